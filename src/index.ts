@@ -1,0 +1,6 @@
+/** Programmatic API of virt-rpcgen (the generator side; the runtime is `virt-rpcgen/runtime`). */
+export { parseXdr, parseXdrFile, XdrDiagnosticError, formatDiagnostic } from "./parser/index.js";
+export type { XdrFile, Diagnostic, SourceLocation } from "./parser/index.js";
+export * from "./model/index.js";
+export { emitStructsListing, LIBVIRT_STRUCTS_FILTER, type StructsOptions } from "./emit/structs.js";
+export { unifiedDiff } from "./cli/unified-diff.js";

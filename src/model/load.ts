@@ -1,0 +1,90 @@
+/**
+ * Loading a set of protocols: parse each file once, follow cross-protocol references, resolve.
+ *
+ * `qemu_protocol.x` starts with `%#include "remote_protocol.h"` and uses remote's types; that
+ * line (or an explicit `--import`) makes `remote_protocol.x` from the same folder an import.
+ */
+import { existsSync, readFileSync } from "node:fs";
+import { dirname, join, resolve as resolvePath } from "node:path";
+import { fileURLToPath } from "node:url";
+import { XdrDiagnosticError, parseXdr, type XdrFile } from "../parser/index.js";
+import { decodeSource } from "../parser/source.js";
+import { parseDefinesFile } from "./constants.js";
+import { protocolNameOf, resolveProtocol } from "./resolve.js";
+import type { ProtocolModel } from "./types.js";
+
+export interface LoadOptions {
+  /** Extra protocol files to resolve imports from (by base name), like `--import`. */
+  readonly importFiles?: readonly string[];
+  /** Load the bundled libvirt defines file (default true). */
+  readonly libvirtDefines?: boolean;
+  /** Extra defines files. */
+  readonly definesFiles?: readonly string[];
+  /** `--define NAME=VALUE`: wins over defines files. */
+  readonly defines?: ReadonlyMap<string, number>;
+  /** Preprocessor macros (`-D` style), e.g. RPC_HDR. */
+  readonly macros?: ReadonlyMap<string, string>;
+  /** Replace the text of a file (tests use this to edit a protocol in memory). */
+  readonly readFile?: (path: string) => Uint8Array | string;
+}
+
+export const LIBVIRT_DEFINES_FILE = fileURLToPath(new URL("../../defines/libvirt.defines", import.meta.url));
+
+export function externalDefines(options: LoadOptions): Map<string, number> {
+  const out = new Map<string, number>();
+  const files = [...(options.libvirtDefines === false ? [] : [LIBVIRT_DEFINES_FILE]), ...(options.definesFiles ?? [])];
+  for (const f of files) for (const [k, v] of parseDefinesFile(f, readFileSync(f, "utf8"))) out.set(k, v);
+  for (const [k, v] of options.defines ?? []) out.set(k, v);
+  return out;
+}
+
+/** Loads protocols; returns them in the order of `files`. Imports are shared, never parsed twice. */
+export function loadProtocols(files: readonly string[], options: LoadOptions = {}): ProtocolModel[] {
+  const external = externalDefines(options);
+  const read = options.readFile ?? ((p: string) => readFileSync(p));
+  const byPath = new Map<string, ProtocolModel>();
+  const importByName = new Map<string, string>();
+  for (const f of [...(options.importFiles ?? []), ...files]) importByName.set(protocolNameOf(f), resolvePath(f));
+  const loading: string[] = [];
+
+  const load = (path: string): ProtocolModel => {
+    const abs = resolvePath(path);
+    const done = byPath.get(abs);
+    if (done) return done;
+    if (loading.includes(abs)) {
+      throw new XdrDiagnosticError([
+        { loc: { file: path, line: 1, col: 1, offset: 0 }, message: `import cycle: ${[...loading, abs].map(protocolNameOf).join(" -> ")}` },
+      ]);
+    }
+    loading.push(abs);
+    const raw = read(path);
+    const text = typeof raw === "string" ? raw : decodeSource(path, raw);
+    const ast = parseXdr(path, text, { defines: options.macros });
+    const imports = importsOf(ast, path).map(load);
+    const model = resolveProtocol(ast, { imports, external, text });
+    loading.pop();
+    byPath.set(abs, model);
+    return model;
+  };
+
+  function importsOf(ast: XdrFile, path: string): string[] {
+    const out: string[] = [];
+    for (const line of ast.passThrough) {
+      const m = /^%\s*#\s*include\s+[<"]([^">]+)\.h[">]/.exec(line.text);
+      if (!m) continue;
+      const name = m[1]!.replace(/^.*\//, "");
+      const explicit = importByName.get(name);
+      const sibling = join(dirname(path), `${name}.x`);
+      if (explicit && resolvePath(explicit) !== resolvePath(path)) out.push(explicit);
+      else if (existsSync(sibling) && resolvePath(sibling) !== resolvePath(path)) out.push(sibling);
+      // Other headers (internal.h, virxdrdefs.h…) are C-only and carry no XDR types.
+    }
+    return out;
+  }
+
+  return files.map(load);
+}
+
+export function loadProtocol(file: string, options: LoadOptions = {}): ProtocolModel {
+  return loadProtocols([file], options)[0]!;
+}

@@ -1,0 +1,352 @@
+/**
+ * Syntax tree → resolved `ProtocolModel`: every name bound, every constant evaluated, every
+ * union checked against its discriminant, and comments turned into hints.
+ */
+import { isAnnotationComment, parseMemberHint } from "../annotations/index.js";
+import type { MemberHint } from "../annotations/types.js";
+import {
+  LineMap,
+  XdrDiagnosticError,
+  type Comment,
+  type Declaration,
+  type EnumBody,
+  type SourceLocation,
+  type StructBody,
+  type TypeSpec,
+  type UnionBody,
+  type Value,
+  type XdrFile,
+} from "../parser/index.js";
+import { ConstantTable } from "./constants.js";
+import { linkProcedures } from "./procedures.js";
+import type {
+  Constant,
+  EnumMember,
+  EnumType,
+  Field,
+  ProtocolModel,
+  SizeValue,
+  StructType,
+  TypeDecl,
+  TypeRef,
+  UnionArm,
+  UnionType,
+} from "./types.js";
+
+export interface ResolveOptions {
+  readonly imports?: readonly ProtocolModel[];
+  readonly external?: ReadonlyMap<string, number>;
+  /** Source text, for turning comment offsets into lines. */
+  readonly text: string;
+}
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+const UINT32_MAX = 0xffffffff;
+
+export function protocolNameOf(file: string): string {
+  return file.replace(/^.*[\\/]/, "").replace(/\.x$/, "");
+}
+
+export function resolveProtocol(ast: XdrFile, options: ResolveOptions): ProtocolModel {
+  const name = protocolNameOf(ast.file);
+  const imports = options.imports ?? [];
+  const lines = new LineMap(ast.file, options.text);
+  const comments = new CommentIndex(ast.comments, lines);
+
+  const importedConstants = new Map<string, Constant>();
+  const importedTypes = new Map<string, { decl: TypeDecl; owner: ProtocolModel }>();
+  for (const imp of allImports(imports)) {
+    for (const c of imp.constants) importedConstants.set(c.name, c);
+    for (const t of imp.types) importedTypes.set(t.name, { decl: t, owner: imp });
+  }
+  const consts = new ConstantTable(importedConstants, options.external ?? new Map());
+
+  // Pass 1: declare every constant and type name so bodies may refer forward.
+  const types = new Map<string, TypeDecl>();
+  const declareType = (decl: TypeDecl): void => {
+    const prev = types.get(decl.name);
+    if (prev) {
+      throw XdrDiagnosticError.at(decl.loc, `duplicate definition of type '${decl.name}' (first defined at ${where(prev.loc)})`);
+    }
+    const imp = importedTypes.get(decl.name);
+    if (imp) {
+      throw XdrDiagnosticError.at(decl.loc, `duplicate definition of type '${decl.name}' (already defined by ${imp.owner.name} at ${where(imp.decl.loc)})`);
+    }
+    types.set(decl.name, decl);
+  };
+  const declareEnumConstants = (body: EnumBody): void => {
+    let previous: string | null = null;
+    for (const m of body.members) {
+      consts.declare({ name: m.name, origin: "enum", loc: m.loc, source: { kind: "enumMember", value: m.value, previous } });
+      previous = m.name;
+    }
+  };
+  const declareInlineEnums = (decl: Declaration): void => {
+    if ("type" in decl && decl.type.kind === "enum") declareEnumConstants(decl.type.body);
+    if ("type" in decl && decl.type.kind === "struct") decl.type.body.fields.forEach(declareInlineEnums);
+    if ("type" in decl && decl.type.kind === "union") declareUnionEnums(decl.type.body);
+  };
+  const declareUnionEnums = (body: UnionBody): void => {
+    declareInlineEnums(body.discriminant);
+    body.arms.forEach((a) => declareInlineEnums(a.decl));
+    if (body.defaultArm) declareInlineEnums(body.defaultArm);
+  };
+
+  for (const [defName, text] of ast.defines) {
+    if (/^[A-Za-z_]\w*$/.test(defName) && text !== "") {
+      const loc: SourceLocation = { file: ast.file, line: 0, col: 0, offset: 0 };
+      // Only integer-valued defines become constants; others (e.g. include guards) are skipped.
+      if (/^\(?\s*-?(0[xX][0-9a-fA-F]+|\d+|[A-Za-z_]\w*)[uUlL]*\s*\)?$/.test(text)) {
+        consts.declare({ name: defName, origin: "define", loc, source: { kind: "define", text } });
+      }
+    }
+  }
+
+  const pendingBodies: (() => void)[] = [];
+  for (const def of ast.definitions) {
+    switch (def.kind) {
+      case "const":
+        consts.declare({ name: def.name, origin: "const", loc: def.loc, source: { kind: "value", value: def.value } });
+        break;
+      case "enum": {
+        declareEnumConstants(def.body);
+        const decl: Mutable<EnumType> = { kind: "enum", name: def.name, members: [], loc: def.loc };
+        declareType(decl);
+        pendingBodies.push(() => {
+          decl.members = resolveEnumMembers(def.body);
+        });
+        break;
+      }
+      case "struct": {
+        def.body.fields.forEach(declareInlineEnums);
+        const decl: Mutable<StructType> = { kind: "struct", name: def.name, fields: [], loc: def.loc, hints: [] };
+        declareType(decl);
+        pendingBodies.push(() => {
+          Object.assign(decl, resolveStructBody(def.name, def.body, def.loc));
+        });
+        break;
+      }
+      case "union": {
+        declareUnionEnums(def.body);
+        const decl = { kind: "union", name: def.name, loc: def.loc } as Mutable<UnionType>;
+        declareType(decl);
+        pendingBodies.push(() => {
+          Object.assign(decl, resolveUnionBody(def.name, def.body, def.loc));
+        });
+        break;
+      }
+      case "typedef": {
+        declareInlineEnums(def.decl);
+        if (def.decl.kind === "void") throw XdrDiagnosticError.at(def.loc, "typedef of void is not allowed");
+        const decl = { kind: "typedef", name: def.decl.name, loc: def.decl.loc } as Mutable<import("./types.js").TypedefType>;
+        declareType(decl);
+        pendingBodies.push(() => {
+          decl.field = resolveField(def.decl, def.decl.name);
+        });
+        break;
+      }
+      case "program":
+        break;
+    }
+  }
+
+  // Pass 2: bodies.
+  for (const resolveBody of pendingBodies) resolveBody();
+  const constants = consts.resolveAll(name);
+
+  function lookupType(typeName: string): TypeDecl | undefined {
+    return types.get(typeName) ?? importedTypes.get(typeName)?.decl;
+  }
+
+  function resolveTypeSpec(spec: TypeSpec, context: string): TypeRef {
+    switch (spec.kind) {
+      case "primitive":
+        if (spec.name === "quadruple") throw XdrDiagnosticError.at(spec.loc, "quadruple is not supported (rpcgen has no C mapping for it)");
+        return { kind: "primitive", name: spec.name };
+      case "named": {
+        const decl = lookupType(spec.name);
+        if (!decl) {
+          if (consts.has(spec.name)) throw XdrDiagnosticError.at(spec.loc, `'${spec.name}' is a constant, not a type`);
+          throw XdrDiagnosticError.at(spec.loc, `unknown type '${spec.name}'`);
+        }
+        return { kind: "named", name: spec.name, decl };
+      }
+      case "enum":
+        return { kind: "inlineEnum", enumType: { kind: "enum", name: context, members: resolveEnumMembers(spec.body), loc: spec.loc } };
+      case "struct":
+        return { kind: "inlineStruct", struct: resolveStructBody(context, spec.body, spec.loc) };
+      case "union":
+        return { kind: "inlineUnion", union: resolveUnionBody(context, spec.body, spec.loc) };
+    }
+  }
+
+  function resolveEnumMembers(body: EnumBody): EnumMember[] {
+    return body.members.map((m) => ({ name: m.name, value: consts.valueOf(m.name, m.loc), loc: m.loc }));
+  }
+
+  function size(v: Value, what: string): SizeValue {
+    const value = consts.evaluateValue(v);
+    if (value < 0 || value > UINT32_MAX) {
+      throw XdrDiagnosticError.at(v.loc, `${what} ${value} is out of range (0 to ${UINT32_MAX})`);
+    }
+    return { value, text: v.kind === "name" ? v.name : v.text };
+  }
+
+  function resolveField(d: Declaration, context: string): Field {
+    if (d.kind === "void") throw XdrDiagnosticError.at(d.loc, `void is only allowed as a union arm`);
+    const hints = comments.hintsAfter(d.end);
+    const base = { name: d.name, loc: d.loc, hints };
+    const sub = `${context}_${d.name}`;
+    switch (d.kind) {
+      case "scalar":
+        return { ...base, shape: "scalar", type: resolveTypeSpec(d.type, sub) };
+      case "optional":
+        return { ...base, shape: "optional", type: resolveTypeSpec(d.type, sub) };
+      case "fixedArray":
+        return { ...base, shape: "fixedArray", type: resolveTypeSpec(d.type, sub), size: size(d.size, "array size") };
+      case "varArray":
+        return { ...base, shape: "varArray", type: resolveTypeSpec(d.type, sub), max: d.max ? size(d.max, "array maximum") : null };
+      case "fixedOpaque":
+        return { ...base, shape: "fixedOpaque", size: size(d.size, "opaque size") };
+      case "varOpaque":
+        return { ...base, shape: "varOpaque", max: d.max ? size(d.max, "opaque maximum") : null };
+      case "string":
+        return { ...base, shape: "string", max: d.max ? size(d.max, "string maximum") : null };
+    }
+  }
+
+  function resolveStructBody(structName: string, body: StructBody, loc: SourceLocation): StructType {
+    const seen = new Map<string, SourceLocation>();
+    const fields = body.fields.map((d) => {
+      const f = resolveField(d, structName);
+      const prev = seen.get(f.name);
+      if (prev) throw XdrDiagnosticError.at(f.loc, `duplicate member '${f.name}' in struct '${structName}' (first at line ${prev.line})`);
+      seen.set(f.name, f.loc);
+      return f;
+    });
+    return { kind: "struct", name: structName, fields, loc, hints: comments.hintsAfter(body.loc.offset + 1) };
+  }
+
+  function resolveUnionBody(unionName: string, body: UnionBody, loc: SourceLocation): UnionType {
+    const disc = resolveField(body.discriminant, unionName);
+    const discEnum = disc.shape === "scalar" ? discriminantEnum(disc.type) : undefined;
+    if (disc.shape !== "scalar" || discEnum === undefined) {
+      throw XdrDiagnosticError.at(disc.loc, `union '${unionName}' discriminant '${disc.name}' must be int, unsigned int, bool or an enum`);
+    }
+    const seenCases = new Map<number, string>();
+    const arms: UnionArm[] = body.arms.map((arm) => {
+      const cases = arm.cases.map((c) => {
+        const value = consts.evaluateValue(c);
+        const text = c.kind === "name" ? c.name : c.text;
+        if (discEnum && !discEnum.members.some((m) => m.value === value)) {
+          throw XdrDiagnosticError.at(c.loc, `case '${text}' (${value}) is not a value of discriminant type '${discEnum.name}' in union '${unionName}'`);
+        }
+        if (!discEnum && disc.type.kind === "primitive" && disc.type.name === "bool" && value !== 0 && value !== 1) {
+          throw XdrDiagnosticError.at(c.loc, `case '${text}' is not a bool value (0 or 1) in union '${unionName}'`);
+        }
+        if (disc.type.kind === "primitive" && disc.type.name === "unsigned int" && value < 0) {
+          throw XdrDiagnosticError.at(c.loc, `case '${text}' (${value}) is negative but the discriminant is unsigned in union '${unionName}'`);
+        }
+        const dup = seenCases.get(value);
+        if (dup !== undefined) throw XdrDiagnosticError.at(c.loc, `duplicate case value ${value} ('${text}', already used by '${dup}') in union '${unionName}'`);
+        seenCases.set(value, text);
+        return { value, text };
+      });
+      return { cases, field: arm.decl.kind === "void" ? null : resolveField(arm.decl, unionName), loc: arm.loc };
+    });
+    const defaultArm = body.defaultArm === null ? undefined : body.defaultArm.kind === "void" ? null : resolveField(body.defaultArm, unionName);
+    return { kind: "union", name: unionName, discriminant: disc, arms, defaultArm, loc };
+  }
+
+  /** The enum constraining case labels, null for int-like discriminants, undefined if invalid. */
+  function discriminantEnum(t: TypeRef): EnumType | null | undefined {
+    if (t.kind === "primitive") return ["int", "unsigned int", "bool"].includes(t.name) ? null : undefined;
+    if (t.kind === "inlineEnum") return t.enumType;
+    if (t.kind === "named") {
+      const d = t.decl;
+      if (d.kind === "enum") return d;
+      if (d.kind === "typedef" && d.field.shape === "scalar") return discriminantEnum(d.field.type);
+    }
+    return undefined;
+  }
+
+  const typeList = [...types.values()];
+  const self: ProtocolModel = {
+    name,
+    file: ast.file,
+    types: typeList,
+    constants,
+    imports,
+    procedureEnum: null,
+    structPrefix: null,
+    procPrefix: null,
+    procedures: [],
+    program: null,
+    lookupType,
+    ownerOf(decl: TypeDecl): ProtocolModel {
+      if (types.get(decl.name) === decl) return self;
+      return importedTypes.get(decl.name)?.owner ?? self;
+    },
+  };
+  Object.assign(self, linkProcedures(self, ast, comments, constants));
+  return self;
+}
+
+function where(loc: SourceLocation): string {
+  return `${loc.file}:${loc.line}:${loc.col}`;
+}
+
+function allImports(imports: readonly ProtocolModel[]): ProtocolModel[] {
+  const out: ProtocolModel[] = [];
+  const visit = (p: ProtocolModel) => {
+    if (out.includes(p)) return;
+    p.imports.forEach(visit);
+    out.push(p);
+  };
+  imports.forEach(visit);
+  return out;
+}
+
+/** Comments sorted by offset, with the queries the model needs. */
+export class CommentIndex {
+  constructor(
+    readonly all: readonly Comment[],
+    readonly lines: LineMap,
+  ) {}
+
+  /** First index with offset >= `offset`. */
+  private firstAtOrAfter(offset: number): number {
+    let lo = 0;
+    let hi = this.all.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.all[mid]!.offset < offset) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  /** Hints in comments that start on the same line, after `offset`. */
+  hintsAfter(offset: number): MemberHint[] {
+    const line = this.lines.lineOf(offset);
+    const out: MemberHint[] = [];
+    for (let i = this.firstAtOrAfter(offset); i < this.all.length; i++) {
+      const c = this.all[i]!;
+      if (c.loc.line !== line) break;
+      const hint = parseMemberHint(c, this.lines);
+      if (hint) out.push(hint);
+    }
+    return out;
+  }
+
+  /** The nearest annotation doc comment strictly between `from` and `to`. */
+  annotationBetween(from: number, to: number): Comment | null {
+    for (let i = this.firstAtOrAfter(to) - 1; i >= 0; i--) {
+      const c = this.all[i]!;
+      if (c.offset < from) break;
+      if (c.end <= to && isAnnotationComment(c)) return c;
+    }
+    return null;
+  }
+}

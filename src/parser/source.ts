@@ -1,0 +1,47 @@
+/**
+ * Turning input bytes into text. `.x` files must be UTF-8 (libvirt's are ASCII); a stray
+ * Latin-1 byte is reported at its line and column instead of being silently replaced, so the
+ * generated code never contains U+FFFD where the author wrote something else.
+ */
+import { LineMap, XdrDiagnosticError } from "./diagnostics.js";
+
+const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
+
+export function decodeSource(file: string, bytes: Uint8Array): string {
+  try {
+    const text = strictUtf8.decode(bytes);
+    return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  } catch {
+    const bad = firstInvalidUtf8(bytes);
+    // Everything before the bad byte is valid, so its decoded length is the character offset.
+    const before = new TextDecoder("utf-8").decode(bytes.subarray(0, bad));
+    const loc = new LineMap(file, before).loc(before.length);
+    const hex = bytes[bad]!.toString(16).padStart(2, "0");
+    throw XdrDiagnosticError.at(loc, `invalid UTF-8 byte 0x${hex} (input must be UTF-8 text)`);
+  }
+}
+
+/** Index of the first byte that does not start or continue a well-formed UTF-8 sequence. */
+function firstInvalidUtf8(b: Uint8Array): number {
+  let i = 0;
+  while (i < b.length) {
+    const c = b[i]!;
+    let n: number;
+    if (c < 0x80) n = 0;
+    else if (c >= 0xc2 && c <= 0xdf) n = 1;
+    else if (c >= 0xe0 && c <= 0xef) n = 2;
+    else if (c >= 0xf0 && c <= 0xf4) n = 3;
+    else return i;
+    if (i + n >= b.length && n > 0) return i;
+    for (let k = 1; k <= n; k++) {
+      if ((b[i + k]! & 0xc0) !== 0x80) return i;
+    }
+    // Overlong / surrogate / out-of-range forms: the strict decoder rejects them too.
+    if (c === 0xe0 && b[i + 1]! < 0xa0) return i;
+    if (c === 0xed && b[i + 1]! > 0x9f) return i;
+    if (c === 0xf0 && b[i + 1]! < 0x90) return i;
+    if (c === 0xf4 && b[i + 1]! > 0x8f) return i;
+    i += n + 1;
+  }
+  return b.length - 1;
+}

@@ -1,0 +1,47 @@
+import { XdrError } from './errors.js';
+import { XdrReader } from './reader.js';
+import { XdrWriter } from './writer.js';
+
+/** A generated (or hand-written) codec for one XDR type. */
+export interface XdrCodec<T> {
+  /** The XDR type name; used as the first path segment in errors. */
+  readonly name: string;
+  encode(w: XdrWriter, v: T): void;
+  decode(r: XdrReader): T;
+}
+
+function attachName(e: unknown, name: string): void {
+  if (e instanceof XdrError && e.path[0] !== name) e.prependPath(name);
+}
+
+/**
+ * Encode `value` and return a fresh copy of the bytes. If `writer` is given it
+ * is reset first and reused (its buffer is not retained by the result).
+ */
+export function encodeToBytes<T>(codec: XdrCodec<T>, value: T, writer?: XdrWriter): Uint8Array {
+  const w = writer ?? new XdrWriter();
+  w.reset();
+  try {
+    codec.encode(w, value);
+  } catch (e) {
+    attachName(e, codec.name);
+    throw e;
+  }
+  return w.toBytes();
+}
+
+/**
+ * Decode exactly one value from `bytes` (trailing bytes are an error). On
+ * XdrError the codec name is prepended to the path unless already present.
+ */
+export function decodeFromBytes<T>(codec: XdrCodec<T>, bytes: Uint8Array): T {
+  const r = new XdrReader(bytes);
+  try {
+    const v = codec.decode(r);
+    r.done();
+    return v;
+  } catch (e) {
+    attachName(e, codec.name);
+    throw e;
+  }
+}
