@@ -1,6 +1,37 @@
-/** `virt-rpcgen generate`: implemented with the codec emitter. */
-import { UsageError } from "./options.js";
+/** `virt-rpcgen generate <file.x>... --out DIR [--check] [--runtime-import SPEC]` */
+import { parseArgs } from "node:util";
+import { DEFAULT_RUNTIME_IMPORT, displayPath, generate } from "../generate.js";
+import { loadOptionsFrom, MODEL_OPTIONS, UsageError } from "./options.js";
 
-export async function generateCommand(_args: string[]): Promise<number> {
-  throw new UsageError("generate is not implemented yet");
+export async function generateCommand(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      ...MODEL_OPTIONS,
+      out: { type: "string", short: "o" },
+      check: { type: "boolean" },
+      "runtime-import": { type: "string" },
+      quiet: { type: "boolean", short: "q" },
+    },
+  });
+  if (positionals.length === 0) throw new UsageError("generate needs at least one .x file");
+  if (values.out === undefined) throw new UsageError("generate needs --out DIR");
+  const result = await generate({
+    ...loadOptionsFrom(values),
+    files: positionals,
+    outDir: values.out,
+    runtimeImport: values["runtime-import"] ?? DEFAULT_RUNTIME_IMPORT,
+    check: values.check ?? false,
+  });
+  if (values.check) {
+    if (result.stale.length === 0) return 0;
+    process.stderr.write(`virt-rpcgen: ${result.stale.length} generated file(s) are stale or missing; run generate:\n`);
+    for (const f of result.stale) process.stderr.write(`  ${displayPath(values.out, f)}\n`);
+    return 1;
+  }
+  if (!values.quiet) {
+    process.stdout.write(`virt-rpcgen: ${result.files.length} files, ${result.written.length} written to ${values.out}\n`);
+  }
+  return 0;
 }

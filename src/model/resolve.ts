@@ -139,6 +139,11 @@ export function resolveProtocol(ast: XdrFile, options: ResolveOptions): Protocol
       case "typedef": {
         declareInlineEnums(def.decl);
         if (def.decl.kind === "void") throw XdrDiagnosticError.at(def.loc, "typedef of void is not allowed");
+        // `typedef struct X X;` is C's way of naming a struct; in XDR it already has that name.
+        if (def.decl.kind === "scalar" && def.decl.type.kind === "named" && def.decl.type.name === def.decl.name) {
+          if (!types.has(def.decl.name)) throw XdrDiagnosticError.at(def.decl.type.loc, `unknown type '${def.decl.name}'`);
+          break;
+        }
         const decl = { kind: "typedef", name: def.decl.name, loc: def.decl.loc } as Mutable<import("./types.js").TypedefType>;
         declareType(decl);
         pendingBodies.push(() => {

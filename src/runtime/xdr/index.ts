@@ -4,3 +4,4 @@ export { XdrWriter } from './writer.js';
 export { XdrReader } from './reader.js';
 export { encodeToBytes, decodeFromBytes } from './codec.js';
 export type { XdrCodec } from './codec.js';
+export * from "./checks.js";

@@ -1,0 +1,165 @@
+/**
+ * Statements that encode and decode one field, inlined into each type's codec so the hot path
+ * has no per-field closures, no intermediate arrays and monomorphic calls.
+ *
+ * `unsigned int flags;`            → encode `w.uint(v.flags);`  decode `const _flags = r.uint();`
+ * `remote_typed_param params<64>;` → a length-checked loop calling `xdr_remote_typed_param`.
+ */
+import { minWireSizeOfRef } from "../model/wire-size.js";
+import type { Field, PrimitiveName, TypeDecl, TypeRef } from "../model/types.js";
+import { codecName, tsTypeName } from "./ts-names.js";
+
+/** What a codec body needs from the file it is emitted into. */
+export interface BodyContext {
+  /** Makes `decl` usable in this file (importing it when another protocol owns it). */
+  use(decl: TypeDecl): void;
+  /** Name for an anonymous inline body, registered for emission as its own declaration. */
+  inline(t: TypeRef & { kind: "inlineStruct" | "inlineUnion" | "inlineEnum" }): string;
+  /** Fresh suffix for loop variables. */
+  fresh(): number;
+}
+
+const UINT32_MAX = 0xffffffff;
+
+const PRIMITIVE_OPS: Record<PrimitiveName, { op: string; ts: string }> = {
+  int: { op: "int", ts: "number" },
+  "unsigned int": { op: "uint", ts: "number" },
+  hyper: { op: "hyper", ts: "bigint" },
+  "unsigned hyper": { op: "uhyper", ts: "bigint" },
+  float: { op: "float", ts: "number" },
+  double: { op: "double", ts: "number" },
+  quadruple: { op: "double", ts: "number" },
+  bool: { op: "bool", ts: "boolean" },
+  // rpcgen sends char/short/long as 4-byte ints (xdr_char, xdr_short, xdr_long).
+  char: { op: "int", ts: "number" },
+  "unsigned char": { op: "uint", ts: "number" },
+  short: { op: "int", ts: "number" },
+  "unsigned short": { op: "uint", ts: "number" },
+  long: { op: "int", ts: "number" },
+  "unsigned long": { op: "uint", ts: "number" },
+};
+
+export function tsTypeOfRef(t: TypeRef, ctx: BodyContext): string {
+  switch (t.kind) {
+    case "primitive":
+      return PRIMITIVE_OPS[t.name].ts;
+    case "named":
+      ctx.use(t.decl);
+      return tsTypeName(t.name);
+    default:
+      return tsTypeName(ctx.inline(t));
+  }
+}
+
+export function tsTypeOfField(f: Field, ctx: BodyContext): string {
+  switch (f.shape) {
+    case "scalar":
+      return tsTypeOfRef(f.type, ctx);
+    case "optional":
+      return `${tsTypeOfRef(f.type, ctx)} | null`;
+    case "fixedArray":
+    case "varArray":
+      return `${tsTypeOfRef(f.type, ctx)}[]`;
+    case "fixedOpaque":
+    case "varOpaque":
+      return "Uint8Array";
+    case "string":
+      return "string";
+  }
+}
+
+function codecOf(t: TypeRef, ctx: BodyContext): string {
+  if (t.kind === "named") {
+    ctx.use(t.decl);
+    return codecName(t.name);
+  }
+  return codecName(ctx.inline(t as TypeRef & { kind: "inlineStruct" | "inlineUnion" | "inlineEnum" }));
+}
+
+function encodeScalar(t: TypeRef, x: string, ctx: BodyContext): string {
+  if (t.kind === "primitive") return `w.${PRIMITIVE_OPS[t.name].op}(${x});`;
+  return `${codecOf(t, ctx)}.encode(w, ${x});`;
+}
+
+function decodeScalar(t: TypeRef, ctx: BodyContext): string {
+  if (t.kind === "primitive") return `r.${PRIMITIVE_OPS[t.name].op}()`;
+  return `${codecOf(t, ctx)}.decode(r)`;
+}
+
+const maxOf = (m: { value: number } | null): number => (m === null ? UINT32_MAX : m.value);
+
+/** Statements writing field `f` whose value is the expression `x`. */
+export function encodeField(f: Field, x: string, ctx: BodyContext): string[] {
+  switch (f.shape) {
+    case "scalar":
+      return [encodeScalar(f.type, x, ctx)];
+    case "optional":
+      return [`if (${x} === null) {`, `w.presence(false);`, `} else {`, `w.presence(true);`, encodeScalar(f.type, x, ctx), `}`];
+    case "fixedOpaque":
+      return [`w.fixedOpaque(${x}, ${f.size.value});`];
+    case "varOpaque":
+      return [`w.varOpaque(${x}, ${maxOf(f.max)});`];
+    case "string":
+      return [`w.string(${x}, ${maxOf(f.max)});`];
+    case "fixedArray":
+    case "varArray": {
+      const k = ctx.fresh();
+      const arr = `a${k}`;
+      const i = `i${k}`;
+      const head =
+        f.shape === "varArray"
+          ? [`const ${arr} = ${x};`, `w.count(${arr}.length, ${maxOf(f.max)});`]
+          : [`const ${arr} = ${x};`, `checkFixedLength(${arr}, ${f.size.value});`];
+      return [
+        ...head,
+        `let ${i} = 0;`,
+        `try {`,
+        `for (; ${i} < ${arr}.length; ${i}++) {`,
+        encodeScalar(f.type, `${arr}[${i}]!`, ctx),
+        `}`,
+        `} catch (e) {`,
+        `throw prependXdrPath(e, ${i});`,
+        `}`,
+      ];
+    }
+  }
+}
+
+/** Statements declaring `const <local>` with the decoded value of field `f`. */
+export function decodeField(f: Field, local: string, ctx: BodyContext): string[] {
+  switch (f.shape) {
+    case "scalar":
+      return [`const ${local} = ${decodeScalar(f.type, ctx)};`];
+    case "optional":
+      return [`const ${local} = r.presence() ? ${decodeScalar(f.type, ctx)} : null;`];
+    case "fixedOpaque":
+      return [`const ${local} = r.fixedOpaque(${f.size.value});`];
+    case "varOpaque":
+      return [`const ${local} = r.varOpaque(${maxOf(f.max)});`];
+    case "string":
+      return [`const ${local} = r.string(${maxOf(f.max)});`];
+    case "fixedArray":
+    case "varArray": {
+      const k = ctx.fresh();
+      const n = `n${k}`;
+      const i = `i${k}`;
+      const elemType = tsTypeOfRef(f.type, ctx);
+      const count =
+        f.shape === "varArray"
+          ? `const ${n} = r.count(${maxOf(f.max)}, ${minWireSizeOfRef(f.type)});`
+          : `const ${n} = ${f.size.value};\nr.need(${f.size.value * minWireSizeOfRef(f.type)});`;
+      return [
+        count,
+        `const ${local} = new Array<${elemType}>(${n});`,
+        `let ${i} = 0;`,
+        `try {`,
+        `for (; ${i} < ${n}; ${i}++) {`,
+        `${local}[${i}] = ${decodeScalar(f.type, ctx)};`,
+        `}`,
+        `} catch (e) {`,
+        `throw prependXdrPath(e, ${i});`,
+        `}`,
+      ];
+    }
+  }
+}

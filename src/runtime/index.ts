@@ -1,0 +1,6 @@
+/**
+ * virt-rpcgen/runtime: everything generated code imports. Renaming a symbol here breaks the
+ * generator's type check (test/generated compiles against it), not users' generated code.
+ */
+export * from "./xdr/index.js";
+export * from "./rpc/framing.js";
