@@ -13,7 +13,7 @@ export const ADMIN_CLIENT_INFO_PARAMETERS_MAX = 64;
 export const ADMIN_SERVER_CLIENT_LIMITS_MAX = 32;
 export const ADMIN_PROGRAM = 110102160;
 export const ADMIN_PROTOCOL_VERSION = 1;
-/** `typedef … admin_nonnull_string` (admin_protocol.x:50) */
+/** `typedef … admin_nonnull_string` (admin_protocol.x) */
 export type admin_nonnull_string = string;
 export const xdr_admin_nonnull_string: XdrCodec<admin_nonnull_string> = {
   name: "admin_nonnull_string",
@@ -25,7 +25,7 @@ export const xdr_admin_nonnull_string: XdrCodec<admin_nonnull_string> = {
     return _admin_nonnull_string;
   },
 };
-/** `typedef … admin_string` (admin_protocol.x:53) */
+/** `typedef … admin_string` (admin_protocol.x) */
 export type admin_string = admin_nonnull_string | null;
 export const xdr_admin_string: XdrCodec<admin_string> = {
   name: "admin_string",
@@ -44,7 +44,7 @@ export const xdr_admin_string: XdrCodec<admin_string> = {
     return _admin_string;
   },
 };
-/** `union admin_typed_param_value switch (type)` (admin_protocol.x:55) */
+/** `union admin_typed_param_value switch (type)` (admin_protocol.x) */
 export type admin_typed_param_value =
   | { type: 1; i: number } // VIR_TYPED_PARAM_INT
   | { type: 2; ui: number } // VIR_TYPED_PARAM_UINT
@@ -140,7 +140,7 @@ export const xdr_admin_typed_param_value: XdrCodec<admin_typed_param_value> = {
   },
 };
 
-/** `struct admin_typed_param` (admin_protocol.x:72) */
+/** `struct admin_typed_param` (admin_protocol.x) */
 export interface admin_typed_param {
   field: admin_nonnull_string;
   value: admin_typed_param_value;
@@ -174,7 +174,7 @@ export const xdr_admin_typed_param: XdrCodec<admin_typed_param> = {
   },
 };
 
-/** `struct admin_nonnull_server` (admin_protocol.x:78) */
+/** `struct admin_nonnull_server` (admin_protocol.x) */
 export interface admin_nonnull_server {
   name: admin_nonnull_string;
 }
@@ -200,7 +200,7 @@ export const xdr_admin_nonnull_server: XdrCodec<admin_nonnull_server> = {
   },
 };
 
-/** `struct admin_nonnull_client` (admin_protocol.x:83) */
+/** `struct admin_nonnull_client` (admin_protocol.x) */
 export interface admin_nonnull_client {
   srv: admin_nonnull_server;
   id: bigint;
@@ -246,7 +246,7 @@ export const xdr_admin_nonnull_client: XdrCodec<admin_nonnull_client> = {
   },
 };
 
-/** `struct admin_connect_open_args` (admin_protocol.x:92) */
+/** `struct admin_connect_open_args` (admin_protocol.x) */
 export interface admin_connect_open_args {
   flags: number;
 }
@@ -272,7 +272,7 @@ export const xdr_admin_connect_open_args: XdrCodec<admin_connect_open_args> = {
   },
 };
 
-/** `struct admin_connect_get_lib_version_ret` (admin_protocol.x:96) */
+/** `struct admin_connect_get_lib_version_ret` (admin_protocol.x) */
 export interface admin_connect_get_lib_version_ret {
   libVer: bigint;
 }
@@ -299,7 +299,7 @@ export const xdr_admin_connect_get_lib_version_ret: XdrCodec<admin_connect_get_l
     },
   };
 
-/** `struct admin_connect_list_servers_args` (admin_protocol.x:100) */
+/** `struct admin_connect_list_servers_args` (admin_protocol.x) */
 export interface admin_connect_list_servers_args {
   need_results: number;
   flags: number;
@@ -334,7 +334,7 @@ export const xdr_admin_connect_list_servers_args: XdrCodec<admin_connect_list_se
     },
   };
 
-/** `struct admin_connect_list_servers_ret` (admin_protocol.x:105) */
+/** `struct admin_connect_list_servers_ret` (admin_protocol.x) */
 export interface admin_connect_list_servers_ret {
   /** At most ADMIN_SERVER_LIST_MAX (16384). */
   servers: admin_nonnull_server[];
@@ -388,7 +388,7 @@ export const xdr_admin_connect_list_servers_ret: XdrCodec<admin_connect_list_ser
     },
   };
 
-/** `struct admin_connect_lookup_server_args` (admin_protocol.x:110) */
+/** `struct admin_connect_lookup_server_args` (admin_protocol.x) */
 export interface admin_connect_lookup_server_args {
   name: admin_nonnull_string;
   flags: number;
@@ -423,7 +423,7 @@ export const xdr_admin_connect_lookup_server_args: XdrCodec<admin_connect_lookup
     },
   };
 
-/** `struct admin_connect_lookup_server_ret` (admin_protocol.x:115) */
+/** `struct admin_connect_lookup_server_ret` (admin_protocol.x) */
 export interface admin_connect_lookup_server_ret {
   srv: admin_nonnull_server;
 }
@@ -450,7 +450,7 @@ export const xdr_admin_connect_lookup_server_ret: XdrCodec<admin_connect_lookup_
     },
   };
 
-/** `struct admin_server_get_threadpool_parameters_args` (admin_protocol.x:119) */
+/** `struct admin_server_get_threadpool_parameters_args` (admin_protocol.x) */
 export interface admin_server_get_threadpool_parameters_args {
   srv: admin_nonnull_server;
   flags: number;
@@ -485,7 +485,7 @@ export const xdr_admin_server_get_threadpool_parameters_args: XdrCodec<admin_ser
     },
   };
 
-/** `struct admin_server_get_threadpool_parameters_ret` (admin_protocol.x:124) */
+/** `struct admin_server_get_threadpool_parameters_ret` (admin_protocol.x) */
 export interface admin_server_get_threadpool_parameters_ret {
   /** At most ADMIN_SERVER_THREADPOOL_PARAMETERS_MAX (32). */
   params: admin_typed_param[];
@@ -531,7 +531,7 @@ export const xdr_admin_server_get_threadpool_parameters_ret: XdrCodec<admin_serv
     },
   };
 
-/** `struct admin_server_set_threadpool_parameters_args` (admin_protocol.x:128) */
+/** `struct admin_server_set_threadpool_parameters_args` (admin_protocol.x) */
 export interface admin_server_set_threadpool_parameters_args {
   srv: admin_nonnull_server;
   /** At most ADMIN_SERVER_THREADPOOL_PARAMETERS_MAX (32). */
@@ -591,7 +591,7 @@ export const xdr_admin_server_set_threadpool_parameters_args: XdrCodec<admin_ser
     },
   };
 
-/** `struct admin_server_list_clients_args` (admin_protocol.x:134) */
+/** `struct admin_server_list_clients_args` (admin_protocol.x) */
 export interface admin_server_list_clients_args {
   srv: admin_nonnull_server;
   need_results: number;
@@ -632,7 +632,7 @@ export const xdr_admin_server_list_clients_args: XdrCodec<admin_server_list_clie
     },
   };
 
-/** `struct admin_server_list_clients_ret` (admin_protocol.x:140) */
+/** `struct admin_server_list_clients_ret` (admin_protocol.x) */
 export interface admin_server_list_clients_ret {
   /** At most ADMIN_CLIENT_LIST_MAX (16384). */
   clients: admin_nonnull_client[];
@@ -686,7 +686,7 @@ export const xdr_admin_server_list_clients_ret: XdrCodec<admin_server_list_clien
     },
   };
 
-/** `struct admin_server_lookup_client_args` (admin_protocol.x:145) */
+/** `struct admin_server_lookup_client_args` (admin_protocol.x) */
 export interface admin_server_lookup_client_args {
   srv: admin_nonnull_server;
   id: bigint;
@@ -727,7 +727,7 @@ export const xdr_admin_server_lookup_client_args: XdrCodec<admin_server_lookup_c
     },
   };
 
-/** `struct admin_server_lookup_client_ret` (admin_protocol.x:151) */
+/** `struct admin_server_lookup_client_ret` (admin_protocol.x) */
 export interface admin_server_lookup_client_ret {
   clnt: admin_nonnull_client;
 }
@@ -754,7 +754,7 @@ export const xdr_admin_server_lookup_client_ret: XdrCodec<admin_server_lookup_cl
     },
   };
 
-/** `struct admin_client_get_info_args` (admin_protocol.x:155) */
+/** `struct admin_client_get_info_args` (admin_protocol.x) */
 export interface admin_client_get_info_args {
   clnt: admin_nonnull_client;
   flags: number;
@@ -789,7 +789,7 @@ export const xdr_admin_client_get_info_args: XdrCodec<admin_client_get_info_args
     },
   };
 
-/** `struct admin_client_get_info_ret` (admin_protocol.x:160) */
+/** `struct admin_client_get_info_ret` (admin_protocol.x) */
 export interface admin_client_get_info_ret {
   /** At most ADMIN_CLIENT_INFO_PARAMETERS_MAX (64). */
   params: admin_typed_param[];
@@ -835,7 +835,7 @@ export const xdr_admin_client_get_info_ret: XdrCodec<admin_client_get_info_ret> 
     },
   };
 
-/** `struct admin_client_close_args` (admin_protocol.x:164) */
+/** `struct admin_client_close_args` (admin_protocol.x) */
 export interface admin_client_close_args {
   clnt: admin_nonnull_client;
   flags: number;
@@ -869,7 +869,7 @@ export const xdr_admin_client_close_args: XdrCodec<admin_client_close_args> = {
   },
 };
 
-/** `struct admin_server_get_client_limits_args` (admin_protocol.x:169) */
+/** `struct admin_server_get_client_limits_args` (admin_protocol.x) */
 export interface admin_server_get_client_limits_args {
   srv: admin_nonnull_server;
   flags: number;
@@ -904,7 +904,7 @@ export const xdr_admin_server_get_client_limits_args: XdrCodec<admin_server_get_
     },
   };
 
-/** `struct admin_server_get_client_limits_ret` (admin_protocol.x:174) */
+/** `struct admin_server_get_client_limits_ret` (admin_protocol.x) */
 export interface admin_server_get_client_limits_ret {
   /** At most ADMIN_SERVER_CLIENT_LIMITS_MAX (32). */
   params: admin_typed_param[];
@@ -950,7 +950,7 @@ export const xdr_admin_server_get_client_limits_ret: XdrCodec<admin_server_get_c
     },
   };
 
-/** `struct admin_server_set_client_limits_args` (admin_protocol.x:178) */
+/** `struct admin_server_set_client_limits_args` (admin_protocol.x) */
 export interface admin_server_set_client_limits_args {
   srv: admin_nonnull_server;
   /** At most ADMIN_SERVER_CLIENT_LIMITS_MAX (32). */
@@ -1010,7 +1010,7 @@ export const xdr_admin_server_set_client_limits_args: XdrCodec<admin_server_set_
     },
   };
 
-/** `struct admin_server_update_tls_files_args` (admin_protocol.x:184) */
+/** `struct admin_server_update_tls_files_args` (admin_protocol.x) */
 export interface admin_server_update_tls_files_args {
   srv: admin_nonnull_server;
   flags: number;
@@ -1045,7 +1045,7 @@ export const xdr_admin_server_update_tls_files_args: XdrCodec<admin_server_updat
     },
   };
 
-/** `struct admin_connect_get_logging_outputs_args` (admin_protocol.x:189) */
+/** `struct admin_connect_get_logging_outputs_args` (admin_protocol.x) */
 export interface admin_connect_get_logging_outputs_args {
   flags: number;
 }
@@ -1072,7 +1072,7 @@ export const xdr_admin_connect_get_logging_outputs_args: XdrCodec<admin_connect_
     },
   };
 
-/** `struct admin_connect_get_logging_outputs_ret` (admin_protocol.x:193) */
+/** `struct admin_connect_get_logging_outputs_ret` (admin_protocol.x) */
 export interface admin_connect_get_logging_outputs_ret {
   outputs: admin_nonnull_string;
   noutputs: number;
@@ -1107,7 +1107,7 @@ export const xdr_admin_connect_get_logging_outputs_ret: XdrCodec<admin_connect_g
     },
   };
 
-/** `struct admin_connect_get_logging_filters_args` (admin_protocol.x:198) */
+/** `struct admin_connect_get_logging_filters_args` (admin_protocol.x) */
 export interface admin_connect_get_logging_filters_args {
   flags: number;
 }
@@ -1134,7 +1134,7 @@ export const xdr_admin_connect_get_logging_filters_args: XdrCodec<admin_connect_
     },
   };
 
-/** `struct admin_connect_get_logging_filters_ret` (admin_protocol.x:202) */
+/** `struct admin_connect_get_logging_filters_ret` (admin_protocol.x) */
 export interface admin_connect_get_logging_filters_ret {
   filters: admin_string;
   nfilters: number;
@@ -1169,7 +1169,7 @@ export const xdr_admin_connect_get_logging_filters_ret: XdrCodec<admin_connect_g
     },
   };
 
-/** `struct admin_connect_set_logging_outputs_args` (admin_protocol.x:207) */
+/** `struct admin_connect_set_logging_outputs_args` (admin_protocol.x) */
 export interface admin_connect_set_logging_outputs_args {
   outputs: admin_string;
   flags: number;
@@ -1204,7 +1204,7 @@ export const xdr_admin_connect_set_logging_outputs_args: XdrCodec<admin_connect_
     },
   };
 
-/** `struct admin_connect_set_logging_filters_args` (admin_protocol.x:212) */
+/** `struct admin_connect_set_logging_filters_args` (admin_protocol.x) */
 export interface admin_connect_set_logging_filters_args {
   filters: admin_string;
   flags: number;
@@ -1239,7 +1239,7 @@ export const xdr_admin_connect_set_logging_filters_args: XdrCodec<admin_connect_
     },
   };
 
-/** `struct admin_connect_set_daemon_timeout_args` (admin_protocol.x:217) */
+/** `struct admin_connect_set_daemon_timeout_args` (admin_protocol.x) */
 export interface admin_connect_set_daemon_timeout_args {
   timeout: number;
   flags: number;
@@ -1292,7 +1292,7 @@ export const ADMIN_PROC_CONNECT_SET_LOGGING_OUTPUTS = 16;
 export const ADMIN_PROC_CONNECT_SET_LOGGING_FILTERS = 17;
 export const ADMIN_PROC_SERVER_UPDATE_TLS_FILES = 18;
 export const ADMIN_PROC_CONNECT_SET_DAEMON_TIMEOUT = 19;
-/** `enum admin_procedure` (admin_protocol.x:226): member names to values. */
+/** `enum admin_procedure` (admin_protocol.x): member names to values. */
 export const admin_procedure = {
   ADMIN_PROC_CONNECT_OPEN: 1,
   ADMIN_PROC_CONNECT_CLOSE: 2,

@@ -8,7 +8,7 @@ import {
 export const VIR_LOCK_SPACE_PROTOCOL_STRING_MAX = 65536;
 export const VIR_LOCK_SPACE_PROTOCOL_PROGRAM = 245874415;
 export const VIR_LOCK_SPACE_PROTOCOL_PROGRAM_VERSION = 1;
-/** `typedef … virLockSpaceProtocolUUID` (lock_protocol.x:7) */
+/** `typedef … virLockSpaceProtocolUUID` (lock_protocol.x) */
 export type virLockSpaceProtocolUUID = Uint8Array;
 export const xdr_virLockSpaceProtocolUUID: XdrCodec<virLockSpaceProtocolUUID> =
   {
@@ -21,7 +21,7 @@ export const xdr_virLockSpaceProtocolUUID: XdrCodec<virLockSpaceProtocolUUID> =
       return _virLockSpaceProtocolUUID;
     },
   };
-/** `typedef … virLockSpaceProtocolNonNullString` (lock_protocol.x:16) */
+/** `typedef … virLockSpaceProtocolNonNullString` (lock_protocol.x) */
 export type virLockSpaceProtocolNonNullString = string;
 export const xdr_virLockSpaceProtocolNonNullString: XdrCodec<virLockSpaceProtocolNonNullString> =
   {
@@ -34,7 +34,7 @@ export const xdr_virLockSpaceProtocolNonNullString: XdrCodec<virLockSpaceProtoco
       return _virLockSpaceProtocolNonNullString;
     },
   };
-/** `typedef … virLockSpaceProtocolString` (lock_protocol.x:19) */
+/** `typedef … virLockSpaceProtocolString` (lock_protocol.x) */
 export type virLockSpaceProtocolString =
   virLockSpaceProtocolNonNullString | null;
 export const xdr_virLockSpaceProtocolString: XdrCodec<virLockSpaceProtocolString> =
@@ -56,7 +56,7 @@ export const xdr_virLockSpaceProtocolString: XdrCodec<virLockSpaceProtocolString
     },
   };
 
-/** `struct virLockSpaceProtocolOwner` (lock_protocol.x:21) */
+/** `struct virLockSpaceProtocolOwner` (lock_protocol.x) */
 export interface virLockSpaceProtocolOwner {
   uuid: virLockSpaceProtocolUUID;
   name: virLockSpaceProtocolNonNullString;
@@ -103,7 +103,7 @@ export const xdr_virLockSpaceProtocolOwner: XdrCodec<virLockSpaceProtocolOwner> 
     },
   };
 
-/** `struct virLockSpaceProtocolRegisterArgs` (lock_protocol.x:28) */
+/** `struct virLockSpaceProtocolRegisterArgs` (lock_protocol.x) */
 export interface virLockSpaceProtocolRegisterArgs {
   owner: virLockSpaceProtocolOwner;
   flags: number;
@@ -138,7 +138,7 @@ export const xdr_virLockSpaceProtocolRegisterArgs: XdrCodec<virLockSpaceProtocol
     },
   };
 
-/** `struct virLockSpaceProtocolRestrictArgs` (lock_protocol.x:33) */
+/** `struct virLockSpaceProtocolRestrictArgs` (lock_protocol.x) */
 export interface virLockSpaceProtocolRestrictArgs {
   flags: number;
 }
@@ -165,7 +165,7 @@ export const xdr_virLockSpaceProtocolRestrictArgs: XdrCodec<virLockSpaceProtocol
     },
   };
 
-/** `struct virLockSpaceProtocolNewArgs` (lock_protocol.x:37) */
+/** `struct virLockSpaceProtocolNewArgs` (lock_protocol.x) */
 export interface virLockSpaceProtocolNewArgs {
   path: virLockSpaceProtocolNonNullString;
   flags: number;
@@ -200,7 +200,7 @@ export const xdr_virLockSpaceProtocolNewArgs: XdrCodec<virLockSpaceProtocolNewAr
     },
   };
 
-/** `struct virLockSpaceProtocolCreateResourceArgs` (lock_protocol.x:42) */
+/** `struct virLockSpaceProtocolCreateResourceArgs` (lock_protocol.x) */
 export interface virLockSpaceProtocolCreateResourceArgs {
   path: virLockSpaceProtocolNonNullString;
   name: virLockSpaceProtocolNonNullString;
@@ -241,7 +241,7 @@ export const xdr_virLockSpaceProtocolCreateResourceArgs: XdrCodec<virLockSpacePr
     },
   };
 
-/** `struct virLockSpaceProtocolDeleteResourceArgs` (lock_protocol.x:48) */
+/** `struct virLockSpaceProtocolDeleteResourceArgs` (lock_protocol.x) */
 export interface virLockSpaceProtocolDeleteResourceArgs {
   path: virLockSpaceProtocolNonNullString;
   name: virLockSpaceProtocolNonNullString;
@@ -282,7 +282,7 @@ export const xdr_virLockSpaceProtocolDeleteResourceArgs: XdrCodec<virLockSpacePr
     },
   };
 
-/** `struct virLockSpaceProtocolAcquireResourceArgs` (lock_protocol.x:54) */
+/** `struct virLockSpaceProtocolAcquireResourceArgs` (lock_protocol.x) */
 export interface virLockSpaceProtocolAcquireResourceArgs {
   path: virLockSpaceProtocolNonNullString;
   name: virLockSpaceProtocolNonNullString;
@@ -323,7 +323,7 @@ export const xdr_virLockSpaceProtocolAcquireResourceArgs: XdrCodec<virLockSpaceP
     },
   };
 
-/** `struct virLockSpaceProtocolReleaseResourceArgs` (lock_protocol.x:60) */
+/** `struct virLockSpaceProtocolReleaseResourceArgs` (lock_protocol.x) */
 export interface virLockSpaceProtocolReleaseResourceArgs {
   path: virLockSpaceProtocolNonNullString;
   name: virLockSpaceProtocolNonNullString;
@@ -364,7 +364,7 @@ export const xdr_virLockSpaceProtocolReleaseResourceArgs: XdrCodec<virLockSpaceP
     },
   };
 
-/** `struct virLockSpaceProtocolCreateLockSpaceArgs` (lock_protocol.x:66) */
+/** `struct virLockSpaceProtocolCreateLockSpaceArgs` (lock_protocol.x) */
 export interface virLockSpaceProtocolCreateLockSpaceArgs {
   path: virLockSpaceProtocolNonNullString;
 }
@@ -398,7 +398,7 @@ export const VIR_LOCK_SPACE_PROTOCOL_PROC_DELETE_RESOURCE = 5;
 export const VIR_LOCK_SPACE_PROTOCOL_PROC_ACQUIRE_RESOURCE = 6;
 export const VIR_LOCK_SPACE_PROTOCOL_PROC_RELEASE_RESOURCE = 7;
 export const VIR_LOCK_SPACE_PROTOCOL_PROC_CREATE_LOCKSPACE = 8;
-/** `enum virLockSpaceProtocolProcedure` (lock_protocol.x:75): member names to values. */
+/** `enum virLockSpaceProtocolProcedure` (lock_protocol.x): member names to values. */
 export const virLockSpaceProtocolProcedure = {
   VIR_LOCK_SPACE_PROTOCOL_PROC_REGISTER: 1,
   VIR_LOCK_SPACE_PROTOCOL_PROC_RESTRICT: 2,

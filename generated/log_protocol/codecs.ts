@@ -8,7 +8,7 @@ import {
 export const VIR_LOG_MANAGER_PROTOCOL_STRING_MAX = 4194304;
 export const VIR_LOG_MANAGER_PROTOCOL_PROGRAM = 2270401305;
 export const VIR_LOG_MANAGER_PROTOCOL_PROGRAM_VERSION = 1;
-/** `typedef … virLogManagerProtocolUUID` (log_protocol.x:7) */
+/** `typedef … virLogManagerProtocolUUID` (log_protocol.x) */
 export type virLogManagerProtocolUUID = Uint8Array;
 export const xdr_virLogManagerProtocolUUID: XdrCodec<virLogManagerProtocolUUID> =
   {
@@ -21,7 +21,7 @@ export const xdr_virLogManagerProtocolUUID: XdrCodec<virLogManagerProtocolUUID> 
       return _virLogManagerProtocolUUID;
     },
   };
-/** `typedef … virLogManagerProtocolNonNullString` (log_protocol.x:16) */
+/** `typedef … virLogManagerProtocolNonNullString` (log_protocol.x) */
 export type virLogManagerProtocolNonNullString = string;
 export const xdr_virLogManagerProtocolNonNullString: XdrCodec<virLogManagerProtocolNonNullString> =
   {
@@ -34,7 +34,7 @@ export const xdr_virLogManagerProtocolNonNullString: XdrCodec<virLogManagerProto
       return _virLogManagerProtocolNonNullString;
     },
   };
-/** `typedef … virLogManagerProtocolString` (log_protocol.x:19) */
+/** `typedef … virLogManagerProtocolString` (log_protocol.x) */
 export type virLogManagerProtocolString =
   virLogManagerProtocolNonNullString | null;
 export const xdr_virLogManagerProtocolString: XdrCodec<virLogManagerProtocolString> =
@@ -56,7 +56,7 @@ export const xdr_virLogManagerProtocolString: XdrCodec<virLogManagerProtocolStri
     },
   };
 
-/** `struct virLogManagerProtocolDomain` (log_protocol.x:21) */
+/** `struct virLogManagerProtocolDomain` (log_protocol.x) */
 export interface virLogManagerProtocolDomain {
   uuid: virLogManagerProtocolUUID;
   name: virLogManagerProtocolNonNullString;
@@ -91,7 +91,7 @@ export const xdr_virLogManagerProtocolDomain: XdrCodec<virLogManagerProtocolDoma
     },
   };
 
-/** `struct virLogManagerProtocolLogFilePosition` (log_protocol.x:27) */
+/** `struct virLogManagerProtocolLogFilePosition` (log_protocol.x) */
 export interface virLogManagerProtocolLogFilePosition {
   inode: bigint;
   offset: bigint;
@@ -126,7 +126,7 @@ export const xdr_virLogManagerProtocolLogFilePosition: XdrCodec<virLogManagerPro
     },
   };
 export const VIR_LOG_MANAGER_PROTOCOL_DOMAIN_OPEN_LOG_FILE_TRUNCATE = 1;
-/** `enum virLogManagerProtocolDomainOpenLogFileFlags` (log_protocol.x:33): member names to values. */
+/** `enum virLogManagerProtocolDomainOpenLogFileFlags` (log_protocol.x): member names to values. */
 export const virLogManagerProtocolDomainOpenLogFileFlags = {
   VIR_LOG_MANAGER_PROTOCOL_DOMAIN_OPEN_LOG_FILE_TRUNCATE: 1,
 } as const;
@@ -153,7 +153,7 @@ export const xdr_virLogManagerProtocolDomainOpenLogFileFlags: XdrCodec<virLogMan
     },
   };
 
-/** `struct virLogManagerProtocolDomainOpenLogFileArgs` (log_protocol.x:40) */
+/** `struct virLogManagerProtocolDomainOpenLogFileArgs` (log_protocol.x) */
 export interface virLogManagerProtocolDomainOpenLogFileArgs {
   driver: virLogManagerProtocolNonNullString;
   dom: virLogManagerProtocolDomain;
@@ -200,7 +200,7 @@ export const xdr_virLogManagerProtocolDomainOpenLogFileArgs: XdrCodec<virLogMana
     },
   };
 
-/** `struct virLogManagerProtocolDomainOpenLogFileRet` (log_protocol.x:47) */
+/** `struct virLogManagerProtocolDomainOpenLogFileRet` (log_protocol.x) */
 export interface virLogManagerProtocolDomainOpenLogFileRet {
   pos: virLogManagerProtocolLogFilePosition;
 }
@@ -227,7 +227,7 @@ export const xdr_virLogManagerProtocolDomainOpenLogFileRet: XdrCodec<virLogManag
     },
   };
 
-/** `struct virLogManagerProtocolDomainGetLogFilePositionArgs` (log_protocol.x:51) */
+/** `struct virLogManagerProtocolDomainGetLogFilePositionArgs` (log_protocol.x) */
 export interface virLogManagerProtocolDomainGetLogFilePositionArgs {
   path: virLogManagerProtocolNonNullString;
   flags: number;
@@ -262,7 +262,7 @@ export const xdr_virLogManagerProtocolDomainGetLogFilePositionArgs: XdrCodec<vir
     },
   };
 
-/** `struct virLogManagerProtocolDomainGetLogFilePositionRet` (log_protocol.x:56) */
+/** `struct virLogManagerProtocolDomainGetLogFilePositionRet` (log_protocol.x) */
 export interface virLogManagerProtocolDomainGetLogFilePositionRet {
   pos: virLogManagerProtocolLogFilePosition;
 }
@@ -289,7 +289,7 @@ export const xdr_virLogManagerProtocolDomainGetLogFilePositionRet: XdrCodec<virL
     },
   };
 
-/** `struct virLogManagerProtocolDomainReadLogFileArgs` (log_protocol.x:60) */
+/** `struct virLogManagerProtocolDomainReadLogFileArgs` (log_protocol.x) */
 export interface virLogManagerProtocolDomainReadLogFileArgs {
   path: virLogManagerProtocolNonNullString;
   pos: virLogManagerProtocolLogFilePosition;
@@ -336,7 +336,7 @@ export const xdr_virLogManagerProtocolDomainReadLogFileArgs: XdrCodec<virLogMana
     },
   };
 
-/** `struct virLogManagerProtocolDomainReadLogFileRet` (log_protocol.x:67) */
+/** `struct virLogManagerProtocolDomainReadLogFileRet` (log_protocol.x) */
 export interface virLogManagerProtocolDomainReadLogFileRet {
   data: virLogManagerProtocolNonNullString;
 }
@@ -363,7 +363,7 @@ export const xdr_virLogManagerProtocolDomainReadLogFileRet: XdrCodec<virLogManag
     },
   };
 
-/** `struct virLogManagerProtocolDomainAppendLogFileArgs` (log_protocol.x:71) */
+/** `struct virLogManagerProtocolDomainAppendLogFileArgs` (log_protocol.x) */
 export interface virLogManagerProtocolDomainAppendLogFileArgs {
   driver: virLogManagerProtocolNonNullString;
   dom: virLogManagerProtocolDomain;
@@ -422,7 +422,7 @@ export const xdr_virLogManagerProtocolDomainAppendLogFileArgs: XdrCodec<virLogMa
     },
   };
 
-/** `struct virLogManagerProtocolDomainAppendLogFileRet` (log_protocol.x:79) */
+/** `struct virLogManagerProtocolDomainAppendLogFileRet` (log_protocol.x) */
 export interface virLogManagerProtocolDomainAppendLogFileRet {
   ret: number;
 }
@@ -452,7 +452,7 @@ export const VIR_LOG_MANAGER_PROTOCOL_PROC_DOMAIN_OPEN_LOG_FILE = 1;
 export const VIR_LOG_MANAGER_PROTOCOL_PROC_DOMAIN_GET_LOG_FILE_POSITION = 2;
 export const VIR_LOG_MANAGER_PROTOCOL_PROC_DOMAIN_READ_LOG_FILE = 3;
 export const VIR_LOG_MANAGER_PROTOCOL_PROC_DOMAIN_APPEND_LOG_FILE = 4;
-/** `enum virLogManagerProtocolProcedure` (log_protocol.x:87): member names to values. */
+/** `enum virLogManagerProtocolProcedure` (log_protocol.x): member names to values. */
 export const virLogManagerProtocolProcedure = {
   VIR_LOG_MANAGER_PROTOCOL_PROC_DOMAIN_OPEN_LOG_FILE: 1,
   VIR_LOG_MANAGER_PROTOCOL_PROC_DOMAIN_GET_LOG_FILE_POSITION: 2,

@@ -10,7 +10,7 @@ export const VIR_LXC_MONITOR_PROGRAM_VERSION = 1;
 export const VIR_LXC_MONITOR_EXIT_STATUS_ERROR = 0;
 export const VIR_LXC_MONITOR_EXIT_STATUS_SHUTDOWN = 1;
 export const VIR_LXC_MONITOR_EXIT_STATUS_REBOOT = 2;
-/** `enum virLXCMonitorExitStatus` (lxc_monitor_protocol.x:9): member names to values. */
+/** `enum virLXCMonitorExitStatus` (lxc_monitor_protocol.x): member names to values. */
 export const virLXCMonitorExitStatus = {
   VIR_LXC_MONITOR_EXIT_STATUS_ERROR: 0,
   VIR_LXC_MONITOR_EXIT_STATUS_SHUTDOWN: 1,
@@ -40,7 +40,7 @@ export const xdr_virLXCMonitorExitStatus: XdrCodec<virLXCMonitorExitStatus> = {
   },
 };
 
-/** `struct virLXCMonitorExitEventMsg` (lxc_monitor_protocol.x:15) */
+/** `struct virLXCMonitorExitEventMsg` (lxc_monitor_protocol.x) */
 export interface virLXCMonitorExitEventMsg {
   status: virLXCMonitorExitStatus;
 }
@@ -67,7 +67,7 @@ export const xdr_virLXCMonitorExitEventMsg: XdrCodec<virLXCMonitorExitEventMsg> 
     },
   };
 
-/** `struct virLXCMonitorInitEventMsg` (lxc_monitor_protocol.x:19) */
+/** `struct virLXCMonitorInitEventMsg` (lxc_monitor_protocol.x) */
 export interface virLXCMonitorInitEventMsg {
   initpid: bigint;
 }
@@ -95,7 +95,7 @@ export const xdr_virLXCMonitorInitEventMsg: XdrCodec<virLXCMonitorInitEventMsg> 
   };
 export const VIR_LXC_MONITOR_PROC_EXIT_EVENT = 1;
 export const VIR_LXC_MONITOR_PROC_INIT_EVENT = 2;
-/** `enum virLXCMonitorProcedure` (lxc_monitor_protocol.x:26): member names to values. */
+/** `enum virLXCMonitorProcedure` (lxc_monitor_protocol.x): member names to values. */
 export const virLXCMonitorProcedure = {
   VIR_LXC_MONITOR_PROC_EXIT_EVENT: 1,
   VIR_LXC_MONITOR_PROC_INIT_EVENT: 2,

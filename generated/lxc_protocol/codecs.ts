@@ -12,7 +12,7 @@ import {
 export const LXC_PROGRAM = 425984;
 export const LXC_PROTOCOL_VERSION = 1;
 
-/** `struct lxc_domain_open_namespace_args` (lxc_protocol.x:27) */
+/** `struct lxc_domain_open_namespace_args` (lxc_protocol.x) */
 export interface lxc_domain_open_namespace_args {
   dom: remote_nonnull_domain;
   flags: number;
@@ -47,7 +47,7 @@ export const xdr_lxc_domain_open_namespace_args: XdrCodec<lxc_domain_open_namesp
     },
   };
 export const LXC_PROC_DOMAIN_OPEN_NAMESPACE = 1;
-/** `enum lxc_procedure` (lxc_protocol.x:37): member names to values. */
+/** `enum lxc_procedure` (lxc_protocol.x): member names to values. */
 export const lxc_procedure = {
   LXC_PROC_DOMAIN_OPEN_NAMESPACE: 1,
 } as const;

@@ -18,7 +18,7 @@ import {
 export const QEMU_PROGRAM = 536903815;
 export const QEMU_PROTOCOL_VERSION = 1;
 
-/** `struct qemu_domain_monitor_command_args` (qemu_protocol.x:27) */
+/** `struct qemu_domain_monitor_command_args` (qemu_protocol.x) */
 export interface qemu_domain_monitor_command_args {
   dom: remote_nonnull_domain;
   cmd: remote_nonnull_string;
@@ -59,7 +59,7 @@ export const xdr_qemu_domain_monitor_command_args: XdrCodec<qemu_domain_monitor_
     },
   };
 
-/** `struct qemu_domain_monitor_command_ret` (qemu_protocol.x:33) */
+/** `struct qemu_domain_monitor_command_ret` (qemu_protocol.x) */
 export interface qemu_domain_monitor_command_ret {
   result: remote_nonnull_string;
 }
@@ -86,7 +86,7 @@ export const xdr_qemu_domain_monitor_command_ret: XdrCodec<qemu_domain_monitor_c
     },
   };
 
-/** `struct qemu_domain_attach_args` (qemu_protocol.x:38) */
+/** `struct qemu_domain_attach_args` (qemu_protocol.x) */
 export interface qemu_domain_attach_args {
   pid_value: number;
   flags: number;
@@ -120,7 +120,7 @@ export const xdr_qemu_domain_attach_args: XdrCodec<qemu_domain_attach_args> = {
   },
 };
 
-/** `struct qemu_domain_attach_ret` (qemu_protocol.x:43) */
+/** `struct qemu_domain_attach_ret` (qemu_protocol.x) */
 export interface qemu_domain_attach_ret {
   dom: remote_nonnull_domain;
 }
@@ -146,7 +146,7 @@ export const xdr_qemu_domain_attach_ret: XdrCodec<qemu_domain_attach_ret> = {
   },
 };
 
-/** `struct qemu_domain_agent_command_args` (qemu_protocol.x:47) */
+/** `struct qemu_domain_agent_command_args` (qemu_protocol.x) */
 export interface qemu_domain_agent_command_args {
   dom: remote_nonnull_domain;
   cmd: remote_nonnull_string;
@@ -193,7 +193,7 @@ export const xdr_qemu_domain_agent_command_args: XdrCodec<qemu_domain_agent_comm
     },
   };
 
-/** `struct qemu_domain_agent_command_ret` (qemu_protocol.x:54) */
+/** `struct qemu_domain_agent_command_ret` (qemu_protocol.x) */
 export interface qemu_domain_agent_command_ret {
   result: remote_string;
 }
@@ -220,7 +220,7 @@ export const xdr_qemu_domain_agent_command_ret: XdrCodec<qemu_domain_agent_comma
     },
   };
 
-/** `struct qemu_connect_domain_monitor_event_register_args` (qemu_protocol.x:59) */
+/** `struct qemu_connect_domain_monitor_event_register_args` (qemu_protocol.x) */
 export interface qemu_connect_domain_monitor_event_register_args {
   dom: remote_domain;
   event: remote_string;
@@ -261,7 +261,7 @@ export const xdr_qemu_connect_domain_monitor_event_register_args: XdrCodec<qemu_
     },
   };
 
-/** `struct qemu_connect_domain_monitor_event_register_ret` (qemu_protocol.x:65) */
+/** `struct qemu_connect_domain_monitor_event_register_ret` (qemu_protocol.x) */
 export interface qemu_connect_domain_monitor_event_register_ret {
   callbackID: number;
 }
@@ -288,7 +288,7 @@ export const xdr_qemu_connect_domain_monitor_event_register_ret: XdrCodec<qemu_c
     },
   };
 
-/** `struct qemu_connect_domain_monitor_event_deregister_args` (qemu_protocol.x:69) */
+/** `struct qemu_connect_domain_monitor_event_deregister_args` (qemu_protocol.x) */
 export interface qemu_connect_domain_monitor_event_deregister_args {
   callbackID: number;
 }
@@ -315,7 +315,7 @@ export const xdr_qemu_connect_domain_monitor_event_deregister_args: XdrCodec<qem
     },
   };
 
-/** `struct qemu_domain_monitor_event_msg` (qemu_protocol.x:73) */
+/** `struct qemu_domain_monitor_event_msg` (qemu_protocol.x) */
 export interface qemu_domain_monitor_event_msg {
   callbackID: number;
   dom: remote_nonnull_domain;
@@ -380,7 +380,7 @@ export const xdr_qemu_domain_monitor_event_msg: XdrCodec<qemu_domain_monitor_eve
     },
   };
 
-/** `struct qemu_domain_monitor_command_with_files_args` (qemu_protocol.x:82) */
+/** `struct qemu_domain_monitor_command_with_files_args` (qemu_protocol.x) */
 export interface qemu_domain_monitor_command_with_files_args {
   dom: remote_nonnull_domain;
   cmd: remote_nonnull_string;
@@ -421,7 +421,7 @@ export const xdr_qemu_domain_monitor_command_with_files_args: XdrCodec<qemu_doma
     },
   };
 
-/** `struct qemu_domain_monitor_command_with_files_ret` (qemu_protocol.x:88) */
+/** `struct qemu_domain_monitor_command_with_files_ret` (qemu_protocol.x) */
 export interface qemu_domain_monitor_command_with_files_ret {
   result: remote_nonnull_string;
 }
@@ -454,7 +454,7 @@ export const QEMU_PROC_CONNECT_DOMAIN_MONITOR_EVENT_REGISTER = 4;
 export const QEMU_PROC_CONNECT_DOMAIN_MONITOR_EVENT_DEREGISTER = 5;
 export const QEMU_PROC_DOMAIN_MONITOR_EVENT = 6;
 export const QEMU_PROC_DOMAIN_MONITOR_COMMAND_WITH_FILES = 7;
-/** `enum qemu_procedure` (qemu_protocol.x:97): member names to values. */
+/** `enum qemu_procedure` (qemu_protocol.x): member names to values. */
 export const qemu_procedure = {
   QEMU_PROC_DOMAIN_MONITOR_COMMAND: 1,
   QEMU_PROC_DOMAIN_ATTACH: 2,

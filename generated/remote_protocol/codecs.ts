@@ -77,7 +77,7 @@ export const REMOTE_DOMAIN_MESSAGES_MAX = 2048;
 export const REMOTE_DOMAIN_EVENT_GRAPHICS_IDENTITY_MAX = 20;
 export const REMOTE_PROGRAM = 536903814;
 export const REMOTE_PROTOCOL_VERSION = 1;
-/** `typedef … remote_nonnull_string` (remote_protocol.x:51) */
+/** `typedef … remote_nonnull_string` (remote_protocol.x) */
 export type remote_nonnull_string = string;
 export const xdr_remote_nonnull_string: XdrCodec<remote_nonnull_string> = {
   name: "remote_nonnull_string",
@@ -89,7 +89,7 @@ export const xdr_remote_nonnull_string: XdrCodec<remote_nonnull_string> = {
     return _remote_nonnull_string;
   },
 };
-/** `typedef … remote_string` (remote_protocol.x:54) */
+/** `typedef … remote_string` (remote_protocol.x) */
 export type remote_string = remote_nonnull_string | null;
 export const xdr_remote_string: XdrCodec<remote_string> = {
   name: "remote_string",
@@ -108,7 +108,7 @@ export const xdr_remote_string: XdrCodec<remote_string> = {
     return _remote_string;
   },
 };
-/** `typedef … remote_uuid` (remote_protocol.x:297) */
+/** `typedef … remote_uuid` (remote_protocol.x) */
 export type remote_uuid = Uint8Array;
 export const xdr_remote_uuid: XdrCodec<remote_uuid> = {
   name: "remote_uuid",
@@ -121,7 +121,7 @@ export const xdr_remote_uuid: XdrCodec<remote_uuid> = {
   },
 };
 
-/** `struct remote_nonnull_domain` (remote_protocol.x:300) */
+/** `struct remote_nonnull_domain` (remote_protocol.x) */
 export interface remote_nonnull_domain {
   name: remote_nonnull_string;
   uuid: remote_uuid;
@@ -161,7 +161,7 @@ export const xdr_remote_nonnull_domain: XdrCodec<remote_nonnull_domain> = {
   },
 };
 
-/** `struct remote_nonnull_network` (remote_protocol.x:307) */
+/** `struct remote_nonnull_network` (remote_protocol.x) */
 export interface remote_nonnull_network {
   name: remote_nonnull_string;
   uuid: remote_uuid;
@@ -195,7 +195,7 @@ export const xdr_remote_nonnull_network: XdrCodec<remote_nonnull_network> = {
   },
 };
 
-/** `struct remote_nonnull_network_port` (remote_protocol.x:312) */
+/** `struct remote_nonnull_network_port` (remote_protocol.x) */
 export interface remote_nonnull_network_port {
   net: remote_nonnull_network;
   uuid: remote_uuid;
@@ -230,7 +230,7 @@ export const xdr_remote_nonnull_network_port: XdrCodec<remote_nonnull_network_po
     },
   };
 
-/** `struct remote_nonnull_nwfilter` (remote_protocol.x:318) */
+/** `struct remote_nonnull_nwfilter` (remote_protocol.x) */
 export interface remote_nonnull_nwfilter {
   name: remote_nonnull_string;
   uuid: remote_uuid;
@@ -264,7 +264,7 @@ export const xdr_remote_nonnull_nwfilter: XdrCodec<remote_nonnull_nwfilter> = {
   },
 };
 
-/** `struct remote_nonnull_nwfilter_binding` (remote_protocol.x:324) */
+/** `struct remote_nonnull_nwfilter_binding` (remote_protocol.x) */
 export interface remote_nonnull_nwfilter_binding {
   portdev: remote_nonnull_string;
   filtername: remote_nonnull_string;
@@ -299,7 +299,7 @@ export const xdr_remote_nonnull_nwfilter_binding: XdrCodec<remote_nonnull_nwfilt
     },
   };
 
-/** `struct remote_nonnull_interface` (remote_protocol.x:330) */
+/** `struct remote_nonnull_interface` (remote_protocol.x) */
 export interface remote_nonnull_interface {
   name: remote_nonnull_string;
   mac: remote_nonnull_string;
@@ -334,7 +334,7 @@ export const xdr_remote_nonnull_interface: XdrCodec<remote_nonnull_interface> =
     },
   };
 
-/** `struct remote_nonnull_storage_pool` (remote_protocol.x:336) */
+/** `struct remote_nonnull_storage_pool` (remote_protocol.x) */
 export interface remote_nonnull_storage_pool {
   name: remote_nonnull_string;
   uuid: remote_uuid;
@@ -369,7 +369,7 @@ export const xdr_remote_nonnull_storage_pool: XdrCodec<remote_nonnull_storage_po
     },
   };
 
-/** `struct remote_nonnull_storage_vol` (remote_protocol.x:342) */
+/** `struct remote_nonnull_storage_vol` (remote_protocol.x) */
 export interface remote_nonnull_storage_vol {
   pool: remote_nonnull_string;
   name: remote_nonnull_string;
@@ -410,7 +410,7 @@ export const xdr_remote_nonnull_storage_vol: XdrCodec<remote_nonnull_storage_vol
     },
   };
 
-/** `struct remote_nonnull_node_device` (remote_protocol.x:349) */
+/** `struct remote_nonnull_node_device` (remote_protocol.x) */
 export interface remote_nonnull_node_device {
   name: remote_nonnull_string;
 }
@@ -437,7 +437,7 @@ export const xdr_remote_nonnull_node_device: XdrCodec<remote_nonnull_node_device
     },
   };
 
-/** `struct remote_nonnull_secret` (remote_protocol.x:354) */
+/** `struct remote_nonnull_secret` (remote_protocol.x) */
 export interface remote_nonnull_secret {
   uuid: remote_uuid;
   usageType: number;
@@ -477,7 +477,7 @@ export const xdr_remote_nonnull_secret: XdrCodec<remote_nonnull_secret> = {
   },
 };
 
-/** `struct remote_nonnull_domain_checkpoint` (remote_protocol.x:361) */
+/** `struct remote_nonnull_domain_checkpoint` (remote_protocol.x) */
 export interface remote_nonnull_domain_checkpoint {
   name: remote_nonnull_string;
   dom: remote_nonnull_domain;
@@ -512,7 +512,7 @@ export const xdr_remote_nonnull_domain_checkpoint: XdrCodec<remote_nonnull_domai
     },
   };
 
-/** `struct remote_nonnull_domain_snapshot` (remote_protocol.x:367) */
+/** `struct remote_nonnull_domain_snapshot` (remote_protocol.x) */
 export interface remote_nonnull_domain_snapshot {
   name: remote_nonnull_string;
   dom: remote_nonnull_domain;
@@ -546,7 +546,7 @@ export const xdr_remote_nonnull_domain_snapshot: XdrCodec<remote_nonnull_domain_
       }
     },
   };
-/** `typedef … remote_domain` (remote_protocol.x:373) */
+/** `typedef … remote_domain` (remote_protocol.x) */
 export type remote_domain = remote_nonnull_domain | null;
 export const xdr_remote_domain: XdrCodec<remote_domain> = {
   name: "remote_domain",
@@ -565,7 +565,7 @@ export const xdr_remote_domain: XdrCodec<remote_domain> = {
     return _remote_domain;
   },
 };
-/** `typedef … remote_network` (remote_protocol.x:374) */
+/** `typedef … remote_network` (remote_protocol.x) */
 export type remote_network = remote_nonnull_network | null;
 export const xdr_remote_network: XdrCodec<remote_network> = {
   name: "remote_network",
@@ -584,7 +584,7 @@ export const xdr_remote_network: XdrCodec<remote_network> = {
     return _remote_network;
   },
 };
-/** `typedef … remote_network_port` (remote_protocol.x:375) */
+/** `typedef … remote_network_port` (remote_protocol.x) */
 export type remote_network_port = remote_nonnull_network_port | null;
 export const xdr_remote_network_port: XdrCodec<remote_network_port> = {
   name: "remote_network_port",
@@ -603,7 +603,7 @@ export const xdr_remote_network_port: XdrCodec<remote_network_port> = {
     return _remote_network_port;
   },
 };
-/** `typedef … remote_nwfilter` (remote_protocol.x:376) */
+/** `typedef … remote_nwfilter` (remote_protocol.x) */
 export type remote_nwfilter = remote_nonnull_nwfilter | null;
 export const xdr_remote_nwfilter: XdrCodec<remote_nwfilter> = {
   name: "remote_nwfilter",
@@ -622,7 +622,7 @@ export const xdr_remote_nwfilter: XdrCodec<remote_nwfilter> = {
     return _remote_nwfilter;
   },
 };
-/** `typedef … remote_nwfilter_binding` (remote_protocol.x:377) */
+/** `typedef … remote_nwfilter_binding` (remote_protocol.x) */
 export type remote_nwfilter_binding = remote_nonnull_nwfilter_binding | null;
 export const xdr_remote_nwfilter_binding: XdrCodec<remote_nwfilter_binding> = {
   name: "remote_nwfilter_binding",
@@ -641,7 +641,7 @@ export const xdr_remote_nwfilter_binding: XdrCodec<remote_nwfilter_binding> = {
     return _remote_nwfilter_binding;
   },
 };
-/** `typedef … remote_storage_pool` (remote_protocol.x:378) */
+/** `typedef … remote_storage_pool` (remote_protocol.x) */
 export type remote_storage_pool = remote_nonnull_storage_pool | null;
 export const xdr_remote_storage_pool: XdrCodec<remote_storage_pool> = {
   name: "remote_storage_pool",
@@ -660,7 +660,7 @@ export const xdr_remote_storage_pool: XdrCodec<remote_storage_pool> = {
     return _remote_storage_pool;
   },
 };
-/** `typedef … remote_storage_vol` (remote_protocol.x:379) */
+/** `typedef … remote_storage_vol` (remote_protocol.x) */
 export type remote_storage_vol = remote_nonnull_storage_vol | null;
 export const xdr_remote_storage_vol: XdrCodec<remote_storage_vol> = {
   name: "remote_storage_vol",
@@ -679,7 +679,7 @@ export const xdr_remote_storage_vol: XdrCodec<remote_storage_vol> = {
     return _remote_storage_vol;
   },
 };
-/** `typedef … remote_node_device` (remote_protocol.x:380) */
+/** `typedef … remote_node_device` (remote_protocol.x) */
 export type remote_node_device = remote_nonnull_node_device | null;
 export const xdr_remote_node_device: XdrCodec<remote_node_device> = {
   name: "remote_node_device",
@@ -698,7 +698,7 @@ export const xdr_remote_node_device: XdrCodec<remote_node_device> = {
     return _remote_node_device;
   },
 };
-/** `typedef … remote_secret` (remote_protocol.x:381) */
+/** `typedef … remote_secret` (remote_protocol.x) */
 export type remote_secret = remote_nonnull_secret | null;
 export const xdr_remote_secret: XdrCodec<remote_secret> = {
   name: "remote_secret",
@@ -718,7 +718,7 @@ export const xdr_remote_secret: XdrCodec<remote_secret> = {
   },
 };
 
-/** `struct remote_error` (remote_protocol.x:391) */
+/** `struct remote_error` (remote_protocol.x) */
 export interface remote_error {
   code: number;
   domain: number;
@@ -838,7 +838,7 @@ export const xdr_remote_error: XdrCodec<remote_error> = {
 export const REMOTE_AUTH_NONE = 0;
 export const REMOTE_AUTH_SASL = 1;
 export const REMOTE_AUTH_POLKIT = 2;
-/** `enum remote_auth_type` (remote_protocol.x:406): member names to values. */
+/** `enum remote_auth_type` (remote_protocol.x): member names to values. */
 export const remote_auth_type = {
   REMOTE_AUTH_NONE: 0,
   REMOTE_AUTH_SASL: 1,
@@ -868,7 +868,7 @@ export const xdr_remote_auth_type: XdrCodec<remote_auth_type> = {
   },
 };
 
-/** `struct remote_vcpu_info` (remote_protocol.x:414) */
+/** `struct remote_vcpu_info` (remote_protocol.x) */
 export interface remote_vcpu_info {
   number: number;
   state: number;
@@ -913,7 +913,7 @@ export const xdr_remote_vcpu_info: XdrCodec<remote_vcpu_info> = {
     }
   },
 };
-/** `union remote_typed_param_value switch (type)` (remote_protocol.x:424) */
+/** `union remote_typed_param_value switch (type)` (remote_protocol.x) */
 export type remote_typed_param_value =
   | { type: 1; i: number } // VIR_TYPED_PARAM_INT
   | { type: 2; ui: number } // VIR_TYPED_PARAM_UINT
@@ -1010,7 +1010,7 @@ export const xdr_remote_typed_param_value: XdrCodec<remote_typed_param_value> =
     },
   };
 
-/** `struct remote_typed_param` (remote_protocol.x:441) */
+/** `struct remote_typed_param` (remote_protocol.x) */
 export interface remote_typed_param {
   field: remote_nonnull_string;
   value: remote_typed_param_value;
@@ -1044,7 +1044,7 @@ export const xdr_remote_typed_param: XdrCodec<remote_typed_param> = {
   },
 };
 
-/** `struct remote_node_get_cpu_stats` (remote_protocol.x:446) */
+/** `struct remote_node_get_cpu_stats` (remote_protocol.x) */
 export interface remote_node_get_cpu_stats {
   field: remote_nonnull_string;
   value: bigint;
@@ -1079,7 +1079,7 @@ export const xdr_remote_node_get_cpu_stats: XdrCodec<remote_node_get_cpu_stats> 
     },
   };
 
-/** `struct remote_node_get_memory_stats` (remote_protocol.x:451) */
+/** `struct remote_node_get_memory_stats` (remote_protocol.x) */
 export interface remote_node_get_memory_stats {
   field: remote_nonnull_string;
   value: bigint;
@@ -1114,7 +1114,7 @@ export const xdr_remote_node_get_memory_stats: XdrCodec<remote_node_get_memory_s
     },
   };
 
-/** `struct remote_domain_disk_error` (remote_protocol.x:456) */
+/** `struct remote_domain_disk_error` (remote_protocol.x) */
 export interface remote_domain_disk_error {
   disk: remote_nonnull_string;
   error: number;
@@ -1149,7 +1149,7 @@ export const xdr_remote_domain_disk_error: XdrCodec<remote_domain_disk_error> =
     },
   };
 
-/** `struct remote_connect_open_args` (remote_protocol.x:488) */
+/** `struct remote_connect_open_args` (remote_protocol.x) */
 export interface remote_connect_open_args {
   name: remote_string;
   flags: number;
@@ -1184,7 +1184,7 @@ export const xdr_remote_connect_open_args: XdrCodec<remote_connect_open_args> =
     },
   };
 
-/** `struct remote_connect_supports_feature_args` (remote_protocol.x:496) */
+/** `struct remote_connect_supports_feature_args` (remote_protocol.x) */
 export interface remote_connect_supports_feature_args {
   feature: number;
 }
@@ -1211,7 +1211,7 @@ export const xdr_remote_connect_supports_feature_args: XdrCodec<remote_connect_s
     },
   };
 
-/** `struct remote_connect_supports_feature_ret` (remote_protocol.x:500) */
+/** `struct remote_connect_supports_feature_ret` (remote_protocol.x) */
 export interface remote_connect_supports_feature_ret {
   supported: number;
 }
@@ -1238,7 +1238,7 @@ export const xdr_remote_connect_supports_feature_ret: XdrCodec<remote_connect_su
     },
   };
 
-/** `struct remote_connect_get_type_ret` (remote_protocol.x:504) */
+/** `struct remote_connect_get_type_ret` (remote_protocol.x) */
 export interface remote_connect_get_type_ret {
   type: remote_nonnull_string;
 }
@@ -1265,7 +1265,7 @@ export const xdr_remote_connect_get_type_ret: XdrCodec<remote_connect_get_type_r
     },
   };
 
-/** `struct remote_connect_get_version_ret` (remote_protocol.x:508) */
+/** `struct remote_connect_get_version_ret` (remote_protocol.x) */
 export interface remote_connect_get_version_ret {
   hv_ver: bigint;
 }
@@ -1292,7 +1292,7 @@ export const xdr_remote_connect_get_version_ret: XdrCodec<remote_connect_get_ver
     },
   };
 
-/** `struct remote_connect_get_lib_version_ret` (remote_protocol.x:512) */
+/** `struct remote_connect_get_lib_version_ret` (remote_protocol.x) */
 export interface remote_connect_get_lib_version_ret {
   lib_ver: bigint;
 }
@@ -1319,7 +1319,7 @@ export const xdr_remote_connect_get_lib_version_ret: XdrCodec<remote_connect_get
     },
   };
 
-/** `struct remote_connect_get_hostname_ret` (remote_protocol.x:516) */
+/** `struct remote_connect_get_hostname_ret` (remote_protocol.x) */
 export interface remote_connect_get_hostname_ret {
   hostname: remote_nonnull_string;
 }
@@ -1346,7 +1346,7 @@ export const xdr_remote_connect_get_hostname_ret: XdrCodec<remote_connect_get_ho
     },
   };
 
-/** `struct remote_connect_get_sysinfo_args` (remote_protocol.x:520) */
+/** `struct remote_connect_get_sysinfo_args` (remote_protocol.x) */
 export interface remote_connect_get_sysinfo_args {
   flags: number;
 }
@@ -1373,7 +1373,7 @@ export const xdr_remote_connect_get_sysinfo_args: XdrCodec<remote_connect_get_sy
     },
   };
 
-/** `struct remote_connect_get_sysinfo_ret` (remote_protocol.x:524) */
+/** `struct remote_connect_get_sysinfo_ret` (remote_protocol.x) */
 export interface remote_connect_get_sysinfo_ret {
   sysinfo: remote_nonnull_string;
 }
@@ -1400,7 +1400,7 @@ export const xdr_remote_connect_get_sysinfo_ret: XdrCodec<remote_connect_get_sys
     },
   };
 
-/** `struct remote_connect_get_uri_ret` (remote_protocol.x:528) */
+/** `struct remote_connect_get_uri_ret` (remote_protocol.x) */
 export interface remote_connect_get_uri_ret {
   uri: remote_nonnull_string;
 }
@@ -1427,7 +1427,7 @@ export const xdr_remote_connect_get_uri_ret: XdrCodec<remote_connect_get_uri_ret
     },
   };
 
-/** `struct remote_connect_get_max_vcpus_args` (remote_protocol.x:532) */
+/** `struct remote_connect_get_max_vcpus_args` (remote_protocol.x) */
 export interface remote_connect_get_max_vcpus_args {
   type: remote_string;
 }
@@ -1454,7 +1454,7 @@ export const xdr_remote_connect_get_max_vcpus_args: XdrCodec<remote_connect_get_
     },
   };
 
-/** `struct remote_connect_get_max_vcpus_ret` (remote_protocol.x:539) */
+/** `struct remote_connect_get_max_vcpus_ret` (remote_protocol.x) */
 export interface remote_connect_get_max_vcpus_ret {
   max_vcpus: number;
 }
@@ -1481,7 +1481,7 @@ export const xdr_remote_connect_get_max_vcpus_ret: XdrCodec<remote_connect_get_m
     },
   };
 
-/** `struct remote_node_get_info_ret` (remote_protocol.x:543) */
+/** `struct remote_node_get_info_ret` (remote_protocol.x) */
 export interface remote_node_get_info_ret {
   /** Exactly 32. */
   model: number[];
@@ -1596,7 +1596,7 @@ export const xdr_remote_node_get_info_ret: XdrCodec<remote_node_get_info_ret> =
     },
   };
 
-/** `struct remote_connect_get_capabilities_ret` (remote_protocol.x:554) */
+/** `struct remote_connect_get_capabilities_ret` (remote_protocol.x) */
 export interface remote_connect_get_capabilities_ret {
   capabilities: remote_nonnull_string;
 }
@@ -1623,7 +1623,7 @@ export const xdr_remote_connect_get_capabilities_ret: XdrCodec<remote_connect_ge
     },
   };
 
-/** `struct remote_connect_get_domain_capabilities_args` (remote_protocol.x:558) */
+/** `struct remote_connect_get_domain_capabilities_args` (remote_protocol.x) */
 export interface remote_connect_get_domain_capabilities_args {
   emulatorbin: remote_string;
   arch: remote_string;
@@ -1682,7 +1682,7 @@ export const xdr_remote_connect_get_domain_capabilities_args: XdrCodec<remote_co
     },
   };
 
-/** `struct remote_connect_get_domain_capabilities_ret` (remote_protocol.x:566) */
+/** `struct remote_connect_get_domain_capabilities_ret` (remote_protocol.x) */
 export interface remote_connect_get_domain_capabilities_ret {
   capabilities: remote_nonnull_string;
 }
@@ -1709,7 +1709,7 @@ export const xdr_remote_connect_get_domain_capabilities_ret: XdrCodec<remote_con
     },
   };
 
-/** `struct remote_node_get_cpu_stats_args` (remote_protocol.x:570) */
+/** `struct remote_node_get_cpu_stats_args` (remote_protocol.x) */
 export interface remote_node_get_cpu_stats_args {
   cpuNum: number;
   nparams: number;
@@ -1750,7 +1750,7 @@ export const xdr_remote_node_get_cpu_stats_args: XdrCodec<remote_node_get_cpu_st
     },
   };
 
-/** `struct remote_node_get_cpu_stats_ret` (remote_protocol.x:576) */
+/** `struct remote_node_get_cpu_stats_ret` (remote_protocol.x) */
 export interface remote_node_get_cpu_stats_ret {
   /** At most REMOTE_NODE_CPU_STATS_MAX (16). */
   params: remote_node_get_cpu_stats[];
@@ -1804,7 +1804,7 @@ export const xdr_remote_node_get_cpu_stats_ret: XdrCodec<remote_node_get_cpu_sta
     },
   };
 
-/** `struct remote_node_get_memory_stats_args` (remote_protocol.x:581) */
+/** `struct remote_node_get_memory_stats_args` (remote_protocol.x) */
 export interface remote_node_get_memory_stats_args {
   nparams: number;
   cellNum: number;
@@ -1845,7 +1845,7 @@ export const xdr_remote_node_get_memory_stats_args: XdrCodec<remote_node_get_mem
     },
   };
 
-/** `struct remote_node_get_memory_stats_ret` (remote_protocol.x:587) */
+/** `struct remote_node_get_memory_stats_ret` (remote_protocol.x) */
 export interface remote_node_get_memory_stats_ret {
   /** At most REMOTE_NODE_MEMORY_STATS_MAX (16). */
   params: remote_node_get_memory_stats[];
@@ -1899,7 +1899,7 @@ export const xdr_remote_node_get_memory_stats_ret: XdrCodec<remote_node_get_memo
     },
   };
 
-/** `struct remote_node_get_cells_free_memory_args` (remote_protocol.x:592) */
+/** `struct remote_node_get_cells_free_memory_args` (remote_protocol.x) */
 export interface remote_node_get_cells_free_memory_args {
   startCell: number;
   maxcells: number;
@@ -1934,7 +1934,7 @@ export const xdr_remote_node_get_cells_free_memory_args: XdrCodec<remote_node_ge
     },
   };
 
-/** `struct remote_node_get_cells_free_memory_ret` (remote_protocol.x:597) */
+/** `struct remote_node_get_cells_free_memory_ret` (remote_protocol.x) */
 export interface remote_node_get_cells_free_memory_ret {
   /** At most REMOTE_NODE_MAX_CELLS (1024). */
   cells: bigint[];
@@ -1980,7 +1980,7 @@ export const xdr_remote_node_get_cells_free_memory_ret: XdrCodec<remote_node_get
     },
   };
 
-/** `struct remote_node_get_free_memory_ret` (remote_protocol.x:601) */
+/** `struct remote_node_get_free_memory_ret` (remote_protocol.x) */
 export interface remote_node_get_free_memory_ret {
   freeMem: bigint;
 }
@@ -2007,7 +2007,7 @@ export const xdr_remote_node_get_free_memory_ret: XdrCodec<remote_node_get_free_
     },
   };
 
-/** `struct remote_domain_get_scheduler_type_args` (remote_protocol.x:605) */
+/** `struct remote_domain_get_scheduler_type_args` (remote_protocol.x) */
 export interface remote_domain_get_scheduler_type_args {
   dom: remote_nonnull_domain;
 }
@@ -2034,7 +2034,7 @@ export const xdr_remote_domain_get_scheduler_type_args: XdrCodec<remote_domain_g
     },
   };
 
-/** `struct remote_domain_get_scheduler_type_ret` (remote_protocol.x:609) */
+/** `struct remote_domain_get_scheduler_type_ret` (remote_protocol.x) */
 export interface remote_domain_get_scheduler_type_ret {
   type: remote_nonnull_string;
   nparams: number;
@@ -2069,7 +2069,7 @@ export const xdr_remote_domain_get_scheduler_type_ret: XdrCodec<remote_domain_ge
     },
   };
 
-/** `struct remote_domain_get_scheduler_parameters_args` (remote_protocol.x:614) */
+/** `struct remote_domain_get_scheduler_parameters_args` (remote_protocol.x) */
 export interface remote_domain_get_scheduler_parameters_args {
   dom: remote_nonnull_domain;
   nparams: number;
@@ -2104,7 +2104,7 @@ export const xdr_remote_domain_get_scheduler_parameters_args: XdrCodec<remote_do
     },
   };
 
-/** `struct remote_domain_get_scheduler_parameters_ret` (remote_protocol.x:619) */
+/** `struct remote_domain_get_scheduler_parameters_ret` (remote_protocol.x) */
 export interface remote_domain_get_scheduler_parameters_ret {
   /** At most REMOTE_DOMAIN_SCHEDULER_PARAMETERS_MAX (16). */
   params: remote_typed_param[];
@@ -2150,7 +2150,7 @@ export const xdr_remote_domain_get_scheduler_parameters_ret: XdrCodec<remote_dom
     },
   };
 
-/** `struct remote_domain_get_scheduler_parameters_flags_args` (remote_protocol.x:623) */
+/** `struct remote_domain_get_scheduler_parameters_flags_args` (remote_protocol.x) */
 export interface remote_domain_get_scheduler_parameters_flags_args {
   dom: remote_nonnull_domain;
   nparams: number;
@@ -2191,7 +2191,7 @@ export const xdr_remote_domain_get_scheduler_parameters_flags_args: XdrCodec<rem
     },
   };
 
-/** `struct remote_domain_get_scheduler_parameters_flags_ret` (remote_protocol.x:629) */
+/** `struct remote_domain_get_scheduler_parameters_flags_ret` (remote_protocol.x) */
 export interface remote_domain_get_scheduler_parameters_flags_ret {
   /** At most REMOTE_DOMAIN_SCHEDULER_PARAMETERS_MAX (16). */
   params: remote_typed_param[];
@@ -2237,7 +2237,7 @@ export const xdr_remote_domain_get_scheduler_parameters_flags_ret: XdrCodec<remo
     },
   };
 
-/** `struct remote_domain_set_scheduler_parameters_args` (remote_protocol.x:633) */
+/** `struct remote_domain_set_scheduler_parameters_args` (remote_protocol.x) */
 export interface remote_domain_set_scheduler_parameters_args {
   dom: remote_nonnull_domain;
   /** At most REMOTE_DOMAIN_SCHEDULER_PARAMETERS_MAX (16). */
@@ -2291,7 +2291,7 @@ export const xdr_remote_domain_set_scheduler_parameters_args: XdrCodec<remote_do
     },
   };
 
-/** `struct remote_domain_set_scheduler_parameters_flags_args` (remote_protocol.x:638) */
+/** `struct remote_domain_set_scheduler_parameters_flags_args` (remote_protocol.x) */
 export interface remote_domain_set_scheduler_parameters_flags_args {
   dom: remote_nonnull_domain;
   /** At most REMOTE_DOMAIN_SCHEDULER_PARAMETERS_MAX (16). */
@@ -2351,7 +2351,7 @@ export const xdr_remote_domain_set_scheduler_parameters_flags_args: XdrCodec<rem
     },
   };
 
-/** `struct remote_domain_set_blkio_parameters_args` (remote_protocol.x:644) */
+/** `struct remote_domain_set_blkio_parameters_args` (remote_protocol.x) */
 export interface remote_domain_set_blkio_parameters_args {
   dom: remote_nonnull_domain;
   /** At most REMOTE_DOMAIN_BLKIO_PARAMETERS_MAX (16). */
@@ -2411,7 +2411,7 @@ export const xdr_remote_domain_set_blkio_parameters_args: XdrCodec<remote_domain
     },
   };
 
-/** `struct remote_domain_get_blkio_parameters_args` (remote_protocol.x:650) */
+/** `struct remote_domain_get_blkio_parameters_args` (remote_protocol.x) */
 export interface remote_domain_get_blkio_parameters_args {
   dom: remote_nonnull_domain;
   nparams: number;
@@ -2452,7 +2452,7 @@ export const xdr_remote_domain_get_blkio_parameters_args: XdrCodec<remote_domain
     },
   };
 
-/** `struct remote_domain_get_blkio_parameters_ret` (remote_protocol.x:656) */
+/** `struct remote_domain_get_blkio_parameters_ret` (remote_protocol.x) */
 export interface remote_domain_get_blkio_parameters_ret {
   /** At most REMOTE_DOMAIN_BLKIO_PARAMETERS_MAX (16). */
   params: remote_typed_param[];
@@ -2506,7 +2506,7 @@ export const xdr_remote_domain_get_blkio_parameters_ret: XdrCodec<remote_domain_
     },
   };
 
-/** `struct remote_domain_set_memory_parameters_args` (remote_protocol.x:661) */
+/** `struct remote_domain_set_memory_parameters_args` (remote_protocol.x) */
 export interface remote_domain_set_memory_parameters_args {
   dom: remote_nonnull_domain;
   /** At most REMOTE_DOMAIN_MEMORY_PARAMETERS_MAX (16). */
@@ -2566,7 +2566,7 @@ export const xdr_remote_domain_set_memory_parameters_args: XdrCodec<remote_domai
     },
   };
 
-/** `struct remote_domain_get_memory_parameters_args` (remote_protocol.x:667) */
+/** `struct remote_domain_get_memory_parameters_args` (remote_protocol.x) */
 export interface remote_domain_get_memory_parameters_args {
   dom: remote_nonnull_domain;
   nparams: number;
@@ -2607,7 +2607,7 @@ export const xdr_remote_domain_get_memory_parameters_args: XdrCodec<remote_domai
     },
   };
 
-/** `struct remote_domain_get_memory_parameters_ret` (remote_protocol.x:673) */
+/** `struct remote_domain_get_memory_parameters_ret` (remote_protocol.x) */
 export interface remote_domain_get_memory_parameters_ret {
   /** At most REMOTE_DOMAIN_MEMORY_PARAMETERS_MAX (16). */
   params: remote_typed_param[];
@@ -2661,7 +2661,7 @@ export const xdr_remote_domain_get_memory_parameters_ret: XdrCodec<remote_domain
     },
   };
 
-/** `struct remote_domain_block_resize_args` (remote_protocol.x:678) */
+/** `struct remote_domain_block_resize_args` (remote_protocol.x) */
 export interface remote_domain_block_resize_args {
   dom: remote_nonnull_domain;
   disk: remote_nonnull_string;
@@ -2708,7 +2708,7 @@ export const xdr_remote_domain_block_resize_args: XdrCodec<remote_domain_block_r
     },
   };
 
-/** `struct remote_domain_set_numa_parameters_args` (remote_protocol.x:685) */
+/** `struct remote_domain_set_numa_parameters_args` (remote_protocol.x) */
 export interface remote_domain_set_numa_parameters_args {
   dom: remote_nonnull_domain;
   /** At most REMOTE_DOMAIN_NUMA_PARAMETERS_MAX (16). */
@@ -2768,7 +2768,7 @@ export const xdr_remote_domain_set_numa_parameters_args: XdrCodec<remote_domain_
     },
   };
 
-/** `struct remote_domain_get_numa_parameters_args` (remote_protocol.x:691) */
+/** `struct remote_domain_get_numa_parameters_args` (remote_protocol.x) */
 export interface remote_domain_get_numa_parameters_args {
   dom: remote_nonnull_domain;
   nparams: number;
@@ -2809,7 +2809,7 @@ export const xdr_remote_domain_get_numa_parameters_args: XdrCodec<remote_domain_
     },
   };
 
-/** `struct remote_domain_get_numa_parameters_ret` (remote_protocol.x:697) */
+/** `struct remote_domain_get_numa_parameters_ret` (remote_protocol.x) */
 export interface remote_domain_get_numa_parameters_ret {
   /** At most REMOTE_DOMAIN_NUMA_PARAMETERS_MAX (16). */
   params: remote_typed_param[];
@@ -2863,7 +2863,7 @@ export const xdr_remote_domain_get_numa_parameters_ret: XdrCodec<remote_domain_g
     },
   };
 
-/** `struct remote_domain_set_perf_events_args` (remote_protocol.x:702) */
+/** `struct remote_domain_set_perf_events_args` (remote_protocol.x) */
 export interface remote_domain_set_perf_events_args {
   dom: remote_nonnull_domain;
   /** At most REMOTE_DOMAIN_PERF_EVENTS_MAX (64). */
@@ -2923,7 +2923,7 @@ export const xdr_remote_domain_set_perf_events_args: XdrCodec<remote_domain_set_
     },
   };
 
-/** `struct remote_domain_get_perf_events_args` (remote_protocol.x:708) */
+/** `struct remote_domain_get_perf_events_args` (remote_protocol.x) */
 export interface remote_domain_get_perf_events_args {
   dom: remote_nonnull_domain;
   flags: number;
@@ -2958,7 +2958,7 @@ export const xdr_remote_domain_get_perf_events_args: XdrCodec<remote_domain_get_
     },
   };
 
-/** `struct remote_domain_get_perf_events_ret` (remote_protocol.x:713) */
+/** `struct remote_domain_get_perf_events_ret` (remote_protocol.x) */
 export interface remote_domain_get_perf_events_ret {
   /** At most REMOTE_DOMAIN_PERF_EVENTS_MAX (64). */
   params: remote_typed_param[];
@@ -3004,7 +3004,7 @@ export const xdr_remote_domain_get_perf_events_ret: XdrCodec<remote_domain_get_p
     },
   };
 
-/** `struct remote_domain_block_stats_args` (remote_protocol.x:717) */
+/** `struct remote_domain_block_stats_args` (remote_protocol.x) */
 export interface remote_domain_block_stats_args {
   dom: remote_nonnull_domain;
   path: remote_nonnull_string;
@@ -3039,7 +3039,7 @@ export const xdr_remote_domain_block_stats_args: XdrCodec<remote_domain_block_st
     },
   };
 
-/** `struct remote_domain_block_stats_ret` (remote_protocol.x:722) */
+/** `struct remote_domain_block_stats_ret` (remote_protocol.x) */
 export interface remote_domain_block_stats_ret {
   rd_req: bigint;
   rd_bytes: bigint;
@@ -3098,7 +3098,7 @@ export const xdr_remote_domain_block_stats_ret: XdrCodec<remote_domain_block_sta
     },
   };
 
-/** `struct remote_domain_block_stats_flags_args` (remote_protocol.x:730) */
+/** `struct remote_domain_block_stats_flags_args` (remote_protocol.x) */
 export interface remote_domain_block_stats_flags_args {
   dom: remote_nonnull_domain;
   path: remote_nonnull_string;
@@ -3145,7 +3145,7 @@ export const xdr_remote_domain_block_stats_flags_args: XdrCodec<remote_domain_bl
     },
   };
 
-/** `struct remote_domain_block_stats_flags_ret` (remote_protocol.x:737) */
+/** `struct remote_domain_block_stats_flags_ret` (remote_protocol.x) */
 export interface remote_domain_block_stats_flags_ret {
   /** At most REMOTE_DOMAIN_BLOCK_STATS_PARAMETERS_MAX (16). */
   params: remote_typed_param[];
@@ -3199,7 +3199,7 @@ export const xdr_remote_domain_block_stats_flags_ret: XdrCodec<remote_domain_blo
     },
   };
 
-/** `struct remote_domain_interface_stats_args` (remote_protocol.x:742) */
+/** `struct remote_domain_interface_stats_args` (remote_protocol.x) */
 export interface remote_domain_interface_stats_args {
   dom: remote_nonnull_domain;
   device: remote_nonnull_string;
@@ -3234,7 +3234,7 @@ export const xdr_remote_domain_interface_stats_args: XdrCodec<remote_domain_inte
     },
   };
 
-/** `struct remote_domain_interface_stats_ret` (remote_protocol.x:747) */
+/** `struct remote_domain_interface_stats_ret` (remote_protocol.x) */
 export interface remote_domain_interface_stats_ret {
   rx_bytes: bigint;
   rx_packets: bigint;
@@ -3329,7 +3329,7 @@ export const xdr_remote_domain_interface_stats_ret: XdrCodec<remote_domain_inter
     },
   };
 
-/** `struct remote_domain_set_interface_parameters_args` (remote_protocol.x:758) */
+/** `struct remote_domain_set_interface_parameters_args` (remote_protocol.x) */
 export interface remote_domain_set_interface_parameters_args {
   dom: remote_nonnull_domain;
   device: remote_nonnull_string;
@@ -3395,7 +3395,7 @@ export const xdr_remote_domain_set_interface_parameters_args: XdrCodec<remote_do
     },
   };
 
-/** `struct remote_domain_get_interface_parameters_args` (remote_protocol.x:765) */
+/** `struct remote_domain_get_interface_parameters_args` (remote_protocol.x) */
 export interface remote_domain_get_interface_parameters_args {
   dom: remote_nonnull_domain;
   device: remote_nonnull_string;
@@ -3442,7 +3442,7 @@ export const xdr_remote_domain_get_interface_parameters_args: XdrCodec<remote_do
     },
   };
 
-/** `struct remote_domain_get_interface_parameters_ret` (remote_protocol.x:772) */
+/** `struct remote_domain_get_interface_parameters_ret` (remote_protocol.x) */
 export interface remote_domain_get_interface_parameters_ret {
   /** At most REMOTE_DOMAIN_INTERFACE_PARAMETERS_MAX (16). */
   params: remote_typed_param[];
@@ -3496,7 +3496,7 @@ export const xdr_remote_domain_get_interface_parameters_ret: XdrCodec<remote_dom
     },
   };
 
-/** `struct remote_domain_memory_stats_args` (remote_protocol.x:777) */
+/** `struct remote_domain_memory_stats_args` (remote_protocol.x) */
 export interface remote_domain_memory_stats_args {
   dom: remote_nonnull_domain;
   maxStats: number;
@@ -3537,7 +3537,7 @@ export const xdr_remote_domain_memory_stats_args: XdrCodec<remote_domain_memory_
     },
   };
 
-/** `struct remote_domain_memory_stat` (remote_protocol.x:783) */
+/** `struct remote_domain_memory_stat` (remote_protocol.x) */
 export interface remote_domain_memory_stat {
   tag: number;
   val: bigint;
@@ -3572,7 +3572,7 @@ export const xdr_remote_domain_memory_stat: XdrCodec<remote_domain_memory_stat> 
     },
   };
 
-/** `struct remote_domain_memory_stats_ret` (remote_protocol.x:788) */
+/** `struct remote_domain_memory_stats_ret` (remote_protocol.x) */
 export interface remote_domain_memory_stats_ret {
   /** At most REMOTE_DOMAIN_MEMORY_STATS_MAX (1024). */
   stats: remote_domain_memory_stat[];
@@ -3618,7 +3618,7 @@ export const xdr_remote_domain_memory_stats_ret: XdrCodec<remote_domain_memory_s
     },
   };
 
-/** `struct remote_domain_block_peek_args` (remote_protocol.x:792) */
+/** `struct remote_domain_block_peek_args` (remote_protocol.x) */
 export interface remote_domain_block_peek_args {
   dom: remote_nonnull_domain;
   path: remote_nonnull_string;
@@ -3671,7 +3671,7 @@ export const xdr_remote_domain_block_peek_args: XdrCodec<remote_domain_block_pee
     },
   };
 
-/** `struct remote_domain_block_peek_ret` (remote_protocol.x:800) */
+/** `struct remote_domain_block_peek_ret` (remote_protocol.x) */
 export interface remote_domain_block_peek_ret {
   /** At most REMOTE_DOMAIN_BLOCK_PEEK_BUFFER_MAX (4194304). */
   buffer: Uint8Array;
@@ -3699,7 +3699,7 @@ export const xdr_remote_domain_block_peek_ret: XdrCodec<remote_domain_block_peek
     },
   };
 
-/** `struct remote_domain_memory_peek_args` (remote_protocol.x:804) */
+/** `struct remote_domain_memory_peek_args` (remote_protocol.x) */
 export interface remote_domain_memory_peek_args {
   dom: remote_nonnull_domain;
   offset: bigint;
@@ -3746,7 +3746,7 @@ export const xdr_remote_domain_memory_peek_args: XdrCodec<remote_domain_memory_p
     },
   };
 
-/** `struct remote_domain_memory_peek_ret` (remote_protocol.x:811) */
+/** `struct remote_domain_memory_peek_ret` (remote_protocol.x) */
 export interface remote_domain_memory_peek_ret {
   /** At most REMOTE_DOMAIN_MEMORY_PEEK_BUFFER_MAX (4194304). */
   buffer: Uint8Array;
@@ -3774,7 +3774,7 @@ export const xdr_remote_domain_memory_peek_ret: XdrCodec<remote_domain_memory_pe
     },
   };
 
-/** `struct remote_domain_get_block_info_args` (remote_protocol.x:815) */
+/** `struct remote_domain_get_block_info_args` (remote_protocol.x) */
 export interface remote_domain_get_block_info_args {
   dom: remote_nonnull_domain;
   path: remote_nonnull_string;
@@ -3815,7 +3815,7 @@ export const xdr_remote_domain_get_block_info_args: XdrCodec<remote_domain_get_b
     },
   };
 
-/** `struct remote_domain_get_block_info_ret` (remote_protocol.x:821) */
+/** `struct remote_domain_get_block_info_ret` (remote_protocol.x) */
 export interface remote_domain_get_block_info_ret {
   allocation: bigint;
   capacity: bigint;
@@ -3856,7 +3856,7 @@ export const xdr_remote_domain_get_block_info_ret: XdrCodec<remote_domain_get_bl
     },
   };
 
-/** `struct remote_connect_list_domains_args` (remote_protocol.x:827) */
+/** `struct remote_connect_list_domains_args` (remote_protocol.x) */
 export interface remote_connect_list_domains_args {
   maxids: number;
 }
@@ -3883,7 +3883,7 @@ export const xdr_remote_connect_list_domains_args: XdrCodec<remote_connect_list_
     },
   };
 
-/** `struct remote_connect_list_domains_ret` (remote_protocol.x:831) */
+/** `struct remote_connect_list_domains_ret` (remote_protocol.x) */
 export interface remote_connect_list_domains_ret {
   /** At most REMOTE_DOMAIN_LIST_MAX (16384). */
   ids: number[];
@@ -3929,7 +3929,7 @@ export const xdr_remote_connect_list_domains_ret: XdrCodec<remote_connect_list_d
     },
   };
 
-/** `struct remote_connect_num_of_domains_ret` (remote_protocol.x:835) */
+/** `struct remote_connect_num_of_domains_ret` (remote_protocol.x) */
 export interface remote_connect_num_of_domains_ret {
   num: number;
 }
@@ -3956,7 +3956,7 @@ export const xdr_remote_connect_num_of_domains_ret: XdrCodec<remote_connect_num_
     },
   };
 
-/** `struct remote_domain_create_xml_args` (remote_protocol.x:839) */
+/** `struct remote_domain_create_xml_args` (remote_protocol.x) */
 export interface remote_domain_create_xml_args {
   xml_desc: remote_nonnull_string;
   flags: number;
@@ -3991,7 +3991,7 @@ export const xdr_remote_domain_create_xml_args: XdrCodec<remote_domain_create_xm
     },
   };
 
-/** `struct remote_domain_create_xml_ret` (remote_protocol.x:844) */
+/** `struct remote_domain_create_xml_ret` (remote_protocol.x) */
 export interface remote_domain_create_xml_ret {
   dom: remote_nonnull_domain;
 }
@@ -4018,7 +4018,7 @@ export const xdr_remote_domain_create_xml_ret: XdrCodec<remote_domain_create_xml
     },
   };
 
-/** `struct remote_domain_create_xml_with_files_args` (remote_protocol.x:848) */
+/** `struct remote_domain_create_xml_with_files_args` (remote_protocol.x) */
 export interface remote_domain_create_xml_with_files_args {
   xml_desc: remote_nonnull_string;
   flags: number;
@@ -4053,7 +4053,7 @@ export const xdr_remote_domain_create_xml_with_files_args: XdrCodec<remote_domai
     },
   };
 
-/** `struct remote_domain_create_xml_with_files_ret` (remote_protocol.x:853) */
+/** `struct remote_domain_create_xml_with_files_ret` (remote_protocol.x) */
 export interface remote_domain_create_xml_with_files_ret {
   dom: remote_nonnull_domain;
 }
@@ -4080,7 +4080,7 @@ export const xdr_remote_domain_create_xml_with_files_ret: XdrCodec<remote_domain
     },
   };
 
-/** `struct remote_domain_lookup_by_id_args` (remote_protocol.x:857) */
+/** `struct remote_domain_lookup_by_id_args` (remote_protocol.x) */
 export interface remote_domain_lookup_by_id_args {
   id: number;
 }
@@ -4107,7 +4107,7 @@ export const xdr_remote_domain_lookup_by_id_args: XdrCodec<remote_domain_lookup_
     },
   };
 
-/** `struct remote_domain_lookup_by_id_ret` (remote_protocol.x:861) */
+/** `struct remote_domain_lookup_by_id_ret` (remote_protocol.x) */
 export interface remote_domain_lookup_by_id_ret {
   dom: remote_nonnull_domain;
 }
@@ -4134,7 +4134,7 @@ export const xdr_remote_domain_lookup_by_id_ret: XdrCodec<remote_domain_lookup_b
     },
   };
 
-/** `struct remote_domain_lookup_by_uuid_args` (remote_protocol.x:865) */
+/** `struct remote_domain_lookup_by_uuid_args` (remote_protocol.x) */
 export interface remote_domain_lookup_by_uuid_args {
   uuid: remote_uuid;
 }
@@ -4161,7 +4161,7 @@ export const xdr_remote_domain_lookup_by_uuid_args: XdrCodec<remote_domain_looku
     },
   };
 
-/** `struct remote_domain_lookup_by_uuid_ret` (remote_protocol.x:869) */
+/** `struct remote_domain_lookup_by_uuid_ret` (remote_protocol.x) */
 export interface remote_domain_lookup_by_uuid_ret {
   dom: remote_nonnull_domain;
 }
@@ -4188,7 +4188,7 @@ export const xdr_remote_domain_lookup_by_uuid_ret: XdrCodec<remote_domain_lookup
     },
   };
 
-/** `struct remote_domain_lookup_by_name_args` (remote_protocol.x:873) */
+/** `struct remote_domain_lookup_by_name_args` (remote_protocol.x) */
 export interface remote_domain_lookup_by_name_args {
   name: remote_nonnull_string;
 }
@@ -4215,7 +4215,7 @@ export const xdr_remote_domain_lookup_by_name_args: XdrCodec<remote_domain_looku
     },
   };
 
-/** `struct remote_domain_lookup_by_name_ret` (remote_protocol.x:877) */
+/** `struct remote_domain_lookup_by_name_ret` (remote_protocol.x) */
 export interface remote_domain_lookup_by_name_ret {
   dom: remote_nonnull_domain;
 }
@@ -4242,7 +4242,7 @@ export const xdr_remote_domain_lookup_by_name_ret: XdrCodec<remote_domain_lookup
     },
   };
 
-/** `struct remote_domain_suspend_args` (remote_protocol.x:881) */
+/** `struct remote_domain_suspend_args` (remote_protocol.x) */
 export interface remote_domain_suspend_args {
   dom: remote_nonnull_domain;
 }
@@ -4269,7 +4269,7 @@ export const xdr_remote_domain_suspend_args: XdrCodec<remote_domain_suspend_args
     },
   };
 
-/** `struct remote_domain_resume_args` (remote_protocol.x:885) */
+/** `struct remote_domain_resume_args` (remote_protocol.x) */
 export interface remote_domain_resume_args {
   dom: remote_nonnull_domain;
 }
@@ -4296,7 +4296,7 @@ export const xdr_remote_domain_resume_args: XdrCodec<remote_domain_resume_args> 
     },
   };
 
-/** `struct remote_domain_pm_suspend_for_duration_args` (remote_protocol.x:889) */
+/** `struct remote_domain_pm_suspend_for_duration_args` (remote_protocol.x) */
 export interface remote_domain_pm_suspend_for_duration_args {
   dom: remote_nonnull_domain;
   target: number;
@@ -4343,7 +4343,7 @@ export const xdr_remote_domain_pm_suspend_for_duration_args: XdrCodec<remote_dom
     },
   };
 
-/** `struct remote_domain_pm_wakeup_args` (remote_protocol.x:896) */
+/** `struct remote_domain_pm_wakeup_args` (remote_protocol.x) */
 export interface remote_domain_pm_wakeup_args {
   dom: remote_nonnull_domain;
   flags: number;
@@ -4378,7 +4378,7 @@ export const xdr_remote_domain_pm_wakeup_args: XdrCodec<remote_domain_pm_wakeup_
     },
   };
 
-/** `struct remote_domain_shutdown_args` (remote_protocol.x:901) */
+/** `struct remote_domain_shutdown_args` (remote_protocol.x) */
 export interface remote_domain_shutdown_args {
   dom: remote_nonnull_domain;
 }
@@ -4405,7 +4405,7 @@ export const xdr_remote_domain_shutdown_args: XdrCodec<remote_domain_shutdown_ar
     },
   };
 
-/** `struct remote_domain_reboot_args` (remote_protocol.x:905) */
+/** `struct remote_domain_reboot_args` (remote_protocol.x) */
 export interface remote_domain_reboot_args {
   dom: remote_nonnull_domain;
   flags: number;
@@ -4440,7 +4440,7 @@ export const xdr_remote_domain_reboot_args: XdrCodec<remote_domain_reboot_args> 
     },
   };
 
-/** `struct remote_domain_reset_args` (remote_protocol.x:910) */
+/** `struct remote_domain_reset_args` (remote_protocol.x) */
 export interface remote_domain_reset_args {
   dom: remote_nonnull_domain;
   flags: number;
@@ -4475,7 +4475,7 @@ export const xdr_remote_domain_reset_args: XdrCodec<remote_domain_reset_args> =
     },
   };
 
-/** `struct remote_domain_destroy_args` (remote_protocol.x:915) */
+/** `struct remote_domain_destroy_args` (remote_protocol.x) */
 export interface remote_domain_destroy_args {
   dom: remote_nonnull_domain;
 }
@@ -4502,7 +4502,7 @@ export const xdr_remote_domain_destroy_args: XdrCodec<remote_domain_destroy_args
     },
   };
 
-/** `struct remote_domain_destroy_flags_args` (remote_protocol.x:919) */
+/** `struct remote_domain_destroy_flags_args` (remote_protocol.x) */
 export interface remote_domain_destroy_flags_args {
   dom: remote_nonnull_domain;
   flags: number;
@@ -4537,7 +4537,7 @@ export const xdr_remote_domain_destroy_flags_args: XdrCodec<remote_domain_destro
     },
   };
 
-/** `struct remote_domain_get_os_type_args` (remote_protocol.x:924) */
+/** `struct remote_domain_get_os_type_args` (remote_protocol.x) */
 export interface remote_domain_get_os_type_args {
   dom: remote_nonnull_domain;
 }
@@ -4564,7 +4564,7 @@ export const xdr_remote_domain_get_os_type_args: XdrCodec<remote_domain_get_os_t
     },
   };
 
-/** `struct remote_domain_get_os_type_ret` (remote_protocol.x:928) */
+/** `struct remote_domain_get_os_type_ret` (remote_protocol.x) */
 export interface remote_domain_get_os_type_ret {
   type: remote_nonnull_string;
 }
@@ -4591,7 +4591,7 @@ export const xdr_remote_domain_get_os_type_ret: XdrCodec<remote_domain_get_os_ty
     },
   };
 
-/** `struct remote_domain_get_max_memory_args` (remote_protocol.x:932) */
+/** `struct remote_domain_get_max_memory_args` (remote_protocol.x) */
 export interface remote_domain_get_max_memory_args {
   dom: remote_nonnull_domain;
 }
@@ -4618,7 +4618,7 @@ export const xdr_remote_domain_get_max_memory_args: XdrCodec<remote_domain_get_m
     },
   };
 
-/** `struct remote_domain_get_max_memory_ret` (remote_protocol.x:936) */
+/** `struct remote_domain_get_max_memory_ret` (remote_protocol.x) */
 export interface remote_domain_get_max_memory_ret {
   memory: bigint;
 }
@@ -4645,7 +4645,7 @@ export const xdr_remote_domain_get_max_memory_ret: XdrCodec<remote_domain_get_ma
     },
   };
 
-/** `struct remote_domain_set_max_memory_args` (remote_protocol.x:940) */
+/** `struct remote_domain_set_max_memory_args` (remote_protocol.x) */
 export interface remote_domain_set_max_memory_args {
   dom: remote_nonnull_domain;
   memory: bigint;
@@ -4680,7 +4680,7 @@ export const xdr_remote_domain_set_max_memory_args: XdrCodec<remote_domain_set_m
     },
   };
 
-/** `struct remote_domain_set_memory_args` (remote_protocol.x:945) */
+/** `struct remote_domain_set_memory_args` (remote_protocol.x) */
 export interface remote_domain_set_memory_args {
   dom: remote_nonnull_domain;
   memory: bigint;
@@ -4715,7 +4715,7 @@ export const xdr_remote_domain_set_memory_args: XdrCodec<remote_domain_set_memor
     },
   };
 
-/** `struct remote_domain_set_memory_flags_args` (remote_protocol.x:950) */
+/** `struct remote_domain_set_memory_flags_args` (remote_protocol.x) */
 export interface remote_domain_set_memory_flags_args {
   dom: remote_nonnull_domain;
   memory: bigint;
@@ -4756,7 +4756,7 @@ export const xdr_remote_domain_set_memory_flags_args: XdrCodec<remote_domain_set
     },
   };
 
-/** `struct remote_domain_set_memory_stats_period_args` (remote_protocol.x:956) */
+/** `struct remote_domain_set_memory_stats_period_args` (remote_protocol.x) */
 export interface remote_domain_set_memory_stats_period_args {
   dom: remote_nonnull_domain;
   period: number;
@@ -4797,7 +4797,7 @@ export const xdr_remote_domain_set_memory_stats_period_args: XdrCodec<remote_dom
     },
   };
 
-/** `struct remote_domain_get_info_args` (remote_protocol.x:962) */
+/** `struct remote_domain_get_info_args` (remote_protocol.x) */
 export interface remote_domain_get_info_args {
   dom: remote_nonnull_domain;
 }
@@ -4824,7 +4824,7 @@ export const xdr_remote_domain_get_info_args: XdrCodec<remote_domain_get_info_ar
     },
   };
 
-/** `struct remote_domain_get_info_ret` (remote_protocol.x:966) */
+/** `struct remote_domain_get_info_ret` (remote_protocol.x) */
 export interface remote_domain_get_info_ret {
   state: number;
   maxMem: bigint;
@@ -4883,7 +4883,7 @@ export const xdr_remote_domain_get_info_ret: XdrCodec<remote_domain_get_info_ret
     },
   };
 
-/** `struct remote_domain_save_args` (remote_protocol.x:974) */
+/** `struct remote_domain_save_args` (remote_protocol.x) */
 export interface remote_domain_save_args {
   dom: remote_nonnull_domain;
   to: remote_nonnull_string;
@@ -4917,7 +4917,7 @@ export const xdr_remote_domain_save_args: XdrCodec<remote_domain_save_args> = {
   },
 };
 
-/** `struct remote_domain_save_flags_args` (remote_protocol.x:979) */
+/** `struct remote_domain_save_flags_args` (remote_protocol.x) */
 export interface remote_domain_save_flags_args {
   dom: remote_nonnull_domain;
   to: remote_nonnull_string;
@@ -4964,7 +4964,7 @@ export const xdr_remote_domain_save_flags_args: XdrCodec<remote_domain_save_flag
     },
   };
 
-/** `struct remote_domain_save_params_args` (remote_protocol.x:986) */
+/** `struct remote_domain_save_params_args` (remote_protocol.x) */
 export interface remote_domain_save_params_args {
   dom: remote_nonnull_domain;
   /** At most REMOTE_DOMAIN_SAVE_PARAMS_MAX (64). */
@@ -5024,7 +5024,7 @@ export const xdr_remote_domain_save_params_args: XdrCodec<remote_domain_save_par
     },
   };
 
-/** `struct remote_domain_restore_args` (remote_protocol.x:992) */
+/** `struct remote_domain_restore_args` (remote_protocol.x) */
 export interface remote_domain_restore_args {
   from: remote_nonnull_string;
 }
@@ -5051,7 +5051,7 @@ export const xdr_remote_domain_restore_args: XdrCodec<remote_domain_restore_args
     },
   };
 
-/** `struct remote_domain_restore_flags_args` (remote_protocol.x:996) */
+/** `struct remote_domain_restore_flags_args` (remote_protocol.x) */
 export interface remote_domain_restore_flags_args {
   from: remote_nonnull_string;
   dxml: remote_string;
@@ -5092,7 +5092,7 @@ export const xdr_remote_domain_restore_flags_args: XdrCodec<remote_domain_restor
     },
   };
 
-/** `struct remote_domain_restore_params_args` (remote_protocol.x:1002) */
+/** `struct remote_domain_restore_params_args` (remote_protocol.x) */
 export interface remote_domain_restore_params_args {
   /** At most REMOTE_DOMAIN_SAVE_PARAMS_MAX (64). */
   params: remote_typed_param[];
@@ -5146,7 +5146,7 @@ export const xdr_remote_domain_restore_params_args: XdrCodec<remote_domain_resto
     },
   };
 
-/** `struct remote_domain_save_image_get_xml_desc_args` (remote_protocol.x:1007) */
+/** `struct remote_domain_save_image_get_xml_desc_args` (remote_protocol.x) */
 export interface remote_domain_save_image_get_xml_desc_args {
   file: remote_nonnull_string;
   flags: number;
@@ -5181,7 +5181,7 @@ export const xdr_remote_domain_save_image_get_xml_desc_args: XdrCodec<remote_dom
     },
   };
 
-/** `struct remote_domain_save_image_get_xml_desc_ret` (remote_protocol.x:1012) */
+/** `struct remote_domain_save_image_get_xml_desc_ret` (remote_protocol.x) */
 export interface remote_domain_save_image_get_xml_desc_ret {
   xml: remote_nonnull_string;
 }
@@ -5208,7 +5208,7 @@ export const xdr_remote_domain_save_image_get_xml_desc_ret: XdrCodec<remote_doma
     },
   };
 
-/** `struct remote_domain_save_image_define_xml_args` (remote_protocol.x:1016) */
+/** `struct remote_domain_save_image_define_xml_args` (remote_protocol.x) */
 export interface remote_domain_save_image_define_xml_args {
   file: remote_nonnull_string;
   dxml: remote_nonnull_string;
@@ -5249,7 +5249,7 @@ export const xdr_remote_domain_save_image_define_xml_args: XdrCodec<remote_domai
     },
   };
 
-/** `struct remote_domain_core_dump_args` (remote_protocol.x:1022) */
+/** `struct remote_domain_core_dump_args` (remote_protocol.x) */
 export interface remote_domain_core_dump_args {
   dom: remote_nonnull_domain;
   to: remote_nonnull_string;
@@ -5290,7 +5290,7 @@ export const xdr_remote_domain_core_dump_args: XdrCodec<remote_domain_core_dump_
     },
   };
 
-/** `struct remote_domain_core_dump_with_format_args` (remote_protocol.x:1028) */
+/** `struct remote_domain_core_dump_with_format_args` (remote_protocol.x) */
 export interface remote_domain_core_dump_with_format_args {
   dom: remote_nonnull_domain;
   to: remote_nonnull_string;
@@ -5337,7 +5337,7 @@ export const xdr_remote_domain_core_dump_with_format_args: XdrCodec<remote_domai
     },
   };
 
-/** `struct remote_domain_screenshot_args` (remote_protocol.x:1035) */
+/** `struct remote_domain_screenshot_args` (remote_protocol.x) */
 export interface remote_domain_screenshot_args {
   dom: remote_nonnull_domain;
   screen: number;
@@ -5378,7 +5378,7 @@ export const xdr_remote_domain_screenshot_args: XdrCodec<remote_domain_screensho
     },
   };
 
-/** `struct remote_domain_screenshot_ret` (remote_protocol.x:1041) */
+/** `struct remote_domain_screenshot_ret` (remote_protocol.x) */
 export interface remote_domain_screenshot_ret {
   mime: remote_string;
 }
@@ -5405,7 +5405,7 @@ export const xdr_remote_domain_screenshot_ret: XdrCodec<remote_domain_screenshot
     },
   };
 
-/** `struct remote_domain_get_xml_desc_args` (remote_protocol.x:1045) */
+/** `struct remote_domain_get_xml_desc_args` (remote_protocol.x) */
 export interface remote_domain_get_xml_desc_args {
   dom: remote_nonnull_domain;
   flags: number;
@@ -5440,7 +5440,7 @@ export const xdr_remote_domain_get_xml_desc_args: XdrCodec<remote_domain_get_xml
     },
   };
 
-/** `struct remote_domain_get_xml_desc_ret` (remote_protocol.x:1050) */
+/** `struct remote_domain_get_xml_desc_ret` (remote_protocol.x) */
 export interface remote_domain_get_xml_desc_ret {
   xml: remote_nonnull_string;
 }
@@ -5467,7 +5467,7 @@ export const xdr_remote_domain_get_xml_desc_ret: XdrCodec<remote_domain_get_xml_
     },
   };
 
-/** `struct remote_domain_migrate_prepare_args` (remote_protocol.x:1054) */
+/** `struct remote_domain_migrate_prepare_args` (remote_protocol.x) */
 export interface remote_domain_migrate_prepare_args {
   uri_in: remote_string;
   flags: bigint;
@@ -5514,7 +5514,7 @@ export const xdr_remote_domain_migrate_prepare_args: XdrCodec<remote_domain_migr
     },
   };
 
-/** `struct remote_domain_migrate_prepare_ret` (remote_protocol.x:1061) */
+/** `struct remote_domain_migrate_prepare_ret` (remote_protocol.x) */
 export interface remote_domain_migrate_prepare_ret {
   /** At most REMOTE_MIGRATE_COOKIE_MAX (4194304). */
   cookie: Uint8Array;
@@ -5550,7 +5550,7 @@ export const xdr_remote_domain_migrate_prepare_ret: XdrCodec<remote_domain_migra
     },
   };
 
-/** `struct remote_domain_migrate_perform_args` (remote_protocol.x:1066) */
+/** `struct remote_domain_migrate_perform_args` (remote_protocol.x) */
 export interface remote_domain_migrate_perform_args {
   dom: remote_nonnull_domain;
   /** At most REMOTE_MIGRATE_COOKIE_MAX (4194304). */
@@ -5616,7 +5616,7 @@ export const xdr_remote_domain_migrate_perform_args: XdrCodec<remote_domain_migr
     },
   };
 
-/** `struct remote_domain_migrate_finish_args` (remote_protocol.x:1075) */
+/** `struct remote_domain_migrate_finish_args` (remote_protocol.x) */
 export interface remote_domain_migrate_finish_args {
   dname: remote_nonnull_string;
   /** At most REMOTE_MIGRATE_COOKIE_MAX (4194304). */
@@ -5664,7 +5664,7 @@ export const xdr_remote_domain_migrate_finish_args: XdrCodec<remote_domain_migra
     },
   };
 
-/** `struct remote_domain_migrate_finish_ret` (remote_protocol.x:1082) */
+/** `struct remote_domain_migrate_finish_ret` (remote_protocol.x) */
 export interface remote_domain_migrate_finish_ret {
   ddom: remote_nonnull_domain;
 }
@@ -5691,7 +5691,7 @@ export const xdr_remote_domain_migrate_finish_ret: XdrCodec<remote_domain_migrat
     },
   };
 
-/** `struct remote_domain_migrate_prepare2_args` (remote_protocol.x:1086) */
+/** `struct remote_domain_migrate_prepare2_args` (remote_protocol.x) */
 export interface remote_domain_migrate_prepare2_args {
   uri_in: remote_string;
   flags: bigint;
@@ -5750,7 +5750,7 @@ export const xdr_remote_domain_migrate_prepare2_args: XdrCodec<remote_domain_mig
     },
   };
 
-/** `struct remote_domain_migrate_prepare2_ret` (remote_protocol.x:1094) */
+/** `struct remote_domain_migrate_prepare2_ret` (remote_protocol.x) */
 export interface remote_domain_migrate_prepare2_ret {
   /** At most REMOTE_MIGRATE_COOKIE_MAX (4194304). */
   cookie: Uint8Array;
@@ -5786,7 +5786,7 @@ export const xdr_remote_domain_migrate_prepare2_ret: XdrCodec<remote_domain_migr
     },
   };
 
-/** `struct remote_domain_migrate_finish2_args` (remote_protocol.x:1099) */
+/** `struct remote_domain_migrate_finish2_args` (remote_protocol.x) */
 export interface remote_domain_migrate_finish2_args {
   dname: remote_nonnull_string;
   /** At most REMOTE_MIGRATE_COOKIE_MAX (4194304). */
@@ -5846,7 +5846,7 @@ export const xdr_remote_domain_migrate_finish2_args: XdrCodec<remote_domain_migr
     },
   };
 
-/** `struct remote_domain_migrate_finish2_ret` (remote_protocol.x:1107) */
+/** `struct remote_domain_migrate_finish2_ret` (remote_protocol.x) */
 export interface remote_domain_migrate_finish2_ret {
   ddom: remote_nonnull_domain;
 }
@@ -5873,7 +5873,7 @@ export const xdr_remote_domain_migrate_finish2_ret: XdrCodec<remote_domain_migra
     },
   };
 
-/** `struct remote_connect_list_defined_domains_args` (remote_protocol.x:1111) */
+/** `struct remote_connect_list_defined_domains_args` (remote_protocol.x) */
 export interface remote_connect_list_defined_domains_args {
   maxnames: number;
 }
@@ -5900,7 +5900,7 @@ export const xdr_remote_connect_list_defined_domains_args: XdrCodec<remote_conne
     },
   };
 
-/** `struct remote_connect_list_defined_domains_ret` (remote_protocol.x:1115) */
+/** `struct remote_connect_list_defined_domains_ret` (remote_protocol.x) */
 export interface remote_connect_list_defined_domains_ret {
   /** At most REMOTE_DOMAIN_LIST_MAX (16384). */
   names: remote_nonnull_string[];
@@ -5946,7 +5946,7 @@ export const xdr_remote_connect_list_defined_domains_ret: XdrCodec<remote_connec
     },
   };
 
-/** `struct remote_connect_num_of_defined_domains_ret` (remote_protocol.x:1119) */
+/** `struct remote_connect_num_of_defined_domains_ret` (remote_protocol.x) */
 export interface remote_connect_num_of_defined_domains_ret {
   num: number;
 }
@@ -5973,7 +5973,7 @@ export const xdr_remote_connect_num_of_defined_domains_ret: XdrCodec<remote_conn
     },
   };
 
-/** `struct remote_domain_create_args` (remote_protocol.x:1123) */
+/** `struct remote_domain_create_args` (remote_protocol.x) */
 export interface remote_domain_create_args {
   dom: remote_nonnull_domain;
 }
@@ -6000,7 +6000,7 @@ export const xdr_remote_domain_create_args: XdrCodec<remote_domain_create_args> 
     },
   };
 
-/** `struct remote_domain_create_with_flags_args` (remote_protocol.x:1127) */
+/** `struct remote_domain_create_with_flags_args` (remote_protocol.x) */
 export interface remote_domain_create_with_flags_args {
   dom: remote_nonnull_domain;
   flags: number;
@@ -6035,7 +6035,7 @@ export const xdr_remote_domain_create_with_flags_args: XdrCodec<remote_domain_cr
     },
   };
 
-/** `struct remote_domain_create_with_flags_ret` (remote_protocol.x:1132) */
+/** `struct remote_domain_create_with_flags_ret` (remote_protocol.x) */
 export interface remote_domain_create_with_flags_ret {
   dom: remote_nonnull_domain;
 }
@@ -6062,7 +6062,7 @@ export const xdr_remote_domain_create_with_flags_ret: XdrCodec<remote_domain_cre
     },
   };
 
-/** `struct remote_domain_create_with_files_args` (remote_protocol.x:1136) */
+/** `struct remote_domain_create_with_files_args` (remote_protocol.x) */
 export interface remote_domain_create_with_files_args {
   dom: remote_nonnull_domain;
   flags: number;
@@ -6097,7 +6097,7 @@ export const xdr_remote_domain_create_with_files_args: XdrCodec<remote_domain_cr
     },
   };
 
-/** `struct remote_domain_create_with_files_ret` (remote_protocol.x:1141) */
+/** `struct remote_domain_create_with_files_ret` (remote_protocol.x) */
 export interface remote_domain_create_with_files_ret {
   dom: remote_nonnull_domain;
 }
@@ -6124,7 +6124,7 @@ export const xdr_remote_domain_create_with_files_ret: XdrCodec<remote_domain_cre
     },
   };
 
-/** `struct remote_domain_define_xml_args` (remote_protocol.x:1145) */
+/** `struct remote_domain_define_xml_args` (remote_protocol.x) */
 export interface remote_domain_define_xml_args {
   xml: remote_nonnull_string;
 }
@@ -6151,7 +6151,7 @@ export const xdr_remote_domain_define_xml_args: XdrCodec<remote_domain_define_xm
     },
   };
 
-/** `struct remote_domain_define_xml_ret` (remote_protocol.x:1149) */
+/** `struct remote_domain_define_xml_ret` (remote_protocol.x) */
 export interface remote_domain_define_xml_ret {
   dom: remote_nonnull_domain;
 }
@@ -6178,7 +6178,7 @@ export const xdr_remote_domain_define_xml_ret: XdrCodec<remote_domain_define_xml
     },
   };
 
-/** `struct remote_domain_define_xml_flags_args` (remote_protocol.x:1153) */
+/** `struct remote_domain_define_xml_flags_args` (remote_protocol.x) */
 export interface remote_domain_define_xml_flags_args {
   xml: remote_nonnull_string;
   flags: number;
@@ -6213,7 +6213,7 @@ export const xdr_remote_domain_define_xml_flags_args: XdrCodec<remote_domain_def
     },
   };
 
-/** `struct remote_domain_define_xml_flags_ret` (remote_protocol.x:1158) */
+/** `struct remote_domain_define_xml_flags_ret` (remote_protocol.x) */
 export interface remote_domain_define_xml_flags_ret {
   dom: remote_nonnull_domain;
 }
@@ -6240,7 +6240,7 @@ export const xdr_remote_domain_define_xml_flags_ret: XdrCodec<remote_domain_defi
     },
   };
 
-/** `struct remote_domain_undefine_args` (remote_protocol.x:1162) */
+/** `struct remote_domain_undefine_args` (remote_protocol.x) */
 export interface remote_domain_undefine_args {
   dom: remote_nonnull_domain;
 }
@@ -6267,7 +6267,7 @@ export const xdr_remote_domain_undefine_args: XdrCodec<remote_domain_undefine_ar
     },
   };
 
-/** `struct remote_domain_undefine_flags_args` (remote_protocol.x:1166) */
+/** `struct remote_domain_undefine_flags_args` (remote_protocol.x) */
 export interface remote_domain_undefine_flags_args {
   dom: remote_nonnull_domain;
   flags: number;
@@ -6302,7 +6302,7 @@ export const xdr_remote_domain_undefine_flags_args: XdrCodec<remote_domain_undef
     },
   };
 
-/** `struct remote_domain_inject_nmi_args` (remote_protocol.x:1171) */
+/** `struct remote_domain_inject_nmi_args` (remote_protocol.x) */
 export interface remote_domain_inject_nmi_args {
   dom: remote_nonnull_domain;
   flags: number;
@@ -6337,7 +6337,7 @@ export const xdr_remote_domain_inject_nmi_args: XdrCodec<remote_domain_inject_nm
     },
   };
 
-/** `struct remote_domain_send_key_args` (remote_protocol.x:1176) */
+/** `struct remote_domain_send_key_args` (remote_protocol.x) */
 export interface remote_domain_send_key_args {
   dom: remote_nonnull_domain;
   codeset: number;
@@ -6415,7 +6415,7 @@ export const xdr_remote_domain_send_key_args: XdrCodec<remote_domain_send_key_ar
     },
   };
 
-/** `struct remote_domain_send_process_signal_args` (remote_protocol.x:1184) */
+/** `struct remote_domain_send_process_signal_args` (remote_protocol.x) */
 export interface remote_domain_send_process_signal_args {
   dom: remote_nonnull_domain;
   pid_value: bigint;
@@ -6462,7 +6462,7 @@ export const xdr_remote_domain_send_process_signal_args: XdrCodec<remote_domain_
     },
   };
 
-/** `struct remote_domain_set_vcpus_args` (remote_protocol.x:1191) */
+/** `struct remote_domain_set_vcpus_args` (remote_protocol.x) */
 export interface remote_domain_set_vcpus_args {
   dom: remote_nonnull_domain;
   nvcpus: number;
@@ -6497,7 +6497,7 @@ export const xdr_remote_domain_set_vcpus_args: XdrCodec<remote_domain_set_vcpus_
     },
   };
 
-/** `struct remote_domain_set_vcpus_flags_args` (remote_protocol.x:1196) */
+/** `struct remote_domain_set_vcpus_flags_args` (remote_protocol.x) */
 export interface remote_domain_set_vcpus_flags_args {
   dom: remote_nonnull_domain;
   nvcpus: number;
@@ -6538,7 +6538,7 @@ export const xdr_remote_domain_set_vcpus_flags_args: XdrCodec<remote_domain_set_
     },
   };
 
-/** `struct remote_domain_get_vcpus_flags_args` (remote_protocol.x:1202) */
+/** `struct remote_domain_get_vcpus_flags_args` (remote_protocol.x) */
 export interface remote_domain_get_vcpus_flags_args {
   dom: remote_nonnull_domain;
   flags: number;
@@ -6573,7 +6573,7 @@ export const xdr_remote_domain_get_vcpus_flags_args: XdrCodec<remote_domain_get_
     },
   };
 
-/** `struct remote_domain_get_vcpus_flags_ret` (remote_protocol.x:1207) */
+/** `struct remote_domain_get_vcpus_flags_ret` (remote_protocol.x) */
 export interface remote_domain_get_vcpus_flags_ret {
   num: number;
 }
@@ -6600,7 +6600,7 @@ export const xdr_remote_domain_get_vcpus_flags_ret: XdrCodec<remote_domain_get_v
     },
   };
 
-/** `struct remote_domain_pin_vcpu_args` (remote_protocol.x:1211) */
+/** `struct remote_domain_pin_vcpu_args` (remote_protocol.x) */
 export interface remote_domain_pin_vcpu_args {
   dom: remote_nonnull_domain;
   vcpu: number;
@@ -6642,7 +6642,7 @@ export const xdr_remote_domain_pin_vcpu_args: XdrCodec<remote_domain_pin_vcpu_ar
     },
   };
 
-/** `struct remote_domain_pin_vcpu_flags_args` (remote_protocol.x:1217) */
+/** `struct remote_domain_pin_vcpu_flags_args` (remote_protocol.x) */
 export interface remote_domain_pin_vcpu_flags_args {
   dom: remote_nonnull_domain;
   vcpu: number;
@@ -6690,7 +6690,7 @@ export const xdr_remote_domain_pin_vcpu_flags_args: XdrCodec<remote_domain_pin_v
     },
   };
 
-/** `struct remote_domain_get_vcpu_pin_info_args` (remote_protocol.x:1224) */
+/** `struct remote_domain_get_vcpu_pin_info_args` (remote_protocol.x) */
 export interface remote_domain_get_vcpu_pin_info_args {
   dom: remote_nonnull_domain;
   ncpumaps: number;
@@ -6737,7 +6737,7 @@ export const xdr_remote_domain_get_vcpu_pin_info_args: XdrCodec<remote_domain_ge
     },
   };
 
-/** `struct remote_domain_get_vcpu_pin_info_ret` (remote_protocol.x:1231) */
+/** `struct remote_domain_get_vcpu_pin_info_ret` (remote_protocol.x) */
 export interface remote_domain_get_vcpu_pin_info_ret {
   /** At most REMOTE_CPUMAPS_MAX (8388608). */
   cpumaps: Uint8Array;
@@ -6773,7 +6773,7 @@ export const xdr_remote_domain_get_vcpu_pin_info_ret: XdrCodec<remote_domain_get
     },
   };
 
-/** `struct remote_domain_pin_emulator_args` (remote_protocol.x:1236) */
+/** `struct remote_domain_pin_emulator_args` (remote_protocol.x) */
 export interface remote_domain_pin_emulator_args {
   dom: remote_nonnull_domain;
   /** At most REMOTE_CPUMAP_MAX (2048). */
@@ -6815,7 +6815,7 @@ export const xdr_remote_domain_pin_emulator_args: XdrCodec<remote_domain_pin_emu
     },
   };
 
-/** `struct remote_domain_get_emulator_pin_info_args` (remote_protocol.x:1242) */
+/** `struct remote_domain_get_emulator_pin_info_args` (remote_protocol.x) */
 export interface remote_domain_get_emulator_pin_info_args {
   dom: remote_nonnull_domain;
   maplen: number;
@@ -6856,7 +6856,7 @@ export const xdr_remote_domain_get_emulator_pin_info_args: XdrCodec<remote_domai
     },
   };
 
-/** `struct remote_domain_get_emulator_pin_info_ret` (remote_protocol.x:1248) */
+/** `struct remote_domain_get_emulator_pin_info_ret` (remote_protocol.x) */
 export interface remote_domain_get_emulator_pin_info_ret {
   /** At most REMOTE_CPUMAPS_MAX (8388608). */
   cpumaps: Uint8Array;
@@ -6892,7 +6892,7 @@ export const xdr_remote_domain_get_emulator_pin_info_ret: XdrCodec<remote_domain
     },
   };
 
-/** `struct remote_domain_get_vcpus_args` (remote_protocol.x:1253) */
+/** `struct remote_domain_get_vcpus_args` (remote_protocol.x) */
 export interface remote_domain_get_vcpus_args {
   dom: remote_nonnull_domain;
   maxinfo: number;
@@ -6933,7 +6933,7 @@ export const xdr_remote_domain_get_vcpus_args: XdrCodec<remote_domain_get_vcpus_
     },
   };
 
-/** `struct remote_domain_get_vcpus_ret` (remote_protocol.x:1259) */
+/** `struct remote_domain_get_vcpus_ret` (remote_protocol.x) */
 export interface remote_domain_get_vcpus_ret {
   /** At most REMOTE_VCPUINFO_MAX (16384). */
   info: remote_vcpu_info[];
@@ -6988,7 +6988,7 @@ export const xdr_remote_domain_get_vcpus_ret: XdrCodec<remote_domain_get_vcpus_r
     },
   };
 
-/** `struct remote_domain_get_max_vcpus_args` (remote_protocol.x:1264) */
+/** `struct remote_domain_get_max_vcpus_args` (remote_protocol.x) */
 export interface remote_domain_get_max_vcpus_args {
   dom: remote_nonnull_domain;
 }
@@ -7015,7 +7015,7 @@ export const xdr_remote_domain_get_max_vcpus_args: XdrCodec<remote_domain_get_ma
     },
   };
 
-/** `struct remote_domain_get_max_vcpus_ret` (remote_protocol.x:1268) */
+/** `struct remote_domain_get_max_vcpus_ret` (remote_protocol.x) */
 export interface remote_domain_get_max_vcpus_ret {
   num: number;
 }
@@ -7042,7 +7042,7 @@ export const xdr_remote_domain_get_max_vcpus_ret: XdrCodec<remote_domain_get_max
     },
   };
 
-/** `struct remote_domain_iothread_info` (remote_protocol.x:1272) */
+/** `struct remote_domain_iothread_info` (remote_protocol.x) */
 export interface remote_domain_iothread_info {
   iothread_id: number;
   /** At most REMOTE_CPUMAP_MAX (2048). */
@@ -7078,7 +7078,7 @@ export const xdr_remote_domain_iothread_info: XdrCodec<remote_domain_iothread_in
     },
   };
 
-/** `struct remote_domain_get_iothread_info_args` (remote_protocol.x:1277) */
+/** `struct remote_domain_get_iothread_info_args` (remote_protocol.x) */
 export interface remote_domain_get_iothread_info_args {
   dom: remote_nonnull_domain;
   flags: number;
@@ -7113,7 +7113,7 @@ export const xdr_remote_domain_get_iothread_info_args: XdrCodec<remote_domain_ge
     },
   };
 
-/** `struct remote_domain_get_iothread_info_ret` (remote_protocol.x:1282) */
+/** `struct remote_domain_get_iothread_info_ret` (remote_protocol.x) */
 export interface remote_domain_get_iothread_info_ret {
   /** At most REMOTE_IOTHREAD_INFO_MAX (16384). */
   info: remote_domain_iothread_info[];
@@ -7167,7 +7167,7 @@ export const xdr_remote_domain_get_iothread_info_ret: XdrCodec<remote_domain_get
     },
   };
 
-/** `struct remote_domain_pin_iothread_args` (remote_protocol.x:1287) */
+/** `struct remote_domain_pin_iothread_args` (remote_protocol.x) */
 export interface remote_domain_pin_iothread_args {
   dom: remote_nonnull_domain;
   iothreads_id: number;
@@ -7215,7 +7215,7 @@ export const xdr_remote_domain_pin_iothread_args: XdrCodec<remote_domain_pin_iot
     },
   };
 
-/** `struct remote_domain_add_iothread_args` (remote_protocol.x:1294) */
+/** `struct remote_domain_add_iothread_args` (remote_protocol.x) */
 export interface remote_domain_add_iothread_args {
   dom: remote_nonnull_domain;
   iothread_id: number;
@@ -7256,7 +7256,7 @@ export const xdr_remote_domain_add_iothread_args: XdrCodec<remote_domain_add_iot
     },
   };
 
-/** `struct remote_domain_del_iothread_args` (remote_protocol.x:1300) */
+/** `struct remote_domain_del_iothread_args` (remote_protocol.x) */
 export interface remote_domain_del_iothread_args {
   dom: remote_nonnull_domain;
   iothread_id: number;
@@ -7297,7 +7297,7 @@ export const xdr_remote_domain_del_iothread_args: XdrCodec<remote_domain_del_iot
     },
   };
 
-/** `struct remote_domain_set_iothread_params_args` (remote_protocol.x:1306) */
+/** `struct remote_domain_set_iothread_params_args` (remote_protocol.x) */
 export interface remote_domain_set_iothread_params_args {
   dom: remote_nonnull_domain;
   iothread_id: number;
@@ -7363,7 +7363,7 @@ export const xdr_remote_domain_set_iothread_params_args: XdrCodec<remote_domain_
     },
   };
 
-/** `struct remote_domain_get_security_label_args` (remote_protocol.x:1313) */
+/** `struct remote_domain_get_security_label_args` (remote_protocol.x) */
 export interface remote_domain_get_security_label_args {
   dom: remote_nonnull_domain;
 }
@@ -7390,7 +7390,7 @@ export const xdr_remote_domain_get_security_label_args: XdrCodec<remote_domain_g
     },
   };
 
-/** `struct remote_domain_get_security_label_ret` (remote_protocol.x:1317) */
+/** `struct remote_domain_get_security_label_ret` (remote_protocol.x) */
 export interface remote_domain_get_security_label_ret {
   /** At most REMOTE_SECURITY_LABEL_MAX (4097). */
   label: number[];
@@ -7444,7 +7444,7 @@ export const xdr_remote_domain_get_security_label_ret: XdrCodec<remote_domain_ge
     },
   };
 
-/** `struct remote_domain_get_security_label_list_args` (remote_protocol.x:1322) */
+/** `struct remote_domain_get_security_label_list_args` (remote_protocol.x) */
 export interface remote_domain_get_security_label_list_args {
   dom: remote_nonnull_domain;
 }
@@ -7471,7 +7471,7 @@ export const xdr_remote_domain_get_security_label_list_args: XdrCodec<remote_dom
     },
   };
 
-/** `struct remote_domain_get_security_label_list_ret` (remote_protocol.x:1326) */
+/** `struct remote_domain_get_security_label_list_ret` (remote_protocol.x) */
 export interface remote_domain_get_security_label_list_ret {
   /** At most REMOTE_SECURITY_LABEL_LIST_MAX (64). */
   labels: remote_domain_get_security_label_ret[];
@@ -7525,7 +7525,7 @@ export const xdr_remote_domain_get_security_label_list_ret: XdrCodec<remote_doma
     },
   };
 
-/** `struct remote_node_get_security_model_ret` (remote_protocol.x:1331) */
+/** `struct remote_node_get_security_model_ret` (remote_protocol.x) */
 export interface remote_node_get_security_model_ret {
   /** At most REMOTE_SECURITY_MODEL_MAX (257). */
   model: number[];
@@ -7598,7 +7598,7 @@ export const xdr_remote_node_get_security_model_ret: XdrCodec<remote_node_get_se
     },
   };
 
-/** `struct remote_domain_attach_device_args` (remote_protocol.x:1336) */
+/** `struct remote_domain_attach_device_args` (remote_protocol.x) */
 export interface remote_domain_attach_device_args {
   dom: remote_nonnull_domain;
   xml: remote_nonnull_string;
@@ -7633,7 +7633,7 @@ export const xdr_remote_domain_attach_device_args: XdrCodec<remote_domain_attach
     },
   };
 
-/** `struct remote_domain_attach_device_flags_args` (remote_protocol.x:1341) */
+/** `struct remote_domain_attach_device_flags_args` (remote_protocol.x) */
 export interface remote_domain_attach_device_flags_args {
   dom: remote_nonnull_domain;
   xml: remote_nonnull_string;
@@ -7674,7 +7674,7 @@ export const xdr_remote_domain_attach_device_flags_args: XdrCodec<remote_domain_
     },
   };
 
-/** `struct remote_domain_detach_device_args` (remote_protocol.x:1347) */
+/** `struct remote_domain_detach_device_args` (remote_protocol.x) */
 export interface remote_domain_detach_device_args {
   dom: remote_nonnull_domain;
   xml: remote_nonnull_string;
@@ -7709,7 +7709,7 @@ export const xdr_remote_domain_detach_device_args: XdrCodec<remote_domain_detach
     },
   };
 
-/** `struct remote_domain_detach_device_flags_args` (remote_protocol.x:1352) */
+/** `struct remote_domain_detach_device_flags_args` (remote_protocol.x) */
 export interface remote_domain_detach_device_flags_args {
   dom: remote_nonnull_domain;
   xml: remote_nonnull_string;
@@ -7750,7 +7750,7 @@ export const xdr_remote_domain_detach_device_flags_args: XdrCodec<remote_domain_
     },
   };
 
-/** `struct remote_domain_update_device_flags_args` (remote_protocol.x:1358) */
+/** `struct remote_domain_update_device_flags_args` (remote_protocol.x) */
 export interface remote_domain_update_device_flags_args {
   dom: remote_nonnull_domain;
   xml: remote_nonnull_string;
@@ -7791,7 +7791,7 @@ export const xdr_remote_domain_update_device_flags_args: XdrCodec<remote_domain_
     },
   };
 
-/** `struct remote_domain_detach_device_alias_args` (remote_protocol.x:1364) */
+/** `struct remote_domain_detach_device_alias_args` (remote_protocol.x) */
 export interface remote_domain_detach_device_alias_args {
   dom: remote_nonnull_domain;
   alias: remote_nonnull_string;
@@ -7832,7 +7832,7 @@ export const xdr_remote_domain_detach_device_alias_args: XdrCodec<remote_domain_
     },
   };
 
-/** `struct remote_domain_get_autostart_args` (remote_protocol.x:1370) */
+/** `struct remote_domain_get_autostart_args` (remote_protocol.x) */
 export interface remote_domain_get_autostart_args {
   dom: remote_nonnull_domain;
 }
@@ -7859,7 +7859,7 @@ export const xdr_remote_domain_get_autostart_args: XdrCodec<remote_domain_get_au
     },
   };
 
-/** `struct remote_domain_get_autostart_ret` (remote_protocol.x:1374) */
+/** `struct remote_domain_get_autostart_ret` (remote_protocol.x) */
 export interface remote_domain_get_autostart_ret {
   autostart: number;
 }
@@ -7886,7 +7886,7 @@ export const xdr_remote_domain_get_autostart_ret: XdrCodec<remote_domain_get_aut
     },
   };
 
-/** `struct remote_domain_set_autostart_args` (remote_protocol.x:1378) */
+/** `struct remote_domain_set_autostart_args` (remote_protocol.x) */
 export interface remote_domain_set_autostart_args {
   dom: remote_nonnull_domain;
   autostart: number;
@@ -7921,7 +7921,7 @@ export const xdr_remote_domain_set_autostart_args: XdrCodec<remote_domain_set_au
     },
   };
 
-/** `struct remote_domain_set_metadata_args` (remote_protocol.x:1383) */
+/** `struct remote_domain_set_metadata_args` (remote_protocol.x) */
 export interface remote_domain_set_metadata_args {
   dom: remote_nonnull_domain;
   type: number;
@@ -7986,7 +7986,7 @@ export const xdr_remote_domain_set_metadata_args: XdrCodec<remote_domain_set_met
     },
   };
 
-/** `struct remote_domain_get_metadata_args` (remote_protocol.x:1392) */
+/** `struct remote_domain_get_metadata_args` (remote_protocol.x) */
 export interface remote_domain_get_metadata_args {
   dom: remote_nonnull_domain;
   type: number;
@@ -8033,7 +8033,7 @@ export const xdr_remote_domain_get_metadata_args: XdrCodec<remote_domain_get_met
     },
   };
 
-/** `struct remote_domain_get_metadata_ret` (remote_protocol.x:1399) */
+/** `struct remote_domain_get_metadata_ret` (remote_protocol.x) */
 export interface remote_domain_get_metadata_ret {
   metadata: remote_nonnull_string;
 }
@@ -8060,7 +8060,7 @@ export const xdr_remote_domain_get_metadata_ret: XdrCodec<remote_domain_get_meta
     },
   };
 
-/** `struct remote_domain_block_job_abort_args` (remote_protocol.x:1403) */
+/** `struct remote_domain_block_job_abort_args` (remote_protocol.x) */
 export interface remote_domain_block_job_abort_args {
   dom: remote_nonnull_domain;
   path: remote_nonnull_string;
@@ -8101,7 +8101,7 @@ export const xdr_remote_domain_block_job_abort_args: XdrCodec<remote_domain_bloc
     },
   };
 
-/** `struct remote_domain_get_block_job_info_args` (remote_protocol.x:1409) */
+/** `struct remote_domain_get_block_job_info_args` (remote_protocol.x) */
 export interface remote_domain_get_block_job_info_args {
   dom: remote_nonnull_domain;
   path: remote_nonnull_string;
@@ -8142,7 +8142,7 @@ export const xdr_remote_domain_get_block_job_info_args: XdrCodec<remote_domain_g
     },
   };
 
-/** `struct remote_domain_get_block_job_info_ret` (remote_protocol.x:1415) */
+/** `struct remote_domain_get_block_job_info_ret` (remote_protocol.x) */
 export interface remote_domain_get_block_job_info_ret {
   found: number;
   type: number;
@@ -8201,7 +8201,7 @@ export const xdr_remote_domain_get_block_job_info_ret: XdrCodec<remote_domain_ge
     },
   };
 
-/** `struct remote_domain_block_job_set_speed_args` (remote_protocol.x:1423) */
+/** `struct remote_domain_block_job_set_speed_args` (remote_protocol.x) */
 export interface remote_domain_block_job_set_speed_args {
   dom: remote_nonnull_domain;
   path: remote_nonnull_string;
@@ -8248,7 +8248,7 @@ export const xdr_remote_domain_block_job_set_speed_args: XdrCodec<remote_domain_
     },
   };
 
-/** `struct remote_domain_block_pull_args` (remote_protocol.x:1430) */
+/** `struct remote_domain_block_pull_args` (remote_protocol.x) */
 export interface remote_domain_block_pull_args {
   dom: remote_nonnull_domain;
   path: remote_nonnull_string;
@@ -8295,7 +8295,7 @@ export const xdr_remote_domain_block_pull_args: XdrCodec<remote_domain_block_pul
     },
   };
 
-/** `struct remote_domain_block_rebase_args` (remote_protocol.x:1436) */
+/** `struct remote_domain_block_rebase_args` (remote_protocol.x) */
 export interface remote_domain_block_rebase_args {
   dom: remote_nonnull_domain;
   path: remote_nonnull_string;
@@ -8354,7 +8354,7 @@ export const xdr_remote_domain_block_rebase_args: XdrCodec<remote_domain_block_r
     },
   };
 
-/** `struct remote_domain_block_copy_args` (remote_protocol.x:1443) */
+/** `struct remote_domain_block_copy_args` (remote_protocol.x) */
 export interface remote_domain_block_copy_args {
   dom: remote_nonnull_domain;
   path: remote_nonnull_string;
@@ -8432,7 +8432,7 @@ export const xdr_remote_domain_block_copy_args: XdrCodec<remote_domain_block_cop
     },
   };
 
-/** `struct remote_domain_block_commit_args` (remote_protocol.x:1450) */
+/** `struct remote_domain_block_commit_args` (remote_protocol.x) */
 export interface remote_domain_block_commit_args {
   dom: remote_nonnull_domain;
   disk: remote_nonnull_string;
@@ -8497,7 +8497,7 @@ export const xdr_remote_domain_block_commit_args: XdrCodec<remote_domain_block_c
     },
   };
 
-/** `struct remote_domain_set_block_io_tune_args` (remote_protocol.x:1459) */
+/** `struct remote_domain_set_block_io_tune_args` (remote_protocol.x) */
 export interface remote_domain_set_block_io_tune_args {
   dom: remote_nonnull_domain;
   disk: remote_nonnull_string;
@@ -8563,7 +8563,7 @@ export const xdr_remote_domain_set_block_io_tune_args: XdrCodec<remote_domain_se
     },
   };
 
-/** `struct remote_domain_get_block_io_tune_args` (remote_protocol.x:1466) */
+/** `struct remote_domain_get_block_io_tune_args` (remote_protocol.x) */
 export interface remote_domain_get_block_io_tune_args {
   dom: remote_nonnull_domain;
   disk: remote_string;
@@ -8610,7 +8610,7 @@ export const xdr_remote_domain_get_block_io_tune_args: XdrCodec<remote_domain_ge
     },
   };
 
-/** `struct remote_domain_get_block_io_tune_ret` (remote_protocol.x:1473) */
+/** `struct remote_domain_get_block_io_tune_ret` (remote_protocol.x) */
 export interface remote_domain_get_block_io_tune_ret {
   /** At most REMOTE_DOMAIN_BLOCK_IO_TUNE_PARAMETERS_MAX (32). */
   params: remote_typed_param[];
@@ -8664,7 +8664,7 @@ export const xdr_remote_domain_get_block_io_tune_ret: XdrCodec<remote_domain_get
     },
   };
 
-/** `struct remote_domain_get_cpu_stats_args` (remote_protocol.x:1478) */
+/** `struct remote_domain_get_cpu_stats_args` (remote_protocol.x) */
 export interface remote_domain_get_cpu_stats_args {
   dom: remote_nonnull_domain;
   nparams: number;
@@ -8723,7 +8723,7 @@ export const xdr_remote_domain_get_cpu_stats_args: XdrCodec<remote_domain_get_cp
     },
   };
 
-/** `struct remote_domain_get_cpu_stats_ret` (remote_protocol.x:1486) */
+/** `struct remote_domain_get_cpu_stats_ret` (remote_protocol.x) */
 export interface remote_domain_get_cpu_stats_ret {
   /** At most REMOTE_DOMAIN_GET_CPU_STATS_MAX (2048). */
   params: remote_typed_param[];
@@ -8777,7 +8777,7 @@ export const xdr_remote_domain_get_cpu_stats_ret: XdrCodec<remote_domain_get_cpu
     },
   };
 
-/** `struct remote_domain_get_hostname_args` (remote_protocol.x:1491) */
+/** `struct remote_domain_get_hostname_args` (remote_protocol.x) */
 export interface remote_domain_get_hostname_args {
   dom: remote_nonnull_domain;
   flags: number;
@@ -8812,7 +8812,7 @@ export const xdr_remote_domain_get_hostname_args: XdrCodec<remote_domain_get_hos
     },
   };
 
-/** `struct remote_domain_get_hostname_ret` (remote_protocol.x:1496) */
+/** `struct remote_domain_get_hostname_ret` (remote_protocol.x) */
 export interface remote_domain_get_hostname_ret {
   hostname: remote_nonnull_string;
 }
@@ -8839,7 +8839,7 @@ export const xdr_remote_domain_get_hostname_ret: XdrCodec<remote_domain_get_host
     },
   };
 
-/** `struct remote_connect_num_of_networks_ret` (remote_protocol.x:1502) */
+/** `struct remote_connect_num_of_networks_ret` (remote_protocol.x) */
 export interface remote_connect_num_of_networks_ret {
   num: number;
 }
@@ -8866,7 +8866,7 @@ export const xdr_remote_connect_num_of_networks_ret: XdrCodec<remote_connect_num
     },
   };
 
-/** `struct remote_connect_list_networks_args` (remote_protocol.x:1506) */
+/** `struct remote_connect_list_networks_args` (remote_protocol.x) */
 export interface remote_connect_list_networks_args {
   maxnames: number;
 }
@@ -8893,7 +8893,7 @@ export const xdr_remote_connect_list_networks_args: XdrCodec<remote_connect_list
     },
   };
 
-/** `struct remote_connect_list_networks_ret` (remote_protocol.x:1510) */
+/** `struct remote_connect_list_networks_ret` (remote_protocol.x) */
 export interface remote_connect_list_networks_ret {
   /** At most REMOTE_NETWORK_LIST_MAX (16384). */
   names: remote_nonnull_string[];
@@ -8939,7 +8939,7 @@ export const xdr_remote_connect_list_networks_ret: XdrCodec<remote_connect_list_
     },
   };
 
-/** `struct remote_connect_num_of_defined_networks_ret` (remote_protocol.x:1514) */
+/** `struct remote_connect_num_of_defined_networks_ret` (remote_protocol.x) */
 export interface remote_connect_num_of_defined_networks_ret {
   num: number;
 }
@@ -8966,7 +8966,7 @@ export const xdr_remote_connect_num_of_defined_networks_ret: XdrCodec<remote_con
     },
   };
 
-/** `struct remote_connect_list_defined_networks_args` (remote_protocol.x:1518) */
+/** `struct remote_connect_list_defined_networks_args` (remote_protocol.x) */
 export interface remote_connect_list_defined_networks_args {
   maxnames: number;
 }
@@ -8993,7 +8993,7 @@ export const xdr_remote_connect_list_defined_networks_args: XdrCodec<remote_conn
     },
   };
 
-/** `struct remote_connect_list_defined_networks_ret` (remote_protocol.x:1522) */
+/** `struct remote_connect_list_defined_networks_ret` (remote_protocol.x) */
 export interface remote_connect_list_defined_networks_ret {
   /** At most REMOTE_NETWORK_LIST_MAX (16384). */
   names: remote_nonnull_string[];
@@ -9039,7 +9039,7 @@ export const xdr_remote_connect_list_defined_networks_ret: XdrCodec<remote_conne
     },
   };
 
-/** `struct remote_network_lookup_by_uuid_args` (remote_protocol.x:1526) */
+/** `struct remote_network_lookup_by_uuid_args` (remote_protocol.x) */
 export interface remote_network_lookup_by_uuid_args {
   uuid: remote_uuid;
 }
@@ -9066,7 +9066,7 @@ export const xdr_remote_network_lookup_by_uuid_args: XdrCodec<remote_network_loo
     },
   };
 
-/** `struct remote_network_lookup_by_uuid_ret` (remote_protocol.x:1530) */
+/** `struct remote_network_lookup_by_uuid_ret` (remote_protocol.x) */
 export interface remote_network_lookup_by_uuid_ret {
   net: remote_nonnull_network;
 }
@@ -9093,7 +9093,7 @@ export const xdr_remote_network_lookup_by_uuid_ret: XdrCodec<remote_network_look
     },
   };
 
-/** `struct remote_network_lookup_by_name_args` (remote_protocol.x:1534) */
+/** `struct remote_network_lookup_by_name_args` (remote_protocol.x) */
 export interface remote_network_lookup_by_name_args {
   name: remote_nonnull_string;
 }
@@ -9120,7 +9120,7 @@ export const xdr_remote_network_lookup_by_name_args: XdrCodec<remote_network_loo
     },
   };
 
-/** `struct remote_network_lookup_by_name_ret` (remote_protocol.x:1538) */
+/** `struct remote_network_lookup_by_name_ret` (remote_protocol.x) */
 export interface remote_network_lookup_by_name_ret {
   net: remote_nonnull_network;
 }
@@ -9147,7 +9147,7 @@ export const xdr_remote_network_lookup_by_name_ret: XdrCodec<remote_network_look
     },
   };
 
-/** `struct remote_network_create_xml_args` (remote_protocol.x:1542) */
+/** `struct remote_network_create_xml_args` (remote_protocol.x) */
 export interface remote_network_create_xml_args {
   xml: remote_nonnull_string;
 }
@@ -9174,7 +9174,7 @@ export const xdr_remote_network_create_xml_args: XdrCodec<remote_network_create_
     },
   };
 
-/** `struct remote_network_create_xml_ret` (remote_protocol.x:1546) */
+/** `struct remote_network_create_xml_ret` (remote_protocol.x) */
 export interface remote_network_create_xml_ret {
   net: remote_nonnull_network;
 }
@@ -9201,7 +9201,7 @@ export const xdr_remote_network_create_xml_ret: XdrCodec<remote_network_create_x
     },
   };
 
-/** `struct remote_network_create_xml_flags_args` (remote_protocol.x:1550) */
+/** `struct remote_network_create_xml_flags_args` (remote_protocol.x) */
 export interface remote_network_create_xml_flags_args {
   xml: remote_nonnull_string;
   flags: number;
@@ -9236,7 +9236,7 @@ export const xdr_remote_network_create_xml_flags_args: XdrCodec<remote_network_c
     },
   };
 
-/** `struct remote_network_create_xml_flags_ret` (remote_protocol.x:1555) */
+/** `struct remote_network_create_xml_flags_ret` (remote_protocol.x) */
 export interface remote_network_create_xml_flags_ret {
   net: remote_nonnull_network;
 }
@@ -9263,7 +9263,7 @@ export const xdr_remote_network_create_xml_flags_ret: XdrCodec<remote_network_cr
     },
   };
 
-/** `struct remote_network_define_xml_args` (remote_protocol.x:1559) */
+/** `struct remote_network_define_xml_args` (remote_protocol.x) */
 export interface remote_network_define_xml_args {
   xml: remote_nonnull_string;
 }
@@ -9290,7 +9290,7 @@ export const xdr_remote_network_define_xml_args: XdrCodec<remote_network_define_
     },
   };
 
-/** `struct remote_network_define_xml_ret` (remote_protocol.x:1563) */
+/** `struct remote_network_define_xml_ret` (remote_protocol.x) */
 export interface remote_network_define_xml_ret {
   net: remote_nonnull_network;
 }
@@ -9317,7 +9317,7 @@ export const xdr_remote_network_define_xml_ret: XdrCodec<remote_network_define_x
     },
   };
 
-/** `struct remote_network_define_xml_flags_args` (remote_protocol.x:1567) */
+/** `struct remote_network_define_xml_flags_args` (remote_protocol.x) */
 export interface remote_network_define_xml_flags_args {
   xml: remote_nonnull_string;
   flags: number;
@@ -9352,7 +9352,7 @@ export const xdr_remote_network_define_xml_flags_args: XdrCodec<remote_network_d
     },
   };
 
-/** `struct remote_network_define_xml_flags_ret` (remote_protocol.x:1572) */
+/** `struct remote_network_define_xml_flags_ret` (remote_protocol.x) */
 export interface remote_network_define_xml_flags_ret {
   net: remote_nonnull_network;
 }
@@ -9379,7 +9379,7 @@ export const xdr_remote_network_define_xml_flags_ret: XdrCodec<remote_network_de
     },
   };
 
-/** `struct remote_network_undefine_args` (remote_protocol.x:1576) */
+/** `struct remote_network_undefine_args` (remote_protocol.x) */
 export interface remote_network_undefine_args {
   net: remote_nonnull_network;
 }
@@ -9406,7 +9406,7 @@ export const xdr_remote_network_undefine_args: XdrCodec<remote_network_undefine_
     },
   };
 
-/** `struct remote_network_update_args` (remote_protocol.x:1580) */
+/** `struct remote_network_update_args` (remote_protocol.x) */
 export interface remote_network_update_args {
   net: remote_nonnull_network;
   command: number;
@@ -9471,7 +9471,7 @@ export const xdr_remote_network_update_args: XdrCodec<remote_network_update_args
     },
   };
 
-/** `struct remote_network_create_args` (remote_protocol.x:1589) */
+/** `struct remote_network_create_args` (remote_protocol.x) */
 export interface remote_network_create_args {
   net: remote_nonnull_network;
 }
@@ -9498,7 +9498,7 @@ export const xdr_remote_network_create_args: XdrCodec<remote_network_create_args
     },
   };
 
-/** `struct remote_network_destroy_args` (remote_protocol.x:1593) */
+/** `struct remote_network_destroy_args` (remote_protocol.x) */
 export interface remote_network_destroy_args {
   net: remote_nonnull_network;
 }
@@ -9525,7 +9525,7 @@ export const xdr_remote_network_destroy_args: XdrCodec<remote_network_destroy_ar
     },
   };
 
-/** `struct remote_network_get_xml_desc_args` (remote_protocol.x:1597) */
+/** `struct remote_network_get_xml_desc_args` (remote_protocol.x) */
 export interface remote_network_get_xml_desc_args {
   net: remote_nonnull_network;
   flags: number;
@@ -9560,7 +9560,7 @@ export const xdr_remote_network_get_xml_desc_args: XdrCodec<remote_network_get_x
     },
   };
 
-/** `struct remote_network_get_xml_desc_ret` (remote_protocol.x:1602) */
+/** `struct remote_network_get_xml_desc_ret` (remote_protocol.x) */
 export interface remote_network_get_xml_desc_ret {
   xml: remote_nonnull_string;
 }
@@ -9587,7 +9587,7 @@ export const xdr_remote_network_get_xml_desc_ret: XdrCodec<remote_network_get_xm
     },
   };
 
-/** `struct remote_network_get_bridge_name_args` (remote_protocol.x:1606) */
+/** `struct remote_network_get_bridge_name_args` (remote_protocol.x) */
 export interface remote_network_get_bridge_name_args {
   net: remote_nonnull_network;
 }
@@ -9614,7 +9614,7 @@ export const xdr_remote_network_get_bridge_name_args: XdrCodec<remote_network_ge
     },
   };
 
-/** `struct remote_network_get_bridge_name_ret` (remote_protocol.x:1610) */
+/** `struct remote_network_get_bridge_name_ret` (remote_protocol.x) */
 export interface remote_network_get_bridge_name_ret {
   name: remote_nonnull_string;
 }
@@ -9641,7 +9641,7 @@ export const xdr_remote_network_get_bridge_name_ret: XdrCodec<remote_network_get
     },
   };
 
-/** `struct remote_network_get_autostart_args` (remote_protocol.x:1614) */
+/** `struct remote_network_get_autostart_args` (remote_protocol.x) */
 export interface remote_network_get_autostart_args {
   net: remote_nonnull_network;
 }
@@ -9668,7 +9668,7 @@ export const xdr_remote_network_get_autostart_args: XdrCodec<remote_network_get_
     },
   };
 
-/** `struct remote_network_get_autostart_ret` (remote_protocol.x:1618) */
+/** `struct remote_network_get_autostart_ret` (remote_protocol.x) */
 export interface remote_network_get_autostart_ret {
   autostart: number;
 }
@@ -9695,7 +9695,7 @@ export const xdr_remote_network_get_autostart_ret: XdrCodec<remote_network_get_a
     },
   };
 
-/** `struct remote_network_set_autostart_args` (remote_protocol.x:1622) */
+/** `struct remote_network_set_autostart_args` (remote_protocol.x) */
 export interface remote_network_set_autostart_args {
   net: remote_nonnull_network;
   autostart: number;
@@ -9730,7 +9730,7 @@ export const xdr_remote_network_set_autostart_args: XdrCodec<remote_network_set_
     },
   };
 
-/** `struct remote_connect_num_of_nwfilters_ret` (remote_protocol.x:1629) */
+/** `struct remote_connect_num_of_nwfilters_ret` (remote_protocol.x) */
 export interface remote_connect_num_of_nwfilters_ret {
   num: number;
 }
@@ -9757,7 +9757,7 @@ export const xdr_remote_connect_num_of_nwfilters_ret: XdrCodec<remote_connect_nu
     },
   };
 
-/** `struct remote_connect_list_nwfilters_args` (remote_protocol.x:1633) */
+/** `struct remote_connect_list_nwfilters_args` (remote_protocol.x) */
 export interface remote_connect_list_nwfilters_args {
   maxnames: number;
 }
@@ -9784,7 +9784,7 @@ export const xdr_remote_connect_list_nwfilters_args: XdrCodec<remote_connect_lis
     },
   };
 
-/** `struct remote_connect_list_nwfilters_ret` (remote_protocol.x:1637) */
+/** `struct remote_connect_list_nwfilters_ret` (remote_protocol.x) */
 export interface remote_connect_list_nwfilters_ret {
   /** At most REMOTE_NWFILTER_LIST_MAX (16384). */
   names: remote_nonnull_string[];
@@ -9830,7 +9830,7 @@ export const xdr_remote_connect_list_nwfilters_ret: XdrCodec<remote_connect_list
     },
   };
 
-/** `struct remote_nwfilter_lookup_by_uuid_args` (remote_protocol.x:1641) */
+/** `struct remote_nwfilter_lookup_by_uuid_args` (remote_protocol.x) */
 export interface remote_nwfilter_lookup_by_uuid_args {
   uuid: remote_uuid;
 }
@@ -9857,7 +9857,7 @@ export const xdr_remote_nwfilter_lookup_by_uuid_args: XdrCodec<remote_nwfilter_l
     },
   };
 
-/** `struct remote_nwfilter_lookup_by_uuid_ret` (remote_protocol.x:1645) */
+/** `struct remote_nwfilter_lookup_by_uuid_ret` (remote_protocol.x) */
 export interface remote_nwfilter_lookup_by_uuid_ret {
   nwfilter: remote_nonnull_nwfilter;
 }
@@ -9884,7 +9884,7 @@ export const xdr_remote_nwfilter_lookup_by_uuid_ret: XdrCodec<remote_nwfilter_lo
     },
   };
 
-/** `struct remote_nwfilter_lookup_by_name_args` (remote_protocol.x:1649) */
+/** `struct remote_nwfilter_lookup_by_name_args` (remote_protocol.x) */
 export interface remote_nwfilter_lookup_by_name_args {
   name: remote_nonnull_string;
 }
@@ -9911,7 +9911,7 @@ export const xdr_remote_nwfilter_lookup_by_name_args: XdrCodec<remote_nwfilter_l
     },
   };
 
-/** `struct remote_nwfilter_lookup_by_name_ret` (remote_protocol.x:1653) */
+/** `struct remote_nwfilter_lookup_by_name_ret` (remote_protocol.x) */
 export interface remote_nwfilter_lookup_by_name_ret {
   nwfilter: remote_nonnull_nwfilter;
 }
@@ -9938,7 +9938,7 @@ export const xdr_remote_nwfilter_lookup_by_name_ret: XdrCodec<remote_nwfilter_lo
     },
   };
 
-/** `struct remote_nwfilter_define_xml_args` (remote_protocol.x:1657) */
+/** `struct remote_nwfilter_define_xml_args` (remote_protocol.x) */
 export interface remote_nwfilter_define_xml_args {
   xml: remote_nonnull_string;
 }
@@ -9965,7 +9965,7 @@ export const xdr_remote_nwfilter_define_xml_args: XdrCodec<remote_nwfilter_defin
     },
   };
 
-/** `struct remote_nwfilter_define_xml_ret` (remote_protocol.x:1661) */
+/** `struct remote_nwfilter_define_xml_ret` (remote_protocol.x) */
 export interface remote_nwfilter_define_xml_ret {
   nwfilter: remote_nonnull_nwfilter;
 }
@@ -9992,7 +9992,7 @@ export const xdr_remote_nwfilter_define_xml_ret: XdrCodec<remote_nwfilter_define
     },
   };
 
-/** `struct remote_nwfilter_define_xml_flags_args` (remote_protocol.x:1665) */
+/** `struct remote_nwfilter_define_xml_flags_args` (remote_protocol.x) */
 export interface remote_nwfilter_define_xml_flags_args {
   xml: remote_nonnull_string;
   flags: number;
@@ -10027,7 +10027,7 @@ export const xdr_remote_nwfilter_define_xml_flags_args: XdrCodec<remote_nwfilter
     },
   };
 
-/** `struct remote_nwfilter_define_xml_flags_ret` (remote_protocol.x:1670) */
+/** `struct remote_nwfilter_define_xml_flags_ret` (remote_protocol.x) */
 export interface remote_nwfilter_define_xml_flags_ret {
   nwfilter: remote_nonnull_nwfilter;
 }
@@ -10054,7 +10054,7 @@ export const xdr_remote_nwfilter_define_xml_flags_ret: XdrCodec<remote_nwfilter_
     },
   };
 
-/** `struct remote_nwfilter_undefine_args` (remote_protocol.x:1674) */
+/** `struct remote_nwfilter_undefine_args` (remote_protocol.x) */
 export interface remote_nwfilter_undefine_args {
   nwfilter: remote_nonnull_nwfilter;
 }
@@ -10081,7 +10081,7 @@ export const xdr_remote_nwfilter_undefine_args: XdrCodec<remote_nwfilter_undefin
     },
   };
 
-/** `struct remote_nwfilter_get_xml_desc_args` (remote_protocol.x:1678) */
+/** `struct remote_nwfilter_get_xml_desc_args` (remote_protocol.x) */
 export interface remote_nwfilter_get_xml_desc_args {
   nwfilter: remote_nonnull_nwfilter;
   flags: number;
@@ -10116,7 +10116,7 @@ export const xdr_remote_nwfilter_get_xml_desc_args: XdrCodec<remote_nwfilter_get
     },
   };
 
-/** `struct remote_nwfilter_get_xml_desc_ret` (remote_protocol.x:1683) */
+/** `struct remote_nwfilter_get_xml_desc_ret` (remote_protocol.x) */
 export interface remote_nwfilter_get_xml_desc_ret {
   xml: remote_nonnull_string;
 }
@@ -10143,7 +10143,7 @@ export const xdr_remote_nwfilter_get_xml_desc_ret: XdrCodec<remote_nwfilter_get_
     },
   };
 
-/** `struct remote_connect_num_of_interfaces_ret` (remote_protocol.x:1690) */
+/** `struct remote_connect_num_of_interfaces_ret` (remote_protocol.x) */
 export interface remote_connect_num_of_interfaces_ret {
   num: number;
 }
@@ -10170,7 +10170,7 @@ export const xdr_remote_connect_num_of_interfaces_ret: XdrCodec<remote_connect_n
     },
   };
 
-/** `struct remote_connect_list_interfaces_args` (remote_protocol.x:1694) */
+/** `struct remote_connect_list_interfaces_args` (remote_protocol.x) */
 export interface remote_connect_list_interfaces_args {
   maxnames: number;
 }
@@ -10197,7 +10197,7 @@ export const xdr_remote_connect_list_interfaces_args: XdrCodec<remote_connect_li
     },
   };
 
-/** `struct remote_connect_list_interfaces_ret` (remote_protocol.x:1698) */
+/** `struct remote_connect_list_interfaces_ret` (remote_protocol.x) */
 export interface remote_connect_list_interfaces_ret {
   /** At most REMOTE_INTERFACE_LIST_MAX (16384). */
   names: remote_nonnull_string[];
@@ -10243,7 +10243,7 @@ export const xdr_remote_connect_list_interfaces_ret: XdrCodec<remote_connect_lis
     },
   };
 
-/** `struct remote_connect_num_of_defined_interfaces_ret` (remote_protocol.x:1702) */
+/** `struct remote_connect_num_of_defined_interfaces_ret` (remote_protocol.x) */
 export interface remote_connect_num_of_defined_interfaces_ret {
   num: number;
 }
@@ -10270,7 +10270,7 @@ export const xdr_remote_connect_num_of_defined_interfaces_ret: XdrCodec<remote_c
     },
   };
 
-/** `struct remote_connect_list_defined_interfaces_args` (remote_protocol.x:1706) */
+/** `struct remote_connect_list_defined_interfaces_args` (remote_protocol.x) */
 export interface remote_connect_list_defined_interfaces_args {
   maxnames: number;
 }
@@ -10297,7 +10297,7 @@ export const xdr_remote_connect_list_defined_interfaces_args: XdrCodec<remote_co
     },
   };
 
-/** `struct remote_connect_list_defined_interfaces_ret` (remote_protocol.x:1710) */
+/** `struct remote_connect_list_defined_interfaces_ret` (remote_protocol.x) */
 export interface remote_connect_list_defined_interfaces_ret {
   /** At most REMOTE_INTERFACE_LIST_MAX (16384). */
   names: remote_nonnull_string[];
@@ -10343,7 +10343,7 @@ export const xdr_remote_connect_list_defined_interfaces_ret: XdrCodec<remote_con
     },
   };
 
-/** `struct remote_interface_lookup_by_name_args` (remote_protocol.x:1714) */
+/** `struct remote_interface_lookup_by_name_args` (remote_protocol.x) */
 export interface remote_interface_lookup_by_name_args {
   name: remote_nonnull_string;
 }
@@ -10370,7 +10370,7 @@ export const xdr_remote_interface_lookup_by_name_args: XdrCodec<remote_interface
     },
   };
 
-/** `struct remote_interface_lookup_by_name_ret` (remote_protocol.x:1718) */
+/** `struct remote_interface_lookup_by_name_ret` (remote_protocol.x) */
 export interface remote_interface_lookup_by_name_ret {
   iface: remote_nonnull_interface;
 }
@@ -10397,7 +10397,7 @@ export const xdr_remote_interface_lookup_by_name_ret: XdrCodec<remote_interface_
     },
   };
 
-/** `struct remote_interface_lookup_by_mac_string_args` (remote_protocol.x:1722) */
+/** `struct remote_interface_lookup_by_mac_string_args` (remote_protocol.x) */
 export interface remote_interface_lookup_by_mac_string_args {
   mac: remote_nonnull_string;
 }
@@ -10424,7 +10424,7 @@ export const xdr_remote_interface_lookup_by_mac_string_args: XdrCodec<remote_int
     },
   };
 
-/** `struct remote_interface_lookup_by_mac_string_ret` (remote_protocol.x:1726) */
+/** `struct remote_interface_lookup_by_mac_string_ret` (remote_protocol.x) */
 export interface remote_interface_lookup_by_mac_string_ret {
   iface: remote_nonnull_interface;
 }
@@ -10451,7 +10451,7 @@ export const xdr_remote_interface_lookup_by_mac_string_ret: XdrCodec<remote_inte
     },
   };
 
-/** `struct remote_interface_get_xml_desc_args` (remote_protocol.x:1730) */
+/** `struct remote_interface_get_xml_desc_args` (remote_protocol.x) */
 export interface remote_interface_get_xml_desc_args {
   iface: remote_nonnull_interface;
   flags: number;
@@ -10486,7 +10486,7 @@ export const xdr_remote_interface_get_xml_desc_args: XdrCodec<remote_interface_g
     },
   };
 
-/** `struct remote_interface_get_xml_desc_ret` (remote_protocol.x:1735) */
+/** `struct remote_interface_get_xml_desc_ret` (remote_protocol.x) */
 export interface remote_interface_get_xml_desc_ret {
   xml: remote_nonnull_string;
 }
@@ -10513,7 +10513,7 @@ export const xdr_remote_interface_get_xml_desc_ret: XdrCodec<remote_interface_ge
     },
   };
 
-/** `struct remote_interface_define_xml_args` (remote_protocol.x:1739) */
+/** `struct remote_interface_define_xml_args` (remote_protocol.x) */
 export interface remote_interface_define_xml_args {
   xml: remote_nonnull_string;
   flags: number;
@@ -10548,7 +10548,7 @@ export const xdr_remote_interface_define_xml_args: XdrCodec<remote_interface_def
     },
   };
 
-/** `struct remote_interface_define_xml_ret` (remote_protocol.x:1744) */
+/** `struct remote_interface_define_xml_ret` (remote_protocol.x) */
 export interface remote_interface_define_xml_ret {
   iface: remote_nonnull_interface;
 }
@@ -10575,7 +10575,7 @@ export const xdr_remote_interface_define_xml_ret: XdrCodec<remote_interface_defi
     },
   };
 
-/** `struct remote_interface_undefine_args` (remote_protocol.x:1748) */
+/** `struct remote_interface_undefine_args` (remote_protocol.x) */
 export interface remote_interface_undefine_args {
   iface: remote_nonnull_interface;
 }
@@ -10602,7 +10602,7 @@ export const xdr_remote_interface_undefine_args: XdrCodec<remote_interface_undef
     },
   };
 
-/** `struct remote_interface_create_args` (remote_protocol.x:1752) */
+/** `struct remote_interface_create_args` (remote_protocol.x) */
 export interface remote_interface_create_args {
   iface: remote_nonnull_interface;
   flags: number;
@@ -10637,7 +10637,7 @@ export const xdr_remote_interface_create_args: XdrCodec<remote_interface_create_
     },
   };
 
-/** `struct remote_interface_destroy_args` (remote_protocol.x:1757) */
+/** `struct remote_interface_destroy_args` (remote_protocol.x) */
 export interface remote_interface_destroy_args {
   iface: remote_nonnull_interface;
   flags: number;
@@ -10672,7 +10672,7 @@ export const xdr_remote_interface_destroy_args: XdrCodec<remote_interface_destro
     },
   };
 
-/** `struct remote_interface_change_begin_args` (remote_protocol.x:1762) */
+/** `struct remote_interface_change_begin_args` (remote_protocol.x) */
 export interface remote_interface_change_begin_args {
   flags: number;
 }
@@ -10699,7 +10699,7 @@ export const xdr_remote_interface_change_begin_args: XdrCodec<remote_interface_c
     },
   };
 
-/** `struct remote_interface_change_commit_args` (remote_protocol.x:1766) */
+/** `struct remote_interface_change_commit_args` (remote_protocol.x) */
 export interface remote_interface_change_commit_args {
   flags: number;
 }
@@ -10726,7 +10726,7 @@ export const xdr_remote_interface_change_commit_args: XdrCodec<remote_interface_
     },
   };
 
-/** `struct remote_interface_change_rollback_args` (remote_protocol.x:1770) */
+/** `struct remote_interface_change_rollback_args` (remote_protocol.x) */
 export interface remote_interface_change_rollback_args {
   flags: number;
 }
@@ -10753,7 +10753,7 @@ export const xdr_remote_interface_change_rollback_args: XdrCodec<remote_interfac
     },
   };
 
-/** `struct remote_auth_list_ret` (remote_protocol.x:1777) */
+/** `struct remote_auth_list_ret` (remote_protocol.x) */
 export interface remote_auth_list_ret {
   /** At most REMOTE_AUTH_TYPE_LIST_MAX (20). */
   types: remote_auth_type[];
@@ -10798,7 +10798,7 @@ export const xdr_remote_auth_list_ret: XdrCodec<remote_auth_list_ret> = {
   },
 };
 
-/** `struct remote_auth_sasl_init_ret` (remote_protocol.x:1781) */
+/** `struct remote_auth_sasl_init_ret` (remote_protocol.x) */
 export interface remote_auth_sasl_init_ret {
   mechlist: remote_nonnull_string;
 }
@@ -10825,7 +10825,7 @@ export const xdr_remote_auth_sasl_init_ret: XdrCodec<remote_auth_sasl_init_ret> 
     },
   };
 
-/** `struct remote_auth_sasl_start_args` (remote_protocol.x:1785) */
+/** `struct remote_auth_sasl_start_args` (remote_protocol.x) */
 export interface remote_auth_sasl_start_args {
   mech: remote_nonnull_string;
   nil: number;
@@ -10885,7 +10885,7 @@ export const xdr_remote_auth_sasl_start_args: XdrCodec<remote_auth_sasl_start_ar
     },
   };
 
-/** `struct remote_auth_sasl_start_ret` (remote_protocol.x:1791) */
+/** `struct remote_auth_sasl_start_ret` (remote_protocol.x) */
 export interface remote_auth_sasl_start_ret {
   complete: number;
   nil: number;
@@ -10945,7 +10945,7 @@ export const xdr_remote_auth_sasl_start_ret: XdrCodec<remote_auth_sasl_start_ret
     },
   };
 
-/** `struct remote_auth_sasl_step_args` (remote_protocol.x:1797) */
+/** `struct remote_auth_sasl_step_args` (remote_protocol.x) */
 export interface remote_auth_sasl_step_args {
   nil: number;
   /** At most REMOTE_AUTH_SASL_DATA_MAX (65536). */
@@ -10999,7 +10999,7 @@ export const xdr_remote_auth_sasl_step_args: XdrCodec<remote_auth_sasl_step_args
     },
   };
 
-/** `struct remote_auth_sasl_step_ret` (remote_protocol.x:1802) */
+/** `struct remote_auth_sasl_step_ret` (remote_protocol.x) */
 export interface remote_auth_sasl_step_ret {
   complete: number;
   nil: number;
@@ -11059,7 +11059,7 @@ export const xdr_remote_auth_sasl_step_ret: XdrCodec<remote_auth_sasl_step_ret> 
     },
   };
 
-/** `struct remote_auth_polkit_ret` (remote_protocol.x:1808) */
+/** `struct remote_auth_polkit_ret` (remote_protocol.x) */
 export interface remote_auth_polkit_ret {
   complete: number;
 }
@@ -11085,7 +11085,7 @@ export const xdr_remote_auth_polkit_ret: XdrCodec<remote_auth_polkit_ret> = {
   },
 };
 
-/** `struct remote_connect_num_of_storage_pools_ret` (remote_protocol.x:1816) */
+/** `struct remote_connect_num_of_storage_pools_ret` (remote_protocol.x) */
 export interface remote_connect_num_of_storage_pools_ret {
   num: number;
 }
@@ -11112,7 +11112,7 @@ export const xdr_remote_connect_num_of_storage_pools_ret: XdrCodec<remote_connec
     },
   };
 
-/** `struct remote_connect_list_storage_pools_args` (remote_protocol.x:1820) */
+/** `struct remote_connect_list_storage_pools_args` (remote_protocol.x) */
 export interface remote_connect_list_storage_pools_args {
   maxnames: number;
 }
@@ -11139,7 +11139,7 @@ export const xdr_remote_connect_list_storage_pools_args: XdrCodec<remote_connect
     },
   };
 
-/** `struct remote_connect_list_storage_pools_ret` (remote_protocol.x:1824) */
+/** `struct remote_connect_list_storage_pools_ret` (remote_protocol.x) */
 export interface remote_connect_list_storage_pools_ret {
   /** At most REMOTE_STORAGE_POOL_LIST_MAX (16384). */
   names: remote_nonnull_string[];
@@ -11185,7 +11185,7 @@ export const xdr_remote_connect_list_storage_pools_ret: XdrCodec<remote_connect_
     },
   };
 
-/** `struct remote_connect_num_of_defined_storage_pools_ret` (remote_protocol.x:1828) */
+/** `struct remote_connect_num_of_defined_storage_pools_ret` (remote_protocol.x) */
 export interface remote_connect_num_of_defined_storage_pools_ret {
   num: number;
 }
@@ -11212,7 +11212,7 @@ export const xdr_remote_connect_num_of_defined_storage_pools_ret: XdrCodec<remot
     },
   };
 
-/** `struct remote_connect_list_defined_storage_pools_args` (remote_protocol.x:1832) */
+/** `struct remote_connect_list_defined_storage_pools_args` (remote_protocol.x) */
 export interface remote_connect_list_defined_storage_pools_args {
   maxnames: number;
 }
@@ -11239,7 +11239,7 @@ export const xdr_remote_connect_list_defined_storage_pools_args: XdrCodec<remote
     },
   };
 
-/** `struct remote_connect_list_defined_storage_pools_ret` (remote_protocol.x:1836) */
+/** `struct remote_connect_list_defined_storage_pools_ret` (remote_protocol.x) */
 export interface remote_connect_list_defined_storage_pools_ret {
   /** At most REMOTE_STORAGE_POOL_LIST_MAX (16384). */
   names: remote_nonnull_string[];
@@ -11285,7 +11285,7 @@ export const xdr_remote_connect_list_defined_storage_pools_ret: XdrCodec<remote_
     },
   };
 
-/** `struct remote_connect_find_storage_pool_sources_args` (remote_protocol.x:1840) */
+/** `struct remote_connect_find_storage_pool_sources_args` (remote_protocol.x) */
 export interface remote_connect_find_storage_pool_sources_args {
   type: remote_nonnull_string;
   srcSpec: remote_string;
@@ -11326,7 +11326,7 @@ export const xdr_remote_connect_find_storage_pool_sources_args: XdrCodec<remote_
     },
   };
 
-/** `struct remote_connect_find_storage_pool_sources_ret` (remote_protocol.x:1846) */
+/** `struct remote_connect_find_storage_pool_sources_ret` (remote_protocol.x) */
 export interface remote_connect_find_storage_pool_sources_ret {
   xml: remote_nonnull_string;
 }
@@ -11353,7 +11353,7 @@ export const xdr_remote_connect_find_storage_pool_sources_ret: XdrCodec<remote_c
     },
   };
 
-/** `struct remote_storage_pool_lookup_by_uuid_args` (remote_protocol.x:1850) */
+/** `struct remote_storage_pool_lookup_by_uuid_args` (remote_protocol.x) */
 export interface remote_storage_pool_lookup_by_uuid_args {
   uuid: remote_uuid;
 }
@@ -11380,7 +11380,7 @@ export const xdr_remote_storage_pool_lookup_by_uuid_args: XdrCodec<remote_storag
     },
   };
 
-/** `struct remote_storage_pool_lookup_by_uuid_ret` (remote_protocol.x:1854) */
+/** `struct remote_storage_pool_lookup_by_uuid_ret` (remote_protocol.x) */
 export interface remote_storage_pool_lookup_by_uuid_ret {
   pool: remote_nonnull_storage_pool;
 }
@@ -11407,7 +11407,7 @@ export const xdr_remote_storage_pool_lookup_by_uuid_ret: XdrCodec<remote_storage
     },
   };
 
-/** `struct remote_storage_pool_lookup_by_name_args` (remote_protocol.x:1858) */
+/** `struct remote_storage_pool_lookup_by_name_args` (remote_protocol.x) */
 export interface remote_storage_pool_lookup_by_name_args {
   name: remote_nonnull_string;
 }
@@ -11434,7 +11434,7 @@ export const xdr_remote_storage_pool_lookup_by_name_args: XdrCodec<remote_storag
     },
   };
 
-/** `struct remote_storage_pool_lookup_by_name_ret` (remote_protocol.x:1862) */
+/** `struct remote_storage_pool_lookup_by_name_ret` (remote_protocol.x) */
 export interface remote_storage_pool_lookup_by_name_ret {
   pool: remote_nonnull_storage_pool;
 }
@@ -11461,7 +11461,7 @@ export const xdr_remote_storage_pool_lookup_by_name_ret: XdrCodec<remote_storage
     },
   };
 
-/** `struct remote_storage_pool_lookup_by_volume_args` (remote_protocol.x:1866) */
+/** `struct remote_storage_pool_lookup_by_volume_args` (remote_protocol.x) */
 export interface remote_storage_pool_lookup_by_volume_args {
   vol: remote_nonnull_storage_vol;
 }
@@ -11488,7 +11488,7 @@ export const xdr_remote_storage_pool_lookup_by_volume_args: XdrCodec<remote_stor
     },
   };
 
-/** `struct remote_storage_pool_lookup_by_volume_ret` (remote_protocol.x:1870) */
+/** `struct remote_storage_pool_lookup_by_volume_ret` (remote_protocol.x) */
 export interface remote_storage_pool_lookup_by_volume_ret {
   pool: remote_nonnull_storage_pool;
 }
@@ -11515,7 +11515,7 @@ export const xdr_remote_storage_pool_lookup_by_volume_ret: XdrCodec<remote_stora
     },
   };
 
-/** `struct remote_storage_pool_lookup_by_target_path_args` (remote_protocol.x:1874) */
+/** `struct remote_storage_pool_lookup_by_target_path_args` (remote_protocol.x) */
 export interface remote_storage_pool_lookup_by_target_path_args {
   path: remote_nonnull_string;
 }
@@ -11542,7 +11542,7 @@ export const xdr_remote_storage_pool_lookup_by_target_path_args: XdrCodec<remote
     },
   };
 
-/** `struct remote_storage_pool_lookup_by_target_path_ret` (remote_protocol.x:1878) */
+/** `struct remote_storage_pool_lookup_by_target_path_ret` (remote_protocol.x) */
 export interface remote_storage_pool_lookup_by_target_path_ret {
   pool: remote_nonnull_storage_pool;
 }
@@ -11569,7 +11569,7 @@ export const xdr_remote_storage_pool_lookup_by_target_path_ret: XdrCodec<remote_
     },
   };
 
-/** `struct remote_storage_pool_create_xml_args` (remote_protocol.x:1882) */
+/** `struct remote_storage_pool_create_xml_args` (remote_protocol.x) */
 export interface remote_storage_pool_create_xml_args {
   xml: remote_nonnull_string;
   flags: number;
@@ -11604,7 +11604,7 @@ export const xdr_remote_storage_pool_create_xml_args: XdrCodec<remote_storage_po
     },
   };
 
-/** `struct remote_storage_pool_create_xml_ret` (remote_protocol.x:1887) */
+/** `struct remote_storage_pool_create_xml_ret` (remote_protocol.x) */
 export interface remote_storage_pool_create_xml_ret {
   pool: remote_nonnull_storage_pool;
 }
@@ -11631,7 +11631,7 @@ export const xdr_remote_storage_pool_create_xml_ret: XdrCodec<remote_storage_poo
     },
   };
 
-/** `struct remote_storage_pool_define_xml_args` (remote_protocol.x:1891) */
+/** `struct remote_storage_pool_define_xml_args` (remote_protocol.x) */
 export interface remote_storage_pool_define_xml_args {
   xml: remote_nonnull_string;
   flags: number;
@@ -11666,7 +11666,7 @@ export const xdr_remote_storage_pool_define_xml_args: XdrCodec<remote_storage_po
     },
   };
 
-/** `struct remote_storage_pool_define_xml_ret` (remote_protocol.x:1896) */
+/** `struct remote_storage_pool_define_xml_ret` (remote_protocol.x) */
 export interface remote_storage_pool_define_xml_ret {
   pool: remote_nonnull_storage_pool;
 }
@@ -11693,7 +11693,7 @@ export const xdr_remote_storage_pool_define_xml_ret: XdrCodec<remote_storage_poo
     },
   };
 
-/** `struct remote_storage_pool_build_args` (remote_protocol.x:1900) */
+/** `struct remote_storage_pool_build_args` (remote_protocol.x) */
 export interface remote_storage_pool_build_args {
   pool: remote_nonnull_storage_pool;
   flags: number;
@@ -11728,7 +11728,7 @@ export const xdr_remote_storage_pool_build_args: XdrCodec<remote_storage_pool_bu
     },
   };
 
-/** `struct remote_storage_pool_undefine_args` (remote_protocol.x:1905) */
+/** `struct remote_storage_pool_undefine_args` (remote_protocol.x) */
 export interface remote_storage_pool_undefine_args {
   pool: remote_nonnull_storage_pool;
 }
@@ -11755,7 +11755,7 @@ export const xdr_remote_storage_pool_undefine_args: XdrCodec<remote_storage_pool
     },
   };
 
-/** `struct remote_storage_pool_create_args` (remote_protocol.x:1909) */
+/** `struct remote_storage_pool_create_args` (remote_protocol.x) */
 export interface remote_storage_pool_create_args {
   pool: remote_nonnull_storage_pool;
   flags: number;
@@ -11790,7 +11790,7 @@ export const xdr_remote_storage_pool_create_args: XdrCodec<remote_storage_pool_c
     },
   };
 
-/** `struct remote_storage_pool_destroy_args` (remote_protocol.x:1914) */
+/** `struct remote_storage_pool_destroy_args` (remote_protocol.x) */
 export interface remote_storage_pool_destroy_args {
   pool: remote_nonnull_storage_pool;
 }
@@ -11817,7 +11817,7 @@ export const xdr_remote_storage_pool_destroy_args: XdrCodec<remote_storage_pool_
     },
   };
 
-/** `struct remote_storage_pool_delete_args` (remote_protocol.x:1918) */
+/** `struct remote_storage_pool_delete_args` (remote_protocol.x) */
 export interface remote_storage_pool_delete_args {
   pool: remote_nonnull_storage_pool;
   flags: number;
@@ -11852,7 +11852,7 @@ export const xdr_remote_storage_pool_delete_args: XdrCodec<remote_storage_pool_d
     },
   };
 
-/** `struct remote_storage_pool_refresh_args` (remote_protocol.x:1923) */
+/** `struct remote_storage_pool_refresh_args` (remote_protocol.x) */
 export interface remote_storage_pool_refresh_args {
   pool: remote_nonnull_storage_pool;
   flags: number;
@@ -11887,7 +11887,7 @@ export const xdr_remote_storage_pool_refresh_args: XdrCodec<remote_storage_pool_
     },
   };
 
-/** `struct remote_storage_pool_get_xml_desc_args` (remote_protocol.x:1928) */
+/** `struct remote_storage_pool_get_xml_desc_args` (remote_protocol.x) */
 export interface remote_storage_pool_get_xml_desc_args {
   pool: remote_nonnull_storage_pool;
   flags: number;
@@ -11922,7 +11922,7 @@ export const xdr_remote_storage_pool_get_xml_desc_args: XdrCodec<remote_storage_
     },
   };
 
-/** `struct remote_storage_pool_get_xml_desc_ret` (remote_protocol.x:1933) */
+/** `struct remote_storage_pool_get_xml_desc_ret` (remote_protocol.x) */
 export interface remote_storage_pool_get_xml_desc_ret {
   xml: remote_nonnull_string;
 }
@@ -11949,7 +11949,7 @@ export const xdr_remote_storage_pool_get_xml_desc_ret: XdrCodec<remote_storage_p
     },
   };
 
-/** `struct remote_storage_pool_get_info_args` (remote_protocol.x:1937) */
+/** `struct remote_storage_pool_get_info_args` (remote_protocol.x) */
 export interface remote_storage_pool_get_info_args {
   pool: remote_nonnull_storage_pool;
 }
@@ -11976,7 +11976,7 @@ export const xdr_remote_storage_pool_get_info_args: XdrCodec<remote_storage_pool
     },
   };
 
-/** `struct remote_storage_pool_get_info_ret` (remote_protocol.x:1941) */
+/** `struct remote_storage_pool_get_info_ret` (remote_protocol.x) */
 export interface remote_storage_pool_get_info_ret {
   state: number;
   capacity: bigint;
@@ -12029,7 +12029,7 @@ export const xdr_remote_storage_pool_get_info_ret: XdrCodec<remote_storage_pool_
     },
   };
 
-/** `struct remote_storage_pool_get_autostart_args` (remote_protocol.x:1948) */
+/** `struct remote_storage_pool_get_autostart_args` (remote_protocol.x) */
 export interface remote_storage_pool_get_autostart_args {
   pool: remote_nonnull_storage_pool;
 }
@@ -12056,7 +12056,7 @@ export const xdr_remote_storage_pool_get_autostart_args: XdrCodec<remote_storage
     },
   };
 
-/** `struct remote_storage_pool_get_autostart_ret` (remote_protocol.x:1952) */
+/** `struct remote_storage_pool_get_autostart_ret` (remote_protocol.x) */
 export interface remote_storage_pool_get_autostart_ret {
   autostart: number;
 }
@@ -12083,7 +12083,7 @@ export const xdr_remote_storage_pool_get_autostart_ret: XdrCodec<remote_storage_
     },
   };
 
-/** `struct remote_storage_pool_set_autostart_args` (remote_protocol.x:1956) */
+/** `struct remote_storage_pool_set_autostart_args` (remote_protocol.x) */
 export interface remote_storage_pool_set_autostart_args {
   pool: remote_nonnull_storage_pool;
   autostart: number;
@@ -12118,7 +12118,7 @@ export const xdr_remote_storage_pool_set_autostart_args: XdrCodec<remote_storage
     },
   };
 
-/** `struct remote_storage_pool_num_of_volumes_args` (remote_protocol.x:1961) */
+/** `struct remote_storage_pool_num_of_volumes_args` (remote_protocol.x) */
 export interface remote_storage_pool_num_of_volumes_args {
   pool: remote_nonnull_storage_pool;
 }
@@ -12145,7 +12145,7 @@ export const xdr_remote_storage_pool_num_of_volumes_args: XdrCodec<remote_storag
     },
   };
 
-/** `struct remote_storage_pool_num_of_volumes_ret` (remote_protocol.x:1965) */
+/** `struct remote_storage_pool_num_of_volumes_ret` (remote_protocol.x) */
 export interface remote_storage_pool_num_of_volumes_ret {
   num: number;
 }
@@ -12172,7 +12172,7 @@ export const xdr_remote_storage_pool_num_of_volumes_ret: XdrCodec<remote_storage
     },
   };
 
-/** `struct remote_storage_pool_list_volumes_args` (remote_protocol.x:1969) */
+/** `struct remote_storage_pool_list_volumes_args` (remote_protocol.x) */
 export interface remote_storage_pool_list_volumes_args {
   pool: remote_nonnull_storage_pool;
   maxnames: number;
@@ -12207,7 +12207,7 @@ export const xdr_remote_storage_pool_list_volumes_args: XdrCodec<remote_storage_
     },
   };
 
-/** `struct remote_storage_pool_list_volumes_ret` (remote_protocol.x:1974) */
+/** `struct remote_storage_pool_list_volumes_ret` (remote_protocol.x) */
 export interface remote_storage_pool_list_volumes_ret {
   /** At most REMOTE_STORAGE_VOL_LIST_MAX (16384). */
   names: remote_nonnull_string[];
@@ -12253,7 +12253,7 @@ export const xdr_remote_storage_pool_list_volumes_ret: XdrCodec<remote_storage_p
     },
   };
 
-/** `struct remote_storage_vol_lookup_by_name_args` (remote_protocol.x:1982) */
+/** `struct remote_storage_vol_lookup_by_name_args` (remote_protocol.x) */
 export interface remote_storage_vol_lookup_by_name_args {
   pool: remote_nonnull_storage_pool;
   name: remote_nonnull_string;
@@ -12288,7 +12288,7 @@ export const xdr_remote_storage_vol_lookup_by_name_args: XdrCodec<remote_storage
     },
   };
 
-/** `struct remote_storage_vol_lookup_by_name_ret` (remote_protocol.x:1987) */
+/** `struct remote_storage_vol_lookup_by_name_ret` (remote_protocol.x) */
 export interface remote_storage_vol_lookup_by_name_ret {
   vol: remote_nonnull_storage_vol;
 }
@@ -12315,7 +12315,7 @@ export const xdr_remote_storage_vol_lookup_by_name_ret: XdrCodec<remote_storage_
     },
   };
 
-/** `struct remote_storage_vol_lookup_by_key_args` (remote_protocol.x:1991) */
+/** `struct remote_storage_vol_lookup_by_key_args` (remote_protocol.x) */
 export interface remote_storage_vol_lookup_by_key_args {
   key: remote_nonnull_string;
 }
@@ -12342,7 +12342,7 @@ export const xdr_remote_storage_vol_lookup_by_key_args: XdrCodec<remote_storage_
     },
   };
 
-/** `struct remote_storage_vol_lookup_by_key_ret` (remote_protocol.x:1995) */
+/** `struct remote_storage_vol_lookup_by_key_ret` (remote_protocol.x) */
 export interface remote_storage_vol_lookup_by_key_ret {
   vol: remote_nonnull_storage_vol;
 }
@@ -12369,7 +12369,7 @@ export const xdr_remote_storage_vol_lookup_by_key_ret: XdrCodec<remote_storage_v
     },
   };
 
-/** `struct remote_storage_vol_lookup_by_path_args` (remote_protocol.x:1999) */
+/** `struct remote_storage_vol_lookup_by_path_args` (remote_protocol.x) */
 export interface remote_storage_vol_lookup_by_path_args {
   path: remote_nonnull_string;
 }
@@ -12396,7 +12396,7 @@ export const xdr_remote_storage_vol_lookup_by_path_args: XdrCodec<remote_storage
     },
   };
 
-/** `struct remote_storage_vol_lookup_by_path_ret` (remote_protocol.x:2003) */
+/** `struct remote_storage_vol_lookup_by_path_ret` (remote_protocol.x) */
 export interface remote_storage_vol_lookup_by_path_ret {
   vol: remote_nonnull_storage_vol;
 }
@@ -12423,7 +12423,7 @@ export const xdr_remote_storage_vol_lookup_by_path_ret: XdrCodec<remote_storage_
     },
   };
 
-/** `struct remote_storage_vol_create_xml_args` (remote_protocol.x:2007) */
+/** `struct remote_storage_vol_create_xml_args` (remote_protocol.x) */
 export interface remote_storage_vol_create_xml_args {
   pool: remote_nonnull_storage_pool;
   xml: remote_nonnull_string;
@@ -12464,7 +12464,7 @@ export const xdr_remote_storage_vol_create_xml_args: XdrCodec<remote_storage_vol
     },
   };
 
-/** `struct remote_storage_vol_create_xml_ret` (remote_protocol.x:2013) */
+/** `struct remote_storage_vol_create_xml_ret` (remote_protocol.x) */
 export interface remote_storage_vol_create_xml_ret {
   vol: remote_nonnull_storage_vol;
 }
@@ -12491,7 +12491,7 @@ export const xdr_remote_storage_vol_create_xml_ret: XdrCodec<remote_storage_vol_
     },
   };
 
-/** `struct remote_storage_vol_create_xml_from_args` (remote_protocol.x:2017) */
+/** `struct remote_storage_vol_create_xml_from_args` (remote_protocol.x) */
 export interface remote_storage_vol_create_xml_from_args {
   pool: remote_nonnull_storage_pool;
   xml: remote_nonnull_string;
@@ -12538,7 +12538,7 @@ export const xdr_remote_storage_vol_create_xml_from_args: XdrCodec<remote_storag
     },
   };
 
-/** `struct remote_storage_vol_create_xml_from_ret` (remote_protocol.x:2024) */
+/** `struct remote_storage_vol_create_xml_from_ret` (remote_protocol.x) */
 export interface remote_storage_vol_create_xml_from_ret {
   vol: remote_nonnull_storage_vol;
 }
@@ -12565,7 +12565,7 @@ export const xdr_remote_storage_vol_create_xml_from_ret: XdrCodec<remote_storage
     },
   };
 
-/** `struct remote_storage_vol_delete_args` (remote_protocol.x:2028) */
+/** `struct remote_storage_vol_delete_args` (remote_protocol.x) */
 export interface remote_storage_vol_delete_args {
   vol: remote_nonnull_storage_vol;
   flags: number;
@@ -12600,7 +12600,7 @@ export const xdr_remote_storage_vol_delete_args: XdrCodec<remote_storage_vol_del
     },
   };
 
-/** `struct remote_storage_vol_wipe_args` (remote_protocol.x:2033) */
+/** `struct remote_storage_vol_wipe_args` (remote_protocol.x) */
 export interface remote_storage_vol_wipe_args {
   vol: remote_nonnull_storage_vol;
   flags: number;
@@ -12635,7 +12635,7 @@ export const xdr_remote_storage_vol_wipe_args: XdrCodec<remote_storage_vol_wipe_
     },
   };
 
-/** `struct remote_storage_vol_wipe_pattern_args` (remote_protocol.x:2038) */
+/** `struct remote_storage_vol_wipe_pattern_args` (remote_protocol.x) */
 export interface remote_storage_vol_wipe_pattern_args {
   vol: remote_nonnull_storage_vol;
   algorithm: number;
@@ -12676,7 +12676,7 @@ export const xdr_remote_storage_vol_wipe_pattern_args: XdrCodec<remote_storage_v
     },
   };
 
-/** `struct remote_storage_vol_get_xml_desc_args` (remote_protocol.x:2044) */
+/** `struct remote_storage_vol_get_xml_desc_args` (remote_protocol.x) */
 export interface remote_storage_vol_get_xml_desc_args {
   vol: remote_nonnull_storage_vol;
   flags: number;
@@ -12711,7 +12711,7 @@ export const xdr_remote_storage_vol_get_xml_desc_args: XdrCodec<remote_storage_v
     },
   };
 
-/** `struct remote_storage_vol_get_xml_desc_ret` (remote_protocol.x:2049) */
+/** `struct remote_storage_vol_get_xml_desc_ret` (remote_protocol.x) */
 export interface remote_storage_vol_get_xml_desc_ret {
   xml: remote_nonnull_string;
 }
@@ -12738,7 +12738,7 @@ export const xdr_remote_storage_vol_get_xml_desc_ret: XdrCodec<remote_storage_vo
     },
   };
 
-/** `struct remote_storage_vol_get_info_args` (remote_protocol.x:2053) */
+/** `struct remote_storage_vol_get_info_args` (remote_protocol.x) */
 export interface remote_storage_vol_get_info_args {
   vol: remote_nonnull_storage_vol;
 }
@@ -12765,7 +12765,7 @@ export const xdr_remote_storage_vol_get_info_args: XdrCodec<remote_storage_vol_g
     },
   };
 
-/** `struct remote_storage_vol_get_info_ret` (remote_protocol.x:2057) */
+/** `struct remote_storage_vol_get_info_ret` (remote_protocol.x) */
 export interface remote_storage_vol_get_info_ret {
   type: number;
   capacity: bigint;
@@ -12806,7 +12806,7 @@ export const xdr_remote_storage_vol_get_info_ret: XdrCodec<remote_storage_vol_ge
     },
   };
 
-/** `struct remote_storage_vol_get_info_flags_args` (remote_protocol.x:2063) */
+/** `struct remote_storage_vol_get_info_flags_args` (remote_protocol.x) */
 export interface remote_storage_vol_get_info_flags_args {
   vol: remote_nonnull_storage_vol;
   flags: number;
@@ -12841,7 +12841,7 @@ export const xdr_remote_storage_vol_get_info_flags_args: XdrCodec<remote_storage
     },
   };
 
-/** `struct remote_storage_vol_get_info_flags_ret` (remote_protocol.x:2068) */
+/** `struct remote_storage_vol_get_info_flags_ret` (remote_protocol.x) */
 export interface remote_storage_vol_get_info_flags_ret {
   type: number;
   capacity: bigint;
@@ -12882,7 +12882,7 @@ export const xdr_remote_storage_vol_get_info_flags_ret: XdrCodec<remote_storage_
     },
   };
 
-/** `struct remote_storage_vol_get_path_args` (remote_protocol.x:2074) */
+/** `struct remote_storage_vol_get_path_args` (remote_protocol.x) */
 export interface remote_storage_vol_get_path_args {
   vol: remote_nonnull_storage_vol;
 }
@@ -12909,7 +12909,7 @@ export const xdr_remote_storage_vol_get_path_args: XdrCodec<remote_storage_vol_g
     },
   };
 
-/** `struct remote_storage_vol_get_path_ret` (remote_protocol.x:2078) */
+/** `struct remote_storage_vol_get_path_ret` (remote_protocol.x) */
 export interface remote_storage_vol_get_path_ret {
   name: remote_nonnull_string;
 }
@@ -12936,7 +12936,7 @@ export const xdr_remote_storage_vol_get_path_ret: XdrCodec<remote_storage_vol_ge
     },
   };
 
-/** `struct remote_storage_vol_resize_args` (remote_protocol.x:2082) */
+/** `struct remote_storage_vol_resize_args` (remote_protocol.x) */
 export interface remote_storage_vol_resize_args {
   vol: remote_nonnull_storage_vol;
   capacity: bigint;
@@ -12977,7 +12977,7 @@ export const xdr_remote_storage_vol_resize_args: XdrCodec<remote_storage_vol_res
     },
   };
 
-/** `struct remote_node_num_of_devices_args` (remote_protocol.x:2090) */
+/** `struct remote_node_num_of_devices_args` (remote_protocol.x) */
 export interface remote_node_num_of_devices_args {
   cap: remote_string;
   flags: number;
@@ -13012,7 +13012,7 @@ export const xdr_remote_node_num_of_devices_args: XdrCodec<remote_node_num_of_de
     },
   };
 
-/** `struct remote_node_num_of_devices_ret` (remote_protocol.x:2095) */
+/** `struct remote_node_num_of_devices_ret` (remote_protocol.x) */
 export interface remote_node_num_of_devices_ret {
   num: number;
 }
@@ -13039,7 +13039,7 @@ export const xdr_remote_node_num_of_devices_ret: XdrCodec<remote_node_num_of_dev
     },
   };
 
-/** `struct remote_node_list_devices_args` (remote_protocol.x:2099) */
+/** `struct remote_node_list_devices_args` (remote_protocol.x) */
 export interface remote_node_list_devices_args {
   cap: remote_string;
   maxnames: number;
@@ -13080,7 +13080,7 @@ export const xdr_remote_node_list_devices_args: XdrCodec<remote_node_list_device
     },
   };
 
-/** `struct remote_node_list_devices_ret` (remote_protocol.x:2105) */
+/** `struct remote_node_list_devices_ret` (remote_protocol.x) */
 export interface remote_node_list_devices_ret {
   /** At most REMOTE_NODE_DEVICE_LIST_MAX (65536). */
   names: remote_nonnull_string[];
@@ -13126,7 +13126,7 @@ export const xdr_remote_node_list_devices_ret: XdrCodec<remote_node_list_devices
     },
   };
 
-/** `struct remote_node_device_lookup_by_name_args` (remote_protocol.x:2109) */
+/** `struct remote_node_device_lookup_by_name_args` (remote_protocol.x) */
 export interface remote_node_device_lookup_by_name_args {
   name: remote_nonnull_string;
 }
@@ -13153,7 +13153,7 @@ export const xdr_remote_node_device_lookup_by_name_args: XdrCodec<remote_node_de
     },
   };
 
-/** `struct remote_node_device_lookup_by_name_ret` (remote_protocol.x:2113) */
+/** `struct remote_node_device_lookup_by_name_ret` (remote_protocol.x) */
 export interface remote_node_device_lookup_by_name_ret {
   dev: remote_nonnull_node_device;
 }
@@ -13180,7 +13180,7 @@ export const xdr_remote_node_device_lookup_by_name_ret: XdrCodec<remote_node_dev
     },
   };
 
-/** `struct remote_node_device_lookup_scsi_host_by_wwn_args` (remote_protocol.x:2117) */
+/** `struct remote_node_device_lookup_scsi_host_by_wwn_args` (remote_protocol.x) */
 export interface remote_node_device_lookup_scsi_host_by_wwn_args {
   wwnn: remote_nonnull_string;
   wwpn: remote_nonnull_string;
@@ -13221,7 +13221,7 @@ export const xdr_remote_node_device_lookup_scsi_host_by_wwn_args: XdrCodec<remot
     },
   };
 
-/** `struct remote_node_device_lookup_scsi_host_by_wwn_ret` (remote_protocol.x:2123) */
+/** `struct remote_node_device_lookup_scsi_host_by_wwn_ret` (remote_protocol.x) */
 export interface remote_node_device_lookup_scsi_host_by_wwn_ret {
   dev: remote_nonnull_node_device;
 }
@@ -13248,7 +13248,7 @@ export const xdr_remote_node_device_lookup_scsi_host_by_wwn_ret: XdrCodec<remote
     },
   };
 
-/** `struct remote_node_device_get_xml_desc_args` (remote_protocol.x:2127) */
+/** `struct remote_node_device_get_xml_desc_args` (remote_protocol.x) */
 export interface remote_node_device_get_xml_desc_args {
   name: remote_nonnull_string;
   flags: number;
@@ -13283,7 +13283,7 @@ export const xdr_remote_node_device_get_xml_desc_args: XdrCodec<remote_node_devi
     },
   };
 
-/** `struct remote_node_device_get_xml_desc_ret` (remote_protocol.x:2132) */
+/** `struct remote_node_device_get_xml_desc_ret` (remote_protocol.x) */
 export interface remote_node_device_get_xml_desc_ret {
   xml: remote_nonnull_string;
 }
@@ -13310,7 +13310,7 @@ export const xdr_remote_node_device_get_xml_desc_ret: XdrCodec<remote_node_devic
     },
   };
 
-/** `struct remote_node_device_get_parent_args` (remote_protocol.x:2136) */
+/** `struct remote_node_device_get_parent_args` (remote_protocol.x) */
 export interface remote_node_device_get_parent_args {
   name: remote_nonnull_string;
 }
@@ -13337,7 +13337,7 @@ export const xdr_remote_node_device_get_parent_args: XdrCodec<remote_node_device
     },
   };
 
-/** `struct remote_node_device_get_parent_ret` (remote_protocol.x:2140) */
+/** `struct remote_node_device_get_parent_ret` (remote_protocol.x) */
 export interface remote_node_device_get_parent_ret {
   parentName: remote_string;
 }
@@ -13364,7 +13364,7 @@ export const xdr_remote_node_device_get_parent_ret: XdrCodec<remote_node_device_
     },
   };
 
-/** `struct remote_node_device_num_of_caps_args` (remote_protocol.x:2144) */
+/** `struct remote_node_device_num_of_caps_args` (remote_protocol.x) */
 export interface remote_node_device_num_of_caps_args {
   name: remote_nonnull_string;
 }
@@ -13391,7 +13391,7 @@ export const xdr_remote_node_device_num_of_caps_args: XdrCodec<remote_node_devic
     },
   };
 
-/** `struct remote_node_device_num_of_caps_ret` (remote_protocol.x:2148) */
+/** `struct remote_node_device_num_of_caps_ret` (remote_protocol.x) */
 export interface remote_node_device_num_of_caps_ret {
   num: number;
 }
@@ -13418,7 +13418,7 @@ export const xdr_remote_node_device_num_of_caps_ret: XdrCodec<remote_node_device
     },
   };
 
-/** `struct remote_node_device_list_caps_args` (remote_protocol.x:2152) */
+/** `struct remote_node_device_list_caps_args` (remote_protocol.x) */
 export interface remote_node_device_list_caps_args {
   name: remote_nonnull_string;
   maxnames: number;
@@ -13453,7 +13453,7 @@ export const xdr_remote_node_device_list_caps_args: XdrCodec<remote_node_device_
     },
   };
 
-/** `struct remote_node_device_list_caps_ret` (remote_protocol.x:2157) */
+/** `struct remote_node_device_list_caps_ret` (remote_protocol.x) */
 export interface remote_node_device_list_caps_ret {
   /** At most REMOTE_NODE_DEVICE_CAPS_LIST_MAX (65536). */
   names: remote_nonnull_string[];
@@ -13499,7 +13499,7 @@ export const xdr_remote_node_device_list_caps_ret: XdrCodec<remote_node_device_l
     },
   };
 
-/** `struct remote_node_device_dettach_args` (remote_protocol.x:2161) */
+/** `struct remote_node_device_dettach_args` (remote_protocol.x) */
 export interface remote_node_device_dettach_args {
   name: remote_nonnull_string;
 }
@@ -13526,7 +13526,7 @@ export const xdr_remote_node_device_dettach_args: XdrCodec<remote_node_device_de
     },
   };
 
-/** `struct remote_node_device_detach_flags_args` (remote_protocol.x:2165) */
+/** `struct remote_node_device_detach_flags_args` (remote_protocol.x) */
 export interface remote_node_device_detach_flags_args {
   name: remote_nonnull_string;
   driverName: remote_string;
@@ -13567,7 +13567,7 @@ export const xdr_remote_node_device_detach_flags_args: XdrCodec<remote_node_devi
     },
   };
 
-/** `struct remote_node_device_re_attach_args` (remote_protocol.x:2171) */
+/** `struct remote_node_device_re_attach_args` (remote_protocol.x) */
 export interface remote_node_device_re_attach_args {
   name: remote_nonnull_string;
 }
@@ -13594,7 +13594,7 @@ export const xdr_remote_node_device_re_attach_args: XdrCodec<remote_node_device_
     },
   };
 
-/** `struct remote_node_device_reset_args` (remote_protocol.x:2175) */
+/** `struct remote_node_device_reset_args` (remote_protocol.x) */
 export interface remote_node_device_reset_args {
   name: remote_nonnull_string;
 }
@@ -13621,7 +13621,7 @@ export const xdr_remote_node_device_reset_args: XdrCodec<remote_node_device_rese
     },
   };
 
-/** `struct remote_node_device_create_xml_args` (remote_protocol.x:2179) */
+/** `struct remote_node_device_create_xml_args` (remote_protocol.x) */
 export interface remote_node_device_create_xml_args {
   xml_desc: remote_nonnull_string;
   flags: number;
@@ -13656,7 +13656,7 @@ export const xdr_remote_node_device_create_xml_args: XdrCodec<remote_node_device
     },
   };
 
-/** `struct remote_node_device_create_xml_ret` (remote_protocol.x:2184) */
+/** `struct remote_node_device_create_xml_ret` (remote_protocol.x) */
 export interface remote_node_device_create_xml_ret {
   dev: remote_nonnull_node_device;
 }
@@ -13683,7 +13683,7 @@ export const xdr_remote_node_device_create_xml_ret: XdrCodec<remote_node_device_
     },
   };
 
-/** `struct remote_node_device_destroy_args` (remote_protocol.x:2188) */
+/** `struct remote_node_device_destroy_args` (remote_protocol.x) */
 export interface remote_node_device_destroy_args {
   name: remote_nonnull_string;
 }
@@ -13710,7 +13710,7 @@ export const xdr_remote_node_device_destroy_args: XdrCodec<remote_node_device_de
     },
   };
 
-/** `struct remote_node_device_define_xml_args` (remote_protocol.x:2192) */
+/** `struct remote_node_device_define_xml_args` (remote_protocol.x) */
 export interface remote_node_device_define_xml_args {
   xml_desc: remote_nonnull_string;
   flags: number;
@@ -13745,7 +13745,7 @@ export const xdr_remote_node_device_define_xml_args: XdrCodec<remote_node_device
     },
   };
 
-/** `struct remote_node_device_define_xml_ret` (remote_protocol.x:2197) */
+/** `struct remote_node_device_define_xml_ret` (remote_protocol.x) */
 export interface remote_node_device_define_xml_ret {
   dev: remote_nonnull_node_device;
 }
@@ -13772,7 +13772,7 @@ export const xdr_remote_node_device_define_xml_ret: XdrCodec<remote_node_device_
     },
   };
 
-/** `struct remote_node_device_undefine_args` (remote_protocol.x:2201) */
+/** `struct remote_node_device_undefine_args` (remote_protocol.x) */
 export interface remote_node_device_undefine_args {
   name: remote_nonnull_string;
   flags: number;
@@ -13807,7 +13807,7 @@ export const xdr_remote_node_device_undefine_args: XdrCodec<remote_node_device_u
     },
   };
 
-/** `struct remote_node_device_create_args` (remote_protocol.x:2206) */
+/** `struct remote_node_device_create_args` (remote_protocol.x) */
 export interface remote_node_device_create_args {
   name: remote_nonnull_string;
   flags: number;
@@ -13842,7 +13842,7 @@ export const xdr_remote_node_device_create_args: XdrCodec<remote_node_device_cre
     },
   };
 
-/** `struct remote_node_device_get_autostart_args` (remote_protocol.x:2211) */
+/** `struct remote_node_device_get_autostart_args` (remote_protocol.x) */
 export interface remote_node_device_get_autostart_args {
   name: remote_nonnull_string;
 }
@@ -13869,7 +13869,7 @@ export const xdr_remote_node_device_get_autostart_args: XdrCodec<remote_node_dev
     },
   };
 
-/** `struct remote_node_device_get_autostart_ret` (remote_protocol.x:2215) */
+/** `struct remote_node_device_get_autostart_ret` (remote_protocol.x) */
 export interface remote_node_device_get_autostart_ret {
   autostart: number;
 }
@@ -13896,7 +13896,7 @@ export const xdr_remote_node_device_get_autostart_ret: XdrCodec<remote_node_devi
     },
   };
 
-/** `struct remote_node_device_set_autostart_args` (remote_protocol.x:2219) */
+/** `struct remote_node_device_set_autostart_args` (remote_protocol.x) */
 export interface remote_node_device_set_autostart_args {
   name: remote_nonnull_string;
   autostart: number;
@@ -13931,7 +13931,7 @@ export const xdr_remote_node_device_set_autostart_args: XdrCodec<remote_node_dev
     },
   };
 
-/** `struct remote_node_device_is_persistent_args` (remote_protocol.x:2224) */
+/** `struct remote_node_device_is_persistent_args` (remote_protocol.x) */
 export interface remote_node_device_is_persistent_args {
   name: remote_nonnull_string;
 }
@@ -13958,7 +13958,7 @@ export const xdr_remote_node_device_is_persistent_args: XdrCodec<remote_node_dev
     },
   };
 
-/** `struct remote_node_device_is_persistent_ret` (remote_protocol.x:2228) */
+/** `struct remote_node_device_is_persistent_ret` (remote_protocol.x) */
 export interface remote_node_device_is_persistent_ret {
   persistent: number;
 }
@@ -13985,7 +13985,7 @@ export const xdr_remote_node_device_is_persistent_ret: XdrCodec<remote_node_devi
     },
   };
 
-/** `struct remote_node_device_is_active_args` (remote_protocol.x:2232) */
+/** `struct remote_node_device_is_active_args` (remote_protocol.x) */
 export interface remote_node_device_is_active_args {
   name: remote_nonnull_string;
 }
@@ -14012,7 +14012,7 @@ export const xdr_remote_node_device_is_active_args: XdrCodec<remote_node_device_
     },
   };
 
-/** `struct remote_node_device_is_active_ret` (remote_protocol.x:2236) */
+/** `struct remote_node_device_is_active_ret` (remote_protocol.x) */
 export interface remote_node_device_is_active_ret {
   active: number;
 }
@@ -14039,7 +14039,7 @@ export const xdr_remote_node_device_is_active_ret: XdrCodec<remote_node_device_i
     },
   };
 
-/** `struct remote_connect_domain_event_register_ret` (remote_protocol.x:2247) */
+/** `struct remote_connect_domain_event_register_ret` (remote_protocol.x) */
 export interface remote_connect_domain_event_register_ret {
   cb_registered: number;
 }
@@ -14066,7 +14066,7 @@ export const xdr_remote_connect_domain_event_register_ret: XdrCodec<remote_conne
     },
   };
 
-/** `struct remote_connect_domain_event_deregister_ret` (remote_protocol.x:2251) */
+/** `struct remote_connect_domain_event_deregister_ret` (remote_protocol.x) */
 export interface remote_connect_domain_event_deregister_ret {
   cb_registered: number;
 }
@@ -14093,7 +14093,7 @@ export const xdr_remote_connect_domain_event_deregister_ret: XdrCodec<remote_con
     },
   };
 
-/** `struct remote_domain_event_lifecycle_msg` (remote_protocol.x:2255) */
+/** `struct remote_domain_event_lifecycle_msg` (remote_protocol.x) */
 export interface remote_domain_event_lifecycle_msg {
   dom: remote_nonnull_domain;
   event: number;
@@ -14134,7 +14134,7 @@ export const xdr_remote_domain_event_lifecycle_msg: XdrCodec<remote_domain_event
     },
   };
 
-/** `struct remote_domain_event_callback_lifecycle_msg` (remote_protocol.x:2260) */
+/** `struct remote_domain_event_callback_lifecycle_msg` (remote_protocol.x) */
 export interface remote_domain_event_callback_lifecycle_msg {
   callbackID: number;
   msg: remote_domain_event_lifecycle_msg;
@@ -14169,7 +14169,7 @@ export const xdr_remote_domain_event_callback_lifecycle_msg: XdrCodec<remote_dom
     },
   };
 
-/** `struct remote_connect_domain_xml_from_native_args` (remote_protocol.x:2266) */
+/** `struct remote_connect_domain_xml_from_native_args` (remote_protocol.x) */
 export interface remote_connect_domain_xml_from_native_args {
   nativeFormat: remote_nonnull_string;
   nativeConfig: remote_nonnull_string;
@@ -14210,7 +14210,7 @@ export const xdr_remote_connect_domain_xml_from_native_args: XdrCodec<remote_con
     },
   };
 
-/** `struct remote_connect_domain_xml_from_native_ret` (remote_protocol.x:2272) */
+/** `struct remote_connect_domain_xml_from_native_ret` (remote_protocol.x) */
 export interface remote_connect_domain_xml_from_native_ret {
   domainXml: remote_nonnull_string;
 }
@@ -14237,7 +14237,7 @@ export const xdr_remote_connect_domain_xml_from_native_ret: XdrCodec<remote_conn
     },
   };
 
-/** `struct remote_connect_domain_xml_to_native_args` (remote_protocol.x:2277) */
+/** `struct remote_connect_domain_xml_to_native_args` (remote_protocol.x) */
 export interface remote_connect_domain_xml_to_native_args {
   nativeFormat: remote_nonnull_string;
   domainXml: remote_nonnull_string;
@@ -14278,7 +14278,7 @@ export const xdr_remote_connect_domain_xml_to_native_args: XdrCodec<remote_conne
     },
   };
 
-/** `struct remote_connect_domain_xml_to_native_ret` (remote_protocol.x:2283) */
+/** `struct remote_connect_domain_xml_to_native_ret` (remote_protocol.x) */
 export interface remote_connect_domain_xml_to_native_ret {
   nativeConfig: remote_nonnull_string;
 }
@@ -14305,7 +14305,7 @@ export const xdr_remote_connect_domain_xml_to_native_ret: XdrCodec<remote_connec
     },
   };
 
-/** `struct remote_connect_num_of_secrets_ret` (remote_protocol.x:2288) */
+/** `struct remote_connect_num_of_secrets_ret` (remote_protocol.x) */
 export interface remote_connect_num_of_secrets_ret {
   num: number;
 }
@@ -14332,7 +14332,7 @@ export const xdr_remote_connect_num_of_secrets_ret: XdrCodec<remote_connect_num_
     },
   };
 
-/** `struct remote_connect_list_secrets_args` (remote_protocol.x:2292) */
+/** `struct remote_connect_list_secrets_args` (remote_protocol.x) */
 export interface remote_connect_list_secrets_args {
   maxuuids: number;
 }
@@ -14359,7 +14359,7 @@ export const xdr_remote_connect_list_secrets_args: XdrCodec<remote_connect_list_
     },
   };
 
-/** `struct remote_connect_list_secrets_ret` (remote_protocol.x:2296) */
+/** `struct remote_connect_list_secrets_ret` (remote_protocol.x) */
 export interface remote_connect_list_secrets_ret {
   /** At most REMOTE_SECRET_LIST_MAX (16384). */
   uuids: remote_nonnull_string[];
@@ -14405,7 +14405,7 @@ export const xdr_remote_connect_list_secrets_ret: XdrCodec<remote_connect_list_s
     },
   };
 
-/** `struct remote_secret_lookup_by_uuid_args` (remote_protocol.x:2300) */
+/** `struct remote_secret_lookup_by_uuid_args` (remote_protocol.x) */
 export interface remote_secret_lookup_by_uuid_args {
   uuid: remote_uuid;
 }
@@ -14432,7 +14432,7 @@ export const xdr_remote_secret_lookup_by_uuid_args: XdrCodec<remote_secret_looku
     },
   };
 
-/** `struct remote_secret_lookup_by_uuid_ret` (remote_protocol.x:2304) */
+/** `struct remote_secret_lookup_by_uuid_ret` (remote_protocol.x) */
 export interface remote_secret_lookup_by_uuid_ret {
   secret: remote_nonnull_secret;
 }
@@ -14459,7 +14459,7 @@ export const xdr_remote_secret_lookup_by_uuid_ret: XdrCodec<remote_secret_lookup
     },
   };
 
-/** `struct remote_secret_define_xml_args` (remote_protocol.x:2308) */
+/** `struct remote_secret_define_xml_args` (remote_protocol.x) */
 export interface remote_secret_define_xml_args {
   xml: remote_nonnull_string;
   flags: number;
@@ -14494,7 +14494,7 @@ export const xdr_remote_secret_define_xml_args: XdrCodec<remote_secret_define_xm
     },
   };
 
-/** `struct remote_secret_define_xml_ret` (remote_protocol.x:2313) */
+/** `struct remote_secret_define_xml_ret` (remote_protocol.x) */
 export interface remote_secret_define_xml_ret {
   secret: remote_nonnull_secret;
 }
@@ -14521,7 +14521,7 @@ export const xdr_remote_secret_define_xml_ret: XdrCodec<remote_secret_define_xml
     },
   };
 
-/** `struct remote_secret_get_xml_desc_args` (remote_protocol.x:2317) */
+/** `struct remote_secret_get_xml_desc_args` (remote_protocol.x) */
 export interface remote_secret_get_xml_desc_args {
   secret: remote_nonnull_secret;
   flags: number;
@@ -14556,7 +14556,7 @@ export const xdr_remote_secret_get_xml_desc_args: XdrCodec<remote_secret_get_xml
     },
   };
 
-/** `struct remote_secret_get_xml_desc_ret` (remote_protocol.x:2322) */
+/** `struct remote_secret_get_xml_desc_ret` (remote_protocol.x) */
 export interface remote_secret_get_xml_desc_ret {
   xml: remote_nonnull_string;
 }
@@ -14583,7 +14583,7 @@ export const xdr_remote_secret_get_xml_desc_ret: XdrCodec<remote_secret_get_xml_
     },
   };
 
-/** `struct remote_secret_set_value_args` (remote_protocol.x:2326) */
+/** `struct remote_secret_set_value_args` (remote_protocol.x) */
 export interface remote_secret_set_value_args {
   secret: remote_nonnull_secret;
   /** At most REMOTE_SECRET_VALUE_MAX (65536). */
@@ -14625,7 +14625,7 @@ export const xdr_remote_secret_set_value_args: XdrCodec<remote_secret_set_value_
     },
   };
 
-/** `struct remote_secret_get_value_args` (remote_protocol.x:2332) */
+/** `struct remote_secret_get_value_args` (remote_protocol.x) */
 export interface remote_secret_get_value_args {
   secret: remote_nonnull_secret;
   flags: number;
@@ -14660,7 +14660,7 @@ export const xdr_remote_secret_get_value_args: XdrCodec<remote_secret_get_value_
     },
   };
 
-/** `struct remote_secret_get_value_ret` (remote_protocol.x:2337) */
+/** `struct remote_secret_get_value_ret` (remote_protocol.x) */
 export interface remote_secret_get_value_ret {
   /** At most REMOTE_SECRET_VALUE_MAX (65536). */
   value: Uint8Array;
@@ -14688,7 +14688,7 @@ export const xdr_remote_secret_get_value_ret: XdrCodec<remote_secret_get_value_r
     },
   };
 
-/** `struct remote_secret_undefine_args` (remote_protocol.x:2341) */
+/** `struct remote_secret_undefine_args` (remote_protocol.x) */
 export interface remote_secret_undefine_args {
   secret: remote_nonnull_secret;
 }
@@ -14715,7 +14715,7 @@ export const xdr_remote_secret_undefine_args: XdrCodec<remote_secret_undefine_ar
     },
   };
 
-/** `struct remote_secret_lookup_by_usage_args` (remote_protocol.x:2345) */
+/** `struct remote_secret_lookup_by_usage_args` (remote_protocol.x) */
 export interface remote_secret_lookup_by_usage_args {
   usageType: number;
   usageID: remote_nonnull_string;
@@ -14750,7 +14750,7 @@ export const xdr_remote_secret_lookup_by_usage_args: XdrCodec<remote_secret_look
     },
   };
 
-/** `struct remote_secret_lookup_by_usage_ret` (remote_protocol.x:2350) */
+/** `struct remote_secret_lookup_by_usage_ret` (remote_protocol.x) */
 export interface remote_secret_lookup_by_usage_ret {
   secret: remote_nonnull_secret;
 }
@@ -14777,7 +14777,7 @@ export const xdr_remote_secret_lookup_by_usage_ret: XdrCodec<remote_secret_looku
     },
   };
 
-/** `struct remote_domain_migrate_prepare_tunnel_args` (remote_protocol.x:2354) */
+/** `struct remote_domain_migrate_prepare_tunnel_args` (remote_protocol.x) */
 export interface remote_domain_migrate_prepare_tunnel_args {
   flags: bigint;
   dname: remote_string;
@@ -14824,7 +14824,7 @@ export const xdr_remote_domain_migrate_prepare_tunnel_args: XdrCodec<remote_doma
     },
   };
 
-/** `struct remote_connect_is_secure_ret` (remote_protocol.x:2362) */
+/** `struct remote_connect_is_secure_ret` (remote_protocol.x) */
 export interface remote_connect_is_secure_ret {
   secure: number;
 }
@@ -14851,7 +14851,7 @@ export const xdr_remote_connect_is_secure_ret: XdrCodec<remote_connect_is_secure
     },
   };
 
-/** `struct remote_domain_is_active_args` (remote_protocol.x:2367) */
+/** `struct remote_domain_is_active_args` (remote_protocol.x) */
 export interface remote_domain_is_active_args {
   dom: remote_nonnull_domain;
 }
@@ -14878,7 +14878,7 @@ export const xdr_remote_domain_is_active_args: XdrCodec<remote_domain_is_active_
     },
   };
 
-/** `struct remote_domain_is_active_ret` (remote_protocol.x:2371) */
+/** `struct remote_domain_is_active_ret` (remote_protocol.x) */
 export interface remote_domain_is_active_ret {
   active: number;
 }
@@ -14905,7 +14905,7 @@ export const xdr_remote_domain_is_active_ret: XdrCodec<remote_domain_is_active_r
     },
   };
 
-/** `struct remote_domain_is_persistent_args` (remote_protocol.x:2376) */
+/** `struct remote_domain_is_persistent_args` (remote_protocol.x) */
 export interface remote_domain_is_persistent_args {
   dom: remote_nonnull_domain;
 }
@@ -14932,7 +14932,7 @@ export const xdr_remote_domain_is_persistent_args: XdrCodec<remote_domain_is_per
     },
   };
 
-/** `struct remote_domain_is_persistent_ret` (remote_protocol.x:2380) */
+/** `struct remote_domain_is_persistent_ret` (remote_protocol.x) */
 export interface remote_domain_is_persistent_ret {
   persistent: number;
 }
@@ -14959,7 +14959,7 @@ export const xdr_remote_domain_is_persistent_ret: XdrCodec<remote_domain_is_pers
     },
   };
 
-/** `struct remote_domain_is_updated_args` (remote_protocol.x:2384) */
+/** `struct remote_domain_is_updated_args` (remote_protocol.x) */
 export interface remote_domain_is_updated_args {
   dom: remote_nonnull_domain;
 }
@@ -14986,7 +14986,7 @@ export const xdr_remote_domain_is_updated_args: XdrCodec<remote_domain_is_update
     },
   };
 
-/** `struct remote_domain_is_updated_ret` (remote_protocol.x:2388) */
+/** `struct remote_domain_is_updated_ret` (remote_protocol.x) */
 export interface remote_domain_is_updated_ret {
   updated: number;
 }
@@ -15013,7 +15013,7 @@ export const xdr_remote_domain_is_updated_ret: XdrCodec<remote_domain_is_updated
     },
   };
 
-/** `struct remote_network_is_active_args` (remote_protocol.x:2392) */
+/** `struct remote_network_is_active_args` (remote_protocol.x) */
 export interface remote_network_is_active_args {
   net: remote_nonnull_network;
 }
@@ -15040,7 +15040,7 @@ export const xdr_remote_network_is_active_args: XdrCodec<remote_network_is_activ
     },
   };
 
-/** `struct remote_network_is_active_ret` (remote_protocol.x:2396) */
+/** `struct remote_network_is_active_ret` (remote_protocol.x) */
 export interface remote_network_is_active_ret {
   active: number;
 }
@@ -15067,7 +15067,7 @@ export const xdr_remote_network_is_active_ret: XdrCodec<remote_network_is_active
     },
   };
 
-/** `struct remote_network_is_persistent_args` (remote_protocol.x:2400) */
+/** `struct remote_network_is_persistent_args` (remote_protocol.x) */
 export interface remote_network_is_persistent_args {
   net: remote_nonnull_network;
 }
@@ -15094,7 +15094,7 @@ export const xdr_remote_network_is_persistent_args: XdrCodec<remote_network_is_p
     },
   };
 
-/** `struct remote_network_is_persistent_ret` (remote_protocol.x:2404) */
+/** `struct remote_network_is_persistent_ret` (remote_protocol.x) */
 export interface remote_network_is_persistent_ret {
   persistent: number;
 }
@@ -15121,7 +15121,7 @@ export const xdr_remote_network_is_persistent_ret: XdrCodec<remote_network_is_pe
     },
   };
 
-/** `struct remote_storage_pool_is_active_args` (remote_protocol.x:2409) */
+/** `struct remote_storage_pool_is_active_args` (remote_protocol.x) */
 export interface remote_storage_pool_is_active_args {
   pool: remote_nonnull_storage_pool;
 }
@@ -15148,7 +15148,7 @@ export const xdr_remote_storage_pool_is_active_args: XdrCodec<remote_storage_poo
     },
   };
 
-/** `struct remote_storage_pool_is_active_ret` (remote_protocol.x:2413) */
+/** `struct remote_storage_pool_is_active_ret` (remote_protocol.x) */
 export interface remote_storage_pool_is_active_ret {
   active: number;
 }
@@ -15175,7 +15175,7 @@ export const xdr_remote_storage_pool_is_active_ret: XdrCodec<remote_storage_pool
     },
   };
 
-/** `struct remote_storage_pool_is_persistent_args` (remote_protocol.x:2417) */
+/** `struct remote_storage_pool_is_persistent_args` (remote_protocol.x) */
 export interface remote_storage_pool_is_persistent_args {
   pool: remote_nonnull_storage_pool;
 }
@@ -15202,7 +15202,7 @@ export const xdr_remote_storage_pool_is_persistent_args: XdrCodec<remote_storage
     },
   };
 
-/** `struct remote_storage_pool_is_persistent_ret` (remote_protocol.x:2421) */
+/** `struct remote_storage_pool_is_persistent_ret` (remote_protocol.x) */
 export interface remote_storage_pool_is_persistent_ret {
   persistent: number;
 }
@@ -15229,7 +15229,7 @@ export const xdr_remote_storage_pool_is_persistent_ret: XdrCodec<remote_storage_
     },
   };
 
-/** `struct remote_interface_is_active_args` (remote_protocol.x:2426) */
+/** `struct remote_interface_is_active_args` (remote_protocol.x) */
 export interface remote_interface_is_active_args {
   iface: remote_nonnull_interface;
 }
@@ -15256,7 +15256,7 @@ export const xdr_remote_interface_is_active_args: XdrCodec<remote_interface_is_a
     },
   };
 
-/** `struct remote_interface_is_active_ret` (remote_protocol.x:2430) */
+/** `struct remote_interface_is_active_ret` (remote_protocol.x) */
 export interface remote_interface_is_active_ret {
   active: number;
 }
@@ -15283,7 +15283,7 @@ export const xdr_remote_interface_is_active_ret: XdrCodec<remote_interface_is_ac
     },
   };
 
-/** `struct remote_connect_compare_cpu_args` (remote_protocol.x:2435) */
+/** `struct remote_connect_compare_cpu_args` (remote_protocol.x) */
 export interface remote_connect_compare_cpu_args {
   xml: remote_nonnull_string;
   flags: number;
@@ -15318,7 +15318,7 @@ export const xdr_remote_connect_compare_cpu_args: XdrCodec<remote_connect_compar
     },
   };
 
-/** `struct remote_connect_compare_cpu_ret` (remote_protocol.x:2440) */
+/** `struct remote_connect_compare_cpu_ret` (remote_protocol.x) */
 export interface remote_connect_compare_cpu_ret {
   result: number;
 }
@@ -15345,7 +15345,7 @@ export const xdr_remote_connect_compare_cpu_ret: XdrCodec<remote_connect_compare
     },
   };
 
-/** `struct remote_connect_baseline_cpu_args` (remote_protocol.x:2445) */
+/** `struct remote_connect_baseline_cpu_args` (remote_protocol.x) */
 export interface remote_connect_baseline_cpu_args {
   /** At most REMOTE_CPU_BASELINE_MAX (256). */
   xmlCPUs: remote_nonnull_string[];
@@ -15399,7 +15399,7 @@ export const xdr_remote_connect_baseline_cpu_args: XdrCodec<remote_connect_basel
     },
   };
 
-/** `struct remote_connect_baseline_cpu_ret` (remote_protocol.x:2450) */
+/** `struct remote_connect_baseline_cpu_ret` (remote_protocol.x) */
 export interface remote_connect_baseline_cpu_ret {
   cpu: remote_nonnull_string;
 }
@@ -15426,7 +15426,7 @@ export const xdr_remote_connect_baseline_cpu_ret: XdrCodec<remote_connect_baseli
     },
   };
 
-/** `struct remote_domain_get_job_info_args` (remote_protocol.x:2455) */
+/** `struct remote_domain_get_job_info_args` (remote_protocol.x) */
 export interface remote_domain_get_job_info_args {
   dom: remote_nonnull_domain;
 }
@@ -15453,7 +15453,7 @@ export const xdr_remote_domain_get_job_info_args: XdrCodec<remote_domain_get_job
     },
   };
 
-/** `struct remote_domain_get_job_info_ret` (remote_protocol.x:2459) */
+/** `struct remote_domain_get_job_info_ret` (remote_protocol.x) */
 export interface remote_domain_get_job_info_ret {
   type: number;
   timeElapsed: bigint;
@@ -15580,7 +15580,7 @@ export const xdr_remote_domain_get_job_info_ret: XdrCodec<remote_domain_get_job_
     },
   };
 
-/** `struct remote_domain_get_job_stats_args` (remote_protocol.x:2479) */
+/** `struct remote_domain_get_job_stats_args` (remote_protocol.x) */
 export interface remote_domain_get_job_stats_args {
   dom: remote_nonnull_domain;
   flags: number;
@@ -15615,7 +15615,7 @@ export const xdr_remote_domain_get_job_stats_args: XdrCodec<remote_domain_get_jo
     },
   };
 
-/** `struct remote_domain_get_job_stats_ret` (remote_protocol.x:2484) */
+/** `struct remote_domain_get_job_stats_ret` (remote_protocol.x) */
 export interface remote_domain_get_job_stats_ret {
   type: number;
   /** At most REMOTE_DOMAIN_JOB_STATS_MAX (64). */
@@ -15669,7 +15669,7 @@ export const xdr_remote_domain_get_job_stats_ret: XdrCodec<remote_domain_get_job
     },
   };
 
-/** `struct remote_domain_abort_job_args` (remote_protocol.x:2490) */
+/** `struct remote_domain_abort_job_args` (remote_protocol.x) */
 export interface remote_domain_abort_job_args {
   dom: remote_nonnull_domain;
 }
@@ -15696,7 +15696,7 @@ export const xdr_remote_domain_abort_job_args: XdrCodec<remote_domain_abort_job_
     },
   };
 
-/** `struct remote_domain_abort_job_flags_args` (remote_protocol.x:2495) */
+/** `struct remote_domain_abort_job_flags_args` (remote_protocol.x) */
 export interface remote_domain_abort_job_flags_args {
   dom: remote_nonnull_domain;
   flags: number;
@@ -15731,7 +15731,7 @@ export const xdr_remote_domain_abort_job_flags_args: XdrCodec<remote_domain_abor
     },
   };
 
-/** `struct remote_domain_migrate_get_max_downtime_args` (remote_protocol.x:2501) */
+/** `struct remote_domain_migrate_get_max_downtime_args` (remote_protocol.x) */
 export interface remote_domain_migrate_get_max_downtime_args {
   dom: remote_nonnull_domain;
   flags: number;
@@ -15766,7 +15766,7 @@ export const xdr_remote_domain_migrate_get_max_downtime_args: XdrCodec<remote_do
     },
   };
 
-/** `struct remote_domain_migrate_get_max_downtime_ret` (remote_protocol.x:2506) */
+/** `struct remote_domain_migrate_get_max_downtime_ret` (remote_protocol.x) */
 export interface remote_domain_migrate_get_max_downtime_ret {
   downtime: bigint;
 }
@@ -15793,7 +15793,7 @@ export const xdr_remote_domain_migrate_get_max_downtime_ret: XdrCodec<remote_dom
     },
   };
 
-/** `struct remote_domain_migrate_set_max_downtime_args` (remote_protocol.x:2510) */
+/** `struct remote_domain_migrate_set_max_downtime_args` (remote_protocol.x) */
 export interface remote_domain_migrate_set_max_downtime_args {
   dom: remote_nonnull_domain;
   downtime: bigint;
@@ -15834,7 +15834,7 @@ export const xdr_remote_domain_migrate_set_max_downtime_args: XdrCodec<remote_do
     },
   };
 
-/** `struct remote_domain_migrate_get_compression_cache_args` (remote_protocol.x:2516) */
+/** `struct remote_domain_migrate_get_compression_cache_args` (remote_protocol.x) */
 export interface remote_domain_migrate_get_compression_cache_args {
   dom: remote_nonnull_domain;
   flags: number;
@@ -15869,7 +15869,7 @@ export const xdr_remote_domain_migrate_get_compression_cache_args: XdrCodec<remo
     },
   };
 
-/** `struct remote_domain_migrate_get_compression_cache_ret` (remote_protocol.x:2521) */
+/** `struct remote_domain_migrate_get_compression_cache_ret` (remote_protocol.x) */
 export interface remote_domain_migrate_get_compression_cache_ret {
   cacheSize: bigint;
 }
@@ -15896,7 +15896,7 @@ export const xdr_remote_domain_migrate_get_compression_cache_ret: XdrCodec<remot
     },
   };
 
-/** `struct remote_domain_migrate_set_compression_cache_args` (remote_protocol.x:2525) */
+/** `struct remote_domain_migrate_set_compression_cache_args` (remote_protocol.x) */
 export interface remote_domain_migrate_set_compression_cache_args {
   dom: remote_nonnull_domain;
   cacheSize: bigint;
@@ -15937,7 +15937,7 @@ export const xdr_remote_domain_migrate_set_compression_cache_args: XdrCodec<remo
     },
   };
 
-/** `struct remote_domain_migrate_set_max_speed_args` (remote_protocol.x:2531) */
+/** `struct remote_domain_migrate_set_max_speed_args` (remote_protocol.x) */
 export interface remote_domain_migrate_set_max_speed_args {
   dom: remote_nonnull_domain;
   bandwidth: bigint;
@@ -15978,7 +15978,7 @@ export const xdr_remote_domain_migrate_set_max_speed_args: XdrCodec<remote_domai
     },
   };
 
-/** `struct remote_domain_migrate_get_max_speed_args` (remote_protocol.x:2537) */
+/** `struct remote_domain_migrate_get_max_speed_args` (remote_protocol.x) */
 export interface remote_domain_migrate_get_max_speed_args {
   dom: remote_nonnull_domain;
   flags: number;
@@ -16013,7 +16013,7 @@ export const xdr_remote_domain_migrate_get_max_speed_args: XdrCodec<remote_domai
     },
   };
 
-/** `struct remote_domain_migrate_get_max_speed_ret` (remote_protocol.x:2542) */
+/** `struct remote_domain_migrate_get_max_speed_ret` (remote_protocol.x) */
 export interface remote_domain_migrate_get_max_speed_ret {
   bandwidth: bigint;
 }
@@ -16040,7 +16040,7 @@ export const xdr_remote_domain_migrate_get_max_speed_ret: XdrCodec<remote_domain
     },
   };
 
-/** `struct remote_connect_domain_event_register_any_args` (remote_protocol.x:2547) */
+/** `struct remote_connect_domain_event_register_any_args` (remote_protocol.x) */
 export interface remote_connect_domain_event_register_any_args {
   eventID: number;
 }
@@ -16067,7 +16067,7 @@ export const xdr_remote_connect_domain_event_register_any_args: XdrCodec<remote_
     },
   };
 
-/** `struct remote_connect_domain_event_deregister_any_args` (remote_protocol.x:2551) */
+/** `struct remote_connect_domain_event_deregister_any_args` (remote_protocol.x) */
 export interface remote_connect_domain_event_deregister_any_args {
   eventID: number;
 }
@@ -16094,7 +16094,7 @@ export const xdr_remote_connect_domain_event_deregister_any_args: XdrCodec<remot
     },
   };
 
-/** `struct remote_connect_domain_event_callback_register_any_args` (remote_protocol.x:2555) */
+/** `struct remote_connect_domain_event_callback_register_any_args` (remote_protocol.x) */
 export interface remote_connect_domain_event_callback_register_any_args {
   eventID: number;
   dom: remote_domain;
@@ -16129,7 +16129,7 @@ export const xdr_remote_connect_domain_event_callback_register_any_args: XdrCode
     },
   };
 
-/** `struct remote_connect_domain_event_callback_register_any_ret` (remote_protocol.x:2560) */
+/** `struct remote_connect_domain_event_callback_register_any_ret` (remote_protocol.x) */
 export interface remote_connect_domain_event_callback_register_any_ret {
   callbackID: number;
 }
@@ -16156,7 +16156,7 @@ export const xdr_remote_connect_domain_event_callback_register_any_ret: XdrCodec
     },
   };
 
-/** `struct remote_connect_domain_event_callback_deregister_any_args` (remote_protocol.x:2564) */
+/** `struct remote_connect_domain_event_callback_deregister_any_args` (remote_protocol.x) */
 export interface remote_connect_domain_event_callback_deregister_any_args {
   callbackID: number;
 }
@@ -16183,7 +16183,7 @@ export const xdr_remote_connect_domain_event_callback_deregister_any_args: XdrCo
     },
   };
 
-/** `struct remote_domain_event_reboot_msg` (remote_protocol.x:2568) */
+/** `struct remote_domain_event_reboot_msg` (remote_protocol.x) */
 export interface remote_domain_event_reboot_msg {
   dom: remote_nonnull_domain;
 }
@@ -16210,7 +16210,7 @@ export const xdr_remote_domain_event_reboot_msg: XdrCodec<remote_domain_event_re
     },
   };
 
-/** `struct remote_domain_event_callback_reboot_msg` (remote_protocol.x:2571) */
+/** `struct remote_domain_event_callback_reboot_msg` (remote_protocol.x) */
 export interface remote_domain_event_callback_reboot_msg {
   callbackID: number;
   msg: remote_domain_event_reboot_msg;
@@ -16245,7 +16245,7 @@ export const xdr_remote_domain_event_callback_reboot_msg: XdrCodec<remote_domain
     },
   };
 
-/** `struct remote_domain_event_rtc_change_msg` (remote_protocol.x:2576) */
+/** `struct remote_domain_event_rtc_change_msg` (remote_protocol.x) */
 export interface remote_domain_event_rtc_change_msg {
   dom: remote_nonnull_domain;
   offset: bigint;
@@ -16280,7 +16280,7 @@ export const xdr_remote_domain_event_rtc_change_msg: XdrCodec<remote_domain_even
     },
   };
 
-/** `struct remote_domain_event_callback_rtc_change_msg` (remote_protocol.x:2580) */
+/** `struct remote_domain_event_callback_rtc_change_msg` (remote_protocol.x) */
 export interface remote_domain_event_callback_rtc_change_msg {
   callbackID: number;
   msg: remote_domain_event_rtc_change_msg;
@@ -16315,7 +16315,7 @@ export const xdr_remote_domain_event_callback_rtc_change_msg: XdrCodec<remote_do
     },
   };
 
-/** `struct remote_domain_event_watchdog_msg` (remote_protocol.x:2585) */
+/** `struct remote_domain_event_watchdog_msg` (remote_protocol.x) */
 export interface remote_domain_event_watchdog_msg {
   dom: remote_nonnull_domain;
   action: number;
@@ -16350,7 +16350,7 @@ export const xdr_remote_domain_event_watchdog_msg: XdrCodec<remote_domain_event_
     },
   };
 
-/** `struct remote_domain_event_callback_watchdog_msg` (remote_protocol.x:2589) */
+/** `struct remote_domain_event_callback_watchdog_msg` (remote_protocol.x) */
 export interface remote_domain_event_callback_watchdog_msg {
   callbackID: number;
   msg: remote_domain_event_watchdog_msg;
@@ -16385,7 +16385,7 @@ export const xdr_remote_domain_event_callback_watchdog_msg: XdrCodec<remote_doma
     },
   };
 
-/** `struct remote_domain_event_io_error_msg` (remote_protocol.x:2594) */
+/** `struct remote_domain_event_io_error_msg` (remote_protocol.x) */
 export interface remote_domain_event_io_error_msg {
   dom: remote_nonnull_domain;
   srcPath: remote_nonnull_string;
@@ -16432,7 +16432,7 @@ export const xdr_remote_domain_event_io_error_msg: XdrCodec<remote_domain_event_
     },
   };
 
-/** `struct remote_domain_event_callback_io_error_msg` (remote_protocol.x:2600) */
+/** `struct remote_domain_event_callback_io_error_msg` (remote_protocol.x) */
 export interface remote_domain_event_callback_io_error_msg {
   callbackID: number;
   msg: remote_domain_event_io_error_msg;
@@ -16467,7 +16467,7 @@ export const xdr_remote_domain_event_callback_io_error_msg: XdrCodec<remote_doma
     },
   };
 
-/** `struct remote_domain_event_io_error_reason_msg` (remote_protocol.x:2605) */
+/** `struct remote_domain_event_io_error_reason_msg` (remote_protocol.x) */
 export interface remote_domain_event_io_error_reason_msg {
   dom: remote_nonnull_domain;
   srcPath: remote_nonnull_string;
@@ -16526,7 +16526,7 @@ export const xdr_remote_domain_event_io_error_reason_msg: XdrCodec<remote_domain
     },
   };
 
-/** `struct remote_domain_event_callback_io_error_reason_msg` (remote_protocol.x:2612) */
+/** `struct remote_domain_event_callback_io_error_reason_msg` (remote_protocol.x) */
 export interface remote_domain_event_callback_io_error_reason_msg {
   callbackID: number;
   msg: remote_domain_event_io_error_reason_msg;
@@ -16561,7 +16561,7 @@ export const xdr_remote_domain_event_callback_io_error_reason_msg: XdrCodec<remo
     },
   };
 
-/** `struct remote_domain_event_graphics_address` (remote_protocol.x:2617) */
+/** `struct remote_domain_event_graphics_address` (remote_protocol.x) */
 export interface remote_domain_event_graphics_address {
   family: number;
   node: remote_nonnull_string;
@@ -16602,7 +16602,7 @@ export const xdr_remote_domain_event_graphics_address: XdrCodec<remote_domain_ev
     },
   };
 
-/** `struct remote_domain_event_graphics_identity` (remote_protocol.x:2625) */
+/** `struct remote_domain_event_graphics_identity` (remote_protocol.x) */
 export interface remote_domain_event_graphics_identity {
   type: remote_nonnull_string;
   name: remote_nonnull_string;
@@ -16637,7 +16637,7 @@ export const xdr_remote_domain_event_graphics_identity: XdrCodec<remote_domain_e
     },
   };
 
-/** `struct remote_domain_event_graphics_msg` (remote_protocol.x:2630) */
+/** `struct remote_domain_event_graphics_msg` (remote_protocol.x) */
 export interface remote_domain_event_graphics_msg {
   dom: remote_nonnull_domain;
   phase: number;
@@ -16721,7 +16721,7 @@ export const xdr_remote_domain_event_graphics_msg: XdrCodec<remote_domain_event_
     },
   };
 
-/** `struct remote_domain_event_callback_graphics_msg` (remote_protocol.x:2638) */
+/** `struct remote_domain_event_callback_graphics_msg` (remote_protocol.x) */
 export interface remote_domain_event_callback_graphics_msg {
   callbackID: number;
   msg: remote_domain_event_graphics_msg;
@@ -16756,7 +16756,7 @@ export const xdr_remote_domain_event_callback_graphics_msg: XdrCodec<remote_doma
     },
   };
 
-/** `struct remote_domain_event_block_job_msg` (remote_protocol.x:2643) */
+/** `struct remote_domain_event_block_job_msg` (remote_protocol.x) */
 export interface remote_domain_event_block_job_msg {
   dom: remote_nonnull_domain;
   path: remote_nonnull_string;
@@ -16803,7 +16803,7 @@ export const xdr_remote_domain_event_block_job_msg: XdrCodec<remote_domain_event
     },
   };
 
-/** `struct remote_domain_event_callback_block_job_msg` (remote_protocol.x:2649) */
+/** `struct remote_domain_event_callback_block_job_msg` (remote_protocol.x) */
 export interface remote_domain_event_callback_block_job_msg {
   callbackID: number;
   msg: remote_domain_event_block_job_msg;
@@ -16838,7 +16838,7 @@ export const xdr_remote_domain_event_callback_block_job_msg: XdrCodec<remote_dom
     },
   };
 
-/** `struct remote_domain_event_disk_change_msg` (remote_protocol.x:2654) */
+/** `struct remote_domain_event_disk_change_msg` (remote_protocol.x) */
 export interface remote_domain_event_disk_change_msg {
   dom: remote_nonnull_domain;
   oldSrcPath: remote_string;
@@ -16897,7 +16897,7 @@ export const xdr_remote_domain_event_disk_change_msg: XdrCodec<remote_domain_eve
     },
   };
 
-/** `struct remote_domain_event_callback_disk_change_msg` (remote_protocol.x:2661) */
+/** `struct remote_domain_event_callback_disk_change_msg` (remote_protocol.x) */
 export interface remote_domain_event_callback_disk_change_msg {
   callbackID: number;
   msg: remote_domain_event_disk_change_msg;
@@ -16932,7 +16932,7 @@ export const xdr_remote_domain_event_callback_disk_change_msg: XdrCodec<remote_d
     },
   };
 
-/** `struct remote_domain_event_tray_change_msg` (remote_protocol.x:2666) */
+/** `struct remote_domain_event_tray_change_msg` (remote_protocol.x) */
 export interface remote_domain_event_tray_change_msg {
   dom: remote_nonnull_domain;
   devAlias: remote_nonnull_string;
@@ -16973,7 +16973,7 @@ export const xdr_remote_domain_event_tray_change_msg: XdrCodec<remote_domain_eve
     },
   };
 
-/** `struct remote_domain_event_callback_tray_change_msg` (remote_protocol.x:2671) */
+/** `struct remote_domain_event_callback_tray_change_msg` (remote_protocol.x) */
 export interface remote_domain_event_callback_tray_change_msg {
   callbackID: number;
   msg: remote_domain_event_tray_change_msg;
@@ -17008,7 +17008,7 @@ export const xdr_remote_domain_event_callback_tray_change_msg: XdrCodec<remote_d
     },
   };
 
-/** `struct remote_domain_event_pmwakeup_msg` (remote_protocol.x:2676) */
+/** `struct remote_domain_event_pmwakeup_msg` (remote_protocol.x) */
 export interface remote_domain_event_pmwakeup_msg {
   dom: remote_nonnull_domain;
 }
@@ -17035,7 +17035,7 @@ export const xdr_remote_domain_event_pmwakeup_msg: XdrCodec<remote_domain_event_
     },
   };
 
-/** `struct remote_domain_event_callback_pmwakeup_msg` (remote_protocol.x:2679) */
+/** `struct remote_domain_event_callback_pmwakeup_msg` (remote_protocol.x) */
 export interface remote_domain_event_callback_pmwakeup_msg {
   callbackID: number;
   reason: number;
@@ -17076,7 +17076,7 @@ export const xdr_remote_domain_event_callback_pmwakeup_msg: XdrCodec<remote_doma
     },
   };
 
-/** `struct remote_domain_event_pmsuspend_msg` (remote_protocol.x:2685) */
+/** `struct remote_domain_event_pmsuspend_msg` (remote_protocol.x) */
 export interface remote_domain_event_pmsuspend_msg {
   dom: remote_nonnull_domain;
 }
@@ -17103,7 +17103,7 @@ export const xdr_remote_domain_event_pmsuspend_msg: XdrCodec<remote_domain_event
     },
   };
 
-/** `struct remote_domain_event_callback_pmsuspend_msg` (remote_protocol.x:2688) */
+/** `struct remote_domain_event_callback_pmsuspend_msg` (remote_protocol.x) */
 export interface remote_domain_event_callback_pmsuspend_msg {
   callbackID: number;
   reason: number;
@@ -17144,7 +17144,7 @@ export const xdr_remote_domain_event_callback_pmsuspend_msg: XdrCodec<remote_dom
     },
   };
 
-/** `struct remote_domain_event_balloon_change_msg` (remote_protocol.x:2694) */
+/** `struct remote_domain_event_balloon_change_msg` (remote_protocol.x) */
 export interface remote_domain_event_balloon_change_msg {
   dom: remote_nonnull_domain;
   actual: bigint;
@@ -17179,7 +17179,7 @@ export const xdr_remote_domain_event_balloon_change_msg: XdrCodec<remote_domain_
     },
   };
 
-/** `struct remote_domain_event_callback_balloon_change_msg` (remote_protocol.x:2698) */
+/** `struct remote_domain_event_callback_balloon_change_msg` (remote_protocol.x) */
 export interface remote_domain_event_callback_balloon_change_msg {
   callbackID: number;
   msg: remote_domain_event_balloon_change_msg;
@@ -17214,7 +17214,7 @@ export const xdr_remote_domain_event_callback_balloon_change_msg: XdrCodec<remot
     },
   };
 
-/** `struct remote_domain_event_pmsuspend_disk_msg` (remote_protocol.x:2703) */
+/** `struct remote_domain_event_pmsuspend_disk_msg` (remote_protocol.x) */
 export interface remote_domain_event_pmsuspend_disk_msg {
   dom: remote_nonnull_domain;
 }
@@ -17241,7 +17241,7 @@ export const xdr_remote_domain_event_pmsuspend_disk_msg: XdrCodec<remote_domain_
     },
   };
 
-/** `struct remote_domain_event_callback_pmsuspend_disk_msg` (remote_protocol.x:2706) */
+/** `struct remote_domain_event_callback_pmsuspend_disk_msg` (remote_protocol.x) */
 export interface remote_domain_event_callback_pmsuspend_disk_msg {
   callbackID: number;
   reason: number;
@@ -17282,7 +17282,7 @@ export const xdr_remote_domain_event_callback_pmsuspend_disk_msg: XdrCodec<remot
     },
   };
 
-/** `struct remote_domain_managed_save_args` (remote_protocol.x:2712) */
+/** `struct remote_domain_managed_save_args` (remote_protocol.x) */
 export interface remote_domain_managed_save_args {
   dom: remote_nonnull_domain;
   flags: number;
@@ -17317,7 +17317,7 @@ export const xdr_remote_domain_managed_save_args: XdrCodec<remote_domain_managed
     },
   };
 
-/** `struct remote_domain_has_managed_save_image_args` (remote_protocol.x:2717) */
+/** `struct remote_domain_has_managed_save_image_args` (remote_protocol.x) */
 export interface remote_domain_has_managed_save_image_args {
   dom: remote_nonnull_domain;
   flags: number;
@@ -17352,7 +17352,7 @@ export const xdr_remote_domain_has_managed_save_image_args: XdrCodec<remote_doma
     },
   };
 
-/** `struct remote_domain_has_managed_save_image_ret` (remote_protocol.x:2722) */
+/** `struct remote_domain_has_managed_save_image_ret` (remote_protocol.x) */
 export interface remote_domain_has_managed_save_image_ret {
   result: number;
 }
@@ -17379,7 +17379,7 @@ export const xdr_remote_domain_has_managed_save_image_ret: XdrCodec<remote_domai
     },
   };
 
-/** `struct remote_domain_managed_save_remove_args` (remote_protocol.x:2726) */
+/** `struct remote_domain_managed_save_remove_args` (remote_protocol.x) */
 export interface remote_domain_managed_save_remove_args {
   dom: remote_nonnull_domain;
   flags: number;
@@ -17414,7 +17414,7 @@ export const xdr_remote_domain_managed_save_remove_args: XdrCodec<remote_domain_
     },
   };
 
-/** `struct remote_domain_managed_save_get_xml_desc_args` (remote_protocol.x:2731) */
+/** `struct remote_domain_managed_save_get_xml_desc_args` (remote_protocol.x) */
 export interface remote_domain_managed_save_get_xml_desc_args {
   dom: remote_nonnull_domain;
   flags: number;
@@ -17449,7 +17449,7 @@ export const xdr_remote_domain_managed_save_get_xml_desc_args: XdrCodec<remote_d
     },
   };
 
-/** `struct remote_domain_managed_save_get_xml_desc_ret` (remote_protocol.x:2736) */
+/** `struct remote_domain_managed_save_get_xml_desc_ret` (remote_protocol.x) */
 export interface remote_domain_managed_save_get_xml_desc_ret {
   xml: remote_nonnull_string;
 }
@@ -17476,7 +17476,7 @@ export const xdr_remote_domain_managed_save_get_xml_desc_ret: XdrCodec<remote_do
     },
   };
 
-/** `struct remote_domain_managed_save_define_xml_args` (remote_protocol.x:2740) */
+/** `struct remote_domain_managed_save_define_xml_args` (remote_protocol.x) */
 export interface remote_domain_managed_save_define_xml_args {
   dom: remote_nonnull_domain;
   dxml: remote_string;
@@ -17517,7 +17517,7 @@ export const xdr_remote_domain_managed_save_define_xml_args: XdrCodec<remote_dom
     },
   };
 
-/** `struct remote_domain_snapshot_create_xml_args` (remote_protocol.x:2746) */
+/** `struct remote_domain_snapshot_create_xml_args` (remote_protocol.x) */
 export interface remote_domain_snapshot_create_xml_args {
   dom: remote_nonnull_domain;
   xml_desc: remote_nonnull_string;
@@ -17558,7 +17558,7 @@ export const xdr_remote_domain_snapshot_create_xml_args: XdrCodec<remote_domain_
     },
   };
 
-/** `struct remote_domain_snapshot_create_xml_ret` (remote_protocol.x:2752) */
+/** `struct remote_domain_snapshot_create_xml_ret` (remote_protocol.x) */
 export interface remote_domain_snapshot_create_xml_ret {
   snap: remote_nonnull_domain_snapshot;
 }
@@ -17585,7 +17585,7 @@ export const xdr_remote_domain_snapshot_create_xml_ret: XdrCodec<remote_domain_s
     },
   };
 
-/** `struct remote_domain_snapshot_get_xml_desc_args` (remote_protocol.x:2756) */
+/** `struct remote_domain_snapshot_get_xml_desc_args` (remote_protocol.x) */
 export interface remote_domain_snapshot_get_xml_desc_args {
   snap: remote_nonnull_domain_snapshot;
   flags: number;
@@ -17620,7 +17620,7 @@ export const xdr_remote_domain_snapshot_get_xml_desc_args: XdrCodec<remote_domai
     },
   };
 
-/** `struct remote_domain_snapshot_get_xml_desc_ret` (remote_protocol.x:2761) */
+/** `struct remote_domain_snapshot_get_xml_desc_ret` (remote_protocol.x) */
 export interface remote_domain_snapshot_get_xml_desc_ret {
   xml: remote_nonnull_string;
 }
@@ -17647,7 +17647,7 @@ export const xdr_remote_domain_snapshot_get_xml_desc_ret: XdrCodec<remote_domain
     },
   };
 
-/** `struct remote_domain_snapshot_num_args` (remote_protocol.x:2765) */
+/** `struct remote_domain_snapshot_num_args` (remote_protocol.x) */
 export interface remote_domain_snapshot_num_args {
   dom: remote_nonnull_domain;
   flags: number;
@@ -17682,7 +17682,7 @@ export const xdr_remote_domain_snapshot_num_args: XdrCodec<remote_domain_snapsho
     },
   };
 
-/** `struct remote_domain_snapshot_num_ret` (remote_protocol.x:2770) */
+/** `struct remote_domain_snapshot_num_ret` (remote_protocol.x) */
 export interface remote_domain_snapshot_num_ret {
   num: number;
 }
@@ -17709,7 +17709,7 @@ export const xdr_remote_domain_snapshot_num_ret: XdrCodec<remote_domain_snapshot
     },
   };
 
-/** `struct remote_domain_snapshot_list_names_args` (remote_protocol.x:2774) */
+/** `struct remote_domain_snapshot_list_names_args` (remote_protocol.x) */
 export interface remote_domain_snapshot_list_names_args {
   dom: remote_nonnull_domain;
   maxnames: number;
@@ -17750,7 +17750,7 @@ export const xdr_remote_domain_snapshot_list_names_args: XdrCodec<remote_domain_
     },
   };
 
-/** `struct remote_domain_snapshot_list_names_ret` (remote_protocol.x:2780) */
+/** `struct remote_domain_snapshot_list_names_ret` (remote_protocol.x) */
 export interface remote_domain_snapshot_list_names_ret {
   /** At most REMOTE_DOMAIN_SNAPSHOT_LIST_MAX (16384). */
   names: remote_nonnull_string[];
@@ -17796,7 +17796,7 @@ export const xdr_remote_domain_snapshot_list_names_ret: XdrCodec<remote_domain_s
     },
   };
 
-/** `struct remote_domain_list_all_snapshots_args` (remote_protocol.x:2784) */
+/** `struct remote_domain_list_all_snapshots_args` (remote_protocol.x) */
 export interface remote_domain_list_all_snapshots_args {
   dom: remote_nonnull_domain;
   need_results: number;
@@ -17837,7 +17837,7 @@ export const xdr_remote_domain_list_all_snapshots_args: XdrCodec<remote_domain_l
     },
   };
 
-/** `struct remote_domain_list_all_snapshots_ret` (remote_protocol.x:2790) */
+/** `struct remote_domain_list_all_snapshots_ret` (remote_protocol.x) */
 export interface remote_domain_list_all_snapshots_ret {
   /** At most REMOTE_DOMAIN_SNAPSHOT_LIST_MAX (16384). */
   snapshots: remote_nonnull_domain_snapshot[];
@@ -17891,7 +17891,7 @@ export const xdr_remote_domain_list_all_snapshots_ret: XdrCodec<remote_domain_li
     },
   };
 
-/** `struct remote_domain_snapshot_num_children_args` (remote_protocol.x:2795) */
+/** `struct remote_domain_snapshot_num_children_args` (remote_protocol.x) */
 export interface remote_domain_snapshot_num_children_args {
   snap: remote_nonnull_domain_snapshot;
   flags: number;
@@ -17926,7 +17926,7 @@ export const xdr_remote_domain_snapshot_num_children_args: XdrCodec<remote_domai
     },
   };
 
-/** `struct remote_domain_snapshot_num_children_ret` (remote_protocol.x:2800) */
+/** `struct remote_domain_snapshot_num_children_ret` (remote_protocol.x) */
 export interface remote_domain_snapshot_num_children_ret {
   num: number;
 }
@@ -17953,7 +17953,7 @@ export const xdr_remote_domain_snapshot_num_children_ret: XdrCodec<remote_domain
     },
   };
 
-/** `struct remote_domain_snapshot_list_children_names_args` (remote_protocol.x:2804) */
+/** `struct remote_domain_snapshot_list_children_names_args` (remote_protocol.x) */
 export interface remote_domain_snapshot_list_children_names_args {
   snap: remote_nonnull_domain_snapshot;
   maxnames: number;
@@ -17994,7 +17994,7 @@ export const xdr_remote_domain_snapshot_list_children_names_args: XdrCodec<remot
     },
   };
 
-/** `struct remote_domain_snapshot_list_children_names_ret` (remote_protocol.x:2810) */
+/** `struct remote_domain_snapshot_list_children_names_ret` (remote_protocol.x) */
 export interface remote_domain_snapshot_list_children_names_ret {
   /** At most REMOTE_DOMAIN_SNAPSHOT_LIST_MAX (16384). */
   names: remote_nonnull_string[];
@@ -18040,7 +18040,7 @@ export const xdr_remote_domain_snapshot_list_children_names_ret: XdrCodec<remote
     },
   };
 
-/** `struct remote_domain_snapshot_list_all_children_args` (remote_protocol.x:2814) */
+/** `struct remote_domain_snapshot_list_all_children_args` (remote_protocol.x) */
 export interface remote_domain_snapshot_list_all_children_args {
   snapshot: remote_nonnull_domain_snapshot;
   need_results: number;
@@ -18081,7 +18081,7 @@ export const xdr_remote_domain_snapshot_list_all_children_args: XdrCodec<remote_
     },
   };
 
-/** `struct remote_domain_snapshot_list_all_children_ret` (remote_protocol.x:2820) */
+/** `struct remote_domain_snapshot_list_all_children_ret` (remote_protocol.x) */
 export interface remote_domain_snapshot_list_all_children_ret {
   /** At most REMOTE_DOMAIN_SNAPSHOT_LIST_MAX (16384). */
   snapshots: remote_nonnull_domain_snapshot[];
@@ -18135,7 +18135,7 @@ export const xdr_remote_domain_snapshot_list_all_children_ret: XdrCodec<remote_d
     },
   };
 
-/** `struct remote_domain_snapshot_lookup_by_name_args` (remote_protocol.x:2825) */
+/** `struct remote_domain_snapshot_lookup_by_name_args` (remote_protocol.x) */
 export interface remote_domain_snapshot_lookup_by_name_args {
   dom: remote_nonnull_domain;
   name: remote_nonnull_string;
@@ -18176,7 +18176,7 @@ export const xdr_remote_domain_snapshot_lookup_by_name_args: XdrCodec<remote_dom
     },
   };
 
-/** `struct remote_domain_snapshot_lookup_by_name_ret` (remote_protocol.x:2831) */
+/** `struct remote_domain_snapshot_lookup_by_name_ret` (remote_protocol.x) */
 export interface remote_domain_snapshot_lookup_by_name_ret {
   snap: remote_nonnull_domain_snapshot;
 }
@@ -18203,7 +18203,7 @@ export const xdr_remote_domain_snapshot_lookup_by_name_ret: XdrCodec<remote_doma
     },
   };
 
-/** `struct remote_domain_has_current_snapshot_args` (remote_protocol.x:2835) */
+/** `struct remote_domain_has_current_snapshot_args` (remote_protocol.x) */
 export interface remote_domain_has_current_snapshot_args {
   dom: remote_nonnull_domain;
   flags: number;
@@ -18238,7 +18238,7 @@ export const xdr_remote_domain_has_current_snapshot_args: XdrCodec<remote_domain
     },
   };
 
-/** `struct remote_domain_has_current_snapshot_ret` (remote_protocol.x:2840) */
+/** `struct remote_domain_has_current_snapshot_ret` (remote_protocol.x) */
 export interface remote_domain_has_current_snapshot_ret {
   result: number;
 }
@@ -18265,7 +18265,7 @@ export const xdr_remote_domain_has_current_snapshot_ret: XdrCodec<remote_domain_
     },
   };
 
-/** `struct remote_domain_snapshot_get_parent_args` (remote_protocol.x:2844) */
+/** `struct remote_domain_snapshot_get_parent_args` (remote_protocol.x) */
 export interface remote_domain_snapshot_get_parent_args {
   snap: remote_nonnull_domain_snapshot;
   flags: number;
@@ -18300,7 +18300,7 @@ export const xdr_remote_domain_snapshot_get_parent_args: XdrCodec<remote_domain_
     },
   };
 
-/** `struct remote_domain_snapshot_get_parent_ret` (remote_protocol.x:2849) */
+/** `struct remote_domain_snapshot_get_parent_ret` (remote_protocol.x) */
 export interface remote_domain_snapshot_get_parent_ret {
   snap: remote_nonnull_domain_snapshot;
 }
@@ -18327,7 +18327,7 @@ export const xdr_remote_domain_snapshot_get_parent_ret: XdrCodec<remote_domain_s
     },
   };
 
-/** `struct remote_domain_snapshot_current_args` (remote_protocol.x:2853) */
+/** `struct remote_domain_snapshot_current_args` (remote_protocol.x) */
 export interface remote_domain_snapshot_current_args {
   dom: remote_nonnull_domain;
   flags: number;
@@ -18362,7 +18362,7 @@ export const xdr_remote_domain_snapshot_current_args: XdrCodec<remote_domain_sna
     },
   };
 
-/** `struct remote_domain_snapshot_current_ret` (remote_protocol.x:2858) */
+/** `struct remote_domain_snapshot_current_ret` (remote_protocol.x) */
 export interface remote_domain_snapshot_current_ret {
   snap: remote_nonnull_domain_snapshot;
 }
@@ -18389,7 +18389,7 @@ export const xdr_remote_domain_snapshot_current_ret: XdrCodec<remote_domain_snap
     },
   };
 
-/** `struct remote_domain_snapshot_is_current_args` (remote_protocol.x:2862) */
+/** `struct remote_domain_snapshot_is_current_args` (remote_protocol.x) */
 export interface remote_domain_snapshot_is_current_args {
   snap: remote_nonnull_domain_snapshot;
   flags: number;
@@ -18424,7 +18424,7 @@ export const xdr_remote_domain_snapshot_is_current_args: XdrCodec<remote_domain_
     },
   };
 
-/** `struct remote_domain_snapshot_is_current_ret` (remote_protocol.x:2867) */
+/** `struct remote_domain_snapshot_is_current_ret` (remote_protocol.x) */
 export interface remote_domain_snapshot_is_current_ret {
   current: number;
 }
@@ -18451,7 +18451,7 @@ export const xdr_remote_domain_snapshot_is_current_ret: XdrCodec<remote_domain_s
     },
   };
 
-/** `struct remote_domain_snapshot_has_metadata_args` (remote_protocol.x:2871) */
+/** `struct remote_domain_snapshot_has_metadata_args` (remote_protocol.x) */
 export interface remote_domain_snapshot_has_metadata_args {
   snap: remote_nonnull_domain_snapshot;
   flags: number;
@@ -18486,7 +18486,7 @@ export const xdr_remote_domain_snapshot_has_metadata_args: XdrCodec<remote_domai
     },
   };
 
-/** `struct remote_domain_snapshot_has_metadata_ret` (remote_protocol.x:2876) */
+/** `struct remote_domain_snapshot_has_metadata_ret` (remote_protocol.x) */
 export interface remote_domain_snapshot_has_metadata_ret {
   metadata: number;
 }
@@ -18513,7 +18513,7 @@ export const xdr_remote_domain_snapshot_has_metadata_ret: XdrCodec<remote_domain
     },
   };
 
-/** `struct remote_domain_revert_to_snapshot_args` (remote_protocol.x:2880) */
+/** `struct remote_domain_revert_to_snapshot_args` (remote_protocol.x) */
 export interface remote_domain_revert_to_snapshot_args {
   snap: remote_nonnull_domain_snapshot;
   flags: number;
@@ -18548,7 +18548,7 @@ export const xdr_remote_domain_revert_to_snapshot_args: XdrCodec<remote_domain_r
     },
   };
 
-/** `struct remote_domain_snapshot_delete_args` (remote_protocol.x:2885) */
+/** `struct remote_domain_snapshot_delete_args` (remote_protocol.x) */
 export interface remote_domain_snapshot_delete_args {
   snap: remote_nonnull_domain_snapshot;
   flags: number;
@@ -18583,7 +18583,7 @@ export const xdr_remote_domain_snapshot_delete_args: XdrCodec<remote_domain_snap
     },
   };
 
-/** `struct remote_domain_open_console_args` (remote_protocol.x:2890) */
+/** `struct remote_domain_open_console_args` (remote_protocol.x) */
 export interface remote_domain_open_console_args {
   dom: remote_nonnull_domain;
   dev_name: remote_string;
@@ -18624,7 +18624,7 @@ export const xdr_remote_domain_open_console_args: XdrCodec<remote_domain_open_co
     },
   };
 
-/** `struct remote_domain_open_channel_args` (remote_protocol.x:2896) */
+/** `struct remote_domain_open_channel_args` (remote_protocol.x) */
 export interface remote_domain_open_channel_args {
   dom: remote_nonnull_domain;
   name: remote_string;
@@ -18665,7 +18665,7 @@ export const xdr_remote_domain_open_channel_args: XdrCodec<remote_domain_open_ch
     },
   };
 
-/** `struct remote_storage_vol_upload_args` (remote_protocol.x:2902) */
+/** `struct remote_storage_vol_upload_args` (remote_protocol.x) */
 export interface remote_storage_vol_upload_args {
   vol: remote_nonnull_storage_vol;
   offset: bigint;
@@ -18712,7 +18712,7 @@ export const xdr_remote_storage_vol_upload_args: XdrCodec<remote_storage_vol_upl
     },
   };
 
-/** `struct remote_storage_vol_download_args` (remote_protocol.x:2909) */
+/** `struct remote_storage_vol_download_args` (remote_protocol.x) */
 export interface remote_storage_vol_download_args {
   vol: remote_nonnull_storage_vol;
   offset: bigint;
@@ -18759,7 +18759,7 @@ export const xdr_remote_storage_vol_download_args: XdrCodec<remote_storage_vol_d
     },
   };
 
-/** `struct remote_domain_get_state_args` (remote_protocol.x:2916) */
+/** `struct remote_domain_get_state_args` (remote_protocol.x) */
 export interface remote_domain_get_state_args {
   dom: remote_nonnull_domain;
   flags: number;
@@ -18794,7 +18794,7 @@ export const xdr_remote_domain_get_state_args: XdrCodec<remote_domain_get_state_
     },
   };
 
-/** `struct remote_domain_get_state_ret` (remote_protocol.x:2921) */
+/** `struct remote_domain_get_state_ret` (remote_protocol.x) */
 export interface remote_domain_get_state_ret {
   state: number;
   reason: number;
@@ -18829,7 +18829,7 @@ export const xdr_remote_domain_get_state_ret: XdrCodec<remote_domain_get_state_r
     },
   };
 
-/** `struct remote_domain_migrate_begin3_args` (remote_protocol.x:2926) */
+/** `struct remote_domain_migrate_begin3_args` (remote_protocol.x) */
 export interface remote_domain_migrate_begin3_args {
   dom: remote_nonnull_domain;
   xmlin: remote_string;
@@ -18888,7 +18888,7 @@ export const xdr_remote_domain_migrate_begin3_args: XdrCodec<remote_domain_migra
     },
   };
 
-/** `struct remote_domain_migrate_begin3_ret` (remote_protocol.x:2934) */
+/** `struct remote_domain_migrate_begin3_ret` (remote_protocol.x) */
 export interface remote_domain_migrate_begin3_ret {
   /** At most REMOTE_MIGRATE_COOKIE_MAX (4194304). */
   cookie_out: Uint8Array;
@@ -18924,7 +18924,7 @@ export const xdr_remote_domain_migrate_begin3_ret: XdrCodec<remote_domain_migrat
     },
   };
 
-/** `struct remote_domain_migrate_prepare3_args` (remote_protocol.x:2939) */
+/** `struct remote_domain_migrate_prepare3_args` (remote_protocol.x) */
 export interface remote_domain_migrate_prepare3_args {
   /** At most REMOTE_MIGRATE_COOKIE_MAX (4194304). */
   cookie_in: Uint8Array;
@@ -18990,7 +18990,7 @@ export const xdr_remote_domain_migrate_prepare3_args: XdrCodec<remote_domain_mig
     },
   };
 
-/** `struct remote_domain_migrate_prepare3_ret` (remote_protocol.x:2948) */
+/** `struct remote_domain_migrate_prepare3_ret` (remote_protocol.x) */
 export interface remote_domain_migrate_prepare3_ret {
   /** At most REMOTE_MIGRATE_COOKIE_MAX (4194304). */
   cookie_out: Uint8Array;
@@ -19026,7 +19026,7 @@ export const xdr_remote_domain_migrate_prepare3_ret: XdrCodec<remote_domain_migr
     },
   };
 
-/** `struct remote_domain_migrate_prepare_tunnel3_args` (remote_protocol.x:2953) */
+/** `struct remote_domain_migrate_prepare_tunnel3_args` (remote_protocol.x) */
 export interface remote_domain_migrate_prepare_tunnel3_args {
   /** At most REMOTE_MIGRATE_COOKIE_MAX (4194304). */
   cookie_in: Uint8Array;
@@ -19086,7 +19086,7 @@ export const xdr_remote_domain_migrate_prepare_tunnel3_args: XdrCodec<remote_dom
     },
   };
 
-/** `struct remote_domain_migrate_prepare_tunnel3_ret` (remote_protocol.x:2961) */
+/** `struct remote_domain_migrate_prepare_tunnel3_ret` (remote_protocol.x) */
 export interface remote_domain_migrate_prepare_tunnel3_ret {
   /** At most REMOTE_MIGRATE_COOKIE_MAX (4194304). */
   cookie_out: Uint8Array;
@@ -19114,7 +19114,7 @@ export const xdr_remote_domain_migrate_prepare_tunnel3_ret: XdrCodec<remote_doma
     },
   };
 
-/** `struct remote_domain_migrate_perform3_args` (remote_protocol.x:2965) */
+/** `struct remote_domain_migrate_perform3_args` (remote_protocol.x) */
 export interface remote_domain_migrate_perform3_args {
   dom: remote_nonnull_domain;
   xmlin: remote_string;
@@ -19210,7 +19210,7 @@ export const xdr_remote_domain_migrate_perform3_args: XdrCodec<remote_domain_mig
     },
   };
 
-/** `struct remote_domain_migrate_perform3_ret` (remote_protocol.x:2976) */
+/** `struct remote_domain_migrate_perform3_ret` (remote_protocol.x) */
 export interface remote_domain_migrate_perform3_ret {
   /** At most REMOTE_MIGRATE_COOKIE_MAX (4194304). */
   cookie_out: Uint8Array;
@@ -19238,7 +19238,7 @@ export const xdr_remote_domain_migrate_perform3_ret: XdrCodec<remote_domain_migr
     },
   };
 
-/** `struct remote_domain_migrate_finish3_args` (remote_protocol.x:2980) */
+/** `struct remote_domain_migrate_finish3_args` (remote_protocol.x) */
 export interface remote_domain_migrate_finish3_args {
   dname: remote_nonnull_string;
   /** At most REMOTE_MIGRATE_COOKIE_MAX (4194304). */
@@ -19304,7 +19304,7 @@ export const xdr_remote_domain_migrate_finish3_args: XdrCodec<remote_domain_migr
     },
   };
 
-/** `struct remote_domain_migrate_finish3_ret` (remote_protocol.x:2989) */
+/** `struct remote_domain_migrate_finish3_ret` (remote_protocol.x) */
 export interface remote_domain_migrate_finish3_ret {
   dom: remote_nonnull_domain;
   /** At most REMOTE_MIGRATE_COOKIE_MAX (4194304). */
@@ -19340,7 +19340,7 @@ export const xdr_remote_domain_migrate_finish3_ret: XdrCodec<remote_domain_migra
     },
   };
 
-/** `struct remote_domain_migrate_confirm3_args` (remote_protocol.x:2994) */
+/** `struct remote_domain_migrate_confirm3_args` (remote_protocol.x) */
 export interface remote_domain_migrate_confirm3_args {
   dom: remote_nonnull_domain;
   /** At most REMOTE_MIGRATE_COOKIE_MAX (4194304). */
@@ -19388,7 +19388,7 @@ export const xdr_remote_domain_migrate_confirm3_args: XdrCodec<remote_domain_mig
     },
   };
 
-/** `struct remote_domain_event_control_error_msg` (remote_protocol.x:3001) */
+/** `struct remote_domain_event_control_error_msg` (remote_protocol.x) */
 export interface remote_domain_event_control_error_msg {
   dom: remote_nonnull_domain;
 }
@@ -19415,7 +19415,7 @@ export const xdr_remote_domain_event_control_error_msg: XdrCodec<remote_domain_e
     },
   };
 
-/** `struct remote_domain_event_callback_control_error_msg` (remote_protocol.x:3004) */
+/** `struct remote_domain_event_callback_control_error_msg` (remote_protocol.x) */
 export interface remote_domain_event_callback_control_error_msg {
   callbackID: number;
   msg: remote_domain_event_control_error_msg;
@@ -19450,7 +19450,7 @@ export const xdr_remote_domain_event_callback_control_error_msg: XdrCodec<remote
     },
   };
 
-/** `struct remote_domain_get_control_info_args` (remote_protocol.x:3009) */
+/** `struct remote_domain_get_control_info_args` (remote_protocol.x) */
 export interface remote_domain_get_control_info_args {
   dom: remote_nonnull_domain;
   flags: number;
@@ -19485,7 +19485,7 @@ export const xdr_remote_domain_get_control_info_args: XdrCodec<remote_domain_get
     },
   };
 
-/** `struct remote_domain_get_control_info_ret` (remote_protocol.x:3014) */
+/** `struct remote_domain_get_control_info_ret` (remote_protocol.x) */
 export interface remote_domain_get_control_info_ret {
   state: number;
   details: number;
@@ -19526,7 +19526,7 @@ export const xdr_remote_domain_get_control_info_ret: XdrCodec<remote_domain_get_
     },
   };
 
-/** `struct remote_domain_open_graphics_args` (remote_protocol.x:3020) */
+/** `struct remote_domain_open_graphics_args` (remote_protocol.x) */
 export interface remote_domain_open_graphics_args {
   dom: remote_nonnull_domain;
   idx: number;
@@ -19567,7 +19567,7 @@ export const xdr_remote_domain_open_graphics_args: XdrCodec<remote_domain_open_g
     },
   };
 
-/** `struct remote_domain_open_graphics_fd_args` (remote_protocol.x:3026) */
+/** `struct remote_domain_open_graphics_fd_args` (remote_protocol.x) */
 export interface remote_domain_open_graphics_fd_args {
   dom: remote_nonnull_domain;
   idx: number;
@@ -19608,7 +19608,7 @@ export const xdr_remote_domain_open_graphics_fd_args: XdrCodec<remote_domain_ope
     },
   };
 
-/** `struct remote_node_suspend_for_duration_args` (remote_protocol.x:3032) */
+/** `struct remote_node_suspend_for_duration_args` (remote_protocol.x) */
 export interface remote_node_suspend_for_duration_args {
   target: number;
   duration: bigint;
@@ -19649,7 +19649,7 @@ export const xdr_remote_node_suspend_for_duration_args: XdrCodec<remote_node_sus
     },
   };
 
-/** `struct remote_domain_shutdown_flags_args` (remote_protocol.x:3038) */
+/** `struct remote_domain_shutdown_flags_args` (remote_protocol.x) */
 export interface remote_domain_shutdown_flags_args {
   dom: remote_nonnull_domain;
   flags: number;
@@ -19684,7 +19684,7 @@ export const xdr_remote_domain_shutdown_flags_args: XdrCodec<remote_domain_shutd
     },
   };
 
-/** `struct remote_domain_get_disk_errors_args` (remote_protocol.x:3043) */
+/** `struct remote_domain_get_disk_errors_args` (remote_protocol.x) */
 export interface remote_domain_get_disk_errors_args {
   dom: remote_nonnull_domain;
   maxerrors: number;
@@ -19725,7 +19725,7 @@ export const xdr_remote_domain_get_disk_errors_args: XdrCodec<remote_domain_get_
     },
   };
 
-/** `struct remote_domain_get_disk_errors_ret` (remote_protocol.x:3049) */
+/** `struct remote_domain_get_disk_errors_ret` (remote_protocol.x) */
 export interface remote_domain_get_disk_errors_ret {
   /** At most REMOTE_DOMAIN_DISK_ERRORS_MAX (256). */
   errors: remote_domain_disk_error[];
@@ -19779,7 +19779,7 @@ export const xdr_remote_domain_get_disk_errors_ret: XdrCodec<remote_domain_get_d
     },
   };
 
-/** `struct remote_connect_list_all_domains_args` (remote_protocol.x:3054) */
+/** `struct remote_connect_list_all_domains_args` (remote_protocol.x) */
 export interface remote_connect_list_all_domains_args {
   need_results: number;
   flags: number;
@@ -19814,7 +19814,7 @@ export const xdr_remote_connect_list_all_domains_args: XdrCodec<remote_connect_l
     },
   };
 
-/** `struct remote_connect_list_all_domains_ret` (remote_protocol.x:3059) */
+/** `struct remote_connect_list_all_domains_ret` (remote_protocol.x) */
 export interface remote_connect_list_all_domains_ret {
   /** At most REMOTE_DOMAIN_LIST_MAX (16384). */
   domains: remote_nonnull_domain[];
@@ -19868,7 +19868,7 @@ export const xdr_remote_connect_list_all_domains_ret: XdrCodec<remote_connect_li
     },
   };
 
-/** `struct remote_connect_list_all_storage_pools_args` (remote_protocol.x:3064) */
+/** `struct remote_connect_list_all_storage_pools_args` (remote_protocol.x) */
 export interface remote_connect_list_all_storage_pools_args {
   need_results: number;
   flags: number;
@@ -19903,7 +19903,7 @@ export const xdr_remote_connect_list_all_storage_pools_args: XdrCodec<remote_con
     },
   };
 
-/** `struct remote_connect_list_all_storage_pools_ret` (remote_protocol.x:3069) */
+/** `struct remote_connect_list_all_storage_pools_ret` (remote_protocol.x) */
 export interface remote_connect_list_all_storage_pools_ret {
   /** At most REMOTE_STORAGE_POOL_LIST_MAX (16384). */
   pools: remote_nonnull_storage_pool[];
@@ -19957,7 +19957,7 @@ export const xdr_remote_connect_list_all_storage_pools_ret: XdrCodec<remote_conn
     },
   };
 
-/** `struct remote_storage_pool_list_all_volumes_args` (remote_protocol.x:3074) */
+/** `struct remote_storage_pool_list_all_volumes_args` (remote_protocol.x) */
 export interface remote_storage_pool_list_all_volumes_args {
   pool: remote_nonnull_storage_pool;
   need_results: number;
@@ -19998,7 +19998,7 @@ export const xdr_remote_storage_pool_list_all_volumes_args: XdrCodec<remote_stor
     },
   };
 
-/** `struct remote_storage_pool_list_all_volumes_ret` (remote_protocol.x:3080) */
+/** `struct remote_storage_pool_list_all_volumes_ret` (remote_protocol.x) */
 export interface remote_storage_pool_list_all_volumes_ret {
   /** At most REMOTE_STORAGE_VOL_LIST_MAX (16384). */
   vols: remote_nonnull_storage_vol[];
@@ -20052,7 +20052,7 @@ export const xdr_remote_storage_pool_list_all_volumes_ret: XdrCodec<remote_stora
     },
   };
 
-/** `struct remote_connect_list_all_networks_args` (remote_protocol.x:3085) */
+/** `struct remote_connect_list_all_networks_args` (remote_protocol.x) */
 export interface remote_connect_list_all_networks_args {
   need_results: number;
   flags: number;
@@ -20087,7 +20087,7 @@ export const xdr_remote_connect_list_all_networks_args: XdrCodec<remote_connect_
     },
   };
 
-/** `struct remote_connect_list_all_networks_ret` (remote_protocol.x:3090) */
+/** `struct remote_connect_list_all_networks_ret` (remote_protocol.x) */
 export interface remote_connect_list_all_networks_ret {
   /** At most REMOTE_NETWORK_LIST_MAX (16384). */
   nets: remote_nonnull_network[];
@@ -20141,7 +20141,7 @@ export const xdr_remote_connect_list_all_networks_ret: XdrCodec<remote_connect_l
     },
   };
 
-/** `struct remote_connect_list_all_interfaces_args` (remote_protocol.x:3095) */
+/** `struct remote_connect_list_all_interfaces_args` (remote_protocol.x) */
 export interface remote_connect_list_all_interfaces_args {
   need_results: number;
   flags: number;
@@ -20176,7 +20176,7 @@ export const xdr_remote_connect_list_all_interfaces_args: XdrCodec<remote_connec
     },
   };
 
-/** `struct remote_connect_list_all_interfaces_ret` (remote_protocol.x:3100) */
+/** `struct remote_connect_list_all_interfaces_ret` (remote_protocol.x) */
 export interface remote_connect_list_all_interfaces_ret {
   /** At most REMOTE_INTERFACE_LIST_MAX (16384). */
   ifaces: remote_nonnull_interface[];
@@ -20230,7 +20230,7 @@ export const xdr_remote_connect_list_all_interfaces_ret: XdrCodec<remote_connect
     },
   };
 
-/** `struct remote_connect_list_all_node_devices_args` (remote_protocol.x:3105) */
+/** `struct remote_connect_list_all_node_devices_args` (remote_protocol.x) */
 export interface remote_connect_list_all_node_devices_args {
   need_results: number;
   flags: number;
@@ -20265,7 +20265,7 @@ export const xdr_remote_connect_list_all_node_devices_args: XdrCodec<remote_conn
     },
   };
 
-/** `struct remote_connect_list_all_node_devices_ret` (remote_protocol.x:3110) */
+/** `struct remote_connect_list_all_node_devices_ret` (remote_protocol.x) */
 export interface remote_connect_list_all_node_devices_ret {
   /** At most REMOTE_NODE_DEVICE_LIST_MAX (65536). */
   devices: remote_nonnull_node_device[];
@@ -20319,7 +20319,7 @@ export const xdr_remote_connect_list_all_node_devices_ret: XdrCodec<remote_conne
     },
   };
 
-/** `struct remote_connect_list_all_nwfilters_args` (remote_protocol.x:3115) */
+/** `struct remote_connect_list_all_nwfilters_args` (remote_protocol.x) */
 export interface remote_connect_list_all_nwfilters_args {
   need_results: number;
   flags: number;
@@ -20354,7 +20354,7 @@ export const xdr_remote_connect_list_all_nwfilters_args: XdrCodec<remote_connect
     },
   };
 
-/** `struct remote_connect_list_all_nwfilters_ret` (remote_protocol.x:3120) */
+/** `struct remote_connect_list_all_nwfilters_ret` (remote_protocol.x) */
 export interface remote_connect_list_all_nwfilters_ret {
   /** At most REMOTE_NWFILTER_LIST_MAX (16384). */
   filters: remote_nonnull_nwfilter[];
@@ -20408,7 +20408,7 @@ export const xdr_remote_connect_list_all_nwfilters_ret: XdrCodec<remote_connect_
     },
   };
 
-/** `struct remote_connect_list_all_secrets_args` (remote_protocol.x:3125) */
+/** `struct remote_connect_list_all_secrets_args` (remote_protocol.x) */
 export interface remote_connect_list_all_secrets_args {
   need_results: number;
   flags: number;
@@ -20443,7 +20443,7 @@ export const xdr_remote_connect_list_all_secrets_args: XdrCodec<remote_connect_l
     },
   };
 
-/** `struct remote_connect_list_all_secrets_ret` (remote_protocol.x:3130) */
+/** `struct remote_connect_list_all_secrets_ret` (remote_protocol.x) */
 export interface remote_connect_list_all_secrets_ret {
   /** At most REMOTE_SECRET_LIST_MAX (16384). */
   secrets: remote_nonnull_secret[];
@@ -20497,7 +20497,7 @@ export const xdr_remote_connect_list_all_secrets_ret: XdrCodec<remote_connect_li
     },
   };
 
-/** `struct remote_node_set_memory_parameters_args` (remote_protocol.x:3135) */
+/** `struct remote_node_set_memory_parameters_args` (remote_protocol.x) */
 export interface remote_node_set_memory_parameters_args {
   /** At most REMOTE_NODE_MEMORY_PARAMETERS_MAX (64). */
   params: remote_typed_param[];
@@ -20551,7 +20551,7 @@ export const xdr_remote_node_set_memory_parameters_args: XdrCodec<remote_node_se
     },
   };
 
-/** `struct remote_node_get_memory_parameters_args` (remote_protocol.x:3140) */
+/** `struct remote_node_get_memory_parameters_args` (remote_protocol.x) */
 export interface remote_node_get_memory_parameters_args {
   nparams: number;
   flags: number;
@@ -20586,7 +20586,7 @@ export const xdr_remote_node_get_memory_parameters_args: XdrCodec<remote_node_ge
     },
   };
 
-/** `struct remote_node_get_memory_parameters_ret` (remote_protocol.x:3145) */
+/** `struct remote_node_get_memory_parameters_ret` (remote_protocol.x) */
 export interface remote_node_get_memory_parameters_ret {
   /** At most REMOTE_NODE_MEMORY_PARAMETERS_MAX (64). */
   params: remote_typed_param[];
@@ -20640,7 +20640,7 @@ export const xdr_remote_node_get_memory_parameters_ret: XdrCodec<remote_node_get
     },
   };
 
-/** `struct remote_node_get_cpu_map_args` (remote_protocol.x:3150) */
+/** `struct remote_node_get_cpu_map_args` (remote_protocol.x) */
 export interface remote_node_get_cpu_map_args {
   need_map: number;
   need_online: number;
@@ -20681,7 +20681,7 @@ export const xdr_remote_node_get_cpu_map_args: XdrCodec<remote_node_get_cpu_map_
     },
   };
 
-/** `struct remote_node_get_cpu_map_ret` (remote_protocol.x:3156) */
+/** `struct remote_node_get_cpu_map_ret` (remote_protocol.x) */
 export interface remote_node_get_cpu_map_ret {
   /** At most REMOTE_CPUMAP_MAX (2048). */
   cpumap: Uint8Array;
@@ -20723,7 +20723,7 @@ export const xdr_remote_node_get_cpu_map_ret: XdrCodec<remote_node_get_cpu_map_r
     },
   };
 
-/** `struct remote_domain_fstrim_args` (remote_protocol.x:3162) */
+/** `struct remote_domain_fstrim_args` (remote_protocol.x) */
 export interface remote_domain_fstrim_args {
   dom: remote_nonnull_domain;
   mountPoint: remote_string;
@@ -20770,7 +20770,7 @@ export const xdr_remote_domain_fstrim_args: XdrCodec<remote_domain_fstrim_args> 
     },
   };
 
-/** `struct remote_domain_get_time_args` (remote_protocol.x:3169) */
+/** `struct remote_domain_get_time_args` (remote_protocol.x) */
 export interface remote_domain_get_time_args {
   dom: remote_nonnull_domain;
   flags: number;
@@ -20805,7 +20805,7 @@ export const xdr_remote_domain_get_time_args: XdrCodec<remote_domain_get_time_ar
     },
   };
 
-/** `struct remote_domain_get_time_ret` (remote_protocol.x:3174) */
+/** `struct remote_domain_get_time_ret` (remote_protocol.x) */
 export interface remote_domain_get_time_ret {
   seconds: bigint;
   nseconds: number;
@@ -20840,7 +20840,7 @@ export const xdr_remote_domain_get_time_ret: XdrCodec<remote_domain_get_time_ret
     },
   };
 
-/** `struct remote_domain_set_time_args` (remote_protocol.x:3179) */
+/** `struct remote_domain_set_time_args` (remote_protocol.x) */
 export interface remote_domain_set_time_args {
   dom: remote_nonnull_domain;
   seconds: bigint;
@@ -20887,7 +20887,7 @@ export const xdr_remote_domain_set_time_args: XdrCodec<remote_domain_set_time_ar
     },
   };
 
-/** `struct remote_domain_migrate_begin3_params_args` (remote_protocol.x:3186) */
+/** `struct remote_domain_migrate_begin3_params_args` (remote_protocol.x) */
 export interface remote_domain_migrate_begin3_params_args {
   dom: remote_nonnull_domain;
   /** At most REMOTE_DOMAIN_MIGRATE_PARAM_LIST_MAX (64). */
@@ -20947,7 +20947,7 @@ export const xdr_remote_domain_migrate_begin3_params_args: XdrCodec<remote_domai
     },
   };
 
-/** `struct remote_domain_migrate_begin3_params_ret` (remote_protocol.x:3192) */
+/** `struct remote_domain_migrate_begin3_params_ret` (remote_protocol.x) */
 export interface remote_domain_migrate_begin3_params_ret {
   /** At most REMOTE_MIGRATE_COOKIE_MAX (4194304). */
   cookie_out: Uint8Array;
@@ -20983,7 +20983,7 @@ export const xdr_remote_domain_migrate_begin3_params_ret: XdrCodec<remote_domain
     },
   };
 
-/** `struct remote_domain_migrate_prepare3_params_args` (remote_protocol.x:3197) */
+/** `struct remote_domain_migrate_prepare3_params_args` (remote_protocol.x) */
 export interface remote_domain_migrate_prepare3_params_args {
   /** At most REMOTE_DOMAIN_MIGRATE_PARAM_LIST_MAX (64). */
   params: remote_typed_param[];
@@ -21044,7 +21044,7 @@ export const xdr_remote_domain_migrate_prepare3_params_args: XdrCodec<remote_dom
     },
   };
 
-/** `struct remote_domain_migrate_prepare3_params_ret` (remote_protocol.x:3203) */
+/** `struct remote_domain_migrate_prepare3_params_ret` (remote_protocol.x) */
 export interface remote_domain_migrate_prepare3_params_ret {
   /** At most REMOTE_MIGRATE_COOKIE_MAX (4194304). */
   cookie_out: Uint8Array;
@@ -21080,7 +21080,7 @@ export const xdr_remote_domain_migrate_prepare3_params_ret: XdrCodec<remote_doma
     },
   };
 
-/** `struct remote_domain_migrate_prepare_tunnel3_params_args` (remote_protocol.x:3208) */
+/** `struct remote_domain_migrate_prepare_tunnel3_params_args` (remote_protocol.x) */
 export interface remote_domain_migrate_prepare_tunnel3_params_args {
   /** At most REMOTE_DOMAIN_MIGRATE_PARAM_LIST_MAX (64). */
   params: remote_typed_param[];
@@ -21141,7 +21141,7 @@ export const xdr_remote_domain_migrate_prepare_tunnel3_params_args: XdrCodec<rem
     },
   };
 
-/** `struct remote_domain_migrate_prepare_tunnel3_params_ret` (remote_protocol.x:3214) */
+/** `struct remote_domain_migrate_prepare_tunnel3_params_ret` (remote_protocol.x) */
 export interface remote_domain_migrate_prepare_tunnel3_params_ret {
   /** At most REMOTE_MIGRATE_COOKIE_MAX (4194304). */
   cookie_out: Uint8Array;
@@ -21169,7 +21169,7 @@ export const xdr_remote_domain_migrate_prepare_tunnel3_params_ret: XdrCodec<remo
     },
   };
 
-/** `struct remote_domain_migrate_perform3_params_args` (remote_protocol.x:3218) */
+/** `struct remote_domain_migrate_perform3_params_args` (remote_protocol.x) */
 export interface remote_domain_migrate_perform3_params_args {
   dom: remote_nonnull_domain;
   dconnuri: remote_string;
@@ -21248,7 +21248,7 @@ export const xdr_remote_domain_migrate_perform3_params_args: XdrCodec<remote_dom
     },
   };
 
-/** `struct remote_domain_migrate_perform3_params_ret` (remote_protocol.x:3226) */
+/** `struct remote_domain_migrate_perform3_params_ret` (remote_protocol.x) */
 export interface remote_domain_migrate_perform3_params_ret {
   /** At most REMOTE_MIGRATE_COOKIE_MAX (4194304). */
   cookie_out: Uint8Array;
@@ -21276,7 +21276,7 @@ export const xdr_remote_domain_migrate_perform3_params_ret: XdrCodec<remote_doma
     },
   };
 
-/** `struct remote_domain_migrate_finish3_params_args` (remote_protocol.x:3230) */
+/** `struct remote_domain_migrate_finish3_params_args` (remote_protocol.x) */
 export interface remote_domain_migrate_finish3_params_args {
   /** At most REMOTE_DOMAIN_MIGRATE_PARAM_LIST_MAX (64). */
   params: remote_typed_param[];
@@ -21349,7 +21349,7 @@ export const xdr_remote_domain_migrate_finish3_params_args: XdrCodec<remote_doma
     },
   };
 
-/** `struct remote_domain_migrate_finish3_params_ret` (remote_protocol.x:3237) */
+/** `struct remote_domain_migrate_finish3_params_ret` (remote_protocol.x) */
 export interface remote_domain_migrate_finish3_params_ret {
   dom: remote_nonnull_domain;
   /** At most REMOTE_MIGRATE_COOKIE_MAX (4194304). */
@@ -21385,7 +21385,7 @@ export const xdr_remote_domain_migrate_finish3_params_ret: XdrCodec<remote_domai
     },
   };
 
-/** `struct remote_domain_migrate_confirm3_params_args` (remote_protocol.x:3242) */
+/** `struct remote_domain_migrate_confirm3_params_args` (remote_protocol.x) */
 export interface remote_domain_migrate_confirm3_params_args {
   dom: remote_nonnull_domain;
   /** At most REMOTE_DOMAIN_MIGRATE_PARAM_LIST_MAX (64). */
@@ -21464,7 +21464,7 @@ export const xdr_remote_domain_migrate_confirm3_params_args: XdrCodec<remote_dom
     },
   };
 
-/** `struct remote_domain_event_device_removed_msg` (remote_protocol.x:3253) */
+/** `struct remote_domain_event_device_removed_msg` (remote_protocol.x) */
 export interface remote_domain_event_device_removed_msg {
   dom: remote_nonnull_domain;
   devAlias: remote_nonnull_string;
@@ -21499,7 +21499,7 @@ export const xdr_remote_domain_event_device_removed_msg: XdrCodec<remote_domain_
     },
   };
 
-/** `struct remote_domain_event_callback_device_removed_msg` (remote_protocol.x:3257) */
+/** `struct remote_domain_event_callback_device_removed_msg` (remote_protocol.x) */
 export interface remote_domain_event_callback_device_removed_msg {
   callbackID: number;
   msg: remote_domain_event_device_removed_msg;
@@ -21534,7 +21534,7 @@ export const xdr_remote_domain_event_callback_device_removed_msg: XdrCodec<remot
     },
   };
 
-/** `struct remote_domain_event_block_job_2_msg` (remote_protocol.x:3262) */
+/** `struct remote_domain_event_block_job_2_msg` (remote_protocol.x) */
 export interface remote_domain_event_block_job_2_msg {
   callbackID: number;
   dom: remote_nonnull_domain;
@@ -21593,7 +21593,7 @@ export const xdr_remote_domain_event_block_job_2_msg: XdrCodec<remote_domain_eve
     },
   };
 
-/** `struct remote_domain_event_block_threshold_msg` (remote_protocol.x:3270) */
+/** `struct remote_domain_event_block_threshold_msg` (remote_protocol.x) */
 export interface remote_domain_event_block_threshold_msg {
   callbackID: number;
   dom: remote_nonnull_domain;
@@ -21658,7 +21658,7 @@ export const xdr_remote_domain_event_block_threshold_msg: XdrCodec<remote_domain
     },
   };
 
-/** `struct remote_domain_event_callback_tunable_msg` (remote_protocol.x:3279) */
+/** `struct remote_domain_event_callback_tunable_msg` (remote_protocol.x) */
 export interface remote_domain_event_callback_tunable_msg {
   callbackID: number;
   dom: remote_nonnull_domain;
@@ -21718,7 +21718,7 @@ export const xdr_remote_domain_event_callback_tunable_msg: XdrCodec<remote_domai
     },
   };
 
-/** `struct remote_domain_event_callback_device_added_msg` (remote_protocol.x:3285) */
+/** `struct remote_domain_event_callback_device_added_msg` (remote_protocol.x) */
 export interface remote_domain_event_callback_device_added_msg {
   callbackID: number;
   dom: remote_nonnull_domain;
@@ -21759,7 +21759,7 @@ export const xdr_remote_domain_event_callback_device_added_msg: XdrCodec<remote_
     },
   };
 
-/** `struct remote_connect_event_connection_closed_msg` (remote_protocol.x:3291) */
+/** `struct remote_connect_event_connection_closed_msg` (remote_protocol.x) */
 export interface remote_connect_event_connection_closed_msg {
   reason: number;
 }
@@ -21786,7 +21786,7 @@ export const xdr_remote_connect_event_connection_closed_msg: XdrCodec<remote_con
     },
   };
 
-/** `struct remote_connect_get_cpu_model_names_args` (remote_protocol.x:3295) */
+/** `struct remote_connect_get_cpu_model_names_args` (remote_protocol.x) */
 export interface remote_connect_get_cpu_model_names_args {
   arch: remote_nonnull_string;
   need_results: number;
@@ -21827,7 +21827,7 @@ export const xdr_remote_connect_get_cpu_model_names_args: XdrCodec<remote_connec
     },
   };
 
-/** `struct remote_connect_get_cpu_model_names_ret` (remote_protocol.x:3301) */
+/** `struct remote_connect_get_cpu_model_names_ret` (remote_protocol.x) */
 export interface remote_connect_get_cpu_model_names_ret {
   /** At most REMOTE_CONNECT_CPU_MODELS_MAX (8192). */
   models: remote_nonnull_string[];
@@ -21881,7 +21881,7 @@ export const xdr_remote_connect_get_cpu_model_names_ret: XdrCodec<remote_connect
     },
   };
 
-/** `struct remote_connect_network_event_register_any_args` (remote_protocol.x:3306) */
+/** `struct remote_connect_network_event_register_any_args` (remote_protocol.x) */
 export interface remote_connect_network_event_register_any_args {
   eventID: number;
   net: remote_network;
@@ -21916,7 +21916,7 @@ export const xdr_remote_connect_network_event_register_any_args: XdrCodec<remote
     },
   };
 
-/** `struct remote_connect_network_event_register_any_ret` (remote_protocol.x:3311) */
+/** `struct remote_connect_network_event_register_any_ret` (remote_protocol.x) */
 export interface remote_connect_network_event_register_any_ret {
   callbackID: number;
 }
@@ -21943,7 +21943,7 @@ export const xdr_remote_connect_network_event_register_any_ret: XdrCodec<remote_
     },
   };
 
-/** `struct remote_connect_network_event_deregister_any_args` (remote_protocol.x:3315) */
+/** `struct remote_connect_network_event_deregister_any_args` (remote_protocol.x) */
 export interface remote_connect_network_event_deregister_any_args {
   callbackID: number;
 }
@@ -21970,7 +21970,7 @@ export const xdr_remote_connect_network_event_deregister_any_args: XdrCodec<remo
     },
   };
 
-/** `struct remote_network_event_lifecycle_msg` (remote_protocol.x:3319) */
+/** `struct remote_network_event_lifecycle_msg` (remote_protocol.x) */
 export interface remote_network_event_lifecycle_msg {
   callbackID: number;
   net: remote_nonnull_network;
@@ -22017,7 +22017,7 @@ export const xdr_remote_network_event_lifecycle_msg: XdrCodec<remote_network_eve
     },
   };
 
-/** `struct remote_connect_storage_pool_event_register_any_args` (remote_protocol.x:3326) */
+/** `struct remote_connect_storage_pool_event_register_any_args` (remote_protocol.x) */
 export interface remote_connect_storage_pool_event_register_any_args {
   eventID: number;
   pool: remote_storage_pool;
@@ -22052,7 +22052,7 @@ export const xdr_remote_connect_storage_pool_event_register_any_args: XdrCodec<r
     },
   };
 
-/** `struct remote_connect_storage_pool_event_register_any_ret` (remote_protocol.x:3331) */
+/** `struct remote_connect_storage_pool_event_register_any_ret` (remote_protocol.x) */
 export interface remote_connect_storage_pool_event_register_any_ret {
   callbackID: number;
 }
@@ -22079,7 +22079,7 @@ export const xdr_remote_connect_storage_pool_event_register_any_ret: XdrCodec<re
     },
   };
 
-/** `struct remote_connect_storage_pool_event_deregister_any_args` (remote_protocol.x:3335) */
+/** `struct remote_connect_storage_pool_event_deregister_any_args` (remote_protocol.x) */
 export interface remote_connect_storage_pool_event_deregister_any_args {
   callbackID: number;
 }
@@ -22106,7 +22106,7 @@ export const xdr_remote_connect_storage_pool_event_deregister_any_args: XdrCodec
     },
   };
 
-/** `struct remote_storage_pool_event_lifecycle_msg` (remote_protocol.x:3339) */
+/** `struct remote_storage_pool_event_lifecycle_msg` (remote_protocol.x) */
 export interface remote_storage_pool_event_lifecycle_msg {
   callbackID: number;
   pool: remote_nonnull_storage_pool;
@@ -22153,7 +22153,7 @@ export const xdr_remote_storage_pool_event_lifecycle_msg: XdrCodec<remote_storag
     },
   };
 
-/** `struct remote_storage_pool_event_refresh_msg` (remote_protocol.x:3346) */
+/** `struct remote_storage_pool_event_refresh_msg` (remote_protocol.x) */
 export interface remote_storage_pool_event_refresh_msg {
   callbackID: number;
   pool: remote_nonnull_storage_pool;
@@ -22188,7 +22188,7 @@ export const xdr_remote_storage_pool_event_refresh_msg: XdrCodec<remote_storage_
     },
   };
 
-/** `struct remote_connect_node_device_event_register_any_args` (remote_protocol.x:3351) */
+/** `struct remote_connect_node_device_event_register_any_args` (remote_protocol.x) */
 export interface remote_connect_node_device_event_register_any_args {
   eventID: number;
   dev: remote_node_device;
@@ -22223,7 +22223,7 @@ export const xdr_remote_connect_node_device_event_register_any_args: XdrCodec<re
     },
   };
 
-/** `struct remote_connect_node_device_event_register_any_ret` (remote_protocol.x:3356) */
+/** `struct remote_connect_node_device_event_register_any_ret` (remote_protocol.x) */
 export interface remote_connect_node_device_event_register_any_ret {
   callbackID: number;
 }
@@ -22250,7 +22250,7 @@ export const xdr_remote_connect_node_device_event_register_any_ret: XdrCodec<rem
     },
   };
 
-/** `struct remote_connect_node_device_event_deregister_any_args` (remote_protocol.x:3360) */
+/** `struct remote_connect_node_device_event_deregister_any_args` (remote_protocol.x) */
 export interface remote_connect_node_device_event_deregister_any_args {
   callbackID: number;
 }
@@ -22277,7 +22277,7 @@ export const xdr_remote_connect_node_device_event_deregister_any_args: XdrCodec<
     },
   };
 
-/** `struct remote_node_device_event_lifecycle_msg` (remote_protocol.x:3364) */
+/** `struct remote_node_device_event_lifecycle_msg` (remote_protocol.x) */
 export interface remote_node_device_event_lifecycle_msg {
   callbackID: number;
   dev: remote_nonnull_node_device;
@@ -22324,7 +22324,7 @@ export const xdr_remote_node_device_event_lifecycle_msg: XdrCodec<remote_node_de
     },
   };
 
-/** `struct remote_node_device_event_update_msg` (remote_protocol.x:3371) */
+/** `struct remote_node_device_event_update_msg` (remote_protocol.x) */
 export interface remote_node_device_event_update_msg {
   callbackID: number;
   dev: remote_nonnull_node_device;
@@ -22359,7 +22359,7 @@ export const xdr_remote_node_device_event_update_msg: XdrCodec<remote_node_devic
     },
   };
 
-/** `struct remote_domain_fsfreeze_args` (remote_protocol.x:3376) */
+/** `struct remote_domain_fsfreeze_args` (remote_protocol.x) */
 export interface remote_domain_fsfreeze_args {
   dom: remote_nonnull_domain;
   /** At most REMOTE_DOMAIN_FSFREEZE_MOUNTPOINTS_MAX (256). */
@@ -22419,7 +22419,7 @@ export const xdr_remote_domain_fsfreeze_args: XdrCodec<remote_domain_fsfreeze_ar
     },
   };
 
-/** `struct remote_domain_fsfreeze_ret` (remote_protocol.x:3382) */
+/** `struct remote_domain_fsfreeze_ret` (remote_protocol.x) */
 export interface remote_domain_fsfreeze_ret {
   filesystems: number;
 }
@@ -22446,7 +22446,7 @@ export const xdr_remote_domain_fsfreeze_ret: XdrCodec<remote_domain_fsfreeze_ret
     },
   };
 
-/** `struct remote_domain_fsthaw_args` (remote_protocol.x:3386) */
+/** `struct remote_domain_fsthaw_args` (remote_protocol.x) */
 export interface remote_domain_fsthaw_args {
   dom: remote_nonnull_domain;
   /** At most REMOTE_DOMAIN_FSFREEZE_MOUNTPOINTS_MAX (256). */
@@ -22506,7 +22506,7 @@ export const xdr_remote_domain_fsthaw_args: XdrCodec<remote_domain_fsthaw_args> 
     },
   };
 
-/** `struct remote_domain_fsthaw_ret` (remote_protocol.x:3392) */
+/** `struct remote_domain_fsthaw_ret` (remote_protocol.x) */
 export interface remote_domain_fsthaw_ret {
   filesystems: number;
 }
@@ -22533,7 +22533,7 @@ export const xdr_remote_domain_fsthaw_ret: XdrCodec<remote_domain_fsthaw_ret> =
     },
   };
 
-/** `struct remote_node_get_free_pages_args` (remote_protocol.x:3396) */
+/** `struct remote_node_get_free_pages_args` (remote_protocol.x) */
 export interface remote_node_get_free_pages_args {
   /** At most REMOTE_NODE_MAX_CELLS (1024). */
   pages: number[];
@@ -22605,7 +22605,7 @@ export const xdr_remote_node_get_free_pages_args: XdrCodec<remote_node_get_free_
     },
   };
 
-/** `struct remote_node_get_free_pages_ret` (remote_protocol.x:3403) */
+/** `struct remote_node_get_free_pages_ret` (remote_protocol.x) */
 export interface remote_node_get_free_pages_ret {
   /** At most REMOTE_NODE_MAX_CELLS (1024). */
   counts: bigint[];
@@ -22651,7 +22651,7 @@ export const xdr_remote_node_get_free_pages_ret: XdrCodec<remote_node_get_free_p
     },
   };
 
-/** `struct remote_node_alloc_pages_args` (remote_protocol.x:3407) */
+/** `struct remote_node_alloc_pages_args` (remote_protocol.x) */
 export interface remote_node_alloc_pages_args {
   /** At most REMOTE_NODE_MAX_CELLS (1024). */
   pageSizes: number[];
@@ -22748,7 +22748,7 @@ export const xdr_remote_node_alloc_pages_args: XdrCodec<remote_node_alloc_pages_
     },
   };
 
-/** `struct remote_node_alloc_pages_ret` (remote_protocol.x:3415) */
+/** `struct remote_node_alloc_pages_ret` (remote_protocol.x) */
 export interface remote_node_alloc_pages_ret {
   ret: number;
 }
@@ -22775,7 +22775,7 @@ export const xdr_remote_node_alloc_pages_ret: XdrCodec<remote_node_alloc_pages_r
     },
   };
 
-/** `struct remote_network_dhcp_lease` (remote_protocol.x:3419) */
+/** `struct remote_network_dhcp_lease` (remote_protocol.x) */
 export interface remote_network_dhcp_lease {
   iface: remote_nonnull_string;
   expirytime: bigint;
@@ -22878,7 +22878,7 @@ export const xdr_remote_network_dhcp_lease: XdrCodec<remote_network_dhcp_lease> 
     },
   };
 
-/** `struct remote_network_get_dhcp_leases_args` (remote_protocol.x:3431) */
+/** `struct remote_network_get_dhcp_leases_args` (remote_protocol.x) */
 export interface remote_network_get_dhcp_leases_args {
   net: remote_nonnull_network;
   mac: remote_string;
@@ -22925,7 +22925,7 @@ export const xdr_remote_network_get_dhcp_leases_args: XdrCodec<remote_network_ge
     },
   };
 
-/** `struct remote_network_get_dhcp_leases_ret` (remote_protocol.x:3438) */
+/** `struct remote_network_get_dhcp_leases_ret` (remote_protocol.x) */
 export interface remote_network_get_dhcp_leases_ret {
   /** At most REMOTE_NETWORK_DHCP_LEASES_MAX (65536). */
   leases: remote_network_dhcp_lease[];
@@ -22979,7 +22979,7 @@ export const xdr_remote_network_get_dhcp_leases_ret: XdrCodec<remote_network_get
     },
   };
 
-/** `struct remote_domain_stats_record` (remote_protocol.x:3443) */
+/** `struct remote_domain_stats_record` (remote_protocol.x) */
 export interface remote_domain_stats_record {
   dom: remote_nonnull_domain;
   /** At most REMOTE_CONNECT_GET_ALL_DOMAIN_STATS_MAX (262144). */
@@ -23033,7 +23033,7 @@ export const xdr_remote_domain_stats_record: XdrCodec<remote_domain_stats_record
     },
   };
 
-/** `struct remote_connect_get_all_domain_stats_args` (remote_protocol.x:3448) */
+/** `struct remote_connect_get_all_domain_stats_args` (remote_protocol.x) */
 export interface remote_connect_get_all_domain_stats_args {
   /** At most REMOTE_DOMAIN_LIST_MAX (16384). */
   doms: remote_nonnull_domain[];
@@ -23093,7 +23093,7 @@ export const xdr_remote_connect_get_all_domain_stats_args: XdrCodec<remote_conne
     },
   };
 
-/** `struct remote_domain_event_callback_agent_lifecycle_msg` (remote_protocol.x:3454) */
+/** `struct remote_domain_event_callback_agent_lifecycle_msg` (remote_protocol.x) */
 export interface remote_domain_event_callback_agent_lifecycle_msg {
   callbackID: number;
   dom: remote_nonnull_domain;
@@ -23140,7 +23140,7 @@ export const xdr_remote_domain_event_callback_agent_lifecycle_msg: XdrCodec<remo
     },
   };
 
-/** `struct remote_connect_get_all_domain_stats_ret` (remote_protocol.x:3462) */
+/** `struct remote_connect_get_all_domain_stats_ret` (remote_protocol.x) */
 export interface remote_connect_get_all_domain_stats_ret {
   /** At most REMOTE_DOMAIN_LIST_MAX (16384). */
   retStats: remote_domain_stats_record[];
@@ -23186,7 +23186,7 @@ export const xdr_remote_connect_get_all_domain_stats_ret: XdrCodec<remote_connec
     },
   };
 
-/** `struct remote_domain_fsinfo` (remote_protocol.x:3466) */
+/** `struct remote_domain_fsinfo` (remote_protocol.x) */
 export interface remote_domain_fsinfo {
   mountpoint: remote_nonnull_string;
   name: remote_nonnull_string;
@@ -23257,7 +23257,7 @@ export const xdr_remote_domain_fsinfo: XdrCodec<remote_domain_fsinfo> = {
   },
 };
 
-/** `struct remote_domain_get_fsinfo_args` (remote_protocol.x:3473) */
+/** `struct remote_domain_get_fsinfo_args` (remote_protocol.x) */
 export interface remote_domain_get_fsinfo_args {
   dom: remote_nonnull_domain;
   flags: number;
@@ -23292,7 +23292,7 @@ export const xdr_remote_domain_get_fsinfo_args: XdrCodec<remote_domain_get_fsinf
     },
   };
 
-/** `struct remote_domain_get_fsinfo_ret` (remote_protocol.x:3478) */
+/** `struct remote_domain_get_fsinfo_ret` (remote_protocol.x) */
 export interface remote_domain_get_fsinfo_ret {
   /** At most REMOTE_DOMAIN_FSINFO_MAX (256). */
   info: remote_domain_fsinfo[];
@@ -23346,7 +23346,7 @@ export const xdr_remote_domain_get_fsinfo_ret: XdrCodec<remote_domain_get_fsinfo
     },
   };
 
-/** `struct remote_domain_ip_addr` (remote_protocol.x:3483) */
+/** `struct remote_domain_ip_addr` (remote_protocol.x) */
 export interface remote_domain_ip_addr {
   type: number;
   addr: remote_nonnull_string;
@@ -23386,7 +23386,7 @@ export const xdr_remote_domain_ip_addr: XdrCodec<remote_domain_ip_addr> = {
   },
 };
 
-/** `struct remote_domain_interface` (remote_protocol.x:3489) */
+/** `struct remote_domain_interface` (remote_protocol.x) */
 export interface remote_domain_interface {
   name: remote_nonnull_string;
   hwaddr: remote_string;
@@ -23445,7 +23445,7 @@ export const xdr_remote_domain_interface: XdrCodec<remote_domain_interface> = {
   },
 };
 
-/** `struct remote_domain_interface_addresses_args` (remote_protocol.x:3495) */
+/** `struct remote_domain_interface_addresses_args` (remote_protocol.x) */
 export interface remote_domain_interface_addresses_args {
   dom: remote_nonnull_domain;
   source: number;
@@ -23486,7 +23486,7 @@ export const xdr_remote_domain_interface_addresses_args: XdrCodec<remote_domain_
     },
   };
 
-/** `struct remote_domain_interface_addresses_ret` (remote_protocol.x:3501) */
+/** `struct remote_domain_interface_addresses_ret` (remote_protocol.x) */
 export interface remote_domain_interface_addresses_ret {
   /** At most REMOTE_DOMAIN_INTERFACE_MAX (2048). */
   ifaces: remote_domain_interface[];
@@ -23532,7 +23532,7 @@ export const xdr_remote_domain_interface_addresses_ret: XdrCodec<remote_domain_i
     },
   };
 
-/** `struct remote_domain_set_user_password_args` (remote_protocol.x:3505) */
+/** `struct remote_domain_set_user_password_args` (remote_protocol.x) */
 export interface remote_domain_set_user_password_args {
   dom: remote_nonnull_domain;
   user: remote_string;
@@ -23579,7 +23579,7 @@ export const xdr_remote_domain_set_user_password_args: XdrCodec<remote_domain_se
     },
   };
 
-/** `struct remote_domain_rename_args` (remote_protocol.x:3512) */
+/** `struct remote_domain_rename_args` (remote_protocol.x) */
 export interface remote_domain_rename_args {
   dom: remote_nonnull_domain;
   new_name: remote_string;
@@ -23620,7 +23620,7 @@ export const xdr_remote_domain_rename_args: XdrCodec<remote_domain_rename_args> 
     },
   };
 
-/** `struct remote_domain_rename_ret` (remote_protocol.x:3518) */
+/** `struct remote_domain_rename_ret` (remote_protocol.x) */
 export interface remote_domain_rename_ret {
   retcode: number;
 }
@@ -23647,7 +23647,7 @@ export const xdr_remote_domain_rename_ret: XdrCodec<remote_domain_rename_ret> =
     },
   };
 
-/** `struct remote_domain_event_callback_migration_iteration_msg` (remote_protocol.x:3522) */
+/** `struct remote_domain_event_callback_migration_iteration_msg` (remote_protocol.x) */
 export interface remote_domain_event_callback_migration_iteration_msg {
   callbackID: number;
   dom: remote_nonnull_domain;
@@ -23688,7 +23688,7 @@ export const xdr_remote_domain_event_callback_migration_iteration_msg: XdrCodec<
     },
   };
 
-/** `struct remote_domain_event_callback_job_completed_msg` (remote_protocol.x:3528) */
+/** `struct remote_domain_event_callback_job_completed_msg` (remote_protocol.x) */
 export interface remote_domain_event_callback_job_completed_msg {
   callbackID: number;
   dom: remote_nonnull_domain;
@@ -23748,7 +23748,7 @@ export const xdr_remote_domain_event_callback_job_completed_msg: XdrCodec<remote
     },
   };
 
-/** `struct remote_domain_migrate_start_post_copy_args` (remote_protocol.x:3534) */
+/** `struct remote_domain_migrate_start_post_copy_args` (remote_protocol.x) */
 export interface remote_domain_migrate_start_post_copy_args {
   dom: remote_nonnull_domain;
   flags: number;
@@ -23783,7 +23783,7 @@ export const xdr_remote_domain_migrate_start_post_copy_args: XdrCodec<remote_dom
     },
   };
 
-/** `struct remote_domain_event_callback_device_removal_failed_msg` (remote_protocol.x:3539) */
+/** `struct remote_domain_event_callback_device_removal_failed_msg` (remote_protocol.x) */
 export interface remote_domain_event_callback_device_removal_failed_msg {
   callbackID: number;
   dom: remote_nonnull_domain;
@@ -23824,7 +23824,7 @@ export const xdr_remote_domain_event_callback_device_removal_failed_msg: XdrCode
     },
   };
 
-/** `struct remote_domain_get_guest_vcpus_args` (remote_protocol.x:3545) */
+/** `struct remote_domain_get_guest_vcpus_args` (remote_protocol.x) */
 export interface remote_domain_get_guest_vcpus_args {
   dom: remote_nonnull_domain;
   flags: number;
@@ -23859,7 +23859,7 @@ export const xdr_remote_domain_get_guest_vcpus_args: XdrCodec<remote_domain_get_
     },
   };
 
-/** `struct remote_domain_get_guest_vcpus_ret` (remote_protocol.x:3550) */
+/** `struct remote_domain_get_guest_vcpus_ret` (remote_protocol.x) */
 export interface remote_domain_get_guest_vcpus_ret {
   /** At most REMOTE_DOMAIN_GUEST_VCPU_PARAMS_MAX (64). */
   params: remote_typed_param[];
@@ -23905,7 +23905,7 @@ export const xdr_remote_domain_get_guest_vcpus_ret: XdrCodec<remote_domain_get_g
     },
   };
 
-/** `struct remote_domain_set_guest_vcpus_args` (remote_protocol.x:3554) */
+/** `struct remote_domain_set_guest_vcpus_args` (remote_protocol.x) */
 export interface remote_domain_set_guest_vcpus_args {
   dom: remote_nonnull_domain;
   cpumap: remote_nonnull_string;
@@ -23952,7 +23952,7 @@ export const xdr_remote_domain_set_guest_vcpus_args: XdrCodec<remote_domain_set_
     },
   };
 
-/** `struct remote_domain_set_vcpu_args` (remote_protocol.x:3561) */
+/** `struct remote_domain_set_vcpu_args` (remote_protocol.x) */
 export interface remote_domain_set_vcpu_args {
   dom: remote_nonnull_domain;
   cpumap: remote_nonnull_string;
@@ -23999,7 +23999,7 @@ export const xdr_remote_domain_set_vcpu_args: XdrCodec<remote_domain_set_vcpu_ar
     },
   };
 
-/** `struct remote_domain_event_callback_metadata_change_msg` (remote_protocol.x:3569) */
+/** `struct remote_domain_event_callback_metadata_change_msg` (remote_protocol.x) */
 export interface remote_domain_event_callback_metadata_change_msg {
   callbackID: number;
   dom: remote_nonnull_domain;
@@ -24046,7 +24046,7 @@ export const xdr_remote_domain_event_callback_metadata_change_msg: XdrCodec<remo
     },
   };
 
-/** `struct remote_domain_event_memory_failure_msg` (remote_protocol.x:3576) */
+/** `struct remote_domain_event_memory_failure_msg` (remote_protocol.x) */
 export interface remote_domain_event_memory_failure_msg {
   callbackID: number;
   dom: remote_nonnull_domain;
@@ -24105,7 +24105,7 @@ export const xdr_remote_domain_event_memory_failure_msg: XdrCodec<remote_domain_
     },
   };
 
-/** `struct remote_connect_secret_event_register_any_args` (remote_protocol.x:3584) */
+/** `struct remote_connect_secret_event_register_any_args` (remote_protocol.x) */
 export interface remote_connect_secret_event_register_any_args {
   eventID: number;
   secret: remote_secret;
@@ -24140,7 +24140,7 @@ export const xdr_remote_connect_secret_event_register_any_args: XdrCodec<remote_
     },
   };
 
-/** `struct remote_connect_secret_event_register_any_ret` (remote_protocol.x:3589) */
+/** `struct remote_connect_secret_event_register_any_ret` (remote_protocol.x) */
 export interface remote_connect_secret_event_register_any_ret {
   callbackID: number;
 }
@@ -24167,7 +24167,7 @@ export const xdr_remote_connect_secret_event_register_any_ret: XdrCodec<remote_c
     },
   };
 
-/** `struct remote_connect_secret_event_deregister_any_args` (remote_protocol.x:3593) */
+/** `struct remote_connect_secret_event_deregister_any_args` (remote_protocol.x) */
 export interface remote_connect_secret_event_deregister_any_args {
   callbackID: number;
 }
@@ -24194,7 +24194,7 @@ export const xdr_remote_connect_secret_event_deregister_any_args: XdrCodec<remot
     },
   };
 
-/** `struct remote_secret_event_lifecycle_msg` (remote_protocol.x:3597) */
+/** `struct remote_secret_event_lifecycle_msg` (remote_protocol.x) */
 export interface remote_secret_event_lifecycle_msg {
   callbackID: number;
   secret: remote_nonnull_secret;
@@ -24247,7 +24247,7 @@ export const xdr_remote_secret_event_lifecycle_msg: XdrCodec<remote_secret_event
     },
   };
 
-/** `struct remote_secret_event_value_changed_msg` (remote_protocol.x:3604) */
+/** `struct remote_secret_event_value_changed_msg` (remote_protocol.x) */
 export interface remote_secret_event_value_changed_msg {
   callbackID: number;
   secret: remote_nonnull_secret;
@@ -24282,7 +24282,7 @@ export const xdr_remote_secret_event_value_changed_msg: XdrCodec<remote_secret_e
     },
   };
 
-/** `struct remote_domain_set_block_threshold_args` (remote_protocol.x:3609) */
+/** `struct remote_domain_set_block_threshold_args` (remote_protocol.x) */
 export interface remote_domain_set_block_threshold_args {
   dom: remote_nonnull_domain;
   dev: remote_nonnull_string;
@@ -24329,7 +24329,7 @@ export const xdr_remote_domain_set_block_threshold_args: XdrCodec<remote_domain_
     },
   };
 
-/** `struct remote_domain_set_lifecycle_action_args` (remote_protocol.x:3616) */
+/** `struct remote_domain_set_lifecycle_action_args` (remote_protocol.x) */
 export interface remote_domain_set_lifecycle_action_args {
   dom: remote_nonnull_domain;
   type: number;
@@ -24376,7 +24376,7 @@ export const xdr_remote_domain_set_lifecycle_action_args: XdrCodec<remote_domain
     },
   };
 
-/** `struct remote_connect_compare_hypervisor_cpu_args` (remote_protocol.x:3623) */
+/** `struct remote_connect_compare_hypervisor_cpu_args` (remote_protocol.x) */
 export interface remote_connect_compare_hypervisor_cpu_args {
   emulator: remote_string;
   arch: remote_string;
@@ -24441,7 +24441,7 @@ export const xdr_remote_connect_compare_hypervisor_cpu_args: XdrCodec<remote_con
     },
   };
 
-/** `struct remote_connect_compare_hypervisor_cpu_ret` (remote_protocol.x:3632) */
+/** `struct remote_connect_compare_hypervisor_cpu_ret` (remote_protocol.x) */
 export interface remote_connect_compare_hypervisor_cpu_ret {
   result: number;
 }
@@ -24468,7 +24468,7 @@ export const xdr_remote_connect_compare_hypervisor_cpu_ret: XdrCodec<remote_conn
     },
   };
 
-/** `struct remote_connect_baseline_hypervisor_cpu_args` (remote_protocol.x:3636) */
+/** `struct remote_connect_baseline_hypervisor_cpu_args` (remote_protocol.x) */
 export interface remote_connect_baseline_hypervisor_cpu_args {
   emulator: remote_string;
   arch: remote_string;
@@ -24552,7 +24552,7 @@ export const xdr_remote_connect_baseline_hypervisor_cpu_args: XdrCodec<remote_co
     },
   };
 
-/** `struct remote_connect_baseline_hypervisor_cpu_ret` (remote_protocol.x:3645) */
+/** `struct remote_connect_baseline_hypervisor_cpu_ret` (remote_protocol.x) */
 export interface remote_connect_baseline_hypervisor_cpu_ret {
   cpu: remote_nonnull_string;
 }
@@ -24579,7 +24579,7 @@ export const xdr_remote_connect_baseline_hypervisor_cpu_ret: XdrCodec<remote_con
     },
   };
 
-/** `struct remote_node_get_sev_info_args` (remote_protocol.x:3649) */
+/** `struct remote_node_get_sev_info_args` (remote_protocol.x) */
 export interface remote_node_get_sev_info_args {
   nparams: number;
   flags: number;
@@ -24614,7 +24614,7 @@ export const xdr_remote_node_get_sev_info_args: XdrCodec<remote_node_get_sev_inf
     },
   };
 
-/** `struct remote_node_get_sev_info_ret` (remote_protocol.x:3654) */
+/** `struct remote_node_get_sev_info_ret` (remote_protocol.x) */
 export interface remote_node_get_sev_info_ret {
   /** At most REMOTE_NODE_SEV_INFO_MAX (64). */
   params: remote_typed_param[];
@@ -24668,7 +24668,7 @@ export const xdr_remote_node_get_sev_info_ret: XdrCodec<remote_node_get_sev_info
     },
   };
 
-/** `struct remote_domain_get_launch_security_info_args` (remote_protocol.x:3659) */
+/** `struct remote_domain_get_launch_security_info_args` (remote_protocol.x) */
 export interface remote_domain_get_launch_security_info_args {
   dom: remote_nonnull_domain;
   flags: number;
@@ -24703,7 +24703,7 @@ export const xdr_remote_domain_get_launch_security_info_args: XdrCodec<remote_do
     },
   };
 
-/** `struct remote_domain_get_launch_security_info_ret` (remote_protocol.x:3664) */
+/** `struct remote_domain_get_launch_security_info_ret` (remote_protocol.x) */
 export interface remote_domain_get_launch_security_info_ret {
   /** At most REMOTE_DOMAIN_LAUNCH_SECURITY_INFO_PARAMS_MAX (64). */
   params: remote_typed_param[];
@@ -24749,7 +24749,7 @@ export const xdr_remote_domain_get_launch_security_info_ret: XdrCodec<remote_dom
     },
   };
 
-/** `struct remote_domain_set_launch_security_state_args` (remote_protocol.x:3668) */
+/** `struct remote_domain_set_launch_security_state_args` (remote_protocol.x) */
 export interface remote_domain_set_launch_security_state_args {
   dom: remote_nonnull_domain;
   /** At most REMOTE_DOMAIN_LAUNCH_SECURITY_STATE_PARAMS_MAX (64). */
@@ -24809,7 +24809,7 @@ export const xdr_remote_domain_set_launch_security_state_args: XdrCodec<remote_d
     },
   };
 
-/** `struct remote_nwfilter_binding_lookup_by_port_dev_args` (remote_protocol.x:3676) */
+/** `struct remote_nwfilter_binding_lookup_by_port_dev_args` (remote_protocol.x) */
 export interface remote_nwfilter_binding_lookup_by_port_dev_args {
   name: remote_nonnull_string;
 }
@@ -24836,7 +24836,7 @@ export const xdr_remote_nwfilter_binding_lookup_by_port_dev_args: XdrCodec<remot
     },
   };
 
-/** `struct remote_nwfilter_binding_lookup_by_port_dev_ret` (remote_protocol.x:3680) */
+/** `struct remote_nwfilter_binding_lookup_by_port_dev_ret` (remote_protocol.x) */
 export interface remote_nwfilter_binding_lookup_by_port_dev_ret {
   nwfilter: remote_nonnull_nwfilter_binding;
 }
@@ -24863,7 +24863,7 @@ export const xdr_remote_nwfilter_binding_lookup_by_port_dev_ret: XdrCodec<remote
     },
   };
 
-/** `struct remote_nwfilter_binding_create_xml_args` (remote_protocol.x:3684) */
+/** `struct remote_nwfilter_binding_create_xml_args` (remote_protocol.x) */
 export interface remote_nwfilter_binding_create_xml_args {
   xml: remote_nonnull_string;
   flags: number;
@@ -24898,7 +24898,7 @@ export const xdr_remote_nwfilter_binding_create_xml_args: XdrCodec<remote_nwfilt
     },
   };
 
-/** `struct remote_nwfilter_binding_create_xml_ret` (remote_protocol.x:3689) */
+/** `struct remote_nwfilter_binding_create_xml_ret` (remote_protocol.x) */
 export interface remote_nwfilter_binding_create_xml_ret {
   nwfilter: remote_nonnull_nwfilter_binding;
 }
@@ -24925,7 +24925,7 @@ export const xdr_remote_nwfilter_binding_create_xml_ret: XdrCodec<remote_nwfilte
     },
   };
 
-/** `struct remote_nwfilter_binding_delete_args` (remote_protocol.x:3693) */
+/** `struct remote_nwfilter_binding_delete_args` (remote_protocol.x) */
 export interface remote_nwfilter_binding_delete_args {
   nwfilter: remote_nonnull_nwfilter_binding;
 }
@@ -24952,7 +24952,7 @@ export const xdr_remote_nwfilter_binding_delete_args: XdrCodec<remote_nwfilter_b
     },
   };
 
-/** `struct remote_nwfilter_binding_get_xml_desc_args` (remote_protocol.x:3697) */
+/** `struct remote_nwfilter_binding_get_xml_desc_args` (remote_protocol.x) */
 export interface remote_nwfilter_binding_get_xml_desc_args {
   nwfilter: remote_nonnull_nwfilter_binding;
   flags: number;
@@ -24987,7 +24987,7 @@ export const xdr_remote_nwfilter_binding_get_xml_desc_args: XdrCodec<remote_nwfi
     },
   };
 
-/** `struct remote_nwfilter_binding_get_xml_desc_ret` (remote_protocol.x:3702) */
+/** `struct remote_nwfilter_binding_get_xml_desc_ret` (remote_protocol.x) */
 export interface remote_nwfilter_binding_get_xml_desc_ret {
   xml: remote_nonnull_string;
 }
@@ -25014,7 +25014,7 @@ export const xdr_remote_nwfilter_binding_get_xml_desc_ret: XdrCodec<remote_nwfil
     },
   };
 
-/** `struct remote_connect_list_all_nwfilter_bindings_args` (remote_protocol.x:3706) */
+/** `struct remote_connect_list_all_nwfilter_bindings_args` (remote_protocol.x) */
 export interface remote_connect_list_all_nwfilter_bindings_args {
   need_results: number;
   flags: number;
@@ -25049,7 +25049,7 @@ export const xdr_remote_connect_list_all_nwfilter_bindings_args: XdrCodec<remote
     },
   };
 
-/** `struct remote_connect_list_all_nwfilter_bindings_ret` (remote_protocol.x:3711) */
+/** `struct remote_connect_list_all_nwfilter_bindings_ret` (remote_protocol.x) */
 export interface remote_connect_list_all_nwfilter_bindings_ret {
   /** At most REMOTE_NWFILTER_BINDING_LIST_MAX (16384). */
   bindings: remote_nonnull_nwfilter_binding[];
@@ -25103,7 +25103,7 @@ export const xdr_remote_connect_list_all_nwfilter_bindings_ret: XdrCodec<remote_
     },
   };
 
-/** `struct remote_connect_get_storage_pool_capabilities_args` (remote_protocol.x:3716) */
+/** `struct remote_connect_get_storage_pool_capabilities_args` (remote_protocol.x) */
 export interface remote_connect_get_storage_pool_capabilities_args {
   flags: number;
 }
@@ -25130,7 +25130,7 @@ export const xdr_remote_connect_get_storage_pool_capabilities_args: XdrCodec<rem
     },
   };
 
-/** `struct remote_connect_get_storage_pool_capabilities_ret` (remote_protocol.x:3720) */
+/** `struct remote_connect_get_storage_pool_capabilities_ret` (remote_protocol.x) */
 export interface remote_connect_get_storage_pool_capabilities_ret {
   capabilities: remote_nonnull_string;
 }
@@ -25157,7 +25157,7 @@ export const xdr_remote_connect_get_storage_pool_capabilities_ret: XdrCodec<remo
     },
   };
 
-/** `struct remote_network_list_all_ports_args` (remote_protocol.x:3724) */
+/** `struct remote_network_list_all_ports_args` (remote_protocol.x) */
 export interface remote_network_list_all_ports_args {
   network: remote_nonnull_network;
   need_results: number;
@@ -25198,7 +25198,7 @@ export const xdr_remote_network_list_all_ports_args: XdrCodec<remote_network_lis
     },
   };
 
-/** `struct remote_network_list_all_ports_ret` (remote_protocol.x:3730) */
+/** `struct remote_network_list_all_ports_ret` (remote_protocol.x) */
 export interface remote_network_list_all_ports_ret {
   /** At most REMOTE_NETWORK_PORT_LIST_MAX (16384). */
   ports: remote_nonnull_network_port[];
@@ -25252,7 +25252,7 @@ export const xdr_remote_network_list_all_ports_ret: XdrCodec<remote_network_list
     },
   };
 
-/** `struct remote_network_port_lookup_by_uuid_args` (remote_protocol.x:3735) */
+/** `struct remote_network_port_lookup_by_uuid_args` (remote_protocol.x) */
 export interface remote_network_port_lookup_by_uuid_args {
   network: remote_nonnull_network;
   uuid: remote_uuid;
@@ -25287,7 +25287,7 @@ export const xdr_remote_network_port_lookup_by_uuid_args: XdrCodec<remote_networ
     },
   };
 
-/** `struct remote_network_port_lookup_by_uuid_ret` (remote_protocol.x:3740) */
+/** `struct remote_network_port_lookup_by_uuid_ret` (remote_protocol.x) */
 export interface remote_network_port_lookup_by_uuid_ret {
   port: remote_nonnull_network_port;
 }
@@ -25314,7 +25314,7 @@ export const xdr_remote_network_port_lookup_by_uuid_ret: XdrCodec<remote_network
     },
   };
 
-/** `struct remote_network_port_create_xml_args` (remote_protocol.x:3744) */
+/** `struct remote_network_port_create_xml_args` (remote_protocol.x) */
 export interface remote_network_port_create_xml_args {
   network: remote_nonnull_network;
   xml: remote_nonnull_string;
@@ -25355,7 +25355,7 @@ export const xdr_remote_network_port_create_xml_args: XdrCodec<remote_network_po
     },
   };
 
-/** `struct remote_network_port_create_xml_ret` (remote_protocol.x:3750) */
+/** `struct remote_network_port_create_xml_ret` (remote_protocol.x) */
 export interface remote_network_port_create_xml_ret {
   port: remote_nonnull_network_port;
 }
@@ -25382,7 +25382,7 @@ export const xdr_remote_network_port_create_xml_ret: XdrCodec<remote_network_por
     },
   };
 
-/** `struct remote_network_port_set_parameters_args` (remote_protocol.x:3754) */
+/** `struct remote_network_port_set_parameters_args` (remote_protocol.x) */
 export interface remote_network_port_set_parameters_args {
   port: remote_nonnull_network_port;
   /** At most REMOTE_NETWORK_PORT_PARAMETERS_MAX (16). */
@@ -25442,7 +25442,7 @@ export const xdr_remote_network_port_set_parameters_args: XdrCodec<remote_networ
     },
   };
 
-/** `struct remote_network_port_get_parameters_args` (remote_protocol.x:3760) */
+/** `struct remote_network_port_get_parameters_args` (remote_protocol.x) */
 export interface remote_network_port_get_parameters_args {
   port: remote_nonnull_network_port;
   nparams: number;
@@ -25483,7 +25483,7 @@ export const xdr_remote_network_port_get_parameters_args: XdrCodec<remote_networ
     },
   };
 
-/** `struct remote_network_port_get_parameters_ret` (remote_protocol.x:3766) */
+/** `struct remote_network_port_get_parameters_ret` (remote_protocol.x) */
 export interface remote_network_port_get_parameters_ret {
   /** At most REMOTE_NETWORK_PORT_PARAMETERS_MAX (16). */
   params: remote_typed_param[];
@@ -25537,7 +25537,7 @@ export const xdr_remote_network_port_get_parameters_ret: XdrCodec<remote_network
     },
   };
 
-/** `struct remote_network_port_get_xml_desc_args` (remote_protocol.x:3771) */
+/** `struct remote_network_port_get_xml_desc_args` (remote_protocol.x) */
 export interface remote_network_port_get_xml_desc_args {
   port: remote_nonnull_network_port;
   flags: number;
@@ -25572,7 +25572,7 @@ export const xdr_remote_network_port_get_xml_desc_args: XdrCodec<remote_network_
     },
   };
 
-/** `struct remote_network_port_get_xml_desc_ret` (remote_protocol.x:3776) */
+/** `struct remote_network_port_get_xml_desc_ret` (remote_protocol.x) */
 export interface remote_network_port_get_xml_desc_ret {
   xml: remote_nonnull_string;
 }
@@ -25599,7 +25599,7 @@ export const xdr_remote_network_port_get_xml_desc_ret: XdrCodec<remote_network_p
     },
   };
 
-/** `struct remote_network_port_delete_args` (remote_protocol.x:3780) */
+/** `struct remote_network_port_delete_args` (remote_protocol.x) */
 export interface remote_network_port_delete_args {
   port: remote_nonnull_network_port;
   flags: number;
@@ -25634,7 +25634,7 @@ export const xdr_remote_network_port_delete_args: XdrCodec<remote_network_port_d
     },
   };
 
-/** `struct remote_domain_checkpoint_create_xml_args` (remote_protocol.x:3785) */
+/** `struct remote_domain_checkpoint_create_xml_args` (remote_protocol.x) */
 export interface remote_domain_checkpoint_create_xml_args {
   dom: remote_nonnull_domain;
   xml_desc: remote_nonnull_string;
@@ -25675,7 +25675,7 @@ export const xdr_remote_domain_checkpoint_create_xml_args: XdrCodec<remote_domai
     },
   };
 
-/** `struct remote_domain_checkpoint_create_xml_ret` (remote_protocol.x:3791) */
+/** `struct remote_domain_checkpoint_create_xml_ret` (remote_protocol.x) */
 export interface remote_domain_checkpoint_create_xml_ret {
   checkpoint: remote_nonnull_domain_checkpoint;
 }
@@ -25702,7 +25702,7 @@ export const xdr_remote_domain_checkpoint_create_xml_ret: XdrCodec<remote_domain
     },
   };
 
-/** `struct remote_domain_checkpoint_get_xml_desc_args` (remote_protocol.x:3795) */
+/** `struct remote_domain_checkpoint_get_xml_desc_args` (remote_protocol.x) */
 export interface remote_domain_checkpoint_get_xml_desc_args {
   checkpoint: remote_nonnull_domain_checkpoint;
   flags: number;
@@ -25737,7 +25737,7 @@ export const xdr_remote_domain_checkpoint_get_xml_desc_args: XdrCodec<remote_dom
     },
   };
 
-/** `struct remote_domain_checkpoint_get_xml_desc_ret` (remote_protocol.x:3800) */
+/** `struct remote_domain_checkpoint_get_xml_desc_ret` (remote_protocol.x) */
 export interface remote_domain_checkpoint_get_xml_desc_ret {
   xml: remote_nonnull_string;
 }
@@ -25764,7 +25764,7 @@ export const xdr_remote_domain_checkpoint_get_xml_desc_ret: XdrCodec<remote_doma
     },
   };
 
-/** `struct remote_domain_list_all_checkpoints_args` (remote_protocol.x:3804) */
+/** `struct remote_domain_list_all_checkpoints_args` (remote_protocol.x) */
 export interface remote_domain_list_all_checkpoints_args {
   dom: remote_nonnull_domain;
   need_results: number;
@@ -25805,7 +25805,7 @@ export const xdr_remote_domain_list_all_checkpoints_args: XdrCodec<remote_domain
     },
   };
 
-/** `struct remote_domain_list_all_checkpoints_ret` (remote_protocol.x:3810) */
+/** `struct remote_domain_list_all_checkpoints_ret` (remote_protocol.x) */
 export interface remote_domain_list_all_checkpoints_ret {
   /** At most REMOTE_DOMAIN_CHECKPOINT_LIST_MAX (16384). */
   checkpoints: remote_nonnull_domain_checkpoint[];
@@ -25859,7 +25859,7 @@ export const xdr_remote_domain_list_all_checkpoints_ret: XdrCodec<remote_domain_
     },
   };
 
-/** `struct remote_domain_checkpoint_list_all_children_args` (remote_protocol.x:3815) */
+/** `struct remote_domain_checkpoint_list_all_children_args` (remote_protocol.x) */
 export interface remote_domain_checkpoint_list_all_children_args {
   checkpoint: remote_nonnull_domain_checkpoint;
   need_results: number;
@@ -25900,7 +25900,7 @@ export const xdr_remote_domain_checkpoint_list_all_children_args: XdrCodec<remot
     },
   };
 
-/** `struct remote_domain_checkpoint_list_all_children_ret` (remote_protocol.x:3821) */
+/** `struct remote_domain_checkpoint_list_all_children_ret` (remote_protocol.x) */
 export interface remote_domain_checkpoint_list_all_children_ret {
   /** At most REMOTE_DOMAIN_CHECKPOINT_LIST_MAX (16384). */
   checkpoints: remote_nonnull_domain_checkpoint[];
@@ -25954,7 +25954,7 @@ export const xdr_remote_domain_checkpoint_list_all_children_ret: XdrCodec<remote
     },
   };
 
-/** `struct remote_domain_checkpoint_lookup_by_name_args` (remote_protocol.x:3826) */
+/** `struct remote_domain_checkpoint_lookup_by_name_args` (remote_protocol.x) */
 export interface remote_domain_checkpoint_lookup_by_name_args {
   dom: remote_nonnull_domain;
   name: remote_nonnull_string;
@@ -25995,7 +25995,7 @@ export const xdr_remote_domain_checkpoint_lookup_by_name_args: XdrCodec<remote_d
     },
   };
 
-/** `struct remote_domain_checkpoint_lookup_by_name_ret` (remote_protocol.x:3832) */
+/** `struct remote_domain_checkpoint_lookup_by_name_ret` (remote_protocol.x) */
 export interface remote_domain_checkpoint_lookup_by_name_ret {
   checkpoint: remote_nonnull_domain_checkpoint;
 }
@@ -26022,7 +26022,7 @@ export const xdr_remote_domain_checkpoint_lookup_by_name_ret: XdrCodec<remote_do
     },
   };
 
-/** `struct remote_domain_checkpoint_get_parent_args` (remote_protocol.x:3836) */
+/** `struct remote_domain_checkpoint_get_parent_args` (remote_protocol.x) */
 export interface remote_domain_checkpoint_get_parent_args {
   checkpoint: remote_nonnull_domain_checkpoint;
   flags: number;
@@ -26057,7 +26057,7 @@ export const xdr_remote_domain_checkpoint_get_parent_args: XdrCodec<remote_domai
     },
   };
 
-/** `struct remote_domain_checkpoint_get_parent_ret` (remote_protocol.x:3841) */
+/** `struct remote_domain_checkpoint_get_parent_ret` (remote_protocol.x) */
 export interface remote_domain_checkpoint_get_parent_ret {
   parent: remote_nonnull_domain_checkpoint;
 }
@@ -26084,7 +26084,7 @@ export const xdr_remote_domain_checkpoint_get_parent_ret: XdrCodec<remote_domain
     },
   };
 
-/** `struct remote_domain_checkpoint_delete_args` (remote_protocol.x:3845) */
+/** `struct remote_domain_checkpoint_delete_args` (remote_protocol.x) */
 export interface remote_domain_checkpoint_delete_args {
   checkpoint: remote_nonnull_domain_checkpoint;
   flags: number;
@@ -26119,7 +26119,7 @@ export const xdr_remote_domain_checkpoint_delete_args: XdrCodec<remote_domain_ch
     },
   };
 
-/** `struct remote_domain_get_guest_info_args` (remote_protocol.x:3850) */
+/** `struct remote_domain_get_guest_info_args` (remote_protocol.x) */
 export interface remote_domain_get_guest_info_args {
   dom: remote_nonnull_domain;
   types: number;
@@ -26160,7 +26160,7 @@ export const xdr_remote_domain_get_guest_info_args: XdrCodec<remote_domain_get_g
     },
   };
 
-/** `struct remote_domain_get_guest_info_ret` (remote_protocol.x:3856) */
+/** `struct remote_domain_get_guest_info_ret` (remote_protocol.x) */
 export interface remote_domain_get_guest_info_ret {
   /** At most REMOTE_DOMAIN_GUEST_INFO_PARAMS_MAX (2048). */
   params: remote_typed_param[];
@@ -26206,7 +26206,7 @@ export const xdr_remote_domain_get_guest_info_ret: XdrCodec<remote_domain_get_gu
     },
   };
 
-/** `struct remote_connect_set_identity_args` (remote_protocol.x:3860) */
+/** `struct remote_connect_set_identity_args` (remote_protocol.x) */
 export interface remote_connect_set_identity_args {
   /** At most REMOTE_CONNECT_IDENTITY_PARAMS_MAX (20). */
   params: remote_typed_param[];
@@ -26260,7 +26260,7 @@ export const xdr_remote_connect_set_identity_args: XdrCodec<remote_connect_set_i
     },
   };
 
-/** `struct remote_domain_agent_set_response_timeout_args` (remote_protocol.x:3865) */
+/** `struct remote_domain_agent_set_response_timeout_args` (remote_protocol.x) */
 export interface remote_domain_agent_set_response_timeout_args {
   dom: remote_nonnull_domain;
   timeout: number;
@@ -26301,7 +26301,7 @@ export const xdr_remote_domain_agent_set_response_timeout_args: XdrCodec<remote_
     },
   };
 
-/** `struct remote_domain_agent_set_response_timeout_ret` (remote_protocol.x:3871) */
+/** `struct remote_domain_agent_set_response_timeout_ret` (remote_protocol.x) */
 export interface remote_domain_agent_set_response_timeout_ret {
   result: number;
 }
@@ -26328,7 +26328,7 @@ export const xdr_remote_domain_agent_set_response_timeout_ret: XdrCodec<remote_d
     },
   };
 
-/** `struct remote_domain_backup_begin_args` (remote_protocol.x:3876) */
+/** `struct remote_domain_backup_begin_args` (remote_protocol.x) */
 export interface remote_domain_backup_begin_args {
   dom: remote_nonnull_domain;
   backup_xml: remote_nonnull_string;
@@ -26381,7 +26381,7 @@ export const xdr_remote_domain_backup_begin_args: XdrCodec<remote_domain_backup_
     },
   };
 
-/** `struct remote_domain_backup_get_xml_desc_args` (remote_protocol.x:3883) */
+/** `struct remote_domain_backup_get_xml_desc_args` (remote_protocol.x) */
 export interface remote_domain_backup_get_xml_desc_args {
   dom: remote_nonnull_domain;
   flags: number;
@@ -26416,7 +26416,7 @@ export const xdr_remote_domain_backup_get_xml_desc_args: XdrCodec<remote_domain_
     },
   };
 
-/** `struct remote_domain_backup_get_xml_desc_ret` (remote_protocol.x:3888) */
+/** `struct remote_domain_backup_get_xml_desc_ret` (remote_protocol.x) */
 export interface remote_domain_backup_get_xml_desc_ret {
   xml: remote_nonnull_string;
 }
@@ -26443,7 +26443,7 @@ export const xdr_remote_domain_backup_get_xml_desc_ret: XdrCodec<remote_domain_b
     },
   };
 
-/** `struct remote_domain_authorized_ssh_keys_get_args` (remote_protocol.x:3892) */
+/** `struct remote_domain_authorized_ssh_keys_get_args` (remote_protocol.x) */
 export interface remote_domain_authorized_ssh_keys_get_args {
   dom: remote_nonnull_domain;
   user: remote_nonnull_string;
@@ -26484,7 +26484,7 @@ export const xdr_remote_domain_authorized_ssh_keys_get_args: XdrCodec<remote_dom
     },
   };
 
-/** `struct remote_domain_authorized_ssh_keys_get_ret` (remote_protocol.x:3898) */
+/** `struct remote_domain_authorized_ssh_keys_get_ret` (remote_protocol.x) */
 export interface remote_domain_authorized_ssh_keys_get_ret {
   /** At most REMOTE_DOMAIN_AUTHORIZED_SSH_KEYS_MAX (2048). */
   keys: remote_nonnull_string[];
@@ -26530,7 +26530,7 @@ export const xdr_remote_domain_authorized_ssh_keys_get_ret: XdrCodec<remote_doma
     },
   };
 
-/** `struct remote_domain_authorized_ssh_keys_set_args` (remote_protocol.x:3902) */
+/** `struct remote_domain_authorized_ssh_keys_set_args` (remote_protocol.x) */
 export interface remote_domain_authorized_ssh_keys_set_args {
   dom: remote_nonnull_domain;
   user: remote_nonnull_string;
@@ -26596,7 +26596,7 @@ export const xdr_remote_domain_authorized_ssh_keys_set_args: XdrCodec<remote_dom
     },
   };
 
-/** `struct remote_domain_get_messages_args` (remote_protocol.x:3909) */
+/** `struct remote_domain_get_messages_args` (remote_protocol.x) */
 export interface remote_domain_get_messages_args {
   dom: remote_nonnull_domain;
   flags: number;
@@ -26631,7 +26631,7 @@ export const xdr_remote_domain_get_messages_args: XdrCodec<remote_domain_get_mes
     },
   };
 
-/** `struct remote_domain_get_messages_ret` (remote_protocol.x:3914) */
+/** `struct remote_domain_get_messages_ret` (remote_protocol.x) */
 export interface remote_domain_get_messages_ret {
   /** At most REMOTE_DOMAIN_MESSAGES_MAX (2048). */
   msgs: remote_nonnull_string[];
@@ -26677,7 +26677,7 @@ export const xdr_remote_domain_get_messages_ret: XdrCodec<remote_domain_get_mess
     },
   };
 
-/** `struct remote_domain_start_dirty_rate_calc_args` (remote_protocol.x:3918) */
+/** `struct remote_domain_start_dirty_rate_calc_args` (remote_protocol.x) */
 export interface remote_domain_start_dirty_rate_calc_args {
   dom: remote_nonnull_domain;
   seconds: number;
@@ -26718,7 +26718,7 @@ export const xdr_remote_domain_start_dirty_rate_calc_args: XdrCodec<remote_domai
     },
   };
 
-/** `struct remote_domain_event_memory_device_size_change_msg` (remote_protocol.x:3925) */
+/** `struct remote_domain_event_memory_device_size_change_msg` (remote_protocol.x) */
 export interface remote_domain_event_memory_device_size_change_msg {
   callbackID: number;
   dom: remote_nonnull_domain;
@@ -26765,7 +26765,7 @@ export const xdr_remote_domain_event_memory_device_size_change_msg: XdrCodec<rem
     },
   };
 
-/** `struct remote_domain_fd_associate_args` (remote_protocol.x:3933) */
+/** `struct remote_domain_fd_associate_args` (remote_protocol.x) */
 export interface remote_domain_fd_associate_args {
   dom: remote_nonnull_domain;
   name: remote_nonnull_string;
@@ -27248,7 +27248,7 @@ export const REMOTE_PROC_DOMAIN_SAVE_PARAMS = 440;
 export const REMOTE_PROC_DOMAIN_RESTORE_PARAMS = 441;
 export const REMOTE_PROC_DOMAIN_ABORT_JOB_FLAGS = 442;
 export const REMOTE_PROC_DOMAIN_FD_ASSOCIATE = 443;
-/** `enum remote_procedure` (remote_protocol.x:3944): member names to values. */
+/** `enum remote_procedure` (remote_protocol.x): member names to values. */
 export const remote_procedure = {
   REMOTE_PROC_CONNECT_OPEN: 1,
   REMOTE_PROC_CONNECT_CLOSE: 2,

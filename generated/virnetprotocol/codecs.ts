@@ -21,7 +21,7 @@ export const VIR_NET_STREAM = 3;
 export const VIR_NET_CALL_WITH_FDS = 4;
 export const VIR_NET_REPLY_WITH_FDS = 5;
 export const VIR_NET_STREAM_HOLE = 6;
-/** `enum virNetMessageType` (virnetprotocol.x:153): member names to values. */
+/** `enum virNetMessageType` (virnetprotocol.x): member names to values. */
 export const virNetMessageType = {
   VIR_NET_CALL: 0,
   VIR_NET_REPLY: 1,
@@ -61,7 +61,7 @@ export const xdr_virNetMessageType: XdrCodec<virNetMessageType> = {
 export const VIR_NET_OK = 0;
 export const VIR_NET_ERROR = 1;
 export const VIR_NET_CONTINUE = 2;
-/** `enum virNetMessageStatus` (virnetprotocol.x:170): member names to values. */
+/** `enum virNetMessageStatus` (virnetprotocol.x): member names to values. */
 export const virNetMessageStatus = {
   VIR_NET_OK: 0,
   VIR_NET_ERROR: 1,
@@ -91,7 +91,7 @@ export const xdr_virNetMessageStatus: XdrCodec<virNetMessageStatus> = {
   },
 };
 
-/** `struct virNetMessageHeader` (virnetprotocol.x:189) */
+/** `struct virNetMessageHeader` (virnetprotocol.x) */
 export interface virNetMessageHeader {
   prog: number;
   vers: number;
@@ -154,7 +154,7 @@ export const xdr_virNetMessageHeader: XdrCodec<virNetMessageHeader> = {
     }
   },
 };
-/** `typedef … virNetMessageUUID` (virnetprotocol.x:205) */
+/** `typedef … virNetMessageUUID` (virnetprotocol.x) */
 export type virNetMessageUUID = Uint8Array;
 export const xdr_virNetMessageUUID: XdrCodec<virNetMessageUUID> = {
   name: "virNetMessageUUID",
@@ -166,7 +166,7 @@ export const xdr_virNetMessageUUID: XdrCodec<virNetMessageUUID> = {
     return _virNetMessageUUID;
   },
 };
-/** `typedef … virNetMessageNonnullString` (virnetprotocol.x:206) */
+/** `typedef … virNetMessageNonnullString` (virnetprotocol.x) */
 export type virNetMessageNonnullString = string;
 export const xdr_virNetMessageNonnullString: XdrCodec<virNetMessageNonnullString> =
   {
@@ -179,7 +179,7 @@ export const xdr_virNetMessageNonnullString: XdrCodec<virNetMessageNonnullString
       return _virNetMessageNonnullString;
     },
   };
-/** `typedef … virNetMessageString` (virnetprotocol.x:209) */
+/** `typedef … virNetMessageString` (virnetprotocol.x) */
 export type virNetMessageString = virNetMessageNonnullString | null;
 export const xdr_virNetMessageString: XdrCodec<virNetMessageString> = {
   name: "virNetMessageString",
@@ -199,7 +199,7 @@ export const xdr_virNetMessageString: XdrCodec<virNetMessageString> = {
   },
 };
 
-/** `struct virNetMessageNonnullDomain` (virnetprotocol.x:212) */
+/** `struct virNetMessageNonnullDomain` (virnetprotocol.x) */
 export interface virNetMessageNonnullDomain {
   name: virNetMessageNonnullString;
   uuid: virNetMessageUUID;
@@ -240,7 +240,7 @@ export const xdr_virNetMessageNonnullDomain: XdrCodec<virNetMessageNonnullDomain
     },
   };
 
-/** `struct virNetMessageNonnullNetwork` (virnetprotocol.x:219) */
+/** `struct virNetMessageNonnullNetwork` (virnetprotocol.x) */
 export interface virNetMessageNonnullNetwork {
   name: virNetMessageNonnullString;
   uuid: virNetMessageUUID;
@@ -274,7 +274,7 @@ export const xdr_virNetMessageNonnullNetwork: XdrCodec<virNetMessageNonnullNetwo
       }
     },
   };
-/** `typedef … virNetMessageDomain` (virnetprotocol.x:225) */
+/** `typedef … virNetMessageDomain` (virnetprotocol.x) */
 export type virNetMessageDomain = virNetMessageNonnullDomain | null;
 export const xdr_virNetMessageDomain: XdrCodec<virNetMessageDomain> = {
   name: "virNetMessageDomain",
@@ -293,7 +293,7 @@ export const xdr_virNetMessageDomain: XdrCodec<virNetMessageDomain> = {
     return _virNetMessageDomain;
   },
 };
-/** `typedef … virNetMessageNetwork` (virnetprotocol.x:226) */
+/** `typedef … virNetMessageNetwork` (virnetprotocol.x) */
 export type virNetMessageNetwork = virNetMessageNonnullNetwork | null;
 export const xdr_virNetMessageNetwork: XdrCodec<virNetMessageNetwork> = {
   name: "virNetMessageNetwork",
@@ -313,7 +313,7 @@ export const xdr_virNetMessageNetwork: XdrCodec<virNetMessageNetwork> = {
   },
 };
 
-/** `struct virNetMessageError` (virnetprotocol.x:234) */
+/** `struct virNetMessageError` (virnetprotocol.x) */
 export interface virNetMessageError {
   code: number;
   domain: number;
@@ -431,7 +431,7 @@ export const xdr_virNetMessageError: XdrCodec<virNetMessageError> = {
   },
 };
 
-/** `struct virNetStreamHole` (virnetprotocol.x:248) */
+/** `struct virNetStreamHole` (virnetprotocol.x) */
 export interface virNetStreamHole {
   length: bigint;
   flags: number;

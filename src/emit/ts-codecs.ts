@@ -119,8 +119,9 @@ function constStatement(name: string, value: string, origin: string): StatementS
   };
 }
 
-function where(d: { loc: { file: string; line: number } }, p: ProtocolModel): string {
-  return `${p.name}.x:${d.loc.line}`;
+/** Where a declaration comes from. No line number: adding a procedure must not touch other declarations. */
+function where(_d: unknown, p: ProtocolModel): string {
+  return `${p.name}.x`;
 }
 
 function declStatements(d: TypeDecl, p: ProtocolModel, ctx: BodyContext): StatementStructures[] {

@@ -181,7 +181,11 @@ int main(void)
             if (read_u32(&keylen, 0) != 1 || keylen > 4096)
                 goto truncated;
             key = malloc((size_t)keylen + 1);
-            if (key == NULL || !read_full(key, keylen))
+            if (key == NULL) {
+                fprintf(stderr, "rpcgen-harness: out of memory\n");
+                return 4;
+            }
+            if (!read_full(key, keylen))
                 goto truncated;
             key[keylen] = '\0';
             if (read_u32(&len, 0) != 1)

@@ -9,7 +9,7 @@ export const KEEPALIVE_PROGRAM = 1801807216;
 export const KEEPALIVE_PROTOCOL_VERSION = 1;
 export const KEEPALIVE_PROC_PING = 1;
 export const KEEPALIVE_PROC_PONG = 2;
-/** `enum keepalive_procedure` (virkeepaliveprotocol.x:4): member names to values. */
+/** `enum keepalive_procedure` (virkeepaliveprotocol.x): member names to values. */
 export const keepalive_procedure = {
   KEEPALIVE_PROC_PING: 1,
   KEEPALIVE_PROC_PONG: 2,

@@ -1,0 +1,57 @@
+// generated/ is checked in: it must match what the generator makes from protocol/, and
+// `generate --check` must notice any edit of a generated file.
+import { execFileSync } from "node:child_process";
+import { cpSync, mkdtempSync, readFileSync, writeFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { LIBVIRT_X_FILES, REPO_ROOT, ensureProtocolFiles } from "../support/protocol-files.js";
+
+const dir = ensureProtocolFiles();
+const cli = join(REPO_ROOT, "dist", "cli.js");
+const inputs = LIBVIRT_X_FILES.map((n) => join(dir, `${n}.x`));
+
+function check(outDir: string): { status: number; stderr: string } {
+  try {
+    execFileSync(process.execPath, [cli, "generate", ...inputs, "--out", outDir, "--check"], { stdio: "pipe", encoding: "utf8" });
+    return { status: 0, stderr: "" };
+  } catch (e) {
+    const err = e as { status: number; stderr: string };
+    return { status: err.status, stderr: err.stderr };
+  }
+}
+
+describe("generate --check", () => {
+  it("passes on the checked-in generated/ tree", () => {
+    const r = check(join(REPO_ROOT, "generated"));
+    expect(r.stderr).toBe("");
+    expect(r.status).toBe(0);
+  });
+
+  it("fails after an edit of a generated file, and after a deletion, naming each file", () => {
+    const copy = mkdtempSync(join(tmpdir(), "rpcgen-check-"));
+    try {
+      cpSync(join(REPO_ROOT, "generated"), copy, { recursive: true });
+      expect(check(copy).status).toBe(0);
+      const codecs = join(copy, "qemu_protocol", "codecs.ts");
+      writeFileSync(codecs, readFileSync(codecs, "utf8").replace("flags: number;", "flags: number; // edited"));
+      rmSync(join(copy, "lxc_protocol", "lxc_protocol-structs"));
+      const r = check(copy);
+      expect(r.status).toBe(1);
+      expect(r.stderr).toContain("qemu_protocol/codecs.ts");
+      expect(r.stderr).toContain("lxc_protocol/lxc_protocol-structs");
+      expect(r.stderr).not.toContain("remote_protocol/codecs.ts");
+    } finally {
+      rmSync(copy, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("the runtime's own generated codecs", () => {
+  it("src/runtime/generated matches virnetprotocol.x and virkeepaliveprotocol.x", () => {
+    const files = ["virnetprotocol", "virkeepaliveprotocol"].map((n) => join(dir, `${n}.x`));
+    const out = join(REPO_ROOT, "src", "runtime", "generated");
+    const args = [cli, "generate", ...files, "--out", out, "--runtime-import", "../../xdr/index.js", "--check"];
+    expect(() => execFileSync(process.execPath, args, { stdio: "pipe" })).not.toThrow();
+  });
+});
