@@ -61,81 +61,138 @@ export const xdr_admin_typed_param_value: XdrCodec<admin_typed_param_value> = {
     } catch (e) {
       throw prependXdrPath(e, "type");
     }
-    try {
-      switch (v.type) {
-        case 1:
+    switch (v.type) {
+      case 1: {
+        try {
           w.int(v.i);
-          break;
-        case 2:
-          w.uint(v.ui);
-          break;
-        case 3:
-          w.hyper(v.l);
-          break;
-        case 4:
-          w.uhyper(v.ul);
-          break;
-        case 5:
-          w.double(v.d);
-          break;
-        case 6:
-          w.int(v.b);
-          break;
-        case 7:
-          xdr_admin_nonnull_string.encode(w, v.s);
-          break;
-        default:
-          throw new XdrError(
-            "bad-discriminant",
-            w.length,
-            `invalid discriminant ${String((v as { type: unknown }).type)} for admin_typed_param_value`,
-          );
+        } catch (e) {
+          throw prependXdrPath(e, "i");
+        }
+        break;
       }
-    } catch (e) {
-      throw prependXdrPath(e, "admin_typed_param_value_u");
+      case 2: {
+        try {
+          w.uint(v.ui);
+        } catch (e) {
+          throw prependXdrPath(e, "ui");
+        }
+        break;
+      }
+      case 3: {
+        try {
+          w.hyper(v.l);
+        } catch (e) {
+          throw prependXdrPath(e, "l");
+        }
+        break;
+      }
+      case 4: {
+        try {
+          w.uhyper(v.ul);
+        } catch (e) {
+          throw prependXdrPath(e, "ul");
+        }
+        break;
+      }
+      case 5: {
+        try {
+          w.double(v.d);
+        } catch (e) {
+          throw prependXdrPath(e, "d");
+        }
+        break;
+      }
+      case 6: {
+        try {
+          w.int(v.b);
+        } catch (e) {
+          throw prependXdrPath(e, "b");
+        }
+        break;
+      }
+      case 7: {
+        try {
+          xdr_admin_nonnull_string.encode(w, v.s);
+        } catch (e) {
+          throw prependXdrPath(e, "s");
+        }
+        break;
+      }
+      default:
+        throw new XdrError(
+          "bad-discriminant",
+          w.length,
+          `invalid discriminant ${String((v as { type: unknown }).type)} for admin_typed_param_value`,
+          ["type"],
+        );
     }
   },
   decode(r) {
     const d = r.int();
-    try {
-      switch (d) {
-        case 1: {
+    switch (d) {
+      case 1: {
+        try {
           const _i = r.int();
           return { type: d, i: _i };
+        } catch (e) {
+          throw prependXdrPath(e, "i");
         }
-        case 2: {
+      }
+      case 2: {
+        try {
           const _ui = r.uint();
           return { type: d, ui: _ui };
+        } catch (e) {
+          throw prependXdrPath(e, "ui");
         }
-        case 3: {
+      }
+      case 3: {
+        try {
           const _l = r.hyper();
           return { type: d, l: _l };
+        } catch (e) {
+          throw prependXdrPath(e, "l");
         }
-        case 4: {
+      }
+      case 4: {
+        try {
           const _ul = r.uhyper();
           return { type: d, ul: _ul };
+        } catch (e) {
+          throw prependXdrPath(e, "ul");
         }
-        case 5: {
+      }
+      case 5: {
+        try {
           const _d = r.double();
           return { type: d, d: _d };
+        } catch (e) {
+          throw prependXdrPath(e, "d");
         }
-        case 6: {
+      }
+      case 6: {
+        try {
           const _b = r.int();
           return { type: d, b: _b };
+        } catch (e) {
+          throw prependXdrPath(e, "b");
         }
-        case 7: {
+      }
+      case 7: {
+        try {
           const _s = xdr_admin_nonnull_string.decode(r);
           return { type: d, s: _s };
+        } catch (e) {
+          throw prependXdrPath(e, "s");
         }
-        default:
-          throw new XdrError(
-            "bad-discriminant",
-            r.offset - 4,
-            `invalid discriminant ${d} for admin_typed_param_value`,
-          );
       }
-    } catch (e) {
-      throw prependXdrPath(e, "admin_typed_param_value_u");
+      default:
+        throw new XdrError(
+          "bad-discriminant",
+          r.offset - 4,
+          `invalid discriminant ${d} for admin_typed_param_value`,
+          ["type"],
+        );
     }
   },
 };

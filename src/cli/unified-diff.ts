@@ -55,7 +55,14 @@ export function diffLines(a: readonly string[], b: readonly string[], key: (s: s
 }
 
 /** Unified diff text, or "" when equal. */
-export function unifiedDiff(aName: string, bName: string, aText: string, bText: string, context = 3): string {
+export interface UnifiedDiffOptions {
+  readonly context?: number;
+  /** Print hunk positions (`@@ -l,s +l,s @@`); golden files omit them so unrelated edits do not churn them. */
+  readonly positions?: boolean;
+}
+
+export function unifiedDiff(aName: string, bName: string, aText: string, bText: string, options: UnifiedDiffOptions = {}): string {
+  const context = options.context ?? 3;
   const split = (t: string) => (t.endsWith("\n") ? t.slice(0, -1) : t).split("\n");
   const ops = diffLines(split(aText), split(bText));
   if (ops.every((o) => o.kind === " ")) return "";
@@ -90,7 +97,7 @@ export function unifiedDiff(aName: string, bName: string, aText: string, bText: 
     const bCount = hunk.filter((o) => o.kind !== "-").length;
     const aStart = aCount === 0 ? aLine[start]! - 1 : aLine[start]!;
     const bStart = bCount === 0 ? bLine[start]! - 1 : bLine[start]!;
-    out.push(`@@ -${aStart},${aCount} +${bStart},${bCount} @@`);
+    out.push(options.positions === false ? "@@" : `@@ -${aStart},${aCount} +${bStart},${bCount} @@`);
     for (const o of hunk) out.push(o.kind + o.line);
     i = stop;
     start = stop;

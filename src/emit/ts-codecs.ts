@@ -206,65 +206,57 @@ function unionStatements(u: UnionType, p: ProtocolModel, ctx: BodyContext): Stat
   const isBool = dRef.kind === "primitive" && dRef.name === "bool";
   const lit = (v: number) => (isBool ? String(v !== 0) : String(v));
   const discOp = discriminantOp(dRef);
+  const discPath = JSON.stringify(disc.name);
+
+  // Each arm's statements are wrapped so errors inside name the arm's member.
+  const armEncode = (f: Field, x: string) => withFieldPath([f.name], [encodeField(f, prop(x, f.name), ctx)], []);
+  const armDecode = (f: Field) =>
+    withFieldPath([f.name], [decodeField(f, localName(f.name), ctx)], [`return { ${dKey}: d, ${propKey(f.name)}: ${localName(f.name)} };`]);
 
   const variants: string[] = [];
   const encodeCases: string[] = [];
   const decodeCases: string[] = [];
   for (const arm of u.arms) {
     const labels = arm.cases.map((c) => lit(c.value));
-    const discType = labels.join(" | ");
-    const comments = arm.cases.filter((c) => c.text !== String(c.value)).map((c) => c.text);
-    const note = comments.length ? ` // ${comments.join(", ")}` : "";
-    const narrowed = u.defaultArm !== undefined ? `(v as Extract<${typeName}, { ${dKey}: ${labels[0]} }>)` : "v";
+    const named = arm.cases.filter((c) => c.text !== String(c.value)).map((c) => c.text);
+    const note = named.length ? ` // ${named.join(", ")}` : "";
+    const heads = [...labels.slice(0, -1).map((l) => `case ${l}:`), `case ${labels[labels.length - 1]!}: {`];
     if (arm.field) {
       const f = arm.field;
-      variants.push(`| { ${dKey}: ${discType}; ${propKey(f.name)}: ${tsTypeOfField(f, ctx)} }${note}`);
-      encodeCases.push(...labels.map((l) => `case ${l}:`), ...encodeField(f, prop(narrowed, f.name), ctx), "break;");
-      decodeCases.push(
-        ...labels.slice(0, -1).map((l) => `case ${l}:`),
-        `case ${labels[labels.length - 1]}: {`,
-        ...decodeField(f, localName(f.name), ctx),
-        `return { ${dKey}: d, ${propKey(f.name)}: ${localName(f.name)} };`,
-        "}",
-      );
+      // With a default arm TypeScript cannot narrow on the discriminant, so name the variant.
+      const narrowed = u.defaultArm !== undefined ? `(v as Extract<${typeName}, { ${dKey}: ${labels[0]} }>)` : "v";
+      variants.push(`| { ${dKey}: ${labels.join(" | ")}; ${propKey(f.name)}: ${tsTypeOfField(f, ctx)} }${note}`);
+      encodeCases.push(...heads, ...armEncode(f, narrowed), "break;", "}");
+      decodeCases.push(...heads, ...armDecode(f), "}");
     } else {
-      variants.push(`| { ${dKey}: ${discType} }${note}`);
-      encodeCases.push(...labels.map((l) => `case ${l}:`), "  break;");
-      decodeCases.push(...labels.map((l) => `case ${l}:`), `  return { ${dKey}: d };`);
+      variants.push(`| { ${dKey}: ${labels.join(" | ")} }${note}`);
+      encodeCases.push(...labels.map((l) => `case ${l}:`), "break;");
+      decodeCases.push(...labels.map((l) => `case ${l}:`), `return { ${dKey}: d };`);
     }
   }
   const def = u.defaultArm;
   if (def === undefined) {
-    encodeCases.push(`default:`, `  throw new XdrError("bad-discriminant", w.length, \`invalid discriminant \${String((v as { ${dKey}: unknown }).${dKey})} for ${u.name}\`);`);
-    decodeCases.push(`default:`, `  throw new XdrError("bad-discriminant", r.offset - 4, \`invalid discriminant \${d} for ${u.name}\`);`);
+    const bad = (offset: string, value: string) =>
+      `throw new XdrError("bad-discriminant", ${offset}, \`invalid discriminant \${${value}} for ${u.name}\`, [${discPath}]);`;
+    encodeCases.push(`default:`, bad("w.length", `String((v as { ${dKey}: unknown }).${dKey})`));
+    decodeCases.push(`default:`, bad("r.offset - 4", "d"));
   } else if (def === null) {
     variants.push(`| { ${dKey}: ${discTsType(dRef, ctx)} }`);
-    encodeCases.push(`default:`, "  break;");
-    decodeCases.push(`default:`, `  return { ${dKey}: d };`);
+    encodeCases.push(`default:`, "break;");
+    decodeCases.push(`default:`, `return { ${dKey}: d };`);
   } else {
-    variants.push(`| { ${dKey}: ${discTsType(dRef, ctx)}; ${propKey(def.name)}: ${tsTypeOfField(def, ctx)} }`);
-    const narrowed = `(v as { ${dKey}: ${discTsType(dRef, ctx)}; ${propKey(def.name)}: ${tsTypeOfField(def, ctx)} })`;
-    encodeCases.push(`default:`, ...encodeField(def, prop(narrowed, def.name), ctx));
-    decodeCases.push(`default: {`, ...decodeField(def, localName(def.name), ctx), `return { ${dKey}: d, ${propKey(def.name)}: ${localName(def.name)} };`, "}");
+    const defType = `{ ${dKey}: ${discTsType(dRef, ctx)}; ${propKey(def.name)}: ${tsTypeOfField(def, ctx)} }`;
+    variants.push(`| ${defType}`);
+    encodeCases.push(`default: {`, ...armEncode(def, `(v as ${defType})`), "}");
+    decodeCases.push(`default: {`, ...armDecode(def), "}");
   }
-  // The discriminant value as the union's member type expects it.
-  const decodeHead = isBool ? [`const d = r.bool();`] : [`const d = ${discOp.decode};`];
-  const encode = withFieldPath([disc.name], [[discOp.encode(prop("v", disc.name))]], []).concat(
-    withFieldPath(
-      u.arms.some((a) => a.field) || (def !== undefined && def !== null) ? [armFieldName(u)] : [],
-      [[`switch (${prop("v", disc.name)}) {`, ...encodeCases, `}`]],
-      [],
-    ),
-  );
-  // `d` must be visible to the switch, so it is decoded before the try.
-  const decodeBody = [
-    ...decodeHead,
-    ...withFieldPath(
-      u.arms.some((a) => a.field) || (def !== undefined && def !== null) ? [armFieldName(u)] : [],
-      [[`switch (d) {`, ...decodeCases, `}`]],
-      [],
-    ),
+  const encode = [
+    ...withFieldPath([disc.name], [[discOp.encode(prop("v", disc.name))]], []),
+    `switch (${prop("v", disc.name)}) {`,
+    ...encodeCases,
+    `}`,
   ];
+  const decode = [`const d = ${discOp.decode};`, `switch (d) {`, ...decodeCases, `}`];
   return [
     {
       kind: StructureKind.TypeAlias,
@@ -273,13 +265,8 @@ function unionStatements(u: UnionType, p: ProtocolModel, ctx: BodyContext): Stat
       docs: [`\`union ${u.name} switch (${disc.name})\` (${where(u, p)})`],
       type: `\n${variants.join("\n")}`,
     },
-    codecStatement(u.name, typeName, encode, decodeBody),
+    codecStatement(u.name, typeName, encode, decode),
   ];
-}
-
-/** Path segment for a failing union arm: the union's `<name>_u`, as rpcgen's C names it. */
-function armFieldName(u: UnionType): string {
-  return `${u.name}_u`;
 }
 
 function discriminantOp(t: TypeRef): { encode: (x: string) => string; decode: string } {

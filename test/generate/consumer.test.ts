@@ -1,0 +1,69 @@
+// Used from another repo as users will: `npm pack` this package, install the tarball into an
+// empty consumer project whose `prebuild` runs `virt-rpcgen generate`, and build that project
+// with `tsc --strict`; then run it and check the bytes it encodes (hand-computed below).
+import { execFileSync } from "node:child_process";
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { REPO_ROOT } from "../support/protocol-files.js";
+
+const work = mkdtempSync(join(tmpdir(), "rpcgen-consumer-"));
+afterAll(() => { if (!process.env.KEEP_CONSUMER) rmSync(work, { recursive: true, force: true }); });
+
+const run = (cmd: string, args: string[], cwd: string) =>
+  execFileSync(cmd, args, { cwd, encoding: "utf8", stdio: "pipe", env: { ...process.env, npm_config_fund: "false", npm_config_audit: "false" } });
+
+describe("consumer project", () => {
+  it("packs, installs, generates in prebuild and compiles under tsc --strict", () => {
+    run("npm", ["pack", "--pack-destination", work], REPO_ROOT);
+    const tarball = readdirSync(work).find((f) => f.endsWith(".tgz"))!;
+    expect(tarball).toMatch(/^virt-rpcgen-.*\.tgz$/);
+
+    const app = join(work, "app");
+    mkdirSync(join(app, "proto"), { recursive: true });
+    mkdirSync(join(app, "src"), { recursive: true });
+    copyFileSync(join(REPO_ROOT, "test", "fixtures", "demo_protocol.x"), join(app, "proto", "demo_protocol.x"));
+    const typescript = (JSON.parse(run("npm", ["pkg", "get", "devDependencies.typescript"], REPO_ROOT)) as string) ?? "^5";
+    writeFileSync(
+      join(app, "package.json"),
+      JSON.stringify(
+        {
+          name: "consumer",
+          private: true,
+          type: "module",
+          scripts: { prebuild: "virt-rpcgen generate proto/demo_protocol.x --out src/generated", build: "tsc -p ." },
+          dependencies: { "virt-rpcgen": `file:../${tarball}` },
+          devDependencies: { typescript },
+        },
+        null,
+        2,
+      ),
+    );
+    writeFileSync(
+      join(app, "tsconfig.json"),
+      JSON.stringify({
+        compilerOptions: { target: "ES2022", module: "NodeNext", moduleResolution: "NodeNext", strict: true, outDir: "dist", rootDir: "src", types: [] },
+        include: ["src"],
+      }),
+    );
+    writeFileSync(
+      join(app, "src", "main.ts"),
+      [
+        `import { encodeToBytes } from "virt-rpcgen/runtime";`,
+        `import { xdr_demo_point, xdr_demo_value, type demo_point } from "./generated/demo_protocol/index.js";`,
+        `const p: demo_point = { x: -1, y: 2, z: 3n, w: 4n };`,
+        `const hex = (b: Uint8Array) => Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("");`,
+        `console.log(hex(encodeToBytes(xdr_demo_point, p)));`,
+        `console.log(hex(encodeToBytes(xdr_demo_value, { kind: 1, red: 7 })));`,
+      ].join("\n"),
+    );
+    run("npm", ["install", "--no-package-lock", "--prefer-offline"], app);
+    run("npm", ["run", "build"], app);
+    const out = run("node", ["dist/main.js"], app).trim().split("\n");
+    // int -1, unsigned 2, hyper 3, unsigned hyper 4 (RFC 4506 big-endian)
+    expect(out[0]).toBe("ffffffff" + "00000002" + "0000000000000003" + "0000000000000004");
+    // discriminant DEMO_RED (1), then int 7
+    expect(out[1]).toBe("00000001" + "00000007");
+  }, 300_000);
+});
