@@ -206,27 +206,27 @@ export interface admin_typed_param {
 export const xdr_admin_typed_param: XdrCodec<admin_typed_param> = {
   name: "admin_typed_param",
   encode(w, v) {
-    let f = 0;
+    let f = "field";
     try {
       xdr_admin_nonnull_string.encode(w, v.field);
-      f = 1;
+      f = "value";
       xdr_admin_typed_param_value.encode(w, v.value);
     } catch (e) {
-      throw prependXdrPath(e, ["field", "value"][f]!);
+      throw prependXdrPath(e, f);
     }
   },
   decode(r) {
-    let f = 0;
+    let f = "field";
     try {
       const _field = xdr_admin_nonnull_string.decode(r);
-      f = 1;
+      f = "value";
       const _value = xdr_admin_typed_param_value.decode(r);
       return {
         field: _field,
         value: _value,
       };
     } catch (e) {
-      throw prependXdrPath(e, ["field", "value"][f]!);
+      throw prependXdrPath(e, f);
     }
   },
 };
@@ -268,28 +268,28 @@ export interface admin_nonnull_client {
 export const xdr_admin_nonnull_client: XdrCodec<admin_nonnull_client> = {
   name: "admin_nonnull_client",
   encode(w, v) {
-    let f = 0;
+    let f = "srv";
     try {
       xdr_admin_nonnull_server.encode(w, v.srv);
-      f = 1;
+      f = "id";
       w.uhyper(v.id);
-      f = 2;
+      f = "timestamp";
       w.hyper(v.timestamp);
-      f = 3;
+      f = "transport";
       w.uint(v.transport);
     } catch (e) {
-      throw prependXdrPath(e, ["srv", "id", "timestamp", "transport"][f]!);
+      throw prependXdrPath(e, f);
     }
   },
   decode(r) {
-    let f = 0;
+    let f = "srv";
     try {
       const _srv = xdr_admin_nonnull_server.decode(r);
-      f = 1;
+      f = "id";
       const _id = r.uhyper();
-      f = 2;
+      f = "timestamp";
       const _timestamp = r.hyper();
-      f = 3;
+      f = "transport";
       const _transport = r.uint();
       return {
         srv: _srv,
@@ -298,7 +298,7 @@ export const xdr_admin_nonnull_client: XdrCodec<admin_nonnull_client> = {
         transport: _transport,
       };
     } catch (e) {
-      throw prependXdrPath(e, ["srv", "id", "timestamp", "transport"][f]!);
+      throw prependXdrPath(e, f);
     }
   },
 };
@@ -366,27 +366,27 @@ export const xdr_admin_connect_list_servers_args: XdrCodec<admin_connect_list_se
   {
     name: "admin_connect_list_servers_args",
     encode(w, v) {
-      let f = 0;
+      let f = "need_results";
       try {
         w.uint(v.need_results);
-        f = 1;
+        f = "flags";
         w.uint(v.flags);
       } catch (e) {
-        throw prependXdrPath(e, ["need_results", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "need_results";
       try {
         const _need_results = r.uint();
-        f = 1;
+        f = "flags";
         const _flags = r.uint();
         return {
           need_results: _need_results,
           flags: _flags,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["need_results", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -402,7 +402,7 @@ export const xdr_admin_connect_list_servers_ret: XdrCodec<admin_connect_list_ser
   {
     name: "admin_connect_list_servers_ret",
     encode(w, v) {
-      let f = 0;
+      let f = "servers";
       try {
         const a0 = v.servers;
         w.count(a0.length, 16384);
@@ -414,14 +414,14 @@ export const xdr_admin_connect_list_servers_ret: XdrCodec<admin_connect_list_ser
         } catch (e) {
           throw prependXdrPath(e, i0);
         }
-        f = 1;
+        f = "ret";
         w.uint(v.ret);
       } catch (e) {
-        throw prependXdrPath(e, ["servers", "ret"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "servers";
       try {
         const n1 = r.count(16384, 4);
         const _servers = new Array<admin_nonnull_server>(n1);
@@ -433,14 +433,14 @@ export const xdr_admin_connect_list_servers_ret: XdrCodec<admin_connect_list_ser
         } catch (e) {
           throw prependXdrPath(e, i1);
         }
-        f = 1;
+        f = "ret";
         const _ret = r.uint();
         return {
           servers: _servers,
           ret: _ret,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["servers", "ret"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -455,27 +455,27 @@ export const xdr_admin_connect_lookup_server_args: XdrCodec<admin_connect_lookup
   {
     name: "admin_connect_lookup_server_args",
     encode(w, v) {
-      let f = 0;
+      let f = "name";
       try {
         xdr_admin_nonnull_string.encode(w, v.name);
-        f = 1;
+        f = "flags";
         w.uint(v.flags);
       } catch (e) {
-        throw prependXdrPath(e, ["name", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "name";
       try {
         const _name = xdr_admin_nonnull_string.decode(r);
-        f = 1;
+        f = "flags";
         const _flags = r.uint();
         return {
           name: _name,
           flags: _flags,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["name", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -517,27 +517,27 @@ export const xdr_admin_server_get_threadpool_parameters_args: XdrCodec<admin_ser
   {
     name: "admin_server_get_threadpool_parameters_args",
     encode(w, v) {
-      let f = 0;
+      let f = "srv";
       try {
         xdr_admin_nonnull_server.encode(w, v.srv);
-        f = 1;
+        f = "flags";
         w.uint(v.flags);
       } catch (e) {
-        throw prependXdrPath(e, ["srv", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "srv";
       try {
         const _srv = xdr_admin_nonnull_server.decode(r);
-        f = 1;
+        f = "flags";
         const _flags = r.uint();
         return {
           srv: _srv,
           flags: _flags,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["srv", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -600,10 +600,10 @@ export const xdr_admin_server_set_threadpool_parameters_args: XdrCodec<admin_ser
   {
     name: "admin_server_set_threadpool_parameters_args",
     encode(w, v) {
-      let f = 0;
+      let f = "srv";
       try {
         xdr_admin_nonnull_server.encode(w, v.srv);
-        f = 1;
+        f = "params";
         const a0 = v.params;
         w.count(a0.length, 32);
         let i0 = 0;
@@ -614,17 +614,17 @@ export const xdr_admin_server_set_threadpool_parameters_args: XdrCodec<admin_ser
         } catch (e) {
           throw prependXdrPath(e, i0);
         }
-        f = 2;
+        f = "flags";
         w.uint(v.flags);
       } catch (e) {
-        throw prependXdrPath(e, ["srv", "params", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "srv";
       try {
         const _srv = xdr_admin_nonnull_server.decode(r);
-        f = 1;
+        f = "params";
         const n1 = r.count(32, 12);
         const _params = new Array<admin_typed_param>(n1);
         let i1 = 0;
@@ -635,7 +635,7 @@ export const xdr_admin_server_set_threadpool_parameters_args: XdrCodec<admin_ser
         } catch (e) {
           throw prependXdrPath(e, i1);
         }
-        f = 2;
+        f = "flags";
         const _flags = r.uint();
         return {
           srv: _srv,
@@ -643,7 +643,7 @@ export const xdr_admin_server_set_threadpool_parameters_args: XdrCodec<admin_ser
           flags: _flags,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["srv", "params", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -659,24 +659,24 @@ export const xdr_admin_server_list_clients_args: XdrCodec<admin_server_list_clie
   {
     name: "admin_server_list_clients_args",
     encode(w, v) {
-      let f = 0;
+      let f = "srv";
       try {
         xdr_admin_nonnull_server.encode(w, v.srv);
-        f = 1;
+        f = "need_results";
         w.uint(v.need_results);
-        f = 2;
+        f = "flags";
         w.uint(v.flags);
       } catch (e) {
-        throw prependXdrPath(e, ["srv", "need_results", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "srv";
       try {
         const _srv = xdr_admin_nonnull_server.decode(r);
-        f = 1;
+        f = "need_results";
         const _need_results = r.uint();
-        f = 2;
+        f = "flags";
         const _flags = r.uint();
         return {
           srv: _srv,
@@ -684,7 +684,7 @@ export const xdr_admin_server_list_clients_args: XdrCodec<admin_server_list_clie
           flags: _flags,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["srv", "need_results", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -700,7 +700,7 @@ export const xdr_admin_server_list_clients_ret: XdrCodec<admin_server_list_clien
   {
     name: "admin_server_list_clients_ret",
     encode(w, v) {
-      let f = 0;
+      let f = "clients";
       try {
         const a0 = v.clients;
         w.count(a0.length, 16384);
@@ -712,14 +712,14 @@ export const xdr_admin_server_list_clients_ret: XdrCodec<admin_server_list_clien
         } catch (e) {
           throw prependXdrPath(e, i0);
         }
-        f = 1;
+        f = "ret";
         w.uint(v.ret);
       } catch (e) {
-        throw prependXdrPath(e, ["clients", "ret"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "clients";
       try {
         const n1 = r.count(16384, 24);
         const _clients = new Array<admin_nonnull_client>(n1);
@@ -731,14 +731,14 @@ export const xdr_admin_server_list_clients_ret: XdrCodec<admin_server_list_clien
         } catch (e) {
           throw prependXdrPath(e, i1);
         }
-        f = 1;
+        f = "ret";
         const _ret = r.uint();
         return {
           clients: _clients,
           ret: _ret,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["clients", "ret"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -754,24 +754,24 @@ export const xdr_admin_server_lookup_client_args: XdrCodec<admin_server_lookup_c
   {
     name: "admin_server_lookup_client_args",
     encode(w, v) {
-      let f = 0;
+      let f = "srv";
       try {
         xdr_admin_nonnull_server.encode(w, v.srv);
-        f = 1;
+        f = "id";
         w.uhyper(v.id);
-        f = 2;
+        f = "flags";
         w.uint(v.flags);
       } catch (e) {
-        throw prependXdrPath(e, ["srv", "id", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "srv";
       try {
         const _srv = xdr_admin_nonnull_server.decode(r);
-        f = 1;
+        f = "id";
         const _id = r.uhyper();
-        f = 2;
+        f = "flags";
         const _flags = r.uint();
         return {
           srv: _srv,
@@ -779,7 +779,7 @@ export const xdr_admin_server_lookup_client_args: XdrCodec<admin_server_lookup_c
           flags: _flags,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["srv", "id", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -821,27 +821,27 @@ export const xdr_admin_client_get_info_args: XdrCodec<admin_client_get_info_args
   {
     name: "admin_client_get_info_args",
     encode(w, v) {
-      let f = 0;
+      let f = "clnt";
       try {
         xdr_admin_nonnull_client.encode(w, v.clnt);
-        f = 1;
+        f = "flags";
         w.uint(v.flags);
       } catch (e) {
-        throw prependXdrPath(e, ["clnt", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "clnt";
       try {
         const _clnt = xdr_admin_nonnull_client.decode(r);
-        f = 1;
+        f = "flags";
         const _flags = r.uint();
         return {
           clnt: _clnt,
           flags: _flags,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["clnt", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -901,27 +901,27 @@ export interface admin_client_close_args {
 export const xdr_admin_client_close_args: XdrCodec<admin_client_close_args> = {
   name: "admin_client_close_args",
   encode(w, v) {
-    let f = 0;
+    let f = "clnt";
     try {
       xdr_admin_nonnull_client.encode(w, v.clnt);
-      f = 1;
+      f = "flags";
       w.uint(v.flags);
     } catch (e) {
-      throw prependXdrPath(e, ["clnt", "flags"][f]!);
+      throw prependXdrPath(e, f);
     }
   },
   decode(r) {
-    let f = 0;
+    let f = "clnt";
     try {
       const _clnt = xdr_admin_nonnull_client.decode(r);
-      f = 1;
+      f = "flags";
       const _flags = r.uint();
       return {
         clnt: _clnt,
         flags: _flags,
       };
     } catch (e) {
-      throw prependXdrPath(e, ["clnt", "flags"][f]!);
+      throw prependXdrPath(e, f);
     }
   },
 };
@@ -936,27 +936,27 @@ export const xdr_admin_server_get_client_limits_args: XdrCodec<admin_server_get_
   {
     name: "admin_server_get_client_limits_args",
     encode(w, v) {
-      let f = 0;
+      let f = "srv";
       try {
         xdr_admin_nonnull_server.encode(w, v.srv);
-        f = 1;
+        f = "flags";
         w.uint(v.flags);
       } catch (e) {
-        throw prependXdrPath(e, ["srv", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "srv";
       try {
         const _srv = xdr_admin_nonnull_server.decode(r);
-        f = 1;
+        f = "flags";
         const _flags = r.uint();
         return {
           srv: _srv,
           flags: _flags,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["srv", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -1019,10 +1019,10 @@ export const xdr_admin_server_set_client_limits_args: XdrCodec<admin_server_set_
   {
     name: "admin_server_set_client_limits_args",
     encode(w, v) {
-      let f = 0;
+      let f = "srv";
       try {
         xdr_admin_nonnull_server.encode(w, v.srv);
-        f = 1;
+        f = "params";
         const a0 = v.params;
         w.count(a0.length, 32);
         let i0 = 0;
@@ -1033,17 +1033,17 @@ export const xdr_admin_server_set_client_limits_args: XdrCodec<admin_server_set_
         } catch (e) {
           throw prependXdrPath(e, i0);
         }
-        f = 2;
+        f = "flags";
         w.uint(v.flags);
       } catch (e) {
-        throw prependXdrPath(e, ["srv", "params", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "srv";
       try {
         const _srv = xdr_admin_nonnull_server.decode(r);
-        f = 1;
+        f = "params";
         const n1 = r.count(32, 12);
         const _params = new Array<admin_typed_param>(n1);
         let i1 = 0;
@@ -1054,7 +1054,7 @@ export const xdr_admin_server_set_client_limits_args: XdrCodec<admin_server_set_
         } catch (e) {
           throw prependXdrPath(e, i1);
         }
-        f = 2;
+        f = "flags";
         const _flags = r.uint();
         return {
           srv: _srv,
@@ -1062,7 +1062,7 @@ export const xdr_admin_server_set_client_limits_args: XdrCodec<admin_server_set_
           flags: _flags,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["srv", "params", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -1077,27 +1077,27 @@ export const xdr_admin_server_update_tls_files_args: XdrCodec<admin_server_updat
   {
     name: "admin_server_update_tls_files_args",
     encode(w, v) {
-      let f = 0;
+      let f = "srv";
       try {
         xdr_admin_nonnull_server.encode(w, v.srv);
-        f = 1;
+        f = "flags";
         w.uint(v.flags);
       } catch (e) {
-        throw prependXdrPath(e, ["srv", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "srv";
       try {
         const _srv = xdr_admin_nonnull_server.decode(r);
-        f = 1;
+        f = "flags";
         const _flags = r.uint();
         return {
           srv: _srv,
           flags: _flags,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["srv", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -1139,27 +1139,27 @@ export const xdr_admin_connect_get_logging_outputs_ret: XdrCodec<admin_connect_g
   {
     name: "admin_connect_get_logging_outputs_ret",
     encode(w, v) {
-      let f = 0;
+      let f = "outputs";
       try {
         xdr_admin_nonnull_string.encode(w, v.outputs);
-        f = 1;
+        f = "noutputs";
         w.uint(v.noutputs);
       } catch (e) {
-        throw prependXdrPath(e, ["outputs", "noutputs"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "outputs";
       try {
         const _outputs = xdr_admin_nonnull_string.decode(r);
-        f = 1;
+        f = "noutputs";
         const _noutputs = r.uint();
         return {
           outputs: _outputs,
           noutputs: _noutputs,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["outputs", "noutputs"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -1201,27 +1201,27 @@ export const xdr_admin_connect_get_logging_filters_ret: XdrCodec<admin_connect_g
   {
     name: "admin_connect_get_logging_filters_ret",
     encode(w, v) {
-      let f = 0;
+      let f = "filters";
       try {
         xdr_admin_string.encode(w, v.filters);
-        f = 1;
+        f = "nfilters";
         w.uint(v.nfilters);
       } catch (e) {
-        throw prependXdrPath(e, ["filters", "nfilters"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "filters";
       try {
         const _filters = xdr_admin_string.decode(r);
-        f = 1;
+        f = "nfilters";
         const _nfilters = r.uint();
         return {
           filters: _filters,
           nfilters: _nfilters,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["filters", "nfilters"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -1236,27 +1236,27 @@ export const xdr_admin_connect_set_logging_outputs_args: XdrCodec<admin_connect_
   {
     name: "admin_connect_set_logging_outputs_args",
     encode(w, v) {
-      let f = 0;
+      let f = "outputs";
       try {
         xdr_admin_string.encode(w, v.outputs);
-        f = 1;
+        f = "flags";
         w.uint(v.flags);
       } catch (e) {
-        throw prependXdrPath(e, ["outputs", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "outputs";
       try {
         const _outputs = xdr_admin_string.decode(r);
-        f = 1;
+        f = "flags";
         const _flags = r.uint();
         return {
           outputs: _outputs,
           flags: _flags,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["outputs", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -1271,27 +1271,27 @@ export const xdr_admin_connect_set_logging_filters_args: XdrCodec<admin_connect_
   {
     name: "admin_connect_set_logging_filters_args",
     encode(w, v) {
-      let f = 0;
+      let f = "filters";
       try {
         xdr_admin_string.encode(w, v.filters);
-        f = 1;
+        f = "flags";
         w.uint(v.flags);
       } catch (e) {
-        throw prependXdrPath(e, ["filters", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "filters";
       try {
         const _filters = xdr_admin_string.decode(r);
-        f = 1;
+        f = "flags";
         const _flags = r.uint();
         return {
           filters: _filters,
           flags: _flags,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["filters", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -1306,27 +1306,27 @@ export const xdr_admin_connect_set_daemon_timeout_args: XdrCodec<admin_connect_s
   {
     name: "admin_connect_set_daemon_timeout_args",
     encode(w, v) {
-      let f = 0;
+      let f = "timeout";
       try {
         w.uint(v.timeout);
-        f = 1;
+        f = "flags";
         w.uint(v.flags);
       } catch (e) {
-        throw prependXdrPath(e, ["timeout", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "timeout";
       try {
         const _timeout = r.uint();
-        f = 1;
+        f = "flags";
         const _flags = r.uint();
         return {
           timeout: _timeout,
           flags: _flags,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["timeout", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };

@@ -68,28 +68,28 @@ export const xdr_virLockSpaceProtocolOwner: XdrCodec<virLockSpaceProtocolOwner> 
   {
     name: "virLockSpaceProtocolOwner",
     encode(w, v) {
-      let f = 0;
+      let f = "uuid";
       try {
         xdr_virLockSpaceProtocolUUID.encode(w, v.uuid);
-        f = 1;
+        f = "name";
         xdr_virLockSpaceProtocolNonNullString.encode(w, v.name);
-        f = 2;
+        f = "id";
         w.uint(v.id);
-        f = 3;
+        f = "pid";
         w.uint(v.pid);
       } catch (e) {
-        throw prependXdrPath(e, ["uuid", "name", "id", "pid"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "uuid";
       try {
         const _uuid = xdr_virLockSpaceProtocolUUID.decode(r);
-        f = 1;
+        f = "name";
         const _name = xdr_virLockSpaceProtocolNonNullString.decode(r);
-        f = 2;
+        f = "id";
         const _id = r.uint();
-        f = 3;
+        f = "pid";
         const _pid = r.uint();
         return {
           uuid: _uuid,
@@ -98,7 +98,7 @@ export const xdr_virLockSpaceProtocolOwner: XdrCodec<virLockSpaceProtocolOwner> 
           pid: _pid,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["uuid", "name", "id", "pid"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -113,27 +113,27 @@ export const xdr_virLockSpaceProtocolRegisterArgs: XdrCodec<virLockSpaceProtocol
   {
     name: "virLockSpaceProtocolRegisterArgs",
     encode(w, v) {
-      let f = 0;
+      let f = "owner";
       try {
         xdr_virLockSpaceProtocolOwner.encode(w, v.owner);
-        f = 1;
+        f = "flags";
         w.uint(v.flags);
       } catch (e) {
-        throw prependXdrPath(e, ["owner", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "owner";
       try {
         const _owner = xdr_virLockSpaceProtocolOwner.decode(r);
-        f = 1;
+        f = "flags";
         const _flags = r.uint();
         return {
           owner: _owner,
           flags: _flags,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["owner", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -175,27 +175,27 @@ export const xdr_virLockSpaceProtocolNewArgs: XdrCodec<virLockSpaceProtocolNewAr
   {
     name: "virLockSpaceProtocolNewArgs",
     encode(w, v) {
-      let f = 0;
+      let f = "path";
       try {
         xdr_virLockSpaceProtocolNonNullString.encode(w, v.path);
-        f = 1;
+        f = "flags";
         w.uint(v.flags);
       } catch (e) {
-        throw prependXdrPath(e, ["path", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "path";
       try {
         const _path = xdr_virLockSpaceProtocolNonNullString.decode(r);
-        f = 1;
+        f = "flags";
         const _flags = r.uint();
         return {
           path: _path,
           flags: _flags,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["path", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -211,24 +211,24 @@ export const xdr_virLockSpaceProtocolCreateResourceArgs: XdrCodec<virLockSpacePr
   {
     name: "virLockSpaceProtocolCreateResourceArgs",
     encode(w, v) {
-      let f = 0;
+      let f = "path";
       try {
         xdr_virLockSpaceProtocolNonNullString.encode(w, v.path);
-        f = 1;
+        f = "name";
         xdr_virLockSpaceProtocolNonNullString.encode(w, v.name);
-        f = 2;
+        f = "flags";
         w.uint(v.flags);
       } catch (e) {
-        throw prependXdrPath(e, ["path", "name", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "path";
       try {
         const _path = xdr_virLockSpaceProtocolNonNullString.decode(r);
-        f = 1;
+        f = "name";
         const _name = xdr_virLockSpaceProtocolNonNullString.decode(r);
-        f = 2;
+        f = "flags";
         const _flags = r.uint();
         return {
           path: _path,
@@ -236,7 +236,7 @@ export const xdr_virLockSpaceProtocolCreateResourceArgs: XdrCodec<virLockSpacePr
           flags: _flags,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["path", "name", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -252,24 +252,24 @@ export const xdr_virLockSpaceProtocolDeleteResourceArgs: XdrCodec<virLockSpacePr
   {
     name: "virLockSpaceProtocolDeleteResourceArgs",
     encode(w, v) {
-      let f = 0;
+      let f = "path";
       try {
         xdr_virLockSpaceProtocolNonNullString.encode(w, v.path);
-        f = 1;
+        f = "name";
         xdr_virLockSpaceProtocolNonNullString.encode(w, v.name);
-        f = 2;
+        f = "flags";
         w.uint(v.flags);
       } catch (e) {
-        throw prependXdrPath(e, ["path", "name", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "path";
       try {
         const _path = xdr_virLockSpaceProtocolNonNullString.decode(r);
-        f = 1;
+        f = "name";
         const _name = xdr_virLockSpaceProtocolNonNullString.decode(r);
-        f = 2;
+        f = "flags";
         const _flags = r.uint();
         return {
           path: _path,
@@ -277,7 +277,7 @@ export const xdr_virLockSpaceProtocolDeleteResourceArgs: XdrCodec<virLockSpacePr
           flags: _flags,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["path", "name", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -293,24 +293,24 @@ export const xdr_virLockSpaceProtocolAcquireResourceArgs: XdrCodec<virLockSpaceP
   {
     name: "virLockSpaceProtocolAcquireResourceArgs",
     encode(w, v) {
-      let f = 0;
+      let f = "path";
       try {
         xdr_virLockSpaceProtocolNonNullString.encode(w, v.path);
-        f = 1;
+        f = "name";
         xdr_virLockSpaceProtocolNonNullString.encode(w, v.name);
-        f = 2;
+        f = "flags";
         w.uint(v.flags);
       } catch (e) {
-        throw prependXdrPath(e, ["path", "name", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "path";
       try {
         const _path = xdr_virLockSpaceProtocolNonNullString.decode(r);
-        f = 1;
+        f = "name";
         const _name = xdr_virLockSpaceProtocolNonNullString.decode(r);
-        f = 2;
+        f = "flags";
         const _flags = r.uint();
         return {
           path: _path,
@@ -318,7 +318,7 @@ export const xdr_virLockSpaceProtocolAcquireResourceArgs: XdrCodec<virLockSpaceP
           flags: _flags,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["path", "name", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -334,24 +334,24 @@ export const xdr_virLockSpaceProtocolReleaseResourceArgs: XdrCodec<virLockSpaceP
   {
     name: "virLockSpaceProtocolReleaseResourceArgs",
     encode(w, v) {
-      let f = 0;
+      let f = "path";
       try {
         xdr_virLockSpaceProtocolNonNullString.encode(w, v.path);
-        f = 1;
+        f = "name";
         xdr_virLockSpaceProtocolNonNullString.encode(w, v.name);
-        f = 2;
+        f = "flags";
         w.uint(v.flags);
       } catch (e) {
-        throw prependXdrPath(e, ["path", "name", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "path";
       try {
         const _path = xdr_virLockSpaceProtocolNonNullString.decode(r);
-        f = 1;
+        f = "name";
         const _name = xdr_virLockSpaceProtocolNonNullString.decode(r);
-        f = 2;
+        f = "flags";
         const _flags = r.uint();
         return {
           path: _path,
@@ -359,7 +359,7 @@ export const xdr_virLockSpaceProtocolReleaseResourceArgs: XdrCodec<virLockSpaceP
           flags: _flags,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["path", "name", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };

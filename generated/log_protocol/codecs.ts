@@ -66,27 +66,27 @@ export const xdr_virLogManagerProtocolDomain: XdrCodec<virLogManagerProtocolDoma
   {
     name: "virLogManagerProtocolDomain",
     encode(w, v) {
-      let f = 0;
+      let f = "uuid";
       try {
         xdr_virLogManagerProtocolUUID.encode(w, v.uuid);
-        f = 1;
+        f = "name";
         xdr_virLogManagerProtocolNonNullString.encode(w, v.name);
       } catch (e) {
-        throw prependXdrPath(e, ["uuid", "name"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "uuid";
       try {
         const _uuid = xdr_virLogManagerProtocolUUID.decode(r);
-        f = 1;
+        f = "name";
         const _name = xdr_virLogManagerProtocolNonNullString.decode(r);
         return {
           uuid: _uuid,
           name: _name,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["uuid", "name"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -101,27 +101,27 @@ export const xdr_virLogManagerProtocolLogFilePosition: XdrCodec<virLogManagerPro
   {
     name: "virLogManagerProtocolLogFilePosition",
     encode(w, v) {
-      let f = 0;
+      let f = "inode";
       try {
         w.uhyper(v.inode);
-        f = 1;
+        f = "offset";
         w.uhyper(v.offset);
       } catch (e) {
-        throw prependXdrPath(e, ["inode", "offset"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "inode";
       try {
         const _inode = r.uhyper();
-        f = 1;
+        f = "offset";
         const _offset = r.uhyper();
         return {
           inode: _inode,
           offset: _offset,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["inode", "offset"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -165,28 +165,28 @@ export const xdr_virLogManagerProtocolDomainOpenLogFileArgs: XdrCodec<virLogMana
   {
     name: "virLogManagerProtocolDomainOpenLogFileArgs",
     encode(w, v) {
-      let f = 0;
+      let f = "driver";
       try {
         xdr_virLogManagerProtocolNonNullString.encode(w, v.driver);
-        f = 1;
+        f = "dom";
         xdr_virLogManagerProtocolDomain.encode(w, v.dom);
-        f = 2;
+        f = "path";
         xdr_virLogManagerProtocolNonNullString.encode(w, v.path);
-        f = 3;
+        f = "flags";
         w.uint(v.flags);
       } catch (e) {
-        throw prependXdrPath(e, ["driver", "dom", "path", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "driver";
       try {
         const _driver = xdr_virLogManagerProtocolNonNullString.decode(r);
-        f = 1;
+        f = "dom";
         const _dom = xdr_virLogManagerProtocolDomain.decode(r);
-        f = 2;
+        f = "path";
         const _path = xdr_virLogManagerProtocolNonNullString.decode(r);
-        f = 3;
+        f = "flags";
         const _flags = r.uint();
         return {
           driver: _driver,
@@ -195,7 +195,7 @@ export const xdr_virLogManagerProtocolDomainOpenLogFileArgs: XdrCodec<virLogMana
           flags: _flags,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["driver", "dom", "path", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -237,27 +237,27 @@ export const xdr_virLogManagerProtocolDomainGetLogFilePositionArgs: XdrCodec<vir
   {
     name: "virLogManagerProtocolDomainGetLogFilePositionArgs",
     encode(w, v) {
-      let f = 0;
+      let f = "path";
       try {
         xdr_virLogManagerProtocolNonNullString.encode(w, v.path);
-        f = 1;
+        f = "flags";
         w.uint(v.flags);
       } catch (e) {
-        throw prependXdrPath(e, ["path", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "path";
       try {
         const _path = xdr_virLogManagerProtocolNonNullString.decode(r);
-        f = 1;
+        f = "flags";
         const _flags = r.uint();
         return {
           path: _path,
           flags: _flags,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["path", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -301,28 +301,28 @@ export const xdr_virLogManagerProtocolDomainReadLogFileArgs: XdrCodec<virLogMana
   {
     name: "virLogManagerProtocolDomainReadLogFileArgs",
     encode(w, v) {
-      let f = 0;
+      let f = "path";
       try {
         xdr_virLogManagerProtocolNonNullString.encode(w, v.path);
-        f = 1;
+        f = "pos";
         xdr_virLogManagerProtocolLogFilePosition.encode(w, v.pos);
-        f = 2;
+        f = "maxlen";
         w.uhyper(v.maxlen);
-        f = 3;
+        f = "flags";
         w.uint(v.flags);
       } catch (e) {
-        throw prependXdrPath(e, ["path", "pos", "maxlen", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "path";
       try {
         const _path = xdr_virLogManagerProtocolNonNullString.decode(r);
-        f = 1;
+        f = "pos";
         const _pos = xdr_virLogManagerProtocolLogFilePosition.decode(r);
-        f = 2;
+        f = "maxlen";
         const _maxlen = r.uhyper();
-        f = 3;
+        f = "flags";
         const _flags = r.uint();
         return {
           path: _path,
@@ -331,7 +331,7 @@ export const xdr_virLogManagerProtocolDomainReadLogFileArgs: XdrCodec<virLogMana
           flags: _flags,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["path", "pos", "maxlen", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -376,35 +376,32 @@ export const xdr_virLogManagerProtocolDomainAppendLogFileArgs: XdrCodec<virLogMa
   {
     name: "virLogManagerProtocolDomainAppendLogFileArgs",
     encode(w, v) {
-      let f = 0;
+      let f = "driver";
       try {
         xdr_virLogManagerProtocolNonNullString.encode(w, v.driver);
-        f = 1;
+        f = "dom";
         xdr_virLogManagerProtocolDomain.encode(w, v.dom);
-        f = 2;
+        f = "path";
         xdr_virLogManagerProtocolNonNullString.encode(w, v.path);
-        f = 3;
+        f = "message";
         xdr_virLogManagerProtocolNonNullString.encode(w, v.message);
-        f = 4;
+        f = "flags";
         w.uint(v.flags);
       } catch (e) {
-        throw prependXdrPath(
-          e,
-          ["driver", "dom", "path", "message", "flags"][f]!,
-        );
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "driver";
       try {
         const _driver = xdr_virLogManagerProtocolNonNullString.decode(r);
-        f = 1;
+        f = "dom";
         const _dom = xdr_virLogManagerProtocolDomain.decode(r);
-        f = 2;
+        f = "path";
         const _path = xdr_virLogManagerProtocolNonNullString.decode(r);
-        f = 3;
+        f = "message";
         const _message = xdr_virLogManagerProtocolNonNullString.decode(r);
-        f = 4;
+        f = "flags";
         const _flags = r.uint();
         return {
           driver: _driver,
@@ -414,10 +411,7 @@ export const xdr_virLogManagerProtocolDomainAppendLogFileArgs: XdrCodec<virLogMa
           flags: _flags,
         };
       } catch (e) {
-        throw prependXdrPath(
-          e,
-          ["driver", "dom", "path", "message", "flags"][f]!,
-        );
+        throw prependXdrPath(e, f);
       }
     },
   };

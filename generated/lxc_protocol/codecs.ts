@@ -22,27 +22,27 @@ export const xdr_lxc_domain_open_namespace_args: XdrCodec<lxc_domain_open_namesp
   {
     name: "lxc_domain_open_namespace_args",
     encode(w, v) {
-      let f = 0;
+      let f = "dom";
       try {
         xdr_remote_nonnull_domain.encode(w, v.dom);
-        f = 1;
+        f = "flags";
         w.uint(v.flags);
       } catch (e) {
-        throw prependXdrPath(e, ["dom", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "dom";
       try {
         const _dom = xdr_remote_nonnull_domain.decode(r);
-        f = 1;
+        f = "flags";
         const _flags = r.uint();
         return {
           dom: _dom,
           flags: _flags,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["dom", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };

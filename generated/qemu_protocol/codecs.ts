@@ -29,24 +29,24 @@ export const xdr_qemu_domain_monitor_command_args: XdrCodec<qemu_domain_monitor_
   {
     name: "qemu_domain_monitor_command_args",
     encode(w, v) {
-      let f = 0;
+      let f = "dom";
       try {
         xdr_remote_nonnull_domain.encode(w, v.dom);
-        f = 1;
+        f = "cmd";
         xdr_remote_nonnull_string.encode(w, v.cmd);
-        f = 2;
+        f = "flags";
         w.uint(v.flags);
       } catch (e) {
-        throw prependXdrPath(e, ["dom", "cmd", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "dom";
       try {
         const _dom = xdr_remote_nonnull_domain.decode(r);
-        f = 1;
+        f = "cmd";
         const _cmd = xdr_remote_nonnull_string.decode(r);
-        f = 2;
+        f = "flags";
         const _flags = r.uint();
         return {
           dom: _dom,
@@ -54,7 +54,7 @@ export const xdr_qemu_domain_monitor_command_args: XdrCodec<qemu_domain_monitor_
           flags: _flags,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["dom", "cmd", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -95,27 +95,27 @@ export interface qemu_domain_attach_args {
 export const xdr_qemu_domain_attach_args: XdrCodec<qemu_domain_attach_args> = {
   name: "qemu_domain_attach_args",
   encode(w, v) {
-    let f = 0;
+    let f = "pid_value";
     try {
       w.uint(v.pid_value);
-      f = 1;
+      f = "flags";
       w.uint(v.flags);
     } catch (e) {
-      throw prependXdrPath(e, ["pid_value", "flags"][f]!);
+      throw prependXdrPath(e, f);
     }
   },
   decode(r) {
-    let f = 0;
+    let f = "pid_value";
     try {
       const _pid_value = r.uint();
-      f = 1;
+      f = "flags";
       const _flags = r.uint();
       return {
         pid_value: _pid_value,
         flags: _flags,
       };
     } catch (e) {
-      throw prependXdrPath(e, ["pid_value", "flags"][f]!);
+      throw prependXdrPath(e, f);
     }
   },
 };
@@ -158,28 +158,28 @@ export const xdr_qemu_domain_agent_command_args: XdrCodec<qemu_domain_agent_comm
   {
     name: "qemu_domain_agent_command_args",
     encode(w, v) {
-      let f = 0;
+      let f = "dom";
       try {
         xdr_remote_nonnull_domain.encode(w, v.dom);
-        f = 1;
+        f = "cmd";
         xdr_remote_nonnull_string.encode(w, v.cmd);
-        f = 2;
+        f = "timeout";
         w.int(v.timeout);
-        f = 3;
+        f = "flags";
         w.uint(v.flags);
       } catch (e) {
-        throw prependXdrPath(e, ["dom", "cmd", "timeout", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "dom";
       try {
         const _dom = xdr_remote_nonnull_domain.decode(r);
-        f = 1;
+        f = "cmd";
         const _cmd = xdr_remote_nonnull_string.decode(r);
-        f = 2;
+        f = "timeout";
         const _timeout = r.int();
-        f = 3;
+        f = "flags";
         const _flags = r.uint();
         return {
           dom: _dom,
@@ -188,7 +188,7 @@ export const xdr_qemu_domain_agent_command_args: XdrCodec<qemu_domain_agent_comm
           flags: _flags,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["dom", "cmd", "timeout", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -231,24 +231,24 @@ export const xdr_qemu_connect_domain_monitor_event_register_args: XdrCodec<qemu_
   {
     name: "qemu_connect_domain_monitor_event_register_args",
     encode(w, v) {
-      let f = 0;
+      let f = "dom";
       try {
         xdr_remote_domain.encode(w, v.dom);
-        f = 1;
+        f = "event";
         xdr_remote_string.encode(w, v.event);
-        f = 2;
+        f = "flags";
         w.uint(v.flags);
       } catch (e) {
-        throw prependXdrPath(e, ["dom", "event", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "dom";
       try {
         const _dom = xdr_remote_domain.decode(r);
-        f = 1;
+        f = "event";
         const _event = xdr_remote_string.decode(r);
-        f = 2;
+        f = "flags";
         const _flags = r.uint();
         return {
           dom: _dom,
@@ -256,7 +256,7 @@ export const xdr_qemu_connect_domain_monitor_event_register_args: XdrCodec<qemu_
           flags: _flags,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["dom", "event", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -329,39 +329,36 @@ export const xdr_qemu_domain_monitor_event_msg: XdrCodec<qemu_domain_monitor_eve
   {
     name: "qemu_domain_monitor_event_msg",
     encode(w, v) {
-      let f = 0;
+      let f = "callbackID";
       try {
         w.int(v.callbackID);
-        f = 1;
+        f = "dom";
         xdr_remote_nonnull_domain.encode(w, v.dom);
-        f = 2;
+        f = "event";
         xdr_remote_nonnull_string.encode(w, v.event);
-        f = 3;
+        f = "seconds";
         w.hyper(v.seconds);
-        f = 4;
+        f = "micros";
         w.uint(v.micros);
-        f = 5;
+        f = "details";
         xdr_remote_string.encode(w, v.details);
       } catch (e) {
-        throw prependXdrPath(
-          e,
-          ["callbackID", "dom", "event", "seconds", "micros", "details"][f]!,
-        );
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "callbackID";
       try {
         const _callbackID = r.int();
-        f = 1;
+        f = "dom";
         const _dom = xdr_remote_nonnull_domain.decode(r);
-        f = 2;
+        f = "event";
         const _event = xdr_remote_nonnull_string.decode(r);
-        f = 3;
+        f = "seconds";
         const _seconds = r.hyper();
-        f = 4;
+        f = "micros";
         const _micros = r.uint();
-        f = 5;
+        f = "details";
         const _details = xdr_remote_string.decode(r);
         return {
           callbackID: _callbackID,
@@ -372,10 +369,7 @@ export const xdr_qemu_domain_monitor_event_msg: XdrCodec<qemu_domain_monitor_eve
           details: _details,
         };
       } catch (e) {
-        throw prependXdrPath(
-          e,
-          ["callbackID", "dom", "event", "seconds", "micros", "details"][f]!,
-        );
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -391,24 +385,24 @@ export const xdr_qemu_domain_monitor_command_with_files_args: XdrCodec<qemu_doma
   {
     name: "qemu_domain_monitor_command_with_files_args",
     encode(w, v) {
-      let f = 0;
+      let f = "dom";
       try {
         xdr_remote_nonnull_domain.encode(w, v.dom);
-        f = 1;
+        f = "cmd";
         xdr_remote_nonnull_string.encode(w, v.cmd);
-        f = 2;
+        f = "flags";
         w.uint(v.flags);
       } catch (e) {
-        throw prependXdrPath(e, ["dom", "cmd", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "dom";
       try {
         const _dom = xdr_remote_nonnull_domain.decode(r);
-        f = 1;
+        f = "cmd";
         const _cmd = xdr_remote_nonnull_string.decode(r);
-        f = 2;
+        f = "flags";
         const _flags = r.uint();
         return {
           dom: _dom,
@@ -416,7 +410,7 @@ export const xdr_qemu_domain_monitor_command_with_files_args: XdrCodec<qemu_doma
           flags: _flags,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["dom", "cmd", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };

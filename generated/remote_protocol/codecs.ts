@@ -131,24 +131,24 @@ export interface remote_nonnull_domain {
 export const xdr_remote_nonnull_domain: XdrCodec<remote_nonnull_domain> = {
   name: "remote_nonnull_domain",
   encode(w, v) {
-    let f = 0;
+    let f = "name";
     try {
       xdr_remote_nonnull_string.encode(w, v.name);
-      f = 1;
+      f = "uuid";
       xdr_remote_uuid.encode(w, v.uuid);
-      f = 2;
+      f = "id";
       w.int(v.id);
     } catch (e) {
-      throw prependXdrPath(e, ["name", "uuid", "id"][f]!);
+      throw prependXdrPath(e, f);
     }
   },
   decode(r) {
-    let f = 0;
+    let f = "name";
     try {
       const _name = xdr_remote_nonnull_string.decode(r);
-      f = 1;
+      f = "uuid";
       const _uuid = xdr_remote_uuid.decode(r);
-      f = 2;
+      f = "id";
       const _id = r.int();
       return {
         name: _name,
@@ -156,7 +156,7 @@ export const xdr_remote_nonnull_domain: XdrCodec<remote_nonnull_domain> = {
         id: _id,
       };
     } catch (e) {
-      throw prependXdrPath(e, ["name", "uuid", "id"][f]!);
+      throw prependXdrPath(e, f);
     }
   },
 };
@@ -170,27 +170,27 @@ export interface remote_nonnull_network {
 export const xdr_remote_nonnull_network: XdrCodec<remote_nonnull_network> = {
   name: "remote_nonnull_network",
   encode(w, v) {
-    let f = 0;
+    let f = "name";
     try {
       xdr_remote_nonnull_string.encode(w, v.name);
-      f = 1;
+      f = "uuid";
       xdr_remote_uuid.encode(w, v.uuid);
     } catch (e) {
-      throw prependXdrPath(e, ["name", "uuid"][f]!);
+      throw prependXdrPath(e, f);
     }
   },
   decode(r) {
-    let f = 0;
+    let f = "name";
     try {
       const _name = xdr_remote_nonnull_string.decode(r);
-      f = 1;
+      f = "uuid";
       const _uuid = xdr_remote_uuid.decode(r);
       return {
         name: _name,
         uuid: _uuid,
       };
     } catch (e) {
-      throw prependXdrPath(e, ["name", "uuid"][f]!);
+      throw prependXdrPath(e, f);
     }
   },
 };
@@ -205,27 +205,27 @@ export const xdr_remote_nonnull_network_port: XdrCodec<remote_nonnull_network_po
   {
     name: "remote_nonnull_network_port",
     encode(w, v) {
-      let f = 0;
+      let f = "net";
       try {
         xdr_remote_nonnull_network.encode(w, v.net);
-        f = 1;
+        f = "uuid";
         xdr_remote_uuid.encode(w, v.uuid);
       } catch (e) {
-        throw prependXdrPath(e, ["net", "uuid"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "net";
       try {
         const _net = xdr_remote_nonnull_network.decode(r);
-        f = 1;
+        f = "uuid";
         const _uuid = xdr_remote_uuid.decode(r);
         return {
           net: _net,
           uuid: _uuid,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["net", "uuid"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -239,27 +239,27 @@ export interface remote_nonnull_nwfilter {
 export const xdr_remote_nonnull_nwfilter: XdrCodec<remote_nonnull_nwfilter> = {
   name: "remote_nonnull_nwfilter",
   encode(w, v) {
-    let f = 0;
+    let f = "name";
     try {
       xdr_remote_nonnull_string.encode(w, v.name);
-      f = 1;
+      f = "uuid";
       xdr_remote_uuid.encode(w, v.uuid);
     } catch (e) {
-      throw prependXdrPath(e, ["name", "uuid"][f]!);
+      throw prependXdrPath(e, f);
     }
   },
   decode(r) {
-    let f = 0;
+    let f = "name";
     try {
       const _name = xdr_remote_nonnull_string.decode(r);
-      f = 1;
+      f = "uuid";
       const _uuid = xdr_remote_uuid.decode(r);
       return {
         name: _name,
         uuid: _uuid,
       };
     } catch (e) {
-      throw prependXdrPath(e, ["name", "uuid"][f]!);
+      throw prependXdrPath(e, f);
     }
   },
 };
@@ -274,27 +274,27 @@ export const xdr_remote_nonnull_nwfilter_binding: XdrCodec<remote_nonnull_nwfilt
   {
     name: "remote_nonnull_nwfilter_binding",
     encode(w, v) {
-      let f = 0;
+      let f = "portdev";
       try {
         xdr_remote_nonnull_string.encode(w, v.portdev);
-        f = 1;
+        f = "filtername";
         xdr_remote_nonnull_string.encode(w, v.filtername);
       } catch (e) {
-        throw prependXdrPath(e, ["portdev", "filtername"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "portdev";
       try {
         const _portdev = xdr_remote_nonnull_string.decode(r);
-        f = 1;
+        f = "filtername";
         const _filtername = xdr_remote_nonnull_string.decode(r);
         return {
           portdev: _portdev,
           filtername: _filtername,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["portdev", "filtername"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -309,27 +309,27 @@ export const xdr_remote_nonnull_interface: XdrCodec<remote_nonnull_interface> =
   {
     name: "remote_nonnull_interface",
     encode(w, v) {
-      let f = 0;
+      let f = "name";
       try {
         xdr_remote_nonnull_string.encode(w, v.name);
-        f = 1;
+        f = "mac";
         xdr_remote_nonnull_string.encode(w, v.mac);
       } catch (e) {
-        throw prependXdrPath(e, ["name", "mac"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "name";
       try {
         const _name = xdr_remote_nonnull_string.decode(r);
-        f = 1;
+        f = "mac";
         const _mac = xdr_remote_nonnull_string.decode(r);
         return {
           name: _name,
           mac: _mac,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["name", "mac"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -344,27 +344,27 @@ export const xdr_remote_nonnull_storage_pool: XdrCodec<remote_nonnull_storage_po
   {
     name: "remote_nonnull_storage_pool",
     encode(w, v) {
-      let f = 0;
+      let f = "name";
       try {
         xdr_remote_nonnull_string.encode(w, v.name);
-        f = 1;
+        f = "uuid";
         xdr_remote_uuid.encode(w, v.uuid);
       } catch (e) {
-        throw prependXdrPath(e, ["name", "uuid"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "name";
       try {
         const _name = xdr_remote_nonnull_string.decode(r);
-        f = 1;
+        f = "uuid";
         const _uuid = xdr_remote_uuid.decode(r);
         return {
           name: _name,
           uuid: _uuid,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["name", "uuid"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -380,24 +380,24 @@ export const xdr_remote_nonnull_storage_vol: XdrCodec<remote_nonnull_storage_vol
   {
     name: "remote_nonnull_storage_vol",
     encode(w, v) {
-      let f = 0;
+      let f = "pool";
       try {
         xdr_remote_nonnull_string.encode(w, v.pool);
-        f = 1;
+        f = "name";
         xdr_remote_nonnull_string.encode(w, v.name);
-        f = 2;
+        f = "key";
         xdr_remote_nonnull_string.encode(w, v.key);
       } catch (e) {
-        throw prependXdrPath(e, ["pool", "name", "key"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "pool";
       try {
         const _pool = xdr_remote_nonnull_string.decode(r);
-        f = 1;
+        f = "name";
         const _name = xdr_remote_nonnull_string.decode(r);
-        f = 2;
+        f = "key";
         const _key = xdr_remote_nonnull_string.decode(r);
         return {
           pool: _pool,
@@ -405,7 +405,7 @@ export const xdr_remote_nonnull_storage_vol: XdrCodec<remote_nonnull_storage_vol
           key: _key,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["pool", "name", "key"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -447,24 +447,24 @@ export interface remote_nonnull_secret {
 export const xdr_remote_nonnull_secret: XdrCodec<remote_nonnull_secret> = {
   name: "remote_nonnull_secret",
   encode(w, v) {
-    let f = 0;
+    let f = "uuid";
     try {
       xdr_remote_uuid.encode(w, v.uuid);
-      f = 1;
+      f = "usageType";
       w.int(v.usageType);
-      f = 2;
+      f = "usageID";
       xdr_remote_nonnull_string.encode(w, v.usageID);
     } catch (e) {
-      throw prependXdrPath(e, ["uuid", "usageType", "usageID"][f]!);
+      throw prependXdrPath(e, f);
     }
   },
   decode(r) {
-    let f = 0;
+    let f = "uuid";
     try {
       const _uuid = xdr_remote_uuid.decode(r);
-      f = 1;
+      f = "usageType";
       const _usageType = r.int();
-      f = 2;
+      f = "usageID";
       const _usageID = xdr_remote_nonnull_string.decode(r);
       return {
         uuid: _uuid,
@@ -472,7 +472,7 @@ export const xdr_remote_nonnull_secret: XdrCodec<remote_nonnull_secret> = {
         usageID: _usageID,
       };
     } catch (e) {
-      throw prependXdrPath(e, ["uuid", "usageType", "usageID"][f]!);
+      throw prependXdrPath(e, f);
     }
   },
 };
@@ -487,27 +487,27 @@ export const xdr_remote_nonnull_domain_checkpoint: XdrCodec<remote_nonnull_domai
   {
     name: "remote_nonnull_domain_checkpoint",
     encode(w, v) {
-      let f = 0;
+      let f = "name";
       try {
         xdr_remote_nonnull_string.encode(w, v.name);
-        f = 1;
+        f = "dom";
         xdr_remote_nonnull_domain.encode(w, v.dom);
       } catch (e) {
-        throw prependXdrPath(e, ["name", "dom"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "name";
       try {
         const _name = xdr_remote_nonnull_string.decode(r);
-        f = 1;
+        f = "dom";
         const _dom = xdr_remote_nonnull_domain.decode(r);
         return {
           name: _name,
           dom: _dom,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["name", "dom"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -522,27 +522,27 @@ export const xdr_remote_nonnull_domain_snapshot: XdrCodec<remote_nonnull_domain_
   {
     name: "remote_nonnull_domain_snapshot",
     encode(w, v) {
-      let f = 0;
+      let f = "name";
       try {
         xdr_remote_nonnull_string.encode(w, v.name);
-        f = 1;
+        f = "dom";
         xdr_remote_nonnull_domain.encode(w, v.dom);
       } catch (e) {
-        throw prependXdrPath(e, ["name", "dom"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "name";
       try {
         const _name = xdr_remote_nonnull_string.decode(r);
-        f = 1;
+        f = "dom";
         const _dom = xdr_remote_nonnull_domain.decode(r);
         return {
           name: _name,
           dom: _dom,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["name", "dom"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -736,71 +736,56 @@ export interface remote_error {
 export const xdr_remote_error: XdrCodec<remote_error> = {
   name: "remote_error",
   encode(w, v) {
-    let f = 0;
+    let f = "code";
     try {
       w.int(v.code);
-      f = 1;
+      f = "domain";
       w.int(v.domain);
-      f = 2;
+      f = "message";
       xdr_remote_string.encode(w, v.message);
-      f = 3;
+      f = "level";
       w.int(v.level);
-      f = 4;
+      f = "dom";
       xdr_remote_domain.encode(w, v.dom);
-      f = 5;
+      f = "str1";
       xdr_remote_string.encode(w, v.str1);
-      f = 6;
+      f = "str2";
       xdr_remote_string.encode(w, v.str2);
-      f = 7;
+      f = "str3";
       xdr_remote_string.encode(w, v.str3);
-      f = 8;
+      f = "int1";
       w.int(v.int1);
-      f = 9;
+      f = "int2";
       w.int(v.int2);
-      f = 10;
+      f = "net";
       xdr_remote_network.encode(w, v.net);
     } catch (e) {
-      throw prependXdrPath(
-        e,
-        [
-          "code",
-          "domain",
-          "message",
-          "level",
-          "dom",
-          "str1",
-          "str2",
-          "str3",
-          "int1",
-          "int2",
-          "net",
-        ][f]!,
-      );
+      throw prependXdrPath(e, f);
     }
   },
   decode(r) {
-    let f = 0;
+    let f = "code";
     try {
       const _code = r.int();
-      f = 1;
+      f = "domain";
       const _domain = r.int();
-      f = 2;
+      f = "message";
       const _message = xdr_remote_string.decode(r);
-      f = 3;
+      f = "level";
       const _level = r.int();
-      f = 4;
+      f = "dom";
       const _dom = xdr_remote_domain.decode(r);
-      f = 5;
+      f = "str1";
       const _str1 = xdr_remote_string.decode(r);
-      f = 6;
+      f = "str2";
       const _str2 = xdr_remote_string.decode(r);
-      f = 7;
+      f = "str3";
       const _str3 = xdr_remote_string.decode(r);
-      f = 8;
+      f = "int1";
       const _int1 = r.int();
-      f = 9;
+      f = "int2";
       const _int2 = r.int();
-      f = 10;
+      f = "net";
       const _net = xdr_remote_network.decode(r);
       return {
         code: _code,
@@ -816,22 +801,7 @@ export const xdr_remote_error: XdrCodec<remote_error> = {
         net: _net,
       };
     } catch (e) {
-      throw prependXdrPath(
-        e,
-        [
-          "code",
-          "domain",
-          "message",
-          "level",
-          "dom",
-          "str1",
-          "str2",
-          "str3",
-          "int1",
-          "int2",
-          "net",
-        ][f]!,
-      );
+      throw prependXdrPath(e, f);
     }
   },
 };
@@ -879,28 +849,28 @@ export interface remote_vcpu_info {
 export const xdr_remote_vcpu_info: XdrCodec<remote_vcpu_info> = {
   name: "remote_vcpu_info",
   encode(w, v) {
-    let f = 0;
+    let f = "number";
     try {
       w.uint(v.number);
-      f = 1;
+      f = "state";
       w.int(v.state);
-      f = 2;
+      f = "cpu_time";
       w.uhyper(v.cpu_time);
-      f = 3;
+      f = "cpu";
       w.int(v.cpu);
     } catch (e) {
-      throw prependXdrPath(e, ["number", "state", "cpu_time", "cpu"][f]!);
+      throw prependXdrPath(e, f);
     }
   },
   decode(r) {
-    let f = 0;
+    let f = "number";
     try {
       const _number = r.uint();
-      f = 1;
+      f = "state";
       const _state = r.int();
-      f = 2;
+      f = "cpu_time";
       const _cpu_time = r.uhyper();
-      f = 3;
+      f = "cpu";
       const _cpu = r.int();
       return {
         number: _number,
@@ -909,7 +879,7 @@ export const xdr_remote_vcpu_info: XdrCodec<remote_vcpu_info> = {
         cpu: _cpu,
       };
     } catch (e) {
-      throw prependXdrPath(e, ["number", "state", "cpu_time", "cpu"][f]!);
+      throw prependXdrPath(e, f);
     }
   },
 };
@@ -1076,27 +1046,27 @@ export interface remote_typed_param {
 export const xdr_remote_typed_param: XdrCodec<remote_typed_param> = {
   name: "remote_typed_param",
   encode(w, v) {
-    let f = 0;
+    let f = "field";
     try {
       xdr_remote_nonnull_string.encode(w, v.field);
-      f = 1;
+      f = "value";
       xdr_remote_typed_param_value.encode(w, v.value);
     } catch (e) {
-      throw prependXdrPath(e, ["field", "value"][f]!);
+      throw prependXdrPath(e, f);
     }
   },
   decode(r) {
-    let f = 0;
+    let f = "field";
     try {
       const _field = xdr_remote_nonnull_string.decode(r);
-      f = 1;
+      f = "value";
       const _value = xdr_remote_typed_param_value.decode(r);
       return {
         field: _field,
         value: _value,
       };
     } catch (e) {
-      throw prependXdrPath(e, ["field", "value"][f]!);
+      throw prependXdrPath(e, f);
     }
   },
 };
@@ -1111,27 +1081,27 @@ export const xdr_remote_node_get_cpu_stats: XdrCodec<remote_node_get_cpu_stats> 
   {
     name: "remote_node_get_cpu_stats",
     encode(w, v) {
-      let f = 0;
+      let f = "field";
       try {
         xdr_remote_nonnull_string.encode(w, v.field);
-        f = 1;
+        f = "value";
         w.uhyper(v.value);
       } catch (e) {
-        throw prependXdrPath(e, ["field", "value"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "field";
       try {
         const _field = xdr_remote_nonnull_string.decode(r);
-        f = 1;
+        f = "value";
         const _value = r.uhyper();
         return {
           field: _field,
           value: _value,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["field", "value"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -1146,27 +1116,27 @@ export const xdr_remote_node_get_memory_stats: XdrCodec<remote_node_get_memory_s
   {
     name: "remote_node_get_memory_stats",
     encode(w, v) {
-      let f = 0;
+      let f = "field";
       try {
         xdr_remote_nonnull_string.encode(w, v.field);
-        f = 1;
+        f = "value";
         w.uhyper(v.value);
       } catch (e) {
-        throw prependXdrPath(e, ["field", "value"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "field";
       try {
         const _field = xdr_remote_nonnull_string.decode(r);
-        f = 1;
+        f = "value";
         const _value = r.uhyper();
         return {
           field: _field,
           value: _value,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["field", "value"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -1181,27 +1151,27 @@ export const xdr_remote_domain_disk_error: XdrCodec<remote_domain_disk_error> =
   {
     name: "remote_domain_disk_error",
     encode(w, v) {
-      let f = 0;
+      let f = "disk";
       try {
         xdr_remote_nonnull_string.encode(w, v.disk);
-        f = 1;
+        f = "error";
         w.int(v.error);
       } catch (e) {
-        throw prependXdrPath(e, ["disk", "error"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "disk";
       try {
         const _disk = xdr_remote_nonnull_string.decode(r);
-        f = 1;
+        f = "error";
         const _error = r.int();
         return {
           disk: _disk,
           error: _error,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["disk", "error"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -1216,27 +1186,27 @@ export const xdr_remote_connect_open_args: XdrCodec<remote_connect_open_args> =
   {
     name: "remote_connect_open_args",
     encode(w, v) {
-      let f = 0;
+      let f = "name";
       try {
         xdr_remote_string.encode(w, v.name);
-        f = 1;
+        f = "flags";
         w.uint(v.flags);
       } catch (e) {
-        throw prependXdrPath(e, ["name", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "name";
       try {
         const _name = xdr_remote_string.decode(r);
-        f = 1;
+        f = "flags";
         const _flags = r.uint();
         return {
           name: _name,
           flags: _flags,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["name", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -1555,7 +1525,7 @@ export const xdr_remote_node_get_info_ret: XdrCodec<remote_node_get_info_ret> =
   {
     name: "remote_node_get_info_ret",
     encode(w, v) {
-      let f = 0;
+      let f = "model";
       try {
         const a0 = v.model;
         checkFixedLength(a0, 32);
@@ -1567,38 +1537,26 @@ export const xdr_remote_node_get_info_ret: XdrCodec<remote_node_get_info_ret> =
         } catch (e) {
           throw prependXdrPath(e, i0);
         }
-        f = 1;
+        f = "memory";
         w.uhyper(v.memory);
-        f = 2;
+        f = "cpus";
         w.int(v.cpus);
-        f = 3;
+        f = "mhz";
         w.int(v.mhz);
-        f = 4;
+        f = "nodes";
         w.int(v.nodes);
-        f = 5;
+        f = "sockets";
         w.int(v.sockets);
-        f = 6;
+        f = "cores";
         w.int(v.cores);
-        f = 7;
+        f = "threads";
         w.int(v.threads);
       } catch (e) {
-        throw prependXdrPath(
-          e,
-          [
-            "model",
-            "memory",
-            "cpus",
-            "mhz",
-            "nodes",
-            "sockets",
-            "cores",
-            "threads",
-          ][f]!,
-        );
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "model";
       try {
         const n1 = 32;
         r.need(128);
@@ -1611,19 +1569,19 @@ export const xdr_remote_node_get_info_ret: XdrCodec<remote_node_get_info_ret> =
         } catch (e) {
           throw prependXdrPath(e, i1);
         }
-        f = 1;
+        f = "memory";
         const _memory = r.uhyper();
-        f = 2;
+        f = "cpus";
         const _cpus = r.int();
-        f = 3;
+        f = "mhz";
         const _mhz = r.int();
-        f = 4;
+        f = "nodes";
         const _nodes = r.int();
-        f = 5;
+        f = "sockets";
         const _sockets = r.int();
-        f = 6;
+        f = "cores";
         const _cores = r.int();
-        f = 7;
+        f = "threads";
         const _threads = r.int();
         return {
           model: _model,
@@ -1636,19 +1594,7 @@ export const xdr_remote_node_get_info_ret: XdrCodec<remote_node_get_info_ret> =
           threads: _threads,
         };
       } catch (e) {
-        throw prependXdrPath(
-          e,
-          [
-            "model",
-            "memory",
-            "cpus",
-            "mhz",
-            "nodes",
-            "sockets",
-            "cores",
-            "threads",
-          ][f]!,
-        );
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -1693,35 +1639,32 @@ export const xdr_remote_connect_get_domain_capabilities_args: XdrCodec<remote_co
   {
     name: "remote_connect_get_domain_capabilities_args",
     encode(w, v) {
-      let f = 0;
+      let f = "emulatorbin";
       try {
         xdr_remote_string.encode(w, v.emulatorbin);
-        f = 1;
+        f = "arch";
         xdr_remote_string.encode(w, v.arch);
-        f = 2;
+        f = "machine";
         xdr_remote_string.encode(w, v.machine);
-        f = 3;
+        f = "virttype";
         xdr_remote_string.encode(w, v.virttype);
-        f = 4;
+        f = "flags";
         w.uint(v.flags);
       } catch (e) {
-        throw prependXdrPath(
-          e,
-          ["emulatorbin", "arch", "machine", "virttype", "flags"][f]!,
-        );
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "emulatorbin";
       try {
         const _emulatorbin = xdr_remote_string.decode(r);
-        f = 1;
+        f = "arch";
         const _arch = xdr_remote_string.decode(r);
-        f = 2;
+        f = "machine";
         const _machine = xdr_remote_string.decode(r);
-        f = 3;
+        f = "virttype";
         const _virttype = xdr_remote_string.decode(r);
-        f = 4;
+        f = "flags";
         const _flags = r.uint();
         return {
           emulatorbin: _emulatorbin,
@@ -1731,10 +1674,7 @@ export const xdr_remote_connect_get_domain_capabilities_args: XdrCodec<remote_co
           flags: _flags,
         };
       } catch (e) {
-        throw prependXdrPath(
-          e,
-          ["emulatorbin", "arch", "machine", "virttype", "flags"][f]!,
-        );
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -1777,24 +1717,24 @@ export const xdr_remote_node_get_cpu_stats_args: XdrCodec<remote_node_get_cpu_st
   {
     name: "remote_node_get_cpu_stats_args",
     encode(w, v) {
-      let f = 0;
+      let f = "cpuNum";
       try {
         w.int(v.cpuNum);
-        f = 1;
+        f = "nparams";
         w.int(v.nparams);
-        f = 2;
+        f = "flags";
         w.uint(v.flags);
       } catch (e) {
-        throw prependXdrPath(e, ["cpuNum", "nparams", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "cpuNum";
       try {
         const _cpuNum = r.int();
-        f = 1;
+        f = "nparams";
         const _nparams = r.int();
-        f = 2;
+        f = "flags";
         const _flags = r.uint();
         return {
           cpuNum: _cpuNum,
@@ -1802,7 +1742,7 @@ export const xdr_remote_node_get_cpu_stats_args: XdrCodec<remote_node_get_cpu_st
           flags: _flags,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["cpuNum", "nparams", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -1818,7 +1758,7 @@ export const xdr_remote_node_get_cpu_stats_ret: XdrCodec<remote_node_get_cpu_sta
   {
     name: "remote_node_get_cpu_stats_ret",
     encode(w, v) {
-      let f = 0;
+      let f = "params";
       try {
         const a0 = v.params;
         w.count(a0.length, 16);
@@ -1830,14 +1770,14 @@ export const xdr_remote_node_get_cpu_stats_ret: XdrCodec<remote_node_get_cpu_sta
         } catch (e) {
           throw prependXdrPath(e, i0);
         }
-        f = 1;
+        f = "nparams";
         w.int(v.nparams);
       } catch (e) {
-        throw prependXdrPath(e, ["params", "nparams"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "params";
       try {
         const n1 = r.count(16, 12);
         const _params = new Array<remote_node_get_cpu_stats>(n1);
@@ -1849,14 +1789,14 @@ export const xdr_remote_node_get_cpu_stats_ret: XdrCodec<remote_node_get_cpu_sta
         } catch (e) {
           throw prependXdrPath(e, i1);
         }
-        f = 1;
+        f = "nparams";
         const _nparams = r.int();
         return {
           params: _params,
           nparams: _nparams,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["params", "nparams"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -1872,24 +1812,24 @@ export const xdr_remote_node_get_memory_stats_args: XdrCodec<remote_node_get_mem
   {
     name: "remote_node_get_memory_stats_args",
     encode(w, v) {
-      let f = 0;
+      let f = "nparams";
       try {
         w.int(v.nparams);
-        f = 1;
+        f = "cellNum";
         w.int(v.cellNum);
-        f = 2;
+        f = "flags";
         w.uint(v.flags);
       } catch (e) {
-        throw prependXdrPath(e, ["nparams", "cellNum", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "nparams";
       try {
         const _nparams = r.int();
-        f = 1;
+        f = "cellNum";
         const _cellNum = r.int();
-        f = 2;
+        f = "flags";
         const _flags = r.uint();
         return {
           nparams: _nparams,
@@ -1897,7 +1837,7 @@ export const xdr_remote_node_get_memory_stats_args: XdrCodec<remote_node_get_mem
           flags: _flags,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["nparams", "cellNum", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -1913,7 +1853,7 @@ export const xdr_remote_node_get_memory_stats_ret: XdrCodec<remote_node_get_memo
   {
     name: "remote_node_get_memory_stats_ret",
     encode(w, v) {
-      let f = 0;
+      let f = "params";
       try {
         const a0 = v.params;
         w.count(a0.length, 16);
@@ -1925,14 +1865,14 @@ export const xdr_remote_node_get_memory_stats_ret: XdrCodec<remote_node_get_memo
         } catch (e) {
           throw prependXdrPath(e, i0);
         }
-        f = 1;
+        f = "nparams";
         w.int(v.nparams);
       } catch (e) {
-        throw prependXdrPath(e, ["params", "nparams"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "params";
       try {
         const n1 = r.count(16, 12);
         const _params = new Array<remote_node_get_memory_stats>(n1);
@@ -1944,14 +1884,14 @@ export const xdr_remote_node_get_memory_stats_ret: XdrCodec<remote_node_get_memo
         } catch (e) {
           throw prependXdrPath(e, i1);
         }
-        f = 1;
+        f = "nparams";
         const _nparams = r.int();
         return {
           params: _params,
           nparams: _nparams,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["params", "nparams"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -1966,27 +1906,27 @@ export const xdr_remote_node_get_cells_free_memory_args: XdrCodec<remote_node_ge
   {
     name: "remote_node_get_cells_free_memory_args",
     encode(w, v) {
-      let f = 0;
+      let f = "startCell";
       try {
         w.int(v.startCell);
-        f = 1;
+        f = "maxcells";
         w.int(v.maxcells);
       } catch (e) {
-        throw prependXdrPath(e, ["startCell", "maxcells"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "startCell";
       try {
         const _startCell = r.int();
-        f = 1;
+        f = "maxcells";
         const _maxcells = r.int();
         return {
           startCell: _startCell,
           maxcells: _maxcells,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["startCell", "maxcells"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -2101,27 +2041,27 @@ export const xdr_remote_domain_get_scheduler_type_ret: XdrCodec<remote_domain_ge
   {
     name: "remote_domain_get_scheduler_type_ret",
     encode(w, v) {
-      let f = 0;
+      let f = "type";
       try {
         xdr_remote_nonnull_string.encode(w, v.type);
-        f = 1;
+        f = "nparams";
         w.int(v.nparams);
       } catch (e) {
-        throw prependXdrPath(e, ["type", "nparams"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "type";
       try {
         const _type = xdr_remote_nonnull_string.decode(r);
-        f = 1;
+        f = "nparams";
         const _nparams = r.int();
         return {
           type: _type,
           nparams: _nparams,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["type", "nparams"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -2136,27 +2076,27 @@ export const xdr_remote_domain_get_scheduler_parameters_args: XdrCodec<remote_do
   {
     name: "remote_domain_get_scheduler_parameters_args",
     encode(w, v) {
-      let f = 0;
+      let f = "dom";
       try {
         xdr_remote_nonnull_domain.encode(w, v.dom);
-        f = 1;
+        f = "nparams";
         w.int(v.nparams);
       } catch (e) {
-        throw prependXdrPath(e, ["dom", "nparams"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "dom";
       try {
         const _dom = xdr_remote_nonnull_domain.decode(r);
-        f = 1;
+        f = "nparams";
         const _nparams = r.int();
         return {
           dom: _dom,
           nparams: _nparams,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["dom", "nparams"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -2218,24 +2158,24 @@ export const xdr_remote_domain_get_scheduler_parameters_flags_args: XdrCodec<rem
   {
     name: "remote_domain_get_scheduler_parameters_flags_args",
     encode(w, v) {
-      let f = 0;
+      let f = "dom";
       try {
         xdr_remote_nonnull_domain.encode(w, v.dom);
-        f = 1;
+        f = "nparams";
         w.int(v.nparams);
-        f = 2;
+        f = "flags";
         w.uint(v.flags);
       } catch (e) {
-        throw prependXdrPath(e, ["dom", "nparams", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "dom";
       try {
         const _dom = xdr_remote_nonnull_domain.decode(r);
-        f = 1;
+        f = "nparams";
         const _nparams = r.int();
-        f = 2;
+        f = "flags";
         const _flags = r.uint();
         return {
           dom: _dom,
@@ -2243,7 +2183,7 @@ export const xdr_remote_domain_get_scheduler_parameters_flags_args: XdrCodec<rem
           flags: _flags,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["dom", "nparams", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -2305,10 +2245,10 @@ export const xdr_remote_domain_set_scheduler_parameters_args: XdrCodec<remote_do
   {
     name: "remote_domain_set_scheduler_parameters_args",
     encode(w, v) {
-      let f = 0;
+      let f = "dom";
       try {
         xdr_remote_nonnull_domain.encode(w, v.dom);
-        f = 1;
+        f = "params";
         const a0 = v.params;
         w.count(a0.length, 16);
         let i0 = 0;
@@ -2320,14 +2260,14 @@ export const xdr_remote_domain_set_scheduler_parameters_args: XdrCodec<remote_do
           throw prependXdrPath(e, i0);
         }
       } catch (e) {
-        throw prependXdrPath(e, ["dom", "params"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "dom";
       try {
         const _dom = xdr_remote_nonnull_domain.decode(r);
-        f = 1;
+        f = "params";
         const n1 = r.count(16, 12);
         const _params = new Array<remote_typed_param>(n1);
         let i1 = 0;
@@ -2343,7 +2283,7 @@ export const xdr_remote_domain_set_scheduler_parameters_args: XdrCodec<remote_do
           params: _params,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["dom", "params"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -2360,10 +2300,10 @@ export const xdr_remote_domain_set_scheduler_parameters_flags_args: XdrCodec<rem
   {
     name: "remote_domain_set_scheduler_parameters_flags_args",
     encode(w, v) {
-      let f = 0;
+      let f = "dom";
       try {
         xdr_remote_nonnull_domain.encode(w, v.dom);
-        f = 1;
+        f = "params";
         const a0 = v.params;
         w.count(a0.length, 16);
         let i0 = 0;
@@ -2374,17 +2314,17 @@ export const xdr_remote_domain_set_scheduler_parameters_flags_args: XdrCodec<rem
         } catch (e) {
           throw prependXdrPath(e, i0);
         }
-        f = 2;
+        f = "flags";
         w.uint(v.flags);
       } catch (e) {
-        throw prependXdrPath(e, ["dom", "params", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "dom";
       try {
         const _dom = xdr_remote_nonnull_domain.decode(r);
-        f = 1;
+        f = "params";
         const n1 = r.count(16, 12);
         const _params = new Array<remote_typed_param>(n1);
         let i1 = 0;
@@ -2395,7 +2335,7 @@ export const xdr_remote_domain_set_scheduler_parameters_flags_args: XdrCodec<rem
         } catch (e) {
           throw prependXdrPath(e, i1);
         }
-        f = 2;
+        f = "flags";
         const _flags = r.uint();
         return {
           dom: _dom,
@@ -2403,7 +2343,7 @@ export const xdr_remote_domain_set_scheduler_parameters_flags_args: XdrCodec<rem
           flags: _flags,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["dom", "params", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -2420,10 +2360,10 @@ export const xdr_remote_domain_set_blkio_parameters_args: XdrCodec<remote_domain
   {
     name: "remote_domain_set_blkio_parameters_args",
     encode(w, v) {
-      let f = 0;
+      let f = "dom";
       try {
         xdr_remote_nonnull_domain.encode(w, v.dom);
-        f = 1;
+        f = "params";
         const a0 = v.params;
         w.count(a0.length, 16);
         let i0 = 0;
@@ -2434,17 +2374,17 @@ export const xdr_remote_domain_set_blkio_parameters_args: XdrCodec<remote_domain
         } catch (e) {
           throw prependXdrPath(e, i0);
         }
-        f = 2;
+        f = "flags";
         w.uint(v.flags);
       } catch (e) {
-        throw prependXdrPath(e, ["dom", "params", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "dom";
       try {
         const _dom = xdr_remote_nonnull_domain.decode(r);
-        f = 1;
+        f = "params";
         const n1 = r.count(16, 12);
         const _params = new Array<remote_typed_param>(n1);
         let i1 = 0;
@@ -2455,7 +2395,7 @@ export const xdr_remote_domain_set_blkio_parameters_args: XdrCodec<remote_domain
         } catch (e) {
           throw prependXdrPath(e, i1);
         }
-        f = 2;
+        f = "flags";
         const _flags = r.uint();
         return {
           dom: _dom,
@@ -2463,7 +2403,7 @@ export const xdr_remote_domain_set_blkio_parameters_args: XdrCodec<remote_domain
           flags: _flags,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["dom", "params", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -2479,24 +2419,24 @@ export const xdr_remote_domain_get_blkio_parameters_args: XdrCodec<remote_domain
   {
     name: "remote_domain_get_blkio_parameters_args",
     encode(w, v) {
-      let f = 0;
+      let f = "dom";
       try {
         xdr_remote_nonnull_domain.encode(w, v.dom);
-        f = 1;
+        f = "nparams";
         w.int(v.nparams);
-        f = 2;
+        f = "flags";
         w.uint(v.flags);
       } catch (e) {
-        throw prependXdrPath(e, ["dom", "nparams", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "dom";
       try {
         const _dom = xdr_remote_nonnull_domain.decode(r);
-        f = 1;
+        f = "nparams";
         const _nparams = r.int();
-        f = 2;
+        f = "flags";
         const _flags = r.uint();
         return {
           dom: _dom,
@@ -2504,7 +2444,7 @@ export const xdr_remote_domain_get_blkio_parameters_args: XdrCodec<remote_domain
           flags: _flags,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["dom", "nparams", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -2520,7 +2460,7 @@ export const xdr_remote_domain_get_blkio_parameters_ret: XdrCodec<remote_domain_
   {
     name: "remote_domain_get_blkio_parameters_ret",
     encode(w, v) {
-      let f = 0;
+      let f = "params";
       try {
         const a0 = v.params;
         w.count(a0.length, 16);
@@ -2532,14 +2472,14 @@ export const xdr_remote_domain_get_blkio_parameters_ret: XdrCodec<remote_domain_
         } catch (e) {
           throw prependXdrPath(e, i0);
         }
-        f = 1;
+        f = "nparams";
         w.int(v.nparams);
       } catch (e) {
-        throw prependXdrPath(e, ["params", "nparams"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "params";
       try {
         const n1 = r.count(16, 12);
         const _params = new Array<remote_typed_param>(n1);
@@ -2551,14 +2491,14 @@ export const xdr_remote_domain_get_blkio_parameters_ret: XdrCodec<remote_domain_
         } catch (e) {
           throw prependXdrPath(e, i1);
         }
-        f = 1;
+        f = "nparams";
         const _nparams = r.int();
         return {
           params: _params,
           nparams: _nparams,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["params", "nparams"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -2575,10 +2515,10 @@ export const xdr_remote_domain_set_memory_parameters_args: XdrCodec<remote_domai
   {
     name: "remote_domain_set_memory_parameters_args",
     encode(w, v) {
-      let f = 0;
+      let f = "dom";
       try {
         xdr_remote_nonnull_domain.encode(w, v.dom);
-        f = 1;
+        f = "params";
         const a0 = v.params;
         w.count(a0.length, 16);
         let i0 = 0;
@@ -2589,17 +2529,17 @@ export const xdr_remote_domain_set_memory_parameters_args: XdrCodec<remote_domai
         } catch (e) {
           throw prependXdrPath(e, i0);
         }
-        f = 2;
+        f = "flags";
         w.uint(v.flags);
       } catch (e) {
-        throw prependXdrPath(e, ["dom", "params", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "dom";
       try {
         const _dom = xdr_remote_nonnull_domain.decode(r);
-        f = 1;
+        f = "params";
         const n1 = r.count(16, 12);
         const _params = new Array<remote_typed_param>(n1);
         let i1 = 0;
@@ -2610,7 +2550,7 @@ export const xdr_remote_domain_set_memory_parameters_args: XdrCodec<remote_domai
         } catch (e) {
           throw prependXdrPath(e, i1);
         }
-        f = 2;
+        f = "flags";
         const _flags = r.uint();
         return {
           dom: _dom,
@@ -2618,7 +2558,7 @@ export const xdr_remote_domain_set_memory_parameters_args: XdrCodec<remote_domai
           flags: _flags,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["dom", "params", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -2634,24 +2574,24 @@ export const xdr_remote_domain_get_memory_parameters_args: XdrCodec<remote_domai
   {
     name: "remote_domain_get_memory_parameters_args",
     encode(w, v) {
-      let f = 0;
+      let f = "dom";
       try {
         xdr_remote_nonnull_domain.encode(w, v.dom);
-        f = 1;
+        f = "nparams";
         w.int(v.nparams);
-        f = 2;
+        f = "flags";
         w.uint(v.flags);
       } catch (e) {
-        throw prependXdrPath(e, ["dom", "nparams", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "dom";
       try {
         const _dom = xdr_remote_nonnull_domain.decode(r);
-        f = 1;
+        f = "nparams";
         const _nparams = r.int();
-        f = 2;
+        f = "flags";
         const _flags = r.uint();
         return {
           dom: _dom,
@@ -2659,7 +2599,7 @@ export const xdr_remote_domain_get_memory_parameters_args: XdrCodec<remote_domai
           flags: _flags,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["dom", "nparams", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -2675,7 +2615,7 @@ export const xdr_remote_domain_get_memory_parameters_ret: XdrCodec<remote_domain
   {
     name: "remote_domain_get_memory_parameters_ret",
     encode(w, v) {
-      let f = 0;
+      let f = "params";
       try {
         const a0 = v.params;
         w.count(a0.length, 16);
@@ -2687,14 +2627,14 @@ export const xdr_remote_domain_get_memory_parameters_ret: XdrCodec<remote_domain
         } catch (e) {
           throw prependXdrPath(e, i0);
         }
-        f = 1;
+        f = "nparams";
         w.int(v.nparams);
       } catch (e) {
-        throw prependXdrPath(e, ["params", "nparams"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "params";
       try {
         const n1 = r.count(16, 12);
         const _params = new Array<remote_typed_param>(n1);
@@ -2706,14 +2646,14 @@ export const xdr_remote_domain_get_memory_parameters_ret: XdrCodec<remote_domain
         } catch (e) {
           throw prependXdrPath(e, i1);
         }
-        f = 1;
+        f = "nparams";
         const _nparams = r.int();
         return {
           params: _params,
           nparams: _nparams,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["params", "nparams"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -2730,28 +2670,28 @@ export const xdr_remote_domain_block_resize_args: XdrCodec<remote_domain_block_r
   {
     name: "remote_domain_block_resize_args",
     encode(w, v) {
-      let f = 0;
+      let f = "dom";
       try {
         xdr_remote_nonnull_domain.encode(w, v.dom);
-        f = 1;
+        f = "disk";
         xdr_remote_nonnull_string.encode(w, v.disk);
-        f = 2;
+        f = "size";
         w.uhyper(v.size);
-        f = 3;
+        f = "flags";
         w.uint(v.flags);
       } catch (e) {
-        throw prependXdrPath(e, ["dom", "disk", "size", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "dom";
       try {
         const _dom = xdr_remote_nonnull_domain.decode(r);
-        f = 1;
+        f = "disk";
         const _disk = xdr_remote_nonnull_string.decode(r);
-        f = 2;
+        f = "size";
         const _size = r.uhyper();
-        f = 3;
+        f = "flags";
         const _flags = r.uint();
         return {
           dom: _dom,
@@ -2760,7 +2700,7 @@ export const xdr_remote_domain_block_resize_args: XdrCodec<remote_domain_block_r
           flags: _flags,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["dom", "disk", "size", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -2777,10 +2717,10 @@ export const xdr_remote_domain_set_numa_parameters_args: XdrCodec<remote_domain_
   {
     name: "remote_domain_set_numa_parameters_args",
     encode(w, v) {
-      let f = 0;
+      let f = "dom";
       try {
         xdr_remote_nonnull_domain.encode(w, v.dom);
-        f = 1;
+        f = "params";
         const a0 = v.params;
         w.count(a0.length, 16);
         let i0 = 0;
@@ -2791,17 +2731,17 @@ export const xdr_remote_domain_set_numa_parameters_args: XdrCodec<remote_domain_
         } catch (e) {
           throw prependXdrPath(e, i0);
         }
-        f = 2;
+        f = "flags";
         w.uint(v.flags);
       } catch (e) {
-        throw prependXdrPath(e, ["dom", "params", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "dom";
       try {
         const _dom = xdr_remote_nonnull_domain.decode(r);
-        f = 1;
+        f = "params";
         const n1 = r.count(16, 12);
         const _params = new Array<remote_typed_param>(n1);
         let i1 = 0;
@@ -2812,7 +2752,7 @@ export const xdr_remote_domain_set_numa_parameters_args: XdrCodec<remote_domain_
         } catch (e) {
           throw prependXdrPath(e, i1);
         }
-        f = 2;
+        f = "flags";
         const _flags = r.uint();
         return {
           dom: _dom,
@@ -2820,7 +2760,7 @@ export const xdr_remote_domain_set_numa_parameters_args: XdrCodec<remote_domain_
           flags: _flags,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["dom", "params", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -2836,24 +2776,24 @@ export const xdr_remote_domain_get_numa_parameters_args: XdrCodec<remote_domain_
   {
     name: "remote_domain_get_numa_parameters_args",
     encode(w, v) {
-      let f = 0;
+      let f = "dom";
       try {
         xdr_remote_nonnull_domain.encode(w, v.dom);
-        f = 1;
+        f = "nparams";
         w.int(v.nparams);
-        f = 2;
+        f = "flags";
         w.uint(v.flags);
       } catch (e) {
-        throw prependXdrPath(e, ["dom", "nparams", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "dom";
       try {
         const _dom = xdr_remote_nonnull_domain.decode(r);
-        f = 1;
+        f = "nparams";
         const _nparams = r.int();
-        f = 2;
+        f = "flags";
         const _flags = r.uint();
         return {
           dom: _dom,
@@ -2861,7 +2801,7 @@ export const xdr_remote_domain_get_numa_parameters_args: XdrCodec<remote_domain_
           flags: _flags,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["dom", "nparams", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -2877,7 +2817,7 @@ export const xdr_remote_domain_get_numa_parameters_ret: XdrCodec<remote_domain_g
   {
     name: "remote_domain_get_numa_parameters_ret",
     encode(w, v) {
-      let f = 0;
+      let f = "params";
       try {
         const a0 = v.params;
         w.count(a0.length, 16);
@@ -2889,14 +2829,14 @@ export const xdr_remote_domain_get_numa_parameters_ret: XdrCodec<remote_domain_g
         } catch (e) {
           throw prependXdrPath(e, i0);
         }
-        f = 1;
+        f = "nparams";
         w.int(v.nparams);
       } catch (e) {
-        throw prependXdrPath(e, ["params", "nparams"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "params";
       try {
         const n1 = r.count(16, 12);
         const _params = new Array<remote_typed_param>(n1);
@@ -2908,14 +2848,14 @@ export const xdr_remote_domain_get_numa_parameters_ret: XdrCodec<remote_domain_g
         } catch (e) {
           throw prependXdrPath(e, i1);
         }
-        f = 1;
+        f = "nparams";
         const _nparams = r.int();
         return {
           params: _params,
           nparams: _nparams,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["params", "nparams"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -2932,10 +2872,10 @@ export const xdr_remote_domain_set_perf_events_args: XdrCodec<remote_domain_set_
   {
     name: "remote_domain_set_perf_events_args",
     encode(w, v) {
-      let f = 0;
+      let f = "dom";
       try {
         xdr_remote_nonnull_domain.encode(w, v.dom);
-        f = 1;
+        f = "params";
         const a0 = v.params;
         w.count(a0.length, 64);
         let i0 = 0;
@@ -2946,17 +2886,17 @@ export const xdr_remote_domain_set_perf_events_args: XdrCodec<remote_domain_set_
         } catch (e) {
           throw prependXdrPath(e, i0);
         }
-        f = 2;
+        f = "flags";
         w.uint(v.flags);
       } catch (e) {
-        throw prependXdrPath(e, ["dom", "params", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "dom";
       try {
         const _dom = xdr_remote_nonnull_domain.decode(r);
-        f = 1;
+        f = "params";
         const n1 = r.count(64, 12);
         const _params = new Array<remote_typed_param>(n1);
         let i1 = 0;
@@ -2967,7 +2907,7 @@ export const xdr_remote_domain_set_perf_events_args: XdrCodec<remote_domain_set_
         } catch (e) {
           throw prependXdrPath(e, i1);
         }
-        f = 2;
+        f = "flags";
         const _flags = r.uint();
         return {
           dom: _dom,
@@ -2975,7 +2915,7 @@ export const xdr_remote_domain_set_perf_events_args: XdrCodec<remote_domain_set_
           flags: _flags,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["dom", "params", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -2990,27 +2930,27 @@ export const xdr_remote_domain_get_perf_events_args: XdrCodec<remote_domain_get_
   {
     name: "remote_domain_get_perf_events_args",
     encode(w, v) {
-      let f = 0;
+      let f = "dom";
       try {
         xdr_remote_nonnull_domain.encode(w, v.dom);
-        f = 1;
+        f = "flags";
         w.uint(v.flags);
       } catch (e) {
-        throw prependXdrPath(e, ["dom", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "dom";
       try {
         const _dom = xdr_remote_nonnull_domain.decode(r);
-        f = 1;
+        f = "flags";
         const _flags = r.uint();
         return {
           dom: _dom,
           flags: _flags,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["dom", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -3071,27 +3011,27 @@ export const xdr_remote_domain_block_stats_args: XdrCodec<remote_domain_block_st
   {
     name: "remote_domain_block_stats_args",
     encode(w, v) {
-      let f = 0;
+      let f = "dom";
       try {
         xdr_remote_nonnull_domain.encode(w, v.dom);
-        f = 1;
+        f = "path";
         xdr_remote_nonnull_string.encode(w, v.path);
       } catch (e) {
-        throw prependXdrPath(e, ["dom", "path"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "dom";
       try {
         const _dom = xdr_remote_nonnull_domain.decode(r);
-        f = 1;
+        f = "path";
         const _path = xdr_remote_nonnull_string.decode(r);
         return {
           dom: _dom,
           path: _path,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["dom", "path"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -3109,35 +3049,32 @@ export const xdr_remote_domain_block_stats_ret: XdrCodec<remote_domain_block_sta
   {
     name: "remote_domain_block_stats_ret",
     encode(w, v) {
-      let f = 0;
+      let f = "rd_req";
       try {
         w.hyper(v.rd_req);
-        f = 1;
+        f = "rd_bytes";
         w.hyper(v.rd_bytes);
-        f = 2;
+        f = "wr_req";
         w.hyper(v.wr_req);
-        f = 3;
+        f = "wr_bytes";
         w.hyper(v.wr_bytes);
-        f = 4;
+        f = "errs";
         w.hyper(v.errs);
       } catch (e) {
-        throw prependXdrPath(
-          e,
-          ["rd_req", "rd_bytes", "wr_req", "wr_bytes", "errs"][f]!,
-        );
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "rd_req";
       try {
         const _rd_req = r.hyper();
-        f = 1;
+        f = "rd_bytes";
         const _rd_bytes = r.hyper();
-        f = 2;
+        f = "wr_req";
         const _wr_req = r.hyper();
-        f = 3;
+        f = "wr_bytes";
         const _wr_bytes = r.hyper();
-        f = 4;
+        f = "errs";
         const _errs = r.hyper();
         return {
           rd_req: _rd_req,
@@ -3147,10 +3084,7 @@ export const xdr_remote_domain_block_stats_ret: XdrCodec<remote_domain_block_sta
           errs: _errs,
         };
       } catch (e) {
-        throw prependXdrPath(
-          e,
-          ["rd_req", "rd_bytes", "wr_req", "wr_bytes", "errs"][f]!,
-        );
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -3167,28 +3101,28 @@ export const xdr_remote_domain_block_stats_flags_args: XdrCodec<remote_domain_bl
   {
     name: "remote_domain_block_stats_flags_args",
     encode(w, v) {
-      let f = 0;
+      let f = "dom";
       try {
         xdr_remote_nonnull_domain.encode(w, v.dom);
-        f = 1;
+        f = "path";
         xdr_remote_nonnull_string.encode(w, v.path);
-        f = 2;
+        f = "nparams";
         w.int(v.nparams);
-        f = 3;
+        f = "flags";
         w.uint(v.flags);
       } catch (e) {
-        throw prependXdrPath(e, ["dom", "path", "nparams", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "dom";
       try {
         const _dom = xdr_remote_nonnull_domain.decode(r);
-        f = 1;
+        f = "path";
         const _path = xdr_remote_nonnull_string.decode(r);
-        f = 2;
+        f = "nparams";
         const _nparams = r.int();
-        f = 3;
+        f = "flags";
         const _flags = r.uint();
         return {
           dom: _dom,
@@ -3197,7 +3131,7 @@ export const xdr_remote_domain_block_stats_flags_args: XdrCodec<remote_domain_bl
           flags: _flags,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["dom", "path", "nparams", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -3213,7 +3147,7 @@ export const xdr_remote_domain_block_stats_flags_ret: XdrCodec<remote_domain_blo
   {
     name: "remote_domain_block_stats_flags_ret",
     encode(w, v) {
-      let f = 0;
+      let f = "params";
       try {
         const a0 = v.params;
         w.count(a0.length, 16);
@@ -3225,14 +3159,14 @@ export const xdr_remote_domain_block_stats_flags_ret: XdrCodec<remote_domain_blo
         } catch (e) {
           throw prependXdrPath(e, i0);
         }
-        f = 1;
+        f = "nparams";
         w.int(v.nparams);
       } catch (e) {
-        throw prependXdrPath(e, ["params", "nparams"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "params";
       try {
         const n1 = r.count(16, 12);
         const _params = new Array<remote_typed_param>(n1);
@@ -3244,14 +3178,14 @@ export const xdr_remote_domain_block_stats_flags_ret: XdrCodec<remote_domain_blo
         } catch (e) {
           throw prependXdrPath(e, i1);
         }
-        f = 1;
+        f = "nparams";
         const _nparams = r.int();
         return {
           params: _params,
           nparams: _nparams,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["params", "nparams"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -3266,27 +3200,27 @@ export const xdr_remote_domain_interface_stats_args: XdrCodec<remote_domain_inte
   {
     name: "remote_domain_interface_stats_args",
     encode(w, v) {
-      let f = 0;
+      let f = "dom";
       try {
         xdr_remote_nonnull_domain.encode(w, v.dom);
-        f = 1;
+        f = "device";
         xdr_remote_nonnull_string.encode(w, v.device);
       } catch (e) {
-        throw prependXdrPath(e, ["dom", "device"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "dom";
       try {
         const _dom = xdr_remote_nonnull_domain.decode(r);
-        f = 1;
+        f = "device";
         const _device = xdr_remote_nonnull_string.decode(r);
         return {
           dom: _dom,
           device: _device,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["dom", "device"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -3307,56 +3241,44 @@ export const xdr_remote_domain_interface_stats_ret: XdrCodec<remote_domain_inter
   {
     name: "remote_domain_interface_stats_ret",
     encode(w, v) {
-      let f = 0;
+      let f = "rx_bytes";
       try {
         w.hyper(v.rx_bytes);
-        f = 1;
+        f = "rx_packets";
         w.hyper(v.rx_packets);
-        f = 2;
+        f = "rx_errs";
         w.hyper(v.rx_errs);
-        f = 3;
+        f = "rx_drop";
         w.hyper(v.rx_drop);
-        f = 4;
+        f = "tx_bytes";
         w.hyper(v.tx_bytes);
-        f = 5;
+        f = "tx_packets";
         w.hyper(v.tx_packets);
-        f = 6;
+        f = "tx_errs";
         w.hyper(v.tx_errs);
-        f = 7;
+        f = "tx_drop";
         w.hyper(v.tx_drop);
       } catch (e) {
-        throw prependXdrPath(
-          e,
-          [
-            "rx_bytes",
-            "rx_packets",
-            "rx_errs",
-            "rx_drop",
-            "tx_bytes",
-            "tx_packets",
-            "tx_errs",
-            "tx_drop",
-          ][f]!,
-        );
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "rx_bytes";
       try {
         const _rx_bytes = r.hyper();
-        f = 1;
+        f = "rx_packets";
         const _rx_packets = r.hyper();
-        f = 2;
+        f = "rx_errs";
         const _rx_errs = r.hyper();
-        f = 3;
+        f = "rx_drop";
         const _rx_drop = r.hyper();
-        f = 4;
+        f = "tx_bytes";
         const _tx_bytes = r.hyper();
-        f = 5;
+        f = "tx_packets";
         const _tx_packets = r.hyper();
-        f = 6;
+        f = "tx_errs";
         const _tx_errs = r.hyper();
-        f = 7;
+        f = "tx_drop";
         const _tx_drop = r.hyper();
         return {
           rx_bytes: _rx_bytes,
@@ -3369,19 +3291,7 @@ export const xdr_remote_domain_interface_stats_ret: XdrCodec<remote_domain_inter
           tx_drop: _tx_drop,
         };
       } catch (e) {
-        throw prependXdrPath(
-          e,
-          [
-            "rx_bytes",
-            "rx_packets",
-            "rx_errs",
-            "rx_drop",
-            "tx_bytes",
-            "tx_packets",
-            "tx_errs",
-            "tx_drop",
-          ][f]!,
-        );
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -3399,12 +3309,12 @@ export const xdr_remote_domain_set_interface_parameters_args: XdrCodec<remote_do
   {
     name: "remote_domain_set_interface_parameters_args",
     encode(w, v) {
-      let f = 0;
+      let f = "dom";
       try {
         xdr_remote_nonnull_domain.encode(w, v.dom);
-        f = 1;
+        f = "device";
         xdr_remote_nonnull_string.encode(w, v.device);
-        f = 2;
+        f = "params";
         const a0 = v.params;
         w.count(a0.length, 16);
         let i0 = 0;
@@ -3415,19 +3325,19 @@ export const xdr_remote_domain_set_interface_parameters_args: XdrCodec<remote_do
         } catch (e) {
           throw prependXdrPath(e, i0);
         }
-        f = 3;
+        f = "flags";
         w.uint(v.flags);
       } catch (e) {
-        throw prependXdrPath(e, ["dom", "device", "params", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "dom";
       try {
         const _dom = xdr_remote_nonnull_domain.decode(r);
-        f = 1;
+        f = "device";
         const _device = xdr_remote_nonnull_string.decode(r);
-        f = 2;
+        f = "params";
         const n1 = r.count(16, 12);
         const _params = new Array<remote_typed_param>(n1);
         let i1 = 0;
@@ -3438,7 +3348,7 @@ export const xdr_remote_domain_set_interface_parameters_args: XdrCodec<remote_do
         } catch (e) {
           throw prependXdrPath(e, i1);
         }
-        f = 3;
+        f = "flags";
         const _flags = r.uint();
         return {
           dom: _dom,
@@ -3447,7 +3357,7 @@ export const xdr_remote_domain_set_interface_parameters_args: XdrCodec<remote_do
           flags: _flags,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["dom", "device", "params", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -3464,28 +3374,28 @@ export const xdr_remote_domain_get_interface_parameters_args: XdrCodec<remote_do
   {
     name: "remote_domain_get_interface_parameters_args",
     encode(w, v) {
-      let f = 0;
+      let f = "dom";
       try {
         xdr_remote_nonnull_domain.encode(w, v.dom);
-        f = 1;
+        f = "device";
         xdr_remote_nonnull_string.encode(w, v.device);
-        f = 2;
+        f = "nparams";
         w.int(v.nparams);
-        f = 3;
+        f = "flags";
         w.uint(v.flags);
       } catch (e) {
-        throw prependXdrPath(e, ["dom", "device", "nparams", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "dom";
       try {
         const _dom = xdr_remote_nonnull_domain.decode(r);
-        f = 1;
+        f = "device";
         const _device = xdr_remote_nonnull_string.decode(r);
-        f = 2;
+        f = "nparams";
         const _nparams = r.int();
-        f = 3;
+        f = "flags";
         const _flags = r.uint();
         return {
           dom: _dom,
@@ -3494,7 +3404,7 @@ export const xdr_remote_domain_get_interface_parameters_args: XdrCodec<remote_do
           flags: _flags,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["dom", "device", "nparams", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -3510,7 +3420,7 @@ export const xdr_remote_domain_get_interface_parameters_ret: XdrCodec<remote_dom
   {
     name: "remote_domain_get_interface_parameters_ret",
     encode(w, v) {
-      let f = 0;
+      let f = "params";
       try {
         const a0 = v.params;
         w.count(a0.length, 16);
@@ -3522,14 +3432,14 @@ export const xdr_remote_domain_get_interface_parameters_ret: XdrCodec<remote_dom
         } catch (e) {
           throw prependXdrPath(e, i0);
         }
-        f = 1;
+        f = "nparams";
         w.int(v.nparams);
       } catch (e) {
-        throw prependXdrPath(e, ["params", "nparams"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "params";
       try {
         const n1 = r.count(16, 12);
         const _params = new Array<remote_typed_param>(n1);
@@ -3541,14 +3451,14 @@ export const xdr_remote_domain_get_interface_parameters_ret: XdrCodec<remote_dom
         } catch (e) {
           throw prependXdrPath(e, i1);
         }
-        f = 1;
+        f = "nparams";
         const _nparams = r.int();
         return {
           params: _params,
           nparams: _nparams,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["params", "nparams"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -3564,24 +3474,24 @@ export const xdr_remote_domain_memory_stats_args: XdrCodec<remote_domain_memory_
   {
     name: "remote_domain_memory_stats_args",
     encode(w, v) {
-      let f = 0;
+      let f = "dom";
       try {
         xdr_remote_nonnull_domain.encode(w, v.dom);
-        f = 1;
+        f = "maxStats";
         w.uint(v.maxStats);
-        f = 2;
+        f = "flags";
         w.uint(v.flags);
       } catch (e) {
-        throw prependXdrPath(e, ["dom", "maxStats", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "dom";
       try {
         const _dom = xdr_remote_nonnull_domain.decode(r);
-        f = 1;
+        f = "maxStats";
         const _maxStats = r.uint();
-        f = 2;
+        f = "flags";
         const _flags = r.uint();
         return {
           dom: _dom,
@@ -3589,7 +3499,7 @@ export const xdr_remote_domain_memory_stats_args: XdrCodec<remote_domain_memory_
           flags: _flags,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["dom", "maxStats", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -3604,27 +3514,27 @@ export const xdr_remote_domain_memory_stat: XdrCodec<remote_domain_memory_stat> 
   {
     name: "remote_domain_memory_stat",
     encode(w, v) {
-      let f = 0;
+      let f = "tag";
       try {
         w.int(v.tag);
-        f = 1;
+        f = "val";
         w.uhyper(v.val);
       } catch (e) {
-        throw prependXdrPath(e, ["tag", "val"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "tag";
       try {
         const _tag = r.int();
-        f = 1;
+        f = "val";
         const _val = r.uhyper();
         return {
           tag: _tag,
           val: _val,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["tag", "val"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -3688,32 +3598,32 @@ export const xdr_remote_domain_block_peek_args: XdrCodec<remote_domain_block_pee
   {
     name: "remote_domain_block_peek_args",
     encode(w, v) {
-      let f = 0;
+      let f = "dom";
       try {
         xdr_remote_nonnull_domain.encode(w, v.dom);
-        f = 1;
+        f = "path";
         xdr_remote_nonnull_string.encode(w, v.path);
-        f = 2;
+        f = "offset";
         w.uhyper(v.offset);
-        f = 3;
+        f = "size";
         w.uint(v.size);
-        f = 4;
+        f = "flags";
         w.uint(v.flags);
       } catch (e) {
-        throw prependXdrPath(e, ["dom", "path", "offset", "size", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "dom";
       try {
         const _dom = xdr_remote_nonnull_domain.decode(r);
-        f = 1;
+        f = "path";
         const _path = xdr_remote_nonnull_string.decode(r);
-        f = 2;
+        f = "offset";
         const _offset = r.uhyper();
-        f = 3;
+        f = "size";
         const _size = r.uint();
-        f = 4;
+        f = "flags";
         const _flags = r.uint();
         return {
           dom: _dom,
@@ -3723,7 +3633,7 @@ export const xdr_remote_domain_block_peek_args: XdrCodec<remote_domain_block_pee
           flags: _flags,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["dom", "path", "offset", "size", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -3768,28 +3678,28 @@ export const xdr_remote_domain_memory_peek_args: XdrCodec<remote_domain_memory_p
   {
     name: "remote_domain_memory_peek_args",
     encode(w, v) {
-      let f = 0;
+      let f = "dom";
       try {
         xdr_remote_nonnull_domain.encode(w, v.dom);
-        f = 1;
+        f = "offset";
         w.uhyper(v.offset);
-        f = 2;
+        f = "size";
         w.uint(v.size);
-        f = 3;
+        f = "flags";
         w.uint(v.flags);
       } catch (e) {
-        throw prependXdrPath(e, ["dom", "offset", "size", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "dom";
       try {
         const _dom = xdr_remote_nonnull_domain.decode(r);
-        f = 1;
+        f = "offset";
         const _offset = r.uhyper();
-        f = 2;
+        f = "size";
         const _size = r.uint();
-        f = 3;
+        f = "flags";
         const _flags = r.uint();
         return {
           dom: _dom,
@@ -3798,7 +3708,7 @@ export const xdr_remote_domain_memory_peek_args: XdrCodec<remote_domain_memory_p
           flags: _flags,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["dom", "offset", "size", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -3842,24 +3752,24 @@ export const xdr_remote_domain_get_block_info_args: XdrCodec<remote_domain_get_b
   {
     name: "remote_domain_get_block_info_args",
     encode(w, v) {
-      let f = 0;
+      let f = "dom";
       try {
         xdr_remote_nonnull_domain.encode(w, v.dom);
-        f = 1;
+        f = "path";
         xdr_remote_nonnull_string.encode(w, v.path);
-        f = 2;
+        f = "flags";
         w.uint(v.flags);
       } catch (e) {
-        throw prependXdrPath(e, ["dom", "path", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "dom";
       try {
         const _dom = xdr_remote_nonnull_domain.decode(r);
-        f = 1;
+        f = "path";
         const _path = xdr_remote_nonnull_string.decode(r);
-        f = 2;
+        f = "flags";
         const _flags = r.uint();
         return {
           dom: _dom,
@@ -3867,7 +3777,7 @@ export const xdr_remote_domain_get_block_info_args: XdrCodec<remote_domain_get_b
           flags: _flags,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["dom", "path", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -3883,24 +3793,24 @@ export const xdr_remote_domain_get_block_info_ret: XdrCodec<remote_domain_get_bl
   {
     name: "remote_domain_get_block_info_ret",
     encode(w, v) {
-      let f = 0;
+      let f = "allocation";
       try {
         w.uhyper(v.allocation);
-        f = 1;
+        f = "capacity";
         w.uhyper(v.capacity);
-        f = 2;
+        f = "physical";
         w.uhyper(v.physical);
       } catch (e) {
-        throw prependXdrPath(e, ["allocation", "capacity", "physical"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "allocation";
       try {
         const _allocation = r.uhyper();
-        f = 1;
+        f = "capacity";
         const _capacity = r.uhyper();
-        f = 2;
+        f = "physical";
         const _physical = r.uhyper();
         return {
           allocation: _allocation,
@@ -3908,7 +3818,7 @@ export const xdr_remote_domain_get_block_info_ret: XdrCodec<remote_domain_get_bl
           physical: _physical,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["allocation", "capacity", "physical"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -4023,27 +3933,27 @@ export const xdr_remote_domain_create_xml_args: XdrCodec<remote_domain_create_xm
   {
     name: "remote_domain_create_xml_args",
     encode(w, v) {
-      let f = 0;
+      let f = "xml_desc";
       try {
         xdr_remote_nonnull_string.encode(w, v.xml_desc);
-        f = 1;
+        f = "flags";
         w.uint(v.flags);
       } catch (e) {
-        throw prependXdrPath(e, ["xml_desc", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "xml_desc";
       try {
         const _xml_desc = xdr_remote_nonnull_string.decode(r);
-        f = 1;
+        f = "flags";
         const _flags = r.uint();
         return {
           xml_desc: _xml_desc,
           flags: _flags,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["xml_desc", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -4085,27 +3995,27 @@ export const xdr_remote_domain_create_xml_with_files_args: XdrCodec<remote_domai
   {
     name: "remote_domain_create_xml_with_files_args",
     encode(w, v) {
-      let f = 0;
+      let f = "xml_desc";
       try {
         xdr_remote_nonnull_string.encode(w, v.xml_desc);
-        f = 1;
+        f = "flags";
         w.uint(v.flags);
       } catch (e) {
-        throw prependXdrPath(e, ["xml_desc", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "xml_desc";
       try {
         const _xml_desc = xdr_remote_nonnull_string.decode(r);
-        f = 1;
+        f = "flags";
         const _flags = r.uint();
         return {
           xml_desc: _xml_desc,
           flags: _flags,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["xml_desc", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -4365,28 +4275,28 @@ export const xdr_remote_domain_pm_suspend_for_duration_args: XdrCodec<remote_dom
   {
     name: "remote_domain_pm_suspend_for_duration_args",
     encode(w, v) {
-      let f = 0;
+      let f = "dom";
       try {
         xdr_remote_nonnull_domain.encode(w, v.dom);
-        f = 1;
+        f = "target";
         w.uint(v.target);
-        f = 2;
+        f = "duration";
         w.uhyper(v.duration);
-        f = 3;
+        f = "flags";
         w.uint(v.flags);
       } catch (e) {
-        throw prependXdrPath(e, ["dom", "target", "duration", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "dom";
       try {
         const _dom = xdr_remote_nonnull_domain.decode(r);
-        f = 1;
+        f = "target";
         const _target = r.uint();
-        f = 2;
+        f = "duration";
         const _duration = r.uhyper();
-        f = 3;
+        f = "flags";
         const _flags = r.uint();
         return {
           dom: _dom,
@@ -4395,7 +4305,7 @@ export const xdr_remote_domain_pm_suspend_for_duration_args: XdrCodec<remote_dom
           flags: _flags,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["dom", "target", "duration", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -4410,27 +4320,27 @@ export const xdr_remote_domain_pm_wakeup_args: XdrCodec<remote_domain_pm_wakeup_
   {
     name: "remote_domain_pm_wakeup_args",
     encode(w, v) {
-      let f = 0;
+      let f = "dom";
       try {
         xdr_remote_nonnull_domain.encode(w, v.dom);
-        f = 1;
+        f = "flags";
         w.uint(v.flags);
       } catch (e) {
-        throw prependXdrPath(e, ["dom", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "dom";
       try {
         const _dom = xdr_remote_nonnull_domain.decode(r);
-        f = 1;
+        f = "flags";
         const _flags = r.uint();
         return {
           dom: _dom,
           flags: _flags,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["dom", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -4472,27 +4382,27 @@ export const xdr_remote_domain_reboot_args: XdrCodec<remote_domain_reboot_args> 
   {
     name: "remote_domain_reboot_args",
     encode(w, v) {
-      let f = 0;
+      let f = "dom";
       try {
         xdr_remote_nonnull_domain.encode(w, v.dom);
-        f = 1;
+        f = "flags";
         w.uint(v.flags);
       } catch (e) {
-        throw prependXdrPath(e, ["dom", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "dom";
       try {
         const _dom = xdr_remote_nonnull_domain.decode(r);
-        f = 1;
+        f = "flags";
         const _flags = r.uint();
         return {
           dom: _dom,
           flags: _flags,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["dom", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -4507,27 +4417,27 @@ export const xdr_remote_domain_reset_args: XdrCodec<remote_domain_reset_args> =
   {
     name: "remote_domain_reset_args",
     encode(w, v) {
-      let f = 0;
+      let f = "dom";
       try {
         xdr_remote_nonnull_domain.encode(w, v.dom);
-        f = 1;
+        f = "flags";
         w.uint(v.flags);
       } catch (e) {
-        throw prependXdrPath(e, ["dom", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "dom";
       try {
         const _dom = xdr_remote_nonnull_domain.decode(r);
-        f = 1;
+        f = "flags";
         const _flags = r.uint();
         return {
           dom: _dom,
           flags: _flags,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["dom", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -4569,27 +4479,27 @@ export const xdr_remote_domain_destroy_flags_args: XdrCodec<remote_domain_destro
   {
     name: "remote_domain_destroy_flags_args",
     encode(w, v) {
-      let f = 0;
+      let f = "dom";
       try {
         xdr_remote_nonnull_domain.encode(w, v.dom);
-        f = 1;
+        f = "flags";
         w.uint(v.flags);
       } catch (e) {
-        throw prependXdrPath(e, ["dom", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "dom";
       try {
         const _dom = xdr_remote_nonnull_domain.decode(r);
-        f = 1;
+        f = "flags";
         const _flags = r.uint();
         return {
           dom: _dom,
           flags: _flags,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["dom", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -4712,27 +4622,27 @@ export const xdr_remote_domain_set_max_memory_args: XdrCodec<remote_domain_set_m
   {
     name: "remote_domain_set_max_memory_args",
     encode(w, v) {
-      let f = 0;
+      let f = "dom";
       try {
         xdr_remote_nonnull_domain.encode(w, v.dom);
-        f = 1;
+        f = "memory";
         w.uhyper(v.memory);
       } catch (e) {
-        throw prependXdrPath(e, ["dom", "memory"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "dom";
       try {
         const _dom = xdr_remote_nonnull_domain.decode(r);
-        f = 1;
+        f = "memory";
         const _memory = r.uhyper();
         return {
           dom: _dom,
           memory: _memory,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["dom", "memory"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -4747,27 +4657,27 @@ export const xdr_remote_domain_set_memory_args: XdrCodec<remote_domain_set_memor
   {
     name: "remote_domain_set_memory_args",
     encode(w, v) {
-      let f = 0;
+      let f = "dom";
       try {
         xdr_remote_nonnull_domain.encode(w, v.dom);
-        f = 1;
+        f = "memory";
         w.uhyper(v.memory);
       } catch (e) {
-        throw prependXdrPath(e, ["dom", "memory"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "dom";
       try {
         const _dom = xdr_remote_nonnull_domain.decode(r);
-        f = 1;
+        f = "memory";
         const _memory = r.uhyper();
         return {
           dom: _dom,
           memory: _memory,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["dom", "memory"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -4783,24 +4693,24 @@ export const xdr_remote_domain_set_memory_flags_args: XdrCodec<remote_domain_set
   {
     name: "remote_domain_set_memory_flags_args",
     encode(w, v) {
-      let f = 0;
+      let f = "dom";
       try {
         xdr_remote_nonnull_domain.encode(w, v.dom);
-        f = 1;
+        f = "memory";
         w.uhyper(v.memory);
-        f = 2;
+        f = "flags";
         w.uint(v.flags);
       } catch (e) {
-        throw prependXdrPath(e, ["dom", "memory", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "dom";
       try {
         const _dom = xdr_remote_nonnull_domain.decode(r);
-        f = 1;
+        f = "memory";
         const _memory = r.uhyper();
-        f = 2;
+        f = "flags";
         const _flags = r.uint();
         return {
           dom: _dom,
@@ -4808,7 +4718,7 @@ export const xdr_remote_domain_set_memory_flags_args: XdrCodec<remote_domain_set
           flags: _flags,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["dom", "memory", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -4824,24 +4734,24 @@ export const xdr_remote_domain_set_memory_stats_period_args: XdrCodec<remote_dom
   {
     name: "remote_domain_set_memory_stats_period_args",
     encode(w, v) {
-      let f = 0;
+      let f = "dom";
       try {
         xdr_remote_nonnull_domain.encode(w, v.dom);
-        f = 1;
+        f = "period";
         w.int(v.period);
-        f = 2;
+        f = "flags";
         w.uint(v.flags);
       } catch (e) {
-        throw prependXdrPath(e, ["dom", "period", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "dom";
       try {
         const _dom = xdr_remote_nonnull_domain.decode(r);
-        f = 1;
+        f = "period";
         const _period = r.int();
-        f = 2;
+        f = "flags";
         const _flags = r.uint();
         return {
           dom: _dom,
@@ -4849,7 +4759,7 @@ export const xdr_remote_domain_set_memory_stats_period_args: XdrCodec<remote_dom
           flags: _flags,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["dom", "period", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -4894,35 +4804,32 @@ export const xdr_remote_domain_get_info_ret: XdrCodec<remote_domain_get_info_ret
   {
     name: "remote_domain_get_info_ret",
     encode(w, v) {
-      let f = 0;
+      let f = "state";
       try {
         w.uint(v.state);
-        f = 1;
+        f = "maxMem";
         w.uhyper(v.maxMem);
-        f = 2;
+        f = "memory";
         w.uhyper(v.memory);
-        f = 3;
+        f = "nrVirtCpu";
         w.uint(v.nrVirtCpu);
-        f = 4;
+        f = "cpuTime";
         w.uhyper(v.cpuTime);
       } catch (e) {
-        throw prependXdrPath(
-          e,
-          ["state", "maxMem", "memory", "nrVirtCpu", "cpuTime"][f]!,
-        );
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "state";
       try {
         const _state = r.uint();
-        f = 1;
+        f = "maxMem";
         const _maxMem = r.uhyper();
-        f = 2;
+        f = "memory";
         const _memory = r.uhyper();
-        f = 3;
+        f = "nrVirtCpu";
         const _nrVirtCpu = r.uint();
-        f = 4;
+        f = "cpuTime";
         const _cpuTime = r.uhyper();
         return {
           state: _state,
@@ -4932,10 +4839,7 @@ export const xdr_remote_domain_get_info_ret: XdrCodec<remote_domain_get_info_ret
           cpuTime: _cpuTime,
         };
       } catch (e) {
-        throw prependXdrPath(
-          e,
-          ["state", "maxMem", "memory", "nrVirtCpu", "cpuTime"][f]!,
-        );
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -4949,27 +4853,27 @@ export interface remote_domain_save_args {
 export const xdr_remote_domain_save_args: XdrCodec<remote_domain_save_args> = {
   name: "remote_domain_save_args",
   encode(w, v) {
-    let f = 0;
+    let f = "dom";
     try {
       xdr_remote_nonnull_domain.encode(w, v.dom);
-      f = 1;
+      f = "to";
       xdr_remote_nonnull_string.encode(w, v.to);
     } catch (e) {
-      throw prependXdrPath(e, ["dom", "to"][f]!);
+      throw prependXdrPath(e, f);
     }
   },
   decode(r) {
-    let f = 0;
+    let f = "dom";
     try {
       const _dom = xdr_remote_nonnull_domain.decode(r);
-      f = 1;
+      f = "to";
       const _to = xdr_remote_nonnull_string.decode(r);
       return {
         dom: _dom,
         to: _to,
       };
     } catch (e) {
-      throw prependXdrPath(e, ["dom", "to"][f]!);
+      throw prependXdrPath(e, f);
     }
   },
 };
@@ -4986,28 +4890,28 @@ export const xdr_remote_domain_save_flags_args: XdrCodec<remote_domain_save_flag
   {
     name: "remote_domain_save_flags_args",
     encode(w, v) {
-      let f = 0;
+      let f = "dom";
       try {
         xdr_remote_nonnull_domain.encode(w, v.dom);
-        f = 1;
+        f = "to";
         xdr_remote_nonnull_string.encode(w, v.to);
-        f = 2;
+        f = "dxml";
         xdr_remote_string.encode(w, v.dxml);
-        f = 3;
+        f = "flags";
         w.uint(v.flags);
       } catch (e) {
-        throw prependXdrPath(e, ["dom", "to", "dxml", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "dom";
       try {
         const _dom = xdr_remote_nonnull_domain.decode(r);
-        f = 1;
+        f = "to";
         const _to = xdr_remote_nonnull_string.decode(r);
-        f = 2;
+        f = "dxml";
         const _dxml = xdr_remote_string.decode(r);
-        f = 3;
+        f = "flags";
         const _flags = r.uint();
         return {
           dom: _dom,
@@ -5016,7 +4920,7 @@ export const xdr_remote_domain_save_flags_args: XdrCodec<remote_domain_save_flag
           flags: _flags,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["dom", "to", "dxml", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -5033,10 +4937,10 @@ export const xdr_remote_domain_save_params_args: XdrCodec<remote_domain_save_par
   {
     name: "remote_domain_save_params_args",
     encode(w, v) {
-      let f = 0;
+      let f = "dom";
       try {
         xdr_remote_nonnull_domain.encode(w, v.dom);
-        f = 1;
+        f = "params";
         const a0 = v.params;
         w.count(a0.length, 64);
         let i0 = 0;
@@ -5047,17 +4951,17 @@ export const xdr_remote_domain_save_params_args: XdrCodec<remote_domain_save_par
         } catch (e) {
           throw prependXdrPath(e, i0);
         }
-        f = 2;
+        f = "flags";
         w.uint(v.flags);
       } catch (e) {
-        throw prependXdrPath(e, ["dom", "params", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "dom";
       try {
         const _dom = xdr_remote_nonnull_domain.decode(r);
-        f = 1;
+        f = "params";
         const n1 = r.count(64, 12);
         const _params = new Array<remote_typed_param>(n1);
         let i1 = 0;
@@ -5068,7 +4972,7 @@ export const xdr_remote_domain_save_params_args: XdrCodec<remote_domain_save_par
         } catch (e) {
           throw prependXdrPath(e, i1);
         }
-        f = 2;
+        f = "flags";
         const _flags = r.uint();
         return {
           dom: _dom,
@@ -5076,7 +4980,7 @@ export const xdr_remote_domain_save_params_args: XdrCodec<remote_domain_save_par
           flags: _flags,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["dom", "params", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -5119,24 +5023,24 @@ export const xdr_remote_domain_restore_flags_args: XdrCodec<remote_domain_restor
   {
     name: "remote_domain_restore_flags_args",
     encode(w, v) {
-      let f = 0;
+      let f = "from";
       try {
         xdr_remote_nonnull_string.encode(w, v.from);
-        f = 1;
+        f = "dxml";
         xdr_remote_string.encode(w, v.dxml);
-        f = 2;
+        f = "flags";
         w.uint(v.flags);
       } catch (e) {
-        throw prependXdrPath(e, ["from", "dxml", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "from";
       try {
         const _from = xdr_remote_nonnull_string.decode(r);
-        f = 1;
+        f = "dxml";
         const _dxml = xdr_remote_string.decode(r);
-        f = 2;
+        f = "flags";
         const _flags = r.uint();
         return {
           from: _from,
@@ -5144,7 +5048,7 @@ export const xdr_remote_domain_restore_flags_args: XdrCodec<remote_domain_restor
           flags: _flags,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["from", "dxml", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -5160,7 +5064,7 @@ export const xdr_remote_domain_restore_params_args: XdrCodec<remote_domain_resto
   {
     name: "remote_domain_restore_params_args",
     encode(w, v) {
-      let f = 0;
+      let f = "params";
       try {
         const a0 = v.params;
         w.count(a0.length, 64);
@@ -5172,14 +5076,14 @@ export const xdr_remote_domain_restore_params_args: XdrCodec<remote_domain_resto
         } catch (e) {
           throw prependXdrPath(e, i0);
         }
-        f = 1;
+        f = "flags";
         w.uint(v.flags);
       } catch (e) {
-        throw prependXdrPath(e, ["params", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "params";
       try {
         const n1 = r.count(64, 12);
         const _params = new Array<remote_typed_param>(n1);
@@ -5191,14 +5095,14 @@ export const xdr_remote_domain_restore_params_args: XdrCodec<remote_domain_resto
         } catch (e) {
           throw prependXdrPath(e, i1);
         }
-        f = 1;
+        f = "flags";
         const _flags = r.uint();
         return {
           params: _params,
           flags: _flags,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["params", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -5213,27 +5117,27 @@ export const xdr_remote_domain_save_image_get_xml_desc_args: XdrCodec<remote_dom
   {
     name: "remote_domain_save_image_get_xml_desc_args",
     encode(w, v) {
-      let f = 0;
+      let f = "file";
       try {
         xdr_remote_nonnull_string.encode(w, v.file);
-        f = 1;
+        f = "flags";
         w.uint(v.flags);
       } catch (e) {
-        throw prependXdrPath(e, ["file", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "file";
       try {
         const _file = xdr_remote_nonnull_string.decode(r);
-        f = 1;
+        f = "flags";
         const _flags = r.uint();
         return {
           file: _file,
           flags: _flags,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["file", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -5276,24 +5180,24 @@ export const xdr_remote_domain_save_image_define_xml_args: XdrCodec<remote_domai
   {
     name: "remote_domain_save_image_define_xml_args",
     encode(w, v) {
-      let f = 0;
+      let f = "file";
       try {
         xdr_remote_nonnull_string.encode(w, v.file);
-        f = 1;
+        f = "dxml";
         xdr_remote_nonnull_string.encode(w, v.dxml);
-        f = 2;
+        f = "flags";
         w.uint(v.flags);
       } catch (e) {
-        throw prependXdrPath(e, ["file", "dxml", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "file";
       try {
         const _file = xdr_remote_nonnull_string.decode(r);
-        f = 1;
+        f = "dxml";
         const _dxml = xdr_remote_nonnull_string.decode(r);
-        f = 2;
+        f = "flags";
         const _flags = r.uint();
         return {
           file: _file,
@@ -5301,7 +5205,7 @@ export const xdr_remote_domain_save_image_define_xml_args: XdrCodec<remote_domai
           flags: _flags,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["file", "dxml", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -5317,24 +5221,24 @@ export const xdr_remote_domain_core_dump_args: XdrCodec<remote_domain_core_dump_
   {
     name: "remote_domain_core_dump_args",
     encode(w, v) {
-      let f = 0;
+      let f = "dom";
       try {
         xdr_remote_nonnull_domain.encode(w, v.dom);
-        f = 1;
+        f = "to";
         xdr_remote_nonnull_string.encode(w, v.to);
-        f = 2;
+        f = "flags";
         w.uint(v.flags);
       } catch (e) {
-        throw prependXdrPath(e, ["dom", "to", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "dom";
       try {
         const _dom = xdr_remote_nonnull_domain.decode(r);
-        f = 1;
+        f = "to";
         const _to = xdr_remote_nonnull_string.decode(r);
-        f = 2;
+        f = "flags";
         const _flags = r.uint();
         return {
           dom: _dom,
@@ -5342,7 +5246,7 @@ export const xdr_remote_domain_core_dump_args: XdrCodec<remote_domain_core_dump_
           flags: _flags,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["dom", "to", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -5359,28 +5263,28 @@ export const xdr_remote_domain_core_dump_with_format_args: XdrCodec<remote_domai
   {
     name: "remote_domain_core_dump_with_format_args",
     encode(w, v) {
-      let f = 0;
+      let f = "dom";
       try {
         xdr_remote_nonnull_domain.encode(w, v.dom);
-        f = 1;
+        f = "to";
         xdr_remote_nonnull_string.encode(w, v.to);
-        f = 2;
+        f = "dumpformat";
         w.uint(v.dumpformat);
-        f = 3;
+        f = "flags";
         w.uint(v.flags);
       } catch (e) {
-        throw prependXdrPath(e, ["dom", "to", "dumpformat", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "dom";
       try {
         const _dom = xdr_remote_nonnull_domain.decode(r);
-        f = 1;
+        f = "to";
         const _to = xdr_remote_nonnull_string.decode(r);
-        f = 2;
+        f = "dumpformat";
         const _dumpformat = r.uint();
-        f = 3;
+        f = "flags";
         const _flags = r.uint();
         return {
           dom: _dom,
@@ -5389,7 +5293,7 @@ export const xdr_remote_domain_core_dump_with_format_args: XdrCodec<remote_domai
           flags: _flags,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["dom", "to", "dumpformat", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -5405,24 +5309,24 @@ export const xdr_remote_domain_screenshot_args: XdrCodec<remote_domain_screensho
   {
     name: "remote_domain_screenshot_args",
     encode(w, v) {
-      let f = 0;
+      let f = "dom";
       try {
         xdr_remote_nonnull_domain.encode(w, v.dom);
-        f = 1;
+        f = "screen";
         w.uint(v.screen);
-        f = 2;
+        f = "flags";
         w.uint(v.flags);
       } catch (e) {
-        throw prependXdrPath(e, ["dom", "screen", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "dom";
       try {
         const _dom = xdr_remote_nonnull_domain.decode(r);
-        f = 1;
+        f = "screen";
         const _screen = r.uint();
-        f = 2;
+        f = "flags";
         const _flags = r.uint();
         return {
           dom: _dom,
@@ -5430,7 +5334,7 @@ export const xdr_remote_domain_screenshot_args: XdrCodec<remote_domain_screensho
           flags: _flags,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["dom", "screen", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -5472,27 +5376,27 @@ export const xdr_remote_domain_get_xml_desc_args: XdrCodec<remote_domain_get_xml
   {
     name: "remote_domain_get_xml_desc_args",
     encode(w, v) {
-      let f = 0;
+      let f = "dom";
       try {
         xdr_remote_nonnull_domain.encode(w, v.dom);
-        f = 1;
+        f = "flags";
         w.uint(v.flags);
       } catch (e) {
-        throw prependXdrPath(e, ["dom", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "dom";
       try {
         const _dom = xdr_remote_nonnull_domain.decode(r);
-        f = 1;
+        f = "flags";
         const _flags = r.uint();
         return {
           dom: _dom,
           flags: _flags,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["dom", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -5536,28 +5440,28 @@ export const xdr_remote_domain_migrate_prepare_args: XdrCodec<remote_domain_migr
   {
     name: "remote_domain_migrate_prepare_args",
     encode(w, v) {
-      let f = 0;
+      let f = "uri_in";
       try {
         xdr_remote_string.encode(w, v.uri_in);
-        f = 1;
+        f = "flags";
         w.uhyper(v.flags);
-        f = 2;
+        f = "dname";
         xdr_remote_string.encode(w, v.dname);
-        f = 3;
+        f = "resource";
         w.uhyper(v.resource);
       } catch (e) {
-        throw prependXdrPath(e, ["uri_in", "flags", "dname", "resource"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "uri_in";
       try {
         const _uri_in = xdr_remote_string.decode(r);
-        f = 1;
+        f = "flags";
         const _flags = r.uhyper();
-        f = 2;
+        f = "dname";
         const _dname = xdr_remote_string.decode(r);
-        f = 3;
+        f = "resource";
         const _resource = r.uhyper();
         return {
           uri_in: _uri_in,
@@ -5566,7 +5470,7 @@ export const xdr_remote_domain_migrate_prepare_args: XdrCodec<remote_domain_migr
           resource: _resource,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["uri_in", "flags", "dname", "resource"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -5582,27 +5486,27 @@ export const xdr_remote_domain_migrate_prepare_ret: XdrCodec<remote_domain_migra
   {
     name: "remote_domain_migrate_prepare_ret",
     encode(w, v) {
-      let f = 0;
+      let f = "cookie";
       try {
         w.varOpaque(v.cookie, 4194304);
-        f = 1;
+        f = "uri_out";
         xdr_remote_string.encode(w, v.uri_out);
       } catch (e) {
-        throw prependXdrPath(e, ["cookie", "uri_out"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "cookie";
       try {
         const _cookie = r.varOpaque(4194304);
-        f = 1;
+        f = "uri_out";
         const _uri_out = xdr_remote_string.decode(r);
         return {
           cookie: _cookie,
           uri_out: _uri_out,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["cookie", "uri_out"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -5622,39 +5526,36 @@ export const xdr_remote_domain_migrate_perform_args: XdrCodec<remote_domain_migr
   {
     name: "remote_domain_migrate_perform_args",
     encode(w, v) {
-      let f = 0;
+      let f = "dom";
       try {
         xdr_remote_nonnull_domain.encode(w, v.dom);
-        f = 1;
+        f = "cookie";
         w.varOpaque(v.cookie, 4194304);
-        f = 2;
+        f = "uri";
         xdr_remote_nonnull_string.encode(w, v.uri);
-        f = 3;
+        f = "flags";
         w.uhyper(v.flags);
-        f = 4;
+        f = "dname";
         xdr_remote_string.encode(w, v.dname);
-        f = 5;
+        f = "resource";
         w.uhyper(v.resource);
       } catch (e) {
-        throw prependXdrPath(
-          e,
-          ["dom", "cookie", "uri", "flags", "dname", "resource"][f]!,
-        );
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "dom";
       try {
         const _dom = xdr_remote_nonnull_domain.decode(r);
-        f = 1;
+        f = "cookie";
         const _cookie = r.varOpaque(4194304);
-        f = 2;
+        f = "uri";
         const _uri = xdr_remote_nonnull_string.decode(r);
-        f = 3;
+        f = "flags";
         const _flags = r.uhyper();
-        f = 4;
+        f = "dname";
         const _dname = xdr_remote_string.decode(r);
-        f = 5;
+        f = "resource";
         const _resource = r.uhyper();
         return {
           dom: _dom,
@@ -5665,10 +5566,7 @@ export const xdr_remote_domain_migrate_perform_args: XdrCodec<remote_domain_migr
           resource: _resource,
         };
       } catch (e) {
-        throw prependXdrPath(
-          e,
-          ["dom", "cookie", "uri", "flags", "dname", "resource"][f]!,
-        );
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -5686,28 +5584,28 @@ export const xdr_remote_domain_migrate_finish_args: XdrCodec<remote_domain_migra
   {
     name: "remote_domain_migrate_finish_args",
     encode(w, v) {
-      let f = 0;
+      let f = "dname";
       try {
         xdr_remote_nonnull_string.encode(w, v.dname);
-        f = 1;
+        f = "cookie";
         w.varOpaque(v.cookie, 4194304);
-        f = 2;
+        f = "uri";
         xdr_remote_nonnull_string.encode(w, v.uri);
-        f = 3;
+        f = "flags";
         w.uhyper(v.flags);
       } catch (e) {
-        throw prependXdrPath(e, ["dname", "cookie", "uri", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "dname";
       try {
         const _dname = xdr_remote_nonnull_string.decode(r);
-        f = 1;
+        f = "cookie";
         const _cookie = r.varOpaque(4194304);
-        f = 2;
+        f = "uri";
         const _uri = xdr_remote_nonnull_string.decode(r);
-        f = 3;
+        f = "flags";
         const _flags = r.uhyper();
         return {
           dname: _dname,
@@ -5716,7 +5614,7 @@ export const xdr_remote_domain_migrate_finish_args: XdrCodec<remote_domain_migra
           flags: _flags,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["dname", "cookie", "uri", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -5761,35 +5659,32 @@ export const xdr_remote_domain_migrate_prepare2_args: XdrCodec<remote_domain_mig
   {
     name: "remote_domain_migrate_prepare2_args",
     encode(w, v) {
-      let f = 0;
+      let f = "uri_in";
       try {
         xdr_remote_string.encode(w, v.uri_in);
-        f = 1;
+        f = "flags";
         w.uhyper(v.flags);
-        f = 2;
+        f = "dname";
         xdr_remote_string.encode(w, v.dname);
-        f = 3;
+        f = "resource";
         w.uhyper(v.resource);
-        f = 4;
+        f = "dom_xml";
         xdr_remote_nonnull_string.encode(w, v.dom_xml);
       } catch (e) {
-        throw prependXdrPath(
-          e,
-          ["uri_in", "flags", "dname", "resource", "dom_xml"][f]!,
-        );
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "uri_in";
       try {
         const _uri_in = xdr_remote_string.decode(r);
-        f = 1;
+        f = "flags";
         const _flags = r.uhyper();
-        f = 2;
+        f = "dname";
         const _dname = xdr_remote_string.decode(r);
-        f = 3;
+        f = "resource";
         const _resource = r.uhyper();
-        f = 4;
+        f = "dom_xml";
         const _dom_xml = xdr_remote_nonnull_string.decode(r);
         return {
           uri_in: _uri_in,
@@ -5799,10 +5694,7 @@ export const xdr_remote_domain_migrate_prepare2_args: XdrCodec<remote_domain_mig
           dom_xml: _dom_xml,
         };
       } catch (e) {
-        throw prependXdrPath(
-          e,
-          ["uri_in", "flags", "dname", "resource", "dom_xml"][f]!,
-        );
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -5818,27 +5710,27 @@ export const xdr_remote_domain_migrate_prepare2_ret: XdrCodec<remote_domain_migr
   {
     name: "remote_domain_migrate_prepare2_ret",
     encode(w, v) {
-      let f = 0;
+      let f = "cookie";
       try {
         w.varOpaque(v.cookie, 4194304);
-        f = 1;
+        f = "uri_out";
         xdr_remote_string.encode(w, v.uri_out);
       } catch (e) {
-        throw prependXdrPath(e, ["cookie", "uri_out"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "cookie";
       try {
         const _cookie = r.varOpaque(4194304);
-        f = 1;
+        f = "uri_out";
         const _uri_out = xdr_remote_string.decode(r);
         return {
           cookie: _cookie,
           uri_out: _uri_out,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["cookie", "uri_out"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -5857,35 +5749,32 @@ export const xdr_remote_domain_migrate_finish2_args: XdrCodec<remote_domain_migr
   {
     name: "remote_domain_migrate_finish2_args",
     encode(w, v) {
-      let f = 0;
+      let f = "dname";
       try {
         xdr_remote_nonnull_string.encode(w, v.dname);
-        f = 1;
+        f = "cookie";
         w.varOpaque(v.cookie, 4194304);
-        f = 2;
+        f = "uri";
         xdr_remote_nonnull_string.encode(w, v.uri);
-        f = 3;
+        f = "flags";
         w.uhyper(v.flags);
-        f = 4;
+        f = "retcode";
         w.int(v.retcode);
       } catch (e) {
-        throw prependXdrPath(
-          e,
-          ["dname", "cookie", "uri", "flags", "retcode"][f]!,
-        );
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "dname";
       try {
         const _dname = xdr_remote_nonnull_string.decode(r);
-        f = 1;
+        f = "cookie";
         const _cookie = r.varOpaque(4194304);
-        f = 2;
+        f = "uri";
         const _uri = xdr_remote_nonnull_string.decode(r);
-        f = 3;
+        f = "flags";
         const _flags = r.uhyper();
-        f = 4;
+        f = "retcode";
         const _retcode = r.int();
         return {
           dname: _dname,
@@ -5895,10 +5784,7 @@ export const xdr_remote_domain_migrate_finish2_args: XdrCodec<remote_domain_migr
           retcode: _retcode,
         };
       } catch (e) {
-        throw prependXdrPath(
-          e,
-          ["dname", "cookie", "uri", "flags", "retcode"][f]!,
-        );
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -6067,27 +5953,27 @@ export const xdr_remote_domain_create_with_flags_args: XdrCodec<remote_domain_cr
   {
     name: "remote_domain_create_with_flags_args",
     encode(w, v) {
-      let f = 0;
+      let f = "dom";
       try {
         xdr_remote_nonnull_domain.encode(w, v.dom);
-        f = 1;
+        f = "flags";
         w.uint(v.flags);
       } catch (e) {
-        throw prependXdrPath(e, ["dom", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "dom";
       try {
         const _dom = xdr_remote_nonnull_domain.decode(r);
-        f = 1;
+        f = "flags";
         const _flags = r.uint();
         return {
           dom: _dom,
           flags: _flags,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["dom", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -6129,27 +6015,27 @@ export const xdr_remote_domain_create_with_files_args: XdrCodec<remote_domain_cr
   {
     name: "remote_domain_create_with_files_args",
     encode(w, v) {
-      let f = 0;
+      let f = "dom";
       try {
         xdr_remote_nonnull_domain.encode(w, v.dom);
-        f = 1;
+        f = "flags";
         w.uint(v.flags);
       } catch (e) {
-        throw prependXdrPath(e, ["dom", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "dom";
       try {
         const _dom = xdr_remote_nonnull_domain.decode(r);
-        f = 1;
+        f = "flags";
         const _flags = r.uint();
         return {
           dom: _dom,
           flags: _flags,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["dom", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -6245,27 +6131,27 @@ export const xdr_remote_domain_define_xml_flags_args: XdrCodec<remote_domain_def
   {
     name: "remote_domain_define_xml_flags_args",
     encode(w, v) {
-      let f = 0;
+      let f = "xml";
       try {
         xdr_remote_nonnull_string.encode(w, v.xml);
-        f = 1;
+        f = "flags";
         w.uint(v.flags);
       } catch (e) {
-        throw prependXdrPath(e, ["xml", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "xml";
       try {
         const _xml = xdr_remote_nonnull_string.decode(r);
-        f = 1;
+        f = "flags";
         const _flags = r.uint();
         return {
           xml: _xml,
           flags: _flags,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["xml", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -6334,27 +6220,27 @@ export const xdr_remote_domain_undefine_flags_args: XdrCodec<remote_domain_undef
   {
     name: "remote_domain_undefine_flags_args",
     encode(w, v) {
-      let f = 0;
+      let f = "dom";
       try {
         xdr_remote_nonnull_domain.encode(w, v.dom);
-        f = 1;
+        f = "flags";
         w.uint(v.flags);
       } catch (e) {
-        throw prependXdrPath(e, ["dom", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "dom";
       try {
         const _dom = xdr_remote_nonnull_domain.decode(r);
-        f = 1;
+        f = "flags";
         const _flags = r.uint();
         return {
           dom: _dom,
           flags: _flags,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["dom", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -6369,27 +6255,27 @@ export const xdr_remote_domain_inject_nmi_args: XdrCodec<remote_domain_inject_nm
   {
     name: "remote_domain_inject_nmi_args",
     encode(w, v) {
-      let f = 0;
+      let f = "dom";
       try {
         xdr_remote_nonnull_domain.encode(w, v.dom);
-        f = 1;
+        f = "flags";
         w.uint(v.flags);
       } catch (e) {
-        throw prependXdrPath(e, ["dom", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "dom";
       try {
         const _dom = xdr_remote_nonnull_domain.decode(r);
-        f = 1;
+        f = "flags";
         const _flags = r.uint();
         return {
           dom: _dom,
           flags: _flags,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["dom", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -6408,14 +6294,14 @@ export const xdr_remote_domain_send_key_args: XdrCodec<remote_domain_send_key_ar
   {
     name: "remote_domain_send_key_args",
     encode(w, v) {
-      let f = 0;
+      let f = "dom";
       try {
         xdr_remote_nonnull_domain.encode(w, v.dom);
-        f = 1;
+        f = "codeset";
         w.uint(v.codeset);
-        f = 2;
+        f = "holdtime";
         w.uint(v.holdtime);
-        f = 3;
+        f = "keycodes";
         const a0 = v.keycodes;
         w.count(a0.length, 16);
         let i0 = 0;
@@ -6426,24 +6312,21 @@ export const xdr_remote_domain_send_key_args: XdrCodec<remote_domain_send_key_ar
         } catch (e) {
           throw prependXdrPath(e, i0);
         }
-        f = 4;
+        f = "flags";
         w.uint(v.flags);
       } catch (e) {
-        throw prependXdrPath(
-          e,
-          ["dom", "codeset", "holdtime", "keycodes", "flags"][f]!,
-        );
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "dom";
       try {
         const _dom = xdr_remote_nonnull_domain.decode(r);
-        f = 1;
+        f = "codeset";
         const _codeset = r.uint();
-        f = 2;
+        f = "holdtime";
         const _holdtime = r.uint();
-        f = 3;
+        f = "keycodes";
         const n1 = r.count(16, 4);
         const _keycodes = new Array<number>(n1);
         let i1 = 0;
@@ -6454,7 +6337,7 @@ export const xdr_remote_domain_send_key_args: XdrCodec<remote_domain_send_key_ar
         } catch (e) {
           throw prependXdrPath(e, i1);
         }
-        f = 4;
+        f = "flags";
         const _flags = r.uint();
         return {
           dom: _dom,
@@ -6464,10 +6347,7 @@ export const xdr_remote_domain_send_key_args: XdrCodec<remote_domain_send_key_ar
           flags: _flags,
         };
       } catch (e) {
-        throw prependXdrPath(
-          e,
-          ["dom", "codeset", "holdtime", "keycodes", "flags"][f]!,
-        );
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -6484,28 +6364,28 @@ export const xdr_remote_domain_send_process_signal_args: XdrCodec<remote_domain_
   {
     name: "remote_domain_send_process_signal_args",
     encode(w, v) {
-      let f = 0;
+      let f = "dom";
       try {
         xdr_remote_nonnull_domain.encode(w, v.dom);
-        f = 1;
+        f = "pid_value";
         w.hyper(v.pid_value);
-        f = 2;
+        f = "signum";
         w.uint(v.signum);
-        f = 3;
+        f = "flags";
         w.uint(v.flags);
       } catch (e) {
-        throw prependXdrPath(e, ["dom", "pid_value", "signum", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "dom";
       try {
         const _dom = xdr_remote_nonnull_domain.decode(r);
-        f = 1;
+        f = "pid_value";
         const _pid_value = r.hyper();
-        f = 2;
+        f = "signum";
         const _signum = r.uint();
-        f = 3;
+        f = "flags";
         const _flags = r.uint();
         return {
           dom: _dom,
@@ -6514,7 +6394,7 @@ export const xdr_remote_domain_send_process_signal_args: XdrCodec<remote_domain_
           flags: _flags,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["dom", "pid_value", "signum", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -6529,27 +6409,27 @@ export const xdr_remote_domain_set_vcpus_args: XdrCodec<remote_domain_set_vcpus_
   {
     name: "remote_domain_set_vcpus_args",
     encode(w, v) {
-      let f = 0;
+      let f = "dom";
       try {
         xdr_remote_nonnull_domain.encode(w, v.dom);
-        f = 1;
+        f = "nvcpus";
         w.uint(v.nvcpus);
       } catch (e) {
-        throw prependXdrPath(e, ["dom", "nvcpus"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "dom";
       try {
         const _dom = xdr_remote_nonnull_domain.decode(r);
-        f = 1;
+        f = "nvcpus";
         const _nvcpus = r.uint();
         return {
           dom: _dom,
           nvcpus: _nvcpus,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["dom", "nvcpus"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -6565,24 +6445,24 @@ export const xdr_remote_domain_set_vcpus_flags_args: XdrCodec<remote_domain_set_
   {
     name: "remote_domain_set_vcpus_flags_args",
     encode(w, v) {
-      let f = 0;
+      let f = "dom";
       try {
         xdr_remote_nonnull_domain.encode(w, v.dom);
-        f = 1;
+        f = "nvcpus";
         w.uint(v.nvcpus);
-        f = 2;
+        f = "flags";
         w.uint(v.flags);
       } catch (e) {
-        throw prependXdrPath(e, ["dom", "nvcpus", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "dom";
       try {
         const _dom = xdr_remote_nonnull_domain.decode(r);
-        f = 1;
+        f = "nvcpus";
         const _nvcpus = r.uint();
-        f = 2;
+        f = "flags";
         const _flags = r.uint();
         return {
           dom: _dom,
@@ -6590,7 +6470,7 @@ export const xdr_remote_domain_set_vcpus_flags_args: XdrCodec<remote_domain_set_
           flags: _flags,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["dom", "nvcpus", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -6605,27 +6485,27 @@ export const xdr_remote_domain_get_vcpus_flags_args: XdrCodec<remote_domain_get_
   {
     name: "remote_domain_get_vcpus_flags_args",
     encode(w, v) {
-      let f = 0;
+      let f = "dom";
       try {
         xdr_remote_nonnull_domain.encode(w, v.dom);
-        f = 1;
+        f = "flags";
         w.uint(v.flags);
       } catch (e) {
-        throw prependXdrPath(e, ["dom", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "dom";
       try {
         const _dom = xdr_remote_nonnull_domain.decode(r);
-        f = 1;
+        f = "flags";
         const _flags = r.uint();
         return {
           dom: _dom,
           flags: _flags,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["dom", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -6669,24 +6549,24 @@ export const xdr_remote_domain_pin_vcpu_args: XdrCodec<remote_domain_pin_vcpu_ar
   {
     name: "remote_domain_pin_vcpu_args",
     encode(w, v) {
-      let f = 0;
+      let f = "dom";
       try {
         xdr_remote_nonnull_domain.encode(w, v.dom);
-        f = 1;
+        f = "vcpu";
         w.uint(v.vcpu);
-        f = 2;
+        f = "cpumap";
         w.varOpaque(v.cpumap, 2048);
       } catch (e) {
-        throw prependXdrPath(e, ["dom", "vcpu", "cpumap"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "dom";
       try {
         const _dom = xdr_remote_nonnull_domain.decode(r);
-        f = 1;
+        f = "vcpu";
         const _vcpu = r.uint();
-        f = 2;
+        f = "cpumap";
         const _cpumap = r.varOpaque(2048);
         return {
           dom: _dom,
@@ -6694,7 +6574,7 @@ export const xdr_remote_domain_pin_vcpu_args: XdrCodec<remote_domain_pin_vcpu_ar
           cpumap: _cpumap,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["dom", "vcpu", "cpumap"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -6712,28 +6592,28 @@ export const xdr_remote_domain_pin_vcpu_flags_args: XdrCodec<remote_domain_pin_v
   {
     name: "remote_domain_pin_vcpu_flags_args",
     encode(w, v) {
-      let f = 0;
+      let f = "dom";
       try {
         xdr_remote_nonnull_domain.encode(w, v.dom);
-        f = 1;
+        f = "vcpu";
         w.uint(v.vcpu);
-        f = 2;
+        f = "cpumap";
         w.varOpaque(v.cpumap, 2048);
-        f = 3;
+        f = "flags";
         w.uint(v.flags);
       } catch (e) {
-        throw prependXdrPath(e, ["dom", "vcpu", "cpumap", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "dom";
       try {
         const _dom = xdr_remote_nonnull_domain.decode(r);
-        f = 1;
+        f = "vcpu";
         const _vcpu = r.uint();
-        f = 2;
+        f = "cpumap";
         const _cpumap = r.varOpaque(2048);
-        f = 3;
+        f = "flags";
         const _flags = r.uint();
         return {
           dom: _dom,
@@ -6742,7 +6622,7 @@ export const xdr_remote_domain_pin_vcpu_flags_args: XdrCodec<remote_domain_pin_v
           flags: _flags,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["dom", "vcpu", "cpumap", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -6759,28 +6639,28 @@ export const xdr_remote_domain_get_vcpu_pin_info_args: XdrCodec<remote_domain_ge
   {
     name: "remote_domain_get_vcpu_pin_info_args",
     encode(w, v) {
-      let f = 0;
+      let f = "dom";
       try {
         xdr_remote_nonnull_domain.encode(w, v.dom);
-        f = 1;
+        f = "ncpumaps";
         w.int(v.ncpumaps);
-        f = 2;
+        f = "maplen";
         w.int(v.maplen);
-        f = 3;
+        f = "flags";
         w.uint(v.flags);
       } catch (e) {
-        throw prependXdrPath(e, ["dom", "ncpumaps", "maplen", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "dom";
       try {
         const _dom = xdr_remote_nonnull_domain.decode(r);
-        f = 1;
+        f = "ncpumaps";
         const _ncpumaps = r.int();
-        f = 2;
+        f = "maplen";
         const _maplen = r.int();
-        f = 3;
+        f = "flags";
         const _flags = r.uint();
         return {
           dom: _dom,
@@ -6789,7 +6669,7 @@ export const xdr_remote_domain_get_vcpu_pin_info_args: XdrCodec<remote_domain_ge
           flags: _flags,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["dom", "ncpumaps", "maplen", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -6805,27 +6685,27 @@ export const xdr_remote_domain_get_vcpu_pin_info_ret: XdrCodec<remote_domain_get
   {
     name: "remote_domain_get_vcpu_pin_info_ret",
     encode(w, v) {
-      let f = 0;
+      let f = "cpumaps";
       try {
         w.varOpaque(v.cpumaps, 8388608);
-        f = 1;
+        f = "num";
         w.int(v.num);
       } catch (e) {
-        throw prependXdrPath(e, ["cpumaps", "num"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "cpumaps";
       try {
         const _cpumaps = r.varOpaque(8388608);
-        f = 1;
+        f = "num";
         const _num = r.int();
         return {
           cpumaps: _cpumaps,
           num: _num,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["cpumaps", "num"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -6842,24 +6722,24 @@ export const xdr_remote_domain_pin_emulator_args: XdrCodec<remote_domain_pin_emu
   {
     name: "remote_domain_pin_emulator_args",
     encode(w, v) {
-      let f = 0;
+      let f = "dom";
       try {
         xdr_remote_nonnull_domain.encode(w, v.dom);
-        f = 1;
+        f = "cpumap";
         w.varOpaque(v.cpumap, 2048);
-        f = 2;
+        f = "flags";
         w.uint(v.flags);
       } catch (e) {
-        throw prependXdrPath(e, ["dom", "cpumap", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "dom";
       try {
         const _dom = xdr_remote_nonnull_domain.decode(r);
-        f = 1;
+        f = "cpumap";
         const _cpumap = r.varOpaque(2048);
-        f = 2;
+        f = "flags";
         const _flags = r.uint();
         return {
           dom: _dom,
@@ -6867,7 +6747,7 @@ export const xdr_remote_domain_pin_emulator_args: XdrCodec<remote_domain_pin_emu
           flags: _flags,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["dom", "cpumap", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -6883,24 +6763,24 @@ export const xdr_remote_domain_get_emulator_pin_info_args: XdrCodec<remote_domai
   {
     name: "remote_domain_get_emulator_pin_info_args",
     encode(w, v) {
-      let f = 0;
+      let f = "dom";
       try {
         xdr_remote_nonnull_domain.encode(w, v.dom);
-        f = 1;
+        f = "maplen";
         w.int(v.maplen);
-        f = 2;
+        f = "flags";
         w.uint(v.flags);
       } catch (e) {
-        throw prependXdrPath(e, ["dom", "maplen", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "dom";
       try {
         const _dom = xdr_remote_nonnull_domain.decode(r);
-        f = 1;
+        f = "maplen";
         const _maplen = r.int();
-        f = 2;
+        f = "flags";
         const _flags = r.uint();
         return {
           dom: _dom,
@@ -6908,7 +6788,7 @@ export const xdr_remote_domain_get_emulator_pin_info_args: XdrCodec<remote_domai
           flags: _flags,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["dom", "maplen", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -6924,27 +6804,27 @@ export const xdr_remote_domain_get_emulator_pin_info_ret: XdrCodec<remote_domain
   {
     name: "remote_domain_get_emulator_pin_info_ret",
     encode(w, v) {
-      let f = 0;
+      let f = "cpumaps";
       try {
         w.varOpaque(v.cpumaps, 8388608);
-        f = 1;
+        f = "ret";
         w.int(v.ret);
       } catch (e) {
-        throw prependXdrPath(e, ["cpumaps", "ret"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "cpumaps";
       try {
         const _cpumaps = r.varOpaque(8388608);
-        f = 1;
+        f = "ret";
         const _ret = r.int();
         return {
           cpumaps: _cpumaps,
           ret: _ret,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["cpumaps", "ret"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -6960,24 +6840,24 @@ export const xdr_remote_domain_get_vcpus_args: XdrCodec<remote_domain_get_vcpus_
   {
     name: "remote_domain_get_vcpus_args",
     encode(w, v) {
-      let f = 0;
+      let f = "dom";
       try {
         xdr_remote_nonnull_domain.encode(w, v.dom);
-        f = 1;
+        f = "maxinfo";
         w.int(v.maxinfo);
-        f = 2;
+        f = "maplen";
         w.int(v.maplen);
       } catch (e) {
-        throw prependXdrPath(e, ["dom", "maxinfo", "maplen"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "dom";
       try {
         const _dom = xdr_remote_nonnull_domain.decode(r);
-        f = 1;
+        f = "maxinfo";
         const _maxinfo = r.int();
-        f = 2;
+        f = "maplen";
         const _maplen = r.int();
         return {
           dom: _dom,
@@ -6985,7 +6865,7 @@ export const xdr_remote_domain_get_vcpus_args: XdrCodec<remote_domain_get_vcpus_
           maplen: _maplen,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["dom", "maxinfo", "maplen"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -7002,7 +6882,7 @@ export const xdr_remote_domain_get_vcpus_ret: XdrCodec<remote_domain_get_vcpus_r
   {
     name: "remote_domain_get_vcpus_ret",
     encode(w, v) {
-      let f = 0;
+      let f = "info";
       try {
         const a0 = v.info;
         w.count(a0.length, 16384);
@@ -7014,14 +6894,14 @@ export const xdr_remote_domain_get_vcpus_ret: XdrCodec<remote_domain_get_vcpus_r
         } catch (e) {
           throw prependXdrPath(e, i0);
         }
-        f = 1;
+        f = "cpumaps";
         w.varOpaque(v.cpumaps, 8388608);
       } catch (e) {
-        throw prependXdrPath(e, ["info", "cpumaps"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "info";
       try {
         const n1 = r.count(16384, 20);
         const _info = new Array<remote_vcpu_info>(n1);
@@ -7033,14 +6913,14 @@ export const xdr_remote_domain_get_vcpus_ret: XdrCodec<remote_domain_get_vcpus_r
         } catch (e) {
           throw prependXdrPath(e, i1);
         }
-        f = 1;
+        f = "cpumaps";
         const _cpumaps = r.varOpaque(8388608);
         return {
           info: _info,
           cpumaps: _cpumaps,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["info", "cpumaps"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -7110,27 +6990,27 @@ export const xdr_remote_domain_iothread_info: XdrCodec<remote_domain_iothread_in
   {
     name: "remote_domain_iothread_info",
     encode(w, v) {
-      let f = 0;
+      let f = "iothread_id";
       try {
         w.uint(v.iothread_id);
-        f = 1;
+        f = "cpumap";
         w.varOpaque(v.cpumap, 2048);
       } catch (e) {
-        throw prependXdrPath(e, ["iothread_id", "cpumap"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "iothread_id";
       try {
         const _iothread_id = r.uint();
-        f = 1;
+        f = "cpumap";
         const _cpumap = r.varOpaque(2048);
         return {
           iothread_id: _iothread_id,
           cpumap: _cpumap,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["iothread_id", "cpumap"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -7145,27 +7025,27 @@ export const xdr_remote_domain_get_iothread_info_args: XdrCodec<remote_domain_ge
   {
     name: "remote_domain_get_iothread_info_args",
     encode(w, v) {
-      let f = 0;
+      let f = "dom";
       try {
         xdr_remote_nonnull_domain.encode(w, v.dom);
-        f = 1;
+        f = "flags";
         w.uint(v.flags);
       } catch (e) {
-        throw prependXdrPath(e, ["dom", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "dom";
       try {
         const _dom = xdr_remote_nonnull_domain.decode(r);
-        f = 1;
+        f = "flags";
         const _flags = r.uint();
         return {
           dom: _dom,
           flags: _flags,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["dom", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -7181,7 +7061,7 @@ export const xdr_remote_domain_get_iothread_info_ret: XdrCodec<remote_domain_get
   {
     name: "remote_domain_get_iothread_info_ret",
     encode(w, v) {
-      let f = 0;
+      let f = "info";
       try {
         const a0 = v.info;
         w.count(a0.length, 16384);
@@ -7193,14 +7073,14 @@ export const xdr_remote_domain_get_iothread_info_ret: XdrCodec<remote_domain_get
         } catch (e) {
           throw prependXdrPath(e, i0);
         }
-        f = 1;
+        f = "ret";
         w.uint(v.ret);
       } catch (e) {
-        throw prependXdrPath(e, ["info", "ret"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "info";
       try {
         const n1 = r.count(16384, 8);
         const _info = new Array<remote_domain_iothread_info>(n1);
@@ -7212,14 +7092,14 @@ export const xdr_remote_domain_get_iothread_info_ret: XdrCodec<remote_domain_get
         } catch (e) {
           throw prependXdrPath(e, i1);
         }
-        f = 1;
+        f = "ret";
         const _ret = r.uint();
         return {
           info: _info,
           ret: _ret,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["info", "ret"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -7237,28 +7117,28 @@ export const xdr_remote_domain_pin_iothread_args: XdrCodec<remote_domain_pin_iot
   {
     name: "remote_domain_pin_iothread_args",
     encode(w, v) {
-      let f = 0;
+      let f = "dom";
       try {
         xdr_remote_nonnull_domain.encode(w, v.dom);
-        f = 1;
+        f = "iothreads_id";
         w.uint(v.iothreads_id);
-        f = 2;
+        f = "cpumap";
         w.varOpaque(v.cpumap, 2048);
-        f = 3;
+        f = "flags";
         w.uint(v.flags);
       } catch (e) {
-        throw prependXdrPath(e, ["dom", "iothreads_id", "cpumap", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "dom";
       try {
         const _dom = xdr_remote_nonnull_domain.decode(r);
-        f = 1;
+        f = "iothreads_id";
         const _iothreads_id = r.uint();
-        f = 2;
+        f = "cpumap";
         const _cpumap = r.varOpaque(2048);
-        f = 3;
+        f = "flags";
         const _flags = r.uint();
         return {
           dom: _dom,
@@ -7267,7 +7147,7 @@ export const xdr_remote_domain_pin_iothread_args: XdrCodec<remote_domain_pin_iot
           flags: _flags,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["dom", "iothreads_id", "cpumap", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -7283,24 +7163,24 @@ export const xdr_remote_domain_add_iothread_args: XdrCodec<remote_domain_add_iot
   {
     name: "remote_domain_add_iothread_args",
     encode(w, v) {
-      let f = 0;
+      let f = "dom";
       try {
         xdr_remote_nonnull_domain.encode(w, v.dom);
-        f = 1;
+        f = "iothread_id";
         w.uint(v.iothread_id);
-        f = 2;
+        f = "flags";
         w.uint(v.flags);
       } catch (e) {
-        throw prependXdrPath(e, ["dom", "iothread_id", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "dom";
       try {
         const _dom = xdr_remote_nonnull_domain.decode(r);
-        f = 1;
+        f = "iothread_id";
         const _iothread_id = r.uint();
-        f = 2;
+        f = "flags";
         const _flags = r.uint();
         return {
           dom: _dom,
@@ -7308,7 +7188,7 @@ export const xdr_remote_domain_add_iothread_args: XdrCodec<remote_domain_add_iot
           flags: _flags,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["dom", "iothread_id", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -7324,24 +7204,24 @@ export const xdr_remote_domain_del_iothread_args: XdrCodec<remote_domain_del_iot
   {
     name: "remote_domain_del_iothread_args",
     encode(w, v) {
-      let f = 0;
+      let f = "dom";
       try {
         xdr_remote_nonnull_domain.encode(w, v.dom);
-        f = 1;
+        f = "iothread_id";
         w.uint(v.iothread_id);
-        f = 2;
+        f = "flags";
         w.uint(v.flags);
       } catch (e) {
-        throw prependXdrPath(e, ["dom", "iothread_id", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "dom";
       try {
         const _dom = xdr_remote_nonnull_domain.decode(r);
-        f = 1;
+        f = "iothread_id";
         const _iothread_id = r.uint();
-        f = 2;
+        f = "flags";
         const _flags = r.uint();
         return {
           dom: _dom,
@@ -7349,7 +7229,7 @@ export const xdr_remote_domain_del_iothread_args: XdrCodec<remote_domain_del_iot
           flags: _flags,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["dom", "iothread_id", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -7367,12 +7247,12 @@ export const xdr_remote_domain_set_iothread_params_args: XdrCodec<remote_domain_
   {
     name: "remote_domain_set_iothread_params_args",
     encode(w, v) {
-      let f = 0;
+      let f = "dom";
       try {
         xdr_remote_nonnull_domain.encode(w, v.dom);
-        f = 1;
+        f = "iothread_id";
         w.uint(v.iothread_id);
-        f = 2;
+        f = "params";
         const a0 = v.params;
         w.count(a0.length, 64);
         let i0 = 0;
@@ -7383,19 +7263,19 @@ export const xdr_remote_domain_set_iothread_params_args: XdrCodec<remote_domain_
         } catch (e) {
           throw prependXdrPath(e, i0);
         }
-        f = 3;
+        f = "flags";
         w.uint(v.flags);
       } catch (e) {
-        throw prependXdrPath(e, ["dom", "iothread_id", "params", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "dom";
       try {
         const _dom = xdr_remote_nonnull_domain.decode(r);
-        f = 1;
+        f = "iothread_id";
         const _iothread_id = r.uint();
-        f = 2;
+        f = "params";
         const n1 = r.count(64, 12);
         const _params = new Array<remote_typed_param>(n1);
         let i1 = 0;
@@ -7406,7 +7286,7 @@ export const xdr_remote_domain_set_iothread_params_args: XdrCodec<remote_domain_
         } catch (e) {
           throw prependXdrPath(e, i1);
         }
-        f = 3;
+        f = "flags";
         const _flags = r.uint();
         return {
           dom: _dom,
@@ -7415,7 +7295,7 @@ export const xdr_remote_domain_set_iothread_params_args: XdrCodec<remote_domain_
           flags: _flags,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["dom", "iothread_id", "params", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -7458,7 +7338,7 @@ export const xdr_remote_domain_get_security_label_ret: XdrCodec<remote_domain_ge
   {
     name: "remote_domain_get_security_label_ret",
     encode(w, v) {
-      let f = 0;
+      let f = "label";
       try {
         const a0 = v.label;
         w.count(a0.length, 4097);
@@ -7470,14 +7350,14 @@ export const xdr_remote_domain_get_security_label_ret: XdrCodec<remote_domain_ge
         } catch (e) {
           throw prependXdrPath(e, i0);
         }
-        f = 1;
+        f = "enforcing";
         w.int(v.enforcing);
       } catch (e) {
-        throw prependXdrPath(e, ["label", "enforcing"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "label";
       try {
         const n1 = r.count(4097, 4);
         const _label = new Array<number>(n1);
@@ -7489,14 +7369,14 @@ export const xdr_remote_domain_get_security_label_ret: XdrCodec<remote_domain_ge
         } catch (e) {
           throw prependXdrPath(e, i1);
         }
-        f = 1;
+        f = "enforcing";
         const _enforcing = r.int();
         return {
           label: _label,
           enforcing: _enforcing,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["label", "enforcing"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -7539,7 +7419,7 @@ export const xdr_remote_domain_get_security_label_list_ret: XdrCodec<remote_doma
   {
     name: "remote_domain_get_security_label_list_ret",
     encode(w, v) {
-      let f = 0;
+      let f = "labels";
       try {
         const a0 = v.labels;
         w.count(a0.length, 64);
@@ -7551,14 +7431,14 @@ export const xdr_remote_domain_get_security_label_list_ret: XdrCodec<remote_doma
         } catch (e) {
           throw prependXdrPath(e, i0);
         }
-        f = 1;
+        f = "ret";
         w.int(v.ret);
       } catch (e) {
-        throw prependXdrPath(e, ["labels", "ret"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "labels";
       try {
         const n1 = r.count(64, 8);
         const _labels = new Array<remote_domain_get_security_label_ret>(n1);
@@ -7570,14 +7450,14 @@ export const xdr_remote_domain_get_security_label_list_ret: XdrCodec<remote_doma
         } catch (e) {
           throw prependXdrPath(e, i1);
         }
-        f = 1;
+        f = "ret";
         const _ret = r.int();
         return {
           labels: _labels,
           ret: _ret,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["labels", "ret"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -7594,7 +7474,7 @@ export const xdr_remote_node_get_security_model_ret: XdrCodec<remote_node_get_se
   {
     name: "remote_node_get_security_model_ret",
     encode(w, v) {
-      let f = 0;
+      let f = "model";
       try {
         const a0 = v.model;
         w.count(a0.length, 257);
@@ -7606,7 +7486,7 @@ export const xdr_remote_node_get_security_model_ret: XdrCodec<remote_node_get_se
         } catch (e) {
           throw prependXdrPath(e, i0);
         }
-        f = 1;
+        f = "doi";
         const a1 = v.doi;
         w.count(a1.length, 257);
         let i1 = 0;
@@ -7618,11 +7498,11 @@ export const xdr_remote_node_get_security_model_ret: XdrCodec<remote_node_get_se
           throw prependXdrPath(e, i1);
         }
       } catch (e) {
-        throw prependXdrPath(e, ["model", "doi"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "model";
       try {
         const n2 = r.count(257, 4);
         const _model = new Array<number>(n2);
@@ -7634,7 +7514,7 @@ export const xdr_remote_node_get_security_model_ret: XdrCodec<remote_node_get_se
         } catch (e) {
           throw prependXdrPath(e, i2);
         }
-        f = 1;
+        f = "doi";
         const n3 = r.count(257, 4);
         const _doi = new Array<number>(n3);
         let i3 = 0;
@@ -7650,7 +7530,7 @@ export const xdr_remote_node_get_security_model_ret: XdrCodec<remote_node_get_se
           doi: _doi,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["model", "doi"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -7665,27 +7545,27 @@ export const xdr_remote_domain_attach_device_args: XdrCodec<remote_domain_attach
   {
     name: "remote_domain_attach_device_args",
     encode(w, v) {
-      let f = 0;
+      let f = "dom";
       try {
         xdr_remote_nonnull_domain.encode(w, v.dom);
-        f = 1;
+        f = "xml";
         xdr_remote_nonnull_string.encode(w, v.xml);
       } catch (e) {
-        throw prependXdrPath(e, ["dom", "xml"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "dom";
       try {
         const _dom = xdr_remote_nonnull_domain.decode(r);
-        f = 1;
+        f = "xml";
         const _xml = xdr_remote_nonnull_string.decode(r);
         return {
           dom: _dom,
           xml: _xml,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["dom", "xml"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -7701,24 +7581,24 @@ export const xdr_remote_domain_attach_device_flags_args: XdrCodec<remote_domain_
   {
     name: "remote_domain_attach_device_flags_args",
     encode(w, v) {
-      let f = 0;
+      let f = "dom";
       try {
         xdr_remote_nonnull_domain.encode(w, v.dom);
-        f = 1;
+        f = "xml";
         xdr_remote_nonnull_string.encode(w, v.xml);
-        f = 2;
+        f = "flags";
         w.uint(v.flags);
       } catch (e) {
-        throw prependXdrPath(e, ["dom", "xml", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "dom";
       try {
         const _dom = xdr_remote_nonnull_domain.decode(r);
-        f = 1;
+        f = "xml";
         const _xml = xdr_remote_nonnull_string.decode(r);
-        f = 2;
+        f = "flags";
         const _flags = r.uint();
         return {
           dom: _dom,
@@ -7726,7 +7606,7 @@ export const xdr_remote_domain_attach_device_flags_args: XdrCodec<remote_domain_
           flags: _flags,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["dom", "xml", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -7741,27 +7621,27 @@ export const xdr_remote_domain_detach_device_args: XdrCodec<remote_domain_detach
   {
     name: "remote_domain_detach_device_args",
     encode(w, v) {
-      let f = 0;
+      let f = "dom";
       try {
         xdr_remote_nonnull_domain.encode(w, v.dom);
-        f = 1;
+        f = "xml";
         xdr_remote_nonnull_string.encode(w, v.xml);
       } catch (e) {
-        throw prependXdrPath(e, ["dom", "xml"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "dom";
       try {
         const _dom = xdr_remote_nonnull_domain.decode(r);
-        f = 1;
+        f = "xml";
         const _xml = xdr_remote_nonnull_string.decode(r);
         return {
           dom: _dom,
           xml: _xml,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["dom", "xml"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -7777,24 +7657,24 @@ export const xdr_remote_domain_detach_device_flags_args: XdrCodec<remote_domain_
   {
     name: "remote_domain_detach_device_flags_args",
     encode(w, v) {
-      let f = 0;
+      let f = "dom";
       try {
         xdr_remote_nonnull_domain.encode(w, v.dom);
-        f = 1;
+        f = "xml";
         xdr_remote_nonnull_string.encode(w, v.xml);
-        f = 2;
+        f = "flags";
         w.uint(v.flags);
       } catch (e) {
-        throw prependXdrPath(e, ["dom", "xml", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "dom";
       try {
         const _dom = xdr_remote_nonnull_domain.decode(r);
-        f = 1;
+        f = "xml";
         const _xml = xdr_remote_nonnull_string.decode(r);
-        f = 2;
+        f = "flags";
         const _flags = r.uint();
         return {
           dom: _dom,
@@ -7802,7 +7682,7 @@ export const xdr_remote_domain_detach_device_flags_args: XdrCodec<remote_domain_
           flags: _flags,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["dom", "xml", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -7818,24 +7698,24 @@ export const xdr_remote_domain_update_device_flags_args: XdrCodec<remote_domain_
   {
     name: "remote_domain_update_device_flags_args",
     encode(w, v) {
-      let f = 0;
+      let f = "dom";
       try {
         xdr_remote_nonnull_domain.encode(w, v.dom);
-        f = 1;
+        f = "xml";
         xdr_remote_nonnull_string.encode(w, v.xml);
-        f = 2;
+        f = "flags";
         w.uint(v.flags);
       } catch (e) {
-        throw prependXdrPath(e, ["dom", "xml", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "dom";
       try {
         const _dom = xdr_remote_nonnull_domain.decode(r);
-        f = 1;
+        f = "xml";
         const _xml = xdr_remote_nonnull_string.decode(r);
-        f = 2;
+        f = "flags";
         const _flags = r.uint();
         return {
           dom: _dom,
@@ -7843,7 +7723,7 @@ export const xdr_remote_domain_update_device_flags_args: XdrCodec<remote_domain_
           flags: _flags,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["dom", "xml", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -7859,24 +7739,24 @@ export const xdr_remote_domain_detach_device_alias_args: XdrCodec<remote_domain_
   {
     name: "remote_domain_detach_device_alias_args",
     encode(w, v) {
-      let f = 0;
+      let f = "dom";
       try {
         xdr_remote_nonnull_domain.encode(w, v.dom);
-        f = 1;
+        f = "alias";
         xdr_remote_nonnull_string.encode(w, v.alias);
-        f = 2;
+        f = "flags";
         w.uint(v.flags);
       } catch (e) {
-        throw prependXdrPath(e, ["dom", "alias", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "dom";
       try {
         const _dom = xdr_remote_nonnull_domain.decode(r);
-        f = 1;
+        f = "alias";
         const _alias = xdr_remote_nonnull_string.decode(r);
-        f = 2;
+        f = "flags";
         const _flags = r.uint();
         return {
           dom: _dom,
@@ -7884,7 +7764,7 @@ export const xdr_remote_domain_detach_device_alias_args: XdrCodec<remote_domain_
           flags: _flags,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["dom", "alias", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -7953,27 +7833,27 @@ export const xdr_remote_domain_set_autostart_args: XdrCodec<remote_domain_set_au
   {
     name: "remote_domain_set_autostart_args",
     encode(w, v) {
-      let f = 0;
+      let f = "dom";
       try {
         xdr_remote_nonnull_domain.encode(w, v.dom);
-        f = 1;
+        f = "autostart";
         w.int(v.autostart);
       } catch (e) {
-        throw prependXdrPath(e, ["dom", "autostart"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "dom";
       try {
         const _dom = xdr_remote_nonnull_domain.decode(r);
-        f = 1;
+        f = "autostart";
         const _autostart = r.int();
         return {
           dom: _dom,
           autostart: _autostart,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["dom", "autostart"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -7992,39 +7872,36 @@ export const xdr_remote_domain_set_metadata_args: XdrCodec<remote_domain_set_met
   {
     name: "remote_domain_set_metadata_args",
     encode(w, v) {
-      let f = 0;
+      let f = "dom";
       try {
         xdr_remote_nonnull_domain.encode(w, v.dom);
-        f = 1;
+        f = "type";
         w.int(v.type);
-        f = 2;
+        f = "metadata";
         xdr_remote_string.encode(w, v.metadata);
-        f = 3;
+        f = "key";
         xdr_remote_string.encode(w, v.key);
-        f = 4;
+        f = "uri";
         xdr_remote_string.encode(w, v.uri);
-        f = 5;
+        f = "flags";
         w.uint(v.flags);
       } catch (e) {
-        throw prependXdrPath(
-          e,
-          ["dom", "type", "metadata", "key", "uri", "flags"][f]!,
-        );
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "dom";
       try {
         const _dom = xdr_remote_nonnull_domain.decode(r);
-        f = 1;
+        f = "type";
         const _type = r.int();
-        f = 2;
+        f = "metadata";
         const _metadata = xdr_remote_string.decode(r);
-        f = 3;
+        f = "key";
         const _key = xdr_remote_string.decode(r);
-        f = 4;
+        f = "uri";
         const _uri = xdr_remote_string.decode(r);
-        f = 5;
+        f = "flags";
         const _flags = r.uint();
         return {
           dom: _dom,
@@ -8035,10 +7912,7 @@ export const xdr_remote_domain_set_metadata_args: XdrCodec<remote_domain_set_met
           flags: _flags,
         };
       } catch (e) {
-        throw prependXdrPath(
-          e,
-          ["dom", "type", "metadata", "key", "uri", "flags"][f]!,
-        );
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -8055,28 +7929,28 @@ export const xdr_remote_domain_get_metadata_args: XdrCodec<remote_domain_get_met
   {
     name: "remote_domain_get_metadata_args",
     encode(w, v) {
-      let f = 0;
+      let f = "dom";
       try {
         xdr_remote_nonnull_domain.encode(w, v.dom);
-        f = 1;
+        f = "type";
         w.int(v.type);
-        f = 2;
+        f = "uri";
         xdr_remote_string.encode(w, v.uri);
-        f = 3;
+        f = "flags";
         w.uint(v.flags);
       } catch (e) {
-        throw prependXdrPath(e, ["dom", "type", "uri", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "dom";
       try {
         const _dom = xdr_remote_nonnull_domain.decode(r);
-        f = 1;
+        f = "type";
         const _type = r.int();
-        f = 2;
+        f = "uri";
         const _uri = xdr_remote_string.decode(r);
-        f = 3;
+        f = "flags";
         const _flags = r.uint();
         return {
           dom: _dom,
@@ -8085,7 +7959,7 @@ export const xdr_remote_domain_get_metadata_args: XdrCodec<remote_domain_get_met
           flags: _flags,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["dom", "type", "uri", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -8128,24 +8002,24 @@ export const xdr_remote_domain_block_job_abort_args: XdrCodec<remote_domain_bloc
   {
     name: "remote_domain_block_job_abort_args",
     encode(w, v) {
-      let f = 0;
+      let f = "dom";
       try {
         xdr_remote_nonnull_domain.encode(w, v.dom);
-        f = 1;
+        f = "path";
         xdr_remote_nonnull_string.encode(w, v.path);
-        f = 2;
+        f = "flags";
         w.uint(v.flags);
       } catch (e) {
-        throw prependXdrPath(e, ["dom", "path", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "dom";
       try {
         const _dom = xdr_remote_nonnull_domain.decode(r);
-        f = 1;
+        f = "path";
         const _path = xdr_remote_nonnull_string.decode(r);
-        f = 2;
+        f = "flags";
         const _flags = r.uint();
         return {
           dom: _dom,
@@ -8153,7 +8027,7 @@ export const xdr_remote_domain_block_job_abort_args: XdrCodec<remote_domain_bloc
           flags: _flags,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["dom", "path", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -8169,24 +8043,24 @@ export const xdr_remote_domain_get_block_job_info_args: XdrCodec<remote_domain_g
   {
     name: "remote_domain_get_block_job_info_args",
     encode(w, v) {
-      let f = 0;
+      let f = "dom";
       try {
         xdr_remote_nonnull_domain.encode(w, v.dom);
-        f = 1;
+        f = "path";
         xdr_remote_nonnull_string.encode(w, v.path);
-        f = 2;
+        f = "flags";
         w.uint(v.flags);
       } catch (e) {
-        throw prependXdrPath(e, ["dom", "path", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "dom";
       try {
         const _dom = xdr_remote_nonnull_domain.decode(r);
-        f = 1;
+        f = "path";
         const _path = xdr_remote_nonnull_string.decode(r);
-        f = 2;
+        f = "flags";
         const _flags = r.uint();
         return {
           dom: _dom,
@@ -8194,7 +8068,7 @@ export const xdr_remote_domain_get_block_job_info_args: XdrCodec<remote_domain_g
           flags: _flags,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["dom", "path", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -8212,35 +8086,32 @@ export const xdr_remote_domain_get_block_job_info_ret: XdrCodec<remote_domain_ge
   {
     name: "remote_domain_get_block_job_info_ret",
     encode(w, v) {
-      let f = 0;
+      let f = "found";
       try {
         w.int(v.found);
-        f = 1;
+        f = "type";
         w.int(v.type);
-        f = 2;
+        f = "bandwidth";
         w.uhyper(v.bandwidth);
-        f = 3;
+        f = "cur";
         w.uhyper(v.cur);
-        f = 4;
+        f = "end";
         w.uhyper(v.end);
       } catch (e) {
-        throw prependXdrPath(
-          e,
-          ["found", "type", "bandwidth", "cur", "end"][f]!,
-        );
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "found";
       try {
         const _found = r.int();
-        f = 1;
+        f = "type";
         const _type = r.int();
-        f = 2;
+        f = "bandwidth";
         const _bandwidth = r.uhyper();
-        f = 3;
+        f = "cur";
         const _cur = r.uhyper();
-        f = 4;
+        f = "end";
         const _end = r.uhyper();
         return {
           found: _found,
@@ -8250,10 +8121,7 @@ export const xdr_remote_domain_get_block_job_info_ret: XdrCodec<remote_domain_ge
           end: _end,
         };
       } catch (e) {
-        throw prependXdrPath(
-          e,
-          ["found", "type", "bandwidth", "cur", "end"][f]!,
-        );
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -8270,28 +8138,28 @@ export const xdr_remote_domain_block_job_set_speed_args: XdrCodec<remote_domain_
   {
     name: "remote_domain_block_job_set_speed_args",
     encode(w, v) {
-      let f = 0;
+      let f = "dom";
       try {
         xdr_remote_nonnull_domain.encode(w, v.dom);
-        f = 1;
+        f = "path";
         xdr_remote_nonnull_string.encode(w, v.path);
-        f = 2;
+        f = "bandwidth";
         w.uhyper(v.bandwidth);
-        f = 3;
+        f = "flags";
         w.uint(v.flags);
       } catch (e) {
-        throw prependXdrPath(e, ["dom", "path", "bandwidth", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "dom";
       try {
         const _dom = xdr_remote_nonnull_domain.decode(r);
-        f = 1;
+        f = "path";
         const _path = xdr_remote_nonnull_string.decode(r);
-        f = 2;
+        f = "bandwidth";
         const _bandwidth = r.uhyper();
-        f = 3;
+        f = "flags";
         const _flags = r.uint();
         return {
           dom: _dom,
@@ -8300,7 +8168,7 @@ export const xdr_remote_domain_block_job_set_speed_args: XdrCodec<remote_domain_
           flags: _flags,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["dom", "path", "bandwidth", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -8317,28 +8185,28 @@ export const xdr_remote_domain_block_pull_args: XdrCodec<remote_domain_block_pul
   {
     name: "remote_domain_block_pull_args",
     encode(w, v) {
-      let f = 0;
+      let f = "dom";
       try {
         xdr_remote_nonnull_domain.encode(w, v.dom);
-        f = 1;
+        f = "path";
         xdr_remote_nonnull_string.encode(w, v.path);
-        f = 2;
+        f = "bandwidth";
         w.uhyper(v.bandwidth);
-        f = 3;
+        f = "flags";
         w.uint(v.flags);
       } catch (e) {
-        throw prependXdrPath(e, ["dom", "path", "bandwidth", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "dom";
       try {
         const _dom = xdr_remote_nonnull_domain.decode(r);
-        f = 1;
+        f = "path";
         const _path = xdr_remote_nonnull_string.decode(r);
-        f = 2;
+        f = "bandwidth";
         const _bandwidth = r.uhyper();
-        f = 3;
+        f = "flags";
         const _flags = r.uint();
         return {
           dom: _dom,
@@ -8347,7 +8215,7 @@ export const xdr_remote_domain_block_pull_args: XdrCodec<remote_domain_block_pul
           flags: _flags,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["dom", "path", "bandwidth", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -8365,35 +8233,32 @@ export const xdr_remote_domain_block_rebase_args: XdrCodec<remote_domain_block_r
   {
     name: "remote_domain_block_rebase_args",
     encode(w, v) {
-      let f = 0;
+      let f = "dom";
       try {
         xdr_remote_nonnull_domain.encode(w, v.dom);
-        f = 1;
+        f = "path";
         xdr_remote_nonnull_string.encode(w, v.path);
-        f = 2;
+        f = "base";
         xdr_remote_string.encode(w, v.base);
-        f = 3;
+        f = "bandwidth";
         w.uhyper(v.bandwidth);
-        f = 4;
+        f = "flags";
         w.uint(v.flags);
       } catch (e) {
-        throw prependXdrPath(
-          e,
-          ["dom", "path", "base", "bandwidth", "flags"][f]!,
-        );
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "dom";
       try {
         const _dom = xdr_remote_nonnull_domain.decode(r);
-        f = 1;
+        f = "path";
         const _path = xdr_remote_nonnull_string.decode(r);
-        f = 2;
+        f = "base";
         const _base = xdr_remote_string.decode(r);
-        f = 3;
+        f = "bandwidth";
         const _bandwidth = r.uhyper();
-        f = 4;
+        f = "flags";
         const _flags = r.uint();
         return {
           dom: _dom,
@@ -8403,10 +8268,7 @@ export const xdr_remote_domain_block_rebase_args: XdrCodec<remote_domain_block_r
           flags: _flags,
         };
       } catch (e) {
-        throw prependXdrPath(
-          e,
-          ["dom", "path", "base", "bandwidth", "flags"][f]!,
-        );
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -8425,14 +8287,14 @@ export const xdr_remote_domain_block_copy_args: XdrCodec<remote_domain_block_cop
   {
     name: "remote_domain_block_copy_args",
     encode(w, v) {
-      let f = 0;
+      let f = "dom";
       try {
         xdr_remote_nonnull_domain.encode(w, v.dom);
-        f = 1;
+        f = "path";
         xdr_remote_nonnull_string.encode(w, v.path);
-        f = 2;
+        f = "destxml";
         xdr_remote_nonnull_string.encode(w, v.destxml);
-        f = 3;
+        f = "params";
         const a0 = v.params;
         w.count(a0.length, 16);
         let i0 = 0;
@@ -8443,24 +8305,21 @@ export const xdr_remote_domain_block_copy_args: XdrCodec<remote_domain_block_cop
         } catch (e) {
           throw prependXdrPath(e, i0);
         }
-        f = 4;
+        f = "flags";
         w.uint(v.flags);
       } catch (e) {
-        throw prependXdrPath(
-          e,
-          ["dom", "path", "destxml", "params", "flags"][f]!,
-        );
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "dom";
       try {
         const _dom = xdr_remote_nonnull_domain.decode(r);
-        f = 1;
+        f = "path";
         const _path = xdr_remote_nonnull_string.decode(r);
-        f = 2;
+        f = "destxml";
         const _destxml = xdr_remote_nonnull_string.decode(r);
-        f = 3;
+        f = "params";
         const n1 = r.count(16, 12);
         const _params = new Array<remote_typed_param>(n1);
         let i1 = 0;
@@ -8471,7 +8330,7 @@ export const xdr_remote_domain_block_copy_args: XdrCodec<remote_domain_block_cop
         } catch (e) {
           throw prependXdrPath(e, i1);
         }
-        f = 4;
+        f = "flags";
         const _flags = r.uint();
         return {
           dom: _dom,
@@ -8481,10 +8340,7 @@ export const xdr_remote_domain_block_copy_args: XdrCodec<remote_domain_block_cop
           flags: _flags,
         };
       } catch (e) {
-        throw prependXdrPath(
-          e,
-          ["dom", "path", "destxml", "params", "flags"][f]!,
-        );
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -8503,39 +8359,36 @@ export const xdr_remote_domain_block_commit_args: XdrCodec<remote_domain_block_c
   {
     name: "remote_domain_block_commit_args",
     encode(w, v) {
-      let f = 0;
+      let f = "dom";
       try {
         xdr_remote_nonnull_domain.encode(w, v.dom);
-        f = 1;
+        f = "disk";
         xdr_remote_nonnull_string.encode(w, v.disk);
-        f = 2;
+        f = "base";
         xdr_remote_string.encode(w, v.base);
-        f = 3;
+        f = "top";
         xdr_remote_string.encode(w, v.top);
-        f = 4;
+        f = "bandwidth";
         w.uhyper(v.bandwidth);
-        f = 5;
+        f = "flags";
         w.uint(v.flags);
       } catch (e) {
-        throw prependXdrPath(
-          e,
-          ["dom", "disk", "base", "top", "bandwidth", "flags"][f]!,
-        );
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "dom";
       try {
         const _dom = xdr_remote_nonnull_domain.decode(r);
-        f = 1;
+        f = "disk";
         const _disk = xdr_remote_nonnull_string.decode(r);
-        f = 2;
+        f = "base";
         const _base = xdr_remote_string.decode(r);
-        f = 3;
+        f = "top";
         const _top = xdr_remote_string.decode(r);
-        f = 4;
+        f = "bandwidth";
         const _bandwidth = r.uhyper();
-        f = 5;
+        f = "flags";
         const _flags = r.uint();
         return {
           dom: _dom,
@@ -8546,10 +8399,7 @@ export const xdr_remote_domain_block_commit_args: XdrCodec<remote_domain_block_c
           flags: _flags,
         };
       } catch (e) {
-        throw prependXdrPath(
-          e,
-          ["dom", "disk", "base", "top", "bandwidth", "flags"][f]!,
-        );
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -8567,12 +8417,12 @@ export const xdr_remote_domain_set_block_io_tune_args: XdrCodec<remote_domain_se
   {
     name: "remote_domain_set_block_io_tune_args",
     encode(w, v) {
-      let f = 0;
+      let f = "dom";
       try {
         xdr_remote_nonnull_domain.encode(w, v.dom);
-        f = 1;
+        f = "disk";
         xdr_remote_nonnull_string.encode(w, v.disk);
-        f = 2;
+        f = "params";
         const a0 = v.params;
         w.count(a0.length, 32);
         let i0 = 0;
@@ -8583,19 +8433,19 @@ export const xdr_remote_domain_set_block_io_tune_args: XdrCodec<remote_domain_se
         } catch (e) {
           throw prependXdrPath(e, i0);
         }
-        f = 3;
+        f = "flags";
         w.uint(v.flags);
       } catch (e) {
-        throw prependXdrPath(e, ["dom", "disk", "params", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "dom";
       try {
         const _dom = xdr_remote_nonnull_domain.decode(r);
-        f = 1;
+        f = "disk";
         const _disk = xdr_remote_nonnull_string.decode(r);
-        f = 2;
+        f = "params";
         const n1 = r.count(32, 12);
         const _params = new Array<remote_typed_param>(n1);
         let i1 = 0;
@@ -8606,7 +8456,7 @@ export const xdr_remote_domain_set_block_io_tune_args: XdrCodec<remote_domain_se
         } catch (e) {
           throw prependXdrPath(e, i1);
         }
-        f = 3;
+        f = "flags";
         const _flags = r.uint();
         return {
           dom: _dom,
@@ -8615,7 +8465,7 @@ export const xdr_remote_domain_set_block_io_tune_args: XdrCodec<remote_domain_se
           flags: _flags,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["dom", "disk", "params", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -8632,28 +8482,28 @@ export const xdr_remote_domain_get_block_io_tune_args: XdrCodec<remote_domain_ge
   {
     name: "remote_domain_get_block_io_tune_args",
     encode(w, v) {
-      let f = 0;
+      let f = "dom";
       try {
         xdr_remote_nonnull_domain.encode(w, v.dom);
-        f = 1;
+        f = "disk";
         xdr_remote_string.encode(w, v.disk);
-        f = 2;
+        f = "nparams";
         w.int(v.nparams);
-        f = 3;
+        f = "flags";
         w.uint(v.flags);
       } catch (e) {
-        throw prependXdrPath(e, ["dom", "disk", "nparams", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "dom";
       try {
         const _dom = xdr_remote_nonnull_domain.decode(r);
-        f = 1;
+        f = "disk";
         const _disk = xdr_remote_string.decode(r);
-        f = 2;
+        f = "nparams";
         const _nparams = r.int();
-        f = 3;
+        f = "flags";
         const _flags = r.uint();
         return {
           dom: _dom,
@@ -8662,7 +8512,7 @@ export const xdr_remote_domain_get_block_io_tune_args: XdrCodec<remote_domain_ge
           flags: _flags,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["dom", "disk", "nparams", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -8678,7 +8528,7 @@ export const xdr_remote_domain_get_block_io_tune_ret: XdrCodec<remote_domain_get
   {
     name: "remote_domain_get_block_io_tune_ret",
     encode(w, v) {
-      let f = 0;
+      let f = "params";
       try {
         const a0 = v.params;
         w.count(a0.length, 32);
@@ -8690,14 +8540,14 @@ export const xdr_remote_domain_get_block_io_tune_ret: XdrCodec<remote_domain_get
         } catch (e) {
           throw prependXdrPath(e, i0);
         }
-        f = 1;
+        f = "nparams";
         w.int(v.nparams);
       } catch (e) {
-        throw prependXdrPath(e, ["params", "nparams"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "params";
       try {
         const n1 = r.count(32, 12);
         const _params = new Array<remote_typed_param>(n1);
@@ -8709,14 +8559,14 @@ export const xdr_remote_domain_get_block_io_tune_ret: XdrCodec<remote_domain_get
         } catch (e) {
           throw prependXdrPath(e, i1);
         }
-        f = 1;
+        f = "nparams";
         const _nparams = r.int();
         return {
           params: _params,
           nparams: _nparams,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["params", "nparams"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -8734,35 +8584,32 @@ export const xdr_remote_domain_get_cpu_stats_args: XdrCodec<remote_domain_get_cp
   {
     name: "remote_domain_get_cpu_stats_args",
     encode(w, v) {
-      let f = 0;
+      let f = "dom";
       try {
         xdr_remote_nonnull_domain.encode(w, v.dom);
-        f = 1;
+        f = "nparams";
         w.uint(v.nparams);
-        f = 2;
+        f = "start_cpu";
         w.int(v.start_cpu);
-        f = 3;
+        f = "ncpus";
         w.uint(v.ncpus);
-        f = 4;
+        f = "flags";
         w.uint(v.flags);
       } catch (e) {
-        throw prependXdrPath(
-          e,
-          ["dom", "nparams", "start_cpu", "ncpus", "flags"][f]!,
-        );
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "dom";
       try {
         const _dom = xdr_remote_nonnull_domain.decode(r);
-        f = 1;
+        f = "nparams";
         const _nparams = r.uint();
-        f = 2;
+        f = "start_cpu";
         const _start_cpu = r.int();
-        f = 3;
+        f = "ncpus";
         const _ncpus = r.uint();
-        f = 4;
+        f = "flags";
         const _flags = r.uint();
         return {
           dom: _dom,
@@ -8772,10 +8619,7 @@ export const xdr_remote_domain_get_cpu_stats_args: XdrCodec<remote_domain_get_cp
           flags: _flags,
         };
       } catch (e) {
-        throw prependXdrPath(
-          e,
-          ["dom", "nparams", "start_cpu", "ncpus", "flags"][f]!,
-        );
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -8791,7 +8635,7 @@ export const xdr_remote_domain_get_cpu_stats_ret: XdrCodec<remote_domain_get_cpu
   {
     name: "remote_domain_get_cpu_stats_ret",
     encode(w, v) {
-      let f = 0;
+      let f = "params";
       try {
         const a0 = v.params;
         w.count(a0.length, 2048);
@@ -8803,14 +8647,14 @@ export const xdr_remote_domain_get_cpu_stats_ret: XdrCodec<remote_domain_get_cpu
         } catch (e) {
           throw prependXdrPath(e, i0);
         }
-        f = 1;
+        f = "nparams";
         w.int(v.nparams);
       } catch (e) {
-        throw prependXdrPath(e, ["params", "nparams"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "params";
       try {
         const n1 = r.count(2048, 12);
         const _params = new Array<remote_typed_param>(n1);
@@ -8822,14 +8666,14 @@ export const xdr_remote_domain_get_cpu_stats_ret: XdrCodec<remote_domain_get_cpu
         } catch (e) {
           throw prependXdrPath(e, i1);
         }
-        f = 1;
+        f = "nparams";
         const _nparams = r.int();
         return {
           params: _params,
           nparams: _nparams,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["params", "nparams"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -8844,27 +8688,27 @@ export const xdr_remote_domain_get_hostname_args: XdrCodec<remote_domain_get_hos
   {
     name: "remote_domain_get_hostname_args",
     encode(w, v) {
-      let f = 0;
+      let f = "dom";
       try {
         xdr_remote_nonnull_domain.encode(w, v.dom);
-        f = 1;
+        f = "flags";
         w.uint(v.flags);
       } catch (e) {
-        throw prependXdrPath(e, ["dom", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "dom";
       try {
         const _dom = xdr_remote_nonnull_domain.decode(r);
-        f = 1;
+        f = "flags";
         const _flags = r.uint();
         return {
           dom: _dom,
           flags: _flags,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["dom", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -9268,27 +9112,27 @@ export const xdr_remote_network_create_xml_flags_args: XdrCodec<remote_network_c
   {
     name: "remote_network_create_xml_flags_args",
     encode(w, v) {
-      let f = 0;
+      let f = "xml";
       try {
         xdr_remote_nonnull_string.encode(w, v.xml);
-        f = 1;
+        f = "flags";
         w.uint(v.flags);
       } catch (e) {
-        throw prependXdrPath(e, ["xml", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "xml";
       try {
         const _xml = xdr_remote_nonnull_string.decode(r);
-        f = 1;
+        f = "flags";
         const _flags = r.uint();
         return {
           xml: _xml,
           flags: _flags,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["xml", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -9384,27 +9228,27 @@ export const xdr_remote_network_define_xml_flags_args: XdrCodec<remote_network_d
   {
     name: "remote_network_define_xml_flags_args",
     encode(w, v) {
-      let f = 0;
+      let f = "xml";
       try {
         xdr_remote_nonnull_string.encode(w, v.xml);
-        f = 1;
+        f = "flags";
         w.uint(v.flags);
       } catch (e) {
-        throw prependXdrPath(e, ["xml", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "xml";
       try {
         const _xml = xdr_remote_nonnull_string.decode(r);
-        f = 1;
+        f = "flags";
         const _flags = r.uint();
         return {
           xml: _xml,
           flags: _flags,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["xml", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -9477,39 +9321,36 @@ export const xdr_remote_network_update_args: XdrCodec<remote_network_update_args
   {
     name: "remote_network_update_args",
     encode(w, v) {
-      let f = 0;
+      let f = "net";
       try {
         xdr_remote_nonnull_network.encode(w, v.net);
-        f = 1;
+        f = "command";
         w.uint(v.command);
-        f = 2;
+        f = "section";
         w.uint(v.section);
-        f = 3;
+        f = "parentIndex";
         w.int(v.parentIndex);
-        f = 4;
+        f = "xml";
         xdr_remote_nonnull_string.encode(w, v.xml);
-        f = 5;
+        f = "flags";
         w.uint(v.flags);
       } catch (e) {
-        throw prependXdrPath(
-          e,
-          ["net", "command", "section", "parentIndex", "xml", "flags"][f]!,
-        );
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "net";
       try {
         const _net = xdr_remote_nonnull_network.decode(r);
-        f = 1;
+        f = "command";
         const _command = r.uint();
-        f = 2;
+        f = "section";
         const _section = r.uint();
-        f = 3;
+        f = "parentIndex";
         const _parentIndex = r.int();
-        f = 4;
+        f = "xml";
         const _xml = xdr_remote_nonnull_string.decode(r);
-        f = 5;
+        f = "flags";
         const _flags = r.uint();
         return {
           net: _net,
@@ -9520,10 +9361,7 @@ export const xdr_remote_network_update_args: XdrCodec<remote_network_update_args
           flags: _flags,
         };
       } catch (e) {
-        throw prependXdrPath(
-          e,
-          ["net", "command", "section", "parentIndex", "xml", "flags"][f]!,
-        );
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -9592,27 +9430,27 @@ export const xdr_remote_network_get_xml_desc_args: XdrCodec<remote_network_get_x
   {
     name: "remote_network_get_xml_desc_args",
     encode(w, v) {
-      let f = 0;
+      let f = "net";
       try {
         xdr_remote_nonnull_network.encode(w, v.net);
-        f = 1;
+        f = "flags";
         w.uint(v.flags);
       } catch (e) {
-        throw prependXdrPath(e, ["net", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "net";
       try {
         const _net = xdr_remote_nonnull_network.decode(r);
-        f = 1;
+        f = "flags";
         const _flags = r.uint();
         return {
           net: _net,
           flags: _flags,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["net", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -9762,27 +9600,27 @@ export const xdr_remote_network_set_autostart_args: XdrCodec<remote_network_set_
   {
     name: "remote_network_set_autostart_args",
     encode(w, v) {
-      let f = 0;
+      let f = "net";
       try {
         xdr_remote_nonnull_network.encode(w, v.net);
-        f = 1;
+        f = "autostart";
         w.int(v.autostart);
       } catch (e) {
-        throw prependXdrPath(e, ["net", "autostart"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "net";
       try {
         const _net = xdr_remote_nonnull_network.decode(r);
-        f = 1;
+        f = "autostart";
         const _autostart = r.int();
         return {
           net: _net,
           autostart: _autostart,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["net", "autostart"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -10059,27 +9897,27 @@ export const xdr_remote_nwfilter_define_xml_flags_args: XdrCodec<remote_nwfilter
   {
     name: "remote_nwfilter_define_xml_flags_args",
     encode(w, v) {
-      let f = 0;
+      let f = "xml";
       try {
         xdr_remote_nonnull_string.encode(w, v.xml);
-        f = 1;
+        f = "flags";
         w.uint(v.flags);
       } catch (e) {
-        throw prependXdrPath(e, ["xml", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "xml";
       try {
         const _xml = xdr_remote_nonnull_string.decode(r);
-        f = 1;
+        f = "flags";
         const _flags = r.uint();
         return {
           xml: _xml,
           flags: _flags,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["xml", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -10148,27 +9986,27 @@ export const xdr_remote_nwfilter_get_xml_desc_args: XdrCodec<remote_nwfilter_get
   {
     name: "remote_nwfilter_get_xml_desc_args",
     encode(w, v) {
-      let f = 0;
+      let f = "nwfilter";
       try {
         xdr_remote_nonnull_nwfilter.encode(w, v.nwfilter);
-        f = 1;
+        f = "flags";
         w.uint(v.flags);
       } catch (e) {
-        throw prependXdrPath(e, ["nwfilter", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "nwfilter";
       try {
         const _nwfilter = xdr_remote_nonnull_nwfilter.decode(r);
-        f = 1;
+        f = "flags";
         const _flags = r.uint();
         return {
           nwfilter: _nwfilter,
           flags: _flags,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["nwfilter", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -10518,27 +10356,27 @@ export const xdr_remote_interface_get_xml_desc_args: XdrCodec<remote_interface_g
   {
     name: "remote_interface_get_xml_desc_args",
     encode(w, v) {
-      let f = 0;
+      let f = "iface";
       try {
         xdr_remote_nonnull_interface.encode(w, v.iface);
-        f = 1;
+        f = "flags";
         w.uint(v.flags);
       } catch (e) {
-        throw prependXdrPath(e, ["iface", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "iface";
       try {
         const _iface = xdr_remote_nonnull_interface.decode(r);
-        f = 1;
+        f = "flags";
         const _flags = r.uint();
         return {
           iface: _iface,
           flags: _flags,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["iface", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -10580,27 +10418,27 @@ export const xdr_remote_interface_define_xml_args: XdrCodec<remote_interface_def
   {
     name: "remote_interface_define_xml_args",
     encode(w, v) {
-      let f = 0;
+      let f = "xml";
       try {
         xdr_remote_nonnull_string.encode(w, v.xml);
-        f = 1;
+        f = "flags";
         w.uint(v.flags);
       } catch (e) {
-        throw prependXdrPath(e, ["xml", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "xml";
       try {
         const _xml = xdr_remote_nonnull_string.decode(r);
-        f = 1;
+        f = "flags";
         const _flags = r.uint();
         return {
           xml: _xml,
           flags: _flags,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["xml", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -10669,27 +10507,27 @@ export const xdr_remote_interface_create_args: XdrCodec<remote_interface_create_
   {
     name: "remote_interface_create_args",
     encode(w, v) {
-      let f = 0;
+      let f = "iface";
       try {
         xdr_remote_nonnull_interface.encode(w, v.iface);
-        f = 1;
+        f = "flags";
         w.uint(v.flags);
       } catch (e) {
-        throw prependXdrPath(e, ["iface", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "iface";
       try {
         const _iface = xdr_remote_nonnull_interface.decode(r);
-        f = 1;
+        f = "flags";
         const _flags = r.uint();
         return {
           iface: _iface,
           flags: _flags,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["iface", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -10704,27 +10542,27 @@ export const xdr_remote_interface_destroy_args: XdrCodec<remote_interface_destro
   {
     name: "remote_interface_destroy_args",
     encode(w, v) {
-      let f = 0;
+      let f = "iface";
       try {
         xdr_remote_nonnull_interface.encode(w, v.iface);
-        f = 1;
+        f = "flags";
         w.uint(v.flags);
       } catch (e) {
-        throw prependXdrPath(e, ["iface", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "iface";
       try {
         const _iface = xdr_remote_nonnull_interface.decode(r);
-        f = 1;
+        f = "flags";
         const _flags = r.uint();
         return {
           iface: _iface,
           flags: _flags,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["iface", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -10894,12 +10732,12 @@ export const xdr_remote_auth_sasl_start_args: XdrCodec<remote_auth_sasl_start_ar
   {
     name: "remote_auth_sasl_start_args",
     encode(w, v) {
-      let f = 0;
+      let f = "mech";
       try {
         xdr_remote_nonnull_string.encode(w, v.mech);
-        f = 1;
+        f = "nil";
         w.int(v.nil);
-        f = 2;
+        f = "data";
         const a0 = v.data;
         w.count(a0.length, 65536);
         let i0 = 0;
@@ -10911,16 +10749,16 @@ export const xdr_remote_auth_sasl_start_args: XdrCodec<remote_auth_sasl_start_ar
           throw prependXdrPath(e, i0);
         }
       } catch (e) {
-        throw prependXdrPath(e, ["mech", "nil", "data"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "mech";
       try {
         const _mech = xdr_remote_nonnull_string.decode(r);
-        f = 1;
+        f = "nil";
         const _nil = r.int();
-        f = 2;
+        f = "data";
         const n1 = r.count(65536, 4);
         const _data = new Array<number>(n1);
         let i1 = 0;
@@ -10937,7 +10775,7 @@ export const xdr_remote_auth_sasl_start_args: XdrCodec<remote_auth_sasl_start_ar
           data: _data,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["mech", "nil", "data"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -10954,12 +10792,12 @@ export const xdr_remote_auth_sasl_start_ret: XdrCodec<remote_auth_sasl_start_ret
   {
     name: "remote_auth_sasl_start_ret",
     encode(w, v) {
-      let f = 0;
+      let f = "complete";
       try {
         w.int(v.complete);
-        f = 1;
+        f = "nil";
         w.int(v.nil);
-        f = 2;
+        f = "data";
         const a0 = v.data;
         w.count(a0.length, 65536);
         let i0 = 0;
@@ -10971,16 +10809,16 @@ export const xdr_remote_auth_sasl_start_ret: XdrCodec<remote_auth_sasl_start_ret
           throw prependXdrPath(e, i0);
         }
       } catch (e) {
-        throw prependXdrPath(e, ["complete", "nil", "data"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "complete";
       try {
         const _complete = r.int();
-        f = 1;
+        f = "nil";
         const _nil = r.int();
-        f = 2;
+        f = "data";
         const n1 = r.count(65536, 4);
         const _data = new Array<number>(n1);
         let i1 = 0;
@@ -10997,7 +10835,7 @@ export const xdr_remote_auth_sasl_start_ret: XdrCodec<remote_auth_sasl_start_ret
           data: _data,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["complete", "nil", "data"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -11013,10 +10851,10 @@ export const xdr_remote_auth_sasl_step_args: XdrCodec<remote_auth_sasl_step_args
   {
     name: "remote_auth_sasl_step_args",
     encode(w, v) {
-      let f = 0;
+      let f = "nil";
       try {
         w.int(v.nil);
-        f = 1;
+        f = "data";
         const a0 = v.data;
         w.count(a0.length, 65536);
         let i0 = 0;
@@ -11028,14 +10866,14 @@ export const xdr_remote_auth_sasl_step_args: XdrCodec<remote_auth_sasl_step_args
           throw prependXdrPath(e, i0);
         }
       } catch (e) {
-        throw prependXdrPath(e, ["nil", "data"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "nil";
       try {
         const _nil = r.int();
-        f = 1;
+        f = "data";
         const n1 = r.count(65536, 4);
         const _data = new Array<number>(n1);
         let i1 = 0;
@@ -11051,7 +10889,7 @@ export const xdr_remote_auth_sasl_step_args: XdrCodec<remote_auth_sasl_step_args
           data: _data,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["nil", "data"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -11068,12 +10906,12 @@ export const xdr_remote_auth_sasl_step_ret: XdrCodec<remote_auth_sasl_step_ret> 
   {
     name: "remote_auth_sasl_step_ret",
     encode(w, v) {
-      let f = 0;
+      let f = "complete";
       try {
         w.int(v.complete);
-        f = 1;
+        f = "nil";
         w.int(v.nil);
-        f = 2;
+        f = "data";
         const a0 = v.data;
         w.count(a0.length, 65536);
         let i0 = 0;
@@ -11085,16 +10923,16 @@ export const xdr_remote_auth_sasl_step_ret: XdrCodec<remote_auth_sasl_step_ret> 
           throw prependXdrPath(e, i0);
         }
       } catch (e) {
-        throw prependXdrPath(e, ["complete", "nil", "data"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "complete";
       try {
         const _complete = r.int();
-        f = 1;
+        f = "nil";
         const _nil = r.int();
-        f = 2;
+        f = "data";
         const n1 = r.count(65536, 4);
         const _data = new Array<number>(n1);
         let i1 = 0;
@@ -11111,7 +10949,7 @@ export const xdr_remote_auth_sasl_step_ret: XdrCodec<remote_auth_sasl_step_ret> 
           data: _data,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["complete", "nil", "data"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -11353,24 +11191,24 @@ export const xdr_remote_connect_find_storage_pool_sources_args: XdrCodec<remote_
   {
     name: "remote_connect_find_storage_pool_sources_args",
     encode(w, v) {
-      let f = 0;
+      let f = "type";
       try {
         xdr_remote_nonnull_string.encode(w, v.type);
-        f = 1;
+        f = "srcSpec";
         xdr_remote_string.encode(w, v.srcSpec);
-        f = 2;
+        f = "flags";
         w.uint(v.flags);
       } catch (e) {
-        throw prependXdrPath(e, ["type", "srcSpec", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "type";
       try {
         const _type = xdr_remote_nonnull_string.decode(r);
-        f = 1;
+        f = "srcSpec";
         const _srcSpec = xdr_remote_string.decode(r);
-        f = 2;
+        f = "flags";
         const _flags = r.uint();
         return {
           type: _type,
@@ -11378,7 +11216,7 @@ export const xdr_remote_connect_find_storage_pool_sources_args: XdrCodec<remote_
           flags: _flags,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["type", "srcSpec", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -11636,27 +11474,27 @@ export const xdr_remote_storage_pool_create_xml_args: XdrCodec<remote_storage_po
   {
     name: "remote_storage_pool_create_xml_args",
     encode(w, v) {
-      let f = 0;
+      let f = "xml";
       try {
         xdr_remote_nonnull_string.encode(w, v.xml);
-        f = 1;
+        f = "flags";
         w.uint(v.flags);
       } catch (e) {
-        throw prependXdrPath(e, ["xml", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "xml";
       try {
         const _xml = xdr_remote_nonnull_string.decode(r);
-        f = 1;
+        f = "flags";
         const _flags = r.uint();
         return {
           xml: _xml,
           flags: _flags,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["xml", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -11698,27 +11536,27 @@ export const xdr_remote_storage_pool_define_xml_args: XdrCodec<remote_storage_po
   {
     name: "remote_storage_pool_define_xml_args",
     encode(w, v) {
-      let f = 0;
+      let f = "xml";
       try {
         xdr_remote_nonnull_string.encode(w, v.xml);
-        f = 1;
+        f = "flags";
         w.uint(v.flags);
       } catch (e) {
-        throw prependXdrPath(e, ["xml", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "xml";
       try {
         const _xml = xdr_remote_nonnull_string.decode(r);
-        f = 1;
+        f = "flags";
         const _flags = r.uint();
         return {
           xml: _xml,
           flags: _flags,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["xml", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -11760,27 +11598,27 @@ export const xdr_remote_storage_pool_build_args: XdrCodec<remote_storage_pool_bu
   {
     name: "remote_storage_pool_build_args",
     encode(w, v) {
-      let f = 0;
+      let f = "pool";
       try {
         xdr_remote_nonnull_storage_pool.encode(w, v.pool);
-        f = 1;
+        f = "flags";
         w.uint(v.flags);
       } catch (e) {
-        throw prependXdrPath(e, ["pool", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "pool";
       try {
         const _pool = xdr_remote_nonnull_storage_pool.decode(r);
-        f = 1;
+        f = "flags";
         const _flags = r.uint();
         return {
           pool: _pool,
           flags: _flags,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["pool", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -11822,27 +11660,27 @@ export const xdr_remote_storage_pool_create_args: XdrCodec<remote_storage_pool_c
   {
     name: "remote_storage_pool_create_args",
     encode(w, v) {
-      let f = 0;
+      let f = "pool";
       try {
         xdr_remote_nonnull_storage_pool.encode(w, v.pool);
-        f = 1;
+        f = "flags";
         w.uint(v.flags);
       } catch (e) {
-        throw prependXdrPath(e, ["pool", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "pool";
       try {
         const _pool = xdr_remote_nonnull_storage_pool.decode(r);
-        f = 1;
+        f = "flags";
         const _flags = r.uint();
         return {
           pool: _pool,
           flags: _flags,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["pool", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -11884,27 +11722,27 @@ export const xdr_remote_storage_pool_delete_args: XdrCodec<remote_storage_pool_d
   {
     name: "remote_storage_pool_delete_args",
     encode(w, v) {
-      let f = 0;
+      let f = "pool";
       try {
         xdr_remote_nonnull_storage_pool.encode(w, v.pool);
-        f = 1;
+        f = "flags";
         w.uint(v.flags);
       } catch (e) {
-        throw prependXdrPath(e, ["pool", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "pool";
       try {
         const _pool = xdr_remote_nonnull_storage_pool.decode(r);
-        f = 1;
+        f = "flags";
         const _flags = r.uint();
         return {
           pool: _pool,
           flags: _flags,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["pool", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -11919,27 +11757,27 @@ export const xdr_remote_storage_pool_refresh_args: XdrCodec<remote_storage_pool_
   {
     name: "remote_storage_pool_refresh_args",
     encode(w, v) {
-      let f = 0;
+      let f = "pool";
       try {
         xdr_remote_nonnull_storage_pool.encode(w, v.pool);
-        f = 1;
+        f = "flags";
         w.uint(v.flags);
       } catch (e) {
-        throw prependXdrPath(e, ["pool", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "pool";
       try {
         const _pool = xdr_remote_nonnull_storage_pool.decode(r);
-        f = 1;
+        f = "flags";
         const _flags = r.uint();
         return {
           pool: _pool,
           flags: _flags,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["pool", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -11954,27 +11792,27 @@ export const xdr_remote_storage_pool_get_xml_desc_args: XdrCodec<remote_storage_
   {
     name: "remote_storage_pool_get_xml_desc_args",
     encode(w, v) {
-      let f = 0;
+      let f = "pool";
       try {
         xdr_remote_nonnull_storage_pool.encode(w, v.pool);
-        f = 1;
+        f = "flags";
         w.uint(v.flags);
       } catch (e) {
-        throw prependXdrPath(e, ["pool", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "pool";
       try {
         const _pool = xdr_remote_nonnull_storage_pool.decode(r);
-        f = 1;
+        f = "flags";
         const _flags = r.uint();
         return {
           pool: _pool,
           flags: _flags,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["pool", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -12045,31 +11883,28 @@ export const xdr_remote_storage_pool_get_info_ret: XdrCodec<remote_storage_pool_
   {
     name: "remote_storage_pool_get_info_ret",
     encode(w, v) {
-      let f = 0;
+      let f = "state";
       try {
         w.uint(v.state);
-        f = 1;
+        f = "capacity";
         w.uhyper(v.capacity);
-        f = 2;
+        f = "allocation";
         w.uhyper(v.allocation);
-        f = 3;
+        f = "available";
         w.uhyper(v.available);
       } catch (e) {
-        throw prependXdrPath(
-          e,
-          ["state", "capacity", "allocation", "available"][f]!,
-        );
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "state";
       try {
         const _state = r.uint();
-        f = 1;
+        f = "capacity";
         const _capacity = r.uhyper();
-        f = 2;
+        f = "allocation";
         const _allocation = r.uhyper();
-        f = 3;
+        f = "available";
         const _available = r.uhyper();
         return {
           state: _state,
@@ -12078,10 +11913,7 @@ export const xdr_remote_storage_pool_get_info_ret: XdrCodec<remote_storage_pool_
           available: _available,
         };
       } catch (e) {
-        throw prependXdrPath(
-          e,
-          ["state", "capacity", "allocation", "available"][f]!,
-        );
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -12150,27 +11982,27 @@ export const xdr_remote_storage_pool_set_autostart_args: XdrCodec<remote_storage
   {
     name: "remote_storage_pool_set_autostart_args",
     encode(w, v) {
-      let f = 0;
+      let f = "pool";
       try {
         xdr_remote_nonnull_storage_pool.encode(w, v.pool);
-        f = 1;
+        f = "autostart";
         w.int(v.autostart);
       } catch (e) {
-        throw prependXdrPath(e, ["pool", "autostart"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "pool";
       try {
         const _pool = xdr_remote_nonnull_storage_pool.decode(r);
-        f = 1;
+        f = "autostart";
         const _autostart = r.int();
         return {
           pool: _pool,
           autostart: _autostart,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["pool", "autostart"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -12239,27 +12071,27 @@ export const xdr_remote_storage_pool_list_volumes_args: XdrCodec<remote_storage_
   {
     name: "remote_storage_pool_list_volumes_args",
     encode(w, v) {
-      let f = 0;
+      let f = "pool";
       try {
         xdr_remote_nonnull_storage_pool.encode(w, v.pool);
-        f = 1;
+        f = "maxnames";
         w.int(v.maxnames);
       } catch (e) {
-        throw prependXdrPath(e, ["pool", "maxnames"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "pool";
       try {
         const _pool = xdr_remote_nonnull_storage_pool.decode(r);
-        f = 1;
+        f = "maxnames";
         const _maxnames = r.int();
         return {
           pool: _pool,
           maxnames: _maxnames,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["pool", "maxnames"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -12320,27 +12152,27 @@ export const xdr_remote_storage_vol_lookup_by_name_args: XdrCodec<remote_storage
   {
     name: "remote_storage_vol_lookup_by_name_args",
     encode(w, v) {
-      let f = 0;
+      let f = "pool";
       try {
         xdr_remote_nonnull_storage_pool.encode(w, v.pool);
-        f = 1;
+        f = "name";
         xdr_remote_nonnull_string.encode(w, v.name);
       } catch (e) {
-        throw prependXdrPath(e, ["pool", "name"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "pool";
       try {
         const _pool = xdr_remote_nonnull_storage_pool.decode(r);
-        f = 1;
+        f = "name";
         const _name = xdr_remote_nonnull_string.decode(r);
         return {
           pool: _pool,
           name: _name,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["pool", "name"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -12491,24 +12323,24 @@ export const xdr_remote_storage_vol_create_xml_args: XdrCodec<remote_storage_vol
   {
     name: "remote_storage_vol_create_xml_args",
     encode(w, v) {
-      let f = 0;
+      let f = "pool";
       try {
         xdr_remote_nonnull_storage_pool.encode(w, v.pool);
-        f = 1;
+        f = "xml";
         xdr_remote_nonnull_string.encode(w, v.xml);
-        f = 2;
+        f = "flags";
         w.uint(v.flags);
       } catch (e) {
-        throw prependXdrPath(e, ["pool", "xml", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "pool";
       try {
         const _pool = xdr_remote_nonnull_storage_pool.decode(r);
-        f = 1;
+        f = "xml";
         const _xml = xdr_remote_nonnull_string.decode(r);
-        f = 2;
+        f = "flags";
         const _flags = r.uint();
         return {
           pool: _pool,
@@ -12516,7 +12348,7 @@ export const xdr_remote_storage_vol_create_xml_args: XdrCodec<remote_storage_vol
           flags: _flags,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["pool", "xml", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -12560,28 +12392,28 @@ export const xdr_remote_storage_vol_create_xml_from_args: XdrCodec<remote_storag
   {
     name: "remote_storage_vol_create_xml_from_args",
     encode(w, v) {
-      let f = 0;
+      let f = "pool";
       try {
         xdr_remote_nonnull_storage_pool.encode(w, v.pool);
-        f = 1;
+        f = "xml";
         xdr_remote_nonnull_string.encode(w, v.xml);
-        f = 2;
+        f = "clonevol";
         xdr_remote_nonnull_storage_vol.encode(w, v.clonevol);
-        f = 3;
+        f = "flags";
         w.uint(v.flags);
       } catch (e) {
-        throw prependXdrPath(e, ["pool", "xml", "clonevol", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "pool";
       try {
         const _pool = xdr_remote_nonnull_storage_pool.decode(r);
-        f = 1;
+        f = "xml";
         const _xml = xdr_remote_nonnull_string.decode(r);
-        f = 2;
+        f = "clonevol";
         const _clonevol = xdr_remote_nonnull_storage_vol.decode(r);
-        f = 3;
+        f = "flags";
         const _flags = r.uint();
         return {
           pool: _pool,
@@ -12590,7 +12422,7 @@ export const xdr_remote_storage_vol_create_xml_from_args: XdrCodec<remote_storag
           flags: _flags,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["pool", "xml", "clonevol", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -12632,27 +12464,27 @@ export const xdr_remote_storage_vol_delete_args: XdrCodec<remote_storage_vol_del
   {
     name: "remote_storage_vol_delete_args",
     encode(w, v) {
-      let f = 0;
+      let f = "vol";
       try {
         xdr_remote_nonnull_storage_vol.encode(w, v.vol);
-        f = 1;
+        f = "flags";
         w.uint(v.flags);
       } catch (e) {
-        throw prependXdrPath(e, ["vol", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "vol";
       try {
         const _vol = xdr_remote_nonnull_storage_vol.decode(r);
-        f = 1;
+        f = "flags";
         const _flags = r.uint();
         return {
           vol: _vol,
           flags: _flags,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["vol", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -12667,27 +12499,27 @@ export const xdr_remote_storage_vol_wipe_args: XdrCodec<remote_storage_vol_wipe_
   {
     name: "remote_storage_vol_wipe_args",
     encode(w, v) {
-      let f = 0;
+      let f = "vol";
       try {
         xdr_remote_nonnull_storage_vol.encode(w, v.vol);
-        f = 1;
+        f = "flags";
         w.uint(v.flags);
       } catch (e) {
-        throw prependXdrPath(e, ["vol", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "vol";
       try {
         const _vol = xdr_remote_nonnull_storage_vol.decode(r);
-        f = 1;
+        f = "flags";
         const _flags = r.uint();
         return {
           vol: _vol,
           flags: _flags,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["vol", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -12703,24 +12535,24 @@ export const xdr_remote_storage_vol_wipe_pattern_args: XdrCodec<remote_storage_v
   {
     name: "remote_storage_vol_wipe_pattern_args",
     encode(w, v) {
-      let f = 0;
+      let f = "vol";
       try {
         xdr_remote_nonnull_storage_vol.encode(w, v.vol);
-        f = 1;
+        f = "algorithm";
         w.uint(v.algorithm);
-        f = 2;
+        f = "flags";
         w.uint(v.flags);
       } catch (e) {
-        throw prependXdrPath(e, ["vol", "algorithm", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "vol";
       try {
         const _vol = xdr_remote_nonnull_storage_vol.decode(r);
-        f = 1;
+        f = "algorithm";
         const _algorithm = r.uint();
-        f = 2;
+        f = "flags";
         const _flags = r.uint();
         return {
           vol: _vol,
@@ -12728,7 +12560,7 @@ export const xdr_remote_storage_vol_wipe_pattern_args: XdrCodec<remote_storage_v
           flags: _flags,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["vol", "algorithm", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -12743,27 +12575,27 @@ export const xdr_remote_storage_vol_get_xml_desc_args: XdrCodec<remote_storage_v
   {
     name: "remote_storage_vol_get_xml_desc_args",
     encode(w, v) {
-      let f = 0;
+      let f = "vol";
       try {
         xdr_remote_nonnull_storage_vol.encode(w, v.vol);
-        f = 1;
+        f = "flags";
         w.uint(v.flags);
       } catch (e) {
-        throw prependXdrPath(e, ["vol", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "vol";
       try {
         const _vol = xdr_remote_nonnull_storage_vol.decode(r);
-        f = 1;
+        f = "flags";
         const _flags = r.uint();
         return {
           vol: _vol,
           flags: _flags,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["vol", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -12833,24 +12665,24 @@ export const xdr_remote_storage_vol_get_info_ret: XdrCodec<remote_storage_vol_ge
   {
     name: "remote_storage_vol_get_info_ret",
     encode(w, v) {
-      let f = 0;
+      let f = "type";
       try {
         w.int(v.type);
-        f = 1;
+        f = "capacity";
         w.uhyper(v.capacity);
-        f = 2;
+        f = "allocation";
         w.uhyper(v.allocation);
       } catch (e) {
-        throw prependXdrPath(e, ["type", "capacity", "allocation"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "type";
       try {
         const _type = r.int();
-        f = 1;
+        f = "capacity";
         const _capacity = r.uhyper();
-        f = 2;
+        f = "allocation";
         const _allocation = r.uhyper();
         return {
           type: _type,
@@ -12858,7 +12690,7 @@ export const xdr_remote_storage_vol_get_info_ret: XdrCodec<remote_storage_vol_ge
           allocation: _allocation,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["type", "capacity", "allocation"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -12873,27 +12705,27 @@ export const xdr_remote_storage_vol_get_info_flags_args: XdrCodec<remote_storage
   {
     name: "remote_storage_vol_get_info_flags_args",
     encode(w, v) {
-      let f = 0;
+      let f = "vol";
       try {
         xdr_remote_nonnull_storage_vol.encode(w, v.vol);
-        f = 1;
+        f = "flags";
         w.uint(v.flags);
       } catch (e) {
-        throw prependXdrPath(e, ["vol", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "vol";
       try {
         const _vol = xdr_remote_nonnull_storage_vol.decode(r);
-        f = 1;
+        f = "flags";
         const _flags = r.uint();
         return {
           vol: _vol,
           flags: _flags,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["vol", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -12909,24 +12741,24 @@ export const xdr_remote_storage_vol_get_info_flags_ret: XdrCodec<remote_storage_
   {
     name: "remote_storage_vol_get_info_flags_ret",
     encode(w, v) {
-      let f = 0;
+      let f = "type";
       try {
         w.int(v.type);
-        f = 1;
+        f = "capacity";
         w.uhyper(v.capacity);
-        f = 2;
+        f = "allocation";
         w.uhyper(v.allocation);
       } catch (e) {
-        throw prependXdrPath(e, ["type", "capacity", "allocation"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "type";
       try {
         const _type = r.int();
-        f = 1;
+        f = "capacity";
         const _capacity = r.uhyper();
-        f = 2;
+        f = "allocation";
         const _allocation = r.uhyper();
         return {
           type: _type,
@@ -12934,7 +12766,7 @@ export const xdr_remote_storage_vol_get_info_flags_ret: XdrCodec<remote_storage_
           allocation: _allocation,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["type", "capacity", "allocation"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -13004,24 +12836,24 @@ export const xdr_remote_storage_vol_resize_args: XdrCodec<remote_storage_vol_res
   {
     name: "remote_storage_vol_resize_args",
     encode(w, v) {
-      let f = 0;
+      let f = "vol";
       try {
         xdr_remote_nonnull_storage_vol.encode(w, v.vol);
-        f = 1;
+        f = "capacity";
         w.uhyper(v.capacity);
-        f = 2;
+        f = "flags";
         w.uint(v.flags);
       } catch (e) {
-        throw prependXdrPath(e, ["vol", "capacity", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "vol";
       try {
         const _vol = xdr_remote_nonnull_storage_vol.decode(r);
-        f = 1;
+        f = "capacity";
         const _capacity = r.uhyper();
-        f = 2;
+        f = "flags";
         const _flags = r.uint();
         return {
           vol: _vol,
@@ -13029,7 +12861,7 @@ export const xdr_remote_storage_vol_resize_args: XdrCodec<remote_storage_vol_res
           flags: _flags,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["vol", "capacity", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -13044,27 +12876,27 @@ export const xdr_remote_node_num_of_devices_args: XdrCodec<remote_node_num_of_de
   {
     name: "remote_node_num_of_devices_args",
     encode(w, v) {
-      let f = 0;
+      let f = "cap";
       try {
         xdr_remote_string.encode(w, v.cap);
-        f = 1;
+        f = "flags";
         w.uint(v.flags);
       } catch (e) {
-        throw prependXdrPath(e, ["cap", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "cap";
       try {
         const _cap = xdr_remote_string.decode(r);
-        f = 1;
+        f = "flags";
         const _flags = r.uint();
         return {
           cap: _cap,
           flags: _flags,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["cap", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -13107,24 +12939,24 @@ export const xdr_remote_node_list_devices_args: XdrCodec<remote_node_list_device
   {
     name: "remote_node_list_devices_args",
     encode(w, v) {
-      let f = 0;
+      let f = "cap";
       try {
         xdr_remote_string.encode(w, v.cap);
-        f = 1;
+        f = "maxnames";
         w.int(v.maxnames);
-        f = 2;
+        f = "flags";
         w.uint(v.flags);
       } catch (e) {
-        throw prependXdrPath(e, ["cap", "maxnames", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "cap";
       try {
         const _cap = xdr_remote_string.decode(r);
-        f = 1;
+        f = "maxnames";
         const _maxnames = r.int();
-        f = 2;
+        f = "flags";
         const _flags = r.uint();
         return {
           cap: _cap,
@@ -13132,7 +12964,7 @@ export const xdr_remote_node_list_devices_args: XdrCodec<remote_node_list_device
           flags: _flags,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["cap", "maxnames", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -13248,24 +13080,24 @@ export const xdr_remote_node_device_lookup_scsi_host_by_wwn_args: XdrCodec<remot
   {
     name: "remote_node_device_lookup_scsi_host_by_wwn_args",
     encode(w, v) {
-      let f = 0;
+      let f = "wwnn";
       try {
         xdr_remote_nonnull_string.encode(w, v.wwnn);
-        f = 1;
+        f = "wwpn";
         xdr_remote_nonnull_string.encode(w, v.wwpn);
-        f = 2;
+        f = "flags";
         w.uint(v.flags);
       } catch (e) {
-        throw prependXdrPath(e, ["wwnn", "wwpn", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "wwnn";
       try {
         const _wwnn = xdr_remote_nonnull_string.decode(r);
-        f = 1;
+        f = "wwpn";
         const _wwpn = xdr_remote_nonnull_string.decode(r);
-        f = 2;
+        f = "flags";
         const _flags = r.uint();
         return {
           wwnn: _wwnn,
@@ -13273,7 +13105,7 @@ export const xdr_remote_node_device_lookup_scsi_host_by_wwn_args: XdrCodec<remot
           flags: _flags,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["wwnn", "wwpn", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -13315,27 +13147,27 @@ export const xdr_remote_node_device_get_xml_desc_args: XdrCodec<remote_node_devi
   {
     name: "remote_node_device_get_xml_desc_args",
     encode(w, v) {
-      let f = 0;
+      let f = "name";
       try {
         xdr_remote_nonnull_string.encode(w, v.name);
-        f = 1;
+        f = "flags";
         w.uint(v.flags);
       } catch (e) {
-        throw prependXdrPath(e, ["name", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "name";
       try {
         const _name = xdr_remote_nonnull_string.decode(r);
-        f = 1;
+        f = "flags";
         const _flags = r.uint();
         return {
           name: _name,
           flags: _flags,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["name", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -13485,27 +13317,27 @@ export const xdr_remote_node_device_list_caps_args: XdrCodec<remote_node_device_
   {
     name: "remote_node_device_list_caps_args",
     encode(w, v) {
-      let f = 0;
+      let f = "name";
       try {
         xdr_remote_nonnull_string.encode(w, v.name);
-        f = 1;
+        f = "maxnames";
         w.int(v.maxnames);
       } catch (e) {
-        throw prependXdrPath(e, ["name", "maxnames"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "name";
       try {
         const _name = xdr_remote_nonnull_string.decode(r);
-        f = 1;
+        f = "maxnames";
         const _maxnames = r.int();
         return {
           name: _name,
           maxnames: _maxnames,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["name", "maxnames"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -13594,24 +13426,24 @@ export const xdr_remote_node_device_detach_flags_args: XdrCodec<remote_node_devi
   {
     name: "remote_node_device_detach_flags_args",
     encode(w, v) {
-      let f = 0;
+      let f = "name";
       try {
         xdr_remote_nonnull_string.encode(w, v.name);
-        f = 1;
+        f = "driverName";
         xdr_remote_string.encode(w, v.driverName);
-        f = 2;
+        f = "flags";
         w.uint(v.flags);
       } catch (e) {
-        throw prependXdrPath(e, ["name", "driverName", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "name";
       try {
         const _name = xdr_remote_nonnull_string.decode(r);
-        f = 1;
+        f = "driverName";
         const _driverName = xdr_remote_string.decode(r);
-        f = 2;
+        f = "flags";
         const _flags = r.uint();
         return {
           name: _name,
@@ -13619,7 +13451,7 @@ export const xdr_remote_node_device_detach_flags_args: XdrCodec<remote_node_devi
           flags: _flags,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["name", "driverName", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -13688,27 +13520,27 @@ export const xdr_remote_node_device_create_xml_args: XdrCodec<remote_node_device
   {
     name: "remote_node_device_create_xml_args",
     encode(w, v) {
-      let f = 0;
+      let f = "xml_desc";
       try {
         xdr_remote_nonnull_string.encode(w, v.xml_desc);
-        f = 1;
+        f = "flags";
         w.uint(v.flags);
       } catch (e) {
-        throw prependXdrPath(e, ["xml_desc", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "xml_desc";
       try {
         const _xml_desc = xdr_remote_nonnull_string.decode(r);
-        f = 1;
+        f = "flags";
         const _flags = r.uint();
         return {
           xml_desc: _xml_desc,
           flags: _flags,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["xml_desc", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -13777,27 +13609,27 @@ export const xdr_remote_node_device_define_xml_args: XdrCodec<remote_node_device
   {
     name: "remote_node_device_define_xml_args",
     encode(w, v) {
-      let f = 0;
+      let f = "xml_desc";
       try {
         xdr_remote_nonnull_string.encode(w, v.xml_desc);
-        f = 1;
+        f = "flags";
         w.uint(v.flags);
       } catch (e) {
-        throw prependXdrPath(e, ["xml_desc", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "xml_desc";
       try {
         const _xml_desc = xdr_remote_nonnull_string.decode(r);
-        f = 1;
+        f = "flags";
         const _flags = r.uint();
         return {
           xml_desc: _xml_desc,
           flags: _flags,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["xml_desc", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -13839,27 +13671,27 @@ export const xdr_remote_node_device_undefine_args: XdrCodec<remote_node_device_u
   {
     name: "remote_node_device_undefine_args",
     encode(w, v) {
-      let f = 0;
+      let f = "name";
       try {
         xdr_remote_nonnull_string.encode(w, v.name);
-        f = 1;
+        f = "flags";
         w.uint(v.flags);
       } catch (e) {
-        throw prependXdrPath(e, ["name", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "name";
       try {
         const _name = xdr_remote_nonnull_string.decode(r);
-        f = 1;
+        f = "flags";
         const _flags = r.uint();
         return {
           name: _name,
           flags: _flags,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["name", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -13874,27 +13706,27 @@ export const xdr_remote_node_device_create_args: XdrCodec<remote_node_device_cre
   {
     name: "remote_node_device_create_args",
     encode(w, v) {
-      let f = 0;
+      let f = "name";
       try {
         xdr_remote_nonnull_string.encode(w, v.name);
-        f = 1;
+        f = "flags";
         w.uint(v.flags);
       } catch (e) {
-        throw prependXdrPath(e, ["name", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "name";
       try {
         const _name = xdr_remote_nonnull_string.decode(r);
-        f = 1;
+        f = "flags";
         const _flags = r.uint();
         return {
           name: _name,
           flags: _flags,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["name", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -13963,27 +13795,27 @@ export const xdr_remote_node_device_set_autostart_args: XdrCodec<remote_node_dev
   {
     name: "remote_node_device_set_autostart_args",
     encode(w, v) {
-      let f = 0;
+      let f = "name";
       try {
         xdr_remote_nonnull_string.encode(w, v.name);
-        f = 1;
+        f = "autostart";
         w.int(v.autostart);
       } catch (e) {
-        throw prependXdrPath(e, ["name", "autostart"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "name";
       try {
         const _name = xdr_remote_nonnull_string.decode(r);
-        f = 1;
+        f = "autostart";
         const _autostart = r.int();
         return {
           name: _name,
           autostart: _autostart,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["name", "autostart"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -14161,24 +13993,24 @@ export const xdr_remote_domain_event_lifecycle_msg: XdrCodec<remote_domain_event
   {
     name: "remote_domain_event_lifecycle_msg",
     encode(w, v) {
-      let f = 0;
+      let f = "dom";
       try {
         xdr_remote_nonnull_domain.encode(w, v.dom);
-        f = 1;
+        f = "event";
         w.int(v.event);
-        f = 2;
+        f = "detail";
         w.int(v.detail);
       } catch (e) {
-        throw prependXdrPath(e, ["dom", "event", "detail"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "dom";
       try {
         const _dom = xdr_remote_nonnull_domain.decode(r);
-        f = 1;
+        f = "event";
         const _event = r.int();
-        f = 2;
+        f = "detail";
         const _detail = r.int();
         return {
           dom: _dom,
@@ -14186,7 +14018,7 @@ export const xdr_remote_domain_event_lifecycle_msg: XdrCodec<remote_domain_event
           detail: _detail,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["dom", "event", "detail"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -14201,27 +14033,27 @@ export const xdr_remote_domain_event_callback_lifecycle_msg: XdrCodec<remote_dom
   {
     name: "remote_domain_event_callback_lifecycle_msg",
     encode(w, v) {
-      let f = 0;
+      let f = "callbackID";
       try {
         w.int(v.callbackID);
-        f = 1;
+        f = "msg";
         xdr_remote_domain_event_lifecycle_msg.encode(w, v.msg);
       } catch (e) {
-        throw prependXdrPath(e, ["callbackID", "msg"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "callbackID";
       try {
         const _callbackID = r.int();
-        f = 1;
+        f = "msg";
         const _msg = xdr_remote_domain_event_lifecycle_msg.decode(r);
         return {
           callbackID: _callbackID,
           msg: _msg,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["callbackID", "msg"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -14237,24 +14069,24 @@ export const xdr_remote_connect_domain_xml_from_native_args: XdrCodec<remote_con
   {
     name: "remote_connect_domain_xml_from_native_args",
     encode(w, v) {
-      let f = 0;
+      let f = "nativeFormat";
       try {
         xdr_remote_nonnull_string.encode(w, v.nativeFormat);
-        f = 1;
+        f = "nativeConfig";
         xdr_remote_nonnull_string.encode(w, v.nativeConfig);
-        f = 2;
+        f = "flags";
         w.uint(v.flags);
       } catch (e) {
-        throw prependXdrPath(e, ["nativeFormat", "nativeConfig", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "nativeFormat";
       try {
         const _nativeFormat = xdr_remote_nonnull_string.decode(r);
-        f = 1;
+        f = "nativeConfig";
         const _nativeConfig = xdr_remote_nonnull_string.decode(r);
-        f = 2;
+        f = "flags";
         const _flags = r.uint();
         return {
           nativeFormat: _nativeFormat,
@@ -14262,7 +14094,7 @@ export const xdr_remote_connect_domain_xml_from_native_args: XdrCodec<remote_con
           flags: _flags,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["nativeFormat", "nativeConfig", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -14305,24 +14137,24 @@ export const xdr_remote_connect_domain_xml_to_native_args: XdrCodec<remote_conne
   {
     name: "remote_connect_domain_xml_to_native_args",
     encode(w, v) {
-      let f = 0;
+      let f = "nativeFormat";
       try {
         xdr_remote_nonnull_string.encode(w, v.nativeFormat);
-        f = 1;
+        f = "domainXml";
         xdr_remote_nonnull_string.encode(w, v.domainXml);
-        f = 2;
+        f = "flags";
         w.uint(v.flags);
       } catch (e) {
-        throw prependXdrPath(e, ["nativeFormat", "domainXml", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "nativeFormat";
       try {
         const _nativeFormat = xdr_remote_nonnull_string.decode(r);
-        f = 1;
+        f = "domainXml";
         const _domainXml = xdr_remote_nonnull_string.decode(r);
-        f = 2;
+        f = "flags";
         const _flags = r.uint();
         return {
           nativeFormat: _nativeFormat,
@@ -14330,7 +14162,7 @@ export const xdr_remote_connect_domain_xml_to_native_args: XdrCodec<remote_conne
           flags: _flags,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["nativeFormat", "domainXml", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -14526,27 +14358,27 @@ export const xdr_remote_secret_define_xml_args: XdrCodec<remote_secret_define_xm
   {
     name: "remote_secret_define_xml_args",
     encode(w, v) {
-      let f = 0;
+      let f = "xml";
       try {
         xdr_remote_nonnull_string.encode(w, v.xml);
-        f = 1;
+        f = "flags";
         w.uint(v.flags);
       } catch (e) {
-        throw prependXdrPath(e, ["xml", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "xml";
       try {
         const _xml = xdr_remote_nonnull_string.decode(r);
-        f = 1;
+        f = "flags";
         const _flags = r.uint();
         return {
           xml: _xml,
           flags: _flags,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["xml", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -14588,27 +14420,27 @@ export const xdr_remote_secret_get_xml_desc_args: XdrCodec<remote_secret_get_xml
   {
     name: "remote_secret_get_xml_desc_args",
     encode(w, v) {
-      let f = 0;
+      let f = "secret";
       try {
         xdr_remote_nonnull_secret.encode(w, v.secret);
-        f = 1;
+        f = "flags";
         w.uint(v.flags);
       } catch (e) {
-        throw prependXdrPath(e, ["secret", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "secret";
       try {
         const _secret = xdr_remote_nonnull_secret.decode(r);
-        f = 1;
+        f = "flags";
         const _flags = r.uint();
         return {
           secret: _secret,
           flags: _flags,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["secret", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -14652,24 +14484,24 @@ export const xdr_remote_secret_set_value_args: XdrCodec<remote_secret_set_value_
   {
     name: "remote_secret_set_value_args",
     encode(w, v) {
-      let f = 0;
+      let f = "secret";
       try {
         xdr_remote_nonnull_secret.encode(w, v.secret);
-        f = 1;
+        f = "value";
         w.varOpaque(v.value, 65536);
-        f = 2;
+        f = "flags";
         w.uint(v.flags);
       } catch (e) {
-        throw prependXdrPath(e, ["secret", "value", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "secret";
       try {
         const _secret = xdr_remote_nonnull_secret.decode(r);
-        f = 1;
+        f = "value";
         const _value = r.varOpaque(65536);
-        f = 2;
+        f = "flags";
         const _flags = r.uint();
         return {
           secret: _secret,
@@ -14677,7 +14509,7 @@ export const xdr_remote_secret_set_value_args: XdrCodec<remote_secret_set_value_
           flags: _flags,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["secret", "value", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -14692,27 +14524,27 @@ export const xdr_remote_secret_get_value_args: XdrCodec<remote_secret_get_value_
   {
     name: "remote_secret_get_value_args",
     encode(w, v) {
-      let f = 0;
+      let f = "secret";
       try {
         xdr_remote_nonnull_secret.encode(w, v.secret);
-        f = 1;
+        f = "flags";
         w.uint(v.flags);
       } catch (e) {
-        throw prependXdrPath(e, ["secret", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "secret";
       try {
         const _secret = xdr_remote_nonnull_secret.decode(r);
-        f = 1;
+        f = "flags";
         const _flags = r.uint();
         return {
           secret: _secret,
           flags: _flags,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["secret", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -14782,27 +14614,27 @@ export const xdr_remote_secret_lookup_by_usage_args: XdrCodec<remote_secret_look
   {
     name: "remote_secret_lookup_by_usage_args",
     encode(w, v) {
-      let f = 0;
+      let f = "usageType";
       try {
         w.int(v.usageType);
-        f = 1;
+        f = "usageID";
         xdr_remote_nonnull_string.encode(w, v.usageID);
       } catch (e) {
-        throw prependXdrPath(e, ["usageType", "usageID"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "usageType";
       try {
         const _usageType = r.int();
-        f = 1;
+        f = "usageID";
         const _usageID = xdr_remote_nonnull_string.decode(r);
         return {
           usageType: _usageType,
           usageID: _usageID,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["usageType", "usageID"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -14846,28 +14678,28 @@ export const xdr_remote_domain_migrate_prepare_tunnel_args: XdrCodec<remote_doma
   {
     name: "remote_domain_migrate_prepare_tunnel_args",
     encode(w, v) {
-      let f = 0;
+      let f = "flags";
       try {
         w.uhyper(v.flags);
-        f = 1;
+        f = "dname";
         xdr_remote_string.encode(w, v.dname);
-        f = 2;
+        f = "resource";
         w.uhyper(v.resource);
-        f = 3;
+        f = "dom_xml";
         xdr_remote_nonnull_string.encode(w, v.dom_xml);
       } catch (e) {
-        throw prependXdrPath(e, ["flags", "dname", "resource", "dom_xml"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "flags";
       try {
         const _flags = r.uhyper();
-        f = 1;
+        f = "dname";
         const _dname = xdr_remote_string.decode(r);
-        f = 2;
+        f = "resource";
         const _resource = r.uhyper();
-        f = 3;
+        f = "dom_xml";
         const _dom_xml = xdr_remote_nonnull_string.decode(r);
         return {
           flags: _flags,
@@ -14876,7 +14708,7 @@ export const xdr_remote_domain_migrate_prepare_tunnel_args: XdrCodec<remote_doma
           dom_xml: _dom_xml,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["flags", "dname", "resource", "dom_xml"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -15350,27 +15182,27 @@ export const xdr_remote_connect_compare_cpu_args: XdrCodec<remote_connect_compar
   {
     name: "remote_connect_compare_cpu_args",
     encode(w, v) {
-      let f = 0;
+      let f = "xml";
       try {
         xdr_remote_nonnull_string.encode(w, v.xml);
-        f = 1;
+        f = "flags";
         w.uint(v.flags);
       } catch (e) {
-        throw prependXdrPath(e, ["xml", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "xml";
       try {
         const _xml = xdr_remote_nonnull_string.decode(r);
-        f = 1;
+        f = "flags";
         const _flags = r.uint();
         return {
           xml: _xml,
           flags: _flags,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["xml", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -15413,7 +15245,7 @@ export const xdr_remote_connect_baseline_cpu_args: XdrCodec<remote_connect_basel
   {
     name: "remote_connect_baseline_cpu_args",
     encode(w, v) {
-      let f = 0;
+      let f = "xmlCPUs";
       try {
         const a0 = v.xmlCPUs;
         w.count(a0.length, 256);
@@ -15425,14 +15257,14 @@ export const xdr_remote_connect_baseline_cpu_args: XdrCodec<remote_connect_basel
         } catch (e) {
           throw prependXdrPath(e, i0);
         }
-        f = 1;
+        f = "flags";
         w.uint(v.flags);
       } catch (e) {
-        throw prependXdrPath(e, ["xmlCPUs", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "xmlCPUs";
       try {
         const n1 = r.count(256, 4);
         const _xmlCPUs = new Array<remote_nonnull_string>(n1);
@@ -15444,14 +15276,14 @@ export const xdr_remote_connect_baseline_cpu_args: XdrCodec<remote_connect_basel
         } catch (e) {
           throw prependXdrPath(e, i1);
         }
-        f = 1;
+        f = "flags";
         const _flags = r.uint();
         return {
           xmlCPUs: _xmlCPUs,
           flags: _flags,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["xmlCPUs", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -15530,76 +15362,60 @@ export const xdr_remote_domain_get_job_info_ret: XdrCodec<remote_domain_get_job_
   {
     name: "remote_domain_get_job_info_ret",
     encode(w, v) {
-      let f = 0;
+      let f = "type";
       try {
         w.int(v.type);
-        f = 1;
+        f = "timeElapsed";
         w.uhyper(v.timeElapsed);
-        f = 2;
+        f = "timeRemaining";
         w.uhyper(v.timeRemaining);
-        f = 3;
+        f = "dataTotal";
         w.uhyper(v.dataTotal);
-        f = 4;
+        f = "dataProcessed";
         w.uhyper(v.dataProcessed);
-        f = 5;
+        f = "dataRemaining";
         w.uhyper(v.dataRemaining);
-        f = 6;
+        f = "memTotal";
         w.uhyper(v.memTotal);
-        f = 7;
+        f = "memProcessed";
         w.uhyper(v.memProcessed);
-        f = 8;
+        f = "memRemaining";
         w.uhyper(v.memRemaining);
-        f = 9;
+        f = "fileTotal";
         w.uhyper(v.fileTotal);
-        f = 10;
+        f = "fileProcessed";
         w.uhyper(v.fileProcessed);
-        f = 11;
+        f = "fileRemaining";
         w.uhyper(v.fileRemaining);
       } catch (e) {
-        throw prependXdrPath(
-          e,
-          [
-            "type",
-            "timeElapsed",
-            "timeRemaining",
-            "dataTotal",
-            "dataProcessed",
-            "dataRemaining",
-            "memTotal",
-            "memProcessed",
-            "memRemaining",
-            "fileTotal",
-            "fileProcessed",
-            "fileRemaining",
-          ][f]!,
-        );
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "type";
       try {
         const _type = r.int();
-        f = 1;
+        f = "timeElapsed";
         const _timeElapsed = r.uhyper();
-        f = 2;
+        f = "timeRemaining";
         const _timeRemaining = r.uhyper();
-        f = 3;
+        f = "dataTotal";
         const _dataTotal = r.uhyper();
-        f = 4;
+        f = "dataProcessed";
         const _dataProcessed = r.uhyper();
-        f = 5;
+        f = "dataRemaining";
         const _dataRemaining = r.uhyper();
-        f = 6;
+        f = "memTotal";
         const _memTotal = r.uhyper();
-        f = 7;
+        f = "memProcessed";
         const _memProcessed = r.uhyper();
-        f = 8;
+        f = "memRemaining";
         const _memRemaining = r.uhyper();
-        f = 9;
+        f = "fileTotal";
         const _fileTotal = r.uhyper();
-        f = 10;
+        f = "fileProcessed";
         const _fileProcessed = r.uhyper();
-        f = 11;
+        f = "fileRemaining";
         const _fileRemaining = r.uhyper();
         return {
           type: _type,
@@ -15616,23 +15432,7 @@ export const xdr_remote_domain_get_job_info_ret: XdrCodec<remote_domain_get_job_
           fileRemaining: _fileRemaining,
         };
       } catch (e) {
-        throw prependXdrPath(
-          e,
-          [
-            "type",
-            "timeElapsed",
-            "timeRemaining",
-            "dataTotal",
-            "dataProcessed",
-            "dataRemaining",
-            "memTotal",
-            "memProcessed",
-            "memRemaining",
-            "fileTotal",
-            "fileProcessed",
-            "fileRemaining",
-          ][f]!,
-        );
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -15647,27 +15447,27 @@ export const xdr_remote_domain_get_job_stats_args: XdrCodec<remote_domain_get_jo
   {
     name: "remote_domain_get_job_stats_args",
     encode(w, v) {
-      let f = 0;
+      let f = "dom";
       try {
         xdr_remote_nonnull_domain.encode(w, v.dom);
-        f = 1;
+        f = "flags";
         w.uint(v.flags);
       } catch (e) {
-        throw prependXdrPath(e, ["dom", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "dom";
       try {
         const _dom = xdr_remote_nonnull_domain.decode(r);
-        f = 1;
+        f = "flags";
         const _flags = r.uint();
         return {
           dom: _dom,
           flags: _flags,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["dom", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -15683,10 +15483,10 @@ export const xdr_remote_domain_get_job_stats_ret: XdrCodec<remote_domain_get_job
   {
     name: "remote_domain_get_job_stats_ret",
     encode(w, v) {
-      let f = 0;
+      let f = "type";
       try {
         w.int(v.type);
-        f = 1;
+        f = "params";
         const a0 = v.params;
         w.count(a0.length, 64);
         let i0 = 0;
@@ -15698,14 +15498,14 @@ export const xdr_remote_domain_get_job_stats_ret: XdrCodec<remote_domain_get_job
           throw prependXdrPath(e, i0);
         }
       } catch (e) {
-        throw prependXdrPath(e, ["type", "params"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "type";
       try {
         const _type = r.int();
-        f = 1;
+        f = "params";
         const n1 = r.count(64, 12);
         const _params = new Array<remote_typed_param>(n1);
         let i1 = 0;
@@ -15721,7 +15521,7 @@ export const xdr_remote_domain_get_job_stats_ret: XdrCodec<remote_domain_get_job
           params: _params,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["type", "params"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -15763,27 +15563,27 @@ export const xdr_remote_domain_abort_job_flags_args: XdrCodec<remote_domain_abor
   {
     name: "remote_domain_abort_job_flags_args",
     encode(w, v) {
-      let f = 0;
+      let f = "dom";
       try {
         xdr_remote_nonnull_domain.encode(w, v.dom);
-        f = 1;
+        f = "flags";
         w.uint(v.flags);
       } catch (e) {
-        throw prependXdrPath(e, ["dom", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "dom";
       try {
         const _dom = xdr_remote_nonnull_domain.decode(r);
-        f = 1;
+        f = "flags";
         const _flags = r.uint();
         return {
           dom: _dom,
           flags: _flags,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["dom", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -15798,27 +15598,27 @@ export const xdr_remote_domain_migrate_get_max_downtime_args: XdrCodec<remote_do
   {
     name: "remote_domain_migrate_get_max_downtime_args",
     encode(w, v) {
-      let f = 0;
+      let f = "dom";
       try {
         xdr_remote_nonnull_domain.encode(w, v.dom);
-        f = 1;
+        f = "flags";
         w.uint(v.flags);
       } catch (e) {
-        throw prependXdrPath(e, ["dom", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "dom";
       try {
         const _dom = xdr_remote_nonnull_domain.decode(r);
-        f = 1;
+        f = "flags";
         const _flags = r.uint();
         return {
           dom: _dom,
           flags: _flags,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["dom", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -15861,24 +15661,24 @@ export const xdr_remote_domain_migrate_set_max_downtime_args: XdrCodec<remote_do
   {
     name: "remote_domain_migrate_set_max_downtime_args",
     encode(w, v) {
-      let f = 0;
+      let f = "dom";
       try {
         xdr_remote_nonnull_domain.encode(w, v.dom);
-        f = 1;
+        f = "downtime";
         w.uhyper(v.downtime);
-        f = 2;
+        f = "flags";
         w.uint(v.flags);
       } catch (e) {
-        throw prependXdrPath(e, ["dom", "downtime", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "dom";
       try {
         const _dom = xdr_remote_nonnull_domain.decode(r);
-        f = 1;
+        f = "downtime";
         const _downtime = r.uhyper();
-        f = 2;
+        f = "flags";
         const _flags = r.uint();
         return {
           dom: _dom,
@@ -15886,7 +15686,7 @@ export const xdr_remote_domain_migrate_set_max_downtime_args: XdrCodec<remote_do
           flags: _flags,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["dom", "downtime", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -15901,27 +15701,27 @@ export const xdr_remote_domain_migrate_get_compression_cache_args: XdrCodec<remo
   {
     name: "remote_domain_migrate_get_compression_cache_args",
     encode(w, v) {
-      let f = 0;
+      let f = "dom";
       try {
         xdr_remote_nonnull_domain.encode(w, v.dom);
-        f = 1;
+        f = "flags";
         w.uint(v.flags);
       } catch (e) {
-        throw prependXdrPath(e, ["dom", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "dom";
       try {
         const _dom = xdr_remote_nonnull_domain.decode(r);
-        f = 1;
+        f = "flags";
         const _flags = r.uint();
         return {
           dom: _dom,
           flags: _flags,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["dom", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -15964,24 +15764,24 @@ export const xdr_remote_domain_migrate_set_compression_cache_args: XdrCodec<remo
   {
     name: "remote_domain_migrate_set_compression_cache_args",
     encode(w, v) {
-      let f = 0;
+      let f = "dom";
       try {
         xdr_remote_nonnull_domain.encode(w, v.dom);
-        f = 1;
+        f = "cacheSize";
         w.uhyper(v.cacheSize);
-        f = 2;
+        f = "flags";
         w.uint(v.flags);
       } catch (e) {
-        throw prependXdrPath(e, ["dom", "cacheSize", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "dom";
       try {
         const _dom = xdr_remote_nonnull_domain.decode(r);
-        f = 1;
+        f = "cacheSize";
         const _cacheSize = r.uhyper();
-        f = 2;
+        f = "flags";
         const _flags = r.uint();
         return {
           dom: _dom,
@@ -15989,7 +15789,7 @@ export const xdr_remote_domain_migrate_set_compression_cache_args: XdrCodec<remo
           flags: _flags,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["dom", "cacheSize", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -16005,24 +15805,24 @@ export const xdr_remote_domain_migrate_set_max_speed_args: XdrCodec<remote_domai
   {
     name: "remote_domain_migrate_set_max_speed_args",
     encode(w, v) {
-      let f = 0;
+      let f = "dom";
       try {
         xdr_remote_nonnull_domain.encode(w, v.dom);
-        f = 1;
+        f = "bandwidth";
         w.uhyper(v.bandwidth);
-        f = 2;
+        f = "flags";
         w.uint(v.flags);
       } catch (e) {
-        throw prependXdrPath(e, ["dom", "bandwidth", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "dom";
       try {
         const _dom = xdr_remote_nonnull_domain.decode(r);
-        f = 1;
+        f = "bandwidth";
         const _bandwidth = r.uhyper();
-        f = 2;
+        f = "flags";
         const _flags = r.uint();
         return {
           dom: _dom,
@@ -16030,7 +15830,7 @@ export const xdr_remote_domain_migrate_set_max_speed_args: XdrCodec<remote_domai
           flags: _flags,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["dom", "bandwidth", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -16045,27 +15845,27 @@ export const xdr_remote_domain_migrate_get_max_speed_args: XdrCodec<remote_domai
   {
     name: "remote_domain_migrate_get_max_speed_args",
     encode(w, v) {
-      let f = 0;
+      let f = "dom";
       try {
         xdr_remote_nonnull_domain.encode(w, v.dom);
-        f = 1;
+        f = "flags";
         w.uint(v.flags);
       } catch (e) {
-        throw prependXdrPath(e, ["dom", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "dom";
       try {
         const _dom = xdr_remote_nonnull_domain.decode(r);
-        f = 1;
+        f = "flags";
         const _flags = r.uint();
         return {
           dom: _dom,
           flags: _flags,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["dom", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -16161,27 +15961,27 @@ export const xdr_remote_connect_domain_event_callback_register_any_args: XdrCode
   {
     name: "remote_connect_domain_event_callback_register_any_args",
     encode(w, v) {
-      let f = 0;
+      let f = "eventID";
       try {
         w.int(v.eventID);
-        f = 1;
+        f = "dom";
         xdr_remote_domain.encode(w, v.dom);
       } catch (e) {
-        throw prependXdrPath(e, ["eventID", "dom"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "eventID";
       try {
         const _eventID = r.int();
-        f = 1;
+        f = "dom";
         const _dom = xdr_remote_domain.decode(r);
         return {
           eventID: _eventID,
           dom: _dom,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["eventID", "dom"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -16277,27 +16077,27 @@ export const xdr_remote_domain_event_callback_reboot_msg: XdrCodec<remote_domain
   {
     name: "remote_domain_event_callback_reboot_msg",
     encode(w, v) {
-      let f = 0;
+      let f = "callbackID";
       try {
         w.int(v.callbackID);
-        f = 1;
+        f = "msg";
         xdr_remote_domain_event_reboot_msg.encode(w, v.msg);
       } catch (e) {
-        throw prependXdrPath(e, ["callbackID", "msg"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "callbackID";
       try {
         const _callbackID = r.int();
-        f = 1;
+        f = "msg";
         const _msg = xdr_remote_domain_event_reboot_msg.decode(r);
         return {
           callbackID: _callbackID,
           msg: _msg,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["callbackID", "msg"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -16312,27 +16112,27 @@ export const xdr_remote_domain_event_rtc_change_msg: XdrCodec<remote_domain_even
   {
     name: "remote_domain_event_rtc_change_msg",
     encode(w, v) {
-      let f = 0;
+      let f = "dom";
       try {
         xdr_remote_nonnull_domain.encode(w, v.dom);
-        f = 1;
+        f = "offset";
         w.hyper(v.offset);
       } catch (e) {
-        throw prependXdrPath(e, ["dom", "offset"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "dom";
       try {
         const _dom = xdr_remote_nonnull_domain.decode(r);
-        f = 1;
+        f = "offset";
         const _offset = r.hyper();
         return {
           dom: _dom,
           offset: _offset,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["dom", "offset"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -16347,27 +16147,27 @@ export const xdr_remote_domain_event_callback_rtc_change_msg: XdrCodec<remote_do
   {
     name: "remote_domain_event_callback_rtc_change_msg",
     encode(w, v) {
-      let f = 0;
+      let f = "callbackID";
       try {
         w.int(v.callbackID);
-        f = 1;
+        f = "msg";
         xdr_remote_domain_event_rtc_change_msg.encode(w, v.msg);
       } catch (e) {
-        throw prependXdrPath(e, ["callbackID", "msg"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "callbackID";
       try {
         const _callbackID = r.int();
-        f = 1;
+        f = "msg";
         const _msg = xdr_remote_domain_event_rtc_change_msg.decode(r);
         return {
           callbackID: _callbackID,
           msg: _msg,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["callbackID", "msg"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -16382,27 +16182,27 @@ export const xdr_remote_domain_event_watchdog_msg: XdrCodec<remote_domain_event_
   {
     name: "remote_domain_event_watchdog_msg",
     encode(w, v) {
-      let f = 0;
+      let f = "dom";
       try {
         xdr_remote_nonnull_domain.encode(w, v.dom);
-        f = 1;
+        f = "action";
         w.int(v.action);
       } catch (e) {
-        throw prependXdrPath(e, ["dom", "action"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "dom";
       try {
         const _dom = xdr_remote_nonnull_domain.decode(r);
-        f = 1;
+        f = "action";
         const _action = r.int();
         return {
           dom: _dom,
           action: _action,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["dom", "action"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -16417,27 +16217,27 @@ export const xdr_remote_domain_event_callback_watchdog_msg: XdrCodec<remote_doma
   {
     name: "remote_domain_event_callback_watchdog_msg",
     encode(w, v) {
-      let f = 0;
+      let f = "callbackID";
       try {
         w.int(v.callbackID);
-        f = 1;
+        f = "msg";
         xdr_remote_domain_event_watchdog_msg.encode(w, v.msg);
       } catch (e) {
-        throw prependXdrPath(e, ["callbackID", "msg"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "callbackID";
       try {
         const _callbackID = r.int();
-        f = 1;
+        f = "msg";
         const _msg = xdr_remote_domain_event_watchdog_msg.decode(r);
         return {
           callbackID: _callbackID,
           msg: _msg,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["callbackID", "msg"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -16454,28 +16254,28 @@ export const xdr_remote_domain_event_io_error_msg: XdrCodec<remote_domain_event_
   {
     name: "remote_domain_event_io_error_msg",
     encode(w, v) {
-      let f = 0;
+      let f = "dom";
       try {
         xdr_remote_nonnull_domain.encode(w, v.dom);
-        f = 1;
+        f = "srcPath";
         xdr_remote_nonnull_string.encode(w, v.srcPath);
-        f = 2;
+        f = "devAlias";
         xdr_remote_nonnull_string.encode(w, v.devAlias);
-        f = 3;
+        f = "action";
         w.int(v.action);
       } catch (e) {
-        throw prependXdrPath(e, ["dom", "srcPath", "devAlias", "action"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "dom";
       try {
         const _dom = xdr_remote_nonnull_domain.decode(r);
-        f = 1;
+        f = "srcPath";
         const _srcPath = xdr_remote_nonnull_string.decode(r);
-        f = 2;
+        f = "devAlias";
         const _devAlias = xdr_remote_nonnull_string.decode(r);
-        f = 3;
+        f = "action";
         const _action = r.int();
         return {
           dom: _dom,
@@ -16484,7 +16284,7 @@ export const xdr_remote_domain_event_io_error_msg: XdrCodec<remote_domain_event_
           action: _action,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["dom", "srcPath", "devAlias", "action"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -16499,27 +16299,27 @@ export const xdr_remote_domain_event_callback_io_error_msg: XdrCodec<remote_doma
   {
     name: "remote_domain_event_callback_io_error_msg",
     encode(w, v) {
-      let f = 0;
+      let f = "callbackID";
       try {
         w.int(v.callbackID);
-        f = 1;
+        f = "msg";
         xdr_remote_domain_event_io_error_msg.encode(w, v.msg);
       } catch (e) {
-        throw prependXdrPath(e, ["callbackID", "msg"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "callbackID";
       try {
         const _callbackID = r.int();
-        f = 1;
+        f = "msg";
         const _msg = xdr_remote_domain_event_io_error_msg.decode(r);
         return {
           callbackID: _callbackID,
           msg: _msg,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["callbackID", "msg"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -16537,35 +16337,32 @@ export const xdr_remote_domain_event_io_error_reason_msg: XdrCodec<remote_domain
   {
     name: "remote_domain_event_io_error_reason_msg",
     encode(w, v) {
-      let f = 0;
+      let f = "dom";
       try {
         xdr_remote_nonnull_domain.encode(w, v.dom);
-        f = 1;
+        f = "srcPath";
         xdr_remote_nonnull_string.encode(w, v.srcPath);
-        f = 2;
+        f = "devAlias";
         xdr_remote_nonnull_string.encode(w, v.devAlias);
-        f = 3;
+        f = "action";
         w.int(v.action);
-        f = 4;
+        f = "reason";
         xdr_remote_nonnull_string.encode(w, v.reason);
       } catch (e) {
-        throw prependXdrPath(
-          e,
-          ["dom", "srcPath", "devAlias", "action", "reason"][f]!,
-        );
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "dom";
       try {
         const _dom = xdr_remote_nonnull_domain.decode(r);
-        f = 1;
+        f = "srcPath";
         const _srcPath = xdr_remote_nonnull_string.decode(r);
-        f = 2;
+        f = "devAlias";
         const _devAlias = xdr_remote_nonnull_string.decode(r);
-        f = 3;
+        f = "action";
         const _action = r.int();
-        f = 4;
+        f = "reason";
         const _reason = xdr_remote_nonnull_string.decode(r);
         return {
           dom: _dom,
@@ -16575,10 +16372,7 @@ export const xdr_remote_domain_event_io_error_reason_msg: XdrCodec<remote_domain
           reason: _reason,
         };
       } catch (e) {
-        throw prependXdrPath(
-          e,
-          ["dom", "srcPath", "devAlias", "action", "reason"][f]!,
-        );
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -16593,27 +16387,27 @@ export const xdr_remote_domain_event_callback_io_error_reason_msg: XdrCodec<remo
   {
     name: "remote_domain_event_callback_io_error_reason_msg",
     encode(w, v) {
-      let f = 0;
+      let f = "callbackID";
       try {
         w.int(v.callbackID);
-        f = 1;
+        f = "msg";
         xdr_remote_domain_event_io_error_reason_msg.encode(w, v.msg);
       } catch (e) {
-        throw prependXdrPath(e, ["callbackID", "msg"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "callbackID";
       try {
         const _callbackID = r.int();
-        f = 1;
+        f = "msg";
         const _msg = xdr_remote_domain_event_io_error_reason_msg.decode(r);
         return {
           callbackID: _callbackID,
           msg: _msg,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["callbackID", "msg"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -16629,24 +16423,24 @@ export const xdr_remote_domain_event_graphics_address: XdrCodec<remote_domain_ev
   {
     name: "remote_domain_event_graphics_address",
     encode(w, v) {
-      let f = 0;
+      let f = "family";
       try {
         w.int(v.family);
-        f = 1;
+        f = "node";
         xdr_remote_nonnull_string.encode(w, v.node);
-        f = 2;
+        f = "service";
         xdr_remote_nonnull_string.encode(w, v.service);
       } catch (e) {
-        throw prependXdrPath(e, ["family", "node", "service"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "family";
       try {
         const _family = r.int();
-        f = 1;
+        f = "node";
         const _node = xdr_remote_nonnull_string.decode(r);
-        f = 2;
+        f = "service";
         const _service = xdr_remote_nonnull_string.decode(r);
         return {
           family: _family,
@@ -16654,7 +16448,7 @@ export const xdr_remote_domain_event_graphics_address: XdrCodec<remote_domain_ev
           service: _service,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["family", "node", "service"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -16669,27 +16463,27 @@ export const xdr_remote_domain_event_graphics_identity: XdrCodec<remote_domain_e
   {
     name: "remote_domain_event_graphics_identity",
     encode(w, v) {
-      let f = 0;
+      let f = "type";
       try {
         xdr_remote_nonnull_string.encode(w, v.type);
-        f = 1;
+        f = "name";
         xdr_remote_nonnull_string.encode(w, v.name);
       } catch (e) {
-        throw prependXdrPath(e, ["type", "name"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "type";
       try {
         const _type = xdr_remote_nonnull_string.decode(r);
-        f = 1;
+        f = "name";
         const _name = xdr_remote_nonnull_string.decode(r);
         return {
           type: _type,
           name: _name,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["type", "name"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -16709,18 +16503,18 @@ export const xdr_remote_domain_event_graphics_msg: XdrCodec<remote_domain_event_
   {
     name: "remote_domain_event_graphics_msg",
     encode(w, v) {
-      let f = 0;
+      let f = "dom";
       try {
         xdr_remote_nonnull_domain.encode(w, v.dom);
-        f = 1;
+        f = "phase";
         w.int(v.phase);
-        f = 2;
+        f = "local";
         xdr_remote_domain_event_graphics_address.encode(w, v.local);
-        f = 3;
+        f = "remote";
         xdr_remote_domain_event_graphics_address.encode(w, v.remote);
-        f = 4;
+        f = "authScheme";
         xdr_remote_nonnull_string.encode(w, v.authScheme);
-        f = 5;
+        f = "subject";
         const a0 = v.subject;
         w.count(a0.length, 20);
         let i0 = 0;
@@ -16732,25 +16526,22 @@ export const xdr_remote_domain_event_graphics_msg: XdrCodec<remote_domain_event_
           throw prependXdrPath(e, i0);
         }
       } catch (e) {
-        throw prependXdrPath(
-          e,
-          ["dom", "phase", "local", "remote", "authScheme", "subject"][f]!,
-        );
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "dom";
       try {
         const _dom = xdr_remote_nonnull_domain.decode(r);
-        f = 1;
+        f = "phase";
         const _phase = r.int();
-        f = 2;
+        f = "local";
         const _local = xdr_remote_domain_event_graphics_address.decode(r);
-        f = 3;
+        f = "remote";
         const _remote = xdr_remote_domain_event_graphics_address.decode(r);
-        f = 4;
+        f = "authScheme";
         const _authScheme = xdr_remote_nonnull_string.decode(r);
-        f = 5;
+        f = "subject";
         const n1 = r.count(20, 8);
         const _subject = new Array<remote_domain_event_graphics_identity>(n1);
         let i1 = 0;
@@ -16770,10 +16561,7 @@ export const xdr_remote_domain_event_graphics_msg: XdrCodec<remote_domain_event_
           subject: _subject,
         };
       } catch (e) {
-        throw prependXdrPath(
-          e,
-          ["dom", "phase", "local", "remote", "authScheme", "subject"][f]!,
-        );
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -16788,27 +16576,27 @@ export const xdr_remote_domain_event_callback_graphics_msg: XdrCodec<remote_doma
   {
     name: "remote_domain_event_callback_graphics_msg",
     encode(w, v) {
-      let f = 0;
+      let f = "callbackID";
       try {
         w.int(v.callbackID);
-        f = 1;
+        f = "msg";
         xdr_remote_domain_event_graphics_msg.encode(w, v.msg);
       } catch (e) {
-        throw prependXdrPath(e, ["callbackID", "msg"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "callbackID";
       try {
         const _callbackID = r.int();
-        f = 1;
+        f = "msg";
         const _msg = xdr_remote_domain_event_graphics_msg.decode(r);
         return {
           callbackID: _callbackID,
           msg: _msg,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["callbackID", "msg"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -16825,28 +16613,28 @@ export const xdr_remote_domain_event_block_job_msg: XdrCodec<remote_domain_event
   {
     name: "remote_domain_event_block_job_msg",
     encode(w, v) {
-      let f = 0;
+      let f = "dom";
       try {
         xdr_remote_nonnull_domain.encode(w, v.dom);
-        f = 1;
+        f = "path";
         xdr_remote_nonnull_string.encode(w, v.path);
-        f = 2;
+        f = "type";
         w.int(v.type);
-        f = 3;
+        f = "status";
         w.int(v.status);
       } catch (e) {
-        throw prependXdrPath(e, ["dom", "path", "type", "status"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "dom";
       try {
         const _dom = xdr_remote_nonnull_domain.decode(r);
-        f = 1;
+        f = "path";
         const _path = xdr_remote_nonnull_string.decode(r);
-        f = 2;
+        f = "type";
         const _type = r.int();
-        f = 3;
+        f = "status";
         const _status = r.int();
         return {
           dom: _dom,
@@ -16855,7 +16643,7 @@ export const xdr_remote_domain_event_block_job_msg: XdrCodec<remote_domain_event
           status: _status,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["dom", "path", "type", "status"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -16870,27 +16658,27 @@ export const xdr_remote_domain_event_callback_block_job_msg: XdrCodec<remote_dom
   {
     name: "remote_domain_event_callback_block_job_msg",
     encode(w, v) {
-      let f = 0;
+      let f = "callbackID";
       try {
         w.int(v.callbackID);
-        f = 1;
+        f = "msg";
         xdr_remote_domain_event_block_job_msg.encode(w, v.msg);
       } catch (e) {
-        throw prependXdrPath(e, ["callbackID", "msg"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "callbackID";
       try {
         const _callbackID = r.int();
-        f = 1;
+        f = "msg";
         const _msg = xdr_remote_domain_event_block_job_msg.decode(r);
         return {
           callbackID: _callbackID,
           msg: _msg,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["callbackID", "msg"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -16908,35 +16696,32 @@ export const xdr_remote_domain_event_disk_change_msg: XdrCodec<remote_domain_eve
   {
     name: "remote_domain_event_disk_change_msg",
     encode(w, v) {
-      let f = 0;
+      let f = "dom";
       try {
         xdr_remote_nonnull_domain.encode(w, v.dom);
-        f = 1;
+        f = "oldSrcPath";
         xdr_remote_string.encode(w, v.oldSrcPath);
-        f = 2;
+        f = "newSrcPath";
         xdr_remote_string.encode(w, v.newSrcPath);
-        f = 3;
+        f = "devAlias";
         xdr_remote_nonnull_string.encode(w, v.devAlias);
-        f = 4;
+        f = "reason";
         w.int(v.reason);
       } catch (e) {
-        throw prependXdrPath(
-          e,
-          ["dom", "oldSrcPath", "newSrcPath", "devAlias", "reason"][f]!,
-        );
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "dom";
       try {
         const _dom = xdr_remote_nonnull_domain.decode(r);
-        f = 1;
+        f = "oldSrcPath";
         const _oldSrcPath = xdr_remote_string.decode(r);
-        f = 2;
+        f = "newSrcPath";
         const _newSrcPath = xdr_remote_string.decode(r);
-        f = 3;
+        f = "devAlias";
         const _devAlias = xdr_remote_nonnull_string.decode(r);
-        f = 4;
+        f = "reason";
         const _reason = r.int();
         return {
           dom: _dom,
@@ -16946,10 +16731,7 @@ export const xdr_remote_domain_event_disk_change_msg: XdrCodec<remote_domain_eve
           reason: _reason,
         };
       } catch (e) {
-        throw prependXdrPath(
-          e,
-          ["dom", "oldSrcPath", "newSrcPath", "devAlias", "reason"][f]!,
-        );
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -16964,27 +16746,27 @@ export const xdr_remote_domain_event_callback_disk_change_msg: XdrCodec<remote_d
   {
     name: "remote_domain_event_callback_disk_change_msg",
     encode(w, v) {
-      let f = 0;
+      let f = "callbackID";
       try {
         w.int(v.callbackID);
-        f = 1;
+        f = "msg";
         xdr_remote_domain_event_disk_change_msg.encode(w, v.msg);
       } catch (e) {
-        throw prependXdrPath(e, ["callbackID", "msg"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "callbackID";
       try {
         const _callbackID = r.int();
-        f = 1;
+        f = "msg";
         const _msg = xdr_remote_domain_event_disk_change_msg.decode(r);
         return {
           callbackID: _callbackID,
           msg: _msg,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["callbackID", "msg"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -17000,24 +16782,24 @@ export const xdr_remote_domain_event_tray_change_msg: XdrCodec<remote_domain_eve
   {
     name: "remote_domain_event_tray_change_msg",
     encode(w, v) {
-      let f = 0;
+      let f = "dom";
       try {
         xdr_remote_nonnull_domain.encode(w, v.dom);
-        f = 1;
+        f = "devAlias";
         xdr_remote_nonnull_string.encode(w, v.devAlias);
-        f = 2;
+        f = "reason";
         w.int(v.reason);
       } catch (e) {
-        throw prependXdrPath(e, ["dom", "devAlias", "reason"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "dom";
       try {
         const _dom = xdr_remote_nonnull_domain.decode(r);
-        f = 1;
+        f = "devAlias";
         const _devAlias = xdr_remote_nonnull_string.decode(r);
-        f = 2;
+        f = "reason";
         const _reason = r.int();
         return {
           dom: _dom,
@@ -17025,7 +16807,7 @@ export const xdr_remote_domain_event_tray_change_msg: XdrCodec<remote_domain_eve
           reason: _reason,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["dom", "devAlias", "reason"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -17040,27 +16822,27 @@ export const xdr_remote_domain_event_callback_tray_change_msg: XdrCodec<remote_d
   {
     name: "remote_domain_event_callback_tray_change_msg",
     encode(w, v) {
-      let f = 0;
+      let f = "callbackID";
       try {
         w.int(v.callbackID);
-        f = 1;
+        f = "msg";
         xdr_remote_domain_event_tray_change_msg.encode(w, v.msg);
       } catch (e) {
-        throw prependXdrPath(e, ["callbackID", "msg"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "callbackID";
       try {
         const _callbackID = r.int();
-        f = 1;
+        f = "msg";
         const _msg = xdr_remote_domain_event_tray_change_msg.decode(r);
         return {
           callbackID: _callbackID,
           msg: _msg,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["callbackID", "msg"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -17103,24 +16885,24 @@ export const xdr_remote_domain_event_callback_pmwakeup_msg: XdrCodec<remote_doma
   {
     name: "remote_domain_event_callback_pmwakeup_msg",
     encode(w, v) {
-      let f = 0;
+      let f = "callbackID";
       try {
         w.int(v.callbackID);
-        f = 1;
+        f = "reason";
         w.int(v.reason);
-        f = 2;
+        f = "msg";
         xdr_remote_domain_event_pmwakeup_msg.encode(w, v.msg);
       } catch (e) {
-        throw prependXdrPath(e, ["callbackID", "reason", "msg"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "callbackID";
       try {
         const _callbackID = r.int();
-        f = 1;
+        f = "reason";
         const _reason = r.int();
-        f = 2;
+        f = "msg";
         const _msg = xdr_remote_domain_event_pmwakeup_msg.decode(r);
         return {
           callbackID: _callbackID,
@@ -17128,7 +16910,7 @@ export const xdr_remote_domain_event_callback_pmwakeup_msg: XdrCodec<remote_doma
           msg: _msg,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["callbackID", "reason", "msg"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -17171,24 +16953,24 @@ export const xdr_remote_domain_event_callback_pmsuspend_msg: XdrCodec<remote_dom
   {
     name: "remote_domain_event_callback_pmsuspend_msg",
     encode(w, v) {
-      let f = 0;
+      let f = "callbackID";
       try {
         w.int(v.callbackID);
-        f = 1;
+        f = "reason";
         w.int(v.reason);
-        f = 2;
+        f = "msg";
         xdr_remote_domain_event_pmsuspend_msg.encode(w, v.msg);
       } catch (e) {
-        throw prependXdrPath(e, ["callbackID", "reason", "msg"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "callbackID";
       try {
         const _callbackID = r.int();
-        f = 1;
+        f = "reason";
         const _reason = r.int();
-        f = 2;
+        f = "msg";
         const _msg = xdr_remote_domain_event_pmsuspend_msg.decode(r);
         return {
           callbackID: _callbackID,
@@ -17196,7 +16978,7 @@ export const xdr_remote_domain_event_callback_pmsuspend_msg: XdrCodec<remote_dom
           msg: _msg,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["callbackID", "reason", "msg"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -17211,27 +16993,27 @@ export const xdr_remote_domain_event_balloon_change_msg: XdrCodec<remote_domain_
   {
     name: "remote_domain_event_balloon_change_msg",
     encode(w, v) {
-      let f = 0;
+      let f = "dom";
       try {
         xdr_remote_nonnull_domain.encode(w, v.dom);
-        f = 1;
+        f = "actual";
         w.uhyper(v.actual);
       } catch (e) {
-        throw prependXdrPath(e, ["dom", "actual"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "dom";
       try {
         const _dom = xdr_remote_nonnull_domain.decode(r);
-        f = 1;
+        f = "actual";
         const _actual = r.uhyper();
         return {
           dom: _dom,
           actual: _actual,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["dom", "actual"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -17246,27 +17028,27 @@ export const xdr_remote_domain_event_callback_balloon_change_msg: XdrCodec<remot
   {
     name: "remote_domain_event_callback_balloon_change_msg",
     encode(w, v) {
-      let f = 0;
+      let f = "callbackID";
       try {
         w.int(v.callbackID);
-        f = 1;
+        f = "msg";
         xdr_remote_domain_event_balloon_change_msg.encode(w, v.msg);
       } catch (e) {
-        throw prependXdrPath(e, ["callbackID", "msg"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "callbackID";
       try {
         const _callbackID = r.int();
-        f = 1;
+        f = "msg";
         const _msg = xdr_remote_domain_event_balloon_change_msg.decode(r);
         return {
           callbackID: _callbackID,
           msg: _msg,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["callbackID", "msg"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -17309,24 +17091,24 @@ export const xdr_remote_domain_event_callback_pmsuspend_disk_msg: XdrCodec<remot
   {
     name: "remote_domain_event_callback_pmsuspend_disk_msg",
     encode(w, v) {
-      let f = 0;
+      let f = "callbackID";
       try {
         w.int(v.callbackID);
-        f = 1;
+        f = "reason";
         w.int(v.reason);
-        f = 2;
+        f = "msg";
         xdr_remote_domain_event_pmsuspend_disk_msg.encode(w, v.msg);
       } catch (e) {
-        throw prependXdrPath(e, ["callbackID", "reason", "msg"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "callbackID";
       try {
         const _callbackID = r.int();
-        f = 1;
+        f = "reason";
         const _reason = r.int();
-        f = 2;
+        f = "msg";
         const _msg = xdr_remote_domain_event_pmsuspend_disk_msg.decode(r);
         return {
           callbackID: _callbackID,
@@ -17334,7 +17116,7 @@ export const xdr_remote_domain_event_callback_pmsuspend_disk_msg: XdrCodec<remot
           msg: _msg,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["callbackID", "reason", "msg"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -17349,27 +17131,27 @@ export const xdr_remote_domain_managed_save_args: XdrCodec<remote_domain_managed
   {
     name: "remote_domain_managed_save_args",
     encode(w, v) {
-      let f = 0;
+      let f = "dom";
       try {
         xdr_remote_nonnull_domain.encode(w, v.dom);
-        f = 1;
+        f = "flags";
         w.uint(v.flags);
       } catch (e) {
-        throw prependXdrPath(e, ["dom", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "dom";
       try {
         const _dom = xdr_remote_nonnull_domain.decode(r);
-        f = 1;
+        f = "flags";
         const _flags = r.uint();
         return {
           dom: _dom,
           flags: _flags,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["dom", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -17384,27 +17166,27 @@ export const xdr_remote_domain_has_managed_save_image_args: XdrCodec<remote_doma
   {
     name: "remote_domain_has_managed_save_image_args",
     encode(w, v) {
-      let f = 0;
+      let f = "dom";
       try {
         xdr_remote_nonnull_domain.encode(w, v.dom);
-        f = 1;
+        f = "flags";
         w.uint(v.flags);
       } catch (e) {
-        throw prependXdrPath(e, ["dom", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "dom";
       try {
         const _dom = xdr_remote_nonnull_domain.decode(r);
-        f = 1;
+        f = "flags";
         const _flags = r.uint();
         return {
           dom: _dom,
           flags: _flags,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["dom", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -17446,27 +17228,27 @@ export const xdr_remote_domain_managed_save_remove_args: XdrCodec<remote_domain_
   {
     name: "remote_domain_managed_save_remove_args",
     encode(w, v) {
-      let f = 0;
+      let f = "dom";
       try {
         xdr_remote_nonnull_domain.encode(w, v.dom);
-        f = 1;
+        f = "flags";
         w.uint(v.flags);
       } catch (e) {
-        throw prependXdrPath(e, ["dom", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "dom";
       try {
         const _dom = xdr_remote_nonnull_domain.decode(r);
-        f = 1;
+        f = "flags";
         const _flags = r.uint();
         return {
           dom: _dom,
           flags: _flags,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["dom", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -17481,27 +17263,27 @@ export const xdr_remote_domain_managed_save_get_xml_desc_args: XdrCodec<remote_d
   {
     name: "remote_domain_managed_save_get_xml_desc_args",
     encode(w, v) {
-      let f = 0;
+      let f = "dom";
       try {
         xdr_remote_nonnull_domain.encode(w, v.dom);
-        f = 1;
+        f = "flags";
         w.uint(v.flags);
       } catch (e) {
-        throw prependXdrPath(e, ["dom", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "dom";
       try {
         const _dom = xdr_remote_nonnull_domain.decode(r);
-        f = 1;
+        f = "flags";
         const _flags = r.uint();
         return {
           dom: _dom,
           flags: _flags,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["dom", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -17544,24 +17326,24 @@ export const xdr_remote_domain_managed_save_define_xml_args: XdrCodec<remote_dom
   {
     name: "remote_domain_managed_save_define_xml_args",
     encode(w, v) {
-      let f = 0;
+      let f = "dom";
       try {
         xdr_remote_nonnull_domain.encode(w, v.dom);
-        f = 1;
+        f = "dxml";
         xdr_remote_string.encode(w, v.dxml);
-        f = 2;
+        f = "flags";
         w.uint(v.flags);
       } catch (e) {
-        throw prependXdrPath(e, ["dom", "dxml", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "dom";
       try {
         const _dom = xdr_remote_nonnull_domain.decode(r);
-        f = 1;
+        f = "dxml";
         const _dxml = xdr_remote_string.decode(r);
-        f = 2;
+        f = "flags";
         const _flags = r.uint();
         return {
           dom: _dom,
@@ -17569,7 +17351,7 @@ export const xdr_remote_domain_managed_save_define_xml_args: XdrCodec<remote_dom
           flags: _flags,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["dom", "dxml", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -17585,24 +17367,24 @@ export const xdr_remote_domain_snapshot_create_xml_args: XdrCodec<remote_domain_
   {
     name: "remote_domain_snapshot_create_xml_args",
     encode(w, v) {
-      let f = 0;
+      let f = "dom";
       try {
         xdr_remote_nonnull_domain.encode(w, v.dom);
-        f = 1;
+        f = "xml_desc";
         xdr_remote_nonnull_string.encode(w, v.xml_desc);
-        f = 2;
+        f = "flags";
         w.uint(v.flags);
       } catch (e) {
-        throw prependXdrPath(e, ["dom", "xml_desc", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "dom";
       try {
         const _dom = xdr_remote_nonnull_domain.decode(r);
-        f = 1;
+        f = "xml_desc";
         const _xml_desc = xdr_remote_nonnull_string.decode(r);
-        f = 2;
+        f = "flags";
         const _flags = r.uint();
         return {
           dom: _dom,
@@ -17610,7 +17392,7 @@ export const xdr_remote_domain_snapshot_create_xml_args: XdrCodec<remote_domain_
           flags: _flags,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["dom", "xml_desc", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -17652,27 +17434,27 @@ export const xdr_remote_domain_snapshot_get_xml_desc_args: XdrCodec<remote_domai
   {
     name: "remote_domain_snapshot_get_xml_desc_args",
     encode(w, v) {
-      let f = 0;
+      let f = "snap";
       try {
         xdr_remote_nonnull_domain_snapshot.encode(w, v.snap);
-        f = 1;
+        f = "flags";
         w.uint(v.flags);
       } catch (e) {
-        throw prependXdrPath(e, ["snap", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "snap";
       try {
         const _snap = xdr_remote_nonnull_domain_snapshot.decode(r);
-        f = 1;
+        f = "flags";
         const _flags = r.uint();
         return {
           snap: _snap,
           flags: _flags,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["snap", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -17714,27 +17496,27 @@ export const xdr_remote_domain_snapshot_num_args: XdrCodec<remote_domain_snapsho
   {
     name: "remote_domain_snapshot_num_args",
     encode(w, v) {
-      let f = 0;
+      let f = "dom";
       try {
         xdr_remote_nonnull_domain.encode(w, v.dom);
-        f = 1;
+        f = "flags";
         w.uint(v.flags);
       } catch (e) {
-        throw prependXdrPath(e, ["dom", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "dom";
       try {
         const _dom = xdr_remote_nonnull_domain.decode(r);
-        f = 1;
+        f = "flags";
         const _flags = r.uint();
         return {
           dom: _dom,
           flags: _flags,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["dom", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -17777,24 +17559,24 @@ export const xdr_remote_domain_snapshot_list_names_args: XdrCodec<remote_domain_
   {
     name: "remote_domain_snapshot_list_names_args",
     encode(w, v) {
-      let f = 0;
+      let f = "dom";
       try {
         xdr_remote_nonnull_domain.encode(w, v.dom);
-        f = 1;
+        f = "maxnames";
         w.int(v.maxnames);
-        f = 2;
+        f = "flags";
         w.uint(v.flags);
       } catch (e) {
-        throw prependXdrPath(e, ["dom", "maxnames", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "dom";
       try {
         const _dom = xdr_remote_nonnull_domain.decode(r);
-        f = 1;
+        f = "maxnames";
         const _maxnames = r.int();
-        f = 2;
+        f = "flags";
         const _flags = r.uint();
         return {
           dom: _dom,
@@ -17802,7 +17584,7 @@ export const xdr_remote_domain_snapshot_list_names_args: XdrCodec<remote_domain_
           flags: _flags,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["dom", "maxnames", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -17864,24 +17646,24 @@ export const xdr_remote_domain_list_all_snapshots_args: XdrCodec<remote_domain_l
   {
     name: "remote_domain_list_all_snapshots_args",
     encode(w, v) {
-      let f = 0;
+      let f = "dom";
       try {
         xdr_remote_nonnull_domain.encode(w, v.dom);
-        f = 1;
+        f = "need_results";
         w.int(v.need_results);
-        f = 2;
+        f = "flags";
         w.uint(v.flags);
       } catch (e) {
-        throw prependXdrPath(e, ["dom", "need_results", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "dom";
       try {
         const _dom = xdr_remote_nonnull_domain.decode(r);
-        f = 1;
+        f = "need_results";
         const _need_results = r.int();
-        f = 2;
+        f = "flags";
         const _flags = r.uint();
         return {
           dom: _dom,
@@ -17889,7 +17671,7 @@ export const xdr_remote_domain_list_all_snapshots_args: XdrCodec<remote_domain_l
           flags: _flags,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["dom", "need_results", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -17905,7 +17687,7 @@ export const xdr_remote_domain_list_all_snapshots_ret: XdrCodec<remote_domain_li
   {
     name: "remote_domain_list_all_snapshots_ret",
     encode(w, v) {
-      let f = 0;
+      let f = "snapshots";
       try {
         const a0 = v.snapshots;
         w.count(a0.length, 16384);
@@ -17917,14 +17699,14 @@ export const xdr_remote_domain_list_all_snapshots_ret: XdrCodec<remote_domain_li
         } catch (e) {
           throw prependXdrPath(e, i0);
         }
-        f = 1;
+        f = "ret";
         w.int(v.ret);
       } catch (e) {
-        throw prependXdrPath(e, ["snapshots", "ret"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "snapshots";
       try {
         const n1 = r.count(16384, 28);
         const _snapshots = new Array<remote_nonnull_domain_snapshot>(n1);
@@ -17936,14 +17718,14 @@ export const xdr_remote_domain_list_all_snapshots_ret: XdrCodec<remote_domain_li
         } catch (e) {
           throw prependXdrPath(e, i1);
         }
-        f = 1;
+        f = "ret";
         const _ret = r.int();
         return {
           snapshots: _snapshots,
           ret: _ret,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["snapshots", "ret"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -17958,27 +17740,27 @@ export const xdr_remote_domain_snapshot_num_children_args: XdrCodec<remote_domai
   {
     name: "remote_domain_snapshot_num_children_args",
     encode(w, v) {
-      let f = 0;
+      let f = "snap";
       try {
         xdr_remote_nonnull_domain_snapshot.encode(w, v.snap);
-        f = 1;
+        f = "flags";
         w.uint(v.flags);
       } catch (e) {
-        throw prependXdrPath(e, ["snap", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "snap";
       try {
         const _snap = xdr_remote_nonnull_domain_snapshot.decode(r);
-        f = 1;
+        f = "flags";
         const _flags = r.uint();
         return {
           snap: _snap,
           flags: _flags,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["snap", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -18021,24 +17803,24 @@ export const xdr_remote_domain_snapshot_list_children_names_args: XdrCodec<remot
   {
     name: "remote_domain_snapshot_list_children_names_args",
     encode(w, v) {
-      let f = 0;
+      let f = "snap";
       try {
         xdr_remote_nonnull_domain_snapshot.encode(w, v.snap);
-        f = 1;
+        f = "maxnames";
         w.int(v.maxnames);
-        f = 2;
+        f = "flags";
         w.uint(v.flags);
       } catch (e) {
-        throw prependXdrPath(e, ["snap", "maxnames", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "snap";
       try {
         const _snap = xdr_remote_nonnull_domain_snapshot.decode(r);
-        f = 1;
+        f = "maxnames";
         const _maxnames = r.int();
-        f = 2;
+        f = "flags";
         const _flags = r.uint();
         return {
           snap: _snap,
@@ -18046,7 +17828,7 @@ export const xdr_remote_domain_snapshot_list_children_names_args: XdrCodec<remot
           flags: _flags,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["snap", "maxnames", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -18108,24 +17890,24 @@ export const xdr_remote_domain_snapshot_list_all_children_args: XdrCodec<remote_
   {
     name: "remote_domain_snapshot_list_all_children_args",
     encode(w, v) {
-      let f = 0;
+      let f = "snapshot";
       try {
         xdr_remote_nonnull_domain_snapshot.encode(w, v.snapshot);
-        f = 1;
+        f = "need_results";
         w.int(v.need_results);
-        f = 2;
+        f = "flags";
         w.uint(v.flags);
       } catch (e) {
-        throw prependXdrPath(e, ["snapshot", "need_results", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "snapshot";
       try {
         const _snapshot = xdr_remote_nonnull_domain_snapshot.decode(r);
-        f = 1;
+        f = "need_results";
         const _need_results = r.int();
-        f = 2;
+        f = "flags";
         const _flags = r.uint();
         return {
           snapshot: _snapshot,
@@ -18133,7 +17915,7 @@ export const xdr_remote_domain_snapshot_list_all_children_args: XdrCodec<remote_
           flags: _flags,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["snapshot", "need_results", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -18149,7 +17931,7 @@ export const xdr_remote_domain_snapshot_list_all_children_ret: XdrCodec<remote_d
   {
     name: "remote_domain_snapshot_list_all_children_ret",
     encode(w, v) {
-      let f = 0;
+      let f = "snapshots";
       try {
         const a0 = v.snapshots;
         w.count(a0.length, 16384);
@@ -18161,14 +17943,14 @@ export const xdr_remote_domain_snapshot_list_all_children_ret: XdrCodec<remote_d
         } catch (e) {
           throw prependXdrPath(e, i0);
         }
-        f = 1;
+        f = "ret";
         w.int(v.ret);
       } catch (e) {
-        throw prependXdrPath(e, ["snapshots", "ret"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "snapshots";
       try {
         const n1 = r.count(16384, 28);
         const _snapshots = new Array<remote_nonnull_domain_snapshot>(n1);
@@ -18180,14 +17962,14 @@ export const xdr_remote_domain_snapshot_list_all_children_ret: XdrCodec<remote_d
         } catch (e) {
           throw prependXdrPath(e, i1);
         }
-        f = 1;
+        f = "ret";
         const _ret = r.int();
         return {
           snapshots: _snapshots,
           ret: _ret,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["snapshots", "ret"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -18203,24 +17985,24 @@ export const xdr_remote_domain_snapshot_lookup_by_name_args: XdrCodec<remote_dom
   {
     name: "remote_domain_snapshot_lookup_by_name_args",
     encode(w, v) {
-      let f = 0;
+      let f = "dom";
       try {
         xdr_remote_nonnull_domain.encode(w, v.dom);
-        f = 1;
+        f = "name";
         xdr_remote_nonnull_string.encode(w, v.name);
-        f = 2;
+        f = "flags";
         w.uint(v.flags);
       } catch (e) {
-        throw prependXdrPath(e, ["dom", "name", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "dom";
       try {
         const _dom = xdr_remote_nonnull_domain.decode(r);
-        f = 1;
+        f = "name";
         const _name = xdr_remote_nonnull_string.decode(r);
-        f = 2;
+        f = "flags";
         const _flags = r.uint();
         return {
           dom: _dom,
@@ -18228,7 +18010,7 @@ export const xdr_remote_domain_snapshot_lookup_by_name_args: XdrCodec<remote_dom
           flags: _flags,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["dom", "name", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -18270,27 +18052,27 @@ export const xdr_remote_domain_has_current_snapshot_args: XdrCodec<remote_domain
   {
     name: "remote_domain_has_current_snapshot_args",
     encode(w, v) {
-      let f = 0;
+      let f = "dom";
       try {
         xdr_remote_nonnull_domain.encode(w, v.dom);
-        f = 1;
+        f = "flags";
         w.uint(v.flags);
       } catch (e) {
-        throw prependXdrPath(e, ["dom", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "dom";
       try {
         const _dom = xdr_remote_nonnull_domain.decode(r);
-        f = 1;
+        f = "flags";
         const _flags = r.uint();
         return {
           dom: _dom,
           flags: _flags,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["dom", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -18332,27 +18114,27 @@ export const xdr_remote_domain_snapshot_get_parent_args: XdrCodec<remote_domain_
   {
     name: "remote_domain_snapshot_get_parent_args",
     encode(w, v) {
-      let f = 0;
+      let f = "snap";
       try {
         xdr_remote_nonnull_domain_snapshot.encode(w, v.snap);
-        f = 1;
+        f = "flags";
         w.uint(v.flags);
       } catch (e) {
-        throw prependXdrPath(e, ["snap", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "snap";
       try {
         const _snap = xdr_remote_nonnull_domain_snapshot.decode(r);
-        f = 1;
+        f = "flags";
         const _flags = r.uint();
         return {
           snap: _snap,
           flags: _flags,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["snap", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -18394,27 +18176,27 @@ export const xdr_remote_domain_snapshot_current_args: XdrCodec<remote_domain_sna
   {
     name: "remote_domain_snapshot_current_args",
     encode(w, v) {
-      let f = 0;
+      let f = "dom";
       try {
         xdr_remote_nonnull_domain.encode(w, v.dom);
-        f = 1;
+        f = "flags";
         w.uint(v.flags);
       } catch (e) {
-        throw prependXdrPath(e, ["dom", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "dom";
       try {
         const _dom = xdr_remote_nonnull_domain.decode(r);
-        f = 1;
+        f = "flags";
         const _flags = r.uint();
         return {
           dom: _dom,
           flags: _flags,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["dom", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -18456,27 +18238,27 @@ export const xdr_remote_domain_snapshot_is_current_args: XdrCodec<remote_domain_
   {
     name: "remote_domain_snapshot_is_current_args",
     encode(w, v) {
-      let f = 0;
+      let f = "snap";
       try {
         xdr_remote_nonnull_domain_snapshot.encode(w, v.snap);
-        f = 1;
+        f = "flags";
         w.uint(v.flags);
       } catch (e) {
-        throw prependXdrPath(e, ["snap", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "snap";
       try {
         const _snap = xdr_remote_nonnull_domain_snapshot.decode(r);
-        f = 1;
+        f = "flags";
         const _flags = r.uint();
         return {
           snap: _snap,
           flags: _flags,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["snap", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -18518,27 +18300,27 @@ export const xdr_remote_domain_snapshot_has_metadata_args: XdrCodec<remote_domai
   {
     name: "remote_domain_snapshot_has_metadata_args",
     encode(w, v) {
-      let f = 0;
+      let f = "snap";
       try {
         xdr_remote_nonnull_domain_snapshot.encode(w, v.snap);
-        f = 1;
+        f = "flags";
         w.uint(v.flags);
       } catch (e) {
-        throw prependXdrPath(e, ["snap", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "snap";
       try {
         const _snap = xdr_remote_nonnull_domain_snapshot.decode(r);
-        f = 1;
+        f = "flags";
         const _flags = r.uint();
         return {
           snap: _snap,
           flags: _flags,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["snap", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -18580,27 +18362,27 @@ export const xdr_remote_domain_revert_to_snapshot_args: XdrCodec<remote_domain_r
   {
     name: "remote_domain_revert_to_snapshot_args",
     encode(w, v) {
-      let f = 0;
+      let f = "snap";
       try {
         xdr_remote_nonnull_domain_snapshot.encode(w, v.snap);
-        f = 1;
+        f = "flags";
         w.uint(v.flags);
       } catch (e) {
-        throw prependXdrPath(e, ["snap", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "snap";
       try {
         const _snap = xdr_remote_nonnull_domain_snapshot.decode(r);
-        f = 1;
+        f = "flags";
         const _flags = r.uint();
         return {
           snap: _snap,
           flags: _flags,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["snap", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -18615,27 +18397,27 @@ export const xdr_remote_domain_snapshot_delete_args: XdrCodec<remote_domain_snap
   {
     name: "remote_domain_snapshot_delete_args",
     encode(w, v) {
-      let f = 0;
+      let f = "snap";
       try {
         xdr_remote_nonnull_domain_snapshot.encode(w, v.snap);
-        f = 1;
+        f = "flags";
         w.uint(v.flags);
       } catch (e) {
-        throw prependXdrPath(e, ["snap", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "snap";
       try {
         const _snap = xdr_remote_nonnull_domain_snapshot.decode(r);
-        f = 1;
+        f = "flags";
         const _flags = r.uint();
         return {
           snap: _snap,
           flags: _flags,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["snap", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -18651,24 +18433,24 @@ export const xdr_remote_domain_open_console_args: XdrCodec<remote_domain_open_co
   {
     name: "remote_domain_open_console_args",
     encode(w, v) {
-      let f = 0;
+      let f = "dom";
       try {
         xdr_remote_nonnull_domain.encode(w, v.dom);
-        f = 1;
+        f = "dev_name";
         xdr_remote_string.encode(w, v.dev_name);
-        f = 2;
+        f = "flags";
         w.uint(v.flags);
       } catch (e) {
-        throw prependXdrPath(e, ["dom", "dev_name", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "dom";
       try {
         const _dom = xdr_remote_nonnull_domain.decode(r);
-        f = 1;
+        f = "dev_name";
         const _dev_name = xdr_remote_string.decode(r);
-        f = 2;
+        f = "flags";
         const _flags = r.uint();
         return {
           dom: _dom,
@@ -18676,7 +18458,7 @@ export const xdr_remote_domain_open_console_args: XdrCodec<remote_domain_open_co
           flags: _flags,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["dom", "dev_name", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -18692,24 +18474,24 @@ export const xdr_remote_domain_open_channel_args: XdrCodec<remote_domain_open_ch
   {
     name: "remote_domain_open_channel_args",
     encode(w, v) {
-      let f = 0;
+      let f = "dom";
       try {
         xdr_remote_nonnull_domain.encode(w, v.dom);
-        f = 1;
+        f = "name";
         xdr_remote_string.encode(w, v.name);
-        f = 2;
+        f = "flags";
         w.uint(v.flags);
       } catch (e) {
-        throw prependXdrPath(e, ["dom", "name", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "dom";
       try {
         const _dom = xdr_remote_nonnull_domain.decode(r);
-        f = 1;
+        f = "name";
         const _name = xdr_remote_string.decode(r);
-        f = 2;
+        f = "flags";
         const _flags = r.uint();
         return {
           dom: _dom,
@@ -18717,7 +18499,7 @@ export const xdr_remote_domain_open_channel_args: XdrCodec<remote_domain_open_ch
           flags: _flags,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["dom", "name", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -18734,28 +18516,28 @@ export const xdr_remote_storage_vol_upload_args: XdrCodec<remote_storage_vol_upl
   {
     name: "remote_storage_vol_upload_args",
     encode(w, v) {
-      let f = 0;
+      let f = "vol";
       try {
         xdr_remote_nonnull_storage_vol.encode(w, v.vol);
-        f = 1;
+        f = "offset";
         w.uhyper(v.offset);
-        f = 2;
+        f = "length";
         w.uhyper(v.length);
-        f = 3;
+        f = "flags";
         w.uint(v.flags);
       } catch (e) {
-        throw prependXdrPath(e, ["vol", "offset", "length", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "vol";
       try {
         const _vol = xdr_remote_nonnull_storage_vol.decode(r);
-        f = 1;
+        f = "offset";
         const _offset = r.uhyper();
-        f = 2;
+        f = "length";
         const _length = r.uhyper();
-        f = 3;
+        f = "flags";
         const _flags = r.uint();
         return {
           vol: _vol,
@@ -18764,7 +18546,7 @@ export const xdr_remote_storage_vol_upload_args: XdrCodec<remote_storage_vol_upl
           flags: _flags,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["vol", "offset", "length", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -18781,28 +18563,28 @@ export const xdr_remote_storage_vol_download_args: XdrCodec<remote_storage_vol_d
   {
     name: "remote_storage_vol_download_args",
     encode(w, v) {
-      let f = 0;
+      let f = "vol";
       try {
         xdr_remote_nonnull_storage_vol.encode(w, v.vol);
-        f = 1;
+        f = "offset";
         w.uhyper(v.offset);
-        f = 2;
+        f = "length";
         w.uhyper(v.length);
-        f = 3;
+        f = "flags";
         w.uint(v.flags);
       } catch (e) {
-        throw prependXdrPath(e, ["vol", "offset", "length", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "vol";
       try {
         const _vol = xdr_remote_nonnull_storage_vol.decode(r);
-        f = 1;
+        f = "offset";
         const _offset = r.uhyper();
-        f = 2;
+        f = "length";
         const _length = r.uhyper();
-        f = 3;
+        f = "flags";
         const _flags = r.uint();
         return {
           vol: _vol,
@@ -18811,7 +18593,7 @@ export const xdr_remote_storage_vol_download_args: XdrCodec<remote_storage_vol_d
           flags: _flags,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["vol", "offset", "length", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -18826,27 +18608,27 @@ export const xdr_remote_domain_get_state_args: XdrCodec<remote_domain_get_state_
   {
     name: "remote_domain_get_state_args",
     encode(w, v) {
-      let f = 0;
+      let f = "dom";
       try {
         xdr_remote_nonnull_domain.encode(w, v.dom);
-        f = 1;
+        f = "flags";
         w.uint(v.flags);
       } catch (e) {
-        throw prependXdrPath(e, ["dom", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "dom";
       try {
         const _dom = xdr_remote_nonnull_domain.decode(r);
-        f = 1;
+        f = "flags";
         const _flags = r.uint();
         return {
           dom: _dom,
           flags: _flags,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["dom", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -18861,27 +18643,27 @@ export const xdr_remote_domain_get_state_ret: XdrCodec<remote_domain_get_state_r
   {
     name: "remote_domain_get_state_ret",
     encode(w, v) {
-      let f = 0;
+      let f = "state";
       try {
         w.int(v.state);
-        f = 1;
+        f = "reason";
         w.int(v.reason);
       } catch (e) {
-        throw prependXdrPath(e, ["state", "reason"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "state";
       try {
         const _state = r.int();
-        f = 1;
+        f = "reason";
         const _reason = r.int();
         return {
           state: _state,
           reason: _reason,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["state", "reason"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -18899,35 +18681,32 @@ export const xdr_remote_domain_migrate_begin3_args: XdrCodec<remote_domain_migra
   {
     name: "remote_domain_migrate_begin3_args",
     encode(w, v) {
-      let f = 0;
+      let f = "dom";
       try {
         xdr_remote_nonnull_domain.encode(w, v.dom);
-        f = 1;
+        f = "xmlin";
         xdr_remote_string.encode(w, v.xmlin);
-        f = 2;
+        f = "flags";
         w.uhyper(v.flags);
-        f = 3;
+        f = "dname";
         xdr_remote_string.encode(w, v.dname);
-        f = 4;
+        f = "resource";
         w.uhyper(v.resource);
       } catch (e) {
-        throw prependXdrPath(
-          e,
-          ["dom", "xmlin", "flags", "dname", "resource"][f]!,
-        );
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "dom";
       try {
         const _dom = xdr_remote_nonnull_domain.decode(r);
-        f = 1;
+        f = "xmlin";
         const _xmlin = xdr_remote_string.decode(r);
-        f = 2;
+        f = "flags";
         const _flags = r.uhyper();
-        f = 3;
+        f = "dname";
         const _dname = xdr_remote_string.decode(r);
-        f = 4;
+        f = "resource";
         const _resource = r.uhyper();
         return {
           dom: _dom,
@@ -18937,10 +18716,7 @@ export const xdr_remote_domain_migrate_begin3_args: XdrCodec<remote_domain_migra
           resource: _resource,
         };
       } catch (e) {
-        throw prependXdrPath(
-          e,
-          ["dom", "xmlin", "flags", "dname", "resource"][f]!,
-        );
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -18956,27 +18732,27 @@ export const xdr_remote_domain_migrate_begin3_ret: XdrCodec<remote_domain_migrat
   {
     name: "remote_domain_migrate_begin3_ret",
     encode(w, v) {
-      let f = 0;
+      let f = "cookie_out";
       try {
         w.varOpaque(v.cookie_out, 4194304);
-        f = 1;
+        f = "xml";
         xdr_remote_nonnull_string.encode(w, v.xml);
       } catch (e) {
-        throw prependXdrPath(e, ["cookie_out", "xml"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "cookie_out";
       try {
         const _cookie_out = r.varOpaque(4194304);
-        f = 1;
+        f = "xml";
         const _xml = xdr_remote_nonnull_string.decode(r);
         return {
           cookie_out: _cookie_out,
           xml: _xml,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["cookie_out", "xml"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -18996,39 +18772,36 @@ export const xdr_remote_domain_migrate_prepare3_args: XdrCodec<remote_domain_mig
   {
     name: "remote_domain_migrate_prepare3_args",
     encode(w, v) {
-      let f = 0;
+      let f = "cookie_in";
       try {
         w.varOpaque(v.cookie_in, 4194304);
-        f = 1;
+        f = "uri_in";
         xdr_remote_string.encode(w, v.uri_in);
-        f = 2;
+        f = "flags";
         w.uhyper(v.flags);
-        f = 3;
+        f = "dname";
         xdr_remote_string.encode(w, v.dname);
-        f = 4;
+        f = "resource";
         w.uhyper(v.resource);
-        f = 5;
+        f = "dom_xml";
         xdr_remote_nonnull_string.encode(w, v.dom_xml);
       } catch (e) {
-        throw prependXdrPath(
-          e,
-          ["cookie_in", "uri_in", "flags", "dname", "resource", "dom_xml"][f]!,
-        );
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "cookie_in";
       try {
         const _cookie_in = r.varOpaque(4194304);
-        f = 1;
+        f = "uri_in";
         const _uri_in = xdr_remote_string.decode(r);
-        f = 2;
+        f = "flags";
         const _flags = r.uhyper();
-        f = 3;
+        f = "dname";
         const _dname = xdr_remote_string.decode(r);
-        f = 4;
+        f = "resource";
         const _resource = r.uhyper();
-        f = 5;
+        f = "dom_xml";
         const _dom_xml = xdr_remote_nonnull_string.decode(r);
         return {
           cookie_in: _cookie_in,
@@ -19039,10 +18812,7 @@ export const xdr_remote_domain_migrate_prepare3_args: XdrCodec<remote_domain_mig
           dom_xml: _dom_xml,
         };
       } catch (e) {
-        throw prependXdrPath(
-          e,
-          ["cookie_in", "uri_in", "flags", "dname", "resource", "dom_xml"][f]!,
-        );
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -19058,27 +18828,27 @@ export const xdr_remote_domain_migrate_prepare3_ret: XdrCodec<remote_domain_migr
   {
     name: "remote_domain_migrate_prepare3_ret",
     encode(w, v) {
-      let f = 0;
+      let f = "cookie_out";
       try {
         w.varOpaque(v.cookie_out, 4194304);
-        f = 1;
+        f = "uri_out";
         xdr_remote_string.encode(w, v.uri_out);
       } catch (e) {
-        throw prependXdrPath(e, ["cookie_out", "uri_out"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "cookie_out";
       try {
         const _cookie_out = r.varOpaque(4194304);
-        f = 1;
+        f = "uri_out";
         const _uri_out = xdr_remote_string.decode(r);
         return {
           cookie_out: _cookie_out,
           uri_out: _uri_out,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["cookie_out", "uri_out"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -19097,35 +18867,32 @@ export const xdr_remote_domain_migrate_prepare_tunnel3_args: XdrCodec<remote_dom
   {
     name: "remote_domain_migrate_prepare_tunnel3_args",
     encode(w, v) {
-      let f = 0;
+      let f = "cookie_in";
       try {
         w.varOpaque(v.cookie_in, 4194304);
-        f = 1;
+        f = "flags";
         w.uhyper(v.flags);
-        f = 2;
+        f = "dname";
         xdr_remote_string.encode(w, v.dname);
-        f = 3;
+        f = "resource";
         w.uhyper(v.resource);
-        f = 4;
+        f = "dom_xml";
         xdr_remote_nonnull_string.encode(w, v.dom_xml);
       } catch (e) {
-        throw prependXdrPath(
-          e,
-          ["cookie_in", "flags", "dname", "resource", "dom_xml"][f]!,
-        );
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "cookie_in";
       try {
         const _cookie_in = r.varOpaque(4194304);
-        f = 1;
+        f = "flags";
         const _flags = r.uhyper();
-        f = 2;
+        f = "dname";
         const _dname = xdr_remote_string.decode(r);
-        f = 3;
+        f = "resource";
         const _resource = r.uhyper();
-        f = 4;
+        f = "dom_xml";
         const _dom_xml = xdr_remote_nonnull_string.decode(r);
         return {
           cookie_in: _cookie_in,
@@ -19135,10 +18902,7 @@ export const xdr_remote_domain_migrate_prepare_tunnel3_args: XdrCodec<remote_dom
           dom_xml: _dom_xml,
         };
       } catch (e) {
-        throw prependXdrPath(
-          e,
-          ["cookie_in", "flags", "dname", "resource", "dom_xml"][f]!,
-        );
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -19188,56 +18952,44 @@ export const xdr_remote_domain_migrate_perform3_args: XdrCodec<remote_domain_mig
   {
     name: "remote_domain_migrate_perform3_args",
     encode(w, v) {
-      let f = 0;
+      let f = "dom";
       try {
         xdr_remote_nonnull_domain.encode(w, v.dom);
-        f = 1;
+        f = "xmlin";
         xdr_remote_string.encode(w, v.xmlin);
-        f = 2;
+        f = "cookie_in";
         w.varOpaque(v.cookie_in, 4194304);
-        f = 3;
+        f = "dconnuri";
         xdr_remote_string.encode(w, v.dconnuri);
-        f = 4;
+        f = "uri";
         xdr_remote_string.encode(w, v.uri);
-        f = 5;
+        f = "flags";
         w.uhyper(v.flags);
-        f = 6;
+        f = "dname";
         xdr_remote_string.encode(w, v.dname);
-        f = 7;
+        f = "resource";
         w.uhyper(v.resource);
       } catch (e) {
-        throw prependXdrPath(
-          e,
-          [
-            "dom",
-            "xmlin",
-            "cookie_in",
-            "dconnuri",
-            "uri",
-            "flags",
-            "dname",
-            "resource",
-          ][f]!,
-        );
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "dom";
       try {
         const _dom = xdr_remote_nonnull_domain.decode(r);
-        f = 1;
+        f = "xmlin";
         const _xmlin = xdr_remote_string.decode(r);
-        f = 2;
+        f = "cookie_in";
         const _cookie_in = r.varOpaque(4194304);
-        f = 3;
+        f = "dconnuri";
         const _dconnuri = xdr_remote_string.decode(r);
-        f = 4;
+        f = "uri";
         const _uri = xdr_remote_string.decode(r);
-        f = 5;
+        f = "flags";
         const _flags = r.uhyper();
-        f = 6;
+        f = "dname";
         const _dname = xdr_remote_string.decode(r);
-        f = 7;
+        f = "resource";
         const _resource = r.uhyper();
         return {
           dom: _dom,
@@ -19250,19 +19002,7 @@ export const xdr_remote_domain_migrate_perform3_args: XdrCodec<remote_domain_mig
           resource: _resource,
         };
       } catch (e) {
-        throw prependXdrPath(
-          e,
-          [
-            "dom",
-            "xmlin",
-            "cookie_in",
-            "dconnuri",
-            "uri",
-            "flags",
-            "dname",
-            "resource",
-          ][f]!,
-        );
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -19310,39 +19050,36 @@ export const xdr_remote_domain_migrate_finish3_args: XdrCodec<remote_domain_migr
   {
     name: "remote_domain_migrate_finish3_args",
     encode(w, v) {
-      let f = 0;
+      let f = "dname";
       try {
         xdr_remote_nonnull_string.encode(w, v.dname);
-        f = 1;
+        f = "cookie_in";
         w.varOpaque(v.cookie_in, 4194304);
-        f = 2;
+        f = "dconnuri";
         xdr_remote_string.encode(w, v.dconnuri);
-        f = 3;
+        f = "uri";
         xdr_remote_string.encode(w, v.uri);
-        f = 4;
+        f = "flags";
         w.uhyper(v.flags);
-        f = 5;
+        f = "cancelled";
         w.int(v.cancelled);
       } catch (e) {
-        throw prependXdrPath(
-          e,
-          ["dname", "cookie_in", "dconnuri", "uri", "flags", "cancelled"][f]!,
-        );
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "dname";
       try {
         const _dname = xdr_remote_nonnull_string.decode(r);
-        f = 1;
+        f = "cookie_in";
         const _cookie_in = r.varOpaque(4194304);
-        f = 2;
+        f = "dconnuri";
         const _dconnuri = xdr_remote_string.decode(r);
-        f = 3;
+        f = "uri";
         const _uri = xdr_remote_string.decode(r);
-        f = 4;
+        f = "flags";
         const _flags = r.uhyper();
-        f = 5;
+        f = "cancelled";
         const _cancelled = r.int();
         return {
           dname: _dname,
@@ -19353,10 +19090,7 @@ export const xdr_remote_domain_migrate_finish3_args: XdrCodec<remote_domain_migr
           cancelled: _cancelled,
         };
       } catch (e) {
-        throw prependXdrPath(
-          e,
-          ["dname", "cookie_in", "dconnuri", "uri", "flags", "cancelled"][f]!,
-        );
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -19372,27 +19106,27 @@ export const xdr_remote_domain_migrate_finish3_ret: XdrCodec<remote_domain_migra
   {
     name: "remote_domain_migrate_finish3_ret",
     encode(w, v) {
-      let f = 0;
+      let f = "dom";
       try {
         xdr_remote_nonnull_domain.encode(w, v.dom);
-        f = 1;
+        f = "cookie_out";
         w.varOpaque(v.cookie_out, 4194304);
       } catch (e) {
-        throw prependXdrPath(e, ["dom", "cookie_out"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "dom";
       try {
         const _dom = xdr_remote_nonnull_domain.decode(r);
-        f = 1;
+        f = "cookie_out";
         const _cookie_out = r.varOpaque(4194304);
         return {
           dom: _dom,
           cookie_out: _cookie_out,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["dom", "cookie_out"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -19410,28 +19144,28 @@ export const xdr_remote_domain_migrate_confirm3_args: XdrCodec<remote_domain_mig
   {
     name: "remote_domain_migrate_confirm3_args",
     encode(w, v) {
-      let f = 0;
+      let f = "dom";
       try {
         xdr_remote_nonnull_domain.encode(w, v.dom);
-        f = 1;
+        f = "cookie_in";
         w.varOpaque(v.cookie_in, 4194304);
-        f = 2;
+        f = "flags";
         w.uhyper(v.flags);
-        f = 3;
+        f = "cancelled";
         w.int(v.cancelled);
       } catch (e) {
-        throw prependXdrPath(e, ["dom", "cookie_in", "flags", "cancelled"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "dom";
       try {
         const _dom = xdr_remote_nonnull_domain.decode(r);
-        f = 1;
+        f = "cookie_in";
         const _cookie_in = r.varOpaque(4194304);
-        f = 2;
+        f = "flags";
         const _flags = r.uhyper();
-        f = 3;
+        f = "cancelled";
         const _cancelled = r.int();
         return {
           dom: _dom,
@@ -19440,7 +19174,7 @@ export const xdr_remote_domain_migrate_confirm3_args: XdrCodec<remote_domain_mig
           cancelled: _cancelled,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["dom", "cookie_in", "flags", "cancelled"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -19482,27 +19216,27 @@ export const xdr_remote_domain_event_callback_control_error_msg: XdrCodec<remote
   {
     name: "remote_domain_event_callback_control_error_msg",
     encode(w, v) {
-      let f = 0;
+      let f = "callbackID";
       try {
         w.int(v.callbackID);
-        f = 1;
+        f = "msg";
         xdr_remote_domain_event_control_error_msg.encode(w, v.msg);
       } catch (e) {
-        throw prependXdrPath(e, ["callbackID", "msg"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "callbackID";
       try {
         const _callbackID = r.int();
-        f = 1;
+        f = "msg";
         const _msg = xdr_remote_domain_event_control_error_msg.decode(r);
         return {
           callbackID: _callbackID,
           msg: _msg,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["callbackID", "msg"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -19517,27 +19251,27 @@ export const xdr_remote_domain_get_control_info_args: XdrCodec<remote_domain_get
   {
     name: "remote_domain_get_control_info_args",
     encode(w, v) {
-      let f = 0;
+      let f = "dom";
       try {
         xdr_remote_nonnull_domain.encode(w, v.dom);
-        f = 1;
+        f = "flags";
         w.uint(v.flags);
       } catch (e) {
-        throw prependXdrPath(e, ["dom", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "dom";
       try {
         const _dom = xdr_remote_nonnull_domain.decode(r);
-        f = 1;
+        f = "flags";
         const _flags = r.uint();
         return {
           dom: _dom,
           flags: _flags,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["dom", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -19553,24 +19287,24 @@ export const xdr_remote_domain_get_control_info_ret: XdrCodec<remote_domain_get_
   {
     name: "remote_domain_get_control_info_ret",
     encode(w, v) {
-      let f = 0;
+      let f = "state";
       try {
         w.uint(v.state);
-        f = 1;
+        f = "details";
         w.uint(v.details);
-        f = 2;
+        f = "stateTime";
         w.uhyper(v.stateTime);
       } catch (e) {
-        throw prependXdrPath(e, ["state", "details", "stateTime"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "state";
       try {
         const _state = r.uint();
-        f = 1;
+        f = "details";
         const _details = r.uint();
-        f = 2;
+        f = "stateTime";
         const _stateTime = r.uhyper();
         return {
           state: _state,
@@ -19578,7 +19312,7 @@ export const xdr_remote_domain_get_control_info_ret: XdrCodec<remote_domain_get_
           stateTime: _stateTime,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["state", "details", "stateTime"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -19594,24 +19328,24 @@ export const xdr_remote_domain_open_graphics_args: XdrCodec<remote_domain_open_g
   {
     name: "remote_domain_open_graphics_args",
     encode(w, v) {
-      let f = 0;
+      let f = "dom";
       try {
         xdr_remote_nonnull_domain.encode(w, v.dom);
-        f = 1;
+        f = "idx";
         w.uint(v.idx);
-        f = 2;
+        f = "flags";
         w.uint(v.flags);
       } catch (e) {
-        throw prependXdrPath(e, ["dom", "idx", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "dom";
       try {
         const _dom = xdr_remote_nonnull_domain.decode(r);
-        f = 1;
+        f = "idx";
         const _idx = r.uint();
-        f = 2;
+        f = "flags";
         const _flags = r.uint();
         return {
           dom: _dom,
@@ -19619,7 +19353,7 @@ export const xdr_remote_domain_open_graphics_args: XdrCodec<remote_domain_open_g
           flags: _flags,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["dom", "idx", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -19635,24 +19369,24 @@ export const xdr_remote_domain_open_graphics_fd_args: XdrCodec<remote_domain_ope
   {
     name: "remote_domain_open_graphics_fd_args",
     encode(w, v) {
-      let f = 0;
+      let f = "dom";
       try {
         xdr_remote_nonnull_domain.encode(w, v.dom);
-        f = 1;
+        f = "idx";
         w.uint(v.idx);
-        f = 2;
+        f = "flags";
         w.uint(v.flags);
       } catch (e) {
-        throw prependXdrPath(e, ["dom", "idx", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "dom";
       try {
         const _dom = xdr_remote_nonnull_domain.decode(r);
-        f = 1;
+        f = "idx";
         const _idx = r.uint();
-        f = 2;
+        f = "flags";
         const _flags = r.uint();
         return {
           dom: _dom,
@@ -19660,7 +19394,7 @@ export const xdr_remote_domain_open_graphics_fd_args: XdrCodec<remote_domain_ope
           flags: _flags,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["dom", "idx", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -19676,24 +19410,24 @@ export const xdr_remote_node_suspend_for_duration_args: XdrCodec<remote_node_sus
   {
     name: "remote_node_suspend_for_duration_args",
     encode(w, v) {
-      let f = 0;
+      let f = "target";
       try {
         w.uint(v.target);
-        f = 1;
+        f = "duration";
         w.uhyper(v.duration);
-        f = 2;
+        f = "flags";
         w.uint(v.flags);
       } catch (e) {
-        throw prependXdrPath(e, ["target", "duration", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "target";
       try {
         const _target = r.uint();
-        f = 1;
+        f = "duration";
         const _duration = r.uhyper();
-        f = 2;
+        f = "flags";
         const _flags = r.uint();
         return {
           target: _target,
@@ -19701,7 +19435,7 @@ export const xdr_remote_node_suspend_for_duration_args: XdrCodec<remote_node_sus
           flags: _flags,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["target", "duration", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -19716,27 +19450,27 @@ export const xdr_remote_domain_shutdown_flags_args: XdrCodec<remote_domain_shutd
   {
     name: "remote_domain_shutdown_flags_args",
     encode(w, v) {
-      let f = 0;
+      let f = "dom";
       try {
         xdr_remote_nonnull_domain.encode(w, v.dom);
-        f = 1;
+        f = "flags";
         w.uint(v.flags);
       } catch (e) {
-        throw prependXdrPath(e, ["dom", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "dom";
       try {
         const _dom = xdr_remote_nonnull_domain.decode(r);
-        f = 1;
+        f = "flags";
         const _flags = r.uint();
         return {
           dom: _dom,
           flags: _flags,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["dom", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -19752,24 +19486,24 @@ export const xdr_remote_domain_get_disk_errors_args: XdrCodec<remote_domain_get_
   {
     name: "remote_domain_get_disk_errors_args",
     encode(w, v) {
-      let f = 0;
+      let f = "dom";
       try {
         xdr_remote_nonnull_domain.encode(w, v.dom);
-        f = 1;
+        f = "maxerrors";
         w.uint(v.maxerrors);
-        f = 2;
+        f = "flags";
         w.uint(v.flags);
       } catch (e) {
-        throw prependXdrPath(e, ["dom", "maxerrors", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "dom";
       try {
         const _dom = xdr_remote_nonnull_domain.decode(r);
-        f = 1;
+        f = "maxerrors";
         const _maxerrors = r.uint();
-        f = 2;
+        f = "flags";
         const _flags = r.uint();
         return {
           dom: _dom,
@@ -19777,7 +19511,7 @@ export const xdr_remote_domain_get_disk_errors_args: XdrCodec<remote_domain_get_
           flags: _flags,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["dom", "maxerrors", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -19793,7 +19527,7 @@ export const xdr_remote_domain_get_disk_errors_ret: XdrCodec<remote_domain_get_d
   {
     name: "remote_domain_get_disk_errors_ret",
     encode(w, v) {
-      let f = 0;
+      let f = "errors";
       try {
         const a0 = v.errors;
         w.count(a0.length, 256);
@@ -19805,14 +19539,14 @@ export const xdr_remote_domain_get_disk_errors_ret: XdrCodec<remote_domain_get_d
         } catch (e) {
           throw prependXdrPath(e, i0);
         }
-        f = 1;
+        f = "nerrors";
         w.int(v.nerrors);
       } catch (e) {
-        throw prependXdrPath(e, ["errors", "nerrors"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "errors";
       try {
         const n1 = r.count(256, 8);
         const _errors = new Array<remote_domain_disk_error>(n1);
@@ -19824,14 +19558,14 @@ export const xdr_remote_domain_get_disk_errors_ret: XdrCodec<remote_domain_get_d
         } catch (e) {
           throw prependXdrPath(e, i1);
         }
-        f = 1;
+        f = "nerrors";
         const _nerrors = r.int();
         return {
           errors: _errors,
           nerrors: _nerrors,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["errors", "nerrors"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -19846,27 +19580,27 @@ export const xdr_remote_connect_list_all_domains_args: XdrCodec<remote_connect_l
   {
     name: "remote_connect_list_all_domains_args",
     encode(w, v) {
-      let f = 0;
+      let f = "need_results";
       try {
         w.int(v.need_results);
-        f = 1;
+        f = "flags";
         w.uint(v.flags);
       } catch (e) {
-        throw prependXdrPath(e, ["need_results", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "need_results";
       try {
         const _need_results = r.int();
-        f = 1;
+        f = "flags";
         const _flags = r.uint();
         return {
           need_results: _need_results,
           flags: _flags,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["need_results", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -19882,7 +19616,7 @@ export const xdr_remote_connect_list_all_domains_ret: XdrCodec<remote_connect_li
   {
     name: "remote_connect_list_all_domains_ret",
     encode(w, v) {
-      let f = 0;
+      let f = "domains";
       try {
         const a0 = v.domains;
         w.count(a0.length, 16384);
@@ -19894,14 +19628,14 @@ export const xdr_remote_connect_list_all_domains_ret: XdrCodec<remote_connect_li
         } catch (e) {
           throw prependXdrPath(e, i0);
         }
-        f = 1;
+        f = "ret";
         w.uint(v.ret);
       } catch (e) {
-        throw prependXdrPath(e, ["domains", "ret"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "domains";
       try {
         const n1 = r.count(16384, 24);
         const _domains = new Array<remote_nonnull_domain>(n1);
@@ -19913,14 +19647,14 @@ export const xdr_remote_connect_list_all_domains_ret: XdrCodec<remote_connect_li
         } catch (e) {
           throw prependXdrPath(e, i1);
         }
-        f = 1;
+        f = "ret";
         const _ret = r.uint();
         return {
           domains: _domains,
           ret: _ret,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["domains", "ret"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -19935,27 +19669,27 @@ export const xdr_remote_connect_list_all_storage_pools_args: XdrCodec<remote_con
   {
     name: "remote_connect_list_all_storage_pools_args",
     encode(w, v) {
-      let f = 0;
+      let f = "need_results";
       try {
         w.int(v.need_results);
-        f = 1;
+        f = "flags";
         w.uint(v.flags);
       } catch (e) {
-        throw prependXdrPath(e, ["need_results", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "need_results";
       try {
         const _need_results = r.int();
-        f = 1;
+        f = "flags";
         const _flags = r.uint();
         return {
           need_results: _need_results,
           flags: _flags,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["need_results", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -19971,7 +19705,7 @@ export const xdr_remote_connect_list_all_storage_pools_ret: XdrCodec<remote_conn
   {
     name: "remote_connect_list_all_storage_pools_ret",
     encode(w, v) {
-      let f = 0;
+      let f = "pools";
       try {
         const a0 = v.pools;
         w.count(a0.length, 16384);
@@ -19983,14 +19717,14 @@ export const xdr_remote_connect_list_all_storage_pools_ret: XdrCodec<remote_conn
         } catch (e) {
           throw prependXdrPath(e, i0);
         }
-        f = 1;
+        f = "ret";
         w.uint(v.ret);
       } catch (e) {
-        throw prependXdrPath(e, ["pools", "ret"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "pools";
       try {
         const n1 = r.count(16384, 20);
         const _pools = new Array<remote_nonnull_storage_pool>(n1);
@@ -20002,14 +19736,14 @@ export const xdr_remote_connect_list_all_storage_pools_ret: XdrCodec<remote_conn
         } catch (e) {
           throw prependXdrPath(e, i1);
         }
-        f = 1;
+        f = "ret";
         const _ret = r.uint();
         return {
           pools: _pools,
           ret: _ret,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["pools", "ret"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -20025,24 +19759,24 @@ export const xdr_remote_storage_pool_list_all_volumes_args: XdrCodec<remote_stor
   {
     name: "remote_storage_pool_list_all_volumes_args",
     encode(w, v) {
-      let f = 0;
+      let f = "pool";
       try {
         xdr_remote_nonnull_storage_pool.encode(w, v.pool);
-        f = 1;
+        f = "need_results";
         w.int(v.need_results);
-        f = 2;
+        f = "flags";
         w.uint(v.flags);
       } catch (e) {
-        throw prependXdrPath(e, ["pool", "need_results", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "pool";
       try {
         const _pool = xdr_remote_nonnull_storage_pool.decode(r);
-        f = 1;
+        f = "need_results";
         const _need_results = r.int();
-        f = 2;
+        f = "flags";
         const _flags = r.uint();
         return {
           pool: _pool,
@@ -20050,7 +19784,7 @@ export const xdr_remote_storage_pool_list_all_volumes_args: XdrCodec<remote_stor
           flags: _flags,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["pool", "need_results", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -20066,7 +19800,7 @@ export const xdr_remote_storage_pool_list_all_volumes_ret: XdrCodec<remote_stora
   {
     name: "remote_storage_pool_list_all_volumes_ret",
     encode(w, v) {
-      let f = 0;
+      let f = "vols";
       try {
         const a0 = v.vols;
         w.count(a0.length, 16384);
@@ -20078,14 +19812,14 @@ export const xdr_remote_storage_pool_list_all_volumes_ret: XdrCodec<remote_stora
         } catch (e) {
           throw prependXdrPath(e, i0);
         }
-        f = 1;
+        f = "ret";
         w.uint(v.ret);
       } catch (e) {
-        throw prependXdrPath(e, ["vols", "ret"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "vols";
       try {
         const n1 = r.count(16384, 12);
         const _vols = new Array<remote_nonnull_storage_vol>(n1);
@@ -20097,14 +19831,14 @@ export const xdr_remote_storage_pool_list_all_volumes_ret: XdrCodec<remote_stora
         } catch (e) {
           throw prependXdrPath(e, i1);
         }
-        f = 1;
+        f = "ret";
         const _ret = r.uint();
         return {
           vols: _vols,
           ret: _ret,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["vols", "ret"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -20119,27 +19853,27 @@ export const xdr_remote_connect_list_all_networks_args: XdrCodec<remote_connect_
   {
     name: "remote_connect_list_all_networks_args",
     encode(w, v) {
-      let f = 0;
+      let f = "need_results";
       try {
         w.int(v.need_results);
-        f = 1;
+        f = "flags";
         w.uint(v.flags);
       } catch (e) {
-        throw prependXdrPath(e, ["need_results", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "need_results";
       try {
         const _need_results = r.int();
-        f = 1;
+        f = "flags";
         const _flags = r.uint();
         return {
           need_results: _need_results,
           flags: _flags,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["need_results", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -20155,7 +19889,7 @@ export const xdr_remote_connect_list_all_networks_ret: XdrCodec<remote_connect_l
   {
     name: "remote_connect_list_all_networks_ret",
     encode(w, v) {
-      let f = 0;
+      let f = "nets";
       try {
         const a0 = v.nets;
         w.count(a0.length, 16384);
@@ -20167,14 +19901,14 @@ export const xdr_remote_connect_list_all_networks_ret: XdrCodec<remote_connect_l
         } catch (e) {
           throw prependXdrPath(e, i0);
         }
-        f = 1;
+        f = "ret";
         w.uint(v.ret);
       } catch (e) {
-        throw prependXdrPath(e, ["nets", "ret"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "nets";
       try {
         const n1 = r.count(16384, 20);
         const _nets = new Array<remote_nonnull_network>(n1);
@@ -20186,14 +19920,14 @@ export const xdr_remote_connect_list_all_networks_ret: XdrCodec<remote_connect_l
         } catch (e) {
           throw prependXdrPath(e, i1);
         }
-        f = 1;
+        f = "ret";
         const _ret = r.uint();
         return {
           nets: _nets,
           ret: _ret,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["nets", "ret"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -20208,27 +19942,27 @@ export const xdr_remote_connect_list_all_interfaces_args: XdrCodec<remote_connec
   {
     name: "remote_connect_list_all_interfaces_args",
     encode(w, v) {
-      let f = 0;
+      let f = "need_results";
       try {
         w.int(v.need_results);
-        f = 1;
+        f = "flags";
         w.uint(v.flags);
       } catch (e) {
-        throw prependXdrPath(e, ["need_results", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "need_results";
       try {
         const _need_results = r.int();
-        f = 1;
+        f = "flags";
         const _flags = r.uint();
         return {
           need_results: _need_results,
           flags: _flags,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["need_results", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -20244,7 +19978,7 @@ export const xdr_remote_connect_list_all_interfaces_ret: XdrCodec<remote_connect
   {
     name: "remote_connect_list_all_interfaces_ret",
     encode(w, v) {
-      let f = 0;
+      let f = "ifaces";
       try {
         const a0 = v.ifaces;
         w.count(a0.length, 16384);
@@ -20256,14 +19990,14 @@ export const xdr_remote_connect_list_all_interfaces_ret: XdrCodec<remote_connect
         } catch (e) {
           throw prependXdrPath(e, i0);
         }
-        f = 1;
+        f = "ret";
         w.uint(v.ret);
       } catch (e) {
-        throw prependXdrPath(e, ["ifaces", "ret"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "ifaces";
       try {
         const n1 = r.count(16384, 8);
         const _ifaces = new Array<remote_nonnull_interface>(n1);
@@ -20275,14 +20009,14 @@ export const xdr_remote_connect_list_all_interfaces_ret: XdrCodec<remote_connect
         } catch (e) {
           throw prependXdrPath(e, i1);
         }
-        f = 1;
+        f = "ret";
         const _ret = r.uint();
         return {
           ifaces: _ifaces,
           ret: _ret,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["ifaces", "ret"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -20297,27 +20031,27 @@ export const xdr_remote_connect_list_all_node_devices_args: XdrCodec<remote_conn
   {
     name: "remote_connect_list_all_node_devices_args",
     encode(w, v) {
-      let f = 0;
+      let f = "need_results";
       try {
         w.int(v.need_results);
-        f = 1;
+        f = "flags";
         w.uint(v.flags);
       } catch (e) {
-        throw prependXdrPath(e, ["need_results", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "need_results";
       try {
         const _need_results = r.int();
-        f = 1;
+        f = "flags";
         const _flags = r.uint();
         return {
           need_results: _need_results,
           flags: _flags,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["need_results", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -20333,7 +20067,7 @@ export const xdr_remote_connect_list_all_node_devices_ret: XdrCodec<remote_conne
   {
     name: "remote_connect_list_all_node_devices_ret",
     encode(w, v) {
-      let f = 0;
+      let f = "devices";
       try {
         const a0 = v.devices;
         w.count(a0.length, 65536);
@@ -20345,14 +20079,14 @@ export const xdr_remote_connect_list_all_node_devices_ret: XdrCodec<remote_conne
         } catch (e) {
           throw prependXdrPath(e, i0);
         }
-        f = 1;
+        f = "ret";
         w.uint(v.ret);
       } catch (e) {
-        throw prependXdrPath(e, ["devices", "ret"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "devices";
       try {
         const n1 = r.count(65536, 4);
         const _devices = new Array<remote_nonnull_node_device>(n1);
@@ -20364,14 +20098,14 @@ export const xdr_remote_connect_list_all_node_devices_ret: XdrCodec<remote_conne
         } catch (e) {
           throw prependXdrPath(e, i1);
         }
-        f = 1;
+        f = "ret";
         const _ret = r.uint();
         return {
           devices: _devices,
           ret: _ret,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["devices", "ret"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -20386,27 +20120,27 @@ export const xdr_remote_connect_list_all_nwfilters_args: XdrCodec<remote_connect
   {
     name: "remote_connect_list_all_nwfilters_args",
     encode(w, v) {
-      let f = 0;
+      let f = "need_results";
       try {
         w.int(v.need_results);
-        f = 1;
+        f = "flags";
         w.uint(v.flags);
       } catch (e) {
-        throw prependXdrPath(e, ["need_results", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "need_results";
       try {
         const _need_results = r.int();
-        f = 1;
+        f = "flags";
         const _flags = r.uint();
         return {
           need_results: _need_results,
           flags: _flags,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["need_results", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -20422,7 +20156,7 @@ export const xdr_remote_connect_list_all_nwfilters_ret: XdrCodec<remote_connect_
   {
     name: "remote_connect_list_all_nwfilters_ret",
     encode(w, v) {
-      let f = 0;
+      let f = "filters";
       try {
         const a0 = v.filters;
         w.count(a0.length, 16384);
@@ -20434,14 +20168,14 @@ export const xdr_remote_connect_list_all_nwfilters_ret: XdrCodec<remote_connect_
         } catch (e) {
           throw prependXdrPath(e, i0);
         }
-        f = 1;
+        f = "ret";
         w.uint(v.ret);
       } catch (e) {
-        throw prependXdrPath(e, ["filters", "ret"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "filters";
       try {
         const n1 = r.count(16384, 20);
         const _filters = new Array<remote_nonnull_nwfilter>(n1);
@@ -20453,14 +20187,14 @@ export const xdr_remote_connect_list_all_nwfilters_ret: XdrCodec<remote_connect_
         } catch (e) {
           throw prependXdrPath(e, i1);
         }
-        f = 1;
+        f = "ret";
         const _ret = r.uint();
         return {
           filters: _filters,
           ret: _ret,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["filters", "ret"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -20475,27 +20209,27 @@ export const xdr_remote_connect_list_all_secrets_args: XdrCodec<remote_connect_l
   {
     name: "remote_connect_list_all_secrets_args",
     encode(w, v) {
-      let f = 0;
+      let f = "need_results";
       try {
         w.int(v.need_results);
-        f = 1;
+        f = "flags";
         w.uint(v.flags);
       } catch (e) {
-        throw prependXdrPath(e, ["need_results", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "need_results";
       try {
         const _need_results = r.int();
-        f = 1;
+        f = "flags";
         const _flags = r.uint();
         return {
           need_results: _need_results,
           flags: _flags,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["need_results", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -20511,7 +20245,7 @@ export const xdr_remote_connect_list_all_secrets_ret: XdrCodec<remote_connect_li
   {
     name: "remote_connect_list_all_secrets_ret",
     encode(w, v) {
-      let f = 0;
+      let f = "secrets";
       try {
         const a0 = v.secrets;
         w.count(a0.length, 16384);
@@ -20523,14 +20257,14 @@ export const xdr_remote_connect_list_all_secrets_ret: XdrCodec<remote_connect_li
         } catch (e) {
           throw prependXdrPath(e, i0);
         }
-        f = 1;
+        f = "ret";
         w.uint(v.ret);
       } catch (e) {
-        throw prependXdrPath(e, ["secrets", "ret"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "secrets";
       try {
         const n1 = r.count(16384, 24);
         const _secrets = new Array<remote_nonnull_secret>(n1);
@@ -20542,14 +20276,14 @@ export const xdr_remote_connect_list_all_secrets_ret: XdrCodec<remote_connect_li
         } catch (e) {
           throw prependXdrPath(e, i1);
         }
-        f = 1;
+        f = "ret";
         const _ret = r.uint();
         return {
           secrets: _secrets,
           ret: _ret,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["secrets", "ret"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -20565,7 +20299,7 @@ export const xdr_remote_node_set_memory_parameters_args: XdrCodec<remote_node_se
   {
     name: "remote_node_set_memory_parameters_args",
     encode(w, v) {
-      let f = 0;
+      let f = "params";
       try {
         const a0 = v.params;
         w.count(a0.length, 64);
@@ -20577,14 +20311,14 @@ export const xdr_remote_node_set_memory_parameters_args: XdrCodec<remote_node_se
         } catch (e) {
           throw prependXdrPath(e, i0);
         }
-        f = 1;
+        f = "flags";
         w.uint(v.flags);
       } catch (e) {
-        throw prependXdrPath(e, ["params", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "params";
       try {
         const n1 = r.count(64, 12);
         const _params = new Array<remote_typed_param>(n1);
@@ -20596,14 +20330,14 @@ export const xdr_remote_node_set_memory_parameters_args: XdrCodec<remote_node_se
         } catch (e) {
           throw prependXdrPath(e, i1);
         }
-        f = 1;
+        f = "flags";
         const _flags = r.uint();
         return {
           params: _params,
           flags: _flags,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["params", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -20618,27 +20352,27 @@ export const xdr_remote_node_get_memory_parameters_args: XdrCodec<remote_node_ge
   {
     name: "remote_node_get_memory_parameters_args",
     encode(w, v) {
-      let f = 0;
+      let f = "nparams";
       try {
         w.int(v.nparams);
-        f = 1;
+        f = "flags";
         w.uint(v.flags);
       } catch (e) {
-        throw prependXdrPath(e, ["nparams", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "nparams";
       try {
         const _nparams = r.int();
-        f = 1;
+        f = "flags";
         const _flags = r.uint();
         return {
           nparams: _nparams,
           flags: _flags,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["nparams", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -20654,7 +20388,7 @@ export const xdr_remote_node_get_memory_parameters_ret: XdrCodec<remote_node_get
   {
     name: "remote_node_get_memory_parameters_ret",
     encode(w, v) {
-      let f = 0;
+      let f = "params";
       try {
         const a0 = v.params;
         w.count(a0.length, 64);
@@ -20666,14 +20400,14 @@ export const xdr_remote_node_get_memory_parameters_ret: XdrCodec<remote_node_get
         } catch (e) {
           throw prependXdrPath(e, i0);
         }
-        f = 1;
+        f = "nparams";
         w.int(v.nparams);
       } catch (e) {
-        throw prependXdrPath(e, ["params", "nparams"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "params";
       try {
         const n1 = r.count(64, 12);
         const _params = new Array<remote_typed_param>(n1);
@@ -20685,14 +20419,14 @@ export const xdr_remote_node_get_memory_parameters_ret: XdrCodec<remote_node_get
         } catch (e) {
           throw prependXdrPath(e, i1);
         }
-        f = 1;
+        f = "nparams";
         const _nparams = r.int();
         return {
           params: _params,
           nparams: _nparams,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["params", "nparams"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -20708,24 +20442,24 @@ export const xdr_remote_node_get_cpu_map_args: XdrCodec<remote_node_get_cpu_map_
   {
     name: "remote_node_get_cpu_map_args",
     encode(w, v) {
-      let f = 0;
+      let f = "need_map";
       try {
         w.int(v.need_map);
-        f = 1;
+        f = "need_online";
         w.int(v.need_online);
-        f = 2;
+        f = "flags";
         w.uint(v.flags);
       } catch (e) {
-        throw prependXdrPath(e, ["need_map", "need_online", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "need_map";
       try {
         const _need_map = r.int();
-        f = 1;
+        f = "need_online";
         const _need_online = r.int();
-        f = 2;
+        f = "flags";
         const _flags = r.uint();
         return {
           need_map: _need_map,
@@ -20733,7 +20467,7 @@ export const xdr_remote_node_get_cpu_map_args: XdrCodec<remote_node_get_cpu_map_
           flags: _flags,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["need_map", "need_online", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -20750,24 +20484,24 @@ export const xdr_remote_node_get_cpu_map_ret: XdrCodec<remote_node_get_cpu_map_r
   {
     name: "remote_node_get_cpu_map_ret",
     encode(w, v) {
-      let f = 0;
+      let f = "cpumap";
       try {
         w.varOpaque(v.cpumap, 2048);
-        f = 1;
+        f = "online";
         w.uint(v.online);
-        f = 2;
+        f = "ret";
         w.int(v.ret);
       } catch (e) {
-        throw prependXdrPath(e, ["cpumap", "online", "ret"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "cpumap";
       try {
         const _cpumap = r.varOpaque(2048);
-        f = 1;
+        f = "online";
         const _online = r.uint();
-        f = 2;
+        f = "ret";
         const _ret = r.int();
         return {
           cpumap: _cpumap,
@@ -20775,7 +20509,7 @@ export const xdr_remote_node_get_cpu_map_ret: XdrCodec<remote_node_get_cpu_map_r
           ret: _ret,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["cpumap", "online", "ret"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -20792,28 +20526,28 @@ export const xdr_remote_domain_fstrim_args: XdrCodec<remote_domain_fstrim_args> 
   {
     name: "remote_domain_fstrim_args",
     encode(w, v) {
-      let f = 0;
+      let f = "dom";
       try {
         xdr_remote_nonnull_domain.encode(w, v.dom);
-        f = 1;
+        f = "mountPoint";
         xdr_remote_string.encode(w, v.mountPoint);
-        f = 2;
+        f = "minimum";
         w.uhyper(v.minimum);
-        f = 3;
+        f = "flags";
         w.uint(v.flags);
       } catch (e) {
-        throw prependXdrPath(e, ["dom", "mountPoint", "minimum", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "dom";
       try {
         const _dom = xdr_remote_nonnull_domain.decode(r);
-        f = 1;
+        f = "mountPoint";
         const _mountPoint = xdr_remote_string.decode(r);
-        f = 2;
+        f = "minimum";
         const _minimum = r.uhyper();
-        f = 3;
+        f = "flags";
         const _flags = r.uint();
         return {
           dom: _dom,
@@ -20822,7 +20556,7 @@ export const xdr_remote_domain_fstrim_args: XdrCodec<remote_domain_fstrim_args> 
           flags: _flags,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["dom", "mountPoint", "minimum", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -20837,27 +20571,27 @@ export const xdr_remote_domain_get_time_args: XdrCodec<remote_domain_get_time_ar
   {
     name: "remote_domain_get_time_args",
     encode(w, v) {
-      let f = 0;
+      let f = "dom";
       try {
         xdr_remote_nonnull_domain.encode(w, v.dom);
-        f = 1;
+        f = "flags";
         w.uint(v.flags);
       } catch (e) {
-        throw prependXdrPath(e, ["dom", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "dom";
       try {
         const _dom = xdr_remote_nonnull_domain.decode(r);
-        f = 1;
+        f = "flags";
         const _flags = r.uint();
         return {
           dom: _dom,
           flags: _flags,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["dom", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -20872,27 +20606,27 @@ export const xdr_remote_domain_get_time_ret: XdrCodec<remote_domain_get_time_ret
   {
     name: "remote_domain_get_time_ret",
     encode(w, v) {
-      let f = 0;
+      let f = "seconds";
       try {
         w.hyper(v.seconds);
-        f = 1;
+        f = "nseconds";
         w.uint(v.nseconds);
       } catch (e) {
-        throw prependXdrPath(e, ["seconds", "nseconds"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "seconds";
       try {
         const _seconds = r.hyper();
-        f = 1;
+        f = "nseconds";
         const _nseconds = r.uint();
         return {
           seconds: _seconds,
           nseconds: _nseconds,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["seconds", "nseconds"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -20909,28 +20643,28 @@ export const xdr_remote_domain_set_time_args: XdrCodec<remote_domain_set_time_ar
   {
     name: "remote_domain_set_time_args",
     encode(w, v) {
-      let f = 0;
+      let f = "dom";
       try {
         xdr_remote_nonnull_domain.encode(w, v.dom);
-        f = 1;
+        f = "seconds";
         w.hyper(v.seconds);
-        f = 2;
+        f = "nseconds";
         w.uint(v.nseconds);
-        f = 3;
+        f = "flags";
         w.uint(v.flags);
       } catch (e) {
-        throw prependXdrPath(e, ["dom", "seconds", "nseconds", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "dom";
       try {
         const _dom = xdr_remote_nonnull_domain.decode(r);
-        f = 1;
+        f = "seconds";
         const _seconds = r.hyper();
-        f = 2;
+        f = "nseconds";
         const _nseconds = r.uint();
-        f = 3;
+        f = "flags";
         const _flags = r.uint();
         return {
           dom: _dom,
@@ -20939,7 +20673,7 @@ export const xdr_remote_domain_set_time_args: XdrCodec<remote_domain_set_time_ar
           flags: _flags,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["dom", "seconds", "nseconds", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -20956,10 +20690,10 @@ export const xdr_remote_domain_migrate_begin3_params_args: XdrCodec<remote_domai
   {
     name: "remote_domain_migrate_begin3_params_args",
     encode(w, v) {
-      let f = 0;
+      let f = "dom";
       try {
         xdr_remote_nonnull_domain.encode(w, v.dom);
-        f = 1;
+        f = "params";
         const a0 = v.params;
         w.count(a0.length, 64);
         let i0 = 0;
@@ -20970,17 +20704,17 @@ export const xdr_remote_domain_migrate_begin3_params_args: XdrCodec<remote_domai
         } catch (e) {
           throw prependXdrPath(e, i0);
         }
-        f = 2;
+        f = "flags";
         w.uint(v.flags);
       } catch (e) {
-        throw prependXdrPath(e, ["dom", "params", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "dom";
       try {
         const _dom = xdr_remote_nonnull_domain.decode(r);
-        f = 1;
+        f = "params";
         const n1 = r.count(64, 12);
         const _params = new Array<remote_typed_param>(n1);
         let i1 = 0;
@@ -20991,7 +20725,7 @@ export const xdr_remote_domain_migrate_begin3_params_args: XdrCodec<remote_domai
         } catch (e) {
           throw prependXdrPath(e, i1);
         }
-        f = 2;
+        f = "flags";
         const _flags = r.uint();
         return {
           dom: _dom,
@@ -20999,7 +20733,7 @@ export const xdr_remote_domain_migrate_begin3_params_args: XdrCodec<remote_domai
           flags: _flags,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["dom", "params", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -21015,27 +20749,27 @@ export const xdr_remote_domain_migrate_begin3_params_ret: XdrCodec<remote_domain
   {
     name: "remote_domain_migrate_begin3_params_ret",
     encode(w, v) {
-      let f = 0;
+      let f = "cookie_out";
       try {
         w.varOpaque(v.cookie_out, 4194304);
-        f = 1;
+        f = "xml";
         xdr_remote_nonnull_string.encode(w, v.xml);
       } catch (e) {
-        throw prependXdrPath(e, ["cookie_out", "xml"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "cookie_out";
       try {
         const _cookie_out = r.varOpaque(4194304);
-        f = 1;
+        f = "xml";
         const _xml = xdr_remote_nonnull_string.decode(r);
         return {
           cookie_out: _cookie_out,
           xml: _xml,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["cookie_out", "xml"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -21053,7 +20787,7 @@ export const xdr_remote_domain_migrate_prepare3_params_args: XdrCodec<remote_dom
   {
     name: "remote_domain_migrate_prepare3_params_args",
     encode(w, v) {
-      let f = 0;
+      let f = "params";
       try {
         const a0 = v.params;
         w.count(a0.length, 64);
@@ -21065,16 +20799,16 @@ export const xdr_remote_domain_migrate_prepare3_params_args: XdrCodec<remote_dom
         } catch (e) {
           throw prependXdrPath(e, i0);
         }
-        f = 1;
+        f = "cookie_in";
         w.varOpaque(v.cookie_in, 4194304);
-        f = 2;
+        f = "flags";
         w.uint(v.flags);
       } catch (e) {
-        throw prependXdrPath(e, ["params", "cookie_in", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "params";
       try {
         const n1 = r.count(64, 12);
         const _params = new Array<remote_typed_param>(n1);
@@ -21086,9 +20820,9 @@ export const xdr_remote_domain_migrate_prepare3_params_args: XdrCodec<remote_dom
         } catch (e) {
           throw prependXdrPath(e, i1);
         }
-        f = 1;
+        f = "cookie_in";
         const _cookie_in = r.varOpaque(4194304);
-        f = 2;
+        f = "flags";
         const _flags = r.uint();
         return {
           params: _params,
@@ -21096,7 +20830,7 @@ export const xdr_remote_domain_migrate_prepare3_params_args: XdrCodec<remote_dom
           flags: _flags,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["params", "cookie_in", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -21112,27 +20846,27 @@ export const xdr_remote_domain_migrate_prepare3_params_ret: XdrCodec<remote_doma
   {
     name: "remote_domain_migrate_prepare3_params_ret",
     encode(w, v) {
-      let f = 0;
+      let f = "cookie_out";
       try {
         w.varOpaque(v.cookie_out, 4194304);
-        f = 1;
+        f = "uri_out";
         xdr_remote_string.encode(w, v.uri_out);
       } catch (e) {
-        throw prependXdrPath(e, ["cookie_out", "uri_out"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "cookie_out";
       try {
         const _cookie_out = r.varOpaque(4194304);
-        f = 1;
+        f = "uri_out";
         const _uri_out = xdr_remote_string.decode(r);
         return {
           cookie_out: _cookie_out,
           uri_out: _uri_out,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["cookie_out", "uri_out"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -21150,7 +20884,7 @@ export const xdr_remote_domain_migrate_prepare_tunnel3_params_args: XdrCodec<rem
   {
     name: "remote_domain_migrate_prepare_tunnel3_params_args",
     encode(w, v) {
-      let f = 0;
+      let f = "params";
       try {
         const a0 = v.params;
         w.count(a0.length, 64);
@@ -21162,16 +20896,16 @@ export const xdr_remote_domain_migrate_prepare_tunnel3_params_args: XdrCodec<rem
         } catch (e) {
           throw prependXdrPath(e, i0);
         }
-        f = 1;
+        f = "cookie_in";
         w.varOpaque(v.cookie_in, 4194304);
-        f = 2;
+        f = "flags";
         w.uint(v.flags);
       } catch (e) {
-        throw prependXdrPath(e, ["params", "cookie_in", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "params";
       try {
         const n1 = r.count(64, 12);
         const _params = new Array<remote_typed_param>(n1);
@@ -21183,9 +20917,9 @@ export const xdr_remote_domain_migrate_prepare_tunnel3_params_args: XdrCodec<rem
         } catch (e) {
           throw prependXdrPath(e, i1);
         }
-        f = 1;
+        f = "cookie_in";
         const _cookie_in = r.varOpaque(4194304);
-        f = 2;
+        f = "flags";
         const _flags = r.uint();
         return {
           params: _params,
@@ -21193,7 +20927,7 @@ export const xdr_remote_domain_migrate_prepare_tunnel3_params_args: XdrCodec<rem
           flags: _flags,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["params", "cookie_in", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -21241,12 +20975,12 @@ export const xdr_remote_domain_migrate_perform3_params_args: XdrCodec<remote_dom
   {
     name: "remote_domain_migrate_perform3_params_args",
     encode(w, v) {
-      let f = 0;
+      let f = "dom";
       try {
         xdr_remote_nonnull_domain.encode(w, v.dom);
-        f = 1;
+        f = "dconnuri";
         xdr_remote_string.encode(w, v.dconnuri);
-        f = 2;
+        f = "params";
         const a0 = v.params;
         w.count(a0.length, 64);
         let i0 = 0;
@@ -21257,24 +20991,21 @@ export const xdr_remote_domain_migrate_perform3_params_args: XdrCodec<remote_dom
         } catch (e) {
           throw prependXdrPath(e, i0);
         }
-        f = 3;
+        f = "cookie_in";
         w.varOpaque(v.cookie_in, 4194304);
-        f = 4;
+        f = "flags";
         w.uint(v.flags);
       } catch (e) {
-        throw prependXdrPath(
-          e,
-          ["dom", "dconnuri", "params", "cookie_in", "flags"][f]!,
-        );
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "dom";
       try {
         const _dom = xdr_remote_nonnull_domain.decode(r);
-        f = 1;
+        f = "dconnuri";
         const _dconnuri = xdr_remote_string.decode(r);
-        f = 2;
+        f = "params";
         const n1 = r.count(64, 12);
         const _params = new Array<remote_typed_param>(n1);
         let i1 = 0;
@@ -21285,9 +21016,9 @@ export const xdr_remote_domain_migrate_perform3_params_args: XdrCodec<remote_dom
         } catch (e) {
           throw prependXdrPath(e, i1);
         }
-        f = 3;
+        f = "cookie_in";
         const _cookie_in = r.varOpaque(4194304);
-        f = 4;
+        f = "flags";
         const _flags = r.uint();
         return {
           dom: _dom,
@@ -21297,10 +21028,7 @@ export const xdr_remote_domain_migrate_perform3_params_args: XdrCodec<remote_dom
           flags: _flags,
         };
       } catch (e) {
-        throw prependXdrPath(
-          e,
-          ["dom", "dconnuri", "params", "cookie_in", "flags"][f]!,
-        );
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -21347,7 +21075,7 @@ export const xdr_remote_domain_migrate_finish3_params_args: XdrCodec<remote_doma
   {
     name: "remote_domain_migrate_finish3_params_args",
     encode(w, v) {
-      let f = 0;
+      let f = "params";
       try {
         const a0 = v.params;
         w.count(a0.length, 64);
@@ -21359,21 +21087,18 @@ export const xdr_remote_domain_migrate_finish3_params_args: XdrCodec<remote_doma
         } catch (e) {
           throw prependXdrPath(e, i0);
         }
-        f = 1;
+        f = "cookie_in";
         w.varOpaque(v.cookie_in, 4194304);
-        f = 2;
+        f = "flags";
         w.uint(v.flags);
-        f = 3;
+        f = "cancelled";
         w.int(v.cancelled);
       } catch (e) {
-        throw prependXdrPath(
-          e,
-          ["params", "cookie_in", "flags", "cancelled"][f]!,
-        );
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "params";
       try {
         const n1 = r.count(64, 12);
         const _params = new Array<remote_typed_param>(n1);
@@ -21385,11 +21110,11 @@ export const xdr_remote_domain_migrate_finish3_params_args: XdrCodec<remote_doma
         } catch (e) {
           throw prependXdrPath(e, i1);
         }
-        f = 1;
+        f = "cookie_in";
         const _cookie_in = r.varOpaque(4194304);
-        f = 2;
+        f = "flags";
         const _flags = r.uint();
-        f = 3;
+        f = "cancelled";
         const _cancelled = r.int();
         return {
           params: _params,
@@ -21398,10 +21123,7 @@ export const xdr_remote_domain_migrate_finish3_params_args: XdrCodec<remote_doma
           cancelled: _cancelled,
         };
       } catch (e) {
-        throw prependXdrPath(
-          e,
-          ["params", "cookie_in", "flags", "cancelled"][f]!,
-        );
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -21417,27 +21139,27 @@ export const xdr_remote_domain_migrate_finish3_params_ret: XdrCodec<remote_domai
   {
     name: "remote_domain_migrate_finish3_params_ret",
     encode(w, v) {
-      let f = 0;
+      let f = "dom";
       try {
         xdr_remote_nonnull_domain.encode(w, v.dom);
-        f = 1;
+        f = "cookie_out";
         w.varOpaque(v.cookie_out, 4194304);
       } catch (e) {
-        throw prependXdrPath(e, ["dom", "cookie_out"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "dom";
       try {
         const _dom = xdr_remote_nonnull_domain.decode(r);
-        f = 1;
+        f = "cookie_out";
         const _cookie_out = r.varOpaque(4194304);
         return {
           dom: _dom,
           cookie_out: _cookie_out,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["dom", "cookie_out"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -21457,10 +21179,10 @@ export const xdr_remote_domain_migrate_confirm3_params_args: XdrCodec<remote_dom
   {
     name: "remote_domain_migrate_confirm3_params_args",
     encode(w, v) {
-      let f = 0;
+      let f = "dom";
       try {
         xdr_remote_nonnull_domain.encode(w, v.dom);
-        f = 1;
+        f = "params";
         const a0 = v.params;
         w.count(a0.length, 64);
         let i0 = 0;
@@ -21471,24 +21193,21 @@ export const xdr_remote_domain_migrate_confirm3_params_args: XdrCodec<remote_dom
         } catch (e) {
           throw prependXdrPath(e, i0);
         }
-        f = 2;
+        f = "cookie_in";
         w.varOpaque(v.cookie_in, 4194304);
-        f = 3;
+        f = "flags";
         w.uint(v.flags);
-        f = 4;
+        f = "cancelled";
         w.int(v.cancelled);
       } catch (e) {
-        throw prependXdrPath(
-          e,
-          ["dom", "params", "cookie_in", "flags", "cancelled"][f]!,
-        );
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "dom";
       try {
         const _dom = xdr_remote_nonnull_domain.decode(r);
-        f = 1;
+        f = "params";
         const n1 = r.count(64, 12);
         const _params = new Array<remote_typed_param>(n1);
         let i1 = 0;
@@ -21499,11 +21218,11 @@ export const xdr_remote_domain_migrate_confirm3_params_args: XdrCodec<remote_dom
         } catch (e) {
           throw prependXdrPath(e, i1);
         }
-        f = 2;
+        f = "cookie_in";
         const _cookie_in = r.varOpaque(4194304);
-        f = 3;
+        f = "flags";
         const _flags = r.uint();
-        f = 4;
+        f = "cancelled";
         const _cancelled = r.int();
         return {
           dom: _dom,
@@ -21513,10 +21232,7 @@ export const xdr_remote_domain_migrate_confirm3_params_args: XdrCodec<remote_dom
           cancelled: _cancelled,
         };
       } catch (e) {
-        throw prependXdrPath(
-          e,
-          ["dom", "params", "cookie_in", "flags", "cancelled"][f]!,
-        );
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -21531,27 +21247,27 @@ export const xdr_remote_domain_event_device_removed_msg: XdrCodec<remote_domain_
   {
     name: "remote_domain_event_device_removed_msg",
     encode(w, v) {
-      let f = 0;
+      let f = "dom";
       try {
         xdr_remote_nonnull_domain.encode(w, v.dom);
-        f = 1;
+        f = "devAlias";
         xdr_remote_nonnull_string.encode(w, v.devAlias);
       } catch (e) {
-        throw prependXdrPath(e, ["dom", "devAlias"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "dom";
       try {
         const _dom = xdr_remote_nonnull_domain.decode(r);
-        f = 1;
+        f = "devAlias";
         const _devAlias = xdr_remote_nonnull_string.decode(r);
         return {
           dom: _dom,
           devAlias: _devAlias,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["dom", "devAlias"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -21566,27 +21282,27 @@ export const xdr_remote_domain_event_callback_device_removed_msg: XdrCodec<remot
   {
     name: "remote_domain_event_callback_device_removed_msg",
     encode(w, v) {
-      let f = 0;
+      let f = "callbackID";
       try {
         w.int(v.callbackID);
-        f = 1;
+        f = "msg";
         xdr_remote_domain_event_device_removed_msg.encode(w, v.msg);
       } catch (e) {
-        throw prependXdrPath(e, ["callbackID", "msg"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "callbackID";
       try {
         const _callbackID = r.int();
-        f = 1;
+        f = "msg";
         const _msg = xdr_remote_domain_event_device_removed_msg.decode(r);
         return {
           callbackID: _callbackID,
           msg: _msg,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["callbackID", "msg"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -21604,35 +21320,32 @@ export const xdr_remote_domain_event_block_job_2_msg: XdrCodec<remote_domain_eve
   {
     name: "remote_domain_event_block_job_2_msg",
     encode(w, v) {
-      let f = 0;
+      let f = "callbackID";
       try {
         w.int(v.callbackID);
-        f = 1;
+        f = "dom";
         xdr_remote_nonnull_domain.encode(w, v.dom);
-        f = 2;
+        f = "dst";
         xdr_remote_nonnull_string.encode(w, v.dst);
-        f = 3;
+        f = "type";
         w.int(v.type);
-        f = 4;
+        f = "status";
         w.int(v.status);
       } catch (e) {
-        throw prependXdrPath(
-          e,
-          ["callbackID", "dom", "dst", "type", "status"][f]!,
-        );
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "callbackID";
       try {
         const _callbackID = r.int();
-        f = 1;
+        f = "dom";
         const _dom = xdr_remote_nonnull_domain.decode(r);
-        f = 2;
+        f = "dst";
         const _dst = xdr_remote_nonnull_string.decode(r);
-        f = 3;
+        f = "type";
         const _type = r.int();
-        f = 4;
+        f = "status";
         const _status = r.int();
         return {
           callbackID: _callbackID,
@@ -21642,10 +21355,7 @@ export const xdr_remote_domain_event_block_job_2_msg: XdrCodec<remote_domain_eve
           status: _status,
         };
       } catch (e) {
-        throw prependXdrPath(
-          e,
-          ["callbackID", "dom", "dst", "type", "status"][f]!,
-        );
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -21664,39 +21374,36 @@ export const xdr_remote_domain_event_block_threshold_msg: XdrCodec<remote_domain
   {
     name: "remote_domain_event_block_threshold_msg",
     encode(w, v) {
-      let f = 0;
+      let f = "callbackID";
       try {
         w.int(v.callbackID);
-        f = 1;
+        f = "dom";
         xdr_remote_nonnull_domain.encode(w, v.dom);
-        f = 2;
+        f = "dev";
         xdr_remote_nonnull_string.encode(w, v.dev);
-        f = 3;
+        f = "path";
         xdr_remote_string.encode(w, v.path);
-        f = 4;
+        f = "threshold";
         w.uhyper(v.threshold);
-        f = 5;
+        f = "excess";
         w.uhyper(v.excess);
       } catch (e) {
-        throw prependXdrPath(
-          e,
-          ["callbackID", "dom", "dev", "path", "threshold", "excess"][f]!,
-        );
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "callbackID";
       try {
         const _callbackID = r.int();
-        f = 1;
+        f = "dom";
         const _dom = xdr_remote_nonnull_domain.decode(r);
-        f = 2;
+        f = "dev";
         const _dev = xdr_remote_nonnull_string.decode(r);
-        f = 3;
+        f = "path";
         const _path = xdr_remote_string.decode(r);
-        f = 4;
+        f = "threshold";
         const _threshold = r.uhyper();
-        f = 5;
+        f = "excess";
         const _excess = r.uhyper();
         return {
           callbackID: _callbackID,
@@ -21707,10 +21414,7 @@ export const xdr_remote_domain_event_block_threshold_msg: XdrCodec<remote_domain
           excess: _excess,
         };
       } catch (e) {
-        throw prependXdrPath(
-          e,
-          ["callbackID", "dom", "dev", "path", "threshold", "excess"][f]!,
-        );
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -21727,12 +21431,12 @@ export const xdr_remote_domain_event_callback_tunable_msg: XdrCodec<remote_domai
   {
     name: "remote_domain_event_callback_tunable_msg",
     encode(w, v) {
-      let f = 0;
+      let f = "callbackID";
       try {
         w.int(v.callbackID);
-        f = 1;
+        f = "dom";
         xdr_remote_nonnull_domain.encode(w, v.dom);
-        f = 2;
+        f = "params";
         const a0 = v.params;
         w.count(a0.length, 2048);
         let i0 = 0;
@@ -21744,16 +21448,16 @@ export const xdr_remote_domain_event_callback_tunable_msg: XdrCodec<remote_domai
           throw prependXdrPath(e, i0);
         }
       } catch (e) {
-        throw prependXdrPath(e, ["callbackID", "dom", "params"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "callbackID";
       try {
         const _callbackID = r.int();
-        f = 1;
+        f = "dom";
         const _dom = xdr_remote_nonnull_domain.decode(r);
-        f = 2;
+        f = "params";
         const n1 = r.count(2048, 12);
         const _params = new Array<remote_typed_param>(n1);
         let i1 = 0;
@@ -21770,7 +21474,7 @@ export const xdr_remote_domain_event_callback_tunable_msg: XdrCodec<remote_domai
           params: _params,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["callbackID", "dom", "params"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -21786,24 +21490,24 @@ export const xdr_remote_domain_event_callback_device_added_msg: XdrCodec<remote_
   {
     name: "remote_domain_event_callback_device_added_msg",
     encode(w, v) {
-      let f = 0;
+      let f = "callbackID";
       try {
         w.int(v.callbackID);
-        f = 1;
+        f = "dom";
         xdr_remote_nonnull_domain.encode(w, v.dom);
-        f = 2;
+        f = "devAlias";
         xdr_remote_nonnull_string.encode(w, v.devAlias);
       } catch (e) {
-        throw prependXdrPath(e, ["callbackID", "dom", "devAlias"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "callbackID";
       try {
         const _callbackID = r.int();
-        f = 1;
+        f = "dom";
         const _dom = xdr_remote_nonnull_domain.decode(r);
-        f = 2;
+        f = "devAlias";
         const _devAlias = xdr_remote_nonnull_string.decode(r);
         return {
           callbackID: _callbackID,
@@ -21811,7 +21515,7 @@ export const xdr_remote_domain_event_callback_device_added_msg: XdrCodec<remote_
           devAlias: _devAlias,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["callbackID", "dom", "devAlias"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -21854,24 +21558,24 @@ export const xdr_remote_connect_get_cpu_model_names_args: XdrCodec<remote_connec
   {
     name: "remote_connect_get_cpu_model_names_args",
     encode(w, v) {
-      let f = 0;
+      let f = "arch";
       try {
         xdr_remote_nonnull_string.encode(w, v.arch);
-        f = 1;
+        f = "need_results";
         w.int(v.need_results);
-        f = 2;
+        f = "flags";
         w.uint(v.flags);
       } catch (e) {
-        throw prependXdrPath(e, ["arch", "need_results", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "arch";
       try {
         const _arch = xdr_remote_nonnull_string.decode(r);
-        f = 1;
+        f = "need_results";
         const _need_results = r.int();
-        f = 2;
+        f = "flags";
         const _flags = r.uint();
         return {
           arch: _arch,
@@ -21879,7 +21583,7 @@ export const xdr_remote_connect_get_cpu_model_names_args: XdrCodec<remote_connec
           flags: _flags,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["arch", "need_results", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -21895,7 +21599,7 @@ export const xdr_remote_connect_get_cpu_model_names_ret: XdrCodec<remote_connect
   {
     name: "remote_connect_get_cpu_model_names_ret",
     encode(w, v) {
-      let f = 0;
+      let f = "models";
       try {
         const a0 = v.models;
         w.count(a0.length, 8192);
@@ -21907,14 +21611,14 @@ export const xdr_remote_connect_get_cpu_model_names_ret: XdrCodec<remote_connect
         } catch (e) {
           throw prependXdrPath(e, i0);
         }
-        f = 1;
+        f = "ret";
         w.int(v.ret);
       } catch (e) {
-        throw prependXdrPath(e, ["models", "ret"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "models";
       try {
         const n1 = r.count(8192, 4);
         const _models = new Array<remote_nonnull_string>(n1);
@@ -21926,14 +21630,14 @@ export const xdr_remote_connect_get_cpu_model_names_ret: XdrCodec<remote_connect
         } catch (e) {
           throw prependXdrPath(e, i1);
         }
-        f = 1;
+        f = "ret";
         const _ret = r.int();
         return {
           models: _models,
           ret: _ret,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["models", "ret"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -21948,27 +21652,27 @@ export const xdr_remote_connect_network_event_register_any_args: XdrCodec<remote
   {
     name: "remote_connect_network_event_register_any_args",
     encode(w, v) {
-      let f = 0;
+      let f = "eventID";
       try {
         w.int(v.eventID);
-        f = 1;
+        f = "net";
         xdr_remote_network.encode(w, v.net);
       } catch (e) {
-        throw prependXdrPath(e, ["eventID", "net"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "eventID";
       try {
         const _eventID = r.int();
-        f = 1;
+        f = "net";
         const _net = xdr_remote_network.decode(r);
         return {
           eventID: _eventID,
           net: _net,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["eventID", "net"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -22039,28 +21743,28 @@ export const xdr_remote_network_event_lifecycle_msg: XdrCodec<remote_network_eve
   {
     name: "remote_network_event_lifecycle_msg",
     encode(w, v) {
-      let f = 0;
+      let f = "callbackID";
       try {
         w.int(v.callbackID);
-        f = 1;
+        f = "net";
         xdr_remote_nonnull_network.encode(w, v.net);
-        f = 2;
+        f = "event";
         w.int(v.event);
-        f = 3;
+        f = "detail";
         w.int(v.detail);
       } catch (e) {
-        throw prependXdrPath(e, ["callbackID", "net", "event", "detail"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "callbackID";
       try {
         const _callbackID = r.int();
-        f = 1;
+        f = "net";
         const _net = xdr_remote_nonnull_network.decode(r);
-        f = 2;
+        f = "event";
         const _event = r.int();
-        f = 3;
+        f = "detail";
         const _detail = r.int();
         return {
           callbackID: _callbackID,
@@ -22069,7 +21773,7 @@ export const xdr_remote_network_event_lifecycle_msg: XdrCodec<remote_network_eve
           detail: _detail,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["callbackID", "net", "event", "detail"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -22084,27 +21788,27 @@ export const xdr_remote_connect_storage_pool_event_register_any_args: XdrCodec<r
   {
     name: "remote_connect_storage_pool_event_register_any_args",
     encode(w, v) {
-      let f = 0;
+      let f = "eventID";
       try {
         w.int(v.eventID);
-        f = 1;
+        f = "pool";
         xdr_remote_storage_pool.encode(w, v.pool);
       } catch (e) {
-        throw prependXdrPath(e, ["eventID", "pool"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "eventID";
       try {
         const _eventID = r.int();
-        f = 1;
+        f = "pool";
         const _pool = xdr_remote_storage_pool.decode(r);
         return {
           eventID: _eventID,
           pool: _pool,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["eventID", "pool"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -22175,28 +21879,28 @@ export const xdr_remote_storage_pool_event_lifecycle_msg: XdrCodec<remote_storag
   {
     name: "remote_storage_pool_event_lifecycle_msg",
     encode(w, v) {
-      let f = 0;
+      let f = "callbackID";
       try {
         w.int(v.callbackID);
-        f = 1;
+        f = "pool";
         xdr_remote_nonnull_storage_pool.encode(w, v.pool);
-        f = 2;
+        f = "event";
         w.int(v.event);
-        f = 3;
+        f = "detail";
         w.int(v.detail);
       } catch (e) {
-        throw prependXdrPath(e, ["callbackID", "pool", "event", "detail"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "callbackID";
       try {
         const _callbackID = r.int();
-        f = 1;
+        f = "pool";
         const _pool = xdr_remote_nonnull_storage_pool.decode(r);
-        f = 2;
+        f = "event";
         const _event = r.int();
-        f = 3;
+        f = "detail";
         const _detail = r.int();
         return {
           callbackID: _callbackID,
@@ -22205,7 +21909,7 @@ export const xdr_remote_storage_pool_event_lifecycle_msg: XdrCodec<remote_storag
           detail: _detail,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["callbackID", "pool", "event", "detail"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -22220,27 +21924,27 @@ export const xdr_remote_storage_pool_event_refresh_msg: XdrCodec<remote_storage_
   {
     name: "remote_storage_pool_event_refresh_msg",
     encode(w, v) {
-      let f = 0;
+      let f = "callbackID";
       try {
         w.int(v.callbackID);
-        f = 1;
+        f = "pool";
         xdr_remote_nonnull_storage_pool.encode(w, v.pool);
       } catch (e) {
-        throw prependXdrPath(e, ["callbackID", "pool"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "callbackID";
       try {
         const _callbackID = r.int();
-        f = 1;
+        f = "pool";
         const _pool = xdr_remote_nonnull_storage_pool.decode(r);
         return {
           callbackID: _callbackID,
           pool: _pool,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["callbackID", "pool"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -22255,27 +21959,27 @@ export const xdr_remote_connect_node_device_event_register_any_args: XdrCodec<re
   {
     name: "remote_connect_node_device_event_register_any_args",
     encode(w, v) {
-      let f = 0;
+      let f = "eventID";
       try {
         w.int(v.eventID);
-        f = 1;
+        f = "dev";
         xdr_remote_node_device.encode(w, v.dev);
       } catch (e) {
-        throw prependXdrPath(e, ["eventID", "dev"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "eventID";
       try {
         const _eventID = r.int();
-        f = 1;
+        f = "dev";
         const _dev = xdr_remote_node_device.decode(r);
         return {
           eventID: _eventID,
           dev: _dev,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["eventID", "dev"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -22346,28 +22050,28 @@ export const xdr_remote_node_device_event_lifecycle_msg: XdrCodec<remote_node_de
   {
     name: "remote_node_device_event_lifecycle_msg",
     encode(w, v) {
-      let f = 0;
+      let f = "callbackID";
       try {
         w.int(v.callbackID);
-        f = 1;
+        f = "dev";
         xdr_remote_nonnull_node_device.encode(w, v.dev);
-        f = 2;
+        f = "event";
         w.int(v.event);
-        f = 3;
+        f = "detail";
         w.int(v.detail);
       } catch (e) {
-        throw prependXdrPath(e, ["callbackID", "dev", "event", "detail"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "callbackID";
       try {
         const _callbackID = r.int();
-        f = 1;
+        f = "dev";
         const _dev = xdr_remote_nonnull_node_device.decode(r);
-        f = 2;
+        f = "event";
         const _event = r.int();
-        f = 3;
+        f = "detail";
         const _detail = r.int();
         return {
           callbackID: _callbackID,
@@ -22376,7 +22080,7 @@ export const xdr_remote_node_device_event_lifecycle_msg: XdrCodec<remote_node_de
           detail: _detail,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["callbackID", "dev", "event", "detail"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -22391,27 +22095,27 @@ export const xdr_remote_node_device_event_update_msg: XdrCodec<remote_node_devic
   {
     name: "remote_node_device_event_update_msg",
     encode(w, v) {
-      let f = 0;
+      let f = "callbackID";
       try {
         w.int(v.callbackID);
-        f = 1;
+        f = "dev";
         xdr_remote_nonnull_node_device.encode(w, v.dev);
       } catch (e) {
-        throw prependXdrPath(e, ["callbackID", "dev"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "callbackID";
       try {
         const _callbackID = r.int();
-        f = 1;
+        f = "dev";
         const _dev = xdr_remote_nonnull_node_device.decode(r);
         return {
           callbackID: _callbackID,
           dev: _dev,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["callbackID", "dev"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -22428,10 +22132,10 @@ export const xdr_remote_domain_fsfreeze_args: XdrCodec<remote_domain_fsfreeze_ar
   {
     name: "remote_domain_fsfreeze_args",
     encode(w, v) {
-      let f = 0;
+      let f = "dom";
       try {
         xdr_remote_nonnull_domain.encode(w, v.dom);
-        f = 1;
+        f = "mountpoints";
         const a0 = v.mountpoints;
         w.count(a0.length, 256);
         let i0 = 0;
@@ -22442,17 +22146,17 @@ export const xdr_remote_domain_fsfreeze_args: XdrCodec<remote_domain_fsfreeze_ar
         } catch (e) {
           throw prependXdrPath(e, i0);
         }
-        f = 2;
+        f = "flags";
         w.uint(v.flags);
       } catch (e) {
-        throw prependXdrPath(e, ["dom", "mountpoints", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "dom";
       try {
         const _dom = xdr_remote_nonnull_domain.decode(r);
-        f = 1;
+        f = "mountpoints";
         const n1 = r.count(256, 4);
         const _mountpoints = new Array<remote_nonnull_string>(n1);
         let i1 = 0;
@@ -22463,7 +22167,7 @@ export const xdr_remote_domain_fsfreeze_args: XdrCodec<remote_domain_fsfreeze_ar
         } catch (e) {
           throw prependXdrPath(e, i1);
         }
-        f = 2;
+        f = "flags";
         const _flags = r.uint();
         return {
           dom: _dom,
@@ -22471,7 +22175,7 @@ export const xdr_remote_domain_fsfreeze_args: XdrCodec<remote_domain_fsfreeze_ar
           flags: _flags,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["dom", "mountpoints", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -22515,10 +22219,10 @@ export const xdr_remote_domain_fsthaw_args: XdrCodec<remote_domain_fsthaw_args> 
   {
     name: "remote_domain_fsthaw_args",
     encode(w, v) {
-      let f = 0;
+      let f = "dom";
       try {
         xdr_remote_nonnull_domain.encode(w, v.dom);
-        f = 1;
+        f = "mountpoints";
         const a0 = v.mountpoints;
         w.count(a0.length, 256);
         let i0 = 0;
@@ -22529,17 +22233,17 @@ export const xdr_remote_domain_fsthaw_args: XdrCodec<remote_domain_fsthaw_args> 
         } catch (e) {
           throw prependXdrPath(e, i0);
         }
-        f = 2;
+        f = "flags";
         w.uint(v.flags);
       } catch (e) {
-        throw prependXdrPath(e, ["dom", "mountpoints", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "dom";
       try {
         const _dom = xdr_remote_nonnull_domain.decode(r);
-        f = 1;
+        f = "mountpoints";
         const n1 = r.count(256, 4);
         const _mountpoints = new Array<remote_nonnull_string>(n1);
         let i1 = 0;
@@ -22550,7 +22254,7 @@ export const xdr_remote_domain_fsthaw_args: XdrCodec<remote_domain_fsthaw_args> 
         } catch (e) {
           throw prependXdrPath(e, i1);
         }
-        f = 2;
+        f = "flags";
         const _flags = r.uint();
         return {
           dom: _dom,
@@ -22558,7 +22262,7 @@ export const xdr_remote_domain_fsthaw_args: XdrCodec<remote_domain_fsthaw_args> 
           flags: _flags,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["dom", "mountpoints", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -22603,7 +22307,7 @@ export const xdr_remote_node_get_free_pages_args: XdrCodec<remote_node_get_free_
   {
     name: "remote_node_get_free_pages_args",
     encode(w, v) {
-      let f = 0;
+      let f = "pages";
       try {
         const a0 = v.pages;
         w.count(a0.length, 1024);
@@ -22615,21 +22319,18 @@ export const xdr_remote_node_get_free_pages_args: XdrCodec<remote_node_get_free_
         } catch (e) {
           throw prependXdrPath(e, i0);
         }
-        f = 1;
+        f = "startCell";
         w.int(v.startCell);
-        f = 2;
+        f = "cellCount";
         w.uint(v.cellCount);
-        f = 3;
+        f = "flags";
         w.uint(v.flags);
       } catch (e) {
-        throw prependXdrPath(
-          e,
-          ["pages", "startCell", "cellCount", "flags"][f]!,
-        );
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "pages";
       try {
         const n1 = r.count(1024, 4);
         const _pages = new Array<number>(n1);
@@ -22641,11 +22342,11 @@ export const xdr_remote_node_get_free_pages_args: XdrCodec<remote_node_get_free_
         } catch (e) {
           throw prependXdrPath(e, i1);
         }
-        f = 1;
+        f = "startCell";
         const _startCell = r.int();
-        f = 2;
+        f = "cellCount";
         const _cellCount = r.uint();
-        f = 3;
+        f = "flags";
         const _flags = r.uint();
         return {
           pages: _pages,
@@ -22654,10 +22355,7 @@ export const xdr_remote_node_get_free_pages_args: XdrCodec<remote_node_get_free_
           flags: _flags,
         };
       } catch (e) {
-        throw prependXdrPath(
-          e,
-          ["pages", "startCell", "cellCount", "flags"][f]!,
-        );
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -22723,7 +22421,7 @@ export const xdr_remote_node_alloc_pages_args: XdrCodec<remote_node_alloc_pages_
   {
     name: "remote_node_alloc_pages_args",
     encode(w, v) {
-      let f = 0;
+      let f = "pageSizes";
       try {
         const a0 = v.pageSizes;
         w.count(a0.length, 1024);
@@ -22735,7 +22433,7 @@ export const xdr_remote_node_alloc_pages_args: XdrCodec<remote_node_alloc_pages_
         } catch (e) {
           throw prependXdrPath(e, i0);
         }
-        f = 1;
+        f = "pageCounts";
         const a1 = v.pageCounts;
         w.count(a1.length, 1024);
         let i1 = 0;
@@ -22746,21 +22444,18 @@ export const xdr_remote_node_alloc_pages_args: XdrCodec<remote_node_alloc_pages_
         } catch (e) {
           throw prependXdrPath(e, i1);
         }
-        f = 2;
+        f = "startCell";
         w.int(v.startCell);
-        f = 3;
+        f = "cellCount";
         w.uint(v.cellCount);
-        f = 4;
+        f = "flags";
         w.uint(v.flags);
       } catch (e) {
-        throw prependXdrPath(
-          e,
-          ["pageSizes", "pageCounts", "startCell", "cellCount", "flags"][f]!,
-        );
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "pageSizes";
       try {
         const n2 = r.count(1024, 4);
         const _pageSizes = new Array<number>(n2);
@@ -22772,7 +22467,7 @@ export const xdr_remote_node_alloc_pages_args: XdrCodec<remote_node_alloc_pages_
         } catch (e) {
           throw prependXdrPath(e, i2);
         }
-        f = 1;
+        f = "pageCounts";
         const n3 = r.count(1024, 8);
         const _pageCounts = new Array<bigint>(n3);
         let i3 = 0;
@@ -22783,11 +22478,11 @@ export const xdr_remote_node_alloc_pages_args: XdrCodec<remote_node_alloc_pages_
         } catch (e) {
           throw prependXdrPath(e, i3);
         }
-        f = 2;
+        f = "startCell";
         const _startCell = r.int();
-        f = 3;
+        f = "cellCount";
         const _cellCount = r.uint();
-        f = 4;
+        f = "flags";
         const _flags = r.uint();
         return {
           pageSizes: _pageSizes,
@@ -22797,10 +22492,7 @@ export const xdr_remote_node_alloc_pages_args: XdrCodec<remote_node_alloc_pages_
           flags: _flags,
         };
       } catch (e) {
-        throw prependXdrPath(
-          e,
-          ["pageSizes", "pageCounts", "startCell", "cellCount", "flags"][f]!,
-        );
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -22849,61 +22541,48 @@ export const xdr_remote_network_dhcp_lease: XdrCodec<remote_network_dhcp_lease> 
   {
     name: "remote_network_dhcp_lease",
     encode(w, v) {
-      let f = 0;
+      let f = "iface";
       try {
         xdr_remote_nonnull_string.encode(w, v.iface);
-        f = 1;
+        f = "expirytime";
         w.hyper(v.expirytime);
-        f = 2;
+        f = "type";
         w.int(v.type);
-        f = 3;
+        f = "mac";
         xdr_remote_string.encode(w, v.mac);
-        f = 4;
+        f = "iaid";
         xdr_remote_string.encode(w, v.iaid);
-        f = 5;
+        f = "ipaddr";
         xdr_remote_nonnull_string.encode(w, v.ipaddr);
-        f = 6;
+        f = "prefix";
         w.uint(v.prefix);
-        f = 7;
+        f = "hostname";
         xdr_remote_string.encode(w, v.hostname);
-        f = 8;
+        f = "clientid";
         xdr_remote_string.encode(w, v.clientid);
       } catch (e) {
-        throw prependXdrPath(
-          e,
-          [
-            "iface",
-            "expirytime",
-            "type",
-            "mac",
-            "iaid",
-            "ipaddr",
-            "prefix",
-            "hostname",
-            "clientid",
-          ][f]!,
-        );
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "iface";
       try {
         const _iface = xdr_remote_nonnull_string.decode(r);
-        f = 1;
+        f = "expirytime";
         const _expirytime = r.hyper();
-        f = 2;
+        f = "type";
         const _type = r.int();
-        f = 3;
+        f = "mac";
         const _mac = xdr_remote_string.decode(r);
-        f = 4;
+        f = "iaid";
         const _iaid = xdr_remote_string.decode(r);
-        f = 5;
+        f = "ipaddr";
         const _ipaddr = xdr_remote_nonnull_string.decode(r);
-        f = 6;
+        f = "prefix";
         const _prefix = r.uint();
-        f = 7;
+        f = "hostname";
         const _hostname = xdr_remote_string.decode(r);
-        f = 8;
+        f = "clientid";
         const _clientid = xdr_remote_string.decode(r);
         return {
           iface: _iface,
@@ -22917,20 +22596,7 @@ export const xdr_remote_network_dhcp_lease: XdrCodec<remote_network_dhcp_lease> 
           clientid: _clientid,
         };
       } catch (e) {
-        throw prependXdrPath(
-          e,
-          [
-            "iface",
-            "expirytime",
-            "type",
-            "mac",
-            "iaid",
-            "ipaddr",
-            "prefix",
-            "hostname",
-            "clientid",
-          ][f]!,
-        );
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -22947,28 +22613,28 @@ export const xdr_remote_network_get_dhcp_leases_args: XdrCodec<remote_network_ge
   {
     name: "remote_network_get_dhcp_leases_args",
     encode(w, v) {
-      let f = 0;
+      let f = "net";
       try {
         xdr_remote_nonnull_network.encode(w, v.net);
-        f = 1;
+        f = "mac";
         xdr_remote_string.encode(w, v.mac);
-        f = 2;
+        f = "need_results";
         w.int(v.need_results);
-        f = 3;
+        f = "flags";
         w.uint(v.flags);
       } catch (e) {
-        throw prependXdrPath(e, ["net", "mac", "need_results", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "net";
       try {
         const _net = xdr_remote_nonnull_network.decode(r);
-        f = 1;
+        f = "mac";
         const _mac = xdr_remote_string.decode(r);
-        f = 2;
+        f = "need_results";
         const _need_results = r.int();
-        f = 3;
+        f = "flags";
         const _flags = r.uint();
         return {
           net: _net,
@@ -22977,7 +22643,7 @@ export const xdr_remote_network_get_dhcp_leases_args: XdrCodec<remote_network_ge
           flags: _flags,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["net", "mac", "need_results", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -22993,7 +22659,7 @@ export const xdr_remote_network_get_dhcp_leases_ret: XdrCodec<remote_network_get
   {
     name: "remote_network_get_dhcp_leases_ret",
     encode(w, v) {
-      let f = 0;
+      let f = "leases";
       try {
         const a0 = v.leases;
         w.count(a0.length, 65536);
@@ -23005,14 +22671,14 @@ export const xdr_remote_network_get_dhcp_leases_ret: XdrCodec<remote_network_get
         } catch (e) {
           throw prependXdrPath(e, i0);
         }
-        f = 1;
+        f = "ret";
         w.uint(v.ret);
       } catch (e) {
-        throw prependXdrPath(e, ["leases", "ret"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "leases";
       try {
         const n1 = r.count(65536, 40);
         const _leases = new Array<remote_network_dhcp_lease>(n1);
@@ -23024,14 +22690,14 @@ export const xdr_remote_network_get_dhcp_leases_ret: XdrCodec<remote_network_get
         } catch (e) {
           throw prependXdrPath(e, i1);
         }
-        f = 1;
+        f = "ret";
         const _ret = r.uint();
         return {
           leases: _leases,
           ret: _ret,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["leases", "ret"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -23047,10 +22713,10 @@ export const xdr_remote_domain_stats_record: XdrCodec<remote_domain_stats_record
   {
     name: "remote_domain_stats_record",
     encode(w, v) {
-      let f = 0;
+      let f = "dom";
       try {
         xdr_remote_nonnull_domain.encode(w, v.dom);
-        f = 1;
+        f = "params";
         const a0 = v.params;
         w.count(a0.length, 262144);
         let i0 = 0;
@@ -23062,14 +22728,14 @@ export const xdr_remote_domain_stats_record: XdrCodec<remote_domain_stats_record
           throw prependXdrPath(e, i0);
         }
       } catch (e) {
-        throw prependXdrPath(e, ["dom", "params"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "dom";
       try {
         const _dom = xdr_remote_nonnull_domain.decode(r);
-        f = 1;
+        f = "params";
         const n1 = r.count(262144, 12);
         const _params = new Array<remote_typed_param>(n1);
         let i1 = 0;
@@ -23085,7 +22751,7 @@ export const xdr_remote_domain_stats_record: XdrCodec<remote_domain_stats_record
           params: _params,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["dom", "params"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -23102,7 +22768,7 @@ export const xdr_remote_connect_get_all_domain_stats_args: XdrCodec<remote_conne
   {
     name: "remote_connect_get_all_domain_stats_args",
     encode(w, v) {
-      let f = 0;
+      let f = "doms";
       try {
         const a0 = v.doms;
         w.count(a0.length, 16384);
@@ -23114,16 +22780,16 @@ export const xdr_remote_connect_get_all_domain_stats_args: XdrCodec<remote_conne
         } catch (e) {
           throw prependXdrPath(e, i0);
         }
-        f = 1;
+        f = "stats";
         w.uint(v.stats);
-        f = 2;
+        f = "flags";
         w.uint(v.flags);
       } catch (e) {
-        throw prependXdrPath(e, ["doms", "stats", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "doms";
       try {
         const n1 = r.count(16384, 24);
         const _doms = new Array<remote_nonnull_domain>(n1);
@@ -23135,9 +22801,9 @@ export const xdr_remote_connect_get_all_domain_stats_args: XdrCodec<remote_conne
         } catch (e) {
           throw prependXdrPath(e, i1);
         }
-        f = 1;
+        f = "stats";
         const _stats = r.uint();
-        f = 2;
+        f = "flags";
         const _flags = r.uint();
         return {
           doms: _doms,
@@ -23145,7 +22811,7 @@ export const xdr_remote_connect_get_all_domain_stats_args: XdrCodec<remote_conne
           flags: _flags,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["doms", "stats", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -23162,28 +22828,28 @@ export const xdr_remote_domain_event_callback_agent_lifecycle_msg: XdrCodec<remo
   {
     name: "remote_domain_event_callback_agent_lifecycle_msg",
     encode(w, v) {
-      let f = 0;
+      let f = "callbackID";
       try {
         w.int(v.callbackID);
-        f = 1;
+        f = "dom";
         xdr_remote_nonnull_domain.encode(w, v.dom);
-        f = 2;
+        f = "state";
         w.int(v.state);
-        f = 3;
+        f = "reason";
         w.int(v.reason);
       } catch (e) {
-        throw prependXdrPath(e, ["callbackID", "dom", "state", "reason"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "callbackID";
       try {
         const _callbackID = r.int();
-        f = 1;
+        f = "dom";
         const _dom = xdr_remote_nonnull_domain.decode(r);
-        f = 2;
+        f = "state";
         const _state = r.int();
-        f = 3;
+        f = "reason";
         const _reason = r.int();
         return {
           callbackID: _callbackID,
@@ -23192,7 +22858,7 @@ export const xdr_remote_domain_event_callback_agent_lifecycle_msg: XdrCodec<remo
           reason: _reason,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["callbackID", "dom", "state", "reason"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -23255,14 +22921,14 @@ export interface remote_domain_fsinfo {
 export const xdr_remote_domain_fsinfo: XdrCodec<remote_domain_fsinfo> = {
   name: "remote_domain_fsinfo",
   encode(w, v) {
-    let f = 0;
+    let f = "mountpoint";
     try {
       xdr_remote_nonnull_string.encode(w, v.mountpoint);
-      f = 1;
+      f = "name";
       xdr_remote_nonnull_string.encode(w, v.name);
-      f = 2;
+      f = "fstype";
       xdr_remote_nonnull_string.encode(w, v.fstype);
-      f = 3;
+      f = "dev_aliases";
       const a0 = v.dev_aliases;
       w.count(a0.length, 256);
       let i0 = 0;
@@ -23274,21 +22940,18 @@ export const xdr_remote_domain_fsinfo: XdrCodec<remote_domain_fsinfo> = {
         throw prependXdrPath(e, i0);
       }
     } catch (e) {
-      throw prependXdrPath(
-        e,
-        ["mountpoint", "name", "fstype", "dev_aliases"][f]!,
-      );
+      throw prependXdrPath(e, f);
     }
   },
   decode(r) {
-    let f = 0;
+    let f = "mountpoint";
     try {
       const _mountpoint = xdr_remote_nonnull_string.decode(r);
-      f = 1;
+      f = "name";
       const _name = xdr_remote_nonnull_string.decode(r);
-      f = 2;
+      f = "fstype";
       const _fstype = xdr_remote_nonnull_string.decode(r);
-      f = 3;
+      f = "dev_aliases";
       const n1 = r.count(256, 4);
       const _dev_aliases = new Array<remote_nonnull_string>(n1);
       let i1 = 0;
@@ -23306,10 +22969,7 @@ export const xdr_remote_domain_fsinfo: XdrCodec<remote_domain_fsinfo> = {
         dev_aliases: _dev_aliases,
       };
     } catch (e) {
-      throw prependXdrPath(
-        e,
-        ["mountpoint", "name", "fstype", "dev_aliases"][f]!,
-      );
+      throw prependXdrPath(e, f);
     }
   },
 };
@@ -23324,27 +22984,27 @@ export const xdr_remote_domain_get_fsinfo_args: XdrCodec<remote_domain_get_fsinf
   {
     name: "remote_domain_get_fsinfo_args",
     encode(w, v) {
-      let f = 0;
+      let f = "dom";
       try {
         xdr_remote_nonnull_domain.encode(w, v.dom);
-        f = 1;
+        f = "flags";
         w.uint(v.flags);
       } catch (e) {
-        throw prependXdrPath(e, ["dom", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "dom";
       try {
         const _dom = xdr_remote_nonnull_domain.decode(r);
-        f = 1;
+        f = "flags";
         const _flags = r.uint();
         return {
           dom: _dom,
           flags: _flags,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["dom", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -23360,7 +23020,7 @@ export const xdr_remote_domain_get_fsinfo_ret: XdrCodec<remote_domain_get_fsinfo
   {
     name: "remote_domain_get_fsinfo_ret",
     encode(w, v) {
-      let f = 0;
+      let f = "info";
       try {
         const a0 = v.info;
         w.count(a0.length, 256);
@@ -23372,14 +23032,14 @@ export const xdr_remote_domain_get_fsinfo_ret: XdrCodec<remote_domain_get_fsinfo
         } catch (e) {
           throw prependXdrPath(e, i0);
         }
-        f = 1;
+        f = "ret";
         w.uint(v.ret);
       } catch (e) {
-        throw prependXdrPath(e, ["info", "ret"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "info";
       try {
         const n1 = r.count(256, 16);
         const _info = new Array<remote_domain_fsinfo>(n1);
@@ -23391,14 +23051,14 @@ export const xdr_remote_domain_get_fsinfo_ret: XdrCodec<remote_domain_get_fsinfo
         } catch (e) {
           throw prependXdrPath(e, i1);
         }
-        f = 1;
+        f = "ret";
         const _ret = r.uint();
         return {
           info: _info,
           ret: _ret,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["info", "ret"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -23413,24 +23073,24 @@ export interface remote_domain_ip_addr {
 export const xdr_remote_domain_ip_addr: XdrCodec<remote_domain_ip_addr> = {
   name: "remote_domain_ip_addr",
   encode(w, v) {
-    let f = 0;
+    let f = "type";
     try {
       w.int(v.type);
-      f = 1;
+      f = "addr";
       xdr_remote_nonnull_string.encode(w, v.addr);
-      f = 2;
+      f = "prefix";
       w.uint(v.prefix);
     } catch (e) {
-      throw prependXdrPath(e, ["type", "addr", "prefix"][f]!);
+      throw prependXdrPath(e, f);
     }
   },
   decode(r) {
-    let f = 0;
+    let f = "type";
     try {
       const _type = r.int();
-      f = 1;
+      f = "addr";
       const _addr = xdr_remote_nonnull_string.decode(r);
-      f = 2;
+      f = "prefix";
       const _prefix = r.uint();
       return {
         type: _type,
@@ -23438,7 +23098,7 @@ export const xdr_remote_domain_ip_addr: XdrCodec<remote_domain_ip_addr> = {
         prefix: _prefix,
       };
     } catch (e) {
-      throw prependXdrPath(e, ["type", "addr", "prefix"][f]!);
+      throw prependXdrPath(e, f);
     }
   },
 };
@@ -23454,12 +23114,12 @@ export interface remote_domain_interface {
 export const xdr_remote_domain_interface: XdrCodec<remote_domain_interface> = {
   name: "remote_domain_interface",
   encode(w, v) {
-    let f = 0;
+    let f = "name";
     try {
       xdr_remote_nonnull_string.encode(w, v.name);
-      f = 1;
+      f = "hwaddr";
       xdr_remote_string.encode(w, v.hwaddr);
-      f = 2;
+      f = "addrs";
       const a0 = v.addrs;
       w.count(a0.length, 2048);
       let i0 = 0;
@@ -23471,16 +23131,16 @@ export const xdr_remote_domain_interface: XdrCodec<remote_domain_interface> = {
         throw prependXdrPath(e, i0);
       }
     } catch (e) {
-      throw prependXdrPath(e, ["name", "hwaddr", "addrs"][f]!);
+      throw prependXdrPath(e, f);
     }
   },
   decode(r) {
-    let f = 0;
+    let f = "name";
     try {
       const _name = xdr_remote_nonnull_string.decode(r);
-      f = 1;
+      f = "hwaddr";
       const _hwaddr = xdr_remote_string.decode(r);
-      f = 2;
+      f = "addrs";
       const n1 = r.count(2048, 12);
       const _addrs = new Array<remote_domain_ip_addr>(n1);
       let i1 = 0;
@@ -23497,7 +23157,7 @@ export const xdr_remote_domain_interface: XdrCodec<remote_domain_interface> = {
         addrs: _addrs,
       };
     } catch (e) {
-      throw prependXdrPath(e, ["name", "hwaddr", "addrs"][f]!);
+      throw prependXdrPath(e, f);
     }
   },
 };
@@ -23513,24 +23173,24 @@ export const xdr_remote_domain_interface_addresses_args: XdrCodec<remote_domain_
   {
     name: "remote_domain_interface_addresses_args",
     encode(w, v) {
-      let f = 0;
+      let f = "dom";
       try {
         xdr_remote_nonnull_domain.encode(w, v.dom);
-        f = 1;
+        f = "source";
         w.uint(v.source);
-        f = 2;
+        f = "flags";
         w.uint(v.flags);
       } catch (e) {
-        throw prependXdrPath(e, ["dom", "source", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "dom";
       try {
         const _dom = xdr_remote_nonnull_domain.decode(r);
-        f = 1;
+        f = "source";
         const _source = r.uint();
-        f = 2;
+        f = "flags";
         const _flags = r.uint();
         return {
           dom: _dom,
@@ -23538,7 +23198,7 @@ export const xdr_remote_domain_interface_addresses_args: XdrCodec<remote_domain_
           flags: _flags,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["dom", "source", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -23601,28 +23261,28 @@ export const xdr_remote_domain_set_user_password_args: XdrCodec<remote_domain_se
   {
     name: "remote_domain_set_user_password_args",
     encode(w, v) {
-      let f = 0;
+      let f = "dom";
       try {
         xdr_remote_nonnull_domain.encode(w, v.dom);
-        f = 1;
+        f = "user";
         xdr_remote_string.encode(w, v.user);
-        f = 2;
+        f = "password";
         xdr_remote_string.encode(w, v.password);
-        f = 3;
+        f = "flags";
         w.uint(v.flags);
       } catch (e) {
-        throw prependXdrPath(e, ["dom", "user", "password", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "dom";
       try {
         const _dom = xdr_remote_nonnull_domain.decode(r);
-        f = 1;
+        f = "user";
         const _user = xdr_remote_string.decode(r);
-        f = 2;
+        f = "password";
         const _password = xdr_remote_string.decode(r);
-        f = 3;
+        f = "flags";
         const _flags = r.uint();
         return {
           dom: _dom,
@@ -23631,7 +23291,7 @@ export const xdr_remote_domain_set_user_password_args: XdrCodec<remote_domain_se
           flags: _flags,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["dom", "user", "password", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -23647,24 +23307,24 @@ export const xdr_remote_domain_rename_args: XdrCodec<remote_domain_rename_args> 
   {
     name: "remote_domain_rename_args",
     encode(w, v) {
-      let f = 0;
+      let f = "dom";
       try {
         xdr_remote_nonnull_domain.encode(w, v.dom);
-        f = 1;
+        f = "new_name";
         xdr_remote_string.encode(w, v.new_name);
-        f = 2;
+        f = "flags";
         w.uint(v.flags);
       } catch (e) {
-        throw prependXdrPath(e, ["dom", "new_name", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "dom";
       try {
         const _dom = xdr_remote_nonnull_domain.decode(r);
-        f = 1;
+        f = "new_name";
         const _new_name = xdr_remote_string.decode(r);
-        f = 2;
+        f = "flags";
         const _flags = r.uint();
         return {
           dom: _dom,
@@ -23672,7 +23332,7 @@ export const xdr_remote_domain_rename_args: XdrCodec<remote_domain_rename_args> 
           flags: _flags,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["dom", "new_name", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -23715,24 +23375,24 @@ export const xdr_remote_domain_event_callback_migration_iteration_msg: XdrCodec<
   {
     name: "remote_domain_event_callback_migration_iteration_msg",
     encode(w, v) {
-      let f = 0;
+      let f = "callbackID";
       try {
         w.int(v.callbackID);
-        f = 1;
+        f = "dom";
         xdr_remote_nonnull_domain.encode(w, v.dom);
-        f = 2;
+        f = "iteration";
         w.int(v.iteration);
       } catch (e) {
-        throw prependXdrPath(e, ["callbackID", "dom", "iteration"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "callbackID";
       try {
         const _callbackID = r.int();
-        f = 1;
+        f = "dom";
         const _dom = xdr_remote_nonnull_domain.decode(r);
-        f = 2;
+        f = "iteration";
         const _iteration = r.int();
         return {
           callbackID: _callbackID,
@@ -23740,7 +23400,7 @@ export const xdr_remote_domain_event_callback_migration_iteration_msg: XdrCodec<
           iteration: _iteration,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["callbackID", "dom", "iteration"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -23757,12 +23417,12 @@ export const xdr_remote_domain_event_callback_job_completed_msg: XdrCodec<remote
   {
     name: "remote_domain_event_callback_job_completed_msg",
     encode(w, v) {
-      let f = 0;
+      let f = "callbackID";
       try {
         w.int(v.callbackID);
-        f = 1;
+        f = "dom";
         xdr_remote_nonnull_domain.encode(w, v.dom);
-        f = 2;
+        f = "params";
         const a0 = v.params;
         w.count(a0.length, 64);
         let i0 = 0;
@@ -23774,16 +23434,16 @@ export const xdr_remote_domain_event_callback_job_completed_msg: XdrCodec<remote
           throw prependXdrPath(e, i0);
         }
       } catch (e) {
-        throw prependXdrPath(e, ["callbackID", "dom", "params"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "callbackID";
       try {
         const _callbackID = r.int();
-        f = 1;
+        f = "dom";
         const _dom = xdr_remote_nonnull_domain.decode(r);
-        f = 2;
+        f = "params";
         const n1 = r.count(64, 12);
         const _params = new Array<remote_typed_param>(n1);
         let i1 = 0;
@@ -23800,7 +23460,7 @@ export const xdr_remote_domain_event_callback_job_completed_msg: XdrCodec<remote
           params: _params,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["callbackID", "dom", "params"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -23815,27 +23475,27 @@ export const xdr_remote_domain_migrate_start_post_copy_args: XdrCodec<remote_dom
   {
     name: "remote_domain_migrate_start_post_copy_args",
     encode(w, v) {
-      let f = 0;
+      let f = "dom";
       try {
         xdr_remote_nonnull_domain.encode(w, v.dom);
-        f = 1;
+        f = "flags";
         w.uint(v.flags);
       } catch (e) {
-        throw prependXdrPath(e, ["dom", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "dom";
       try {
         const _dom = xdr_remote_nonnull_domain.decode(r);
-        f = 1;
+        f = "flags";
         const _flags = r.uint();
         return {
           dom: _dom,
           flags: _flags,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["dom", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -23851,24 +23511,24 @@ export const xdr_remote_domain_event_callback_device_removal_failed_msg: XdrCode
   {
     name: "remote_domain_event_callback_device_removal_failed_msg",
     encode(w, v) {
-      let f = 0;
+      let f = "callbackID";
       try {
         w.int(v.callbackID);
-        f = 1;
+        f = "dom";
         xdr_remote_nonnull_domain.encode(w, v.dom);
-        f = 2;
+        f = "devAlias";
         xdr_remote_nonnull_string.encode(w, v.devAlias);
       } catch (e) {
-        throw prependXdrPath(e, ["callbackID", "dom", "devAlias"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "callbackID";
       try {
         const _callbackID = r.int();
-        f = 1;
+        f = "dom";
         const _dom = xdr_remote_nonnull_domain.decode(r);
-        f = 2;
+        f = "devAlias";
         const _devAlias = xdr_remote_nonnull_string.decode(r);
         return {
           callbackID: _callbackID,
@@ -23876,7 +23536,7 @@ export const xdr_remote_domain_event_callback_device_removal_failed_msg: XdrCode
           devAlias: _devAlias,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["callbackID", "dom", "devAlias"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -23891,27 +23551,27 @@ export const xdr_remote_domain_get_guest_vcpus_args: XdrCodec<remote_domain_get_
   {
     name: "remote_domain_get_guest_vcpus_args",
     encode(w, v) {
-      let f = 0;
+      let f = "dom";
       try {
         xdr_remote_nonnull_domain.encode(w, v.dom);
-        f = 1;
+        f = "flags";
         w.uint(v.flags);
       } catch (e) {
-        throw prependXdrPath(e, ["dom", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "dom";
       try {
         const _dom = xdr_remote_nonnull_domain.decode(r);
-        f = 1;
+        f = "flags";
         const _flags = r.uint();
         return {
           dom: _dom,
           flags: _flags,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["dom", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -23974,28 +23634,28 @@ export const xdr_remote_domain_set_guest_vcpus_args: XdrCodec<remote_domain_set_
   {
     name: "remote_domain_set_guest_vcpus_args",
     encode(w, v) {
-      let f = 0;
+      let f = "dom";
       try {
         xdr_remote_nonnull_domain.encode(w, v.dom);
-        f = 1;
+        f = "cpumap";
         xdr_remote_nonnull_string.encode(w, v.cpumap);
-        f = 2;
+        f = "state";
         w.int(v.state);
-        f = 3;
+        f = "flags";
         w.uint(v.flags);
       } catch (e) {
-        throw prependXdrPath(e, ["dom", "cpumap", "state", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "dom";
       try {
         const _dom = xdr_remote_nonnull_domain.decode(r);
-        f = 1;
+        f = "cpumap";
         const _cpumap = xdr_remote_nonnull_string.decode(r);
-        f = 2;
+        f = "state";
         const _state = r.int();
-        f = 3;
+        f = "flags";
         const _flags = r.uint();
         return {
           dom: _dom,
@@ -24004,7 +23664,7 @@ export const xdr_remote_domain_set_guest_vcpus_args: XdrCodec<remote_domain_set_
           flags: _flags,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["dom", "cpumap", "state", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -24021,28 +23681,28 @@ export const xdr_remote_domain_set_vcpu_args: XdrCodec<remote_domain_set_vcpu_ar
   {
     name: "remote_domain_set_vcpu_args",
     encode(w, v) {
-      let f = 0;
+      let f = "dom";
       try {
         xdr_remote_nonnull_domain.encode(w, v.dom);
-        f = 1;
+        f = "cpumap";
         xdr_remote_nonnull_string.encode(w, v.cpumap);
-        f = 2;
+        f = "state";
         w.int(v.state);
-        f = 3;
+        f = "flags";
         w.uint(v.flags);
       } catch (e) {
-        throw prependXdrPath(e, ["dom", "cpumap", "state", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "dom";
       try {
         const _dom = xdr_remote_nonnull_domain.decode(r);
-        f = 1;
+        f = "cpumap";
         const _cpumap = xdr_remote_nonnull_string.decode(r);
-        f = 2;
+        f = "state";
         const _state = r.int();
-        f = 3;
+        f = "flags";
         const _flags = r.uint();
         return {
           dom: _dom,
@@ -24051,7 +23711,7 @@ export const xdr_remote_domain_set_vcpu_args: XdrCodec<remote_domain_set_vcpu_ar
           flags: _flags,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["dom", "cpumap", "state", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -24068,28 +23728,28 @@ export const xdr_remote_domain_event_callback_metadata_change_msg: XdrCodec<remo
   {
     name: "remote_domain_event_callback_metadata_change_msg",
     encode(w, v) {
-      let f = 0;
+      let f = "callbackID";
       try {
         w.int(v.callbackID);
-        f = 1;
+        f = "dom";
         xdr_remote_nonnull_domain.encode(w, v.dom);
-        f = 2;
+        f = "type";
         w.int(v.type);
-        f = 3;
+        f = "nsuri";
         xdr_remote_string.encode(w, v.nsuri);
       } catch (e) {
-        throw prependXdrPath(e, ["callbackID", "dom", "type", "nsuri"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "callbackID";
       try {
         const _callbackID = r.int();
-        f = 1;
+        f = "dom";
         const _dom = xdr_remote_nonnull_domain.decode(r);
-        f = 2;
+        f = "type";
         const _type = r.int();
-        f = 3;
+        f = "nsuri";
         const _nsuri = xdr_remote_string.decode(r);
         return {
           callbackID: _callbackID,
@@ -24098,7 +23758,7 @@ export const xdr_remote_domain_event_callback_metadata_change_msg: XdrCodec<remo
           nsuri: _nsuri,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["callbackID", "dom", "type", "nsuri"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -24116,35 +23776,32 @@ export const xdr_remote_domain_event_memory_failure_msg: XdrCodec<remote_domain_
   {
     name: "remote_domain_event_memory_failure_msg",
     encode(w, v) {
-      let f = 0;
+      let f = "callbackID";
       try {
         w.int(v.callbackID);
-        f = 1;
+        f = "dom";
         xdr_remote_nonnull_domain.encode(w, v.dom);
-        f = 2;
+        f = "recipient";
         w.int(v.recipient);
-        f = 3;
+        f = "action";
         w.int(v.action);
-        f = 4;
+        f = "flags";
         w.uint(v.flags);
       } catch (e) {
-        throw prependXdrPath(
-          e,
-          ["callbackID", "dom", "recipient", "action", "flags"][f]!,
-        );
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "callbackID";
       try {
         const _callbackID = r.int();
-        f = 1;
+        f = "dom";
         const _dom = xdr_remote_nonnull_domain.decode(r);
-        f = 2;
+        f = "recipient";
         const _recipient = r.int();
-        f = 3;
+        f = "action";
         const _action = r.int();
-        f = 4;
+        f = "flags";
         const _flags = r.uint();
         return {
           callbackID: _callbackID,
@@ -24154,10 +23811,7 @@ export const xdr_remote_domain_event_memory_failure_msg: XdrCodec<remote_domain_
           flags: _flags,
         };
       } catch (e) {
-        throw prependXdrPath(
-          e,
-          ["callbackID", "dom", "recipient", "action", "flags"][f]!,
-        );
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -24172,27 +23826,27 @@ export const xdr_remote_connect_secret_event_register_any_args: XdrCodec<remote_
   {
     name: "remote_connect_secret_event_register_any_args",
     encode(w, v) {
-      let f = 0;
+      let f = "eventID";
       try {
         w.int(v.eventID);
-        f = 1;
+        f = "secret";
         xdr_remote_secret.encode(w, v.secret);
       } catch (e) {
-        throw prependXdrPath(e, ["eventID", "secret"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "eventID";
       try {
         const _eventID = r.int();
-        f = 1;
+        f = "secret";
         const _secret = xdr_remote_secret.decode(r);
         return {
           eventID: _eventID,
           secret: _secret,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["eventID", "secret"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -24263,31 +23917,28 @@ export const xdr_remote_secret_event_lifecycle_msg: XdrCodec<remote_secret_event
   {
     name: "remote_secret_event_lifecycle_msg",
     encode(w, v) {
-      let f = 0;
+      let f = "callbackID";
       try {
         w.int(v.callbackID);
-        f = 1;
+        f = "secret";
         xdr_remote_nonnull_secret.encode(w, v.secret);
-        f = 2;
+        f = "event";
         w.int(v.event);
-        f = 3;
+        f = "detail";
         w.int(v.detail);
       } catch (e) {
-        throw prependXdrPath(
-          e,
-          ["callbackID", "secret", "event", "detail"][f]!,
-        );
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "callbackID";
       try {
         const _callbackID = r.int();
-        f = 1;
+        f = "secret";
         const _secret = xdr_remote_nonnull_secret.decode(r);
-        f = 2;
+        f = "event";
         const _event = r.int();
-        f = 3;
+        f = "detail";
         const _detail = r.int();
         return {
           callbackID: _callbackID,
@@ -24296,10 +23947,7 @@ export const xdr_remote_secret_event_lifecycle_msg: XdrCodec<remote_secret_event
           detail: _detail,
         };
       } catch (e) {
-        throw prependXdrPath(
-          e,
-          ["callbackID", "secret", "event", "detail"][f]!,
-        );
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -24314,27 +23962,27 @@ export const xdr_remote_secret_event_value_changed_msg: XdrCodec<remote_secret_e
   {
     name: "remote_secret_event_value_changed_msg",
     encode(w, v) {
-      let f = 0;
+      let f = "callbackID";
       try {
         w.int(v.callbackID);
-        f = 1;
+        f = "secret";
         xdr_remote_nonnull_secret.encode(w, v.secret);
       } catch (e) {
-        throw prependXdrPath(e, ["callbackID", "secret"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "callbackID";
       try {
         const _callbackID = r.int();
-        f = 1;
+        f = "secret";
         const _secret = xdr_remote_nonnull_secret.decode(r);
         return {
           callbackID: _callbackID,
           secret: _secret,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["callbackID", "secret"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -24351,28 +23999,28 @@ export const xdr_remote_domain_set_block_threshold_args: XdrCodec<remote_domain_
   {
     name: "remote_domain_set_block_threshold_args",
     encode(w, v) {
-      let f = 0;
+      let f = "dom";
       try {
         xdr_remote_nonnull_domain.encode(w, v.dom);
-        f = 1;
+        f = "dev";
         xdr_remote_nonnull_string.encode(w, v.dev);
-        f = 2;
+        f = "threshold";
         w.uhyper(v.threshold);
-        f = 3;
+        f = "flags";
         w.uint(v.flags);
       } catch (e) {
-        throw prependXdrPath(e, ["dom", "dev", "threshold", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "dom";
       try {
         const _dom = xdr_remote_nonnull_domain.decode(r);
-        f = 1;
+        f = "dev";
         const _dev = xdr_remote_nonnull_string.decode(r);
-        f = 2;
+        f = "threshold";
         const _threshold = r.uhyper();
-        f = 3;
+        f = "flags";
         const _flags = r.uint();
         return {
           dom: _dom,
@@ -24381,7 +24029,7 @@ export const xdr_remote_domain_set_block_threshold_args: XdrCodec<remote_domain_
           flags: _flags,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["dom", "dev", "threshold", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -24398,28 +24046,28 @@ export const xdr_remote_domain_set_lifecycle_action_args: XdrCodec<remote_domain
   {
     name: "remote_domain_set_lifecycle_action_args",
     encode(w, v) {
-      let f = 0;
+      let f = "dom";
       try {
         xdr_remote_nonnull_domain.encode(w, v.dom);
-        f = 1;
+        f = "type";
         w.uint(v.type);
-        f = 2;
+        f = "action";
         w.uint(v.action);
-        f = 3;
+        f = "flags";
         w.uint(v.flags);
       } catch (e) {
-        throw prependXdrPath(e, ["dom", "type", "action", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "dom";
       try {
         const _dom = xdr_remote_nonnull_domain.decode(r);
-        f = 1;
+        f = "type";
         const _type = r.uint();
-        f = 2;
+        f = "action";
         const _action = r.uint();
-        f = 3;
+        f = "flags";
         const _flags = r.uint();
         return {
           dom: _dom,
@@ -24428,7 +24076,7 @@ export const xdr_remote_domain_set_lifecycle_action_args: XdrCodec<remote_domain
           flags: _flags,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["dom", "type", "action", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -24447,39 +24095,36 @@ export const xdr_remote_connect_compare_hypervisor_cpu_args: XdrCodec<remote_con
   {
     name: "remote_connect_compare_hypervisor_cpu_args",
     encode(w, v) {
-      let f = 0;
+      let f = "emulator";
       try {
         xdr_remote_string.encode(w, v.emulator);
-        f = 1;
+        f = "arch";
         xdr_remote_string.encode(w, v.arch);
-        f = 2;
+        f = "machine";
         xdr_remote_string.encode(w, v.machine);
-        f = 3;
+        f = "virttype";
         xdr_remote_string.encode(w, v.virttype);
-        f = 4;
+        f = "xmlCPU";
         xdr_remote_nonnull_string.encode(w, v.xmlCPU);
-        f = 5;
+        f = "flags";
         w.uint(v.flags);
       } catch (e) {
-        throw prependXdrPath(
-          e,
-          ["emulator", "arch", "machine", "virttype", "xmlCPU", "flags"][f]!,
-        );
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "emulator";
       try {
         const _emulator = xdr_remote_string.decode(r);
-        f = 1;
+        f = "arch";
         const _arch = xdr_remote_string.decode(r);
-        f = 2;
+        f = "machine";
         const _machine = xdr_remote_string.decode(r);
-        f = 3;
+        f = "virttype";
         const _virttype = xdr_remote_string.decode(r);
-        f = 4;
+        f = "xmlCPU";
         const _xmlCPU = xdr_remote_nonnull_string.decode(r);
-        f = 5;
+        f = "flags";
         const _flags = r.uint();
         return {
           emulator: _emulator,
@@ -24490,10 +24135,7 @@ export const xdr_remote_connect_compare_hypervisor_cpu_args: XdrCodec<remote_con
           flags: _flags,
         };
       } catch (e) {
-        throw prependXdrPath(
-          e,
-          ["emulator", "arch", "machine", "virttype", "xmlCPU", "flags"][f]!,
-        );
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -24540,16 +24182,16 @@ export const xdr_remote_connect_baseline_hypervisor_cpu_args: XdrCodec<remote_co
   {
     name: "remote_connect_baseline_hypervisor_cpu_args",
     encode(w, v) {
-      let f = 0;
+      let f = "emulator";
       try {
         xdr_remote_string.encode(w, v.emulator);
-        f = 1;
+        f = "arch";
         xdr_remote_string.encode(w, v.arch);
-        f = 2;
+        f = "machine";
         xdr_remote_string.encode(w, v.machine);
-        f = 3;
+        f = "virttype";
         xdr_remote_string.encode(w, v.virttype);
-        f = 4;
+        f = "xmlCPUs";
         const a0 = v.xmlCPUs;
         w.count(a0.length, 256);
         let i0 = 0;
@@ -24560,26 +24202,23 @@ export const xdr_remote_connect_baseline_hypervisor_cpu_args: XdrCodec<remote_co
         } catch (e) {
           throw prependXdrPath(e, i0);
         }
-        f = 5;
+        f = "flags";
         w.uint(v.flags);
       } catch (e) {
-        throw prependXdrPath(
-          e,
-          ["emulator", "arch", "machine", "virttype", "xmlCPUs", "flags"][f]!,
-        );
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "emulator";
       try {
         const _emulator = xdr_remote_string.decode(r);
-        f = 1;
+        f = "arch";
         const _arch = xdr_remote_string.decode(r);
-        f = 2;
+        f = "machine";
         const _machine = xdr_remote_string.decode(r);
-        f = 3;
+        f = "virttype";
         const _virttype = xdr_remote_string.decode(r);
-        f = 4;
+        f = "xmlCPUs";
         const n1 = r.count(256, 4);
         const _xmlCPUs = new Array<remote_nonnull_string>(n1);
         let i1 = 0;
@@ -24590,7 +24229,7 @@ export const xdr_remote_connect_baseline_hypervisor_cpu_args: XdrCodec<remote_co
         } catch (e) {
           throw prependXdrPath(e, i1);
         }
-        f = 5;
+        f = "flags";
         const _flags = r.uint();
         return {
           emulator: _emulator,
@@ -24601,10 +24240,7 @@ export const xdr_remote_connect_baseline_hypervisor_cpu_args: XdrCodec<remote_co
           flags: _flags,
         };
       } catch (e) {
-        throw prependXdrPath(
-          e,
-          ["emulator", "arch", "machine", "virttype", "xmlCPUs", "flags"][f]!,
-        );
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -24646,27 +24282,27 @@ export const xdr_remote_node_get_sev_info_args: XdrCodec<remote_node_get_sev_inf
   {
     name: "remote_node_get_sev_info_args",
     encode(w, v) {
-      let f = 0;
+      let f = "nparams";
       try {
         w.int(v.nparams);
-        f = 1;
+        f = "flags";
         w.uint(v.flags);
       } catch (e) {
-        throw prependXdrPath(e, ["nparams", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "nparams";
       try {
         const _nparams = r.int();
-        f = 1;
+        f = "flags";
         const _flags = r.uint();
         return {
           nparams: _nparams,
           flags: _flags,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["nparams", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -24682,7 +24318,7 @@ export const xdr_remote_node_get_sev_info_ret: XdrCodec<remote_node_get_sev_info
   {
     name: "remote_node_get_sev_info_ret",
     encode(w, v) {
-      let f = 0;
+      let f = "params";
       try {
         const a0 = v.params;
         w.count(a0.length, 64);
@@ -24694,14 +24330,14 @@ export const xdr_remote_node_get_sev_info_ret: XdrCodec<remote_node_get_sev_info
         } catch (e) {
           throw prependXdrPath(e, i0);
         }
-        f = 1;
+        f = "nparams";
         w.int(v.nparams);
       } catch (e) {
-        throw prependXdrPath(e, ["params", "nparams"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "params";
       try {
         const n1 = r.count(64, 12);
         const _params = new Array<remote_typed_param>(n1);
@@ -24713,14 +24349,14 @@ export const xdr_remote_node_get_sev_info_ret: XdrCodec<remote_node_get_sev_info
         } catch (e) {
           throw prependXdrPath(e, i1);
         }
-        f = 1;
+        f = "nparams";
         const _nparams = r.int();
         return {
           params: _params,
           nparams: _nparams,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["params", "nparams"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -24735,27 +24371,27 @@ export const xdr_remote_domain_get_launch_security_info_args: XdrCodec<remote_do
   {
     name: "remote_domain_get_launch_security_info_args",
     encode(w, v) {
-      let f = 0;
+      let f = "dom";
       try {
         xdr_remote_nonnull_domain.encode(w, v.dom);
-        f = 1;
+        f = "flags";
         w.uint(v.flags);
       } catch (e) {
-        throw prependXdrPath(e, ["dom", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "dom";
       try {
         const _dom = xdr_remote_nonnull_domain.decode(r);
-        f = 1;
+        f = "flags";
         const _flags = r.uint();
         return {
           dom: _dom,
           flags: _flags,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["dom", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -24818,10 +24454,10 @@ export const xdr_remote_domain_set_launch_security_state_args: XdrCodec<remote_d
   {
     name: "remote_domain_set_launch_security_state_args",
     encode(w, v) {
-      let f = 0;
+      let f = "dom";
       try {
         xdr_remote_nonnull_domain.encode(w, v.dom);
-        f = 1;
+        f = "params";
         const a0 = v.params;
         w.count(a0.length, 64);
         let i0 = 0;
@@ -24832,17 +24468,17 @@ export const xdr_remote_domain_set_launch_security_state_args: XdrCodec<remote_d
         } catch (e) {
           throw prependXdrPath(e, i0);
         }
-        f = 2;
+        f = "flags";
         w.uint(v.flags);
       } catch (e) {
-        throw prependXdrPath(e, ["dom", "params", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "dom";
       try {
         const _dom = xdr_remote_nonnull_domain.decode(r);
-        f = 1;
+        f = "params";
         const n1 = r.count(64, 12);
         const _params = new Array<remote_typed_param>(n1);
         let i1 = 0;
@@ -24853,7 +24489,7 @@ export const xdr_remote_domain_set_launch_security_state_args: XdrCodec<remote_d
         } catch (e) {
           throw prependXdrPath(e, i1);
         }
-        f = 2;
+        f = "flags";
         const _flags = r.uint();
         return {
           dom: _dom,
@@ -24861,7 +24497,7 @@ export const xdr_remote_domain_set_launch_security_state_args: XdrCodec<remote_d
           flags: _flags,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["dom", "params", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -24930,27 +24566,27 @@ export const xdr_remote_nwfilter_binding_create_xml_args: XdrCodec<remote_nwfilt
   {
     name: "remote_nwfilter_binding_create_xml_args",
     encode(w, v) {
-      let f = 0;
+      let f = "xml";
       try {
         xdr_remote_nonnull_string.encode(w, v.xml);
-        f = 1;
+        f = "flags";
         w.uint(v.flags);
       } catch (e) {
-        throw prependXdrPath(e, ["xml", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "xml";
       try {
         const _xml = xdr_remote_nonnull_string.decode(r);
-        f = 1;
+        f = "flags";
         const _flags = r.uint();
         return {
           xml: _xml,
           flags: _flags,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["xml", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -25019,27 +24655,27 @@ export const xdr_remote_nwfilter_binding_get_xml_desc_args: XdrCodec<remote_nwfi
   {
     name: "remote_nwfilter_binding_get_xml_desc_args",
     encode(w, v) {
-      let f = 0;
+      let f = "nwfilter";
       try {
         xdr_remote_nonnull_nwfilter_binding.encode(w, v.nwfilter);
-        f = 1;
+        f = "flags";
         w.uint(v.flags);
       } catch (e) {
-        throw prependXdrPath(e, ["nwfilter", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "nwfilter";
       try {
         const _nwfilter = xdr_remote_nonnull_nwfilter_binding.decode(r);
-        f = 1;
+        f = "flags";
         const _flags = r.uint();
         return {
           nwfilter: _nwfilter,
           flags: _flags,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["nwfilter", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -25081,27 +24717,27 @@ export const xdr_remote_connect_list_all_nwfilter_bindings_args: XdrCodec<remote
   {
     name: "remote_connect_list_all_nwfilter_bindings_args",
     encode(w, v) {
-      let f = 0;
+      let f = "need_results";
       try {
         w.int(v.need_results);
-        f = 1;
+        f = "flags";
         w.uint(v.flags);
       } catch (e) {
-        throw prependXdrPath(e, ["need_results", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "need_results";
       try {
         const _need_results = r.int();
-        f = 1;
+        f = "flags";
         const _flags = r.uint();
         return {
           need_results: _need_results,
           flags: _flags,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["need_results", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -25117,7 +24753,7 @@ export const xdr_remote_connect_list_all_nwfilter_bindings_ret: XdrCodec<remote_
   {
     name: "remote_connect_list_all_nwfilter_bindings_ret",
     encode(w, v) {
-      let f = 0;
+      let f = "bindings";
       try {
         const a0 = v.bindings;
         w.count(a0.length, 16384);
@@ -25129,14 +24765,14 @@ export const xdr_remote_connect_list_all_nwfilter_bindings_ret: XdrCodec<remote_
         } catch (e) {
           throw prependXdrPath(e, i0);
         }
-        f = 1;
+        f = "ret";
         w.uint(v.ret);
       } catch (e) {
-        throw prependXdrPath(e, ["bindings", "ret"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "bindings";
       try {
         const n1 = r.count(16384, 8);
         const _bindings = new Array<remote_nonnull_nwfilter_binding>(n1);
@@ -25148,14 +24784,14 @@ export const xdr_remote_connect_list_all_nwfilter_bindings_ret: XdrCodec<remote_
         } catch (e) {
           throw prependXdrPath(e, i1);
         }
-        f = 1;
+        f = "ret";
         const _ret = r.uint();
         return {
           bindings: _bindings,
           ret: _ret,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["bindings", "ret"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -25225,24 +24861,24 @@ export const xdr_remote_network_list_all_ports_args: XdrCodec<remote_network_lis
   {
     name: "remote_network_list_all_ports_args",
     encode(w, v) {
-      let f = 0;
+      let f = "network";
       try {
         xdr_remote_nonnull_network.encode(w, v.network);
-        f = 1;
+        f = "need_results";
         w.int(v.need_results);
-        f = 2;
+        f = "flags";
         w.uint(v.flags);
       } catch (e) {
-        throw prependXdrPath(e, ["network", "need_results", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "network";
       try {
         const _network = xdr_remote_nonnull_network.decode(r);
-        f = 1;
+        f = "need_results";
         const _need_results = r.int();
-        f = 2;
+        f = "flags";
         const _flags = r.uint();
         return {
           network: _network,
@@ -25250,7 +24886,7 @@ export const xdr_remote_network_list_all_ports_args: XdrCodec<remote_network_lis
           flags: _flags,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["network", "need_results", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -25266,7 +24902,7 @@ export const xdr_remote_network_list_all_ports_ret: XdrCodec<remote_network_list
   {
     name: "remote_network_list_all_ports_ret",
     encode(w, v) {
-      let f = 0;
+      let f = "ports";
       try {
         const a0 = v.ports;
         w.count(a0.length, 16384);
@@ -25278,14 +24914,14 @@ export const xdr_remote_network_list_all_ports_ret: XdrCodec<remote_network_list
         } catch (e) {
           throw prependXdrPath(e, i0);
         }
-        f = 1;
+        f = "ret";
         w.uint(v.ret);
       } catch (e) {
-        throw prependXdrPath(e, ["ports", "ret"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "ports";
       try {
         const n1 = r.count(16384, 36);
         const _ports = new Array<remote_nonnull_network_port>(n1);
@@ -25297,14 +24933,14 @@ export const xdr_remote_network_list_all_ports_ret: XdrCodec<remote_network_list
         } catch (e) {
           throw prependXdrPath(e, i1);
         }
-        f = 1;
+        f = "ret";
         const _ret = r.uint();
         return {
           ports: _ports,
           ret: _ret,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["ports", "ret"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -25319,27 +24955,27 @@ export const xdr_remote_network_port_lookup_by_uuid_args: XdrCodec<remote_networ
   {
     name: "remote_network_port_lookup_by_uuid_args",
     encode(w, v) {
-      let f = 0;
+      let f = "network";
       try {
         xdr_remote_nonnull_network.encode(w, v.network);
-        f = 1;
+        f = "uuid";
         xdr_remote_uuid.encode(w, v.uuid);
       } catch (e) {
-        throw prependXdrPath(e, ["network", "uuid"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "network";
       try {
         const _network = xdr_remote_nonnull_network.decode(r);
-        f = 1;
+        f = "uuid";
         const _uuid = xdr_remote_uuid.decode(r);
         return {
           network: _network,
           uuid: _uuid,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["network", "uuid"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -25382,24 +25018,24 @@ export const xdr_remote_network_port_create_xml_args: XdrCodec<remote_network_po
   {
     name: "remote_network_port_create_xml_args",
     encode(w, v) {
-      let f = 0;
+      let f = "network";
       try {
         xdr_remote_nonnull_network.encode(w, v.network);
-        f = 1;
+        f = "xml";
         xdr_remote_nonnull_string.encode(w, v.xml);
-        f = 2;
+        f = "flags";
         w.uint(v.flags);
       } catch (e) {
-        throw prependXdrPath(e, ["network", "xml", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "network";
       try {
         const _network = xdr_remote_nonnull_network.decode(r);
-        f = 1;
+        f = "xml";
         const _xml = xdr_remote_nonnull_string.decode(r);
-        f = 2;
+        f = "flags";
         const _flags = r.uint();
         return {
           network: _network,
@@ -25407,7 +25043,7 @@ export const xdr_remote_network_port_create_xml_args: XdrCodec<remote_network_po
           flags: _flags,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["network", "xml", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -25451,10 +25087,10 @@ export const xdr_remote_network_port_set_parameters_args: XdrCodec<remote_networ
   {
     name: "remote_network_port_set_parameters_args",
     encode(w, v) {
-      let f = 0;
+      let f = "port";
       try {
         xdr_remote_nonnull_network_port.encode(w, v.port);
-        f = 1;
+        f = "params";
         const a0 = v.params;
         w.count(a0.length, 16);
         let i0 = 0;
@@ -25465,17 +25101,17 @@ export const xdr_remote_network_port_set_parameters_args: XdrCodec<remote_networ
         } catch (e) {
           throw prependXdrPath(e, i0);
         }
-        f = 2;
+        f = "flags";
         w.uint(v.flags);
       } catch (e) {
-        throw prependXdrPath(e, ["port", "params", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "port";
       try {
         const _port = xdr_remote_nonnull_network_port.decode(r);
-        f = 1;
+        f = "params";
         const n1 = r.count(16, 12);
         const _params = new Array<remote_typed_param>(n1);
         let i1 = 0;
@@ -25486,7 +25122,7 @@ export const xdr_remote_network_port_set_parameters_args: XdrCodec<remote_networ
         } catch (e) {
           throw prependXdrPath(e, i1);
         }
-        f = 2;
+        f = "flags";
         const _flags = r.uint();
         return {
           port: _port,
@@ -25494,7 +25130,7 @@ export const xdr_remote_network_port_set_parameters_args: XdrCodec<remote_networ
           flags: _flags,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["port", "params", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -25510,24 +25146,24 @@ export const xdr_remote_network_port_get_parameters_args: XdrCodec<remote_networ
   {
     name: "remote_network_port_get_parameters_args",
     encode(w, v) {
-      let f = 0;
+      let f = "port";
       try {
         xdr_remote_nonnull_network_port.encode(w, v.port);
-        f = 1;
+        f = "nparams";
         w.int(v.nparams);
-        f = 2;
+        f = "flags";
         w.uint(v.flags);
       } catch (e) {
-        throw prependXdrPath(e, ["port", "nparams", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "port";
       try {
         const _port = xdr_remote_nonnull_network_port.decode(r);
-        f = 1;
+        f = "nparams";
         const _nparams = r.int();
-        f = 2;
+        f = "flags";
         const _flags = r.uint();
         return {
           port: _port,
@@ -25535,7 +25171,7 @@ export const xdr_remote_network_port_get_parameters_args: XdrCodec<remote_networ
           flags: _flags,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["port", "nparams", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -25551,7 +25187,7 @@ export const xdr_remote_network_port_get_parameters_ret: XdrCodec<remote_network
   {
     name: "remote_network_port_get_parameters_ret",
     encode(w, v) {
-      let f = 0;
+      let f = "params";
       try {
         const a0 = v.params;
         w.count(a0.length, 16);
@@ -25563,14 +25199,14 @@ export const xdr_remote_network_port_get_parameters_ret: XdrCodec<remote_network
         } catch (e) {
           throw prependXdrPath(e, i0);
         }
-        f = 1;
+        f = "nparams";
         w.int(v.nparams);
       } catch (e) {
-        throw prependXdrPath(e, ["params", "nparams"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "params";
       try {
         const n1 = r.count(16, 12);
         const _params = new Array<remote_typed_param>(n1);
@@ -25582,14 +25218,14 @@ export const xdr_remote_network_port_get_parameters_ret: XdrCodec<remote_network
         } catch (e) {
           throw prependXdrPath(e, i1);
         }
-        f = 1;
+        f = "nparams";
         const _nparams = r.int();
         return {
           params: _params,
           nparams: _nparams,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["params", "nparams"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -25604,27 +25240,27 @@ export const xdr_remote_network_port_get_xml_desc_args: XdrCodec<remote_network_
   {
     name: "remote_network_port_get_xml_desc_args",
     encode(w, v) {
-      let f = 0;
+      let f = "port";
       try {
         xdr_remote_nonnull_network_port.encode(w, v.port);
-        f = 1;
+        f = "flags";
         w.uint(v.flags);
       } catch (e) {
-        throw prependXdrPath(e, ["port", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "port";
       try {
         const _port = xdr_remote_nonnull_network_port.decode(r);
-        f = 1;
+        f = "flags";
         const _flags = r.uint();
         return {
           port: _port,
           flags: _flags,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["port", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -25666,27 +25302,27 @@ export const xdr_remote_network_port_delete_args: XdrCodec<remote_network_port_d
   {
     name: "remote_network_port_delete_args",
     encode(w, v) {
-      let f = 0;
+      let f = "port";
       try {
         xdr_remote_nonnull_network_port.encode(w, v.port);
-        f = 1;
+        f = "flags";
         w.uint(v.flags);
       } catch (e) {
-        throw prependXdrPath(e, ["port", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "port";
       try {
         const _port = xdr_remote_nonnull_network_port.decode(r);
-        f = 1;
+        f = "flags";
         const _flags = r.uint();
         return {
           port: _port,
           flags: _flags,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["port", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -25702,24 +25338,24 @@ export const xdr_remote_domain_checkpoint_create_xml_args: XdrCodec<remote_domai
   {
     name: "remote_domain_checkpoint_create_xml_args",
     encode(w, v) {
-      let f = 0;
+      let f = "dom";
       try {
         xdr_remote_nonnull_domain.encode(w, v.dom);
-        f = 1;
+        f = "xml_desc";
         xdr_remote_nonnull_string.encode(w, v.xml_desc);
-        f = 2;
+        f = "flags";
         w.uint(v.flags);
       } catch (e) {
-        throw prependXdrPath(e, ["dom", "xml_desc", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "dom";
       try {
         const _dom = xdr_remote_nonnull_domain.decode(r);
-        f = 1;
+        f = "xml_desc";
         const _xml_desc = xdr_remote_nonnull_string.decode(r);
-        f = 2;
+        f = "flags";
         const _flags = r.uint();
         return {
           dom: _dom,
@@ -25727,7 +25363,7 @@ export const xdr_remote_domain_checkpoint_create_xml_args: XdrCodec<remote_domai
           flags: _flags,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["dom", "xml_desc", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -25769,27 +25405,27 @@ export const xdr_remote_domain_checkpoint_get_xml_desc_args: XdrCodec<remote_dom
   {
     name: "remote_domain_checkpoint_get_xml_desc_args",
     encode(w, v) {
-      let f = 0;
+      let f = "checkpoint";
       try {
         xdr_remote_nonnull_domain_checkpoint.encode(w, v.checkpoint);
-        f = 1;
+        f = "flags";
         w.uint(v.flags);
       } catch (e) {
-        throw prependXdrPath(e, ["checkpoint", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "checkpoint";
       try {
         const _checkpoint = xdr_remote_nonnull_domain_checkpoint.decode(r);
-        f = 1;
+        f = "flags";
         const _flags = r.uint();
         return {
           checkpoint: _checkpoint,
           flags: _flags,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["checkpoint", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -25832,24 +25468,24 @@ export const xdr_remote_domain_list_all_checkpoints_args: XdrCodec<remote_domain
   {
     name: "remote_domain_list_all_checkpoints_args",
     encode(w, v) {
-      let f = 0;
+      let f = "dom";
       try {
         xdr_remote_nonnull_domain.encode(w, v.dom);
-        f = 1;
+        f = "need_results";
         w.int(v.need_results);
-        f = 2;
+        f = "flags";
         w.uint(v.flags);
       } catch (e) {
-        throw prependXdrPath(e, ["dom", "need_results", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "dom";
       try {
         const _dom = xdr_remote_nonnull_domain.decode(r);
-        f = 1;
+        f = "need_results";
         const _need_results = r.int();
-        f = 2;
+        f = "flags";
         const _flags = r.uint();
         return {
           dom: _dom,
@@ -25857,7 +25493,7 @@ export const xdr_remote_domain_list_all_checkpoints_args: XdrCodec<remote_domain
           flags: _flags,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["dom", "need_results", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -25873,7 +25509,7 @@ export const xdr_remote_domain_list_all_checkpoints_ret: XdrCodec<remote_domain_
   {
     name: "remote_domain_list_all_checkpoints_ret",
     encode(w, v) {
-      let f = 0;
+      let f = "checkpoints";
       try {
         const a0 = v.checkpoints;
         w.count(a0.length, 16384);
@@ -25885,14 +25521,14 @@ export const xdr_remote_domain_list_all_checkpoints_ret: XdrCodec<remote_domain_
         } catch (e) {
           throw prependXdrPath(e, i0);
         }
-        f = 1;
+        f = "ret";
         w.int(v.ret);
       } catch (e) {
-        throw prependXdrPath(e, ["checkpoints", "ret"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "checkpoints";
       try {
         const n1 = r.count(16384, 28);
         const _checkpoints = new Array<remote_nonnull_domain_checkpoint>(n1);
@@ -25904,14 +25540,14 @@ export const xdr_remote_domain_list_all_checkpoints_ret: XdrCodec<remote_domain_
         } catch (e) {
           throw prependXdrPath(e, i1);
         }
-        f = 1;
+        f = "ret";
         const _ret = r.int();
         return {
           checkpoints: _checkpoints,
           ret: _ret,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["checkpoints", "ret"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -25927,24 +25563,24 @@ export const xdr_remote_domain_checkpoint_list_all_children_args: XdrCodec<remot
   {
     name: "remote_domain_checkpoint_list_all_children_args",
     encode(w, v) {
-      let f = 0;
+      let f = "checkpoint";
       try {
         xdr_remote_nonnull_domain_checkpoint.encode(w, v.checkpoint);
-        f = 1;
+        f = "need_results";
         w.int(v.need_results);
-        f = 2;
+        f = "flags";
         w.uint(v.flags);
       } catch (e) {
-        throw prependXdrPath(e, ["checkpoint", "need_results", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "checkpoint";
       try {
         const _checkpoint = xdr_remote_nonnull_domain_checkpoint.decode(r);
-        f = 1;
+        f = "need_results";
         const _need_results = r.int();
-        f = 2;
+        f = "flags";
         const _flags = r.uint();
         return {
           checkpoint: _checkpoint,
@@ -25952,7 +25588,7 @@ export const xdr_remote_domain_checkpoint_list_all_children_args: XdrCodec<remot
           flags: _flags,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["checkpoint", "need_results", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -25968,7 +25604,7 @@ export const xdr_remote_domain_checkpoint_list_all_children_ret: XdrCodec<remote
   {
     name: "remote_domain_checkpoint_list_all_children_ret",
     encode(w, v) {
-      let f = 0;
+      let f = "checkpoints";
       try {
         const a0 = v.checkpoints;
         w.count(a0.length, 16384);
@@ -25980,14 +25616,14 @@ export const xdr_remote_domain_checkpoint_list_all_children_ret: XdrCodec<remote
         } catch (e) {
           throw prependXdrPath(e, i0);
         }
-        f = 1;
+        f = "ret";
         w.int(v.ret);
       } catch (e) {
-        throw prependXdrPath(e, ["checkpoints", "ret"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "checkpoints";
       try {
         const n1 = r.count(16384, 28);
         const _checkpoints = new Array<remote_nonnull_domain_checkpoint>(n1);
@@ -25999,14 +25635,14 @@ export const xdr_remote_domain_checkpoint_list_all_children_ret: XdrCodec<remote
         } catch (e) {
           throw prependXdrPath(e, i1);
         }
-        f = 1;
+        f = "ret";
         const _ret = r.int();
         return {
           checkpoints: _checkpoints,
           ret: _ret,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["checkpoints", "ret"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -26022,24 +25658,24 @@ export const xdr_remote_domain_checkpoint_lookup_by_name_args: XdrCodec<remote_d
   {
     name: "remote_domain_checkpoint_lookup_by_name_args",
     encode(w, v) {
-      let f = 0;
+      let f = "dom";
       try {
         xdr_remote_nonnull_domain.encode(w, v.dom);
-        f = 1;
+        f = "name";
         xdr_remote_nonnull_string.encode(w, v.name);
-        f = 2;
+        f = "flags";
         w.uint(v.flags);
       } catch (e) {
-        throw prependXdrPath(e, ["dom", "name", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "dom";
       try {
         const _dom = xdr_remote_nonnull_domain.decode(r);
-        f = 1;
+        f = "name";
         const _name = xdr_remote_nonnull_string.decode(r);
-        f = 2;
+        f = "flags";
         const _flags = r.uint();
         return {
           dom: _dom,
@@ -26047,7 +25683,7 @@ export const xdr_remote_domain_checkpoint_lookup_by_name_args: XdrCodec<remote_d
           flags: _flags,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["dom", "name", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -26089,27 +25725,27 @@ export const xdr_remote_domain_checkpoint_get_parent_args: XdrCodec<remote_domai
   {
     name: "remote_domain_checkpoint_get_parent_args",
     encode(w, v) {
-      let f = 0;
+      let f = "checkpoint";
       try {
         xdr_remote_nonnull_domain_checkpoint.encode(w, v.checkpoint);
-        f = 1;
+        f = "flags";
         w.uint(v.flags);
       } catch (e) {
-        throw prependXdrPath(e, ["checkpoint", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "checkpoint";
       try {
         const _checkpoint = xdr_remote_nonnull_domain_checkpoint.decode(r);
-        f = 1;
+        f = "flags";
         const _flags = r.uint();
         return {
           checkpoint: _checkpoint,
           flags: _flags,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["checkpoint", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -26151,27 +25787,27 @@ export const xdr_remote_domain_checkpoint_delete_args: XdrCodec<remote_domain_ch
   {
     name: "remote_domain_checkpoint_delete_args",
     encode(w, v) {
-      let f = 0;
+      let f = "checkpoint";
       try {
         xdr_remote_nonnull_domain_checkpoint.encode(w, v.checkpoint);
-        f = 1;
+        f = "flags";
         w.uint(v.flags);
       } catch (e) {
-        throw prependXdrPath(e, ["checkpoint", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "checkpoint";
       try {
         const _checkpoint = xdr_remote_nonnull_domain_checkpoint.decode(r);
-        f = 1;
+        f = "flags";
         const _flags = r.uint();
         return {
           checkpoint: _checkpoint,
           flags: _flags,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["checkpoint", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -26187,24 +25823,24 @@ export const xdr_remote_domain_get_guest_info_args: XdrCodec<remote_domain_get_g
   {
     name: "remote_domain_get_guest_info_args",
     encode(w, v) {
-      let f = 0;
+      let f = "dom";
       try {
         xdr_remote_nonnull_domain.encode(w, v.dom);
-        f = 1;
+        f = "types";
         w.uint(v.types);
-        f = 2;
+        f = "flags";
         w.uint(v.flags);
       } catch (e) {
-        throw prependXdrPath(e, ["dom", "types", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "dom";
       try {
         const _dom = xdr_remote_nonnull_domain.decode(r);
-        f = 1;
+        f = "types";
         const _types = r.uint();
-        f = 2;
+        f = "flags";
         const _flags = r.uint();
         return {
           dom: _dom,
@@ -26212,7 +25848,7 @@ export const xdr_remote_domain_get_guest_info_args: XdrCodec<remote_domain_get_g
           flags: _flags,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["dom", "types", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -26274,7 +25910,7 @@ export const xdr_remote_connect_set_identity_args: XdrCodec<remote_connect_set_i
   {
     name: "remote_connect_set_identity_args",
     encode(w, v) {
-      let f = 0;
+      let f = "params";
       try {
         const a0 = v.params;
         w.count(a0.length, 20);
@@ -26286,14 +25922,14 @@ export const xdr_remote_connect_set_identity_args: XdrCodec<remote_connect_set_i
         } catch (e) {
           throw prependXdrPath(e, i0);
         }
-        f = 1;
+        f = "flags";
         w.uint(v.flags);
       } catch (e) {
-        throw prependXdrPath(e, ["params", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "params";
       try {
         const n1 = r.count(20, 12);
         const _params = new Array<remote_typed_param>(n1);
@@ -26305,14 +25941,14 @@ export const xdr_remote_connect_set_identity_args: XdrCodec<remote_connect_set_i
         } catch (e) {
           throw prependXdrPath(e, i1);
         }
-        f = 1;
+        f = "flags";
         const _flags = r.uint();
         return {
           params: _params,
           flags: _flags,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["params", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -26328,24 +25964,24 @@ export const xdr_remote_domain_agent_set_response_timeout_args: XdrCodec<remote_
   {
     name: "remote_domain_agent_set_response_timeout_args",
     encode(w, v) {
-      let f = 0;
+      let f = "dom";
       try {
         xdr_remote_nonnull_domain.encode(w, v.dom);
-        f = 1;
+        f = "timeout";
         w.int(v.timeout);
-        f = 2;
+        f = "flags";
         w.uint(v.flags);
       } catch (e) {
-        throw prependXdrPath(e, ["dom", "timeout", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "dom";
       try {
         const _dom = xdr_remote_nonnull_domain.decode(r);
-        f = 1;
+        f = "timeout";
         const _timeout = r.int();
-        f = 2;
+        f = "flags";
         const _flags = r.uint();
         return {
           dom: _dom,
@@ -26353,7 +25989,7 @@ export const xdr_remote_domain_agent_set_response_timeout_args: XdrCodec<remote_
           flags: _flags,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["dom", "timeout", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -26397,31 +26033,28 @@ export const xdr_remote_domain_backup_begin_args: XdrCodec<remote_domain_backup_
   {
     name: "remote_domain_backup_begin_args",
     encode(w, v) {
-      let f = 0;
+      let f = "dom";
       try {
         xdr_remote_nonnull_domain.encode(w, v.dom);
-        f = 1;
+        f = "backup_xml";
         xdr_remote_nonnull_string.encode(w, v.backup_xml);
-        f = 2;
+        f = "checkpoint_xml";
         xdr_remote_string.encode(w, v.checkpoint_xml);
-        f = 3;
+        f = "flags";
         w.uint(v.flags);
       } catch (e) {
-        throw prependXdrPath(
-          e,
-          ["dom", "backup_xml", "checkpoint_xml", "flags"][f]!,
-        );
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "dom";
       try {
         const _dom = xdr_remote_nonnull_domain.decode(r);
-        f = 1;
+        f = "backup_xml";
         const _backup_xml = xdr_remote_nonnull_string.decode(r);
-        f = 2;
+        f = "checkpoint_xml";
         const _checkpoint_xml = xdr_remote_string.decode(r);
-        f = 3;
+        f = "flags";
         const _flags = r.uint();
         return {
           dom: _dom,
@@ -26430,10 +26063,7 @@ export const xdr_remote_domain_backup_begin_args: XdrCodec<remote_domain_backup_
           flags: _flags,
         };
       } catch (e) {
-        throw prependXdrPath(
-          e,
-          ["dom", "backup_xml", "checkpoint_xml", "flags"][f]!,
-        );
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -26448,27 +26078,27 @@ export const xdr_remote_domain_backup_get_xml_desc_args: XdrCodec<remote_domain_
   {
     name: "remote_domain_backup_get_xml_desc_args",
     encode(w, v) {
-      let f = 0;
+      let f = "dom";
       try {
         xdr_remote_nonnull_domain.encode(w, v.dom);
-        f = 1;
+        f = "flags";
         w.uint(v.flags);
       } catch (e) {
-        throw prependXdrPath(e, ["dom", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "dom";
       try {
         const _dom = xdr_remote_nonnull_domain.decode(r);
-        f = 1;
+        f = "flags";
         const _flags = r.uint();
         return {
           dom: _dom,
           flags: _flags,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["dom", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -26511,24 +26141,24 @@ export const xdr_remote_domain_authorized_ssh_keys_get_args: XdrCodec<remote_dom
   {
     name: "remote_domain_authorized_ssh_keys_get_args",
     encode(w, v) {
-      let f = 0;
+      let f = "dom";
       try {
         xdr_remote_nonnull_domain.encode(w, v.dom);
-        f = 1;
+        f = "user";
         xdr_remote_nonnull_string.encode(w, v.user);
-        f = 2;
+        f = "flags";
         w.uint(v.flags);
       } catch (e) {
-        throw prependXdrPath(e, ["dom", "user", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "dom";
       try {
         const _dom = xdr_remote_nonnull_domain.decode(r);
-        f = 1;
+        f = "user";
         const _user = xdr_remote_nonnull_string.decode(r);
-        f = 2;
+        f = "flags";
         const _flags = r.uint();
         return {
           dom: _dom,
@@ -26536,7 +26166,7 @@ export const xdr_remote_domain_authorized_ssh_keys_get_args: XdrCodec<remote_dom
           flags: _flags,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["dom", "user", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -26600,12 +26230,12 @@ export const xdr_remote_domain_authorized_ssh_keys_set_args: XdrCodec<remote_dom
   {
     name: "remote_domain_authorized_ssh_keys_set_args",
     encode(w, v) {
-      let f = 0;
+      let f = "dom";
       try {
         xdr_remote_nonnull_domain.encode(w, v.dom);
-        f = 1;
+        f = "user";
         xdr_remote_nonnull_string.encode(w, v.user);
-        f = 2;
+        f = "keys";
         const a0 = v.keys;
         w.count(a0.length, 2048);
         let i0 = 0;
@@ -26616,19 +26246,19 @@ export const xdr_remote_domain_authorized_ssh_keys_set_args: XdrCodec<remote_dom
         } catch (e) {
           throw prependXdrPath(e, i0);
         }
-        f = 3;
+        f = "flags";
         w.uint(v.flags);
       } catch (e) {
-        throw prependXdrPath(e, ["dom", "user", "keys", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "dom";
       try {
         const _dom = xdr_remote_nonnull_domain.decode(r);
-        f = 1;
+        f = "user";
         const _user = xdr_remote_nonnull_string.decode(r);
-        f = 2;
+        f = "keys";
         const n1 = r.count(2048, 4);
         const _keys = new Array<remote_nonnull_string>(n1);
         let i1 = 0;
@@ -26639,7 +26269,7 @@ export const xdr_remote_domain_authorized_ssh_keys_set_args: XdrCodec<remote_dom
         } catch (e) {
           throw prependXdrPath(e, i1);
         }
-        f = 3;
+        f = "flags";
         const _flags = r.uint();
         return {
           dom: _dom,
@@ -26648,7 +26278,7 @@ export const xdr_remote_domain_authorized_ssh_keys_set_args: XdrCodec<remote_dom
           flags: _flags,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["dom", "user", "keys", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -26663,27 +26293,27 @@ export const xdr_remote_domain_get_messages_args: XdrCodec<remote_domain_get_mes
   {
     name: "remote_domain_get_messages_args",
     encode(w, v) {
-      let f = 0;
+      let f = "dom";
       try {
         xdr_remote_nonnull_domain.encode(w, v.dom);
-        f = 1;
+        f = "flags";
         w.uint(v.flags);
       } catch (e) {
-        throw prependXdrPath(e, ["dom", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "dom";
       try {
         const _dom = xdr_remote_nonnull_domain.decode(r);
-        f = 1;
+        f = "flags";
         const _flags = r.uint();
         return {
           dom: _dom,
           flags: _flags,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["dom", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -26745,24 +26375,24 @@ export const xdr_remote_domain_start_dirty_rate_calc_args: XdrCodec<remote_domai
   {
     name: "remote_domain_start_dirty_rate_calc_args",
     encode(w, v) {
-      let f = 0;
+      let f = "dom";
       try {
         xdr_remote_nonnull_domain.encode(w, v.dom);
-        f = 1;
+        f = "seconds";
         w.int(v.seconds);
-        f = 2;
+        f = "flags";
         w.uint(v.flags);
       } catch (e) {
-        throw prependXdrPath(e, ["dom", "seconds", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "dom";
       try {
         const _dom = xdr_remote_nonnull_domain.decode(r);
-        f = 1;
+        f = "seconds";
         const _seconds = r.int();
-        f = 2;
+        f = "flags";
         const _flags = r.uint();
         return {
           dom: _dom,
@@ -26770,7 +26400,7 @@ export const xdr_remote_domain_start_dirty_rate_calc_args: XdrCodec<remote_domai
           flags: _flags,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["dom", "seconds", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -26787,28 +26417,28 @@ export const xdr_remote_domain_event_memory_device_size_change_msg: XdrCodec<rem
   {
     name: "remote_domain_event_memory_device_size_change_msg",
     encode(w, v) {
-      let f = 0;
+      let f = "callbackID";
       try {
         w.int(v.callbackID);
-        f = 1;
+        f = "dom";
         xdr_remote_nonnull_domain.encode(w, v.dom);
-        f = 2;
+        f = "alias";
         xdr_remote_nonnull_string.encode(w, v.alias);
-        f = 3;
+        f = "size";
         w.uhyper(v.size);
       } catch (e) {
-        throw prependXdrPath(e, ["callbackID", "dom", "alias", "size"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "callbackID";
       try {
         const _callbackID = r.int();
-        f = 1;
+        f = "dom";
         const _dom = xdr_remote_nonnull_domain.decode(r);
-        f = 2;
+        f = "alias";
         const _alias = xdr_remote_nonnull_string.decode(r);
-        f = 3;
+        f = "size";
         const _size = r.uhyper();
         return {
           callbackID: _callbackID,
@@ -26817,7 +26447,7 @@ export const xdr_remote_domain_event_memory_device_size_change_msg: XdrCodec<rem
           size: _size,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["callbackID", "dom", "alias", "size"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -26833,24 +26463,24 @@ export const xdr_remote_domain_fd_associate_args: XdrCodec<remote_domain_fd_asso
   {
     name: "remote_domain_fd_associate_args",
     encode(w, v) {
-      let f = 0;
+      let f = "dom";
       try {
         xdr_remote_nonnull_domain.encode(w, v.dom);
-        f = 1;
+        f = "name";
         xdr_remote_nonnull_string.encode(w, v.name);
-        f = 2;
+        f = "flags";
         w.uint(v.flags);
       } catch (e) {
-        throw prependXdrPath(e, ["dom", "name", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "dom";
       try {
         const _dom = xdr_remote_nonnull_domain.decode(r);
-        f = 1;
+        f = "name";
         const _name = xdr_remote_nonnull_string.decode(r);
-        f = 2;
+        f = "flags";
         const _flags = r.uint();
         return {
           dom: _dom,
@@ -26858,7 +26488,7 @@ export const xdr_remote_domain_fd_associate_args: XdrCodec<remote_domain_fd_asso
           flags: _flags,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["dom", "name", "flags"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };

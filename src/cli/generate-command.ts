@@ -13,6 +13,7 @@ export async function generateCommand(args: string[]): Promise<number> {
       check: { type: "boolean" },
       "runtime-import": { type: "string" },
       quiet: { type: "boolean", short: "q" },
+      force: { type: "boolean" },
     },
   });
   if (positionals.length === 0) throw new UsageError("generate needs at least one .x file");
@@ -23,6 +24,7 @@ export async function generateCommand(args: string[]): Promise<number> {
     outDir: values.out,
     runtimeImport: values["runtime-import"] ?? DEFAULT_RUNTIME_IMPORT,
     check: values.check ?? false,
+    force: values.force ?? false,
   });
   if (values.check) {
     if (result.stale.length === 0) return 0;
@@ -30,7 +32,9 @@ export async function generateCommand(args: string[]): Promise<number> {
     for (const f of result.stale) process.stderr.write(`  ${displayPath(values.out, f)}\n`);
     return 1;
   }
-  if (!values.quiet) {
+  if (!values.quiet && result.upToDate) {
+    process.stdout.write(`virt-rpcgen: ${values.out} is up to date\n`);
+  } else if (!values.quiet) {
     process.stdout.write(`virt-rpcgen: ${result.files.length} files, ${result.written.length} written to ${values.out}\n`);
   }
   return 0;

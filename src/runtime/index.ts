@@ -4,3 +4,4 @@
  */
 export * from "./xdr/index.js";
 export * from "./rpc/framing.js";
+export * from "./server/index.js";

@@ -144,3 +144,8 @@ export async function filterByAcl<T>(
   }
   return out;
 }
+
+/** A generated ACL table (`<prefix>Acl` in acl.ts): rules by C API. */
+export type AclTable = Readonly<
+  Record<string, { readonly proc: number; readonly ensure: readonly AclRuleSpec[]; readonly check: readonly AclRuleSpec[] }>
+>;

@@ -25,8 +25,8 @@ export interface ProcedureSpec {
   readonly api: string;
   /** `generated`: `@generate: server|both`; `hand-written`: libvirt dispatches it by hand. */
   readonly side: "generated" | "hand-written";
-  readonly args: XdrCodec<never> | null;
-  readonly ret: XdrCodec<never> | null;
+  readonly args: XdrCodec<unknown> | null;
+  readonly ret: XdrCodec<unknown> | null;
   /** `@priority: high` calls run even when every ordinary worker is busy. */
   readonly priority: "high" | "low";
   /** `@readstream` (client reads: server sends data) or `@writestream` (server receives). */
@@ -44,7 +44,7 @@ export interface EventSpec {
   readonly vers: number;
   readonly proc: number;
   readonly name: string;
-  readonly msg: XdrCodec<never>;
+  readonly msg: XdrCodec<unknown>;
 }
 
 export type ProcedureTable = Readonly<Record<string, ProcedureSpec>>;

@@ -104,39 +104,36 @@ export interface virNetMessageHeader {
 export const xdr_virNetMessageHeader: XdrCodec<virNetMessageHeader> = {
   name: "virNetMessageHeader",
   encode(w, v) {
-    let f = 0;
+    let f = "prog";
     try {
       w.uint(v.prog);
-      f = 1;
+      f = "vers";
       w.uint(v.vers);
-      f = 2;
+      f = "proc";
       w.int(v.proc);
-      f = 3;
+      f = "type";
       xdr_virNetMessageType.encode(w, v.type);
-      f = 4;
+      f = "serial";
       w.uint(v.serial);
-      f = 5;
+      f = "status";
       xdr_virNetMessageStatus.encode(w, v.status);
     } catch (e) {
-      throw prependXdrPath(
-        e,
-        ["prog", "vers", "proc", "type", "serial", "status"][f]!,
-      );
+      throw prependXdrPath(e, f);
     }
   },
   decode(r) {
-    let f = 0;
+    let f = "prog";
     try {
       const _prog = r.uint();
-      f = 1;
+      f = "vers";
       const _vers = r.uint();
-      f = 2;
+      f = "proc";
       const _proc = r.int();
-      f = 3;
+      f = "type";
       const _type = xdr_virNetMessageType.decode(r);
-      f = 4;
+      f = "serial";
       const _serial = r.uint();
-      f = 5;
+      f = "status";
       const _status = xdr_virNetMessageStatus.decode(r);
       return {
         prog: _prog,
@@ -147,10 +144,7 @@ export const xdr_virNetMessageHeader: XdrCodec<virNetMessageHeader> = {
         status: _status,
       };
     } catch (e) {
-      throw prependXdrPath(
-        e,
-        ["prog", "vers", "proc", "type", "serial", "status"][f]!,
-      );
+      throw prependXdrPath(e, f);
     }
   },
 };
@@ -210,24 +204,24 @@ export const xdr_virNetMessageNonnullDomain: XdrCodec<virNetMessageNonnullDomain
   {
     name: "virNetMessageNonnullDomain",
     encode(w, v) {
-      let f = 0;
+      let f = "name";
       try {
         xdr_virNetMessageNonnullString.encode(w, v.name);
-        f = 1;
+        f = "uuid";
         xdr_virNetMessageUUID.encode(w, v.uuid);
-        f = 2;
+        f = "id";
         w.int(v.id);
       } catch (e) {
-        throw prependXdrPath(e, ["name", "uuid", "id"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "name";
       try {
         const _name = xdr_virNetMessageNonnullString.decode(r);
-        f = 1;
+        f = "uuid";
         const _uuid = xdr_virNetMessageUUID.decode(r);
-        f = 2;
+        f = "id";
         const _id = r.int();
         return {
           name: _name,
@@ -235,7 +229,7 @@ export const xdr_virNetMessageNonnullDomain: XdrCodec<virNetMessageNonnullDomain
           id: _id,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["name", "uuid", "id"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -250,27 +244,27 @@ export const xdr_virNetMessageNonnullNetwork: XdrCodec<virNetMessageNonnullNetwo
   {
     name: "virNetMessageNonnullNetwork",
     encode(w, v) {
-      let f = 0;
+      let f = "name";
       try {
         xdr_virNetMessageNonnullString.encode(w, v.name);
-        f = 1;
+        f = "uuid";
         xdr_virNetMessageUUID.encode(w, v.uuid);
       } catch (e) {
-        throw prependXdrPath(e, ["name", "uuid"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
     decode(r) {
-      let f = 0;
+      let f = "name";
       try {
         const _name = xdr_virNetMessageNonnullString.decode(r);
-        f = 1;
+        f = "uuid";
         const _uuid = xdr_virNetMessageUUID.decode(r);
         return {
           name: _name,
           uuid: _uuid,
         };
       } catch (e) {
-        throw prependXdrPath(e, ["name", "uuid"][f]!);
+        throw prependXdrPath(e, f);
       }
     },
   };
@@ -331,71 +325,56 @@ export interface virNetMessageError {
 export const xdr_virNetMessageError: XdrCodec<virNetMessageError> = {
   name: "virNetMessageError",
   encode(w, v) {
-    let f = 0;
+    let f = "code";
     try {
       w.int(v.code);
-      f = 1;
+      f = "domain";
       w.int(v.domain);
-      f = 2;
+      f = "message";
       xdr_virNetMessageString.encode(w, v.message);
-      f = 3;
+      f = "level";
       w.int(v.level);
-      f = 4;
+      f = "dom";
       xdr_virNetMessageDomain.encode(w, v.dom);
-      f = 5;
+      f = "str1";
       xdr_virNetMessageString.encode(w, v.str1);
-      f = 6;
+      f = "str2";
       xdr_virNetMessageString.encode(w, v.str2);
-      f = 7;
+      f = "str3";
       xdr_virNetMessageString.encode(w, v.str3);
-      f = 8;
+      f = "int1";
       w.int(v.int1);
-      f = 9;
+      f = "int2";
       w.int(v.int2);
-      f = 10;
+      f = "net";
       xdr_virNetMessageNetwork.encode(w, v.net);
     } catch (e) {
-      throw prependXdrPath(
-        e,
-        [
-          "code",
-          "domain",
-          "message",
-          "level",
-          "dom",
-          "str1",
-          "str2",
-          "str3",
-          "int1",
-          "int2",
-          "net",
-        ][f]!,
-      );
+      throw prependXdrPath(e, f);
     }
   },
   decode(r) {
-    let f = 0;
+    let f = "code";
     try {
       const _code = r.int();
-      f = 1;
+      f = "domain";
       const _domain = r.int();
-      f = 2;
+      f = "message";
       const _message = xdr_virNetMessageString.decode(r);
-      f = 3;
+      f = "level";
       const _level = r.int();
-      f = 4;
+      f = "dom";
       const _dom = xdr_virNetMessageDomain.decode(r);
-      f = 5;
+      f = "str1";
       const _str1 = xdr_virNetMessageString.decode(r);
-      f = 6;
+      f = "str2";
       const _str2 = xdr_virNetMessageString.decode(r);
-      f = 7;
+      f = "str3";
       const _str3 = xdr_virNetMessageString.decode(r);
-      f = 8;
+      f = "int1";
       const _int1 = r.int();
-      f = 9;
+      f = "int2";
       const _int2 = r.int();
-      f = 10;
+      f = "net";
       const _net = xdr_virNetMessageNetwork.decode(r);
       return {
         code: _code,
@@ -411,22 +390,7 @@ export const xdr_virNetMessageError: XdrCodec<virNetMessageError> = {
         net: _net,
       };
     } catch (e) {
-      throw prependXdrPath(
-        e,
-        [
-          "code",
-          "domain",
-          "message",
-          "level",
-          "dom",
-          "str1",
-          "str2",
-          "str3",
-          "int1",
-          "int2",
-          "net",
-        ][f]!,
-      );
+      throw prependXdrPath(e, f);
     }
   },
 };
@@ -440,27 +404,27 @@ export interface virNetStreamHole {
 export const xdr_virNetStreamHole: XdrCodec<virNetStreamHole> = {
   name: "virNetStreamHole",
   encode(w, v) {
-    let f = 0;
+    let f = "length";
     try {
       w.hyper(v.length);
-      f = 1;
+      f = "flags";
       w.uint(v.flags);
     } catch (e) {
-      throw prependXdrPath(e, ["length", "flags"][f]!);
+      throw prependXdrPath(e, f);
     }
   },
   decode(r) {
-    let f = 0;
+    let f = "length";
     try {
       const _length = r.hyper();
-      f = 1;
+      f = "flags";
       const _flags = r.uint();
       return {
         length: _length,
         flags: _flags,
       };
     } catch (e) {
-      throw prependXdrPath(e, ["length", "flags"][f]!);
+      throw prependXdrPath(e, f);
     }
   },
 };

@@ -1,0 +1,109 @@
+/**
+ * Makes a `generate` run with unchanged inputs near-instant.
+ *
+ * After writing, `generate` records in `<out>/.virt-rpcgen-stamp.json` a fingerprint of
+ * everything the output depends on (input .x files and the protocols they import, options,
+ * defines files, the generator's own code and the prettier version) and a hash of every file
+ * it wrote. A later run whose fingerprint matches and whose files on disk still have those
+ * hashes has nothing to do: no parsing, no emitting, no prettier. Any edit of a generated file
+ * changes its hash, so `--check` still reports it. A changed prettier *config* is not seen:
+ * use `--force` after changing it.
+ */
+import { createHash } from "node:crypto";
+import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import type { LoadOptions } from "./model/load.js";
+
+export const STAMP_FILE = ".virt-rpcgen-stamp.json";
+
+interface Stamp {
+  readonly fingerprint: string;
+  readonly files: Record<string, string>;
+}
+
+const sha256 = (data: string | Uint8Array) => createHash("sha256").update(data).digest("hex");
+
+let generatorId: string | undefined;
+
+/** Hash of the generator's compiled code (this package's dist/, or src/ under a TS loader). */
+function generatorFingerprint(): string {
+  if (generatorId) return generatorId;
+  const h = createHash("sha256");
+  const root = dirname(fileURLToPath(import.meta.url));
+  const walk = (dir: string) => {
+    for (const e of readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+      const p = join(dir, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (/\.(js|ts)$/.test(e.name) && !e.name.endsWith(".d.ts")) h.update(e.name).update(readFileSync(p));
+    }
+  };
+  walk(root);
+  try {
+    const require = createRequire(import.meta.url);
+    h.update(readFileSync(require.resolve("prettier/package.json")));
+  } catch {
+    h.update("prettier:unknown");
+  }
+  return (generatorId = h.digest("hex"));
+}
+
+/** Input files plus the sibling protocols their `%#include "x.h"` lines import. */
+function inputClosure(files: readonly string[], importFiles: readonly string[]): string[] {
+  const seen = new Set<string>();
+  const visit = (f: string) => {
+    const abs = resolve(f);
+    if (seen.has(abs) || !existsSync(abs)) return;
+    seen.add(abs);
+    const text = readFileSync(abs, "latin1");
+    for (const m of text.matchAll(/^%\s*#\s*include\s+[<"]([^">]+)\.h[">]/gm)) {
+      visit(join(dirname(abs), `${m[1]!.replace(/^.*\//, "")}.x`));
+    }
+  };
+  [...importFiles, ...files].forEach(visit);
+  return [...seen].sort();
+}
+
+export function fingerprintOf(options: LoadOptions & { files: readonly string[]; runtimeImport: string }, definesFiles: readonly string[]): string {
+  const h = createHash("sha256");
+  h.update(generatorFingerprint());
+  h.update(JSON.stringify({
+    runtimeImport: options.runtimeImport,
+    libvirtDefines: options.libvirtDefines !== false,
+    defines: [...(options.defines ?? [])],
+    macros: [...(options.macros ?? [])],
+    files: options.files.map((f) => f.replace(/^.*[\\/]/, "")),
+  }));
+  for (const f of [...inputClosure(options.files, options.importFiles ?? []), ...definesFiles]) {
+    h.update(f.replace(/^.*[\\/]/, "")).update(readFileSync(f));
+  }
+  return h.digest("hex");
+}
+
+/** True when the stamp matches and every recorded file is on disk with its recorded hash. */
+export function isFresh(outDir: string, fingerprint: string): boolean {
+  const path = join(outDir, STAMP_FILE);
+  if (!existsSync(path)) return false;
+  let stamp: Stamp;
+  try {
+    stamp = JSON.parse(readFileSync(path, "utf8")) as Stamp;
+  } catch {
+    return false;
+  }
+  if (stamp.fingerprint !== fingerprint) return false;
+  for (const [rel, hash] of Object.entries(stamp.files)) {
+    const p = join(outDir, rel);
+    if (!existsSync(p) || sha256(readFileSync(p)) !== hash) return false;
+  }
+  return true;
+}
+
+export function stampContent(fingerprint: string, files: readonly { path: string; content: string }[]): string {
+  const stamp: Stamp = { fingerprint, files: Object.fromEntries(files.map((f) => [f.path, sha256(f.content)])) };
+  return JSON.stringify(stamp, null, 2) + "\n";
+}
+
+export function writeStamp(outDir: string, content: string): void {
+  writeFileSync(join(outDir, STAMP_FILE), content);
+}

@@ -1,0 +1,296 @@
+/**
+ * One client connection: framing, routing of messages (calls, stream data, keepalive), output
+ * with backpressure, events, and the per-client limits of libvirt's virNetServerClient:
+ *
+ * - at most `maxClientRequests` calls in flight; beyond that the socket is not read (libvirt's
+ *   `max_client_requests`), so a flooding client only slows itself;
+ * - a frame length below the header size or above `maxMessage` closes this connection before a
+ *   byte is buffered for it (FrameReader never allocates the claimed size);
+ * - while replies pile up unread (`outputHighWater`), input is not read either.
+ */
+import type { Socket } from "node:net";
+import { FrameReader, FramingError, createMessageWriter, parseFrame, writeFrame, writeRawFrame, type MessageHeader } from "../rpc/framing.js";
+import type { XdrCodec } from "../xdr/codec.js";
+import type { XdrWriter } from "../xdr/writer.js";
+import {
+  KEEPALIVE_PROC_PING,
+  KEEPALIVE_PROC_PONG,
+  KEEPALIVE_PROGRAM,
+  KEEPALIVE_PROTOCOL_VERSION,
+} from "../generated/virkeepaliveprotocol/codecs.js";
+import {
+  VIR_NET_CALL,
+  VIR_NET_CALL_WITH_FDS,
+  VIR_NET_ERROR,
+  VIR_NET_MESSAGE,
+  VIR_NET_OK,
+  VIR_NET_STREAM,
+  VIR_NET_STREAM_HOLE,
+  xdr_virNetMessageError,
+  type virNetMessageStatus,
+  type virNetMessageType,
+} from "../generated/virnetprotocol/codecs.js";
+import type { ClientIdentity } from "./acl.js";
+import { ServerError } from "./errors.js";
+import type { EventSpec } from "./program.js";
+import { ServerStream, type StreamSink } from "./stream.js";
+
+/** What a connection needs from its server. */
+export interface ClientHost {
+  readonly maxMessage: number;
+  readonly maxClientRequests: number;
+  readonly outputHighWater: number;
+  /** Dispatches one call; `done` must be called once the call's reply (or error) is queued. */
+  dispatchCall(client: ServerClient, header: MessageHeader, frame: Uint8Array, offset: number, done: () => void): void;
+  log(line: string): void;
+  clientClosed(client: ServerClient): void;
+}
+
+type Listener = () => void;
+
+export class ServerClient {
+  private readonly frames: FrameReader;
+  private readonly writer: XdrWriter = createMessageWriter();
+  private inFlight = 0;
+  private readonly waiting: Uint8Array[] = [];
+  private holds = new Set<string>();
+  private streams = new Map<string, ServerStream>();
+  private closeListeners: Listener[] = [];
+  private corked = false;
+  private closed = false;
+  private lastSeen = Date.now();
+
+  constructor(
+    readonly socket: Socket,
+    readonly identity: ClientIdentity,
+    private readonly host: ClientHost,
+  ) {
+    this.frames = new FrameReader(host.maxMessage);
+    socket.setNoDelay?.(true);
+    socket.on("data", (chunk: Buffer) => this.onData(chunk));
+    socket.on("drain", () => this.release("output"));
+    socket.on("error", () => this.close());
+    socket.on("close", () => this.close());
+  }
+
+  /** Calls currently dispatched and not yet answered. */
+  get callsInFlight(): number {
+    return this.inFlight;
+  }
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  /** Milliseconds since the client last sent anything. */
+  get idleMs(): number {
+    return Date.now() - this.lastSeen;
+  }
+
+  /** Runs `fn` when the connection closes (deregister events, free per-client state). */
+  onClose(fn: Listener): void {
+    if (this.closed) fn();
+    else this.closeListeners.push(fn);
+  }
+
+  /** Sends a server→client message (an event): type VIR_NET_MESSAGE, serial 0. */
+  sendEvent<M>(spec: EventSpec & { readonly msg: XdrCodec<M> }, msg: M): void {
+    this.sendFrame({ prog: spec.prog, vers: spec.vers, proc: spec.proc, type: VIR_NET_MESSAGE, serial: 0, status: VIR_NET_OK }, spec.msg, msg);
+  }
+
+  /** Sends a keepalive PING (the server side of libvirt's keepalive). */
+  ping(): void {
+    this.sendFrame(
+      { prog: KEEPALIVE_PROGRAM, vers: KEEPALIVE_PROTOCOL_VERSION, proc: KEEPALIVE_PROC_PING, type: VIR_NET_MESSAGE, serial: 0, status: VIR_NET_OK },
+      null,
+    );
+  }
+
+  /** Closes the connection; streams see "disconnected", close listeners run once. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.socket.destroy();
+    for (const s of [...this.streams.values()]) s.disconnected();
+    this.streams.clear();
+    this.waiting.length = 0;
+    const listeners = this.closeListeners;
+    this.closeListeners = [];
+    for (const fn of listeners) {
+      try {
+        fn();
+      } catch (e) {
+        this.host.log(`client ${this.identity.id}: close listener failed: ${e instanceof Error ? e.message : String(e)}`);
+      }
+    }
+    this.host.clientClosed(this);
+  }
+
+  // ---- output
+
+  /** Encodes and queues one frame. Returns false when the connection is closed. */
+  sendFrame<T>(header: MessageHeader, codec: XdrCodec<T> | null, body?: T): boolean {
+    if (this.closed) return false;
+    const bytes = writeFrame(this.writer, header, codec, body);
+    this.push(bytes);
+    return true;
+  }
+
+  sendRawFrame(header: MessageHeader, payload: Uint8Array): boolean {
+    if (this.closed) return false;
+    this.push(writeRawFrame(this.writer, header, payload));
+    return true;
+  }
+
+  /** Error reply to a call, or a stream error (type STREAM), like virNetServerProgramSendError. */
+  sendError(header: MessageHeader, type: virNetMessageType, error: ServerError): void {
+    this.sendFrame({ ...header, type, status: VIR_NET_ERROR }, xdr_virNetMessageError, error.toWire());
+  }
+
+  private push(view: Uint8Array): void {
+    // The writer's buffer is reused for the next frame: hand the socket a copy.
+    const copy = Buffer.allocUnsafe(view.length);
+    copy.set(view);
+    if (!this.corked) {
+      this.corked = true;
+      this.socket.cork();
+      setImmediate(() => {
+        this.corked = false;
+        if (!this.closed) this.socket.uncork();
+      });
+    }
+    this.socket.write(copy);
+    if (this.socket.writableLength > this.host.outputHighWater) this.hold("output");
+  }
+
+  /** Resolves when the output buffer is below the high-water mark. */
+  writable(): Promise<void> {
+    if (this.closed || this.socket.writableLength <= this.host.outputHighWater) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = () => {
+        this.socket.off("drain", done);
+        this.socket.off("close", done);
+        resolve();
+      };
+      this.socket.on("drain", done);
+      this.socket.on("close", done);
+    });
+  }
+
+  // ---- input
+
+  private hold(reason: string): void {
+    if (this.holds.has(reason)) return;
+    this.holds.add(reason);
+    this.socket.pause();
+  }
+
+  private release(reason: string): void {
+    if (!this.holds.delete(reason)) return;
+    if (this.holds.size === 0 && !this.closed) {
+      this.socket.resume();
+      this.drainWaiting();
+    }
+  }
+
+  private onData(chunk: Buffer): void {
+    if (this.closed) return;
+    this.lastSeen = Date.now();
+    let frames: Uint8Array[];
+    try {
+      frames = this.frames.push(chunk);
+    } catch (e) {
+      this.host.log(`client ${this.identity.id}: ${e instanceof FramingError ? e.message : String(e)}; closing the connection`);
+      this.close();
+      return;
+    }
+    for (const f of frames) {
+      if (this.holds.size > 0 || this.waiting.length > 0) this.waiting.push(f);
+      else this.handleFrame(f);
+    }
+  }
+
+  private drainWaiting(): void {
+    while (this.waiting.length > 0 && this.holds.size === 0 && !this.closed) this.handleFrame(this.waiting.shift()!);
+  }
+
+  private handleFrame(bytes: Uint8Array): void {
+    let header: MessageHeader;
+    let offset: number;
+    try {
+      const frame = parseFrame(bytes);
+      header = frame.header;
+      offset = frame.body.offset;
+    } catch (e) {
+      // An undecodable header (bad type/status enum…): libvirt drops such a client.
+      this.host.log(`client ${this.identity.id}: malformed message header (${e instanceof Error ? e.message : String(e)}); closing the connection`);
+      this.close();
+      return;
+    }
+    if (header.prog === KEEPALIVE_PROGRAM) {
+      this.keepalive(header);
+      return;
+    }
+    if (header.type === VIR_NET_STREAM || header.type === VIR_NET_STREAM_HOLE) {
+      const stream = this.streams.get(streamKey(header.proc, header.serial));
+      // Data for a stream already closed: libvirt ignores it too.
+      if (!stream) return;
+      if (header.type === VIR_NET_STREAM_HOLE) stream.hole();
+      else stream.incoming(header.status, bytes.subarray(offset));
+      return;
+    }
+    if (header.type !== VIR_NET_CALL && header.type !== VIR_NET_CALL_WITH_FDS) {
+      // Replies or messages from a client are not expected; libvirt logs and drops them.
+      this.host.log(`client ${this.identity.id}: unexpected message type ${header.type} (prog ${header.prog} proc ${header.proc}); ignored`);
+      return;
+    }
+    this.inFlight++;
+    if (this.inFlight >= this.host.maxClientRequests) this.hold("requests");
+    let answered = false;
+    this.host.dispatchCall(this, header, bytes, offset, () => {
+      if (answered) return;
+      answered = true;
+      this.inFlight--;
+      if (this.inFlight < this.host.maxClientRequests) this.release("requests");
+    });
+  }
+
+  private keepalive(header: MessageHeader): void {
+    if (header.type !== VIR_NET_MESSAGE) return;
+    if (header.proc === KEEPALIVE_PROC_PING) {
+      this.sendFrame({ ...header, proc: KEEPALIVE_PROC_PONG, status: VIR_NET_OK }, null);
+    }
+    // PONG: lastSeen was updated on receipt; nothing else to do.
+  }
+
+  // ---- streams
+
+  /** Opens the stream of a stream procedure's call (keyed by its proc and serial). */
+  openStream(header: MessageHeader, direction: "send" | "receive"): ServerStream {
+    const key = streamKey(header.proc, header.serial);
+    const base = { prog: header.prog, vers: header.vers, proc: header.proc, serial: header.serial };
+    const sink: StreamSink = {
+      send: (status, payload) => {
+        this.sendRawFrame({ ...base, type: VIR_NET_STREAM, status: status as virNetMessageStatus }, payload);
+      },
+      sendError: (error) => this.sendError({ ...base, type: VIR_NET_STREAM, status: VIR_NET_ERROR }, VIR_NET_STREAM, error),
+      writable: () => this.writable(),
+      holdInput: (on) => (on ? this.hold(`stream ${key}`) : this.release(`stream ${key}`)),
+      release: () => {
+        if (this.streams.get(key) === stream) this.streams.delete(key);
+      },
+    };
+    const stream = new ServerStream(direction, sink);
+    this.streams.set(key, stream);
+    return stream;
+  }
+
+  /** Streams currently open on this connection. */
+  get openStreams(): number {
+    return this.streams.size;
+  }
+}
+
+function streamKey(proc: number, serial: number): string {
+  return `${proc}:${serial}`;
+}
