@@ -5,10 +5,9 @@
  */
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
-import { XdrDiagnosticError } from "./parser/index.js";
-import { loadProtocol } from "./model/index.js";
-import { emitStructsListing } from "./emit/structs.js";
-import { unifiedDiff } from "./cli/unified-diff.js";
+// Only light modules load up front: an up-to-date `generate` must not pay for the parser,
+// ts-morph or prettier.
+import { XdrDiagnosticError } from "./parser/diagnostics.js";
 import { loadOptionsFrom, MODEL_OPTIONS, MODEL_OPTIONS_HELP, UsageError } from "./cli/options.js";
 
 const HELP = `Usage: virt-rpcgen <command> [options]
@@ -41,7 +40,7 @@ async function main(argv: string[]): Promise<number> {
   }
   switch (command) {
     case "structs":
-      return structsCommand(rest);
+      return await structsCommand(rest);
     case "generate": {
       const { generateCommand } = await import("./cli/generate-command.js");
       return generateCommand(rest);
@@ -51,7 +50,7 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-function structsCommand(args: string[]): number {
+async function structsCommand(args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
@@ -63,6 +62,11 @@ function structsCommand(args: string[]): number {
   }
   if (positionals.length !== 1) throw new UsageError("structs takes exactly one .x file");
   const file = positionals[0]!;
+  const [{ loadProtocol }, { emitStructsListing }, { unifiedDiff }] = await Promise.all([
+    import("./model/index.js"),
+    import("./emit/structs.js"),
+    import("./cli/unified-diff.js"),
+  ]);
   const listing = emitStructsListing(loadProtocol(file, loadOptionsFrom(values)));
   if (values.expect === undefined) {
     process.stdout.write(listing);

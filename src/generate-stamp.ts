@@ -14,7 +14,7 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import type { LoadOptions } from "./model/load.js";
+import type { LoadOptions } from "./model/load-options.js";
 
 export const STAMP_FILE = ".virt-rpcgen-stamp.json";
 

@@ -4,4 +4,5 @@ export type { XdrFile, Diagnostic, SourceLocation } from "./parser/index.js";
 export * from "./model/index.js";
 export { emitStructsListing, LIBVIRT_STRUCTS_FILTER, type StructsOptions } from "./emit/structs.js";
 export { unifiedDiff } from "./cli/unified-diff.js";
-export { generate, renderOutputs, DEFAULT_RUNTIME_IMPORT, type GenerateOptions, type GenerateResult, type GeneratedFile } from "./generate.js";
+export { generate, DEFAULT_RUNTIME_IMPORT, type GenerateOptions, type GenerateResult, type GeneratedFile } from "./generate.js";
+export { renderOutputs } from "./render-outputs.js";

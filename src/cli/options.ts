@@ -1,6 +1,6 @@
 /** Options shared by every command that reads protocols. */
-import { parseIntegerLiteral } from "../parser/grammar.js";
-import type { LoadOptions } from "../model/index.js";
+import { parseIntegerLiteral } from "../parser/integer.js";
+import type { LoadOptions } from "../model/load-options.js";
 
 export class UsageError extends Error {}
 

@@ -4,7 +4,7 @@
  * is reported with the whole cycle instead of overflowing the stack.
  */
 import { XdrDiagnosticError, type SourceLocation, type Value } from "../parser/index.js";
-import { parseIntegerLiteral } from "../parser/grammar.js";
+import { parseIntegerLiteral } from "../parser/integer.js";
 import type { Constant } from "./types.js";
 
 /** How a not-yet-evaluated constant is defined. */

@@ -6,29 +6,14 @@
  */
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, join, resolve as resolvePath } from "node:path";
-import { fileURLToPath } from "node:url";
 import { XdrDiagnosticError, parseXdr, type XdrFile } from "../parser/index.js";
 import { decodeSource } from "../parser/source.js";
 import { parseDefinesFile } from "./constants.js";
 import { protocolNameOf, resolveProtocol } from "./resolve.js";
+import { LIBVIRT_DEFINES_FILE, type LoadOptions } from "./load-options.js";
+
+export { LIBVIRT_DEFINES_FILE, type LoadOptions };
 import type { ProtocolModel } from "./types.js";
-
-export interface LoadOptions {
-  /** Extra protocol files to resolve imports from (by base name), like `--import`. */
-  readonly importFiles?: readonly string[];
-  /** Load the bundled libvirt defines file (default true). */
-  readonly libvirtDefines?: boolean;
-  /** Extra defines files. */
-  readonly definesFiles?: readonly string[];
-  /** `--define NAME=VALUE`: wins over defines files. */
-  readonly defines?: ReadonlyMap<string, number>;
-  /** Preprocessor macros (`-D` style), e.g. RPC_HDR. */
-  readonly macros?: ReadonlyMap<string, string>;
-  /** Replace the text of a file (tests use this to edit a protocol in memory). */
-  readonly readFile?: (path: string) => Uint8Array | string;
-}
-
-export const LIBVIRT_DEFINES_FILE = fileURLToPath(new URL("../../defines/libvirt.defines", import.meta.url));
 
 export function externalDefines(options: LoadOptions): Map<string, number> {
   const out = new Map<string, number>();

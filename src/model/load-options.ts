@@ -1,0 +1,20 @@
+/** Options for loading protocols; dependency-free so light callers need not load the parser. */
+import { fileURLToPath } from "node:url";
+
+export interface LoadOptions {
+  /** Extra protocol files to resolve imports from (by base name), like `--import`. */
+  readonly importFiles?: readonly string[];
+  /** Load the bundled libvirt defines file (default true). */
+  readonly libvirtDefines?: boolean;
+  /** Extra defines files. */
+  readonly definesFiles?: readonly string[];
+  /** `--define NAME=VALUE`: wins over defines files. */
+  readonly defines?: ReadonlyMap<string, number>;
+  /** Preprocessor macros (`-D` style), e.g. RPC_HDR. */
+  readonly macros?: ReadonlyMap<string, string>;
+  /** Replace the text of a file (tests use this to edit a protocol in memory). */
+  readonly readFile?: (path: string) => Uint8Array | string;
+}
+
+export const LIBVIRT_DEFINES_FILE = fileURLToPath(new URL("../../defines/libvirt.defines", import.meta.url));
+
