@@ -32,6 +32,7 @@ PACKAGES=(
   pkg-config
   xz-utils
   ca-certificates
+  dwarves
 )
 
 log() { printf 'install-system-deps: %s\n' "$*" >&2; }

@@ -15,6 +15,8 @@ const HELP = `Usage: virt-rpcgen <command> [options]
 Commands:
   structs <file.x> [--expect FILE]
       Print the *-structs ABI listing (as libvirt's check-remote-protocol makes it).
+      --structs-filter REGEX keeps the types whose names match (default: libvirt's
+      remote_|qemu_|lxc_|admin_|keepalive|virNet|virLockSpace|virLXCMonitor prefixes).
       With --expect, compare with FILE (whitespace runs compared as 'diff -b'):
       exit 0 when equal, else print a unified diff and exit 1.
   generate <file.x>... --out DIR [--check] [--runtime-import SPEC]
@@ -54,7 +56,7 @@ async function structsCommand(args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
-    options: { ...MODEL_OPTIONS, expect: { type: "string" }, help: { type: "boolean", short: "h" } },
+    options: { ...MODEL_OPTIONS, expect: { type: "string" }, "structs-filter": { type: "string" }, help: { type: "boolean", short: "h" } },
   });
   if (values.help) {
     process.stdout.write(HELP);
@@ -67,7 +69,7 @@ async function structsCommand(args: string[]): Promise<number> {
     import("./emit/structs.js"),
     import("./cli/unified-diff.js"),
   ]);
-  const listing = emitStructsListing(loadProtocol(file, loadOptionsFrom(values)));
+  const listing = emitStructsListing(loadProtocol(file, loadOptionsFrom(values)), { filter: structsFilterOf(values["structs-filter"]) });
   if (values.expect === undefined) {
     process.stdout.write(listing);
     return 0;
@@ -77,6 +79,16 @@ async function structsCommand(args: string[]): Promise<number> {
   if (diff === "") return 0;
   process.stdout.write(diff);
   return 1;
+}
+
+/** `--structs-filter REGEX`: which type names the listing keeps (default: libvirt's prefixes). */
+function structsFilterOf(text: string | undefined): RegExp | undefined {
+  if (text === undefined) return undefined;
+  try {
+    return new RegExp(text);
+  } catch (e) {
+    throw new UsageError(`--structs-filter: ${(e as Error).message}`);
+  }
 }
 
 main(process.argv.slice(2)).then(

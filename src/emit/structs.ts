@@ -34,9 +34,10 @@ const C_PRIMITIVES: Record<string, string> = {
   bool: "bool_t",
   char: "char",
   "unsigned char": "u_char",
-  short: "short",
+  // DWARF names the base types, not the C spelling: `short` is "short int".
+  short: "short int",
   "unsigned short": "u_short",
-  long: "long",
+  long: "long int",
   "unsigned long": "u_long",
 };
 
@@ -56,7 +57,7 @@ export function emitStructsListing(p: ProtocolModel, options: StructsOptions = {
 }
 
 function structBlock(s: StructType): string {
-  return [`struct ${s.name} {`, ...s.fields.flatMap((f) => fieldLines(f, 1)), "};"].join("\n");
+  return [`struct ${s.name} {`, ...s.fields.flatMap((f) => fieldLines(f, 1, s.name)), "};"].join("\n");
 }
 
 function unionBlock(u: UnionType): string {
@@ -85,12 +86,16 @@ function member(depth: number, type: string, name: string): string {
   return `${indent(depth)}${type.padEnd(TYPE_COLUMN - 8 * (depth - 1))} ${name};`;
 }
 
-function fieldLines(f: Field, depth: number): string[] {
+function fieldLines(f: Field, depth: number, enclosing?: string): string[] {
   switch (f.shape) {
     case "scalar":
       return typeLines(f.type, depth, f.name, "");
-    case "optional":
-      return [member(depth, cType(f.type) + " *", f.name)];
+    case "optional": {
+      // rpcgen declares a pointer to the struct being defined as `struct X *` (the typedef
+      // does not exist yet at that point in the header).
+      const self = f.type.kind === "named" && f.type.name === enclosing;
+      return [member(depth, `${self ? "struct " : ""}${cType(f.type)} *`, f.name)];
+    }
     case "fixedArray":
       return typeLines(f.type, depth, f.name, `[${f.size.value}]`);
     case "varArray":
