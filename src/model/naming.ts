@@ -27,8 +27,16 @@ const FIXUPS: readonly [RegExp, string][] = [
   [/Dhcp$/, "DHCP"],
 ];
 
+/**
+ * Words the public C API spells in capitals although gendispatch.pl has no rule for them (its
+ * procedures with these words are hand-written, `@generate: none`): virNodeGetSEVInfo,
+ * virDomainAuthorizedSSHKeysGet, virDomainFDAssociate, virDomainOpenGraphicsFD,
+ * virAdmServerGetThreadPoolParameters.
+ */
+const PUBLIC_API_WORDS: Readonly<Record<string, string>> = { Sev: "SEV", Ssh: "SSH", Fd: "FD", Threadpool: "ThreadPool" };
+
 export function fixupName(word: string): string {
-  let w = word;
+  let w = PUBLIC_API_WORDS[word] ?? word;
   for (const [re, to] of FIXUPS) w = w.replace(re, to);
   return w;
 }
@@ -52,7 +60,7 @@ export function procNameOf(name: string, forceSplit = false): string {
 
 /** The public C API name for a procedure, following gendispatch.pl's per-protocol rewrites. */
 export function apiNameOf(structPrefix: string, procName: string): string {
-  if (structPrefix === "admin") return "admin" + procName;
+  if (structPrefix === "admin") return "virAdm" + procName;
   const api = "vir" + procName;
   if (structPrefix === "qemu") return api.replace(/(vir(Connect)?Domain)/, "$1Qemu");
   if (structPrefix === "lxc") return api.replace(/virDomain/, "virDomainLxc");

@@ -110,7 +110,7 @@ export interface ProcedureModel {
   readonly procName: string;
   /** `domainMigrateStartPostCopy`: the TypeScript method name. */
   readonly methodName: string;
-  /** The C API name: `virDomainMigrateStartPostCopy`, `virDomainQemuMonitorCommand`, `adminConnectOpen`. */
+  /** The C API name: `virDomainMigrateStartPostCopy`, `virDomainQemuMonitorCommand`, `virAdmConnectOpen`. */
   readonly apiName: string;
   readonly args: StructType | null;
   readonly ret: StructType | null;
