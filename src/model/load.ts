@@ -19,6 +19,8 @@ export function externalDefines(options: LoadOptions): Map<string, number> {
   const out = new Map<string, number>();
   const files = [...(options.libvirtDefines === false ? [] : [LIBVIRT_DEFINES_FILE]), ...(options.definesFiles ?? [])];
   for (const f of files) for (const [k, v] of parseDefinesFile(f, readFileSync(f, "utf8"))) out.set(k, v);
+  // -D macros with integer values are usable as constants, as cpp would substitute them.
+  for (const [k, v] of options.macros ?? []) if (/^-?\d+$/.test(v)) out.set(k, Number(v));
   for (const [k, v] of options.defines ?? []) out.set(k, v);
   return out;
 }

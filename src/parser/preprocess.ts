@@ -15,7 +15,7 @@ import { LineMap, XdrDiagnosticError } from "./diagnostics.js";
 export interface PreprocessResult {
   /** Same length and line structure as the input; inactive and directive lines are spaces. */
   readonly text: string;
-  /** Every `#define` seen while active, in order (value is the raw replacement text). */
+  /** Every `#define` the file itself made while active, in order (value: the raw replacement text). Macros given by the caller are not included. */
   readonly defines: ReadonlyMap<string, string>;
   /** `#include` targets seen while active. */
   readonly includes: readonly string[];
@@ -37,6 +37,7 @@ export function preprocess(
   initialDefines: ReadonlyMap<string, string> = new Map(),
 ): PreprocessResult {
   const defines = new Map(initialDefines);
+  const definedHere = new Set<string>();
   const includes: string[] = [];
   const stack: Frame[] = [];
   const lines = new LineMap(file, text);
@@ -109,7 +110,8 @@ export function preprocess(
   if (stack.length > 0) {
     fail(stack[stack.length - 1]!.offset, "unterminated conditional: missing #endif");
   }
-  return { text: out.join("\n"), defines, includes };
+  const own = new Map([...defines].filter(([k, v]) => initialDefines.get(k) !== v || definedHere.has(k)));
+  return { text: out.join("\n"), defines: own, includes };
 
   function handleActiveDirective(directive: string, rest: string, at: number): void {
     switch (directive) {
@@ -118,6 +120,7 @@ export function preprocess(
         if (!d) fail(at, "#define needs a name");
         if (d![2] !== undefined) fail(at, `function-like macro '${d![1]}' is not supported`);
         defines.set(d![1]!, (d![3] ?? "").trim());
+        definedHere.add(d![1]!);
         break;
       }
       case "undef":
