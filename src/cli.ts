@@ -19,9 +19,11 @@ Commands:
       remote_|qemu_|lxc_|admin_|keepalive|virNet|virLockSpace|virLXCMonitor prefixes).
       With --expect, compare with FILE (whitespace runs compared as 'diff -b'):
       exit 0 when equal, else print a unified diff and exit 1.
-  generate <file.x>... --out DIR [--check] [--runtime-import SPEC]
+  generate <file.x>... --out DIR [--check] [--force] [--emit KINDS] [--runtime-import SPEC]
       Write one folder per protocol with its typed codecs and structs listing.
       --check writes nothing and exits 1 listing stale or missing files.
+      --emit codecs,structs,client,server,acl limits the outputs (default: all).
+      --force regenerates even when the stamp says nothing changed.
 
 Options for every command:
 ${MODEL_OPTIONS_HELP}

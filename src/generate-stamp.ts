@@ -65,11 +65,15 @@ function inputClosure(files: readonly string[], importFiles: readonly string[]):
   return [...seen].sort();
 }
 
-export function fingerprintOf(options: LoadOptions & { files: readonly string[]; runtimeImport: string }, definesFiles: readonly string[]): string {
+export function fingerprintOf(
+  options: LoadOptions & { files: readonly string[]; runtimeImport: string; emit: readonly string[] },
+  definesFiles: readonly string[],
+): string {
   const h = createHash("sha256");
   h.update(generatorFingerprint());
   h.update(JSON.stringify({
     runtimeImport: options.runtimeImport,
+    emit: options.emit,
     libvirtDefines: options.libvirtDefines !== false,
     defines: [...(options.defines ?? [])],
     macros: [...(options.macros ?? [])],

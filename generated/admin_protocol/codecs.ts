@@ -5,6 +5,7 @@ import {
   type XdrCodec,
   XdrError,
 } from "virt-rpcgen/runtime";
+
 export const ADMIN_STRING_MAX = 4194304;
 export const ADMIN_SERVER_LIST_MAX = 16384;
 export const ADMIN_SERVER_THREADPOOL_PARAMETERS_MAX = 32;
@@ -13,20 +14,23 @@ export const ADMIN_CLIENT_INFO_PARAMETERS_MAX = 64;
 export const ADMIN_SERVER_CLIENT_LIMITS_MAX = 32;
 export const ADMIN_PROGRAM = 110102160;
 export const ADMIN_PROTOCOL_VERSION = 1;
+
 /** `typedef … admin_nonnull_string` (admin_protocol.x) */
 export type admin_nonnull_string = string;
+
 export const xdr_admin_nonnull_string: XdrCodec<admin_nonnull_string> = {
   name: "admin_nonnull_string",
   encode(w, v) {
     w.string(v, 4194304);
   },
   decode(r) {
-    const _admin_nonnull_string = r.string(4194304);
-    return _admin_nonnull_string;
+    return r.string(4194304);
   },
 };
+
 /** `typedef … admin_string` (admin_protocol.x) */
 export type admin_string = admin_nonnull_string | null;
+
 export const xdr_admin_string: XdrCodec<admin_string> = {
   name: "admin_string",
   encode(w, v) {
@@ -38,12 +42,10 @@ export const xdr_admin_string: XdrCodec<admin_string> = {
     }
   },
   decode(r) {
-    const _admin_string = r.presence()
-      ? xdr_admin_nonnull_string.decode(r)
-      : null;
-    return _admin_string;
+    return r.presence() ? xdr_admin_nonnull_string.decode(r) : null;
   },
 };
+
 /** `union admin_typed_param_value switch (type)` (admin_protocol.x) */
 export type admin_typed_param_value =
   | { type: 1; i: number } // VIR_TYPED_PARAM_INT
@@ -52,7 +54,8 @@ export type admin_typed_param_value =
   | { type: 4; ul: bigint } // VIR_TYPED_PARAM_ULLONG
   | { type: 5; d: number } // VIR_TYPED_PARAM_DOUBLE
   | { type: 6; b: number } // VIR_TYPED_PARAM_BOOLEAN
-  | { type: 7; s: admin_nonnull_string }; // VIR_TYPED_PARAM_STRING;
+  | { type: 7; s: admin_nonnull_string }; // VIR_TYPED_PARAM_STRING
+
 export const xdr_admin_typed_param_value: XdrCodec<admin_typed_param_value> = {
   name: "admin_typed_param_value",
   encode(w, v) {
@@ -1330,6 +1333,7 @@ export const xdr_admin_connect_set_daemon_timeout_args: XdrCodec<admin_connect_s
       }
     },
   };
+
 export const ADMIN_PROC_CONNECT_OPEN = 1;
 export const ADMIN_PROC_CONNECT_CLOSE = 2;
 export const ADMIN_PROC_CONNECT_GET_LIB_VERSION = 3;
@@ -1349,6 +1353,7 @@ export const ADMIN_PROC_CONNECT_SET_LOGGING_OUTPUTS = 16;
 export const ADMIN_PROC_CONNECT_SET_LOGGING_FILTERS = 17;
 export const ADMIN_PROC_SERVER_UPDATE_TLS_FILES = 18;
 export const ADMIN_PROC_CONNECT_SET_DAEMON_TIMEOUT = 19;
+
 /** `enum admin_procedure` (admin_protocol.x): member names to values. */
 export const admin_procedure = {
   ADMIN_PROC_CONNECT_OPEN: 1,
@@ -1371,8 +1376,10 @@ export const admin_procedure = {
   ADMIN_PROC_SERVER_UPDATE_TLS_FILES: 18,
   ADMIN_PROC_CONNECT_SET_DAEMON_TIMEOUT: 19,
 } as const;
+
 export type admin_procedure =
   (typeof admin_procedure)[keyof typeof admin_procedure];
+
 export const xdr_admin_procedure: XdrCodec<admin_procedure> = {
   name: "admin_procedure",
   encode(w, v) {
@@ -1401,15 +1408,15 @@ export const xdr_admin_procedure: XdrCodec<admin_procedure> = {
       case 18:
       case 19:
         return d;
-      default:
-        throw new XdrError(
-          "bad-enum",
-          r.offset - 4,
-          `invalid value ${d} for enum admin_procedure`,
-        );
     }
+    throw new XdrError(
+      "bad-enum",
+      r.offset - 4,
+      `invalid value ${d} for enum admin_procedure`,
+    );
   },
 };
+
 /** Every codec of admin_protocol.x by XDR type name, for tools that look codecs up by name. */
 export const codecs = {
   admin_nonnull_string: xdr_admin_nonnull_string,

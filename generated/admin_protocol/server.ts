@@ -9,48 +9,20 @@ import {
   type ProgramSpec,
   type ServerProgram,
 } from "virt-rpcgen/runtime";
-import {
-  xdr_admin_client_close_args,
-  xdr_admin_client_get_info_args,
-  xdr_admin_client_get_info_ret,
-  xdr_admin_connect_get_lib_version_ret,
-  xdr_admin_connect_get_logging_filters_args,
-  xdr_admin_connect_get_logging_filters_ret,
-  xdr_admin_connect_get_logging_outputs_args,
-  xdr_admin_connect_get_logging_outputs_ret,
-  xdr_admin_connect_list_servers_args,
-  xdr_admin_connect_list_servers_ret,
-  xdr_admin_connect_lookup_server_args,
-  xdr_admin_connect_lookup_server_ret,
-  xdr_admin_connect_open_args,
-  xdr_admin_connect_set_daemon_timeout_args,
-  xdr_admin_connect_set_logging_filters_args,
-  xdr_admin_connect_set_logging_outputs_args,
-  xdr_admin_server_get_client_limits_args,
-  xdr_admin_server_get_client_limits_ret,
-  xdr_admin_server_get_threadpool_parameters_args,
-  xdr_admin_server_get_threadpool_parameters_ret,
-  xdr_admin_server_list_clients_args,
-  xdr_admin_server_list_clients_ret,
-  xdr_admin_server_lookup_client_args,
-  xdr_admin_server_lookup_client_ret,
-  xdr_admin_server_set_client_limits_args,
-  xdr_admin_server_set_threadpool_parameters_args,
-  xdr_admin_server_update_tls_files_args,
-} from "./codecs.js";
+import * as admin from "./codecs.js";
 /** `ADMIN_PROGRAM` */
 const PROGRAM = 110102160;
 /** `ADMIN_PROTOCOL_VERSION` */
 const VERSION = 1;
 /** The calls of admin_protocol.x by handler name: what the dispatcher needs to decode, check and answer each one. */
 export const adminProcedures = {
-  /** `ADMIN_PROC_CONNECT_OPEN` = 1: `adminConnectOpen`; @generate: none */
+  /** `ADMIN_PROC_CONNECT_OPEN` = 1: `virAdmConnectOpen`; @generate: none */
   connectOpen: {
     proc: 1,
     name: "ADMIN_PROC_CONNECT_OPEN",
-    api: "adminConnectOpen",
+    api: "virAdmConnectOpen",
     side: "hand-written",
-    args: xdr_admin_connect_open_args,
+    args: admin.xdr_admin_connect_open_args,
     ret: null,
     priority: "low",
     stream: null,
@@ -58,11 +30,11 @@ export const adminProcedures = {
     aclFilter: [],
     aclTarget: null,
   },
-  /** `ADMIN_PROC_CONNECT_CLOSE` = 2: `adminConnectClose`; @generate: none */
+  /** `ADMIN_PROC_CONNECT_CLOSE` = 2: `virAdmConnectClose`; @generate: none */
   connectClose: {
     proc: 2,
     name: "ADMIN_PROC_CONNECT_CLOSE",
-    api: "adminConnectClose",
+    api: "virAdmConnectClose",
     side: "hand-written",
     args: null,
     ret: null,
@@ -72,69 +44,69 @@ export const adminProcedures = {
     aclFilter: [],
     aclTarget: null,
   },
-  /** `ADMIN_PROC_CONNECT_GET_LIB_VERSION` = 3: `adminConnectGetLibVersion`; @generate: both */
+  /** `ADMIN_PROC_CONNECT_GET_LIB_VERSION` = 3: `virAdmConnectGetLibVersion`; @generate: both */
   connectGetLibVersion: {
     proc: 3,
     name: "ADMIN_PROC_CONNECT_GET_LIB_VERSION",
-    api: "adminConnectGetLibVersion",
+    api: "virAdmConnectGetLibVersion",
     side: "generated",
     args: null,
-    ret: xdr_admin_connect_get_lib_version_ret,
+    ret: admin.xdr_admin_connect_get_lib_version_ret,
     priority: "low",
     stream: null,
     acl: [],
     aclFilter: [],
     aclTarget: null,
   },
-  /** `ADMIN_PROC_CONNECT_LIST_SERVERS` = 4: `adminConnectListServers`; @generate: both */
+  /** `ADMIN_PROC_CONNECT_LIST_SERVERS` = 4: `virAdmConnectListServers`; @generate: both */
   connectListServers: {
     proc: 4,
     name: "ADMIN_PROC_CONNECT_LIST_SERVERS",
-    api: "adminConnectListServers",
+    api: "virAdmConnectListServers",
     side: "generated",
-    args: xdr_admin_connect_list_servers_args,
-    ret: xdr_admin_connect_list_servers_ret,
+    args: admin.xdr_admin_connect_list_servers_args,
+    ret: admin.xdr_admin_connect_list_servers_ret,
     priority: "low",
     stream: null,
     acl: [],
     aclFilter: [],
     aclTarget: null,
   },
-  /** `ADMIN_PROC_CONNECT_LOOKUP_SERVER` = 5: `adminConnectLookupServer`; @generate: both */
+  /** `ADMIN_PROC_CONNECT_LOOKUP_SERVER` = 5: `virAdmConnectLookupServer`; @generate: both */
   connectLookupServer: {
     proc: 5,
     name: "ADMIN_PROC_CONNECT_LOOKUP_SERVER",
-    api: "adminConnectLookupServer",
+    api: "virAdmConnectLookupServer",
     side: "generated",
-    args: xdr_admin_connect_lookup_server_args,
-    ret: xdr_admin_connect_lookup_server_ret,
+    args: admin.xdr_admin_connect_lookup_server_args,
+    ret: admin.xdr_admin_connect_lookup_server_ret,
     priority: "low",
     stream: null,
     acl: [],
     aclFilter: [],
     aclTarget: null,
   },
-  /** `ADMIN_PROC_SERVER_GET_THREADPOOL_PARAMETERS` = 6: `adminServerGetThreadpoolParameters`; @generate: none */
-  serverGetThreadpoolParameters: {
+  /** `ADMIN_PROC_SERVER_GET_THREADPOOL_PARAMETERS` = 6: `virAdmServerGetThreadPoolParameters`; @generate: none */
+  serverGetThreadPoolParameters: {
     proc: 6,
     name: "ADMIN_PROC_SERVER_GET_THREADPOOL_PARAMETERS",
-    api: "adminServerGetThreadpoolParameters",
+    api: "virAdmServerGetThreadPoolParameters",
     side: "hand-written",
-    args: xdr_admin_server_get_threadpool_parameters_args,
-    ret: xdr_admin_server_get_threadpool_parameters_ret,
+    args: admin.xdr_admin_server_get_threadpool_parameters_args,
+    ret: admin.xdr_admin_server_get_threadpool_parameters_ret,
     priority: "low",
     stream: null,
     acl: [],
     aclFilter: [],
     aclTarget: null,
   },
-  /** `ADMIN_PROC_SERVER_SET_THREADPOOL_PARAMETERS` = 7: `adminServerSetThreadpoolParameters`; @generate: none */
-  serverSetThreadpoolParameters: {
+  /** `ADMIN_PROC_SERVER_SET_THREADPOOL_PARAMETERS` = 7: `virAdmServerSetThreadPoolParameters`; @generate: none */
+  serverSetThreadPoolParameters: {
     proc: 7,
     name: "ADMIN_PROC_SERVER_SET_THREADPOOL_PARAMETERS",
-    api: "adminServerSetThreadpoolParameters",
+    api: "virAdmServerSetThreadPoolParameters",
     side: "hand-written",
-    args: xdr_admin_server_set_threadpool_parameters_args,
+    args: admin.xdr_admin_server_set_threadpool_parameters_args,
     ret: null,
     priority: "low",
     stream: null,
@@ -142,55 +114,55 @@ export const adminProcedures = {
     aclFilter: [],
     aclTarget: null,
   },
-  /** `ADMIN_PROC_SERVER_LIST_CLIENTS` = 8: `adminServerListClients`; @generate: both */
+  /** `ADMIN_PROC_SERVER_LIST_CLIENTS` = 8: `virAdmServerListClients`; @generate: both */
   serverListClients: {
     proc: 8,
     name: "ADMIN_PROC_SERVER_LIST_CLIENTS",
-    api: "adminServerListClients",
+    api: "virAdmServerListClients",
     side: "generated",
-    args: xdr_admin_server_list_clients_args,
-    ret: xdr_admin_server_list_clients_ret,
+    args: admin.xdr_admin_server_list_clients_args,
+    ret: admin.xdr_admin_server_list_clients_ret,
     priority: "low",
     stream: null,
     acl: [],
     aclFilter: [],
     aclTarget: null,
   },
-  /** `ADMIN_PROC_SERVER_LOOKUP_CLIENT` = 9: `adminServerLookupClient`; @generate: both */
+  /** `ADMIN_PROC_SERVER_LOOKUP_CLIENT` = 9: `virAdmServerLookupClient`; @generate: both */
   serverLookupClient: {
     proc: 9,
     name: "ADMIN_PROC_SERVER_LOOKUP_CLIENT",
-    api: "adminServerLookupClient",
+    api: "virAdmServerLookupClient",
     side: "generated",
-    args: xdr_admin_server_lookup_client_args,
-    ret: xdr_admin_server_lookup_client_ret,
+    args: admin.xdr_admin_server_lookup_client_args,
+    ret: admin.xdr_admin_server_lookup_client_ret,
     priority: "low",
     stream: null,
     acl: [],
     aclFilter: [],
     aclTarget: null,
   },
-  /** `ADMIN_PROC_CLIENT_GET_INFO` = 10: `adminClientGetInfo`; @generate: none */
+  /** `ADMIN_PROC_CLIENT_GET_INFO` = 10: `virAdmClientGetInfo`; @generate: none */
   clientGetInfo: {
     proc: 10,
     name: "ADMIN_PROC_CLIENT_GET_INFO",
-    api: "adminClientGetInfo",
+    api: "virAdmClientGetInfo",
     side: "hand-written",
-    args: xdr_admin_client_get_info_args,
-    ret: xdr_admin_client_get_info_ret,
+    args: admin.xdr_admin_client_get_info_args,
+    ret: admin.xdr_admin_client_get_info_ret,
     priority: "low",
     stream: null,
     acl: [],
     aclFilter: [],
     aclTarget: null,
   },
-  /** `ADMIN_PROC_CLIENT_CLOSE` = 11: `adminClientClose`; @generate: both */
+  /** `ADMIN_PROC_CLIENT_CLOSE` = 11: `virAdmClientClose`; @generate: both */
   clientClose: {
     proc: 11,
     name: "ADMIN_PROC_CLIENT_CLOSE",
-    api: "adminClientClose",
+    api: "virAdmClientClose",
     side: "generated",
-    args: xdr_admin_client_close_args,
+    args: admin.xdr_admin_client_close_args,
     ret: null,
     priority: "low",
     stream: null,
@@ -198,27 +170,27 @@ export const adminProcedures = {
     aclFilter: [],
     aclTarget: null,
   },
-  /** `ADMIN_PROC_SERVER_GET_CLIENT_LIMITS` = 12: `adminServerGetClientLimits`; @generate: none */
+  /** `ADMIN_PROC_SERVER_GET_CLIENT_LIMITS` = 12: `virAdmServerGetClientLimits`; @generate: none */
   serverGetClientLimits: {
     proc: 12,
     name: "ADMIN_PROC_SERVER_GET_CLIENT_LIMITS",
-    api: "adminServerGetClientLimits",
+    api: "virAdmServerGetClientLimits",
     side: "hand-written",
-    args: xdr_admin_server_get_client_limits_args,
-    ret: xdr_admin_server_get_client_limits_ret,
+    args: admin.xdr_admin_server_get_client_limits_args,
+    ret: admin.xdr_admin_server_get_client_limits_ret,
     priority: "low",
     stream: null,
     acl: [],
     aclFilter: [],
     aclTarget: null,
   },
-  /** `ADMIN_PROC_SERVER_SET_CLIENT_LIMITS` = 13: `adminServerSetClientLimits`; @generate: none */
+  /** `ADMIN_PROC_SERVER_SET_CLIENT_LIMITS` = 13: `virAdmServerSetClientLimits`; @generate: none */
   serverSetClientLimits: {
     proc: 13,
     name: "ADMIN_PROC_SERVER_SET_CLIENT_LIMITS",
-    api: "adminServerSetClientLimits",
+    api: "virAdmServerSetClientLimits",
     side: "hand-written",
-    args: xdr_admin_server_set_client_limits_args,
+    args: admin.xdr_admin_server_set_client_limits_args,
     ret: null,
     priority: "low",
     stream: null,
@@ -226,41 +198,41 @@ export const adminProcedures = {
     aclFilter: [],
     aclTarget: null,
   },
-  /** `ADMIN_PROC_CONNECT_GET_LOGGING_OUTPUTS` = 14: `adminConnectGetLoggingOutputs`; @generate: none */
+  /** `ADMIN_PROC_CONNECT_GET_LOGGING_OUTPUTS` = 14: `virAdmConnectGetLoggingOutputs`; @generate: none */
   connectGetLoggingOutputs: {
     proc: 14,
     name: "ADMIN_PROC_CONNECT_GET_LOGGING_OUTPUTS",
-    api: "adminConnectGetLoggingOutputs",
+    api: "virAdmConnectGetLoggingOutputs",
     side: "hand-written",
-    args: xdr_admin_connect_get_logging_outputs_args,
-    ret: xdr_admin_connect_get_logging_outputs_ret,
+    args: admin.xdr_admin_connect_get_logging_outputs_args,
+    ret: admin.xdr_admin_connect_get_logging_outputs_ret,
     priority: "low",
     stream: null,
     acl: [],
     aclFilter: [],
     aclTarget: null,
   },
-  /** `ADMIN_PROC_CONNECT_GET_LOGGING_FILTERS` = 15: `adminConnectGetLoggingFilters`; @generate: none */
+  /** `ADMIN_PROC_CONNECT_GET_LOGGING_FILTERS` = 15: `virAdmConnectGetLoggingFilters`; @generate: none */
   connectGetLoggingFilters: {
     proc: 15,
     name: "ADMIN_PROC_CONNECT_GET_LOGGING_FILTERS",
-    api: "adminConnectGetLoggingFilters",
+    api: "virAdmConnectGetLoggingFilters",
     side: "hand-written",
-    args: xdr_admin_connect_get_logging_filters_args,
-    ret: xdr_admin_connect_get_logging_filters_ret,
+    args: admin.xdr_admin_connect_get_logging_filters_args,
+    ret: admin.xdr_admin_connect_get_logging_filters_ret,
     priority: "low",
     stream: null,
     acl: [],
     aclFilter: [],
     aclTarget: null,
   },
-  /** `ADMIN_PROC_CONNECT_SET_LOGGING_OUTPUTS` = 16: `adminConnectSetLoggingOutputs`; @generate: both */
+  /** `ADMIN_PROC_CONNECT_SET_LOGGING_OUTPUTS` = 16: `virAdmConnectSetLoggingOutputs`; @generate: both */
   connectSetLoggingOutputs: {
     proc: 16,
     name: "ADMIN_PROC_CONNECT_SET_LOGGING_OUTPUTS",
-    api: "adminConnectSetLoggingOutputs",
+    api: "virAdmConnectSetLoggingOutputs",
     side: "generated",
-    args: xdr_admin_connect_set_logging_outputs_args,
+    args: admin.xdr_admin_connect_set_logging_outputs_args,
     ret: null,
     priority: "low",
     stream: null,
@@ -268,13 +240,13 @@ export const adminProcedures = {
     aclFilter: [],
     aclTarget: null,
   },
-  /** `ADMIN_PROC_CONNECT_SET_LOGGING_FILTERS` = 17: `adminConnectSetLoggingFilters`; @generate: both */
+  /** `ADMIN_PROC_CONNECT_SET_LOGGING_FILTERS` = 17: `virAdmConnectSetLoggingFilters`; @generate: both */
   connectSetLoggingFilters: {
     proc: 17,
     name: "ADMIN_PROC_CONNECT_SET_LOGGING_FILTERS",
-    api: "adminConnectSetLoggingFilters",
+    api: "virAdmConnectSetLoggingFilters",
     side: "generated",
-    args: xdr_admin_connect_set_logging_filters_args,
+    args: admin.xdr_admin_connect_set_logging_filters_args,
     ret: null,
     priority: "low",
     stream: null,
@@ -282,13 +254,13 @@ export const adminProcedures = {
     aclFilter: [],
     aclTarget: null,
   },
-  /** `ADMIN_PROC_SERVER_UPDATE_TLS_FILES` = 18: `adminServerUpdateTlsFiles`; @generate: both */
+  /** `ADMIN_PROC_SERVER_UPDATE_TLS_FILES` = 18: `virAdmServerUpdateTlsFiles`; @generate: both */
   serverUpdateTlsFiles: {
     proc: 18,
     name: "ADMIN_PROC_SERVER_UPDATE_TLS_FILES",
-    api: "adminServerUpdateTlsFiles",
+    api: "virAdmServerUpdateTlsFiles",
     side: "generated",
-    args: xdr_admin_server_update_tls_files_args,
+    args: admin.xdr_admin_server_update_tls_files_args,
     ret: null,
     priority: "low",
     stream: null,
@@ -296,13 +268,13 @@ export const adminProcedures = {
     aclFilter: [],
     aclTarget: null,
   },
-  /** `ADMIN_PROC_CONNECT_SET_DAEMON_TIMEOUT` = 19: `adminConnectSetDaemonTimeout`; @generate: both */
+  /** `ADMIN_PROC_CONNECT_SET_DAEMON_TIMEOUT` = 19: `virAdmConnectSetDaemonTimeout`; @generate: both */
   connectSetDaemonTimeout: {
     proc: 19,
     name: "ADMIN_PROC_CONNECT_SET_DAEMON_TIMEOUT",
-    api: "adminConnectSetDaemonTimeout",
+    api: "virAdmConnectSetDaemonTimeout",
     side: "generated",
-    args: xdr_admin_connect_set_daemon_timeout_args,
+    args: admin.xdr_admin_connect_set_daemon_timeout_args,
     ret: null,
     priority: "low",
     stream: null,

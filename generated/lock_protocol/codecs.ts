@@ -5,11 +5,14 @@ import {
   type XdrCodec,
   XdrError,
 } from "virt-rpcgen/runtime";
+
 export const VIR_LOCK_SPACE_PROTOCOL_STRING_MAX = 65536;
 export const VIR_LOCK_SPACE_PROTOCOL_PROGRAM = 245874415;
 export const VIR_LOCK_SPACE_PROTOCOL_PROGRAM_VERSION = 1;
+
 /** `typedef … virLockSpaceProtocolUUID` (lock_protocol.x) */
 export type virLockSpaceProtocolUUID = Uint8Array;
+
 export const xdr_virLockSpaceProtocolUUID: XdrCodec<virLockSpaceProtocolUUID> =
   {
     name: "virLockSpaceProtocolUUID",
@@ -17,12 +20,13 @@ export const xdr_virLockSpaceProtocolUUID: XdrCodec<virLockSpaceProtocolUUID> =
       w.fixedOpaque(v, 16);
     },
     decode(r) {
-      const _virLockSpaceProtocolUUID = r.fixedOpaque(16);
-      return _virLockSpaceProtocolUUID;
+      return r.fixedOpaque(16);
     },
   };
+
 /** `typedef … virLockSpaceProtocolNonNullString` (lock_protocol.x) */
 export type virLockSpaceProtocolNonNullString = string;
+
 export const xdr_virLockSpaceProtocolNonNullString: XdrCodec<virLockSpaceProtocolNonNullString> =
   {
     name: "virLockSpaceProtocolNonNullString",
@@ -30,13 +34,14 @@ export const xdr_virLockSpaceProtocolNonNullString: XdrCodec<virLockSpaceProtoco
       w.string(v, 65536);
     },
     decode(r) {
-      const _virLockSpaceProtocolNonNullString = r.string(65536);
-      return _virLockSpaceProtocolNonNullString;
+      return r.string(65536);
     },
   };
+
 /** `typedef … virLockSpaceProtocolString` (lock_protocol.x) */
 export type virLockSpaceProtocolString =
   virLockSpaceProtocolNonNullString | null;
+
 export const xdr_virLockSpaceProtocolString: XdrCodec<virLockSpaceProtocolString> =
   {
     name: "virLockSpaceProtocolString",
@@ -49,10 +54,9 @@ export const xdr_virLockSpaceProtocolString: XdrCodec<virLockSpaceProtocolString
       }
     },
     decode(r) {
-      const _virLockSpaceProtocolString = r.presence()
+      return r.presence()
         ? xdr_virLockSpaceProtocolNonNullString.decode(r)
         : null;
-      return _virLockSpaceProtocolString;
     },
   };
 
@@ -390,6 +394,7 @@ export const xdr_virLockSpaceProtocolCreateLockSpaceArgs: XdrCodec<virLockSpaceP
       }
     },
   };
+
 export const VIR_LOCK_SPACE_PROTOCOL_PROC_REGISTER = 1;
 export const VIR_LOCK_SPACE_PROTOCOL_PROC_RESTRICT = 2;
 export const VIR_LOCK_SPACE_PROTOCOL_PROC_NEW = 3;
@@ -398,6 +403,7 @@ export const VIR_LOCK_SPACE_PROTOCOL_PROC_DELETE_RESOURCE = 5;
 export const VIR_LOCK_SPACE_PROTOCOL_PROC_ACQUIRE_RESOURCE = 6;
 export const VIR_LOCK_SPACE_PROTOCOL_PROC_RELEASE_RESOURCE = 7;
 export const VIR_LOCK_SPACE_PROTOCOL_PROC_CREATE_LOCKSPACE = 8;
+
 /** `enum virLockSpaceProtocolProcedure` (lock_protocol.x): member names to values. */
 export const virLockSpaceProtocolProcedure = {
   VIR_LOCK_SPACE_PROTOCOL_PROC_REGISTER: 1,
@@ -409,8 +415,10 @@ export const virLockSpaceProtocolProcedure = {
   VIR_LOCK_SPACE_PROTOCOL_PROC_RELEASE_RESOURCE: 7,
   VIR_LOCK_SPACE_PROTOCOL_PROC_CREATE_LOCKSPACE: 8,
 } as const;
+
 export type virLockSpaceProtocolProcedure =
   (typeof virLockSpaceProtocolProcedure)[keyof typeof virLockSpaceProtocolProcedure];
+
 export const xdr_virLockSpaceProtocolProcedure: XdrCodec<virLockSpaceProtocolProcedure> =
   {
     name: "virLockSpaceProtocolProcedure",
@@ -429,15 +437,15 @@ export const xdr_virLockSpaceProtocolProcedure: XdrCodec<virLockSpaceProtocolPro
         case 7:
         case 8:
           return d;
-        default:
-          throw new XdrError(
-            "bad-enum",
-            r.offset - 4,
-            `invalid value ${d} for enum virLockSpaceProtocolProcedure`,
-          );
       }
+      throw new XdrError(
+        "bad-enum",
+        r.offset - 4,
+        `invalid value ${d} for enum virLockSpaceProtocolProcedure`,
+      );
     },
   };
+
 /** Every codec of lock_protocol.x by XDR type name, for tools that look codecs up by name. */
 export const codecs = {
   virLockSpaceProtocolUUID: xdr_virLockSpaceProtocolUUID,

@@ -5,11 +5,14 @@ import {
   type XdrCodec,
   XdrError,
 } from "virt-rpcgen/runtime";
+
 export const VIR_LOG_MANAGER_PROTOCOL_STRING_MAX = 4194304;
 export const VIR_LOG_MANAGER_PROTOCOL_PROGRAM = 2270401305;
 export const VIR_LOG_MANAGER_PROTOCOL_PROGRAM_VERSION = 1;
+
 /** `typedef … virLogManagerProtocolUUID` (log_protocol.x) */
 export type virLogManagerProtocolUUID = Uint8Array;
+
 export const xdr_virLogManagerProtocolUUID: XdrCodec<virLogManagerProtocolUUID> =
   {
     name: "virLogManagerProtocolUUID",
@@ -17,12 +20,13 @@ export const xdr_virLogManagerProtocolUUID: XdrCodec<virLogManagerProtocolUUID> 
       w.fixedOpaque(v, 16);
     },
     decode(r) {
-      const _virLogManagerProtocolUUID = r.fixedOpaque(16);
-      return _virLogManagerProtocolUUID;
+      return r.fixedOpaque(16);
     },
   };
+
 /** `typedef … virLogManagerProtocolNonNullString` (log_protocol.x) */
 export type virLogManagerProtocolNonNullString = string;
+
 export const xdr_virLogManagerProtocolNonNullString: XdrCodec<virLogManagerProtocolNonNullString> =
   {
     name: "virLogManagerProtocolNonNullString",
@@ -30,13 +34,14 @@ export const xdr_virLogManagerProtocolNonNullString: XdrCodec<virLogManagerProto
       w.string(v, 4194304);
     },
     decode(r) {
-      const _virLogManagerProtocolNonNullString = r.string(4194304);
-      return _virLogManagerProtocolNonNullString;
+      return r.string(4194304);
     },
   };
+
 /** `typedef … virLogManagerProtocolString` (log_protocol.x) */
 export type virLogManagerProtocolString =
   virLogManagerProtocolNonNullString | null;
+
 export const xdr_virLogManagerProtocolString: XdrCodec<virLogManagerProtocolString> =
   {
     name: "virLogManagerProtocolString",
@@ -49,10 +54,9 @@ export const xdr_virLogManagerProtocolString: XdrCodec<virLogManagerProtocolStri
       }
     },
     decode(r) {
-      const _virLogManagerProtocolString = r.presence()
+      return r.presence()
         ? xdr_virLogManagerProtocolNonNullString.decode(r)
         : null;
-      return _virLogManagerProtocolString;
     },
   };
 
@@ -125,13 +129,17 @@ export const xdr_virLogManagerProtocolLogFilePosition: XdrCodec<virLogManagerPro
       }
     },
   };
+
 export const VIR_LOG_MANAGER_PROTOCOL_DOMAIN_OPEN_LOG_FILE_TRUNCATE = 1;
+
 /** `enum virLogManagerProtocolDomainOpenLogFileFlags` (log_protocol.x): member names to values. */
 export const virLogManagerProtocolDomainOpenLogFileFlags = {
   VIR_LOG_MANAGER_PROTOCOL_DOMAIN_OPEN_LOG_FILE_TRUNCATE: 1,
 } as const;
+
 export type virLogManagerProtocolDomainOpenLogFileFlags =
   (typeof virLogManagerProtocolDomainOpenLogFileFlags)[keyof typeof virLogManagerProtocolDomainOpenLogFileFlags];
+
 export const xdr_virLogManagerProtocolDomainOpenLogFileFlags: XdrCodec<virLogManagerProtocolDomainOpenLogFileFlags> =
   {
     name: "virLogManagerProtocolDomainOpenLogFileFlags",
@@ -143,13 +151,12 @@ export const xdr_virLogManagerProtocolDomainOpenLogFileFlags: XdrCodec<virLogMan
       switch (d) {
         case 1:
           return d;
-        default:
-          throw new XdrError(
-            "bad-enum",
-            r.offset - 4,
-            `invalid value ${d} for enum virLogManagerProtocolDomainOpenLogFileFlags`,
-          );
       }
+      throw new XdrError(
+        "bad-enum",
+        r.offset - 4,
+        `invalid value ${d} for enum virLogManagerProtocolDomainOpenLogFileFlags`,
+      );
     },
   };
 
@@ -442,10 +449,12 @@ export const xdr_virLogManagerProtocolDomainAppendLogFileRet: XdrCodec<virLogMan
       }
     },
   };
+
 export const VIR_LOG_MANAGER_PROTOCOL_PROC_DOMAIN_OPEN_LOG_FILE = 1;
 export const VIR_LOG_MANAGER_PROTOCOL_PROC_DOMAIN_GET_LOG_FILE_POSITION = 2;
 export const VIR_LOG_MANAGER_PROTOCOL_PROC_DOMAIN_READ_LOG_FILE = 3;
 export const VIR_LOG_MANAGER_PROTOCOL_PROC_DOMAIN_APPEND_LOG_FILE = 4;
+
 /** `enum virLogManagerProtocolProcedure` (log_protocol.x): member names to values. */
 export const virLogManagerProtocolProcedure = {
   VIR_LOG_MANAGER_PROTOCOL_PROC_DOMAIN_OPEN_LOG_FILE: 1,
@@ -453,8 +462,10 @@ export const virLogManagerProtocolProcedure = {
   VIR_LOG_MANAGER_PROTOCOL_PROC_DOMAIN_READ_LOG_FILE: 3,
   VIR_LOG_MANAGER_PROTOCOL_PROC_DOMAIN_APPEND_LOG_FILE: 4,
 } as const;
+
 export type virLogManagerProtocolProcedure =
   (typeof virLogManagerProtocolProcedure)[keyof typeof virLogManagerProtocolProcedure];
+
 export const xdr_virLogManagerProtocolProcedure: XdrCodec<virLogManagerProtocolProcedure> =
   {
     name: "virLogManagerProtocolProcedure",
@@ -469,15 +480,15 @@ export const xdr_virLogManagerProtocolProcedure: XdrCodec<virLogManagerProtocolP
         case 3:
         case 4:
           return d;
-        default:
-          throw new XdrError(
-            "bad-enum",
-            r.offset - 4,
-            `invalid value ${d} for enum virLogManagerProtocolProcedure`,
-          );
       }
+      throw new XdrError(
+        "bad-enum",
+        r.offset - 4,
+        `invalid value ${d} for enum virLogManagerProtocolProcedure`,
+      );
     },
   };
+
 /** Every codec of log_protocol.x by XDR type name, for tools that look codecs up by name. */
 export const codecs = {
   virLogManagerProtocolUUID: xdr_virLogManagerProtocolUUID,

@@ -9,16 +9,7 @@ import {
   type ProgramSpec,
   type ServerProgram,
 } from "virt-rpcgen/runtime";
-import {
-  xdr_virLogManagerProtocolDomainAppendLogFileArgs,
-  xdr_virLogManagerProtocolDomainAppendLogFileRet,
-  xdr_virLogManagerProtocolDomainGetLogFilePositionArgs,
-  xdr_virLogManagerProtocolDomainGetLogFilePositionRet,
-  xdr_virLogManagerProtocolDomainOpenLogFileArgs,
-  xdr_virLogManagerProtocolDomainOpenLogFileRet,
-  xdr_virLogManagerProtocolDomainReadLogFileArgs,
-  xdr_virLogManagerProtocolDomainReadLogFileRet,
-} from "./codecs.js";
+import * as virLogManagerProtocol from "./codecs.js";
 /** `VIR_LOG_MANAGER_PROTOCOL_PROGRAM` */
 const PROGRAM = 2270401305;
 /** `VIR_LOG_MANAGER_PROTOCOL_PROGRAM_VERSION` */
@@ -31,8 +22,8 @@ export const virLogManagerProtocolProcedures = {
     name: "VIR_LOG_MANAGER_PROTOCOL_PROC_DOMAIN_OPEN_LOG_FILE",
     api: "virDomainOpenLogFile",
     side: "hand-written",
-    args: xdr_virLogManagerProtocolDomainOpenLogFileArgs,
-    ret: xdr_virLogManagerProtocolDomainOpenLogFileRet,
+    args: virLogManagerProtocol.xdr_virLogManagerProtocolDomainOpenLogFileArgs,
+    ret: virLogManagerProtocol.xdr_virLogManagerProtocolDomainOpenLogFileRet,
     priority: "low",
     stream: null,
     acl: [],
@@ -45,8 +36,8 @@ export const virLogManagerProtocolProcedures = {
     name: "VIR_LOG_MANAGER_PROTOCOL_PROC_DOMAIN_GET_LOG_FILE_POSITION",
     api: "virDomainGetLogFilePosition",
     side: "hand-written",
-    args: xdr_virLogManagerProtocolDomainGetLogFilePositionArgs,
-    ret: xdr_virLogManagerProtocolDomainGetLogFilePositionRet,
+    args: virLogManagerProtocol.xdr_virLogManagerProtocolDomainGetLogFilePositionArgs,
+    ret: virLogManagerProtocol.xdr_virLogManagerProtocolDomainGetLogFilePositionRet,
     priority: "low",
     stream: null,
     acl: [],
@@ -59,8 +50,8 @@ export const virLogManagerProtocolProcedures = {
     name: "VIR_LOG_MANAGER_PROTOCOL_PROC_DOMAIN_READ_LOG_FILE",
     api: "virDomainReadLogFile",
     side: "hand-written",
-    args: xdr_virLogManagerProtocolDomainReadLogFileArgs,
-    ret: xdr_virLogManagerProtocolDomainReadLogFileRet,
+    args: virLogManagerProtocol.xdr_virLogManagerProtocolDomainReadLogFileArgs,
+    ret: virLogManagerProtocol.xdr_virLogManagerProtocolDomainReadLogFileRet,
     priority: "low",
     stream: null,
     acl: [],
@@ -73,8 +64,8 @@ export const virLogManagerProtocolProcedures = {
     name: "VIR_LOG_MANAGER_PROTOCOL_PROC_DOMAIN_APPEND_LOG_FILE",
     api: "virDomainAppendLogFile",
     side: "hand-written",
-    args: xdr_virLogManagerProtocolDomainAppendLogFileArgs,
-    ret: xdr_virLogManagerProtocolDomainAppendLogFileRet,
+    args: virLogManagerProtocol.xdr_virLogManagerProtocolDomainAppendLogFileArgs,
+    ret: virLogManagerProtocol.xdr_virLogManagerProtocolDomainAppendLogFileRet,
     priority: "low",
     stream: null,
     acl: [],

@@ -5,19 +5,24 @@ import {
   type XdrCodec,
   XdrError,
 } from "virt-rpcgen/runtime";
+
 export const VIR_LXC_MONITOR_PROGRAM = 305402420;
 export const VIR_LXC_MONITOR_PROGRAM_VERSION = 1;
+
 export const VIR_LXC_MONITOR_EXIT_STATUS_ERROR = 0;
 export const VIR_LXC_MONITOR_EXIT_STATUS_SHUTDOWN = 1;
 export const VIR_LXC_MONITOR_EXIT_STATUS_REBOOT = 2;
+
 /** `enum virLXCMonitorExitStatus` (lxc_monitor_protocol.x): member names to values. */
 export const virLXCMonitorExitStatus = {
   VIR_LXC_MONITOR_EXIT_STATUS_ERROR: 0,
   VIR_LXC_MONITOR_EXIT_STATUS_SHUTDOWN: 1,
   VIR_LXC_MONITOR_EXIT_STATUS_REBOOT: 2,
 } as const;
+
 export type virLXCMonitorExitStatus =
   (typeof virLXCMonitorExitStatus)[keyof typeof virLXCMonitorExitStatus];
+
 export const xdr_virLXCMonitorExitStatus: XdrCodec<virLXCMonitorExitStatus> = {
   name: "virLXCMonitorExitStatus",
   encode(w, v) {
@@ -30,13 +35,12 @@ export const xdr_virLXCMonitorExitStatus: XdrCodec<virLXCMonitorExitStatus> = {
       case 1:
       case 2:
         return d;
-      default:
-        throw new XdrError(
-          "bad-enum",
-          r.offset - 4,
-          `invalid value ${d} for enum virLXCMonitorExitStatus`,
-        );
     }
+    throw new XdrError(
+      "bad-enum",
+      r.offset - 4,
+      `invalid value ${d} for enum virLXCMonitorExitStatus`,
+    );
   },
 };
 
@@ -93,15 +97,19 @@ export const xdr_virLXCMonitorInitEventMsg: XdrCodec<virLXCMonitorInitEventMsg> 
       }
     },
   };
+
 export const VIR_LXC_MONITOR_PROC_EXIT_EVENT = 1;
 export const VIR_LXC_MONITOR_PROC_INIT_EVENT = 2;
+
 /** `enum virLXCMonitorProcedure` (lxc_monitor_protocol.x): member names to values. */
 export const virLXCMonitorProcedure = {
   VIR_LXC_MONITOR_PROC_EXIT_EVENT: 1,
   VIR_LXC_MONITOR_PROC_INIT_EVENT: 2,
 } as const;
+
 export type virLXCMonitorProcedure =
   (typeof virLXCMonitorProcedure)[keyof typeof virLXCMonitorProcedure];
+
 export const xdr_virLXCMonitorProcedure: XdrCodec<virLXCMonitorProcedure> = {
   name: "virLXCMonitorProcedure",
   encode(w, v) {
@@ -113,15 +121,15 @@ export const xdr_virLXCMonitorProcedure: XdrCodec<virLXCMonitorProcedure> = {
       case 1:
       case 2:
         return d;
-      default:
-        throw new XdrError(
-          "bad-enum",
-          r.offset - 4,
-          `invalid value ${d} for enum virLXCMonitorProcedure`,
-        );
     }
+    throw new XdrError(
+      "bad-enum",
+      r.offset - 4,
+      `invalid value ${d} for enum virLXCMonitorProcedure`,
+    );
   },
 };
+
 /** Every codec of lxc_monitor_protocol.x by XDR type name, for tools that look codecs up by name. */
 export const codecs = {
   virLXCMonitorExitStatus: xdr_virLXCMonitorExitStatus,

@@ -9,10 +9,7 @@ import {
   type ProgramSpec,
   type ServerProgram,
 } from "virt-rpcgen/runtime";
-import {
-  xdr_virLXCMonitorExitEventMsg,
-  xdr_virLXCMonitorInitEventMsg,
-} from "./codecs.js";
+import * as virLXCMonitor from "./codecs.js";
 /** `VIR_LXC_MONITOR_PROGRAM` */
 const PROGRAM = 305402420;
 /** `VIR_LXC_MONITOR_PROGRAM_VERSION` */
@@ -27,7 +24,7 @@ export const virLXCMonitorEvents = {
     vers: VERSION,
     proc: 1,
     name: "VIR_LXC_MONITOR_PROC_EXIT_EVENT",
-    msg: xdr_virLXCMonitorExitEventMsg,
+    msg: virLXCMonitor.xdr_virLXCMonitorExitEventMsg,
   },
   /** `VIR_LXC_MONITOR_PROC_INIT_EVENT` = 2 */
   initEvent: {
@@ -35,7 +32,7 @@ export const virLXCMonitorEvents = {
     vers: VERSION,
     proc: 2,
     name: "VIR_LXC_MONITOR_PROC_INIT_EVENT",
-    msg: xdr_virLXCMonitorInitEventMsg,
+    msg: virLXCMonitor.xdr_virLXCMonitorInitEventMsg,
   },
 } as const satisfies EventTable;
 /** Program `VIR_LXC_MONITOR_PROGRAM` version 1. */

@@ -9,6 +9,7 @@ import {
   type remote_nonnull_domain,
   xdr_remote_nonnull_domain,
 } from "../remote_protocol/codecs.js";
+
 export const LXC_PROGRAM = 425984;
 export const LXC_PROTOCOL_VERSION = 1;
 
@@ -46,12 +47,16 @@ export const xdr_lxc_domain_open_namespace_args: XdrCodec<lxc_domain_open_namesp
       }
     },
   };
+
 export const LXC_PROC_DOMAIN_OPEN_NAMESPACE = 1;
+
 /** `enum lxc_procedure` (lxc_protocol.x): member names to values. */
 export const lxc_procedure = {
   LXC_PROC_DOMAIN_OPEN_NAMESPACE: 1,
 } as const;
+
 export type lxc_procedure = (typeof lxc_procedure)[keyof typeof lxc_procedure];
+
 export const xdr_lxc_procedure: XdrCodec<lxc_procedure> = {
   name: "lxc_procedure",
   encode(w, v) {
@@ -62,15 +67,15 @@ export const xdr_lxc_procedure: XdrCodec<lxc_procedure> = {
     switch (d) {
       case 1:
         return d;
-      default:
-        throw new XdrError(
-          "bad-enum",
-          r.offset - 4,
-          `invalid value ${d} for enum lxc_procedure`,
-        );
     }
+    throw new XdrError(
+      "bad-enum",
+      r.offset - 4,
+      `invalid value ${d} for enum lxc_procedure`,
+    );
   },
 };
+
 /** Every codec of lxc_protocol.x by XDR type name, for tools that look codecs up by name. */
 export const codecs = {
   lxc_domain_open_namespace_args: xdr_lxc_domain_open_namespace_args,

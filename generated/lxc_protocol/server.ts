@@ -9,7 +9,7 @@ import {
   type ProgramSpec,
   type ServerProgram,
 } from "virt-rpcgen/runtime";
-import { xdr_lxc_domain_open_namespace_args } from "./codecs.js";
+import * as lxc from "./codecs.js";
 /** `LXC_PROGRAM` */
 const PROGRAM = 425984;
 /** `LXC_PROTOCOL_VERSION` */
@@ -22,7 +22,7 @@ export const lxcProcedures = {
     name: "LXC_PROC_DOMAIN_OPEN_NAMESPACE",
     api: "virDomainLxcOpenNamespace",
     side: "hand-written",
-    args: xdr_lxc_domain_open_namespace_args,
+    args: lxc.xdr_lxc_domain_open_namespace_args,
     ret: null,
     priority: "low",
     stream: null,

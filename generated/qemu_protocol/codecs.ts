@@ -15,6 +15,7 @@ import {
   xdr_remote_nonnull_string,
   xdr_remote_string,
 } from "../remote_protocol/codecs.js";
+
 export const QEMU_PROGRAM = 536903815;
 export const QEMU_PROTOCOL_VERSION = 1;
 
@@ -441,6 +442,7 @@ export const xdr_qemu_domain_monitor_command_with_files_ret: XdrCodec<qemu_domai
       }
     },
   };
+
 export const QEMU_PROC_DOMAIN_MONITOR_COMMAND = 1;
 export const QEMU_PROC_DOMAIN_ATTACH = 2;
 export const QEMU_PROC_DOMAIN_AGENT_COMMAND = 3;
@@ -448,6 +450,7 @@ export const QEMU_PROC_CONNECT_DOMAIN_MONITOR_EVENT_REGISTER = 4;
 export const QEMU_PROC_CONNECT_DOMAIN_MONITOR_EVENT_DEREGISTER = 5;
 export const QEMU_PROC_DOMAIN_MONITOR_EVENT = 6;
 export const QEMU_PROC_DOMAIN_MONITOR_COMMAND_WITH_FILES = 7;
+
 /** `enum qemu_procedure` (qemu_protocol.x): member names to values. */
 export const qemu_procedure = {
   QEMU_PROC_DOMAIN_MONITOR_COMMAND: 1,
@@ -458,8 +461,10 @@ export const qemu_procedure = {
   QEMU_PROC_DOMAIN_MONITOR_EVENT: 6,
   QEMU_PROC_DOMAIN_MONITOR_COMMAND_WITH_FILES: 7,
 } as const;
+
 export type qemu_procedure =
   (typeof qemu_procedure)[keyof typeof qemu_procedure];
+
 export const xdr_qemu_procedure: XdrCodec<qemu_procedure> = {
   name: "qemu_procedure",
   encode(w, v) {
@@ -476,15 +481,15 @@ export const xdr_qemu_procedure: XdrCodec<qemu_procedure> = {
       case 6:
       case 7:
         return d;
-      default:
-        throw new XdrError(
-          "bad-enum",
-          r.offset - 4,
-          `invalid value ${d} for enum qemu_procedure`,
-        );
     }
+    throw new XdrError(
+      "bad-enum",
+      r.offset - 4,
+      `invalid value ${d} for enum qemu_procedure`,
+    );
   },
 };
+
 /** Every codec of qemu_protocol.x by XDR type name, for tools that look codecs up by name. */
 export const codecs = {
   qemu_domain_monitor_command_args: xdr_qemu_domain_monitor_command_args,

@@ -2,3 +2,4 @@
 export * from "./codecs.js";
 export * from "./server.js";
 export * from "./acl.js";
+export * from "./client.js";

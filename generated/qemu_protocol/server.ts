@@ -9,20 +9,7 @@ import {
   type ProgramSpec,
   type ServerProgram,
 } from "virt-rpcgen/runtime";
-import {
-  xdr_qemu_connect_domain_monitor_event_deregister_args,
-  xdr_qemu_connect_domain_monitor_event_register_args,
-  xdr_qemu_connect_domain_monitor_event_register_ret,
-  xdr_qemu_domain_agent_command_args,
-  xdr_qemu_domain_agent_command_ret,
-  xdr_qemu_domain_attach_args,
-  xdr_qemu_domain_attach_ret,
-  xdr_qemu_domain_monitor_command_args,
-  xdr_qemu_domain_monitor_command_ret,
-  xdr_qemu_domain_monitor_command_with_files_args,
-  xdr_qemu_domain_monitor_command_with_files_ret,
-  xdr_qemu_domain_monitor_event_msg,
-} from "./codecs.js";
+import * as qemu from "./codecs.js";
 /** `QEMU_PROGRAM` */
 const PROGRAM = 536903815;
 /** `QEMU_PROTOCOL_VERSION` */
@@ -35,8 +22,8 @@ export const qemuProcedures = {
     name: "QEMU_PROC_DOMAIN_MONITOR_COMMAND",
     api: "virDomainQemuMonitorCommand",
     side: "hand-written",
-    args: xdr_qemu_domain_monitor_command_args,
-    ret: xdr_qemu_domain_monitor_command_ret,
+    args: qemu.xdr_qemu_domain_monitor_command_args,
+    ret: qemu.xdr_qemu_domain_monitor_command_ret,
     priority: "low",
     stream: null,
     acl: [{ object: "domain", permission: "write", text: "domain:write" }],
@@ -49,8 +36,8 @@ export const qemuProcedures = {
     name: "QEMU_PROC_DOMAIN_ATTACH",
     api: "virDomainQemuAttach",
     side: "generated",
-    args: xdr_qemu_domain_attach_args,
-    ret: xdr_qemu_domain_attach_ret,
+    args: qemu.xdr_qemu_domain_attach_args,
+    ret: qemu.xdr_qemu_domain_attach_ret,
     priority: "low",
     stream: null,
     acl: [
@@ -66,8 +53,8 @@ export const qemuProcedures = {
     name: "QEMU_PROC_DOMAIN_AGENT_COMMAND",
     api: "virDomainQemuAgentCommand",
     side: "generated",
-    args: xdr_qemu_domain_agent_command_args,
-    ret: xdr_qemu_domain_agent_command_ret,
+    args: qemu.xdr_qemu_domain_agent_command_args,
+    ret: qemu.xdr_qemu_domain_agent_command_ret,
     priority: "low",
     stream: null,
     acl: [{ object: "domain", permission: "write", text: "domain:write" }],
@@ -80,8 +67,8 @@ export const qemuProcedures = {
     name: "QEMU_PROC_CONNECT_DOMAIN_MONITOR_EVENT_REGISTER",
     api: "virConnectDomainQemuMonitorEventRegister",
     side: "hand-written",
-    args: xdr_qemu_connect_domain_monitor_event_register_args,
-    ret: xdr_qemu_connect_domain_monitor_event_register_ret,
+    args: qemu.xdr_qemu_connect_domain_monitor_event_register_args,
+    ret: qemu.xdr_qemu_connect_domain_monitor_event_register_ret,
     priority: "high",
     stream: null,
     acl: [
@@ -103,7 +90,7 @@ export const qemuProcedures = {
     name: "QEMU_PROC_CONNECT_DOMAIN_MONITOR_EVENT_DEREGISTER",
     api: "virConnectDomainQemuMonitorEventDeregister",
     side: "hand-written",
-    args: xdr_qemu_connect_domain_monitor_event_deregister_args,
+    args: qemu.xdr_qemu_connect_domain_monitor_event_deregister_args,
     ret: null,
     priority: "high",
     stream: null,
@@ -117,8 +104,8 @@ export const qemuProcedures = {
     name: "QEMU_PROC_DOMAIN_MONITOR_COMMAND_WITH_FILES",
     api: "virDomainQemuMonitorCommandWithFiles",
     side: "hand-written",
-    args: xdr_qemu_domain_monitor_command_with_files_args,
-    ret: xdr_qemu_domain_monitor_command_with_files_ret,
+    args: qemu.xdr_qemu_domain_monitor_command_with_files_args,
+    ret: qemu.xdr_qemu_domain_monitor_command_with_files_ret,
     priority: "low",
     stream: null,
     acl: [{ object: "domain", permission: "write", text: "domain:write" }],
@@ -134,7 +121,7 @@ export const qemuEvents = {
     vers: VERSION,
     proc: 6,
     name: "QEMU_PROC_DOMAIN_MONITOR_EVENT",
-    msg: xdr_qemu_domain_monitor_event_msg,
+    msg: qemu.xdr_qemu_domain_monitor_event_msg,
   },
 } as const satisfies EventTable;
 /** Program `QEMU_PROGRAM` version 1. */

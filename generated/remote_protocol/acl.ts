@@ -2684,7 +2684,7 @@ export const remoteAcl = {
     ensure: [{ object: "connect", permission: "write", text: "connect:write" }],
     check: [],
   },
-  virDomainOpenGraphicsFd: {
+  virDomainOpenGraphicsFD: {
     proc: 343,
     ensure: [
       {
@@ -3066,7 +3066,7 @@ export const remoteAcl = {
     ensure: [{ object: "connect", permission: "write", text: "connect:write" }],
     check: [],
   },
-  virNodeGetSevInfo: {
+  virNodeGetSEVInfo: {
     proc: 395,
     ensure: [{ object: "connect", permission: "read", text: "connect:read" }],
     check: [],
@@ -3333,12 +3333,12 @@ export const remoteAcl = {
     ensure: [{ object: "domain", permission: "read", text: "domain:read" }],
     check: [],
   },
-  virDomainAuthorizedSshKeysGet: {
+  virDomainAuthorizedSSHKeysGet: {
     proc: 424,
     ensure: [{ object: "domain", permission: "write", text: "domain:write" }],
     check: [],
   },
-  virDomainAuthorizedSshKeysSet: {
+  virDomainAuthorizedSSHKeysSet: {
     proc: 425,
     ensure: [{ object: "domain", permission: "write", text: "domain:write" }],
     check: [],
@@ -3455,7 +3455,7 @@ export const remoteAcl = {
     ensure: [{ object: "domain", permission: "write", text: "domain:write" }],
     check: [],
   },
-  virDomainFdAssociate: {
+  virDomainFDAssociate: {
     proc: 443,
     ensure: [{ object: "domain", permission: "write", text: "domain:write" }],
     check: [],

@@ -5,6 +5,7 @@ import {
   type XdrCodec,
   XdrError,
 } from "virt-rpcgen/runtime";
+
 export const REMOTE_STRING_MAX = 4194304;
 export const REMOTE_CONNECT_IDENTITY_PARAMS_MAX = 20;
 export const REMOTE_DOMAIN_LIST_MAX = 16384;
@@ -77,20 +78,23 @@ export const REMOTE_DOMAIN_MESSAGES_MAX = 2048;
 export const REMOTE_DOMAIN_EVENT_GRAPHICS_IDENTITY_MAX = 20;
 export const REMOTE_PROGRAM = 536903814;
 export const REMOTE_PROTOCOL_VERSION = 1;
+
 /** `typedef … remote_nonnull_string` (remote_protocol.x) */
 export type remote_nonnull_string = string;
+
 export const xdr_remote_nonnull_string: XdrCodec<remote_nonnull_string> = {
   name: "remote_nonnull_string",
   encode(w, v) {
     w.string(v, 4194304);
   },
   decode(r) {
-    const _remote_nonnull_string = r.string(4194304);
-    return _remote_nonnull_string;
+    return r.string(4194304);
   },
 };
+
 /** `typedef … remote_string` (remote_protocol.x) */
 export type remote_string = remote_nonnull_string | null;
+
 export const xdr_remote_string: XdrCodec<remote_string> = {
   name: "remote_string",
   encode(w, v) {
@@ -102,22 +106,20 @@ export const xdr_remote_string: XdrCodec<remote_string> = {
     }
   },
   decode(r) {
-    const _remote_string = r.presence()
-      ? xdr_remote_nonnull_string.decode(r)
-      : null;
-    return _remote_string;
+    return r.presence() ? xdr_remote_nonnull_string.decode(r) : null;
   },
 };
+
 /** `typedef … remote_uuid` (remote_protocol.x) */
 export type remote_uuid = Uint8Array;
+
 export const xdr_remote_uuid: XdrCodec<remote_uuid> = {
   name: "remote_uuid",
   encode(w, v) {
     w.fixedOpaque(v, 16);
   },
   decode(r) {
-    const _remote_uuid = r.fixedOpaque(16);
-    return _remote_uuid;
+    return r.fixedOpaque(16);
   },
 };
 
@@ -546,8 +548,10 @@ export const xdr_remote_nonnull_domain_snapshot: XdrCodec<remote_nonnull_domain_
       }
     },
   };
+
 /** `typedef … remote_domain` (remote_protocol.x) */
 export type remote_domain = remote_nonnull_domain | null;
+
 export const xdr_remote_domain: XdrCodec<remote_domain> = {
   name: "remote_domain",
   encode(w, v) {
@@ -559,14 +563,13 @@ export const xdr_remote_domain: XdrCodec<remote_domain> = {
     }
   },
   decode(r) {
-    const _remote_domain = r.presence()
-      ? xdr_remote_nonnull_domain.decode(r)
-      : null;
-    return _remote_domain;
+    return r.presence() ? xdr_remote_nonnull_domain.decode(r) : null;
   },
 };
+
 /** `typedef … remote_network` (remote_protocol.x) */
 export type remote_network = remote_nonnull_network | null;
+
 export const xdr_remote_network: XdrCodec<remote_network> = {
   name: "remote_network",
   encode(w, v) {
@@ -578,14 +581,13 @@ export const xdr_remote_network: XdrCodec<remote_network> = {
     }
   },
   decode(r) {
-    const _remote_network = r.presence()
-      ? xdr_remote_nonnull_network.decode(r)
-      : null;
-    return _remote_network;
+    return r.presence() ? xdr_remote_nonnull_network.decode(r) : null;
   },
 };
+
 /** `typedef … remote_network_port` (remote_protocol.x) */
 export type remote_network_port = remote_nonnull_network_port | null;
+
 export const xdr_remote_network_port: XdrCodec<remote_network_port> = {
   name: "remote_network_port",
   encode(w, v) {
@@ -597,14 +599,13 @@ export const xdr_remote_network_port: XdrCodec<remote_network_port> = {
     }
   },
   decode(r) {
-    const _remote_network_port = r.presence()
-      ? xdr_remote_nonnull_network_port.decode(r)
-      : null;
-    return _remote_network_port;
+    return r.presence() ? xdr_remote_nonnull_network_port.decode(r) : null;
   },
 };
+
 /** `typedef … remote_nwfilter` (remote_protocol.x) */
 export type remote_nwfilter = remote_nonnull_nwfilter | null;
+
 export const xdr_remote_nwfilter: XdrCodec<remote_nwfilter> = {
   name: "remote_nwfilter",
   encode(w, v) {
@@ -616,14 +617,13 @@ export const xdr_remote_nwfilter: XdrCodec<remote_nwfilter> = {
     }
   },
   decode(r) {
-    const _remote_nwfilter = r.presence()
-      ? xdr_remote_nonnull_nwfilter.decode(r)
-      : null;
-    return _remote_nwfilter;
+    return r.presence() ? xdr_remote_nonnull_nwfilter.decode(r) : null;
   },
 };
+
 /** `typedef … remote_nwfilter_binding` (remote_protocol.x) */
 export type remote_nwfilter_binding = remote_nonnull_nwfilter_binding | null;
+
 export const xdr_remote_nwfilter_binding: XdrCodec<remote_nwfilter_binding> = {
   name: "remote_nwfilter_binding",
   encode(w, v) {
@@ -635,14 +635,13 @@ export const xdr_remote_nwfilter_binding: XdrCodec<remote_nwfilter_binding> = {
     }
   },
   decode(r) {
-    const _remote_nwfilter_binding = r.presence()
-      ? xdr_remote_nonnull_nwfilter_binding.decode(r)
-      : null;
-    return _remote_nwfilter_binding;
+    return r.presence() ? xdr_remote_nonnull_nwfilter_binding.decode(r) : null;
   },
 };
+
 /** `typedef … remote_storage_pool` (remote_protocol.x) */
 export type remote_storage_pool = remote_nonnull_storage_pool | null;
+
 export const xdr_remote_storage_pool: XdrCodec<remote_storage_pool> = {
   name: "remote_storage_pool",
   encode(w, v) {
@@ -654,14 +653,13 @@ export const xdr_remote_storage_pool: XdrCodec<remote_storage_pool> = {
     }
   },
   decode(r) {
-    const _remote_storage_pool = r.presence()
-      ? xdr_remote_nonnull_storage_pool.decode(r)
-      : null;
-    return _remote_storage_pool;
+    return r.presence() ? xdr_remote_nonnull_storage_pool.decode(r) : null;
   },
 };
+
 /** `typedef … remote_storage_vol` (remote_protocol.x) */
 export type remote_storage_vol = remote_nonnull_storage_vol | null;
+
 export const xdr_remote_storage_vol: XdrCodec<remote_storage_vol> = {
   name: "remote_storage_vol",
   encode(w, v) {
@@ -673,14 +671,13 @@ export const xdr_remote_storage_vol: XdrCodec<remote_storage_vol> = {
     }
   },
   decode(r) {
-    const _remote_storage_vol = r.presence()
-      ? xdr_remote_nonnull_storage_vol.decode(r)
-      : null;
-    return _remote_storage_vol;
+    return r.presence() ? xdr_remote_nonnull_storage_vol.decode(r) : null;
   },
 };
+
 /** `typedef … remote_node_device` (remote_protocol.x) */
 export type remote_node_device = remote_nonnull_node_device | null;
+
 export const xdr_remote_node_device: XdrCodec<remote_node_device> = {
   name: "remote_node_device",
   encode(w, v) {
@@ -692,14 +689,13 @@ export const xdr_remote_node_device: XdrCodec<remote_node_device> = {
     }
   },
   decode(r) {
-    const _remote_node_device = r.presence()
-      ? xdr_remote_nonnull_node_device.decode(r)
-      : null;
-    return _remote_node_device;
+    return r.presence() ? xdr_remote_nonnull_node_device.decode(r) : null;
   },
 };
+
 /** `typedef … remote_secret` (remote_protocol.x) */
 export type remote_secret = remote_nonnull_secret | null;
+
 export const xdr_remote_secret: XdrCodec<remote_secret> = {
   name: "remote_secret",
   encode(w, v) {
@@ -711,10 +707,7 @@ export const xdr_remote_secret: XdrCodec<remote_secret> = {
     }
   },
   decode(r) {
-    const _remote_secret = r.presence()
-      ? xdr_remote_nonnull_secret.decode(r)
-      : null;
-    return _remote_secret;
+    return r.presence() ? xdr_remote_nonnull_secret.decode(r) : null;
   },
 };
 
@@ -805,17 +798,21 @@ export const xdr_remote_error: XdrCodec<remote_error> = {
     }
   },
 };
+
 export const REMOTE_AUTH_NONE = 0;
 export const REMOTE_AUTH_SASL = 1;
 export const REMOTE_AUTH_POLKIT = 2;
+
 /** `enum remote_auth_type` (remote_protocol.x): member names to values. */
 export const remote_auth_type = {
   REMOTE_AUTH_NONE: 0,
   REMOTE_AUTH_SASL: 1,
   REMOTE_AUTH_POLKIT: 2,
 } as const;
+
 export type remote_auth_type =
   (typeof remote_auth_type)[keyof typeof remote_auth_type];
+
 export const xdr_remote_auth_type: XdrCodec<remote_auth_type> = {
   name: "remote_auth_type",
   encode(w, v) {
@@ -828,13 +825,12 @@ export const xdr_remote_auth_type: XdrCodec<remote_auth_type> = {
       case 1:
       case 2:
         return d;
-      default:
-        throw new XdrError(
-          "bad-enum",
-          r.offset - 4,
-          `invalid value ${d} for enum remote_auth_type`,
-        );
     }
+    throw new XdrError(
+      "bad-enum",
+      r.offset - 4,
+      `invalid value ${d} for enum remote_auth_type`,
+    );
   },
 };
 
@@ -883,6 +879,7 @@ export const xdr_remote_vcpu_info: XdrCodec<remote_vcpu_info> = {
     }
   },
 };
+
 /** `union remote_typed_param_value switch (type)` (remote_protocol.x) */
 export type remote_typed_param_value =
   | { type: 1; i: number } // VIR_TYPED_PARAM_INT
@@ -891,7 +888,8 @@ export type remote_typed_param_value =
   | { type: 4; ul: bigint } // VIR_TYPED_PARAM_ULLONG
   | { type: 5; d: number } // VIR_TYPED_PARAM_DOUBLE
   | { type: 6; b: number } // VIR_TYPED_PARAM_BOOLEAN
-  | { type: 7; s: remote_nonnull_string }; // VIR_TYPED_PARAM_STRING;
+  | { type: 7; s: remote_nonnull_string }; // VIR_TYPED_PARAM_STRING
+
 export const xdr_remote_typed_param_value: XdrCodec<remote_typed_param_value> =
   {
     name: "remote_typed_param_value",
@@ -26492,6 +26490,7 @@ export const xdr_remote_domain_fd_associate_args: XdrCodec<remote_domain_fd_asso
       }
     },
   };
+
 export const REMOTE_PROC_CONNECT_OPEN = 1;
 export const REMOTE_PROC_CONNECT_CLOSE = 2;
 export const REMOTE_PROC_CONNECT_GET_TYPE = 3;
@@ -26935,6 +26934,7 @@ export const REMOTE_PROC_DOMAIN_SAVE_PARAMS = 440;
 export const REMOTE_PROC_DOMAIN_RESTORE_PARAMS = 441;
 export const REMOTE_PROC_DOMAIN_ABORT_JOB_FLAGS = 442;
 export const REMOTE_PROC_DOMAIN_FD_ASSOCIATE = 443;
+
 /** `enum remote_procedure` (remote_protocol.x): member names to values. */
 export const remote_procedure = {
   REMOTE_PROC_CONNECT_OPEN: 1,
@@ -27381,8 +27381,10 @@ export const remote_procedure = {
   REMOTE_PROC_DOMAIN_ABORT_JOB_FLAGS: 442,
   REMOTE_PROC_DOMAIN_FD_ASSOCIATE: 443,
 } as const;
+
 export type remote_procedure =
   (typeof remote_procedure)[keyof typeof remote_procedure];
+
 export const xdr_remote_procedure: XdrCodec<remote_procedure> = {
   name: "remote_procedure",
   encode(w, v) {
@@ -27835,15 +27837,15 @@ export const xdr_remote_procedure: XdrCodec<remote_procedure> = {
       case 442:
       case 443:
         return d;
-      default:
-        throw new XdrError(
-          "bad-enum",
-          r.offset - 4,
-          `invalid value ${d} for enum remote_procedure`,
-        );
     }
+    throw new XdrError(
+      "bad-enum",
+      r.offset - 4,
+      `invalid value ${d} for enum remote_procedure`,
+    );
   },
 };
+
 /** Every codec of remote_protocol.x by XDR type name, for tools that look codecs up by name. */
 export const codecs = {
   remote_nonnull_string: xdr_remote_nonnull_string,

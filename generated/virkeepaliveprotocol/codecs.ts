@@ -5,17 +5,22 @@ import {
   type XdrCodec,
   XdrError,
 } from "virt-rpcgen/runtime";
+
 export const KEEPALIVE_PROGRAM = 1801807216;
 export const KEEPALIVE_PROTOCOL_VERSION = 1;
+
 export const KEEPALIVE_PROC_PING = 1;
 export const KEEPALIVE_PROC_PONG = 2;
+
 /** `enum keepalive_procedure` (virkeepaliveprotocol.x): member names to values. */
 export const keepalive_procedure = {
   KEEPALIVE_PROC_PING: 1,
   KEEPALIVE_PROC_PONG: 2,
 } as const;
+
 export type keepalive_procedure =
   (typeof keepalive_procedure)[keyof typeof keepalive_procedure];
+
 export const xdr_keepalive_procedure: XdrCodec<keepalive_procedure> = {
   name: "keepalive_procedure",
   encode(w, v) {
@@ -27,15 +32,15 @@ export const xdr_keepalive_procedure: XdrCodec<keepalive_procedure> = {
       case 1:
       case 2:
         return d;
-      default:
-        throw new XdrError(
-          "bad-enum",
-          r.offset - 4,
-          `invalid value ${d} for enum keepalive_procedure`,
-        );
     }
+    throw new XdrError(
+      "bad-enum",
+      r.offset - 4,
+      `invalid value ${d} for enum keepalive_procedure`,
+    );
   },
 };
+
 /** Every codec of virkeepaliveprotocol.x by XDR type name, for tools that look codecs up by name. */
 export const codecs = {
   keepalive_procedure: xdr_keepalive_procedure,

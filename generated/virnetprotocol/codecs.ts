@@ -5,6 +5,7 @@ import {
   type XdrCodec,
   XdrError,
 } from "virt-rpcgen/runtime";
+
 export const VIR_NET_MESSAGE_INITIAL = 65536;
 export const VIR_NET_MESSAGE_LEGACY_PAYLOAD_MAX = 262120;
 export const VIR_NET_MESSAGE_MAX = 33554432;
@@ -14,6 +15,7 @@ export const VIR_NET_MESSAGE_LEN_MAX = 4;
 export const VIR_NET_MESSAGE_STRING_MAX = 4194304;
 export const VIR_NET_MESSAGE_NUM_FDS_MAX = 32;
 export const VIR_NET_MESSAGE_HEADER_XDR_LEN = 4;
+
 export const VIR_NET_CALL = 0;
 export const VIR_NET_REPLY = 1;
 export const VIR_NET_MESSAGE = 2;
@@ -21,6 +23,7 @@ export const VIR_NET_STREAM = 3;
 export const VIR_NET_CALL_WITH_FDS = 4;
 export const VIR_NET_REPLY_WITH_FDS = 5;
 export const VIR_NET_STREAM_HOLE = 6;
+
 /** `enum virNetMessageType` (virnetprotocol.x): member names to values. */
 export const virNetMessageType = {
   VIR_NET_CALL: 0,
@@ -31,8 +34,10 @@ export const virNetMessageType = {
   VIR_NET_REPLY_WITH_FDS: 5,
   VIR_NET_STREAM_HOLE: 6,
 } as const;
+
 export type virNetMessageType =
   (typeof virNetMessageType)[keyof typeof virNetMessageType];
+
 export const xdr_virNetMessageType: XdrCodec<virNetMessageType> = {
   name: "virNetMessageType",
   encode(w, v) {
@@ -49,26 +54,29 @@ export const xdr_virNetMessageType: XdrCodec<virNetMessageType> = {
       case 5:
       case 6:
         return d;
-      default:
-        throw new XdrError(
-          "bad-enum",
-          r.offset - 4,
-          `invalid value ${d} for enum virNetMessageType`,
-        );
     }
+    throw new XdrError(
+      "bad-enum",
+      r.offset - 4,
+      `invalid value ${d} for enum virNetMessageType`,
+    );
   },
 };
+
 export const VIR_NET_OK = 0;
 export const VIR_NET_ERROR = 1;
 export const VIR_NET_CONTINUE = 2;
+
 /** `enum virNetMessageStatus` (virnetprotocol.x): member names to values. */
 export const virNetMessageStatus = {
   VIR_NET_OK: 0,
   VIR_NET_ERROR: 1,
   VIR_NET_CONTINUE: 2,
 } as const;
+
 export type virNetMessageStatus =
   (typeof virNetMessageStatus)[keyof typeof virNetMessageStatus];
+
 export const xdr_virNetMessageStatus: XdrCodec<virNetMessageStatus> = {
   name: "virNetMessageStatus",
   encode(w, v) {
@@ -81,13 +89,12 @@ export const xdr_virNetMessageStatus: XdrCodec<virNetMessageStatus> = {
       case 1:
       case 2:
         return d;
-      default:
-        throw new XdrError(
-          "bad-enum",
-          r.offset - 4,
-          `invalid value ${d} for enum virNetMessageStatus`,
-        );
     }
+    throw new XdrError(
+      "bad-enum",
+      r.offset - 4,
+      `invalid value ${d} for enum virNetMessageStatus`,
+    );
   },
 };
 
@@ -148,20 +155,23 @@ export const xdr_virNetMessageHeader: XdrCodec<virNetMessageHeader> = {
     }
   },
 };
+
 /** `typedef … virNetMessageUUID` (virnetprotocol.x) */
 export type virNetMessageUUID = Uint8Array;
+
 export const xdr_virNetMessageUUID: XdrCodec<virNetMessageUUID> = {
   name: "virNetMessageUUID",
   encode(w, v) {
     w.fixedOpaque(v, 16);
   },
   decode(r) {
-    const _virNetMessageUUID = r.fixedOpaque(16);
-    return _virNetMessageUUID;
+    return r.fixedOpaque(16);
   },
 };
+
 /** `typedef … virNetMessageNonnullString` (virnetprotocol.x) */
 export type virNetMessageNonnullString = string;
+
 export const xdr_virNetMessageNonnullString: XdrCodec<virNetMessageNonnullString> =
   {
     name: "virNetMessageNonnullString",
@@ -169,12 +179,13 @@ export const xdr_virNetMessageNonnullString: XdrCodec<virNetMessageNonnullString
       w.string(v, 4194304);
     },
     decode(r) {
-      const _virNetMessageNonnullString = r.string(4194304);
-      return _virNetMessageNonnullString;
+      return r.string(4194304);
     },
   };
+
 /** `typedef … virNetMessageString` (virnetprotocol.x) */
 export type virNetMessageString = virNetMessageNonnullString | null;
+
 export const xdr_virNetMessageString: XdrCodec<virNetMessageString> = {
   name: "virNetMessageString",
   encode(w, v) {
@@ -186,10 +197,7 @@ export const xdr_virNetMessageString: XdrCodec<virNetMessageString> = {
     }
   },
   decode(r) {
-    const _virNetMessageString = r.presence()
-      ? xdr_virNetMessageNonnullString.decode(r)
-      : null;
-    return _virNetMessageString;
+    return r.presence() ? xdr_virNetMessageNonnullString.decode(r) : null;
   },
 };
 
@@ -268,8 +276,10 @@ export const xdr_virNetMessageNonnullNetwork: XdrCodec<virNetMessageNonnullNetwo
       }
     },
   };
+
 /** `typedef … virNetMessageDomain` (virnetprotocol.x) */
 export type virNetMessageDomain = virNetMessageNonnullDomain | null;
+
 export const xdr_virNetMessageDomain: XdrCodec<virNetMessageDomain> = {
   name: "virNetMessageDomain",
   encode(w, v) {
@@ -281,14 +291,13 @@ export const xdr_virNetMessageDomain: XdrCodec<virNetMessageDomain> = {
     }
   },
   decode(r) {
-    const _virNetMessageDomain = r.presence()
-      ? xdr_virNetMessageNonnullDomain.decode(r)
-      : null;
-    return _virNetMessageDomain;
+    return r.presence() ? xdr_virNetMessageNonnullDomain.decode(r) : null;
   },
 };
+
 /** `typedef … virNetMessageNetwork` (virnetprotocol.x) */
 export type virNetMessageNetwork = virNetMessageNonnullNetwork | null;
+
 export const xdr_virNetMessageNetwork: XdrCodec<virNetMessageNetwork> = {
   name: "virNetMessageNetwork",
   encode(w, v) {
@@ -300,10 +309,7 @@ export const xdr_virNetMessageNetwork: XdrCodec<virNetMessageNetwork> = {
     }
   },
   decode(r) {
-    const _virNetMessageNetwork = r.presence()
-      ? xdr_virNetMessageNonnullNetwork.decode(r)
-      : null;
-    return _virNetMessageNetwork;
+    return r.presence() ? xdr_virNetMessageNonnullNetwork.decode(r) : null;
   },
 };
 
@@ -428,6 +434,7 @@ export const xdr_virNetStreamHole: XdrCodec<virNetStreamHole> = {
     }
   },
 };
+
 /** Every codec of virnetprotocol.x by XDR type name, for tools that look codecs up by name. */
 export const codecs = {
   virNetMessageType: xdr_virNetMessageType,

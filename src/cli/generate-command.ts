@@ -14,6 +14,7 @@ export async function generateCommand(args: string[]): Promise<number> {
       "runtime-import": { type: "string" },
       quiet: { type: "boolean", short: "q" },
       force: { type: "boolean" },
+      emit: { type: "string" },
     },
   });
   if (positionals.length === 0) throw new UsageError("generate needs at least one .x file");
@@ -25,6 +26,7 @@ export async function generateCommand(args: string[]): Promise<number> {
     runtimeImport: values["runtime-import"] ?? DEFAULT_RUNTIME_IMPORT,
     check: values.check ?? false,
     force: values.force ?? false,
+    ...(values.emit === undefined ? {} : { emit: parseEmit(values.emit) }),
   });
   if (values.check) {
     if (result.stale.length === 0) return 0;
@@ -38,4 +40,16 @@ export async function generateCommand(args: string[]): Promise<number> {
     process.stdout.write(`virt-rpcgen: ${result.files.length} files, ${result.written.length} written to ${values.out}\n`);
   }
   return 0;
+}
+
+const OUTPUT_KINDS = ["codecs", "structs", "client", "server", "acl"] as const;
+type OutputKind = (typeof OUTPUT_KINDS)[number];
+
+/** `--emit codecs,structs`: a subset of the outputs. */
+function parseEmit(text: string): OutputKind[] {
+  const kinds = text.split(",").map((s) => s.trim());
+  for (const k of kinds) {
+    if (!(OUTPUT_KINDS as readonly string[]).includes(k)) throw new UsageError(`--emit: unknown output '${k}' (known: ${OUTPUT_KINDS.join(", ")})`);
+  }
+  return kinds as OutputKind[];
 }

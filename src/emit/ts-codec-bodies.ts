@@ -146,10 +146,10 @@ export function decodeField(f: Field, local: string, ctx: BodyContext): string[]
       const elemType = tsTypeOfRef(f.type, ctx);
       const count =
         f.shape === "varArray"
-          ? `const ${n} = r.count(${maxOf(f.max)}, ${minWireSizeOfRef(f.type)});`
-          : `const ${n} = ${f.size.value};\nr.need(${f.size.value * minWireSizeOfRef(f.type)});`;
+          ? [`const ${n} = r.count(${maxOf(f.max)}, ${minWireSizeOfRef(f.type)});`]
+          : [`const ${n} = ${f.size.value};`, `r.need(${f.size.value * minWireSizeOfRef(f.type)});`];
       return [
-        count,
+        ...count,
         `const ${local} = new Array<${elemType}>(${n});`,
         `let ${i} = 0;`,
         `try {`,

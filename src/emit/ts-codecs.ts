@@ -7,23 +7,19 @@
  *     remote_nonnull_domain dom;                     →        dom: remote_nonnull_domain;
  *     unsigned int flags;                                      flags: number;
  * };                                                         }
- *                                                            export const xdr_remote_domain_migrate_start_post_copy_args: XdrCodec<…> = {
- *                                                              name: "…", encode(w, v) {…}, decode(r) {…} };
+ *                                                            export const xdr_remote_domain_migrate_start_post_copy_args: XdrCodec<…> =
+ *                                                              { name: "…", encode(w, v) {…}, decode(r) {…} };
  * ```
- * Built as one ts-morph `SourceFileStructure` printed once with `printStructure` (adding nodes
- * one by one re-parses the file each time, which is quadratic).
+ * Imports and interfaces are ts-morph structures printed with `printStructure`; codec objects
+ * are printed as text in prettier's layout (ts-morph would give them a hanging indent), so most
+ * chunks need no prettier pass (chunks.ts).
  */
-import {
-  printStructure,
-  StructureKind,
-  VariableDeclarationKind,
-  type StatementStructures,
-  type SourceFileStructure,
-} from "ts-morph";
+import { printStructure, StructureKind, type ImportDeclarationStructure, type InterfaceDeclarationStructure } from "ts-morph";
 import type { EnumType, Field, ProtocolModel, StructType, TypeDecl, TypeRef, TypedefType, UnionType } from "../model/types.js";
+import { rawChunk, stableChunk, type Chunk } from "./chunks.js";
 import { decodeField, encodeField, tsTypeOfField, type BodyContext } from "./ts-codec-bodies.js";
 import { codecName, localName, prop, propKey, tsTypeName } from "./ts-names.js";
-import { reindent } from "./indent.js";
+import { exportConstObject, jsDoc, objectEntry, unionTypeAlias } from "./ts-text.js";
 
 export interface CodecEmitOptions {
   /** Module specifier of the runtime (default `virt-rpcgen/runtime`). */
@@ -32,13 +28,17 @@ export interface CodecEmitOptions {
   readonly importPathOf: (protocol: ProtocolModel) => string;
 }
 
-const RUNTIME_SYMBOLS = ["checkFixedLength", "prependXdrPath", "XdrError"] as const;
+export interface CodecModule {
+  readonly header: string;
+  readonly chunks: readonly Chunk[];
+}
 
-export function emitCodecModule(p: ProtocolModel, options: CodecEmitOptions): string {
+const RUNTIME_SYMBOLS = ["checkFixedLength", "prependXdrPath", "XdrError", "type XdrCodec"] as const;
+
+export function emitCodecModule(p: ProtocolModel, options: CodecEmitOptions): CodecModule {
   const imports = new Map<ProtocolModel, Set<string>>();
   const inlineDecls: TypeDecl[] = [];
   let counter = 0;
-
   const ctx: BodyContext = {
     use(decl) {
       const owner = p.ownerOf(decl);
@@ -57,95 +57,74 @@ export function emitCodecModule(p: ProtocolModel, options: CodecEmitOptions): st
     fresh: () => counter++,
   };
 
-  const statements: StatementStructures[] = [];
-  for (const c of p.constants) {
-    if (c.origin === "enum") continue; // emitted with their enum below
-    statements.push(constStatement(c.name, String(c.value), c.origin === "define" ? "#define" : "const"));
+  const body: Chunk[] = [];
+  const consts = p.constants.filter((c) => c.origin !== "enum"); // enum members go with their enum
+  if (consts.length > 0) {
+    body.push(stableChunk(consts.map((c) => [...jsDoc(c.origin === "define" ? [`From \`#define ${c.name}\`.`] : []), `export const ${tsTypeName(c.name)} = ${c.value};`].join("\n")).join("\n")));
   }
   const emitDecl = (d: TypeDecl) => {
     counter = 0;
-    statements.push(...declStatements(d, p, ctx));
+    body.push(...declChunks(d, p, ctx));
   };
   p.types.forEach(emitDecl);
   for (let i = 0; i < inlineDecls.length; i++) emitDecl(inlineDecls[i]!);
 
   const all = [...p.types, ...inlineDecls];
-  statements.push({
-    kind: StructureKind.VariableStatement,
-    isExported: true,
-    declarationKind: VariableDeclarationKind.Const,
-    docs: [`Every codec of ${p.name}.x by XDR type name, for tools that look codecs up by name.`],
-    declarations: [
-      {
-        name: "codecs",
-        initializer: all.length === 0 ? "{}" : `{\n${all.map((d) => `  ${propKey(d.name)}: ${codecName(d.name)},`).join("\n")}\n}`,
-      },
-    ],
-  });
+  body.push(
+    stableChunk(
+      [
+        ...jsDoc([`Every codec of ${p.name}.x by XDR type name, for tools that look codecs up by name.`]),
+        all.length === 0 ? "export const codecs = {};" : ["export const codecs = {", ...all.map((d) => objectEntry(propKey(d.name), codecName(d.name), 1)), "};"].join("\n"),
+      ].join("\n"),
+    ),
+  );
 
-  const importStatements: StatementStructures[] = [
+  const importDecls: ImportDeclarationStructure[] = [
     {
       kind: StructureKind.ImportDeclaration,
       moduleSpecifier: options.runtimeImport,
-      namedImports: [...RUNTIME_SYMBOLS.map((n) => n as string), "type XdrCodec"].sort(byName).map((n) => ({ name: n })),
+      namedImports: [...RUNTIME_SYMBOLS].sort(byName).map((n) => ({ name: n })),
     },
   ];
   for (const [owner, names] of [...imports].sort((a, b) => a[0].name.localeCompare(b[0].name))) {
-    const named = [...names].sort(byName).map((n) => (n.startsWith("xdr_") ? n : `type ${n}`));
-    importStatements.push({
+    importDecls.push({
       kind: StructureKind.ImportDeclaration,
       moduleSpecifier: options.importPathOf(owner),
-      namedImports: named.map((n) => ({ name: n })),
+      namedImports: [...names].sort(byName).map((n) => ({ name: n.startsWith("xdr_") ? n : `type ${n}` })),
     });
   }
-
-  const file: SourceFileStructure = {
-    kind: StructureKind.SourceFile,
-    leadingTrivia: `// Generated by virt-rpcgen from ${p.name}.x. Do not edit: change the protocol and regenerate.\n`,
-    statements: [...importStatements, ...statements],
+  // Import lists are long and prettier breaks them its own way: always formatted.
+  const importChunk = rawChunk(importDecls.map((d) => printStructure(d, { indentNumberOfSpaces: 2 }).trimEnd()).join("\n"));
+  return {
+    header: `// Generated by virt-rpcgen from ${p.name}.x. Do not edit: change the protocol and regenerate.\n`,
+    chunks: [importChunk, ...body],
   };
-  return printStructure(file, { indentNumberOfSpaces: 2 });
 }
 
 const byName = (a: string, b: string) => a.replace(/^type /, "").localeCompare(b.replace(/^type /, ""));
 
-function constStatement(name: string, value: string, origin: string): StatementStructures {
-  return {
-    kind: StructureKind.VariableStatement,
-    isExported: true,
-    declarationKind: VariableDeclarationKind.Const,
-    docs: origin === "#define" ? [`From \`#define ${name}\`.`] : [],
-    declarations: [{ name: tsTypeName(name), initializer: value }],
-  };
-}
-
 /** Where a declaration comes from. No line number: adding a procedure must not touch other declarations. */
-function where(_d: unknown, p: ProtocolModel): string {
+function where(p: ProtocolModel): string {
   return `${p.name}.x`;
 }
 
-function declStatements(d: TypeDecl, p: ProtocolModel, ctx: BodyContext): StatementStructures[] {
+function declChunks(d: TypeDecl, p: ProtocolModel, ctx: BodyContext): Chunk[] {
   switch (d.kind) {
     case "struct":
-      return structStatements(d, p, ctx);
+      return structChunks(d, p, ctx);
     case "union":
-      return unionStatements(d, p, ctx);
+      return unionChunks(d, p, ctx);
     case "enum":
-      return enumStatements(d, p);
+      return enumChunks(d, p);
     case "typedef":
-      return typedefStatements(d, p, ctx);
+      return typedefChunks(d, p, ctx);
   }
 }
 
-function codecStatement(name: string, typeName: string, encode: string[], decode: string[], doc?: string): StatementStructures {
-  const body = reindent(["{", `name: ${JSON.stringify(name)},`, `encode(w, v) {`, ...encode, `},`, `decode(r) {`, ...decode, `},`, "}"]).join("\n");
-  return {
-    kind: StructureKind.VariableStatement,
-    isExported: true,
-    declarationKind: VariableDeclarationKind.Const,
-    docs: doc ? [doc] : [],
-    declarations: [{ name: codecName(name), type: `XdrCodec<${typeName}>`, initializer: body }],
-  };
+function codecChunk(name: string, typeName: string, encode: string[], decode: string[]): Chunk {
+  return stableChunk(
+    exportConstObject(codecName(name), `XdrCodec<${typeName}>`, [`name: ${JSON.stringify(name)},`, `encode(w, v) {`, ...encode, `},`, `decode(r) {`, ...decode, `},`]),
+  );
 }
 
 /** try/catch that adds the failing member's name to an XdrError's path. */
@@ -159,7 +138,7 @@ function withFieldPath(fieldNames: readonly string[], perField: string[][], tail
   return [`let f = ${JSON.stringify(fieldNames[0])};`, `try {`, ...steps, ...tail, `} catch (e) {`, `throw prependXdrPath(e, f);`, `}`];
 }
 
-function structStatements(s: StructType, p: ProtocolModel, ctx: BodyContext): StatementStructures[] {
+function structChunks(s: StructType, p: ProtocolModel, ctx: BodyContext): Chunk[] {
   const typeName = tsTypeName(s.name);
   const names = s.fields.map((f) => f.name);
   const encode = withFieldPath(
@@ -170,28 +149,28 @@ function structStatements(s: StructType, p: ProtocolModel, ctx: BodyContext): St
   const decode = withFieldPath(
     names,
     s.fields.map((f) => decodeField(f, localName(f.name), ctx)),
-    s.fields.length === 0 ? [`return {};`] : [`return {`, ...s.fields.map((f) => `  ${propKey(f.name)}: ${localName(f.name)},`), `};`],
+    s.fields.length === 0 ? [`return {};`] : [`return {`, ...s.fields.map((f) => `${propKey(f.name)}: ${localName(f.name)},`), `};`],
   );
-  return [
-    {
-      kind: StructureKind.Interface,
-      name: typeName,
-      isExported: true,
-      docs: [`\`struct ${s.name}\` (${where(s, p)})`],
-      properties: s.fields.map((f) => ({ name: propKey(f.name), type: tsTypeOfField(f, ctx), docs: fieldDocs(f) })),
-    },
-    codecStatement(s.name, typeName, encode, decode),
-  ];
+  const iface: InterfaceDeclarationStructure = {
+    kind: StructureKind.Interface,
+    name: typeName,
+    isExported: true,
+    docs: [`\`struct ${s.name}\` (${where(p)})`],
+    properties: s.fields.map((f) => ({ name: propKey(f.name), type: tsTypeOfField(f, ctx), docs: fieldDocs(f) })),
+  };
+  const ifaceText = s.fields.length === 0 ? `${jsDoc([`\`struct ${s.name}\` (${where(p)})`]).join("\n")}\nexport interface ${typeName} {}` : printStructure(iface, { indentNumberOfSpaces: 2 }).trimEnd();
+  return [stableChunk(ifaceText), codecChunk(s.name, typeName, encode, decode)];
 }
 
 function fieldDocs(f: Field): string[] {
   const bits: string[] = [];
-  if ((f.shape === "varArray" || f.shape === "varOpaque" || f.shape === "string") && f.max) bits.push(`At most ${f.max.text}${f.max.text === String(f.max.value) ? "" : ` (${f.max.value})`}.`);
-  if (f.shape === "fixedArray" || f.shape === "fixedOpaque") bits.push(`Exactly ${f.size.text}${f.size.text === String(f.size.value) ? "" : ` (${f.size.value})`}.`);
+  const show = (v: { text: string; value: number }) => (v.text === String(v.value) ? v.text : `${v.text} (${v.value})`);
+  if ((f.shape === "varArray" || f.shape === "varOpaque" || f.shape === "string") && f.max) bits.push(`At most ${show(f.max)}.`);
+  if (f.shape === "fixedArray" || f.shape === "fixedOpaque") bits.push(`Exactly ${show(f.size)}.`);
   return bits.length ? [bits.join(" ")] : [];
 }
 
-function unionStatements(u: UnionType, p: ProtocolModel, ctx: BodyContext): StatementStructures[] {
+function unionChunks(u: UnionType, p: ProtocolModel, ctx: BodyContext): Chunk[] {
   const typeName = tsTypeName(u.name);
   const disc = u.discriminant;
   const dKey = propKey(disc.name);
@@ -206,23 +185,23 @@ function unionStatements(u: UnionType, p: ProtocolModel, ctx: BodyContext): Stat
   const armDecode = (f: Field) =>
     withFieldPath([f.name], [decodeField(f, localName(f.name), ctx)], [`return { ${dKey}: d, ${propKey(f.name)}: ${localName(f.name)} };`]);
 
-  const variants: string[] = [];
+  const variants: { text: string; comment?: string }[] = [];
   const encodeCases: string[] = [];
   const decodeCases: string[] = [];
   for (const arm of u.arms) {
     const labels = arm.cases.map((c) => lit(c.value));
     const named = arm.cases.filter((c) => c.text !== String(c.value)).map((c) => c.text);
-    const note = named.length ? ` // ${named.join(", ")}` : "";
+    const comment = named.length ? named.join(", ") : undefined;
     const heads = [...labels.slice(0, -1).map((l) => `case ${l}:`), `case ${labels[labels.length - 1]!}: {`];
     if (arm.field) {
       const f = arm.field;
       // With a default arm TypeScript cannot narrow on the discriminant, so name the variant.
       const narrowed = u.defaultArm !== undefined ? `(v as Extract<${typeName}, { ${dKey}: ${labels[0]} }>)` : "v";
-      variants.push(`| { ${dKey}: ${labels.join(" | ")}; ${propKey(f.name)}: ${tsTypeOfField(f, ctx)} }${note}`);
+      variants.push({ text: `{ ${dKey}: ${labels.join(" | ")}; ${propKey(f.name)}: ${tsTypeOfField(f, ctx)} }`, comment });
       encodeCases.push(...heads, ...armEncode(f, narrowed), "break;", "}");
       decodeCases.push(...heads, ...armDecode(f), "}");
     } else {
-      variants.push(`| { ${dKey}: ${labels.join(" | ")} }${note}`);
+      variants.push({ text: `{ ${dKey}: ${labels.join(" | ")} }`, comment });
       encodeCases.push(...labels.map((l) => `case ${l}:`), "break;");
       decodeCases.push(...labels.map((l) => `case ${l}:`), `return { ${dKey}: d };`);
     }
@@ -234,12 +213,12 @@ function unionStatements(u: UnionType, p: ProtocolModel, ctx: BodyContext): Stat
     encodeCases.push(`default:`, bad("w.length", `String((v as { ${dKey}: unknown }).${dKey})`));
     decodeCases.push(`default:`, bad("r.offset - 4", "d"));
   } else if (def === null) {
-    variants.push(`| { ${dKey}: ${discTsType(dRef, ctx)} }`);
+    variants.push({ text: `{ ${dKey}: ${discTsType(dRef, ctx)} }` });
     encodeCases.push(`default:`, "break;");
     decodeCases.push(`default:`, `return { ${dKey}: d };`);
   } else {
     const defType = `{ ${dKey}: ${discTsType(dRef, ctx)}; ${propKey(def.name)}: ${tsTypeOfField(def, ctx)} }`;
-    variants.push(`| ${defType}`);
+    variants.push({ text: defType });
     encodeCases.push(`default: {`, ...armEncode(def, `(v as ${defType})`), "}");
     decodeCases.push(`default: {`, ...armDecode(def), "}");
   }
@@ -250,16 +229,8 @@ function unionStatements(u: UnionType, p: ProtocolModel, ctx: BodyContext): Stat
     `}`,
   ];
   const decode = [`const d = ${discOp.decode};`, `switch (d) {`, ...decodeCases, `}`];
-  return [
-    {
-      kind: StructureKind.TypeAlias,
-      name: typeName,
-      isExported: true,
-      docs: [`\`union ${u.name} switch (${disc.name})\` (${where(u, p)})`],
-      type: `\n${variants.join("\n")}`,
-    },
-    codecStatement(u.name, typeName, encode, decode),
-  ];
+  const doc = jsDoc([`\`union ${u.name} switch (${disc.name})\` (${where(p)})`]);
+  return [stableChunk([...doc, unionTypeAlias(typeName, variants)].join("\n")), codecChunk(u.name, typeName, encode, decode)];
 }
 
 function discriminantOp(t: TypeRef): { encode: (x: string) => string; decode: string } {
@@ -281,54 +252,36 @@ function discTsType(t: TypeRef, ctx: BodyContext): string {
   return "number";
 }
 
-function enumStatements(e: EnumType, p: ProtocolModel): StatementStructures[] {
+function enumChunks(e: EnumType, p: ProtocolModel): Chunk[] {
   const typeName = tsTypeName(e.name);
-  const values = [...new Set(e.members.map((m) => m.value))];
-  const memberConsts: StatementStructures[] = e.members.map((m) => constStatement(m.name, String(m.value), "enum"));
+  const values = [...new Set(e.members.map((m) => m.value))].sort((a, b) => a - b);
+  // One case per value (not a range check): adding a member must only add lines.
+  const check = [`const d = r.int();`, `switch (d) {`, ...values.map((v) => `case ${v}:`), `return d;`, `}`];
+  const consts = e.members.map((m) => `export const ${tsTypeName(m.name)} = ${m.value};`).join("\n");
+  const valuesObject = [
+    ...jsDoc([`\`enum ${e.name}\` (${where(p)}): member names to values.`]),
+    `export const ${typeName} = {`,
+    ...e.members.map((m) => objectEntry(propKey(m.name), String(m.value), 1)),
+    `} as const;`,
+  ].join("\n");
+  const alias = `export type ${typeName} = (typeof ${typeName})[keyof typeof ${typeName}];`;
+  const aliasText = alias.length <= 80 ? alias : `export type ${typeName} =\n  (typeof ${typeName})[keyof typeof ${typeName}];`;
   return [
-    ...memberConsts,
-    {
-      kind: StructureKind.VariableStatement,
-      isExported: true,
-      declarationKind: VariableDeclarationKind.Const,
-      docs: [`\`enum ${e.name}\` (${where(e, p)}): member names to values.`],
-      declarations: [{ name: typeName, initializer: `{\n${e.members.map((m) => `  ${propKey(m.name)}: ${m.value},`).join("\n")}\n} as const` }],
-    },
-    {
-      kind: StructureKind.TypeAlias,
-      name: typeName,
-      isExported: true,
-      type: `(typeof ${typeName})[keyof typeof ${typeName}]`,
-    },
-    codecStatement(
-      e.name,
-      typeName,
-      [`w.int(v);`],
-      [
-        `const d = r.int();`,
-        `switch (d) {`,
-        ...values.map((v) => `case ${v}:`),
-        `  return d;`,
-        `default:`,
-        `  throw new XdrError("bad-enum", r.offset - 4, \`invalid value \${d} for enum ${e.name}\`);`,
-        `}`,
-      ],
-    ),
+    stableChunk(consts),
+    stableChunk(valuesObject),
+    stableChunk(aliasText),
+    codecChunk(e.name, typeName, [`w.int(v);`], [...check, `throw new XdrError("bad-enum", r.offset - 4, \`invalid value \${d} for enum ${e.name}\`);`]),
   ];
 }
 
-function typedefStatements(t: TypedefType, p: ProtocolModel, ctx: BodyContext): StatementStructures[] {
+function typedefChunks(t: TypedefType, p: ProtocolModel, ctx: BodyContext): Chunk[] {
   const typeName = tsTypeName(t.name);
   const f = t.field;
   const local = localName(f.name);
-  return [
-    {
-      kind: StructureKind.TypeAlias,
-      name: typeName,
-      isExported: true,
-      docs: [`\`typedef … ${t.name}\` (${where(t, p)})`],
-      type: tsTypeOfField(f, ctx),
-    },
-    codecStatement(t.name, typeName, encodeField(f, "v", ctx), [...decodeField(f, local, ctx), `return ${local};`]),
-  ];
+  const decodeStmts = decodeField(f, local, ctx);
+  // A single `const _x = expr;` becomes `return expr;`.
+  const single = decodeStmts.length === 1 && decodeStmts[0]!.startsWith(`const ${local} = `);
+  const decode = single ? [`return ${decodeStmts[0]!.slice(`const ${local} = `.length)}`] : [...decodeStmts, `return ${local};`];
+  const doc = jsDoc([`\`typedef … ${t.name}\` (${where(p)})`]);
+  return [stableChunk([...doc, `export type ${typeName} = ${tsTypeOfField(f, ctx)};`].join("\n")), codecChunk(t.name, typeName, encodeField(f, "v", ctx), decode)];
 }

@@ -6,7 +6,7 @@
  * /**                                                  /** `REMOTE_PROC_DOMAIN_MIGRATE_START_POST_COPY` = 364 … *\/
  *  * @generate: both                                   domainMigrateStartPostCopy: {
  *  * @acl: domain:migrate                        →       proc: 364, api: "virDomainMigrateStartPostCopy",
- *  *\/                                                   side: "generated", args: xdr_remote_…_args, ret: null,
+ *  *\/                                                   side: "generated", args: remote.xdr_remote_…_args, ret: null,
  * REMOTE_PROC_DOMAIN_MIGRATE_START_POST_COPY = 364       priority: "low", stream: null, aclTarget: "dom",
  *                                                        acl: [{ object: "domain", permission: "migrate", … }], … },
  * ```
@@ -47,11 +47,13 @@ function callProcedures(p: ProtocolModel): ProcedureModel[] {
 export function emitServerModule(p: ProtocolModel, options: ServerEmitOptions): string {
   const { value, type } = serverPrefix(p);
   const lookup = constantLookup(p, options.defines);
-  const codecImports = new Set<string>();
+  // A namespace import: a new procedure then adds its table entry and nothing else.
+  const ns = value;
+  let usesCodecs = false;
   const codec = (s: StructType | null): string => {
     if (!s) return "null";
-    codecImports.add(codecName(s.name));
-    return codecName(s.name);
+    usesCodecs = true;
+    return `${ns}.${codecName(s.name)}`;
   };
 
   const calls = callProcedures(p);
@@ -101,9 +103,7 @@ export function emitServerModule(p: ProtocolModel, options: ServerEmitOptions): 
   const statements: StatementStructures[] = [
     { kind: StructureKind.ImportDeclaration, moduleSpecifier: options.runtimeImport, namedImports: runtimeNames.map((name) => ({ name })) },
   ];
-  if (codecImports.size > 0) {
-    statements.push({ kind: StructureKind.ImportDeclaration, moduleSpecifier: "./codecs.js", namedImports: [...codecImports].sort().map((name) => ({ name })) });
-  }
+  if (usesCodecs) statements.push({ kind: StructureKind.ImportDeclaration, moduleSpecifier: "./codecs.js", namespaceImport: ns });
   statements.push(
     constStmt("PROGRAM", String(program.program), [`\`${program.programConst}\``], false),
     constStmt("VERSION", String(program.version), [`\`${program.versionConst ?? "version"}\``], false),

@@ -24,7 +24,8 @@ describe("consumer project", () => {
     mkdirSync(join(app, "proto"), { recursive: true });
     mkdirSync(join(app, "src"), { recursive: true });
     copyFileSync(join(REPO_ROOT, "test", "fixtures", "demo_protocol.x"), join(app, "proto", "demo_protocol.x"));
-    const typescript = (JSON.parse(run("npm", ["pkg", "get", "devDependencies.typescript"], REPO_ROOT)) as string) ?? "^5";
+    const devDep = (name: string) => JSON.parse(run("npm", ["pkg", "get", `devDependencies.${name}`], REPO_ROOT)) as string;
+    // A Node TypeScript project, as users of a libvirt client are: typescript and @types/node.
     writeFileSync(
       join(app, "package.json"),
       JSON.stringify(
@@ -34,7 +35,7 @@ describe("consumer project", () => {
           type: "module",
           scripts: { prebuild: "virt-rpcgen generate proto/demo_protocol.x --out src/generated", build: "tsc -p ." },
           dependencies: { "virt-rpcgen": `file:../${tarball}` },
-          devDependencies: { typescript },
+          devDependencies: { typescript: devDep("typescript"), "@types/node": devDep("@types/node") },
         },
         null,
         2,
@@ -43,7 +44,7 @@ describe("consumer project", () => {
     writeFileSync(
       join(app, "tsconfig.json"),
       JSON.stringify({
-        compilerOptions: { target: "ES2022", module: "NodeNext", moduleResolution: "NodeNext", strict: true, outDir: "dist", rootDir: "src", types: [] },
+        compilerOptions: { target: "ES2022", module: "NodeNext", moduleResolution: "NodeNext", strict: true, outDir: "dist", rootDir: "src", types: ["node"] },
         include: ["src"],
       }),
     );

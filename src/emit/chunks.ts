@@ -1,0 +1,80 @@
+/**
+ * Generated files are built from top-level chunks (one declaration, or a run of one-line
+ * constants). An emitter marks a chunk `stable` when it printed it the way prettier would;
+ * `formatChunks` then runs prettier only on the chunks that are not, or that have a line
+ * longer than the print width (where prettier's line breaking takes over), in one batch.
+ *
+ * Formatting top-level statements one by one gives the same text as formatting the file, so
+ * the result is exactly prettier's — test/generate/prettier-stable.test.ts proves it on every
+ * generated file. With a prettier config other than the defaults every chunk is formatted.
+ */
+import * as prettier from "prettier";
+
+export interface Chunk {
+  readonly text: string;
+  /** Printed in prettier's style by the emitter (still re-checked for line width). */
+  readonly stable: boolean;
+}
+
+export const stableChunk = (text: string): Chunk => ({ text, stable: true });
+export const rawChunk = (text: string): Chunk => ({ text, stable: false });
+
+export const PRINT_WIDTH = 80;
+
+/** The prettier options our printers follow. */
+const PRINTER_DEFAULTS: Readonly<Record<string, unknown>> = {
+  printWidth: PRINT_WIDTH,
+  tabWidth: 2,
+  useTabs: false,
+  semi: true,
+  singleQuote: false,
+  quoteProps: "as-needed",
+  trailingComma: "all",
+  bracketSpacing: true,
+  arrowParens: "always",
+  endOfLine: "lf",
+};
+
+const BOUNDARY = "// @virt-rpcgen-chunk-boundary@";
+
+function followsDefaults(config: Readonly<Record<string, unknown>>): boolean {
+  return Object.entries(config).every(([k, v]) => !(k in PRINTER_DEFAULTS) || PRINTER_DEFAULTS[k] === v || k === "plugins" || k === "overrides");
+}
+
+/**
+ * Long lines prettier leaves alone: comments (never reflowed) and the head of an exported
+ * const whose annotation is a single generic type (`export const xdr_x: XdrCodec<x> =`), which
+ * prettier keeps on one line however long it is.
+ */
+const UNBREAKABLE = /^\s*(\/\/.*|\/\*\*.*\*\/|export const [\w$]+: [\w$]+<[\w$]+> =)$/;
+
+function fits(text: string): boolean {
+  let start = 0;
+  for (;;) {
+    const end = text.indexOf("\n", start);
+    const stop = end === -1 ? text.length : end;
+    if (stop - start > PRINT_WIDTH && !UNBREAKABLE.test(text.slice(start, stop))) return false;
+    if (end === -1) return true;
+    start = end + 1;
+  }
+}
+
+/**
+ * Joins chunks with one blank line between them, after `header` (a leading comment line that
+ * belongs to the first chunk), formatting what needs formatting.
+ */
+export async function formatChunks(header: string, chunks: readonly Chunk[], filepath: string): Promise<string> {
+  const config = ((await prettier.resolveConfig(filepath, { editorconfig: false })) ?? {}) as Record<string, unknown>;
+  const trusted = followsDefaults(config);
+  const texts = chunks.map((c) => c.text);
+  const todo = chunks.map((c, i) => i).filter((i) => !trusted || !chunks[i]!.stable || !fits(chunks[i]!.text));
+  if (process.env.VIRT_RPCGEN_DEBUG_CHUNKS) process.stderr.write(`${filepath}: ${todo.length} of ${chunks.length} chunks need prettier\n`);
+  if (todo.length > 0) {
+    const batch = todo.map((i) => texts[i]).join(`\n\n${BOUNDARY}\n\n`);
+    const formatted = await prettier.format(batch, { ...config, parser: "typescript", filepath });
+    const parts = formatted.split(new RegExp(`\\n*${BOUNDARY}\\n*`));
+    if (parts.length !== todo.length) throw new Error(`internal error: prettier merged generated chunks in ${filepath}`);
+    todo.forEach((i, k) => (texts[i] = parts[k]!.replace(/\n+$/, "")));
+  }
+  return header + texts.join("\n\n") + "\n";
+}

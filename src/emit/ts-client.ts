@@ -1,0 +1,396 @@
+/**
+ * The client module of one protocol: a class with one method per procedure the annotations give
+ * a client side (`@generate: client|both`), named as libvirt's C API without `vir`; typed maps of
+ * the other procedures (for `call`) and of the server's messages (for `on`); the program's
+ * handshake when it follows libvirt's (auth list, keepalive feature, connect open).
+ *
+ * ```
+ * /** @generate: both @acl: domain:migrate *\/             /** `virDomainMigrateStartPostCopy`: `REMOTE_PROC_…` = 364 … *\/
+ * REMOTE_PROC_DOMAIN_MIGRATE_START_POST_COPY = 364   →    domainMigrateStartPostCopy(dom: remote.remote_nonnull_domain, flags: number = 0,
+ * struct remote_domain_migrate_start_post_copy_args {          options?: CallOptions): Promise<void> {
+ *     remote_nonnull_domain dom; unsigned int flags; };      return this.invoke(remote.REMOTE_PROC_…, remote.xdr_…_args, { dom, flags }, null, options);
+ *                                                         }
+ * ```
+ * `*_msg` procedures are server→client events: never methods, only typed listeners. Codecs are
+ * used through a namespace import (`import * as remote from "./codecs.js"`) and everything but
+ * the methods is independent of the procedure list's order, so adding a procedure adds exactly
+ * its method (or its map entries).
+ */
+import { printStructure, StructureKind, VariableDeclarationKind, type MethodDeclarationStructure, type OptionalKind, type SourceFileStructure, type StatementStructures } from "ts-morph";
+import type { Field, ProcedureModel, ProtocolModel, StructType, TypeDecl, TypeRef } from "../model/types.js";
+import { enumMemberValue, flagsEnumsOf, libvirtApiFlags, type ApiFlags } from "./api-flags.js";
+import { codecName, propKey, tsTypeName } from "./ts-names.js";
+
+export interface ClientEmitOptions {
+  readonly runtimeImport: string;
+  /** How another protocol's codec module is imported from this one. */
+  readonly importPathOf: (protocol: ProtocolModel) => string;
+  /** Flags enums of libvirt's API (default: the bundled defines/libvirt-api-flags.json). */
+  readonly apiFlags?: ApiFlags;
+  /** Values for `@sparseflag` names the API description does not know. */
+  readonly defines?: ReadonlyMap<string, number>;
+}
+
+/**
+ * Protocols with a program number and annotated procedures or events get a client module (as
+ * they get a server module). virkeepaliveprotocol has neither: its PING/PONG are messages the
+ * runtime handles itself, not calls.
+ */
+export function hasClientModule(p: ProtocolModel): boolean {
+  if (!p.program || p.program.version === null) return false;
+  return p.procedures.some((x) => x.annotations !== null || x.msg !== null);
+}
+
+/** `remote` → `remote`/`Remote`, `virLockSpaceProtocol` → …: the same spelling as the server declarations. */
+export function programPrefix(p: ProtocolModel): { value: string; type: string } {
+  const base = p.structPrefix ?? p.name.replace(/_?protocol$/, "");
+  const camel = base
+    .split("_")
+    .filter(Boolean)
+    .map((w, i) => (i === 0 ? w : w.charAt(0).toUpperCase() + w.slice(1)))
+    .join("");
+  return { value: camel.charAt(0).toLowerCase() + camel.slice(1), type: camel.charAt(0).toUpperCase() + camel.slice(1) };
+}
+
+/** Members of the runtime's ProgramClient (and Object) a generated method must not shadow. */
+const BASE_MEMBERS = new Set([
+  "call", "on", "off", "once", "close", "connection", "program", "invoke", "invokeStream", "invokeStreamOnly", "dispatch",
+  "listeners", "unsubscribe", "constructor", "toString", "valueOf", "hasOwnProperty", "isPrototypeOf", "propertyIsEnumerable", "toLocaleString",
+]);
+
+const RESERVED_PARAMS = new Set(
+  ("break case catch class const continue debugger default delete do else enum export extends false finally for function if import in " +
+    "instanceof new null return super switch this throw true try typeof var void while with as implements interface let package private " +
+    "protected public static yield await arguments eval options").split(" "),
+);
+
+const PRIMITIVE_TS: Record<string, string> = {
+  hyper: "bigint",
+  "unsigned hyper": "bigint",
+  bool: "boolean",
+};
+
+/** A procedure's role in the client. */
+type Role = "method" | "call" | "event";
+
+export function clientRole(x: ProcedureModel): Role {
+  if (x.msg) return "event";
+  const side = x.annotations?.generate;
+  return side === "client" || side === "both" ? "method" : "call";
+}
+
+export function emitClientModule(p: ProtocolModel, options: ClientEmitOptions): string {
+  const flagsData = options.apiFlags ?? libvirtApiFlags();
+  const { value: prefix, type: Type } = programPrefix(p);
+  const program = p.program!;
+  const aliases = new Map<ProtocolModel, string>([[p, prefix]]);
+  const aliasOf = (owner: ProtocolModel): string => {
+    let a = aliases.get(owner);
+    if (!a) {
+      a = programPrefix(owner).value;
+      if ([...aliases.values()].includes(a)) a = `${a}${aliases.size}`;
+      aliases.set(owner, a);
+    }
+    return a;
+  };
+  // Every imported protocol gets its alias up front, so parameter names can avoid all of them.
+  p.imports.forEach(aliasOf);
+  const own = (name: string) => `${prefix}.${name}`;
+  const typeOfDecl = (decl: TypeDecl) => `${aliasOf(p.ownerOf(decl))}.${tsTypeName(decl.name)}`;
+  const codecOf = (s: StructType | null) => (s ? `${aliasOf(p.ownerOf(s))}.${codecName(s.name)}` : "null");
+  const tsTypeOfRef = (t: TypeRef): string => {
+    if (t.kind === "primitive") return PRIMITIVE_TS[t.name] ?? "number";
+    if (t.kind === "named") return typeOfDecl(t.decl);
+    const body = t.kind === "inlineStruct" ? t.struct : t.kind === "inlineUnion" ? t.union : t.enumType;
+    return own(tsTypeName(body.name));
+  };
+  const tsTypeOfField = (f: Field): string => {
+    switch (f.shape) {
+      case "scalar":
+        return tsTypeOfRef(f.type);
+      case "optional":
+        return `${tsTypeOfRef(f.type)} | null`;
+      case "fixedArray":
+      case "varArray": {
+        const el = tsTypeOfRef(f.type);
+        return /[ |]/.test(el) ? `(${el})[]` : `${el}[]`;
+      }
+      case "fixedOpaque":
+      case "varOpaque":
+        return "Uint8Array";
+      case "string":
+        return "string";
+    }
+  };
+  const runtime = new Set<string>(["ProgramClient", "openSession", "type CallOptions", "type ClientProgram", "type ConnectOptions", "type ConnectTarget", "type RpcConnection"]);
+  const usedFlagEnums = new Set<string>();
+
+  const procConst = (x: ProcedureModel) => own(x.constName);
+  const retType = (x: ProcedureModel) => (x.ret ? typeOfDecl(x.ret) : "void");
+  const argsType = (x: ProcedureModel) => (x.args ? typeOfDecl(x.args) : "void");
+  const direction = (x: ProcedureModel): "read" | "write" | null => {
+    const a = x.annotations;
+    if (!a) return null;
+    return a.readStream !== null ? "read" : a.writeStream !== null ? "write" : null;
+  };
+
+  // --- maps of the procedures without methods, and of events ---------------------------------
+  const calls = p.procedures.filter((x) => clientRole(x) === "call");
+  const events = p.procedures.filter((x) => clientRole(x) === "event");
+  const callMapProps = calls.map((x) => {
+    const dir = direction(x);
+    if (dir) runtime.add("type StreamReply");
+    return {
+      name: `[${procConst(x)}]`,
+      type: `{ args: ${argsType(x)}; ret: ${dir ? `StreamReply<${retType(x)}>` : retType(x)} }`,
+      docs: [`\`${x.apiName}\`${x.annotations ? ` (@generate: ${x.annotations.generate})` : ""}`],
+    };
+  });
+  const callTable = calls.map((x) => {
+    const dir = direction(x);
+    return `[${procConst(x)}]: [${codecOf(x.args)}, ${codecOf(x.ret)}${dir ? `, "${dir}"` : ""}],`;
+  });
+  const eventMapProps = events.map((x) => ({ name: propKey(x.methodName), type: typeOfDecl(x.msg!), docs: [`\`${x.constName}\``] }));
+  const eventTable = events.map((x) => `[${procConst(x)}]: [${JSON.stringify(x.methodName)}, ${codecOf(x.msg)}],`);
+
+  // --- handshake --------------------------------------------------------------------------------
+  const handshake = handshakeSpec(p, own, codecOf, typeOfDecl);
+  if (handshake) runtime.add("type HandshakeSpec");
+
+  // --- methods ----------------------------------------------------------------------------------
+  const methods: OptionalKind<MethodDeclarationStructure>[] = [];
+  for (const x of p.procedures) {
+    if (clientRole(x) !== "method") continue;
+    methods.push(methodOf(x));
+  }
+
+  function methodOf(x: ProcedureModel): OptionalKind<MethodDeclarationStructure> {
+    const a = x.annotations!;
+    const fields = x.args?.fields ?? [];
+    const taken = new Set<string>([...aliases.values()]);
+    const paramName = (f: string) => (RESERVED_PARAMS.has(f) || taken.has(f) || !/^[A-Za-z_$][\w$]*$/.test(f) ? `${f.replace(/\W/g, "_")}_` : f);
+    const docs: string[] = [];
+    const params = fields.map((f, i) => {
+      const name = paramName(f.name);
+      let type = tsTypeOfField(f);
+      let initializer: string | undefined;
+      // The value put in the args struct, when the parameter needs converting.
+      let value: string | undefined;
+      if (f.name === "flags" && f.shape === "scalar" && f.type.kind === "primitive") {
+        const enums = flagsEnumsOf(flagsData, x.apiName);
+        const wide = PRIMITIVE_TS[f.type.name] === "bigint";
+        if (enums.length > 0) {
+          enums.forEach((e) => usedFlagEnums.add(e));
+          runtime.add("type Flags");
+          type = `Flags<${enums.join(" | ")}>${wide ? " | bigint" : ""}`;
+          docs.push(`@param ${name} bitwise-OR of ${enums.map((e) => `{@link ${e}}`).join(" and ")}`);
+          // `A | B` of flags with bit 31 set is negative in JavaScript: take its 32 bits as C does.
+          const bits = f.type.name === "int" ? `${name} | 0` : `${name} >>> 0`;
+          value = wide ? `typeof ${name} === "bigint" ? ${name} : BigInt(${name} >>> 0)` : bits;
+        }
+        if (i === fields.length - 1) initializer = wide && enums.length === 0 ? "0n" : "0";
+      }
+      return { name, type, field: f.name, ...(initializer ? { initializer } : {}), ...(value ? { value } : {}) };
+    });
+    const argsObject = x.args
+      ? `{ ${params.map((q) => (q.value ? `${propKey(q.field)}: ${q.value}` : q.name === q.field ? propKey(q.field) : `${propKey(q.field)}: ${q.name}`)).join(", ")} }`
+      : "undefined";
+    const unwrap = x.ret && x.ret.fields.length === 1 ? x.ret.fields[0]! : null;
+    const result = unwrap ? tsTypeOfField(unwrap) : retType(x);
+    const dir = direction(x);
+    const head = [`\`${x.apiName}\`: \`${x.constName}\` = ${x.number} (${p.name}.x).`];
+    const rules = a.aclNone ? ["none"] : a.acl.map((r) => r.text);
+    const notes: string[] = [];
+    if (rules.length) notes.push(`ACL: ${rules.map((r) => `\`${r}\``).join(", ")}.`);
+    if (a.aclFilter.length) notes.push(`ACL filter: ${a.aclFilter.map((r) => `\`${r.text}\``).join(", ")}.`);
+    if (a.priority === "high") notes.push("Priority: high.");
+    if (unwrap) notes.push(`Resolves with \`${x.ret!.name}.${unwrap.name}\`.`);
+    let statement: string;
+    let returnType: string;
+    const callArgs = `${procConst(x)}, ${codecOf(x.args)}, ${argsObject}`;
+    if (dir) {
+      runtime.add("type StreamCallOptions");
+      const sparse = sparseExpression(x, params, flagsData, options.defines);
+      notes.push(
+        dir === "read"
+          ? "The server then sends data (`@readstream`): resolves once it accepted the call, with the stream to read."
+          : "Then send the data (`@writestream`): resolves once the server accepted the call, with the stream to write; `end()` it to finish.",
+      );
+      if (sparse !== "false") notes.push(`Sparse (holes) when \`${x.annotations!.sparseFlag}\` is set.`);
+      if (x.ret) {
+        runtime.add("type StreamReply");
+        returnType = `Promise<StreamReply<${result}>>`;
+        statement = `return this.invokeStream(${callArgs}, ${codecOf(x.ret)}, "${dir}", ${sparse}, options)`;
+        if (unwrap) statement += `.then(({ result, stream }) => ({ result: result.${unwrap.name}, stream }))`;
+      } else {
+        runtime.add("type VirtStream");
+        returnType = "Promise<VirtStream>";
+        statement = `return this.invokeStreamOnly(${callArgs}, "${dir}", ${sparse}, options)`;
+      }
+    } else {
+      returnType = `Promise<${result}>`;
+      statement = `return this.invoke(${callArgs}, ${codecOf(x.ret)}, options)`;
+      if (unwrap) statement += `.then((r) => r.${unwrap.name})`;
+    }
+    const name = BASE_MEMBERS.has(x.methodName) ? `${x.methodName}_` : x.methodName;
+    return {
+      name,
+      docs: [[...head, ...(notes.length ? ["", ...notes] : []), ...(docs.length ? ["", ...docs] : [])].join("\n")],
+      parameters: [
+        ...params.map((q) => ({ name: q.name, type: q.type, ...(q.initializer ? { initializer: q.initializer } : {}) })),
+        { name: "options", type: dir ? "StreamCallOptions" : "CallOptions", hasQuestionToken: true },
+      ],
+      returnType,
+      statements: [`${statement};`],
+    };
+  }
+
+  // --- file ---------------------------------------------------------------------------------------
+  const constStmt = (name: string, initializer: string, docs: string[], type?: string, exported = true): StatementStructures => ({
+    kind: StructureKind.VariableStatement,
+    leadingTrivia: "\n",
+    isExported: exported,
+    declarationKind: VariableDeclarationKind.Const,
+    docs,
+    declarations: [{ name, initializer, ...(type ? { type } : {}) }],
+  });
+  const table = (lines: string[]) => (lines.length === 0 ? "{}" : `{\n${lines.join("\n")}\n}`);
+
+  const flagStatements: StatementStructures[] = [...usedFlagEnums].sort().flatMap((e) => {
+    const members = Object.entries(flagsData.enums[e]!);
+    return [
+      constStmt(e, `${table(members.map(([k, v]) => `${propKey(k)}: ${v},`))} as const`, [`\`${e}\`, from libvirt's API description.`]),
+      { kind: StructureKind.TypeAlias, isExported: true, name: e, type: `(typeof ${e})[keyof typeof ${e}]` } as StatementStructures,
+    ];
+  });
+
+  const programName = `${prefix}ClientProgram`;
+  const className = `${Type}Client`;
+  const statements: StatementStructures[] = [
+    {
+      kind: StructureKind.ImportDeclaration,
+      moduleSpecifier: options.runtimeImport,
+      namedImports: [...runtime].sort((a, b) => a.replace(/^type /, "").localeCompare(b.replace(/^type /, ""))).map((name) => ({ name })),
+    },
+    ...[...aliases].map(([owner, alias]): StatementStructures => ({
+      kind: StructureKind.ImportDeclaration,
+      moduleSpecifier: owner === p ? "./codecs.js" : options.importPathOf(owner),
+      namespaceImport: alias,
+    })),
+    ...flagStatements,
+    {
+      kind: StructureKind.Interface,
+      isExported: true,
+      name: `${Type}ClientCalls`,
+      docs: [`Procedures of ${p.name}.x without a generated method, for \`${className}.call\`: procedure → args and ret.`],
+      properties: callMapProps,
+    },
+    {
+      kind: StructureKind.Interface,
+      isExported: true,
+      name: `${Type}ClientEvents`,
+      docs: [`Server messages of ${p.name}.x (\`*_msg\` procedures), for \`${className}.on\`: event → payload.`],
+      properties: eventMapProps,
+    },
+    ...(handshake ? [constStmt("HANDSHAKE", handshake.initializer, ["libvirt's connection handshake for this program (see the runtime's `openSession`)."], `HandshakeSpec<${handshake.argsType}>`, false)] : []),
+    constStmt(
+      programName,
+      [
+        "{",
+        `name: ${JSON.stringify(prefix)},`,
+        `program: ${own(program.programConst)},`,
+        `version: ${program.versionConst ? own(program.versionConst) : String(program.version)},`,
+        `calls: ${table(callTable)},`,
+        `events: ${table(eventTable)},`,
+        ...(handshake ? ["handshake: HANDSHAKE,"] : []),
+        "}",
+      ].join("\n"),
+      [`Program \`${program.programConst}\` version ${program.version} as the client runtime sees it.`],
+      "ClientProgram",
+    ),
+    {
+      kind: StructureKind.Class,
+      isExported: true,
+      name: className,
+      extends: `ProgramClient<${Type}ClientCalls, ${Type}ClientEvents>`,
+      docs: [`Client of ${p.name}.x: one method per procedure with a client side (\`@generate: client|both\`).`],
+      ctors: [
+        {
+          parameters: [{ name: "connection", type: "RpcConnection" }],
+          statements: [`super(connection, ${programName});`],
+        },
+      ],
+      methods: [
+        {
+          name: "connect",
+          isStatic: true,
+          isAsync: true,
+          docs: [
+            handshake
+              ? `Connects to \`target\` (a libvirt URI such as \`test+unix:///default?socket=/tmp/x/libvirt-sock\`, or a socket) and opens the session as libvirt's client does (see the runtime's \`openSession\`).`
+              : `Connects to \`target\` (a libvirt URI or a socket); the program has no handshake of its own. A program that rides on another's connection (libvirt's qemu and lxc share remote's) takes that one instead: \`new ${className}(connection)\`.`,
+          ],
+          parameters: [
+            { name: "target", type: "string | ConnectTarget" },
+            { name: "options", type: "ConnectOptions", hasQuestionToken: true },
+          ],
+          returnType: `Promise<${className}>`,
+          statements: [`return new ${className}(await openSession(${programName}, target, options));`],
+        },
+        ...methods,
+      ],
+    },
+  ];
+
+  const file: SourceFileStructure = {
+    kind: StructureKind.SourceFile,
+    leadingTrivia: `// Generated by virt-rpcgen from ${p.name}.x. Do not edit: change the protocol and regenerate.\n`,
+    statements,
+  };
+  return printStructure(file, { indentNumberOfSpaces: 2 });
+}
+
+/** `(flags & 1) !== 0` when the procedure's `@sparseflag` names a known flag, else `false`. */
+function sparseExpression(
+  x: ProcedureModel,
+  params: readonly { name: string; field: string }[],
+  flagsData: ApiFlags,
+  defines: ReadonlyMap<string, number> | undefined,
+): string {
+  const flag = x.annotations?.sparseFlag;
+  if (!flag) return "false";
+  const value = enumMemberValue(flagsData, flag) ?? defines?.get(flag);
+  const param = params.find((q) => q.field === "flags");
+  if (value === undefined || !param) {
+    throw new Error(`${x.constName}: @sparseflag ${flag} needs a 'flags' argument and a known value (give it with --define ${flag}=N)`);
+  }
+  return `(${param.name} & ${value}) !== 0`;
+}
+
+/**
+ * The handshake when the program follows libvirt's conventions: `<P>_PROC_CONNECT_OPEN` whose
+ * args are (a subset of) `name` and `flags`, plus optional AUTH_LIST, AUTH_POLKIT,
+ * CONNECT_SUPPORTS_FEATURE and CONNECT_CLOSE.
+ */
+function handshakeSpec(
+  p: ProtocolModel,
+  own: (n: string) => string,
+  codecOf: (s: StructType | null) => string,
+  typeOfDecl: (d: TypeDecl) => string,
+): { initializer: string; argsType: string } | null {
+  const find = (suffix: string) => p.procedures.find((x) => x.constName === `${p.procPrefix}_${suffix}`);
+  const open = find("CONNECT_OPEN");
+  if (!open || !open.args || !open.args.fields.every((f) => f.name === "name" || f.name === "flags")) return null;
+  const make = open.args.fields.map((f) => (f.name === "name" ? "name" : "flags"));
+  const params = `(${make.includes("name") ? "name" : "_name"}, ${make.includes("flags") ? "flags" : "_flags"})`;
+  const lines = [`open: { proc: ${own(open.constName)}, args: ${codecOf(open.args)}, make: ${params} => ({ ${make.join(", ")} }) },`];
+  const close = find("CONNECT_CLOSE");
+  if (close && !close.args) lines.push(`close: { proc: ${own(close.constName)} },`);
+  const authList = find("AUTH_LIST");
+  if (authList?.ret && !authList.args) lines.push(`authList: { proc: ${own(authList.constName)}, ret: ${codecOf(authList.ret)} },`);
+  const polkit = find("AUTH_POLKIT");
+  if (polkit?.ret && !polkit.args) lines.push(`authPolkit: { proc: ${own(polkit.constName)}, ret: ${codecOf(polkit.ret)} },`);
+  const feature = find("CONNECT_SUPPORTS_FEATURE");
+  if (feature?.args && feature.ret) lines.push(`supportsFeature: { proc: ${own(feature.constName)}, args: ${codecOf(feature.args)}, ret: ${codecOf(feature.ret)} },`);
+  return { initializer: `{\n${lines.join("\n")}\n}`, argsType: typeOfDecl(open.args) };
+}
