@@ -4,7 +4,8 @@
  * XDR is LL(1) apart from nothing at all, so lookahead stays at 1 and error recovery is off: a
  * build tool should stop at the first mistake and say exactly where it is.
  */
-import { EmbeddedActionsParser, EOF, type IToken, type TokenType, type IParserErrorMessageProvider } from "chevrotain";
+import type { IToken, TokenType, IParserErrorMessageProvider } from "chevrotain";
+import { EmbeddedActionsParser, EOF } from "./chevrotain.js";
 import type {
   Declaration,
   Definition,

@@ -5,7 +5,8 @@
  * (`@generate`, `insert@N`, cast hints) can be read from them after parsing. `%` lines, which
  * rpcgen copies verbatim into C output, go to their own group for the same reason.
  */
-import { createToken, Lexer, type CustomPatternMatcherFunc, type TokenType } from "chevrotain";
+import type { CustomPatternMatcherFunc, TokenType } from "chevrotain";
+import { createToken, Lexer } from "./chevrotain.js";
 
 export const Identifier = createToken({ name: "Identifier", pattern: /[A-Za-z_][A-Za-z0-9_]*/, label: "a name" });
 
