@@ -7,14 +7,15 @@ export type GenerateSide = "none" | "client" | "server" | "both";
  * One `@acl`/`@aclfilter` rule. libvirt's forms:
  * - `domain:migrate`: always check;
  * - `domain:save:VIR_DOMAIN_AFFECT_CONFIG`: check when that flag is set in `flags`;
- *   `!A|B` means "when A is clear or B is set" (gendispatch.pl's syntax);
+ *   `A|B` means "when A or B is set"; a leading `!` negates the whole mask: `!A|B` means
+ *   "when neither A nor B is set" (gendispatch.pl emits `(flags & (A | B)) == 0`);
  * - `domain:write::source:VIR_DOMAIN_INTERFACE_ADDRESSES_SRC_AGENT`: check when the argument
  *   `source` equals that value.
  */
 export interface AclRule {
   readonly object: string;
   readonly permission: string;
-  /** Flag conditions, each possibly negated; the rule applies when any condition holds. */
+  /** The flags of the mask, in order; only the first can carry `negated` (for the whole mask). */
   readonly flags: readonly { readonly name: string; readonly negated: boolean }[];
   readonly param: { readonly name: string; readonly value: string } | null;
   /** The rule as written. */
