@@ -7,6 +7,7 @@
 //   * results are printed as a markdown table and saved to bench/results/<name>.md
 //     with date, node version, CPU model and the exact command
 import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync, renameSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -312,4 +313,35 @@ export function ensureProtocolFiles(prefix = 'bench') {
   });
   if (r.status !== 0) die('node scripts/fetch-protocol.mjs failed');
   return dir;
+}
+
+/** sha256 over the names and contents of every file under `dir` (e.g. dist/). */
+export function treeHash(dir) {
+  const h = createHash('sha256');
+  const walk = (d) => {
+    if (!existsSync(d)) return;
+    for (const e of readdirSync(d, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+      const p = join(d, e.name);
+      if (e.isDirectory()) walk(p);
+      else h.update(relative(dir, p)).update(readFileSync(p));
+    }
+  };
+  walk(dir);
+  return h.digest('hex');
+}
+
+/**
+ * Guard against other people's `npm run build` during a benchmark: call at the
+ * start, then `.check()` at the end; returns a warning for the results file, or null.
+ */
+export function watchDist() {
+  const dist = join(REPO_ROOT, 'dist');
+  const before = treeHash(dist);
+  return {
+    check() {
+      return treeHash(dist) === before
+        ? null
+        : 'WARNING: dist/ changed while the benchmark ran (someone rebuilt it); rounds may have measured different code — re-run on a quiet tree';
+    },
+  };
 }

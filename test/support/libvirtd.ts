@@ -54,7 +54,7 @@
 // As root libvirtd additionally creates /run/libvirt/common/system.token
 // (shared, harmless); unprivileged it logs two harmless D-Bus "errors".
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
-import { accessSync, constants, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { accessSync, chownSync, constants, existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
@@ -166,9 +166,33 @@ export interface StartLibvirtdOptions {
   timeoutMs?: number;
   /** Extra lines appended to libvirtd.conf. */
   extraConfig?: string;
+  /**
+   * Connection driver modules to load besides the built-in test driver, by short name
+   * (`storage` → libvirt_driver_storage.so from the system's connection-driver dir), e.g. to
+   * reach the real storage driver with `storage+unix:///system?socket=…`.
+   */
+  drivers?: string[];
+  /**
+   * Run libvirtd as this user (uid and gid) when we are root, i.e. unprivileged: its drivers
+   * then keep all state under the temp dir (`storage:///session`) instead of the machine-wide
+   * /run/libvirt (whose storage driver allows one daemon at a time).
+   */
+  runAs?: { uid: number; gid: number };
 }
 
 const MAX_OUTPUT = 64 * 1024;
+/** Where Debian (and other distributions) install libvirt's loadable connection drivers. */
+const SYSTEM_DRIVER_DIRS = [
+  '/usr/lib/x86_64-linux-gnu/libvirt/connection-driver',
+  '/usr/lib/aarch64-linux-gnu/libvirt/connection-driver',
+  '/usr/lib64/libvirt/connection-driver',
+  '/usr/lib/libvirt/connection-driver',
+];
+
+/** Whether `startLibvirtd({ drivers: [name] })` can load that driver module here. */
+export function haveDriverModule(name: string): boolean {
+  return SYSTEM_DRIVER_DIRS.some((dir) => existsSync(join(dir, `libvirt_driver_${name}.so`)));
+}
 const live = new Set<{ child: ChildProcess; baseDir: string }>();
 let exitHookInstalled = false;
 
@@ -247,13 +271,21 @@ export async function startLibvirtd(options: StartLibvirtdOptions = {}): Promise
     throw new Error('libvirtd not found in PATH or /usr/sbin (install with: sudo scripts/install-system-deps.sh)');
   }
   const timeoutMs = options.timeoutMs ?? 20_000;
-  const privileged = typeof process.getuid === 'function' && process.getuid() === 0;
+  const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+  const runAs = isRoot ? options.runAs : undefined;
+  const privileged = isRoot && !runAs;
 
   const baseDir = makeBaseDir();
   const dir = join(baseDir, 'libvirt');
   const driverDir = join(baseDir, 'drivers');
   mkdirSync(dir, { mode: 0o700 });
   mkdirSync(driverDir);
+  for (const d of options.drivers ?? []) {
+    const so = `libvirt_driver_${d}.so`;
+    const found = SYSTEM_DRIVER_DIRS.map((dir) => join(dir, so)).find((p) => existsSync(p));
+    if (!found) throw new Error(`libvirt driver module ${so} not found in ${SYSTEM_DRIVER_DIRS.join(', ')}`);
+    symlinkSync(found, join(driverDir, so));
+  }
   const configFile = join(baseDir, 'libvirtd.conf');
   const pidFile = join(baseDir, 'libvirtd.pid');
   const socket = join(dir, 'libvirt-sock');
@@ -277,12 +309,15 @@ export async function startLibvirtd(options: StartLibvirtdOptions = {}): Promise
     '',
   ].join('\n');
   writeFileSync(configFile, conf);
+  if (runAs) for (const p of [baseDir, dir, driverDir, configFile]) chownSync(p, runAs.uid, runAs.gid);
 
   const child = spawn(bin, ['-f', configFile, '--pid-file', pidFile], {
     cwd: baseDir,
     stdio: ['ignore', 'pipe', 'pipe'],
+    ...(runAs ? { uid: runAs.uid, gid: runAs.gid } : {}),
     env: {
       ...process.env,
+      ...(runAs ? { HOME: baseDir } : {}),
       LIBVIRT_DRIVER_DIR: driverDir,
       // Only used when unprivileged: keep runtime/config/cache inside baseDir.
       XDG_RUNTIME_DIR: baseDir,

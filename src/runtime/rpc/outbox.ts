@@ -13,14 +13,18 @@ import type { MessageHeader } from "./framing.js";
 export const MAX_FRAME = VIR_NET_MESSAGE_MAX + VIR_NET_MESSAGE_LEN_MAX;
 /** Keep at most this much buffer between batches. */
 const RETAINED_CAPACITY = 1 << 20;
+const noop = () => {};
 
 export class Outbox {
   private w = new XdrWriter(64 * 1024);
   private scheduled = false;
   private waiters: (() => void)[] = [];
 
-  /** `sink` writes one batch and calls `done` once the transport took it. */
-  constructor(private readonly sink: (bytes: Uint8Array, done: () => void) => void) {}
+  /**
+   * `sink` writes one batch and calls `done` once the transport took it; it returns true when
+   * it no longer needs `bytes` (written synchronously), so their buffer can take the next batch.
+   */
+  constructor(private readonly sink: (bytes: Uint8Array, done: () => void) => boolean) {}
 
   /**
    * Appends one frame. Throws (leaving the outbox unchanged) when the body cannot be encoded or
@@ -69,14 +73,13 @@ export class Outbox {
     this.scheduled = false;
     const w = this.w;
     if (w.pos === 0) return this.release();
-    const bytes = w.toBytes();
-    if (w.capacity > RETAINED_CAPACITY) this.w = new XdrWriter(64 * 1024);
-    else w.reset();
     const waiters = this.waiters;
     this.waiters = [];
-    this.sink(bytes, () => {
-      for (const cb of waiters) cb();
-    });
+    const done = waiters.length === 0 ? noop : () => waiters.forEach((cb) => cb());
+    const consumed = this.sink(w.finish(), done);
+    // Still referenced by the transport (or grown big): start the next batch in a new buffer.
+    if (consumed && w.capacity <= RETAINED_CAPACITY) w.reset();
+    else this.w = new XdrWriter(64 * 1024);
   }
 
   /** Drops what is queued and releases waiters (the connection is gone). */

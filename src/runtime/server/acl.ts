@@ -100,19 +100,35 @@ async function allowed(checker: AccessChecker, identity: ClientIdentity, object:
   }
 }
 
+const isThenable = (v: unknown): v is PromiseLike<unknown> => v !== null && typeof v === "object" && typeof (v as PromiseLike<unknown>).then === "function";
+
 /**
- * gendispatch.pl's `vir…EnsureACL`: checks every applicable rule in order and returns the first
- * rule denied, or null when all are allowed.
+ * gendispatch.pl's `vir…EnsureACL`: checks every applicable rule in order and gives the first
+ * rule denied, or null when all are allowed. Synchronous while the checker answers
+ * synchronously (the common case costs no promise); a promise once it does not.
  */
-export async function ensureAcl(
+export function ensureAcl(
   checker: AccessChecker,
   identity: ClientIdentity,
   rules: readonly AclRuleSpec[],
   object: Omit<AclObject, "type">,
-): Promise<AclRuleSpec | null> {
-  for (const rule of rules) {
+): AclRuleSpec | null | Promise<AclRuleSpec | null> {
+  for (let i = 0; i < rules.length; i++) {
+    const rule = rules[i]!;
     if (!aclRuleApplies(rule, object.args)) continue;
-    if (!(await allowed(checker, identity, { ...object, type: rule.object }, rule.permission))) return rule;
+    let verdict: boolean | PromiseLike<boolean>;
+    try {
+      verdict = checker(identity, { type: rule.object, target: object.target, args: object.args, procedure: object.procedure }, rule.permission);
+    } catch {
+      return rule;
+    }
+    if (isThenable(verdict)) {
+      return Promise.resolve(verdict).then(
+        async (ok) => (ok === true ? ensureAcl(checker, identity, rules.slice(i + 1), object) : rule),
+        () => rule,
+      );
+    }
+    if (verdict !== true) return rule;
   }
   return null;
 }

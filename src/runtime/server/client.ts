@@ -44,19 +44,36 @@ export interface ClientHost {
   dispatchCall(client: ServerClient, header: MessageHeader, frame: Uint8Array, offset: number, done: () => void): void;
   log(line: string): void;
   clientClosed(client: ServerClient): void;
+  /** Input arrived (for busy polling). */
+  activity(): void;
 }
 
 type Listener = () => void;
 
+/** Unsent output, in multiples of `outputHighWater`, at which a client is dropped. */
+const OUTPUT_HARD_LIMIT_FACTOR = 8;
+/** Size of the buffers small frames are gathered in. */
+const OUT_CHUNK = 64 * 1024;
+
+/**
+ * One encoder for every connection: a frame is copied out before the next is encoded (all on
+ * this thread), so idle connections hold no 64 KiB writer each.
+ */
+let sharedWriter: XdrWriter | null = null;
+const frameWriter = (): XdrWriter => (sharedWriter ??= createMessageWriter());
+
 export class ServerClient {
   private readonly frames: FrameReader;
-  private readonly writer: XdrWriter = createMessageWriter();
   private inFlight = 0;
   private readonly waiting: Uint8Array[] = [];
   private holds = new Set<string>();
   private streams = new Map<string, ServerStream>();
   private closeListeners: Listener[] = [];
-  private corked = false;
+  private out: Buffer | null = null;
+  private outLen = 0;
+  private flushScheduled = false;
+  private drainScheduled = false;
+  private inInput = false;
   private closed = false;
   private lastSeen = Date.now();
 
@@ -131,14 +148,14 @@ export class ServerClient {
   /** Encodes and queues one frame. Returns false when the connection is closed. */
   sendFrame<T>(header: MessageHeader, codec: XdrCodec<T> | null, body?: T): boolean {
     if (this.closed) return false;
-    const bytes = writeFrame(this.writer, header, codec, body);
+    const bytes = writeFrame(frameWriter(), header, codec, body);
     this.push(bytes);
     return true;
   }
 
   sendRawFrame(header: MessageHeader, payload: Uint8Array): boolean {
     if (this.closed) return false;
-    this.push(writeRawFrame(this.writer, header, payload));
+    this.push(writeRawFrame(frameWriter(), header, payload));
     return true;
   }
 
@@ -147,20 +164,57 @@ export class ServerClient {
     this.sendFrame({ ...header, type, status: VIR_NET_ERROR }, xdr_virNetMessageError, error.toWire());
   }
 
+  /**
+   * Frames are copied into a shared output chunk and written when the input being processed is
+   * done (or, for output made outside input processing — async handlers, events, stream data —
+   * in the loop's check phase): one write per batch, and no per-frame buffers or write requests
+   * for a peer that does not read to pile up.
+   */
   private push(view: Uint8Array): void {
-    // The writer's buffer is reused for the next frame: hand the socket a copy.
-    const copy = Buffer.allocUnsafe(view.length);
-    copy.set(view);
-    if (!this.corked) {
-      this.corked = true;
-      this.socket.cork();
+    if (view.length > OUT_CHUNK / 2) {
+      this.flushOutput();
+      const copy = Buffer.allocUnsafe(view.length);
+      copy.set(view);
+      this.socket.write(copy);
+      this.checkOutput();
+      return;
+    }
+    if (this.out === null || this.outLen + view.length > this.out.length) {
+      this.flushOutput();
+      if (this.out === null || this.outLen + view.length > this.out.length) this.out = Buffer.allocUnsafe(OUT_CHUNK);
+    }
+    this.out.set(view, this.outLen);
+    this.outLen += view.length;
+    if (!this.inInput && !this.flushScheduled) {
+      this.flushScheduled = true;
       setImmediate(() => {
-        this.corked = false;
-        if (!this.closed) this.socket.uncork();
+        this.flushScheduled = false;
+        this.flushOutput();
       });
     }
-    this.socket.write(copy);
-    if (this.socket.writableLength > this.host.outputHighWater) this.hold("output");
+  }
+
+  private flushOutput(): void {
+    if (this.out === null || this.outLen === 0 || this.closed) return;
+    const chunk = this.out.subarray(0, this.outLen);
+    // The rest of the chunk stays ours for the next frames; the written part is the socket's.
+    this.out = this.out.length - this.outLen >= 4096 ? this.out.subarray(this.outLen) : null;
+    this.outLen = 0;
+    this.socket.write(chunk);
+    this.checkOutput();
+  }
+
+  private checkOutput(): void {
+    const queued = this.socket.writableLength;
+    if (queued <= this.host.outputHighWater) return;
+    // Reading stops at the high-water mark, so only server-initiated output (events, stream
+    // data) grows past it: a peer that never reads is dropped rather than buffered forever.
+    if (queued > OUTPUT_HARD_LIMIT_FACTOR * this.host.outputHighWater) {
+      this.host.log(`client ${this.identity.id}: ${queued} bytes of output unread; closing the connection`);
+      this.close();
+      return;
+    }
+    this.hold("output");
   }
 
   /** Resolves when the output buffer is below the high-water mark. */
@@ -189,13 +243,21 @@ export class ServerClient {
     if (!this.holds.delete(reason)) return;
     if (this.holds.size === 0 && !this.closed) {
       this.socket.resume();
-      this.drainWaiting();
+      // Not synchronously: a call finishing inside a handler's stack would recurse into the next.
+      if (this.waiting.length > 0 && !this.drainScheduled) {
+        this.drainScheduled = true;
+        setImmediate(() => {
+          this.drainScheduled = false;
+          this.drainWaiting();
+        });
+      }
     }
   }
 
   private onData(chunk: Buffer): void {
     if (this.closed) return;
     this.lastSeen = Date.now();
+    this.host.activity();
     let frames: Uint8Array[];
     try {
       frames = this.frames.push(chunk);
@@ -204,14 +266,29 @@ export class ServerClient {
       this.close();
       return;
     }
-    for (const f of frames) {
-      if (this.holds.size > 0 || this.waiting.length > 0) this.waiting.push(f);
-      else this.handleFrame(f);
-    }
+    this.inputBatch(() => {
+      for (const f of frames) {
+        if (this.holds.size > 0 || this.waiting.length > 0) this.waiting.push(f);
+        else this.handleFrame(f);
+      }
+    });
   }
 
   private drainWaiting(): void {
-    while (this.waiting.length > 0 && this.holds.size === 0 && !this.closed) this.handleFrame(this.waiting.shift()!);
+    this.inputBatch(() => {
+      while (this.waiting.length > 0 && this.holds.size === 0 && !this.closed) this.handleFrame(this.waiting.shift()!);
+    });
+  }
+
+  private inputBatch(fn: () => void): void {
+    if (this.inInput) return fn();
+    this.inInput = true;
+    try {
+      fn();
+    } finally {
+      this.inInput = false;
+      this.flushOutput();
+    }
   }
 
   private handleFrame(bytes: Uint8Array): void {

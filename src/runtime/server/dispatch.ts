@@ -42,7 +42,7 @@ export interface DispatchEnv {
   readonly access: AccessChecker;
   /** Driver name in access-denied messages (libvirt uses the connection's driver name). */
   readonly driverName: string;
-  readonly schedule: (job: () => Promise<void>, priority: "high" | "low") => void;
+  readonly schedule: (job: () => PromiseLike<void> | void, priority: "high" | "low") => void;
   readonly onCall: ((record: CallRecord) => void) | undefined;
 }
 
@@ -70,41 +70,69 @@ export function dispatchCall(env: DispatchEnv, client: ServerClient, header: Mes
   const spec = program.procedure(header.proc);
   if (!spec) return finish("?", progName, ServerError.rpc(`unknown procedure: ${header.proc}`));
 
-  env.schedule(async () => {
-    let stream: ServerStream | null = null;
+  env.schedule(() => runCall(env, client, program, spec, header, frame, offset, (error) => finish(spec.name, progName, error)), spec.priority);
+}
+
+const isThenable = (v: unknown): v is PromiseLike<unknown> => v !== null && typeof v === "object" && typeof (v as PromiseLike<unknown>).then === "function";
+
+/**
+ * Decode, check, run, reply. Stays synchronous as long as the access checker and the handler
+ * answer synchronously, so a batch of calls read together is answered in one write.
+ */
+function runCall(
+  env: DispatchEnv,
+  client: ServerClient,
+  program: ServerProgram,
+  spec: ProcedureSpec,
+  header: MessageHeader,
+  frame: Uint8Array,
+  offset: number,
+  finish: (error: ServerError | null) => void,
+): void | Promise<void> {
+  let stream: ServerStream | null = null;
+  const fail = (e: unknown) => {
+    const error = ServerError.from(e);
+    stream?.abort(error);
+    finish(error);
+  };
+  const reply = (ret: unknown) => {
     try {
-      let args: unknown = undefined;
-      if (spec.args) {
-        try {
-          args = spec.args.decode(new XdrReader(frame, offset, frame.length));
-        } catch {
-          throw ServerError.rpc("Unable to decode message payload");
-        }
-      }
-      if (spec.acl.length > 0) {
-        const target = spec.aclTarget !== null && args !== null && typeof args === "object" ? (args as Record<string, unknown>)[spec.aclTarget] : null;
-        const denied = await ensureAcl(env.access, client.identity, spec.acl, { target: target ?? null, args, procedure: spec.name });
-        if (denied) throw ServerError.accessDenied(env.driverName);
-      }
-      const handler = program.handler(header.proc);
-      if (!handler) throw ServerError.noSupport(spec.api);
-      if (spec.stream) stream = client.openStream(header, spec.stream);
-      const ctx = makeContext(env, client, spec, header.serial, stream);
-      let ret = handler(args, ctx);
-      if (ret !== null && typeof ret === "object" && typeof (ret as PromiseLike<unknown>).then === "function") ret = await ret;
-      try {
-        client.sendFrame({ ...header, type: VIR_NET_REPLY, status: VIR_NET_OK }, spec.ret, ret as never);
-      } catch (e) {
-        throw ServerError.internal(`cannot encode the reply of ${spec.name}: ${e instanceof Error ? e.message : String(e)}`);
-      }
-      stream?.activate();
-      finish(spec.name, progName, null);
+      client.sendFrame({ prog: header.prog, vers: header.vers, proc: header.proc, type: VIR_NET_REPLY, serial: header.serial, status: VIR_NET_OK }, spec.ret, ret as never);
     } catch (e) {
-      const error = ServerError.from(e);
-      stream?.abort(error);
-      finish(spec.name, progName, error);
+      return fail(ServerError.internal(`cannot encode the reply of ${spec.name}: ${e instanceof Error ? e.message : String(e)}`));
     }
-  }, spec.priority);
+    stream?.activate();
+    finish(null);
+  };
+  const invoke = (args: unknown): void | Promise<void> => {
+    const handler = program.handler(header.proc);
+    if (!handler) throw ServerError.noSupport(spec.api);
+    if (spec.stream) stream = client.openStream(header, spec.stream);
+    const ret = handler(args, makeContext(env, client, spec, header.serial, stream));
+    if (isThenable(ret)) return Promise.resolve(ret).then(reply, fail);
+    reply(ret);
+  };
+  try {
+    let args: unknown = undefined;
+    if (spec.args) {
+      try {
+        args = spec.args.decode(new XdrReader(frame, offset, frame.length));
+      } catch {
+        throw ServerError.rpc("Unable to decode message payload");
+      }
+    }
+    if (spec.acl.length === 0) return invoke(args);
+    const target = spec.aclTarget !== null && args !== null && typeof args === "object" ? (args as Record<string, unknown>)[spec.aclTarget] : null;
+    const denied = ensureAcl(env.access, client.identity, spec.acl, { target: target ?? null, args, procedure: spec.name });
+    const after = (rule: unknown) => {
+      if (rule) throw ServerError.accessDenied(env.driverName);
+      return invoke(args);
+    };
+    if (isThenable(denied)) return denied.then(after).then(undefined, fail);
+    return after(denied);
+  } catch (e) {
+    fail(e);
+  }
 }
 
 function makeContext(env: DispatchEnv, client: ServerClient, spec: ProcedureSpec, serial: number, stream: ServerStream | null): CallContext {

@@ -1,10 +1,13 @@
 /**
- * libvirt's worker pool (virThreadPool with max_workers and prio_workers), for async handlers:
- * at most `workers` calls run at once; `@priority: high` calls may also use `prioWorkers`
- * extra slots and always start before queued low-priority calls, so a high-priority call is
- * never queued behind low-priority ones.
+ * libvirt's worker pool (virThreadPool with max_workers and prio_workers), for handlers that may
+ * be async: at most `workers` calls run at once; `@priority: high` calls may also use
+ * `prioWorkers` extra slots and always start before queued low-priority calls, so a
+ * high-priority call is never queued behind low-priority ones.
+ *
+ * A job that finishes synchronously (returns no promise) frees its slot at once, without a
+ * promise or a microtask: the common case of an in-memory driver costs nothing here.
  */
-export type Job = () => Promise<void>;
+export type Job = () => PromiseLike<void> | void;
 
 export interface SchedulerLimits {
   readonly workers: number;
@@ -22,56 +25,80 @@ export class Scheduler {
   private running = 0;
   private runningPrio = 0;
   private readonly low: Job[] = [];
-  private readonly high: Job[] = [];
   private lowHead = 0;
+  private readonly high: Job[] = [];
+  private draining = false;
 
   constructor(private readonly limits: SchedulerLimits) {}
 
   submit(job: Job, priority: "high" | "low"): void {
-    if (priority === "high") {
-      if (this.running < this.limits.workers) this.start(job, false);
-      else if (this.runningPrio < this.limits.prioWorkers) this.start(job, true);
-      else this.high.push(job);
-      return;
-    }
-    if (this.running < this.limits.workers && this.high.length === 0 && this.lowHead === this.low.length) this.start(job, false);
+    if (priority === "high") this.high.push(job);
     else this.low.push(job);
+    this.drain();
   }
 
   get stats(): SchedulerStats {
     return { running: this.running, runningPrio: this.runningPrio, queuedLow: this.low.length - this.lowHead, queuedHigh: this.high.length };
   }
 
-  private start(job: Job, prio: boolean): void {
-    if (prio) this.runningPrio++;
-    else this.running++;
-    let p: Promise<void>;
+  /** Starts queued jobs while slots are free; high priority first. Never re-entered. */
+  private drain(): void {
+    if (this.draining) return;
+    this.draining = true;
     try {
-      p = job();
-    } catch {
-      p = Promise.resolve();
+      for (;;) {
+        let job: Job | undefined;
+        let prio = false;
+        if (this.high.length > 0 && (this.running < this.limits.workers || this.runningPrio < this.limits.prioWorkers)) {
+          job = this.high.shift()!;
+          prio = this.running >= this.limits.workers;
+        } else if (this.lowHead < this.low.length && this.running < this.limits.workers) {
+          job = this.takeLow();
+        } else {
+          break;
+        }
+        this.run(job, prio);
+      }
+    } finally {
+      this.draining = false;
     }
-    p.then(
-      () => this.finished(prio),
-      () => this.finished(prio),
-    );
   }
 
-  private finished(prio: boolean): void {
-    if (prio) this.runningPrio--;
-    else this.running--;
-    const next = this.high.shift();
-    if (next) {
-      this.start(next, prio);
-      return;
-    }
-    if (prio || this.lowHead === this.low.length) return;
+  private takeLow(): Job {
     const job = this.low[this.lowHead]!;
     this.low[this.lowHead++] = undefined as unknown as Job;
-    if (this.lowHead > 1024 && this.lowHead * 2 > this.low.length) {
+    if (this.lowHead === this.low.length) {
+      this.low.length = 0;
+      this.lowHead = 0;
+    } else if (this.lowHead > 1024 && this.lowHead * 2 > this.low.length) {
       this.low.splice(0, this.lowHead);
       this.lowHead = 0;
     }
-    this.start(job, false);
+    return job;
+  }
+
+  private run(job: Job, prio: boolean): void {
+    if (prio) this.runningPrio++;
+    else this.running++;
+    let pending: PromiseLike<void> | void;
+    try {
+      pending = job();
+    } catch {
+      pending = undefined;
+    }
+    if (pending && typeof pending.then === "function") {
+      const done = () => {
+        this.release(prio);
+        this.drain();
+      };
+      pending.then(done, done);
+    } else {
+      this.release(prio);
+    }
+  }
+
+  private release(prio: boolean): void {
+    if (prio) this.runningPrio--;
+    else this.running--;
   }
 }

@@ -1,0 +1,486 @@
+/**
+ * One client connection speaking libvirt's RPC framing over a byte stream (unix socket or TCP).
+ *
+ * Many calls are in flight at once, told apart by serial. Replies resolve their call (or reject
+ * it with a `VirtError` for `VIR_NET_ERROR`); `VIR_NET_MESSAGE`s go to the program's event
+ * handler (keepalive's are answered here); `VIR_NET_STREAM`/`STREAM_HOLE` packets go to the
+ * stream registered under their serial. When the peer goes away every pending call is rejected
+ * at once with a `ConnectionClosedError`.
+ */
+import type { Duplex } from "node:stream";
+import type { XdrCodec } from "../xdr/codec.js";
+import type { XdrReader } from "../xdr/reader.js";
+import {
+  VIR_NET_CALL,
+  VIR_NET_ERROR,
+  VIR_NET_MESSAGE,
+  VIR_NET_OK,
+  VIR_NET_REPLY,
+  VIR_NET_REPLY_WITH_FDS,
+  VIR_NET_STREAM,
+  VIR_NET_STREAM_HOLE,
+  xdr_virNetMessageError,
+} from "../generated/virnetprotocol/codecs.js";
+import { FrameReader, parseFrame, type MessageHeader } from "./framing.js";
+import { Keepalive, isKeepalive, type KeepaliveOptions, type KeepaliveStats } from "./keepalive.js";
+import { MAX_FRAME, Outbox } from "./outbox.js";
+import { describeTarget, openSocket, type SocketOptions, type SocketTarget } from "./transport.js";
+import { CallTimeoutError, ConnectionClosedError, RpcProtocolError, VirtError } from "./virt-error.js";
+
+export interface CallOptions {
+  /** Abandons the call: its promise rejects with `signal.reason`. libvirt has no way to cancel a
+   * call on the server, so it may still run there; its late reply is ignored. */
+  readonly signal?: AbortSignal | undefined;
+  /** Rejects with `CallTimeoutError` when no reply came within this many ms (overrides the
+   * connection's `callTimeoutMs`). Like an abort, the server may still run the call. */
+  readonly timeoutMs?: number | undefined;
+}
+
+export interface ConnectionOptions {
+  /** Default timeout of every call, in ms (none by default). */
+  readonly callTimeoutMs?: number | undefined;
+  /** How the peer is named in errors (default: from the socket target). */
+  readonly peer?: string | undefined;
+  /**
+   * Busy-poll for replies: while calls are in flight and the last send or reply is at most this
+   * many ms old, keep Node's event loop turning (`setImmediate`) instead of letting it sleep in
+   * epoll, so a reply is read without the daemon having to wake this process up. Trades client
+   * CPU for throughput and latency (the idea of Linux's SO_BUSY_POLL); off (0) by default.
+   */
+  readonly busyPollMs?: number | undefined;
+}
+
+/** Where a call goes: program, version and procedure numbers, and a name for messages. */
+export interface CallTarget {
+  readonly program: number;
+  readonly version: number;
+  readonly proc: number;
+  /** e.g. `remote procedure 16`, used in timeout and close messages. */
+  readonly label?: string | undefined;
+}
+
+/** What a stream registered under a serial receives (see streams.ts). */
+export interface StreamEndpoint {
+  readonly proc: number;
+  /** A `VIR_NET_STREAM` or `VIR_NET_STREAM_HOLE` packet for this stream. */
+  packet(h: MessageHeader, body: XdrReader): void;
+  /** The connection is gone. */
+  closed(err: ConnectionClosedError): void;
+}
+
+/** Receives the `VIR_NET_MESSAGE`s (events) of one program. */
+export type MessageHandler = (proc: number, body: XdrReader, header: MessageHeader) => void;
+
+export interface ConnectionStats {
+  callsSent: number;
+  repliesReceived: number;
+  eventsReceived: number;
+  /** Events of a program or procedure nobody listens for. */
+  eventsIgnored: number;
+  /** Replies to calls that were aborted or timed out. */
+  lateReplies: number;
+  streamPackets: number;
+  bytesSent: number;
+  bytesReceived: number;
+}
+
+interface PendingCall {
+  readonly target: CallTarget;
+  readonly ret: XdrCodec<unknown> | null;
+  readonly resolve: (v: unknown) => void;
+  readonly reject: (e: unknown) => void;
+  timer: NodeJS.Timeout | undefined;
+  signal: AbortSignal | undefined;
+  onAbort: (() => void) | undefined;
+}
+
+const labelOf = (t: CallTarget): string => t.label ?? `procedure ${t.proc}`;
+
+export class RpcConnection {
+  readonly stats: ConnectionStats = {
+    callsSent: 0,
+    repliesReceived: 0,
+    eventsReceived: 0,
+    eventsIgnored: 0,
+    lateReplies: 0,
+    streamPackets: 0,
+    bytesSent: 0,
+    bytesReceived: 0,
+  };
+  /** Resolves (never rejects) with the reason once the connection is closed. */
+  readonly whenClosed: Promise<ConnectionClosedError>;
+  /** The peer as named in errors (`unix:/path`, `tcp:host:port`). */
+  readonly peer: string;
+
+  private readonly reader = new FrameReader(MAX_FRAME);
+  private readonly outbox: Outbox;
+  private readonly pending = new Map<number, PendingCall>();
+  private readonly streams = new Map<number, StreamEndpoint>();
+  private readonly handlers = new Map<number, Set<MessageHandler>>();
+  private readonly keepalive: Keepalive;
+  private readonly callTimeoutMs: number | undefined;
+  private serial = 0;
+  private closeReason: ConnectionClosedError | null = null;
+  private closing = false;
+  private resolveClosed!: (e: ConnectionClosedError) => void;
+  private readonly warningListeners = new Set<(e: Error) => void>();
+  private readonly busyPollMs: number;
+  private spinning = false;
+  private lastActivity = 0;
+
+  /** Opens a socket to `target` and runs a connection on it (no handshake: see `openClient`). */
+  static async connect(target: SocketTarget, options: ConnectionOptions & SocketOptions = {}): Promise<RpcConnection> {
+    const socket = await openSocket(target, options);
+    return new RpcConnection(socket, { ...options, peer: options.peer ?? describeTarget(target) });
+  }
+
+  constructor(
+    private readonly socket: Duplex,
+    options: ConnectionOptions = {},
+  ) {
+    this.peer = options.peer ?? "peer";
+    this.callTimeoutMs = options.callTimeoutMs;
+    this.busyPollMs = options.busyPollMs ?? 0;
+    this.whenClosed = new Promise((resolve) => (this.resolveClosed = resolve));
+    this.outbox = new Outbox((bytes, done) => {
+      if (this.closeReason) {
+        done();
+        return true;
+      }
+      this.stats.bytesSent += bytes.length;
+      socket.write(bytes, () => done());
+      // Written synchronously (the usual case): the socket keeps no reference to `bytes`.
+      return socket.writableLength === 0;
+    });
+    this.keepalive = new Keepalive(
+      (h) => this.sendRaw(h, null),
+      (message) => this.fail(new ConnectionClosedError(`${this.peer}: ${message}`)),
+    );
+    socket.on("data", (chunk: Uint8Array) => this.onData(chunk));
+    socket.on("error", (e: Error) => this.fail(new ConnectionClosedError(`connection to ${this.peer} lost: ${e.message}${this.pendingNote()}`, { cause: e })));
+    socket.on("end", () => this.fail(this.peerClosed()));
+    socket.on("close", () => this.fail(this.peerClosed()));
+  }
+
+  /**
+   * We are ending the session (e.g. a CONNECT_CLOSE call is under way): when the peer now
+   * closes, that is our doing, not a failure.
+   */
+  beginClose(): void {
+    this.closing = true;
+  }
+
+  get closed(): boolean {
+    return this.closeReason !== null;
+  }
+
+  /** Calls waiting for a reply. */
+  get pendingCalls(): number {
+    return this.pending.size;
+  }
+
+  get keepaliveStats(): Readonly<KeepaliveStats> {
+    return this.keepalive.stats;
+  }
+
+  /**
+   * Sends a `VIR_NET_CALL` and resolves with the decoded reply (`undefined` for a void `ret`).
+   * Never throws: every failure (encoding, closed connection, error reply) is a rejection.
+   */
+  call<A, R>(target: CallTarget, args: XdrCodec<A> | null, value: A, ret: XdrCodec<R> | null, options?: CallOptions): Promise<R> {
+    return this.callWithSerial(target, args, value, ret, options, null);
+  }
+
+  /** `call`, telling `onSerial` the serial before the call is sent (streams register under it). */
+  callWithSerial<A, R>(
+    target: CallTarget,
+    args: XdrCodec<A> | null,
+    value: A,
+    ret: XdrCodec<R> | null,
+    options: CallOptions | undefined,
+    onSerial: ((serial: number) => void) | null,
+  ): Promise<R> {
+    if (this.closeReason) return Promise.reject(this.closeReason);
+    const signal = options?.signal;
+    if (signal?.aborted) return Promise.reject(signal.reason);
+    const serial = this.nextSerial();
+    try {
+      this.outbox.frame({ prog: target.program, vers: target.version, proc: target.proc, type: VIR_NET_CALL, serial, status: VIR_NET_OK }, args, value);
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    if (onSerial) onSerial(serial);
+    this.stats.callsSent++;
+    return new Promise<R>((resolve, reject) => {
+      const call: PendingCall = {
+        target,
+        ret,
+        resolve: resolve as (v: unknown) => void,
+        reject,
+        timer: undefined,
+        signal: undefined,
+        onAbort: undefined,
+      };
+      const timeoutMs = options?.timeoutMs ?? this.callTimeoutMs;
+      if (timeoutMs !== undefined) {
+        call.timer = setTimeout(() => {
+          if (this.pending.get(serial) !== call) return;
+          this.forget(serial, call);
+          reject(new CallTimeoutError(`${labelOf(call.target)} got no reply from ${this.peer} within ${timeoutMs} ms`, timeoutMs));
+        }, timeoutMs);
+      }
+      if (signal) {
+        call.signal = signal;
+        call.onAbort = () => {
+          if (this.pending.get(serial) !== call) return;
+          this.forget(serial, call);
+          reject(signal.reason);
+        };
+        signal.addEventListener("abort", call.onAbort, { once: true });
+      }
+      this.pending.set(serial, call);
+      if (this.busyPollMs > 0) this.busyPoll();
+    });
+  }
+
+  /** Queues a frame with an already-encoded payload (stream data, keepalive). */
+  sendRaw(header: MessageHeader, payload: Uint8Array | null): void {
+    if (this.closeReason) throw this.closeReason;
+    this.outbox.rawFrame(header, payload);
+  }
+
+  /** Queues a frame with an encoded payload. */
+  send<T>(header: MessageHeader, codec: XdrCodec<T> | null, body: T): void {
+    if (this.closeReason) throw this.closeReason;
+    this.outbox.frame(header, codec, body);
+  }
+
+  /** Calls `cb` once every frame queued so far was handed to the socket (for backpressure). */
+  whenFlushed(cb: () => void): void {
+    this.outbox.whenFlushed(cb);
+  }
+
+  /** Routes `VIR_NET_MESSAGE`s of `program` to `handler`; returns the unsubscribe function. */
+  onMessage(program: number, handler: MessageHandler): () => void {
+    const set = this.handlers.get(program) ?? new Set<MessageHandler>();
+    set.add(handler);
+    this.handlers.set(program, set);
+    return () => {
+      set.delete(handler);
+      if (set.size === 0) this.handlers.delete(program);
+    };
+  }
+
+  registerStream(serial: number, endpoint: StreamEndpoint): void {
+    this.streams.set(serial, endpoint);
+  }
+
+  unregisterStream(serial: number, endpoint: StreamEndpoint): void {
+    if (this.streams.get(serial) === endpoint) this.streams.delete(serial);
+  }
+
+  /** Sends PINGs when idle and drops the peer after `count` silent intervals. */
+  startKeepalive(options: KeepaliveOptions): void {
+    if (!this.closeReason) this.keepalive.start(options);
+  }
+
+  stopKeepalive(): void {
+    this.keepalive.stop();
+  }
+
+  /**
+   * Problems that concern no call: undecodable events, listeners that threw. Without listeners
+   * they become process warnings (`process.emitWarning`).
+   */
+  onWarning(listener: (e: Error) => void): () => void {
+    this.warningListeners.add(listener);
+    return () => this.warningListeners.delete(listener);
+  }
+
+  warn(e: unknown): void {
+    const err = e instanceof Error ? e : new Error(String(e));
+    if (this.warningListeners.size === 0) {
+      process.emitWarning(err);
+      return;
+    }
+    for (const l of this.warningListeners) l(err);
+  }
+
+  /** Flushes queued frames, closes the socket and rejects calls still pending. */
+  async close(): Promise<void> {
+    if (!this.closeReason) {
+      this.closing = true;
+      this.outbox.flush();
+      // Pending calls cannot complete once we stop reading; fail them now.
+      this.fail(new ConnectionClosedError(`connection to ${this.peer} closed by the client`), true);
+    }
+    await this.whenClosed;
+  }
+
+  /** Closes at once without flushing. */
+  destroy(reason?: ConnectionClosedError): void {
+    this.fail(reason ?? new ConnectionClosedError(`connection to ${this.peer} closed by the client`));
+  }
+
+  /** Keeps the event loop from sleeping while replies are due (see `busyPollMs`). */
+  private busyPoll(): void {
+    this.lastActivity = performance.now();
+    if (this.spinning) return;
+    this.spinning = true;
+    let turns = 0;
+    const spin = () => {
+      // The clock is read every 8 turns only: each turn is a fraction of a microsecond of work.
+      if (this.closeReason || this.pending.size === 0 || ((++turns & 7) === 0 && performance.now() - this.lastActivity > this.busyPollMs)) {
+        this.spinning = false;
+        return;
+      }
+      setImmediate(spin);
+    };
+    setImmediate(spin);
+  }
+
+  private nextSerial(): number {
+    do {
+      this.serial = (this.serial + 1) >>> 0 || 1;
+    } while (this.pending.has(this.serial) || this.streams.has(this.serial));
+    return this.serial;
+  }
+
+  private forget(serial: number, call: PendingCall): void {
+    this.pending.delete(serial);
+    if (call.timer) clearTimeout(call.timer);
+    if (call.onAbort) call.signal!.removeEventListener("abort", call.onAbort);
+  }
+
+  private peerClosed(): ConnectionClosedError {
+    if (this.closing) return new ConnectionClosedError(`connection to ${this.peer} closed by the client`);
+    return new ConnectionClosedError(`connection to ${this.peer} closed by the peer${this.pendingNote()}`);
+  }
+
+  private pendingNote(): string {
+    const n = this.pending.size;
+    return n ? ` (${n} call${n === 1 ? "" : "s"} pending)` : "";
+  }
+
+  private onData(chunk: Uint8Array): void {
+    if (this.closeReason) return;
+    this.stats.bytesReceived += chunk.length;
+    if (this.keepalive.active) this.keepalive.received(Date.now());
+    if (this.spinning) this.lastActivity = performance.now();
+    let frames: Uint8Array[];
+    try {
+      frames = this.reader.push(chunk);
+    } catch (e) {
+      this.fail(new ConnectionClosedError(`${this.peer} sent a bad frame: ${(e as Error).message}`, { cause: e }));
+      return;
+    }
+    for (const bytes of frames) {
+      try {
+        this.dispatch(bytes);
+      } catch (e) {
+        this.fail(new ConnectionClosedError(`${this.peer} broke the protocol: ${(e as Error).message}`, { cause: e }));
+      }
+      if (this.closeReason) return;
+    }
+  }
+
+  private dispatch(bytes: Uint8Array): void {
+    const { header: h, body } = parseFrame(bytes);
+    switch (h.type) {
+      case VIR_NET_REPLY:
+        return this.onReply(h, body);
+      case VIR_NET_MESSAGE:
+        return this.onEvent(h, body);
+      case VIR_NET_STREAM:
+      case VIR_NET_STREAM_HOLE:
+        return this.onStream(h, body);
+      case VIR_NET_REPLY_WITH_FDS: {
+        // Node sockets cannot receive file descriptors (SCM_RIGHTS).
+        const call = this.pending.get(h.serial);
+        if (call) {
+          this.forget(h.serial, call);
+          call.reject(new RpcProtocolError(`${labelOf(call.target)}: the reply carries file descriptors, which this client cannot receive`));
+        }
+        return;
+      }
+      default:
+        throw new RpcProtocolError(`unexpected message type ${h.type} (proc ${h.proc}, serial ${h.serial})`);
+    }
+  }
+
+  private onReply(h: MessageHeader, body: XdrReader): void {
+    const call = this.pending.get(h.serial);
+    if (!call) {
+      // An aborted or timed-out call's late answer.
+      this.stats.lateReplies++;
+      return;
+    }
+    this.forget(h.serial, call);
+    this.stats.repliesReceived++;
+    const t = call.target;
+    if (h.prog !== t.program || h.vers !== t.version) {
+      call.reject(new RpcProtocolError(`${labelOf(t)}: reply for program ${h.prog} version ${h.vers}, expected ${t.program} version ${t.version}`));
+      return;
+    }
+    try {
+      if (h.status === VIR_NET_OK) {
+        const v = call.ret === null ? undefined : call.ret.decode(body);
+        body.done();
+        call.resolve(v);
+      } else if (h.status === VIR_NET_ERROR) {
+        const err = xdr_virNetMessageError.decode(body);
+        call.reject(VirtError.fromWire(err));
+      } else {
+        call.reject(new RpcProtocolError(`${labelOf(call.target)}: reply with status ${h.status}`));
+      }
+    } catch (e) {
+      call.reject(e);
+    }
+  }
+
+  private onEvent(h: MessageHeader, body: XdrReader): void {
+    if (isKeepalive(h)) return this.keepalive.handle(h);
+    this.stats.eventsReceived++;
+    const handlers = this.handlers.get(h.prog);
+    if (!handlers || h.status !== VIR_NET_OK) {
+      this.stats.eventsIgnored++;
+      return;
+    }
+    for (const handler of handlers) {
+      try {
+        handler(h.proc, body, h);
+      } catch (e) {
+        this.warn(e);
+      }
+    }
+  }
+
+  private onStream(h: MessageHeader, body: XdrReader): void {
+    this.stats.streamPackets++;
+    const stream = this.streams.get(h.serial);
+    // Packets of a stream we already closed can still arrive; libvirt drops them too.
+    if (!stream || stream.proc !== h.proc) return;
+    stream.packet(h, body);
+  }
+
+  /** Closes with `reason`: rejects pending calls, fails streams; `graceful` lets queued bytes out. */
+  private fail(reason: ConnectionClosedError, graceful = false): void {
+    if (this.closeReason) return;
+    this.closeReason = reason;
+    this.keepalive.stop();
+    if (!graceful) this.outbox.discard();
+    const pending = [...this.pending.values()];
+    this.pending.clear();
+    for (const call of pending) {
+      if (call.timer) clearTimeout(call.timer);
+      if (call.onAbort) call.signal!.removeEventListener("abort", call.onAbort);
+      call.reject(reason);
+    }
+    const streams = [...this.streams.values()];
+    this.streams.clear();
+    for (const s of streams) s.closed(reason);
+    if (graceful) this.socket.end();
+    else this.socket.destroy();
+    this.resolveClosed(reason);
+  }
+}
