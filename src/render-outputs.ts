@@ -35,12 +35,12 @@ export async function renderOutputs(
     const extra: string[] = [];
     if (emit.has("server") && hasServerModule(p)) {
       const server = emitServerModule(p, { runtimeImport, defines });
-      out.push({ path: `${dir}/server.ts`, content: await formatTypeScript(server, resolve(outDir, dir, "server.ts")) });
+      out.push({ path: `${dir}/server.ts`, content: await formatChunks(server.header, server.chunks, resolve(outDir, dir, "server.ts")) });
       extra.push(`export * from "./server.js";\n`);
     }
     if (emit.has("acl") && hasAclModule(p)) {
       const acl = emitAclModule(p, { runtimeImport, defines });
-      out.push({ path: `${dir}/acl.ts`, content: await formatTypeScript(acl, resolve(outDir, dir, "acl.ts")) });
+      out.push({ path: `${dir}/acl.ts`, content: await formatChunks(acl.header, acl.chunks, resolve(outDir, dir, "acl.ts")) });
       extra.push(`export * from "./acl.js";\n`);
     }
     if (emit.has("client") && hasClientModule(p)) {

@@ -10,10 +10,12 @@ import {
   type ServerProgram,
 } from "virt-rpcgen/runtime";
 import * as admin from "./codecs.js";
+
 /** `ADMIN_PROGRAM` */
 const PROGRAM = 110102160;
 /** `ADMIN_PROTOCOL_VERSION` */
 const VERSION = 1;
+
 /** The calls of admin_protocol.x by handler name: what the dispatcher needs to decode, check and answer each one. */
 export const adminProcedures = {
   /** `ADMIN_PROC_CONNECT_OPEN` = 1: `virAdmConnectOpen`; @generate: none */
@@ -283,8 +285,10 @@ export const adminProcedures = {
     aclTarget: null,
   },
 } as const satisfies ProcedureTable;
+
 /** Server→client messages of admin_protocol.x (events), for `client.sendEvent(adminEvents.<name>, msg)`. */
 export const adminEvents = {} as const satisfies EventTable;
+
 /** Program `ADMIN_PROGRAM` version 1. */
 export const adminProgramSpec: ProgramSpec<
   typeof adminProcedures,
@@ -296,12 +300,15 @@ export const adminProgramSpec: ProgramSpec<
   procedures: adminProcedures,
   events: adminEvents,
 };
+
 /** One handler per call whose server side libvirt generates (`@generate: server|both`): decoded args and a call context in, the ret out. */
 export type AdminHandlers = GeneratedHandlers<typeof adminProcedures>;
+
 /** Slots for the calls libvirt's daemon implements by hand (`@generate: none|client`), typed the same way. */
 export type AdminHandWrittenHandlers = HandWrittenHandlers<
   typeof adminProcedures
 >;
+
 /** What a server implements: any subset; calls without a handler are answered "not supported". */
 export type AdminServerHandlers = Partial<HandlersOf<typeof adminProcedures>>;
 

@@ -10,10 +10,12 @@ import {
   type ServerProgram,
 } from "virt-rpcgen/runtime";
 import * as virLockSpaceProtocol from "./codecs.js";
+
 /** `VIR_LOCK_SPACE_PROTOCOL_PROGRAM` */
 const PROGRAM = 245874415;
 /** `VIR_LOCK_SPACE_PROTOCOL_PROGRAM_VERSION` */
 const VERSION = 1;
+
 /** The calls of lock_protocol.x by handler name: what the dispatcher needs to decode, check and answer each one. */
 export const virLockSpaceProtocolProcedures = {
   /** `VIR_LOCK_SPACE_PROTOCOL_PROC_REGISTER` = 1: `virREGISTER`; @generate: none; @acl: none */
@@ -129,8 +131,10 @@ export const virLockSpaceProtocolProcedures = {
     aclTarget: null,
   },
 } as const satisfies ProcedureTable;
+
 /** Server→client messages of lock_protocol.x (events), for `client.sendEvent(virLockSpaceProtocolEvents.<name>, msg)`. */
 export const virLockSpaceProtocolEvents = {} as const satisfies EventTable;
+
 /** Program `VIR_LOCK_SPACE_PROTOCOL_PROGRAM` version 1. */
 export const virLockSpaceProtocolProgramSpec: ProgramSpec<
   typeof virLockSpaceProtocolProcedures,
@@ -142,14 +146,17 @@ export const virLockSpaceProtocolProgramSpec: ProgramSpec<
   procedures: virLockSpaceProtocolProcedures,
   events: virLockSpaceProtocolEvents,
 };
+
 /** One handler per call whose server side libvirt generates (`@generate: server|both`): decoded args and a call context in, the ret out. */
 export type VirLockSpaceProtocolHandlers = GeneratedHandlers<
   typeof virLockSpaceProtocolProcedures
 >;
+
 /** Slots for the calls libvirt's daemon implements by hand (`@generate: none|client`), typed the same way. */
 export type VirLockSpaceProtocolHandWrittenHandlers = HandWrittenHandlers<
   typeof virLockSpaceProtocolProcedures
 >;
+
 /** What a server implements: any subset; calls without a handler are answered "not supported". */
 export type VirLockSpaceProtocolServerHandlers = Partial<
   HandlersOf<typeof virLockSpaceProtocolProcedures>

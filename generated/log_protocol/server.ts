@@ -10,10 +10,12 @@ import {
   type ServerProgram,
 } from "virt-rpcgen/runtime";
 import * as virLogManagerProtocol from "./codecs.js";
+
 /** `VIR_LOG_MANAGER_PROTOCOL_PROGRAM` */
 const PROGRAM = 2270401305;
 /** `VIR_LOG_MANAGER_PROTOCOL_PROGRAM_VERSION` */
 const VERSION = 1;
+
 /** The calls of log_protocol.x by handler name: what the dispatcher needs to decode, check and answer each one. */
 export const virLogManagerProtocolProcedures = {
   /** `VIR_LOG_MANAGER_PROTOCOL_PROC_DOMAIN_OPEN_LOG_FILE` = 1: `virDomainOpenLogFile`; @generate: none; @acl: none */
@@ -73,8 +75,10 @@ export const virLogManagerProtocolProcedures = {
     aclTarget: null,
   },
 } as const satisfies ProcedureTable;
+
 /** Server→client messages of log_protocol.x (events), for `client.sendEvent(virLogManagerProtocolEvents.<name>, msg)`. */
 export const virLogManagerProtocolEvents = {} as const satisfies EventTable;
+
 /** Program `VIR_LOG_MANAGER_PROTOCOL_PROGRAM` version 1. */
 export const virLogManagerProtocolProgramSpec: ProgramSpec<
   typeof virLogManagerProtocolProcedures,
@@ -86,14 +90,17 @@ export const virLogManagerProtocolProgramSpec: ProgramSpec<
   procedures: virLogManagerProtocolProcedures,
   events: virLogManagerProtocolEvents,
 };
+
 /** One handler per call whose server side libvirt generates (`@generate: server|both`): decoded args and a call context in, the ret out. */
 export type VirLogManagerProtocolHandlers = GeneratedHandlers<
   typeof virLogManagerProtocolProcedures
 >;
+
 /** Slots for the calls libvirt's daemon implements by hand (`@generate: none|client`), typed the same way. */
 export type VirLogManagerProtocolHandWrittenHandlers = HandWrittenHandlers<
   typeof virLogManagerProtocolProcedures
 >;
+
 /** What a server implements: any subset; calls without a handler are answered "not supported". */
 export type VirLogManagerProtocolServerHandlers = Partial<
   HandlersOf<typeof virLogManagerProtocolProcedures>

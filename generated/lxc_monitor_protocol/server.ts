@@ -10,12 +10,15 @@ import {
   type ServerProgram,
 } from "virt-rpcgen/runtime";
 import * as virLXCMonitor from "./codecs.js";
+
 /** `VIR_LXC_MONITOR_PROGRAM` */
 const PROGRAM = 305402420;
 /** `VIR_LXC_MONITOR_PROGRAM_VERSION` */
 const VERSION = 1;
+
 /** The calls of lxc_monitor_protocol.x by handler name: what the dispatcher needs to decode, check and answer each one. */
 export const virLXCMonitorProcedures = {} as const satisfies ProcedureTable;
+
 /** Server→client messages of lxc_monitor_protocol.x (events), for `client.sendEvent(virLXCMonitorEvents.<name>, msg)`. */
 export const virLXCMonitorEvents = {
   /** `VIR_LXC_MONITOR_PROC_EXIT_EVENT` = 1 */
@@ -35,6 +38,7 @@ export const virLXCMonitorEvents = {
     msg: virLXCMonitor.xdr_virLXCMonitorInitEventMsg,
   },
 } as const satisfies EventTable;
+
 /** Program `VIR_LXC_MONITOR_PROGRAM` version 1. */
 export const virLXCMonitorProgramSpec: ProgramSpec<
   typeof virLXCMonitorProcedures,
@@ -46,14 +50,17 @@ export const virLXCMonitorProgramSpec: ProgramSpec<
   procedures: virLXCMonitorProcedures,
   events: virLXCMonitorEvents,
 };
+
 /** One handler per call whose server side libvirt generates (`@generate: server|both`): decoded args and a call context in, the ret out. */
 export type VirLXCMonitorHandlers = GeneratedHandlers<
   typeof virLXCMonitorProcedures
 >;
+
 /** Slots for the calls libvirt's daemon implements by hand (`@generate: none|client`), typed the same way. */
 export type VirLXCMonitorHandWrittenHandlers = HandWrittenHandlers<
   typeof virLXCMonitorProcedures
 >;
+
 /** What a server implements: any subset; calls without a handler are answered "not supported". */
 export type VirLXCMonitorServerHandlers = Partial<
   HandlersOf<typeof virLXCMonitorProcedures>

@@ -10,10 +10,12 @@ import {
   type ServerProgram,
 } from "virt-rpcgen/runtime";
 import * as lxc from "./codecs.js";
+
 /** `LXC_PROGRAM` */
 const PROGRAM = 425984;
 /** `LXC_PROTOCOL_VERSION` */
 const VERSION = 1;
+
 /** The calls of lxc_protocol.x by handler name: what the dispatcher needs to decode, check and answer each one. */
 export const lxcProcedures = {
   /** `LXC_PROC_DOMAIN_OPEN_NAMESPACE` = 1: `virDomainLxcOpenNamespace`; @generate: none; @acl: domain:open_namespace */
@@ -37,8 +39,10 @@ export const lxcProcedures = {
     aclTarget: "dom",
   },
 } as const satisfies ProcedureTable;
+
 /** Server→client messages of lxc_protocol.x (events), for `client.sendEvent(lxcEvents.<name>, msg)`. */
 export const lxcEvents = {} as const satisfies EventTable;
+
 /** Program `LXC_PROGRAM` version 1. */
 export const lxcProgramSpec: ProgramSpec<
   typeof lxcProcedures,
@@ -50,10 +54,13 @@ export const lxcProgramSpec: ProgramSpec<
   procedures: lxcProcedures,
   events: lxcEvents,
 };
+
 /** One handler per call whose server side libvirt generates (`@generate: server|both`): decoded args and a call context in, the ret out. */
 export type LxcHandlers = GeneratedHandlers<typeof lxcProcedures>;
+
 /** Slots for the calls libvirt's daemon implements by hand (`@generate: none|client`), typed the same way. */
 export type LxcHandWrittenHandlers = HandWrittenHandlers<typeof lxcProcedures>;
+
 /** What a server implements: any subset; calls without a handler are answered "not supported". */
 export type LxcServerHandlers = Partial<HandlersOf<typeof lxcProcedures>>;
 

@@ -10,10 +10,12 @@ import {
   type ServerProgram,
 } from "virt-rpcgen/runtime";
 import * as qemu from "./codecs.js";
+
 /** `QEMU_PROGRAM` */
 const PROGRAM = 536903815;
 /** `QEMU_PROTOCOL_VERSION` */
 const VERSION = 1;
+
 /** The calls of qemu_protocol.x by handler name: what the dispatcher needs to decode, check and answer each one. */
 export const qemuProcedures = {
   /** `QEMU_PROC_DOMAIN_MONITOR_COMMAND` = 1: `virDomainQemuMonitorCommand`; @generate: none; @acl: domain:write */
@@ -113,6 +115,7 @@ export const qemuProcedures = {
     aclTarget: "dom",
   },
 } as const satisfies ProcedureTable;
+
 /** Server→client messages of qemu_protocol.x (events), for `client.sendEvent(qemuEvents.<name>, msg)`. */
 export const qemuEvents = {
   /** `QEMU_PROC_DOMAIN_MONITOR_EVENT` = 6 */
@@ -124,6 +127,7 @@ export const qemuEvents = {
     msg: qemu.xdr_qemu_domain_monitor_event_msg,
   },
 } as const satisfies EventTable;
+
 /** Program `QEMU_PROGRAM` version 1. */
 export const qemuProgramSpec: ProgramSpec<
   typeof qemuProcedures,
@@ -135,12 +139,15 @@ export const qemuProgramSpec: ProgramSpec<
   procedures: qemuProcedures,
   events: qemuEvents,
 };
+
 /** One handler per call whose server side libvirt generates (`@generate: server|both`): decoded args and a call context in, the ret out. */
 export type QemuHandlers = GeneratedHandlers<typeof qemuProcedures>;
+
 /** Slots for the calls libvirt's daemon implements by hand (`@generate: none|client`), typed the same way. */
 export type QemuHandWrittenHandlers = HandWrittenHandlers<
   typeof qemuProcedures
 >;
+
 /** What a server implements: any subset; calls without a handler are answered "not supported". */
 export type QemuServerHandlers = Partial<HandlersOf<typeof qemuProcedures>>;
 

@@ -10,10 +10,12 @@ import {
   type ServerProgram,
 } from "virt-rpcgen/runtime";
 import * as remote from "./codecs.js";
+
 /** `REMOTE_PROGRAM` */
 const PROGRAM = 536903814;
 /** `REMOTE_PROTOCOL_VERSION` */
 const VERSION = 1;
+
 /** The calls of remote_protocol.x by handler name: what the dispatcher needs to decode, check and answer each one. */
 export const remoteProcedures = {
   /** `REMOTE_PROC_CONNECT_OPEN` = 1: `virConnectOpen`; @generate: none; @acl: connect:getattr; @priority: high */
@@ -6978,6 +6980,7 @@ export const remoteProcedures = {
     aclTarget: "dom",
   },
 } as const satisfies ProcedureTable;
+
 /** Server→client messages of remote_protocol.x (events), for `client.sendEvent(remoteEvents.<name>, msg)`. */
 export const remoteEvents = {
   /** `REMOTE_PROC_DOMAIN_EVENT_LIFECYCLE` = 107 */
@@ -7389,6 +7392,7 @@ export const remoteEvents = {
     msg: remote.xdr_remote_domain_event_memory_device_size_change_msg,
   },
 } as const satisfies EventTable;
+
 /** Program `REMOTE_PROGRAM` version 1. */
 export const remoteProgramSpec: ProgramSpec<
   typeof remoteProcedures,
@@ -7400,12 +7404,15 @@ export const remoteProgramSpec: ProgramSpec<
   procedures: remoteProcedures,
   events: remoteEvents,
 };
+
 /** One handler per call whose server side libvirt generates (`@generate: server|both`): decoded args and a call context in, the ret out. */
 export type RemoteHandlers = GeneratedHandlers<typeof remoteProcedures>;
+
 /** Slots for the calls libvirt's daemon implements by hand (`@generate: none|client`), typed the same way. */
 export type RemoteHandWrittenHandlers = HandWrittenHandlers<
   typeof remoteProcedures
 >;
+
 /** What a server implements: any subset; calls without a handler are answered "not supported". */
 export type RemoteServerHandlers = Partial<HandlersOf<typeof remoteProcedures>>;
 

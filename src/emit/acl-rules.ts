@@ -15,6 +15,7 @@
 import { XdrDiagnosticError } from "../parser/index.js";
 import type { AclRule } from "../annotations/types.js";
 import type { ProcedureModel, ProtocolModel } from "../model/types.js";
+import { arr, obj, raw, str, type Literal } from "./literal-printer.js";
 
 /** Value of a constant named in an ACL rule: the protocol's (and its imports') constants, then the defines. */
 export function constantLookup(p: ProtocolModel, defines: ReadonlyMap<string, number>): (name: string) => number | undefined {
@@ -28,7 +29,7 @@ export function constantLookup(p: ProtocolModel, defines: ReadonlyMap<string, nu
 }
 
 /** The rule as a TypeScript object literal; fails generation on names without values. */
-export function aclRuleLiteral(rule: AclRule, proc: ProcedureModel, lookup: (name: string) => number | undefined): string {
+export function aclRuleLiteral(rule: AclRule, proc: ProcedureModel, lookup: (name: string) => number | undefined): Literal {
   const loc = proc.annotations?.loc ?? proc.loc;
   const fail = (why: string): never => {
     throw XdrDiagnosticError.at(loc, `ACL rule '${rule.text}' of ${proc.constName}: ${why}`);
@@ -41,23 +42,41 @@ export function aclRuleLiteral(rule: AclRule, proc: ProcedureModel, lookup: (nam
     return v!;
   };
   const hasArg = (name: string) => proc.args?.fields.some((f) => f.name === name) ?? false;
-  const parts = [`object: ${JSON.stringify(rule.object)}`, `permission: ${JSON.stringify(rule.permission)}`, `text: ${JSON.stringify(rule.text)}`];
+  const parts = [
+    { key: "object", value: str(rule.object) },
+    { key: "permission", value: str(rule.permission) },
+    { key: "text", value: str(rule.text) },
+  ];
   if (rule.flags.length > 0) {
     if (rule.flags.slice(1).some((f) => f.negated)) fail("only a leading '!' may negate flags (it negates the whole mask, as in gendispatch.pl)");
     if (!hasArg("flags")) fail(`the arguments of ${proc.constName} have no 'flags' member`);
     let mask = 0;
     for (const f of rule.flags) mask = (mask | valueOf(f.name)) >>> 0;
     const names = rule.flags.map((f) => f.name).join("|");
-    parts.push(`flags: { mask: ${mask}, set: ${!rule.flags[0]!.negated}, names: ${JSON.stringify(names)} }`);
+    parts.push({
+      key: "flags",
+      value: obj([
+        { key: "mask", value: raw(String(mask)) },
+        { key: "set", value: raw(String(!rule.flags[0]!.negated)) },
+        { key: "names", value: str(names) },
+      ]),
+    });
   }
   if (rule.param) {
     if (!hasArg(rule.param.name)) fail(`the arguments of ${proc.constName} have no '${rule.param.name}' member`);
     const value = valueOf(rule.param.value);
-    parts.push(`param: { name: ${JSON.stringify(rule.param.name)}, value: ${value}, valueName: ${JSON.stringify(rule.param.value)} }`);
+    parts.push({
+      key: "param",
+      value: obj([
+        { key: "name", value: str(rule.param.name) },
+        { key: "value", value: raw(String(value)) },
+        { key: "valueName", value: str(rule.param.value) },
+      ]),
+    });
   }
-  return `{ ${parts.join(", ")} }`;
+  return obj(parts);
 }
 
-export function aclRulesLiteral(rules: readonly AclRule[], proc: ProcedureModel, lookup: (name: string) => number | undefined): string {
-  return `[${rules.map((r) => aclRuleLiteral(r, proc, lookup)).join(", ")}]`;
+export function aclRulesLiteral(rules: readonly AclRule[], proc: ProcedureModel, lookup: (name: string) => number | undefined): Literal {
+  return arr(rules.map((r) => aclRuleLiteral(r, proc, lookup)));
 }

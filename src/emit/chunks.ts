@@ -16,6 +16,12 @@ export interface Chunk {
   readonly stable: boolean;
 }
 
+/** A generated module: a leading comment line and its chunks. */
+export interface CodeModule {
+  readonly header: string;
+  readonly chunks: readonly Chunk[];
+}
+
 export const stableChunk = (text: string): Chunk => ({ text, stable: true });
 export const rawChunk = (text: string): Chunk => ({ text, stable: false });
 
@@ -44,9 +50,10 @@ function followsDefaults(config: Readonly<Record<string, unknown>>): boolean {
 /**
  * Long lines prettier leaves alone: comments (never reflowed) and the head of an exported
  * const whose annotation is a single generic type (`export const xdr_x: XdrCodec<x> =`), which
- * prettier keeps on one line however long it is.
+ * prettier keeps on one line however long it is, and a `key: "string",` entry that fits on
+ * neither line (the literal printer has already tried the next line).
  */
-const UNBREAKABLE = /^\s*(\/\/.*|\/\*\*.*\*\/|export const [\w$]+: [\w$]+<[\w$]+> =)$/;
+const UNBREAKABLE = /^\s*(\/\/.*|\/\*\*.*\*\/|export const [\w$]+: [\w$]+<[\w$]+> =|[\w$]+: "[^"]*",)$/;
 
 function fits(text: string): boolean {
   let start = 0;

@@ -13,10 +13,13 @@
  * `RemoteHandlers` (generated server side) and `RemoteHandWrittenHandlers` (libvirt dispatches
  * by hand) are mapped from the table, so a new procedure adds exactly one table entry.
  */
-import { printStructure, StructureKind, VariableDeclarationKind, type SourceFileStructure, type StatementStructures } from "ts-morph";
+import { printStructure, StructureKind, VariableDeclarationKind, type ImportDeclarationStructure, type StatementStructures } from "ts-morph";
 import type { ProcedureModel, ProtocolModel, StructType } from "../model/types.js";
 import { aclRulesLiteral, constantLookup } from "./acl-rules.js";
 import { codecName, propKey } from "./ts-names.js";
+import { rawChunk, stableChunk, type Chunk, type CodeModule } from "./chunks.js";
+import { obj, printLiteral, raw, str, type Literal, type ObjectEntry } from "./literal-printer.js";
+import { jsDoc } from "./ts-text.js";
 
 export interface ServerEmitOptions {
   readonly runtimeImport: string;
@@ -44,82 +47,92 @@ function callProcedures(p: ProtocolModel): ProcedureModel[] {
   return p.procedures.filter((x) => x.msg === null && x.annotations !== null);
 }
 
-export function emitServerModule(p: ProtocolModel, options: ServerEmitOptions): string {
+export function emitServerModule(p: ProtocolModel, options: ServerEmitOptions): CodeModule {
   const { value, type } = serverPrefix(p);
   const lookup = constantLookup(p, options.defines);
   // A namespace import: a new procedure then adds its table entry and nothing else.
   const ns = value;
   let usesCodecs = false;
-  const codec = (s: StructType | null): string => {
-    if (!s) return "null";
+  const codec = (s: StructType | null): Literal => {
+    if (!s) return raw("null");
     usesCodecs = true;
-    return `${ns}.${codecName(s.name)}`;
+    return raw(`${ns}.${codecName(s.name)}`);
   };
 
-  const calls = callProcedures(p);
-  const entries = calls.map((x) => {
+  const entries: ObjectEntry[] = callProcedures(p).map((x) => {
     const a = x.annotations!;
     const side = a.generate === "server" || a.generate === "both" ? "generated" : "hand-written";
-    const stream = a.readStream !== null ? `"send"` : a.writeStream !== null ? `"receive"` : "null";
+    const stream = a.readStream !== null ? str("send") : a.writeStream !== null ? str("receive") : raw("null");
     const target = aclTarget(x);
-    return [
-      `/** ${procedureDoc(x)} */`,
-      `${propKey(x.methodName)}: {`,
-      `proc: ${x.number},`,
-      `name: ${JSON.stringify(x.constName)},`,
-      `api: ${JSON.stringify(x.apiName)},`,
-      `side: "${side}",`,
-      `args: ${codec(x.args)},`,
-      `ret: ${codec(x.ret)},`,
-      `priority: "${a.priority}",`,
-      `stream: ${stream},`,
-      `acl: ${aclRulesLiteral(a.acl, x, lookup)},`,
-      `aclFilter: ${aclRulesLiteral(a.aclFilter, x, lookup)},`,
-      `aclTarget: ${target === null ? "null" : JSON.stringify(target)},`,
-      `},`,
-    ].join("\n");
+    return {
+      key: propKey(x.methodName),
+      doc: procedureDoc(x),
+      value: obj(
+        [
+          { key: "proc", value: raw(String(x.number)) },
+          { key: "name", value: str(x.constName) },
+          { key: "api", value: str(x.apiName) },
+          { key: "side", value: str(side) },
+          { key: "args", value: codec(x.args) },
+          { key: "ret", value: codec(x.ret) },
+          { key: "priority", value: str(a.priority) },
+          { key: "stream", value: stream },
+          { key: "acl", value: aclRulesLiteral(a.acl, x, lookup) },
+          { key: "aclFilter", value: aclRulesLiteral(a.aclFilter, x, lookup) },
+          { key: "aclTarget", value: target === null ? raw("null") : str(target) },
+        ],
+        true,
+      ),
+    };
   });
-  const events = p.procedures
+  const events: ObjectEntry[] = p.procedures
     .filter((x) => x.msg !== null)
-    .map((x) =>
-      [
-        `/** \`${x.constName}\` = ${x.number} */`,
-        `${propKey(x.methodName)}: { prog: PROGRAM, vers: VERSION, proc: ${x.number}, name: ${JSON.stringify(x.constName)}, msg: ${codec(x.msg)} },`,
-      ].join("\n"),
-    );
+    .map((x) => ({
+      key: propKey(x.methodName),
+      doc: `\`${x.constName}\` = ${x.number}`,
+      value: obj([
+        { key: "prog", value: raw("PROGRAM") },
+        { key: "vers", value: raw("VERSION") },
+        { key: "proc", value: raw(String(x.number)) },
+        { key: "name", value: str(x.constName) },
+        { key: "msg", value: codec(x.msg) },
+      ]),
+    }));
 
   const program = p.program!;
-  const table = (entriesText: string[]) => (entriesText.length === 0 ? "{}" : `{\n${entriesText.join("\n")}\n}`);
-  const constStmt = (name: string, initializer: string, docs: string[], exported = true, typeText?: string): StatementStructures => ({
-    kind: StructureKind.VariableStatement,
-    isExported: exported,
-    declarationKind: VariableDeclarationKind.Const,
-    docs,
-    declarations: [{ name, initializer, ...(typeText ? { type: typeText } : {}) }],
-  });
-  const typeAlias = (name: string, t: string, docs: string[]): StatementStructures => ({ kind: StructureKind.TypeAlias, isExported: true, name, type: t, docs });
+  const table = (name: string, doc: string, tableEntries: ObjectEntry[], satisfies: string): Chunk =>
+    stableChunk(
+      [...jsDoc([doc]), ...printLiteral(obj(tableEntries, tableEntries.length > 0), 0, `export const ${name} = `, ` as const satisfies ${satisfies};`)].join("\n"),
+    );
 
   const runtimeNames = ["bindProgram", "type EventTable", "type GeneratedHandlers", "type HandWrittenHandlers", "type HandlersOf", "type ProcedureTable", "type ProgramSpec", "type ServerProgram"];
-  const statements: StatementStructures[] = [
+  const imports: ImportDeclarationStructure[] = [
     { kind: StructureKind.ImportDeclaration, moduleSpecifier: options.runtimeImport, namedImports: runtimeNames.map((name) => ({ name })) },
   ];
-  if (usesCodecs) statements.push({ kind: StructureKind.ImportDeclaration, moduleSpecifier: "./codecs.js", namespaceImport: ns });
-  statements.push(
-    constStmt("PROGRAM", String(program.program), [`\`${program.programConst}\``], false),
-    constStmt("VERSION", String(program.version), [`\`${program.versionConst ?? "version"}\``], false),
-    constStmt(`${value}Procedures`, `${table(entries)} as const satisfies ProcedureTable`, [
-      `The calls of ${p.name}.x by handler name: what the dispatcher needs to decode, check and answer each one.`,
-    ]),
-    constStmt(`${value}Events`, `${table(events)} as const satisfies EventTable`, [
-      `Server→client messages of ${p.name}.x (events), for \`client.sendEvent(${value}Events.<name>, msg)\`.`,
-    ]),
-    constStmt(
-      `${value}ProgramSpec`,
-      `{ name: ${JSON.stringify(value)}, program: PROGRAM, version: VERSION, procedures: ${value}Procedures, events: ${value}Events }`,
-      [`Program \`${program.programConst}\` version ${program.version}.`],
-      true,
-      `ProgramSpec<typeof ${value}Procedures, typeof ${value}Events>`,
-    ),
+  const procedureTable = table(
+    `${value}Procedures`,
+    `The calls of ${p.name}.x by handler name: what the dispatcher needs to decode, check and answer each one.`,
+    entries,
+    "ProcedureTable",
+  );
+  const eventTable = table(`${value}Events`, `Server→client messages of ${p.name}.x (events), for \`client.sendEvent(${value}Events.<name>, msg)\`.`, events, "EventTable");
+  if (usesCodecs) imports.push({ kind: StructureKind.ImportDeclaration, moduleSpecifier: "./codecs.js", namespaceImport: ns });
+
+  // The small declarations below are printed by ts-morph and formatted by prettier.
+  const tail: StatementStructures[] = [
+    {
+      kind: StructureKind.VariableStatement,
+      isExported: true,
+      declarationKind: VariableDeclarationKind.Const,
+      docs: [`Program \`${program.programConst}\` version ${program.version}.`],
+      declarations: [
+        {
+          name: `${value}ProgramSpec`,
+          type: `ProgramSpec<typeof ${value}Procedures, typeof ${value}Events>`,
+          initializer: `{ name: ${JSON.stringify(value)}, program: PROGRAM, version: VERSION, procedures: ${value}Procedures, events: ${value}Events }`,
+        },
+      ],
+    },
     typeAlias(`${type}Handlers`, `GeneratedHandlers<typeof ${value}Procedures>`, [
       `One handler per call whose server side libvirt generates (\`@generate: server|both\`): decoded args and a call context in, the ret out.`,
     ]),
@@ -138,15 +151,28 @@ export function emitServerModule(p: ProtocolModel, options: ServerEmitOptions): 
       returnType: "ServerProgram",
       statements: [`return bindProgram(${value}ProgramSpec, handlers);`],
     },
-  );
-
-  const file: SourceFileStructure = {
-    kind: StructureKind.SourceFile,
-    leadingTrivia: `// Generated by virt-rpcgen from ${p.name}.x. Do not edit: change the protocol and regenerate.\n`,
-    statements,
+  ];
+  const print = (st: StatementStructures | ImportDeclarationStructure) => printStructure(st, { indentNumberOfSpaces: 2 }).trimEnd();
+  return {
+    header: `// Generated by virt-rpcgen from ${p.name}.x. Do not edit: change the protocol and regenerate.\n`,
+    chunks: [
+      rawChunk(imports.map(print).join("\n")),
+      stableChunk(
+        [
+          ...jsDoc([`\`${program.programConst}\``]),
+          `const PROGRAM = ${program.program};`,
+          ...jsDoc([`\`${program.versionConst ?? "version"}\``]),
+          `const VERSION = ${program.version};`,
+        ].join("\n"),
+      ),
+      procedureTable,
+      eventTable,
+      ...tail.map((st) => rawChunk(print(st))),
+    ],
   };
-  return printStructure(file, { indentNumberOfSpaces: 2 });
 }
+
+const typeAlias = (name: string, t: string, docs: string[]): StatementStructures => ({ kind: StructureKind.TypeAlias, isExported: true, name, type: t, docs });
 
 function procedureDoc(x: ProcedureModel): string {
   const a = x.annotations!;

@@ -1,0 +1,96 @@
+/**
+ * Prints data literals (objects, arrays, strings, numbers, names) the way prettier does, so
+ * tables such as `remoteProcedures` need no prettier pass (chunks.ts).
+ *
+ * The rules followed, from prettier's printer for object and array expressions:
+ * - an object stays on one line when it fits, unless it is marked `expanded` (prettier keeps an
+ *   object expanded when the source has a line break after `{`);
+ * - an array stays on one line when it fits, except that an array of two or more objects with
+ *   more than one property each is always broken;
+ * - broken objects and arrays put each entry on its own line with a trailing comma;
+ * - "fits" counts the rest of the line after the literal (the `,` or `;` that follows);
+ * - a `key: value` whose unbreakable value does not fit moves the value to the next line when
+ *   it fits there, and otherwise stays long.
+ * Deviations are caught by test/generate/prettier-stable.test.ts on every generated file.
+ */
+
+export type Literal =
+  | { readonly kind: "raw"; readonly text: string }
+  | { readonly kind: "object"; readonly entries: readonly ObjectEntry[]; readonly expanded: boolean }
+  | { readonly kind: "array"; readonly items: readonly Literal[] };
+
+export interface ObjectEntry {
+  readonly key: string;
+  readonly value: Literal;
+  /** A `/** … *\/` line printed above the entry; forces the object to break. */
+  readonly doc?: string;
+}
+
+export const raw = (text: string): Literal => ({ kind: "raw", text });
+export const str = (s: string): Literal => raw(JSON.stringify(s));
+export const obj = (entries: readonly ObjectEntry[], expanded = false): Literal => ({ kind: "object", entries, expanded });
+export const arr = (items: readonly Literal[]): Literal => ({ kind: "array", items });
+
+const WIDTH = 80;
+
+function flat(l: Literal): string | null {
+  switch (l.kind) {
+    case "raw":
+      return l.text.includes("\n") ? null : l.text;
+    case "object": {
+      if (l.expanded || l.entries.some((e) => e.doc)) return null;
+      if (l.entries.length === 0) return "{}";
+      const parts: string[] = [];
+      for (const e of l.entries) {
+        const v = flat(e.value);
+        if (v === null) return null;
+        parts.push(`${e.key}: ${v}`);
+      }
+      return `{ ${parts.join(", ")} }`;
+    }
+    case "array": {
+      if (l.items.length === 0) return "[]";
+      if (alwaysBreaks(l)) return null;
+      const parts: string[] = [];
+      for (const i of l.items) {
+        const v = flat(i);
+        if (v === null) return null;
+        parts.push(v);
+      }
+      return `[${parts.join(", ")}]`;
+    }
+  }
+}
+
+function alwaysBreaks(l: Literal & { kind: "array" }): boolean {
+  return l.items.length > 1 && l.items.every((i) => i.kind === "object" && i.entries.length > 1);
+}
+
+/**
+ * Lines of `prefix + literal + suffix` at `indent` spaces, where `prefix` is what precedes the
+ * literal on its first line (e.g. `acl: `) and `suffix` what follows it (e.g. `,`).
+ */
+export function printLiteral(l: Literal, indent: number, prefix = "", suffix = ""): string[] {
+  const pad = " ".repeat(indent);
+  const f = flat(l);
+  if (f !== null && pad.length + prefix.length + f.length + suffix.length <= WIDTH) return [`${pad}${prefix}${f}${suffix}`];
+  if (l.kind === "raw") {
+    // prettier's "fluid" layout for `key: value`: move the value to the next line only if it
+    // then fits; an unbreakable value that fits nowhere stays on the key's line.
+    const next = `${pad}  ${l.text}${suffix}`;
+    if (prefix.endsWith(": ") && next.length <= WIDTH) return [`${pad}${prefix.slice(0, -1)}`, next];
+    return [`${pad}${prefix}${l.text}${suffix}`];
+  }
+  const inner = indent + 2;
+  const lines = [`${pad}${prefix}${l.kind === "object" ? "{" : "["}`];
+  if (l.kind === "object") {
+    for (const e of l.entries) {
+      if (e.doc) lines.push(`${" ".repeat(inner)}/** ${e.doc} */`);
+      lines.push(...printLiteral(e.value, inner, `${e.key}: `, ","));
+    }
+  } else {
+    for (const i of l.items) lines.push(...printLiteral(i, inner, "", ","));
+  }
+  lines.push(`${pad}${l.kind === "object" ? "}" : "]"}${suffix}`);
+  return lines;
+}
