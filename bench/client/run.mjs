@@ -16,7 +16,7 @@
 //
 //   npm run bench:client [-- --rounds 5 --seconds 2 --no-save]
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -134,7 +134,31 @@ async function startLibvirtd() {
   return { uri: `test+unix:///default?socket=${socket}`, pid: child.pid, stop };
 }
 
+/** Fraction of CPU time not idle over `ms`, all CPUs (from /proc/stat). */
+function busyFraction(ms) {
+  const read = () => {
+    const f = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+    return { idle: f[3] + f[4], total: f.reduce((a, b) => a + b, 0) };
+  };
+  const a = read();
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+  const b = read();
+  return b.total === a.total ? 0 : 1 - (b.idle - a.idle) / (b.total - a.total);
+}
+
+/**
+ * This machine may be shared: before each run, wait (up to a minute) until the CPUs are at
+ * least 90% idle, so other people's work does not land in one implementation's run only.
+ */
+let waitedMs = 0;
+function waitForIdle() {
+  const t0 = Date.now();
+  while (busyFraction(300) > 0.1 && Date.now() - t0 < 60_000) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 500);
+  waitedMs += Date.now() - t0;
+}
+
 function runOnce(impl, uri, n) {
+  waitForIdle();
   const r = impl.run(uri, n);
   const out = lastJsonLine(r.stdout, impl.name);
   if (out.failed) die(`${impl.name} with ${n} in flight: a call failed`);
@@ -200,7 +224,7 @@ const md = [
     'C client (bench/client/c-client.c, gcc -O2, Debian libvirt-dev): N threads looping on `virDomainGetInfo`; **shared** = one `virConnectPtr` for all threads (one socket, as the TS client; the ratios are against this one); "conn per thread" = one `virConnectPtr` each, for reference',
     `TS client (bench/client/ts-client.ts): one \`RemoteClient\`, N async loops each awaiting \`domainGetInfo\`; "busy-poll" = \`RemoteClient.connect(uri, { busyPollMs: ${BUSY_POLL_MS} })\`: while calls are in flight the event loop keeps turning instead of sleeping in epoll, so libvirtd never has to wake the client for a reply (costs client CPU; off by default)`,
     'neither client negotiates keepalive (the C program registers no event loop, so libvirt\'s client skips it; the TS client is told `keepalive: false`), so libvirtd does the same work for both',
-    `rounds: ${ROUNDS} (alternating, one pinned process per implementation, order reversed every other round; wall ${wall} s)`,
+    `rounds: ${ROUNDS} (alternating, one pinned process per implementation, order reversed every other round; each run starts once the CPUs are ≥90% idle — ${Math.round(waitedMs / 1000)} s spent waiting; wall ${wall} s)`,
     ...(distNote ? [distNote] : []),
   ]),
   '',

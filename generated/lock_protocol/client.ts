@@ -12,17 +12,17 @@ import * as virLockSpaceProtocol from "./codecs.js";
 
 /** Procedures of lock_protocol.x without a generated method, for `VirLockSpaceProtocolClient.call`: procedure → args and ret. */
 export interface VirLockSpaceProtocolClientCalls {
-  /** `virREGISTER` (@generate: none) */
+  /** `virRegister` (@generate: none) */
   [virLockSpaceProtocol.VIR_LOCK_SPACE_PROTOCOL_PROC_REGISTER]: {
     args: virLockSpaceProtocol.virLockSpaceProtocolRegisterArgs;
     ret: void;
   };
-  /** `virRESTRICT` (@generate: none) */
+  /** `virRestrict` (@generate: none) */
   [virLockSpaceProtocol.VIR_LOCK_SPACE_PROTOCOL_PROC_RESTRICT]: {
     args: virLockSpaceProtocol.virLockSpaceProtocolRestrictArgs;
     ret: void;
   };
-  /** `virNEW` (@generate: none) */
+  /** `virNew` (@generate: none) */
   [virLockSpaceProtocol.VIR_LOCK_SPACE_PROTOCOL_PROC_NEW]: {
     args: virLockSpaceProtocol.virLockSpaceProtocolNewArgs;
     ret: void;

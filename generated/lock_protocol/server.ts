@@ -18,11 +18,11 @@ const VERSION = 1;
 
 /** The calls of lock_protocol.x by handler name: what the dispatcher needs to decode, check and answer each one. */
 export const virLockSpaceProtocolProcedures = {
-  /** `VIR_LOCK_SPACE_PROTOCOL_PROC_REGISTER` = 1: `virREGISTER`; @generate: none; @acl: none */
-  rEGISTER: {
+  /** `VIR_LOCK_SPACE_PROTOCOL_PROC_REGISTER` = 1: `virRegister`; @generate: none; @acl: none */
+  register: {
     proc: 1,
     name: "VIR_LOCK_SPACE_PROTOCOL_PROC_REGISTER",
-    api: "virREGISTER",
+    api: "virRegister",
     side: "hand-written",
     args: virLockSpaceProtocol.xdr_virLockSpaceProtocolRegisterArgs,
     ret: null,
@@ -32,11 +32,11 @@ export const virLockSpaceProtocolProcedures = {
     aclFilter: [],
     aclTarget: null,
   },
-  /** `VIR_LOCK_SPACE_PROTOCOL_PROC_RESTRICT` = 2: `virRESTRICT`; @generate: none; @acl: none */
-  rESTRICT: {
+  /** `VIR_LOCK_SPACE_PROTOCOL_PROC_RESTRICT` = 2: `virRestrict`; @generate: none; @acl: none */
+  restrict: {
     proc: 2,
     name: "VIR_LOCK_SPACE_PROTOCOL_PROC_RESTRICT",
-    api: "virRESTRICT",
+    api: "virRestrict",
     side: "hand-written",
     args: virLockSpaceProtocol.xdr_virLockSpaceProtocolRestrictArgs,
     ret: null,
@@ -46,11 +46,11 @@ export const virLockSpaceProtocolProcedures = {
     aclFilter: [],
     aclTarget: null,
   },
-  /** `VIR_LOCK_SPACE_PROTOCOL_PROC_NEW` = 3: `virNEW`; @generate: none; @acl: none */
-  nEW: {
+  /** `VIR_LOCK_SPACE_PROTOCOL_PROC_NEW` = 3: `virNew`; @generate: none; @acl: none */
+  new: {
     proc: 3,
     name: "VIR_LOCK_SPACE_PROTOCOL_PROC_NEW",
-    api: "virNEW",
+    api: "virNew",
     side: "hand-written",
     args: virLockSpaceProtocol.xdr_virLockSpaceProtocolNewArgs,
     ret: null,

@@ -4741,7 +4741,7 @@ export class RemoteClient extends ProgramClient<
    * Priority: high.
    * Resolves with `remote_nwfilter_lookup_by_name_ret.nwfilter`.
    */
-  nWFilterLookupByName(
+  nwFilterLookupByName(
     name: remote.remote_nonnull_string,
     options?: CallOptions,
   ): Promise<remote.remote_nonnull_nwfilter> {
@@ -4761,7 +4761,7 @@ export class RemoteClient extends ProgramClient<
    * Priority: high.
    * Resolves with `remote_nwfilter_lookup_by_uuid_ret.nwfilter`.
    */
-  nWFilterLookupByUUID(
+  nwFilterLookupByUUID(
     uuid: remote.remote_uuid,
     options?: CallOptions,
   ): Promise<remote.remote_nonnull_nwfilter> {
@@ -4781,7 +4781,7 @@ export class RemoteClient extends ProgramClient<
    * Priority: high.
    * Resolves with `remote_nwfilter_get_xml_desc_ret.xml`.
    */
-  nWFilterGetXMLDesc(
+  nwFilterGetXMLDesc(
     nwfilter: remote.remote_nonnull_nwfilter,
     flags: number = 0,
     options?: CallOptions,
@@ -4841,7 +4841,7 @@ export class RemoteClient extends ProgramClient<
    * Priority: high.
    * Resolves with `remote_nwfilter_define_xml_ret.nwfilter`.
    */
-  nWFilterDefineXML(
+  nwFilterDefineXML(
     xml: remote.remote_nonnull_string,
     options?: CallOptions,
   ): Promise<remote.remote_nonnull_nwfilter> {
@@ -4860,7 +4860,7 @@ export class RemoteClient extends ProgramClient<
    * ACL: `nwfilter:delete`.
    * Priority: high.
    */
-  nWFilterUndefine(
+  nwFilterUndefine(
     nwfilter: remote.remote_nonnull_nwfilter,
     options?: CallOptions,
   ): Promise<void> {
@@ -7297,7 +7297,7 @@ export class RemoteClient extends ProgramClient<
    * Priority: high.
    * Resolves with `remote_nwfilter_binding_lookup_by_port_dev_ret.nwfilter`.
    */
-  nWFilterBindingLookupByPortDev(
+  nwFilterBindingLookupByPortDev(
     name: remote.remote_nonnull_string,
     options?: CallOptions,
   ): Promise<remote.remote_nonnull_nwfilter_binding> {
@@ -7317,7 +7317,7 @@ export class RemoteClient extends ProgramClient<
    * Priority: high.
    * Resolves with `remote_nwfilter_binding_get_xml_desc_ret.xml`.
    */
-  nWFilterBindingGetXMLDesc(
+  nwFilterBindingGetXMLDesc(
     nwfilter: remote.remote_nonnull_nwfilter_binding,
     flags: number = 0,
     options?: CallOptions,
@@ -7340,7 +7340,7 @@ export class RemoteClient extends ProgramClient<
    *
    * @param flags bitwise-OR of {@link virNWFilterBindingCreateFlags}
    */
-  nWFilterBindingCreateXML(
+  nwFilterBindingCreateXML(
     xml: remote.remote_nonnull_string,
     flags: Flags<virNWFilterBindingCreateFlags> = 0,
     options?: CallOptions,
@@ -7360,7 +7360,7 @@ export class RemoteClient extends ProgramClient<
    * ACL: `nwfilter_binding:delete`.
    * Priority: high.
    */
-  nWFilterBindingDelete(
+  nwFilterBindingDelete(
     nwfilter: remote.remote_nonnull_nwfilter_binding,
     options?: CallOptions,
   ): Promise<void> {
@@ -7893,7 +7893,7 @@ export class RemoteClient extends ProgramClient<
    *
    * @param flags bitwise-OR of {@link virNWFilterDefineFlags}
    */
-  nWFilterDefineXMLFlags(
+  nwFilterDefineXMLFlags(
     xml: remote.remote_nonnull_string,
     flags: Flags<virNWFilterDefineFlags> = 0,
     options?: CallOptions,

@@ -2929,7 +2929,7 @@ export const remoteProcedures = {
     aclTarget: "dom",
   },
   /** `REMOTE_PROC_NWFILTER_LOOKUP_BY_NAME` = 175: `virNWFilterLookupByName`; @generate: both; @acl: nwfilter:getattr; @priority: high */
-  nWFilterLookupByName: {
+  nwFilterLookupByName: {
     proc: 175,
     name: "REMOTE_PROC_NWFILTER_LOOKUP_BY_NAME",
     api: "virNWFilterLookupByName",
@@ -2945,7 +2945,7 @@ export const remoteProcedures = {
     aclTarget: null,
   },
   /** `REMOTE_PROC_NWFILTER_LOOKUP_BY_UUID` = 176: `virNWFilterLookupByUUID`; @generate: both; @acl: nwfilter:getattr; @priority: high */
-  nWFilterLookupByUUID: {
+  nwFilterLookupByUUID: {
     proc: 176,
     name: "REMOTE_PROC_NWFILTER_LOOKUP_BY_UUID",
     api: "virNWFilterLookupByUUID",
@@ -2961,7 +2961,7 @@ export const remoteProcedures = {
     aclTarget: null,
   },
   /** `REMOTE_PROC_NWFILTER_GET_XML_DESC` = 177: `virNWFilterGetXMLDesc`; @generate: both; @acl: nwfilter:read; @priority: high */
-  nWFilterGetXMLDesc: {
+  nwFilterGetXMLDesc: {
     proc: 177,
     name: "REMOTE_PROC_NWFILTER_GET_XML_DESC",
     api: "virNWFilterGetXMLDesc",
@@ -3019,7 +3019,7 @@ export const remoteProcedures = {
     aclTarget: null,
   },
   /** `REMOTE_PROC_NWFILTER_DEFINE_XML` = 180: `virNWFilterDefineXML`; @generate: both; @acl: nwfilter:write; @acl: nwfilter:save; @priority: high */
-  nWFilterDefineXML: {
+  nwFilterDefineXML: {
     proc: 180,
     name: "REMOTE_PROC_NWFILTER_DEFINE_XML",
     api: "virNWFilterDefineXML",
@@ -3036,7 +3036,7 @@ export const remoteProcedures = {
     aclTarget: null,
   },
   /** `REMOTE_PROC_NWFILTER_UNDEFINE` = 181: `virNWFilterUndefine`; @generate: both; @acl: nwfilter:delete; @priority: high */
-  nWFilterUndefine: {
+  nwFilterUndefine: {
     proc: 181,
     name: "REMOTE_PROC_NWFILTER_UNDEFINE",
     api: "virNWFilterUndefine",
@@ -6191,7 +6191,7 @@ export const remoteProcedures = {
     aclTarget: "dom",
   },
   /** `REMOTE_PROC_NWFILTER_BINDING_LOOKUP_BY_PORT_DEV` = 397: `virNWFilterBindingLookupByPortDev`; @generate: both; @acl: nwfilter_binding:getattr; @priority: high */
-  nWFilterBindingLookupByPortDev: {
+  nwFilterBindingLookupByPortDev: {
     proc: 397,
     name: "REMOTE_PROC_NWFILTER_BINDING_LOOKUP_BY_PORT_DEV",
     api: "virNWFilterBindingLookupByPortDev",
@@ -6211,7 +6211,7 @@ export const remoteProcedures = {
     aclTarget: null,
   },
   /** `REMOTE_PROC_NWFILTER_BINDING_GET_XML_DESC` = 398: `virNWFilterBindingGetXMLDesc`; @generate: both; @acl: nwfilter_binding:read; @priority: high */
-  nWFilterBindingGetXMLDesc: {
+  nwFilterBindingGetXMLDesc: {
     proc: 398,
     name: "REMOTE_PROC_NWFILTER_BINDING_GET_XML_DESC",
     api: "virNWFilterBindingGetXMLDesc",
@@ -6231,7 +6231,7 @@ export const remoteProcedures = {
     aclTarget: "nwfilter",
   },
   /** `REMOTE_PROC_NWFILTER_BINDING_CREATE_XML` = 399: `virNWFilterBindingCreateXML`; @generate: both; @acl: nwfilter_binding:create; @priority: high */
-  nWFilterBindingCreateXML: {
+  nwFilterBindingCreateXML: {
     proc: 399,
     name: "REMOTE_PROC_NWFILTER_BINDING_CREATE_XML",
     api: "virNWFilterBindingCreateXML",
@@ -6251,7 +6251,7 @@ export const remoteProcedures = {
     aclTarget: null,
   },
   /** `REMOTE_PROC_NWFILTER_BINDING_DELETE` = 400: `virNWFilterBindingDelete`; @generate: both; @acl: nwfilter_binding:delete; @priority: high */
-  nWFilterBindingDelete: {
+  nwFilterBindingDelete: {
     proc: 400,
     name: "REMOTE_PROC_NWFILTER_BINDING_DELETE",
     api: "virNWFilterBindingDelete",
@@ -6790,7 +6790,7 @@ export const remoteProcedures = {
     aclTarget: null,
   },
   /** `REMOTE_PROC_NWFILTER_DEFINE_XML_FLAGS` = 431: `virNWFilterDefineXMLFlags`; @generate: both; @acl: nwfilter:write; @acl: nwfilter:save; @priority: high */
-  nWFilterDefineXMLFlags: {
+  nwFilterDefineXMLFlags: {
     proc: 431,
     name: "REMOTE_PROC_NWFILTER_DEFINE_XML_FLAGS",
     api: "virNWFilterDefineXMLFlags",

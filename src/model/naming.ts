@@ -45,14 +45,27 @@ const ucfirst = (s: string): string => s.charAt(0).toUpperCase() + s.slice(1);
 export const lcfirst = (s: string): string => s.charAt(0).toLowerCase() + s.slice(1);
 
 /**
+ * Lower camel case for a method name, lowering a leading acronym as a unit:
+ * `DomainGetXMLDesc` → `domainGetXMLDesc`, `NWFilterDefineXML` → `nwFilterDefineXML`.
+ */
+export function methodNameOf(procName: string): string {
+  const acronym = /^[A-Z]+(?=[A-Z][a-z])/.exec(procName);
+  if (acronym && acronym[0].length > 1) return acronym[0].toLowerCase() + procName.slice(acronym[0].length);
+  if (/^[A-Z0-9]+$/.test(procName)) return procName.toLowerCase();
+  return lcfirst(procName);
+}
+
+/**
  * name_to_ProcName: `DOMAIN_MIGRATE_START_POST_COPY` → `DomainMigrateStartPostCopy`.
  * Names without underscores are kept as written unless `forceSplit` (libvirt's admin protocol)
  * or they are `open`/`close`, exactly as gendispatch.pl does.
  */
 export function procNameOf(name: string, forceSplit = false): string {
   const lower = name.toLowerCase();
+  // All-capital names without underscores (`PING`) are split too: gendispatch.pl keeps such
+  // names as written only because libvirt has none besides OPEN and CLOSE.
   const words =
-    forceSplit || name.includes("_") || lower === "open" || lower === "close"
+    forceSplit || name.includes("_") || lower === "open" || lower === "close" || name === name.toUpperCase()
       ? name.split("_").map((w) => ucfirst(w.toLowerCase()))
       : [name];
   return words.map(fixupName).join("");

@@ -5,7 +5,7 @@
  */
 import { parseProcedureAnnotations } from "../annotations/index.js";
 import { XdrDiagnosticError, type XdrFile } from "../parser/index.js";
-import { apiNameOf, lcfirst, linkKey, procNameOf } from "./naming.js";
+import { apiNameOf, linkKey, methodNameOf, procNameOf } from "./naming.js";
 import type { CommentIndex } from "./resolve.js";
 import type { Constant, EnumType, ProcedureModel, ProgramInfo, ProtocolModel, StructType } from "./types.js";
 
@@ -66,7 +66,7 @@ export function linkProcedures(p: ProtocolModel, ast: XdrFile, comments: Comment
       constName: m.name,
       number: m.value,
       procName,
-      methodName: lcfirst(procName),
+      methodName: methodNameOf(procName),
       apiName: apiNameOf(structPrefix, procName),
       args: linked.args ?? null,
       ret: linked.ret ?? null,

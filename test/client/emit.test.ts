@@ -27,12 +27,12 @@ describe('client emitter', () => {
     expect(text).toContain(
       [
         '  /**',
-        '   * `virPING`: `DEMO_PROC_PING` = 1 (demo_protocol.x).',
+        '   * `virPing`: `DEMO_PROC_PING` = 1 (demo_protocol.x).',
         '   *',
         '   * ACL: `none`.',
         '   * Resolves with `demo_ping_ret.echo`.',
         '   */',
-        '  pING(',
+        '  ping(',
         '    payload: demo.demo_everything,',
         '    flags: number = 0,',
         '    options?: CallOptions,',
@@ -47,9 +47,9 @@ describe('client emitter', () => {
         '  }',
       ].join('\n'),
     );
-    expect(text).toContain(['export interface DemoClientEvents {', '  /** `DEMO_PROC_TICK` */', '  tICK: demo.demo_tick_msg;', '}'].join('\n'));
-    expect(text).toContain('    [demo.DEMO_PROC_TICK]: ["tICK", demo.xdr_demo_tick_msg],');
-    expect(text).not.toMatch(/\n {2}tICK\(/);
+    expect(text).toContain(['export interface DemoClientEvents {', '  /** `DEMO_PROC_TICK` */', '  tick: demo.demo_tick_msg;', '}'].join('\n'));
+    expect(text).toContain('    [demo.DEMO_PROC_TICK]: ["tick", demo.xdr_demo_tick_msg],');
+    expect(text).not.toMatch(/\n {2}tick\(/);
   });
 
   it('never makes a method of a server→client message, even one annotated @generate: both', () => {

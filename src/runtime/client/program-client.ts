@@ -14,6 +14,7 @@
  * ```
  */
 import type { XdrCodec } from "../xdr/codec.js";
+import type { XdrReader } from "../xdr/reader.js";
 import type { CallOptions, CallTarget, RpcConnection } from "../rpc/connection.js";
 import { VirtStream, type StreamDirection } from "../rpc/streams.js";
 import type { HandshakeSpec } from "./handshake.js";
@@ -207,7 +208,7 @@ export class ProgramClient<C extends { [P in keyof C]: CallSignature } = {}, E e
     return this.invokeStream(proc, args, value, null, direction, sparse, options).then((r) => r.stream);
   }
 
-  private dispatch(proc: number, body: import("../xdr/reader.js").XdrReader): void {
+  private dispatch(proc: number, body: XdrReader): void {
     const entry = this.program.events[proc];
     if (!entry) {
       this.connection.stats.eventsIgnored++;

@@ -42,10 +42,12 @@ export interface ConnectionOptions {
   /** How the peer is named in errors (default: from the socket target). */
   readonly peer?: string | undefined;
   /**
-   * Busy-poll for replies: while calls are in flight and the last send or reply is at most this
-   * many ms old, keep Node's event loop turning (`setImmediate`) instead of letting it sleep in
-   * epoll, so a reply is read without the daemon having to wake this process up. Trades client
-   * CPU for throughput and latency (the idea of Linux's SO_BUSY_POLL); off (0) by default.
+   * Throughput mode. Busy-poll for replies: while calls are in flight and the last send or
+   * reply is at most this many ms old, keep Node's event loop turning (`setImmediate`) instead
+   * of sleeping in epoll, so a reply is read without the daemon having to wake this process up
+   * (the idea of Linux's SO_BUSY_POLL). And coalesce: calls made while others are in flight
+   * leave together right after the next reply (or once this window passes without one).
+   * Trades client CPU for throughput and latency; off (0) by default.
    */
   readonly busyPollMs?: number | undefined;
 }
@@ -152,6 +154,7 @@ export class RpcConnection {
       // Written synchronously (the usual case): the socket keeps no reference to `bytes`.
       return socket.writableLength === 0;
     });
+    if (this.busyPollMs > 0) this.outbox.holdWhile = () => this.pending.size > 0;
     this.keepalive = new Keepalive(
       (h) => this.sendRaw(h, null),
       (message) => this.fail(new ConnectionClosedError(`${this.peer}: ${message}`)),
@@ -205,7 +208,7 @@ export class RpcConnection {
     if (signal?.aborted) return Promise.reject(signal.reason);
     const serial = this.nextSerial();
     try {
-      this.outbox.frame({ prog: target.program, vers: target.version, proc: target.proc, type: VIR_NET_CALL, serial, status: VIR_NET_OK }, args, value);
+      this.outbox.frame({ prog: target.program, vers: target.version, proc: target.proc, type: VIR_NET_CALL, serial, status: VIR_NET_OK }, args, value, true);
     } catch (e) {
       return Promise.reject(e);
     }
@@ -332,6 +335,8 @@ export class RpcConnection {
       // The clock is read every 8 turns only: each turn is a fraction of a microsecond of work.
       if (this.closeReason || this.pending.size === 0 || ((++turns & 7) === 0 && performance.now() - this.lastActivity > this.busyPollMs)) {
         this.spinning = false;
+        // No reply came within the window: held calls must not wait for one any longer.
+        this.outbox.releaseHeld();
         return;
       }
       setImmediate(spin);
@@ -374,6 +379,7 @@ export class RpcConnection {
       this.fail(new ConnectionClosedError(`${this.peer} sent a bad frame: ${(e as Error).message}`, { cause: e }));
       return;
     }
+    if (this.spinning) this.outbox.releaseHeld();
     for (const bytes of frames) {
       try {
         this.dispatch(bytes);
