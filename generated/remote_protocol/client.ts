@@ -20,6 +20,7 @@ export const virConnectBaselineCPUFlags = {
   VIR_CONNECT_BASELINE_CPU_EXPAND_FEATURES: 1,
   VIR_CONNECT_BASELINE_CPU_MIGRATABLE: 2,
 } as const;
+
 export type virConnectBaselineCPUFlags =
   (typeof virConnectBaselineCPUFlags)[keyof typeof virConnectBaselineCPUFlags];
 
@@ -28,6 +29,7 @@ export const virConnectCompareCPUFlags = {
   VIR_CONNECT_COMPARE_CPU_FAIL_INCOMPATIBLE: 1,
   VIR_CONNECT_COMPARE_CPU_VALIDATE_XML: 2,
 } as const;
+
 export type virConnectCompareCPUFlags =
   (typeof virConnectCompareCPUFlags)[keyof typeof virConnectCompareCPUFlags];
 
@@ -50,6 +52,7 @@ export const virConnectListAllDomainsFlags = {
   VIR_CONNECT_LIST_DOMAINS_HAS_CHECKPOINT: 16384,
   VIR_CONNECT_LIST_DOMAINS_NO_CHECKPOINT: 32768,
 } as const;
+
 export type virConnectListAllDomainsFlags =
   (typeof virConnectListAllDomainsFlags)[keyof typeof virConnectListAllDomainsFlags];
 
@@ -58,6 +61,7 @@ export const virConnectListAllInterfacesFlags = {
   VIR_CONNECT_LIST_INTERFACES_INACTIVE: 1,
   VIR_CONNECT_LIST_INTERFACES_ACTIVE: 2,
 } as const;
+
 export type virConnectListAllInterfacesFlags =
   (typeof virConnectListAllInterfacesFlags)[keyof typeof virConnectListAllInterfacesFlags];
 
@@ -70,6 +74,7 @@ export const virConnectListAllNetworksFlags = {
   VIR_CONNECT_LIST_NETWORKS_AUTOSTART: 16,
   VIR_CONNECT_LIST_NETWORKS_NO_AUTOSTART: 32,
 } as const;
+
 export type virConnectListAllNetworksFlags =
   (typeof virConnectListAllNetworksFlags)[keyof typeof virConnectListAllNetworksFlags];
 
@@ -100,6 +105,7 @@ export const virConnectListAllNodeDeviceFlags = {
   VIR_CONNECT_LIST_NODE_DEVICES_INACTIVE: 1073741824,
   VIR_CONNECT_LIST_NODE_DEVICES_ACTIVE: 2147483648,
 } as const;
+
 export type virConnectListAllNodeDeviceFlags =
   (typeof virConnectListAllNodeDeviceFlags)[keyof typeof virConnectListAllNodeDeviceFlags];
 
@@ -110,6 +116,7 @@ export const virConnectListAllSecretsFlags = {
   VIR_CONNECT_LIST_SECRETS_PRIVATE: 4,
   VIR_CONNECT_LIST_SECRETS_NO_PRIVATE: 8,
 } as const;
+
 export type virConnectListAllSecretsFlags =
   (typeof virConnectListAllSecretsFlags)[keyof typeof virConnectListAllSecretsFlags];
 
@@ -136,6 +143,7 @@ export const virConnectListAllStoragePoolsFlags = {
   VIR_CONNECT_LIST_STORAGE_POOLS_VSTORAGE: 262144,
   VIR_CONNECT_LIST_STORAGE_POOLS_ISCSI_DIRECT: 524288,
 } as const;
+
 export type virConnectListAllStoragePoolsFlags =
   (typeof virConnectListAllStoragePoolsFlags)[keyof typeof virConnectListAllStoragePoolsFlags];
 
@@ -143,6 +151,7 @@ export type virConnectListAllStoragePoolsFlags =
 export const virDomainAbortJobFlagsValues = {
   VIR_DOMAIN_ABORT_JOB_POSTCOPY: 1,
 } as const;
+
 export type virDomainAbortJobFlagsValues =
   (typeof virDomainAbortJobFlagsValues)[keyof typeof virDomainAbortJobFlagsValues];
 
@@ -150,6 +159,7 @@ export type virDomainAbortJobFlagsValues =
 export const virDomainBackupBeginFlags = {
   VIR_DOMAIN_BACKUP_BEGIN_REUSE_EXTERNAL: 1,
 } as const;
+
 export type virDomainBackupBeginFlags =
   (typeof virDomainBackupBeginFlags)[keyof typeof virDomainBackupBeginFlags];
 
@@ -161,6 +171,7 @@ export const virDomainBlockCommitFlags = {
   VIR_DOMAIN_BLOCK_COMMIT_RELATIVE: 8,
   VIR_DOMAIN_BLOCK_COMMIT_BANDWIDTH_BYTES: 16,
 } as const;
+
 export type virDomainBlockCommitFlags =
   (typeof virDomainBlockCommitFlags)[keyof typeof virDomainBlockCommitFlags];
 
@@ -171,6 +182,7 @@ export const virDomainBlockCopyFlags = {
   VIR_DOMAIN_BLOCK_COPY_TRANSIENT_JOB: 4,
   VIR_DOMAIN_BLOCK_COPY_SYNCHRONOUS_WRITES: 8,
 } as const;
+
 export type virDomainBlockCopyFlags =
   (typeof virDomainBlockCopyFlags)[keyof typeof virDomainBlockCopyFlags];
 
@@ -179,6 +191,7 @@ export const virDomainBlockJobAbortFlags = {
   VIR_DOMAIN_BLOCK_JOB_ABORT_ASYNC: 1,
   VIR_DOMAIN_BLOCK_JOB_ABORT_PIVOT: 2,
 } as const;
+
 export type virDomainBlockJobAbortFlags =
   (typeof virDomainBlockJobAbortFlags)[keyof typeof virDomainBlockJobAbortFlags];
 
@@ -186,6 +199,7 @@ export type virDomainBlockJobAbortFlags =
 export const virDomainBlockJobSetSpeedFlags = {
   VIR_DOMAIN_BLOCK_JOB_SPEED_BANDWIDTH_BYTES: 1,
 } as const;
+
 export type virDomainBlockJobSetSpeedFlags =
   (typeof virDomainBlockJobSetSpeedFlags)[keyof typeof virDomainBlockJobSetSpeedFlags];
 
@@ -193,6 +207,7 @@ export type virDomainBlockJobSetSpeedFlags =
 export const virDomainBlockPullFlags = {
   VIR_DOMAIN_BLOCK_PULL_BANDWIDTH_BYTES: 64,
 } as const;
+
 export type virDomainBlockPullFlags =
   (typeof virDomainBlockPullFlags)[keyof typeof virDomainBlockPullFlags];
 
@@ -206,6 +221,7 @@ export const virDomainBlockRebaseFlags = {
   VIR_DOMAIN_BLOCK_REBASE_COPY_DEV: 32,
   VIR_DOMAIN_BLOCK_REBASE_BANDWIDTH_BYTES: 64,
 } as const;
+
 export type virDomainBlockRebaseFlags =
   (typeof virDomainBlockRebaseFlags)[keyof typeof virDomainBlockRebaseFlags];
 
@@ -213,6 +229,7 @@ export type virDomainBlockRebaseFlags =
 export const virDomainBlockResizeFlags = {
   VIR_DOMAIN_BLOCK_RESIZE_BYTES: 1,
 } as const;
+
 export type virDomainBlockResizeFlags =
   (typeof virDomainBlockResizeFlags)[keyof typeof virDomainBlockResizeFlags];
 
@@ -220,6 +237,7 @@ export type virDomainBlockResizeFlags =
 export const virDomainChannelFlags = {
   VIR_DOMAIN_CHANNEL_FORCE: 1,
 } as const;
+
 export type virDomainChannelFlags =
   (typeof virDomainChannelFlags)[keyof typeof virDomainChannelFlags];
 
@@ -229,6 +247,7 @@ export const virDomainCheckpointCreateFlags = {
   VIR_DOMAIN_CHECKPOINT_CREATE_QUIESCE: 2,
   VIR_DOMAIN_CHECKPOINT_CREATE_REDEFINE_VALIDATE: 4,
 } as const;
+
 export type virDomainCheckpointCreateFlags =
   (typeof virDomainCheckpointCreateFlags)[keyof typeof virDomainCheckpointCreateFlags];
 
@@ -238,6 +257,7 @@ export const virDomainCheckpointDeleteFlags = {
   VIR_DOMAIN_CHECKPOINT_DELETE_METADATA_ONLY: 2,
   VIR_DOMAIN_CHECKPOINT_DELETE_CHILDREN_ONLY: 4,
 } as const;
+
 export type virDomainCheckpointDeleteFlags =
   (typeof virDomainCheckpointDeleteFlags)[keyof typeof virDomainCheckpointDeleteFlags];
 
@@ -249,6 +269,7 @@ export const virDomainCheckpointListFlags = {
   VIR_DOMAIN_CHECKPOINT_LIST_LEAVES: 4,
   VIR_DOMAIN_CHECKPOINT_LIST_NO_LEAVES: 8,
 } as const;
+
 export type virDomainCheckpointListFlags =
   (typeof virDomainCheckpointListFlags)[keyof typeof virDomainCheckpointListFlags];
 
@@ -258,6 +279,7 @@ export const virDomainCheckpointXMLFlags = {
   VIR_DOMAIN_CHECKPOINT_XML_NO_DOMAIN: 2,
   VIR_DOMAIN_CHECKPOINT_XML_SIZE: 4,
 } as const;
+
 export type virDomainCheckpointXMLFlags =
   (typeof virDomainCheckpointXMLFlags)[keyof typeof virDomainCheckpointXMLFlags];
 
@@ -266,6 +288,7 @@ export const virDomainConsoleFlags = {
   VIR_DOMAIN_CONSOLE_FORCE: 1,
   VIR_DOMAIN_CONSOLE_SAFE: 2,
 } as const;
+
 export type virDomainConsoleFlags =
   (typeof virDomainConsoleFlags)[keyof typeof virDomainConsoleFlags];
 
@@ -277,6 +300,7 @@ export const virDomainCoreDumpFlags = {
   VIR_DUMP_RESET: 8,
   VIR_DUMP_MEMORY_ONLY: 16,
 } as const;
+
 export type virDomainCoreDumpFlags =
   (typeof virDomainCoreDumpFlags)[keyof typeof virDomainCoreDumpFlags];
 
@@ -290,6 +314,7 @@ export const virDomainCreateFlags = {
   VIR_DOMAIN_START_VALIDATE: 16,
   VIR_DOMAIN_START_RESET_NVRAM: 32,
 } as const;
+
 export type virDomainCreateFlags =
   (typeof virDomainCreateFlags)[keyof typeof virDomainCreateFlags];
 
@@ -297,6 +322,7 @@ export type virDomainCreateFlags =
 export const virDomainDefineFlags = {
   VIR_DOMAIN_DEFINE_VALIDATE: 1,
 } as const;
+
 export type virDomainDefineFlags =
   (typeof virDomainDefineFlags)[keyof typeof virDomainDefineFlags];
 
@@ -306,6 +332,7 @@ export const virDomainDestroyFlagsValues = {
   VIR_DOMAIN_DESTROY_GRACEFUL: 1,
   VIR_DOMAIN_DESTROY_REMOVE_LOGS: 2,
 } as const;
+
 export type virDomainDestroyFlagsValues =
   (typeof virDomainDestroyFlagsValues)[keyof typeof virDomainDestroyFlagsValues];
 
@@ -316,6 +343,7 @@ export const virDomainDeviceModifyFlags = {
   VIR_DOMAIN_DEVICE_MODIFY_CONFIG: 2,
   VIR_DOMAIN_DEVICE_MODIFY_FORCE: 4,
 } as const;
+
 export type virDomainDeviceModifyFlags =
   (typeof virDomainDeviceModifyFlags)[keyof typeof virDomainDeviceModifyFlags];
 
@@ -325,6 +353,7 @@ export const virDomainDirtyRateCalcFlags = {
   VIR_DOMAIN_DIRTYRATE_MODE_DIRTY_BITMAP: 1,
   VIR_DOMAIN_DIRTYRATE_MODE_DIRTY_RING: 2,
 } as const;
+
 export type virDomainDirtyRateCalcFlags =
   (typeof virDomainDirtyRateCalcFlags)[keyof typeof virDomainDirtyRateCalcFlags];
 
@@ -333,6 +362,7 @@ export const virDomainGetHostnameFlags = {
   VIR_DOMAIN_GET_HOSTNAME_LEASE: 1,
   VIR_DOMAIN_GET_HOSTNAME_AGENT: 2,
 } as const;
+
 export type virDomainGetHostnameFlags =
   (typeof virDomainGetHostnameFlags)[keyof typeof virDomainGetHostnameFlags];
 
@@ -343,6 +373,7 @@ export const virDomainMemoryModFlags = {
   VIR_DOMAIN_MEM_CONFIG: 2,
   VIR_DOMAIN_MEM_MAXIMUM: 4,
 } as const;
+
 export type virDomainMemoryModFlags =
   (typeof virDomainMemoryModFlags)[keyof typeof virDomainMemoryModFlags];
 
@@ -370,6 +401,7 @@ export const virDomainMigrateFlags = {
   VIR_MIGRATE_POSTCOPY_RESUME: 524288,
   VIR_MIGRATE_ZEROCOPY: 1048576,
 } as const;
+
 export type virDomainMigrateFlags =
   (typeof virDomainMigrateFlags)[keyof typeof virDomainMigrateFlags];
 
@@ -377,6 +409,7 @@ export type virDomainMigrateFlags =
 export const virDomainMigrateMaxSpeedFlags = {
   VIR_DOMAIN_MIGRATE_MAX_SPEED_POSTCOPY: 1,
 } as const;
+
 export type virDomainMigrateMaxSpeedFlags =
   (typeof virDomainMigrateMaxSpeedFlags)[keyof typeof virDomainMigrateMaxSpeedFlags];
 
@@ -386,6 +419,7 @@ export const virDomainModificationImpact = {
   VIR_DOMAIN_AFFECT_LIVE: 1,
   VIR_DOMAIN_AFFECT_CONFIG: 2,
 } as const;
+
 export type virDomainModificationImpact =
   (typeof virDomainModificationImpact)[keyof typeof virDomainModificationImpact];
 
@@ -398,6 +432,7 @@ export const virDomainRebootFlagValues = {
   VIR_DOMAIN_REBOOT_SIGNAL: 8,
   VIR_DOMAIN_REBOOT_PARAVIRT: 16,
 } as const;
+
 export type virDomainRebootFlagValues =
   (typeof virDomainRebootFlagValues)[keyof typeof virDomainRebootFlagValues];
 
@@ -405,6 +440,7 @@ export type virDomainRebootFlagValues =
 export const virDomainSaveImageXMLFlags = {
   VIR_DOMAIN_SAVE_IMAGE_XML_SECURE: 1,
 } as const;
+
 export type virDomainSaveImageXMLFlags =
   (typeof virDomainSaveImageXMLFlags)[keyof typeof virDomainSaveImageXMLFlags];
 
@@ -415,6 +451,7 @@ export const virDomainSaveRestoreFlags = {
   VIR_DOMAIN_SAVE_PAUSED: 4,
   VIR_DOMAIN_SAVE_RESET_NVRAM: 8,
 } as const;
+
 export type virDomainSaveRestoreFlags =
   (typeof virDomainSaveRestoreFlags)[keyof typeof virDomainSaveRestoreFlags];
 
@@ -422,6 +459,7 @@ export type virDomainSaveRestoreFlags =
 export const virDomainSetTimeFlags = {
   VIR_DOMAIN_TIME_SYNC: 1,
 } as const;
+
 export type virDomainSetTimeFlags =
   (typeof virDomainSetTimeFlags)[keyof typeof virDomainSetTimeFlags];
 
@@ -429,6 +467,7 @@ export type virDomainSetTimeFlags =
 export const virDomainSetUserPasswordFlags = {
   VIR_DOMAIN_PASSWORD_ENCRYPTED: 1,
 } as const;
+
 export type virDomainSetUserPasswordFlags =
   (typeof virDomainSetUserPasswordFlags)[keyof typeof virDomainSetUserPasswordFlags];
 
@@ -441,6 +480,7 @@ export const virDomainShutdownFlagValues = {
   VIR_DOMAIN_SHUTDOWN_SIGNAL: 8,
   VIR_DOMAIN_SHUTDOWN_PARAVIRT: 16,
 } as const;
+
 export type virDomainShutdownFlagValues =
   (typeof virDomainShutdownFlagValues)[keyof typeof virDomainShutdownFlagValues];
 
@@ -457,6 +497,7 @@ export const virDomainSnapshotCreateFlags = {
   VIR_DOMAIN_SNAPSHOT_CREATE_LIVE: 256,
   VIR_DOMAIN_SNAPSHOT_CREATE_VALIDATE: 512,
 } as const;
+
 export type virDomainSnapshotCreateFlags =
   (typeof virDomainSnapshotCreateFlags)[keyof typeof virDomainSnapshotCreateFlags];
 
@@ -466,6 +507,7 @@ export const virDomainSnapshotDeleteFlags = {
   VIR_DOMAIN_SNAPSHOT_DELETE_METADATA_ONLY: 2,
   VIR_DOMAIN_SNAPSHOT_DELETE_CHILDREN_ONLY: 4,
 } as const;
+
 export type virDomainSnapshotDeleteFlags =
   (typeof virDomainSnapshotDeleteFlags)[keyof typeof virDomainSnapshotDeleteFlags];
 
@@ -484,6 +526,7 @@ export const virDomainSnapshotListFlags = {
   VIR_DOMAIN_SNAPSHOT_LIST_EXTERNAL: 512,
   VIR_DOMAIN_SNAPSHOT_LIST_TOPOLOGICAL: 1024,
 } as const;
+
 export type virDomainSnapshotListFlags =
   (typeof virDomainSnapshotListFlags)[keyof typeof virDomainSnapshotListFlags];
 
@@ -494,6 +537,7 @@ export const virDomainSnapshotRevertFlags = {
   VIR_DOMAIN_SNAPSHOT_REVERT_FORCE: 4,
   VIR_DOMAIN_SNAPSHOT_REVERT_RESET_NVRAM: 8,
 } as const;
+
 export type virDomainSnapshotRevertFlags =
   (typeof virDomainSnapshotRevertFlags)[keyof typeof virDomainSnapshotRevertFlags];
 
@@ -501,6 +545,7 @@ export type virDomainSnapshotRevertFlags =
 export const virDomainSnapshotXMLFlags = {
   VIR_DOMAIN_SNAPSHOT_XML_SECURE: 1,
 } as const;
+
 export type virDomainSnapshotXMLFlags =
   (typeof virDomainSnapshotXMLFlags)[keyof typeof virDomainSnapshotXMLFlags];
 
@@ -514,6 +559,7 @@ export const virDomainUndefineFlagsValues = {
   VIR_DOMAIN_UNDEFINE_TPM: 32,
   VIR_DOMAIN_UNDEFINE_KEEP_TPM: 64,
 } as const;
+
 export type virDomainUndefineFlagsValues =
   (typeof virDomainUndefineFlagsValues)[keyof typeof virDomainUndefineFlagsValues];
 
@@ -526,6 +572,7 @@ export const virDomainVcpuFlags = {
   VIR_DOMAIN_VCPU_GUEST: 8,
   VIR_DOMAIN_VCPU_HOTPLUGGABLE: 16,
 } as const;
+
 export type virDomainVcpuFlags =
   (typeof virDomainVcpuFlags)[keyof typeof virDomainVcpuFlags];
 
@@ -536,6 +583,7 @@ export const virDomainXMLFlags = {
   VIR_DOMAIN_XML_UPDATE_CPU: 4,
   VIR_DOMAIN_XML_MIGRATABLE: 8,
 } as const;
+
 export type virDomainXMLFlags =
   (typeof virDomainXMLFlags)[keyof typeof virDomainXMLFlags];
 
@@ -543,6 +591,7 @@ export type virDomainXMLFlags =
 export const virInterfaceDefineFlags = {
   VIR_INTERFACE_DEFINE_VALIDATE: 1,
 } as const;
+
 export type virInterfaceDefineFlags =
   (typeof virInterfaceDefineFlags)[keyof typeof virInterfaceDefineFlags];
 
@@ -550,6 +599,7 @@ export type virInterfaceDefineFlags =
 export const virNWFilterBindingCreateFlags = {
   VIR_NWFILTER_BINDING_CREATE_VALIDATE: 1,
 } as const;
+
 export type virNWFilterBindingCreateFlags =
   (typeof virNWFilterBindingCreateFlags)[keyof typeof virNWFilterBindingCreateFlags];
 
@@ -557,6 +607,7 @@ export type virNWFilterBindingCreateFlags =
 export const virNWFilterDefineFlags = {
   VIR_NWFILTER_DEFINE_VALIDATE: 1,
 } as const;
+
 export type virNWFilterDefineFlags =
   (typeof virNWFilterDefineFlags)[keyof typeof virNWFilterDefineFlags];
 
@@ -564,6 +615,7 @@ export type virNWFilterDefineFlags =
 export const virNetworkCreateFlags = {
   VIR_NETWORK_CREATE_VALIDATE: 1,
 } as const;
+
 export type virNetworkCreateFlags =
   (typeof virNetworkCreateFlags)[keyof typeof virNetworkCreateFlags];
 
@@ -571,6 +623,7 @@ export type virNetworkCreateFlags =
 export const virNetworkDefineFlags = {
   VIR_NETWORK_DEFINE_VALIDATE: 1,
 } as const;
+
 export type virNetworkDefineFlags =
   (typeof virNetworkDefineFlags)[keyof typeof virNetworkDefineFlags];
 
@@ -579,6 +632,7 @@ export const virNetworkPortCreateFlags = {
   VIR_NETWORK_PORT_CREATE_RECLAIM: 1,
   VIR_NETWORK_PORT_CREATE_VALIDATE: 2,
 } as const;
+
 export type virNetworkPortCreateFlags =
   (typeof virNetworkPortCreateFlags)[keyof typeof virNetworkPortCreateFlags];
 
@@ -588,6 +642,7 @@ export const virNetworkUpdateFlags = {
   VIR_NETWORK_UPDATE_AFFECT_LIVE: 1,
   VIR_NETWORK_UPDATE_AFFECT_CONFIG: 2,
 } as const;
+
 export type virNetworkUpdateFlags =
   (typeof virNetworkUpdateFlags)[keyof typeof virNetworkUpdateFlags];
 
@@ -595,6 +650,7 @@ export type virNetworkUpdateFlags =
 export const virNetworkXMLFlags = {
   VIR_NETWORK_XML_INACTIVE: 1,
 } as const;
+
 export type virNetworkXMLFlags =
   (typeof virNetworkXMLFlags)[keyof typeof virNetworkXMLFlags];
 
@@ -602,6 +658,7 @@ export type virNetworkXMLFlags =
 export const virNodeDeviceCreateXMLFlags = {
   VIR_NODE_DEVICE_CREATE_XML_VALIDATE: 1,
 } as const;
+
 export type virNodeDeviceCreateXMLFlags =
   (typeof virNodeDeviceCreateXMLFlags)[keyof typeof virNodeDeviceCreateXMLFlags];
 
@@ -609,6 +666,7 @@ export type virNodeDeviceCreateXMLFlags =
 export const virNodeDeviceDefineXMLFlags = {
   VIR_NODE_DEVICE_DEFINE_XML_VALIDATE: 1,
 } as const;
+
 export type virNodeDeviceDefineXMLFlags =
   (typeof virNodeDeviceDefineXMLFlags)[keyof typeof virNodeDeviceDefineXMLFlags];
 
@@ -616,6 +674,7 @@ export type virNodeDeviceDefineXMLFlags =
 export const virSecretDefineFlags = {
   VIR_SECRET_DEFINE_VALIDATE: 1,
 } as const;
+
 export type virSecretDefineFlags =
   (typeof virSecretDefineFlags)[keyof typeof virSecretDefineFlags];
 
@@ -627,6 +686,7 @@ export const virStoragePoolBuildFlags = {
   VIR_STORAGE_POOL_BUILD_NO_OVERWRITE: 4,
   VIR_STORAGE_POOL_BUILD_OVERWRITE: 8,
 } as const;
+
 export type virStoragePoolBuildFlags =
   (typeof virStoragePoolBuildFlags)[keyof typeof virStoragePoolBuildFlags];
 
@@ -637,6 +697,7 @@ export const virStoragePoolCreateFlags = {
   VIR_STORAGE_POOL_CREATE_WITH_BUILD_OVERWRITE: 2,
   VIR_STORAGE_POOL_CREATE_WITH_BUILD_NO_OVERWRITE: 4,
 } as const;
+
 export type virStoragePoolCreateFlags =
   (typeof virStoragePoolCreateFlags)[keyof typeof virStoragePoolCreateFlags];
 
@@ -644,6 +705,7 @@ export type virStoragePoolCreateFlags =
 export const virStoragePoolDefineFlags = {
   VIR_STORAGE_POOL_DEFINE_VALIDATE: 1,
 } as const;
+
 export type virStoragePoolDefineFlags =
   (typeof virStoragePoolDefineFlags)[keyof typeof virStoragePoolDefineFlags];
 
@@ -652,6 +714,7 @@ export const virStoragePoolDeleteFlags = {
   VIR_STORAGE_POOL_DELETE_NORMAL: 0,
   VIR_STORAGE_POOL_DELETE_ZEROED: 1,
 } as const;
+
 export type virStoragePoolDeleteFlags =
   (typeof virStoragePoolDeleteFlags)[keyof typeof virStoragePoolDeleteFlags];
 
@@ -661,6 +724,7 @@ export const virStorageVolCreateFlags = {
   VIR_STORAGE_VOL_CREATE_REFLINK: 2,
   VIR_STORAGE_VOL_CREATE_VALIDATE: 4,
 } as const;
+
 export type virStorageVolCreateFlags =
   (typeof virStorageVolCreateFlags)[keyof typeof virStorageVolCreateFlags];
 
@@ -670,6 +734,7 @@ export const virStorageVolDeleteFlags = {
   VIR_STORAGE_VOL_DELETE_ZEROED: 1,
   VIR_STORAGE_VOL_DELETE_WITH_SNAPSHOTS: 2,
 } as const;
+
 export type virStorageVolDeleteFlags =
   (typeof virStorageVolDeleteFlags)[keyof typeof virStorageVolDeleteFlags];
 
@@ -677,6 +742,7 @@ export type virStorageVolDeleteFlags =
 export const virStorageVolDownloadFlags = {
   VIR_STORAGE_VOL_DOWNLOAD_SPARSE_STREAM: 1,
 } as const;
+
 export type virStorageVolDownloadFlags =
   (typeof virStorageVolDownloadFlags)[keyof typeof virStorageVolDownloadFlags];
 
@@ -686,6 +752,7 @@ export const virStorageVolResizeFlags = {
   VIR_STORAGE_VOL_RESIZE_DELTA: 2,
   VIR_STORAGE_VOL_RESIZE_SHRINK: 4,
 } as const;
+
 export type virStorageVolResizeFlags =
   (typeof virStorageVolResizeFlags)[keyof typeof virStorageVolResizeFlags];
 
@@ -693,6 +760,7 @@ export type virStorageVolResizeFlags =
 export const virStorageVolUploadFlags = {
   VIR_STORAGE_VOL_UPLOAD_SPARSE_STREAM: 1,
 } as const;
+
 export type virStorageVolUploadFlags =
   (typeof virStorageVolUploadFlags)[keyof typeof virStorageVolUploadFlags];
 
@@ -700,6 +768,7 @@ export type virStorageVolUploadFlags =
 export const virStorageXMLFlags = {
   VIR_STORAGE_XML_INACTIVE: 1,
 } as const;
+
 export type virStorageXMLFlags =
   (typeof virStorageXMLFlags)[keyof typeof virStorageXMLFlags];
 
@@ -707,6 +776,7 @@ export type virStorageXMLFlags =
 export const virTypedParameterFlags = {
   VIR_TYPED_PARAM_STRING_OKAY: 4,
 } as const;
+
 export type virTypedParameterFlags =
   (typeof virTypedParameterFlags)[keyof typeof virTypedParameterFlags];
 

@@ -14,6 +14,13 @@ export interface Chunk {
   readonly text: string;
   /** Printed in prettier's style by the emitter (still re-checked for line width). */
   readonly stable: boolean;
+  /**
+   * Lines around `text` that make it a whole statement for prettier and are removed again after
+   * formatting: a class member is formatted as `class _ {` member `}`.
+   */
+  readonly wrap?: { readonly before: string; readonly after: string };
+  /** What joins this chunk to the previous one (default: one blank line). */
+  readonly join?: string;
 }
 
 /** A generated module: a leading comment line and its chunks. */
@@ -48,12 +55,13 @@ function followsDefaults(config: Readonly<Record<string, unknown>>): boolean {
 }
 
 /**
- * Long lines prettier leaves alone: comments (never reflowed) and the head of an exported
+ * Long lines prettier leaves alone: comments, including the ` * ` lines of a JSDoc block (never
+ * reflowed; generated code has no line starting with `*` otherwise), and the head of an exported
  * const whose annotation is a single generic type (`export const xdr_x: XdrCodec<x> =`), which
  * prettier keeps on one line however long it is, and a `key: "string",` entry that fits on
  * neither line (the literal printer has already tried the next line).
  */
-const UNBREAKABLE = /^\s*(\/\/.*|\/\*\*.*\*\/|export const [\w$]+: [\w$]+<[\w$]+> =|[\w$]+: "[^"]*",)$/;
+const UNBREAKABLE = /^\s*(\/\/.*|\/\*\*.*\*\/|\* .*|export const [\w$]+: [\w$]+<[\w$]+> =|[\w$]+: "[^"]*",)$/;
 
 function fits(text: string): boolean {
   let start = 0;
@@ -77,11 +85,31 @@ export async function formatChunks(header: string, chunks: readonly Chunk[], fil
   const todo = chunks.map((c, i) => i).filter((i) => !trusted || !chunks[i]!.stable || !fits(chunks[i]!.text));
   if (process.env.VIRT_RPCGEN_DEBUG_CHUNKS) process.stderr.write(`${filepath}: ${todo.length} of ${chunks.length} chunks need prettier\n`);
   if (todo.length > 0) {
-    const batch = todo.map((i) => texts[i]).join(`\n\n${BOUNDARY}\n\n`);
-    const formatted = await prettier.format(batch, { ...config, parser: "typescript", filepath });
+    const wrapped = (i: number) => {
+      const w = chunks[i]!.wrap;
+      return w ? `${w.before ? `${w.before}\n` : ""}${texts[i]}${w.after ? `\n${w.after}` : ""}` : texts[i];
+    };
+    const batch = todo.map(wrapped).join(`\n\n${BOUNDARY}\n\n`);
+    let formatted: string;
+    try {
+      formatted = await prettier.format(batch, { ...config, parser: "typescript", filepath });
+    } catch (e) {
+      if (process.env.VIRT_RPCGEN_DEBUG_CHUNKS) (await import("node:fs")).writeFileSync("/tmp/virt-rpcgen-batch.ts", batch);
+      throw e;
+    }
     const parts = formatted.split(new RegExp(`\\n*${BOUNDARY}\\n*`));
     if (parts.length !== todo.length) throw new Error(`internal error: prettier merged generated chunks in ${filepath}`);
-    todo.forEach((i, k) => (texts[i] = parts[k]!.replace(/\n+$/, "")));
+    todo.forEach((i, k) => {
+      let text = parts[k]!.replace(/\n+$/, "");
+      const w = chunks[i]!.wrap;
+      if (w) {
+        const lines = text.split("\n");
+        const before = w.before === "" ? 0 : w.before.split("\n").length;
+        const after = w.after === "" ? 0 : w.after.split("\n").length;
+        text = lines.slice(before, lines.length - after).join("\n");
+      }
+      texts[i] = text;
+    });
   }
-  return header + texts.join("\n\n") + "\n";
+  return header + texts.map((t, i) => (i === 0 ? t : (chunks[i]!.join ?? "\n\n") + t)).join("") + "\n";
 }

@@ -24,6 +24,8 @@ export interface ObjectEntry {
   readonly value: Literal;
   /** A `/** … *\/` line printed above the entry; forces the object to break. */
   readonly doc?: string;
+  /** Printed as `key` alone (`{ dom }`); `value` is then the same name. */
+  readonly shorthand?: boolean;
 }
 
 export const raw = (text: string): Literal => ({ kind: "raw", text });
@@ -33,7 +35,8 @@ export const arr = (items: readonly Literal[]): Literal => ({ kind: "array", ite
 
 const WIDTH = 80;
 
-function flat(l: Literal): string | null {
+/** The literal on one line, or null when it can never be on one line (expanded, documented). */
+export function flat(l: Literal): string | null {
   switch (l.kind) {
     case "raw":
       return l.text.includes("\n") ? null : l.text;
@@ -44,7 +47,7 @@ function flat(l: Literal): string | null {
       for (const e of l.entries) {
         const v = flat(e.value);
         if (v === null) return null;
-        parts.push(`${e.key}: ${v}`);
+        parts.push(e.shorthand ? e.key : `${e.key}: ${v}`);
       }
       return `{ ${parts.join(", ")} }`;
     }
@@ -86,7 +89,7 @@ export function printLiteral(l: Literal, indent: number, prefix = "", suffix = "
   if (l.kind === "object") {
     for (const e of l.entries) {
       if (e.doc) lines.push(`${" ".repeat(inner)}/** ${e.doc} */`);
-      lines.push(...printLiteral(e.value, inner, `${e.key}: `, ","));
+      lines.push(...(e.shorthand ? [`${" ".repeat(inner)}${e.key},`] : printLiteral(e.value, inner, `${e.key}: `, ",")));
     }
   } else {
     for (const i of l.items) lines.push(...printLiteral(i, inner, "", ","));

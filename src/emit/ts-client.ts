@@ -16,7 +16,18 @@
  * the methods is independent of the procedure list's order, so adding a procedure adds exactly
  * its method (or its map entries).
  */
-import { printStructure, StructureKind, VariableDeclarationKind, type MethodDeclarationStructure, type OptionalKind, type SourceFileStructure, type StatementStructures } from "ts-morph";
+import {
+  printStructure,
+  StructureKind,
+  VariableDeclarationKind,
+  type ClassDeclarationStructure,
+  type MethodDeclarationStructure,
+  type OptionalKind,
+  type StatementStructures,
+} from "ts-morph";
+import { rawChunk, stableChunk, type Chunk, type CodeModule } from "./chunks.js";
+import { flat, obj, printLiteral, raw, type Literal } from "./literal-printer.js";
+import { jsDoc } from "./ts-text.js";
 import type { Field, ProcedureModel, ProtocolModel, StructType, TypeDecl, TypeRef } from "../model/types.js";
 import { enumMemberValue, flagsEnumsOf, libvirtApiFlags, type ApiFlags } from "./api-flags.js";
 import { codecName, propKey, tsTypeName } from "./ts-names.js";
@@ -79,7 +90,7 @@ export function clientRole(x: ProcedureModel): Role {
   return side === "client" || side === "both" ? "method" : "call";
 }
 
-export function emitClientModule(p: ProtocolModel, options: ClientEmitOptions): string {
+export function emitClientModule(p: ProtocolModel, options: ClientEmitOptions): CodeModule {
   const flagsData = options.apiFlags ?? libvirtApiFlags();
   const { value: prefix, type: Type } = programPrefix(p);
   const program = p.program!;
@@ -158,6 +169,7 @@ export function emitClientModule(p: ProtocolModel, options: ClientEmitOptions): 
   if (handshake) runtime.add("type HandshakeSpec");
 
   // --- methods ----------------------------------------------------------------------------------
+  const callParts = new Map<OptionalKind<MethodDeclarationStructure>, CallParts>();
   const methods: OptionalKind<MethodDeclarationStructure>[] = [];
   for (const x of p.procedures) {
     if (clientRole(x) !== "method") continue;
@@ -208,6 +220,11 @@ export function emitClientModule(p: ProtocolModel, options: ClientEmitOptions): 
     let statement: string;
     let returnType: string;
     const callArgs = `${procConst(x)}, ${codecOf(x.args)}, ${argsObject}`;
+    // The same call as parts, for the prettier-layout printer (printMethod).
+    const argsLiteral: Literal = x.args
+      ? obj(params.map((q) => (q.value ? { key: propKey(q.field), value: raw(q.value) } : q.name === q.field ? { key: propKey(q.field), value: raw(propKey(q.field)), shorthand: true } : { key: propKey(q.field), value: raw(q.name) })))
+      : raw("undefined");
+    let call: CallParts;
     if (dir) {
       runtime.add("type StreamCallOptions");
       const sparse = sparseExpression(x, params, flagsData, options.defines);
@@ -221,19 +238,25 @@ export function emitClientModule(p: ProtocolModel, options: ClientEmitOptions): 
         runtime.add("type StreamReply");
         returnType = `Promise<StreamReply<${result}>>`;
         statement = `return this.invokeStream(${callArgs}, ${codecOf(x.ret)}, "${dir}", ${sparse}, options)`;
-        if (unwrap) statement += `.then(({ result, stream }) => ({ result: result.${unwrap.name}, stream }))`;
+        call = { callee: "this.invokeStream", args: [raw(procConst(x)), raw(codecOf(x.args)), argsLiteral, raw(codecOf(x.ret)), raw(`"${dir}"`), raw(sparse), raw("options")], then: "" };
+        if (unwrap) {
+          statement += `.then(({ result, stream }) => ({ result: result.${unwrap.name}, stream }))`;
+          call = { ...call, then: `.then(({ result, stream }) => ({ result: result.${unwrap.name}, stream }))` };
+        }
       } else {
         runtime.add("type VirtStream");
         returnType = "Promise<VirtStream>";
         statement = `return this.invokeStreamOnly(${callArgs}, "${dir}", ${sparse}, options)`;
+        call = { callee: "this.invokeStreamOnly", args: [raw(procConst(x)), raw(codecOf(x.args)), argsLiteral, raw(`"${dir}"`), raw(sparse), raw("options")], then: "" };
       }
     } else {
       returnType = `Promise<${result}>`;
       statement = `return this.invoke(${callArgs}, ${codecOf(x.ret)}, options)`;
       if (unwrap) statement += `.then((r) => r.${unwrap.name})`;
+      call = { callee: "this.invoke", args: [raw(procConst(x)), raw(codecOf(x.args)), argsLiteral, raw(codecOf(x.ret)), raw("options")], then: unwrap ? `.then((r) => r.${unwrap.name})` : "" };
     }
     const name = BASE_MEMBERS.has(x.methodName) ? `${x.methodName}_` : x.methodName;
-    return {
+    const method: OptionalKind<MethodDeclarationStructure> = {
       name,
       docs: [[...head, ...(notes.length ? ["", ...notes] : []), ...(docs.length ? ["", ...docs] : [])].join("\n")],
       parameters: [
@@ -243,6 +266,8 @@ export function emitClientModule(p: ProtocolModel, options: ClientEmitOptions): 
       returnType,
       statements: [`${statement};`],
     };
+    callParts.set(method, call);
+    return method;
   }
 
   // --- file ---------------------------------------------------------------------------------------
@@ -342,12 +367,31 @@ export function emitClientModule(p: ProtocolModel, options: ClientEmitOptions): 
     },
   ];
 
-  const file: SourceFileStructure = {
-    kind: StructureKind.SourceFile,
-    leadingTrivia: `// Generated by virt-rpcgen from ${p.name}.x. Do not edit: change the protocol and regenerate.\n`,
-    statements,
+  // Everything but the generated methods is printed by ts-morph and formatted by prettier; the
+  // methods (most of the file) are printed in prettier's layout by printMethod.
+  const print = (st: StatementStructures) => printStructure(st, { indentNumberOfSpaces: 2 }).trim();
+  const classDecl = statements[statements.length - 1] as ClassDeclarationStructure;
+  const generated = new Set(methods);
+  const headClass: ClassDeclarationStructure = { ...classDecl, methods: (classDecl.methods ?? []).filter((m) => !generated.has(m)) };
+  const headText = print(headClass).replace(/\n}$/, "");
+  // Members are formatted (when they need it) inside a stand-in class.
+  const asMember = { wrap: { before: "class _ {", after: "}" } };
+  const memberChunks: Chunk[] = methods.map((m) => {
+    const text = printMethod(m, callParts.get(m));
+    if (text !== null) return { ...stableChunk(text), ...asMember };
+    const single = printStructure({ ...headClass, methods: [m], ctors: [], docs: [], name: "_" }, { indentNumberOfSpaces: 2 }).trim();
+    return { ...rawChunk(single.split("\n").slice(1, -1).join("\n")), ...asMember };
+  });
+  return {
+    header: `// Generated by virt-rpcgen from ${p.name}.x. Do not edit: change the protocol and regenerate.\n`,
+    chunks: [
+      rawChunk(statements.filter((st) => st.kind === StructureKind.ImportDeclaration).map(print).join("\n")),
+      ...statements.filter((st) => st.kind !== StructureKind.ImportDeclaration && st !== classDecl).map((st) => rawChunk(print(st))),
+      { ...rawChunk(headText), wrap: { before: "", after: "}" } },
+      ...memberChunks,
+      { ...stableChunk("}"), join: "\n" },
+    ],
   };
-  return printStructure(file, { indentNumberOfSpaces: 2 });
 }
 
 /** `(flags & 1) !== 0` when the procedure's `@sparseflag` names a known flag, else `false`. */
@@ -393,4 +437,35 @@ function handshakeSpec(
   const feature = find("CONNECT_SUPPORTS_FEATURE");
   if (feature?.args && feature.ret) lines.push(`supportsFeature: { proc: ${own(feature.constName)}, args: ${codecOf(feature.args)}, ret: ${codecOf(feature.ret)} },`);
   return { initializer: `{\n${lines.join("\n")}\n}`, argsType: typeOfDecl(open.args) };
+}
+
+/** A method's single `return callee(args)then;` statement, in parts. */
+interface CallParts {
+  readonly callee: string;
+  readonly args: readonly Literal[];
+  readonly then: string;
+}
+
+/**
+ * A client method in prettier's layout (docs, signature broken one parameter per line when too
+ * long, the call broken one argument per line when too long), or null when its shape is one
+ * this printer does not know; the chunk is then formatted by prettier.
+ */
+function printMethod(m: OptionalKind<MethodDeclarationStructure>, call: CallParts | undefined): string | null {
+  if (!call || m.isStatic || m.isAsync || (m.docs?.length ?? 0) > 1 || typeof m.returnType !== "string") return null;
+  const doc = m.docs?.[0];
+  if (doc !== undefined && typeof doc !== "string") return null;
+  const params = (m.parameters ?? []).map(
+    (q) => `${q.name}${q.hasQuestionToken ? "?" : ""}${q.type ? `: ${String(q.type)}` : ""}${q.initializer ? ` = ${String(q.initializer)}` : ""}`,
+  );
+  const lines = doc === undefined ? [] : jsDoc(doc.split("\n"), "  ");
+  const flatHead = `  ${m.name}(${params.join(", ")}): ${m.returnType} {`;
+  if (flatHead.length <= 80) lines.push(flatHead);
+  else lines.push(`  ${m.name}(`, ...params.map((q) => `    ${q},`), `  ): ${m.returnType} {`);
+  const flatArgs = call.args.map(flat);
+  const flatCall = flatArgs.every((a) => a !== null) ? `    return ${call.callee}(${flatArgs.join(", ")})${call.then};` : null;
+  if (flatCall !== null && flatCall.length <= 80) lines.push(flatCall);
+  else lines.push(`    return ${call.callee}(`, ...call.args.flatMap((a) => printLiteral(a, 6, "", ",")), `    )${call.then};`);
+  lines.push("  }");
+  return lines.join("\n");
 }

@@ -6,14 +6,16 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadProtocols, type ProtocolModel } from '../../src/index.js';
 import { clientRole, emitClientModule } from '../../src/emit/ts-client.js';
-import { formatTypeScript } from '../../src/emit/format.js';
+import { formatChunks } from '../../src/emit/chunks.js';
 import * as remoteClient from '../../generated/remote_protocol/client.js';
 import { LIBVIRT_X_FILES, REPO_ROOT, ensureProtocolFiles } from '../support/protocol-files.js';
 import { apiEnumMembers, haveLibvirtApiXml } from '../support/libvirt-api.js';
 import { requireOrSkip } from '../support/libvirtd.js';
 
-const emit = async (p: ProtocolModel) =>
-  formatTypeScript(emitClientModule(p, { runtimeImport: 'virt-rpcgen/runtime', importPathOf: (o) => `../${o.name}/codecs.js` }), join(REPO_ROOT, 'generated', p.name, 'client.ts'));
+const emit = async (p: ProtocolModel) => {
+  const m = emitClientModule(p, { runtimeImport: 'virt-rpcgen/runtime', importPathOf: (o) => `../${o.name}/codecs.js` });
+  return formatChunks(m.header, m.chunks, join(REPO_ROOT, 'generated', p.name, 'client.ts'));
+};
 
 const dir = ensureProtocolFiles();
 const protocols = loadProtocols(LIBVIRT_X_FILES.map((n) => join(dir, `${n}.x`)));
