@@ -405,6 +405,16 @@ describe('reader errors', () => {
     expect(r.offset).toBe(4); // position not advanced on error
   });
 
+  it('a real U+FFFD in a long string decodes; a bad byte in one does not', () => {
+    // 20 ASCII bytes + EF BF BD (U+FFFD, valid UTF-8): 23 bytes, padded to 24.
+    const text = 'abcdefghijklmnopqrst';
+    const ok = bytes('00000017' + Buffer.from(text + '\uFFFD').toString('hex') + '00');
+    expect(new XdrReader(ok).string(100)).toBe(text + '\uFFFD');
+    // Same length with a lone 0xff where the replacement character was.
+    const bad = bytes('00000017' + Buffer.from(text).toString('hex') + 'ffbfbd' + '00');
+    expectXdrError(() => new XdrReader(bad).string(100), 'bad-utf8', 4);
+  });
+
   it('bad-utf8', () => {
     expectXdrError(() => new XdrReader(bytes('00000001' + 'ff000000')).string(10), 'bad-utf8', 4);
     // truncated multibyte sequence
