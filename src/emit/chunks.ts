@@ -7,6 +7,8 @@
  * Formatting top-level statements one by one gives the same text as formatting the file, so
  * the result is exactly prettier's — test/generate/prettier-stable.test.ts proves it on every
  * generated file. With a prettier config other than the defaults every chunk is formatted.
+ * `VIRT_RPCGEN_DEBUG_CHUNKS=1` reports per file how many chunks needed prettier (and keeps the
+ * batch in /tmp/virt-rpcgen-batch.ts when prettier rejects it).
  */
 import * as prettier from "prettier";
 
