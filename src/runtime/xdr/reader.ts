@@ -231,7 +231,15 @@ export class XdrReader {
   fixedOpaque(len: number): Uint8Array {
     const p = this.pos;
     if (p + padded(len) > this.end) this.truncated(padded(len));
-    const out = this.buf.slice(p, p + len);
+    let out: Uint8Array;
+    if (len <= 32) {
+      // UUIDs and other short fixed data: a byte loop beats slice()'s generic path.
+      out = new Uint8Array(len);
+      const b = this.buf;
+      for (let i = 0; i < len; i++) out[i] = b[p + i]!;
+    } else {
+      out = this.buf.slice(p, p + len);
+    }
     this.skipPadded(len);
     return out;
   }
