@@ -60,10 +60,12 @@ function followsDefaults(config: Readonly<Record<string, unknown>>): boolean {
  * Long lines prettier leaves alone: comments, including the ` * ` lines of a JSDoc block (never
  * reflowed; generated code has no line starting with `*` otherwise), and the head of an exported
  * const whose annotation is a single generic type (`export const xdr_x: XdrCodec<x> =`), which
- * prettier keeps on one line however long it is, and a `key: "string",` entry that fits on
- * neither line (the literal printer has already tried the next line).
+ * prettier keeps on one line however long it is, a `key: "string",` or `key: ns.name,` entry that fits on
+ * neither line (the literal printer has already tried the next line), a template-literal
+ * argument on its own line, and an indexed access type `(typeof X)[keyof typeof X];`.
  */
-const UNBREAKABLE = /^\s*(\/\/.*|\/\*\*.*\*\/|\* .*|export const [\w$]+: [\w$]+<[\w$]+> =|[\w$]+: "[^"]*",)$/;
+const UNBREAKABLE =
+  /^\s*(\/\/.*|\/\*\*.*\*\/|\* .*|export const [\w$]+: [\w$]+<[\w$]+> =|([\w$]{1,4}: )?("[^"]*"|[\w$]+\.[\w$]+),|`[^`]*`,|\(typeof [\w$]+\)\[keyof typeof [\w$]+\];)$/;
 
 function fits(text: string): boolean {
   let start = 0;

@@ -9,8 +9,8 @@
  *   more than one property each is always broken;
  * - broken objects and arrays put each entry on its own line with a trailing comma;
  * - "fits" counts the rest of the line after the literal (the `,` or `;` that follows);
- * - a `key: value` whose unbreakable value does not fit moves the value to the next line when
- *   it fits there, and otherwise stays long.
+ * - a `key: value` whose unbreakable value does not fit moves to the next line when the key
+ *   is 5 columns or longer, and stays long after a shorter key.
  * Deviations are caught by test/generate/prettier-stable.test.ts on every generated file.
  */
 
@@ -78,10 +78,10 @@ export function printLiteral(l: Literal, indent: number, prefix = "", suffix = "
   const f = flat(l);
   if (f !== null && pad.length + prefix.length + f.length + suffix.length <= WIDTH) return [`${pad}${prefix}${f}${suffix}`];
   if (l.kind === "raw") {
-    // prettier's "fluid" layout for `key: value`: move the value to the next line only if it
-    // then fits; an unbreakable value that fits nowhere stays on the key's line.
-    const next = `${pad}  ${l.text}${suffix}`;
-    if (prefix.endsWith(": ") && next.length <= WIDTH) return [`${pad}${prefix.slice(0, -1)}`, next];
+    // prettier's layouts for `key: value` that does not fit: a key shorter than 5 columns
+    // (tabWidth + 3) never breaks after the colon; a longer key moves the value to the next line.
+    const key = prefix.endsWith(": ") ? prefix.slice(0, -2) : null;
+    if (key !== null && key.length >= 5) return [`${pad}${key}:`, `${pad}  ${l.text}${suffix}`];
     return [`${pad}${prefix}${l.text}${suffix}`];
   }
   const inner = indent + 2;

@@ -13,11 +13,11 @@
  * `RemoteHandlers` (generated server side) and `RemoteHandWrittenHandlers` (libvirt dispatches
  * by hand) are mapped from the table, so a new procedure adds exactly one table entry.
  */
-import { printStructure, StructureKind, VariableDeclarationKind, type ImportDeclarationStructure, type StatementStructures } from "ts-morph";
 import type { ProcedureModel, ProtocolModel, StructType } from "../model/types.js";
 import { aclRulesLiteral, constantLookup } from "./acl-rules.js";
 import { codecName, propKey } from "./ts-names.js";
-import { rawChunk, stableChunk, type Chunk, type CodeModule } from "./chunks.js";
+import { stableChunk, type Chunk, type CodeModule } from "./chunks.js";
+import { genericHead, namedImport, namespaceImport, signature, typeAlias } from "./ts-layout.js";
 import { obj, printLiteral, raw, str, type Literal, type ObjectEntry } from "./literal-printer.js";
 import { jsDoc } from "./ts-text.js";
 
@@ -106,9 +106,6 @@ export function emitServerModule(p: ProtocolModel, options: ServerEmitOptions): 
     );
 
   const runtimeNames = ["bindProgram", "type EventTable", "type GeneratedHandlers", "type HandWrittenHandlers", "type HandlersOf", "type ProcedureTable", "type ProgramSpec", "type ServerProgram"];
-  const imports: ImportDeclarationStructure[] = [
-    { kind: StructureKind.ImportDeclaration, moduleSpecifier: options.runtimeImport, namedImports: runtimeNames.map((name) => ({ name })) },
-  ];
   const procedureTable = table(
     `${value}Procedures`,
     `The calls of ${p.name}.x by handler name: what the dispatcher needs to decode, check and answer each one.`,
@@ -116,47 +113,33 @@ export function emitServerModule(p: ProtocolModel, options: ServerEmitOptions): 
     "ProcedureTable",
   );
   const eventTable = table(`${value}Events`, `Server→client messages of ${p.name}.x (events), for \`client.sendEvent(${value}Events.<name>, msg)\`.`, events, "EventTable");
-  if (usesCodecs) imports.push({ kind: StructureKind.ImportDeclaration, moduleSpecifier: "./codecs.js", namespaceImport: ns });
+  const imports = [namedImport(runtimeNames, options.runtimeImport), ...(usesCodecs ? [namespaceImport(ns, "./codecs.js")] : [])];
 
-  // The small declarations below are printed by ts-morph and formatted by prettier.
-  const tail: StatementStructures[] = [
-    {
-      kind: StructureKind.VariableStatement,
-      isExported: true,
-      declarationKind: VariableDeclarationKind.Const,
-      docs: [`Program \`${program.programConst}\` version ${program.version}.`],
-      declarations: [
-        {
-          name: `${value}ProgramSpec`,
-          type: `ProgramSpec<typeof ${value}Procedures, typeof ${value}Events>`,
-          initializer: `{ name: ${JSON.stringify(value)}, program: PROGRAM, version: VERSION, procedures: ${value}Procedures, events: ${value}Events }`,
-        },
-      ],
-    },
-    typeAlias(`${type}Handlers`, `GeneratedHandlers<typeof ${value}Procedures>`, [
-      `One handler per call whose server side libvirt generates (\`@generate: server|both\`): decoded args and a call context in, the ret out.`,
-    ]),
-    typeAlias(`${type}HandWrittenHandlers`, `HandWrittenHandlers<typeof ${value}Procedures>`, [
-      `Slots for the calls libvirt's daemon implements by hand (\`@generate: none|client\`), typed the same way.`,
-    ]),
-    typeAlias(`${type}ServerHandlers`, `Partial<HandlersOf<typeof ${value}Procedures>>`, [
-      `What a server implements: any subset; calls without a handler are answered "not supported".`,
-    ]),
-    {
-      kind: StructureKind.Function,
-      isExported: true,
-      name: `${value}ServerProgram`,
-      docs: [`Binds handlers to program \`${program.programConst}\`, ready for \`createRpcServer({ programs: [...] })\`.`],
-      parameters: [{ name: "handlers", type: `${type}ServerHandlers` }],
-      returnType: "ServerProgram",
-      statements: [`return bindProgram(${value}ProgramSpec, handlers);`],
-    },
-  ];
-  const print = (st: StatementStructures | ImportDeclarationStructure) => printStructure(st, { indentNumberOfSpaces: 2 }).trimEnd();
+  // The program spec: `export const xProgramSpec: ProgramSpec<typeof xProcedures, typeof xEvents> = {…};`
+  const specHead = genericHead(`export const ${value}ProgramSpec: `, "ProgramSpec", [`typeof ${value}Procedures`, `typeof ${value}Events`], " = ");
+  const specValue = obj([
+    { key: "name", value: str(value) },
+    { key: "program", value: raw("PROGRAM") },
+    { key: "version", value: raw("VERSION") },
+    { key: "procedures", value: raw(`${value}Procedures`) },
+    { key: "events", value: raw(`${value}Events`) },
+  ]);
+  const spec = [
+    ...jsDoc([`Program \`${program.programConst}\` version ${program.version}.`]),
+    ...specHead.slice(0, -1),
+    ...printLiteral(specValue, 0, specHead[specHead.length - 1]!, ";"),
+  ].join("\n");
+  const alias = (name: string, rhs: string, doc: string) => stableChunk([...jsDoc([doc]), typeAlias(name, rhs)].join("\n"));
+  const bind = [
+    ...jsDoc([`Binds handlers to program \`${program.programConst}\`, ready for \`createRpcServer({ programs: [...] })\`.`]),
+    ...signature("", `export function ${value}ServerProgram`, [`handlers: ${type}ServerHandlers`], "ServerProgram"),
+    `  return bindProgram(${value}ProgramSpec, handlers);`,
+    "}",
+  ].join("\n");
   return {
     header: `// Generated by virt-rpcgen from ${p.name}.x. Do not edit: change the protocol and regenerate.\n`,
     chunks: [
-      rawChunk(imports.map(print).join("\n")),
+      { ...stableChunk(imports.join("\n")) },
       stableChunk(
         [
           ...jsDoc([`\`${program.programConst}\``]),
@@ -167,12 +150,26 @@ export function emitServerModule(p: ProtocolModel, options: ServerEmitOptions): 
       ),
       procedureTable,
       eventTable,
-      ...tail.map((st) => rawChunk(print(st))),
+      stableChunk(spec),
+      alias(
+        `${type}Handlers`,
+        `GeneratedHandlers<typeof ${value}Procedures>`,
+        `One handler per call whose server side libvirt generates (\`@generate: server|both\`): decoded args and a call context in, the ret out.`,
+      ),
+      alias(
+        `${type}HandWrittenHandlers`,
+        `HandWrittenHandlers<typeof ${value}Procedures>`,
+        `Slots for the calls libvirt's daemon implements by hand (\`@generate: none|client\`), typed the same way.`,
+      ),
+      alias(
+        `${type}ServerHandlers`,
+        `Partial<HandlersOf<typeof ${value}Procedures>>`,
+        `What a server implements: any subset; calls without a handler are answered "not supported".`,
+      ),
+      stableChunk(bind),
     ],
   };
 }
-
-const typeAlias = (name: string, t: string, docs: string[]): StatementStructures => ({ kind: StructureKind.TypeAlias, isExported: true, name, type: t, docs });
 
 function procedureDoc(x: ProcedureModel): string {
   const a = x.annotations!;

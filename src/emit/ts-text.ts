@@ -5,6 +5,7 @@
  */
 import { PRINT_WIDTH } from "./chunks.js";
 import { reindent } from "./indent.js";
+import { breakLine } from "./ts-layout.js";
 
 export function jsDoc(lines: readonly string[], indent = ""): string[] {
   if (lines.length === 0) return [];
@@ -25,9 +26,9 @@ export function jsDoc(lines: readonly string[], indent = ""): string[] {
 export function exportConstObject(name: string, type: string | null, bodyLines: readonly string[], suffix = ""): string {
   const head = `export const ${name}${type ? `: ${type}` : ""} =`;
   if (`${head} {`.length <= PRINT_WIDTH) {
-    return [`${head} {`, ...reindent(bodyLines, 1), `}${suffix};`].join("\n");
+    return [`${head} {`, ...reindent(bodyLines, 1).flatMap(breakLine), `}${suffix};`].join("\n");
   }
-  return [head, "  {", ...reindent(bodyLines, 2), `  }${suffix};`].join("\n");
+  return [head, "  {", ...reindent(bodyLines, 2).flatMap(breakLine), `  }${suffix};`].join("\n");
 }
 
 /** `key: value,` inside an object literal at `depth`, breaking after the colon when too long. */
