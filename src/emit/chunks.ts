@@ -62,10 +62,12 @@ function followsDefaults(config: Readonly<Record<string, unknown>>): boolean {
  * const whose annotation is a single generic type (`export const xdr_x: XdrCodec<x> =`), which
  * prettier keeps on one line however long it is, a `key: "string",` or `key: ns.name,` entry that fits on
  * neither line (the literal printer has already tried the next line), a template-literal
- * argument on its own line, and an indexed access type `(typeof X)[keyof typeof X];`.
+ * argument on its own line, a type member `key: ns.Type;` or `[ns.NAME]: {` opening an object
+ * type, and an indexed access type
+ * `(typeof X)[keyof typeof X];`.
  */
 const UNBREAKABLE =
-  /^\s*(\/\/.*|\/\*\*.*\*\/|\* .*|export const [\w$]+: [\w$]+<[\w$]+> =|([\w$]{1,4}: )?("[^"]*"|[\w$]+\.[\w$]+),|`[^`]*`,|\(typeof [\w$]+\)\[keyof typeof [\w$]+\];)$/;
+  /^\s*(\/\/.*|\/\*\*.*\*\/|\* .*|export const [\w$]+: [\w$]+<[\w$]+> =|([\w$]{1,4}: )?("[^"]*"|[\w$]+\.[\w$]+),|`[^`]*`,|(\[[\w$.]+\]|[\w$]+): [\w$]+(\.[\w$]+)*;|\[[\w$.]+\]: \{|\[[\w$.]+\]:|\(typeof [\w$]+\)\[keyof typeof [\w$]+\];)$/;
 
 function fits(text: string): boolean {
   let start = 0;

@@ -16,7 +16,7 @@
 
 export type Literal =
   | { readonly kind: "raw"; readonly text: string }
-  | { readonly kind: "object"; readonly entries: readonly ObjectEntry[]; readonly expanded: boolean }
+  | { readonly kind: "object"; readonly entries: readonly ObjectEntry[]; readonly expanded: boolean; readonly typeLiteral?: boolean }
   | { readonly kind: "array"; readonly items: readonly Literal[] };
 
 export interface ObjectEntry {
@@ -32,6 +32,8 @@ export const raw = (text: string): Literal => ({ kind: "raw", text });
 export const str = (s: string): Literal => raw(JSON.stringify(s));
 export const obj = (entries: readonly ObjectEntry[], expanded = false): Literal => ({ kind: "object", entries, expanded });
 export const arr = (items: readonly Literal[]): Literal => ({ kind: "array", items });
+/** An object type `{ a: A; b: B }` (members end with `;` when broken). */
+export const typeObj = (entries: readonly ObjectEntry[]): Literal => ({ kind: "object", entries, expanded: false, typeLiteral: true });
 
 const WIDTH = 80;
 
@@ -49,7 +51,7 @@ export function flat(l: Literal): string | null {
         if (v === null) return null;
         parts.push(e.shorthand ? e.key : `${e.key}: ${v}`);
       }
-      return `{ ${parts.join(", ")} }`;
+      return `{ ${parts.join(l.typeLiteral ? "; " : ", ")} }`;
     }
     case "array": {
       if (l.items.length === 0) return "[]";
@@ -73,23 +75,30 @@ function alwaysBreaks(l: Literal & { kind: "array" }): boolean {
  * Lines of `prefix + literal + suffix` at `indent` spaces, where `prefix` is what precedes the
  * literal on its first line (e.g. `acl: `) and `suffix` what follows it (e.g. `,`).
  */
-export function printLiteral(l: Literal, indent: number, prefix = "", suffix = ""): string[] {
+export function printLiteral(l: Literal, indent: number, prefix = "", suffix = "", typeMember = false): string[] {
   const pad = " ".repeat(indent);
   const f = flat(l);
   if (f !== null && pad.length + prefix.length + f.length + suffix.length <= WIDTH) return [`${pad}${prefix}${f}${suffix}`];
   if (l.kind === "raw") {
     // prettier's layouts for `key: value` that does not fit: a key shorter than 5 columns
     // (tabWidth + 3) never breaks after the colon; a longer key moves the value to the next line.
-    const key = prefix.endsWith(": ") ? prefix.slice(0, -2) : null;
+    // A type annotation (`key: Type;` in an object type) never breaks after the colon.
+    const key = prefix.endsWith(": ") && !typeMember ? prefix.slice(0, -2) : null;
     if (key !== null && key.length >= 5) return [`${pad}${key}:`, `${pad}  ${l.text}${suffix}`];
     return [`${pad}${prefix}${l.text}${suffix}`];
   }
+  const open = l.kind === "object" ? "{" : "[";
+  // A key too long to open its value on the same line: prettier moves the value below it.
+  if (!typeMember && prefix.endsWith(": ") && prefix.length >= 7 && pad.length + prefix.length + 1 > WIDTH) {
+    return [`${pad}${prefix.slice(0, -1)}`, ...printLiteral(l, indent + 2, "", suffix)];
+  }
   const inner = indent + 2;
-  const lines = [`${pad}${prefix}${l.kind === "object" ? "{" : "["}`];
+  const lines = [`${pad}${prefix}${open}`];
   if (l.kind === "object") {
     for (const e of l.entries) {
       if (e.doc) lines.push(`${" ".repeat(inner)}/** ${e.doc} */`);
-      lines.push(...(e.shorthand ? [`${" ".repeat(inner)}${e.key},`] : printLiteral(e.value, inner, `${e.key}: `, ",")));
+      const sep = l.typeLiteral ? ";" : ",";
+      lines.push(...(e.shorthand ? [`${" ".repeat(inner)}${e.key}${sep}`] : printLiteral(e.value, inner, `${e.key}: `, sep, l.typeLiteral === true)));
     }
   } else {
     for (const i of l.items) lines.push(...printLiteral(i, inner, "", ","));

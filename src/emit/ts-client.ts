@@ -26,7 +26,8 @@ import {
   type StatementStructures,
 } from "ts-morph";
 import { rawChunk, stableChunk, type Chunk, type CodeModule } from "./chunks.js";
-import { flat, obj, printLiteral, raw, type Literal } from "./literal-printer.js";
+import { arr, flat, obj, printLiteral, raw, str, typeObj, type Literal, type ObjectEntry } from "./literal-printer.js";
+import { breakLine, genericHead, namedImport, namespaceImport, signature, typeAlias } from "./ts-layout.js";
 import { jsDoc } from "./ts-text.js";
 import type { Field, ProcedureModel, ProtocolModel, StructType, TypeDecl, TypeRef } from "../model/types.js";
 import { enumMemberValue, flagsEnumsOf, libvirtApiFlags, type ApiFlags } from "./api-flags.js";
@@ -271,128 +272,127 @@ export function emitClientModule(p: ProtocolModel, options: ClientEmitOptions): 
   }
 
   // --- file ---------------------------------------------------------------------------------------
-  const constStmt = (name: string, initializer: string, docs: string[], type?: string, exported = true): StatementStructures => ({
-    kind: StructureKind.VariableStatement,
-    leadingTrivia: "\n",
-    isExported: exported,
-    declarationKind: VariableDeclarationKind.Const,
-    docs,
-    declarations: [{ name, initializer, ...(type ? { type } : {}) }],
-  });
-  const table = (lines: string[]) => (lines.length === 0 ? "{}" : `{\n${lines.join("\n")}\n}`);
+  // Every chunk is printed in prettier's layout (chunks.ts): imports, the flags enums, the call
+  // and event maps, the program description, the class head and one chunk per method.
+  const programName = `${prefix}ClientProgram`;
+  const className = `${Type}Client`;
+  const sortedRuntime = [...runtime].sort((a, b) => a.replace(/^type /, "").localeCompare(b.replace(/^type /, "")));
+  const imports = [
+    namedImport(sortedRuntime, options.runtimeImport),
+    ...[...aliases].map(([owner, alias]) => namespaceImport(alias, owner === p ? "./codecs.js" : options.importPathOf(owner))),
+  ];
 
-  const flagStatements: StatementStructures[] = [...usedFlagEnums].sort().flatMap((e) => {
-    const members = Object.entries(flagsData.enums[e]!);
+  const flagChunks: Chunk[] = [...usedFlagEnums].sort().flatMap((e) => {
+    const members = Object.entries(flagsData.enums[e]!).map(([k, v]) => ({ key: propKey(k), value: raw(String(v)) }));
     return [
-      constStmt(e, `${table(members.map(([k, v]) => `${propKey(k)}: ${v},`))} as const`, [`\`${e}\`, from libvirt's API description.`]),
-      { kind: StructureKind.TypeAlias, isExported: true, name: e, type: `(typeof ${e})[keyof typeof ${e}]` } as StatementStructures,
+      stableChunk([...jsDoc([`\`${e}\`, from libvirt's API description.`]), ...printLiteral(obj(members, members.length > 0), 0, `export const ${e} = `, " as const;")].join("\n")),
+      stableChunk(typeAlias(e, `(typeof ${e})[keyof typeof ${e}]`)),
     ];
   });
 
-  const programName = `${prefix}ClientProgram`;
-  const className = `${Type}Client`;
-  const statements: StatementStructures[] = [
-    {
-      kind: StructureKind.ImportDeclaration,
-      moduleSpecifier: options.runtimeImport,
-      namedImports: [...runtime].sort((a, b) => a.replace(/^type /, "").localeCompare(b.replace(/^type /, ""))).map((name) => ({ name })),
-    },
-    ...[...aliases].map(([owner, alias]): StatementStructures => ({
-      kind: StructureKind.ImportDeclaration,
-      moduleSpecifier: owner === p ? "./codecs.js" : options.importPathOf(owner),
-      namespaceImport: alias,
-    })),
-    ...flagStatements,
-    {
-      kind: StructureKind.Interface,
-      isExported: true,
-      name: `${Type}ClientCalls`,
-      docs: [`Procedures of ${p.name}.x without a generated method, for \`${className}.call\`: procedure → args and ret.`],
-      properties: callMapProps,
-    },
-    {
-      kind: StructureKind.Interface,
-      isExported: true,
-      name: `${Type}ClientEvents`,
-      docs: [`Server messages of ${p.name}.x (\`*_msg\` procedures), for \`${className}.on\`: event → payload.`],
-      properties: eventMapProps,
-    },
-    ...(handshake ? [constStmt("HANDSHAKE", handshake.initializer, ["libvirt's connection handshake for this program (see the runtime's `openSession`)."], `HandshakeSpec<${handshake.argsType}>`, false)] : []),
-    constStmt(
-      programName,
+  const interfaceChunk = (name: string, doc: string, props: readonly { name: string; type: Literal; docs: string[] }[]) =>
+    stableChunk(
       [
-        "{",
-        `name: ${JSON.stringify(prefix)},`,
-        `program: ${own(program.programConst)},`,
-        `version: ${program.versionConst ? own(program.versionConst) : String(program.version)},`,
-        `calls: ${table(callTable)},`,
-        `events: ${table(eventTable)},`,
-        ...(handshake ? ["handshake: HANDSHAKE,"] : []),
-        "}",
+        ...jsDoc([doc]),
+        ...(props.length === 0
+          ? [`export interface ${name} {}`]
+          : [`export interface ${name} {`, ...props.flatMap((q) => [...jsDoc(q.docs, "  "), ...printLiteral(q.type, 2, `${q.name}: `, ";", true)]), "}"]),
       ].join("\n"),
-      [`Program \`${program.programConst}\` version ${program.version} as the client runtime sees it.`],
-      "ClientProgram",
-    ),
-    {
-      kind: StructureKind.Class,
-      isExported: true,
-      name: className,
-      extends: `ProgramClient<${Type}ClientCalls, ${Type}ClientEvents>`,
-      docs: [`Client of ${p.name}.x: one method per procedure with a client side (\`@generate: client|both\`).`],
-      ctors: [
-        {
-          parameters: [{ name: "connection", type: "RpcConnection" }],
-          statements: [`super(connection, ${programName});`],
-        },
-      ],
-      methods: [
-        {
-          name: "connect",
-          isStatic: true,
-          isAsync: true,
-          docs: [
-            handshake
-              ? `Connects to \`target\` (a libvirt URI such as \`test+unix:///default?socket=/tmp/x/libvirt-sock\`, or a socket) and opens the session as libvirt's client does (see the runtime's \`openSession\`).`
-              : `Connects to \`target\` (a libvirt URI or a socket); the program has no handshake of its own. A program that rides on another's connection (libvirt's qemu and lxc share remote's) takes that one instead: \`new ${className}(connection)\`.`,
-          ],
-          parameters: [
-            { name: "target", type: "string | ConnectTarget" },
-            { name: "options", type: "ConnectOptions", hasQuestionToken: true },
-          ],
-          returnType: `Promise<${className}>`,
-          statements: [`return new ${className}(await openSession(${programName}, target, options));`],
-        },
-        ...methods,
-      ],
-    },
-  ];
+    );
+  const callsInterface = interfaceChunk(
+    `${Type}ClientCalls`,
+    `Procedures of ${p.name}.x without a generated method, for \`${className}.call\`: procedure → args and ret.`,
+    calls.map((x) => {
+      const dir = direction(x);
+      return {
+        name: `[${procConst(x)}]`,
+        type: typeObj([
+          { key: "args", value: raw(argsType(x)) },
+          { key: "ret", value: raw(dir ? `StreamReply<${retType(x)}>` : retType(x)) },
+        ]),
+        docs: [`\`${x.apiName}\`${x.annotations ? ` (@generate: ${x.annotations.generate})` : ""}`],
+      };
+    }),
+  );
+  const eventsInterface = interfaceChunk(
+    `${Type}ClientEvents`,
+    `Server messages of ${p.name}.x (\`*_msg\` procedures), for \`${className}.on\`: event → payload.`,
+    events.map((x) => ({ name: propKey(x.methodName), type: raw(typeOfDecl(x.msg!)), docs: [`\`${x.constName}\``] })),
+  );
 
-  // Everything but the generated methods is printed by ts-morph and formatted by prettier; the
-  // methods (most of the file) are printed in prettier's layout by printMethod.
-  const print = (st: StatementStructures) => printStructure(st, { indentNumberOfSpaces: 2 }).trim();
-  const classDecl = statements[statements.length - 1] as ClassDeclarationStructure;
-  const generated = new Set(methods);
-  const headClass: ClassDeclarationStructure = { ...classDecl, methods: (classDecl.methods ?? []).filter((m) => !generated.has(m)) };
-  const headText = print(headClass).replace(/\n}$/, "");
+  const callEntries: ObjectEntry[] = calls.map((x) => {
+    const dir = direction(x);
+    return { key: `[${procConst(x)}]`, value: arr([raw(codecOf(x.args)), raw(codecOf(x.ret)), ...(dir ? [str(dir)] : [])]) };
+  });
+  const eventEntries: ObjectEntry[] = events.map((x) => ({ key: `[${procConst(x)}]`, value: arr([str(x.methodName), raw(codecOf(x.msg))]) }));
+  const programLiteral = obj(
+    [
+      { key: "name", value: str(prefix) },
+      { key: "program", value: raw(own(program.programConst)) },
+      { key: "version", value: raw(program.versionConst ? own(program.versionConst) : String(program.version)) },
+      { key: "calls", value: obj(callEntries, callEntries.length > 0) },
+      { key: "events", value: obj(eventEntries, eventEntries.length > 0) },
+      ...(handshake ? [{ key: "handshake", value: raw("HANDSHAKE") }] : []),
+    ],
+    true,
+  );
+  const handshakeChunks: Chunk[] = handshake
+    ? [
+        stableChunk(
+          [
+            ...jsDoc(["libvirt's connection handshake for this program (see the runtime's `openSession`)."]),
+            ...printLiteral(handshake.literal, 0, `const HANDSHAKE: HandshakeSpec<${handshake.argsType}> = `, ";"),
+          ].join("\n"),
+        ),
+      ]
+    : [];
+  const programChunk = stableChunk(
+    [
+      ...jsDoc([`Program \`${program.programConst}\` version ${program.version} as the client runtime sees it.`]),
+      ...printLiteral(programLiteral, 0, `export const ${programName}: ClientProgram = `, ";"),
+    ].join("\n"),
+  );
+
+  const connectDoc = handshake
+    ? `Connects to \`target\` (a libvirt URI such as \`test+unix:///default?socket=/tmp/x/libvirt-sock\`, or a socket) and opens the session as libvirt's client does (see the runtime's \`openSession\`).`
+    : `Connects to \`target\` (a libvirt URI or a socket); the program has no handshake of its own. A program that rides on another's connection (libvirt's qemu and lxc share remote's) takes that one instead: \`new ${className}(connection)\`.`;
+  const head = [
+    ...jsDoc([`Client of ${p.name}.x: one method per procedure with a client side (\`@generate: client|both\`).`]),
+    ...genericHead(`export class ${className} extends `, "ProgramClient", [`${Type}ClientCalls`, `${Type}ClientEvents`], " {"),
+    "  constructor(connection: RpcConnection) {",
+    `    super(connection, ${programName});`,
+    "  }",
+    "",
+    ...jsDoc([connectDoc], "  "),
+    ...signature("  ", "static async connect", ["target: string | ConnectTarget", "options?: ConnectOptions"], `Promise<${className}>`),
+    ...breakLine(`    return new ${className}(await openSession(${programName}, target, options));`),
+    "  }",
+  ].join("\n");
+
   // Members are formatted (when they need it) inside a stand-in class.
   const asMember = { wrap: { before: "class _ {", after: "}" } };
   const memberChunks: Chunk[] = methods.map((m) => {
     const text = printMethod(m, callParts.get(m));
     if (text !== null) return { ...stableChunk(text), ...asMember };
-    const single = printStructure({ ...headClass, methods: [m], ctors: [], docs: [], name: "_" }, { indentNumberOfSpaces: 2 }).trim();
+    const single = printStructure({ kind: StructureKind.Class, name: "_", methods: [m] }, { indentNumberOfSpaces: 2 }).trim();
     return { ...rawChunk(single.split("\n").slice(1, -1).join("\n")), ...asMember };
   });
   return {
     header: `// Generated by virt-rpcgen from ${p.name}.x. Do not edit: change the protocol and regenerate.\n`,
     chunks: [
-      rawChunk(statements.filter((st) => st.kind === StructureKind.ImportDeclaration).map(print).join("\n")),
-      ...statements.filter((st) => st.kind !== StructureKind.ImportDeclaration && st !== classDecl).map((st) => rawChunk(print(st))),
-      { ...rawChunk(headText), wrap: { before: "", after: "}" } },
+      stableChunk(imports.join("\n")),
+      ...flagChunks,
+      callsInterface,
+      eventsInterface,
+      ...handshakeChunks,
+      programChunk,
+      { ...stableChunk(head), wrap: { before: "", after: "}" } },
       ...memberChunks,
       { ...stableChunk("}"), join: "\n" },
     ],
   };
 }
+
 
 /** `(flags & 1) !== 0` when the procedure's `@sparseflag` names a known flag, else `false`. */
 function sparseExpression(
@@ -421,22 +421,31 @@ function handshakeSpec(
   own: (n: string) => string,
   codecOf: (s: StructType | null) => string,
   typeOfDecl: (d: TypeDecl) => string,
-): { initializer: string; argsType: string } | null {
+): { literal: Literal; argsType: string } | null {
   const find = (suffix: string) => p.procedures.find((x) => x.constName === `${p.procPrefix}_${suffix}`);
   const open = find("CONNECT_OPEN");
   if (!open || !open.args || !open.args.fields.every((f) => f.name === "name" || f.name === "flags")) return null;
   const make = open.args.fields.map((f) => (f.name === "name" ? "name" : "flags"));
   const params = `(${make.includes("name") ? "name" : "_name"}, ${make.includes("flags") ? "flags" : "_flags"})`;
-  const lines = [`open: { proc: ${own(open.constName)}, args: ${codecOf(open.args)}, make: ${params} => ({ ${make.join(", ")} }) },`];
+  const entry = (key: string, parts: [string, string][]): ObjectEntry => ({ key, value: obj(parts.map(([k, v]) => ({ key: k, value: raw(v) }))) });
+  const entries: ObjectEntry[] = [
+    entry("open", [
+      ["proc", own(open.constName)],
+      ["args", codecOf(open.args)],
+      ["make", `${params} => ({ ${make.join(", ")} })`],
+    ]),
+  ];
   const close = find("CONNECT_CLOSE");
-  if (close && !close.args) lines.push(`close: { proc: ${own(close.constName)} },`);
+  if (close && !close.args) entries.push(entry("close", [["proc", own(close.constName)]]));
   const authList = find("AUTH_LIST");
-  if (authList?.ret && !authList.args) lines.push(`authList: { proc: ${own(authList.constName)}, ret: ${codecOf(authList.ret)} },`);
+  if (authList?.ret && !authList.args) entries.push(entry("authList", [["proc", own(authList.constName)], ["ret", codecOf(authList.ret)]]));
   const polkit = find("AUTH_POLKIT");
-  if (polkit?.ret && !polkit.args) lines.push(`authPolkit: { proc: ${own(polkit.constName)}, ret: ${codecOf(polkit.ret)} },`);
+  if (polkit?.ret && !polkit.args) entries.push(entry("authPolkit", [["proc", own(polkit.constName)], ["ret", codecOf(polkit.ret)]]));
   const feature = find("CONNECT_SUPPORTS_FEATURE");
-  if (feature?.args && feature.ret) lines.push(`supportsFeature: { proc: ${own(feature.constName)}, args: ${codecOf(feature.args)}, ret: ${codecOf(feature.ret)} },`);
-  return { initializer: `{\n${lines.join("\n")}\n}`, argsType: typeOfDecl(open.args) };
+  if (feature?.args && feature.ret) {
+    entries.push(entry("supportsFeature", [["proc", own(feature.constName)], ["args", codecOf(feature.args)], ["ret", codecOf(feature.ret)]]));
+  }
+  return { literal: obj(entries, true), argsType: typeOfDecl(open.args) };
 }
 
 /** A method's single `return callee(args)then;` statement, in parts. */

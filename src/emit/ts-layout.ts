@@ -42,8 +42,9 @@ export function splitTopLevel(text: string, sep: string): string[] | null {
     }
     if (c === '"' || c === "'" || c === "`") quote = c;
     else if (c === "(" || c === "[" || c === "{") depth++;
-    else if (c === ")" || c === "]" || c === "}") depth--;
-    else if (depth === 0 && text.startsWith(sep, i)) {
+    else if (c === ")" || c === "]" || c === "}") {
+      if (--depth < 0) return null; // the text closes a bracket it did not open: not one expression list
+    } else if (depth === 0 && text.startsWith(sep, i)) {
       out.push(text.slice(start, i).trim());
       start = i + sep.length;
       i += sep.length - 1;
@@ -57,7 +58,7 @@ export function splitTopLevel(text: string, sep: string): string[] | null {
 /**
  * One indented statement line, laid out as prettier would when it is too long:
  * - `return t ? a : b;` and `const x = t ? a : b;` → `?` and `:` branches on their own lines;
- * - `throw new X(a, b, c);` → the arguments one per line.
+ * - `throw new X(a, b, c);`, `return f(a);` → the arguments one per line.
  * Returns the line unchanged when it fits or has no known shape.
  */
 export function breakLine(line: string): string[] {
@@ -73,7 +74,7 @@ export function breakLine(line: string): string[] {
       if (lines.every(fitsIn)) return lines;
     }
   }
-  const call = /^(throw new [\w$]+\()(.*)(\);)$/.exec(body);
+  const call = /^((?:throw |return )(?:new )?(?:[\w$]+\.)*[\w$]+\()(.*)(\);)$/.exec(body);
   if (call) {
     const args = splitTopLevel(call[2]!, ",");
     if (args && args.every((a) => a !== "")) {
