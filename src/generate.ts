@@ -9,7 +9,7 @@
  *   <out>/remote_protocol/index.ts               re-exports
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { dirname, join, relative, resolve } from "node:path";
+import { dirname, join, relative } from "node:path";
 import { fingerprintOf, isFresh, stampContent, writeStamp } from "./generate-stamp.js";
 import { LIBVIRT_DEFINES_FILE, type LoadOptions } from "./model/load-options.js";
 

@@ -80,7 +80,10 @@ export function emitCodecModule(p: ProtocolModel, options: CodecEmitOptions): Co
     ),
   );
 
-  const importLines = [namedImport([...RUNTIME_SYMBOLS].sort(byName), options.runtimeImport)];
+  // Only the runtime symbols the module uses, so projects with noUnusedLocals compile it.
+  const text = body.map((c) => c.text).join("\n");
+  const used = RUNTIME_SYMBOLS.filter((n) => n === "type XdrCodec" || new RegExp(`\\b${n}\\(`).test(text));
+  const importLines = [namedImport([...used].sort(byName), options.runtimeImport)];
   for (const [owner, names] of [...imports].sort((a, b) => a[0].name.localeCompare(b[0].name))) {
     importLines.push(namedImport([...names].sort(byName).map((n) => (n.startsWith("xdr_") ? n : `type ${n}`)), options.importPathOf(owner)));
   }

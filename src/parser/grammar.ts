@@ -121,7 +121,7 @@ export class XdrGrammar extends EmbeddedActionsParser {
   });
 
   private constDef = this.RULE("constDef", (): Definition => {
-    const start = this.CONSUME(T.Const);
+    this.CONSUME(T.Const);
     const name = this.CONSUME(T.Identifier);
     this.CONSUME(T.Equals);
     const value = this.SUBRULE(this.value);
