@@ -23,6 +23,8 @@ export interface Chunk {
   readonly wrap?: { readonly before: string; readonly after: string };
   /** What joins this chunk to the previous one (default: one blank line). */
   readonly join?: string;
+  /** A fragment that reads the same under any prettier config (a class's closing `}`): never formatted. */
+  readonly verbatim?: boolean;
 }
 
 /** A generated module: a leading comment line and its chunks. */
@@ -88,7 +90,7 @@ export async function formatChunks(header: string, chunks: readonly Chunk[], fil
   const config = ((await prettier.resolveConfig(filepath, { editorconfig: false })) ?? {}) as Record<string, unknown>;
   const trusted = followsDefaults(config);
   const texts = chunks.map((c) => c.text);
-  const todo = chunks.map((c, i) => i).filter((i) => !trusted || !chunks[i]!.stable || !fits(chunks[i]!.text));
+  const todo = chunks.map((c, i) => i).filter((i) => !chunks[i]!.verbatim && (!trusted || !chunks[i]!.stable || !fits(chunks[i]!.text)));
   if (process.env.VIRT_RPCGEN_DEBUG_CHUNKS) process.stderr.write(`${filepath}: ${todo.length} of ${chunks.length} chunks need prettier\n`);
   if (todo.length > 0) {
     const wrapped = (i: number) => {

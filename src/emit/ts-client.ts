@@ -376,7 +376,7 @@ export function emitClientModule(p: ProtocolModel, options: ClientEmitOptions): 
       programChunk,
       { ...stableChunk(head), wrap: { before: "", after: "}" } },
       ...memberChunks,
-      { ...stableChunk("}"), join: "\n" },
+      { ...stableChunk("}"), join: "\n", verbatim: true },
     ],
   };
 }
