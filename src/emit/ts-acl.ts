@@ -16,8 +16,7 @@ import { stableChunk, type CodeModule } from "./chunks.js";
 import { namedImport } from "./ts-layout.js";
 import { obj, printLiteral, raw, type ObjectEntry } from "./literal-printer.js";
 import { jsDoc } from "./ts-text.js";
-import { propKey } from "./ts-names.js";
-import { serverPrefix } from "./ts-server.js";
+import { programPrefix, propKey } from "./ts-names.js";
 
 export interface AclEmitOptions {
   readonly runtimeImport: string;
@@ -30,7 +29,7 @@ export function hasAclModule(p: ProtocolModel): boolean {
 }
 
 export function emitAclModule(p: ProtocolModel, options: AclEmitOptions): CodeModule {
-  const { value } = serverPrefix(p);
+  const { value } = programPrefix(p);
   const lookup = constantLookup(p, options.defines);
   const entries: ObjectEntry[] = p.procedures
     .filter((x) => x.annotations !== null && x.annotations.acl.length > 0)

@@ -28,7 +28,7 @@ import { breakLine, genericHead, namedImport, namespaceImport, signature, typeAl
 import { jsDoc } from "./ts-text.js";
 import type { Field, ProcedureModel, ProtocolModel, StructType, TypeDecl, TypeRef } from "../model/types.js";
 import { enumMemberValue, flagsEnumsOf, libvirtApiFlags, type ApiFlags } from "./api-flags.js";
-import { codecName, propKey, tsTypeName } from "./ts-names.js";
+import { codecName, programPrefix, propKey, tsTypeName } from "./ts-names.js";
 
 export interface ClientEmitOptions {
   readonly runtimeImport: string;
@@ -50,16 +50,6 @@ export function hasClientModule(p: ProtocolModel): boolean {
   return p.procedures.some((x) => x.annotations !== null || x.msg !== null);
 }
 
-/** `remote` → `remote`/`Remote`, `virLockSpaceProtocol` → …: the same spelling as the server declarations. */
-export function programPrefix(p: ProtocolModel): { value: string; type: string } {
-  const base = p.structPrefix ?? p.name.replace(/_?protocol$/, "");
-  const camel = base
-    .split("_")
-    .filter(Boolean)
-    .map((w, i) => (i === 0 ? w : w.charAt(0).toUpperCase() + w.slice(1)))
-    .join("");
-  return { value: camel.charAt(0).toLowerCase() + camel.slice(1), type: camel.charAt(0).toUpperCase() + camel.slice(1) };
-}
 
 /** Members of the runtime's ProgramClient (and Object) a generated method must not shadow. */
 const BASE_MEMBERS = new Set([

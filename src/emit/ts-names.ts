@@ -3,6 +3,7 @@
  * (`remote_nonnull_domain`) so a reader can grep the protocol; codecs take rpcgen's
  * `xdr_` prefix (`xdr_remote_nonnull_domain`), which libvirt developers already know.
  */
+import type { ProtocolModel } from "../model/types.js";
 
 /** Words that cannot name a type or a local binding in TypeScript. */
 const RESERVED = new Set(
@@ -28,6 +29,22 @@ export function codecName(xName: string): string {
 /** A local variable holding a decoded field, never clashing with `r`, `w`, `v`, `f`, `e`. */
 export function localName(field: string): string {
   return `_${field}`;
+}
+
+/**
+ * The prefix of a protocol's program-level declarations (server tables, ACL table, client
+ * class): `remote_procedure` → `remote`/`Remote`, `virLockSpaceProtocolProcedure` →
+ * `virLockSpaceProtocol`/`VirLockSpaceProtocol`; protocols without a procedure enum are named
+ * after their file (`virnetprotocol` → `virnet`).
+ */
+export function programPrefix(p: ProtocolModel): { value: string; type: string } {
+  const base = p.structPrefix ?? p.name.replace(/_?protocol$/, "");
+  const camel = base
+    .split("_")
+    .filter(Boolean)
+    .map((w, i) => (i === 0 ? w : w.charAt(0).toUpperCase() + w.slice(1)))
+    .join("");
+  return { value: camel.charAt(0).toLowerCase() + camel.slice(1), type: camel.charAt(0).toUpperCase() + camel.slice(1) };
 }
 
 const IDENT = /^[A-Za-z_$][\w$]*$/;

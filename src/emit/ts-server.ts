@@ -15,7 +15,7 @@
  */
 import type { ProcedureModel, ProtocolModel, StructType } from "../model/types.js";
 import { aclRulesLiteral, constantLookup } from "./acl-rules.js";
-import { codecName, propKey } from "./ts-names.js";
+import { codecName, programPrefix, propKey } from "./ts-names.js";
 import { stableChunk, type Chunk, type CodeModule } from "./chunks.js";
 import { genericHead, namedImport, namespaceImport, signature, typeAlias } from "./ts-layout.js";
 import { obj, printLiteral, raw, str, type Literal, type ObjectEntry } from "./literal-printer.js";
@@ -27,14 +27,6 @@ export interface ServerEmitOptions {
   readonly defines: ReadonlyMap<string, number>;
 }
 
-/** `remote` → `remote`/`Remote`: the prefix of a protocol's server declarations. */
-export function serverPrefix(p: ProtocolModel): { value: string; type: string } {
-  const base = p.structPrefix ?? p.name.replace(/_protocol$/, "");
-  const words = base.split("_").filter(Boolean);
-  const camel = words.map((w, i) => (i === 0 ? w : w.charAt(0).toUpperCase() + w.slice(1))).join("");
-  const value = camel.charAt(0).toLowerCase() + camel.slice(1);
-  return { value, type: camel.charAt(0).toUpperCase() + camel.slice(1) };
-}
 
 /** Protocols with a program number, and calls with annotations or events, get a server module. */
 export function hasServerModule(p: ProtocolModel): boolean {
@@ -48,7 +40,7 @@ function callProcedures(p: ProtocolModel): ProcedureModel[] {
 }
 
 export function emitServerModule(p: ProtocolModel, options: ServerEmitOptions): CodeModule {
-  const { value, type } = serverPrefix(p);
+  const { value, type } = programPrefix(p);
   const lookup = constantLookup(p, options.defines);
   // A namespace import: a new procedure then adds its table entry and nothing else.
   const ns = value;
