@@ -176,9 +176,6 @@ export function emitClientModule(p: ProtocolModel, options: ClientEmitOptions): 
       }
       return { name, type, field: f.name, ...(initializer ? { initializer } : {}), ...(value ? { value } : {}) };
     });
-    const argsObject = x.args
-      ? `{ ${params.map((q) => (q.value ? `${propKey(q.field)}: ${q.value}` : q.name === q.field ? propKey(q.field) : `${propKey(q.field)}: ${q.name}`)).join(", ")} }`
-      : "undefined";
     const unwrap = x.ret && x.ret.fields.length === 1 ? x.ret.fields[0]! : null;
     const result = unwrap ? tsTypeOfField(unwrap) : retType(x);
     const dir = direction(x);
@@ -189,10 +186,8 @@ export function emitClientModule(p: ProtocolModel, options: ClientEmitOptions): 
     if (a.aclFilter.length) notes.push(`ACL filter: ${a.aclFilter.map((r) => `\`${r.text}\``).join(", ")}.`);
     if (a.priority === "high") notes.push("Priority: high.");
     if (unwrap) notes.push(`Resolves with \`${x.ret!.name}.${unwrap.name}\`.`);
-    let statement: string;
     let returnType: string;
-    const callArgs = `${procConst(x)}, ${codecOf(x.args)}, ${argsObject}`;
-    // The same call as parts, for the prettier-layout printer (printMethod).
+    // The method's one statement `return callee(args)then;`, in parts for printMethod.
     const argsLiteral: Literal = x.args
       ? obj(params.map((q) => (q.value ? { key: propKey(q.field), value: raw(q.value) } : q.name === q.field ? { key: propKey(q.field), value: raw(propKey(q.field)), shorthand: true } : { key: propKey(q.field), value: raw(q.name) })))
       : raw("undefined");
@@ -209,22 +204,18 @@ export function emitClientModule(p: ProtocolModel, options: ClientEmitOptions): 
       if (x.ret) {
         runtime.add("type StreamReply");
         returnType = `Promise<StreamReply<${result}>>`;
-        statement = `return this.invokeStream(${callArgs}, ${codecOf(x.ret)}, "${dir}", ${sparse}, options)`;
-        call = { callee: "this.invokeStream", args: [raw(procConst(x)), raw(codecOf(x.args)), argsLiteral, raw(codecOf(x.ret)), raw(`"${dir}"`), raw(sparse), raw("options")], then: "" };
-        if (unwrap) {
-          statement += `.then(({ result, stream }) => ({ result: result.${unwrap.name}, stream }))`;
-          call = { ...call, then: `.then(({ result, stream }) => ({ result: result.${unwrap.name}, stream }))` };
-        }
+        call = {
+          callee: "this.invokeStream",
+          args: [raw(procConst(x)), raw(codecOf(x.args)), argsLiteral, raw(codecOf(x.ret)), raw(`"${dir}"`), raw(sparse), raw("options")],
+          then: unwrap ? `.then(({ result, stream }) => ({ result: result.${unwrap.name}, stream }))` : "",
+        };
       } else {
         runtime.add("type VirtStream");
         returnType = "Promise<VirtStream>";
-        statement = `return this.invokeStreamOnly(${callArgs}, "${dir}", ${sparse}, options)`;
         call = { callee: "this.invokeStreamOnly", args: [raw(procConst(x)), raw(codecOf(x.args)), argsLiteral, raw(`"${dir}"`), raw(sparse), raw("options")], then: "" };
       }
     } else {
       returnType = `Promise<${result}>`;
-      statement = `return this.invoke(${callArgs}, ${codecOf(x.ret)}, options)`;
-      if (unwrap) statement += `.then((r) => r.${unwrap.name})`;
       call = { callee: "this.invoke", args: [raw(procConst(x)), raw(codecOf(x.args)), argsLiteral, raw(codecOf(x.ret)), raw("options")], then: unwrap ? `.then((r) => r.${unwrap.name})` : "" };
     }
     const name = BASE_MEMBERS.has(x.methodName) ? `${x.methodName}_` : x.methodName;
@@ -236,7 +227,7 @@ export function emitClientModule(p: ProtocolModel, options: ClientEmitOptions): 
         { name: "options", type: dir ? "StreamCallOptions" : "CallOptions", hasQuestionToken: true },
       ],
       returnType,
-      statements: [`${statement};`],
+      statements: [`return ${call.callee}(${call.args.map((a) => flat(a)!).join(", ")})${call.then};`],
     };
     callParts.set(method, call);
     return method;
