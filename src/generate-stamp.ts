@@ -14,7 +14,7 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import type { LoadOptions } from "./model/load-options.js";
+import { includedProtocols, type LoadOptions } from "./model/load-options.js";
 
 export const STAMP_FILE = ".virt-rpcgen-stamp.json";
 
@@ -57,9 +57,7 @@ function inputClosure(files: readonly string[], importFiles: readonly string[]):
     if (seen.has(abs) || !existsSync(abs)) return;
     seen.add(abs);
     const text = readFileSync(abs, "latin1");
-    for (const m of text.matchAll(/^%\s*#\s*include\s+[<"]([^">]+)\.h[">]/gm)) {
-      visit(join(dirname(abs), `${m[1]!.replace(/^.*\//, "")}.x`));
-    }
+    for (const name of includedProtocols(text)) visit(join(dirname(abs), `${name}.x`));
   };
   [...importFiles, ...files].forEach(visit);
   return [...seen].sort();

@@ -10,7 +10,7 @@ import { XdrDiagnosticError, parseXdr, type XdrFile } from "../parser/index.js";
 import { decodeSource } from "../parser/source.js";
 import { parseDefinesFile } from "./constants.js";
 import { protocolNameOf, resolveProtocol } from "./resolve.js";
-import { LIBVIRT_DEFINES_FILE, type LoadOptions } from "./load-options.js";
+import { includedProtocols, LIBVIRT_DEFINES_FILE, type LoadOptions } from "./load-options.js";
 
 export { LIBVIRT_DEFINES_FILE, type LoadOptions };
 import type { ProtocolModel } from "./types.js";
@@ -56,10 +56,7 @@ export function loadProtocols(files: readonly string[], options: LoadOptions = {
 
   function importsOf(ast: XdrFile, path: string): string[] {
     const out: string[] = [];
-    for (const line of ast.passThrough) {
-      const m = /^%\s*#\s*include\s+[<"]([^">]+)\.h[">]/.exec(line.text);
-      if (!m) continue;
-      const name = m[1]!.replace(/^.*\//, "");
+    for (const name of ast.passThrough.flatMap((line) => includedProtocols(line.text))) {
       const explicit = importByName.get(name);
       const sibling = join(dirname(path), `${name}.x`);
       if (explicit && resolvePath(explicit) !== resolvePath(path)) out.push(explicit);
