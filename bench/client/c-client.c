@@ -1,6 +1,7 @@
 /*
  * libvirt's own C client, for bench/client/run.mjs: N threads call virDomainGetInfo on domain
- * "test" in a loop for a fixed time, then print one JSON line.
+ * "test" in a loop for a fixed time, then print one JSON line (calls, seconds, calls per second,
+ * and the process's CPU seconds over that time).
  *
  *   c-client URI THREADS SECONDS shared|own
  *
@@ -16,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 
 static const char *uri;
@@ -36,6 +38,14 @@ static double now(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/** CPU time of the whole process (all threads), user + system. */
+static double cpu_seconds(void)
+{
+    struct rusage u;
+    getrusage(RUSAGE_SELF, &u);
+    return u.ru_utime.tv_sec + u.ru_utime.tv_usec / 1e6 + u.ru_stime.tv_sec + u.ru_stime.tv_usec / 1e6;
 }
 
 static void *run(void *opaque)
@@ -82,6 +92,7 @@ int main(int argc, char **argv)
         pthread_create(&ws[i].tid, NULL, run, &ws[i]);
     }
     double t0 = now();
+    double cpu0 = cpu_seconds();
     atomic_store(&go, 1);
     struct timespec d = { (time_t)seconds, (long)((seconds - (time_t)seconds) * 1e9) };
     nanosleep(&d, NULL);
@@ -94,7 +105,8 @@ int main(int argc, char **argv)
         failed |= ws[i].failed;
     }
     double elapsed = now() - t0;
-    printf("{\"calls\":%ld,\"seconds\":%.6f,\"callsPerSecond\":%.1f,\"failed\":%s}\n", calls, elapsed, calls / elapsed, failed ? "true" : "false");
+    double cpu = cpu_seconds() - cpu0;
+    printf("{\"calls\":%ld,\"seconds\":%.6f,\"callsPerSecond\":%.1f,\"cpuSeconds\":%.6f,\"failed\":%s}\n", calls, elapsed, calls / elapsed, cpu, failed ? "true" : "false");
     for (int i = 0; i < n; i++) {
         virDomainFree(ws[i].dom);
         if (own)

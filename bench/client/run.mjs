@@ -4,10 +4,11 @@
 // driver), same call: virDomainGetInfo on domain "test". Sequentially and with 8 and 32 calls in
 // flight:
 //   - TypeScript: one connection, N async loops each awaiting its call; once with the runtime's
-//     defaults and once with `busyPollMs` (replies read without the daemon waking us up);
+//     defaults (adaptive busy-polling for replies) and once with `busyPollMs: 0` (never spin);
 //   - C: N threads sharing one virConnectPtr (one socket, libvirt's client multiplexing the
 //     threads' calls on it, like the TypeScript client); a second column gives each thread its
 //     own virConnectPtr, for reference.
+// Each process reports its own CPU time over the measured seconds, shown as client CPU use.
 // Neither client negotiates keepalive (the C program registers no event loop, so libvirt's
 // client skips it; the TS client is told `keepalive: false`): the daemon does the same work.
 // libvirtd is pinned to CPU 0, every client process to CPU 1 (taskset). Implementations run
@@ -52,8 +53,6 @@ const DAEMON_CPU = '0';
 /** Lets all 32 calls be in libvirtd at once (default 5 per client); same for both clients. */
 const MAX_CLIENT_REQUESTS = 64;
 const OUT = join(BUILD_DIR, 'client');
-/** busyPollMs of the second TypeScript run. */
-const BUSY_POLL_MS = 0.2;
 
 function which(name) {
   for (const d of [...(process.env.PATH ?? '').split(':'), '/usr/sbin', '/sbin']) {
@@ -162,7 +161,7 @@ function runOnce(impl, uri, n) {
   const r = impl.run(uri, n);
   const out = lastJsonLine(r.stdout, impl.name);
   if (out.failed) die(`${impl.name} with ${n} in flight: a call failed`);
-  return out.callsPerSecond;
+  return { cps: out.callsPerSecond, cpu: out.cpuSeconds / out.seconds };
 }
 
 requireTaskset();
@@ -173,47 +172,51 @@ const daemon = await startLibvirtd();
 const impls = [
   { key: 'c', name: 'libvirt C client, shared connection', run: (uri, n) => runPinned(cExe, [uri, String(n), String(SECONDS), 'shared']) },
   { key: 'ts', name: 'generated TypeScript client', run: (uri, n) => runPinned(process.execPath, [tsJs, uri, String(n), String(SECONDS)]) },
-  { key: 'tsBusy', name: 'generated TypeScript client, busyPollMs', run: (uri, n) => runPinned(process.execPath, [tsJs, uri, String(n), String(SECONDS), String(BUSY_POLL_MS)]) },
+  { key: 'tsNoSpin', name: 'generated TypeScript client, busyPollMs 0', run: (uri, n) => runPinned(process.execPath, [tsJs, uri, String(n), String(SECONDS), '0']) },
   { key: 'cOwn', name: 'libvirt C client, connection per thread', run: (uri, n) => runPinned(cExe, [uri, String(n), String(SECONDS), 'own']) },
 ];
+const KEYS = impls.map((i) => i.key);
 
 const t0 = Date.now();
-/** results[level][key] = calls/s per round; ratio* = TS ÷ C (shared connection) per round. */
-const results = Object.fromEntries(LEVELS.map((n) => [n, { c: [], ts: [], tsBusy: [], cOwn: [], ratio: [], ratioBusy: [] }]));
+/** results[level][key] = {cps, cpu} per round; ratio* = TS ÷ C (shared connection) per round. */
+const results = Object.fromEntries(LEVELS.map((n) => [n, { ...Object.fromEntries(KEYS.map((k) => [k, []])), ratio: [], ratioNoSpin: [] }]));
 for (let round = 0; round < ROUNDS; round++) {
   for (const n of LEVELS) {
     const order = round % 2 ? [...impls].reverse() : impls;
     const got = {};
     for (const impl of order) got[impl.key] = runOnce(impl, daemon.uri, n);
     const r = results[n];
-    for (const k of ['c', 'ts', 'tsBusy', 'cOwn']) r[k].push(got[k]);
-    r.ratio.push(got.ts / got.c);
-    r.ratioBusy.push(got.tsBusy / got.c);
-    log('bench:client', `round ${round + 1}/${ROUNDS}, ${n} in flight: C ${fmt(got.c)}/s, C conn/thread ${fmt(got.cOwn)}/s, TS ${fmt(got.ts)}/s, TS busy-poll ${fmt(got.tsBusy)}/s`);
+    for (const k of KEYS) r[k].push(got[k]);
+    r.ratio.push(got.ts.cps / got.c.cps);
+    r.ratioNoSpin.push(got.tsNoSpin.cps / got.c.cps);
+    log('bench:client', `round ${round + 1}/${ROUNDS}, ${n} in flight: C ${fmt(got.c.cps)}/s, C conn/thread ${fmt(got.cOwn.cps)}/s, TS ${fmt(got.ts.cps)}/s, TS busyPollMs 0 ${fmt(got.tsNoSpin.cps)}/s`);
   }
 }
 daemon.stop();
 
 const wall = Math.round((Date.now() - t0) / 1000);
+const cps = (r, k) => fmt(median(r[k].map((x) => x.cps)));
+const cpuPct = (r, k) => `${Math.round(median(r[k].map((x) => x.cpu)) * 100)}%`;
 const rows = LEVELS.map((n) => {
   const r = results[n];
   const ratio = summary(r.ratio);
-  const busy = summary(r.ratioBusy);
+  const noSpin = summary(r.ratioNoSpin);
   return [
     n === 1 ? '1 (sequential)' : String(n),
-    fmt(median(r.c)),
-    fmt(median(r.cOwn)),
-    fmt(median(r.ts)),
-    fmt(median(r.tsBusy)),
+    cps(r, 'c'),
+    cps(r, 'cOwn'),
+    cps(r, 'ts'),
+    cps(r, 'tsNoSpin'),
     fmtRatio(ratio),
-    fmtRatio(busy),
-    `${ratio.median >= 1 ? '✅' : '❌'} / ${busy.median >= 1 ? '✅' : '❌'}`,
+    fmtRatio(noSpin),
+    `${cpuPct(r, 'c')} / ${cpuPct(r, 'ts')} / ${cpuPct(r, 'tsNoSpin')}`,
+    ratio.median >= 1 ? '✅' : '❌',
   ];
 });
 const table = mdTable(
-  ['calls in flight', 'C calls/s (shared conn)', 'C calls/s (conn per thread)', 'TS calls/s (default)', `TS calls/s (busyPollMs ${BUSY_POLL_MS})`, 'TS default ÷ C', 'TS busy-poll ÷ C', 'TS ≥ C (default / busy-poll)'],
+  ['calls in flight', 'C calls/s (shared conn)', 'C calls/s (conn per thread)', 'TS calls/s (default)', 'TS calls/s (busyPollMs 0)', 'TS default ÷ C', 'TS busyPollMs 0 ÷ C', 'client CPU: C / TS default / TS busyPollMs 0', 'TS ≥ C'],
   rows,
-  ['l', 'r', 'r', 'r', 'r', 'r', 'r', 'c'],
+  ['l', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'c'],
 );
 const md = [
   '# Client speed: generated TypeScript client vs libvirt\'s C client',
@@ -222,7 +225,8 @@ const md = [
     `libvirtd ${execFileSync(which('libvirtd'), ['--version'], { encoding: 'utf8' }).trim().replace(/^.*\(libvirt\) /, '')}, test driver, pinned with \`taskset -c ${DAEMON_CPU}\`; \`max_client_requests = ${MAX_CLIENT_REQUESTS}\` (default 5) so that 32 calls can be in the daemon at once, for both clients`,
     `call: \`virDomainGetInfo\` on domain "test" (\`REMOTE_PROC_DOMAIN_GET_INFO\`), ${SECONDS} s per run; the TS process first warms up 0.5 s (not counted)`,
     'C client (bench/client/c-client.c, gcc -O2, Debian libvirt-dev): N threads looping on `virDomainGetInfo`; **shared** = one `virConnectPtr` for all threads (one socket, as the TS client; the ratios are against this one); "conn per thread" = one `virConnectPtr` each, for reference',
-    `TS client (bench/client/ts-client.ts): one \`RemoteClient\`, N async loops each awaiting \`domainGetInfo\`; "busy-poll" = \`RemoteClient.connect(uri, { busyPollMs: ${BUSY_POLL_MS} })\`: while calls are in flight the event loop keeps turning instead of sleeping in epoll, so libvirtd never has to wake the client for a reply (costs client CPU; off by default)`,
+    'TS client (bench/client/ts-client.ts): one `RemoteClient`, N async loops each awaiting `domainGetInfo`; **default** = `RemoteClient.connect(uri)`, whose connection busy-polls adaptively for replies (while calls are in flight it keeps the event loop turning for up to 0.2 ms after the last send or reply instead of sleeping in epoll, so libvirtd does not have to wake the client; the window shrinks to nothing when replies are slow); "busyPollMs 0" never spins, for reference',
+    'client CPU: CPU time of the client process over the measured seconds, as a share of one CPU (median); a spinning client counts its spinning',
     'neither client negotiates keepalive (the C program registers no event loop, so libvirt\'s client skips it; the TS client is told `keepalive: false`), so libvirtd does the same work for both',
     `rounds: ${ROUNDS} (alternating, one pinned process per implementation, order reversed every other round; each run starts once the CPUs are ≥90% idle — ${Math.round(waitedMs / 1000)} s spent waiting; wall ${wall} s)`,
     ...(distNote ? [distNote] : []),

@@ -23,6 +23,7 @@ import {
 } from "../generated/virnetprotocol/codecs.js";
 import { FrameReader, parseFrame, type MessageHeader } from "./framing.js";
 import { Keepalive, isKeepalive, type KeepaliveOptions, type KeepaliveStats } from "./keepalive.js";
+import { AdaptiveBusyPoll, type BusyPollStats } from "./busy-poll.js";
 import { MAX_FRAME, Outbox } from "./outbox.js";
 import { describeTarget, openSocket, type SocketOptions, type SocketTarget } from "./transport.js";
 import { CallTimeoutError, ConnectionClosedError, RpcProtocolError, VirtError } from "./virt-error.js";
@@ -42,12 +43,12 @@ export interface ConnectionOptions {
   /** How the peer is named in errors (default: from the socket target). */
   readonly peer?: string | undefined;
   /**
-   * Throughput mode. Busy-poll for replies: while calls are in flight and the last send or
-   * reply is at most this many ms old, keep Node's event loop turning (`setImmediate`) instead
-   * of sleeping in epoll, so a reply is read without the daemon having to wake this process up
-   * (the idea of Linux's SO_BUSY_POLL). And coalesce: calls made while others are in flight
-   * leave together right after the next reply (or once this window passes without one).
-   * Trades client CPU for throughput and latency; off (0) by default.
+   * Adaptive busy-polling for replies (see busy-poll.ts): while calls are in flight, keep Node's
+   * event loop turning for up to this many ms after the last send or reply instead of sleeping
+   * in epoll, so a reply is read without the daemon having to wake this process up. The window
+   * shrinks to nothing when replies take longer than this (slow calls) and grows back when they
+   * are quick; nothing spins while no call is in flight. Trades some client CPU while busy for
+   * throughput and latency. Default 0.2; 0 turns it off.
    */
   readonly busyPollMs?: number | undefined;
 }
@@ -96,6 +97,9 @@ interface PendingCall {
   onAbort: (() => void) | undefined;
 }
 
+/** `busyPollMs` by default: a little above libvirtd's reply time under load on a local socket. */
+export const DEFAULT_BUSY_POLL_MS = 0.2;
+
 const labelOf = (t: CallTarget): string => t.label ?? `procedure ${t.proc}`;
 
 export class RpcConnection {
@@ -126,9 +130,7 @@ export class RpcConnection {
   private closing = false;
   private resolveClosed!: (e: ConnectionClosedError) => void;
   private readonly warningListeners = new Set<(e: Error) => void>();
-  private readonly busyPollMs: number;
-  private spinning = false;
-  private lastActivity = 0;
+  private readonly busyPoll: AdaptiveBusyPoll;
 
   /** Opens a socket to `target` and runs a connection on it (no handshake: see `openClient`). */
   static async connect(target: SocketTarget, options: ConnectionOptions & SocketOptions = {}): Promise<RpcConnection> {
@@ -142,7 +144,7 @@ export class RpcConnection {
   ) {
     this.peer = options.peer ?? "peer";
     this.callTimeoutMs = options.callTimeoutMs;
-    this.busyPollMs = options.busyPollMs ?? 0;
+    this.busyPoll = new AdaptiveBusyPoll(options.busyPollMs ?? DEFAULT_BUSY_POLL_MS, () => this.pending.size);
     this.whenClosed = new Promise((resolve) => (this.resolveClosed = resolve));
     this.outbox = new Outbox((bytes, done) => {
       if (this.closeReason) {
@@ -154,7 +156,6 @@ export class RpcConnection {
       // Written synchronously (the usual case): the socket keeps no reference to `bytes`.
       return socket.writableLength === 0;
     });
-    if (this.busyPollMs > 0) this.outbox.holdWhile = () => this.pending.size > 0;
     this.keepalive = new Keepalive(
       (h) => this.sendRaw(h, null),
       (message) => this.fail(new ConnectionClosedError(`${this.peer}: ${message}`)),
@@ -186,6 +187,11 @@ export class RpcConnection {
     return this.keepalive.stats;
   }
 
+  /** How the adaptive busy-polling for replies is doing (see `busyPollMs`). */
+  get busyPollStats(): BusyPollStats {
+    return this.busyPoll.stats;
+  }
+
   /**
    * Sends a `VIR_NET_CALL` and resolves with the decoded reply (`undefined` for a void `ret`).
    * Never throws: every failure (encoding, closed connection, error reply) is a rejection.
@@ -208,7 +214,7 @@ export class RpcConnection {
     if (signal?.aborted) return Promise.reject(signal.reason);
     const serial = this.nextSerial();
     try {
-      this.outbox.frame({ prog: target.program, vers: target.version, proc: target.proc, type: VIR_NET_CALL, serial, status: VIR_NET_OK }, args, value, true);
+      this.outbox.frame({ prog: target.program, vers: target.version, proc: target.proc, type: VIR_NET_CALL, serial, status: VIR_NET_OK }, args, value);
     } catch (e) {
       return Promise.reject(e);
     }
@@ -242,7 +248,7 @@ export class RpcConnection {
         signal.addEventListener("abort", call.onAbort, { once: true });
       }
       this.pending.set(serial, call);
-      if (this.busyPollMs > 0) this.busyPoll();
+      this.busyPoll.sent();
     });
   }
 
@@ -325,25 +331,6 @@ export class RpcConnection {
     this.fail(reason ?? new ConnectionClosedError(`connection to ${this.peer} closed by the client`));
   }
 
-  /** Keeps the event loop from sleeping while replies are due (see `busyPollMs`). */
-  private busyPoll(): void {
-    this.lastActivity = performance.now();
-    if (this.spinning) return;
-    this.spinning = true;
-    let turns = 0;
-    const spin = () => {
-      // The clock is read every 8 turns only: each turn is a fraction of a microsecond of work.
-      if (this.closeReason || this.pending.size === 0 || ((++turns & 7) === 0 && performance.now() - this.lastActivity > this.busyPollMs)) {
-        this.spinning = false;
-        // No reply came within the window: held calls must not wait for one any longer.
-        this.outbox.releaseHeld();
-        return;
-      }
-      setImmediate(spin);
-    };
-    setImmediate(spin);
-  }
-
   private nextSerial(): number {
     do {
       this.serial = (this.serial + 1) >>> 0 || 1;
@@ -371,7 +358,6 @@ export class RpcConnection {
     if (this.closeReason) return;
     this.stats.bytesReceived += chunk.length;
     if (this.keepalive.active) this.keepalive.received(Date.now());
-    if (this.spinning) this.lastActivity = performance.now();
     let frames: Uint8Array[];
     try {
       frames = this.reader.push(chunk);
@@ -379,7 +365,7 @@ export class RpcConnection {
       this.fail(new ConnectionClosedError(`${this.peer} sent a bad frame: ${(e as Error).message}`, { cause: e }));
       return;
     }
-    if (this.spinning) this.outbox.releaseHeld();
+    const before = this.pending.size;
     for (const bytes of frames) {
       try {
         this.dispatch(bytes);
@@ -388,6 +374,7 @@ export class RpcConnection {
       }
       if (this.closeReason) return;
     }
+    this.busyPoll.received(before - this.pending.size);
   }
 
   private dispatch(bytes: Uint8Array): void {

@@ -18,15 +18,7 @@ const noop = () => {};
 export class Outbox {
   private w = new XdrWriter(64 * 1024);
   private scheduled = false;
-  private held = false;
   private waiters: (() => void)[] = [];
-  /**
-   * When set and true at queueing time, frames wait for `release()` instead of the next tick
-   * (the connection's busy-poll mode: calls made while others are in flight leave together
-   * right after the next reply, see `releaseHeld`).
-   */
-  holdWhile: (() => boolean) | null = null;
-
   /**
    * `sink` writes one batch and calls `done` once the transport took it; it returns true when
    * it no longer needs `bytes` (written synchronously), so their buffer can take the next batch.
@@ -37,7 +29,7 @@ export class Outbox {
    * Appends one frame. Throws (leaving the outbox unchanged) when the body cannot be encoded or
    * the frame exceeds libvirt's message size limit.
    */
-  frame<T>(header: MessageHeader, codec: XdrCodec<T> | null, body: T, holdable = false): void {
+  frame<T>(header: MessageHeader, codec: XdrCodec<T> | null, body: T): void {
     const w = this.w;
     const start = w.pos;
     try {
@@ -50,7 +42,7 @@ export class Outbox {
       if (e instanceof XdrError && codec !== null && e.path[0] !== codec.name) e.prependPath(codec.name);
       throw e;
     }
-    this.schedule(holdable);
+    this.schedule();
   }
 
   /** Appends one frame whose payload is already encoded (stream data). */
@@ -66,19 +58,18 @@ export class Outbox {
       w.pos = start;
       throw e;
     }
-    this.schedule(false);
+    this.schedule();
   }
 
   /** Calls `cb` once everything queued so far has been handed to the transport. */
   whenFlushed(cb: () => void): void {
-    if (this.w.pos === 0 && !this.scheduled && !this.held) cb();
+    if (this.w.pos === 0 && !this.scheduled) cb();
     else this.waiters.push(cb);
   }
 
   /** Writes what is queued now (normally done on the next tick). */
   flush(): void {
     this.scheduled = false;
-    this.held = false;
     const w = this.w;
     if (w.pos === 0) return this.release();
     const waiters = this.waiters;
@@ -92,7 +83,6 @@ export class Outbox {
 
   /** Drops what is queued and releases waiters (the connection is gone). */
   discard(): void {
-    this.held = false;
     this.w.reset();
     this.release();
   }
@@ -111,26 +101,8 @@ export class Outbox {
     this.w.patchUint32(at, len);
   }
 
-  /** Sends held frames once the current turn's promise jobs have queued theirs too. */
-  releaseHeld(): void {
-    if (!this.held) return;
-    this.held = false;
-    this.scheduled = true;
-    setImmediate(() => this.flush());
-  }
-
-  /** `holdable`: a call, which may wait for `releaseHeld`; anything else (stream data, keepalive) may not. */
-  private schedule(holdable: boolean): void {
+  private schedule(): void {
     if (this.scheduled) return;
-    if (this.held && !holdable) {
-      // Sends what is held too: frames leave in order.
-      this.held = false;
-    } else if (this.held) {
-      return;
-    } else if (holdable && this.holdWhile?.()) {
-      this.held = true;
-      return;
-    }
     this.scheduled = true;
     process.nextTick(() => this.flush());
   }
