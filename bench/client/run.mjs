@@ -178,8 +178,8 @@ const impls = [
 const KEYS = impls.map((i) => i.key);
 
 const t0 = Date.now();
-/** results[level][key] = {cps, cpu} per round; ratio* = TS ÷ C (shared connection) per round. */
-const results = Object.fromEntries(LEVELS.map((n) => [n, { ...Object.fromEntries(KEYS.map((k) => [k, []])), ratio: [], ratioNoSpin: [] }]));
+/** results[level][key] = {cps, cpu} per round. */
+const results = Object.fromEntries(LEVELS.map((n) => [n, Object.fromEntries(KEYS.map((k) => [k, []]))]));
 for (let round = 0; round < ROUNDS; round++) {
   for (const n of LEVELS) {
     const order = round % 2 ? [...impls].reverse() : impls;
@@ -187,8 +187,6 @@ for (let round = 0; round < ROUNDS; round++) {
     for (const impl of order) got[impl.key] = runOnce(impl, daemon.uri, n);
     const r = results[n];
     for (const k of KEYS) r[k].push(got[k]);
-    r.ratio.push(got.ts.cps / got.c.cps);
-    r.ratioNoSpin.push(got.tsNoSpin.cps / got.c.cps);
     log('bench:client', `round ${round + 1}/${ROUNDS}, ${n} in flight: C ${fmt(got.c.cps)}/s, C conn/thread ${fmt(got.cOwn.cps)}/s, TS ${fmt(got.ts.cps)}/s, TS busyPollMs 0 ${fmt(got.tsNoSpin.cps)}/s`);
   }
 }
@@ -196,11 +194,13 @@ daemon.stop();
 
 const wall = Math.round((Date.now() - t0) / 1000);
 const cps = (r, k) => fmt(median(r[k].map((x) => x.cps)));
+/** `k` ÷ C (shared connection), paired per round. */
+const ratios = (r, k) => r[k].map((x, round) => x.cps / r.c[round].cps);
 const cpuPct = (r, k) => `${Math.round(median(r[k].map((x) => x.cpu)) * 100)}%`;
 const rows = LEVELS.map((n) => {
   const r = results[n];
-  const ratio = summary(r.ratio);
-  const noSpin = summary(r.ratioNoSpin);
+  const ratio = summary(ratios(r, 'ts'));
+  const noSpin = summary(ratios(r, 'tsNoSpin'));
   return [
     n === 1 ? '1 (sequential)' : String(n),
     cps(r, 'c'),

@@ -63,7 +63,10 @@ const nodeClock: BusyPollClock = { now: () => performance.now(), defer: (cb) => 
  * tight loop allocates in Node 20): a calibrated number of integer multiply-adds.
  */
 function burn(ms: number): void {
-  const n = Math.round(ms * (itersPerMs ??= calibrate()));
+  multiplyAdds(Math.round(ms * (itersPerMs ??= calibrate())));
+}
+/** The loop `burn` waits with; calibrated on itself, so the JIT treats both runs alike. */
+function multiplyAdds(n: number): void {
   let x = sink;
   for (let i = 0; i < n; i++) x = (Math.imul(x, 1103515245) + 12345) | 0;
   sink = x;
@@ -74,9 +77,7 @@ function calibrate(): number {
   let best = Infinity;
   for (let round = 0; round < 3; round++) {
     const t0 = performance.now();
-    let x = sink;
-    for (let i = 0; i < 100_000; i++) x = (Math.imul(x, 1103515245) + 12345) | 0;
-    sink = x;
+    multiplyAdds(100_000);
     best = Math.min(best, performance.now() - t0);
   }
   return 100_000 / Math.max(best, 1e-3);
@@ -91,7 +92,8 @@ export class AdaptiveBusyPoll {
   private gaveUp = false;
   /** Mean ms between answers read while spinning (exponentially weighted). */
   private interval = 0;
-  private lastAnswer = 0;
+  /** Last input (answers or not), in ms of the clock. */
+  private lastInput = 0;
   private hits = 0;
   private misses = 0;
 
@@ -128,13 +130,13 @@ export class AdaptiveBusyPoll {
       this.hits++;
       // Per answer: paced turns read several at once, and counting them as one would stretch the
       // interval, which stretches the pace, which stretches the interval…
-      if (answers > 0) this.interval += (Math.min(now - this.lastAnswer, this.maxMs) / answers - this.interval) / 8;
+      if (answers > 0) this.interval += (Math.min(now - this.lastInput, this.maxMs) / answers - this.interval) / 8;
     } else if (this.gaveUp) {
       this.misses++;
       this.adapt(now - this.lastActivity);
     }
     this.gaveUp = false;
-    this.lastActivity = this.lastAnswer = now;
+    this.lastActivity = this.lastInput = now;
     this.spin();
   }
 
