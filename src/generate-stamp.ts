@@ -27,6 +27,12 @@ const sha256 = (data: string | Uint8Array) => createHash("sha256").update(data).
 
 let generatorId: string | undefined;
 
+/**
+ * Built next to the generator but not part of it: the compiled examples (`npm run example:*`, and
+ * the tests that run them). Hashing them made `generate` rewrite its stamps after any example ran.
+ */
+const NOT_GENERATOR = new Set(["examples-build"]);
+
 /** Hash of the generator's compiled code (this package's dist/, or src/ under a TS loader). */
 function generatorFingerprint(): string {
   if (generatorId) return generatorId;
@@ -35,7 +41,9 @@ function generatorFingerprint(): string {
   const walk = (dir: string) => {
     for (const e of readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
       const p = join(dir, e.name);
-      if (e.isDirectory()) walk(p);
+      if (e.isDirectory()) {
+        if (!NOT_GENERATOR.has(e.name)) walk(p);
+      }
       else if (/\.(js|ts)$/.test(e.name) && !e.name.endsWith(".d.ts")) h.update(e.name).update(readFileSync(p));
     }
   };

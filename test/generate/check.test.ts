@@ -1,7 +1,7 @@
 // generated/ is checked in: it must match what the generator makes from protocol/, and
 // `generate --check` must notice any edit of a generated file.
 import { execFileSync } from "node:child_process";
-import { cpSync, mkdtempSync, readFileSync, writeFileSync, rmSync } from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -42,6 +42,27 @@ describe("generate --check", () => {
       expect(r.stderr).toContain("lxc_protocol/lxc_protocol-structs");
       expect(r.stderr).not.toContain("remote_protocol/codecs.ts");
     } finally {
+      rmSync(copy, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("the committed stamp", () => {
+  it("is current: generate finds generated/ up to date, also after examples were built into dist/", () => {
+    const copy = mkdtempSync(join(tmpdir(), "rpcgen-stamp-"));
+    // What `npm run example:*` leaves next to the generator; it is not part of it.
+    const probe = join(REPO_ROOT, "dist", "examples-build", "stamp-probe.js");
+    try {
+      cpSync(join(REPO_ROOT, "generated"), copy, { recursive: true });
+      mkdirSync(join(REPO_ROOT, "dist", "examples-build"), { recursive: true });
+      writeFileSync(probe, "export {};\n");
+      const stamp = readFileSync(join(copy, ".virt-rpcgen-stamp.json"), "utf8");
+      // As `npm run generate` runs it: the shell's glob hands the files over sorted.
+      const out = execFileSync(process.execPath, [cli, "generate", ...[...inputs].sort(), "--out", copy], { stdio: "pipe", encoding: "utf8" });
+      expect(out).toContain("is up to date");
+      expect(readFileSync(join(copy, ".virt-rpcgen-stamp.json"), "utf8")).toBe(stamp);
+    } finally {
+      rmSync(probe, { force: true });
       rmSync(copy, { recursive: true, force: true });
     }
   });
