@@ -17,6 +17,13 @@
 #   gcc libc6-dev pkg-config   compiling the reference C code.
 #   xz-utils         tar -xJf of libvirt_9.0.0.orig.tar.xz (scripts/fetch-protocol.mjs).
 #   ca-certificates  HTTPS apt mirrors / npm.
+#   dwarves          pdwtags (libvirt's own structs check, compared with ours).
+#   rpcbind          the portmapper our ONC-RPC client queries and our server registers with.
+#   openssh-server openssh-client netcat-openbsd   +ssh transports against a real sshd on 127.0.0.1.
+#   sasl2-bin libsasl2-modules libsasl2-dev        saslpasswd2 and the SCRAM/DIGEST-MD5 mechanisms.
+#   gnutls-bin openssl   test certificates for +tls.
+#   tshark libvirt-wireshark   Wireshark's libvirt dissector, compared with our decoder.
+#   chromium         headless browser for the generated protocol reference page.
 # Nothing else is required for libvirtd's test driver: no systemd, dbus or
 # polkit (auth_unix_* = "none"), and no recommended packages (qemu etc.).
 set -euo pipefail
@@ -33,6 +40,18 @@ PACKAGES=(
   xz-utils
   ca-certificates
   dwarves
+  rpcbind
+  openssh-server
+  openssh-client
+  netcat-openbsd
+  sasl2-bin
+  libsasl2-modules
+  libsasl2-dev
+  gnutls-bin
+  openssl
+  tshark
+  libvirt-wireshark
+  chromium
 )
 
 log() { printf 'install-system-deps: %s\n' "$*" >&2; }

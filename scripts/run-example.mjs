@@ -8,14 +8,27 @@
 // Builds are skipped when their outputs are newer than every input, and serialized with a lock
 // directory, so test files that start examples in parallel never rewrite files another is loading.
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const [name, ...args] = process.argv.slice(2);
-if (!name || !/^[\w-]+$/.test(name) || !existsSync(join(root, "examples", name, "main.ts"))) {
-  console.error(`usage: node scripts/run-example.mjs <example> [args…] (examples: ${readdirSync(join(root, "examples")).join(", ")})`);
+if (
+  !name ||
+  !/^[\w-]+$/.test(name) ||
+  !existsSync(join(root, "examples", name, "main.ts"))
+) {
+  console.error(
+    `usage: node scripts/run-example.mjs <example> [args…] (examples: ${readdirSync(join(root, "examples")).join(", ")})`,
+  );
   process.exit(2);
 }
 
@@ -30,15 +43,26 @@ function newest(dir, ext) {
   return t;
 }
 const mtime = (p) => (existsSync(p) ? statSync(p).mtimeMs : 0);
-const tsc = (project) => execFileSync(process.execPath, [join(root, "node_modules", "typescript", "bin", "tsc"), "-p", project], { cwd: root, stdio: "inherit" });
+const tsc = (project) =>
+  execFileSync(
+    process.execPath,
+    [join(root, "node_modules", "typescript", "bin", "tsc"), "-p", project],
+    { cwd: root, stdio: "inherit" },
+  );
 
 // `tsc -p tsconfig.json` rewrites every output, so dist/index.js dates the package build;
 // the examples build is incremental and dated by a stamp this script writes.
 const distMark = join(root, "dist", "index.js");
 const examplesStamp = join(root, "dist", "examples-build", ".example-stamp");
-const staleDist = () => newest(join(root, "src"), ".ts") > mtime(distMark) || !existsSync(join(root, "dist", "runtime", "index.js"));
+const staleDist = () =>
+  newest(join(root, "src"), ".ts") > mtime(distMark) ||
+  !existsSync(join(root, "dist", "runtime", "index.js"));
 const staleExamples = () =>
-  Math.max(newest(join(root, "examples"), ".ts"), newest(join(root, "generated"), ".ts"), mtime(distMark)) > mtime(examplesStamp);
+  Math.max(
+    newest(join(root, "examples"), ".ts"),
+    newest(join(root, "generated"), ".ts"),
+    mtime(distMark),
+  ) > mtime(examplesStamp);
 
 if (staleDist() || staleExamples()) {
   const lock = join(root, "dist", ".example-build-lock");
@@ -50,8 +74,10 @@ if (staleDist() || staleExamples()) {
       break;
     } catch {
       // A lock older than the deadline is left over from a killed build.
-      if (Date.now() - mtime(lock) > 120_000) rmSync(lock, { recursive: true, force: true });
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${lock}`);
+      if (Date.now() - mtime(lock) > 120_000)
+        rmSync(lock, { recursive: true, force: true });
+      if (Date.now() > deadline)
+        throw new Error(`timed out waiting for ${lock}`);
       await new Promise((r) => setTimeout(r, 200));
     }
   }
@@ -67,5 +93,9 @@ if (staleDist() || staleExamples()) {
   }
 }
 
-process.argv = [process.argv[0], join(root, "dist", "examples-build", "examples", name, "main.js"), ...args];
+process.argv = [
+  process.argv[0],
+  join(root, "dist", "examples-build", "examples", name, "main.js"),
+  ...args,
+];
 await import(pathToFileURL(process.argv[1]).href);

@@ -8,7 +8,12 @@ import { parseArgs } from "node:util";
 // Only light modules load up front: an up-to-date `generate` must not pay for the parser,
 // ts-morph or prettier.
 import { XdrDiagnosticError } from "./parser/diagnostics.js";
-import { loadOptionsFrom, MODEL_OPTIONS, MODEL_OPTIONS_HELP, UsageError } from "./cli/options.js";
+import {
+  loadOptionsFrom,
+  MODEL_OPTIONS,
+  MODEL_OPTIONS_HELP,
+  UsageError,
+} from "./cli/options.js";
 
 const HELP = `Usage: virt-rpcgen <command> [options]
 
@@ -33,12 +38,19 @@ ${MODEL_OPTIONS_HELP}
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
-  if (command === undefined || command === "-h" || command === "--help" || command === "help") {
+  if (
+    command === undefined ||
+    command === "-h" ||
+    command === "--help" ||
+    command === "help"
+  ) {
     process.stdout.write(HELP);
     return command === undefined ? 1 : 0;
   }
   if (command === "-v" || command === "--version") {
-    const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string };
+    const pkg = JSON.parse(
+      readFileSync(new URL("../package.json", import.meta.url), "utf8"),
+    ) as { version: string };
     process.stdout.write(pkg.version + "\n");
     return 0;
   }
@@ -58,26 +70,41 @@ async function structsCommand(args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
-    options: { ...MODEL_OPTIONS, expect: { type: "string" }, "structs-filter": { type: "string" }, help: { type: "boolean", short: "h" } },
+    options: {
+      ...MODEL_OPTIONS,
+      expect: { type: "string" },
+      "structs-filter": { type: "string" },
+      help: { type: "boolean", short: "h" },
+    },
   });
   if (values.help) {
     process.stdout.write(HELP);
     return 0;
   }
-  if (positionals.length !== 1) throw new UsageError("structs takes exactly one .x file");
+  if (positionals.length !== 1)
+    throw new UsageError("structs takes exactly one .x file");
   const file = positionals[0]!;
-  const [{ loadProtocol }, { emitStructsListing }, { unifiedDiff }] = await Promise.all([
-    import("./model/index.js"),
-    import("./emit/structs.js"),
-    import("./cli/unified-diff.js"),
-  ]);
-  const listing = emitStructsListing(loadProtocol(file, loadOptionsFrom(values)), { filter: structsFilterOf(values["structs-filter"]) });
+  const [{ loadProtocol }, { emitStructsListing }, { unifiedDiff }] =
+    await Promise.all([
+      import("./model/index.js"),
+      import("./emit/structs.js"),
+      import("./cli/unified-diff.js"),
+    ]);
+  const listing = emitStructsListing(
+    loadProtocol(file, loadOptionsFrom(values)),
+    { filter: structsFilterOf(values["structs-filter"]) },
+  );
   if (values.expect === undefined) {
     process.stdout.write(listing);
     return 0;
   }
   const expected = readFileSync(values.expect, "utf8");
-  const diff = unifiedDiff(values.expect, `${file} (generated)`, expected, listing);
+  const diff = unifiedDiff(
+    values.expect,
+    `${file} (generated)`,
+    expected,
+    listing,
+  );
   if (diff === "") return 0;
   process.stdout.write(diff);
   return 1;
@@ -101,13 +128,24 @@ main(process.argv.slice(2)).then(
     process.exitCode = 1;
     if (err instanceof XdrDiagnosticError) {
       process.stderr.write(err.message + "\n");
-    } else if (err instanceof UsageError || (err instanceof TypeError && "code" in err && String(err.code).startsWith("ERR_PARSE_ARGS"))) {
+    } else if (
+      err instanceof UsageError ||
+      (err instanceof TypeError &&
+        "code" in err &&
+        String(err.code).startsWith("ERR_PARSE_ARGS"))
+    ) {
       process.stderr.write(`virt-rpcgen: ${err.message}\n`);
-    } else if (err instanceof Error && "code" in err && (err.code === "ENOENT" || err.code === "EACCES" || err.code === "EISDIR")) {
+    } else if (
+      err instanceof Error &&
+      "code" in err &&
+      (err.code === "ENOENT" || err.code === "EACCES" || err.code === "EISDIR")
+    ) {
       process.stderr.write(`virt-rpcgen: ${err.message}\n`);
     } else {
       // A bug in virt-rpcgen, not a user error: keep the stack for the report.
-      process.stderr.write(`virt-rpcgen: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+      process.stderr.write(
+        `virt-rpcgen: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+      );
       process.exitCode = 2;
     }
   },

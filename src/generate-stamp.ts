@@ -23,7 +23,8 @@ interface Stamp {
   readonly files: Record<string, string>;
 }
 
-const sha256 = (data: string | Uint8Array) => createHash("sha256").update(data).digest("hex");
+const sha256 = (data: string | Uint8Array) =>
+  createHash("sha256").update(data).digest("hex");
 
 let generatorId: string | undefined;
 
@@ -39,12 +40,14 @@ function generatorFingerprint(): string {
   const h = createHash("sha256");
   const root = dirname(fileURLToPath(import.meta.url));
   const walk = (dir: string) => {
-    for (const e of readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+    for (const e of readdirSync(dir, { withFileTypes: true }).sort((a, b) =>
+      a.name.localeCompare(b.name),
+    )) {
       const p = join(dir, e.name);
       if (e.isDirectory()) {
         if (!NOT_GENERATOR.has(e.name)) walk(p);
-      }
-      else if (/\.(js|ts)$/.test(e.name) && !e.name.endsWith(".d.ts")) h.update(e.name).update(readFileSync(p));
+      } else if (/\.(js|ts)$/.test(e.name) && !e.name.endsWith(".d.ts"))
+        h.update(e.name).update(readFileSync(p));
     }
   };
   walk(root);
@@ -58,34 +61,47 @@ function generatorFingerprint(): string {
 }
 
 /** Input files plus the sibling protocols their `%#include "x.h"` lines import. */
-function inputClosure(files: readonly string[], importFiles: readonly string[]): string[] {
+function inputClosure(
+  files: readonly string[],
+  importFiles: readonly string[],
+): string[] {
   const seen = new Set<string>();
   const visit = (f: string) => {
     const abs = resolve(f);
     if (seen.has(abs) || !existsSync(abs)) return;
     seen.add(abs);
     const text = readFileSync(abs, "latin1");
-    for (const name of includedProtocols(text)) visit(join(dirname(abs), `${name}.x`));
+    for (const name of includedProtocols(text))
+      visit(join(dirname(abs), `${name}.x`));
   };
   [...importFiles, ...files].forEach(visit);
   return [...seen].sort();
 }
 
 export function fingerprintOf(
-  options: LoadOptions & { files: readonly string[]; runtimeImport: string; emit: readonly string[] },
+  options: LoadOptions & {
+    files: readonly string[];
+    runtimeImport: string;
+    emit: readonly string[];
+  },
   definesFiles: readonly string[],
 ): string {
   const h = createHash("sha256");
   h.update(generatorFingerprint());
-  h.update(JSON.stringify({
-    runtimeImport: options.runtimeImport,
-    emit: options.emit,
-    libvirtDefines: options.libvirtDefines !== false,
-    defines: [...(options.defines ?? [])],
-    macros: [...(options.macros ?? [])],
-    files: options.files.map((f) => f.replace(/^.*[\\/]/, "")),
-  }));
-  for (const f of [...inputClosure(options.files, options.importFiles ?? []), ...definesFiles]) {
+  h.update(
+    JSON.stringify({
+      runtimeImport: options.runtimeImport,
+      emit: options.emit,
+      libvirtDefines: options.libvirtDefines !== false,
+      defines: [...(options.defines ?? [])],
+      macros: [...(options.macros ?? [])],
+      files: options.files.map((f) => f.replace(/^.*[\\/]/, "")),
+    }),
+  );
+  for (const f of [
+    ...inputClosure(options.files, options.importFiles ?? []),
+    ...definesFiles,
+  ]) {
     h.update(f.replace(/^.*[\\/]/, "")).update(readFileSync(f));
   }
   return h.digest("hex");
@@ -109,8 +125,14 @@ export function isFresh(outDir: string, fingerprint: string): boolean {
   return true;
 }
 
-export function stampContent(fingerprint: string, files: readonly { path: string; content: string }[]): string {
-  const stamp: Stamp = { fingerprint, files: Object.fromEntries(files.map((f) => [f.path, sha256(f.content)])) };
+export function stampContent(
+  fingerprint: string,
+  files: readonly { path: string; content: string }[],
+): string {
+  const stamp: Stamp = {
+    fingerprint,
+    files: Object.fromEntries(files.map((f) => [f.path, sha256(f.content)])),
+  };
   return JSON.stringify(stamp, null, 2) + "\n";
 }
 

@@ -10,8 +10,16 @@
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
-import { fingerprintOf, isFresh, stampContent, writeStamp } from "./generate-stamp.js";
-import { LIBVIRT_DEFINES_FILE, type LoadOptions } from "./model/load-options.js";
+import {
+  fingerprintOf,
+  isFresh,
+  stampContent,
+  writeStamp,
+} from "./generate-stamp.js";
+import {
+  LIBVIRT_DEFINES_FILE,
+  type LoadOptions,
+} from "./model/load-options.js";
 
 export interface GenerateOptions extends LoadOptions {
   readonly files: readonly string[];
@@ -23,7 +31,9 @@ export interface GenerateOptions extends LoadOptions {
   /** Regenerate even when the stamp says the outputs are up to date. */
   readonly force?: boolean;
   /** Which outputs to write: codecs, structs, client, server, acl (default: all). */
-  readonly emit?: readonly ("codecs" | "structs" | "client" | "server" | "acl")[];
+  readonly emit?: readonly (
+    "codecs" | "structs" | "client" | "server" | "acl"
+  )[];
 }
 
 export interface GeneratedFile {
@@ -44,16 +54,35 @@ export interface GenerateResult {
 
 export const DEFAULT_RUNTIME_IMPORT = "virt-rpcgen/runtime";
 
-export async function generate(options: GenerateOptions): Promise<GenerateResult> {
+export async function generate(
+  options: GenerateOptions,
+): Promise<GenerateResult> {
   const runtimeImport = options.runtimeImport ?? DEFAULT_RUNTIME_IMPORT;
-  const definesFiles = [...(options.libvirtDefines === false ? [] : [LIBVIRT_DEFINES_FILE]), ...(options.definesFiles ?? [])];
-  const fingerprint = fingerprintOf({ ...options, runtimeImport, emit: options.emit ?? [] }, definesFiles);
-  if (!options.force && isFresh(options.outDir, fingerprint)) return { files: [], stale: [], written: [], upToDate: true };
+  const definesFiles = [
+    ...(options.libvirtDefines === false ? [] : [LIBVIRT_DEFINES_FILE]),
+    ...(options.definesFiles ?? []),
+  ];
+  const fingerprint = fingerprintOf(
+    { ...options, runtimeImport, emit: options.emit ?? [] },
+    definesFiles,
+  );
+  if (!options.force && isFresh(options.outDir, fingerprint))
+    return { files: [], stale: [], written: [], upToDate: true };
   // The heavy modules (parser, ts-morph, prettier) load only when there is work to do.
-  const [{ loadProtocols, externalDefines }, { renderOutputs }] = await Promise.all([import("./model/index.js"), import("./render-outputs.js")]);
+  const [{ loadProtocols, externalDefines }, { renderOutputs }] =
+    await Promise.all([
+      import("./model/index.js"),
+      import("./render-outputs.js"),
+    ]);
   const protocols = loadProtocols(options.files, options);
   const emit = options.emit ? new Set(options.emit) : undefined;
-  const files = await renderOutputs(protocols, options.outDir, runtimeImport, externalDefines(options), emit);
+  const files = await renderOutputs(
+    protocols,
+    options.outDir,
+    runtimeImport,
+    externalDefines(options),
+    emit,
+  );
   const stale: string[] = [];
   const written: string[] = [];
   for (const f of files) {

@@ -1,8 +1,23 @@
 /** Programmatic API of virt-rpcgen (the generator side; the runtime is `virt-rpcgen/runtime`). */
-export { parseXdr, parseXdrFile, XdrDiagnosticError, formatDiagnostic } from "./parser/index.js";
+export {
+  parseXdr,
+  parseXdrFile,
+  XdrDiagnosticError,
+  formatDiagnostic,
+} from "./parser/index.js";
 export type { XdrFile, Diagnostic, SourceLocation } from "./parser/index.js";
 export * from "./model/index.js";
-export { emitStructsListing, LIBVIRT_STRUCTS_FILTER, type StructsOptions } from "./emit/structs.js";
+export {
+  emitStructsListing,
+  LIBVIRT_STRUCTS_FILTER,
+  type StructsOptions,
+} from "./emit/structs.js";
 export { unifiedDiff } from "./cli/unified-diff.js";
-export { generate, DEFAULT_RUNTIME_IMPORT, type GenerateOptions, type GenerateResult, type GeneratedFile } from "./generate.js";
+export {
+  generate,
+  DEFAULT_RUNTIME_IMPORT,
+  type GenerateOptions,
+  type GenerateResult,
+  type GeneratedFile,
+} from "./generate.js";
 export { renderOutputs } from "./render-outputs.js";

@@ -14,10 +14,13 @@
 //   taskset -c 1 <exe> remote_domain_get_xml_desc_ret payload.bin --seconds 2
 //   {"type":"remote_domain_get_xml_desc_ret","protocol":"remote_protocol","bytes":...,
 //    "decodeNsPerOp":...,"encodeNsPerOp":...,...}
-import { copyFile, mkdir, rename } from 'node:fs/promises';
-import { dirname, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { buildCodecBenchBinary, findRpcgenTools } from '../../test/support/rpcgen/build.mjs';
+import { copyFile, mkdir, rename } from "node:fs/promises";
+import { dirname, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import {
+  buildCodecBenchBinary,
+  findRpcgenTools,
+} from "../../test/support/rpcgen/build.mjs";
 
 /**
  * Build (or fetch from cache) the codec benchmark; resolves to the executable's path.
@@ -27,7 +30,9 @@ import { buildCodecBenchBinary, findRpcgenTools } from '../../test/support/rpcge
 export async function buildCodecBench(opts = {}) {
   const tools = findRpcgenTools();
   if (!tools.ok) {
-    throw new Error(`codec-bench needs: ${tools.missing.join(', ')} (Debian: apt-get install rpcsvc-proto libtirpc-dev gcc pkg-config)`);
+    throw new Error(
+      `codec-bench needs: ${tools.missing.join(", ")} (Debian: apt-get install rpcsvc-proto libtirpc-dev gcc pkg-config)`,
+    );
   }
   const r = await buildCodecBenchBinary({
     ...(opts.opt ? { opt: opts.opt } : {}),
@@ -42,17 +47,22 @@ export async function buildCodecBench(opts = {}) {
   return out;
 }
 
-const isMain = process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url);
+const isMain =
+  process.argv[1] &&
+  resolve(process.argv[1]) === fileURLToPath(import.meta.url);
 if (isMain) {
   const args = process.argv.slice(2);
   const opts = {};
   for (let i = 0; i < args.length; i++) {
     const a = args[i];
-    if (a === '--out' && i + 1 < args.length) opts.out = args[++i];
-    else if (a === '--opt' && i + 1 < args.length) opts.opt = args[++i];
-    else if (a === '--verbose' || a === '-v') opts.log = (m) => console.error(m);
+    if (a === "--out" && i + 1 < args.length) opts.out = args[++i];
+    else if (a === "--opt" && i + 1 < args.length) opts.opt = args[++i];
+    else if (a === "--verbose" || a === "-v")
+      opts.log = (m) => console.error(m);
     else {
-      console.error('usage: node bench/c/build.mjs [--out PATH] [--opt -O2] [--verbose]');
+      console.error(
+        "usage: node bench/c/build.mjs [--out PATH] [--opt -O2] [--verbose]",
+      );
       process.exit(2);
     }
   }

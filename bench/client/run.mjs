@@ -16,11 +16,19 @@
 // reported as median (min–max). Prints a Markdown table and writes bench/results/client.md.
 //
 //   npm run bench:client [-- --rounds 5 --seconds 2 --no-save]
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { createConnection } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { execFileSync, spawn, spawnSync } from "node:child_process";
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
+import { createConnection } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import {
   BUILD_DIR,
   PIN_CPU,
@@ -42,20 +50,34 @@ import {
   runPinned,
   saveResult,
   summary,
-} from '../lib/common.mjs';
+} from "../lib/common.mjs";
 
-const USAGE = 'usage: node bench/client/run.mjs [--rounds N] [--seconds S] [--concurrency 1,8,32] [--no-save]';
-const opts = parseOptions(process.argv.slice(2), { rounds: 'number', seconds: 'number', concurrency: 'string', 'no-save': 'boolean' }, USAGE);
+const USAGE =
+  "usage: node bench/client/run.mjs [--rounds N] [--seconds S] [--concurrency 1,8,32] [--no-save]";
+const opts = parseOptions(
+  process.argv.slice(2),
+  {
+    rounds: "number",
+    seconds: "number",
+    concurrency: "string",
+    "no-save": "boolean",
+  },
+  USAGE,
+);
 const ROUNDS = opts.rounds ?? 5;
 const SECONDS = opts.seconds ?? 2;
-const LEVELS = (opts.concurrency ?? '1,8,32').split(',').map(Number);
-const DAEMON_CPU = '0';
+const LEVELS = (opts.concurrency ?? "1,8,32").split(",").map(Number);
+const DAEMON_CPU = "0";
 /** Lets all 32 calls be in libvirtd at once (default 5 per client); same for both clients. */
 const MAX_CLIENT_REQUESTS = 64;
-const OUT = join(BUILD_DIR, 'client');
+const OUT = join(BUILD_DIR, "client");
 
 function which(name) {
-  for (const d of [...(process.env.PATH ?? '').split(':'), '/usr/sbin', '/sbin']) {
+  for (const d of [
+    ...(process.env.PATH ?? "").split(":"),
+    "/usr/sbin",
+    "/sbin",
+  ]) {
     if (d && existsSync(join(d, name))) return join(d, name);
   }
   die(`${name} not found (Debian: scripts/install-system-deps.sh)`);
@@ -64,28 +86,46 @@ function which(name) {
 const mtime = (p) => (existsSync(p) ? statSync(p).mtimeMs : 0);
 
 function buildC() {
-  const exe = join(OUT, 'c-client');
-  const src = join(REPO_ROOT, 'bench', 'client', 'c-client.c');
+  const exe = join(OUT, "c-client");
+  const src = join(REPO_ROOT, "bench", "client", "c-client.c");
   if (mtime(exe) > mtime(src)) return exe;
-  log('bench:client', 'compiling bench/client/c-client.c (gcc -O2, libvirt-dev)');
+  log(
+    "bench:client",
+    "compiling bench/client/c-client.c (gcc -O2, libvirt-dev)",
+  );
   mkdirSync(OUT, { recursive: true });
-  const flags = execFileSync('pkg-config', ['--cflags', '--libs', 'libvirt'], { encoding: 'utf8' }).trim().split(/\s+/).filter(Boolean);
-  execFileSync('gcc', ['-O2', '-Wall', '-o', exe, src, ...flags, '-lpthread'], { stdio: 'inherit' });
+  const flags = execFileSync("pkg-config", ["--cflags", "--libs", "libvirt"], {
+    encoding: "utf8",
+  })
+    .trim()
+    .split(/\s+/)
+    .filter(Boolean);
+  execFileSync("gcc", ["-O2", "-Wall", "-o", exe, src, ...flags, "-lpthread"], {
+    stdio: "inherit",
+  });
   return exe;
 }
 
 function buildTs() {
-  const js = join(OUT, 'bench', 'client', 'ts-client.js');
+  const js = join(OUT, "bench", "client", "ts-client.js");
   const inputs = Math.max(
-    mtime(join(REPO_ROOT, 'bench', 'client', 'ts-client.ts')),
-    newestMtime(join(REPO_ROOT, 'generated'), /\.ts$/),
-    newestMtime(join(REPO_ROOT, 'dist', 'runtime'), /\.js$/),
+    mtime(join(REPO_ROOT, "bench", "client", "ts-client.ts")),
+    newestMtime(join(REPO_ROOT, "generated"), /\.ts$/),
+    newestMtime(join(REPO_ROOT, "dist", "runtime"), /\.js$/),
   );
   if (mtime(js) > inputs) return js;
-  log('bench:client', 'compiling bench/client/ts-client.ts and generated/ (tsc -p bench/client/tsconfig.json)');
-  const tsc = join(REPO_ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
-  const r = spawnSync(process.execPath, [tsc, '-p', join(REPO_ROOT, 'bench', 'client', 'tsconfig.json')], { encoding: 'utf8' });
-  if (r.status !== 0) die(`tsc -p bench/client/tsconfig.json failed:\n${r.stdout}${r.stderr}`);
+  log(
+    "bench:client",
+    "compiling bench/client/ts-client.ts and generated/ (tsc -p bench/client/tsconfig.json)",
+  );
+  const tsc = join(REPO_ROOT, "node_modules", "typescript", "bin", "tsc");
+  const r = spawnSync(
+    process.execPath,
+    [tsc, "-p", join(REPO_ROOT, "bench", "client", "tsconfig.json")],
+    { encoding: "utf8" },
+  );
+  if (r.status !== 0)
+    die(`tsc -p bench/client/tsconfig.json failed:\n${r.stdout}${r.stderr}`);
   return js;
 }
 
@@ -93,50 +133,83 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 /** A private libvirtd with the test driver only, pinned to CPU 0 (the recipe of test/support/libvirtd.ts). */
 async function startLibvirtd() {
-  const base = mkdtempSync(join(tmpdir(), 'bench-libvirtd-'));
-  const dir = join(base, 'libvirt');
+  const base = mkdtempSync(join(tmpdir(), "bench-libvirtd-"));
+  const dir = join(base, "libvirt");
   mkdirSync(dir, { mode: 0o700 });
-  mkdirSync(join(base, 'drivers'));
+  mkdirSync(join(base, "drivers"));
   const root = process.getuid?.() === 0;
   writeFileSync(
-    join(base, 'libvirtd.conf'),
+    join(base, "libvirtd.conf"),
     [
-      'listen_tcp = 0',
-      'listen_tls = 0',
+      "listen_tcp = 0",
+      "listen_tls = 0",
       ...(root ? [`unix_sock_dir = "${dir}"`] : []),
       'unix_sock_rw_perms = "0700"',
       'unix_sock_admin_perms = "0700"',
       'auth_unix_rw = "none"',
       'auth_unix_ro = "none"',
-      'audit_level = 0',
+      "audit_level = 0",
       'log_outputs = "3:stderr"',
       `max_client_requests = ${MAX_CLIENT_REQUESTS}`,
-      '',
-    ].join('\n'),
+      "",
+    ].join("\n"),
   );
-  const child = spawn('taskset', ['-c', DAEMON_CPU, which('libvirtd'), '-f', join(base, 'libvirtd.conf'), '--pid-file', join(base, 'libvirtd.pid')], {
-    cwd: base,
-    stdio: 'ignore',
-    env: { ...process.env, LIBVIRT_DRIVER_DIR: join(base, 'drivers'), XDG_RUNTIME_DIR: base, XDG_CONFIG_HOME: join(base, 'config'), XDG_CACHE_HOME: join(base, 'cache') },
-  });
-  const socket = join(dir, 'libvirt-sock');
+  const child = spawn(
+    "taskset",
+    [
+      "-c",
+      DAEMON_CPU,
+      which("libvirtd"),
+      "-f",
+      join(base, "libvirtd.conf"),
+      "--pid-file",
+      join(base, "libvirtd.pid"),
+    ],
+    {
+      cwd: base,
+      stdio: "ignore",
+      env: {
+        ...process.env,
+        LIBVIRT_DRIVER_DIR: join(base, "drivers"),
+        XDG_RUNTIME_DIR: base,
+        XDG_CONFIG_HOME: join(base, "config"),
+        XDG_CACHE_HOME: join(base, "cache"),
+      },
+    },
+  );
+  const socket = join(dir, "libvirt-sock");
   const deadline = Date.now() + 20_000;
-  while (!(await new Promise((resolve) => createConnection(socket).once('connect', function () { this.destroy(); resolve(true); }).once('error', () => resolve(false))))) {
-    if (Date.now() > deadline || child.exitCode !== null) die(`libvirtd did not start (${base})`);
+  while (
+    !(await new Promise((resolve) =>
+      createConnection(socket)
+        .once("connect", function () {
+          this.destroy();
+          resolve(true);
+        })
+        .once("error", () => resolve(false)),
+    ))
+  ) {
+    if (Date.now() > deadline || child.exitCode !== null)
+      die(`libvirtd did not start (${base})`);
     await sleep(50);
   }
   const stop = () => {
-    child.kill('SIGTERM');
+    child.kill("SIGTERM");
     rmSync(base, { recursive: true, force: true });
   };
-  process.on('exit', stop);
+  process.on("exit", stop);
   return { uri: `test+unix:///default?socket=${socket}`, pid: child.pid, stop };
 }
 
 /** Fraction of CPU time not idle over `ms`, all CPUs (from /proc/stat). */
 function busyFraction(ms) {
   const read = () => {
-    const f = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+    const f = readFileSync("/proc/stat", "utf8")
+      .split("\n")[0]
+      .trim()
+      .split(/\s+/)
+      .slice(1)
+      .map(Number);
     return { idle: f[3] + f[4], total: f.reduce((a, b) => a + b, 0) };
   };
   const a = read();
@@ -152,7 +225,8 @@ function busyFraction(ms) {
 let waitedMs = 0;
 function waitForIdle() {
   const t0 = Date.now();
-  while (busyFraction(300) > 0.1 && Date.now() - t0 < 60_000) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 500);
+  while (busyFraction(300) > 0.1 && Date.now() - t0 < 60_000)
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 500);
   waitedMs += Date.now() - t0;
 }
 
@@ -165,21 +239,42 @@ function runOnce(impl, uri, n) {
 }
 
 requireTaskset();
-const distNote = ensureDist('bench:client');
+const distNote = ensureDist("bench:client");
 const cExe = buildC();
 const tsJs = buildTs();
 const daemon = await startLibvirtd();
 const impls = [
-  { key: 'c', name: 'libvirt C client, shared connection', run: (uri, n) => runPinned(cExe, [uri, String(n), String(SECONDS), 'shared']) },
-  { key: 'ts', name: 'generated TypeScript client', run: (uri, n) => runPinned(process.execPath, [tsJs, uri, String(n), String(SECONDS)]) },
-  { key: 'tsNoSpin', name: 'generated TypeScript client, busyPollMs 0', run: (uri, n) => runPinned(process.execPath, [tsJs, uri, String(n), String(SECONDS), '0']) },
-  { key: 'cOwn', name: 'libvirt C client, connection per thread', run: (uri, n) => runPinned(cExe, [uri, String(n), String(SECONDS), 'own']) },
+  {
+    key: "c",
+    name: "libvirt C client, shared connection",
+    run: (uri, n) =>
+      runPinned(cExe, [uri, String(n), String(SECONDS), "shared"]),
+  },
+  {
+    key: "ts",
+    name: "generated TypeScript client",
+    run: (uri, n) =>
+      runPinned(process.execPath, [tsJs, uri, String(n), String(SECONDS)]),
+  },
+  {
+    key: "tsNoSpin",
+    name: "generated TypeScript client, busyPollMs 0",
+    run: (uri, n) =>
+      runPinned(process.execPath, [tsJs, uri, String(n), String(SECONDS), "0"]),
+  },
+  {
+    key: "cOwn",
+    name: "libvirt C client, connection per thread",
+    run: (uri, n) => runPinned(cExe, [uri, String(n), String(SECONDS), "own"]),
+  },
 ];
 const KEYS = impls.map((i) => i.key);
 
 const t0 = Date.now();
 /** results[level][key] = {cps, cpu} per round. */
-const results = Object.fromEntries(LEVELS.map((n) => [n, Object.fromEntries(KEYS.map((k) => [k, []]))]));
+const results = Object.fromEntries(
+  LEVELS.map((n) => [n, Object.fromEntries(KEYS.map((k) => [k, []]))]),
+);
 for (let round = 0; round < ROUNDS; round++) {
   for (const n of LEVELS) {
     const order = round % 2 ? [...impls].reverse() : impls;
@@ -187,7 +282,10 @@ for (let round = 0; round < ROUNDS; round++) {
     for (const impl of order) got[impl.key] = runOnce(impl, daemon.uri, n);
     const r = results[n];
     for (const k of KEYS) r[k].push(got[k]);
-    log('bench:client', `round ${round + 1}/${ROUNDS}, ${n} in flight: C ${fmt(got.c.cps)}/s, C conn/thread ${fmt(got.cOwn.cps)}/s, TS ${fmt(got.ts.cps)}/s, TS busyPollMs 0 ${fmt(got.tsNoSpin.cps)}/s`);
+    log(
+      "bench:client",
+      `round ${round + 1}/${ROUNDS}, ${n} in flight: C ${fmt(got.c.cps)}/s, C conn/thread ${fmt(got.cOwn.cps)}/s, TS ${fmt(got.ts.cps)}/s, TS busyPollMs 0 ${fmt(got.tsNoSpin.cps)}/s`,
+    );
   }
 }
 daemon.stop();
@@ -199,44 +297,61 @@ const ratios = (r, k) => r[k].map((x, round) => x.cps / r.c[round].cps);
 const cpuPct = (r, k) => `${Math.round(median(r[k].map((x) => x.cpu)) * 100)}%`;
 const rows = LEVELS.map((n) => {
   const r = results[n];
-  const ratio = summary(ratios(r, 'ts'));
-  const noSpin = summary(ratios(r, 'tsNoSpin'));
+  const ratio = summary(ratios(r, "ts"));
+  const noSpin = summary(ratios(r, "tsNoSpin"));
   return [
-    n === 1 ? '1 (sequential)' : String(n),
-    cps(r, 'c'),
-    cps(r, 'cOwn'),
-    cps(r, 'ts'),
-    cps(r, 'tsNoSpin'),
+    n === 1 ? "1 (sequential)" : String(n),
+    cps(r, "c"),
+    cps(r, "cOwn"),
+    cps(r, "ts"),
+    cps(r, "tsNoSpin"),
     fmtRatio(ratio),
     fmtRatio(noSpin),
-    `${cpuPct(r, 'c')} / ${cpuPct(r, 'ts')} / ${cpuPct(r, 'tsNoSpin')}`,
-    ratio.median >= 1 ? '✅' : '❌',
+    `${cpuPct(r, "c")} / ${cpuPct(r, "ts")} / ${cpuPct(r, "tsNoSpin")}`,
+    ratio.median >= 1 ? "✅" : "❌",
   ];
 });
 const table = mdTable(
-  ['calls in flight', 'C calls/s (shared conn)', 'C calls/s (conn per thread)', 'TS calls/s (default)', 'TS calls/s (busyPollMs 0)', 'TS default ÷ C', 'TS busyPollMs 0 ÷ C', 'client CPU: C / TS default / TS busyPollMs 0', 'TS ≥ C'],
+  [
+    "calls in flight",
+    "C calls/s (shared conn)",
+    "C calls/s (conn per thread)",
+    "TS calls/s (default)",
+    "TS calls/s (busyPollMs 0)",
+    "TS default ÷ C",
+    "TS busyPollMs 0 ÷ C",
+    "client CPU: C / TS default / TS busyPollMs 0",
+    "TS ≥ C",
+  ],
   rows,
-  ['l', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'c'],
+  ["l", "r", "r", "r", "r", "r", "r", "r", "c"],
 );
 const md = [
-  '# Client speed: generated TypeScript client vs libvirt\'s C client',
-  '',
+  "# Client speed: generated TypeScript client vs libvirt's C client",
+  "",
   environmentBlock(environment(), commandLine(), [
-    `libvirtd ${execFileSync(which('libvirtd'), ['--version'], { encoding: 'utf8' }).trim().replace(/^.*\(libvirt\) /, '')}, test driver, pinned with \`taskset -c ${DAEMON_CPU}\`; \`max_client_requests = ${MAX_CLIENT_REQUESTS}\` (default 5) so that 32 calls can be in the daemon at once, for both clients`,
+    `libvirtd ${execFileSync(which("libvirtd"), ["--version"], {
+      encoding: "utf8",
+    })
+      .trim()
+      .replace(
+        /^.*\(libvirt\) /,
+        "",
+      )}, test driver, pinned with \`taskset -c ${DAEMON_CPU}\`; \`max_client_requests = ${MAX_CLIENT_REQUESTS}\` (default 5) so that 32 calls can be in the daemon at once, for both clients`,
     `call: \`virDomainGetInfo\` on domain "test" (\`REMOTE_PROC_DOMAIN_GET_INFO\`), ${SECONDS} s per run; the TS process first warms up 0.5 s (not counted)`,
     'C client (bench/client/c-client.c, gcc -O2, Debian libvirt-dev): N threads looping on `virDomainGetInfo`; **shared** = one `virConnectPtr` for all threads (one socket, as the TS client; the ratios are against this one); "conn per thread" = one `virConnectPtr` each, for reference',
     'TS client (bench/client/ts-client.ts): one `RemoteClient`, N async loops each awaiting `domainGetInfo`; **default** = `RemoteClient.connect(uri)`, whose connection busy-polls adaptively for replies (while calls are in flight it keeps the event loop turning for up to 0.2 ms after the last send or reply instead of sleeping in epoll, so libvirtd does not have to wake the client; the window shrinks to nothing when replies are slow); "busyPollMs 0" never spins, for reference',
-    'client CPU: CPU time of the client process over the measured seconds, as a share of one CPU (median); a spinning client counts its spinning',
-    'neither client negotiates keepalive (the C program registers no event loop, so libvirt\'s client skips it; the TS client is told `keepalive: false`), so libvirtd does the same work for both',
+    "client CPU: CPU time of the client process over the measured seconds, as a share of one CPU (median); a spinning client counts its spinning",
+    "neither client negotiates keepalive (the C program registers no event loop, so libvirt's client skips it; the TS client is told `keepalive: false`), so libvirtd does the same work for both",
     `rounds: ${ROUNDS} (alternating, one pinned process per implementation, order reversed every other round; each run starts once the CPUs are ≥90% idle — ${Math.round(waitedMs / 1000)} s spent waiting; wall ${wall} s)`,
     ...(distNote ? [distNote] : []),
   ]),
-  '',
-  'Medians of calls/s; ratios are computed per round (paired) and shown as **median** (min–max). The target is judged on the median.',
-  '',
+  "",
+  "Medians of calls/s; ratios are computed per round (paired) and shown as **median** (min–max). The target is judged on the median.",
+  "",
   table,
-  '',
-].join('\n');
+  "",
+].join("\n");
 
 process.stdout.write(md);
-if (!opts.noSave) log('bench:client', `saved ${saveResult('client', md)}`);
+if (!opts.noSave) log("bench:client", `saved ${saveResult("client", md)}`);

@@ -19,8 +19,8 @@
 // and each process times decode then encode (see worker.mjs / bench/c/codec-bench.c).
 // Per round and cell: speed vs C = C ns/op ÷ our ns/op (>1: faster than C),
 // vs js-xdr = js-xdr ns/op ÷ our ns/op. Reported: median and min–max over rounds.
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join, relative } from "node:path";
 import {
   BUILD_DIR,
   REPO_ROOT,
@@ -42,20 +42,24 @@ import {
   saveResult,
   summary,
   watchDist,
-} from '../lib/common.mjs';
+} from "../lib/common.mjs";
 
-const USAGE = 'usage: node bench/codec/run.mjs [--rounds N] [--seconds S]';
-const opts = parseOptions(process.argv.slice(2), { rounds: 'number', seconds: 'number' }, USAGE);
+const USAGE = "usage: node bench/codec/run.mjs [--rounds N] [--seconds S]";
+const opts = parseOptions(
+  process.argv.slice(2),
+  { rounds: "number", seconds: "number" },
+  USAGE,
+);
 const ROUNDS = Math.floor(opts.rounds ?? 15);
 const SECONDS = opts.seconds ?? 0.5;
-const P = 'bench:codec';
+const P = "bench:codec";
 
 const TARGETS = {
   // cell: [min speed vs C, min speed vs js-xdr]
-  'decode big': [0.5, 10],
-  'encode big': [0.5, 10],
-  'decode tiny': [0.5, 2],
-  'encode tiny': [0.5, 10],
+  "decode big": [0.5, 10],
+  "encode big": [0.5, 10],
+  "decode tiny": [0.5, 2],
+  "encode tiny": [0.5, 10],
 };
 
 requireTaskset();
@@ -64,19 +68,19 @@ const distWatch = watchDist();
 ensureGeneratedBuild(P);
 ensureProtocolFiles(P); // the C reference is built from protocol/libvirt-9.0.0/*.x
 
-const { MESSAGES, message } = await import('./payload.mjs');
-const { jsXdrMessage } = await import('./jsxdr-schema.mjs');
-const codecs = await import('../.build/generated/remote_protocol/codecs.js');
-const { encodeToBytes, decodeFromBytes } = await import('virt-rpcgen/runtime');
-const { buildCodecBench } = await import('../c/build.mjs');
+const { MESSAGES, message } = await import("./payload.mjs");
+const { jsXdrMessage } = await import("./jsxdr-schema.mjs");
+const codecs = await import("../.build/generated/remote_protocol/codecs.js");
+const { encodeToBytes, decodeFromBytes } = await import("virt-rpcgen/runtime");
+const { buildCodecBench } = await import("../c/build.mjs");
 
-log(P, 'building the rpcgen C reference (bench/c/build.mjs)');
+log(P, "building the rpcgen C reference (bench/c/build.mjs)");
 const cExe = await buildCodecBench();
 
 // ---------------------------------------------------------------------------
 // Payloads and the byte-identity checks
 
-const WORK = join(BUILD_DIR, 'codec');
+const WORK = join(BUILD_DIR, "codec");
 mkdirSync(WORK, { recursive: true });
 const payloads = {};
 for (const which of Object.keys(MESSAGES)) {
@@ -88,35 +92,54 @@ for (const which of Object.keys(MESSAGES)) {
   const theirs = js.type.toXDR(js.value);
   const check = (what, bytes) => {
     if (Buffer.compare(Buffer.from(bytes), Buffer.from(ours)) !== 0) {
-      throw new Error(`${which} (${type}): ${what} is not byte-identical to our encoding (${bytes.length} vs ${ours.length} bytes)`);
+      throw new Error(
+        `${which} (${type}): ${what} is not byte-identical to our encoding (${bytes.length} vs ${ours.length} bytes)`,
+      );
     }
   };
   check("js-xdr's encoding", theirs);
-  check('js-xdr decode→encode', js.type.toXDR(js.type.fromXDR(Buffer.from(ours))));
-  check('our decode→encode', encodeToBytes(codec, decodeFromBytes(codec, ours)));
+  check(
+    "js-xdr decode→encode",
+    js.type.toXDR(js.type.fromXDR(Buffer.from(ours))),
+  );
+  check(
+    "our decode→encode",
+    encodeToBytes(codec, decodeFromBytes(codec, ours)),
+  );
   const file = join(WORK, `${which}.bin`);
   writeFileSync(file, ours);
   payloads[which] = { type, file, bytes: ours.length };
-  log(P, `${which}: ${type}, ${ours.length} bytes of XDR; js-xdr encoding byte-identical`);
+  log(
+    P,
+    `${which}: ${type}, ${ours.length} bytes of XDR; js-xdr encoding byte-identical`,
+  );
 }
 
 // ---------------------------------------------------------------------------
 // Alternating pinned rounds
 
-const IMPLS = ['ours', 'jsxdr', 'c'];
+const IMPLS = ["ours", "jsxdr", "c"];
 const rel = (p) => relative(REPO_ROOT, p);
 
 function runOne(impl, which) {
   const { type, file } = payloads[which];
-  if (impl === 'c') {
-    const r = runPinned(cExe, [type, file, '--seconds', String(SECONDS)]);
+  if (impl === "c") {
+    const r = runPinned(cExe, [type, file, "--seconds", String(SECONDS)]);
     const j = lastJsonLine(r.stdout, `codec-bench ${type}`);
-    if (j.roundTripIdentical !== true) throw new Error(`codec-bench ${type}: round trip not identical`);
+    if (j.roundTripIdentical !== true)
+      throw new Error(`codec-bench ${type}: round trip not identical`);
     return j;
   }
   const r = runPinned(process.execPath, [
-    join(REPO_ROOT, 'bench', 'codec', 'worker.mjs'),
-    '--impl', impl, '--message', which, '--bytes', file, '--seconds', String(SECONDS),
+    join(REPO_ROOT, "bench", "codec", "worker.mjs"),
+    "--impl",
+    impl,
+    "--message",
+    which,
+    "--bytes",
+    file,
+    "--seconds",
+    String(SECONDS),
   ]);
   return lastJsonLine(r.stdout, `worker ${impl} ${which}`);
 }
@@ -147,13 +170,13 @@ const elapsed = (Date.now() - t0) / 1000;
 // Report
 
 const cells = [];
-for (const op of ['decode', 'encode']) {
-  for (const which of ['big', 'tiny']) {
+for (const op of ["decode", "encode"]) {
+  for (const which of ["big", "tiny"]) {
     const key = `${op}NsPerOp`;
     const ns = (impl) => results.map((r) => r[which][impl][key]);
-    const ours = ns('ours');
-    const js = ns('jsxdr');
-    const c = ns('c');
+    const ours = ns("ours");
+    const js = ns("jsxdr");
+    const c = ns("c");
     cells.push({
       name: `${op} ${which}`,
       ours: summary(ours),
@@ -168,7 +191,16 @@ for (const op of ['decode', 'encode']) {
 
 const verdict = (s, min) => (s.median >= min ? `≥${min}× ✅` : `≥${min}× ❌`);
 const table = mdTable(
-  ['cell', 'ours', 'js-xdr 4.0.0', 'rpcgen C', 'ours vs C speed (C ÷ ours)', 'target', 'ours vs js-xdr (js-xdr ÷ ours)', 'target'],
+  [
+    "cell",
+    "ours",
+    "js-xdr 4.0.0",
+    "rpcgen C",
+    "ours vs C speed (C ÷ ours)",
+    "target",
+    "ours vs js-xdr (js-xdr ÷ ours)",
+    "target",
+  ],
   cells.map((x) => [
     x.name,
     fmtNs(x.ours.median),
@@ -179,11 +211,11 @@ const table = mdTable(
     fmtRatio(x.vsJs),
     verdict(x.vsJs, x.target[1]),
   ]),
-  ['l', 'r', 'r', 'r', 'r', 'c', 'r', 'c'],
+  ["l", "r", "r", "r", "r", "c", "r", "c"],
 );
 
 const spread = mdTable(
-  ['cell', 'ours min–max', 'js-xdr min–max', 'C min–max'],
+  ["cell", "ours min–max", "js-xdr min–max", "C min–max"],
   cells.map((x) => [
     x.name,
     `${fmtNs(x.ours.min)}–${fmtNs(x.ours.max)}`,
@@ -224,6 +256,6 @@ What one op is:
 - Each phase: warm-up (10% of the phase, ≤0.25 s), then doubling batches until the phase time has elapsed (the same schedule in C and JS).
 `;
 
-process.stdout.write('\n' + md);
-const path = saveResult('codec', md);
+process.stdout.write("\n" + md);
+const path = saveResult("codec", md);
 log(P, `saved ${rel(path)}`);

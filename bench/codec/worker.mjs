@@ -16,20 +16,27 @@
 //                      grow an 8 KiB buffer per call)
 // The encoded value is built from plain JS data by application-style code
 // (payload.mjs; strings are JS strings) and must encode to exactly FILE's bytes.
-import { readFileSync } from 'node:fs';
-import { message, MESSAGES } from './payload.mjs';
+import { readFileSync } from "node:fs";
+import { message, MESSAGES } from "./payload.mjs";
 
 const args = process.argv.slice(2);
 const opt = (name, dflt) => {
   const i = args.indexOf(`--${name}`);
   return i >= 0 && i + 1 < args.length ? args[i + 1] : dflt;
 };
-const impl = opt('impl');
-const which = opt('message');
-const file = opt('bytes');
-const seconds = Number(opt('seconds', '1'));
-if (!['ours', 'jsxdr'].includes(impl) || !(which in MESSAGES) || !file || !(seconds > 0)) {
-  process.stderr.write('usage: worker.mjs --impl ours|jsxdr --message big|tiny --bytes FILE [--seconds S]\n');
+const impl = opt("impl");
+const which = opt("message");
+const file = opt("bytes");
+const seconds = Number(opt("seconds", "1"));
+if (
+  !["ours", "jsxdr"].includes(impl) ||
+  !(which in MESSAGES) ||
+  !file ||
+  !(seconds > 0)
+) {
+  process.stderr.write(
+    "usage: worker.mjs --impl ours|jsxdr --message big|tiny --bytes FILE [--seconds S]\n",
+  );
   process.exit(2);
 }
 
@@ -75,9 +82,9 @@ let decodeOp;
 let encodeOp;
 let encodedOnce;
 
-if (impl === 'ours') {
-  const codecs = await import('../.build/generated/remote_protocol/codecs.js');
-  const { XdrWriter, decodeFromBytes } = await import('virt-rpcgen/runtime');
+if (impl === "ours") {
+  const codecs = await import("../.build/generated/remote_protocol/codecs.js");
+  const { XdrWriter, decodeFromBytes } = await import("virt-rpcgen/runtime");
   const codec = codecs[`xdr_${MESSAGES[which].type}`];
   const bytes = new Uint8Array(input); // a plain Uint8Array copy
   const value = message(which);
@@ -94,7 +101,7 @@ if (impl === 'ours') {
   encodeOp();
   encodedOnce = w.finish().slice();
 } else {
-  const { XDR, jsXdrMessage } = await import('./jsxdr-schema.mjs');
+  const { XDR, jsXdrMessage } = await import("./jsxdr-schema.mjs");
   const { type, value } = jsXdrMessage(which, message(which));
   const buf = Buffer.alloc(input.length + 1024);
   decodeOp = () => {
@@ -112,7 +119,9 @@ if (impl === 'ours') {
 }
 
 if (!equalBytes(encodedOnce, input)) {
-  process.stderr.write(`${impl}: encoding of the ${which} message differs from ${file}\n`);
+  process.stderr.write(
+    `${impl}: encoding of the ${which} message differs from ${file}\n`,
+  );
   process.exit(1);
 }
 
@@ -129,5 +138,5 @@ process.stdout.write(
     decodeIterations: dec.iterations,
     encodeIterations: enc.iterations,
     sink,
-  }) + '\n',
+  }) + "\n",
 );

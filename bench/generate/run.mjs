@@ -13,11 +13,17 @@
 //   B  ours      node dist/cli.js generate protocol/libvirt-9.0.0/remote_protocol.x --out <fresh tmp dir>
 //   C  ours (unchanged inputs)   the same command again, into B's already-generated dir
 // Wall time per process (spawn to exit). Ratios per round: B ÷ A and C ÷ A.
-import { spawnSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { spawnSync } from "node:child_process";
+import { createHash } from "node:crypto";
+import {
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  statSync,
+} from "node:fs";
+import { tmpdir } from "node:os";
+import { join, relative } from "node:path";
 import {
   REPO_ROOT,
   commandLine,
@@ -36,13 +42,13 @@ import {
   saveResult,
   summary,
   watchDist,
-} from '../lib/common.mjs';
-import { ensureLibvirtSource } from '../lib/libvirt-source.mjs';
+} from "../lib/common.mjs";
+import { ensureLibvirtSource } from "../lib/libvirt-source.mjs";
 
-const USAGE = 'usage: node bench/generate/run.mjs [--rounds N]';
-const opts = parseOptions(process.argv.slice(2), { rounds: 'number' }, USAGE);
+const USAGE = "usage: node bench/generate/run.mjs [--rounds N]";
+const opts = parseOptions(process.argv.slice(2), { rounds: "number" }, USAGE);
 const ROUNDS = Math.floor(opts.rounds ?? 12);
-const P = 'bench:generate';
+const P = "bench:generate";
 
 requireTaskset();
 const distNote = ensureDist(P);
@@ -54,26 +60,37 @@ try {
 } catch (e) {
   die(e instanceof Error ? e.message : String(e));
 }
-const which = (cmd) => spawnSync('sh', ['-c', `command -v ${cmd}`], { encoding: 'utf8' }).stdout.trim();
-const rpcgen = which('rpcgen');
-if (!rpcgen) die('rpcgen not found (Debian: apt-get install rpcsvc-proto)');
-if (!which('perl')) die('perl not found');
-if (!which('cpp')) die('cpp not found (rpcgen runs the C preprocessor; Debian: apt-get install cpp)');
+const which = (cmd) =>
+  spawnSync("sh", ["-c", `command -v ${cmd}`], {
+    encoding: "utf8",
+  }).stdout.trim();
+const rpcgen = which("rpcgen");
+if (!rpcgen) die("rpcgen not found (Debian: apt-get install rpcsvc-proto)");
+if (!which("perl")) die("perl not found");
+if (!which("cpp"))
+  die(
+    "cpp not found (rpcgen runs the C preprocessor; Debian: apt-get install cpp)",
+  );
 
-const X_OURS = join(protocolDir, 'remote_protocol.x');
-const X_LIBVIRT = join(libvirtDir, 'src', 'remote', 'remote_protocol.x');
-const sha = (p) => createHash('sha256').update(readFileSync(p)).digest('hex');
-if (sha(X_OURS) !== sha(X_LIBVIRT)) die(`${X_OURS} and ${X_LIBVIRT} differ; both sides must generate from the same file`);
+const X_OURS = join(protocolDir, "remote_protocol.x");
+const X_LIBVIRT = join(libvirtDir, "src", "remote", "remote_protocol.x");
+const sha = (p) => createHash("sha256").update(readFileSync(p)).digest("hex");
+if (sha(X_OURS) !== sha(X_LIBVIRT))
+  die(
+    `${X_OURS} and ${X_LIBVIRT} differ; both sides must generate from the same file`,
+  );
 
 const rel = (p) => relative(REPO_ROOT, p);
-const TOOLCHAIN = join(REPO_ROOT, 'bench', 'generate', 'libvirt-toolchain.sh');
-const CLI = join(REPO_ROOT, 'dist', 'cli.js');
-const oursArgs = (out) => [CLI, 'generate', rel(X_OURS), '--out', out];
+const TOOLCHAIN = join(REPO_ROOT, "bench", "generate", "libvirt-toolchain.sh");
+const CLI = join(REPO_ROOT, "dist", "cli.js");
+const oursArgs = (out) => [CLI, "generate", rel(X_OURS), "--out", out];
 
 function listing(dir) {
   const out = [];
   const walk = (d) => {
-    for (const e of readdirSync(d, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+    for (const e of readdirSync(d, { withFileTypes: true }).sort((a, b) =>
+      a.name.localeCompare(b.name),
+    )) {
       const p = join(d, e.name);
       if (e.isDirectory()) walk(p);
       else out.push({ name: relative(dir, p), bytes: statSync(p).size });
@@ -95,7 +112,10 @@ const rerunInvalid = [];
 const written = (say) => Number(/(\d+) written/.exec(say)?.[1] ?? NaN);
 const fingerprint = (dir) => {
   try {
-    return JSON.parse(readFileSync(join(dir, '.virt-rpcgen-stamp.json'), 'utf8')).fingerprint ?? null;
+    return (
+      JSON.parse(readFileSync(join(dir, ".virt-rpcgen-stamp.json"), "utf8"))
+        .fingerprint ?? null
+    );
   } catch {
     return null;
   }
@@ -103,10 +123,10 @@ const fingerprint = (dir) => {
 let last = null;
 const t0 = Date.now();
 for (let round = 0; round < ROUNDS; round++) {
-  const lvOut = mkdtempSync(join(tmpdir(), 'bench-generate-libvirt-'));
-  const ourOut = mkdtempSync(join(tmpdir(), 'bench-generate-ours-'));
+  const lvOut = mkdtempSync(join(tmpdir(), "bench-generate-libvirt-"));
+  const ourOut = mkdtempSync(join(tmpdir(), "bench-generate-ours-"));
   try {
-    const a = runPinned('sh', [TOOLCHAIN, libvirtDir, lvOut, rpcgen]);
+    const a = runPinned("sh", [TOOLCHAIN, libvirtDir, lvOut, rpcgen]);
     const b = runPinned(process.execPath, oursArgs(ourOut));
     const fpB = fingerprint(ourOut);
     generators.push(fpB);
@@ -116,15 +136,20 @@ for (let round = 0; round < ROUNDS; round++) {
     times.ours.push(b.ms);
     const wrote = written(c.stdout + c.stderr);
     if (fpB !== fpC || wrote > 0) {
-      rerunInvalid.push(`round ${round + 1} (${fpB !== fpC ? 'generator fingerprint changed' : `${wrote} files written`}, ${fmtMs(c.ms)})`);
+      rerunInvalid.push(
+        `round ${round + 1} (${fpB !== fpC ? "generator fingerprint changed" : `${wrote} files written`}, ${fmtMs(c.ms)})`,
+      );
       times.rerun.push(NaN);
     } else {
       times.rerun.push(c.ms);
     }
-    log(P, `round ${round + 1}/${ROUNDS}: libvirt ${fmtMs(a.ms)}, ours ${fmtMs(b.ms)}, ours unchanged re-run ${fmtMs(c.ms)}${fpB !== fpC ? ' (generator changed meanwhile: left out)' : ''}`);
+    log(
+      P,
+      `round ${round + 1}/${ROUNDS}: libvirt ${fmtMs(a.ms)}, ours ${fmtMs(b.ms)}, ours unchanged re-run ${fmtMs(c.ms)}${fpB !== fpC ? " (generator changed meanwhile: left out)" : ""}`,
+    );
     if (round === ROUNDS - 1) {
       last = {
-        libvirt: listing(lvOut).filter((f) => f.name !== 'stderr.log'),
+        libvirt: listing(lvOut).filter((f) => f.name !== "stderr.log"),
         ours: listing(ourOut),
         oursSay: (b.stdout + b.stderr).trim(),
         rerunSay: (c.stdout + c.stderr).trim(),
@@ -138,7 +163,8 @@ for (let round = 0; round < ROUNDS; round++) {
 const elapsed = (Date.now() - t0) / 1000;
 
 const valid = (xs) => xs.filter((x) => !Number.isNaN(x));
-if (valid(times.rerun).length === 0) die(`no valid unchanged-inputs re-run: ${rerunInvalid.join('; ')}`);
+if (valid(times.rerun).length === 0)
+  die(`no valid unchanged-inputs re-run: ${rerunInvalid.join("; ")}`);
 const s = {
   libvirt: summary(times.libvirt),
   ours: summary(times.ours),
@@ -149,37 +175,63 @@ const s = {
 
 function generatorNote() {
   const distinct = [...new Set(generators)];
-  if (distinct.length <= 1) return '1 (dist/ and inputs unchanged during the run)';
-  const changes = generators.flatMap((g, i) => (i > 0 && g !== generators[i - 1] ? [i + 1] : []));
-  return `${distinct.length} — dist/ or the inputs changed during the run (before round ${changes.join(', ')}); re-run the benchmark on a quiet tree`;
+  if (distinct.length <= 1)
+    return "1 (dist/ and inputs unchanged during the run)";
+  const changes = generators.flatMap((g, i) =>
+    i > 0 && g !== generators[i - 1] ? [i + 1] : [],
+  );
+  return `${distinct.length} — dist/ or the inputs changed during the run (before round ${changes.join(", ")}); re-run the benchmark on a quiet tree`;
 }
 
 const ratioCell = (r) => `**${fmt(r.median)}×** (${fmt(r.min)}–${fmt(r.max)})`;
 const table = mdTable(
-  ['run (one process per round, pinned)', 'median wall', 'min–max', 'ratio to libvirt toolchain (time ÷ time), median (min–max)'],
   [
-    ['libvirt toolchain: genprotocol.pl -h, -c + gendispatch.pl ×6 (sequential)', fmtMs(s.libvirt.median), `${fmtMs(s.libvirt.min)}–${fmtMs(s.libvirt.max)}`, '1×'],
-    ['ours: `generate` into a fresh dir', fmtMs(s.ours.median), `${fmtMs(s.ours.min)}–${fmtMs(s.ours.max)}`, ratioCell(s.oursRatio)],
-    [`ours: \`generate\` again, unchanged inputs (already-generated dir)${rerunInvalid.length ? `, ${s.rerun.n} of ${ROUNDS} rounds` : ''}`, fmtMs(s.rerun.median), `${fmtMs(s.rerun.min)}–${fmtMs(s.rerun.max)}`, ratioCell(s.rerunRatio)],
+    "run (one process per round, pinned)",
+    "median wall",
+    "min–max",
+    "ratio to libvirt toolchain (time ÷ time), median (min–max)",
+  ],
+  [
+    [
+      "libvirt toolchain: genprotocol.pl -h, -c + gendispatch.pl ×6 (sequential)",
+      fmtMs(s.libvirt.median),
+      `${fmtMs(s.libvirt.min)}–${fmtMs(s.libvirt.max)}`,
+      "1×",
+    ],
+    [
+      "ours: `generate` into a fresh dir",
+      fmtMs(s.ours.median),
+      `${fmtMs(s.ours.min)}–${fmtMs(s.ours.max)}`,
+      ratioCell(s.oursRatio),
+    ],
+    [
+      `ours: \`generate\` again, unchanged inputs (already-generated dir)${rerunInvalid.length ? `, ${s.rerun.n} of ${ROUNDS} rounds` : ""}`,
+      fmtMs(s.rerun.median),
+      `${fmtMs(s.rerun.min)}–${fmtMs(s.rerun.max)}`,
+      ratioCell(s.rerunRatio),
+    ],
   ],
 );
 
 const files = (list) =>
-  list.map((f) => `\`${f.name}\` (${fmt(f.bytes / 1024)} KiB)`).join(', ') +
+  list.map((f) => `\`${f.name}\` (${fmt(f.bytes / 1024)} KiB)`).join(", ") +
   ` — ${list.length} files, ${fmt(list.reduce((a, f) => a + f.bytes, 0) / 1024)} KiB`;
 
 const distChanged = distWatch.check();
 if (distChanged) log(P, distChanged);
 const env = environment();
-const rpcgenVersion = spawnSync(rpcgen, ['--version'], { encoding: 'utf8' });
-const perlVersion = /\(v([\d.]+)\)/.exec(spawnSync('perl', ['--version'], { encoding: 'utf8' }).stdout)?.[1] ?? '?';
+const rpcgenVersion = spawnSync(rpcgen, ["--version"], { encoding: "utf8" });
+const perlVersion =
+  /\(v([\d.]+)\)/.exec(
+    spawnSync("perl", ["--version"], { encoding: "utf8" }).stdout,
+  )?.[1] ?? "?";
 const md = `# Generation of remote_protocol.x: virt-rpcgen CLI vs libvirt's toolchain
 
 ${environmentBlock(env, commandLine(), [
   `rounds: ${ROUNDS} (alternating A libvirt, B ours fresh, C ours unchanged; wall ${fmt(elapsed)} s)`,
   `ours: \`node dist/cli.js generate ${rel(X_OURS)} --out <fresh tmp dir>\` (C: the same command again into that dir)`,
-  `libvirt: \`sh bench/generate/libvirt-toolchain.sh ${rel(libvirtDir)} <fresh tmp dir> ${rpcgen}\` (${(rpcgenVersion.stdout || rpcgenVersion.stderr).trim().split('\n')[0] || 'rpcgen ?'}, perl ${perlVersion}); same remote_protocol.x (sha256 checked)`,
-  `libvirt ${readFileSync(join(libvirtDir, 'SOURCE'), 'utf8').split('\n')[0]}`,
+  `libvirt: \`sh bench/generate/libvirt-toolchain.sh ${rel(libvirtDir)} <fresh tmp dir> ${rpcgen}\` (${(rpcgenVersion.stdout || rpcgenVersion.stderr).trim().split("\n")[0] || "rpcgen ?"}, perl ${perlVersion}); same remote_protocol.x (sha256 checked)`,
+  `libvirt ${readFileSync(join(libvirtDir, "SOURCE"), "utf8").split("\n")[0]}`,
   ...(distNote ? [distNote] : []),
   ...(distChanged ? [distChanged] : []),
 ])}
@@ -189,13 +241,13 @@ Wall time of each process from spawn to exit (includes node / perl / rpcgen + cp
 ${table}
 
 Outputs of the last round:
-- libvirt: ${last ? files(last.libvirt) : '?'}
-- ours: ${last ? files(last.ours) : '?'}
-- ours said: \`${last?.oursSay ?? ''}\`; unchanged re-run said: \`${last?.rerunSay ?? ''}\`
-- re-runs left out (not an unchanged-inputs run): ${rerunInvalid.length ? rerunInvalid.join(', ') : 'none'}
+- libvirt: ${last ? files(last.libvirt) : "?"}
+- ours: ${last ? files(last.ours) : "?"}
+- ours said: \`${last?.oursSay ?? ""}\`; unchanged re-run said: \`${last?.rerunSay ?? ""}\`
+- re-runs left out (not an unchanged-inputs run): ${rerunInvalid.length ? rerunInvalid.join(", ") : "none"}
 - generator versions measured: ${generatorNote()}
 `;
 
-process.stdout.write('\n' + md);
-const path = saveResult('generate', md);
+process.stdout.write("\n" + md);
+const path = saveResult("generate", md);
 log(P, `saved ${rel(path)}`);

@@ -6,19 +6,31 @@
 //     a ratio is computed per round and reported as median and min–max
 //   * results are printed as a markdown table and saved to bench/results/<name>.md
 //     with date, node version, CPU model and the exact command
-import { spawnSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync, renameSync } from 'node:fs';
-import { dirname, join, relative, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { spawnSync } from "node:child_process";
+import { createHash } from "node:crypto";
+import {
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  readdirSync,
+  statSync,
+  writeFileSync,
+  renameSync,
+} from "node:fs";
+import { dirname, join, relative, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
 
 /** Repository root (bench/lib -> ../..). */
-export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const REPO_ROOT = resolve(
+  dirname(fileURLToPath(import.meta.url)),
+  "..",
+  "..",
+);
 /** Scratch space of the benchmarks (git-ignored). */
-export const BUILD_DIR = join(REPO_ROOT, 'bench', '.build');
-export const RESULTS_DIR = join(REPO_ROOT, 'bench', 'results');
+export const BUILD_DIR = join(REPO_ROOT, "bench", ".build");
+export const RESULTS_DIR = join(REPO_ROOT, "bench", "results");
 /** The CPU every measured process is pinned to. */
-export const PIN_CPU = '1';
+export const PIN_CPU = "1";
 
 // ---------------------------------------------------------------------------
 // Command line
@@ -36,13 +48,13 @@ export function parseOptions(argv, spec, usage) {
     const a = argv[i];
     const m = /^--([a-z-]+)(?:=(.*))?$/.exec(a);
     const name = m?.[1];
-    if (!m || name === 'help' || !(name in spec)) {
-      process.stderr.write(usage.endsWith('\n') ? usage : usage + '\n');
-      process.exit(name === 'help' ? 0 : 2);
+    if (!m || name === "help" || !(name in spec)) {
+      process.stderr.write(usage.endsWith("\n") ? usage : usage + "\n");
+      process.exit(name === "help" ? 0 : 2);
     }
     const kind = spec[name];
     const key = name.replace(/-([a-z])/g, (_, c) => c.toUpperCase());
-    if (kind === 'boolean') {
+    if (kind === "boolean") {
       out[key] = true;
       continue;
     }
@@ -51,10 +63,12 @@ export function parseOptions(argv, spec, usage) {
       process.stderr.write(`--${name} needs a value\n${usage}\n`);
       process.exit(2);
     }
-    if (kind === 'number') {
+    if (kind === "number") {
       const n = Number(raw);
       if (!Number.isFinite(n) || n <= 0) {
-        process.stderr.write(`--${name}: expected a positive number, got '${raw}'\n`);
+        process.stderr.write(
+          `--${name}: expected a positive number, got '${raw}'\n`,
+        );
         process.exit(2);
       }
       out[key] = n;
@@ -67,12 +81,12 @@ export function parseOptions(argv, spec, usage) {
 
 /** The exact command line this process was started with, relative to the repo root. */
 export function commandLine() {
-  const script = relative(REPO_ROOT, process.argv[1] ?? '');
+  const script = relative(REPO_ROOT, process.argv[1] ?? "");
   const npmScript = process.env.npm_lifecycle_event;
-  const direct = ['node', script, ...process.argv.slice(2)].join(' ');
-  if (npmScript && npmScript.startsWith('bench:')) {
+  const direct = ["node", script, ...process.argv.slice(2)].join(" ");
+  if (npmScript && npmScript.startsWith("bench:")) {
     const extra = process.argv.slice(2);
-    return `npm run ${npmScript}${extra.length ? ' -- ' + extra.join(' ') : ''}   (= ${direct})`;
+    return `npm run ${npmScript}${extra.length ? " -- " + extra.join(" ") : ""}   (= ${direct})`;
   }
   return direct;
 }
@@ -82,9 +96,11 @@ export function commandLine() {
 
 /** Check that `taskset` exists; exit with a hint otherwise. */
 export function requireTaskset() {
-  const r = spawnSync('taskset', ['-c', PIN_CPU, 'true']);
+  const r = spawnSync("taskset", ["-c", PIN_CPU, "true"]);
   if (r.error || r.status !== 0) {
-    die(`taskset -c ${PIN_CPU} does not work (${r.error?.message ?? r.stderr}); install util-linux / check CPU ${PIN_CPU} exists`);
+    die(
+      `taskset -c ${PIN_CPU} does not work (${r.error?.message ?? r.stderr}); install util-linux / check CPU ${PIN_CPU} exists`,
+    );
   }
 }
 
@@ -98,30 +114,32 @@ export function requireTaskset() {
  */
 export function runPinned(cmd, args, opts = {}) {
   const t0 = process.hrtime.bigint();
-  const r = spawnSync('taskset', ['-c', PIN_CPU, cmd, ...args], {
+  const r = spawnSync("taskset", ["-c", PIN_CPU, cmd, ...args], {
     cwd: opts.cwd ?? REPO_ROOT,
     env: { ...process.env, ...(opts.env ?? {}) },
-    encoding: 'utf8',
+    encoding: "utf8",
     maxBuffer: 256 * 1024 * 1024,
-    stdio: ['ignore', opts.stdout ?? 'pipe', 'pipe'],
+    stdio: ["ignore", opts.stdout ?? "pipe", "pipe"],
   });
   const ms = Number(process.hrtime.bigint() - t0) / 1e6;
   if (r.error) throw new Error(`${cmd}: ${r.error.message}`);
   if (r.status !== 0) {
     throw new Error(
-      `pinned run failed (exit ${r.status ?? r.signal}): ${[cmd, ...args].join(' ')}\n${(r.stderr ?? '').trim()}`,
+      `pinned run failed (exit ${r.status ?? r.signal}): ${[cmd, ...args].join(" ")}\n${(r.stderr ?? "").trim()}`,
     );
   }
-  return { ms, stdout: r.stdout ?? '', stderr: r.stderr ?? '' };
+  return { ms, stdout: r.stdout ?? "", stderr: r.stderr ?? "" };
 }
 
 /** Parse the last JSON line a benchmark process printed. */
 export function lastJsonLine(stdout, what) {
-  const line = stdout.trim().split('\n').filter(Boolean).at(-1);
+  const line = stdout.trim().split("\n").filter(Boolean).at(-1);
   try {
-    return JSON.parse(line ?? '');
+    return JSON.parse(line ?? "");
   } catch {
-    throw new Error(`${what}: expected a JSON line on stdout, got: ${stdout.slice(0, 500)}`);
+    throw new Error(
+      `${what}: expected a JSON line on stdout, got: ${stdout.slice(0, 500)}`,
+    );
   }
 }
 
@@ -137,14 +155,19 @@ export function median(xs) {
 
 /** {median, min, max} of a list. */
 export function summary(xs) {
-  return { median: median(xs), min: Math.min(...xs), max: Math.max(...xs), n: xs.length };
+  return {
+    median: median(xs),
+    min: Math.min(...xs),
+    max: Math.max(...xs),
+    n: xs.length,
+  };
 }
 
 /** Number with ~3 significant digits (but never in exponent notation). */
 export function fmt(x, digits = 3) {
   if (!Number.isFinite(x)) return String(x);
   const a = Math.abs(x);
-  if (a >= 10 ** digits) return Math.round(x).toLocaleString('en-US');
+  if (a >= 10 ** digits) return Math.round(x).toLocaleString("en-US");
   return Number(x.toPrecision(digits)).toString();
 }
 
@@ -168,10 +191,12 @@ export function fmtMs(ms) {
 
 /** A markdown table. */
 export function mdTable(header, rows, align) {
-  const al = align ?? header.map((_, i) => (i === 0 ? 'l' : 'r'));
-  const sep = al.map((a) => (a === 'r' ? '---:' : a === 'c' ? ':---:' : ':---'));
-  const line = (cells) => `| ${cells.join(' | ')} |`;
-  return [line(header), line(sep), ...rows.map(line)].join('\n');
+  const al = align ?? header.map((_, i) => (i === 0 ? "l" : "r"));
+  const sep = al.map((a) =>
+    a === "r" ? "---:" : a === "c" ? ":---:" : ":---",
+  );
+  const line = (cells) => `| ${cells.join(" | ")} |`;
+  return [line(header), line(sep), ...rows.map(line)].join("\n");
 }
 
 // ---------------------------------------------------------------------------
@@ -179,17 +204,20 @@ export function mdTable(header, rows, align) {
 
 export function cpuModel() {
   try {
-    const text = readFileSync('/proc/cpuinfo', 'utf8');
-    return /^model name\s*:\s*(.+)$/m.exec(text)?.[1]?.trim() ?? 'unknown';
+    const text = readFileSync("/proc/cpuinfo", "utf8");
+    return /^model name\s*:\s*(.+)$/m.exec(text)?.[1]?.trim() ?? "unknown";
   } catch {
-    return 'unknown (no /proc/cpuinfo)';
+    return "unknown (no /proc/cpuinfo)";
   }
 }
 
 export function environment() {
-  let cpus = '?';
+  let cpus = "?";
   try {
-    cpus = String(readFileSync('/proc/cpuinfo', 'utf8').match(/^processor\s*:/gm)?.length ?? '?');
+    cpus = String(
+      readFileSync("/proc/cpuinfo", "utf8").match(/^processor\s*:/gm)?.length ??
+        "?",
+    );
   } catch {}
   return {
     date: new Date().toISOString(),
@@ -207,7 +235,7 @@ export function environmentBlock(env, command, extra = []) {
     `- CPU: ${env.cpu} (${env.cpus} logical CPUs; every measured process pinned with \`taskset -c ${PIN_CPU}\`)`,
     `- command: \`${command}\``,
     ...extra.map((l) => `- ${l}`),
-  ].join('\n');
+  ].join("\n");
 }
 
 /** Write bench/results/<name>.md atomically; returns its path. */
@@ -215,7 +243,7 @@ export function saveResult(name, markdown) {
   mkdirSync(RESULTS_DIR, { recursive: true });
   const path = join(RESULTS_DIR, `${name}.md`);
   const tmp = `${path}.tmp-${process.pid}`;
-  writeFileSync(tmp, markdown.endsWith('\n') ? markdown : markdown + '\n');
+  writeFileSync(tmp, markdown.endsWith("\n") ? markdown : markdown + "\n");
   renameSync(tmp, path);
   return path;
 }
@@ -258,76 +286,106 @@ function mtime(p) {
  * the existing dist/; returns a note for the results file in that case.
  * @returns {string|null} a warning to record, or null
  */
-export function ensureDist(prefix = 'bench') {
-  const outs = ['dist/cli.js', 'dist/index.js', 'dist/runtime/index.js'].map((p) => join(REPO_ROOT, p));
+export function ensureDist(prefix = "bench") {
+  const outs = ["dist/cli.js", "dist/index.js", "dist/runtime/index.js"].map(
+    (p) => join(REPO_ROOT, p),
+  );
   const missing = outs.some((p) => !existsSync(p));
   const oldest = Math.min(...outs.map(mtime));
-  const stale = !missing && newestMtime(join(REPO_ROOT, 'src'), /\.ts$/) > oldest;
+  const stale =
+    !missing && newestMtime(join(REPO_ROOT, "src"), /\.ts$/) > oldest;
   if (!missing && !stale) return null;
-  log(prefix, `dist/ is ${missing ? 'missing' : 'older than src/'}; running npm run build`);
-  const r = spawnSync('npm', ['run', 'build'], { cwd: REPO_ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  log(
+    prefix,
+    `dist/ is ${missing ? "missing" : "older than src/"}; running npm run build`,
+  );
+  const r = spawnSync("npm", ["run", "build"], {
+    cwd: REPO_ROOT,
+    encoding: "utf8",
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   if (r.status === 0) return null;
-  const why = `${r.stdout}\n${r.stderr}`.trim().split('\n').slice(-15).join('\n');
+  const why = `${r.stdout}\n${r.stderr}`
+    .trim()
+    .split("\n")
+    .slice(-15)
+    .join("\n");
   if (missing) die(`npm run build failed:\n${why}`);
-  const note = 'WARNING: dist/ was older than src/ and `npm run build` failed; measured the existing (stale) dist/';
+  const note =
+    "WARNING: dist/ was older than src/ and `npm run build` failed; measured the existing (stale) dist/";
   log(prefix, `${note}\n${why}`);
   return note;
 }
 
-export const GENERATED_BUILD_DIR = join(BUILD_DIR, 'generated');
-const TSCONFIG_BENCH = join(REPO_ROOT, 'tsconfig.bench.json');
+export const GENERATED_BUILD_DIR = join(BUILD_DIR, "generated");
+const TSCONFIG_BENCH = join(REPO_ROOT, "tsconfig.bench.json");
 
 /**
  * Compile generated/**\/*.ts to bench/.build/generated (tsconfig.bench.json)
  * when the output is missing or older than its inputs (generated/, the runtime's
  * .d.ts in dist/runtime, tsconfig.bench.json).
  */
-export function ensureGeneratedBuild(prefix = 'bench') {
-  const stamp = join(GENERATED_BUILD_DIR, '.stamp');
+export function ensureGeneratedBuild(prefix = "bench") {
+  const stamp = join(GENERATED_BUILD_DIR, ".stamp");
   const newestInput = Math.max(
-    newestMtime(join(REPO_ROOT, 'generated'), /\.ts$/),
-    newestMtime(join(REPO_ROOT, 'dist', 'runtime'), /\.d\.ts$/),
+    newestMtime(join(REPO_ROOT, "generated"), /\.ts$/),
+    newestMtime(join(REPO_ROOT, "dist", "runtime"), /\.d\.ts$/),
     mtime(TSCONFIG_BENCH),
   );
   if (existsSync(stamp) && mtime(stamp) >= newestInput) return;
-  log(prefix, 'compiling generated/ -> bench/.build/generated (tsc -p tsconfig.bench.json)');
-  const tsc = join(REPO_ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
-  const r = spawnSync(process.execPath, [tsc, '-p', TSCONFIG_BENCH], {
+  log(
+    prefix,
+    "compiling generated/ -> bench/.build/generated (tsc -p tsconfig.bench.json)",
+  );
+  const tsc = join(REPO_ROOT, "node_modules", "typescript", "bin", "tsc");
+  const r = spawnSync(process.execPath, [tsc, "-p", TSCONFIG_BENCH], {
     cwd: REPO_ROOT,
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'pipe'],
+    encoding: "utf8",
+    stdio: ["ignore", "pipe", "pipe"],
   });
-  if (r.status !== 0) die(`tsc -p tsconfig.bench.json failed:\n${`${r.stdout}\n${r.stderr}`.trim()}`);
+  if (r.status !== 0)
+    die(
+      `tsc -p tsconfig.bench.json failed:\n${`${r.stdout}\n${r.stderr}`.trim()}`,
+    );
   mkdirSync(GENERATED_BUILD_DIR, { recursive: true });
-  writeFileSync(stamp, new Date().toISOString() + '\n');
+  writeFileSync(stamp, new Date().toISOString() + "\n");
 }
 
 /** The libvirt 9.0.0 protocol directory; runs scripts/fetch-protocol.mjs when it is incomplete. */
-export function ensureProtocolFiles(prefix = 'bench') {
-  const dir = join(REPO_ROOT, 'protocol', 'libvirt-9.0.0');
-  if (existsSync(join(dir, 'remote_protocol.x'))) return dir;
-  log(prefix, 'protocol/libvirt-9.0.0 missing; running node scripts/fetch-protocol.mjs');
-  const r = spawnSync(process.execPath, [join(REPO_ROOT, 'scripts', 'fetch-protocol.mjs')], {
-    cwd: REPO_ROOT,
-    stdio: 'inherit',
-  });
-  if (r.status !== 0) die('node scripts/fetch-protocol.mjs failed');
+export function ensureProtocolFiles(prefix = "bench") {
+  const dir = join(REPO_ROOT, "protocol", "libvirt-9.0.0");
+  if (existsSync(join(dir, "remote_protocol.x"))) return dir;
+  log(
+    prefix,
+    "protocol/libvirt-9.0.0 missing; running node scripts/fetch-protocol.mjs",
+  );
+  const r = spawnSync(
+    process.execPath,
+    [join(REPO_ROOT, "scripts", "fetch-protocol.mjs")],
+    {
+      cwd: REPO_ROOT,
+      stdio: "inherit",
+    },
+  );
+  if (r.status !== 0) die("node scripts/fetch-protocol.mjs failed");
   return dir;
 }
 
 /** sha256 over the names and contents of every file under `dir` (e.g. dist/). */
 export function treeHash(dir) {
-  const h = createHash('sha256');
+  const h = createHash("sha256");
   const walk = (d) => {
     if (!existsSync(d)) return;
-    for (const e of readdirSync(d, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+    for (const e of readdirSync(d, { withFileTypes: true }).sort((a, b) =>
+      a.name.localeCompare(b.name),
+    )) {
       const p = join(d, e.name);
       if (e.isDirectory()) walk(p);
       else h.update(relative(dir, p)).update(readFileSync(p));
     }
   };
   walk(dir);
-  return h.digest('hex');
+  return h.digest("hex");
 }
 
 /**
@@ -335,13 +393,13 @@ export function treeHash(dir) {
  * start, then `.check()` at the end; returns a warning for the results file, or null.
  */
 export function watchDist() {
-  const dist = join(REPO_ROOT, 'dist');
+  const dist = join(REPO_ROOT, "dist");
   const before = treeHash(dist);
   return {
     check() {
       return treeHash(dist) === before
         ? null
-        : 'WARNING: dist/ changed while the benchmark ran (someone rebuilt it); rounds may have measured different code — re-run on a quiet tree';
+        : "WARNING: dist/ changed while the benchmark ran (someone rebuilt it); rounds may have measured different code — re-run on a quiet tree";
     },
   };
 }

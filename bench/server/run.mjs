@@ -13,7 +13,14 @@
 // its own. The example server runs twice: with default settings and with --busy-poll.
 import { execFileSync, spawn } from "node:child_process";
 import { createConnection } from "node:net";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { cpus, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -35,7 +42,11 @@ const SERVER_CPU = "1";
 const CLIENT_CPU = "0";
 
 function which(name) {
-  for (const d of [...(process.env.PATH ?? "").split(":"), "/usr/sbin", "/sbin"]) {
+  for (const d of [
+    ...(process.env.PATH ?? "").split(":"),
+    "/usr/sbin",
+    "/sbin",
+  ]) {
     if (d && existsSync(join(d, name))) return join(d, name);
   }
   throw new Error(`${name} not found (Debian: scripts/install-system-deps.sh)`);
@@ -45,8 +56,15 @@ function buildClient() {
   const out = join(root, "bench", ".build", "server", "getinfo-client");
   const src = join(root, "bench", "server", "getinfo-client.c");
   mkdirSync(dirname(out), { recursive: true });
-  const flags = execFileSync("pkg-config", ["--cflags", "--libs", "libvirt"], { encoding: "utf8" }).trim().split(/\s+/).filter(Boolean);
-  execFileSync("gcc", ["-O2", "-Wall", "-o", out, src, ...flags, "-lpthread"], { stdio: "inherit" });
+  const flags = execFileSync("pkg-config", ["--cflags", "--libs", "libvirt"], {
+    encoding: "utf8",
+  })
+    .trim()
+    .split(/\s+/)
+    .filter(Boolean);
+  execFileSync("gcc", ["-O2", "-Wall", "-o", out, src, ...flags, "-lpthread"], {
+    stdio: "inherit",
+  });
   return out;
 }
 
@@ -63,13 +81,18 @@ async function waitForSocket(path, timeoutMs = 60_000) {
       s.once("error", () => resolve(false));
     });
     if (ok) return;
-    if (Date.now() > deadline) throw new Error(`${path} did not accept connections`);
+    if (Date.now() > deadline)
+      throw new Error(`${path} did not accept connections`);
     await sleep(50);
   }
 }
 
 function startProcess(cmd, args, env = {}) {
-  const child = spawn("taskset", ["-c", SERVER_CPU, cmd, ...args], { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, ...env }, detached: true });
+  const child = spawn("taskset", ["-c", SERVER_CPU, cmd, ...args], {
+    stdio: ["ignore", "pipe", "pipe"],
+    env: { ...process.env, ...env },
+    detached: true,
+  });
   let output = "";
   child.stdout.on("data", (c) => (output += c));
   child.stderr.on("data", (c) => (output += c));
@@ -105,12 +128,16 @@ async function startLibvirtd(base) {
       "",
     ].join("\n"),
   );
-  const proc = startProcess(which("libvirtd"), ["-f", conf, "--pid-file", join(base, "libvirtd.pid")], {
-    LIBVIRT_DRIVER_DIR: join(base, "drivers"),
-    XDG_RUNTIME_DIR: base,
-    XDG_CONFIG_HOME: join(base, "config"),
-    XDG_CACHE_HOME: join(base, "cache"),
-  });
+  const proc = startProcess(
+    which("libvirtd"),
+    ["-f", conf, "--pid-file", join(base, "libvirtd.pid")],
+    {
+      LIBVIRT_DRIVER_DIR: join(base, "drivers"),
+      XDG_RUNTIME_DIR: base,
+      XDG_CONFIG_HOME: join(base, "config"),
+      XDG_CACHE_HOME: join(base, "cache"),
+    },
+  );
   const socket = join(dir, "libvirt-sock");
   await waitForSocket(socket);
   return { ...proc, uri: `test+unix:///default?socket=${socket}` };
@@ -118,17 +145,29 @@ async function startLibvirtd(base) {
 
 async function startExample(base, name, extra = []) {
   const socket = join(base, `${name}.sock`);
-  const proc = startProcess(process.execPath, [join(root, "scripts", "run-example.mjs"), "server", "--socket", socket, "--quiet", ...extra]);
+  const proc = startProcess(process.execPath, [
+    join(root, "scripts", "run-example.mjs"),
+    "server",
+    "--socket",
+    socket,
+    "--quiet",
+    ...extra,
+  ]);
   const deadline = Date.now() + 120_000;
   while (!/listening on/.test(proc.output())) {
-    if (Date.now() > deadline) throw new Error(`example server did not start:\n${proc.output()}`);
+    if (Date.now() > deadline)
+      throw new Error(`example server did not start:\n${proc.output()}`);
     await sleep(50);
   }
   return { ...proc, uri: `test+unix:///default?socket=${socket}` };
 }
 
 function runClient(client, uri, seconds, threads, mode) {
-  const out = execFileSync("taskset", ["-c", CLIENT_CPU, client, uri, String(seconds), String(threads), mode], { encoding: "utf8", env: { ...process.env, LC_ALL: "C" } });
+  const out = execFileSync(
+    "taskset",
+    ["-c", CLIENT_CPU, client, uri, String(seconds), String(threads), mode],
+    { encoding: "utf8", env: { ...process.env, LC_ALL: "C" } },
+  );
   return JSON.parse(out.trim().split("\n").at(-1));
 }
 
@@ -137,7 +176,11 @@ const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const WORKLOADS = [
   { label: "sequential (1 thread)", threads: 1, mode: "shared" },
   ...[THREADS, THREADS * 2].flatMap((t) => [
-    { label: `${t} threads, one shared connection`, threads: t, mode: "shared" },
+    {
+      label: `${t} threads, one shared connection`,
+      threads: t,
+      mode: "shared",
+    },
     { label: `${t} threads, a connection each`, threads: t, mode: "own" },
   ]),
 ];
@@ -150,30 +193,56 @@ async function measure(servers, client) {
     // Runs alternate between the servers, so load from elsewhere on the machine hits both alike.
     const rates = servers.map(() => []);
     for (let i = 0; i < REPS; i++) {
-      servers.forEach((s, j) => rates[j].push(runClient(client, s.uri, SECONDS, w.threads, w.mode).callsPerSec));
+      servers.forEach((s, j) =>
+        rates[j].push(
+          runClient(client, s.uri, SECONDS, w.threads, w.mode).callsPerSec,
+        ),
+      );
     }
-    servers.forEach((s, j) => process.stderr.write(`${s.name}: ${w.label}: ${rates[j].map((r) => Math.round(r)).join(", ")} calls/s\n`));
+    servers.forEach((s, j) =>
+      process.stderr.write(
+        `${s.name}: ${w.label}: ${rates[j].map((r) => Math.round(r)).join(", ")} calls/s\n`,
+      ),
+    );
     rows.push({ workload: w.label, rates: rates.map(median) });
   }
   return rows;
 }
 
 const client = buildClient();
-const base = mkdtempSync(join(tmpdir().length < 60 ? tmpdir() : "/tmp", "bench-server-"));
+const base = mkdtempSync(
+  join(tmpdir().length < 60 ? tmpdir() : "/tmp", "bench-server-"),
+);
 let results;
 const started = [];
 try {
   started.push({ name: "libvirtd", ...(await startLibvirtd(base)) });
-  started.push({ name: "virt-rpcgen", ...(await startExample(base, "example")) });
-  started.push({ name: "virt-rpcgen busy-poll", ...(await startExample(base, "example-busy", ["--busy-poll", String(BUSY_POLL_US)])) });
-  results = (await measure(started, client)).map((r) => ({ workload: r.workload, libvirtd: r.rates[0], ours: r.rates[1], busy: r.rates[2] }));
+  started.push({
+    name: "virt-rpcgen",
+    ...(await startExample(base, "example")),
+  });
+  started.push({
+    name: "virt-rpcgen busy-poll",
+    ...(await startExample(base, "example-busy", [
+      "--busy-poll",
+      String(BUSY_POLL_US),
+    ])),
+  });
+  results = (await measure(started, client)).map((r) => ({
+    workload: r.workload,
+    libvirtd: r.rates[0],
+    ours: r.rates[1],
+    busy: r.rates[2],
+  }));
 } finally {
   for (const s of started) await s.stop();
   rmSync(base, { recursive: true, force: true });
 }
 
 const fmt = (n) => Math.round(n).toLocaleString("en-US");
-const libvirtdVersion = execFileSync(which("libvirtd"), ["--version"], { encoding: "utf8" }).trim();
+const libvirtdVersion = execFileSync(which("libvirtd"), ["--version"], {
+  encoding: "utf8",
+}).trim();
 const table = [
   `# Server benchmark: virDomainGetInfo calls per second`,
   ``,
@@ -189,7 +258,8 @@ const table = [
   `| workload | libvirtd (test driver) | virt-rpcgen | ratio | virt-rpcgen, busy-poll ${BUSY_POLL_US} µs | ratio |`,
   `|---|---:|---:|---:|---:|---:|`,
   ...results.map(
-    (r) => `| ${r.workload} | ${fmt(r.libvirtd)} | ${fmt(r.ours)} | ${(r.ours / r.libvirtd).toFixed(2)}× | ${fmt(r.busy)} | ${(r.busy / r.libvirtd).toFixed(2)}× |`,
+    (r) =>
+      `| ${r.workload} | ${fmt(r.libvirtd)} | ${fmt(r.ours)} | ${(r.ours / r.libvirtd).toFixed(2)}× | ${fmt(r.busy)} | ${(r.busy / r.libvirtd).toFixed(2)}× |`,
   ),
   ``,
 ].join("\n");

@@ -14,19 +14,19 @@
 //   emit    emitStructsListing(model)
 // Warm: medians of N more iterations of each (plus loadProtocol + emit, the CLI's path).
 // Prints one JSON line (milliseconds).
-import { readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { readFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { pathToFileURL } from "node:url";
 
 const args = process.argv.slice(2);
-const file = args.find((a) => !a.startsWith('--'));
-const wi = args.indexOf('--warm');
+const file = args.find((a) => !a.startsWith("--"));
+const wi = args.indexOf("--warm");
 const WARM = wi >= 0 ? Number(args[wi + 1]) : 10;
 if (!file || !(WARM >= 1)) {
-  process.stderr.write('usage: breakdown.mjs <file.x> [--warm N]\n');
+  process.stderr.write("usage: breakdown.mjs <file.x> [--warm N]\n");
   process.exit(2);
 }
-const ROOT = resolve(new URL('../..', import.meta.url).pathname);
+const ROOT = resolve(new URL("../..", import.meta.url).pathname);
 const now = () => performance.now();
 const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -37,7 +37,11 @@ const median = (xs) => {
 // First the modules the `structs` command itself needs (internal paths; skipped
 // if they moved), then the whole programmatic API, which also pulls in the
 // `generate` side.
-const LIGHT = ['dist/parser/index.js', 'dist/model/index.js', 'dist/emit/structs.js'];
+const LIGHT = [
+  "dist/parser/index.js",
+  "dist/model/index.js",
+  "dist/emit/structs.js",
+];
 let t = now();
 let importLightMs = null;
 try {
@@ -47,33 +51,39 @@ try {
   importLightMs = null;
 }
 t = now();
-const api = await import(pathToFileURL(join(ROOT, 'dist', 'index.js')).href);
+const api = await import(pathToFileURL(join(ROOT, "dist", "index.js")).href);
 const importRestMs = now() - t;
 
-const canDirect = typeof api.resolveProtocol === 'function' && typeof api.externalDefines === 'function';
-const text = readFileSync(file, 'utf8');
+const canDirect =
+  typeof api.resolveProtocol === "function" &&
+  typeof api.externalDefines === "function";
+const text = readFileSync(file, "utf8");
 
 function resolveDirect(ast) {
-  return api.resolveProtocol(ast, { imports: [], external: api.externalDefines({}), text });
+  return api.resolveProtocol(ast, {
+    imports: [],
+    external: api.externalDefines({}),
+    text,
+  });
 }
 
 // --- cold
 t = now();
 const ast = api.parseXdrFile(file);
 const parseCold = now() - t;
-let mode = canDirect ? 'direct' : 'derived';
+let mode = canDirect ? "direct" : "derived";
 let model;
 let resolveCold;
-if (mode === 'direct') {
+if (mode === "direct") {
   try {
     t = now();
     model = resolveDirect(ast);
     resolveCold = now() - t;
   } catch {
-    mode = 'derived';
+    mode = "derived";
   }
 }
-if (mode === 'derived') {
+if (mode === "derived") {
   t = now();
   model = api.loadProtocol(file);
   resolveCold = now() - t - parseCold; // approximation: loadProtocol parses again
@@ -84,7 +94,7 @@ const emitCold = now() - t;
 
 // The direct path must give exactly the CLI's listing.
 const reference = api.emitStructsListing(api.loadProtocol(file));
-if (mode === 'direct' && listing !== reference) mode = 'derived';
+if (mode === "direct" && listing !== reference) mode = "derived";
 
 // --- warm
 const w = { parse: [], resolve: [], emit: [], load: [], loadEmit: [] };
@@ -97,7 +107,7 @@ for (let i = 0; i < WARM; i++) {
   const m = api.loadProtocol(file);
   const l = now() - t;
   w.load.push(l);
-  if (mode === 'direct') {
+  if (mode === "direct") {
     t = now();
     resolveDirect(a);
     w.resolve.push(now() - t);
@@ -109,7 +119,8 @@ for (let i = 0; i < WARM; i++) {
   const e = now() - t;
   w.emit.push(e);
   w.loadEmit.push(l + e);
-  if (out.length !== reference.length) throw new Error('listing changed between iterations');
+  if (out.length !== reference.length)
+    throw new Error("listing changed between iterations");
 }
 
 process.stdout.write(
@@ -117,7 +128,7 @@ process.stdout.write(
     file,
     resolveMode: mode,
     listingBytes: Buffer.byteLength(reference),
-    listingLines: reference.split('\n').length - 1,
+    listingLines: reference.split("\n").length - 1,
     importLightMs,
     importRestMs,
     cold: { parse: parseCold, resolve: resolveCold, emit: emitCold },
@@ -129,5 +140,5 @@ process.stdout.write(
       loadProtocolPlusEmit: median(w.loadEmit),
     },
     warmIterations: WARM,
-  }) + '\n',
+  }) + "\n",
 );

@@ -11,7 +11,7 @@
 //   C  node bench/structs/breakdown.mjs protocol/libvirt-9.0.0/remote_protocol.x
 // Reported: medians (min–max) of A's wall time, of A − B (paired per round: what
 // the CLI costs beyond starting node) and of the breakdown phases. Target: A well under 1 s.
-import { join, relative } from 'node:path';
+import { join, relative } from "node:path";
 import {
   REPO_ROOT,
   commandLine,
@@ -30,30 +30,32 @@ import {
   saveResult,
   summary,
   watchDist,
-} from '../lib/common.mjs';
+} from "../lib/common.mjs";
 
-const USAGE = 'usage: node bench/structs/run.mjs [--rounds N]   (N >= 10)';
-const opts = parseOptions(process.argv.slice(2), { rounds: 'number' }, USAGE);
+const USAGE = "usage: node bench/structs/run.mjs [--rounds N]   (N >= 10)";
+const opts = parseOptions(process.argv.slice(2), { rounds: "number" }, USAGE);
 const ROUNDS = Math.max(10, Math.floor(opts.rounds ?? 15));
-const P = 'bench:structs';
+const P = "bench:structs";
 
 requireTaskset();
 const distNote = ensureDist(P);
 const distWatch = watchDist();
 const protocolDir = ensureProtocolFiles(P);
-const X = relative(REPO_ROOT, join(protocolDir, 'remote_protocol.x'));
-const CLI = join(REPO_ROOT, 'dist', 'cli.js');
-const BREAKDOWN = join(REPO_ROOT, 'bench', 'structs', 'breakdown.mjs');
+const X = relative(REPO_ROOT, join(protocolDir, "remote_protocol.x"));
+const CLI = join(REPO_ROOT, "dist", "cli.js");
+const BREAKDOWN = join(REPO_ROOT, "bench", "structs", "breakdown.mjs");
 
 const cli = [];
 const bare = [];
 const breakdowns = [];
 const t0 = Date.now();
 for (let round = 0; round < ROUNDS; round++) {
-  const a = runPinned(process.execPath, [CLI, 'structs', X], { stdout: 'ignore' });
-  const b = runPinned(process.execPath, ['-e', '0']);
+  const a = runPinned(process.execPath, [CLI, "structs", X], {
+    stdout: "ignore",
+  });
+  const b = runPinned(process.execPath, ["-e", "0"]);
   const c = runPinned(process.execPath, [BREAKDOWN, X]);
-  const j = lastJsonLine(c.stdout, 'breakdown.mjs');
+  const j = lastJsonLine(c.stdout, "breakdown.mjs");
   cli.push(a.ms);
   bare.push(b.ms);
   breakdowns.push(j);
@@ -69,42 +71,86 @@ const sCli = summary(cli);
 const sBare = summary(bare);
 const sOver = summary(cli.map((x, i) => x - bare[i]));
 const range = (s) => `${fmtMs(s.min)}–${fmtMs(s.max)}`;
-const verdict = sCli.median < 1000 ? `✅ under 1 s (${fmt(sCli.median / 1000)} s)` : `❌ not under 1 s (${fmt(sCli.median / 1000)} s)`;
+const verdict =
+  sCli.median < 1000
+    ? `✅ under 1 s (${fmt(sCli.median / 1000)} s)`
+    : `❌ not under 1 s (${fmt(sCli.median / 1000)} s)`;
 
 const cold = mdTable(
-  ['cold process (wall, spawn to exit)', 'median', 'min–max'],
+  ["cold process (wall, spawn to exit)", "median", "min–max"],
   [
-    [`\`node dist/cli.js structs ${X} > /dev/null\``, `**${fmtMs(sCli.median)}**`, range(sCli)],
-    ['`node -e 0` (bare start-up)', fmtMs(sBare.median), range(sBare)],
-    ['CLI − bare start-up (paired per round)', fmtMs(sOver.median), range(sOver)],
+    [
+      `\`node dist/cli.js structs ${X} > /dev/null\``,
+      `**${fmtMs(sCli.median)}**`,
+      range(sCli),
+    ],
+    ["`node -e 0` (bare start-up)", fmtMs(sBare.median), range(sBare)],
+    [
+      "CLI − bare start-up (paired per round)",
+      fmtMs(sOver.median),
+      range(sOver),
+    ],
   ],
 );
 
 const phase = (get) => summary(breakdowns.map(get));
-const row = (name, s, note = '') => [name, fmtMs(s.median), range(s), note];
-const mode = breakdowns.every((b) => b.resolveMode === 'direct') ? 'direct' : 'derived';
-const light = breakdowns.every((b) => typeof b.importLightMs === 'number');
+const row = (name, s, note = "") => [name, fmtMs(s.median), range(s), note];
+const mode = breakdowns.every((b) => b.resolveMode === "direct")
+  ? "direct"
+  : "derived";
+const light = breakdowns.every((b) => typeof b.importLightMs === "number");
 const inProc = mdTable(
-  ['phase (in one fresh process)', 'cold: median', 'cold: min–max', 'note'],
+  ["phase (in one fresh process)", "cold: median", "cold: min–max", "note"],
   [
     ...(light
-      ? [row('import parser + model + emit/structs modules', phase((b) => b.importLightMs), '≈ what `structs` loads')]
+      ? [
+          row(
+            "import parser + model + emit/structs modules",
+            phase((b) => b.importLightMs),
+            "≈ what `structs` loads",
+          ),
+        ]
       : []),
-    row(light ? 'import the rest of dist/index.js' : 'import dist/index.js', phase((b) => b.importRestMs), 'programmatic API also loads the generate side'),
-    row('parse: `parseXdrFile`', phase((b) => b.cold.parse), 'first call'),
-    row('resolve', phase((b) => b.cold.resolve), mode === 'direct' ? '`resolveProtocol` (what `loadProtocol` does after parsing)' : '≈ `loadProtocol` − `parseXdrFile`'),
-    row('emit: `emitStructsListing`', phase((b) => b.cold.emit), 'first call'),
+    row(
+      light ? "import the rest of dist/index.js" : "import dist/index.js",
+      phase((b) => b.importRestMs),
+      "programmatic API also loads the generate side",
+    ),
+    row(
+      "parse: `parseXdrFile`",
+      phase((b) => b.cold.parse),
+      "first call",
+    ),
+    row(
+      "resolve",
+      phase((b) => b.cold.resolve),
+      mode === "direct"
+        ? "`resolveProtocol` (what `loadProtocol` does after parsing)"
+        : "≈ `loadProtocol` − `parseXdrFile`",
+    ),
+    row(
+      "emit: `emitStructsListing`",
+      phase((b) => b.cold.emit),
+      "first call",
+    ),
   ],
-  ['l', 'r', 'r', 'l'],
+  ["l", "r", "r", "l"],
 );
 const warmN = breakdowns[0].warmIterations;
 const warm = mdTable(
-  [`warm (median of ${warmN} further iterations in the same process)`, 'median over rounds', 'min–max'],
   [
-    ['parse', phase((b) => b.warm.parse)],
-    ['resolve', phase((b) => b.warm.resolve)],
-    ['emit', phase((b) => b.warm.emit)],
-    ['`loadProtocol` + `emitStructsListing` (the CLI path)', phase((b) => b.warm.loadProtocolPlusEmit)],
+    `warm (median of ${warmN} further iterations in the same process)`,
+    "median over rounds",
+    "min–max",
+  ],
+  [
+    ["parse", phase((b) => b.warm.parse)],
+    ["resolve", phase((b) => b.warm.resolve)],
+    ["emit", phase((b) => b.warm.emit)],
+    [
+      "`loadProtocol` + `emitStructsListing` (the CLI path)",
+      phase((b) => b.warm.loadProtocolPlusEmit),
+    ],
   ].map(([n, s]) => [n, fmtMs(s.median), range(s)]),
 );
 
@@ -131,6 +177,6 @@ ${inProc}
 ${warm}
 `;
 
-process.stdout.write('\n' + md);
-const path = saveResult('structs', md);
+process.stdout.write("\n" + md);
+const path = saveResult("structs", md);
 log(P, `saved ${relative(REPO_ROOT, path)}`);

@@ -7,5 +7,7 @@ for (const dom of domains) {
   const info = await client.domainGetInfo(dom);
   console.log(`${dom.name}: state ${info.state}, memory ${info.memory} KiB`);
 }
-await client.domainMigrateStartPostCopy(domains[0]!).catch((e) => console.log(`post-copy: ${e.message} (code ${e.code})`));
+await client
+  .domainMigrateStartPostCopy(domains[0]!)
+  .catch((e) => console.log(`post-copy: ${e.message} (code ${e.code})`));
 await client.close();

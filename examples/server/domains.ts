@@ -48,7 +48,12 @@ function parseUuid(s: string): Uint8Array {
 }
 
 const noDomain = (what: string) =>
-  new ServerError({ code: VirErrorCode.NO_DOMAIN, domain: VirErrorDomain.TEST, message: `Domain not found: ${what}`, str1: what });
+  new ServerError({
+    code: VirErrorCode.NO_DOMAIN,
+    domain: VirErrorDomain.TEST,
+    message: `Domain not found: ${what}`,
+    str1: what,
+  });
 export const operationInvalid = (what: string) =>
   new ServerError({
     code: VirErrorCode.OPERATION_INVALID,
@@ -57,19 +62,52 @@ export const operationInvalid = (what: string) =>
     str1: what,
   });
 const xmlError = (what: string) =>
-  new ServerError({ code: VirErrorCode.XML_ERROR, domain: VirErrorDomain.DOMAIN, message: `XML error: ${what}`, str1: what });
+  new ServerError({
+    code: VirErrorCode.XML_ERROR,
+    domain: VirErrorDomain.DOMAIN,
+    message: `XML error: ${what}`,
+    str1: what,
+  });
 
 export class DomainStore {
   private readonly domains: Domain[] = [];
   private nextId = 1;
 
   constructor() {
-    this.add({ name: "test", uuid: parseUuid("6695eb01-f6a4-8304-79aa-97f2502e193f"), running: true, maxMemKiB: 8388608, memoryKiB: 2097152, vcpus: 2 });
-    this.add({ name: "alpha", uuid: parseUuid("1b6a5d3e-0e4f-4c53-9d0b-a2f1c4e5d601"), running: false, maxMemKiB: 1048576, memoryKiB: 1048576, vcpus: 1 });
-    this.add({ name: "beta", uuid: parseUuid("7c2e9a41-5b8d-4f6e-8a3c-d9e0f1a2b302"), running: true, maxMemKiB: 4194304, memoryKiB: 4194304, vcpus: 4 });
+    this.add({
+      name: "test",
+      uuid: parseUuid("6695eb01-f6a4-8304-79aa-97f2502e193f"),
+      running: true,
+      maxMemKiB: 8388608,
+      memoryKiB: 2097152,
+      vcpus: 2,
+    });
+    this.add({
+      name: "alpha",
+      uuid: parseUuid("1b6a5d3e-0e4f-4c53-9d0b-a2f1c4e5d601"),
+      running: false,
+      maxMemKiB: 1048576,
+      memoryKiB: 1048576,
+      vcpus: 1,
+    });
+    this.add({
+      name: "beta",
+      uuid: parseUuid("7c2e9a41-5b8d-4f6e-8a3c-d9e0f1a2b302"),
+      running: true,
+      maxMemKiB: 4194304,
+      memoryKiB: 4194304,
+      vcpus: 4,
+    });
   }
 
-  private add(d: { name: string; uuid: Uint8Array; running: boolean; maxMemKiB: number; memoryKiB: number; vcpus: number }): Domain {
+  private add(d: {
+    name: string;
+    uuid: Uint8Array;
+    running: boolean;
+    maxMemKiB: number;
+    memoryKiB: number;
+    vcpus: number;
+  }): Domain {
     const dom: Domain = {
       name: d.name,
       uuid: d.uuid,
@@ -100,8 +138,11 @@ export class DomainStore {
   }
 
   byUuid(uuid: Uint8Array): Domain {
-    const d = this.domains.find((x) => Buffer.from(x.uuid).equals(Buffer.from(uuid)));
-    if (!d) throw noDomain(`no domain with matching uuid '${uuidString(uuid)}'`);
+    const d = this.domains.find((x) =>
+      Buffer.from(x.uuid).equals(Buffer.from(uuid)),
+    );
+    if (!d)
+      throw noDomain(`no domain with matching uuid '${uuidString(uuid)}'`);
     return d;
   }
 
@@ -137,11 +178,23 @@ export class DomainStore {
     const name = /<name>\s*([^<]+?)\s*<\/name>/.exec(xml)?.[1];
     if (!name) throw xmlError("missing name information");
     const uuidText = /<uuid>\s*([^<]+?)\s*<\/uuid>/.exec(xml)?.[1];
-    const uuid = uuidText ? parseUuid(uuidText) : new Uint8Array(randomBytes(16));
+    const uuid = uuidText
+      ? parseUuid(uuidText)
+      : new Uint8Array(randomBytes(16));
     const kib = (tag: string) => {
-      const m = new RegExp(`<${tag}(?:\\s+unit=['"]([A-Za-z]+)['"])?\\s*>\\s*(\\d+)\\s*</${tag}>`).exec(xml);
+      const m = new RegExp(
+        `<${tag}(?:\\s+unit=['"]([A-Za-z]+)['"])?\\s*>\\s*(\\d+)\\s*</${tag}>`,
+      ).exec(xml);
       if (!m) return null;
-      const scale: Record<string, number> = { b: 1 / 1024, k: 1, kib: 1, m: 1024, mib: 1024, g: 1048576, gib: 1048576 };
+      const scale: Record<string, number> = {
+        b: 1 / 1024,
+        k: 1,
+        kib: 1,
+        m: 1024,
+        mib: 1024,
+        g: 1048576,
+        gib: 1048576,
+      };
       const s = scale[(m[1] ?? "KiB").toLowerCase()];
       if (s === undefined) throw xmlError(`unknown unit '${m[1]}'`);
       return Math.floor(Number(m[2]) * s);
@@ -149,19 +202,42 @@ export class DomainStore {
     const maxMemKiB = kib("memory");
     if (maxMemKiB === null) throw xmlError("missing memory element");
     const memoryKiB = kib("currentMemory") ?? maxMemKiB;
-    const vcpus = Number(/<vcpu[^>]*>\s*(\d+)\s*<\/vcpu>/.exec(xml)?.[1] ?? "1");
-    const existing = this.domains.find((x) => x.name === name || Buffer.from(x.uuid).equals(Buffer.from(uuid)));
+    const vcpus = Number(
+      /<vcpu[^>]*>\s*(\d+)\s*<\/vcpu>/.exec(xml)?.[1] ?? "1",
+    );
+    const existing = this.domains.find(
+      (x) => x.name === name || Buffer.from(x.uuid).equals(Buffer.from(uuid)),
+    );
     if (existing) {
-      if (existing.name !== name) throw operationInvalid(`domain '${existing.name}' already exists with uuid ${uuidString(uuid)}`);
-      Object.assign(existing, { maxMemKiB, memoryKiB, vcpus, persistent: true });
+      if (existing.name !== name)
+        throw operationInvalid(
+          `domain '${existing.name}' already exists with uuid ${uuidString(uuid)}`,
+        );
+      Object.assign(existing, {
+        maxMemKiB,
+        memoryKiB,
+        vcpus,
+        persistent: true,
+      });
       return { dom: existing, updated: true };
     }
-    return { dom: this.add({ name, uuid, running: false, maxMemKiB, memoryKiB, vcpus }), updated: false };
+    return {
+      dom: this.add({
+        name,
+        uuid,
+        running: false,
+        maxMemKiB,
+        memoryKiB,
+        vcpus,
+      }),
+      updated: false,
+    };
   }
 
   /** virDomainUndefine: inactive domains go away; active ones become transient. */
   undefine(d: Domain): void {
-    if (!d.persistent) throw operationInvalid("cannot undefine transient domain");
+    if (!d.persistent)
+      throw operationInvalid("cannot undefine transient domain");
     if (d.id === -1) this.domains.splice(this.domains.indexOf(d), 1);
     else d.persistent = false;
   }
@@ -183,6 +259,8 @@ export class DomainStore {
   }
 
   cpuTimeNs(d: Domain): bigint {
-    return d.id === -1 ? 0n : BigInt(Date.now() - d.startedAt) * 1_000_000n * BigInt(d.vcpus);
+    return d.id === -1
+      ? 0n
+      : BigInt(Date.now() - d.startedAt) * 1_000_000n * BigInt(d.vcpus);
   }
 }

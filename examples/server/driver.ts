@@ -10,7 +10,12 @@ import {
   type remote_nonnull_domain,
 } from "../../generated/remote_protocol/index.js";
 import { ServerError, type ServerClient } from "virt-rpcgen/runtime";
-import { DomainStore, LifecycleEvent, operationInvalid, type Domain } from "./domains.js";
+import {
+  DomainStore,
+  LifecycleEvent,
+  operationInvalid,
+  type Domain,
+} from "./domains.js";
 
 /** Features the daemon reports itself (remote_daemon_dispatch.c): keepalive, event and close callbacks. */
 const FEATURES = new Set([
@@ -44,7 +49,9 @@ export interface ExampleDriver {
   readonly store: DomainStore;
 }
 
-export function createExampleDriver(options: ExampleDriverOptions = {}): ExampleDriver {
+export function createExampleDriver(
+  options: ExampleDriverOptions = {},
+): ExampleDriver {
   const store = new DomainStore();
   const connections = new Map<ServerClient, Connection>();
   let nextCallbackID = 1;
@@ -59,13 +66,21 @@ export function createExampleDriver(options: ExampleDriverOptions = {}): Example
     }
     return c;
   };
-  const ref = (d: Domain): remote_nonnull_domain => ({ name: d.name, uuid: d.uuid, id: d.id });
+  const ref = (d: Domain): remote_nonnull_domain => ({
+    name: d.name,
+    uuid: d.uuid,
+    id: d.id,
+  });
   const lifecycle = (d: Domain, event: number, detail: number) => {
     for (const [client, c] of connections) {
       for (const cb of c.callbacks) {
         if (cb.eventID !== VIR_DOMAIN_EVENT_ID_LIFECYCLE) continue;
-        if (cb.dom && !Buffer.from(cb.dom).equals(Buffer.from(d.uuid))) continue;
-        client.sendEvent(remoteEvents.domainEventCallbackLifecycle, { callbackID: cb.callbackID, msg: { dom: ref(d), event, detail } });
+        if (cb.dom && !Buffer.from(cb.dom).equals(Buffer.from(d.uuid)))
+          continue;
+        client.sendEvent(remoteEvents.domainEventCallbackLifecycle, {
+          callbackID: cb.callbackID,
+          msg: { dom: ref(d), event, detail },
+        });
       }
     }
   };
@@ -73,7 +88,9 @@ export function createExampleDriver(options: ExampleDriverOptions = {}): Example
   const handlers: RemoteServerHandlers = {
     // ---- connection (hand-written in libvirt's daemon)
     authList: () => ({ types: [] }),
-    connectSupportsFeature: ({ feature }) => ({ supported: FEATURES.has(feature) ? 1 : 0 }),
+    connectSupportsFeature: ({ feature }) => ({
+      supported: FEATURES.has(feature) ? 1 : 0,
+    }),
     connectOpen(_args, ctx) {
       conn(ctx.client).opened = true;
     },
@@ -94,28 +111,48 @@ export function createExampleDriver(options: ExampleDriverOptions = {}): Example
     async connectListAllDomains({ flags }, ctx) {
       // VIR_CONNECT_LIST_DOMAINS_ACTIVE 1 / INACTIVE 2: both or neither mean all.
       const want = flags & 3;
-      const picked = store.all().filter((d) => want === 0 || want === 3 || (want === 1) === (d.id !== -1));
+      const picked = store
+        .all()
+        .filter(
+          (d) => want === 0 || want === 3 || (want === 1) === (d.id !== -1),
+        );
       const visible = await ctx.aclFilter(picked.map(ref));
       return { domains: visible, ret: visible.length };
     },
-    connectNumOfDomains: () => ({ num: store.all().filter((d) => d.id !== -1).length }),
-    connectNumOfDefinedDomains: () => ({ num: store.all().filter((d) => d.id === -1).length }),
+    connectNumOfDomains: () => ({
+      num: store.all().filter((d) => d.id !== -1).length,
+    }),
+    connectNumOfDefinedDomains: () => ({
+      num: store.all().filter((d) => d.id === -1).length,
+    }),
     domainLookupByName: ({ name }) => ({ dom: ref(store.byName(name)) }),
     domainLookupByUUID: ({ uuid }) => ({ dom: ref(store.byUuid(uuid)) }),
     domainLookupByID: ({ id }) => ({ dom: ref(store.byId(id)) }),
     domainGetInfo({ dom }) {
       const d = store.resolve(dom);
-      return { state: d.state, maxMem: BigInt(d.maxMemKiB), memory: BigInt(d.memoryKiB), nrVirtCpu: d.vcpus, cpuTime: store.cpuTimeNs(d) };
+      return {
+        state: d.state,
+        maxMem: BigInt(d.maxMemKiB),
+        memory: BigInt(d.memoryKiB),
+        nrVirtCpu: d.vcpus,
+        cpuTime: store.cpuTimeNs(d),
+      };
     },
     domainGetState({ dom }) {
       const d = store.resolve(dom);
       return { state: d.state, reason: d.reason };
     },
     domainGetOSType: ({ dom }) => ({ type: store.resolve(dom).osType }),
-    domainIsActive: ({ dom }) => ({ active: store.resolve(dom).id !== -1 ? 1 : 0 }),
-    domainIsPersistent: ({ dom }) => ({ persistent: store.resolve(dom).persistent ? 1 : 0 }),
+    domainIsActive: ({ dom }) => ({
+      active: store.resolve(dom).id !== -1 ? 1 : 0,
+    }),
+    domainIsPersistent: ({ dom }) => ({
+      persistent: store.resolve(dom).persistent ? 1 : 0,
+    }),
     domainIsUpdated: () => ({ updated: 0 }),
-    domainGetAutostart: ({ dom }) => ({ autostart: store.resolve(dom).autostart ? 1 : 0 }),
+    domainGetAutostart: ({ dom }) => ({
+      autostart: store.resolve(dom).autostart ? 1 : 0,
+    }),
     domainHasManagedSaveImage: () => ({ result: 0 }),
     domainGetSecurityLabel: () => ({ label: [], enforcing: 0 }),
     domainGetMessages: () => ({ msgs: [] }),
@@ -154,7 +191,10 @@ export function createExampleDriver(options: ExampleDriverOptions = {}): Example
     },
     domainShutdownFlags({ dom, flags }) {
       const d = store.resolve(dom);
-      ran("domainShutdownFlags", `${d.name} flags=${flags}${flags & VIR_DOMAIN_SHUTDOWN_GUEST_AGENT ? " (guest agent)" : ""}`);
+      ran(
+        "domainShutdownFlags",
+        `${d.name} flags=${flags}${flags & VIR_DOMAIN_SHUTDOWN_GUEST_AGENT ? " (guest agent)" : ""}`,
+      );
       store.stop(d, "shutdown");
       lifecycle(d, LifecycleEvent.SHUTDOWN, 0);
       lifecycle(d, LifecycleEvent.STOPPED, 0);
@@ -195,7 +235,8 @@ export function createExampleDriver(options: ExampleDriverOptions = {}): Example
       const image = screenshot(d, 640, 480);
       void (async () => {
         try {
-          for (let at = 0; at < image.length; at += 65536) await ctx.stream.write(image.subarray(at, at + 65536));
+          for (let at = 0; at < image.length; at += 65536)
+            await ctx.stream.write(image.subarray(at, at + 65536));
           ctx.stream.end();
         } catch {
           // The client went away or aborted: nothing left to send to.
@@ -208,13 +249,18 @@ export function createExampleDriver(options: ExampleDriverOptions = {}): Example
     connectDomainEventCallbackRegisterAny({ eventID, dom }, ctx) {
       if (dom) store.resolve(dom);
       const callbackID = nextCallbackID++;
-      conn(ctx.client).callbacks.push({ callbackID, eventID, dom: dom ? dom.uuid : null });
+      conn(ctx.client).callbacks.push({
+        callbackID,
+        eventID,
+        dom: dom ? dom.uuid : null,
+      });
       return { callbackID };
     },
     connectDomainEventCallbackDeregisterAny({ callbackID }, ctx) {
       const list = conn(ctx.client).callbacks;
       const i = list.findIndex((c) => c.callbackID === callbackID);
-      if (i === -1) throw ServerError.rpc(`no domain event callback with ID ${callbackID}`);
+      if (i === -1)
+        throw ServerError.rpc(`no domain event callback with ID ${callbackID}`);
       list.splice(i, 1);
     },
   };
@@ -222,11 +268,18 @@ export function createExampleDriver(options: ExampleDriverOptions = {}): Example
 }
 
 /** A PPM image with the domain's name in its pixel values (deterministic, for tests). */
-export function screenshot(d: Domain, width: number, height: number): Uint8Array {
+export function screenshot(
+  d: Domain,
+  width: number,
+  height: number,
+): Uint8Array {
   const header = Buffer.from(`P6\n${width} ${height}\n255\n`, "ascii");
   const out = new Uint8Array(header.length + width * height * 3);
   out.set(header, 0);
-  const seed = [...d.name].reduce((a, c) => (a * 31 + c.charCodeAt(0)) & 0xff, 7);
+  const seed = [...d.name].reduce(
+    (a, c) => (a * 31 + c.charCodeAt(0)) & 0xff,
+    7,
+  );
   for (let i = 0; i < width * height; i++) {
     const p = header.length + i * 3;
     out[p] = (i % width) & 0xff;

@@ -9,7 +9,12 @@
  * access checker that denies those permissions (and logs each check).
  */
 import { parseArgs } from "node:util";
-import { createRpcServer, type AccessChecker, type CallRecord, type ListenOptions } from "virt-rpcgen/runtime";
+import {
+  createRpcServer,
+  type AccessChecker,
+  type CallRecord,
+  type ListenOptions,
+} from "virt-rpcgen/runtime";
 import { remoteServerProgram } from "../../generated/remote_protocol/index.js";
 import { createExampleDriver } from "./driver.js";
 
@@ -24,12 +29,16 @@ const { values } = parseArgs({
   },
 });
 if (values.help || (!values.socket && !values.tcp)) {
-  process.stderr.write("usage: example-server --socket PATH [--tcp HOST:PORT] [--deny object:permission[,…]] [--quiet] [--busy-poll MICROS]\n");
+  process.stderr.write(
+    "usage: example-server --socket PATH [--tcp HOST:PORT] [--deny object:permission[,…]] [--quiet] [--busy-poll MICROS]\n",
+  );
   process.exit(values.help ? 0 : 2);
 }
 
 const out = (line: string) => process.stdout.write(line + "\n");
-const denied = new Set((values.deny ?? []).flatMap((d) => d.split(",")).filter(Boolean));
+const denied = new Set(
+  (values.deny ?? []).flatMap((d) => d.split(",")).filter(Boolean),
+);
 
 const accessChecker: AccessChecker | undefined =
   denied.size === 0
@@ -37,23 +46,36 @@ const accessChecker: AccessChecker | undefined =
     : (identity, object, permission) => {
         const key = `${object.type}:${permission}`;
         const allow = !denied.has(key);
-        const target = object.target && typeof object.target === "object" && "name" in object.target ? ` ${String(object.target.name)}` : "";
-        out(`acl: client ${identity.id} ${key}${target} (${object.procedure}) -> ${allow ? "allowed" : "denied"}`);
+        const target =
+          object.target &&
+          typeof object.target === "object" &&
+          "name" in object.target
+            ? ` ${String(object.target.name)}`
+            : "";
+        out(
+          `acl: client ${identity.id} ${key}${target} (${object.procedure}) -> ${allow ? "allowed" : "denied"}`,
+        );
         return allow;
       };
 
-const driver = createExampleDriver({ onHandler: (method, detail) => out(`driver: ${method} ${detail}`) });
+const driver = createExampleDriver({
+  onHandler: (method, detail) => out(`driver: ${method} ${detail}`),
+});
 const server = createRpcServer({
   programs: [remoteServerProgram(driver.handlers)],
   ...(accessChecker ? { accessChecker } : {}),
   // libvirt names the connection's driver in access-denied errors; the test driver is "Test".
   driverName: "Test",
-  ...(values["busy-poll"] ? { limits: { busyPollMicros: Number(values["busy-poll"]) } } : {}),
+  ...(values["busy-poll"]
+    ? { limits: { busyPollMicros: Number(values["busy-poll"]) } }
+    : {}),
   ...(values.quiet
     ? {}
     : {
         onCall: (r: CallRecord) =>
-          out(`call client=${r.client} ${r.name} (${r.program} proc ${r.proc}) serial=${r.serial} ${r.ok ? "ok" : `error: ${r.outcome}`} ${r.ms.toFixed(2)}ms`),
+          out(
+            `call client=${r.client} ${r.name} (${r.program} proc ${r.proc}) serial=${r.serial} ${r.ok ? "ok" : `error: ${r.outcome}`} ${r.ms.toFixed(2)}ms`,
+          ),
       }),
   log: (line) => out(`server: ${line}`),
 });
@@ -65,7 +87,8 @@ if (values.tcp) {
   if (!m) throw new Error(`--tcp expects HOST:PORT, got '${values.tcp}'`);
   listeners.push({ host: m[1]!, port: Number(m[2]) });
 }
-for (const l of listeners) out(`listening on ${await server.listen(l)} (pid ${process.pid})`);
+for (const l of listeners)
+  out(`listening on ${await server.listen(l)} (pid ${process.pid})`);
 
 const stop = () => {
   void server.close().then(() => process.exit(0));

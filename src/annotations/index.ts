@@ -12,12 +12,30 @@
  * The checks are the ones gendispatch.pl makes, reported at the offending line instead of
  * as a Perl `die`.
  */
-import { XdrDiagnosticError, type Comment, type LineMap, type SourceLocation } from "../parser/index.js";
-import type { AclRule, GenerateSide, MemberHint, ProcedureAnnotations } from "./types.js";
+import {
+  XdrDiagnosticError,
+  type Comment,
+  type LineMap,
+  type SourceLocation,
+} from "../parser/index.js";
+import type {
+  AclRule,
+  GenerateSide,
+  MemberHint,
+  ProcedureAnnotations,
+} from "./types.js";
 
 export type * from "./types.js";
 
-const KNOWN_KEYS = new Set(["generate", "acl", "aclfilter", "priority", "readstream", "writestream", "sparseflag"]);
+const KNOWN_KEYS = new Set([
+  "generate",
+  "acl",
+  "aclfilter",
+  "priority",
+  "readstream",
+  "writestream",
+  "sparseflag",
+]);
 const REPEATABLE = new Set(["acl", "aclfilter"]);
 
 interface RawAnnotation {
@@ -28,7 +46,9 @@ interface RawAnnotation {
 
 /** Is this comment a doc comment (`/** … *\/`) that carries at least one `@key:` line? */
 export function isAnnotationComment(c: Comment): boolean {
-  return c.text.startsWith("/**") && /^\s*\*?\s*@\w+\s*:/m.test(c.text.slice(3));
+  return (
+    c.text.startsWith("/**") && /^\s*\*?\s*@\w+\s*:/m.test(c.text.slice(3))
+  );
 }
 
 function readRawAnnotations(c: Comment, lines: LineMap): RawAnnotation[] {
@@ -43,7 +63,10 @@ function readRawAnnotations(c: Comment, lines: LineMap): RawAnnotation[] {
     const at = lineOffset + (line.length - line.trimStart().length);
     const m = /^\s*@(\w+)\s*:\s*(.*?)\s*$/.exec(stripped);
     if (!m) {
-      throw XdrDiagnosticError.at(lines.loc(at), `cannot parse annotation line '${line.trim()}' (expected '* @key: value')`);
+      throw XdrDiagnosticError.at(
+        lines.loc(at),
+        `cannot parse annotation line '${line.trim()}' (expected '* @key: value')`,
+      );
     }
     const keyAt = lineOffset + line.indexOf("@");
     out.push({ key: m[1]!, value: m[2]!, loc: lines.loc(keyAt) });
@@ -69,56 +92,88 @@ export function parseProcedureAnnotations(
         `unknown annotation '@${a.key}' for ${constName} (known: @generate, @acl, @aclfilter, @priority, @readstream, @writestream, @sparseflag)`,
       );
     }
-    if (a.value === "") throw XdrDiagnosticError.at(a.loc, `annotation '@${a.key}' for ${constName} has no value`);
+    if (a.value === "")
+      throw XdrDiagnosticError.at(
+        a.loc,
+        `annotation '@${a.key}' for ${constName} has no value`,
+      );
     if (REPEATABLE.has(a.key)) {
       (a.key === "acl" ? acl : aclFilter).push(a);
       continue;
     }
     const prev = seen.get(a.key);
     if (prev) {
-      throw XdrDiagnosticError.at(a.loc, `duplicate annotation '@${a.key}' for ${constName} (first at line ${prev.loc.line})`);
+      throw XdrDiagnosticError.at(
+        a.loc,
+        `duplicate annotation '@${a.key}' for ${constName} (first at line ${prev.loc.line})`,
+      );
     }
     seen.set(a.key, a);
   }
 
   const gen = seen.get("generate");
-  if (!gen) throw XdrDiagnosticError.at(memberLoc, `'@generate' annotation missing for ${constName}`);
+  if (!gen)
+    throw XdrDiagnosticError.at(
+      memberLoc,
+      `'@generate' annotation missing for ${constName}`,
+    );
   if (!/^(none|client|server|both)$/.test(gen.value)) {
-    throw XdrDiagnosticError.at(gen.loc, `'@generate' annotation value '${gen.value}' invalid for ${constName} (expected none, client, server or both)`);
+    throw XdrDiagnosticError.at(
+      gen.loc,
+      `'@generate' annotation value '${gen.value}' invalid for ${constName} (expected none, client, server or both)`,
+    );
   }
 
   const pri = seen.get("priority");
   if (pri && pri.value !== "low" && pri.value !== "high") {
-    throw XdrDiagnosticError.at(pri.loc, `'@priority' annotation value '${pri.value}' invalid for ${constName} (expected low or high)`);
+    throw XdrDiagnosticError.at(
+      pri.loc,
+      `'@priority' annotation value '${pri.value}' invalid for ${constName} (expected low or high)`,
+    );
   }
 
   const streamIndex = (key: string): number | null => {
     const a = seen.get(key);
     if (!a) return null;
     if (!/^\d+$/.test(a.value)) {
-      throw XdrDiagnosticError.at(a.loc, `'@${key}' annotation value '${a.value}' invalid for ${constName} (expected the stream argument's index)`);
+      throw XdrDiagnosticError.at(
+        a.loc,
+        `'@${key}' annotation value '${a.value}' invalid for ${constName} (expected the stream argument's index)`,
+      );
     }
     return Number(a.value);
   };
   const readStream = streamIndex("readstream");
   const writeStream = streamIndex("writestream");
   if (readStream !== null && writeStream !== null) {
-    throw XdrDiagnosticError.at(seen.get("writestream")!.loc, `${constName} cannot have both '@readstream' and '@writestream'`);
+    throw XdrDiagnosticError.at(
+      seen.get("writestream")!.loc,
+      `${constName} cannot have both '@readstream' and '@writestream'`,
+    );
   }
   const sparse = seen.get("sparseflag");
   if (sparse) {
     if (readStream === null && writeStream === null) {
-      throw XdrDiagnosticError.at(sparse.loc, `'@sparseflag' requires '@readstream' or '@writestream' for ${constName}`);
+      throw XdrDiagnosticError.at(
+        sparse.loc,
+        `'@sparseflag' requires '@readstream' or '@writestream' for ${constName}`,
+      );
     }
     if (!/^[A-Za-z_]\w*$/.test(sparse.value)) {
-      throw XdrDiagnosticError.at(sparse.loc, `'@sparseflag' annotation value '${sparse.value}' invalid for ${constName} (expected a flag name)`);
+      throw XdrDiagnosticError.at(
+        sparse.loc,
+        `'@sparseflag' annotation value '${sparse.value}' invalid for ${constName} (expected a flag name)`,
+      );
     }
   }
 
   const aclNone = acl.length > 0 && acl.every((a) => a.value === "none");
   if (acl.some((a) => a.value === "none") && !aclNone) {
     const none = acl.find((a) => a.value === "none")!;
-    throw XdrDiagnosticError.at(none.loc, `'@acl: none' cannot be combined with other ACL rules for ${constName}`);
+    throw XdrDiagnosticError.at(
+      none.loc,
+      `'@acl: none' cannot be combined with other ACL rules for ${constName}`,
+    );
   }
   const aclRules = aclNone ? [] : acl.map((a) => parseAclRule(a, constName));
   const filterRules = aclFilter.map((a) => parseAclRule(a, constName));
@@ -138,7 +193,11 @@ export function parseProcedureAnnotations(
   };
 }
 
-function checkSameObject(rules: readonly AclRule[], raw: readonly RawAnnotation[], constName: string): void {
+function checkSameObject(
+  rules: readonly AclRule[],
+  raw: readonly RawAnnotation[],
+  constName: string,
+): void {
   for (let i = 1; i < rules.length; i++) {
     if (rules[i]!.object !== rules[0]!.object) {
       throw XdrDiagnosticError.at(
@@ -174,7 +233,8 @@ function parseAclRule(a: RawAnnotation, constName: string): AclRule {
     });
   } else if (parts.length === 5) {
     if (parts[2] !== "") bad("a parameter condition cannot also name flags");
-    if (!IDENT.test(parts[3]!) || !IDENT.test(parts[4]!)) bad("invalid parameter condition");
+    if (!IDENT.test(parts[3]!) || !IDENT.test(parts[4]!))
+      bad("invalid parameter condition");
     param = { name: parts[3]!, value: parts[4]! };
   } else if (parts.length !== 2) {
     bad(`unexpected number of ':'-separated parts (${parts.length})`);
@@ -190,13 +250,23 @@ export function parseMemberHint(c: Comment, lines: LineMap): MemberHint | null {
   if (!c.text.startsWith("/*")) return null;
   const inner = c.text.slice(2, -2).trim();
   let m: RegExpExecArray | null;
-  if ((m = /^insert@(\d+)$/.exec(inner))) return { kind: "insert", index: Number(m[1]) };
+  if ((m = /^insert@(\d+)$/.exec(inner)))
+    return { kind: "insert", index: Number(m[1]) };
   if ((m = /^alloc@(\d+)@([^@]+)@(\d+)$/.exec(inner))) {
-    return { kind: "alloc", index: Number(m[1]), type: m[2]!.trim(), countIndex: Number(m[3]) };
+    return {
+      kind: "alloc",
+      index: Number(m[1]),
+      type: m[2]!.trim(),
+      countIndex: Number(m[3]),
+    };
   }
   if (/^(insert|alloc)@/.test(inner)) {
-    throw XdrDiagnosticError.at(lines.loc(c.offset), `malformed generator hint '${inner}' (expected insert@N or alloc@N@type@N)`);
+    throw XdrDiagnosticError.at(
+      lines.loc(c.offset),
+      `malformed generator hint '${inner}' (expected insert@N or alloc@N@type@N)`,
+    );
   }
-  if ((m = /^\(([A-Za-z_][\w\s]*\**)\)$/.exec(inner))) return { kind: "cast", cType: m[1]!.trim() };
+  if ((m = /^\(([A-Za-z_][\w\s]*\**)\)$/.exec(inner)))
+    return { kind: "cast", cType: m[1]!.trim() };
   return null;
 }

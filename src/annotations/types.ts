@@ -16,7 +16,10 @@ export interface AclRule {
   readonly object: string;
   readonly permission: string;
   /** The flags of the mask, in order; only the first can carry `negated` (for the whole mask). */
-  readonly flags: readonly { readonly name: string; readonly negated: boolean }[];
+  readonly flags: readonly {
+    readonly name: string;
+    readonly negated: boolean;
+  }[];
   readonly param: { readonly name: string; readonly value: string } | null;
   /** The rule as written. */
   readonly text: string;
@@ -37,5 +40,10 @@ export interface ProcedureAnnotations {
 
 export type MemberHint =
   | { readonly kind: "insert"; readonly index: number }
-  | { readonly kind: "alloc"; readonly index: number; readonly type: string; readonly countIndex: number }
+  | {
+      readonly kind: "alloc";
+      readonly index: number;
+      readonly type: string;
+      readonly countIndex: number;
+    }
   | { readonly kind: "cast"; readonly cType: string };

@@ -17,8 +17,10 @@ export async function generateCommand(args: string[]): Promise<number> {
       emit: { type: "string" },
     },
   });
-  if (positionals.length === 0) throw new UsageError("generate needs at least one .x file");
-  if (values.out === undefined) throw new UsageError("generate needs --out DIR");
+  if (positionals.length === 0)
+    throw new UsageError("generate needs at least one .x file");
+  if (values.out === undefined)
+    throw new UsageError("generate needs --out DIR");
   const result = await generate({
     ...loadOptionsFrom(values),
     files: positionals,
@@ -30,14 +32,19 @@ export async function generateCommand(args: string[]): Promise<number> {
   });
   if (values.check) {
     if (result.stale.length === 0) return 0;
-    process.stderr.write(`virt-rpcgen: ${result.stale.length} generated file(s) are stale or missing; run generate:\n`);
-    for (const f of result.stale) process.stderr.write(`  ${displayPath(values.out, f)}\n`);
+    process.stderr.write(
+      `virt-rpcgen: ${result.stale.length} generated file(s) are stale or missing; run generate:\n`,
+    );
+    for (const f of result.stale)
+      process.stderr.write(`  ${displayPath(values.out, f)}\n`);
     return 1;
   }
   if (!values.quiet && result.upToDate) {
     process.stdout.write(`virt-rpcgen: ${values.out} is up to date\n`);
   } else if (!values.quiet) {
-    process.stdout.write(`virt-rpcgen: ${result.files.length} files, ${result.written.length} written to ${values.out}\n`);
+    process.stdout.write(
+      `virt-rpcgen: ${result.files.length} files, ${result.written.length} written to ${values.out}\n`,
+    );
   }
   return 0;
 }
@@ -49,7 +56,10 @@ type OutputKind = (typeof OUTPUT_KINDS)[number];
 function parseEmit(text: string): OutputKind[] {
   const kinds = text.split(",").map((s) => s.trim());
   for (const k of kinds) {
-    if (!(OUTPUT_KINDS as readonly string[]).includes(k)) throw new UsageError(`--emit: unknown output '${k}' (known: ${OUTPUT_KINDS.join(", ")})`);
+    if (!(OUTPUT_KINDS as readonly string[]).includes(k))
+      throw new UsageError(
+        `--emit: unknown output '${k}' (known: ${OUTPUT_KINDS.join(", ")})`,
+      );
   }
   return kinds as OutputKind[];
 }

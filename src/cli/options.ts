@@ -29,7 +29,8 @@ export function loadOptionsFrom(values: {
   for (const d of values.define ?? []) {
     const m = /^([A-Za-z_]\w*)=(.+)$/.exec(d);
     const v = m ? parseIntegerLiteral(m[2]!) : null;
-    if (!m || v === null) throw new UsageError(`--define expects NAME=INTEGER, got '${d}'`);
+    if (!m || v === null)
+      throw new UsageError(`--define expects NAME=INTEGER, got '${d}'`);
     defines.set(m[1]!, Number(v));
   }
   const macros = new Map<string, string>();

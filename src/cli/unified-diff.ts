@@ -10,7 +10,11 @@ export function normalizeBlanks(line: string): string {
   return line.replace(/[ \t]+/g, " ").replace(/ $/, "");
 }
 
-export function diffLines(a: readonly string[], b: readonly string[], key: (s: string) => string = normalizeBlanks): Op[] {
+export function diffLines(
+  a: readonly string[],
+  b: readonly string[],
+  key: (s: string) => string = normalizeBlanks,
+): Op[] {
   const ak = a.map(key);
   const bk = b.map(key);
   const n = a.length;
@@ -22,7 +26,10 @@ export function diffLines(a: readonly string[], b: readonly string[], key: (s: s
   for (let d = 0; d <= max && !found; d++) {
     trace.push(v.slice());
     for (let k = -d; k <= d; k += 2) {
-      let x = k === -d || (k !== d && v[max + k - 1]! < v[max + k + 1]!) ? v[max + k + 1]! : v[max + k - 1]! + 1;
+      let x =
+        k === -d || (k !== d && v[max + k - 1]! < v[max + k + 1]!)
+          ? v[max + k + 1]!
+          : v[max + k - 1]! + 1;
       let y = x - k;
       while (x < n && y < m && ak[x] === bk[y]) {
         x++;
@@ -42,10 +49,14 @@ export function diffLines(a: readonly string[], b: readonly string[], key: (s: s
   for (let d = trace.length - 1; d >= 0 && (x > 0 || y > 0); d--) {
     const vd = trace[d]!;
     const k = x - y;
-    const prevK = k === -d || (k !== d && vd[max + k - 1]! < vd[max + k + 1]!) ? k + 1 : k - 1;
+    const prevK =
+      k === -d || (k !== d && vd[max + k - 1]! < vd[max + k + 1]!)
+        ? k + 1
+        : k - 1;
     const prevX = d === 0 ? 0 : vd[max + prevK]!;
     const prevY = prevX - prevK;
-    while (x > prevX && y > prevY) ops.push({ kind: " ", line: a[--x]! }), y--;
+    while (x > prevX && y > prevY)
+      (ops.push({ kind: " ", line: a[--x]! }), y--);
     if (d > 0) {
       if (x === prevX) ops.push({ kind: "+", line: b[--y]! });
       else ops.push({ kind: "-", line: a[--x]! });
@@ -61,9 +72,16 @@ export interface UnifiedDiffOptions {
   readonly positions?: boolean;
 }
 
-export function unifiedDiff(aName: string, bName: string, aText: string, bText: string, options: UnifiedDiffOptions = {}): string {
+export function unifiedDiff(
+  aName: string,
+  bName: string,
+  aText: string,
+  bText: string,
+  options: UnifiedDiffOptions = {},
+): string {
   const context = options.context ?? 3;
-  const split = (t: string) => (t.endsWith("\n") ? t.slice(0, -1) : t).split("\n");
+  const split = (t: string) =>
+    (t.endsWith("\n") ? t.slice(0, -1) : t).split("\n");
   const ops = diffLines(split(aText), split(bText));
   if (ops.every((o) => o.kind === " ")) return "";
   const out = [`--- ${aName}`, `+++ ${bName}`];
@@ -87,7 +105,12 @@ export function unifiedDiff(aName: string, bName: string, aText: string, bText: 
     for (;;) {
       while (end < ops.length && ops[end]!.kind !== " ") end++;
       let next = end;
-      while (next < ops.length && ops[next]!.kind === " " && next - end < 2 * context) next++;
+      while (
+        next < ops.length &&
+        ops[next]!.kind === " " &&
+        next - end < 2 * context
+      )
+        next++;
       if (next < ops.length && ops[next]!.kind !== " ") end = next;
       else break;
     }
@@ -97,7 +120,11 @@ export function unifiedDiff(aName: string, bName: string, aText: string, bText: 
     const bCount = hunk.filter((o) => o.kind !== "-").length;
     const aStart = aCount === 0 ? aLine[start]! - 1 : aLine[start]!;
     const bStart = bCount === 0 ? bLine[start]! - 1 : bLine[start]!;
-    out.push(options.positions === false ? "@@" : `@@ -${aStart},${aCount} +${bStart},${bCount} @@`);
+    out.push(
+      options.positions === false
+        ? "@@"
+        : `@@ -${aStart},${aCount} +${bStart},${bCount} @@`,
+    );
     for (const o of hunk) out.push(o.kind + o.line);
     i = stop;
     start = stop;

@@ -18,7 +18,10 @@ import type { ProcedureModel, ProtocolModel } from "../model/types.js";
 import { arr, obj, raw, str, type Literal } from "./literal-printer.js";
 
 /** Value of a constant named in an ACL rule: the protocol's (and its imports') constants, then the defines. */
-export function constantLookup(p: ProtocolModel, defines: ReadonlyMap<string, number>): (name: string) => number | undefined {
+export function constantLookup(
+  p: ProtocolModel,
+  defines: ReadonlyMap<string, number>,
+): (name: string) => number | undefined {
   const own = new Map<string, number>();
   const visit = (m: ProtocolModel) => {
     for (const c of m.constants) if (!own.has(c.name)) own.set(c.name, c.value);
@@ -29,27 +32,41 @@ export function constantLookup(p: ProtocolModel, defines: ReadonlyMap<string, nu
 }
 
 /** The rule as a TypeScript object literal; fails generation on names without values. */
-export function aclRuleLiteral(rule: AclRule, proc: ProcedureModel, lookup: (name: string) => number | undefined): Literal {
+export function aclRuleLiteral(
+  rule: AclRule,
+  proc: ProcedureModel,
+  lookup: (name: string) => number | undefined,
+): Literal {
   const loc = proc.annotations?.loc ?? proc.loc;
   const fail = (why: string): never => {
-    throw XdrDiagnosticError.at(loc, `ACL rule '${rule.text}' of ${proc.constName}: ${why}`);
+    throw XdrDiagnosticError.at(
+      loc,
+      `ACL rule '${rule.text}' of ${proc.constName}: ${why}`,
+    );
   };
   const valueOf = (name: string): number => {
     const v = lookup(name);
     if (v === undefined) {
-      fail(`'${name}' has no value (define it in a defines file or with --define ${name}=VALUE)`);
+      fail(
+        `'${name}' has no value (define it in a defines file or with --define ${name}=VALUE)`,
+      );
     }
     return v!;
   };
-  const hasArg = (name: string) => proc.args?.fields.some((f) => f.name === name) ?? false;
+  const hasArg = (name: string) =>
+    proc.args?.fields.some((f) => f.name === name) ?? false;
   const parts = [
     { key: "object", value: str(rule.object) },
     { key: "permission", value: str(rule.permission) },
     { key: "text", value: str(rule.text) },
   ];
   if (rule.flags.length > 0) {
-    if (rule.flags.slice(1).some((f) => f.negated)) fail("only a leading '!' may negate flags (it negates the whole mask, as in gendispatch.pl)");
-    if (!hasArg("flags")) fail(`the arguments of ${proc.constName} have no 'flags' member`);
+    if (rule.flags.slice(1).some((f) => f.negated))
+      fail(
+        "only a leading '!' may negate flags (it negates the whole mask, as in gendispatch.pl)",
+      );
+    if (!hasArg("flags"))
+      fail(`the arguments of ${proc.constName} have no 'flags' member`);
     let mask = 0;
     for (const f of rule.flags) mask = (mask | valueOf(f.name)) >>> 0;
     const names = rule.flags.map((f) => f.name).join("|");
@@ -63,7 +80,10 @@ export function aclRuleLiteral(rule: AclRule, proc: ProcedureModel, lookup: (nam
     });
   }
   if (rule.param) {
-    if (!hasArg(rule.param.name)) fail(`the arguments of ${proc.constName} have no '${rule.param.name}' member`);
+    if (!hasArg(rule.param.name))
+      fail(
+        `the arguments of ${proc.constName} have no '${rule.param.name}' member`,
+      );
     const value = valueOf(rule.param.value);
     parts.push({
       key: "param",
@@ -77,6 +97,10 @@ export function aclRuleLiteral(rule: AclRule, proc: ProcedureModel, lookup: (nam
   return obj(parts);
 }
 
-export function aclRulesLiteral(rules: readonly AclRule[], proc: ProcedureModel, lookup: (name: string) => number | undefined): Literal {
+export function aclRulesLiteral(
+  rules: readonly AclRule[],
+  proc: ProcedureModel,
+  lookup: (name: string) => number | undefined,
+): Literal {
   return arr(rules.map((r) => aclRuleLiteral(r, proc, lookup)));
 }

@@ -12,7 +12,9 @@
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 
-export const LIBVIRT_API_FLAGS_FILE = fileURLToPath(new URL("../../defines/libvirt-api-flags.json", import.meta.url));
+export const LIBVIRT_API_FLAGS_FILE = fileURLToPath(
+  new URL("../../defines/libvirt-api-flags.json", import.meta.url),
+);
 
 export interface ApiFlags {
   /** Public API name → the enums its `flags` argument combines. */
@@ -24,7 +26,9 @@ export interface ApiFlags {
 let bundled: ApiFlags | null = null;
 
 export function libvirtApiFlags(): ApiFlags {
-  bundled ??= JSON.parse(readFileSync(LIBVIRT_API_FLAGS_FILE, "utf8")) as ApiFlags;
+  bundled ??= JSON.parse(
+    readFileSync(LIBVIRT_API_FLAGS_FILE, "utf8"),
+  ) as ApiFlags;
   return bundled;
 }
 
@@ -32,7 +36,10 @@ export function libvirtApiFlags(): ApiFlags {
  * The enums of `apiName`'s flags. The admin protocol's API names (`adminConnectOpen`) are the
  * description's `virAdm…` functions.
  */
-export function flagsEnumsOf(data: ApiFlags, apiName: string): readonly string[] {
+export function flagsEnumsOf(
+  data: ApiFlags,
+  apiName: string,
+): readonly string[] {
   const names = [apiName, apiName.replace(/^admin/, "virAdm")];
   for (const n of names) {
     const found = data.functions[n];
@@ -42,7 +49,10 @@ export function flagsEnumsOf(data: ApiFlags, apiName: string): readonly string[]
 }
 
 /** The value of an enum member by name (`VIR_STORAGE_VOL_DOWNLOAD_SPARSE_STREAM` → 1). */
-export function enumMemberValue(data: ApiFlags, member: string): number | undefined {
+export function enumMemberValue(
+  data: ApiFlags,
+  member: string,
+): number | undefined {
   for (const members of Object.values(data.enums)) {
     const v = members[member];
     if (v !== undefined) return v;

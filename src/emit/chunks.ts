@@ -55,7 +55,13 @@ const PRINTER_DEFAULTS: Readonly<Record<string, unknown>> = {
 const BOUNDARY = "// @virt-rpcgen-chunk-boundary@";
 
 function followsDefaults(config: Readonly<Record<string, unknown>>): boolean {
-  return Object.entries(config).every(([k, v]) => !(k in PRINTER_DEFAULTS) || PRINTER_DEFAULTS[k] === v || k === "plugins" || k === "overrides");
+  return Object.entries(config).every(
+    ([k, v]) =>
+      !(k in PRINTER_DEFAULTS) ||
+      PRINTER_DEFAULTS[k] === v ||
+      k === "plugins" ||
+      k === "overrides",
+  );
 }
 
 /**
@@ -76,7 +82,11 @@ function fits(text: string): boolean {
   for (;;) {
     const end = text.indexOf("\n", start);
     const stop = end === -1 ? text.length : end;
-    if (stop - start > PRINT_WIDTH && !UNBREAKABLE.test(text.slice(start, stop))) return false;
+    if (
+      stop - start > PRINT_WIDTH &&
+      !UNBREAKABLE.test(text.slice(start, stop))
+    )
+      return false;
     if (end === -1) return true;
     start = end + 1;
   }
@@ -86,27 +96,55 @@ function fits(text: string): boolean {
  * Joins chunks with one blank line between them, after `header` (a leading comment line that
  * belongs to the first chunk), formatting what needs formatting.
  */
-export async function formatChunks(header: string, chunks: readonly Chunk[], filepath: string): Promise<string> {
-  const config = ((await prettier.resolveConfig(filepath, { editorconfig: false })) ?? {}) as Record<string, unknown>;
+export async function formatChunks(
+  header: string,
+  chunks: readonly Chunk[],
+  filepath: string,
+): Promise<string> {
+  const config = ((await prettier.resolveConfig(filepath, {
+    editorconfig: false,
+  })) ?? {}) as Record<string, unknown>;
   const trusted = followsDefaults(config);
   const texts = chunks.map((c) => c.text);
-  const todo = chunks.map((c, i) => i).filter((i) => !chunks[i]!.verbatim && (!trusted || !chunks[i]!.stable || !fits(chunks[i]!.text)));
-  if (process.env.VIRT_RPCGEN_DEBUG_CHUNKS) process.stderr.write(`${filepath}: ${todo.length} of ${chunks.length} chunks need prettier\n`);
+  const todo = chunks
+    .map((c, i) => i)
+    .filter(
+      (i) =>
+        !chunks[i]!.verbatim &&
+        (!trusted || !chunks[i]!.stable || !fits(chunks[i]!.text)),
+    );
+  if (process.env.VIRT_RPCGEN_DEBUG_CHUNKS)
+    process.stderr.write(
+      `${filepath}: ${todo.length} of ${chunks.length} chunks need prettier\n`,
+    );
   if (todo.length > 0) {
     const wrapped = (i: number) => {
       const w = chunks[i]!.wrap;
-      return w ? `${w.before ? `${w.before}\n` : ""}${texts[i]}${w.after ? `\n${w.after}` : ""}` : texts[i];
+      return w
+        ? `${w.before ? `${w.before}\n` : ""}${texts[i]}${w.after ? `\n${w.after}` : ""}`
+        : texts[i];
     };
     const batch = todo.map(wrapped).join(`\n\n${BOUNDARY}\n\n`);
     let formatted: string;
     try {
-      formatted = await prettier.format(batch, { ...config, parser: "typescript", filepath });
+      formatted = await prettier.format(batch, {
+        ...config,
+        parser: "typescript",
+        filepath,
+      });
     } catch (e) {
-      if (process.env.VIRT_RPCGEN_DEBUG_CHUNKS) (await import("node:fs")).writeFileSync("/tmp/virt-rpcgen-batch.ts", batch);
+      if (process.env.VIRT_RPCGEN_DEBUG_CHUNKS)
+        (await import("node:fs")).writeFileSync(
+          "/tmp/virt-rpcgen-batch.ts",
+          batch,
+        );
       throw e;
     }
     const parts = formatted.split(new RegExp(`\\n*${BOUNDARY}\\n*`));
-    if (parts.length !== todo.length) throw new Error(`internal error: prettier merged generated chunks in ${filepath}`);
+    if (parts.length !== todo.length)
+      throw new Error(
+        `internal error: prettier merged generated chunks in ${filepath}`,
+      );
     todo.forEach((i, k) => {
       let text = parts[k]!.replace(/\n+$/, "");
       const w = chunks[i]!.wrap;
@@ -119,5 +157,11 @@ export async function formatChunks(header: string, chunks: readonly Chunk[], fil
       texts[i] = text;
     });
   }
-  return header + texts.map((t, i) => (i === 0 ? t : (chunks[i]!.join ?? "\n\n") + t)).join("") + "\n";
+  return (
+    header +
+    texts
+      .map((t, i) => (i === 0 ? t : (chunks[i]!.join ?? "\n\n") + t))
+      .join("") +
+    "\n"
+  );
 }

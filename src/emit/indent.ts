@@ -2,7 +2,11 @@
  * Indents generated statement lines the way prettier does, from their braces and `case`
  * labels, so emitters can produce flat lists of statements and nest them freely.
  */
-export function reindent(lines: readonly string[], base = 0, unit = "  "): string[] {
+export function reindent(
+  lines: readonly string[],
+  base = 0,
+  unit = "  ",
+): string[] {
   const out: string[] = [];
   let depth = base;
   // One entry per open brace: whether a `case` label's body is currently indented inside it.

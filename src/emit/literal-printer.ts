@@ -16,7 +16,12 @@
 
 export type Literal =
   | { readonly kind: "raw"; readonly text: string }
-  | { readonly kind: "object"; readonly entries: readonly ObjectEntry[]; readonly expanded: boolean; readonly typeLiteral?: boolean }
+  | {
+      readonly kind: "object";
+      readonly entries: readonly ObjectEntry[];
+      readonly expanded: boolean;
+      readonly typeLiteral?: boolean;
+    }
   | { readonly kind: "array"; readonly items: readonly Literal[] };
 
 export interface ObjectEntry {
@@ -30,10 +35,21 @@ export interface ObjectEntry {
 
 export const raw = (text: string): Literal => ({ kind: "raw", text });
 export const str = (s: string): Literal => raw(JSON.stringify(s));
-export const obj = (entries: readonly ObjectEntry[], expanded = false): Literal => ({ kind: "object", entries, expanded });
-export const arr = (items: readonly Literal[]): Literal => ({ kind: "array", items });
+export const obj = (
+  entries: readonly ObjectEntry[],
+  expanded = false,
+): Literal => ({ kind: "object", entries, expanded });
+export const arr = (items: readonly Literal[]): Literal => ({
+  kind: "array",
+  items,
+});
 /** An object type `{ a: A; b: B }` (members end with `;` when broken). */
-export const typeObj = (entries: readonly ObjectEntry[]): Literal => ({ kind: "object", entries, expanded: false, typeLiteral: true });
+export const typeObj = (entries: readonly ObjectEntry[]): Literal => ({
+  kind: "object",
+  entries,
+  expanded: false,
+  typeLiteral: true,
+});
 
 const WIDTH = 80;
 
@@ -68,29 +84,52 @@ export function flat(l: Literal): string | null {
 }
 
 function alwaysBreaks(l: Literal & { kind: "array" }): boolean {
-  return l.items.length > 1 && l.items.every((i) => i.kind === "object" && i.entries.length > 1);
+  return (
+    l.items.length > 1 &&
+    l.items.every((i) => i.kind === "object" && i.entries.length > 1)
+  );
 }
 
 /**
  * Lines of `prefix + literal + suffix` at `indent` spaces, where `prefix` is what precedes the
  * literal on its first line (e.g. `acl: `) and `suffix` what follows it (e.g. `,`).
  */
-export function printLiteral(l: Literal, indent: number, prefix = "", suffix = "", typeMember = false): string[] {
+export function printLiteral(
+  l: Literal,
+  indent: number,
+  prefix = "",
+  suffix = "",
+  typeMember = false,
+): string[] {
   const pad = " ".repeat(indent);
   const f = flat(l);
-  if (f !== null && pad.length + prefix.length + f.length + suffix.length <= WIDTH) return [`${pad}${prefix}${f}${suffix}`];
+  if (
+    f !== null &&
+    pad.length + prefix.length + f.length + suffix.length <= WIDTH
+  )
+    return [`${pad}${prefix}${f}${suffix}`];
   if (l.kind === "raw") {
     // prettier's layouts for `key: value` that does not fit: a key shorter than 5 columns
     // (tabWidth + 3) never breaks after the colon; a longer key moves the value to the next line.
     // A type annotation (`key: Type;` in an object type) never breaks after the colon.
-    const key = prefix.endsWith(": ") && !typeMember ? prefix.slice(0, -2) : null;
-    if (key !== null && key.length >= 5) return [`${pad}${key}:`, `${pad}  ${l.text}${suffix}`];
+    const key =
+      prefix.endsWith(": ") && !typeMember ? prefix.slice(0, -2) : null;
+    if (key !== null && key.length >= 5)
+      return [`${pad}${key}:`, `${pad}  ${l.text}${suffix}`];
     return [`${pad}${prefix}${l.text}${suffix}`];
   }
   const open = l.kind === "object" ? "{" : "[";
   // A key too long to open its value on the same line: prettier moves the value below it.
-  if (!typeMember && prefix.endsWith(": ") && prefix.length >= 7 && pad.length + prefix.length + 1 > WIDTH) {
-    return [`${pad}${prefix.slice(0, -1)}`, ...printLiteral(l, indent + 2, "", suffix)];
+  if (
+    !typeMember &&
+    prefix.endsWith(": ") &&
+    prefix.length >= 7 &&
+    pad.length + prefix.length + 1 > WIDTH
+  ) {
+    return [
+      `${pad}${prefix.slice(0, -1)}`,
+      ...printLiteral(l, indent + 2, "", suffix),
+    ];
   }
   const inner = indent + 2;
   const lines = [`${pad}${prefix}${open}`];
@@ -98,7 +137,17 @@ export function printLiteral(l: Literal, indent: number, prefix = "", suffix = "
     for (const e of l.entries) {
       if (e.doc) lines.push(`${" ".repeat(inner)}/** ${e.doc} */`);
       const sep = l.typeLiteral ? ";" : ",";
-      lines.push(...(e.shorthand ? [`${" ".repeat(inner)}${e.key}${sep}`] : printLiteral(e.value, inner, `${e.key}: `, sep, l.typeLiteral === true)));
+      lines.push(
+        ...(e.shorthand
+          ? [`${" ".repeat(inner)}${e.key}${sep}`]
+          : printLiteral(
+              e.value,
+              inner,
+              `${e.key}: `,
+              sep,
+              l.typeLiteral === true,
+            )),
+      );
     }
   } else {
     for (const i of l.items) lines.push(...printLiteral(i, inner, "", ","));

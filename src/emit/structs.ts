@@ -14,10 +14,19 @@
  * order of the object's debug info (types the file uses from an imported protocol first, then
  * the file's own, in declaration order), and the script's filter on name prefixes.
  */
-import type { Field, ProtocolModel, TypeDecl, TypeRef, UnionType, StructType, EnumType } from "../model/types.js";
+import type {
+  Field,
+  ProtocolModel,
+  TypeDecl,
+  TypeRef,
+  UnionType,
+  StructType,
+  EnumType,
+} from "../model/types.js";
 
 /** check-remote-protocol.py's filter: `^(struct|enum)\s+(remote_|qemu_|lxc_|admin_|keepalive|vir(Net|LockSpace|LXCMonitor))`. */
-export const LIBVIRT_STRUCTS_FILTER = /^(remote_|qemu_|lxc_|admin_|keepalive|vir(Net|LockSpace|LXCMonitor))/;
+export const LIBVIRT_STRUCTS_FILTER =
+  /^(remote_|qemu_|lxc_|admin_|keepalive|vir(Net|LockSpace|LXCMonitor))/;
 
 export interface StructsOptions {
   /** Which type names are listed (default: libvirt's filter). */
@@ -44,7 +53,10 @@ const C_PRIMITIVES: Record<string, string> = {
 const TYPE_COLUMN = 26;
 const TAB = "        ";
 
-export function emitStructsListing(p: ProtocolModel, options: StructsOptions = {}): string {
+export function emitStructsListing(
+  p: ProtocolModel,
+  options: StructsOptions = {},
+): string {
   const filter = options.filter ?? LIBVIRT_STRUCTS_FILTER;
   const blocks = ["/* -*- c -*- */"];
   for (const decl of [...importedTypesUsed(p), ...p.types]) {
@@ -57,15 +69,23 @@ export function emitStructsListing(p: ProtocolModel, options: StructsOptions = {
 }
 
 function structBlock(s: StructType): string {
-  return [`struct ${s.name} {`, ...s.fields.flatMap((f) => fieldLines(f, 1, s.name)), "};"].join("\n");
+  return [
+    `struct ${s.name} {`,
+    ...s.fields.flatMap((f) => fieldLines(f, 1, s.name)),
+    "};",
+  ].join("\n");
 }
 
 function unionBlock(u: UnionType): string {
-  return [`struct ${u.name} {`, ...unionBody(u, 1, `${u.name}_u`), "};"].join("\n");
+  return [`struct ${u.name} {`, ...unionBody(u, 1, `${u.name}_u`), "};"].join(
+    "\n",
+  );
 }
 
 function unionBody(u: UnionType, depth: number, member: string): string[] {
-  const arms = [...u.arms.map((a) => a.field), u.defaultArm ?? null].filter((f): f is Field => f !== null);
+  const arms = [...u.arms.map((a) => a.field), u.defaultArm ?? null].filter(
+    (f): f is Field => f !== null,
+  );
   return [
     ...fieldLines(u.discriminant, depth),
     indent(depth) + "union {",
@@ -75,7 +95,11 @@ function unionBody(u: UnionType, depth: number, member: string): string[] {
 }
 
 function enumBlock(e: EnumType): string {
-  return [`enum ${e.name} {`, ...e.members.map((m) => `${TAB}${m.name} = ${m.value},`), "};"].join("\n");
+  return [
+    `enum ${e.name} {`,
+    ...e.members.map((m) => `${TAB}${m.name} = ${m.value},`),
+    "};",
+  ].join("\n");
 }
 
 function indent(depth: number): string {
@@ -94,7 +118,9 @@ function fieldLines(f: Field, depth: number, enclosing?: string): string[] {
       // rpcgen declares a pointer to the struct being defined as `struct X *` (the typedef
       // does not exist yet at that point in the header).
       const self = f.type.kind === "named" && f.type.name === enclosing;
-      return [member(depth, `${self ? "struct " : ""}${cType(f.type)} *`, f.name)];
+      return [
+        member(depth, `${self ? "struct " : ""}${cType(f.type)} *`, f.name),
+      ];
     }
     case "fixedArray":
       return typeLines(f.type, depth, f.name, `[${f.size.value}]`);
@@ -120,17 +146,32 @@ function counted(depth: number, name: string, elem: string): string[] {
 }
 
 /** A member of type `t`; anonymous inline bodies are printed in place, as pahole does. */
-function typeLines(t: TypeRef, depth: number, name: string, suffix: string): string[] {
+function typeLines(
+  t: TypeRef,
+  depth: number,
+  name: string,
+  suffix: string,
+): string[] {
   if (t.kind === "inlineStruct") {
-    return [indent(depth) + "struct {", ...t.struct.fields.flatMap((f) => fieldLines(f, depth + 1)), `${indent(depth)}} ${name}${suffix};`];
+    return [
+      indent(depth) + "struct {",
+      ...t.struct.fields.flatMap((f) => fieldLines(f, depth + 1)),
+      `${indent(depth)}} ${name}${suffix};`,
+    ];
   }
   if (t.kind === "inlineUnion") {
-    return [indent(depth) + "struct {", ...unionBody(t.union, depth + 1, `${name}_u`), `${indent(depth)}} ${name}${suffix};`];
+    return [
+      indent(depth) + "struct {",
+      ...unionBody(t.union, depth + 1, `${name}_u`),
+      `${indent(depth)}} ${name}${suffix};`,
+    ];
   }
   if (t.kind === "inlineEnum") {
     return [
       indent(depth) + "enum {",
-      ...t.enumType.members.map((m) => `${indent(depth + 1)}${m.name} = ${m.value},`),
+      ...t.enumType.members.map(
+        (m) => `${indent(depth + 1)}${m.name} = ${m.value},`,
+      ),
       `${indent(depth)}} ${name}${suffix};`,
     ];
   }

@@ -22,12 +22,46 @@ import {
   type MethodDeclarationStructure,
   type OptionalKind,
 } from "ts-morph";
-import { rawChunk, stableChunk, type Chunk, type CodeModule } from "./chunks.js";
-import { arr, flat, obj, printLiteral, raw, str, typeObj, type Literal, type ObjectEntry } from "./literal-printer.js";
-import { breakLine, genericHead, namedImport, namespaceImport, signature, typeAlias } from "./ts-layout.js";
+import {
+  rawChunk,
+  stableChunk,
+  type Chunk,
+  type CodeModule,
+} from "./chunks.js";
+import {
+  arr,
+  flat,
+  obj,
+  printLiteral,
+  raw,
+  str,
+  typeObj,
+  type Literal,
+  type ObjectEntry,
+} from "./literal-printer.js";
+import {
+  breakLine,
+  genericHead,
+  namedImport,
+  namespaceImport,
+  signature,
+  typeAlias,
+} from "./ts-layout.js";
 import { jsDoc } from "./ts-text.js";
-import type { Field, ProcedureModel, ProtocolModel, StructType, TypeDecl, TypeRef } from "../model/types.js";
-import { enumMemberValue, flagsEnumsOf, libvirtApiFlags, type ApiFlags } from "./api-flags.js";
+import type {
+  Field,
+  ProcedureModel,
+  ProtocolModel,
+  StructType,
+  TypeDecl,
+  TypeRef,
+} from "../model/types.js";
+import {
+  enumMemberValue,
+  flagsEnumsOf,
+  libvirtApiFlags,
+  type ApiFlags,
+} from "./api-flags.js";
 import { codecName, programPrefix, propKey, tsTypeName } from "./ts-names.js";
 
 export interface ClientEmitOptions {
@@ -50,17 +84,36 @@ export function hasClientModule(p: ProtocolModel): boolean {
   return p.procedures.some((x) => x.annotations !== null || x.msg !== null);
 }
 
-
 /** Members of the runtime's ProgramClient (and Object) a generated method must not shadow. */
 const BASE_MEMBERS = new Set([
-  "call", "on", "off", "once", "close", "connection", "program", "invoke", "invokeStream", "invokeStreamOnly", "dispatch",
-  "listeners", "unsubscribe", "constructor", "toString", "valueOf", "hasOwnProperty", "isPrototypeOf", "propertyIsEnumerable", "toLocaleString",
+  "call",
+  "on",
+  "off",
+  "once",
+  "close",
+  "connection",
+  "program",
+  "invoke",
+  "invokeStream",
+  "invokeStreamOnly",
+  "dispatch",
+  "listeners",
+  "unsubscribe",
+  "constructor",
+  "toString",
+  "valueOf",
+  "hasOwnProperty",
+  "isPrototypeOf",
+  "propertyIsEnumerable",
+  "toLocaleString",
 ]);
 
 const RESERVED_PARAMS = new Set(
-  ("break case catch class const continue debugger default delete do else enum export extends false finally for function if import in " +
+  (
+    "break case catch class const continue debugger default delete do else enum export extends false finally for function if import in " +
     "instanceof new null return super switch this throw true try typeof var void while with as implements interface let package private " +
-    "protected public static yield await arguments eval options").split(" "),
+    "protected public static yield await arguments eval options"
+  ).split(" "),
 );
 
 const PRIMITIVE_TS: Record<string, string> = {
@@ -78,7 +131,10 @@ export function clientRole(x: ProcedureModel): Role {
   return side === "client" || side === "both" ? "method" : "call";
 }
 
-export function emitClientModule(p: ProtocolModel, options: ClientEmitOptions): CodeModule {
+export function emitClientModule(
+  p: ProtocolModel,
+  options: ClientEmitOptions,
+): CodeModule {
   const flagsData = options.apiFlags ?? libvirtApiFlags();
   const { value: prefix, type: Type } = programPrefix(p);
   const program = p.program!;
@@ -95,12 +151,19 @@ export function emitClientModule(p: ProtocolModel, options: ClientEmitOptions): 
   // Every imported protocol gets its alias up front, so parameter names can avoid all of them.
   p.imports.forEach(aliasOf);
   const own = (name: string) => `${prefix}.${name}`;
-  const typeOfDecl = (decl: TypeDecl) => `${aliasOf(p.ownerOf(decl))}.${tsTypeName(decl.name)}`;
-  const codecOf = (s: StructType | null) => (s ? `${aliasOf(p.ownerOf(s))}.${codecName(s.name)}` : "null");
+  const typeOfDecl = (decl: TypeDecl) =>
+    `${aliasOf(p.ownerOf(decl))}.${tsTypeName(decl.name)}`;
+  const codecOf = (s: StructType | null) =>
+    s ? `${aliasOf(p.ownerOf(s))}.${codecName(s.name)}` : "null";
   const tsTypeOfRef = (t: TypeRef): string => {
     if (t.kind === "primitive") return PRIMITIVE_TS[t.name] ?? "number";
     if (t.kind === "named") return typeOfDecl(t.decl);
-    const body = t.kind === "inlineStruct" ? t.struct : t.kind === "inlineUnion" ? t.union : t.enumType;
+    const body =
+      t.kind === "inlineStruct"
+        ? t.struct
+        : t.kind === "inlineUnion"
+          ? t.union
+          : t.enumType;
     return own(tsTypeName(body.name));
   };
   const tsTypeOfField = (f: Field): string => {
@@ -121,16 +184,29 @@ export function emitClientModule(p: ProtocolModel, options: ClientEmitOptions): 
         return "string";
     }
   };
-  const runtime = new Set<string>(["ProgramClient", "openSession", "type CallOptions", "type ClientProgram", "type ConnectOptions", "type ConnectTarget", "type RpcConnection"]);
+  const runtime = new Set<string>([
+    "ProgramClient",
+    "openSession",
+    "type CallOptions",
+    "type ClientProgram",
+    "type ConnectOptions",
+    "type ConnectTarget",
+    "type RpcConnection",
+  ]);
   const usedFlagEnums = new Set<string>();
 
   const procConst = (x: ProcedureModel) => own(x.constName);
   const retType = (x: ProcedureModel) => (x.ret ? typeOfDecl(x.ret) : "void");
-  const argsType = (x: ProcedureModel) => (x.args ? typeOfDecl(x.args) : "void");
+  const argsType = (x: ProcedureModel) =>
+    x.args ? typeOfDecl(x.args) : "void";
   const direction = (x: ProcedureModel): "read" | "write" | null => {
     const a = x.annotations;
     if (!a) return null;
-    return a.readStream !== null ? "read" : a.writeStream !== null ? "write" : null;
+    return a.readStream !== null
+      ? "read"
+      : a.writeStream !== null
+        ? "write"
+        : null;
   };
 
   // --- maps of the procedures without methods, and of events ---------------------------------
@@ -141,18 +217,26 @@ export function emitClientModule(p: ProtocolModel, options: ClientEmitOptions): 
   if (handshake) runtime.add("type HandshakeSpec");
 
   // --- methods ----------------------------------------------------------------------------------
-  const callParts = new Map<OptionalKind<MethodDeclarationStructure>, CallParts>();
+  const callParts = new Map<
+    OptionalKind<MethodDeclarationStructure>,
+    CallParts
+  >();
   const methods: OptionalKind<MethodDeclarationStructure>[] = [];
   for (const x of p.procedures) {
     if (clientRole(x) !== "method") continue;
     methods.push(methodOf(x));
   }
 
-  function methodOf(x: ProcedureModel): OptionalKind<MethodDeclarationStructure> {
+  function methodOf(
+    x: ProcedureModel,
+  ): OptionalKind<MethodDeclarationStructure> {
     const a = x.annotations!;
     const fields = x.args?.fields ?? [];
     const taken = new Set<string>([...aliases.values()]);
-    const paramName = (f: string) => (RESERVED_PARAMS.has(f) || taken.has(f) || !/^[A-Za-z_$][\w$]*$/.test(f) ? `${f.replace(/\W/g, "_")}_` : f);
+    const paramName = (f: string) =>
+      RESERVED_PARAMS.has(f) || taken.has(f) || !/^[A-Za-z_$][\w$]*$/.test(f)
+        ? `${f.replace(/\W/g, "_")}_`
+        : f;
     const docs: string[] = [];
     const params = fields.map((f, i) => {
       const name = paramName(f.name);
@@ -160,36 +244,69 @@ export function emitClientModule(p: ProtocolModel, options: ClientEmitOptions): 
       let initializer: string | undefined;
       // The value put in the args struct, when the parameter needs converting.
       let value: string | undefined;
-      if (f.name === "flags" && f.shape === "scalar" && f.type.kind === "primitive") {
+      if (
+        f.name === "flags" &&
+        f.shape === "scalar" &&
+        f.type.kind === "primitive"
+      ) {
         const enums = flagsEnumsOf(flagsData, x.apiName);
         const wide = PRIMITIVE_TS[f.type.name] === "bigint";
         if (enums.length > 0) {
           enums.forEach((e) => usedFlagEnums.add(e));
           runtime.add("type Flags");
           type = `Flags<${enums.join(" | ")}>${wide ? " | bigint" : ""}`;
-          docs.push(`@param ${name} bitwise-OR of ${enums.map((e) => `{@link ${e}}`).join(" and ")}`);
+          docs.push(
+            `@param ${name} bitwise-OR of ${enums.map((e) => `{@link ${e}}`).join(" and ")}`,
+          );
           // `A | B` of flags with bit 31 set is negative in JavaScript: take its 32 bits as C does.
           const bits = f.type.name === "int" ? `${name} | 0` : `${name} >>> 0`;
-          value = wide ? `typeof ${name} === "bigint" ? ${name} : BigInt(${name} >>> 0)` : bits;
+          value = wide
+            ? `typeof ${name} === "bigint" ? ${name} : BigInt(${name} >>> 0)`
+            : bits;
         }
-        if (i === fields.length - 1) initializer = wide && enums.length === 0 ? "0n" : "0";
+        if (i === fields.length - 1)
+          initializer = wide && enums.length === 0 ? "0n" : "0";
       }
-      return { name, type, field: f.name, ...(initializer ? { initializer } : {}), ...(value ? { value } : {}) };
+      return {
+        name,
+        type,
+        field: f.name,
+        ...(initializer ? { initializer } : {}),
+        ...(value ? { value } : {}),
+      };
     });
     const unwrap = x.ret && x.ret.fields.length === 1 ? x.ret.fields[0]! : null;
     const result = unwrap ? tsTypeOfField(unwrap) : retType(x);
     const dir = direction(x);
-    const head = [`\`${x.apiName}\`: \`${x.constName}\` = ${x.number} (${p.name}.x).`];
+    const head = [
+      `\`${x.apiName}\`: \`${x.constName}\` = ${x.number} (${p.name}.x).`,
+    ];
     const rules = a.aclNone ? ["none"] : a.acl.map((r) => r.text);
     const notes: string[] = [];
-    if (rules.length) notes.push(`ACL: ${rules.map((r) => `\`${r}\``).join(", ")}.`);
-    if (a.aclFilter.length) notes.push(`ACL filter: ${a.aclFilter.map((r) => `\`${r.text}\``).join(", ")}.`);
+    if (rules.length)
+      notes.push(`ACL: ${rules.map((r) => `\`${r}\``).join(", ")}.`);
+    if (a.aclFilter.length)
+      notes.push(
+        `ACL filter: ${a.aclFilter.map((r) => `\`${r.text}\``).join(", ")}.`,
+      );
     if (a.priority === "high") notes.push("Priority: high.");
     if (unwrap) notes.push(`Resolves with \`${x.ret!.name}.${unwrap.name}\`.`);
     let returnType: string;
     // The method's one statement `return callee(args)then;`, in parts for printMethod.
     const argsLiteral: Literal = x.args
-      ? obj(params.map((q) => (q.value ? { key: propKey(q.field), value: raw(q.value) } : q.name === q.field ? { key: propKey(q.field), value: raw(propKey(q.field)), shorthand: true } : { key: propKey(q.field), value: raw(q.name) })))
+      ? obj(
+          params.map((q) =>
+            q.value
+              ? { key: propKey(q.field), value: raw(q.value) }
+              : q.name === q.field
+                ? {
+                    key: propKey(q.field),
+                    value: raw(propKey(q.field)),
+                    shorthand: true,
+                  }
+                : { key: propKey(q.field), value: raw(q.name) },
+          ),
+        )
       : raw("undefined");
     let call: CallParts;
     if (dir) {
@@ -200,34 +317,86 @@ export function emitClientModule(p: ProtocolModel, options: ClientEmitOptions): 
           ? "The server then sends data (`@readstream`): resolves once it accepted the call, with the stream to read."
           : "Then send the data (`@writestream`): resolves once the server accepted the call, with the stream to write; `end()` it to finish.",
       );
-      if (sparse !== "false") notes.push(`Sparse (holes) when \`${x.annotations!.sparseFlag}\` is set.`);
+      if (sparse !== "false")
+        notes.push(
+          `Sparse (holes) when \`${x.annotations!.sparseFlag}\` is set.`,
+        );
       if (x.ret) {
         runtime.add("type StreamReply");
         returnType = `Promise<StreamReply<${result}>>`;
         call = {
           callee: "this.invokeStream",
-          args: [raw(procConst(x)), raw(codecOf(x.args)), argsLiteral, raw(codecOf(x.ret)), raw(`"${dir}"`), raw(sparse), raw("options")],
-          then: unwrap ? `.then(({ result, stream }) => ({ result: result.${unwrap.name}, stream }))` : "",
+          args: [
+            raw(procConst(x)),
+            raw(codecOf(x.args)),
+            argsLiteral,
+            raw(codecOf(x.ret)),
+            raw(`"${dir}"`),
+            raw(sparse),
+            raw("options"),
+          ],
+          then: unwrap
+            ? `.then(({ result, stream }) => ({ result: result.${unwrap.name}, stream }))`
+            : "",
         };
       } else {
         runtime.add("type VirtStream");
         returnType = "Promise<VirtStream>";
-        call = { callee: "this.invokeStreamOnly", args: [raw(procConst(x)), raw(codecOf(x.args)), argsLiteral, raw(`"${dir}"`), raw(sparse), raw("options")], then: "" };
+        call = {
+          callee: "this.invokeStreamOnly",
+          args: [
+            raw(procConst(x)),
+            raw(codecOf(x.args)),
+            argsLiteral,
+            raw(`"${dir}"`),
+            raw(sparse),
+            raw("options"),
+          ],
+          then: "",
+        };
       }
     } else {
       returnType = `Promise<${result}>`;
-      call = { callee: "this.invoke", args: [raw(procConst(x)), raw(codecOf(x.args)), argsLiteral, raw(codecOf(x.ret)), raw("options")], then: unwrap ? `.then((r) => r.${unwrap.name})` : "" };
+      call = {
+        callee: "this.invoke",
+        args: [
+          raw(procConst(x)),
+          raw(codecOf(x.args)),
+          argsLiteral,
+          raw(codecOf(x.ret)),
+          raw("options"),
+        ],
+        then: unwrap ? `.then((r) => r.${unwrap.name})` : "",
+      };
     }
-    const name = BASE_MEMBERS.has(x.methodName) ? `${x.methodName}_` : x.methodName;
+    const name = BASE_MEMBERS.has(x.methodName)
+      ? `${x.methodName}_`
+      : x.methodName;
     const method: OptionalKind<MethodDeclarationStructure> = {
       name,
-      docs: [[...head, ...(notes.length ? ["", ...notes] : []), ...(docs.length ? ["", ...docs] : [])].join("\n")],
+      docs: [
+        [
+          ...head,
+          ...(notes.length ? ["", ...notes] : []),
+          ...(docs.length ? ["", ...docs] : []),
+        ].join("\n"),
+      ],
       parameters: [
-        ...params.map((q) => ({ name: q.name, type: q.type, ...(q.initializer ? { initializer: q.initializer } : {}) })),
-        { name: "options", type: dir ? "StreamCallOptions" : "CallOptions", hasQuestionToken: true },
+        ...params.map((q) => ({
+          name: q.name,
+          type: q.type,
+          ...(q.initializer ? { initializer: q.initializer } : {}),
+        })),
+        {
+          name: "options",
+          type: dir ? "StreamCallOptions" : "CallOptions",
+          hasQuestionToken: true,
+        },
       ],
       returnType,
-      statements: [`return ${call.callee}(${call.args.map((a) => flat(a)!).join(", ")})${call.then};`],
+      statements: [
+        `return ${call.callee}(${call.args.map((a) => flat(a)!).join(", ")})${call.then};`,
+      ],
     };
     callParts.set(method, call);
     return method;
@@ -240,20 +409,44 @@ export function emitClientModule(p: ProtocolModel, options: ClientEmitOptions): 
   const className = `${Type}Client`;
 
   const flagChunks: Chunk[] = [...usedFlagEnums].sort().flatMap((e) => {
-    const members = Object.entries(flagsData.enums[e]!).map(([k, v]) => ({ key: propKey(k), value: raw(String(v)) }));
+    const members = Object.entries(flagsData.enums[e]!).map(([k, v]) => ({
+      key: propKey(k),
+      value: raw(String(v)),
+    }));
     return [
-      stableChunk([...jsDoc([`\`${e}\`, from libvirt's API description.`]), ...printLiteral(obj(members, members.length > 0), 0, `export const ${e} = `, " as const;")].join("\n")),
+      stableChunk(
+        [
+          ...jsDoc([`\`${e}\`, from libvirt's API description.`]),
+          ...printLiteral(
+            obj(members, members.length > 0),
+            0,
+            `export const ${e} = `,
+            " as const;",
+          ),
+        ].join("\n"),
+      ),
       stableChunk(typeAlias(e, `(typeof ${e})[keyof typeof ${e}]`)),
     ];
   });
 
-  const interfaceChunk = (name: string, doc: string, props: readonly { name: string; type: Literal; docs: string[] }[]) =>
+  const interfaceChunk = (
+    name: string,
+    doc: string,
+    props: readonly { name: string; type: Literal; docs: string[] }[],
+  ) =>
     stableChunk(
       [
         ...jsDoc([doc]),
         ...(props.length === 0
           ? [`export interface ${name} {}`]
-          : [`export interface ${name} {`, ...props.flatMap((q) => [...jsDoc(q.docs, "  "), ...printLiteral(q.type, 2, `${q.name}: `, ";", true)]), "}"]),
+          : [
+              `export interface ${name} {`,
+              ...props.flatMap((q) => [
+                ...jsDoc(q.docs, "  "),
+                ...printLiteral(q.type, 2, `${q.name}: `, ";", true),
+              ]),
+              "}",
+            ]),
       ].join("\n"),
     );
   const callsInterface = interfaceChunk(
@@ -265,28 +458,54 @@ export function emitClientModule(p: ProtocolModel, options: ClientEmitOptions): 
         name: `[${procConst(x)}]`,
         type: typeObj([
           { key: "args", value: raw(argsType(x)) },
-          { key: "ret", value: raw(dir ? `StreamReply<${retType(x)}>` : retType(x)) },
+          {
+            key: "ret",
+            value: raw(dir ? `StreamReply<${retType(x)}>` : retType(x)),
+          },
         ]),
-        docs: [`\`${x.apiName}\`${x.annotations ? ` (@generate: ${x.annotations.generate})` : ""}`],
+        docs: [
+          `\`${x.apiName}\`${x.annotations ? ` (@generate: ${x.annotations.generate})` : ""}`,
+        ],
       };
     }),
   );
   const eventsInterface = interfaceChunk(
     `${Type}ClientEvents`,
     `Server messages of ${p.name}.x (\`*_msg\` procedures), for \`${className}.on\`: event → payload.`,
-    events.map((x) => ({ name: propKey(x.methodName), type: raw(typeOfDecl(x.msg!)), docs: [`\`${x.constName}\``] })),
+    events.map((x) => ({
+      name: propKey(x.methodName),
+      type: raw(typeOfDecl(x.msg!)),
+      docs: [`\`${x.constName}\``],
+    })),
   );
 
   const callEntries: ObjectEntry[] = calls.map((x) => {
     const dir = direction(x);
-    return { key: `[${procConst(x)}]`, value: arr([raw(codecOf(x.args)), raw(codecOf(x.ret)), ...(dir ? [str(dir)] : [])]) };
+    return {
+      key: `[${procConst(x)}]`,
+      value: arr([
+        raw(codecOf(x.args)),
+        raw(codecOf(x.ret)),
+        ...(dir ? [str(dir)] : []),
+      ]),
+    };
   });
-  const eventEntries: ObjectEntry[] = events.map((x) => ({ key: `[${procConst(x)}]`, value: arr([str(x.methodName), raw(codecOf(x.msg))]) }));
+  const eventEntries: ObjectEntry[] = events.map((x) => ({
+    key: `[${procConst(x)}]`,
+    value: arr([str(x.methodName), raw(codecOf(x.msg))]),
+  }));
   const programLiteral = obj(
     [
       { key: "name", value: str(prefix) },
       { key: "program", value: raw(own(program.programConst)) },
-      { key: "version", value: raw(program.versionConst ? own(program.versionConst) : String(program.version)) },
+      {
+        key: "version",
+        value: raw(
+          program.versionConst
+            ? own(program.versionConst)
+            : String(program.version),
+        ),
+      },
       { key: "calls", value: obj(callEntries, callEntries.length > 0) },
       { key: "events", value: obj(eventEntries, eventEntries.length > 0) },
       ...(handshake ? [{ key: "handshake", value: raw("HANDSHAKE") }] : []),
@@ -297,16 +516,30 @@ export function emitClientModule(p: ProtocolModel, options: ClientEmitOptions): 
     ? [
         stableChunk(
           [
-            ...jsDoc(["libvirt's connection handshake for this program (see the runtime's `openSession`)."]),
-            ...printLiteral(handshake.literal, 0, `const HANDSHAKE: HandshakeSpec<${handshake.argsType}> = `, ";"),
+            ...jsDoc([
+              "libvirt's connection handshake for this program (see the runtime's `openSession`).",
+            ]),
+            ...printLiteral(
+              handshake.literal,
+              0,
+              `const HANDSHAKE: HandshakeSpec<${handshake.argsType}> = `,
+              ";",
+            ),
           ].join("\n"),
         ),
       ]
     : [];
   const programChunk = stableChunk(
     [
-      ...jsDoc([`Program \`${program.programConst}\` version ${program.version} as the client runtime sees it.`]),
-      ...printLiteral(programLiteral, 0, `export const ${programName}: ClientProgram = `, ";"),
+      ...jsDoc([
+        `Program \`${program.programConst}\` version ${program.version} as the client runtime sees it.`,
+      ]),
+      ...printLiteral(
+        programLiteral,
+        0,
+        `export const ${programName}: ClientProgram = `,
+        ";",
+      ),
     ].join("\n"),
   );
 
@@ -314,15 +547,29 @@ export function emitClientModule(p: ProtocolModel, options: ClientEmitOptions): 
     ? `Connects to \`target\` (a libvirt URI such as \`test+unix:///default?socket=/tmp/x/libvirt-sock\`, or a socket) and opens the session as libvirt's client does (see the runtime's \`openSession\`).`
     : `Connects to \`target\` (a libvirt URI or a socket); the program has no handshake of its own. A program that rides on another's connection (libvirt's qemu and lxc share remote's) takes that one instead: \`new ${className}(connection)\`.`;
   const head = [
-    ...jsDoc([`Client of ${p.name}.x: one method per procedure with a client side (\`@generate: client|both\`).`]),
-    ...genericHead(`export class ${className} extends `, "ProgramClient", [`${Type}ClientCalls`, `${Type}ClientEvents`], " {"),
+    ...jsDoc([
+      `Client of ${p.name}.x: one method per procedure with a client side (\`@generate: client|both\`).`,
+    ]),
+    ...genericHead(
+      `export class ${className} extends `,
+      "ProgramClient",
+      [`${Type}ClientCalls`, `${Type}ClientEvents`],
+      " {",
+    ),
     "  constructor(connection: RpcConnection) {",
     `    super(connection, ${programName});`,
     "  }",
     "",
     ...jsDoc([connectDoc], "  "),
-    ...signature("  ", "static async connect", ["target: string | ConnectTarget", "options?: ConnectOptions"], `Promise<${className}>`),
-    ...breakLine(`    return new ${className}(await openSession(${programName}, target, options));`),
+    ...signature(
+      "  ",
+      "static async connect",
+      ["target: string | ConnectTarget", "options?: ConnectOptions"],
+      `Promise<${className}>`,
+    ),
+    ...breakLine(
+      `    return new ${className}(await openSession(${programName}, target, options));`,
+    ),
     "  }",
   ].join("\n");
 
@@ -331,20 +578,44 @@ export function emitClientModule(p: ProtocolModel, options: ClientEmitOptions): 
   const memberChunks: Chunk[] = methods.map((m) => {
     const text = printMethod(m, callParts.get(m));
     if (text !== null) return { ...stableChunk(text), ...asMember };
-    const single = printStructure({ kind: StructureKind.Class, name: "_", methods: [m] }, { indentNumberOfSpaces: 2 }).trim();
-    return { ...rawChunk(single.split("\n").slice(1, -1).join("\n")), ...asMember };
+    const single = printStructure(
+      { kind: StructureKind.Class, name: "_", methods: [m] },
+      { indentNumberOfSpaces: 2 },
+    ).trim();
+    return {
+      ...rawChunk(single.split("\n").slice(1, -1).join("\n")),
+      ...asMember,
+    };
   });
   // Import only what the module uses, so projects with noUnusedLocals compile it.
-  const body = [...flagChunks, callsInterface, eventsInterface, ...handshakeChunks, programChunk, head, ...memberChunks.map((c) => c.text)]
+  const body = [
+    ...flagChunks,
+    callsInterface,
+    eventsInterface,
+    ...handshakeChunks,
+    programChunk,
+    head,
+    ...memberChunks.map((c) => c.text),
+  ]
     .map((c) => (typeof c === "string" ? c : c.text))
     .join("\n");
-  const uses = (name: string) => new RegExp(`(^|[^\\w$.])${name.replace(/^type /, "")}\\b`).test(body);
-  const sortedRuntime = [...runtime].filter(uses).sort((a, b) => a.replace(/^type /, "").localeCompare(b.replace(/^type /, "")));
+  const uses = (name: string) =>
+    new RegExp(`(^|[^\\w$.])${name.replace(/^type /, "")}\\b`).test(body);
+  const sortedRuntime = [...runtime]
+    .filter(uses)
+    .sort((a, b) =>
+      a.replace(/^type /, "").localeCompare(b.replace(/^type /, "")),
+    );
   const imports = [
     namedImport(sortedRuntime, options.runtimeImport),
     ...[...aliases]
       .filter(([, alias]) => body.includes(`${alias}.`))
-      .map(([owner, alias]) => namespaceImport(alias, owner === p ? "./codecs.js" : options.importPathOf(owner))),
+      .map(([owner, alias]) =>
+        namespaceImport(
+          alias,
+          owner === p ? "./codecs.js" : options.importPathOf(owner),
+        ),
+      ),
   ];
   return {
     header: `// Generated by virt-rpcgen from ${p.name}.x. Do not edit: change the protocol and regenerate.\n`,
@@ -362,7 +633,6 @@ export function emitClientModule(p: ProtocolModel, options: ClientEmitOptions): 
   };
 }
 
-
 /** `(flags & 1) !== 0` when the procedure's `@sparseflag` names a known flag, else `false`. */
 function sparseExpression(
   x: ProcedureModel,
@@ -375,7 +645,9 @@ function sparseExpression(
   const value = enumMemberValue(flagsData, flag) ?? defines?.get(flag);
   const param = params.find((q) => q.field === "flags");
   if (value === undefined || !param) {
-    throw new Error(`${x.constName}: @sparseflag ${flag} needs a 'flags' argument and a known value (give it with --define ${flag}=N)`);
+    throw new Error(
+      `${x.constName}: @sparseflag ${flag} needs a 'flags' argument and a known value (give it with --define ${flag}=N)`,
+    );
   }
   return `(${param.name} & ${value}) !== 0`;
 }
@@ -391,12 +663,23 @@ function handshakeSpec(
   codecOf: (s: StructType | null) => string,
   typeOfDecl: (d: TypeDecl) => string,
 ): { literal: Literal; argsType: string } | null {
-  const find = (suffix: string) => p.procedures.find((x) => x.constName === `${p.procPrefix}_${suffix}`);
+  const find = (suffix: string) =>
+    p.procedures.find((x) => x.constName === `${p.procPrefix}_${suffix}`);
   const open = find("CONNECT_OPEN");
-  if (!open || !open.args || !open.args.fields.every((f) => f.name === "name" || f.name === "flags")) return null;
-  const make = open.args.fields.map((f) => (f.name === "name" ? "name" : "flags"));
+  if (
+    !open ||
+    !open.args ||
+    !open.args.fields.every((f) => f.name === "name" || f.name === "flags")
+  )
+    return null;
+  const make = open.args.fields.map((f) =>
+    f.name === "name" ? "name" : "flags",
+  );
   const params = `(${make.includes("name") ? "name" : "_name"}, ${make.includes("flags") ? "flags" : "_flags"})`;
-  const entry = (key: string, parts: [string, string][]): ObjectEntry => ({ key, value: obj(parts.map(([k, v]) => ({ key: k, value: raw(v) }))) });
+  const entry = (key: string, parts: [string, string][]): ObjectEntry => ({
+    key,
+    value: obj(parts.map(([k, v]) => ({ key: k, value: raw(v) }))),
+  });
   const entries: ObjectEntry[] = [
     entry("open", [
       ["proc", own(open.constName)],
@@ -405,14 +688,33 @@ function handshakeSpec(
     ]),
   ];
   const close = find("CONNECT_CLOSE");
-  if (close && !close.args) entries.push(entry("close", [["proc", own(close.constName)]]));
+  if (close && !close.args)
+    entries.push(entry("close", [["proc", own(close.constName)]]));
   const authList = find("AUTH_LIST");
-  if (authList?.ret && !authList.args) entries.push(entry("authList", [["proc", own(authList.constName)], ["ret", codecOf(authList.ret)]]));
+  if (authList?.ret && !authList.args)
+    entries.push(
+      entry("authList", [
+        ["proc", own(authList.constName)],
+        ["ret", codecOf(authList.ret)],
+      ]),
+    );
   const polkit = find("AUTH_POLKIT");
-  if (polkit?.ret && !polkit.args) entries.push(entry("authPolkit", [["proc", own(polkit.constName)], ["ret", codecOf(polkit.ret)]]));
+  if (polkit?.ret && !polkit.args)
+    entries.push(
+      entry("authPolkit", [
+        ["proc", own(polkit.constName)],
+        ["ret", codecOf(polkit.ret)],
+      ]),
+    );
   const feature = find("CONNECT_SUPPORTS_FEATURE");
   if (feature?.args && feature.ret) {
-    entries.push(entry("supportsFeature", [["proc", own(feature.constName)], ["args", codecOf(feature.args)], ["ret", codecOf(feature.ret)]]));
+    entries.push(
+      entry("supportsFeature", [
+        ["proc", own(feature.constName)],
+        ["args", codecOf(feature.args)],
+        ["ret", codecOf(feature.ret)],
+      ]),
+    );
   }
   return { literal: obj(entries, true), argsType: typeOfDecl(open.args) };
 }
@@ -429,21 +731,44 @@ interface CallParts {
  * long, the call broken one argument per line when too long), or null when its shape is one
  * this printer does not know; the chunk is then formatted by prettier.
  */
-function printMethod(m: OptionalKind<MethodDeclarationStructure>, call: CallParts | undefined): string | null {
-  if (!call || m.isStatic || m.isAsync || (m.docs?.length ?? 0) > 1 || typeof m.returnType !== "string") return null;
+function printMethod(
+  m: OptionalKind<MethodDeclarationStructure>,
+  call: CallParts | undefined,
+): string | null {
+  if (
+    !call ||
+    m.isStatic ||
+    m.isAsync ||
+    (m.docs?.length ?? 0) > 1 ||
+    typeof m.returnType !== "string"
+  )
+    return null;
   const doc = m.docs?.[0];
   if (doc !== undefined && typeof doc !== "string") return null;
   const params = (m.parameters ?? []).map(
-    (q) => `${q.name}${q.hasQuestionToken ? "?" : ""}${q.type ? `: ${String(q.type)}` : ""}${q.initializer ? ` = ${String(q.initializer)}` : ""}`,
+    (q) =>
+      `${q.name}${q.hasQuestionToken ? "?" : ""}${q.type ? `: ${String(q.type)}` : ""}${q.initializer ? ` = ${String(q.initializer)}` : ""}`,
   );
   const lines = doc === undefined ? [] : jsDoc(doc.split("\n"), "  ");
   const flatHead = `  ${m.name}(${params.join(", ")}): ${m.returnType} {`;
   if (flatHead.length <= 80) lines.push(flatHead);
-  else lines.push(`  ${m.name}(`, ...params.map((q) => `    ${q},`), `  ): ${m.returnType} {`);
+  else
+    lines.push(
+      `  ${m.name}(`,
+      ...params.map((q) => `    ${q},`),
+      `  ): ${m.returnType} {`,
+    );
   const flatArgs = call.args.map(flat);
-  const flatCall = flatArgs.every((a) => a !== null) ? `    return ${call.callee}(${flatArgs.join(", ")})${call.then};` : null;
+  const flatCall = flatArgs.every((a) => a !== null)
+    ? `    return ${call.callee}(${flatArgs.join(", ")})${call.then};`
+    : null;
   if (flatCall !== null && flatCall.length <= 80) lines.push(flatCall);
-  else lines.push(`    return ${call.callee}(`, ...call.args.flatMap((a) => printLiteral(a, 6, "", ",")), `    )${call.then};`);
+  else
+    lines.push(
+      `    return ${call.callee}(`,
+      ...call.args.flatMap((a) => printLiteral(a, 6, "", ",")),
+      `    )${call.then};`,
+    );
   lines.push("  }");
   return lines.join("\n");
 }

@@ -6,7 +6,12 @@
  * `remote_typed_param params<64>;` → a length-checked loop calling `xdr_remote_typed_param`.
  */
 import { minWireSizeOfRef } from "../model/wire-size.js";
-import type { Field, PrimitiveName, TypeDecl, TypeRef } from "../model/types.js";
+import type {
+  Field,
+  PrimitiveName,
+  TypeDecl,
+  TypeRef,
+} from "../model/types.js";
 import { codecName, tsTypeName } from "./ts-names.js";
 
 /** What a codec body needs from the file it is emitted into. */
@@ -14,7 +19,9 @@ export interface BodyContext {
   /** Makes `decl` usable in this file (importing it when another protocol owns it). */
   use(decl: TypeDecl): void;
   /** Name for an anonymous inline body, registered for emission as its own declaration. */
-  inline(t: TypeRef & { kind: "inlineStruct" | "inlineUnion" | "inlineEnum" }): string;
+  inline(
+    t: TypeRef & { kind: "inlineStruct" | "inlineUnion" | "inlineEnum" },
+  ): string;
   /** Fresh suffix for loop variables. */
   fresh(): number;
 }
@@ -73,7 +80,11 @@ function codecOf(t: TypeRef, ctx: BodyContext): string {
     ctx.use(t.decl);
     return codecName(t.name);
   }
-  return codecName(ctx.inline(t as TypeRef & { kind: "inlineStruct" | "inlineUnion" | "inlineEnum" }));
+  return codecName(
+    ctx.inline(
+      t as TypeRef & { kind: "inlineStruct" | "inlineUnion" | "inlineEnum" },
+    ),
+  );
 }
 
 function encodeScalar(t: TypeRef, x: string, ctx: BodyContext): string {
@@ -86,7 +97,8 @@ function decodeScalar(t: TypeRef, ctx: BodyContext): string {
   return `${codecOf(t, ctx)}.decode(r)`;
 }
 
-const maxOf = (m: { value: number } | null): number => (m === null ? UINT32_MAX : m.value);
+const maxOf = (m: { value: number } | null): number =>
+  m === null ? UINT32_MAX : m.value;
 
 /** Statements writing field `f` whose value is the expression `x`. */
 export function encodeField(f: Field, x: string, ctx: BodyContext): string[] {
@@ -94,7 +106,14 @@ export function encodeField(f: Field, x: string, ctx: BodyContext): string[] {
     case "scalar":
       return [encodeScalar(f.type, x, ctx)];
     case "optional":
-      return [`if (${x} === null) {`, `w.presence(false);`, `} else {`, `w.presence(true);`, encodeScalar(f.type, x, ctx), `}`];
+      return [
+        `if (${x} === null) {`,
+        `w.presence(false);`,
+        `} else {`,
+        `w.presence(true);`,
+        encodeScalar(f.type, x, ctx),
+        `}`,
+      ];
     case "fixedOpaque":
       return [`w.fixedOpaque(${x}, ${f.size.value});`];
     case "varOpaque":
@@ -109,7 +128,10 @@ export function encodeField(f: Field, x: string, ctx: BodyContext): string[] {
       const head =
         f.shape === "varArray"
           ? [`const ${arr} = ${x};`, `w.count(${arr}.length, ${maxOf(f.max)});`]
-          : [`const ${arr} = ${x};`, `checkFixedLength(${arr}, ${f.size.value});`];
+          : [
+              `const ${arr} = ${x};`,
+              `checkFixedLength(${arr}, ${f.size.value});`,
+            ];
       return [
         ...head,
         `let ${i} = 0;`,
@@ -126,12 +148,18 @@ export function encodeField(f: Field, x: string, ctx: BodyContext): string[] {
 }
 
 /** Statements declaring `const <local>` with the decoded value of field `f`. */
-export function decodeField(f: Field, local: string, ctx: BodyContext): string[] {
+export function decodeField(
+  f: Field,
+  local: string,
+  ctx: BodyContext,
+): string[] {
   switch (f.shape) {
     case "scalar":
       return [`const ${local} = ${decodeScalar(f.type, ctx)};`];
     case "optional":
-      return [`const ${local} = r.presence() ? ${decodeScalar(f.type, ctx)} : null;`];
+      return [
+        `const ${local} = r.presence() ? ${decodeScalar(f.type, ctx)} : null;`,
+      ];
     case "fixedOpaque":
       return [`const ${local} = r.fixedOpaque(${f.size.value});`];
     case "varOpaque":
@@ -146,8 +174,13 @@ export function decodeField(f: Field, local: string, ctx: BodyContext): string[]
       const elemType = tsTypeOfRef(f.type, ctx);
       const count =
         f.shape === "varArray"
-          ? [`const ${n} = r.count(${maxOf(f.max)}, ${minWireSizeOfRef(f.type)});`]
-          : [`const ${n} = ${f.size.value};`, `r.need(${f.size.value * minWireSizeOfRef(f.type)});`];
+          ? [
+              `const ${n} = r.count(${maxOf(f.max)}, ${minWireSizeOfRef(f.type)});`,
+            ]
+          : [
+              `const ${n} = ${f.size.value};`,
+              `r.need(${f.size.value * minWireSizeOfRef(f.type)});`,
+            ];
       return [
         ...count,
         `const ${local} = new Array<${elemType}>(${n});`,

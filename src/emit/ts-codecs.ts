@@ -14,12 +14,35 @@
  * are printed as text in prettier's layout (ts-morph would give them a hanging indent), so most
  * chunks need no prettier pass (chunks.ts).
  */
-import { printStructure, StructureKind, type InterfaceDeclarationStructure } from "ts-morph";
-import type { EnumType, Field, ProtocolModel, StructType, TypeDecl, TypeRef, TypedefType, UnionType } from "../model/types.js";
+import {
+  printStructure,
+  StructureKind,
+  type InterfaceDeclarationStructure,
+} from "ts-morph";
+import type {
+  EnumType,
+  Field,
+  ProtocolModel,
+  StructType,
+  TypeDecl,
+  TypeRef,
+  TypedefType,
+  UnionType,
+} from "../model/types.js";
 import { stableChunk, type Chunk } from "./chunks.js";
-import { decodeField, encodeField, tsTypeOfField, type BodyContext } from "./ts-codec-bodies.js";
+import {
+  decodeField,
+  encodeField,
+  tsTypeOfField,
+  type BodyContext,
+} from "./ts-codec-bodies.js";
 import { codecName, localName, prop, propKey, tsTypeName } from "./ts-names.js";
-import { exportConstObject, jsDoc, objectEntry, unionTypeAlias } from "./ts-text.js";
+import {
+  exportConstObject,
+  jsDoc,
+  objectEntry,
+  unionTypeAlias,
+} from "./ts-text.js";
 import { namedImport, typeAlias } from "./ts-layout.js";
 
 export interface CodecEmitOptions {
@@ -34,9 +57,17 @@ export interface CodecModule {
   readonly chunks: readonly Chunk[];
 }
 
-const RUNTIME_SYMBOLS = ["checkFixedLength", "prependXdrPath", "XdrError", "type XdrCodec"] as const;
+const RUNTIME_SYMBOLS = [
+  "checkFixedLength",
+  "prependXdrPath",
+  "XdrError",
+  "type XdrCodec",
+] as const;
 
-export function emitCodecModule(p: ProtocolModel, options: CodecEmitOptions): CodecModule {
+export function emitCodecModule(
+  p: ProtocolModel,
+  options: CodecEmitOptions,
+): CodecModule {
   const imports = new Map<ProtocolModel, Set<string>>();
   const inlineDecls: TypeDecl[] = [];
   let counter = 0;
@@ -51,7 +82,12 @@ export function emitCodecModule(p: ProtocolModel, options: CodecEmitOptions): Co
     },
     inline(t) {
       // The resolver names inline bodies after their place (`outer_field`); emit each once.
-      const body = t.kind === "inlineStruct" ? t.struct : t.kind === "inlineUnion" ? t.union : t.enumType;
+      const body =
+        t.kind === "inlineStruct"
+          ? t.struct
+          : t.kind === "inlineUnion"
+            ? t.union
+            : t.enumType;
       if (!inlineDecls.includes(body)) inlineDecls.push(body);
       return body.name;
     },
@@ -61,7 +97,20 @@ export function emitCodecModule(p: ProtocolModel, options: CodecEmitOptions): Co
   const body: Chunk[] = [];
   const consts = p.constants.filter((c) => c.origin !== "enum"); // enum members go with their enum
   if (consts.length > 0) {
-    body.push(stableChunk(consts.map((c) => [...jsDoc(c.origin === "define" ? [`From \`#define ${c.name}\`.`] : []), `export const ${tsTypeName(c.name)} = ${c.value};`].join("\n")).join("\n")));
+    body.push(
+      stableChunk(
+        consts
+          .map((c) =>
+            [
+              ...jsDoc(
+                c.origin === "define" ? [`From \`#define ${c.name}\`.`] : [],
+              ),
+              `export const ${tsTypeName(c.name)} = ${c.value};`,
+            ].join("\n"),
+          )
+          .join("\n"),
+      ),
+    );
   }
   const emitDecl = (d: TypeDecl) => {
     counter = 0;
@@ -74,18 +123,41 @@ export function emitCodecModule(p: ProtocolModel, options: CodecEmitOptions): Co
   body.push(
     stableChunk(
       [
-        ...jsDoc([`Every codec of ${p.name}.x by XDR type name, for tools that look codecs up by name.`]),
-        all.length === 0 ? "export const codecs = {};" : ["export const codecs = {", ...all.map((d) => objectEntry(propKey(d.name), codecName(d.name), 1)), "};"].join("\n"),
+        ...jsDoc([
+          `Every codec of ${p.name}.x by XDR type name, for tools that look codecs up by name.`,
+        ]),
+        all.length === 0
+          ? "export const codecs = {};"
+          : [
+              "export const codecs = {",
+              ...all.map((d) =>
+                objectEntry(propKey(d.name), codecName(d.name), 1),
+              ),
+              "};",
+            ].join("\n"),
       ].join("\n"),
     ),
   );
 
   // Only the runtime symbols the module uses, so projects with noUnusedLocals compile it.
   const text = body.map((c) => c.text).join("\n");
-  const used = RUNTIME_SYMBOLS.filter((n) => n === "type XdrCodec" || new RegExp(`\\b${n}\\(`).test(text));
-  const importLines = [namedImport([...used].sort(byName), options.runtimeImport)];
-  for (const [owner, names] of [...imports].sort((a, b) => a[0].name.localeCompare(b[0].name))) {
-    importLines.push(namedImport([...names].sort(byName).map((n) => (n.startsWith("xdr_") ? n : `type ${n}`)), options.importPathOf(owner)));
+  const used = RUNTIME_SYMBOLS.filter(
+    (n) => n === "type XdrCodec" || new RegExp(`\\b${n}\\(`).test(text),
+  );
+  const importLines = [
+    namedImport([...used].sort(byName), options.runtimeImport),
+  ];
+  for (const [owner, names] of [...imports].sort((a, b) =>
+    a[0].name.localeCompare(b[0].name),
+  )) {
+    importLines.push(
+      namedImport(
+        [...names]
+          .sort(byName)
+          .map((n) => (n.startsWith("xdr_") ? n : `type ${n}`)),
+        options.importPathOf(owner),
+      ),
+    );
   }
   const importChunk = stableChunk(importLines.join("\n"));
   return {
@@ -94,7 +166,8 @@ export function emitCodecModule(p: ProtocolModel, options: CodecEmitOptions): Co
   };
 }
 
-const byName = (a: string, b: string) => a.replace(/^type /, "").localeCompare(b.replace(/^type /, ""));
+const byName = (a: string, b: string) =>
+  a.replace(/^type /, "").localeCompare(b.replace(/^type /, ""));
 
 /** Where a declaration comes from. No line number: adding a procedure must not touch other declarations. */
 function where(p: ProtocolModel): string {
@@ -114,24 +187,62 @@ function declChunks(d: TypeDecl, p: ProtocolModel, ctx: BodyContext): Chunk[] {
   }
 }
 
-function codecChunk(name: string, typeName: string, encode: string[], decode: string[]): Chunk {
+function codecChunk(
+  name: string,
+  typeName: string,
+  encode: string[],
+  decode: string[],
+): Chunk {
   return stableChunk(
-    exportConstObject(codecName(name), `XdrCodec<${typeName}>`, [`name: ${JSON.stringify(name)},`, `encode(w, v) {`, ...encode, `},`, `decode(r) {`, ...decode, `},`]),
+    exportConstObject(codecName(name), `XdrCodec<${typeName}>`, [
+      `name: ${JSON.stringify(name)},`,
+      `encode(w, v) {`,
+      ...encode,
+      `},`,
+      `decode(r) {`,
+      ...decode,
+      `},`,
+    ]),
   );
 }
 
 /** try/catch that adds the failing member's name to an XdrError's path. */
-function withFieldPath(fieldNames: readonly string[], perField: string[][], tail: string[]): string[] {
+function withFieldPath(
+  fieldNames: readonly string[],
+  perField: string[][],
+  tail: string[],
+): string[] {
   if (fieldNames.length === 0) return [...perField.flat(), ...tail];
   if (fieldNames.length === 1) {
-    return [`try {`, ...perField[0]!, ...tail, `} catch (e) {`, `throw prependXdrPath(e, ${JSON.stringify(fieldNames[0])});`, `}`];
+    return [
+      `try {`,
+      ...perField[0]!,
+      ...tail,
+      `} catch (e) {`,
+      `throw prependXdrPath(e, ${JSON.stringify(fieldNames[0])});`,
+      `}`,
+    ];
   }
   // The member being processed, as a string constant: as cheap to assign as an index.
-  const steps = perField.flatMap((stmts, i) => (i === 0 ? stmts : [`f = ${JSON.stringify(fieldNames[i])};`, ...stmts]));
-  return [`let f = ${JSON.stringify(fieldNames[0])};`, `try {`, ...steps, ...tail, `} catch (e) {`, `throw prependXdrPath(e, f);`, `}`];
+  const steps = perField.flatMap((stmts, i) =>
+    i === 0 ? stmts : [`f = ${JSON.stringify(fieldNames[i])};`, ...stmts],
+  );
+  return [
+    `let f = ${JSON.stringify(fieldNames[0])};`,
+    `try {`,
+    ...steps,
+    ...tail,
+    `} catch (e) {`,
+    `throw prependXdrPath(e, f);`,
+    `}`,
+  ];
 }
 
-function structChunks(s: StructType, p: ProtocolModel, ctx: BodyContext): Chunk[] {
+function structChunks(
+  s: StructType,
+  p: ProtocolModel,
+  ctx: BodyContext,
+): Chunk[] {
   const typeName = tsTypeName(s.name);
   const names = s.fields.map((f) => f.name);
   const encode = withFieldPath(
@@ -142,28 +253,53 @@ function structChunks(s: StructType, p: ProtocolModel, ctx: BodyContext): Chunk[
   const decode = withFieldPath(
     names,
     s.fields.map((f) => decodeField(f, localName(f.name), ctx)),
-    s.fields.length === 0 ? [`return {};`] : [`return {`, ...s.fields.map((f) => `${propKey(f.name)}: ${localName(f.name)},`), `};`],
+    s.fields.length === 0
+      ? [`return {};`]
+      : [
+          `return {`,
+          ...s.fields.map((f) => `${propKey(f.name)}: ${localName(f.name)},`),
+          `};`,
+        ],
   );
   const iface: InterfaceDeclarationStructure = {
     kind: StructureKind.Interface,
     name: typeName,
     isExported: true,
     docs: [`\`struct ${s.name}\` (${where(p)})`],
-    properties: s.fields.map((f) => ({ name: propKey(f.name), type: tsTypeOfField(f, ctx), docs: fieldDocs(f) })),
+    properties: s.fields.map((f) => ({
+      name: propKey(f.name),
+      type: tsTypeOfField(f, ctx),
+      docs: fieldDocs(f),
+    })),
   };
-  const ifaceText = s.fields.length === 0 ? `${jsDoc([`\`struct ${s.name}\` (${where(p)})`]).join("\n")}\nexport interface ${typeName} {}` : printStructure(iface, { indentNumberOfSpaces: 2 }).trimEnd();
+  const ifaceText =
+    s.fields.length === 0
+      ? `${jsDoc([`\`struct ${s.name}\` (${where(p)})`]).join("\n")}\nexport interface ${typeName} {}`
+      : printStructure(iface, { indentNumberOfSpaces: 2 }).trimEnd();
   return [stableChunk(ifaceText), codecChunk(s.name, typeName, encode, decode)];
 }
 
 function fieldDocs(f: Field): string[] {
   const bits: string[] = [];
-  const show = (v: { text: string; value: number }) => (v.text === String(v.value) ? v.text : `${v.text} (${v.value})`);
-  if ((f.shape === "varArray" || f.shape === "varOpaque" || f.shape === "string") && f.max) bits.push(`At most ${show(f.max)}.`);
-  if (f.shape === "fixedArray" || f.shape === "fixedOpaque") bits.push(`Exactly ${show(f.size)}.`);
+  const show = (v: { text: string; value: number }) =>
+    v.text === String(v.value) ? v.text : `${v.text} (${v.value})`;
+  if (
+    (f.shape === "varArray" ||
+      f.shape === "varOpaque" ||
+      f.shape === "string") &&
+    f.max
+  )
+    bits.push(`At most ${show(f.max)}.`);
+  if (f.shape === "fixedArray" || f.shape === "fixedOpaque")
+    bits.push(`Exactly ${show(f.size)}.`);
   return bits.length ? [bits.join(" ")] : [];
 }
 
-function unionChunks(u: UnionType, p: ProtocolModel, ctx: BodyContext): Chunk[] {
+function unionChunks(
+  u: UnionType,
+  p: ProtocolModel,
+  ctx: BodyContext,
+): Chunk[] {
   const typeName = tsTypeName(u.name);
   const disc = u.discriminant;
   const dKey = propKey(disc.name);
@@ -174,36 +310,58 @@ function unionChunks(u: UnionType, p: ProtocolModel, ctx: BodyContext): Chunk[] 
   const discPath = JSON.stringify(disc.name);
 
   // Each arm's statements are wrapped so errors inside name the arm's member.
-  const armEncode = (f: Field, x: string) => withFieldPath([f.name], [encodeField(f, prop(x, f.name), ctx)], []);
+  const armEncode = (f: Field, x: string) =>
+    withFieldPath([f.name], [encodeField(f, prop(x, f.name), ctx)], []);
   const armDecode = (f: Field) =>
-    withFieldPath([f.name], [decodeField(f, localName(f.name), ctx)], [`return { ${dKey}: d, ${propKey(f.name)}: ${localName(f.name)} };`]);
+    withFieldPath(
+      [f.name],
+      [decodeField(f, localName(f.name), ctx)],
+      [`return { ${dKey}: d, ${propKey(f.name)}: ${localName(f.name)} };`],
+    );
 
   const variants: { text: string; comment?: string }[] = [];
   const encodeCases: string[] = [];
   const decodeCases: string[] = [];
   for (const arm of u.arms) {
     const labels = arm.cases.map((c) => lit(c.value));
-    const named = arm.cases.filter((c) => c.text !== String(c.value)).map((c) => c.text);
+    const named = arm.cases
+      .filter((c) => c.text !== String(c.value))
+      .map((c) => c.text);
     const comment = named.length ? named.join(", ") : undefined;
-    const heads = [...labels.slice(0, -1).map((l) => `case ${l}:`), `case ${labels[labels.length - 1]!}: {`];
+    const heads = [
+      ...labels.slice(0, -1).map((l) => `case ${l}:`),
+      `case ${labels[labels.length - 1]!}: {`,
+    ];
     if (arm.field) {
       const f = arm.field;
       // With a default arm TypeScript cannot narrow on the discriminant, so name the variant.
-      const narrowed = u.defaultArm !== undefined ? `(v as Extract<${typeName}, { ${dKey}: ${labels[0]} }>)` : "v";
-      variants.push({ text: `{ ${dKey}: ${labels.join(" | ")}; ${propKey(f.name)}: ${tsTypeOfField(f, ctx)} }`, comment });
+      const narrowed =
+        u.defaultArm !== undefined
+          ? `(v as Extract<${typeName}, { ${dKey}: ${labels[0]} }>)`
+          : "v";
+      variants.push({
+        text: `{ ${dKey}: ${labels.join(" | ")}; ${propKey(f.name)}: ${tsTypeOfField(f, ctx)} }`,
+        comment,
+      });
       encodeCases.push(...heads, ...armEncode(f, narrowed), "break;", "}");
       decodeCases.push(...heads, ...armDecode(f), "}");
     } else {
       variants.push({ text: `{ ${dKey}: ${labels.join(" | ")} }`, comment });
       encodeCases.push(...labels.map((l) => `case ${l}:`), "break;");
-      decodeCases.push(...labels.map((l) => `case ${l}:`), `return { ${dKey}: d };`);
+      decodeCases.push(
+        ...labels.map((l) => `case ${l}:`),
+        `return { ${dKey}: d };`,
+      );
     }
   }
   const def = u.defaultArm;
   if (def === undefined) {
     const bad = (offset: string, value: string) =>
       `throw new XdrError("bad-discriminant", ${offset}, \`invalid discriminant \${${value}} for ${u.name}\`, [${discPath}]);`;
-    encodeCases.push(`default:`, bad("w.length", `String((v as { ${dKey}: unknown }).${dKey})`));
+    encodeCases.push(
+      `default:`,
+      bad("w.length", `String((v as { ${dKey}: unknown }).${dKey})`),
+    );
     decodeCases.push(`default:`, bad("r.offset - 4", "d"));
   } else if (def === null) {
     variants.push({ text: `{ ${dKey}: ${discTsType(dRef, ctx)} }` });
@@ -221,15 +379,30 @@ function unionChunks(u: UnionType, p: ProtocolModel, ctx: BodyContext): Chunk[] 
     ...encodeCases,
     `}`,
   ];
-  const decode = [`const d = ${discOp.decode};`, `switch (d) {`, ...decodeCases, `}`];
-  const doc = jsDoc([`\`union ${u.name} switch (${disc.name})\` (${where(p)})`]);
-  return [stableChunk([...doc, unionTypeAlias(typeName, variants)].join("\n")), codecChunk(u.name, typeName, encode, decode)];
+  const decode = [
+    `const d = ${discOp.decode};`,
+    `switch (d) {`,
+    ...decodeCases,
+    `}`,
+  ];
+  const doc = jsDoc([
+    `\`union ${u.name} switch (${disc.name})\` (${where(p)})`,
+  ]);
+  return [
+    stableChunk([...doc, unionTypeAlias(typeName, variants)].join("\n")),
+    codecChunk(u.name, typeName, encode, decode),
+  ];
 }
 
-function discriminantOp(t: TypeRef): { encode: (x: string) => string; decode: string } {
+function discriminantOp(t: TypeRef): {
+  encode: (x: string) => string;
+  decode: string;
+} {
   if (t.kind === "primitive") {
-    if (t.name === "bool") return { encode: (x) => `w.bool(${x});`, decode: "r.bool()" };
-    if (t.name === "unsigned int") return { encode: (x) => `w.uint(${x});`, decode: "r.uint()" };
+    if (t.name === "bool")
+      return { encode: (x) => `w.bool(${x});`, decode: "r.bool()" };
+    if (t.name === "unsigned int")
+      return { encode: (x) => `w.uint(${x});`, decode: "r.uint()" };
     return { encode: (x) => `w.int(${x});`, decode: "r.int()" };
   }
   // Enum discriminants are sent as int; the switch below rejects values with no arm.
@@ -247,33 +420,66 @@ function discTsType(t: TypeRef, ctx: BodyContext): string {
 
 function enumChunks(e: EnumType, p: ProtocolModel): Chunk[] {
   const typeName = tsTypeName(e.name);
-  const values = [...new Set(e.members.map((m) => m.value))].sort((a, b) => a - b);
+  const values = [...new Set(e.members.map((m) => m.value))].sort(
+    (a, b) => a - b,
+  );
   // One case per value (not a range check): adding a member must only add lines.
-  const check = [`const d = r.int();`, `switch (d) {`, ...values.map((v) => `case ${v}:`), `return d;`, `}`];
-  const consts = e.members.map((m) => `export const ${tsTypeName(m.name)} = ${m.value};`).join("\n");
+  const check = [
+    `const d = r.int();`,
+    `switch (d) {`,
+    ...values.map((v) => `case ${v}:`),
+    `return d;`,
+    `}`,
+  ];
+  const consts = e.members
+    .map((m) => `export const ${tsTypeName(m.name)} = ${m.value};`)
+    .join("\n");
   const valuesObject = [
     ...jsDoc([`\`enum ${e.name}\` (${where(p)}): member names to values.`]),
     `export const ${typeName} = {`,
     ...e.members.map((m) => objectEntry(propKey(m.name), String(m.value), 1)),
     `} as const;`,
   ].join("\n");
-  const aliasText = typeAlias(typeName, `(typeof ${typeName})[keyof typeof ${typeName}]`);
+  const aliasText = typeAlias(
+    typeName,
+    `(typeof ${typeName})[keyof typeof ${typeName}]`,
+  );
   return [
     stableChunk(consts),
     stableChunk(valuesObject),
     stableChunk(aliasText),
-    codecChunk(e.name, typeName, [`w.int(v);`], [...check, `throw new XdrError("bad-enum", r.offset - 4, \`invalid value \${d} for enum ${e.name}\`);`]),
+    codecChunk(
+      e.name,
+      typeName,
+      [`w.int(v);`],
+      [
+        ...check,
+        `throw new XdrError("bad-enum", r.offset - 4, \`invalid value \${d} for enum ${e.name}\`);`,
+      ],
+    ),
   ];
 }
 
-function typedefChunks(t: TypedefType, p: ProtocolModel, ctx: BodyContext): Chunk[] {
+function typedefChunks(
+  t: TypedefType,
+  p: ProtocolModel,
+  ctx: BodyContext,
+): Chunk[] {
   const typeName = tsTypeName(t.name);
   const f = t.field;
   const local = localName(f.name);
   const decodeStmts = decodeField(f, local, ctx);
   // A single `const _x = expr;` becomes `return expr;`.
-  const single = decodeStmts.length === 1 && decodeStmts[0]!.startsWith(`const ${local} = `);
-  const decode = single ? [`return ${decodeStmts[0]!.slice(`const ${local} = `.length)}`] : [...decodeStmts, `return ${local};`];
+  const single =
+    decodeStmts.length === 1 && decodeStmts[0]!.startsWith(`const ${local} = `);
+  const decode = single
+    ? [`return ${decodeStmts[0]!.slice(`const ${local} = `.length)}`]
+    : [...decodeStmts, `return ${local};`];
   const doc = jsDoc([`\`typedef … ${t.name}\` (${where(p)})`]);
-  return [stableChunk([...doc, typeAlias(typeName, tsTypeOfField(f, ctx))].join("\n")), codecChunk(t.name, typeName, encodeField(f, "v", ctx), decode)];
+  return [
+    stableChunk(
+      [...doc, typeAlias(typeName, tsTypeOfField(f, ctx))].join("\n"),
+    ),
+    codecChunk(t.name, typeName, encodeField(f, "v", ctx), decode),
+  ];
 }

@@ -12,7 +12,11 @@ const fitsIn = (line: string) => line.length <= PRINT_WIDTH;
 export function namedImport(names: readonly string[], from: string): string {
   const flat = `import { ${names.join(", ")} } from ${JSON.stringify(from)};`;
   if (fitsIn(flat)) return flat;
-  return ["import {", ...names.map((n) => `  ${n},`), `} from ${JSON.stringify(from)};`].join("\n");
+  return [
+    "import {",
+    ...names.map((n) => `  ${n},`),
+    `} from ${JSON.stringify(from)};`,
+  ].join("\n");
 }
 
 export function namespaceImport(alias: string, from: string): string {
@@ -68,17 +72,27 @@ export function breakLine(line: string): string[] {
   const ternary = /^((?:return|const [\w$]+ =) )(.+);$/.exec(body);
   if (ternary) {
     const parts = splitTopLevel(ternary[2]!, " ? ");
-    const branches = parts?.length === 2 ? splitTopLevel(parts[1]!, " : ") : null;
+    const branches =
+      parts?.length === 2 ? splitTopLevel(parts[1]!, " : ") : null;
     if (parts && branches?.length === 2) {
-      const lines = [`${indent}${ternary[1]}${parts[0]}`, `${indent}  ? ${branches[0]}`, `${indent}  : ${branches[1]};`];
+      const lines = [
+        `${indent}${ternary[1]}${parts[0]}`,
+        `${indent}  ? ${branches[0]}`,
+        `${indent}  : ${branches[1]};`,
+      ];
       if (lines.every(fitsIn)) return lines;
     }
   }
-  const call = /^((?:throw |return )(?:new )?(?:[\w$]+\.)*[\w$]+\()(.*)(\);)$/.exec(body);
+  const call =
+    /^((?:throw |return )(?:new )?(?:[\w$]+\.)*[\w$]+\()(.*)(\);)$/.exec(body);
   if (call) {
     const args = splitTopLevel(call[2]!, ",");
     if (args && args.every((a) => a !== "")) {
-      return [`${indent}${call[1]}`, ...args.map((a) => `${indent}  ${a},`), `${indent}${call[3]}`];
+      return [
+        `${indent}${call[1]}`,
+        ...args.map((a) => `${indent}  ${a},`),
+        `${indent}${call[3]}`,
+      ];
     }
   }
   return [line];
@@ -100,15 +114,33 @@ export function typeAlias(name: string, rhs: string): string {
 }
 
 /** A function or method signature `prefix(params): ret {`, one parameter per line when too long. */
-export function signature(indent: string, prefix: string, params: readonly string[], ret: string): string[] {
+export function signature(
+  indent: string,
+  prefix: string,
+  params: readonly string[],
+  ret: string,
+): string[] {
   const flat = `${indent}${prefix}(${params.join(", ")}): ${ret} {`;
   if (fitsIn(flat)) return [flat];
-  return [`${indent}${prefix}(`, ...params.map((p) => `${indent}  ${p},`), `${indent}): ${ret} {`];
+  return [
+    `${indent}${prefix}(`,
+    ...params.map((p) => `${indent}  ${p},`),
+    `${indent}): ${ret} {`,
+  ];
 }
 
 /** `before` + `G<A, B>` + `after` on one line, or with the type arguments one per line. */
-export function genericHead(before: string, generic: string, args: readonly string[], after: string): string[] {
+export function genericHead(
+  before: string,
+  generic: string,
+  args: readonly string[],
+  after: string,
+): string[] {
   const flat = `${before}${generic}<${args.join(", ")}>${after}`;
   if (fitsIn(flat)) return [flat];
-  return [`${before}${generic}<`, ...args.map((a, i) => `  ${a}${i < args.length - 1 ? "," : ""}`), `>${after}`];
+  return [
+    `${before}${generic}<`,
+    ...args.map((a, i) => `  ${a}${i < args.length - 1 ? "," : ""}`),
+    `>${after}`,
+  ];
 }

@@ -37,14 +37,20 @@ export function localName(field: string): string {
  * `virLockSpaceProtocol`/`VirLockSpaceProtocol`; protocols without a procedure enum are named
  * after their file (`virnetprotocol` → `virnet`).
  */
-export function programPrefix(p: ProtocolModel): { value: string; type: string } {
+export function programPrefix(p: ProtocolModel): {
+  value: string;
+  type: string;
+} {
   const base = p.structPrefix ?? p.name.replace(/_?protocol$/, "");
   const camel = base
     .split("_")
     .filter(Boolean)
     .map((w, i) => (i === 0 ? w : w.charAt(0).toUpperCase() + w.slice(1)))
     .join("");
-  return { value: camel.charAt(0).toLowerCase() + camel.slice(1), type: camel.charAt(0).toUpperCase() + camel.slice(1) };
+  return {
+    value: camel.charAt(0).toLowerCase() + camel.slice(1),
+    type: camel.charAt(0).toUpperCase() + camel.slice(1),
+  };
 }
 
 const IDENT = /^[A-Za-z_$][\w$]*$/;
@@ -56,5 +62,7 @@ export function propKey(name: string): string {
 
 /** Property access expression. */
 export function prop(obj: string, name: string): string {
-  return IDENT.test(name) ? `${obj}.${name}` : `${obj}[${JSON.stringify(name)}]`;
+  return IDENT.test(name)
+    ? `${obj}.${name}`
+    : `${obj}[${JSON.stringify(name)}]`;
 }

@@ -13,12 +13,29 @@
  * `RemoteHandlers` (generated server side) and `RemoteHandWrittenHandlers` (libvirt dispatches
  * by hand) are mapped from the table, so a new procedure adds exactly one table entry.
  */
-import type { ProcedureModel, ProtocolModel, StructType } from "../model/types.js";
+import type {
+  ProcedureModel,
+  ProtocolModel,
+  StructType,
+} from "../model/types.js";
 import { aclRulesLiteral, constantLookup } from "./acl-rules.js";
 import { codecName, programPrefix, propKey } from "./ts-names.js";
 import { stableChunk, type Chunk, type CodeModule } from "./chunks.js";
-import { genericHead, namedImport, namespaceImport, signature, typeAlias } from "./ts-layout.js";
-import { obj, printLiteral, raw, str, type Literal, type ObjectEntry } from "./literal-printer.js";
+import {
+  genericHead,
+  namedImport,
+  namespaceImport,
+  signature,
+  typeAlias,
+} from "./ts-layout.js";
+import {
+  obj,
+  printLiteral,
+  raw,
+  str,
+  type Literal,
+  type ObjectEntry,
+} from "./literal-printer.js";
 import { jsDoc } from "./ts-text.js";
 
 export interface ServerEmitOptions {
@@ -26,7 +43,6 @@ export interface ServerEmitOptions {
   /** Values of names used by ACL rules that the protocol itself does not define. */
   readonly defines: ReadonlyMap<string, number>;
 }
-
 
 /** Protocols with a program number, and calls with annotations or events, get a server module. */
 export function hasServerModule(p: ProtocolModel): boolean {
@@ -39,7 +55,10 @@ function callProcedures(p: ProtocolModel): ProcedureModel[] {
   return p.procedures.filter((x) => x.msg === null && x.annotations !== null);
 }
 
-export function emitServerModule(p: ProtocolModel, options: ServerEmitOptions): CodeModule {
+export function emitServerModule(
+  p: ProtocolModel,
+  options: ServerEmitOptions,
+): CodeModule {
   const { value, type } = programPrefix(p);
   const lookup = constantLookup(p, options.defines);
   // A namespace import: a new procedure then adds its table entry and nothing else.
@@ -53,8 +72,16 @@ export function emitServerModule(p: ProtocolModel, options: ServerEmitOptions): 
 
   const entries: ObjectEntry[] = callProcedures(p).map((x) => {
     const a = x.annotations!;
-    const side = a.generate === "server" || a.generate === "both" ? "generated" : "hand-written";
-    const stream = a.readStream !== null ? str("send") : a.writeStream !== null ? str("receive") : raw("null");
+    const side =
+      a.generate === "server" || a.generate === "both"
+        ? "generated"
+        : "hand-written";
+    const stream =
+      a.readStream !== null
+        ? str("send")
+        : a.writeStream !== null
+          ? str("receive")
+          : raw("null");
     const target = aclTarget(x);
     return {
       key: propKey(x.methodName),
@@ -71,7 +98,10 @@ export function emitServerModule(p: ProtocolModel, options: ServerEmitOptions): 
           { key: "stream", value: stream },
           { key: "acl", value: aclRulesLiteral(a.acl, x, lookup) },
           { key: "aclFilter", value: aclRulesLiteral(a.aclFilter, x, lookup) },
-          { key: "aclTarget", value: target === null ? raw("null") : str(target) },
+          {
+            key: "aclTarget",
+            value: target === null ? raw("null") : str(target),
+          },
         ],
         true,
       ),
@@ -92,23 +122,58 @@ export function emitServerModule(p: ProtocolModel, options: ServerEmitOptions): 
     }));
 
   const program = p.program!;
-  const table = (name: string, doc: string, tableEntries: ObjectEntry[], satisfies: string): Chunk =>
+  const table = (
+    name: string,
+    doc: string,
+    tableEntries: ObjectEntry[],
+    satisfies: string,
+  ): Chunk =>
     stableChunk(
-      [...jsDoc([doc]), ...printLiteral(obj(tableEntries, tableEntries.length > 0), 0, `export const ${name} = `, ` as const satisfies ${satisfies};`)].join("\n"),
+      [
+        ...jsDoc([doc]),
+        ...printLiteral(
+          obj(tableEntries, tableEntries.length > 0),
+          0,
+          `export const ${name} = `,
+          ` as const satisfies ${satisfies};`,
+        ),
+      ].join("\n"),
     );
 
-  const runtimeNames = ["bindProgram", "type EventTable", "type GeneratedHandlers", "type HandWrittenHandlers", "type HandlersOf", "type ProcedureTable", "type ProgramSpec", "type ServerProgram"];
+  const runtimeNames = [
+    "bindProgram",
+    "type EventTable",
+    "type GeneratedHandlers",
+    "type HandWrittenHandlers",
+    "type HandlersOf",
+    "type ProcedureTable",
+    "type ProgramSpec",
+    "type ServerProgram",
+  ];
   const procedureTable = table(
     `${value}Procedures`,
     `The calls of ${p.name}.x by handler name: what the dispatcher needs to decode, check and answer each one.`,
     entries,
     "ProcedureTable",
   );
-  const eventTable = table(`${value}Events`, `Server→client messages of ${p.name}.x (events), for \`client.sendEvent(${value}Events.<name>, msg)\`.`, events, "EventTable");
-  const imports = [namedImport(runtimeNames, options.runtimeImport), ...(usesCodecs ? [namespaceImport(ns, "./codecs.js")] : [])];
+  const eventTable = table(
+    `${value}Events`,
+    `Server→client messages of ${p.name}.x (events), for \`client.sendEvent(${value}Events.<name>, msg)\`.`,
+    events,
+    "EventTable",
+  );
+  const imports = [
+    namedImport(runtimeNames, options.runtimeImport),
+    ...(usesCodecs ? [namespaceImport(ns, "./codecs.js")] : []),
+  ];
 
   // The program spec: `export const xProgramSpec: ProgramSpec<typeof xProcedures, typeof xEvents> = {…};`
-  const specHead = genericHead(`export const ${value}ProgramSpec: `, "ProgramSpec", [`typeof ${value}Procedures`, `typeof ${value}Events`], " = ");
+  const specHead = genericHead(
+    `export const ${value}ProgramSpec: `,
+    "ProgramSpec",
+    [`typeof ${value}Procedures`, `typeof ${value}Events`],
+    " = ",
+  );
   const specValue = obj([
     { key: "name", value: str(value) },
     { key: "program", value: raw("PROGRAM") },
@@ -117,14 +182,24 @@ export function emitServerModule(p: ProtocolModel, options: ServerEmitOptions): 
     { key: "events", value: raw(`${value}Events`) },
   ]);
   const spec = [
-    ...jsDoc([`Program \`${program.programConst}\` version ${program.version}.`]),
+    ...jsDoc([
+      `Program \`${program.programConst}\` version ${program.version}.`,
+    ]),
     ...specHead.slice(0, -1),
     ...printLiteral(specValue, 0, specHead[specHead.length - 1]!, ";"),
   ].join("\n");
-  const alias = (name: string, rhs: string, doc: string) => stableChunk([...jsDoc([doc]), typeAlias(name, rhs)].join("\n"));
+  const alias = (name: string, rhs: string, doc: string) =>
+    stableChunk([...jsDoc([doc]), typeAlias(name, rhs)].join("\n"));
   const bind = [
-    ...jsDoc([`Binds handlers to program \`${program.programConst}\`, ready for \`createRpcServer({ programs: [...] })\`.`]),
-    ...signature("", `export function ${value}ServerProgram`, [`handlers: ${type}ServerHandlers`], "ServerProgram"),
+    ...jsDoc([
+      `Binds handlers to program \`${program.programConst}\`, ready for \`createRpcServer({ programs: [...] })\`.`,
+    ]),
+    ...signature(
+      "",
+      `export function ${value}ServerProgram`,
+      [`handlers: ${type}ServerHandlers`],
+      "ServerProgram",
+    ),
     `  return bindProgram(${value}ProgramSpec, handlers);`,
     "}",
   ].join("\n");
@@ -165,7 +240,10 @@ export function emitServerModule(p: ProtocolModel, options: ServerEmitOptions): 
 
 function procedureDoc(x: ProcedureModel): string {
   const a = x.annotations!;
-  const bits = [`\`${x.constName}\` = ${x.number}: \`${x.apiName}\``, `@generate: ${a.generate}`];
+  const bits = [
+    `\`${x.constName}\` = ${x.number}: \`${x.apiName}\``,
+    `@generate: ${a.generate}`,
+  ];
   if (a.aclNone) bits.push("@acl: none");
   for (const r of a.acl) bits.push(`@acl: ${r.text}`);
   for (const r of a.aclFilter) bits.push(`@aclfilter: ${r.text}`);
@@ -180,6 +258,9 @@ function aclTarget(x: ProcedureModel): string | null {
   const rule = x.annotations?.acl[0];
   if (!rule || !x.args) return null;
   const re = new RegExp(`(^|_)nonnull_${rule.object}$`);
-  const f = x.args.fields.find((f) => f.shape === "scalar" && f.type.kind === "named" && re.test(f.type.name));
+  const f = x.args.fields.find(
+    (f) =>
+      f.shape === "scalar" && f.type.kind === "named" && re.test(f.type.name),
+  );
   return f ? f.name : null;
 }

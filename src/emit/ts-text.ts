@@ -10,7 +10,11 @@ import { breakLine } from "./ts-layout.js";
 export function jsDoc(lines: readonly string[], indent = ""): string[] {
   if (lines.length === 0) return [];
   if (lines.length === 1) return [`${indent}/** ${lines[0]} */`];
-  return [`${indent}/**`, ...lines.map((l) => (l === "" ? `${indent} *` : `${indent} * ${l}`)), `${indent} */`];
+  return [
+    `${indent}/**`,
+    ...lines.map((l) => (l === "" ? `${indent} *` : `${indent} * ${l}`)),
+    `${indent} */`,
+  ];
 }
 
 /**
@@ -23,12 +27,26 @@ export function jsDoc(lines: readonly string[], indent = ""): string[] {
  *   };
  * ```
  */
-export function exportConstObject(name: string, type: string | null, bodyLines: readonly string[], suffix = ""): string {
+export function exportConstObject(
+  name: string,
+  type: string | null,
+  bodyLines: readonly string[],
+  suffix = "",
+): string {
   const head = `export const ${name}${type ? `: ${type}` : ""} =`;
   if (`${head} {`.length <= PRINT_WIDTH) {
-    return [`${head} {`, ...reindent(bodyLines, 1).flatMap(breakLine), `}${suffix};`].join("\n");
+    return [
+      `${head} {`,
+      ...reindent(bodyLines, 1).flatMap(breakLine),
+      `}${suffix};`,
+    ].join("\n");
   }
-  return [head, "  {", ...reindent(bodyLines, 2).flatMap(breakLine), `  }${suffix};`].join("\n");
+  return [
+    head,
+    "  {",
+    ...reindent(bodyLines, 2).flatMap(breakLine),
+    `  }${suffix};`,
+  ].join("\n");
 }
 
 /** `key: value,` inside an object literal at `depth`, breaking after the colon when too long. */
@@ -42,9 +60,13 @@ export function objectEntry(key: string, value: string, depth: number): string {
  * A type alias of object-type variants, each with an optional trailing comment:
  * one line when it fits and has no comments, else one `| variant` per line.
  */
-export function unionTypeAlias(name: string, variants: readonly { text: string; comment?: string }[]): string {
+export function unionTypeAlias(
+  name: string,
+  variants: readonly { text: string; comment?: string }[],
+): string {
   const flat = `export type ${name} = ${variants.map((v) => v.text).join(" | ")};`;
-  if (variants.every((v) => !v.comment) && flat.length <= PRINT_WIDTH) return flat;
+  if (variants.every((v) => !v.comment) && flat.length <= PRINT_WIDTH)
+    return flat;
   if (variants.length === 1 && !variants[0]!.comment) return flat; // too long: prettier's turn
   return [
     `export type ${name} =`,

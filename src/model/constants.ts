@@ -3,7 +3,11 @@
  * external defines, evaluated on demand with cycle detection so `const A = B; const B = A;`
  * is reported with the whole cycle instead of overflowing the stack.
  */
-import { XdrDiagnosticError, type SourceLocation, type Value } from "../parser/index.js";
+import {
+  XdrDiagnosticError,
+  type SourceLocation,
+  type Value,
+} from "../parser/index.js";
 import { parseIntegerLiteral } from "../parser/integer.js";
 import type { Constant } from "./types.js";
 
@@ -11,7 +15,11 @@ import type { Constant } from "./types.js";
 export type ConstantSource =
   | { readonly kind: "value"; readonly value: Value }
   /** An enum member: explicit value, or the previous member + 1 (first: 0). */
-  | { readonly kind: "enumMember"; readonly value: Value | null; readonly previous: string | null }
+  | {
+      readonly kind: "enumMember";
+      readonly value: Value | null;
+      readonly previous: string | null;
+    }
   | { readonly kind: "define"; readonly text: string };
 
 export interface PendingConstant {
@@ -36,18 +44,30 @@ export class ConstantTable {
   declare(c: PendingConstant): void {
     const prev = this.pending.get(c.name);
     if (prev) {
-      throw XdrDiagnosticError.at(c.loc, `duplicate definition of '${c.name}' (first defined at ${prev.loc.file}:${prev.loc.line}:${prev.loc.col})`);
+      throw XdrDiagnosticError.at(
+        c.loc,
+        `duplicate definition of '${c.name}' (first defined at ${prev.loc.file}:${prev.loc.line}:${prev.loc.col})`,
+      );
     }
     const imported = this.imported.get(c.name);
     if (imported) {
-      const where = imported.loc ? ` at ${imported.loc.file}:${imported.loc.line}:${imported.loc.col}` : "";
-      throw XdrDiagnosticError.at(c.loc, `duplicate definition of '${c.name}' (already defined by ${imported.protocol}${where})`);
+      const where = imported.loc
+        ? ` at ${imported.loc.file}:${imported.loc.line}:${imported.loc.col}`
+        : "";
+      throw XdrDiagnosticError.at(
+        c.loc,
+        `duplicate definition of '${c.name}' (already defined by ${imported.protocol}${where})`,
+      );
     }
     this.pending.set(c.name, c);
   }
 
   has(name: string): boolean {
-    return this.pending.has(name) || this.imported.has(name) || this.external.has(name);
+    return (
+      this.pending.has(name) ||
+      this.imported.has(name) ||
+      this.external.has(name)
+    );
   }
 
   /** The value of a constant used at `loc`; unknown names and cycles are located errors. */
@@ -76,7 +96,10 @@ export class ConstantTable {
 
   evaluateValue(v: Value): number {
     if (v.kind === "name") return this.valueOf(v.name, v.loc);
-    if (v.value > BigInt(Number.MAX_SAFE_INTEGER) || v.value < BigInt(Number.MIN_SAFE_INTEGER)) {
+    if (
+      v.value > BigInt(Number.MAX_SAFE_INTEGER) ||
+      v.value < BigInt(Number.MIN_SAFE_INTEGER)
+    ) {
       throw XdrDiagnosticError.at(v.loc, `integer ${v.text} is too large`);
     }
     return Number(v.value);
@@ -88,9 +111,16 @@ export class ConstantTable {
       case "value":
         return this.evaluateValue(s.value);
       case "enumMember": {
-        const v = s.value ? this.evaluateValue(s.value) : s.previous === null ? 0 : this.valueOf(s.previous, p.loc) + 1;
+        const v = s.value
+          ? this.evaluateValue(s.value)
+          : s.previous === null
+            ? 0
+            : this.valueOf(s.previous, p.loc) + 1;
         if (v < -0x80000000 || v > 0x7fffffff) {
-          throw XdrDiagnosticError.at(p.loc, `enum value ${v} of '${p.name}' does not fit in a signed 32-bit int`);
+          throw XdrDiagnosticError.at(
+            p.loc,
+            `enum value ${v} of '${p.name}' does not fit in a signed 32-bit int`,
+          );
         }
         return v;
       }
@@ -99,7 +129,10 @@ export class ConstantTable {
         const lit = parseIntegerLiteral(text.replace(/[uUlL]+$/, ""));
         if (lit !== null) return Number(lit);
         if (/^[A-Za-z_]\w*$/.test(text)) return this.valueOf(text, p.loc);
-        throw XdrDiagnosticError.at(p.loc, `#define ${p.name} '${s.text}' is not an integer constant`);
+        throw XdrDiagnosticError.at(
+          p.loc,
+          `#define ${p.name} '${s.text}' is not an integer constant`,
+        );
       }
     }
   }
@@ -117,7 +150,10 @@ export class ConstantTable {
 }
 
 /** Parses a defines file (`NAME = VALUE`, `#` comments). Errors name the file and line. */
-export function parseDefinesFile(path: string, text: string): Map<string, number> {
+export function parseDefinesFile(
+  path: string,
+  text: string,
+): Map<string, number> {
   const out = new Map<string, number>();
   text.split("\n").forEach((raw, i) => {
     const line = raw.replace(/#.*$/, "").trim();
@@ -125,7 +161,10 @@ export function parseDefinesFile(path: string, text: string): Map<string, number
     const m = /^([A-Za-z_]\w*)\s*=\s*(-?\w+)$/.exec(line);
     const v = m ? parseIntegerLiteral(m[2]!) : null;
     if (!m || v === null) {
-      throw XdrDiagnosticError.at({ file: path, line: i + 1, col: 1, offset: 0 }, `expected 'NAME = integer' but found '${line}'`);
+      throw XdrDiagnosticError.at(
+        { file: path, line: i + 1, col: 1, offset: 0 },
+        `expected 'NAME = integer' but found '${line}'`,
+      );
     }
     out.set(m[1]!, Number(v));
   });

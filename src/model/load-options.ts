@@ -16,13 +16,16 @@ export interface LoadOptions {
   readonly readFile?: (path: string) => Uint8Array | string;
 }
 
-export const LIBVIRT_DEFINES_FILE = fileURLToPath(new URL("../../defines/libvirt.defines", import.meta.url));
-
+export const LIBVIRT_DEFINES_FILE = fileURLToPath(
+  new URL("../../defines/libvirt.defines", import.meta.url),
+);
 
 /**
  * The protocols a `.x` text imports: `%#include "remote_protocol.h"` → `remote_protocol`.
  * Shared by the loader and the generate stamp, so both follow the same imports.
  */
 export function includedProtocols(text: string): string[] {
-  return [...text.matchAll(/^%\s*#\s*include\s+[<"]([^">]+)\.h[">]/gm)].map((m) => m[1]!.replace(/^.*\//, ""));
+  return [...text.matchAll(/^%\s*#\s*include\s+[<"]([^">]+)\.h[">]/gm)].map(
+    (m) => m[1]!.replace(/^.*\//, ""),
+  );
 }

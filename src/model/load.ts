@@ -10,28 +10,42 @@ import { XdrDiagnosticError, parseXdr, type XdrFile } from "../parser/index.js";
 import { decodeSource } from "../parser/source.js";
 import { parseDefinesFile } from "./constants.js";
 import { protocolNameOf, resolveProtocol } from "./resolve.js";
-import { includedProtocols, LIBVIRT_DEFINES_FILE, type LoadOptions } from "./load-options.js";
+import {
+  includedProtocols,
+  LIBVIRT_DEFINES_FILE,
+  type LoadOptions,
+} from "./load-options.js";
 
 export { LIBVIRT_DEFINES_FILE, type LoadOptions };
 import type { ProtocolModel } from "./types.js";
 
 export function externalDefines(options: LoadOptions): Map<string, number> {
   const out = new Map<string, number>();
-  const files = [...(options.libvirtDefines === false ? [] : [LIBVIRT_DEFINES_FILE]), ...(options.definesFiles ?? [])];
-  for (const f of files) for (const [k, v] of parseDefinesFile(f, readFileSync(f, "utf8"))) out.set(k, v);
+  const files = [
+    ...(options.libvirtDefines === false ? [] : [LIBVIRT_DEFINES_FILE]),
+    ...(options.definesFiles ?? []),
+  ];
+  for (const f of files)
+    for (const [k, v] of parseDefinesFile(f, readFileSync(f, "utf8")))
+      out.set(k, v);
   // -D macros with integer values are usable as constants, as cpp would substitute them.
-  for (const [k, v] of options.macros ?? []) if (/^-?\d+$/.test(v)) out.set(k, Number(v));
+  for (const [k, v] of options.macros ?? [])
+    if (/^-?\d+$/.test(v)) out.set(k, Number(v));
   for (const [k, v] of options.defines ?? []) out.set(k, v);
   return out;
 }
 
 /** Loads protocols; returns them in the order of `files`. Imports are shared, never parsed twice. */
-export function loadProtocols(files: readonly string[], options: LoadOptions = {}): ProtocolModel[] {
+export function loadProtocols(
+  files: readonly string[],
+  options: LoadOptions = {},
+): ProtocolModel[] {
   const external = externalDefines(options);
   const read = options.readFile ?? ((p: string) => readFileSync(p));
   const byPath = new Map<string, ProtocolModel>();
   const importByName = new Map<string, string>();
-  for (const f of [...(options.importFiles ?? []), ...files]) importByName.set(protocolNameOf(f), resolvePath(f));
+  for (const f of [...(options.importFiles ?? []), ...files])
+    importByName.set(protocolNameOf(f), resolvePath(f));
   const loading: string[] = [];
 
   const load = (path: string): ProtocolModel => {
@@ -40,7 +54,10 @@ export function loadProtocols(files: readonly string[], options: LoadOptions = {
     if (done) return done;
     if (loading.includes(abs)) {
       throw new XdrDiagnosticError([
-        { loc: { file: path, line: 1, col: 1, offset: 0 }, message: `import cycle: ${[...loading, abs].map(protocolNameOf).join(" -> ")}` },
+        {
+          loc: { file: path, line: 1, col: 1, offset: 0 },
+          message: `import cycle: ${[...loading, abs].map(protocolNameOf).join(" -> ")}`,
+        },
       ]);
     }
     loading.push(abs);
@@ -56,11 +73,18 @@ export function loadProtocols(files: readonly string[], options: LoadOptions = {
 
   function importsOf(ast: XdrFile, path: string): string[] {
     const out: string[] = [];
-    for (const name of ast.passThrough.flatMap((line) => includedProtocols(line.text))) {
+    for (const name of ast.passThrough.flatMap((line) =>
+      includedProtocols(line.text),
+    )) {
       const explicit = importByName.get(name);
       const sibling = join(dirname(path), `${name}.x`);
-      if (explicit && resolvePath(explicit) !== resolvePath(path)) out.push(explicit);
-      else if (existsSync(sibling) && resolvePath(sibling) !== resolvePath(path)) out.push(sibling);
+      if (explicit && resolvePath(explicit) !== resolvePath(path))
+        out.push(explicit);
+      else if (
+        existsSync(sibling) &&
+        resolvePath(sibling) !== resolvePath(path)
+      )
+        out.push(sibling);
       // Other headers (internal.h, virxdrdefs.h…) are C-only and carry no XDR types.
     }
     return out;
@@ -69,6 +93,9 @@ export function loadProtocols(files: readonly string[], options: LoadOptions = {
   return files.map(load);
 }
 
-export function loadProtocol(file: string, options: LoadOptions = {}): ProtocolModel {
+export function loadProtocol(
+  file: string,
+  options: LoadOptions = {},
+): ProtocolModel {
   return loadProtocols([file], options)[0]!;
 }

@@ -33,7 +33,12 @@ const FIXUPS: readonly [RegExp, string][] = [
  * virDomainAuthorizedSSHKeysGet, virDomainFDAssociate, virDomainOpenGraphicsFD,
  * virAdmServerGetThreadPoolParameters.
  */
-const PUBLIC_API_WORDS: Readonly<Record<string, string>> = { Sev: "SEV", Ssh: "SSH", Fd: "FD", Threadpool: "ThreadPool" };
+const PUBLIC_API_WORDS: Readonly<Record<string, string>> = {
+  Sev: "SEV",
+  Ssh: "SSH",
+  Fd: "FD",
+  Threadpool: "ThreadPool",
+};
 
 export function fixupName(word: string): string {
   let w = PUBLIC_API_WORDS[word] ?? word;
@@ -42,7 +47,8 @@ export function fixupName(word: string): string {
 }
 
 const ucfirst = (s: string): string => s.charAt(0).toUpperCase() + s.slice(1);
-export const lcfirst = (s: string): string => s.charAt(0).toLowerCase() + s.slice(1);
+export const lcfirst = (s: string): string =>
+  s.charAt(0).toLowerCase() + s.slice(1);
 
 /**
  * Lower camel case for a method name, lowering a leading acronym as a unit:
@@ -50,7 +56,8 @@ export const lcfirst = (s: string): string => s.charAt(0).toLowerCase() + s.slic
  */
 export function methodNameOf(procName: string): string {
   const acronym = /^[A-Z]+(?=[A-Z][a-z])/.exec(procName);
-  if (acronym && acronym[0].length > 1) return acronym[0].toLowerCase() + procName.slice(acronym[0].length);
+  if (acronym && acronym[0].length > 1)
+    return acronym[0].toLowerCase() + procName.slice(acronym[0].length);
   if (/^[A-Z0-9]+$/.test(procName)) return procName.toLowerCase();
   return lcfirst(procName);
 }
@@ -65,7 +72,11 @@ export function procNameOf(name: string, forceSplit = false): string {
   // All-capital names without underscores (`PING`) are split too: gendispatch.pl keeps such
   // names as written only because libvirt has none besides OPEN and CLOSE.
   const words =
-    forceSplit || name.includes("_") || lower === "open" || lower === "close" || name === name.toUpperCase()
+    forceSplit ||
+    name.includes("_") ||
+    lower === "open" ||
+    lower === "close" ||
+    name === name.toUpperCase()
       ? name.split("_").map((w) => ucfirst(w.toLowerCase()))
       : [name];
   return words.map(fixupName).join("");
@@ -75,7 +86,8 @@ export function procNameOf(name: string, forceSplit = false): string {
 export function apiNameOf(structPrefix: string, procName: string): string {
   if (structPrefix === "admin") return "virAdm" + procName;
   const api = "vir" + procName;
-  if (structPrefix === "qemu") return api.replace(/(vir(Connect)?Domain)/, "$1Qemu");
+  if (structPrefix === "qemu")
+    return api.replace(/(vir(Connect)?Domain)/, "$1Qemu");
   if (structPrefix === "lxc") return api.replace(/virDomain/, "virDomainLxc");
   return api;
 }

@@ -48,44 +48,68 @@ export function protocolNameOf(file: string): string {
   return file.replace(/^.*[\\/]/, "").replace(/\.x$/, "");
 }
 
-export function resolveProtocol(ast: XdrFile, options: ResolveOptions): ProtocolModel {
+export function resolveProtocol(
+  ast: XdrFile,
+  options: ResolveOptions,
+): ProtocolModel {
   const name = protocolNameOf(ast.file);
   const imports = options.imports ?? [];
   const lines = new LineMap(ast.file, options.text);
   const comments = new CommentIndex(ast.comments, lines);
 
   const importedConstants = new Map<string, Constant>();
-  const importedTypes = new Map<string, { decl: TypeDecl; owner: ProtocolModel }>();
+  const importedTypes = new Map<
+    string,
+    { decl: TypeDecl; owner: ProtocolModel }
+  >();
   for (const imp of allImports(imports)) {
     for (const c of imp.constants) importedConstants.set(c.name, c);
-    for (const t of imp.types) importedTypes.set(t.name, { decl: t, owner: imp });
+    for (const t of imp.types)
+      importedTypes.set(t.name, { decl: t, owner: imp });
   }
-  const consts = new ConstantTable(importedConstants, options.external ?? new Map());
+  const consts = new ConstantTable(
+    importedConstants,
+    options.external ?? new Map(),
+  );
 
   // Pass 1: declare every constant and type name so bodies may refer forward.
   const types = new Map<string, TypeDecl>();
   const declareType = (decl: TypeDecl): void => {
     const prev = types.get(decl.name);
     if (prev) {
-      throw XdrDiagnosticError.at(decl.loc, `duplicate definition of type '${decl.name}' (first defined at ${where(prev.loc)})`);
+      throw XdrDiagnosticError.at(
+        decl.loc,
+        `duplicate definition of type '${decl.name}' (first defined at ${where(prev.loc)})`,
+      );
     }
     const imp = importedTypes.get(decl.name);
     if (imp) {
-      throw XdrDiagnosticError.at(decl.loc, `duplicate definition of type '${decl.name}' (already defined by ${imp.owner.name} at ${where(imp.decl.loc)})`);
+      throw XdrDiagnosticError.at(
+        decl.loc,
+        `duplicate definition of type '${decl.name}' (already defined by ${imp.owner.name} at ${where(imp.decl.loc)})`,
+      );
     }
     types.set(decl.name, decl);
   };
   const declareEnumConstants = (body: EnumBody): void => {
     let previous: string | null = null;
     for (const m of body.members) {
-      consts.declare({ name: m.name, origin: "enum", loc: m.loc, source: { kind: "enumMember", value: m.value, previous } });
+      consts.declare({
+        name: m.name,
+        origin: "enum",
+        loc: m.loc,
+        source: { kind: "enumMember", value: m.value, previous },
+      });
       previous = m.name;
     }
   };
   const declareInlineEnums = (decl: Declaration): void => {
-    if ("type" in decl && decl.type.kind === "enum") declareEnumConstants(decl.type.body);
-    if ("type" in decl && decl.type.kind === "struct") decl.type.body.fields.forEach(declareInlineEnums);
-    if ("type" in decl && decl.type.kind === "union") declareUnionEnums(decl.type.body);
+    if ("type" in decl && decl.type.kind === "enum")
+      declareEnumConstants(decl.type.body);
+    if ("type" in decl && decl.type.kind === "struct")
+      decl.type.body.fields.forEach(declareInlineEnums);
+    if ("type" in decl && decl.type.kind === "union")
+      declareUnionEnums(decl.type.body);
   };
   const declareUnionEnums = (body: UnionBody): void => {
     declareInlineEnums(body.discriminant);
@@ -95,10 +119,22 @@ export function resolveProtocol(ast: XdrFile, options: ResolveOptions): Protocol
 
   for (const [defName, text] of ast.defines) {
     if (/^[A-Za-z_]\w*$/.test(defName) && text !== "") {
-      const loc: SourceLocation = { file: ast.file, line: 0, col: 0, offset: 0 };
+      const loc: SourceLocation = {
+        file: ast.file,
+        line: 0,
+        col: 0,
+        offset: 0,
+      };
       // Only integer-valued defines become constants; others (e.g. include guards) are skipped.
-      if (/^\(?\s*-?(0[xX][0-9a-fA-F]+|\d+|[A-Za-z_]\w*)[uUlL]*\s*\)?$/.test(text)) {
-        consts.declare({ name: defName, origin: "define", loc, source: { kind: "define", text } });
+      if (
+        /^\(?\s*-?(0[xX][0-9a-fA-F]+|\d+|[A-Za-z_]\w*)[uUlL]*\s*\)?$/.test(text)
+      ) {
+        consts.declare({
+          name: defName,
+          origin: "define",
+          loc,
+          source: { kind: "define", text },
+        });
       }
     }
   }
@@ -107,11 +143,21 @@ export function resolveProtocol(ast: XdrFile, options: ResolveOptions): Protocol
   for (const def of ast.definitions) {
     switch (def.kind) {
       case "const":
-        consts.declare({ name: def.name, origin: "const", loc: def.loc, source: { kind: "value", value: def.value } });
+        consts.declare({
+          name: def.name,
+          origin: "const",
+          loc: def.loc,
+          source: { kind: "value", value: def.value },
+        });
         break;
       case "enum": {
         declareEnumConstants(def.body);
-        const decl: Mutable<EnumType> = { kind: "enum", name: def.name, members: [], loc: def.loc };
+        const decl: Mutable<EnumType> = {
+          kind: "enum",
+          name: def.name,
+          members: [],
+          loc: def.loc,
+        };
         declareType(decl);
         pendingBodies.push(() => {
           decl.members = resolveEnumMembers(def.body);
@@ -120,7 +166,13 @@ export function resolveProtocol(ast: XdrFile, options: ResolveOptions): Protocol
       }
       case "struct": {
         def.body.fields.forEach(declareInlineEnums);
-        const decl: Mutable<StructType> = { kind: "struct", name: def.name, fields: [], loc: def.loc, hints: [] };
+        const decl: Mutable<StructType> = {
+          kind: "struct",
+          name: def.name,
+          fields: [],
+          loc: def.loc,
+          hints: [],
+        };
         declareType(decl);
         pendingBodies.push(() => {
           Object.assign(decl, resolveStructBody(def.name, def.body, def.loc));
@@ -129,7 +181,11 @@ export function resolveProtocol(ast: XdrFile, options: ResolveOptions): Protocol
       }
       case "union": {
         declareUnionEnums(def.body);
-        const decl = { kind: "union", name: def.name, loc: def.loc } as Mutable<UnionType>;
+        const decl = {
+          kind: "union",
+          name: def.name,
+          loc: def.loc,
+        } as Mutable<UnionType>;
         declareType(decl);
         pendingBodies.push(() => {
           Object.assign(decl, resolveUnionBody(def.name, def.body, def.loc));
@@ -138,13 +194,29 @@ export function resolveProtocol(ast: XdrFile, options: ResolveOptions): Protocol
       }
       case "typedef": {
         declareInlineEnums(def.decl);
-        if (def.decl.kind === "void") throw XdrDiagnosticError.at(def.loc, "typedef of void is not allowed");
+        if (def.decl.kind === "void")
+          throw XdrDiagnosticError.at(
+            def.loc,
+            "typedef of void is not allowed",
+          );
         // `typedef struct X X;` is C's way of naming a struct; in XDR it already has that name.
-        if (def.decl.kind === "scalar" && def.decl.type.kind === "named" && def.decl.type.name === def.decl.name) {
-          if (!types.has(def.decl.name)) throw XdrDiagnosticError.at(def.decl.type.loc, `unknown type '${def.decl.name}'`);
+        if (
+          def.decl.kind === "scalar" &&
+          def.decl.type.kind === "named" &&
+          def.decl.type.name === def.decl.name
+        ) {
+          if (!types.has(def.decl.name))
+            throw XdrDiagnosticError.at(
+              def.decl.type.loc,
+              `unknown type '${def.decl.name}'`,
+            );
           break;
         }
-        const decl = { kind: "typedef", name: def.decl.name, loc: def.decl.loc } as Mutable<import("./types.js").TypedefType>;
+        const decl = {
+          kind: "typedef",
+          name: def.decl.name,
+          loc: def.decl.loc,
+        } as Mutable<import("./types.js").TypedefType>;
         declareType(decl);
         pendingBodies.push(() => {
           decl.field = resolveField(def.decl, def.decl.name);
@@ -167,39 +239,69 @@ export function resolveProtocol(ast: XdrFile, options: ResolveOptions): Protocol
   function resolveTypeSpec(spec: TypeSpec, context: string): TypeRef {
     switch (spec.kind) {
       case "primitive":
-        if (spec.name === "quadruple") throw XdrDiagnosticError.at(spec.loc, "quadruple is not supported (rpcgen has no C mapping for it)");
+        if (spec.name === "quadruple")
+          throw XdrDiagnosticError.at(
+            spec.loc,
+            "quadruple is not supported (rpcgen has no C mapping for it)",
+          );
         return { kind: "primitive", name: spec.name };
       case "named": {
         const decl = lookupType(spec.name);
         if (!decl) {
-          if (consts.has(spec.name)) throw XdrDiagnosticError.at(spec.loc, `'${spec.name}' is a constant, not a type`);
+          if (consts.has(spec.name))
+            throw XdrDiagnosticError.at(
+              spec.loc,
+              `'${spec.name}' is a constant, not a type`,
+            );
           throw XdrDiagnosticError.at(spec.loc, `unknown type '${spec.name}'`);
         }
         return { kind: "named", name: spec.name, decl };
       }
       case "enum":
-        return { kind: "inlineEnum", enumType: { kind: "enum", name: context, members: resolveEnumMembers(spec.body), loc: spec.loc } };
+        return {
+          kind: "inlineEnum",
+          enumType: {
+            kind: "enum",
+            name: context,
+            members: resolveEnumMembers(spec.body),
+            loc: spec.loc,
+          },
+        };
       case "struct":
-        return { kind: "inlineStruct", struct: resolveStructBody(context, spec.body, spec.loc) };
+        return {
+          kind: "inlineStruct",
+          struct: resolveStructBody(context, spec.body, spec.loc),
+        };
       case "union":
-        return { kind: "inlineUnion", union: resolveUnionBody(context, spec.body, spec.loc) };
+        return {
+          kind: "inlineUnion",
+          union: resolveUnionBody(context, spec.body, spec.loc),
+        };
     }
   }
 
   function resolveEnumMembers(body: EnumBody): EnumMember[] {
-    return body.members.map((m) => ({ name: m.name, value: consts.valueOf(m.name, m.loc), loc: m.loc }));
+    return body.members.map((m) => ({
+      name: m.name,
+      value: consts.valueOf(m.name, m.loc),
+      loc: m.loc,
+    }));
   }
 
   function size(v: Value, what: string): SizeValue {
     const value = consts.evaluateValue(v);
     if (value < 0 || value > UINT32_MAX) {
-      throw XdrDiagnosticError.at(v.loc, `${what} ${value} is out of range (0 to ${UINT32_MAX})`);
+      throw XdrDiagnosticError.at(
+        v.loc,
+        `${what} ${value} is out of range (0 to ${UINT32_MAX})`,
+      );
     }
     return { value, text: v.kind === "name" ? v.name : v.text };
   }
 
   function resolveField(d: Declaration, context: string): Field {
-    if (d.kind === "void") throw XdrDiagnosticError.at(d.loc, `void is only allowed as a union arm`);
+    if (d.kind === "void")
+      throw XdrDiagnosticError.at(d.loc, `void is only allowed as a union arm`);
     const hints = comments.hintsAfter(d.end);
     const base = { name: d.name, loc: d.loc, hints };
     const sub = `${context}_${d.name}`;
@@ -207,37 +309,85 @@ export function resolveProtocol(ast: XdrFile, options: ResolveOptions): Protocol
       case "scalar":
         return { ...base, shape: "scalar", type: resolveTypeSpec(d.type, sub) };
       case "optional":
-        return { ...base, shape: "optional", type: resolveTypeSpec(d.type, sub) };
+        return {
+          ...base,
+          shape: "optional",
+          type: resolveTypeSpec(d.type, sub),
+        };
       case "fixedArray":
-        return { ...base, shape: "fixedArray", type: resolveTypeSpec(d.type, sub), size: size(d.size, "array size") };
+        return {
+          ...base,
+          shape: "fixedArray",
+          type: resolveTypeSpec(d.type, sub),
+          size: size(d.size, "array size"),
+        };
       case "varArray":
-        return { ...base, shape: "varArray", type: resolveTypeSpec(d.type, sub), max: d.max ? size(d.max, "array maximum") : null };
+        return {
+          ...base,
+          shape: "varArray",
+          type: resolveTypeSpec(d.type, sub),
+          max: d.max ? size(d.max, "array maximum") : null,
+        };
       case "fixedOpaque":
-        return { ...base, shape: "fixedOpaque", size: size(d.size, "opaque size") };
+        return {
+          ...base,
+          shape: "fixedOpaque",
+          size: size(d.size, "opaque size"),
+        };
       case "varOpaque":
-        return { ...base, shape: "varOpaque", max: d.max ? size(d.max, "opaque maximum") : null };
+        return {
+          ...base,
+          shape: "varOpaque",
+          max: d.max ? size(d.max, "opaque maximum") : null,
+        };
       case "string":
-        return { ...base, shape: "string", max: d.max ? size(d.max, "string maximum") : null };
+        return {
+          ...base,
+          shape: "string",
+          max: d.max ? size(d.max, "string maximum") : null,
+        };
     }
   }
 
-  function resolveStructBody(structName: string, body: StructBody, loc: SourceLocation): StructType {
+  function resolveStructBody(
+    structName: string,
+    body: StructBody,
+    loc: SourceLocation,
+  ): StructType {
     const seen = new Map<string, SourceLocation>();
     const fields = body.fields.map((d) => {
       const f = resolveField(d, structName);
       const prev = seen.get(f.name);
-      if (prev) throw XdrDiagnosticError.at(f.loc, `duplicate member '${f.name}' in struct '${structName}' (first at line ${prev.line})`);
+      if (prev)
+        throw XdrDiagnosticError.at(
+          f.loc,
+          `duplicate member '${f.name}' in struct '${structName}' (first at line ${prev.line})`,
+        );
       seen.set(f.name, f.loc);
       return f;
     });
-    return { kind: "struct", name: structName, fields, loc, hints: comments.hintsAfter(body.loc.offset + 1) };
+    return {
+      kind: "struct",
+      name: structName,
+      fields,
+      loc,
+      hints: comments.hintsAfter(body.loc.offset + 1),
+    };
   }
 
-  function resolveUnionBody(unionName: string, body: UnionBody, loc: SourceLocation): UnionType {
+  function resolveUnionBody(
+    unionName: string,
+    body: UnionBody,
+    loc: SourceLocation,
+  ): UnionType {
     const disc = resolveField(body.discriminant, unionName);
-    const discEnum = disc.shape === "scalar" ? discriminantEnum(disc.type) : undefined;
+    const discEnum =
+      disc.shape === "scalar" ? discriminantEnum(disc.type) : undefined;
     if (disc.shape !== "scalar" || discEnum === undefined) {
-      throw XdrDiagnosticError.at(disc.loc, `union '${unionName}' discriminant '${disc.name}' must be int, unsigned int, bool or an enum`);
+      throw XdrDiagnosticError.at(
+        disc.loc,
+        `union '${unionName}' discriminant '${disc.name}' must be int, unsigned int, bool or an enum`,
+      );
     }
     const seenCases = new Map<number, string>();
     const arms: UnionArm[] = body.arms.map((arm) => {
@@ -245,33 +395,77 @@ export function resolveProtocol(ast: XdrFile, options: ResolveOptions): Protocol
         const value = consts.evaluateValue(c);
         const text = c.kind === "name" ? c.name : c.text;
         if (discEnum && !discEnum.members.some((m) => m.value === value)) {
-          throw XdrDiagnosticError.at(c.loc, `case '${text}' (${value}) is not a value of discriminant type '${discEnum.name}' in union '${unionName}'`);
+          throw XdrDiagnosticError.at(
+            c.loc,
+            `case '${text}' (${value}) is not a value of discriminant type '${discEnum.name}' in union '${unionName}'`,
+          );
         }
-        if (!discEnum && disc.type.kind === "primitive" && disc.type.name === "bool" && value !== 0 && value !== 1) {
-          throw XdrDiagnosticError.at(c.loc, `case '${text}' is not a bool value (0 or 1) in union '${unionName}'`);
+        if (
+          !discEnum &&
+          disc.type.kind === "primitive" &&
+          disc.type.name === "bool" &&
+          value !== 0 &&
+          value !== 1
+        ) {
+          throw XdrDiagnosticError.at(
+            c.loc,
+            `case '${text}' is not a bool value (0 or 1) in union '${unionName}'`,
+          );
         }
-        if (disc.type.kind === "primitive" && disc.type.name === "unsigned int" && value < 0) {
-          throw XdrDiagnosticError.at(c.loc, `case '${text}' (${value}) is negative but the discriminant is unsigned in union '${unionName}'`);
+        if (
+          disc.type.kind === "primitive" &&
+          disc.type.name === "unsigned int" &&
+          value < 0
+        ) {
+          throw XdrDiagnosticError.at(
+            c.loc,
+            `case '${text}' (${value}) is negative but the discriminant is unsigned in union '${unionName}'`,
+          );
         }
         const dup = seenCases.get(value);
-        if (dup !== undefined) throw XdrDiagnosticError.at(c.loc, `duplicate case value ${value} ('${text}', already used by '${dup}') in union '${unionName}'`);
+        if (dup !== undefined)
+          throw XdrDiagnosticError.at(
+            c.loc,
+            `duplicate case value ${value} ('${text}', already used by '${dup}') in union '${unionName}'`,
+          );
         seenCases.set(value, text);
         return { value, text };
       });
-      return { cases, field: arm.decl.kind === "void" ? null : resolveField(arm.decl, unionName), loc: arm.loc };
+      return {
+        cases,
+        field:
+          arm.decl.kind === "void" ? null : resolveField(arm.decl, unionName),
+        loc: arm.loc,
+      };
     });
-    const defaultArm = body.defaultArm === null ? undefined : body.defaultArm.kind === "void" ? null : resolveField(body.defaultArm, unionName);
-    return { kind: "union", name: unionName, discriminant: disc, arms, defaultArm, loc };
+    const defaultArm =
+      body.defaultArm === null
+        ? undefined
+        : body.defaultArm.kind === "void"
+          ? null
+          : resolveField(body.defaultArm, unionName);
+    return {
+      kind: "union",
+      name: unionName,
+      discriminant: disc,
+      arms,
+      defaultArm,
+      loc,
+    };
   }
 
   /** The enum constraining case labels, null for int-like discriminants, undefined if invalid. */
   function discriminantEnum(t: TypeRef): EnumType | null | undefined {
-    if (t.kind === "primitive") return ["int", "unsigned int", "bool"].includes(t.name) ? null : undefined;
+    if (t.kind === "primitive")
+      return ["int", "unsigned int", "bool"].includes(t.name)
+        ? null
+        : undefined;
     if (t.kind === "inlineEnum") return t.enumType;
     if (t.kind === "named") {
       const d = t.decl;
       if (d.kind === "enum") return d;
-      if (d.kind === "typedef" && d.field.shape === "scalar") return discriminantEnum(d.field.type);
+      if (d.kind === "typedef" && d.field.shape === "scalar")
+        return discriminantEnum(d.field.type);
     }
     return undefined;
   }

@@ -34,8 +34,16 @@ export type Field = {
 } & (
   | { readonly shape: "scalar"; readonly type: TypeRef }
   | { readonly shape: "optional"; readonly type: TypeRef }
-  | { readonly shape: "fixedArray"; readonly type: TypeRef; readonly size: SizeValue }
-  | { readonly shape: "varArray"; readonly type: TypeRef; readonly max: SizeValue | null }
+  | {
+      readonly shape: "fixedArray";
+      readonly type: TypeRef;
+      readonly size: SizeValue;
+    }
+  | {
+      readonly shape: "varArray";
+      readonly type: TypeRef;
+      readonly max: SizeValue | null;
+    }
   | { readonly shape: "fixedOpaque"; readonly size: SizeValue }
   | { readonly shape: "varOpaque"; readonly max: SizeValue | null }
   | { readonly shape: "string"; readonly max: SizeValue | null }

@@ -10,7 +10,11 @@ const cache = new WeakMap<object, number>();
 export function minWireSizeOfRef(t: TypeRef): number {
   switch (t.kind) {
     case "primitive":
-      return t.name === "hyper" || t.name === "unsigned hyper" || t.name === "double" ? 8 : 4;
+      return t.name === "hyper" ||
+        t.name === "unsigned hyper" ||
+        t.name === "double"
+        ? 8
+        : 4;
     case "named":
       return minWireSizeOfDecl(t.decl);
     case "inlineStruct":
@@ -63,7 +67,12 @@ export function minWireSizeOfDecl(d: TypeDecl): number {
 }
 
 function minOfUnion(u: UnionType): number {
-  const arms = [...u.arms.map((a) => a.field), ...(u.defaultArm === undefined ? [] : [u.defaultArm])];
-  const armMin = Math.min(...arms.map((f) => (f === null ? 0 : minWireSizeOfField(f))));
+  const arms = [
+    ...u.arms.map((a) => a.field),
+    ...(u.defaultArm === undefined ? [] : [u.defaultArm]),
+  ];
+  const armMin = Math.min(
+    ...arms.map((f) => (f === null ? 0 : minWireSizeOfField(f))),
+  );
   return 4 + (Number.isFinite(armMin) ? armMin : 0);
 }

@@ -12,8 +12,17 @@ export interface Span {
 }
 
 export type Value =
-  | { readonly kind: "number"; readonly value: bigint; readonly text: string; readonly loc: SourceLocation }
-  | { readonly kind: "name"; readonly name: string; readonly loc: SourceLocation };
+  | {
+      readonly kind: "number";
+      readonly value: bigint;
+      readonly text: string;
+      readonly loc: SourceLocation;
+    }
+  | {
+      readonly kind: "name";
+      readonly name: string;
+      readonly loc: SourceLocation;
+    };
 
 export type PrimitiveName =
   | "int"
@@ -32,22 +41,72 @@ export type PrimitiveName =
   | "unsigned long";
 
 export type TypeSpec =
-  | { readonly kind: "primitive"; readonly name: PrimitiveName; readonly loc: SourceLocation }
-  | { readonly kind: "named"; readonly name: string; readonly loc: SourceLocation }
-  | { readonly kind: "enum"; readonly body: EnumBody; readonly loc: SourceLocation }
-  | { readonly kind: "struct"; readonly body: StructBody; readonly loc: SourceLocation }
-  | { readonly kind: "union"; readonly body: UnionBody; readonly loc: SourceLocation };
+  | {
+      readonly kind: "primitive";
+      readonly name: PrimitiveName;
+      readonly loc: SourceLocation;
+    }
+  | {
+      readonly kind: "named";
+      readonly name: string;
+      readonly loc: SourceLocation;
+    }
+  | {
+      readonly kind: "enum";
+      readonly body: EnumBody;
+      readonly loc: SourceLocation;
+    }
+  | {
+      readonly kind: "struct";
+      readonly body: StructBody;
+      readonly loc: SourceLocation;
+    }
+  | {
+      readonly kind: "union";
+      readonly body: UnionBody;
+      readonly loc: SourceLocation;
+    };
 
 export type Declaration = Span &
   (
     | { readonly kind: "void" }
-    | { readonly kind: "scalar"; readonly type: TypeSpec; readonly name: string }
-    | { readonly kind: "fixedArray"; readonly type: TypeSpec; readonly name: string; readonly size: Value }
-    | { readonly kind: "varArray"; readonly type: TypeSpec; readonly name: string; readonly max: Value | null }
-    | { readonly kind: "fixedOpaque"; readonly name: string; readonly size: Value }
-    | { readonly kind: "varOpaque"; readonly name: string; readonly max: Value | null }
-    | { readonly kind: "string"; readonly name: string; readonly max: Value | null }
-    | { readonly kind: "optional"; readonly type: TypeSpec; readonly name: string }
+    | {
+        readonly kind: "scalar";
+        readonly type: TypeSpec;
+        readonly name: string;
+      }
+    | {
+        readonly kind: "fixedArray";
+        readonly type: TypeSpec;
+        readonly name: string;
+        readonly size: Value;
+      }
+    | {
+        readonly kind: "varArray";
+        readonly type: TypeSpec;
+        readonly name: string;
+        readonly max: Value | null;
+      }
+    | {
+        readonly kind: "fixedOpaque";
+        readonly name: string;
+        readonly size: Value;
+      }
+    | {
+        readonly kind: "varOpaque";
+        readonly name: string;
+        readonly max: Value | null;
+      }
+    | {
+        readonly kind: "string";
+        readonly name: string;
+        readonly max: Value | null;
+      }
+    | {
+        readonly kind: "optional";
+        readonly type: TypeSpec;
+        readonly name: string;
+      }
   );
 
 export interface EnumMember extends Span {
@@ -90,11 +149,27 @@ export interface VersionDef extends Span {
 export type Definition = Span &
   (
     | { readonly kind: "const"; readonly name: string; readonly value: Value }
-    | { readonly kind: "typedef"; readonly decl: Declaration & { readonly name: string } }
+    | {
+        readonly kind: "typedef";
+        readonly decl: Declaration & { readonly name: string };
+      }
     | { readonly kind: "enum"; readonly name: string; readonly body: EnumBody }
-    | { readonly kind: "struct"; readonly name: string; readonly body: StructBody }
-    | { readonly kind: "union"; readonly name: string; readonly body: UnionBody }
-    | { readonly kind: "program"; readonly name: string; readonly versions: readonly VersionDef[]; readonly number: Value }
+    | {
+        readonly kind: "struct";
+        readonly name: string;
+        readonly body: StructBody;
+      }
+    | {
+        readonly kind: "union";
+        readonly name: string;
+        readonly body: UnionBody;
+      }
+    | {
+        readonly kind: "program";
+        readonly name: string;
+        readonly versions: readonly VersionDef[];
+        readonly number: Value;
+      }
   );
 
 export interface Comment {

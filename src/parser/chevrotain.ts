@@ -15,7 +15,8 @@ async function load(): Promise<typeof ChevrotainApi> {
   try {
     const entry = createRequire(import.meta.url).resolve("chevrotain");
     const bundle = join(dirname(entry), "..", "chevrotain.min.mjs");
-    if (existsSync(bundle)) return (await import(pathToFileURL(bundle).href)) as typeof ChevrotainApi;
+    if (existsSync(bundle))
+      return (await import(pathToFileURL(bundle).href)) as typeof ChevrotainApi;
   } catch {
     // Fall back to the package entry below.
   }

@@ -60,7 +60,12 @@ export class LineMap {
       if (this.starts[mid]! <= offset) lo = mid;
       else hi = mid - 1;
     }
-    return { file: this.file, line: lo + 1, col: offset - this.starts[lo]! + 1, offset };
+    return {
+      file: this.file,
+      line: lo + 1,
+      col: offset - this.starts[lo]! + 1,
+      offset,
+    };
   }
 
   lineOf(offset: number): number {

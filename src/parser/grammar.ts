@@ -4,7 +4,11 @@
  * XDR is LL(1) apart from nothing at all, so lookahead stays at 1 and error recovery is off: a
  * build tool should stop at the first mistake and say exactly where it is.
  */
-import type { IToken, TokenType, IParserErrorMessageProvider } from "chevrotain";
+import type {
+  IToken,
+  TokenType,
+  IParserErrorMessageProvider,
+} from "chevrotain";
 import { EmbeddedActionsParser, EOF } from "./chevrotain.js";
 import type {
   Declaration,
@@ -54,7 +58,8 @@ function label(t: TokenType): string {
 
 function pathsToText(paths: TokenType[][][]): string {
   const firsts = new Set<string>();
-  for (const alt of paths) for (const path of alt) if (path[0]) firsts.add(label(path[0]));
+  for (const alt of paths)
+    for (const path of alt) if (path[0]) firsts.add(label(path[0]));
   const list = [...firsts];
   if (list.length <= 1) return list[0] ?? "something else";
   return `one of ${list.slice(0, -1).join(", ")} or ${list[list.length - 1]}`;
@@ -87,7 +92,12 @@ export class XdrGrammar extends EmbeddedActionsParser {
   }
 
   private loc(tok: IToken): SourceLocation {
-    return { file: this.file, line: tok.startLine ?? 0, col: tok.startColumn ?? 0, offset: tok.startOffset };
+    return {
+      file: this.file,
+      line: tok.startLine ?? 0,
+      col: tok.startColumn ?? 0,
+      offset: tok.startOffset,
+    };
   }
 
   private endOf(tok: IToken): number {
@@ -117,7 +127,12 @@ export class XdrGrammar extends EmbeddedActionsParser {
     const start = this.CONSUME(T.Typedef);
     const decl = this.SUBRULE(this.declaration);
     const end = this.CONSUME(T.Semicolon);
-    return { kind: "typedef", decl: decl as Declaration & { name: string }, loc: this.loc(start), end: this.endOf(end) };
+    return {
+      kind: "typedef",
+      decl: decl as Declaration & { name: string },
+      loc: this.loc(start),
+      end: this.endOf(end),
+    };
   });
 
   private constDef = this.RULE("constDef", (): Definition => {
@@ -126,7 +141,13 @@ export class XdrGrammar extends EmbeddedActionsParser {
     this.CONSUME(T.Equals);
     const value = this.SUBRULE(this.value);
     const end = this.CONSUME(T.Semicolon);
-    return { kind: "const", name: name.image, value, loc: this.loc(name), end: this.endOf(end) };
+    return {
+      kind: "const",
+      name: name.image,
+      value,
+      loc: this.loc(name),
+      end: this.endOf(end),
+    };
   });
 
   private enumDef = this.RULE("enumDef", (): Definition => {
@@ -134,7 +155,13 @@ export class XdrGrammar extends EmbeddedActionsParser {
     const name = this.CONSUME(T.Identifier);
     const body = this.SUBRULE(this.enumBody);
     const end = this.CONSUME(T.Semicolon);
-    return { kind: "enum", name: name.image, body, loc: this.loc(name), end: this.endOf(end) };
+    return {
+      kind: "enum",
+      name: name.image,
+      body,
+      loc: this.loc(name),
+      end: this.endOf(end),
+    };
   });
 
   private structDef = this.RULE("structDef", (): Definition => {
@@ -142,7 +169,13 @@ export class XdrGrammar extends EmbeddedActionsParser {
     const name = this.CONSUME(T.Identifier);
     const body = this.SUBRULE(this.structBody);
     const end = this.CONSUME(T.Semicolon);
-    return { kind: "struct", name: name.image, body, loc: this.loc(name), end: this.endOf(end) };
+    return {
+      kind: "struct",
+      name: name.image,
+      body,
+      loc: this.loc(name),
+      end: this.endOf(end),
+    };
   });
 
   private unionDef = this.RULE("unionDef", (): Definition => {
@@ -150,7 +183,13 @@ export class XdrGrammar extends EmbeddedActionsParser {
     const name = this.CONSUME(T.Identifier);
     const body = this.SUBRULE(this.unionBody);
     const end = this.CONSUME(T.Semicolon);
-    return { kind: "union", name: name.image, body, loc: this.loc(name), end: this.endOf(end) };
+    return {
+      kind: "union",
+      name: name.image,
+      body,
+      loc: this.loc(name),
+      end: this.endOf(end),
+    };
   });
 
   private programDef = this.RULE("programDef", (): Definition => {
@@ -165,7 +204,14 @@ export class XdrGrammar extends EmbeddedActionsParser {
     this.CONSUME(T.Equals);
     const number = this.SUBRULE(this.value);
     const end = this.CONSUME(T.Semicolon);
-    return { kind: "program", name: name.image, versions, number, loc: this.loc(name), end: this.endOf(end) };
+    return {
+      kind: "program",
+      name: name.image,
+      versions,
+      number,
+      loc: this.loc(name),
+      end: this.endOf(end),
+    };
   });
 
   private versionDef = this.RULE("versionDef", (): VersionDef => {
@@ -180,7 +226,13 @@ export class XdrGrammar extends EmbeddedActionsParser {
     this.CONSUME(T.Equals);
     const number = this.SUBRULE(this.value);
     const end = this.CONSUME(T.Semicolon);
-    return { name: name.image, procedures, number, loc: this.loc(name), end: this.endOf(end) };
+    return {
+      name: name.image,
+      procedures,
+      number,
+      loc: this.loc(name),
+      end: this.endOf(end),
+    };
   });
 
   private procedureDef = this.RULE("procedureDef", (): Procedure => {
@@ -196,7 +248,14 @@ export class XdrGrammar extends EmbeddedActionsParser {
     this.CONSUME(T.Equals);
     const number = this.SUBRULE(this.value);
     const end = this.CONSUME(T.Semicolon);
-    return { name: name.image, result, args, number, loc: this.loc(name), end: this.endOf(end) };
+    return {
+      name: name.image,
+      result,
+      args,
+      number,
+      loc: this.loc(name),
+      end: this.endOf(end),
+    };
   });
 
   private procType = this.RULE("procType", (): TypeSpec | null =>
@@ -229,15 +288,28 @@ export class XdrGrammar extends EmbeddedActionsParser {
                 this.CONSUME(T.LSquare);
                 const size = this.SUBRULE(this.value);
                 const end = this.CONSUME(T.RSquare);
-                return { kind: "fixedOpaque", name, size, loc: this.loc(start), end: this.endOf(end) };
+                return {
+                  kind: "fixedOpaque",
+                  name,
+                  size,
+                  loc: this.loc(start),
+                  end: this.endOf(end),
+                };
               },
             },
             {
               ALT: (): Declaration => {
                 this.CONSUME(T.LAngle);
-                const max = this.OPTION(() => this.SUBRULE2(this.value)) ?? null;
+                const max =
+                  this.OPTION(() => this.SUBRULE2(this.value)) ?? null;
                 const end = this.CONSUME(T.RAngle);
-                return { kind: "varOpaque", name, max, loc: this.loc(start), end: this.endOf(end) };
+                return {
+                  kind: "varOpaque",
+                  name,
+                  max,
+                  loc: this.loc(start),
+                  end: this.endOf(end),
+                };
               },
             },
           ]);
@@ -250,7 +322,13 @@ export class XdrGrammar extends EmbeddedActionsParser {
           this.CONSUME2(T.LAngle);
           const max = this.OPTION2(() => this.SUBRULE3(this.value)) ?? null;
           const end = this.CONSUME2(T.RAngle);
-          return { kind: "string", name, max, loc: this.loc(start), end: this.endOf(end) };
+          return {
+            kind: "string",
+            name,
+            max,
+            loc: this.loc(start),
+            end: this.endOf(end),
+          };
         },
       },
       {
@@ -261,7 +339,13 @@ export class XdrGrammar extends EmbeddedActionsParser {
               ALT: (): Declaration => {
                 this.CONSUME(T.Star);
                 const name = this.CONSUME4(T.Identifier);
-                return { kind: "optional", type, name: name.image, loc: type.loc, end: this.endOf(name) };
+                return {
+                  kind: "optional",
+                  type,
+                  name: name.image,
+                  loc: type.loc,
+                  end: this.endOf(name),
+                };
               },
             },
             {
@@ -275,19 +359,41 @@ export class XdrGrammar extends EmbeddedActionsParser {
                           this.CONSUME2(T.LSquare);
                           const size = this.SUBRULE4(this.value);
                           const end = this.CONSUME2(T.RSquare);
-                          return { kind: "fixedArray", type, name: name.image, size, loc: type.loc, end: this.endOf(end) };
+                          return {
+                            kind: "fixedArray",
+                            type,
+                            name: name.image,
+                            size,
+                            loc: type.loc,
+                            end: this.endOf(end),
+                          };
                         },
                       },
                       {
                         ALT: (): Declaration => {
                           this.CONSUME3(T.LAngle);
-                          const max = this.OPTION4(() => this.SUBRULE5(this.value)) ?? null;
+                          const max =
+                            this.OPTION4(() => this.SUBRULE5(this.value)) ??
+                            null;
                           const end = this.CONSUME3(T.RAngle);
-                          return { kind: "varArray", type, name: name.image, max, loc: type.loc, end: this.endOf(end) };
+                          return {
+                            kind: "varArray",
+                            type,
+                            name: name.image,
+                            max,
+                            loc: type.loc,
+                            end: this.endOf(end),
+                          };
                         },
                       },
                     ]),
-                  ) ?? { kind: "scalar", type, name: name.image, loc: type.loc, end: this.endOf(name) }
+                  ) ?? {
+                    kind: "scalar",
+                    type,
+                    name: name.image,
+                    loc: type.loc,
+                    end: this.endOf(name),
+                  }
                 );
               },
             },
@@ -298,7 +404,11 @@ export class XdrGrammar extends EmbeddedActionsParser {
   );
 
   private typeSpecifier = this.RULE("typeSpecifier", (): TypeSpec => {
-    const prim = (tok: IToken, name: PrimitiveName): TypeSpec => ({ kind: "primitive", name, loc: this.loc(tok) });
+    const prim = (tok: IToken, name: PrimitiveName): TypeSpec => ({
+      kind: "primitive",
+      name,
+      loc: this.loc(tok),
+    });
     return this.OR([
       {
         ALT: () => {
@@ -328,8 +438,20 @@ export class XdrGrammar extends EmbeddedActionsParser {
         ALT: () => {
           const kw = this.CONSUME(T.Enum);
           return this.OR3([
-            { ALT: (): TypeSpec => ({ kind: "enum", body: this.SUBRULE(this.enumBody), loc: this.loc(kw) }) },
-            { ALT: (): TypeSpec => ({ kind: "named", name: this.CONSUME(T.Identifier).image, loc: this.loc(kw) }) },
+            {
+              ALT: (): TypeSpec => ({
+                kind: "enum",
+                body: this.SUBRULE(this.enumBody),
+                loc: this.loc(kw),
+              }),
+            },
+            {
+              ALT: (): TypeSpec => ({
+                kind: "named",
+                name: this.CONSUME(T.Identifier).image,
+                loc: this.loc(kw),
+              }),
+            },
           ]);
         },
       },
@@ -337,8 +459,20 @@ export class XdrGrammar extends EmbeddedActionsParser {
         ALT: () => {
           const kw = this.CONSUME(T.Struct);
           return this.OR4([
-            { ALT: (): TypeSpec => ({ kind: "struct", body: this.SUBRULE(this.structBody), loc: this.loc(kw) }) },
-            { ALT: (): TypeSpec => ({ kind: "named", name: this.CONSUME2(T.Identifier).image, loc: this.loc(kw) }) },
+            {
+              ALT: (): TypeSpec => ({
+                kind: "struct",
+                body: this.SUBRULE(this.structBody),
+                loc: this.loc(kw),
+              }),
+            },
+            {
+              ALT: (): TypeSpec => ({
+                kind: "named",
+                name: this.CONSUME2(T.Identifier).image,
+                loc: this.loc(kw),
+              }),
+            },
           ]);
         },
       },
@@ -346,8 +480,20 @@ export class XdrGrammar extends EmbeddedActionsParser {
         ALT: () => {
           const kw = this.CONSUME(T.Union);
           return this.OR5([
-            { ALT: (): TypeSpec => ({ kind: "union", body: this.SUBRULE(this.unionBody), loc: this.loc(kw) }) },
-            { ALT: (): TypeSpec => ({ kind: "named", name: this.CONSUME3(T.Identifier).image, loc: this.loc(kw) }) },
+            {
+              ALT: (): TypeSpec => ({
+                kind: "union",
+                body: this.SUBRULE(this.unionBody),
+                loc: this.loc(kw),
+              }),
+            },
+            {
+              ALT: (): TypeSpec => ({
+                kind: "named",
+                name: this.CONSUME3(T.Identifier).image,
+                loc: this.loc(kw),
+              }),
+            },
           ]);
         },
       },
@@ -371,7 +517,12 @@ export class XdrGrammar extends EmbeddedActionsParser {
           this.CONSUME(T.Equals);
           return this.SUBRULE(this.value);
         });
-        members.push({ name: name.image, value: value ?? null, loc: this.loc(name), end: this.endOf(name) });
+        members.push({
+          name: name.image,
+          value: value ?? null,
+          loc: this.loc(name),
+          end: this.endOf(name),
+        });
       },
     });
     const close = this.CONSUME(T.RCurly);
@@ -417,7 +568,13 @@ export class XdrGrammar extends EmbeddedActionsParser {
       return decl;
     });
     const close = this.CONSUME(T.RCurly);
-    return { discriminant, arms, defaultArm: defaultArm ?? null, loc: this.loc(sw), end: this.endOf(close) };
+    return {
+      discriminant,
+      arms,
+      defaultArm: defaultArm ?? null,
+      loc: this.loc(sw),
+      end: this.endOf(close),
+    };
   });
 
   private value = this.RULE("value", (): Value =>

@@ -65,7 +65,9 @@ export function preprocess(
     }
     out.push(blank(line));
     const at = lineStart + (line.length - trimmed.length);
-    const m = /^#\s*([A-Za-z_]\w*)?\s*(.*?)\s*$/.exec(stripLineComments(trimmed))!;
+    const m = /^#\s*([A-Za-z_]\w*)?\s*(.*?)\s*$/.exec(
+      stripLineComments(trimmed),
+    )!;
     const directive = m[1] ?? "";
     const rest = m[2] ?? "";
     switch (directive) {
@@ -74,19 +76,36 @@ export function preprocess(
         const name = expectName(rest, directive, at, fail);
         const cond = defines.has(name) === (directive === "ifdef");
         const parentActive = active();
-        stack.push({ parentActive, taken: cond, active: parentActive && cond, sawElse: false, offset: at });
+        stack.push({
+          parentActive,
+          taken: cond,
+          active: parentActive && cond,
+          sawElse: false,
+          offset: at,
+        });
         break;
       }
       case "if": {
         const parentActive = active();
-        const cond = parentActive ? evaluateCondition(rest, defines, at, fail) : false;
-        stack.push({ parentActive, taken: cond, active: parentActive && cond, sawElse: false, offset: at });
+        const cond = parentActive
+          ? evaluateCondition(rest, defines, at, fail)
+          : false;
+        stack.push({
+          parentActive,
+          taken: cond,
+          active: parentActive && cond,
+          sawElse: false,
+          offset: at,
+        });
         break;
       }
       case "elif": {
         const top = stack[stack.length - 1] ?? fail(at, "#elif without #if");
         if (top.sawElse) fail(at, "#elif after #else");
-        const cond = top.parentActive && !top.taken ? evaluateCondition(rest, defines, at, fail) : false;
+        const cond =
+          top.parentActive && !top.taken
+            ? evaluateCondition(rest, defines, at, fail)
+            : false;
         top.active = top.parentActive && !top.taken && cond;
         top.taken ||= cond;
         break;
@@ -108,17 +127,29 @@ export function preprocess(
     }
   }
   if (stack.length > 0) {
-    fail(stack[stack.length - 1]!.offset, "unterminated conditional: missing #endif");
+    fail(
+      stack[stack.length - 1]!.offset,
+      "unterminated conditional: missing #endif",
+    );
   }
-  const own = new Map([...defines].filter(([k, v]) => initialDefines.get(k) !== v || definedHere.has(k)));
+  const own = new Map(
+    [...defines].filter(
+      ([k, v]) => initialDefines.get(k) !== v || definedHere.has(k),
+    ),
+  );
   return { text: out.join("\n"), defines: own, includes };
 
-  function handleActiveDirective(directive: string, rest: string, at: number): void {
+  function handleActiveDirective(
+    directive: string,
+    rest: string,
+    at: number,
+  ): void {
     switch (directive) {
       case "define": {
         const d = /^([A-Za-z_]\w*)(\(.*)?(?:\s+(.*))?$/.exec(rest);
         if (!d) fail(at, "#define needs a name");
-        if (d![2] !== undefined) fail(at, `function-like macro '${d![1]}' is not supported`);
+        if (d![2] !== undefined)
+          fail(at, `function-like macro '${d![1]}' is not supported`);
         defines.set(d![1]!, (d![3] ?? "").trim());
         definedHere.add(d![1]!);
         break;
@@ -135,7 +166,11 @@ export function preprocess(
         // which is what plain constant headers are used for in .x files.
         const path = resolve(dirname(file), target);
         if (inc![1] !== undefined && existsSync(path)) {
-          for (const [k, v] of preprocess(path, readFileSync(path, "utf8"), defines).defines) {
+          for (const [k, v] of preprocess(
+            path,
+            readFileSync(path, "utf8"),
+            defines,
+          ).defines) {
             defines.set(k, v);
           }
         }
@@ -176,7 +211,8 @@ function commentStateAfter(line: string, inComment: boolean): boolean {
     } else {
       const start = line.indexOf("/*", i);
       const lineComment = line.indexOf("//", i);
-      if (start === -1 || (lineComment !== -1 && lineComment < start)) return false;
+      if (start === -1 || (lineComment !== -1 && lineComment < start))
+        return false;
       inComment = true;
       i = start + 2;
     }
@@ -204,7 +240,9 @@ function evaluateCondition(
   at: number,
   fail: (at: number, message: string) => never,
 ): boolean {
-  const tokens = expr.match(/\s*(defined|[A-Za-z_]\w*|0[xX][0-9a-fA-F]+|\d+|&&|\|\||==|!=|<=|>=|[!()<>])/gy);
+  const tokens = expr.match(
+    /\s*(defined|[A-Za-z_]\w*|0[xX][0-9a-fA-F]+|\d+|&&|\|\||==|!=|<=|>=|[!()<>])/gy,
+  );
   const joined = (tokens ?? []).join("");
   if (tokens === null || joined.length !== expr.length || expr.trim() === "") {
     fail(at, `cannot evaluate #if expression '${expr}'`);
@@ -218,11 +256,14 @@ function evaluateCondition(
     if (v === undefined) return 0;
     if (/^-?(0[xX][0-9a-fA-F]+|\d+)$/.test(v)) return Number(v);
     if (depth < 16 && /^[A-Za-z_]\w*$/.test(v)) return macroValue(v, depth + 1);
-    return v === "" ? 0 : fail(at, `macro '${name}' does not expand to an integer in #if`);
+    return v === ""
+      ? 0
+      : fail(at, `macro '${name}' does not expand to an integer in #if`);
   };
   const primary = (): number => {
     const t = next();
-    if (t === undefined) return fail(at, `unexpected end of #if expression '${expr}'`);
+    if (t === undefined)
+      return fail(at, `unexpected end of #if expression '${expr}'`);
     if (t === "!") return primary() ? 0 : 1;
     if (t === "(") {
       const v = or();
@@ -233,8 +274,10 @@ function evaluateCondition(
       const paren = peek() === "(";
       if (paren) next();
       const name = next();
-      if (name === undefined || !/^[A-Za-z_]\w*$/.test(name)) fail(at, "'defined' expects a macro name");
-      if (paren && next() !== ")") fail(at, `missing ')' after defined(${name}`);
+      if (name === undefined || !/^[A-Za-z_]\w*$/.test(name))
+        fail(at, "'defined' expects a macro name");
+      if (paren && next() !== ")")
+        fail(at, `missing ')' after defined(${name}`);
       return defines.has(name!) ? 1 : 0;
     }
     if (/^\d|^0[xX]/.test(t)) return Number(t);
@@ -243,10 +286,26 @@ function evaluateCondition(
   };
   const compare = (): number => {
     let v = primary();
-    for (let op = peek(); op !== undefined && /^(==|!=|<=|>=|<|>)$/.test(op); op = peek()) {
+    for (
+      let op = peek();
+      op !== undefined && /^(==|!=|<=|>=|<|>)$/.test(op);
+      op = peek()
+    ) {
       next();
       const r = primary();
-      v = Number(op === "==" ? v === r : op === "!=" ? v !== r : op === "<=" ? v <= r : op === ">=" ? v >= r : op === "<" ? v < r : v > r);
+      v = Number(
+        op === "=="
+          ? v === r
+          : op === "!="
+            ? v !== r
+            : op === "<="
+              ? v <= r
+              : op === ">="
+                ? v >= r
+                : op === "<"
+                  ? v < r
+                  : v > r,
+      );
     }
     return v;
   };
@@ -269,6 +328,7 @@ function evaluateCondition(
     return v;
   };
   const result = or();
-  if (pos !== toks.length) fail(at, `unexpected '${toks[pos]}' in #if expression`);
+  if (pos !== toks.length)
+    fail(at, `unexpected '${toks[pos]}' in #if expression`);
   return result !== 0;
 }

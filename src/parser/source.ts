@@ -17,7 +17,10 @@ export function decodeSource(file: string, bytes: Uint8Array): string {
     const before = new TextDecoder("utf-8").decode(bytes.subarray(0, bad));
     const loc = new LineMap(file, before).loc(before.length);
     const hex = bytes[bad]!.toString(16).padStart(2, "0");
-    throw XdrDiagnosticError.at(loc, `invalid UTF-8 byte 0x${hex} (input must be UTF-8 text)`);
+    throw XdrDiagnosticError.at(
+      loc,
+      `invalid UTF-8 byte 0x${hex} (input must be UTF-8 text)`,
+    );
   }
 }
 

@@ -8,10 +8,19 @@
 import type { CustomPatternMatcherFunc, TokenType } from "chevrotain";
 import { createToken, Lexer } from "./chevrotain.js";
 
-export const Identifier = createToken({ name: "Identifier", pattern: /[A-Za-z_][A-Za-z0-9_]*/, label: "a name" });
+export const Identifier = createToken({
+  name: "Identifier",
+  pattern: /[A-Za-z_][A-Za-z0-9_]*/,
+  label: "a name",
+});
 
 const keyword = (word: string): TokenType =>
-  createToken({ name: word[0]!.toUpperCase() + word.slice(1), pattern: new RegExp(word), longer_alt: Identifier, label: `'${word}'` });
+  createToken({
+    name: word[0]!.toUpperCase() + word.slice(1),
+    pattern: new RegExp(word),
+    longer_alt: Identifier,
+    label: `'${word}'`,
+  });
 
 export const Bool = keyword("bool");
 export const Case = keyword("case");
@@ -24,7 +33,12 @@ export const Float = keyword("float");
 export const Hyper = keyword("hyper");
 export const Int = keyword("int");
 export const Opaque = keyword("opaque");
-export const StringKw = createToken({ name: "String", pattern: /string/, longer_alt: Identifier, label: "'string'" });
+export const StringKw = createToken({
+  name: "String",
+  pattern: /string/,
+  longer_alt: Identifier,
+  label: "'string'",
+});
 export const Struct = keyword("struct");
 export const Switch = keyword("switch");
 export const Typedef = keyword("typedef");
@@ -45,7 +59,11 @@ export const Number = createToken({
 });
 
 const punct = (name: string, ch: string): TokenType =>
-  createToken({ name, pattern: new RegExp(ch.replace(/[[\](){}*]/g, "\\$&")), label: `'${ch}'` });
+  createToken({
+    name,
+    pattern: new RegExp(ch.replace(/[[\](){}*]/g, "\\$&")),
+    label: `'${ch}'`,
+  });
 
 export const LCurly = punct("LCurly", "{");
 export const RCurly = punct("RCurly", "}");
@@ -85,7 +103,9 @@ const percentAtLineStart: CustomPatternMatcherFunc = (text, offset) => {
   if (text.charCodeAt(offset) !== 37 /* % */) return null;
   if (offset > 0 && text.charCodeAt(offset - 1) !== 10) return null;
   const end = text.indexOf("\n", offset);
-  const m = [text.slice(offset, end === -1 ? text.length : end)] as unknown as RegExpExecArray;
+  const m = [
+    text.slice(offset, end === -1 ? text.length : end),
+  ] as unknown as RegExpExecArray;
   return m;
 };
 
@@ -97,7 +117,11 @@ export const PassThrough = createToken({
   group: "passthrough",
 });
 
-export const WhiteSpace = createToken({ name: "WhiteSpace", pattern: /[ \t\r\n\f\v]+/, group: Lexer.SKIPPED });
+export const WhiteSpace = createToken({
+  name: "WhiteSpace",
+  pattern: /[ \t\r\n\f\v]+/,
+  group: Lexer.SKIPPED,
+});
 
 export const allTokens: TokenType[] = [
   WhiteSpace,

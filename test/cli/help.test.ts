@@ -5,7 +5,10 @@ import { REPO_ROOT } from "../support/protocol-files.js";
 
 describe("npx virt-rpcgen", () => {
   it("prints the usage with --help and exits 0", () => {
-    const out = execFileSync("npx", ["--no-install", "virt-rpcgen", "--help"], { cwd: REPO_ROOT, encoding: "utf8" });
+    const out = execFileSync("npx", ["--no-install", "virt-rpcgen", "--help"], {
+      cwd: REPO_ROOT,
+      encoding: "utf8",
+    });
     expect(out).toMatch(/^Usage: virt-rpcgen <command> \[options\]/);
     expect(out).toContain("structs <file.x> [--expect FILE]");
     expect(out).toContain("generate <file.x>... --out DIR");

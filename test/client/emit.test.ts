@@ -1,78 +1,115 @@
 // The client emitter: which procedures become methods, calls or events; method shapes; flags
 // typed from libvirt's API description.
-import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
-import { loadProtocols, type ProtocolModel } from '../../src/index.js';
-import { clientRole, emitClientModule } from '../../src/emit/ts-client.js';
-import { formatChunks } from '../../src/emit/chunks.js';
-import * as remoteClient from '../../generated/remote_protocol/client.js';
-import { LIBVIRT_X_FILES, REPO_ROOT, ensureProtocolFiles } from '../support/protocol-files.js';
-import { apiEnumMembers, haveLibvirtApiXml } from '../support/libvirt-api.js';
-import { requireOrSkip } from '../support/libvirtd.js';
+import { execFileSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { loadProtocols, type ProtocolModel } from "../../src/index.js";
+import { clientRole, emitClientModule } from "../../src/emit/ts-client.js";
+import { formatChunks } from "../../src/emit/chunks.js";
+import * as remoteClient from "../../generated/remote_protocol/client.js";
+import {
+  LIBVIRT_X_FILES,
+  REPO_ROOT,
+  ensureProtocolFiles,
+} from "../support/protocol-files.js";
+import { apiEnumMembers, haveLibvirtApiXml } from "../support/libvirt-api.js";
+import { requireOrSkip } from "../support/libvirtd.js";
 
 const emit = async (p: ProtocolModel) => {
-  const m = emitClientModule(p, { runtimeImport: 'virt-rpcgen/runtime', importPathOf: (o) => `../${o.name}/codecs.js` });
-  return formatChunks(m.header, m.chunks, join(REPO_ROOT, 'generated', p.name, 'client.ts'));
+  const m = emitClientModule(p, {
+    runtimeImport: "virt-rpcgen/runtime",
+    importPathOf: (o) => `../${o.name}/codecs.js`,
+  });
+  return formatChunks(
+    m.header,
+    m.chunks,
+    join(REPO_ROOT, "generated", p.name, "client.ts"),
+  );
 };
 
 const dir = ensureProtocolFiles();
-const protocols = loadProtocols(LIBVIRT_X_FILES.map((n) => join(dir, `${n}.x`)));
-const remote = protocols.find((p) => p.name === 'remote_protocol')!;
-const remoteText = readFileSync(join(REPO_ROOT, 'generated', 'remote_protocol', 'client.ts'), 'utf8');
+const protocols = loadProtocols(
+  LIBVIRT_X_FILES.map((n) => join(dir, `${n}.x`)),
+);
+const remote = protocols.find((p) => p.name === "remote_protocol")!;
+const remoteText = readFileSync(
+  join(REPO_ROOT, "generated", "remote_protocol", "client.ts"),
+  "utf8",
+);
 
-describe('client emitter', () => {
-  it('emits a method for a client-side call and only a typed listener for a *_msg procedure', async () => {
-    const [demo] = loadProtocols([join(REPO_ROOT, 'test', 'fixtures', 'demo_protocol.x')]);
+describe("client emitter", () => {
+  it("emits a method for a client-side call and only a typed listener for a *_msg procedure", async () => {
+    const [demo] = loadProtocols([
+      join(REPO_ROOT, "test", "fixtures", "demo_protocol.x"),
+    ]);
     const text = await emit(demo!);
     expect(text).toContain(
       [
-        '  /**',
-        '   * `virPing`: `DEMO_PROC_PING` = 1 (demo_protocol.x).',
-        '   *',
-        '   * ACL: `none`.',
-        '   * Resolves with `demo_ping_ret.echo`.',
-        '   */',
-        '  ping(',
-        '    payload: demo.demo_everything,',
-        '    flags: number = 0,',
-        '    options?: CallOptions,',
-        '  ): Promise<demo.demo_everything> {',
-        '    return this.invoke(',
-        '      demo.DEMO_PROC_PING,',
-        '      demo.xdr_demo_ping_args,',
-        '      { payload, flags },',
-        '      demo.xdr_demo_ping_ret,',
-        '      options,',
-        '    ).then((r) => r.echo);',
-        '  }',
-      ].join('\n'),
+        "  /**",
+        "   * `virPing`: `DEMO_PROC_PING` = 1 (demo_protocol.x).",
+        "   *",
+        "   * ACL: `none`.",
+        "   * Resolves with `demo_ping_ret.echo`.",
+        "   */",
+        "  ping(",
+        "    payload: demo.demo_everything,",
+        "    flags: number = 0,",
+        "    options?: CallOptions,",
+        "  ): Promise<demo.demo_everything> {",
+        "    return this.invoke(",
+        "      demo.DEMO_PROC_PING,",
+        "      demo.xdr_demo_ping_args,",
+        "      { payload, flags },",
+        "      demo.xdr_demo_ping_ret,",
+        "      options,",
+        "    ).then((r) => r.echo);",
+        "  }",
+      ].join("\n"),
     );
-    expect(text).toContain(['export interface DemoClientEvents {', '  /** `DEMO_PROC_TICK` */', '  tick: demo.demo_tick_msg;', '}'].join('\n'));
-    expect(text).toContain('    [demo.DEMO_PROC_TICK]: ["tick", demo.xdr_demo_tick_msg],');
+    expect(text).toContain(
+      [
+        "export interface DemoClientEvents {",
+        "  /** `DEMO_PROC_TICK` */",
+        "  tick: demo.demo_tick_msg;",
+        "}",
+      ].join("\n"),
+    );
+    expect(text).toContain(
+      '    [demo.DEMO_PROC_TICK]: ["tick", demo.xdr_demo_tick_msg],',
+    );
     expect(text).not.toMatch(/\n {2}tick\(/);
   });
 
-  it('never makes a method of a server→client message, even one annotated @generate: both', () => {
+  it("never makes a method of a server→client message, even one annotated @generate: both", () => {
     const events = remote.procedures.filter((x) => x.msg !== null);
     expect(events.length).toBe(51);
-    expect(events.filter((x) => x.annotations?.generate === 'both').length).toBeGreaterThan(30);
+    expect(
+      events.filter((x) => x.annotations?.generate === "both").length,
+    ).toBeGreaterThan(30);
     for (const x of events) {
-      expect(clientRole(x)).toBe('event');
-      expect(remoteText, x.constName).not.toMatch(new RegExp(`\\n  ${x.methodName}\\(`));
-      expect(remoteText, x.constName).toContain(`  ${x.methodName}: remote.${x.msg!.name};`);
-      expect(remoteText, x.constName).toMatch(new RegExp(`\\[remote\\.${x.constName}\\]: \\[\\s*"${x.methodName}",\\s*remote\\.xdr_${x.msg!.name},?\\s*\\]`));
+      expect(clientRole(x)).toBe("event");
+      expect(remoteText, x.constName).not.toMatch(
+        new RegExp(`\\n  ${x.methodName}\\(`),
+      );
+      expect(remoteText, x.constName).toContain(
+        `  ${x.methodName}: remote.${x.msg!.name};`,
+      );
+      expect(remoteText, x.constName).toMatch(
+        new RegExp(
+          `\\[remote\\.${x.constName}\\]: \\[\\s*"${x.methodName}",\\s*remote\\.xdr_${x.msg!.name},?\\s*\\]`,
+        ),
+      );
     }
   });
 
-  it('gives every @generate client|both call a method and puts every other call in the typed call map', () => {
+  it("gives every @generate client|both call a method and puts every other call in the typed call map", () => {
     for (const x of remote.procedures) {
       if (x.msg) continue;
       const side = x.annotations!.generate;
       const method = new RegExp(`\\n  ${x.methodName}\\(`);
       const mapped = new RegExp(`\\n  \\[remote\\.${x.constName}\\]: \\{`);
-      if (side === 'client' || side === 'both') {
+      if (side === "client" || side === "both") {
         expect(remoteText, x.constName).toMatch(method);
         expect(remoteText, x.constName).not.toMatch(mapped);
       } else {
@@ -80,65 +117,128 @@ describe('client emitter', () => {
         expect(remoteText, x.constName).toMatch(mapped);
       }
     }
-    expect(remoteText).toMatch(/\n {2}domainMigrateStartPostCopy\(\n {4}dom: remote\.remote_nonnull_domain,\n {4}flags: number = 0,\n {4}options\?: CallOptions,\n {2}\): Promise<void> \{/);
+    expect(remoteText).toMatch(
+      /\n {2}domainMigrateStartPostCopy\(\n {4}dom: remote\.remote_nonnull_domain,\n {4}flags: number = 0,\n {4}options\?: CallOptions,\n {2}\): Promise<void> \{/,
+    );
   });
 
-  it('unwraps single-member rets and returns the others whole', () => {
-    expect(remoteText).toMatch(/ {2}connectGetVersion\(options\?: CallOptions\): Promise<bigint> \{[^}]*\.then\(\(r\) => r\.hv_ver\);/);
-    expect(remoteText).toMatch(/ {2}domainLookupByName\(\n {4}name: remote\.remote_nonnull_string,\n {4}options\?: CallOptions,\n {2}\): Promise<remote\.remote_nonnull_domain> \{/);
-    expect(remoteText).toMatch(/\): Promise<remote\.remote_domain_get_info_ret> \{/);
+  it("unwraps single-member rets and returns the others whole", () => {
+    expect(remoteText).toMatch(
+      / {2}connectGetVersion\(options\?: CallOptions\): Promise<bigint> \{[^}]*\.then\(\(r\) => r\.hv_ver\);/,
+    );
+    expect(remoteText).toMatch(
+      / {2}domainLookupByName\(\n {4}name: remote\.remote_nonnull_string,\n {4}options\?: CallOptions,\n {2}\): Promise<remote\.remote_nonnull_domain> \{/,
+    );
+    expect(remoteText).toMatch(
+      /\): Promise<remote\.remote_domain_get_info_ret> \{/,
+    );
   });
 
-  it('gives @readstream/@writestream procedures a stream, sparse when their @sparseflag is set', () => {
-    expect(remoteText).toMatch(/\): Promise<StreamReply<remote\.remote_string>> \{\n {4}return this\.invokeStream\(\n {6}remote\.REMOTE_PROC_DOMAIN_SCREENSHOT,[\s\S]*?"read",\n {6}false,/);
-    expect(remoteText).toMatch(/remote\.REMOTE_PROC_STORAGE_VOL_DOWNLOAD,[\s\S]*?"read",\n {6}\(flags & 1\) !== 0,/);
-    expect(remoteText).toMatch(/remote\.REMOTE_PROC_STORAGE_VOL_UPLOAD,[\s\S]*?"write",\n {6}\(flags & 1\) !== 0,/);
+  it("gives @readstream/@writestream procedures a stream, sparse when their @sparseflag is set", () => {
+    expect(remoteText).toMatch(
+      /\): Promise<StreamReply<remote\.remote_string>> \{\n {4}return this\.invokeStream\(\n {6}remote\.REMOTE_PROC_DOMAIN_SCREENSHOT,[\s\S]*?"read",\n {6}false,/,
+    );
+    expect(remoteText).toMatch(
+      /remote\.REMOTE_PROC_STORAGE_VOL_DOWNLOAD,[\s\S]*?"read",\n {6}\(flags & 1\) !== 0,/,
+    );
+    expect(remoteText).toMatch(
+      /remote\.REMOTE_PROC_STORAGE_VOL_UPLOAD,[\s\S]*?"write",\n {6}\(flags & 1\) !== 0,/,
+    );
     // A stream procedure without a method still opens its stream through call().
-    expect(remoteText).toContain('[remote.REMOTE_PROC_DOMAIN_MIGRATE_PREPARE_TUNNEL3]: [');
-    expect(remoteText).toMatch(/\[remote\.REMOTE_PROC_DOMAIN_MIGRATE_PREPARE_TUNNEL3\]: \[\s*remote\.xdr_remote_domain_migrate_prepare_tunnel3_args,\s*remote\.xdr_remote_domain_migrate_prepare_tunnel3_ret,\s*"write",?\s*\]/);
+    expect(remoteText).toContain(
+      "[remote.REMOTE_PROC_DOMAIN_MIGRATE_PREPARE_TUNNEL3]: [",
+    );
+    expect(remoteText).toMatch(
+      /\[remote\.REMOTE_PROC_DOMAIN_MIGRATE_PREPARE_TUNNEL3\]: \[\s*remote\.xdr_remote_domain_migrate_prepare_tunnel3_args,\s*remote\.xdr_remote_domain_migrate_prepare_tunnel3_ret,\s*"write",?\s*\]/,
+    );
   });
 
-  it('emits the handshake only for programs with libvirt\'s connect-open convention', async () => {
+  it("emits the handshake only for programs with libvirt's connect-open convention", async () => {
     const byName = new Map(protocols.map((p) => [p.name, p]));
-    const texts = new Map(await Promise.all([...byName].filter(([n]) => n !== 'virnetprotocol' && n !== 'virkeepaliveprotocol').map(async ([n, p]) => [n, await emit(p)] as const)));
-    expect(texts.get('remote_protocol')).toContain('make: (name, flags) => ({ name, flags }),');
-    expect(texts.get('admin_protocol')).toContain('make: (_name, flags) => ({ flags }),');
-    for (const n of ['qemu_protocol', 'lxc_protocol', 'lock_protocol', 'log_protocol', 'lxc_monitor_protocol']) {
-      expect(texts.get(n), n).not.toContain('HANDSHAKE');
+    const texts = new Map(
+      await Promise.all(
+        [...byName]
+          .filter(
+            ([n]) => n !== "virnetprotocol" && n !== "virkeepaliveprotocol",
+          )
+          .map(async ([n, p]) => [n, await emit(p)] as const),
+      ),
+    );
+    expect(texts.get("remote_protocol")).toContain(
+      "make: (name, flags) => ({ name, flags }),",
+    );
+    expect(texts.get("admin_protocol")).toContain(
+      "make: (_name, flags) => ({ flags }),",
+    );
+    for (const n of [
+      "qemu_protocol",
+      "lxc_protocol",
+      "lock_protocol",
+      "log_protocol",
+      "lxc_monitor_protocol",
+    ]) {
+      expect(texts.get(n), n).not.toContain("HANDSHAKE");
     }
     // qemu's types come from remote's codecs, through a second namespace import.
-    expect(texts.get('qemu_protocol')).toContain('import * as remote from "../remote_protocol/codecs.js";');
+    expect(texts.get("qemu_protocol")).toContain(
+      'import * as remote from "../remote_protocol/codecs.js";',
+    );
   });
 });
 
-const haveApi = requireOrSkip('libvirt-dev (libvirt-api.xml)', haveLibvirtApiXml());
+const haveApi = requireOrSkip(
+  "libvirt-dev (libvirt-api.xml)",
+  haveLibvirtApiXml(),
+);
 
-describe.skipIf(!haveApi)('flags typed from libvirt-api.xml', () => {
-  it('the bundled extraction is what the installed API description says', () => {
+describe.skipIf(!haveApi)("flags typed from libvirt-api.xml", () => {
+  it("the bundled extraction is what the installed API description says", () => {
     // Exits 1 and names the stale file otherwise.
-    execFileSync(process.execPath, [join(REPO_ROOT, 'scripts', 'extract-api-data.mjs'), '--check'], { stdio: 'pipe' });
+    execFileSync(
+      process.execPath,
+      [join(REPO_ROOT, "scripts", "extract-api-data.mjs"), "--check"],
+      { stdio: "pipe" },
+    );
   });
 
-  it('types flags parameters with the enums libvirt names for them', () => {
-    const param = (method: string) => new RegExp(`\\n  ${method}\\([^)]*?\\n    flags: ([^,=]+?)(?: = 0)?,`).exec(remoteText)?.[1];
-    expect(param('connectListAllDomains')).toBe('Flags<virConnectListAllDomainsFlags>');
-    expect(param('domainSetSchedulerParametersFlags')).toBe('Flags<virDomainModificationImpact>');
-    expect(param('domainDefineXMLFlags')).toBe('Flags<virDomainDefineFlags>');
+  it("types flags parameters with the enums libvirt names for them", () => {
+    const param = (method: string) =>
+      new RegExp(
+        `\\n  ${method}\\([^)]*?\\n    flags: ([^,=]+?)(?: = 0)?,`,
+      ).exec(remoteText)?.[1];
+    expect(param("connectListAllDomains")).toBe(
+      "Flags<virConnectListAllDomainsFlags>",
+    );
+    expect(param("domainSetSchedulerParametersFlags")).toBe(
+      "Flags<virDomainModificationImpact>",
+    );
+    expect(param("domainDefineXMLFlags")).toBe("Flags<virDomainDefineFlags>");
     // libvirt's internal migration calls take virDomainMigrate3's flags, as unsigned hyper.
-    expect(param('domainMigratePerform')).toBe('Flags<virDomainMigrateFlags> | bigint');
-    expect(remoteText).toContain('flags: typeof flags === "bigint" ? flags : BigInt(flags >>> 0),');
+    expect(param("domainMigratePerform")).toBe(
+      "Flags<virDomainMigrateFlags> | bigint",
+    );
+    expect(remoteText).toContain(
+      'flags: typeof flags === "bigint" ? flags : BigInt(flags >>> 0),',
+    );
     // "extra flags; not used yet": a plain number.
-    expect(param('domainMigrateStartPostCopy')).toBe('number');
+    expect(param("domainMigrateStartPostCopy")).toBe("number");
   });
 
-  it('emits each enum with libvirt\'s member values', () => {
+  it("emits each enum with libvirt's member values", () => {
     for (const [name, value] of [
-      ['virDomainMigrateFlags', remoteClient.virDomainMigrateFlags],
-      ['virConnectListAllDomainsFlags', remoteClient.virConnectListAllDomainsFlags],
-      ['virStorageVolDownloadFlags', remoteClient.virStorageVolDownloadFlags],
+      ["virDomainMigrateFlags", remoteClient.virDomainMigrateFlags],
+      [
+        "virConnectListAllDomainsFlags",
+        remoteClient.virConnectListAllDomainsFlags,
+      ],
+      ["virStorageVolDownloadFlags", remoteClient.virStorageVolDownloadFlags],
     ] as const) {
-      expect(new Map(Object.entries(value)), name).toEqual(apiEnumMembers(name));
+      expect(new Map(Object.entries(value)), name).toEqual(
+        apiEnumMembers(name),
+      );
     }
-    expect(remoteClient.virDomainMigrateFlags.VIR_MIGRATE_POSTCOPY).toBe(0x8000);
+    expect(remoteClient.virDomainMigrateFlags.VIR_MIGRATE_POSTCOPY).toBe(
+      0x8000,
+    );
   });
 });

@@ -1,7 +1,12 @@
 // Pieces of the client runtime with inline inputs and outputs: libvirt URIs, and the message
 // size limit (checked against libvirtd, which must never see an oversized message).
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseLibvirtUri, RpcConnection, XdrError, type XdrCodec } from 'virt-rpcgen/runtime';
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  parseLibvirtUri,
+  RpcConnection,
+  XdrError,
+  type XdrCodec,
+} from "virt-rpcgen/runtime";
 import {
   REMOTE_PROC_CONNECT_GET_VERSION,
   REMOTE_PROC_CONNECT_OPEN,
@@ -10,38 +15,76 @@ import {
   RemoteClient,
   xdr_remote_connect_get_version_ret,
   xdr_remote_connect_open_args,
-} from '../../generated/remote_protocol/index.js';
-import { findTool, requireOrSkip, startLibvirtd, type Libvirtd } from '../support/libvirtd.js';
+} from "../../generated/remote_protocol/index.js";
+import {
+  findTool,
+  requireOrSkip,
+  startLibvirtd,
+  type Libvirtd,
+} from "../support/libvirtd.js";
 
-describe('parseLibvirtUri', () => {
+describe("parseLibvirtUri", () => {
   it.each([
-    ['test+unix:///default?socket=/tmp/x/libvirt-sock', { path: '/tmp/x/libvirt-sock', name: 'test:///default' }],
-    ['qemu+unix:///system?socket=/s&mode=legacy', { path: '/s', name: 'qemu:///system' }],
-    ['test+unix:///default?socket=/s&foo=bar', { path: '/s', name: 'test:///default?foo=bar' }],
-    ['qemu+tcp://host.example/system', { host: 'host.example', port: 16509, name: 'qemu:///system' }],
-    ['test+tcp://127.0.0.1:4000/default', { host: '127.0.0.1', port: 4000, name: 'test:///default' }],
-    ['remote+unix:///?socket=/s', { path: '/s', name: '' }],
-    ['test+unix:///default?socket=/s&name=test:///other', { path: '/s', name: 'test:///other' }],
-    ['qemu:///system', { path: '/run/libvirt/libvirt-sock', name: 'qemu:///system' }],
-  ])('%s', (uri, expected) => {
+    [
+      "test+unix:///default?socket=/tmp/x/libvirt-sock",
+      { path: "/tmp/x/libvirt-sock", name: "test:///default" },
+    ],
+    [
+      "qemu+unix:///system?socket=/s&mode=legacy",
+      { path: "/s", name: "qemu:///system" },
+    ],
+    [
+      "test+unix:///default?socket=/s&foo=bar",
+      { path: "/s", name: "test:///default?foo=bar" },
+    ],
+    [
+      "qemu+tcp://host.example/system",
+      { host: "host.example", port: 16509, name: "qemu:///system" },
+    ],
+    [
+      "test+tcp://127.0.0.1:4000/default",
+      { host: "127.0.0.1", port: 4000, name: "test:///default" },
+    ],
+    ["remote+unix:///?socket=/s", { path: "/s", name: "" }],
+    [
+      "test+unix:///default?socket=/s&name=test:///other",
+      { path: "/s", name: "test:///other" },
+    ],
+    [
+      "qemu:///system",
+      { path: "/run/libvirt/libvirt-sock", name: "qemu:///system" },
+    ],
+  ])("%s", (uri, expected) => {
     expect(parseLibvirtUri(uri)).toEqual(expected);
   });
 
-  it('picks the admin socket for the admin program', () => {
-    expect(parseLibvirtUri('libvirtd:///system', 'admin')).toEqual({ path: '/run/libvirt/libvirt-admin-sock', name: 'libvirtd:///system' });
-    expect(parseLibvirtUri('virtqemud:///system', 'admin')).toEqual({ path: '/run/libvirt/virtqemud-admin-sock', name: 'virtqemud:///system' });
+  it("picks the admin socket for the admin program", () => {
+    expect(parseLibvirtUri("libvirtd:///system", "admin")).toEqual({
+      path: "/run/libvirt/libvirt-admin-sock",
+      name: "libvirtd:///system",
+    });
+    expect(parseLibvirtUri("virtqemud:///system", "admin")).toEqual({
+      path: "/run/libvirt/virtqemud-admin-sock",
+      name: "virtqemud:///system",
+    });
   });
 
-  it('refuses transports it does not implement, naming them', () => {
-    expect(() => parseLibvirtUri('qemu+ssh://host/system')).toThrow("libvirt URI 'qemu+ssh://host/system': transport 'ssh' is not supported (use unix or tcp)");
-    expect(() => parseLibvirtUri('qemu://host/system')).toThrow("transport 'tls' is not supported");
-    expect(() => parseLibvirtUri('not a uri')).toThrow("invalid libvirt URI 'not a uri'");
+  it("refuses transports it does not implement, naming them", () => {
+    expect(() => parseLibvirtUri("qemu+ssh://host/system")).toThrow(
+      "libvirt URI 'qemu+ssh://host/system': transport 'ssh' is not supported (use unix or tcp)",
+    );
+    expect(() => parseLibvirtUri("qemu://host/system")).toThrow(
+      "transport 'tls' is not supported",
+    );
+    expect(() => parseLibvirtUri("not a uri")).toThrow(
+      "invalid libvirt URI 'not a uri'",
+    );
   });
 });
 
-const haveLibvirtd = requireOrSkip('libvirtd', findTool('libvirtd') !== null);
+const haveLibvirtd = requireOrSkip("libvirtd", findTool("libvirtd") !== null);
 
-describe.skipIf(!haveLibvirtd)('message size limit', () => {
+describe.skipIf(!haveLibvirtd)("message size limit", () => {
   let daemon: Libvirtd;
   beforeAll(async () => {
     daemon = await startLibvirtd();
@@ -50,17 +93,29 @@ describe.skipIf(!haveLibvirtd)('message size limit', () => {
     await daemon?.stop();
   });
 
-  it('refuses to send a message over VIR_NET_MESSAGE_MAX, sends nothing, and carries on', async () => {
+  it("refuses to send a message over VIR_NET_MESSAGE_MAX, sends nothing, and carries on", async () => {
     const client = await RemoteClient.connect(daemon.uri);
     try {
       // 32 MiB of payload: with the header and length word, over libvirt's 32 MiB + 4 limit.
-      const huge: XdrCodec<undefined> = { name: 'huge', encode: (w) => w.raw(new Uint8Array(32 * 1024 * 1024)), decode: () => undefined };
+      const huge: XdrCodec<undefined> = {
+        name: "huge",
+        encode: (w) => w.raw(new Uint8Array(32 * 1024 * 1024)),
+        decode: () => undefined,
+      };
       const sentBefore = client.connection.stats.bytesSent;
-      const target = { program: REMOTE_PROGRAM, version: REMOTE_PROTOCOL_VERSION, proc: REMOTE_PROC_CONNECT_GET_VERSION };
-      const e = await client.connection.call(target, huge, undefined, null).catch((x: unknown) => x);
+      const target = {
+        program: REMOTE_PROGRAM,
+        version: REMOTE_PROTOCOL_VERSION,
+        proc: REMOTE_PROC_CONNECT_GET_VERSION,
+      };
+      const e = await client.connection
+        .call(target, huge, undefined, null)
+        .catch((x: unknown) => x);
       expect(e).toBeInstanceOf(XdrError);
-      expect((e as XdrError).code).toBe('message-too-large');
-      expect((e as XdrError).message).toMatch(/exceeds libvirt's limit of 33554436 bytes/);
+      expect((e as XdrError).code).toBe("message-too-large");
+      expect((e as XdrError).message).toMatch(
+        /exceeds libvirt's limit of 33554436 bytes/,
+      );
       // The same connection still works: nothing of the refused message went out.
       expect(await client.connectGetVersion()).toBeGreaterThan(0n);
       expect(client.connection.stats.bytesSent - sentBefore).toBeLessThan(100);
@@ -69,29 +124,41 @@ describe.skipIf(!haveLibvirtd)('message size limit', () => {
     }
   });
 
-  it('rejects a field over its .x maximum before sending', async () => {
+  it("rejects a field over its .x maximum before sending", async () => {
     const client = await RemoteClient.connect(daemon.uri);
     try {
-      const e = await client.domainDefineXML('x'.repeat(4 * 1024 * 1024 + 1)).catch((x: unknown) => x);
+      const e = await client
+        .domainDefineXML("x".repeat(4 * 1024 * 1024 + 1))
+        .catch((x: unknown) => x);
       expect(e).toBeInstanceOf(XdrError);
-      expect((e as XdrError).code).toBe('length-exceeds-max');
-      expect((e as XdrError).path).toEqual(['remote_domain_define_xml_args', 'xml']);
+      expect((e as XdrError).code).toBe("length-exceeds-max");
+      expect((e as XdrError).path).toEqual([
+        "remote_domain_define_xml_args",
+        "xml",
+      ]);
       expect(await client.connectGetVersion()).toBeGreaterThan(0n);
     } finally {
       await client.close();
     }
   });
 
-  it('busy-polls for replies by default, only while calls are in flight', async () => {
+  it("busy-polls for replies by default, only while calls are in flight", async () => {
     const client = await RemoteClient.connect(daemon.uri);
     try {
-      const dom = await client.domainLookupByName('test');
-      const infos = await Promise.all(Array.from({ length: 50 }, () => client.domainGetInfo(dom)));
+      const dom = await client.domainLookupByName("test");
+      const infos = await Promise.all(
+        Array.from({ length: 50 }, () => client.domainGetInfo(dom)),
+      );
       expect(new Set(infos.map((i) => i.maxMem)).size).toBe(1);
       // Replies are read while spinning: libvirtd answers within ~50 µs here, inside the 0.2 ms
       // window. (Under a loaded CI machine single replies may come later and shrink the window,
       // so this looks for the first hit over up to 2000 sequential calls.)
-      for (let i = 0; i < 2000 && client.connection.busyPollStats.hits === 0; i++) await client.connectGetVersion();
+      for (
+        let i = 0;
+        i < 2000 && client.connection.busyPollStats.hits === 0;
+        i++
+      )
+        await client.connectGetVersion();
       expect(client.connection.busyPollStats.hits).toBeGreaterThan(0);
       // Idle now: the spinning stopped, so 200 ms cost (almost) no CPU.
       await new Promise((r) => setTimeout(r, 20));
@@ -104,18 +171,39 @@ describe.skipIf(!haveLibvirtd)('message size limit', () => {
     }
   });
 
-  it('a bare RpcConnection works without the handshake helpers', async () => {
+  it("a bare RpcConnection works without the handshake helpers", async () => {
     const conn = await RpcConnection.connect({ path: daemon.socket });
     try {
       // CONNECT_GET_VERSION before CONNECT_OPEN: libvirtd answers with an error, as a VirtError.
-      const at = (proc: number) => ({ program: REMOTE_PROGRAM, version: REMOTE_PROTOCOL_VERSION, proc });
-      await expect(conn.call(at(REMOTE_PROC_CONNECT_GET_VERSION), null, undefined, xdr_remote_connect_get_version_ret)).rejects.toMatchObject({
-        name: 'VirtError',
-        message: 'internal error: hypervisor connection not open',
+      const at = (proc: number) => ({
+        program: REMOTE_PROGRAM,
+        version: REMOTE_PROTOCOL_VERSION,
+        proc,
+      });
+      await expect(
+        conn.call(
+          at(REMOTE_PROC_CONNECT_GET_VERSION),
+          null,
+          undefined,
+          xdr_remote_connect_get_version_ret,
+        ),
+      ).rejects.toMatchObject({
+        name: "VirtError",
+        message: "internal error: hypervisor connection not open",
         code: 1, // VIR_ERR_INTERNAL_ERROR
       });
-      await conn.call(at(REMOTE_PROC_CONNECT_OPEN), xdr_remote_connect_open_args, { name: 'test:///default', flags: 0 }, null);
-      const { hv_ver } = await conn.call(at(REMOTE_PROC_CONNECT_GET_VERSION), null, undefined, xdr_remote_connect_get_version_ret);
+      await conn.call(
+        at(REMOTE_PROC_CONNECT_OPEN),
+        xdr_remote_connect_open_args,
+        { name: "test:///default", flags: 0 },
+        null,
+      );
+      const { hv_ver } = await conn.call(
+        at(REMOTE_PROC_CONNECT_GET_VERSION),
+        null,
+        undefined,
+        xdr_remote_connect_get_version_ret,
+      );
       expect(hv_ver).toBe(2n);
     } finally {
       await conn.close();

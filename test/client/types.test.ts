@@ -1,40 +1,50 @@
 // The generated client's types, checked by tsc: test/client/typecheck/client-usage.ts uses the
 // client as intended and marks what must not compile with @ts-expect-error.
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
-import { REPO_ROOT } from '../support/protocol-files.js';
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { REPO_ROOT } from "../support/protocol-files.js";
 
-describe('generated client types', () => {
-  it('accept intended use and refuse misuse (tsc --strict)', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'rpcgen-client-types-'));
+describe("generated client types", () => {
+  it("accept intended use and refuse misuse (tsc --strict)", () => {
+    const dir = mkdtempSync(join(tmpdir(), "rpcgen-client-types-"));
     try {
-      const config = join(dir, 'tsconfig.json');
+      const config = join(dir, "tsconfig.json");
       writeFileSync(
         config,
         JSON.stringify({
           compilerOptions: {
-            target: 'ES2022',
-            module: 'NodeNext',
-            moduleResolution: 'NodeNext',
-            lib: ['ES2022', 'DOM'],
+            target: "ES2022",
+            module: "NodeNext",
+            moduleResolution: "NodeNext",
+            lib: ["ES2022", "DOM"],
             types: [],
             strict: true,
             noEmit: true,
             skipLibCheck: true,
           },
-          files: [join(REPO_ROOT, 'test', 'client', 'typecheck', 'client-usage.ts')],
+          files: [
+            join(REPO_ROOT, "test", "client", "typecheck", "client-usage.ts"),
+          ],
         }),
       );
-      let out = '';
+      let out = "";
       try {
-        execFileSync(process.execPath, [join(REPO_ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', config], { cwd: REPO_ROOT, encoding: 'utf8', stdio: 'pipe' });
+        execFileSync(
+          process.execPath,
+          [
+            join(REPO_ROOT, "node_modules", "typescript", "bin", "tsc"),
+            "-p",
+            config,
+          ],
+          { cwd: REPO_ROOT, encoding: "utf8", stdio: "pipe" },
+        );
       } catch (e) {
         out = (e as { stdout: string }).stdout;
       }
-      expect(out).toBe('');
+      expect(out).toBe("");
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -40,7 +40,9 @@ function decodeError(b: Uint8Array): XdrError {
 describe("decoding malformed remote_connect_get_all_domain_stats_ret", () => {
   it("round-trips the well-formed message, whose first bytes are hand-checked", () => {
     // retStats count 1, then dom.name: length 4 "test"
-    expect(Buffer.from(bytes.subarray(0, 12)).toString("hex")).toBe("00000001" + "00000004" + "74657374");
+    expect(Buffer.from(bytes.subarray(0, 12)).toString("hex")).toBe(
+      "00000001" + "00000004" + "74657374",
+    );
     expect(decodeFromBytes(statsCodec, bytes)).toEqual(value);
   });
 
@@ -61,7 +63,9 @@ describe("decoding malformed remote_connect_get_all_domain_stats_ret", () => {
     new DataView(b.buffer).setUint32(0, 0xffffffff);
     const e = decodeError(b);
     expect(e.code).toBe("length-exceeds-max");
-    expect(e.pathString).toBe("remote_connect_get_all_domain_stats_ret.retStats");
+    expect(e.pathString).toBe(
+      "remote_connect_get_all_domain_stats_ret.retStats",
+    );
     // Within the maximum but more than the bytes could hold.
     new DataView(b.buffer).setUint32(0, 16384);
     expect(decodeError(b).code).toBe("length-exceeds-buffer");
@@ -72,7 +76,9 @@ describe("decoding malformed remote_connect_get_all_domain_stats_ret", () => {
     new DataView(b.buffer).setUint32(4, 0x7fffffff); // dom.name length
     const e = decodeError(b);
     expect(e.code).toBe("length-exceeds-max");
-    expect(e.pathString).toBe("remote_connect_get_all_domain_stats_ret.retStats[0].dom.name");
+    expect(e.pathString).toBe(
+      "remote_connect_get_all_domain_stats_ret.retStats[0].dom.name",
+    );
   });
 
   it("rejects an unknown union discriminant with the path of the param", () => {
@@ -85,7 +91,9 @@ describe("decoding malformed remote_connect_get_all_domain_stats_ret", () => {
     new DataView(b.buffer).setInt32(discOffset, 99);
     const e = decodeError(b);
     expect(e.code).toBe("bad-discriminant");
-    expect(e.pathString).toBe("remote_connect_get_all_domain_stats_ret.retStats[0].params[1].value.type");
+    expect(e.pathString).toBe(
+      "remote_connect_get_all_domain_stats_ret.retStats[0].params[1].value.type",
+    );
     expect(e.offset).toBe(discOffset);
   });
 
@@ -97,13 +105,25 @@ describe("decoding malformed remote_connect_get_all_domain_stats_ret", () => {
     b[pad] = 1;
     const e = decodeError(b);
     expect(e.code).toBe("bad-padding");
-    expect(e.pathString).toBe("remote_connect_get_all_domain_stats_ret.retStats[0].params[0].field");
+    expect(e.pathString).toBe(
+      "remote_connect_get_all_domain_stats_ret.retStats[0].params[0].field",
+    );
   });
 
   it("rejects optional-data flags other than 0/1", () => {
     // remote_error: code, domain, message (remote_string: flag + string)...
     const err = encodeToBytes(xdr_remote_error, {
-      code: 1, domain: 2, message: "boom", level: 2, dom: null, str1: null, str2: null, str3: null, int1: 0, int2: 0, net: null,
+      code: 1,
+      domain: 2,
+      message: "boom",
+      level: 2,
+      dom: null,
+      str1: null,
+      str2: null,
+      str3: null,
+      int1: 0,
+      int2: 0,
+      net: null,
     });
     const b = err.slice();
     new DataView(b.buffer).setUint32(8, 2);
@@ -120,11 +140,12 @@ describe("decoding malformed remote_connect_get_all_domain_stats_ret", () => {
 
   it("throws only XdrError for thousands of random corruptions", () => {
     let seed = 12345;
-    const rand = () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32);
+    const rand = () => (seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32;
     let errors = 0;
     for (let n = 0; n < 5000; n++) {
       const b = bytes.slice();
-      for (let k = 0; k < 1 + Math.floor(rand() * 4); k++) b[Math.floor(rand() * b.length)] = Math.floor(rand() * 256);
+      for (let k = 0; k < 1 + Math.floor(rand() * 4); k++)
+        b[Math.floor(rand() * b.length)] = Math.floor(rand() * 256);
       try {
         decodeFromBytes(statsCodec, b);
       } catch (e) {

@@ -1,11 +1,22 @@
 // generated/ is checked in: it must match what the generator makes from protocol/, and
 // `generate --check` must notice any edit of a generated file.
 import { execFileSync } from "node:child_process";
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync, rmSync } from "node:fs";
+import {
+  cpSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  writeFileSync,
+  rmSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { LIBVIRT_X_FILES, REPO_ROOT, ensureProtocolFiles } from "../support/protocol-files.js";
+import {
+  LIBVIRT_X_FILES,
+  REPO_ROOT,
+  ensureProtocolFiles,
+} from "../support/protocol-files.js";
 
 const dir = ensureProtocolFiles();
 const cli = join(REPO_ROOT, "dist", "cli.js");
@@ -13,7 +24,11 @@ const inputs = LIBVIRT_X_FILES.map((n) => join(dir, `${n}.x`));
 
 function check(outDir: string): { status: number; stderr: string } {
   try {
-    execFileSync(process.execPath, [cli, "generate", ...inputs, "--out", outDir, "--check"], { stdio: "pipe", encoding: "utf8" });
+    execFileSync(
+      process.execPath,
+      [cli, "generate", ...inputs, "--out", outDir, "--check"],
+      { stdio: "pipe", encoding: "utf8" },
+    );
     return { status: 0, stderr: "" };
   } catch (e) {
     const err = e as { status: number; stderr: string };
@@ -34,7 +49,13 @@ describe("generate --check", () => {
       cpSync(join(REPO_ROOT, "generated"), copy, { recursive: true });
       expect(check(copy).status).toBe(0);
       const codecs = join(copy, "qemu_protocol", "codecs.ts");
-      writeFileSync(codecs, readFileSync(codecs, "utf8").replace("flags: number;", "flags: number; // edited"));
+      writeFileSync(
+        codecs,
+        readFileSync(codecs, "utf8").replace(
+          "flags: number;",
+          "flags: number; // edited",
+        ),
+      );
       rmSync(join(copy, "lxc_protocol", "lxc_protocol-structs"));
       const r = check(copy);
       expect(r.status).toBe(1);
@@ -58,9 +79,15 @@ describe("the committed stamp", () => {
       writeFileSync(probe, "export {};\n");
       const stamp = readFileSync(join(copy, ".virt-rpcgen-stamp.json"), "utf8");
       // As `npm run generate` runs it: the shell's glob hands the files over sorted.
-      const out = execFileSync(process.execPath, [cli, "generate", ...[...inputs].sort(), "--out", copy], { stdio: "pipe", encoding: "utf8" });
+      const out = execFileSync(
+        process.execPath,
+        [cli, "generate", ...[...inputs].sort(), "--out", copy],
+        { stdio: "pipe", encoding: "utf8" },
+      );
       expect(out).toContain("is up to date");
-      expect(readFileSync(join(copy, ".virt-rpcgen-stamp.json"), "utf8")).toBe(stamp);
+      expect(readFileSync(join(copy, ".virt-rpcgen-stamp.json"), "utf8")).toBe(
+        stamp,
+      );
     } finally {
       rmSync(probe, { force: true });
       rmSync(copy, { recursive: true, force: true });
@@ -70,9 +97,24 @@ describe("the committed stamp", () => {
 
 describe("the runtime's own generated codecs", () => {
   it("src/runtime/generated matches virnetprotocol.x and virkeepaliveprotocol.x", () => {
-    const files = ["virnetprotocol", "virkeepaliveprotocol"].map((n) => join(dir, `${n}.x`));
+    const files = ["virnetprotocol", "virkeepaliveprotocol"].map((n) =>
+      join(dir, `${n}.x`),
+    );
     const out = join(REPO_ROOT, "src", "runtime", "generated");
-    const args = [cli, "generate", ...files, "--out", out, "--runtime-import", "../../xdr/index.js", "--emit", "codecs,structs", "--check"];
-    expect(() => execFileSync(process.execPath, args, { stdio: "pipe" })).not.toThrow();
+    const args = [
+      cli,
+      "generate",
+      ...files,
+      "--out",
+      out,
+      "--runtime-import",
+      "../../xdr/index.js",
+      "--emit",
+      "codecs,structs",
+      "--check",
+    ];
+    expect(() =>
+      execFileSync(process.execPath, args, { stdio: "pipe" }),
+    ).not.toThrow();
   });
 });

@@ -10,7 +10,11 @@ describe("generated code", () => {
     const tsc = join(REPO_ROOT, "node_modules", "typescript", "bin", "tsc");
     let out = "";
     try {
-      execFileSync(process.execPath, [tsc, "-p", join(REPO_ROOT, "tsconfig.generated.json")], { encoding: "utf8", stdio: "pipe" });
+      execFileSync(
+        process.execPath,
+        [tsc, "-p", join(REPO_ROOT, "tsconfig.generated.json")],
+        { encoding: "utf8", stdio: "pipe" },
+      );
     } catch (e) {
       out = (e as { stdout: string }).stdout;
     }

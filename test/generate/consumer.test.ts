@@ -2,31 +2,60 @@
 // empty consumer project whose `prebuild` runs `virt-rpcgen generate`, and build that project
 // with `tsc --strict`; then run it and check the bytes it encodes (hand-computed below).
 import { execFileSync } from "node:child_process";
-import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import {
+  copyFileSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { REPO_ROOT } from "../support/protocol-files.js";
 
 const work = mkdtempSync(join(tmpdir(), "rpcgen-consumer-"));
-afterAll(() => { if (!process.env.KEEP_CONSUMER) rmSync(work, { recursive: true, force: true }); });
+afterAll(() => {
+  if (!process.env.KEEP_CONSUMER)
+    rmSync(work, { recursive: true, force: true });
+});
 
 const run = (cmd: string, args: string[], cwd: string) =>
-  execFileSync(cmd, args, { cwd, encoding: "utf8", stdio: "pipe", env: { ...process.env, npm_config_fund: "false", npm_config_audit: "false" } });
+  execFileSync(cmd, args, {
+    cwd,
+    encoding: "utf8",
+    stdio: "pipe",
+    env: {
+      ...process.env,
+      npm_config_fund: "false",
+      npm_config_audit: "false",
+    },
+  });
 
 describe("consumer project", () => {
   it("packs, installs, generates in prebuild and compiles under tsc --strict", () => {
     // --ignore-scripts: pack the dist/ that `npm ci` built; re-running `prepare` here would
     // rebuild dist/ under the other test files that run the CLI at the same time.
-    run("npm", ["pack", "--ignore-scripts", "--pack-destination", work], REPO_ROOT);
+    run(
+      "npm",
+      ["pack", "--ignore-scripts", "--pack-destination", work],
+      REPO_ROOT,
+    );
     const tarball = readdirSync(work).find((f) => f.endsWith(".tgz"))!;
     expect(tarball).toMatch(/^virt-rpcgen-.*\.tgz$/);
 
     const app = join(work, "app");
     mkdirSync(join(app, "proto"), { recursive: true });
     mkdirSync(join(app, "src"), { recursive: true });
-    copyFileSync(join(REPO_ROOT, "test", "fixtures", "demo_protocol.x"), join(app, "proto", "demo_protocol.x"));
-    const devDep = (name: string) => JSON.parse(run("npm", ["pkg", "get", `devDependencies.${name}`], REPO_ROOT)) as string;
+    copyFileSync(
+      join(REPO_ROOT, "test", "fixtures", "demo_protocol.x"),
+      join(app, "proto", "demo_protocol.x"),
+    );
+    const devDep = (name: string) =>
+      JSON.parse(
+        run("npm", ["pkg", "get", `devDependencies.${name}`], REPO_ROOT),
+      ) as string;
     // A Node TypeScript project, as users of a libvirt client are: typescript and @types/node.
     writeFileSync(
       join(app, "package.json"),
@@ -35,9 +64,16 @@ describe("consumer project", () => {
           name: "consumer",
           private: true,
           type: "module",
-          scripts: { prebuild: "virt-rpcgen generate proto/demo_protocol.x --out src/generated", build: "tsc -p ." },
+          scripts: {
+            prebuild:
+              "virt-rpcgen generate proto/demo_protocol.x --out src/generated",
+            build: "tsc -p .",
+          },
           dependencies: { "virt-rpcgen": `file:../${tarball}` },
-          devDependencies: { typescript: devDep("typescript"), "@types/node": devDep("@types/node") },
+          devDependencies: {
+            typescript: devDep("typescript"),
+            "@types/node": devDep("@types/node"),
+          },
         },
         null,
         2,
@@ -46,7 +82,15 @@ describe("consumer project", () => {
     writeFileSync(
       join(app, "tsconfig.json"),
       JSON.stringify({
-        compilerOptions: { target: "ES2022", module: "NodeNext", moduleResolution: "NodeNext", strict: true, outDir: "dist", rootDir: "src", types: ["node"] },
+        compilerOptions: {
+          target: "ES2022",
+          module: "NodeNext",
+          moduleResolution: "NodeNext",
+          strict: true,
+          outDir: "dist",
+          rootDir: "src",
+          types: ["node"],
+        },
         include: ["src"],
       }),
     );
@@ -65,7 +109,9 @@ describe("consumer project", () => {
     run("npm", ["run", "build"], app);
     const out = run("node", ["dist/main.js"], app).trim().split("\n");
     // int -1, unsigned 2, hyper 3, unsigned hyper 4 (RFC 4506 big-endian)
-    expect(out[0]).toBe("ffffffff" + "00000002" + "0000000000000003" + "0000000000000004");
+    expect(out[0]).toBe(
+      "ffffffff" + "00000002" + "0000000000000003" + "0000000000000004",
+    );
     // discriminant DEMO_RED (1), then int 7
     expect(out[1]).toBe("00000001" + "00000007");
   }, 300_000);

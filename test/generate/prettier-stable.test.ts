@@ -7,7 +7,9 @@ import { describe, expect, it } from "vitest";
 import { REPO_ROOT } from "../support/protocol-files.js";
 
 const root = join(REPO_ROOT, "generated");
-const tsFiles = readdirSync(root, { recursive: true, encoding: "utf8" }).filter((f) => f.endsWith(".ts"));
+const tsFiles = readdirSync(root, { recursive: true, encoding: "utf8" }).filter(
+  (f) => f.endsWith(".ts"),
+);
 
 describe("generated TypeScript is prettier-formatted", () => {
   it("finds generated files", () => {
@@ -17,6 +19,8 @@ describe("generated TypeScript is prettier-formatted", () => {
     const file = join(root, rel);
     const text = readFileSync(file, "utf8");
     const config = (await prettier.resolveConfig(file)) ?? {};
-    expect(await prettier.format(text, { ...config, filepath: file })).toBe(text);
+    expect(await prettier.format(text, { ...config, filepath: file })).toBe(
+      text,
+    );
   });
 });

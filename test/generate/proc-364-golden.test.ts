@@ -12,7 +12,10 @@ import { REPO_ROOT } from "../support/protocol-files.js";
 
 describe("procedure 364 is just a protocol edit", () => {
   it("changes the generated tree by exactly the golden additions", async () => {
-    const [without, withProc] = await Promise.all([renderLibvirtTree(withoutProcedure364), renderLibvirtTree()]);
+    const [without, withProc] = await Promise.all([
+      renderLibvirtTree(withoutProcedure364),
+      renderLibvirtTree(),
+    ]);
     expect([...withProc.keys()].sort()).toEqual([...without.keys()].sort());
     let diff = "";
     for (const path of [...withProc.keys()].sort()) {
@@ -20,10 +23,17 @@ describe("procedure 364 is just a protocol edit", () => {
       const after = withProc.get(path)!;
       // Only additions: no line of the old tree is removed or changed.
       const ops = diffLines(before.split("\n"), after.split("\n"), (s) => s);
-      expect(ops.filter((o) => o.kind === "-"), path).toEqual([]);
-      diff += unifiedDiff(`a/${path}`, `b/${path}`, before, after, { positions: false });
+      expect(
+        ops.filter((o) => o.kind === "-"),
+        path,
+      ).toEqual([]);
+      diff += unifiedDiff(`a/${path}`, `b/${path}`, before, after, {
+        positions: false,
+      });
     }
     expect(diff).not.toBe("");
-    await expect(diff).toMatchFileSnapshot(join(REPO_ROOT, "test", "golden", "proc-364.diff"));
+    await expect(diff).toMatchFileSnapshot(
+      join(REPO_ROOT, "test", "golden", "proc-364.diff"),
+    );
   }, 120_000);
 });

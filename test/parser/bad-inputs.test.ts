@@ -32,7 +32,11 @@ describe("bad inputs give exact located errors", () => {
     let status = 0;
     let stderr = "";
     try {
-      execFileSync(process.execPath, [join(REPO_ROOT, "dist", "cli.js"), "structs", file], { encoding: "utf8", stdio: "pipe" });
+      execFileSync(
+        process.execPath,
+        [join(REPO_ROOT, "dist", "cli.js"), "structs", file],
+        { encoding: "utf8", stdio: "pipe" },
+      );
     } catch (e) {
       ({ status, stderr } = e as { status: number; stderr: string });
     }

@@ -1,7 +1,10 @@
 // The adaptive busy-poll policy (src/runtime/rpc/busy-poll.ts), on a fake clock: when it spins,
 // when it stops, and how its window shrinks and grows (the haltpoll rules in its header).
-import { describe, expect, it } from 'vitest';
-import { AdaptiveBusyPoll, type BusyPollClock } from '../../src/runtime/rpc/busy-poll.js';
+import { describe, expect, it } from "vitest";
+import {
+  AdaptiveBusyPoll,
+  type BusyPollClock,
+} from "../../src/runtime/rpc/busy-poll.js";
 
 class FakeLoop implements BusyPollClock {
   t = 0;
@@ -57,8 +60,8 @@ function setup(maxMs = 0.2) {
   };
 }
 
-describe('adaptive busy-polling', () => {
-  it('spins while a reply is due and stops as soon as none is', () => {
+describe("adaptive busy-polling", () => {
+  it("spins while a reply is due and stops as soon as none is", () => {
     const { loop, poll, send, reply } = setup();
     expect(loop.spinning).toBe(false);
     send();
@@ -69,7 +72,7 @@ describe('adaptive busy-polling', () => {
     expect(poll.stats).toEqual({ windowMs: 0.2, hits: 1, misses: 0 });
   });
 
-  it('keeps spinning between replies while more are due', () => {
+  it("keeps spinning between replies while more are due", () => {
     const { loop, poll, send, reply } = setup();
     send();
     send();
@@ -81,7 +84,7 @@ describe('adaptive busy-polling', () => {
     expect(loop.spinning).toBe(false);
   });
 
-  it('stops spinning once the window has passed since the last activity', () => {
+  it("stops spinning once the window has passed since the last activity", () => {
     const { loop, send } = setup();
     send();
     loop.runUntil(1);
@@ -90,7 +93,7 @@ describe('adaptive busy-polling', () => {
     expect(loop.t).toBeLessThan(0.22); // the clock is read every 8 turns
   });
 
-  it('halves the window for a reply slower than the largest window, and doubles it for one it just missed', () => {
+  it("halves the window for a reply slower than the largest window, and doubles it for one it just missed", () => {
     const { poll, send, reply } = setup(0.2);
     send();
     reply(0.5); // slow: spinning for it was pointless
@@ -103,7 +106,7 @@ describe('adaptive busy-polling', () => {
     expect(poll.stats).toEqual({ windowMs: 0.2, hits: 1, misses: 2 });
   });
 
-  it('turns off after a few slow replies, stays off while they are slow, and comes back when they are quick', () => {
+  it("turns off after a few slow replies, stays off while they are slow, and comes back when they are quick", () => {
     const { loop, poll, send, reply } = setup(0.2);
     let t = 0;
     const windows: number[] = [];
@@ -123,7 +126,7 @@ describe('adaptive busy-polling', () => {
     expect(poll.stats.hits).toBe(1);
   });
 
-  it('does not wait between turns with one call in flight: every microsecond would be latency', () => {
+  it("does not wait between turns with one call in flight: every microsecond would be latency", () => {
     const { loop, send, reply } = setup();
     let t = 0;
     for (let i = 0; i < 50; i++) {
@@ -133,7 +136,7 @@ describe('adaptive busy-polling', () => {
     expect(loop.pauses).toEqual([]);
   });
 
-  it('with more than 8 calls in flight, waits an eighth of the time the extra ones keep the peer busy between turns, at most 0.05 ms', () => {
+  it("with more than 8 calls in flight, waits an eighth of the time the extra ones keep the peer busy between turns, at most 0.05 ms", () => {
     const pacesWith = (inFlight: number, perRead = 1) => {
       const { loop, send, reply } = setup();
       for (let i = 0; i < inFlight; i++) send();
@@ -155,7 +158,7 @@ describe('adaptive busy-polling', () => {
     expect(pacesWith(16, 4)).toBeCloseTo(0.016, 3);
   });
 
-  it('does not give up when its own process was busy (a GC pause) rather than waiting', () => {
+  it("does not give up when its own process was busy (a GC pause) rather than waiting", () => {
     const { loop, poll, send, reply } = setup(0.2);
     send();
     loop.runUntil(0.05);
@@ -166,7 +169,7 @@ describe('adaptive busy-polling', () => {
     expect(poll.stats).toEqual({ windowMs: 0.2, hits: 1, misses: 0 });
   });
 
-  it('never spins with busyPollMs 0', () => {
+  it("never spins with busyPollMs 0", () => {
     const { loop, poll, send, reply } = setup(0);
     send();
     expect(loop.spinning).toBe(false);
@@ -174,7 +177,7 @@ describe('adaptive busy-polling', () => {
     expect(poll.stats).toEqual({ windowMs: 0, hits: 0, misses: 0 });
   });
 
-  it('rejects a window that is not a finite number of ms ≥ 0', () => {
+  it("rejects a window that is not a finite number of ms ≥ 0", () => {
     for (const bad of [-1, Number.NaN, Number.POSITIVE_INFINITY]) {
       expect(() => new AdaptiveBusyPoll(bad, () => 0)).toThrow(RangeError);
     }

@@ -17,25 +17,75 @@ import {
   type ServerClient,
   type XdrCodec,
 } from "../../src/runtime/index.js";
-import { RawPeer, VIR_NET_CONTINUE, VIR_NET_ERROR, VIR_NET_MESSAGE, VIR_NET_OK, VIR_NET_STREAM, decode, decodeError } from "../support/raw-rpc.js";
+import {
+  RawPeer,
+  VIR_NET_CONTINUE,
+  VIR_NET_ERROR,
+  VIR_NET_MESSAGE,
+  VIR_NET_OK,
+  VIR_NET_STREAM,
+  decode,
+  decodeError,
+} from "../support/raw-rpc.js";
 
 const PROG = 0x31337;
-const u32: XdrCodec<{ v: number }> = { name: "u32", encode: (w, x) => w.uint(x.v), decode: (r) => ({ v: r.uint() }) };
-const flagged: XdrCodec<{ obj: { name: string }; flags: number; source: number }> = {
+const u32: XdrCodec<{ v: number }> = {
+  name: "u32",
+  encode: (w, x) => w.uint(x.v),
+  decode: (r) => ({ v: r.uint() }),
+};
+const flagged: XdrCodec<{
+  obj: { name: string };
+  flags: number;
+  source: number;
+}> = {
   name: "flagged",
   encode(w, x) {
     w.string(x.obj.name);
     w.uint(x.flags);
     w.int(x.source);
   },
-  decode: (r) => ({ obj: { name: r.string(64) }, flags: r.uint(), source: r.int() }),
+  decode: (r) => ({
+    obj: { name: r.string(64) },
+    flags: r.uint(),
+    source: r.int(),
+  }),
 };
 
-const base = { side: "generated", priority: "low", stream: null, acl: [], aclFilter: [], aclTarget: null } as const;
+const base = {
+  side: "generated",
+  priority: "low",
+  stream: null,
+  acl: [],
+  aclFilter: [],
+  aclTarget: null,
+} as const;
 const procedures = {
-  echo: { ...base, proc: 1, name: "T_PROC_ECHO", api: "tEcho", args: u32, ret: u32 },
-  slow: { ...base, proc: 2, name: "T_PROC_SLOW", api: "tSlow", args: u32, ret: u32 },
-  fast: { ...base, proc: 3, name: "T_PROC_FAST", api: "tFast", args: u32, ret: u32, priority: "high" },
+  echo: {
+    ...base,
+    proc: 1,
+    name: "T_PROC_ECHO",
+    api: "tEcho",
+    args: u32,
+    ret: u32,
+  },
+  slow: {
+    ...base,
+    proc: 2,
+    name: "T_PROC_SLOW",
+    api: "tSlow",
+    args: u32,
+    ret: u32,
+  },
+  fast: {
+    ...base,
+    proc: 3,
+    name: "T_PROC_FAST",
+    api: "tFast",
+    args: u32,
+    ret: u32,
+    priority: "high",
+  },
   guarded: {
     ...base,
     proc: 4,
@@ -46,14 +96,52 @@ const procedures = {
     aclTarget: "obj",
     acl: [
       { object: "thing", permission: "read", text: "thing:read" },
-      { object: "thing", permission: "write", text: "thing:write:F_LIVE", flags: { mask: 2, set: true, names: "F_LIVE" } },
-      { object: "thing", permission: "save", text: "thing:save:!F_A|F_B", flags: { mask: 12, set: false, names: "F_A|F_B" } },
-      { object: "thing", permission: "agent", text: "thing:agent::source:SRC_AGENT", param: { name: "source", value: 1, valueName: "SRC_AGENT" } },
+      {
+        object: "thing",
+        permission: "write",
+        text: "thing:write:F_LIVE",
+        flags: { mask: 2, set: true, names: "F_LIVE" },
+      },
+      {
+        object: "thing",
+        permission: "save",
+        text: "thing:save:!F_A|F_B",
+        flags: { mask: 12, set: false, names: "F_A|F_B" },
+      },
+      {
+        object: "thing",
+        permission: "agent",
+        text: "thing:agent::source:SRC_AGENT",
+        param: { name: "source", value: 1, valueName: "SRC_AGENT" },
+      },
     ],
   },
-  unimplemented: { ...base, proc: 5, name: "T_PROC_UNIMPLEMENTED", api: "tUnimplemented", args: null, ret: null },
-  download: { ...base, proc: 6, name: "T_PROC_DOWNLOAD", api: "tDownload", args: u32, ret: null, stream: "send" },
-  upload: { ...base, proc: 7, name: "T_PROC_UPLOAD", api: "tUpload", args: null, ret: u32, stream: "receive" },
+  unimplemented: {
+    ...base,
+    proc: 5,
+    name: "T_PROC_UNIMPLEMENTED",
+    api: "tUnimplemented",
+    args: null,
+    ret: null,
+  },
+  download: {
+    ...base,
+    proc: 6,
+    name: "T_PROC_DOWNLOAD",
+    api: "tDownload",
+    args: u32,
+    ret: null,
+    stream: "send",
+  },
+  upload: {
+    ...base,
+    proc: 7,
+    name: "T_PROC_UPLOAD",
+    api: "tUpload",
+    args: null,
+    ret: u32,
+    stream: "receive",
+  },
   list: {
     ...base,
     proc: 8,
@@ -61,19 +149,38 @@ const procedures = {
     api: "tList",
     args: null,
     ret: u32,
-    aclFilter: [{ object: "thing", permission: "getattr", text: "thing:getattr" }],
+    aclFilter: [
+      { object: "thing", permission: "getattr", text: "thing:getattr" },
+    ],
   },
-  subscribe: { ...base, proc: 9, name: "T_PROC_SUBSCRIBE", api: "tSubscribe", args: null, ret: null },
+  subscribe: {
+    ...base,
+    proc: 9,
+    name: "T_PROC_SUBSCRIBE",
+    api: "tSubscribe",
+    args: null,
+    ret: null,
+  },
 } as const satisfies ProcedureTable;
-const events = { tick: { prog: PROG, vers: 1, proc: 100, name: "T_PROC_TICK", msg: u32 } } as const satisfies EventTable;
-const spec: ProgramSpec<typeof procedures, typeof events> = { name: "t", program: PROG, version: 1, procedures, events };
+const events = {
+  tick: { prog: PROG, vers: 1, proc: 100, name: "T_PROC_TICK", msg: u32 },
+} as const satisfies EventTable;
+const spec: ProgramSpec<typeof procedures, typeof events> = {
+  name: "t",
+  program: PROG,
+  version: 1,
+  procedures,
+  events,
+};
 
 // ---- a server whose handlers tests can observe and hold
 
 const checks: string[] = [];
 let deny = new Set<string>();
 const checker: AccessChecker = (identity, object, permission) => {
-  checks.push(`${object.type}:${permission}:${(object.target as { name?: string } | null)?.name ?? "-"}`);
+  checks.push(
+    `${object.type}:${permission}:${(object.target as { name?: string } | null)?.name ?? "-"}`,
+  );
   return !deny.has(`${object.type}:${permission}`);
 };
 const ran: string[] = [];
@@ -90,7 +197,8 @@ const program = bindProgram(spec, {
   },
   download: ({ v }, ctx) => {
     void (async () => {
-      for (let i = 0; i < v; i++) await ctx.stream.write(new Uint8Array(300_000).fill(i + 1));
+      for (let i = 0; i < v; i++)
+        await ctx.stream.write(new Uint8Array(300_000).fill(i + 1));
       ctx.stream.end();
     })();
   },
@@ -105,7 +213,11 @@ const program = bindProgram(spec, {
     return { v: 0 };
   },
   list: async (_args, ctx) => {
-    const visible = await ctx.aclFilter([{ name: "a" }, { name: "b" }, { name: "c" }]);
+    const visible = await ctx.aclFilter([
+      { name: "a" },
+      { name: "b" },
+      { name: "c" },
+    ]);
     return { v: visible.length };
   },
   subscribe: (_args, ctx) => {
@@ -131,7 +243,12 @@ beforeAll(async () => {
     programs: [program],
     accessChecker: checker,
     driverName: "Test",
-    limits: { workers: 2, prioWorkers: 1, maxClientRequests: 3, keepaliveInterval: 0 },
+    limits: {
+      workers: 2,
+      prioWorkers: 1,
+      maxClientRequests: 3,
+      keepaliveInterval: 0,
+    },
     log: (l) => log.push(l),
   });
   await server.listen({ path: socket });
@@ -157,23 +274,44 @@ describe("error replies keep the connection", () => {
     p.send({ prog: PROG, vers: 1, proc: 77, serial: 12 });
     // echo wants 4 bytes of arguments: send none, then 2.
     p.send({ prog: PROG, proc: 1, serial: 13 });
-    p.write(withLength(p.frame({ prog: PROG, proc: 1, serial: 17 }, u32, { v: 1 }).subarray(0, 30)));
+    p.write(
+      withLength(
+        p
+          .frame({ prog: PROG, proc: 1, serial: 17 }, u32, { v: 1 })
+          .subarray(0, 30),
+      ),
+    );
     p.send({ prog: PROG, proc: 5, serial: 14 });
     p.send({ prog: PROG, proc: 1, serial: 15, status: VIR_NET_ERROR });
 
-    const expectError = async (serial: number, code: number, domain: number, message: string) => {
+    const expectError = async (
+      serial: number,
+      code: number,
+      domain: number,
+      message: string,
+    ) => {
       const f = await p.reply(serial);
       expect(f.header.status).toBe(VIR_NET_ERROR);
       expect(decodeError(f)).toMatchObject({ code, domain, message, level: 2 });
       return f;
     };
-    const unknownProg = await expectError(10, 39, 7, "Cannot find program 2457 version 1");
+    const unknownProg = await expectError(
+      10,
+      39,
+      7,
+      "Cannot find program 2457 version 1",
+    );
     expect(unknownProg.header).toMatchObject({ prog: 0x999, vers: 1, proc: 1 });
     await expectError(11, 39, 7, `Cannot find program ${PROG} version 7`);
     await expectError(12, 39, 7, "unknown procedure: 77");
     await expectError(13, 39, 7, "Unable to decode message payload");
     await expectError(17, 39, 7, "Unable to decode message payload");
-    await expectError(14, 3, 0, "this function is not supported by the connection driver: tUnimplemented");
+    await expectError(
+      14,
+      3,
+      0,
+      "this function is not supported by the connection driver: tUnimplemented",
+    );
     await expectError(15, 39, 7, "Unexpected message status 1");
 
     p.send({ prog: PROG, proc: 1, serial: 16 }, u32, { v: 41 });
@@ -185,9 +323,19 @@ describe("error replies keep the connection", () => {
 
   it("answers a keepalive PING with a PONG", async () => {
     const p = await peer();
-    p.send({ prog: 0x6b656570, vers: 1, proc: 1, type: VIR_NET_MESSAGE, serial: 0 });
+    p.send({
+      prog: 0x6b656570,
+      vers: 1,
+      proc: 1,
+      type: VIR_NET_MESSAGE,
+      serial: 0,
+    });
     const pong = await p.next((f) => f.header.prog === 0x6b656570);
-    expect(pong.header).toMatchObject({ proc: 2, type: VIR_NET_MESSAGE, status: VIR_NET_OK });
+    expect(pong.header).toMatchObject({
+      proc: 2,
+      type: VIR_NET_MESSAGE,
+      status: VIR_NET_OK,
+    });
   });
 });
 
@@ -199,8 +347,17 @@ function withLength(bytes: Uint8Array): Uint8Array {
 }
 
 describe("ACL rules before the handler", () => {
-  const call = async (p: RawPeer, serial: number, flags: number, source = 0) => {
-    p.send({ prog: PROG, proc: 4, serial }, flagged, { obj: { name: "box" }, flags, source });
+  const call = async (
+    p: RawPeer,
+    serial: number,
+    flags: number,
+    source = 0,
+  ) => {
+    p.send({ prog: PROG, proc: 4, serial }, flagged, {
+      obj: { name: "box" },
+      flags,
+      source,
+    });
     return p.reply(serial);
   };
 
@@ -212,7 +369,11 @@ describe("ACL rules before the handler", () => {
     checks.length = 0;
     expect((await call(p, 2, 2 | 4, 1)).header.status).toBe(VIR_NET_OK);
     // F_LIVE set: write applies; F_A set: save does not; source == SRC_AGENT: agent applies.
-    expect(checks).toEqual(["thing:read:box", "thing:write:box", "thing:agent:box"]);
+    expect(checks).toEqual([
+      "thing:read:box",
+      "thing:write:box",
+      "thing:agent:box",
+    ]);
     expect(ran).toEqual(["guarded flags=0", "guarded flags=6"]);
   });
 
@@ -223,7 +384,11 @@ describe("ACL rules before the handler", () => {
     expect(allowed.header.status).toBe(VIR_NET_OK);
     const denied = await call(p, 2, 2);
     expect(denied.header.status).toBe(VIR_NET_ERROR);
-    expect(decodeError(denied)).toMatchObject({ code: 88, domain: 55, message: "access denied: 'Test' denied access" });
+    expect(decodeError(denied)).toMatchObject({
+      code: 88,
+      domain: 55,
+      message: "access denied: 'Test' denied access",
+    });
     expect(ran).toEqual(["guarded flags=0"]);
   });
 
@@ -261,7 +426,8 @@ describe("scheduling and limits", () => {
 
   it("stops reading a client at its calls-in-flight limit; others are served meanwhile", async () => {
     const flood = await peer();
-    for (let i = 0; i < 50; i++) flood.send({ prog: PROG, proc: 2, serial: 100 + i }, u32, { v: i });
+    for (let i = 0; i < 50; i++)
+      flood.send({ prog: PROG, proc: 2, serial: 100 + i }, u32, { v: i });
     await until(() => gates.length === 2);
     const client = server.clients.values();
     let held = 0;
@@ -288,7 +454,13 @@ describe("events and streams", () => {
     await p.reply(1);
     subscriber!.sendEvent(events.tick, { v: 7 });
     const ev = await p.next((f) => f.header.type === VIR_NET_MESSAGE);
-    expect(ev.header).toMatchObject({ prog: PROG, vers: 1, proc: 100, serial: 0, status: VIR_NET_OK });
+    expect(ev.header).toMatchObject({
+      prog: PROG,
+      vers: 1,
+      proc: 100,
+      serial: 0,
+      status: VIR_NET_OK,
+    });
     expect(decode(u32, ev)).toEqual({ v: 7 });
   });
 
@@ -301,14 +473,35 @@ describe("events and streams", () => {
       frames.push(f);
       if (f.header.type === VIR_NET_STREAM && f.payload.length === 0) break;
     }
-    expect(frames[0]!.header).toMatchObject({ type: 1, serial: 3, status: VIR_NET_OK });
+    expect(frames[0]!.header).toMatchObject({
+      type: 1,
+      serial: 3,
+      status: VIR_NET_OK,
+    });
     const data = frames.slice(1, -1);
-    expect(data.every((f) => f.header.type === VIR_NET_STREAM && f.header.status === VIR_NET_CONTINUE && f.header.serial === 3)).toBe(true);
+    expect(
+      data.every(
+        (f) =>
+          f.header.type === VIR_NET_STREAM &&
+          f.header.status === VIR_NET_CONTINUE &&
+          f.header.serial === 3,
+      ),
+    ).toBe(true);
     expect(Math.max(...data.map((f) => f.payload.length))).toBe(262120);
     expect(data.reduce((n, f) => n + f.payload.length, 0)).toBe(600_000);
-    p.send({ prog: PROG, proc: 6, serial: 3, type: VIR_NET_STREAM, status: VIR_NET_OK });
+    p.send({
+      prog: PROG,
+      proc: 6,
+      serial: 3,
+      type: VIR_NET_STREAM,
+      status: VIR_NET_OK,
+    });
     const confirm = await p.next();
-    expect(confirm.header).toMatchObject({ type: VIR_NET_STREAM, status: VIR_NET_OK, serial: 3 });
+    expect(confirm.header).toMatchObject({
+      type: VIR_NET_STREAM,
+      status: VIR_NET_OK,
+      serial: 3,
+    });
     expect(confirm.payload.length).toBe(0);
   });
 
@@ -317,8 +510,26 @@ describe("events and streams", () => {
     p.send({ prog: PROG, proc: 7, serial: 4 });
     expect((await p.reply(4)).header.status).toBe(VIR_NET_OK);
     const chunk = new Uint8Array(100_000).fill(9);
-    for (let i = 0; i < 5; i++) p.write(withRawPayload(p.frame({ prog: PROG, proc: 7, serial: 4, type: VIR_NET_STREAM, status: VIR_NET_CONTINUE }), chunk));
-    p.send({ prog: PROG, proc: 7, serial: 4, type: VIR_NET_STREAM, status: VIR_NET_OK });
+    for (let i = 0; i < 5; i++)
+      p.write(
+        withRawPayload(
+          p.frame({
+            prog: PROG,
+            proc: 7,
+            serial: 4,
+            type: VIR_NET_STREAM,
+            status: VIR_NET_CONTINUE,
+          }),
+          chunk,
+        ),
+      );
+    p.send({
+      prog: PROG,
+      proc: 7,
+      serial: 4,
+      type: VIR_NET_STREAM,
+      status: VIR_NET_OK,
+    });
     const confirm = await p.next((f) => f.header.type === VIR_NET_STREAM);
     expect(confirm.header.status).toBe(VIR_NET_OK);
     expect(await uploads.at(-1)).toBe(500_000);
@@ -328,7 +539,18 @@ describe("events and streams", () => {
     const p = await peer();
     p.send({ prog: PROG, proc: 7, serial: 4 });
     await p.reply(4);
-    p.write(withRawPayload(p.frame({ prog: PROG, proc: 7, serial: 4, type: VIR_NET_STREAM, status: VIR_NET_CONTINUE }), new Uint8Array(1000)));
+    p.write(
+      withRawPayload(
+        p.frame({
+          prog: PROG,
+          proc: 7,
+          serial: 4,
+          type: VIR_NET_STREAM,
+          status: VIR_NET_CONTINUE,
+        }),
+        new Uint8Array(1000),
+      ),
+    );
     await new Promise((r) => setTimeout(r, 50));
     p.close();
     await expect(uploads.at(-1)).rejects.toThrow(/client disconnected/);
@@ -356,7 +578,10 @@ async function until(cond: () => boolean, timeoutMs = 3000): Promise<void> {
 
 describe("listeners and the client limit", () => {
   it("serves TCP as well, and closes connections beyond maxClients", async () => {
-    const small = createRpcServer({ programs: [program], limits: { maxClients: 2, keepaliveInterval: 0, busyPollMicros: 500 } });
+    const small = createRpcServer({
+      programs: [program],
+      limits: { maxClients: 2, keepaliveInterval: 0, busyPollMicros: 500 },
+    });
     const addr = await small.listen({ port: 0 });
     const port = Number(addr.split(":").at(-1));
     try {
@@ -368,7 +593,10 @@ describe("listeners and the client limit", () => {
       await c.closedPromise;
       b.send({ prog: PROG, proc: 1, serial: 1 }, u32, { v: 2 });
       expect(decode(u32, await b.reply(1))).toEqual({ v: 3 });
-      expect([...small.clients].map((x) => x.identity.transport)).toEqual(["tcp", "tcp"]);
+      expect([...small.clients].map((x) => x.identity.transport)).toEqual([
+        "tcp",
+        "tcp",
+      ]);
       a.close();
       await until(() => small.clients.size === 1);
       const d = await RawPeer.connect({ port });
@@ -382,7 +610,11 @@ describe("listeners and the client limit", () => {
 
   it("drops a client that never reads its events instead of buffering them forever", async () => {
     const lines: string[] = [];
-    const small = createRpcServer({ programs: [program], limits: { outputHighWater: 64 * 1024, keepaliveInterval: 0 }, log: (l) => lines.push(l) });
+    const small = createRpcServer({
+      programs: [program],
+      limits: { outputHighWater: 64 * 1024, keepaliveInterval: 0 },
+      log: (l) => lines.push(l),
+    });
     const path = join(dir, "small.sock");
     await small.listen({ path });
     try {
@@ -390,15 +622,29 @@ describe("listeners and the client limit", () => {
       p.socket.pause();
       p.send({ prog: PROG, proc: 9, serial: 1 });
       await until(() => subscriber !== null && small.clients.has(subscriber));
-      const blob: XdrCodec<Uint8Array> = { name: "blob", encode: (w, x) => w.varOpaque(x), decode: (r) => r.varOpaque() };
-      const big = { prog: PROG, vers: 1, proc: 101, name: "T_PROC_BLOB", msg: blob };
+      const blob: XdrCodec<Uint8Array> = {
+        name: "blob",
+        encode: (w, x) => w.varOpaque(x),
+        decode: (r) => r.varOpaque(),
+      };
+      const big = {
+        prog: PROG,
+        vers: 1,
+        proc: 101,
+        name: "T_PROC_BLOB",
+        msg: blob,
+      };
       const chunk = new Uint8Array(64 * 1024);
       for (let i = 0; i < 64 && !subscriber!.isClosed; i++) {
         subscriber!.sendEvent(big, chunk);
         await new Promise((r) => setImmediate(r));
       }
       expect(subscriber!.isClosed).toBe(true);
-      expect(lines.some((l) => /bytes of output unread; closing the connection/.test(l))).toBe(true);
+      expect(
+        lines.some((l) =>
+          /bytes of output unread; closing the connection/.test(l),
+        ),
+      ).toBe(true);
       await until(() => small.clients.size === 0);
     } finally {
       await small.close();

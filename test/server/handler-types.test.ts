@@ -11,7 +11,11 @@ describe("generated handler types", () => {
     const tsc = join(REPO_ROOT, "node_modules", "typescript", "bin", "tsc");
     let output = "";
     try {
-      execFileSync(process.execPath, [tsc, "-p", join("test", "fixtures", "server-types", "tsconfig.json")], { cwd: REPO_ROOT, encoding: "utf8", stdio: "pipe" });
+      execFileSync(
+        process.execPath,
+        [tsc, "-p", join("test", "fixtures", "server-types", "tsconfig.json")],
+        { cwd: REPO_ROOT, encoding: "utf8", stdio: "pipe" },
+      );
     } catch (e) {
       output = String((e as { stdout?: string }).stdout ?? e);
     }

@@ -11,8 +11,16 @@ import {
   xdr_remote_connect_get_type_ret,
 } from "../../generated/remote_protocol/codecs.js";
 import { findTool, requireOrSkip, virsh } from "../support/libvirtd.js";
-import { startExampleServer, type ExampleServer } from "../support/example-server.js";
-import { RawPeer, VIR_NET_OK, VIR_NET_STREAM, decode } from "../support/raw-rpc.js";
+import {
+  startExampleServer,
+  type ExampleServer,
+} from "../support/example-server.js";
+import {
+  RawPeer,
+  VIR_NET_OK,
+  VIR_NET_STREAM,
+  decode,
+} from "../support/raw-rpc.js";
 
 const haveVirsh = requireOrSkip("virsh", findTool("virsh") !== null);
 const CONNECT_GET_TYPE = 3;
@@ -26,16 +34,30 @@ describe.skipIf(!haveVirsh)("the example server under abuse", () => {
   });
   afterAll(() => srv?.stop());
 
-  const rssKiB = () => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${srv.pid}/status`, "utf8"))?.[1]);
+  const rssKiB = () =>
+    Number(
+      /VmRSS:\s+(\d+)/.exec(
+        readFileSync(`/proc/${srv.pid}/status`, "utf8"),
+      )?.[1],
+    );
   const stillServing = async () => {
-    expect(await virsh(srv.uri, "domstate", "test")).toMatch(/^(running|shut off)\n/);
+    expect(await virsh(srv.uri, "domstate", "test")).toMatch(
+      /^(running|shut off)\n/,
+    );
     const p = await RawPeer.connect(srv.socket);
     p.send({ proc: CONNECT_GET_TYPE, serial: 99 });
-    expect(decode(xdr_remote_connect_get_type_ret, await p.reply(99))).toEqual({ type: "TEST" });
+    expect(decode(xdr_remote_connect_get_type_ret, await p.reply(99))).toEqual({
+      type: "TEST",
+    });
     p.close();
   };
   const closedByServer = async (p: RawPeer) => {
-    await Promise.race([p.closedPromise, new Promise((_, reject) => setTimeout(() => reject(new Error("server kept the connection")), 3000))]);
+    await Promise.race([
+      p.closedPromise,
+      new Promise((_, reject) =>
+        setTimeout(() => reject(new Error("server kept the connection")), 3000),
+      ),
+    ]);
   };
 
   it("garbage bytes: the sender is disconnected, nobody else notices", async () => {
@@ -63,7 +85,9 @@ describe.skipIf(!haveVirsh)("the example server under abuse", () => {
       slow.write(Uint8Array.of(b));
       await new Promise((r) => setTimeout(r, 1));
     }
-    expect(decode(xdr_remote_connect_get_type_ret, await slow.reply(2))).toEqual({ type: "TEST" });
+    expect(
+      decode(xdr_remote_connect_get_type_ret, await slow.reply(2)),
+    ).toEqual({ type: "TEST" });
     slow.close();
     await stillServing();
   });
@@ -114,22 +138,37 @@ describe.skipIf(!haveVirsh)("the example server under abuse", () => {
     expect(ms, `virsh took ${ms} ms during the flood`).toBeLessThan(10_000);
     // Replies nobody reads: output stops at the high-water mark, then input is not read either.
     const grown = rssKiB() - before;
-    expect(grown, `resident memory grew by ${grown} KiB`).toBeLessThan(96 * 1024);
+    expect(grown, `resident memory grew by ${grown} KiB`).toBeLessThan(
+      96 * 1024,
+    );
     flood.close();
     await stillServing();
   });
 
   it("a client that disconnects mid-stream: the stream ends, the server goes on", async () => {
     const p = await RawPeer.connect(srv.socket);
-    p.send({ proc: DOMAIN_LOOKUP_BY_NAME, serial: 1 }, xdr_remote_domain_lookup_by_name_args, { name: "beta" });
-    const { dom } = decode(xdr_remote_domain_lookup_by_name_ret, await p.reply(1));
-    p.send({ proc: DOMAIN_SCREENSHOT, serial: 2 }, xdr_remote_domain_screenshot_args, { dom, screen: 0, flags: 0 });
+    p.send(
+      { proc: DOMAIN_LOOKUP_BY_NAME, serial: 1 },
+      xdr_remote_domain_lookup_by_name_args,
+      { name: "beta" },
+    );
+    const { dom } = decode(
+      xdr_remote_domain_lookup_by_name_ret,
+      await p.reply(1),
+    );
+    p.send(
+      { proc: DOMAIN_SCREENSHOT, serial: 2 },
+      xdr_remote_domain_screenshot_args,
+      { dom, screen: 0, flags: 0 },
+    );
     expect((await p.reply(2)).header.status).toBe(VIR_NET_OK);
     const data = await p.next((f) => f.header.type === VIR_NET_STREAM);
     expect(data.payload.length).toBeGreaterThan(0);
     p.close(); // 900 KB image: most of it still unsent
     await stillServing();
     // The same stream, read to the end by virsh, still works.
-    expect(await virsh(srv.uri, "screenshot", "beta", "/dev/null")).toContain("Screenshot saved to /dev/null");
+    expect(await virsh(srv.uri, "screenshot", "beta", "/dev/null")).toContain(
+      "Screenshot saved to /dev/null",
+    );
   });
 });

@@ -7,7 +7,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { findTool, requireOrSkip, virsh } from "../support/libvirtd.js";
-import { startExampleServer, type ExampleServer } from "../support/example-server.js";
+import {
+  startExampleServer,
+  type ExampleServer,
+} from "../support/example-server.js";
 
 const haveVirsh = requireOrSkip("virsh", findTool("virsh") !== null);
 
@@ -30,12 +33,22 @@ describe.skipIf(!haveVirsh)("virsh against the example server", () => {
     expect(out).toContain("Using API: TEST 9.0.0\n");
     expect(out).toContain("Running hypervisor: TEST 0.0.2\n");
     // One log line per call, named after the procedure.
-    expect(srv.output()).toMatch(/call client=\d+ REMOTE_PROC_CONNECT_GET_VERSION \(remote proc 4\) serial=\d+ ok/);
+    expect(srv.output()).toMatch(
+      /call client=\d+ REMOTE_PROC_CONNECT_GET_VERSION \(remote proc 4\) serial=\d+ ok/,
+    );
   });
 
   it("list --all", async () => {
     expect(await run("list", "--all")).toBe(
-      [" Id   Name    State", "------------------------", " 1    test    running", " 2    beta    running", " -    alpha   shut off", "", ""].join("\n"),
+      [
+        " Id   Name    State",
+        "------------------------",
+        " 1    test    running",
+        " 2    beta    running",
+        " -    alpha   shut off",
+        "",
+        "",
+      ].join("\n"),
     );
   });
 
@@ -60,8 +73,13 @@ describe.skipIf(!haveVirsh)("virsh against the example server", () => {
     const started = parseColumns(await run("dominfo", "alpha"));
     expect(started).toMatchObject({ Id: "3", State: "running" });
     expect(await run("destroy", "alpha")).toBe("Domain 'alpha' destroyed\n\n");
-    expect(parseColumns(await run("dominfo", "alpha"))).toMatchObject({ Id: "-", State: "shut off" });
-    await expect(run("destroy", "alpha")).rejects.toThrow("Requested operation is not valid: domain is not running");
+    expect(parseColumns(await run("dominfo", "alpha"))).toMatchObject({
+      Id: "-",
+      State: "shut off",
+    });
+    await expect(run("destroy", "alpha")).rejects.toThrow(
+      "Requested operation is not valid: domain is not running",
+    );
   });
 
   it("define and undefine from an XML file", async () => {
@@ -70,7 +88,9 @@ describe.skipIf(!haveVirsh)("virsh against the example server", () => {
       file,
       `<domain type='test'>\n  <name>gamma</name>\n  <uuid>0f0e0d0c-0b0a-0908-0706-050403020100</uuid>\n  <memory unit='MiB'>512</memory>\n  <vcpu>3</vcpu>\n  <os><type>hvm</type></os>\n</domain>\n`,
     );
-    expect(await run("define", file)).toBe(`Domain 'gamma' defined from ${file}\n\n`);
+    expect(await run("define", file)).toBe(
+      `Domain 'gamma' defined from ${file}\n\n`,
+    );
     expect(parseColumns(await run("dominfo", "gamma"))).toMatchObject({
       Id: "-",
       UUID: "0f0e0d0c-0b0a-0908-0706-050403020100",
@@ -80,15 +100,32 @@ describe.skipIf(!haveVirsh)("virsh against the example server", () => {
       Persistent: "yes",
     });
     expect(await run("list", "--all", "--name")).toContain("gamma\n");
-    expect(await run("undefine", "gamma")).toBe("Domain 'gamma' has been undefined\n\n");
-    await expect(run("dominfo", "gamma")).rejects.toThrow("failed to get domain 'gamma'");
-    expect(srv.output()).toMatch(/REMOTE_PROC_DOMAIN_LOOKUP_BY_NAME .* error: Domain not found: no domain with matching name 'gamma'/);
+    expect(await run("undefine", "gamma")).toBe(
+      "Domain 'gamma' has been undefined\n\n",
+    );
+    await expect(run("dominfo", "gamma")).rejects.toThrow(
+      "failed to get domain 'gamma'",
+    );
+    expect(srv.output()).toMatch(
+      /REMOTE_PROC_DOMAIN_LOOKUP_BY_NAME .* error: Domain not found: no domain with matching name 'gamma'/,
+    );
   });
 
   it("event --loop receives lifecycle events", async () => {
-    const registered = () => (srv.output().match(/REMOTE_PROC_CONNECT_DOMAIN_EVENT_CALLBACK_REGISTER_ANY .* ok/g) ?? []).length;
+    const registered = () =>
+      (
+        srv
+          .output()
+          .match(
+            /REMOTE_PROC_CONNECT_DOMAIN_EVENT_CALLBACK_REGISTER_ANY .* ok/g,
+          ) ?? []
+      ).length;
     const before = registered();
-    const ev = spawn(findTool("virsh")!, ["-c", srv.uri, "event", "--loop", "--event", "lifecycle"], { env: { ...process.env, LC_ALL: "C" } });
+    const ev = spawn(
+      findTool("virsh")!,
+      ["-c", srv.uri, "event", "--loop", "--event", "lifecycle"],
+      { env: { ...process.env, LC_ALL: "C" } },
+    );
     let out = "";
     ev.stdout.on("data", (c: Buffer) => (out += c.toString()));
     try {
@@ -96,8 +133,12 @@ describe.skipIf(!haveVirsh)("virsh against the example server", () => {
       await run("start", "alpha");
       await run("destroy", "alpha");
       await until(() => out.includes("Stopped Destroyed"), 10_000);
-      expect(out).toContain("event 'lifecycle' for domain 'alpha': Started Booted\n");
-      expect(out).toContain("event 'lifecycle' for domain 'alpha': Stopped Destroyed\n");
+      expect(out).toContain(
+        "event 'lifecycle' for domain 'alpha': Started Booted\n",
+      );
+      expect(out).toContain(
+        "event 'lifecycle' for domain 'alpha': Stopped Destroyed\n",
+      );
     } finally {
       ev.kill("SIGINT");
     }
@@ -105,15 +146,23 @@ describe.skipIf(!haveVirsh)("virsh against the example server", () => {
 
   it("migrate-postcopy (procedure 364) reaches its handler", async () => {
     await expect(run("migrate-postcopy", "test")).resolves.toBe("\n");
-    expect(srv.output()).toMatch(/^driver: domainMigrateStartPostCopy test flags=0$/m);
-    expect(srv.output()).toMatch(/REMOTE_PROC_DOMAIN_MIGRATE_START_POST_COPY \(remote proc 364\) serial=\d+ ok/);
+    expect(srv.output()).toMatch(
+      /^driver: domainMigrateStartPostCopy test flags=0$/m,
+    );
+    expect(srv.output()).toMatch(
+      /REMOTE_PROC_DOMAIN_MIGRATE_START_POST_COPY \(remote proc 364\) serial=\d+ ok/,
+    );
     // The handler's own error comes back through virsh.
-    await expect(run("migrate-postcopy", "alpha")).rejects.toThrow("Requested operation is not valid: domain is not running");
+    await expect(run("migrate-postcopy", "alpha")).rejects.toThrow(
+      "Requested operation is not valid: domain is not running",
+    );
   });
 
   it("screenshot streams the image after the reply", async () => {
     const file = join(work, "shot.ppm");
-    expect(await run("screenshot", "beta", file)).toContain(`Screenshot saved to ${file}, with type of image/x-portable-pixmap`);
+    expect(await run("screenshot", "beta", file)).toContain(
+      `Screenshot saved to ${file}, with type of image/x-portable-pixmap`,
+    );
     const img = readFileSync(file);
     const header = "P6\n640 480\n255\n";
     expect(img.subarray(0, header.length).toString("ascii")).toBe(header);
@@ -124,7 +173,9 @@ describe.skipIf(!haveVirsh)("virsh against the example server", () => {
   });
 
   it("a call with no handler is answered 'not supported'", async () => {
-    await expect(run("nodeinfo")).rejects.toThrow("this function is not supported by the connection driver: virNodeGetInfo");
+    await expect(run("nodeinfo")).rejects.toThrow(
+      "this function is not supported by the connection driver: virNodeGetInfo",
+    );
   });
 });
 

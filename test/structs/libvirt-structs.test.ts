@@ -4,8 +4,16 @@ import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { emitStructsListing, loadProtocol, unifiedDiff } from "../../src/index.js";
-import { LIBVIRT_STRUCTS, REPO_ROOT, ensureProtocolFiles } from "../support/protocol-files.js";
+import {
+  emitStructsListing,
+  loadProtocol,
+  unifiedDiff,
+} from "../../src/index.js";
+import {
+  LIBVIRT_STRUCTS,
+  REPO_ROOT,
+  ensureProtocolFiles,
+} from "../support/protocol-files.js";
 
 const dir = ensureProtocolFiles();
 
@@ -13,7 +21,9 @@ describe("libvirt 9.0.0 *-structs listings", () => {
   it.each(LIBVIRT_STRUCTS)("%s-structs is reproduced", (name) => {
     const expected = readFileSync(join(dir, `${name}-structs`), "utf8");
     const actual = emitStructsListing(loadProtocol(join(dir, `${name}.x`)));
-    expect(unifiedDiff(`${name}-structs`, "generated", expected, actual)).toBe("");
+    expect(unifiedDiff(`${name}-structs`, "generated", expected, actual)).toBe(
+      "",
+    );
     // Not vacuous: same number of lines, and the listing is substantial.
     expect(actual.split("\n").length).toBe(expected.split("\n").length);
   });
@@ -31,14 +41,20 @@ describe("libvirt 9.0.0 *-structs listings", () => {
     let out = "";
     let status = 0;
     try {
-      execFileSync(process.execPath, [cli, "structs", x, "--expect", join(dir, "lxc_protocol-structs")], { encoding: "utf8" });
+      execFileSync(
+        process.execPath,
+        [cli, "structs", x, "--expect", join(dir, "lxc_protocol-structs")],
+        { encoding: "utf8" },
+      );
     } catch (e) {
       const err = e as { status: number; stdout: string };
       status = err.status;
       out = err.stdout;
     }
     expect(status).toBe(1);
-    expect(out).toMatch(/^--- .*lxc_protocol-structs\n\+\+\+ .*\n@@ -\d+,\d+ \+\d+,\d+ @@\n/);
+    expect(out).toMatch(
+      /^--- .*lxc_protocol-structs\n\+\+\+ .*\n@@ -\d+,\d+ \+\d+,\d+ @@\n/,
+    );
     expect(out).toContain("+struct qemu_domain_monitor_command_args {");
     expect(out).toContain("-struct lxc_domain_open_namespace_args {");
   });

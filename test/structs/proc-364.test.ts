@@ -20,18 +20,30 @@ describe("procedure 364 in the structs listing", () => {
     expect(edited).not.toContain("REMOTE_PROC_DOMAIN_MIGRATE_START_POST_COPY");
 
     const listing = (text: string) =>
-      emitStructsListing(loadProtocol(remoteX, { readFile: (p) => (p === remoteX ? text : readFileSync(p)) }));
+      emitStructsListing(
+        loadProtocol(remoteX, {
+          readFile: (p) => (p === remoteX ? text : readFileSync(p)),
+        }),
+      );
     const before = listing(edited).trimEnd().split("\n");
     const after = listing(original).trimEnd().split("\n");
-    const changes = diffLines(before, after, (s) => s).filter((o) => o.kind !== " ");
+    const changes = diffLines(before, after, (s) => s).filter(
+      (o) => o.kind !== " ",
+    );
 
     // The '+' lines of the seed patch's src/remote_protocol-structs hunks, in order.
     expect(changes).toEqual([
-      { kind: "+", line: "struct remote_domain_migrate_start_post_copy_args {" },
+      {
+        kind: "+",
+        line: "struct remote_domain_migrate_start_post_copy_args {",
+      },
       { kind: "+", line: "        remote_nonnull_domain      dom;" },
       { kind: "+", line: "        u_int                      flags;" },
       { kind: "+", line: "};" },
-      { kind: "+", line: "        REMOTE_PROC_DOMAIN_MIGRATE_START_POST_COPY = 364," },
+      {
+        kind: "+",
+        line: "        REMOTE_PROC_DOMAIN_MIGRATE_START_POST_COPY = 364,",
+      },
     ]);
   });
 });

@@ -20,15 +20,32 @@ export interface ExampleServer {
   stop(): Promise<void>;
 }
 
-export async function startExampleServer(extraArgs: readonly string[] = [], timeoutMs = 120_000): Promise<ExampleServer> {
-  const dir = mkdtempSync(join(tmpdir().length < 60 ? tmpdir() : "/tmp", "rpcgen-ex-"));
+export async function startExampleServer(
+  extraArgs: readonly string[] = [],
+  timeoutMs = 120_000,
+): Promise<ExampleServer> {
+  const dir = mkdtempSync(
+    join(tmpdir().length < 60 ? tmpdir() : "/tmp", "rpcgen-ex-"),
+  );
   const socket = join(dir, "sock");
-  const child: ChildProcess = spawn("npm", ["run", "--silent", "example:server", "--", "--socket", socket, ...extraArgs], {
-    cwd: REPO_ROOT,
-    detached: true,
-    stdio: ["ignore", "pipe", "pipe"],
-    env: { ...process.env, LC_ALL: "C" },
-  });
+  const child: ChildProcess = spawn(
+    "npm",
+    [
+      "run",
+      "--silent",
+      "example:server",
+      "--",
+      "--socket",
+      socket,
+      ...extraArgs,
+    ],
+    {
+      cwd: REPO_ROOT,
+      detached: true,
+      stdio: ["ignore", "pipe", "pipe"],
+      env: { ...process.env, LC_ALL: "C" },
+    },
+  );
   let out = "";
   const waiters: (() => void)[] = [];
   const collect = (c: Buffer) => {
@@ -51,9 +68,13 @@ export async function startExampleServer(extraArgs: readonly string[] = [], time
     for (;;) {
       const line = out.split("\n").find((l) => re.test(l));
       if (line !== undefined) return line;
-      if (exited) throw new Error(`example server exited before logging ${re}:\n${out}`);
+      if (exited)
+        throw new Error(`example server exited before logging ${re}:\n${out}`);
       const left = deadline - Date.now();
-      if (left <= 0) throw new Error(`example server did not log ${re} within ${ms} ms:\n${out.slice(-4000)}`);
+      if (left <= 0)
+        throw new Error(
+          `example server did not log ${re} within ${ms} ms:\n${out.slice(-4000)}`,
+        );
       await new Promise<void>((resolve) => {
         const t = setTimeout(resolve, Math.min(left, 200));
         waiters.push(() => {
@@ -85,7 +106,14 @@ export async function startExampleServer(extraArgs: readonly string[] = [], time
   try {
     const line = await waitFor(/^listening on /, timeoutMs);
     const pid = Number(/\(pid (\d+)\)/.exec(line)?.[1] ?? NaN);
-    return { socket, uri: `test+unix:///default?socket=${socket}`, pid, output: () => out, waitFor, stop };
+    return {
+      socket,
+      uri: `test+unix:///default?socket=${socket}`,
+      pid,
+      output: () => out,
+      waitFor,
+      stop,
+    };
   } catch (e) {
     await stop();
     throw e;

@@ -2,16 +2,33 @@
 // remote_protocol.x edited, for golden-diff tests.
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { loadProtocols, renderOutputs, type GeneratedFile } from "../../src/index.js";
-import { LIBVIRT_X_FILES, REPO_ROOT, ensureProtocolFiles } from "./protocol-files.js";
+import {
+  loadProtocols,
+  renderOutputs,
+  type GeneratedFile,
+} from "../../src/index.js";
+import {
+  LIBVIRT_X_FILES,
+  REPO_ROOT,
+  ensureProtocolFiles,
+} from "./protocol-files.js";
 
-export async function renderLibvirtTree(editRemote?: (text: string) => string): Promise<Map<string, string>> {
+export async function renderLibvirtTree(
+  editRemote?: (text: string) => string,
+): Promise<Map<string, string>> {
   const dir = ensureProtocolFiles();
   const files = LIBVIRT_X_FILES.map((n) => join(dir, `${n}.x`));
   const remote = join(dir, "remote_protocol.x");
   const protocols = loadProtocols(files, {
-    readFile: (p) => (editRemote && p === remote ? editRemote(readFileSync(p, "utf8")) : readFileSync(p)),
+    readFile: (p) =>
+      editRemote && p === remote
+        ? editRemote(readFileSync(p, "utf8"))
+        : readFileSync(p),
   });
-  const out: GeneratedFile[] = await renderOutputs(protocols, join(REPO_ROOT, "generated"), "virt-rpcgen/runtime");
+  const out: GeneratedFile[] = await renderOutputs(
+    protocols,
+    join(REPO_ROOT, "generated"),
+    "virt-rpcgen/runtime",
+  );
   return new Map(out.map((f) => [f.path, f.content]));
 }

@@ -1,8 +1,8 @@
 // libvirt's own API description (Debian package libvirt-dev), read directly so tests compare
 // against libvirt's numbers, not against what the generator extracted from the same file.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from "node:fs";
 
-export const LIBVIRT_API_DIR = '/usr/share/libvirt/api';
+export const LIBVIRT_API_DIR = "/usr/share/libvirt/api";
 export const LIBVIRT_API_XML = `${LIBVIRT_API_DIR}/libvirt-api.xml`;
 
 export function haveLibvirtApiXml(): boolean {
@@ -15,8 +15,10 @@ let members: Map<string, { value: string; type: string }> | null = null;
 export function apiEnumValue(name: string): number {
   if (!members) {
     members = new Map();
-    const text = readFileSync(LIBVIRT_API_XML, 'utf8');
-    for (const m of text.matchAll(/<enum name='([^']+)'[^>]*? value='([^']*)'[^>]*? type='([^']*)'/g)) {
+    const text = readFileSync(LIBVIRT_API_XML, "utf8");
+    for (const m of text.matchAll(
+      /<enum name='([^']+)'[^>]*? value='([^']*)'[^>]*? type='([^']*)'/g,
+    )) {
       members.set(m[1]!, { value: m[2]!, type: m[3]! });
     }
   }
@@ -27,8 +29,9 @@ export function apiEnumValue(name: string): number {
 
 /** All members of enum type `type` (e.g. virDomainMigrateFlags), name → value. */
 export function apiEnumMembers(type: string): Map<string, number> {
-  apiEnumValue('VIR_DOMAIN_EVENT_DEFINED'); // loads the table
+  apiEnumValue("VIR_DOMAIN_EVENT_DEFINED"); // loads the table
   const out = new Map<string, number>();
-  for (const [name, m] of members!) if (m.type === type) out.set(name, apiEnumValue(name));
+  for (const [name, m] of members!)
+    if (m.type === type) out.set(name, apiEnumValue(name));
   return out;
 }

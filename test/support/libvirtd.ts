@@ -53,16 +53,26 @@
 // unprivileged (`roSocket` then names a path that does not exist).
 // As root libvirtd additionally creates /run/libvirt/common/system.token
 // (shared, harmless); unprivileged it logs two harmless D-Bus "errors".
-import { spawn, execFile, type ChildProcess } from 'node:child_process';
-import { accessSync, chownSync, constants, existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { createConnection } from 'node:net';
-import { tmpdir } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { spawn, execFile, type ChildProcess } from "node:child_process";
+import {
+  accessSync,
+  chownSync,
+  constants,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
+import { createConnection } from "node:net";
+import { tmpdir } from "node:os";
+import { delimiter, join } from "node:path";
 
 // ---------------------------------------------------------------------------
 // Tool lookup and CI-aware skipping
 
-const SBIN_DIRS = ['/usr/local/sbin', '/usr/sbin', '/sbin'];
+const SBIN_DIRS = ["/usr/local/sbin", "/usr/sbin", "/sbin"];
 
 /**
  * Absolute path of an executable, searching $PATH and the sbin dirs (libvirtd
@@ -70,12 +80,13 @@ const SBIN_DIRS = ['/usr/local/sbin', '/usr/sbin', '/sbin'];
  * `LIBVIRTD`, `VIRSH`, `RPCGEN` env vars (upper-cased tool name) override.
  */
 export function findTool(name: string): string | null {
-  const override = process.env[name.toUpperCase().replace(/[^A-Z0-9]/g, '_')];
+  const override = process.env[name.toUpperCase().replace(/[^A-Z0-9]/g, "_")];
   const candidates = override
     ? [override]
-    : [...(process.env.PATH ?? '').split(delimiter).filter(Boolean), ...SBIN_DIRS].map((d) =>
-        join(d, name),
-      );
+    : [
+        ...(process.env.PATH ?? "").split(delimiter).filter(Boolean),
+        ...SBIN_DIRS,
+      ].map((d) => join(d, name));
   for (const c of candidates) {
     try {
       accessSync(c, constants.X_OK);
@@ -88,7 +99,7 @@ export function findTool(name: string): string | null {
 }
 
 /** True when running under CI (`CI=true`), where missing tools are failures. */
-export const IS_CI: boolean = process.env.CI === 'true';
+export const IS_CI: boolean = process.env.CI === "true";
 
 /**
  * Decide whether tests needing tool `name` can run. Returns `available`
@@ -101,11 +112,15 @@ export const IS_CI: boolean = process.env.CI === 'true';
  */
 export function requireOrSkip(name: string, available: boolean): boolean {
   if (available) return true;
-  const hint = 'install with: sudo scripts/install-system-deps.sh';
+  const hint = "install with: sudo scripts/install-system-deps.sh";
   if (IS_CI) {
-    throw new Error(`required tool '${name}' is not available and CI=true (${hint})`);
+    throw new Error(
+      `required tool '${name}' is not available and CI=true (${hint})`,
+    );
   }
-  console.warn(`[skip] '${name}' not available; skipping tests that need it (${hint})`);
+  console.warn(
+    `[skip] '${name}' not available; skipping tests that need it (${hint})`,
+  );
   return false;
 }
 
@@ -116,15 +131,23 @@ export function requireTool(name: string): boolean {
 
 /** Run `virsh -c <uri> ...args`; resolves to stdout, rejects with stderr. */
 export function virsh(uri: string, ...args: string[]): Promise<string> {
-  const bin = findTool('virsh') ?? 'virsh';
+  const bin = findTool("virsh") ?? "virsh";
   return new Promise((resolve, reject) => {
     execFile(
       bin,
-      ['-c', uri, ...args],
-      { encoding: 'utf8', timeout: 30_000, env: { ...process.env, LC_ALL: 'C' } },
+      ["-c", uri, ...args],
+      {
+        encoding: "utf8",
+        timeout: 30_000,
+        env: { ...process.env, LC_ALL: "C" },
+      },
       (err, stdout, stderr) => {
         if (err) {
-          reject(new Error(`virsh -c ${uri} ${args.join(' ')} failed: ${stderr.trim() || err.message}`));
+          reject(
+            new Error(
+              `virsh -c ${uri} ${args.join(" ")} failed: ${stderr.trim() || err.message}`,
+            ),
+          );
         } else {
           resolve(stdout);
         }
@@ -183,15 +206,17 @@ export interface StartLibvirtdOptions {
 const MAX_OUTPUT = 64 * 1024;
 /** Where Debian (and other distributions) install libvirt's loadable connection drivers. */
 const SYSTEM_DRIVER_DIRS = [
-  '/usr/lib/x86_64-linux-gnu/libvirt/connection-driver',
-  '/usr/lib/aarch64-linux-gnu/libvirt/connection-driver',
-  '/usr/lib64/libvirt/connection-driver',
-  '/usr/lib/libvirt/connection-driver',
+  "/usr/lib/x86_64-linux-gnu/libvirt/connection-driver",
+  "/usr/lib/aarch64-linux-gnu/libvirt/connection-driver",
+  "/usr/lib64/libvirt/connection-driver",
+  "/usr/lib/libvirt/connection-driver",
 ];
 
 /** Whether `startLibvirtd({ drivers: [name] })` can load that driver module here. */
 export function haveDriverModule(name: string): boolean {
-  return SYSTEM_DRIVER_DIRS.some((dir) => existsSync(join(dir, `libvirt_driver_${name}.so`)));
+  return SYSTEM_DRIVER_DIRS.some((dir) =>
+    existsSync(join(dir, `libvirt_driver_${name}.so`)),
+  );
 }
 const live = new Set<{ child: ChildProcess; baseDir: string }>();
 let exitHookInstalled = false;
@@ -200,10 +225,10 @@ function installExitHook(): void {
   if (exitHookInstalled) return;
   exitHookInstalled = true;
   // Last resort if a test forgets stop(): never leave daemons or temp dirs behind.
-  process.on('exit', () => {
+  process.on("exit", () => {
     for (const d of live) {
       try {
-        d.child.kill('SIGKILL');
+        d.child.kill("SIGKILL");
       } catch {
         // already gone
       }
@@ -214,9 +239,9 @@ function installExitHook(): void {
 
 function makeBaseDir(): string {
   // sun_path is limited to 108 bytes; fall back to /tmp if TMPDIR is long.
-  const longest = 'libvirtd-XXXXXX/libvirt/libvirt-admin-sock'.length + 1;
-  const parent = tmpdir().length + longest < 100 ? tmpdir() : '/tmp';
-  return mkdtempSync(join(parent, 'libvirtd-'));
+  const longest = "libvirtd-XXXXXX/libvirt/libvirt-admin-sock".length + 1;
+  const parent = tmpdir().length + longest < 100 ? tmpdir() : "/tmp";
+  return mkdtempSync(join(parent, "libvirtd-"));
 }
 
 /**
@@ -233,9 +258,15 @@ function probeRpc(path: string, timeoutMs = 2_000): Promise<boolean> {
   const REMOTE_PROTOCOL_VERSION = 1;
   const REMOTE_PROC_CONNECT_CLOSE = 2;
   const msg = Buffer.alloc(28);
-  [28, REMOTE_PROGRAM, REMOTE_PROTOCOL_VERSION, REMOTE_PROC_CONNECT_CLOSE, 0, 1, 0].forEach((v, i) =>
-    msg.writeUInt32BE(v, i * 4),
-  );
+  [
+    28,
+    REMOTE_PROGRAM,
+    REMOTE_PROTOCOL_VERSION,
+    REMOTE_PROC_CONNECT_CLOSE,
+    0,
+    1,
+    0,
+  ].forEach((v, i) => msg.writeUInt32BE(v, i * 4));
   return new Promise((resolve) => {
     let received = 0;
     let done = false;
@@ -248,14 +279,14 @@ function probeRpc(path: string, timeoutMs = 2_000): Promise<boolean> {
     };
     const timer = setTimeout(() => finish(received >= 28), timeoutMs);
     const sock = createConnection(path);
-    sock.once('connect', () => sock.write(msg));
-    sock.on('data', (chunk: Buffer) => {
+    sock.once("connect", () => sock.write(msg));
+    sock.on("data", (chunk: Buffer) => {
       received += chunk.length;
     });
     // Wait for libvirtd to close first so it does not log an EOF error.
-    sock.once('end', () => finish(received >= 28));
-    sock.once('error', () => finish(false));
-    sock.once('close', () => finish(received >= 28));
+    sock.once("end", () => finish(received >= 28));
+    sock.once("error", () => finish(false));
+    sock.once("close", () => finish(received >= 28));
   });
 }
 
@@ -265,36 +296,45 @@ const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
  * Start a private libvirtd (test driver only) as a child process and wait
  * until its read-write socket accepts connections and answers an RPC call.
  */
-export async function startLibvirtd(options: StartLibvirtdOptions = {}): Promise<Libvirtd> {
-  const bin = findTool('libvirtd');
+export async function startLibvirtd(
+  options: StartLibvirtdOptions = {},
+): Promise<Libvirtd> {
+  const bin = findTool("libvirtd");
   if (!bin) {
-    throw new Error('libvirtd not found in PATH or /usr/sbin (install with: sudo scripts/install-system-deps.sh)');
+    throw new Error(
+      "libvirtd not found in PATH or /usr/sbin (install with: sudo scripts/install-system-deps.sh)",
+    );
   }
   const timeoutMs = options.timeoutMs ?? 20_000;
-  const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+  const isRoot = typeof process.getuid === "function" && process.getuid() === 0;
   const runAs = isRoot ? options.runAs : undefined;
   const privileged = isRoot && !runAs;
 
   const baseDir = makeBaseDir();
-  const dir = join(baseDir, 'libvirt');
-  const driverDir = join(baseDir, 'drivers');
+  const dir = join(baseDir, "libvirt");
+  const driverDir = join(baseDir, "drivers");
   mkdirSync(dir, { mode: 0o700 });
   mkdirSync(driverDir);
   for (const d of options.drivers ?? []) {
     const so = `libvirt_driver_${d}.so`;
-    const found = SYSTEM_DRIVER_DIRS.map((dir) => join(dir, so)).find((p) => existsSync(p));
-    if (!found) throw new Error(`libvirt driver module ${so} not found in ${SYSTEM_DRIVER_DIRS.join(', ')}`);
+    const found = SYSTEM_DRIVER_DIRS.map((dir) => join(dir, so)).find((p) =>
+      existsSync(p),
+    );
+    if (!found)
+      throw new Error(
+        `libvirt driver module ${so} not found in ${SYSTEM_DRIVER_DIRS.join(", ")}`,
+      );
     symlinkSync(found, join(driverDir, so));
   }
-  const configFile = join(baseDir, 'libvirtd.conf');
-  const pidFile = join(baseDir, 'libvirtd.pid');
-  const socket = join(dir, 'libvirt-sock');
-  const adminSocket = join(dir, 'libvirt-admin-sock');
-  const roSocket = join(dir, 'libvirt-sock-ro');
+  const configFile = join(baseDir, "libvirtd.conf");
+  const pidFile = join(baseDir, "libvirtd.pid");
+  const socket = join(dir, "libvirt-sock");
+  const adminSocket = join(dir, "libvirt-admin-sock");
+  const roSocket = join(dir, "libvirt-sock-ro");
 
   const conf = [
-    'listen_tcp = 0',
-    'listen_tls = 0',
+    "listen_tcp = 0",
+    "listen_tls = 0",
     // Privileged libvirtd puts all three sockets in unix_sock_dir; unprivileged
     // only the rw one, so there we use $XDG_RUNTIME_DIR/libvirt (= dir) instead.
     ...(privileged ? [`unix_sock_dir = "${dir}"`] : []),
@@ -303,17 +343,19 @@ export async function startLibvirtd(options: StartLibvirtdOptions = {}): Promise
     'unix_sock_admin_perms = "0700"',
     'auth_unix_rw = "none"',
     'auth_unix_ro = "none"',
-    'audit_level = 0',
+    "audit_level = 0",
     'log_outputs = "3:stderr"',
-    options.extraConfig ?? '',
-    '',
-  ].join('\n');
+    options.extraConfig ?? "",
+    "",
+  ].join("\n");
   writeFileSync(configFile, conf);
-  if (runAs) for (const p of [baseDir, dir, driverDir, configFile]) chownSync(p, runAs.uid, runAs.gid);
+  if (runAs)
+    for (const p of [baseDir, dir, driverDir, configFile])
+      chownSync(p, runAs.uid, runAs.gid);
 
-  const child = spawn(bin, ['-f', configFile, '--pid-file', pidFile], {
+  const child = spawn(bin, ["-f", configFile, "--pid-file", pidFile], {
     cwd: baseDir,
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: ["ignore", "pipe", "pipe"],
     ...(runAs ? { uid: runAs.uid, gid: runAs.gid } : {}),
     env: {
       ...process.env,
@@ -321,21 +363,21 @@ export async function startLibvirtd(options: StartLibvirtdOptions = {}): Promise
       LIBVIRT_DRIVER_DIR: driverDir,
       // Only used when unprivileged: keep runtime/config/cache inside baseDir.
       XDG_RUNTIME_DIR: baseDir,
-      XDG_CONFIG_HOME: join(baseDir, 'config'),
-      XDG_CACHE_HOME: join(baseDir, 'cache'),
-      LC_ALL: 'C',
+      XDG_CONFIG_HOME: join(baseDir, "config"),
+      XDG_CACHE_HOME: join(baseDir, "cache"),
+      LC_ALL: "C",
     },
   });
   const entry = { child, baseDir };
   live.add(entry);
   installExitHook();
 
-  let output = '';
+  let output = "";
   const collect = (chunk: Buffer) => {
-    if (output.length < MAX_OUTPUT) output += chunk.toString('utf8');
+    if (output.length < MAX_OUTPUT) output += chunk.toString("utf8");
   };
-  child.stdout?.on('data', collect);
-  child.stderr?.on('data', collect);
+  child.stdout?.on("data", collect);
+  child.stderr?.on("data", collect);
 
   // Held in an object so TypeScript does not narrow it to `null` in the loop below.
   const state: {
@@ -343,11 +385,11 @@ export async function startLibvirtd(options: StartLibvirtdOptions = {}): Promise
     spawnError?: Error;
   } = {};
   const exitPromise = new Promise<void>((resolve) => {
-    child.once('exit', (code, signal) => {
+    child.once("exit", (code, signal) => {
       state.exited = { code, signal };
       resolve();
     });
-    child.once('error', (err) => {
+    child.once("error", (err) => {
       state.spawnError = err;
       state.exited ??= { code: null, signal: null };
       resolve();
@@ -358,8 +400,8 @@ export async function startLibvirtd(options: StartLibvirtdOptions = {}): Promise
   const stop = (): Promise<void> => {
     stopped ??= (async () => {
       if (!state.exited) {
-        child.kill('SIGTERM');
-        const killTimer = setTimeout(() => child.kill('SIGKILL'), 5_000);
+        child.kill("SIGTERM");
+        const killTimer = setTimeout(() => child.kill("SIGKILL"), 5_000);
         await exitPromise;
         clearTimeout(killTimer);
       }
@@ -371,7 +413,7 @@ export async function startLibvirtd(options: StartLibvirtdOptions = {}): Promise
 
   const describeFailure = (why: string) =>
     `libvirtd failed to start: ${why}\n  command: LIBVIRT_DRIVER_DIR=${driverDir} ${bin} -f ${configFile} --pid-file ${pidFile}\n  output:\n${
-      output.trim().replace(/^/gm, '    ') || '    (none)'
+      output.trim().replace(/^/gm, "    ") || "    (none)"
     }`;
 
   const deadline = Date.now() + timeoutMs;
@@ -386,7 +428,11 @@ export async function startLibvirtd(options: StartLibvirtdOptions = {}): Promise
     if (await probeRpc(socket)) break;
     if (Date.now() > deadline) {
       await stop();
-      throw new Error(describeFailure(`${socket} did not accept connections within ${timeoutMs} ms`));
+      throw new Error(
+        describeFailure(
+          `${socket} did not accept connections within ${timeoutMs} ms`,
+        ),
+      );
     }
     await sleep(25);
   }

@@ -2,28 +2,36 @@
 //
 // The files are not committed; `npm run fetch-protocol` (scripts/fetch-protocol.mjs)
 // downloads them from Debian's libvirt source package into protocol/libvirt-9.0.0/.
-import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { execFileSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
 
 /** Repository root (test/support/ -> ../..). */
-export const REPO_ROOT: string = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const REPO_ROOT: string = resolve(
+  dirname(fileURLToPath(import.meta.url)),
+  "..",
+  "..",
+);
 
 /** Absolute path of protocol/libvirt-9.0.0 (flat: `<name>.x`, `<name>-structs`, SOURCE). */
-export const LIBVIRT_PROTOCOL_DIR: string = join(REPO_ROOT, 'protocol', 'libvirt-9.0.0');
+export const LIBVIRT_PROTOCOL_DIR: string = join(
+  REPO_ROOT,
+  "protocol",
+  "libvirt-9.0.0",
+);
 
 /** Base names (without `.x`) of the 9 libvirt 9.0.0 XDR protocol files. */
 export const LIBVIRT_X_FILES = [
-  'remote_protocol',
-  'qemu_protocol',
-  'lxc_protocol',
-  'admin_protocol',
-  'virnetprotocol',
-  'virkeepaliveprotocol',
-  'lxc_monitor_protocol',
-  'lock_protocol',
-  'log_protocol',
+  "remote_protocol",
+  "qemu_protocol",
+  "lxc_protocol",
+  "admin_protocol",
+  "virnetprotocol",
+  "virkeepaliveprotocol",
+  "lxc_monitor_protocol",
+  "lock_protocol",
+  "log_protocol",
 ] as const;
 
 export type LibvirtProtocolName = (typeof LIBVIRT_X_FILES)[number];
@@ -33,14 +41,14 @@ export type LibvirtProtocolName = (typeof LIBVIRT_X_FILES)[number];
  * log_protocol, for which libvirt does not maintain one).
  */
 export const LIBVIRT_STRUCTS = [
-  'remote_protocol',
-  'qemu_protocol',
-  'lxc_protocol',
-  'admin_protocol',
-  'virnetprotocol',
-  'virkeepaliveprotocol',
-  'lxc_monitor_protocol',
-  'lock_protocol',
+  "remote_protocol",
+  "qemu_protocol",
+  "lxc_protocol",
+  "admin_protocol",
+  "virnetprotocol",
+  "virkeepaliveprotocol",
+  "lxc_monitor_protocol",
+  "lock_protocol",
 ] as const satisfies readonly LibvirtProtocolName[];
 
 /** All 17 expected file names in LIBVIRT_PROTOCOL_DIR. */
@@ -55,12 +63,16 @@ export function protocolXPath(name: LibvirtProtocolName): string {
 }
 
 /** Absolute path of `<name>-structs`. */
-export function protocolStructsPath(name: (typeof LIBVIRT_STRUCTS)[number]): string {
+export function protocolStructsPath(
+  name: (typeof LIBVIRT_STRUCTS)[number],
+): string {
   return join(LIBVIRT_PROTOCOL_DIR, `${name}-structs`);
 }
 
 function missingProtocolFiles(): string[] {
-  return LIBVIRT_PROTOCOL_FILES.filter((f) => !existsSync(join(LIBVIRT_PROTOCOL_DIR, f)));
+  return LIBVIRT_PROTOCOL_FILES.filter(
+    (f) => !existsSync(join(LIBVIRT_PROTOCOL_DIR, f)),
+  );
 }
 
 /**
@@ -72,21 +84,27 @@ function missingProtocolFiles(): string[] {
 export function ensureProtocolFiles(): string {
   if (missingProtocolFiles().length === 0) return LIBVIRT_PROTOCOL_DIR;
   try {
-    execFileSync(process.execPath, [join(REPO_ROOT, 'scripts', 'fetch-protocol.mjs')], {
-      cwd: REPO_ROOT,
-      encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'pipe'],
-      timeout: 10 * 60_000,
-    });
+    execFileSync(
+      process.execPath,
+      [join(REPO_ROOT, "scripts", "fetch-protocol.mjs")],
+      {
+        cwd: REPO_ROOT,
+        encoding: "utf8",
+        stdio: ["ignore", "pipe", "pipe"],
+        timeout: 10 * 60_000,
+      },
+    );
   } catch (err) {
     const e = err as { stderr?: string; stdout?: string; message: string };
     const detail = (e.stderr || e.stdout || e.message).trim();
-    throw new Error(`scripts/fetch-protocol.mjs failed (try \`npm run fetch-protocol\`):\n${detail}`);
+    throw new Error(
+      `scripts/fetch-protocol.mjs failed (try \`npm run fetch-protocol\`):\n${detail}`,
+    );
   }
   const missing = missingProtocolFiles();
   if (missing.length) {
     throw new Error(
-      `scripts/fetch-protocol.mjs succeeded but ${LIBVIRT_PROTOCOL_DIR} still lacks: ${missing.join(', ')}`,
+      `scripts/fetch-protocol.mjs succeeded but ${LIBVIRT_PROTOCOL_DIR} still lacks: ${missing.join(", ")}`,
     );
   }
   return LIBVIRT_PROTOCOL_DIR;

@@ -1,6 +1,12 @@
 // Seeded random values for any XDR type of a resolved model, respecting declared maxima and
 // the C ranges rpcgen's types have (char, short…), so C and TypeScript must agree on them.
-import type { Field, PrimitiveName, TypeDecl, TypeRef, UnionType } from "../../src/model/index.js";
+import type {
+  Field,
+  PrimitiveName,
+  TypeDecl,
+  TypeRef,
+  UnionType,
+} from "../../src/model/index.js";
 
 export class Rng {
   constructor(private state: number) {}
@@ -22,14 +28,28 @@ export class Rng {
   }
 }
 
-const STRING_CHARS = ["a", "b", "z", "0", "_", " ", "é", "€", "\u{1F600}", "/", "%"];
+const STRING_CHARS = [
+  "a",
+  "b",
+  "z",
+  "0",
+  "_",
+  " ",
+  "é",
+  "€",
+  "\u{1F600}",
+  "/",
+  "%",
+];
 const MAX_ITEMS = 3;
 const MAX_DEPTH = 4;
 
 export function randomValue(rng: Rng, decl: TypeDecl, depth = 0): unknown {
   switch (decl.kind) {
     case "struct":
-      return Object.fromEntries(decl.fields.map((f) => [f.name, randomField(rng, f, depth + 1)]));
+      return Object.fromEntries(
+        decl.fields.map((f) => [f.name, randomField(rng, f, depth + 1)]),
+      );
     case "union":
       return randomUnion(rng, decl, depth + 1);
     case "enum":
@@ -48,13 +68,20 @@ function randomUnion(rng: Rng, u: UnionType, depth: number): unknown {
     const arm = u.arms[k]!;
     const value = rng.pick(arm.cases).value;
     const disc = isBool ? value !== 0 : value;
-    return arm.field ? { [d.name]: disc, [arm.field.name]: randomField(rng, arm.field, depth) } : { [d.name]: disc };
+    return arm.field
+      ? { [d.name]: disc, [arm.field.name]: randomField(rng, arm.field, depth) }
+      : { [d.name]: disc };
   }
   // Default arm: a discriminant value no case uses.
   const used = new Set(u.arms.flatMap((a) => a.cases.map((c) => c.value)));
   let v = rng.int(0, 1000);
   while (used.has(v)) v++;
-  return u.defaultArm ? { [d.name]: v, [u.defaultArm.name]: randomField(rng, u.defaultArm, depth) } : { [d.name]: v };
+  return u.defaultArm
+    ? {
+        [d.name]: v,
+        [u.defaultArm.name]: randomField(rng, u.defaultArm, depth),
+      }
+    : { [d.name]: v };
 }
 
 function randomString(rng: Rng, max: number): string {
@@ -77,16 +104,22 @@ function randomBytes(rng: Rng, n: number): Uint8Array {
 }
 
 function randomField(rng: Rng, f: Field, depth: number): unknown {
-  const max = (m: { value: number } | null) => (m === null ? 0xffffffff : m.value);
+  const max = (m: { value: number } | null) =>
+    m === null ? 0xffffffff : m.value;
   switch (f.shape) {
     case "scalar":
       return randomRef(rng, f.type, depth);
     case "optional":
-      return depth > MAX_DEPTH || rng.next() < 0.4 ? null : randomRef(rng, f.type, depth + 1);
+      return depth > MAX_DEPTH || rng.next() < 0.4
+        ? null
+        : randomRef(rng, f.type, depth + 1);
     case "fixedArray":
-      return Array.from({ length: f.size.value }, () => randomRef(rng, f.type, depth));
+      return Array.from({ length: f.size.value }, () =>
+        randomRef(rng, f.type, depth),
+      );
     case "varArray": {
-      const n = depth > MAX_DEPTH ? 0 : rng.int(0, Math.min(max(f.max), MAX_ITEMS));
+      const n =
+        depth > MAX_DEPTH ? 0 : rng.int(0, Math.min(max(f.max), MAX_ITEMS));
       return Array.from({ length: n }, () => randomRef(rng, f.type, depth + 1));
     }
     case "fixedOpaque":
@@ -122,7 +155,10 @@ function randomPrimitive(rng: Rng, name: PrimitiveName): unknown {
     case "unsigned long":
       return rng.uint32();
     case "hyper":
-      return BigInt.asIntN(64, (BigInt(rng.uint32()) << 32n) | BigInt(rng.uint32()));
+      return BigInt.asIntN(
+        64,
+        (BigInt(rng.uint32()) << 32n) | BigInt(rng.uint32()),
+      );
     case "unsigned hyper":
       return (BigInt(rng.uint32()) << 32n) | BigInt(rng.uint32());
     case "float":

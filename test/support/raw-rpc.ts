@@ -1,8 +1,20 @@
 // A deliberately low-level RPC peer for server tests: writes any bytes (valid frames, garbage,
 // forged lengths) to a unix socket and collects the frames the server sends back.
 import { createConnection, type Socket } from "node:net";
-import { FrameReader, XdrReader, XdrWriter, createMessageWriter, parseFrame, writeFrame, type MessageHeader, type XdrCodec } from "../../src/runtime/index.js";
-import { xdr_virNetMessageError, type virNetMessageError } from "../../src/runtime/generated/virnetprotocol/codecs.js";
+import {
+  FrameReader,
+  XdrReader,
+  XdrWriter,
+  createMessageWriter,
+  parseFrame,
+  writeFrame,
+  type MessageHeader,
+  type XdrCodec,
+} from "../../src/runtime/index.js";
+import {
+  xdr_virNetMessageError,
+  type virNetMessageError,
+} from "../../src/runtime/generated/virnetprotocol/codecs.js";
 
 export const REMOTE_PROGRAM = 0x20008086;
 export const VIR_NET_CALL = 0;
@@ -47,7 +59,10 @@ export class RawPeer {
   /** Connects to a unix socket path, or to `{ port }` on 127.0.0.1. */
   static connect(target: string | { port: number }): Promise<RawPeer> {
     return new Promise((resolve, reject) => {
-      const s = typeof target === "string" ? createConnection(target) : createConnection(target.port, "127.0.0.1");
+      const s =
+        typeof target === "string"
+          ? createConnection(target)
+          : createConnection(target.port, "127.0.0.1");
       s.once("connect", () => resolve(new RawPeer(s)));
       s.once("error", reject);
     });
@@ -64,22 +79,41 @@ export class RawPeer {
   }
 
   /** A complete frame's bytes (copied). */
-  frame<T>(header: Partial<MessageHeader> & { proc: number }, codec: XdrCodec<T> | null = null, body?: T): Uint8Array {
-    const h: MessageHeader = { prog: REMOTE_PROGRAM, vers: 1, type: VIR_NET_CALL, serial: 1, status: VIR_NET_OK, ...header } as MessageHeader;
+  frame<T>(
+    header: Partial<MessageHeader> & { proc: number },
+    codec: XdrCodec<T> | null = null,
+    body?: T,
+  ): Uint8Array {
+    const h: MessageHeader = {
+      prog: REMOTE_PROGRAM,
+      vers: 1,
+      type: VIR_NET_CALL,
+      serial: 1,
+      status: VIR_NET_OK,
+      ...header,
+    } as MessageHeader;
     return writeFrame(this.writer, h, codec, body).slice();
   }
 
-  send<T>(header: Partial<MessageHeader> & { proc: number }, codec: XdrCodec<T> | null = null, body?: T): void {
+  send<T>(
+    header: Partial<MessageHeader> & { proc: number },
+    codec: XdrCodec<T> | null = null,
+    body?: T,
+  ): void {
     this.write(this.frame(header, codec, body));
   }
 
   /** Next frame matching `pred`, waiting up to `timeoutMs`. */
-  async next(pred: (f: ReceivedFrame) => boolean = () => true, timeoutMs = 5000): Promise<ReceivedFrame> {
+  async next(
+    pred: (f: ReceivedFrame) => boolean = () => true,
+    timeoutMs = 5000,
+  ): Promise<ReceivedFrame> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const i = this.frames.findIndex(pred);
       if (i !== -1) return this.frames.splice(i, 1)[0]!;
-      if (this.closed) throw new Error("connection closed before the expected frame");
+      if (this.closed)
+        throw new Error("connection closed before the expected frame");
       const left = deadline - Date.now();
       if (left <= 0) throw new Error("timed out waiting for a frame");
       await new Promise<void>((resolve) => {
@@ -94,7 +128,10 @@ export class RawPeer {
 
   /** The reply to `serial`. */
   reply(serial: number, timeoutMs = 5000): Promise<ReceivedFrame> {
-    return this.next((f) => f.header.type === VIR_NET_REPLY && f.header.serial === serial, timeoutMs);
+    return this.next(
+      (f) => f.header.type === VIR_NET_REPLY && f.header.serial === serial,
+      timeoutMs,
+    );
   }
 
   close(): void {

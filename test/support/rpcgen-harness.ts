@@ -13,14 +13,14 @@
 // What "the C side" means for comparisons (libtirpc 1.3.3 + rpcgen 1.4.3):
 // decoding is exactly libvirt's (same rpcgen output, same genprotocol.pl
 // fixups), so anything xdr_<type> accepts/rejects here libvirtd does too.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from "node:child_process";
 import {
   ALL_PROTOCOLS,
   buildHarnessBinary,
   findRpcgenTools as findTools,
   type RpcgenProgram,
-} from './rpcgen/build.mjs';
-import { ensureProtocolFiles } from './protocol-files.js';
+} from "./rpcgen/build.mjs";
+import { ensureProtocolFiles } from "./protocol-files.js";
 
 export interface RpcgenHarness {
   /** Type names (struct, union, typedef, enum) available, per protocol. */
@@ -28,13 +28,16 @@ export interface RpcgenHarness {
   /** For each item: decode `bytes` with xdr_<type> (XDR_DECODE over xdrmem), then re-encode the decoded C value with XDR_ENCODE, and return the re-encoded bytes; ok=false with a reason if decoding fails or not all input bytes were consumed. Batched: one round trip to the C process for many items. */
   roundTrip(
     items: readonly { protocol: string; type: string; bytes: Uint8Array }[],
-  ): Promise<({ ok: true; bytes: Uint8Array } | { ok: false; error: string })[]>;
+  ): Promise<
+    ({ ok: true; bytes: Uint8Array } | { ok: false; error: string })[]
+  >;
   close(): Promise<void>;
   /** Build details (executable path, whether it came from the cache, build time). */
   readonly build: RpcgenProgram;
 }
 
-export type RoundTripResult = { ok: true; bytes: Uint8Array } | { ok: false; error: string };
+export type RoundTripResult =
+  { ok: true; bytes: Uint8Array } | { ok: false; error: string };
 
 /** Whether rpcgen, gcc (or $CC), pkg-config and libtirpc-dev are available. */
 export function findRpcgenTools(): { ok: boolean; missing: string[] } {
@@ -43,7 +46,7 @@ export function findRpcgenTools(): { ok: boolean; missing: string[] } {
 }
 
 /** Error text prefix for items the C process crashed on (never expected; a libtirpc bug if seen). */
-export const CRASH_PREFIX = 'rpcgen harness crashed';
+export const CRASH_PREFIX = "rpcgen harness crashed";
 
 export interface BuildRpcgenHarnessOptions {
   /** Optimisation level for the rpcgen objects (default '-O1'). */
@@ -58,7 +61,9 @@ export async function buildRpcgenHarness(
 ): Promise<RpcgenHarness> {
   const tools = findTools();
   if (!tools.ok) {
-    throw new Error(`rpcgen harness needs: ${tools.missing.join(', ')} (install with: sudo scripts/install-system-deps.sh)`);
+    throw new Error(
+      `rpcgen harness needs: ${tools.missing.join(", ")} (install with: sudo scripts/install-system-deps.sh)`,
+    );
   }
   const protocolDir = ensureProtocolFiles();
   const build = await buildHarnessBinary({
@@ -68,7 +73,8 @@ export async function buildRpcgenHarness(
     ...(options.log !== undefined ? { log: options.log } : {}),
   });
   const types = new Map<string, readonly string[]>();
-  for (const p of build.protocols) types.set(p, Object.freeze([...(build.gen.types[p] ?? [])]));
+  for (const p of build.protocols)
+    types.set(p, Object.freeze([...(build.gen.types[p] ?? [])]));
   return new Harness(build, types);
 }
 
@@ -114,7 +120,7 @@ class ByteQueue {
       if (idx < c.length) return c[idx]!;
       idx -= c.length;
     }
-    throw new RangeError('peek past end');
+    throw new RangeError("peek past end");
   }
 }
 
@@ -128,23 +134,26 @@ interface BatchOutcome {
 class Proc {
   readonly child: ChildProcess;
   private readonly q = new ByteQueue();
-  private stderrTail = '';
+  private stderrTail = "";
   private exitInfo: string | null = null;
-  private pending: { expect: number; results: RoundTripResult[]; resolve: (o: BatchOutcome) => void } | null =
-    null;
+  private pending: {
+    expect: number;
+    results: RoundTripResult[];
+    resolve: (o: BatchOutcome) => void;
+  } | null = null;
   readonly exited: Promise<void>;
 
   constructor(binary: string) {
-    this.child = spawn(binary, [], { stdio: ['pipe', 'pipe', 'pipe'] });
-    this.child.stdin!.on('error', () => {
+    this.child = spawn(binary, [], { stdio: ["pipe", "pipe", "pipe"] });
+    this.child.stdin!.on("error", () => {
       // EPIPE after a crash: reported through 'exit'.
     });
-    this.child.stdout!.on('data', (b: Buffer) => {
+    this.child.stdout!.on("data", (b: Buffer) => {
       this.q.push(b);
       this.drain();
     });
-    this.child.stderr!.on('data', (b: Buffer) => {
-      this.stderrTail = (this.stderrTail + b.toString('utf8')).slice(-4000);
+    this.child.stderr!.on("data", (b: Buffer) => {
+      this.stderrTail = (this.stderrTail + b.toString("utf8")).slice(-4000);
     });
     this.exited = new Promise((resolve) => {
       const done = (info: string) => {
@@ -157,8 +166,10 @@ class Proc {
           resolve();
         });
       };
-      this.child.on('error', (err) => done(`spawn error: ${err.message}`));
-      this.child.on('close', (code, signal) => done(signal ? `signal ${signal}` : `exit code ${code}`));
+      this.child.on("error", (err) => done(`spawn error: ${err.message}`));
+      this.child.on("close", (code, signal) =>
+        done(signal ? `signal ${signal}` : `exit code ${code}`),
+      );
     });
   }
 
@@ -166,8 +177,10 @@ class Proc {
     return this.exitInfo === null;
   }
 
-  send(items: readonly { protocol: string; type: string; bytes: Uint8Array }[]): Promise<BatchOutcome> {
-    if (this.pending) throw new Error('internal: batch already pending');
+  send(
+    items: readonly { protocol: string; type: string; bytes: Uint8Array }[],
+  ): Promise<BatchOutcome> {
+    if (this.pending) throw new Error("internal: batch already pending");
     return new Promise((resolve) => {
       this.pending = { expect: items.length, results: [], resolve };
       if (!this.alive) {
@@ -175,7 +188,9 @@ class Proc {
         return;
       }
       let size = 4;
-      const keys = items.map((it) => Buffer.from(`${it.protocol}:${it.type}`, 'utf8'));
+      const keys = items.map((it) =>
+        Buffer.from(`${it.protocol}:${it.type}`, "utf8"),
+      );
       items.forEach((it, i) => (size += 8 + keys[i]!.length + it.bytes.length));
       const buf = Buffer.allocUnsafe(size);
       let o = buf.writeUInt32LE(items.length, 0);
@@ -195,12 +210,18 @@ class Proc {
     if (!p) return;
     while (p.results.length < p.expect && this.q.length >= 5) {
       const len =
-        (this.q.peek(1) | (this.q.peek(2) << 8) | (this.q.peek(3) << 16) | (this.q.peek(4) << 24)) >>> 0;
+        (this.q.peek(1) |
+          (this.q.peek(2) << 8) |
+          (this.q.peek(3) << 16) |
+          (this.q.peek(4) << 24)) >>>
+        0;
       if (this.q.length < 5 + len) break;
       const status = this.q.take(5)[0];
       const payload = this.q.take(len);
       p.results.push(
-        status === 0 ? { ok: true, bytes: payload } : { ok: false, error: Buffer.from(payload).toString('utf8') },
+        status === 0
+          ? { ok: true, bytes: payload }
+          : { ok: false, error: Buffer.from(payload).toString("utf8") },
       );
     }
     if (p.results.length === p.expect) {
@@ -214,13 +235,16 @@ class Proc {
     if (!p || this.exitInfo === null) return;
     this.pending = null;
     const tail = this.stderrTail.trim();
-    p.resolve({ results: p.results, crash: `${this.exitInfo}${tail ? `; stderr: ${tail}` : ''}` });
+    p.resolve({
+      results: p.results,
+      crash: `${this.exitInfo}${tail ? `; stderr: ${tail}` : ""}`,
+    });
   }
 
   async close(): Promise<void> {
     if (this.alive) {
       this.child.stdin!.end();
-      const timer = setTimeout(() => this.child.kill('SIGKILL'), 5000);
+      const timer = setTimeout(() => this.child.kill("SIGKILL"), 5000);
       await this.exited;
       clearTimeout(timer);
     }
@@ -237,8 +261,11 @@ class Harness implements RpcgenHarness {
     readonly types: ReadonlyMap<string, readonly string[]>,
   ) {}
 
-  roundTrip(items: readonly { protocol: string; type: string; bytes: Uint8Array }[]): Promise<RoundTripResult[]> {
-    if (this.closed) return Promise.reject(new Error('rpcgen harness is closed'));
+  roundTrip(
+    items: readonly { protocol: string; type: string; bytes: Uint8Array }[],
+  ): Promise<RoundTripResult[]> {
+    if (this.closed)
+      return Promise.reject(new Error("rpcgen harness is closed"));
     const run = this.chain.then(() => this.runBatch(items));
     this.chain = run.catch(() => undefined);
     return run;
@@ -251,27 +278,36 @@ class Harness implements RpcgenHarness {
     // Reject locally what the wire format cannot carry.
     const send: number[] = [];
     items.forEach((it, i) => {
-      const keyLen = Buffer.byteLength(`${it.protocol}:${it.type}`, 'utf8');
-      if (keyLen > MAX_KEY) results[i] = { ok: false, error: `type name too long (${keyLen} bytes)` };
-      else if (!(it.bytes instanceof Uint8Array)) results[i] = { ok: false, error: 'bytes is not a Uint8Array' };
+      const keyLen = Buffer.byteLength(`${it.protocol}:${it.type}`, "utf8");
+      if (keyLen > MAX_KEY)
+        results[i] = {
+          ok: false,
+          error: `type name too long (${keyLen} bytes)`,
+        };
+      else if (!(it.bytes instanceof Uint8Array))
+        results[i] = { ok: false, error: "bytes is not a Uint8Array" };
       else send.push(i);
     });
     let start = 0;
     while (start < send.length) {
-      if (!this.proc || !this.proc.alive) this.proc = new Proc(this.build.binary);
+      if (!this.proc || !this.proc.alive)
+        this.proc = new Proc(this.build.binary);
       const proc = this.proc;
       const outcome = await proc.send(send.slice(start).map((i) => items[i]!));
       outcome.results.forEach((r, k) => (results[send[start + k]!] = r));
       start += outcome.results.length;
       if (outcome.crash !== undefined) {
         this.proc = null;
-        if (outcome.crash.startsWith('spawn error')) {
+        if (outcome.crash.startsWith("spawn error")) {
           throw new Error(`cannot run ${this.build.binary}: ${outcome.crash}`);
         }
         // Responses are flushed per item, so the crash was on the first unanswered one.
         if (start < send.length) {
           const i = send[start]!;
-          results[i] = { ok: false, error: `${CRASH_PREFIX} (${outcome.crash}) on ${items[i]!.protocol}:${items[i]!.type}` };
+          results[i] = {
+            ok: false,
+            error: `${CRASH_PREFIX} (${outcome.crash}) on ${items[i]!.protocol}:${items[i]!.type}`,
+          };
           start++;
         }
       }

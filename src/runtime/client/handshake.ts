@@ -32,8 +32,14 @@ export interface HandshakeSpec<A = unknown> {
     readonly make: (name: string | null, flags: number) => A;
   };
   readonly close?: { readonly proc: number } | undefined;
-  readonly authList?: { readonly proc: number; readonly ret: XdrCodec<{ readonly types: readonly number[] }> } | undefined;
-  readonly authPolkit?: { readonly proc: number; readonly ret: XdrCodec<unknown> } | undefined;
+  readonly authList?:
+    | {
+        readonly proc: number;
+        readonly ret: XdrCodec<{ readonly types: readonly number[] }>;
+      }
+    | undefined;
+  readonly authPolkit?:
+    { readonly proc: number; readonly ret: XdrCodec<unknown> } | undefined;
   readonly supportsFeature?:
     | {
         readonly proc: number;
@@ -61,46 +67,98 @@ interface HandshakeProgram {
 }
 
 /** Connects to `target` (a libvirt URI or a socket) and runs the program's handshake. */
-export async function openSession(program: HandshakeProgram, target: string | ConnectTarget, options: ConnectOptions = {}): Promise<RpcConnection> {
-  const t = typeof target === "string" ? parseLibvirtUri(target, program.name) : target;
+export async function openSession(
+  program: HandshakeProgram,
+  target: string | ConnectTarget,
+  options: ConnectOptions = {},
+): Promise<RpcConnection> {
+  const t =
+    typeof target === "string" ? parseLibvirtUri(target, program.name) : target;
   const where = typeof target === "string" ? target : undefined;
   let conn: RpcConnection;
   try {
-    conn = await RpcConnection.connect(t, { ...options, peer: options.peer ?? where });
+    conn = await RpcConnection.connect(t, {
+      ...options,
+      peer: options.peer ?? where,
+    });
   } catch (e) {
     // Name the URI the caller gave, not only the socket it resolved to.
     const cause = (e as Error).cause;
-    if (where && cause instanceof Error) throw new Error(`cannot connect to ${where}: ${cause.message}`, { cause });
+    if (where && cause instanceof Error)
+      throw new Error(`cannot connect to ${where}: ${cause.message}`, {
+        cause,
+      });
     throw e;
   }
   const spec = program.handshake;
   if (!spec) return conn;
-  const call = <A, R>(proc: number, args: XdrCodec<A> | null, value: A, ret: XdrCodec<R> | null) =>
-    conn.call({ program: program.program, version: program.version, proc, label: `${program.name} procedure ${proc}` }, args, value, ret, {
-      signal: options.signal,
-      timeoutMs: options.timeoutMs,
-    });
+  const call = <A, R>(
+    proc: number,
+    args: XdrCodec<A> | null,
+    value: A,
+    ret: XdrCodec<R> | null,
+  ) =>
+    conn.call(
+      {
+        program: program.program,
+        version: program.version,
+        proc,
+        label: `${program.name} procedure ${proc}`,
+      },
+      args,
+      value,
+      ret,
+      {
+        signal: options.signal,
+        timeoutMs: options.timeoutMs,
+      },
+    );
   try {
     if (spec.authList) {
-      const { types } = await call(spec.authList.proc, null, undefined, spec.authList.ret);
+      const { types } = await call(
+        spec.authList.proc,
+        null,
+        undefined,
+        spec.authList.ret,
+      );
       const first = types[0];
       if (first === REMOTE_AUTH_POLKIT && spec.authPolkit) {
         await call(spec.authPolkit.proc, null, undefined, spec.authPolkit.ret);
       } else if (first !== undefined && first !== REMOTE_AUTH_NONE) {
-        throw new Error(`${conn.peer} requires authentication type ${first === REMOTE_AUTH_SASL ? "sasl" : first}, which this client does not implement (none and polkit are)`);
+        throw new Error(
+          `${conn.peer} requires authentication type ${first === REMOTE_AUTH_SASL ? "sasl" : first}, which this client does not implement (none and polkit are)`,
+        );
       }
     }
     if (options.keepalive !== false) {
       // Programs without the feature query (admin) still answer pings: libvirt's server side
       // handles keepalive for every client.
       const supported = spec.supportsFeature
-        ? (await call(spec.supportsFeature.proc, spec.supportsFeature.args, { feature: VIR_DRV_FEATURE_PROGRAM_KEEPALIVE }, spec.supportsFeature.ret)).supported
+        ? (
+            await call(
+              spec.supportsFeature.proc,
+              spec.supportsFeature.args,
+              { feature: VIR_DRV_FEATURE_PROGRAM_KEEPALIVE },
+              spec.supportsFeature.ret,
+            )
+          ).supported
         : 1;
-      if (supported && options.keepalive) conn.startKeepalive(options.keepalive);
+      if (supported && options.keepalive)
+        conn.startKeepalive(options.keepalive);
     }
-    await call(spec.open.proc, spec.open.args, spec.open.make(t.name ?? null, options.flags ?? 0), null);
+    await call(
+      spec.open.proc,
+      spec.open.args,
+      spec.open.make(t.name ?? null, options.flags ?? 0),
+      null,
+    );
   } catch (e) {
-    conn.destroy(new ConnectionClosedError(`handshake with ${conn.peer} failed: ${(e as Error).message}`, { cause: e }));
+    conn.destroy(
+      new ConnectionClosedError(
+        `handshake with ${conn.peer} failed: ${(e as Error).message}`,
+        { cause: e },
+      ),
+    );
     throw e;
   }
   return conn;

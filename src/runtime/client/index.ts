@@ -1,8 +1,29 @@
 /** The client side of the runtime: what generated `client.ts` files and their users import. */
-export { RpcConnection, type CallOptions, type ConnectionOptions, type CallTarget, type ConnectionStats, type MessageHandler, type StreamEndpoint } from "../rpc/connection.js";
-export { VirtStream, type StreamDirection, type StreamOptions, type StreamTarget } from "../rpc/streams.js";
-export { type KeepaliveOptions, type KeepaliveStats } from "../rpc/keepalive.js";
-export { openSocket, describeTarget, type SocketTarget, type SocketOptions } from "../rpc/transport.js";
+export {
+  RpcConnection,
+  type CallOptions,
+  type ConnectionOptions,
+  type CallTarget,
+  type ConnectionStats,
+  type MessageHandler,
+  type StreamEndpoint,
+} from "../rpc/connection.js";
+export {
+  VirtStream,
+  type StreamDirection,
+  type StreamOptions,
+  type StreamTarget,
+} from "../rpc/streams.js";
+export {
+  type KeepaliveOptions,
+  type KeepaliveStats,
+} from "../rpc/keepalive.js";
+export {
+  openSocket,
+  describeTarget,
+  type SocketTarget,
+  type SocketOptions,
+} from "../rpc/transport.js";
 export {
   VirtError,
   ConnectionClosedError,
@@ -15,7 +36,10 @@ export {
   VIR_FROM_REMOTE,
   type VirtErrorFields,
 } from "../rpc/virt-error.js";
-export { VIR_ERROR_NUMBER_NAMES, VIR_ERROR_DOMAIN_NAMES } from "../rpc/virterror-names.js";
+export {
+  VIR_ERROR_NUMBER_NAMES,
+  VIR_ERROR_DOMAIN_NAMES,
+} from "../rpc/virterror-names.js";
 export {
   ProgramClient,
   type ClientProgram,
@@ -26,5 +50,14 @@ export {
   type Flags,
   type ClientEventListener,
 } from "./program-client.js";
-export { openSession, VIR_DRV_FEATURE_PROGRAM_KEEPALIVE, type HandshakeSpec, type ConnectOptions } from "./handshake.js";
-export { parseLibvirtUri, LIBVIRTD_TCP_PORT, type ConnectTarget } from "./uri.js";
+export {
+  openSession,
+  VIR_DRV_FEATURE_PROGRAM_KEEPALIVE,
+  type HandshakeSpec,
+  type ConnectOptions,
+} from "./handshake.js";
+export {
+  parseLibvirtUri,
+  LIBVIRTD_TCP_PORT,
+  type ConnectTarget,
+} from "./uri.js";

@@ -15,12 +15,20 @@
  */
 import type { XdrCodec } from "../xdr/codec.js";
 import type { XdrReader } from "../xdr/reader.js";
-import type { CallOptions, CallTarget, RpcConnection } from "../rpc/connection.js";
+import type {
+  CallOptions,
+  CallTarget,
+  RpcConnection,
+} from "../rpc/connection.js";
 import { VirtStream, type StreamDirection } from "../rpc/streams.js";
 import type { HandshakeSpec } from "./handshake.js";
 
 /** `[args codec, ret codec, stream direction]` of one procedure callable through `call`. */
-export type CallEntry = readonly [args: XdrCodec<unknown> | null, ret: XdrCodec<unknown> | null, stream?: StreamDirection];
+export type CallEntry = readonly [
+  args: XdrCodec<unknown> | null,
+  ret: XdrCodec<unknown> | null,
+  stream?: StreamDirection,
+];
 
 /** What a generated client declares about its program. */
 export interface ClientProgram {
@@ -31,7 +39,9 @@ export interface ClientProgram {
   /** Procedures without a generated method, by number. */
   readonly calls: Readonly<Record<number, CallEntry>>;
   /** Server messages (`*_msg` procedures): number → [event name, payload codec]. */
-  readonly events: Readonly<Record<number, readonly [name: string, msg: XdrCodec<unknown>]>>;
+  readonly events: Readonly<
+    Record<number, readonly [name: string, msg: XdrCodec<unknown>]>
+  >;
   /** libvirt's connection handshake, when the program has one (remote, admin). */
   readonly handshake?: HandshakeSpec | undefined;
 }
@@ -68,8 +78,14 @@ export type Flags<E extends number> = E | (number & {});
 
 export type ClientEventListener<T> = (msg: T) => void;
 
-export class ProgramClient<C extends { [P in keyof C]: CallSignature } = {}, E extends object = {}> {
-  private readonly listeners = new Map<string, Set<ClientEventListener<never>>>();
+export class ProgramClient<
+  C extends { [P in keyof C]: CallSignature } = {},
+  E extends object = {},
+> {
+  private readonly listeners = new Map<
+    string,
+    Set<ClientEventListener<never>>
+  >();
   /** One call target per procedure, made once: calls allocate no strings. */
   private readonly targets = new Map<number, CallTarget>();
   private unsubscribe: (() => void) | null = null;
@@ -86,24 +102,52 @@ export class ProgramClient<C extends { [P in keyof C]: CallSignature } = {}, E e
    * with its args struct; resolves with its ret struct (`undefined` for none). Procedures with a
    * stream resolve with a `StreamReply`.
    */
-  call<P extends keyof C & number>(proc: P, args: C[P]["args"], options?: StreamCallOptions): Promise<C[P]["ret"]> {
+  call<P extends keyof C & number>(
+    proc: P,
+    args: C[P]["args"],
+    options?: StreamCallOptions,
+  ): Promise<C[P]["ret"]> {
     const entry = this.program.calls[proc];
-    if (!entry) return Promise.reject(new Error(`${this.program.name} procedure ${proc} is not callable through call()`));
+    if (!entry)
+      return Promise.reject(
+        new Error(
+          `${this.program.name} procedure ${proc} is not callable through call()`,
+        ),
+      );
     const [a, r, stream] = entry;
-    if (stream) return this.invokeStream(proc, a, args, r, stream, false, options) as Promise<C[P]["ret"]>;
+    if (stream)
+      return this.invokeStream(
+        proc,
+        a,
+        args,
+        r,
+        stream,
+        false,
+        options,
+      ) as Promise<C[P]["ret"]>;
     return this.invoke(proc, a, args, r, options) as Promise<C[P]["ret"]>;
   }
 
   /** Listens for a server message; returns the function that stops listening. */
-  on<K extends keyof E & string>(event: K, listener: ClientEventListener<E[K]>): () => void {
-    const set = this.listeners.get(event) ?? new Set<ClientEventListener<never>>();
+  on<K extends keyof E & string>(
+    event: K,
+    listener: ClientEventListener<E[K]>,
+  ): () => void {
+    const set =
+      this.listeners.get(event) ?? new Set<ClientEventListener<never>>();
     set.add(listener as ClientEventListener<never>);
     this.listeners.set(event, set);
-    this.unsubscribe ??= this.connection.onMessage(this.program.program, (proc, body) => this.dispatch(proc, body));
+    this.unsubscribe ??= this.connection.onMessage(
+      this.program.program,
+      (proc, body) => this.dispatch(proc, body),
+    );
     return () => this.off(event, listener);
   }
 
-  off<K extends keyof E & string>(event: K, listener: ClientEventListener<E[K]>): void {
+  off<K extends keyof E & string>(
+    event: K,
+    listener: ClientEventListener<E[K]>,
+  ): void {
     const set = this.listeners.get(event);
     if (!set) return;
     set.delete(listener as ClientEventListener<never>);
@@ -115,7 +159,11 @@ export class ProgramClient<C extends { [P in keyof C]: CallSignature } = {}, E e
   }
 
   /** The next `event` (optionally the next one `filter` accepts), as a promise. */
-  once<K extends keyof E & string>(event: K, filter?: (msg: E[K]) => boolean, options?: { signal?: AbortSignal }): Promise<E[K]> {
+  once<K extends keyof E & string>(
+    event: K,
+    filter?: (msg: E[K]) => boolean,
+    options?: { signal?: AbortSignal },
+  ): Promise<E[K]> {
     return new Promise((resolve, reject) => {
       const signal = options?.signal;
       if (signal?.aborted) return reject(signal.reason);
@@ -152,13 +200,21 @@ export class ProgramClient<C extends { [P in keyof C]: CallSignature } = {}, E e
     const close = this.program.handshake?.close;
     if (close && !this.connection.closed) {
       this.connection.beginClose();
-      await this.invoke(close.proc, null, undefined, null, { timeoutMs: 5_000 }).catch(() => undefined);
+      await this.invoke(close.proc, null, undefined, null, {
+        timeoutMs: 5_000,
+      }).catch(() => undefined);
     }
     await this.connection.close();
   }
 
   /** One call of this program. */
-  protected invoke<A, R>(proc: number, args: XdrCodec<A> | null, value: A, ret: XdrCodec<R> | null, options?: CallOptions): Promise<R> {
+  protected invoke<A, R>(
+    proc: number,
+    args: XdrCodec<A> | null,
+    value: A,
+    ret: XdrCodec<R> | null,
+    options?: CallOptions,
+  ): Promise<R> {
     return this.connection.call(this.target(proc), args, value, ret, options);
   }
 
@@ -166,7 +222,12 @@ export class ProgramClient<C extends { [P in keyof C]: CallSignature } = {}, E e
     let t = this.targets.get(proc);
     if (!t) {
       const p = this.program;
-      t = { program: p.program, version: p.version, proc, label: `${p.name} procedure ${proc}` };
+      t = {
+        program: p.program,
+        version: p.version,
+        proc,
+        label: `${p.name} procedure ${proc}`,
+      };
       this.targets.set(proc, t);
     }
     return t;
@@ -183,17 +244,25 @@ export class ProgramClient<C extends { [P in keyof C]: CallSignature } = {}, E e
     options?: StreamCallOptions,
   ): Promise<StreamReply<R>> {
     const target = this.target(proc);
-    const stream = new VirtStream(target, { direction: options?.direction ?? direction, sparse, fillHoles: options?.fillHoles });
-    return this.connection.callWithSerial(target, args, value, ret, options, (serial) => stream.attach(this.connection, serial)).then(
-      (result) => {
-        stream.accepted();
-        return { result, stream };
-      },
-      (e: unknown) => {
-        stream.callFailed();
-        throw e;
-      },
-    );
+    const stream = new VirtStream(target, {
+      direction: options?.direction ?? direction,
+      sparse,
+      fillHoles: options?.fillHoles,
+    });
+    return this.connection
+      .callWithSerial(target, args, value, ret, options, (serial) =>
+        stream.attach(this.connection, serial),
+      )
+      .then(
+        (result) => {
+          stream.accepted();
+          return { result, stream };
+        },
+        (e: unknown) => {
+          stream.callFailed();
+          throw e;
+        },
+      );
   }
 
   /** `invokeStream` for procedures whose ret is void: resolves with the stream alone. */
@@ -205,7 +274,15 @@ export class ProgramClient<C extends { [P in keyof C]: CallSignature } = {}, E e
     sparse: boolean,
     options?: StreamCallOptions,
   ): Promise<VirtStream> {
-    return this.invokeStream(proc, args, value, null, direction, sparse, options).then((r) => r.stream);
+    return this.invokeStream(
+      proc,
+      args,
+      value,
+      null,
+      direction,
+      sparse,
+      options,
+    ).then((r) => r.stream);
   }
 
   private dispatch(proc: number, body: XdrReader): void {
@@ -224,7 +301,12 @@ export class ProgramClient<C extends { [P in keyof C]: CallSignature } = {}, E e
       msg = entry[1].decode(body);
       body.done();
     } catch (e) {
-      this.connection.warn(new Error(`undecodable ${this.program.name} event ${entry[0]} (${proc}): ${(e as Error).message}`, { cause: e }));
+      this.connection.warn(
+        new Error(
+          `undecodable ${this.program.name} event ${entry[0]} (${proc}): ${(e as Error).message}`,
+          { cause: e },
+        ),
+      );
       return;
     }
     for (const l of [...set]) {

@@ -44,7 +44,10 @@ export const LIBVIRTD_TCP_PORT = 16509;
  * (`admin` → `libvirt-admin-sock`, else `libvirt-sock`).
  * Transports: `unix` (default without a host) and `tcp`; TLS and SSH are not implemented.
  */
-export function parseLibvirtUri(uri: string, program = "remote"): Required<Pick<ConnectTarget, "name">> & SocketTarget {
+export function parseLibvirtUri(
+  uri: string,
+  program = "remote",
+): Required<Pick<ConnectTarget, "name">> & SocketTarget {
   let u: URL;
   try {
     u = new URL(uri);
@@ -55,7 +58,12 @@ export function parseLibvirtUri(uri: string, program = "remote"): Required<Pick<
   const plus = scheme.indexOf("+");
   const driver = plus === -1 ? scheme : scheme.slice(0, plus);
   const host = u.hostname.replace(/^\[|\]$/g, "");
-  const transport = plus === -1 ? (host && host !== "localhost" ? "tls" : "unix") : scheme.slice(plus + 1);
+  const transport =
+    plus === -1
+      ? host && host !== "localhost"
+        ? "tls"
+        : "unix"
+      : scheme.slice(plus + 1);
 
   const params = [...u.searchParams];
   const param = (k: string) => params.find(([n]) => n.toLowerCase() === k)?.[1];
@@ -65,25 +73,43 @@ export function parseLibvirtUri(uri: string, program = "remote"): Required<Pick<
   else if (driver === "remote") name = "";
   else {
     const passed = params.filter(([k]) => !REMOTE_PARAMS.has(k.toLowerCase()));
-    const query = passed.length ? "?" + passed.map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`).join("&") : "";
+    const query = passed.length
+      ? "?" +
+        passed
+          .map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`)
+          .join("&")
+      : "";
     name = `${driver}://${u.pathname}${query}${u.hash}`;
   }
 
   switch (transport) {
     case "unix":
-      return { path: param("socket") ?? defaultSocket(driver, u.pathname, program), name };
+      return {
+        path: param("socket") ?? defaultSocket(driver, u.pathname, program),
+        name,
+      };
     case "tcp":
-      return { host: host || "localhost", port: u.port ? Number(u.port) : LIBVIRTD_TCP_PORT, name };
+      return {
+        host: host || "localhost",
+        port: u.port ? Number(u.port) : LIBVIRTD_TCP_PORT,
+        name,
+      };
     default:
-      throw new Error(`libvirt URI '${uri}': transport '${transport}' is not supported (use unix or tcp)`);
+      throw new Error(
+        `libvirt URI '${uri}': transport '${transport}' is not supported (use unix or tcp)`,
+      );
   }
 }
 
 /** Where libvirtd listens by default: /run/libvirt as root or for `/system`, else the user's runtime dir. */
 function defaultSocket(driver: string, path: string, program: string): string {
-  const daemon = program === "admin" && driver !== "libvirtd" && driver !== "" ? driver : "libvirt";
+  const daemon =
+    program === "admin" && driver !== "libvirtd" && driver !== ""
+      ? driver
+      : "libvirt";
   const file = program === "admin" ? `${daemon}-admin-sock` : "libvirt-sock";
-  const system = path === "/system" || (path !== "/session" && process.getuid?.() === 0);
+  const system =
+    path === "/system" || (path !== "/session" && process.getuid?.() === 0);
   if (system) return join("/run/libvirt", file);
   const runtime = process.env.XDG_RUNTIME_DIR ?? join(homedir(), ".cache");
   return join(runtime, "libvirt", file);

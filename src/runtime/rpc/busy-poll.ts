@@ -56,7 +56,11 @@ const PACE_RESERVE = 8;
 /** Longer than this between two looks at the clock (beyond the pace) means we were busy. */
 const STALL_MS = 0.05;
 
-const nodeClock: BusyPollClock = { now: () => performance.now(), defer: (cb) => void setImmediate(cb), pause: burn };
+const nodeClock: BusyPollClock = {
+  now: () => performance.now(),
+  defer: (cb) => void setImmediate(cb),
+  pause: burn,
+};
 
 /**
  * Waits about `ms` on the CPU without allocating or reading the clock (`performance.now()` in a
@@ -106,7 +110,10 @@ export class AdaptiveBusyPoll {
     private readonly due: () => number,
     private readonly clock: BusyPollClock = nodeClock,
   ) {
-    if (!(maxMs >= 0) || !Number.isFinite(maxMs)) throw new RangeError(`busy-poll window must be a finite number of ms ≥ 0, not ${maxMs}`);
+    if (!(maxMs >= 0) || !Number.isFinite(maxMs))
+      throw new RangeError(
+        `busy-poll window must be a finite number of ms ≥ 0, not ${maxMs}`,
+      );
     this.window = maxMs;
   }
 
@@ -130,7 +137,11 @@ export class AdaptiveBusyPoll {
       this.hits++;
       // Per answer: paced turns read several at once, and counting them as one would stretch the
       // interval, which stretches the pace, which stretches the interval…
-      if (answers > 0) this.interval += (Math.min(now - this.lastInput, this.maxMs) / answers - this.interval) / 8;
+      if (answers > 0)
+        this.interval +=
+          (Math.min(now - this.lastInput, this.maxMs) / answers -
+            this.interval) /
+          8;
     } else if (this.gaveUp) {
       this.misses++;
       this.adapt(now - this.lastActivity);
@@ -142,7 +153,10 @@ export class AdaptiveBusyPoll {
 
   private adapt(waitedMs: number): void {
     if (waitedMs <= this.maxMs) {
-      this.window = this.window === 0 ? this.maxMs / 4 : Math.min(this.maxMs, this.window * 2);
+      this.window =
+        this.window === 0
+          ? this.maxMs / 4
+          : Math.min(this.maxMs, this.window * 2);
     } else {
       this.window /= 2;
       if (this.window < this.maxMs / 16) this.window = 0;
@@ -165,7 +179,10 @@ export class AdaptiveBusyPoll {
         this.spinning = false;
         return;
       }
-      const pace = Math.min(MAX_PACE_MS, (Math.max(0, due - PACE_RESERVE) * this.interval) / 8);
+      const pace = Math.min(
+        MAX_PACE_MS,
+        (Math.max(0, due - PACE_RESERVE) * this.interval) / 8,
+      );
       // Unpaced, a turn is a fraction of a microsecond of work: read the clock every 8th only.
       if (pace > 0 || (++turns & 7) === 0) {
         const now = this.clock.now();

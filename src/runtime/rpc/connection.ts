@@ -22,11 +22,26 @@ import {
   xdr_virNetMessageError,
 } from "../generated/virnetprotocol/codecs.js";
 import { FrameReader, parseFrame, type MessageHeader } from "./framing.js";
-import { Keepalive, isKeepalive, type KeepaliveOptions, type KeepaliveStats } from "./keepalive.js";
+import {
+  Keepalive,
+  isKeepalive,
+  type KeepaliveOptions,
+  type KeepaliveStats,
+} from "./keepalive.js";
 import { AdaptiveBusyPoll, type BusyPollStats } from "./busy-poll.js";
 import { MAX_FRAME, Outbox } from "./outbox.js";
-import { describeTarget, openSocket, type SocketOptions, type SocketTarget } from "./transport.js";
-import { CallTimeoutError, ConnectionClosedError, RpcProtocolError, VirtError } from "./virt-error.js";
+import {
+  describeTarget,
+  openSocket,
+  type SocketOptions,
+  type SocketTarget,
+} from "./transport.js";
+import {
+  CallTimeoutError,
+  ConnectionClosedError,
+  RpcProtocolError,
+  VirtError,
+} from "./virt-error.js";
 
 export interface CallOptions {
   /** Abandons the call: its promise rejects with `signal.reason`. libvirt has no way to cancel a
@@ -72,7 +87,11 @@ export interface StreamEndpoint {
 }
 
 /** Receives the `VIR_NET_MESSAGE`s (events) of one program. */
-export type MessageHandler = (proc: number, body: XdrReader, header: MessageHeader) => void;
+export type MessageHandler = (
+  proc: number,
+  body: XdrReader,
+  header: MessageHeader,
+) => void;
 
 export interface ConnectionStats {
   callsSent: number;
@@ -133,9 +152,15 @@ export class RpcConnection {
   private readonly busyPoll: AdaptiveBusyPoll;
 
   /** Opens a socket to `target` and runs a connection on it (no handshake: see `openClient`). */
-  static async connect(target: SocketTarget, options: ConnectionOptions & SocketOptions = {}): Promise<RpcConnection> {
+  static async connect(
+    target: SocketTarget,
+    options: ConnectionOptions & SocketOptions = {},
+  ): Promise<RpcConnection> {
     const socket = await openSocket(target, options);
-    return new RpcConnection(socket, { ...options, peer: options.peer ?? describeTarget(target) });
+    return new RpcConnection(socket, {
+      ...options,
+      peer: options.peer ?? describeTarget(target),
+    });
   }
 
   constructor(
@@ -144,7 +169,10 @@ export class RpcConnection {
   ) {
     this.peer = options.peer ?? "peer";
     this.callTimeoutMs = options.callTimeoutMs;
-    this.busyPoll = new AdaptiveBusyPoll(options.busyPollMs ?? DEFAULT_BUSY_POLL_MS, () => this.pending.size);
+    this.busyPoll = new AdaptiveBusyPoll(
+      options.busyPollMs ?? DEFAULT_BUSY_POLL_MS,
+      () => this.pending.size,
+    );
     this.whenClosed = new Promise((resolve) => (this.resolveClosed = resolve));
     this.outbox = new Outbox((bytes, done) => {
       if (this.closeReason) {
@@ -158,10 +186,18 @@ export class RpcConnection {
     });
     this.keepalive = new Keepalive(
       (h) => this.sendRaw(h, null),
-      (message) => this.fail(new ConnectionClosedError(`${this.peer}: ${message}`)),
+      (message) =>
+        this.fail(new ConnectionClosedError(`${this.peer}: ${message}`)),
     );
     socket.on("data", (chunk: Uint8Array) => this.onData(chunk));
-    socket.on("error", (e: Error) => this.fail(new ConnectionClosedError(`connection to ${this.peer} lost: ${e.message}${this.pendingNote()}`, { cause: e })));
+    socket.on("error", (e: Error) =>
+      this.fail(
+        new ConnectionClosedError(
+          `connection to ${this.peer} lost: ${e.message}${this.pendingNote()}`,
+          { cause: e },
+        ),
+      ),
+    );
     socket.on("end", () => this.fail(this.peerClosed()));
     socket.on("close", () => this.fail(this.peerClosed()));
   }
@@ -196,7 +232,13 @@ export class RpcConnection {
    * Sends a `VIR_NET_CALL` and resolves with the decoded reply (`undefined` for a void `ret`).
    * Never throws: every failure (encoding, closed connection, error reply) is a rejection.
    */
-  call<A, R>(target: CallTarget, args: XdrCodec<A> | null, value: A, ret: XdrCodec<R> | null, options?: CallOptions): Promise<R> {
+  call<A, R>(
+    target: CallTarget,
+    args: XdrCodec<A> | null,
+    value: A,
+    ret: XdrCodec<R> | null,
+    options?: CallOptions,
+  ): Promise<R> {
     return this.callWithSerial(target, args, value, ret, options, null);
   }
 
@@ -214,7 +256,18 @@ export class RpcConnection {
     if (signal?.aborted) return Promise.reject(signal.reason);
     const serial = this.nextSerial();
     try {
-      this.outbox.frame({ prog: target.program, vers: target.version, proc: target.proc, type: VIR_NET_CALL, serial, status: VIR_NET_OK }, args, value);
+      this.outbox.frame(
+        {
+          prog: target.program,
+          vers: target.version,
+          proc: target.proc,
+          type: VIR_NET_CALL,
+          serial,
+          status: VIR_NET_OK,
+        },
+        args,
+        value,
+      );
     } catch (e) {
       return Promise.reject(e);
     }
@@ -235,7 +288,12 @@ export class RpcConnection {
         call.timer = setTimeout(() => {
           if (this.pending.get(serial) !== call) return;
           this.forget(serial, call);
-          reject(new CallTimeoutError(`${labelOf(call.target)} got no reply from ${this.peer} within ${timeoutMs} ms`, timeoutMs));
+          reject(
+            new CallTimeoutError(
+              `${labelOf(call.target)} got no reply from ${this.peer} within ${timeoutMs} ms`,
+              timeoutMs,
+            ),
+          );
         }, timeoutMs);
       }
       if (signal) {
@@ -321,14 +379,24 @@ export class RpcConnection {
       this.closing = true;
       this.outbox.flush();
       // Pending calls cannot complete once we stop reading; fail them now.
-      this.fail(new ConnectionClosedError(`connection to ${this.peer} closed by the client`), true);
+      this.fail(
+        new ConnectionClosedError(
+          `connection to ${this.peer} closed by the client`,
+        ),
+        true,
+      );
     }
     await this.whenClosed;
   }
 
   /** Closes at once without flushing. */
   destroy(reason?: ConnectionClosedError): void {
-    this.fail(reason ?? new ConnectionClosedError(`connection to ${this.peer} closed by the client`));
+    this.fail(
+      reason ??
+        new ConnectionClosedError(
+          `connection to ${this.peer} closed by the client`,
+        ),
+    );
   }
 
   private nextSerial(): number {
@@ -345,8 +413,13 @@ export class RpcConnection {
   }
 
   private peerClosed(): ConnectionClosedError {
-    if (this.closing) return new ConnectionClosedError(`connection to ${this.peer} closed by the client`);
-    return new ConnectionClosedError(`connection to ${this.peer} closed by the peer${this.pendingNote()}`);
+    if (this.closing)
+      return new ConnectionClosedError(
+        `connection to ${this.peer} closed by the client`,
+      );
+    return new ConnectionClosedError(
+      `connection to ${this.peer} closed by the peer${this.pendingNote()}`,
+    );
   }
 
   private pendingNote(): string {
@@ -362,7 +435,12 @@ export class RpcConnection {
     try {
       frames = this.reader.push(chunk);
     } catch (e) {
-      this.fail(new ConnectionClosedError(`${this.peer} sent a bad frame: ${(e as Error).message}`, { cause: e }));
+      this.fail(
+        new ConnectionClosedError(
+          `${this.peer} sent a bad frame: ${(e as Error).message}`,
+          { cause: e },
+        ),
+      );
       return;
     }
     const before = this.pending.size;
@@ -370,7 +448,12 @@ export class RpcConnection {
       try {
         this.dispatch(bytes);
       } catch (e) {
-        this.fail(new ConnectionClosedError(`${this.peer} broke the protocol: ${(e as Error).message}`, { cause: e }));
+        this.fail(
+          new ConnectionClosedError(
+            `${this.peer} broke the protocol: ${(e as Error).message}`,
+            { cause: e },
+          ),
+        );
       }
       if (this.closeReason) return;
     }
@@ -392,12 +475,18 @@ export class RpcConnection {
         const call = this.pending.get(h.serial);
         if (call) {
           this.forget(h.serial, call);
-          call.reject(new RpcProtocolError(`${labelOf(call.target)}: the reply carries file descriptors, which this client cannot receive`));
+          call.reject(
+            new RpcProtocolError(
+              `${labelOf(call.target)}: the reply carries file descriptors, which this client cannot receive`,
+            ),
+          );
         }
         return;
       }
       default:
-        throw new RpcProtocolError(`unexpected message type ${h.type} (proc ${h.proc}, serial ${h.serial})`);
+        throw new RpcProtocolError(
+          `unexpected message type ${h.type} (proc ${h.proc}, serial ${h.serial})`,
+        );
     }
   }
 
@@ -412,7 +501,11 @@ export class RpcConnection {
     this.stats.repliesReceived++;
     const t = call.target;
     if (h.prog !== t.program || h.vers !== t.version) {
-      call.reject(new RpcProtocolError(`${labelOf(t)}: reply for program ${h.prog} version ${h.vers}, expected ${t.program} version ${t.version}`));
+      call.reject(
+        new RpcProtocolError(
+          `${labelOf(t)}: reply for program ${h.prog} version ${h.vers}, expected ${t.program} version ${t.version}`,
+        ),
+      );
       return;
     }
     try {
@@ -424,7 +517,11 @@ export class RpcConnection {
         const err = xdr_virNetMessageError.decode(body);
         call.reject(VirtError.fromWire(err));
       } else {
-        call.reject(new RpcProtocolError(`${labelOf(call.target)}: reply with status ${h.status}`));
+        call.reject(
+          new RpcProtocolError(
+            `${labelOf(call.target)}: reply with status ${h.status}`,
+          ),
+        );
       }
     } catch (e) {
       call.reject(e);

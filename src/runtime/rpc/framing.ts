@@ -33,7 +33,12 @@ export class FramingError extends Error {
  * Writes one framed message into `w` (reset first) and returns a view of its bytes, valid until
  * the writer is reused. `body === undefined` writes no payload (void).
  */
-export function writeFrame<T>(w: XdrWriter, header: MessageHeader, codec: XdrCodec<T> | null, body?: T): Uint8Array {
+export function writeFrame<T>(
+  w: XdrWriter,
+  header: MessageHeader,
+  codec: XdrCodec<T> | null,
+  body?: T,
+): Uint8Array {
   w.reset();
   const at = w.reserveUint32();
   xdr_virNetMessageHeader.encode(w, header);
@@ -43,7 +48,11 @@ export function writeFrame<T>(w: XdrWriter, header: MessageHeader, codec: XdrCod
 }
 
 /** Writes a frame whose payload is already encoded (stream data, relayed errors…). */
-export function writeRawFrame(w: XdrWriter, header: MessageHeader, payload: Uint8Array): Uint8Array {
+export function writeRawFrame(
+  w: XdrWriter,
+  header: MessageHeader,
+  payload: Uint8Array,
+): Uint8Array {
   w.reset();
   const at = w.reserveUint32();
   xdr_virNetMessageHeader.encode(w, header);
@@ -72,7 +81,10 @@ export class FrameReader {
   private chunks: Uint8Array[] = [];
   private buffered = 0;
 
-  constructor(private readonly maxFrame: number = VIR_NET_MESSAGE_MAX + VIR_NET_MESSAGE_LEN_MAX) {}
+  constructor(
+    private readonly maxFrame: number = VIR_NET_MESSAGE_MAX +
+      VIR_NET_MESSAGE_LEN_MAX,
+  ) {}
 
   /** Feeds bytes; returns every frame completed by them. Throws FramingError on a bad length. */
   push(chunk: Uint8Array): Uint8Array[] {
@@ -84,8 +96,14 @@ export class FrameReader {
     for (;;) {
       if (this.buffered < 4) break;
       const len = this.peekLength();
-      if (len < MIN_FRAME) throw new FramingError(`frame length ${len} is below the minimum ${MIN_FRAME}`);
-      if (len > this.maxFrame) throw new FramingError(`frame length ${len} exceeds the limit ${this.maxFrame}`);
+      if (len < MIN_FRAME)
+        throw new FramingError(
+          `frame length ${len} is below the minimum ${MIN_FRAME}`,
+        );
+      if (len > this.maxFrame)
+        throw new FramingError(
+          `frame length ${len} exceeds the limit ${this.maxFrame}`,
+        );
       if (this.buffered < len) break;
       frames.push(this.take(len));
     }
@@ -99,9 +117,18 @@ export class FrameReader {
 
   private peekLength(): number {
     const first = this.chunks[0]!;
-    if (first.length >= 4) return ((first[0]! << 24) | (first[1]! << 16) | (first[2]! << 8) | first[3]!) >>> 0;
+    if (first.length >= 4)
+      return (
+        ((first[0]! << 24) |
+          (first[1]! << 16) |
+          (first[2]! << 8) |
+          first[3]!) >>>
+        0
+      );
     const head = this.take(4, false);
-    return ((head[0]! << 24) | (head[1]! << 16) | (head[2]! << 8) | head[3]!) >>> 0;
+    return (
+      ((head[0]! << 24) | (head[1]! << 16) | (head[2]! << 8) | head[3]!) >>> 0
+    );
   }
 
   /** Removes (or with consume=false, copies) the first n buffered bytes. */
@@ -138,5 +165,8 @@ export class FrameReader {
 
 /** A writer sized for RPC messages: refuses to grow past libvirt's message limit. */
 export function createMessageWriter(): XdrWriter {
-  return new XdrWriter(64 * 1024, VIR_NET_MESSAGE_MAX + VIR_NET_MESSAGE_LEN_MAX);
+  return new XdrWriter(
+    64 * 1024,
+    VIR_NET_MESSAGE_MAX + VIR_NET_MESSAGE_LEN_MAX,
+  );
 }

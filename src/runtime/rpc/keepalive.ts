@@ -10,7 +10,10 @@ import {
   KEEPALIVE_PROGRAM,
   KEEPALIVE_PROTOCOL_VERSION,
 } from "../generated/virkeepaliveprotocol/codecs.js";
-import { VIR_NET_MESSAGE, VIR_NET_OK } from "../generated/virnetprotocol/codecs.js";
+import {
+  VIR_NET_MESSAGE,
+  VIR_NET_OK,
+} from "../generated/virnetprotocol/codecs.js";
 import type { MessageHeader } from "./framing.js";
 
 export interface KeepaliveOptions {
@@ -28,15 +31,33 @@ export interface KeepaliveStats {
 }
 
 export function isKeepalive(h: MessageHeader): boolean {
-  return h.prog === KEEPALIVE_PROGRAM && h.vers === KEEPALIVE_PROTOCOL_VERSION && h.type === VIR_NET_MESSAGE;
+  return (
+    h.prog === KEEPALIVE_PROGRAM &&
+    h.vers === KEEPALIVE_PROTOCOL_VERSION &&
+    h.type === VIR_NET_MESSAGE
+  );
 }
 
-export function keepaliveHeader(proc: typeof KEEPALIVE_PROC_PING | typeof KEEPALIVE_PROC_PONG): MessageHeader {
-  return { prog: KEEPALIVE_PROGRAM, vers: KEEPALIVE_PROTOCOL_VERSION, proc, type: VIR_NET_MESSAGE, serial: 0, status: VIR_NET_OK };
+export function keepaliveHeader(
+  proc: typeof KEEPALIVE_PROC_PING | typeof KEEPALIVE_PROC_PONG,
+): MessageHeader {
+  return {
+    prog: KEEPALIVE_PROGRAM,
+    vers: KEEPALIVE_PROTOCOL_VERSION,
+    proc,
+    type: VIR_NET_MESSAGE,
+    serial: 0,
+    status: VIR_NET_OK,
+  };
 }
 
 export class Keepalive {
-  readonly stats: KeepaliveStats = { pingsReceived: 0, pongsSent: 0, pingsSent: 0, pongsReceived: 0 };
+  readonly stats: KeepaliveStats = {
+    pingsReceived: 0,
+    pongsSent: 0,
+    pingsSent: 0,
+    pongsReceived: 0,
+  };
   private timer: NodeJS.Timeout | null = null;
   private lastReceived = Date.now();
   private countToDeath = 0;
@@ -70,7 +91,10 @@ export class Keepalive {
   }
 
   start(options: KeepaliveOptions): void {
-    if (!(options.intervalMs > 0) || !(options.count >= 0)) throw new RangeError(`invalid keepalive options ${JSON.stringify(options)}`);
+    if (!(options.intervalMs > 0) || !(options.count >= 0))
+      throw new RangeError(
+        `invalid keepalive options ${JSON.stringify(options)}`,
+      );
     this.stop();
     this.options = options;
     this.countToDeath = options.count;
@@ -94,7 +118,9 @@ export class Keepalive {
     if (idle + 5 < o.intervalMs) return;
     if (this.countToDeath === 0) {
       this.stop();
-      this.onDead(`connection closed due to keepalive timeout (no packet for ${idle} ms after ${o.count} pings)`);
+      this.onDead(
+        `connection closed due to keepalive timeout (no packet for ${idle} ms after ${o.count} pings)`,
+      );
       return;
     }
     this.countToDeath--;

@@ -6,7 +6,11 @@
 import type { XdrCodec } from "../xdr/codec.js";
 import { XdrError } from "../xdr/errors.js";
 import { XdrWriter } from "../xdr/writer.js";
-import { VIR_NET_MESSAGE_LEN_MAX, VIR_NET_MESSAGE_MAX, xdr_virNetMessageHeader } from "../generated/virnetprotocol/codecs.js";
+import {
+  VIR_NET_MESSAGE_LEN_MAX,
+  VIR_NET_MESSAGE_MAX,
+  xdr_virNetMessageHeader,
+} from "../generated/virnetprotocol/codecs.js";
 import type { MessageHeader } from "./framing.js";
 
 /** Largest frame libvirt accepts, length word included (virNetMessageDecodeLength). */
@@ -23,7 +27,9 @@ export class Outbox {
    * `sink` writes one batch and calls `done` once the transport took it; it returns true when
    * it no longer needs `bytes` (written synchronously), so their buffer can take the next batch.
    */
-  constructor(private readonly sink: (bytes: Uint8Array, done: () => void) => boolean) {}
+  constructor(
+    private readonly sink: (bytes: Uint8Array, done: () => void) => boolean,
+  ) {}
 
   /**
    * Appends one frame. Throws (leaving the outbox unchanged) when the body cannot be encoded or
@@ -39,7 +45,8 @@ export class Outbox {
       this.close(start, at);
     } catch (e) {
       w.pos = start;
-      if (e instanceof XdrError && codec !== null && e.path[0] !== codec.name) e.prependPath(codec.name);
+      if (e instanceof XdrError && codec !== null && e.path[0] !== codec.name)
+        e.prependPath(codec.name);
       throw e;
     }
     this.schedule();
@@ -74,7 +81,8 @@ export class Outbox {
     if (w.pos === 0) return this.release();
     const waiters = this.waiters;
     this.waiters = [];
-    const done = waiters.length === 0 ? noop : () => waiters.forEach((cb) => cb());
+    const done =
+      waiters.length === 0 ? noop : () => waiters.forEach((cb) => cb());
     const consumed = this.sink(w.finish(), done);
     // Still referenced by the transport (or grown big): start the next batch in a new buffer.
     if (consumed && w.capacity <= RETAINED_CAPACITY) w.reset();
@@ -96,7 +104,11 @@ export class Outbox {
   private close(start: number, at: number): void {
     const len = this.w.pos - start;
     if (len > MAX_FRAME) {
-      throw new XdrError("message-too-large", len, `message of ${len} bytes exceeds libvirt's limit of ${MAX_FRAME} bytes`);
+      throw new XdrError(
+        "message-too-large",
+        len,
+        `message of ${len} bytes exceeds libvirt's limit of ${MAX_FRAME} bytes`,
+      );
     }
     this.w.patchUint32(at, len);
   }

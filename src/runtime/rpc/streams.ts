@@ -32,7 +32,11 @@ import {
 } from "../generated/virnetprotocol/codecs.js";
 import type { MessageHeader } from "./framing.js";
 import type { RpcConnection, StreamEndpoint } from "./connection.js";
-import { RpcProtocolError, VirtError, type ConnectionClosedError } from "./virt-error.js";
+import {
+  RpcProtocolError,
+  VirtError,
+  type ConnectionClosedError,
+} from "./virt-error.js";
 
 export type StreamDirection = "read" | "write" | "both";
 
@@ -61,7 +65,11 @@ const holeMarkers = new WeakMap<object, bigint>();
 
 /** Node's Duplex takes `readable`/`writable: false` (one-way streams); @types/node 20 lacks them. */
 function duplexOptions(direction: StreamDirection): DuplexOptions {
-  const o = { readable: direction !== "write", writable: direction !== "read", allowHalfOpen: true };
+  const o = {
+    readable: direction !== "write",
+    writable: direction !== "read",
+    allowHalfOpen: true,
+  };
   return o;
 }
 
@@ -77,14 +85,19 @@ export class VirtStream extends Duplex {
   /** The caller has the stream (see `accepted`). */
   private handedOut = false;
   /** Waiting for the server to confirm our finish (`ok`) or abort. */
-  private confirm: { resolve: () => void; reject: (e: Error) => void } | null = null;
+  private confirm: { resolve: () => void; reject: (e: Error) => void } | null =
+    null;
 
   constructor(
     private readonly target: StreamTarget,
     private readonly options: StreamOptions,
   ) {
     super(duplexOptions(options.direction));
-    this.endpoint = { proc: target.proc, packet: (h, body) => this.onPacket(h, body), closed: (e) => this.onClosed(e) };
+    this.endpoint = {
+      proc: target.proc,
+      packet: (h, body) => this.onPacket(h, body),
+      closed: (e) => this.onClosed(e),
+    };
   }
 
   /** Whether the call asked for a sparse stream. */
@@ -119,9 +132,11 @@ export class VirtStream extends Duplex {
    * The server skips that many bytes (e.g. `virStreamSendHole` on a sparse volume upload).
    */
   sendHole(length: number | bigint): boolean {
-    if (!this.sparse) throw new Error("sendHole: the call did not ask for a sparse stream");
+    if (!this.sparse)
+      throw new Error("sendHole: the call did not ask for a sparse stream");
     const n = BigInt(length);
-    if (n <= 0n) throw new RangeError(`sendHole: length must be positive, got ${n}`);
+    if (n <= 0n)
+      throw new RangeError(`sendHole: length must be positive, got ${n}`);
     const marker = Buffer.alloc(1);
     holeMarkers.set(marker, n);
     return this.write(marker);
@@ -138,7 +153,9 @@ export class VirtStream extends Duplex {
         case VIR_NET_OK:
           return this.onConfirm();
         case VIR_NET_ERROR:
-          return this.onError(VirtError.fromWire(xdr_virNetMessageError.decode(body)));
+          return this.onError(
+            VirtError.fromWire(xdr_virNetMessageError.decode(body)),
+          );
         default:
           throw new RpcProtocolError(`stream packet with status ${h.status}`);
       }
@@ -168,22 +185,26 @@ export class VirtStream extends Duplex {
       );
       return;
     }
-    if (this.options.direction === "write") throw new RpcProtocolError("data from the server on an upload stream");
+    if (this.options.direction === "write")
+      throw new RpcProtocolError("data from the server on an upload stream");
     this.queue.push(body.buf.subarray(body.pos, body.end));
     this.drain();
   }
 
   private onHole(body: XdrReader): void {
     if (this.destroyed) return;
-    if (!this.sparse) throw new RpcProtocolError("hole on a stream that is not sparse");
+    if (!this.sparse)
+      throw new RpcProtocolError("hole on a stream that is not sparse");
     const hole = xdr_virNetStreamHole.decode(body);
     this.emit("hole", hole.length);
-    if (this.options.fillHoles !== false && hole.length > 0n) this.queue.push({ hole: hole.length });
+    if (this.options.fillHoles !== false && hole.length > 0n)
+      this.queue.push({ hole: hole.length });
     this.drain();
   }
 
   private onConfirm(): void {
-    if (!this.confirm) throw new RpcProtocolError("unexpected stream finish confirmation");
+    if (!this.confirm)
+      throw new RpcProtocolError("unexpected stream finish confirmation");
     this.done = true;
     this.detach();
     this.settleConfirm(null);
@@ -210,7 +231,8 @@ export class VirtStream extends Duplex {
         this.queue.shift();
         more = this.push(item);
       } else {
-        const n = item.hole > BigInt(ZERO_CHUNK) ? ZERO_CHUNK : Number(item.hole);
+        const n =
+          item.hole > BigInt(ZERO_CHUNK) ? ZERO_CHUNK : Number(item.hole);
         item.hole -= BigInt(n);
         if (item.hole === 0n) this.queue.shift();
         more = this.push(Buffer.alloc(n));
@@ -222,16 +244,31 @@ export class VirtStream extends Duplex {
 
   // --- Writable ------------------------------------------------------------------------------
 
-  override _write(chunk: Buffer, _encoding: BufferEncoding, cb: (e?: Error | null) => void): void {
+  override _write(
+    chunk: Buffer,
+    _encoding: BufferEncoding,
+    cb: (e?: Error | null) => void,
+  ): void {
     const conn = this.usable();
     if (conn instanceof Error) return cb(conn);
     try {
       const hole = holeMarkers.get(chunk);
       if (hole !== undefined) {
-        conn.send(this.header(VIR_NET_STREAM_HOLE, VIR_NET_CONTINUE), xdr_virNetStreamHole, { length: hole, flags: 0 });
+        conn.send(
+          this.header(VIR_NET_STREAM_HOLE, VIR_NET_CONTINUE),
+          xdr_virNetStreamHole,
+          { length: hole, flags: 0 },
+        );
       } else {
-        for (let at = 0; at < chunk.length; at += VIR_NET_MESSAGE_LEGACY_PAYLOAD_MAX) {
-          conn.sendRaw(this.header(VIR_NET_STREAM, VIR_NET_CONTINUE), chunk.subarray(at, at + VIR_NET_MESSAGE_LEGACY_PAYLOAD_MAX));
+        for (
+          let at = 0;
+          at < chunk.length;
+          at += VIR_NET_MESSAGE_LEGACY_PAYLOAD_MAX
+        ) {
+          conn.sendRaw(
+            this.header(VIR_NET_STREAM, VIR_NET_CONTINUE),
+            chunk.subarray(at, at + VIR_NET_MESSAGE_LEGACY_PAYLOAD_MAX),
+          );
         }
       }
     } catch (e) {
@@ -261,10 +298,13 @@ export class VirtStream extends Duplex {
   // --- helpers -------------------------------------------------------------------------------
 
   /** Sends an empty finish (`VIR_NET_OK`) or abort (`VIR_NET_ERROR`) and awaits its confirmation. */
-  private handshake(status: typeof VIR_NET_OK | typeof VIR_NET_ERROR): Promise<void> {
+  private handshake(
+    status: typeof VIR_NET_OK | typeof VIR_NET_ERROR,
+  ): Promise<void> {
     const conn = this.usable();
     if (conn instanceof Error) return Promise.reject(conn);
-    if (this.confirm) return Promise.reject(new Error("stream finish already in progress"));
+    if (this.confirm)
+      return Promise.reject(new Error("stream finish already in progress"));
     return new Promise<void>((resolve, reject) => {
       this.confirm = { resolve, reject };
       try {
@@ -284,7 +324,8 @@ export class VirtStream extends Duplex {
   }
 
   private usable(): RpcConnection | Error {
-    if (this.conn === null || this.conn.closed) return new Error("stream is closed");
+    if (this.conn === null || this.conn.closed)
+      return new Error("stream is closed");
     if (this.done) return new Error("stream is closed");
     return this.conn;
   }
@@ -293,7 +334,17 @@ export class VirtStream extends Duplex {
     if (this.conn) this.conn.unregisterStream(this.serial, this.endpoint);
   }
 
-  private header(type: typeof VIR_NET_STREAM | typeof VIR_NET_STREAM_HOLE, status: number): MessageHeader {
-    return { prog: this.target.program, vers: this.target.version, proc: this.target.proc, type, serial: this.serial, status: status as MessageHeader["status"] };
+  private header(
+    type: typeof VIR_NET_STREAM | typeof VIR_NET_STREAM_HOLE,
+    status: number,
+  ): MessageHeader {
+    return {
+      prog: this.target.program,
+      vers: this.target.version,
+      proc: this.target.proc,
+      type,
+      serial: this.serial,
+      status: status as MessageHeader["status"],
+    };
   }
 }

@@ -1,7 +1,8 @@
 /** Opening the byte stream a connection runs on: a unix socket or TCP. */
 import { createConnection, type Socket } from "node:net";
 
-export type SocketTarget = { readonly path: string } | { readonly host: string; readonly port: number };
+export type SocketTarget =
+  { readonly path: string } | { readonly host: string; readonly port: number };
 
 export interface SocketOptions {
   readonly signal?: AbortSignal | undefined;
@@ -15,10 +16,16 @@ export function describeTarget(t: SocketTarget): string {
 }
 
 /** Resolves once connected; rejects with the transport's error (ENOENT, ECONNREFUSED…). */
-export function openSocket(target: SocketTarget, options: SocketOptions = {}): Promise<Socket> {
+export function openSocket(
+  target: SocketTarget,
+  options: SocketOptions = {},
+): Promise<Socket> {
   return new Promise((resolve, reject) => {
     if (options.signal?.aborted) return reject(options.signal.reason);
-    const socket = "path" in target ? createConnection({ path: target.path }) : createConnection({ host: target.host, port: target.port });
+    const socket =
+      "path" in target
+        ? createConnection({ path: target.path })
+        : createConnection({ host: target.host, port: target.port });
     let timer: NodeJS.Timeout | undefined;
     const cleanup = () => {
       if (timer) clearTimeout(timer);
@@ -31,7 +38,12 @@ export function openSocket(target: SocketTarget, options: SocketOptions = {}): P
       socket.destroy();
       reject(e);
     };
-    const onError = (e: Error) => fail(new Error(`cannot connect to ${describeTarget(target)}: ${e.message}`, { cause: e }));
+    const onError = (e: Error) =>
+      fail(
+        new Error(`cannot connect to ${describeTarget(target)}: ${e.message}`, {
+          cause: e,
+        }),
+      );
     const onAbort = () => fail(options.signal!.reason);
     const onConnect = () => {
       cleanup();
@@ -42,7 +54,15 @@ export function openSocket(target: SocketTarget, options: SocketOptions = {}): P
     socket.once("connect", onConnect);
     options.signal?.addEventListener("abort", onAbort, { once: true });
     if (options.timeoutMs !== undefined) {
-      timer = setTimeout(() => fail(new Error(`cannot connect to ${describeTarget(target)}: timed out after ${options.timeoutMs} ms`)), options.timeoutMs);
+      timer = setTimeout(
+        () =>
+          fail(
+            new Error(
+              `cannot connect to ${describeTarget(target)}: timed out after ${options.timeoutMs} ms`,
+            ),
+          ),
+        options.timeoutMs,
+      );
     }
   });
 }

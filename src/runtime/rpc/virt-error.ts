@@ -6,7 +6,10 @@
  * away, a call timed out, or the peer broke the protocol.
  */
 import type { virNetMessageError } from "../generated/virnetprotocol/codecs.js";
-import { VIR_ERROR_DOMAIN_NAMES, VIR_ERROR_NUMBER_NAMES } from "./virterror-names.js";
+import {
+  VIR_ERROR_DOMAIN_NAMES,
+  VIR_ERROR_NUMBER_NAMES,
+} from "./virterror-names.js";
 
 /** `virErrorNumber` values the runtime itself uses (all names: `VIR_ERROR_NUMBER_NAMES`). */
 export const VIR_ERR_INTERNAL_ERROR = 1;
@@ -20,7 +23,9 @@ export const VIR_ERR_NONE = 0;
 export const VIR_ERR_WARNING = 1;
 export const VIR_ERR_ERROR = 2;
 
-export type VirtErrorFields = Omit<virNetMessageError, "message"> & { message: string | null };
+export type VirtErrorFields = Omit<virNetMessageError, "message"> & {
+  message: string | null;
+};
 
 /** An error libvirt reported, with the fields of its `remote_error`. */
 export class VirtError extends Error {
@@ -41,7 +46,10 @@ export class VirtError extends Error {
   readonly int2: number;
 
   constructor(fields: VirtErrorFields) {
-    super(fields.message ?? `unknown error (${VIR_ERROR_NUMBER_NAMES[fields.code] ?? `code ${fields.code}`})`);
+    super(
+      fields.message ??
+        `unknown error (${VIR_ERROR_NUMBER_NAMES[fields.code] ?? `code ${fields.code}`})`,
+    );
     this.code = fields.code;
     this.domain = fields.domain;
     this.level = fields.level;
@@ -76,7 +84,10 @@ export class VirtError extends Error {
       e.level === VIR_ERR_ERROR &&
       e.message !== null &&
       e.message.startsWith("unknown procedure");
-    return new VirtError({ ...e, code: unknownProc ? VIR_ERR_NO_SUPPORT : e.code });
+    return new VirtError({
+      ...e,
+      code: unknownProc ? VIR_ERR_NO_SUPPORT : e.code,
+    });
   }
 
   /** The `virNetMessageError` payload that reports this error. */
@@ -96,7 +107,11 @@ export class VirtError extends Error {
     };
   }
 }
-Object.defineProperty(VirtError.prototype, "name", { value: "VirtError", writable: true, configurable: true });
+Object.defineProperty(VirtError.prototype, "name", {
+  value: "VirtError",
+  writable: true,
+  configurable: true,
+});
 
 /** The connection is gone: closed by us, by the peer, by a transport error or a dead keepalive. */
 export class ConnectionClosedError extends Error {
@@ -104,7 +119,11 @@ export class ConnectionClosedError extends Error {
     super(message, options);
   }
 }
-Object.defineProperty(ConnectionClosedError.prototype, "name", { value: "ConnectionClosedError", writable: true, configurable: true });
+Object.defineProperty(ConnectionClosedError.prototype, "name", {
+  value: "ConnectionClosedError",
+  writable: true,
+  configurable: true,
+});
 
 /** A call got no reply within its timeout. The call may still run on the server. */
 export class CallTimeoutError extends Error {
@@ -115,8 +134,16 @@ export class CallTimeoutError extends Error {
     super(message);
   }
 }
-Object.defineProperty(CallTimeoutError.prototype, "name", { value: "CallTimeoutError", writable: true, configurable: true });
+Object.defineProperty(CallTimeoutError.prototype, "name", {
+  value: "CallTimeoutError",
+  writable: true,
+  configurable: true,
+});
 
 /** The peer sent something the protocol does not allow; the connection is closed. */
 export class RpcProtocolError extends Error {}
-Object.defineProperty(RpcProtocolError.prototype, "name", { value: "RpcProtocolError", writable: true, configurable: true });
+Object.defineProperty(RpcProtocolError.prototype, "name", {
+  value: "RpcProtocolError",
+  writable: true,
+  configurable: true,
+});

@@ -64,13 +64,20 @@ export interface ClientIdentity {
  * The pluggable access check, libvirt's access-manager driver: true allows. A throw or a
  * rejected promise counts as a denial, as libvirt sanitizes checker errors into access denied.
  */
-export type AccessChecker = (identity: ClientIdentity, object: AclObject, permission: string) => boolean | PromiseLike<boolean>;
+export type AccessChecker = (
+  identity: ClientIdentity,
+  object: AclObject,
+  permission: string,
+) => boolean | PromiseLike<boolean>;
 
 /** The default access driver ("none"): everything is allowed. */
 export const allowAll: AccessChecker = () => true;
 
 function numberField(args: unknown, name: string): number {
-  const v = args !== null && typeof args === "object" ? (args as Record<string, unknown>)[name] : undefined;
+  const v =
+    args !== null && typeof args === "object"
+      ? (args as Record<string, unknown>)[name]
+      : undefined;
   if (typeof v === "number") return v;
   if (typeof v === "bigint") return Number(v);
   return 0;
@@ -81,18 +88,28 @@ export function aclRuleApplies(rule: AclRuleSpec, args: unknown): boolean {
   if (rule.flags) {
     // `>>> 0`: flags are unsigned on the wire; masks fit in 32 bits.
     const hit = (numberField(args, "flags") & rule.flags.mask) >>> 0;
-    if (rule.flags.set ? hit !== rule.flags.mask >>> 0 : hit !== 0) return false;
+    if (rule.flags.set ? hit !== rule.flags.mask >>> 0 : hit !== 0)
+      return false;
   }
-  if (rule.param && numberField(args, rule.param.name) !== rule.param.value) return false;
+  if (rule.param && numberField(args, rule.param.name) !== rule.param.value)
+    return false;
   return true;
 }
 
 /** The rules that apply to a call, in order. */
-export function applicableAclRules(rules: readonly AclRuleSpec[], args: unknown): AclRuleSpec[] {
+export function applicableAclRules(
+  rules: readonly AclRuleSpec[],
+  args: unknown,
+): AclRuleSpec[] {
   return rules.filter((r) => aclRuleApplies(r, args));
 }
 
-async function allowed(checker: AccessChecker, identity: ClientIdentity, object: AclObject, permission: string): Promise<boolean> {
+async function allowed(
+  checker: AccessChecker,
+  identity: ClientIdentity,
+  object: AclObject,
+  permission: string,
+): Promise<boolean> {
   try {
     return (await checker(identity, object, permission)) === true;
   } catch {
@@ -100,7 +117,10 @@ async function allowed(checker: AccessChecker, identity: ClientIdentity, object:
   }
 }
 
-const isThenable = (v: unknown): v is PromiseLike<unknown> => v !== null && typeof v === "object" && typeof (v as PromiseLike<unknown>).then === "function";
+const isThenable = (v: unknown): v is PromiseLike<unknown> =>
+  v !== null &&
+  typeof v === "object" &&
+  typeof (v as PromiseLike<unknown>).then === "function";
 
 /**
  * gendispatch.pl's `vir…EnsureACL`: checks every applicable rule in order and gives the first
@@ -118,13 +138,25 @@ export function ensureAcl(
     if (!aclRuleApplies(rule, object.args)) continue;
     let verdict: boolean | PromiseLike<boolean>;
     try {
-      verdict = checker(identity, { type: rule.object, target: object.target, args: object.args, procedure: object.procedure }, rule.permission);
+      verdict = checker(
+        identity,
+        {
+          type: rule.object,
+          target: object.target,
+          args: object.args,
+          procedure: object.procedure,
+        },
+        rule.permission,
+      );
     } catch {
       return rule;
     }
     if (isThenable(verdict)) {
       return Promise.resolve(verdict).then(
-        async (ok) => (ok === true ? ensureAcl(checker, identity, rules.slice(i + 1), object) : rule),
+        async (ok) =>
+          ok === true
+            ? ensureAcl(checker, identity, rules.slice(i + 1), object)
+            : rule,
         () => rule,
       );
     }
@@ -150,7 +182,12 @@ export async function filterByAcl<T>(
   for (const item of items) {
     let ok = true;
     for (const rule of rules) {
-      const object: AclObject = { type: rule.object, target: targetOf(item), args: null, procedure };
+      const object: AclObject = {
+        type: rule.object,
+        target: targetOf(item),
+        args: null,
+        procedure,
+      };
       if (!(await allowed(checker, identity, object, rule.permission))) {
         ok = false;
         break;
@@ -163,5 +200,12 @@ export async function filterByAcl<T>(
 
 /** A generated ACL table (`<prefix>Acl` in acl.ts): rules by C API. */
 export type AclTable = Readonly<
-  Record<string, { readonly proc: number; readonly ensure: readonly AclRuleSpec[]; readonly check: readonly AclRuleSpec[] }>
+  Record<
+    string,
+    {
+      readonly proc: number;
+      readonly ensure: readonly AclRuleSpec[];
+      readonly check: readonly AclRuleSpec[];
+    }
+  >
 >;

@@ -9,7 +9,15 @@
  * - while replies pile up unread (`outputHighWater`), input is not read either.
  */
 import type { Socket } from "node:net";
-import { FrameReader, FramingError, createMessageWriter, parseFrame, writeFrame, writeRawFrame, type MessageHeader } from "../rpc/framing.js";
+import {
+  FrameReader,
+  FramingError,
+  createMessageWriter,
+  parseFrame,
+  writeFrame,
+  writeRawFrame,
+  type MessageHeader,
+} from "../rpc/framing.js";
 import type { XdrCodec } from "../xdr/codec.js";
 import type { XdrWriter } from "../xdr/writer.js";
 import {
@@ -41,7 +49,13 @@ export interface ClientHost {
   readonly maxClientRequests: number;
   readonly outputHighWater: number;
   /** Dispatches one call; `done` must be called once the call's reply (or error) is queued. */
-  dispatchCall(client: ServerClient, header: MessageHeader, frame: Uint8Array, offset: number, done: () => void): void;
+  dispatchCall(
+    client: ServerClient,
+    header: MessageHeader,
+    frame: Uint8Array,
+    offset: number,
+    done: () => void,
+  ): void;
   log(line: string): void;
   clientClosed(client: ServerClient): void;
   /** Input arrived (for busy polling). */
@@ -112,13 +126,31 @@ export class ServerClient {
 
   /** Sends a server→client message (an event): type VIR_NET_MESSAGE, serial 0. */
   sendEvent<M>(spec: EventSpec & { readonly msg: XdrCodec<M> }, msg: M): void {
-    this.sendFrame({ prog: spec.prog, vers: spec.vers, proc: spec.proc, type: VIR_NET_MESSAGE, serial: 0, status: VIR_NET_OK }, spec.msg, msg);
+    this.sendFrame(
+      {
+        prog: spec.prog,
+        vers: spec.vers,
+        proc: spec.proc,
+        type: VIR_NET_MESSAGE,
+        serial: 0,
+        status: VIR_NET_OK,
+      },
+      spec.msg,
+      msg,
+    );
   }
 
   /** Sends a keepalive PING (the server side of libvirt's keepalive). */
   ping(): void {
     this.sendFrame(
-      { prog: KEEPALIVE_PROGRAM, vers: KEEPALIVE_PROTOCOL_VERSION, proc: KEEPALIVE_PROC_PING, type: VIR_NET_MESSAGE, serial: 0, status: VIR_NET_OK },
+      {
+        prog: KEEPALIVE_PROGRAM,
+        vers: KEEPALIVE_PROTOCOL_VERSION,
+        proc: KEEPALIVE_PROC_PING,
+        type: VIR_NET_MESSAGE,
+        serial: 0,
+        status: VIR_NET_OK,
+      },
       null,
     );
   }
@@ -137,7 +169,9 @@ export class ServerClient {
       try {
         fn();
       } catch (e) {
-        this.host.log(`client ${this.identity.id}: close listener failed: ${e instanceof Error ? e.message : String(e)}`);
+        this.host.log(
+          `client ${this.identity.id}: close listener failed: ${e instanceof Error ? e.message : String(e)}`,
+        );
       }
     }
     this.host.clientClosed(this);
@@ -146,7 +180,11 @@ export class ServerClient {
   // ---- output
 
   /** Encodes and queues one frame. Returns false when the connection is closed. */
-  sendFrame<T>(header: MessageHeader, codec: XdrCodec<T> | null, body?: T): boolean {
+  sendFrame<T>(
+    header: MessageHeader,
+    codec: XdrCodec<T> | null,
+    body?: T,
+  ): boolean {
     if (this.closed) return false;
     const bytes = writeFrame(frameWriter(), header, codec, body);
     this.push(bytes);
@@ -160,8 +198,16 @@ export class ServerClient {
   }
 
   /** Error reply to a call, or a stream error (type STREAM), like virNetServerProgramSendError. */
-  sendError(header: MessageHeader, type: virNetMessageType, error: ServerError): void {
-    this.sendFrame({ ...header, type, status: VIR_NET_ERROR }, xdr_virNetMessageError, error.toWire());
+  sendError(
+    header: MessageHeader,
+    type: virNetMessageType,
+    error: ServerError,
+  ): void {
+    this.sendFrame(
+      { ...header, type, status: VIR_NET_ERROR },
+      xdr_virNetMessageError,
+      error.toWire(),
+    );
   }
 
   /**
@@ -181,7 +227,8 @@ export class ServerClient {
     }
     if (this.out === null || this.outLen + view.length > this.out.length) {
       this.flushOutput();
-      if (this.out === null || this.outLen + view.length > this.out.length) this.out = Buffer.allocUnsafe(OUT_CHUNK);
+      if (this.out === null || this.outLen + view.length > this.out.length)
+        this.out = Buffer.allocUnsafe(OUT_CHUNK);
     }
     this.out.set(view, this.outLen);
     this.outLen += view.length;
@@ -198,7 +245,10 @@ export class ServerClient {
     if (this.out === null || this.outLen === 0 || this.closed) return;
     const chunk = this.out.subarray(0, this.outLen);
     // The rest of the chunk stays ours for the next frames; the written part is the socket's.
-    this.out = this.out.length - this.outLen >= 4096 ? this.out.subarray(this.outLen) : null;
+    this.out =
+      this.out.length - this.outLen >= 4096
+        ? this.out.subarray(this.outLen)
+        : null;
     this.outLen = 0;
     this.socket.write(chunk);
     this.checkOutput();
@@ -210,7 +260,9 @@ export class ServerClient {
     // Reading stops at the high-water mark, so only server-initiated output (events, stream
     // data) grows past it: a peer that never reads is dropped rather than buffered forever.
     if (queued > OUTPUT_HARD_LIMIT_FACTOR * this.host.outputHighWater) {
-      this.host.log(`client ${this.identity.id}: ${queued} bytes of output unread; closing the connection`);
+      this.host.log(
+        `client ${this.identity.id}: ${queued} bytes of output unread; closing the connection`,
+      );
       this.close();
       return;
     }
@@ -219,7 +271,8 @@ export class ServerClient {
 
   /** Resolves when the output buffer is below the high-water mark. */
   writable(): Promise<void> {
-    if (this.closed || this.socket.writableLength <= this.host.outputHighWater) return Promise.resolve();
+    if (this.closed || this.socket.writableLength <= this.host.outputHighWater)
+      return Promise.resolve();
     return new Promise((resolve) => {
       const done = () => {
         this.socket.off("drain", done);
@@ -262,13 +315,16 @@ export class ServerClient {
     try {
       frames = this.frames.push(chunk);
     } catch (e) {
-      this.host.log(`client ${this.identity.id}: ${e instanceof FramingError ? e.message : String(e)}; closing the connection`);
+      this.host.log(
+        `client ${this.identity.id}: ${e instanceof FramingError ? e.message : String(e)}; closing the connection`,
+      );
       this.close();
       return;
     }
     this.inputBatch(() => {
       for (const f of frames) {
-        if (this.holds.size > 0 || this.waiting.length > 0) this.waiting.push(f);
+        if (this.holds.size > 0 || this.waiting.length > 0)
+          this.waiting.push(f);
         else this.handleFrame(f);
       }
     });
@@ -276,7 +332,8 @@ export class ServerClient {
 
   private drainWaiting(): void {
     this.inputBatch(() => {
-      while (this.waiting.length > 0 && this.holds.size === 0 && !this.closed) this.handleFrame(this.waiting.shift()!);
+      while (this.waiting.length > 0 && this.holds.size === 0 && !this.closed)
+        this.handleFrame(this.waiting.shift()!);
     });
   }
 
@@ -300,7 +357,9 @@ export class ServerClient {
       offset = frame.body.offset;
     } catch (e) {
       // An undecodable header (bad type/status enum…): libvirt drops such a client.
-      this.host.log(`client ${this.identity.id}: malformed message header (${e instanceof Error ? e.message : String(e)}); closing the connection`);
+      this.host.log(
+        `client ${this.identity.id}: malformed message header (${e instanceof Error ? e.message : String(e)}); closing the connection`,
+      );
       this.close();
       return;
     }
@@ -318,7 +377,9 @@ export class ServerClient {
     }
     if (header.type !== VIR_NET_CALL && header.type !== VIR_NET_CALL_WITH_FDS) {
       // Replies or messages from a client are not expected; libvirt logs and drops them.
-      this.host.log(`client ${this.identity.id}: unexpected message type ${header.type} (prog ${header.prog} proc ${header.proc}); ignored`);
+      this.host.log(
+        `client ${this.identity.id}: unexpected message type ${header.type} (prog ${header.prog} proc ${header.proc}); ignored`,
+      );
       return;
     }
     this.inFlight++;
@@ -335,7 +396,10 @@ export class ServerClient {
   private keepalive(header: MessageHeader): void {
     if (header.type !== VIR_NET_MESSAGE) return;
     if (header.proc === KEEPALIVE_PROC_PING) {
-      this.sendFrame({ ...header, proc: KEEPALIVE_PROC_PONG, status: VIR_NET_OK }, null);
+      this.sendFrame(
+        { ...header, proc: KEEPALIVE_PROC_PONG, status: VIR_NET_OK },
+        null,
+      );
     }
     // PONG: lastSeen was updated on receipt; nothing else to do.
   }
@@ -343,16 +407,37 @@ export class ServerClient {
   // ---- streams
 
   /** Opens the stream of a stream procedure's call (keyed by its proc and serial). */
-  openStream(header: MessageHeader, direction: "send" | "receive"): ServerStream {
+  openStream(
+    header: MessageHeader,
+    direction: "send" | "receive",
+  ): ServerStream {
     const key = streamKey(header.proc, header.serial);
-    const base = { prog: header.prog, vers: header.vers, proc: header.proc, serial: header.serial };
+    const base = {
+      prog: header.prog,
+      vers: header.vers,
+      proc: header.proc,
+      serial: header.serial,
+    };
     const sink: StreamSink = {
       send: (status, payload) => {
-        this.sendRawFrame({ ...base, type: VIR_NET_STREAM, status: status as virNetMessageStatus }, payload);
+        this.sendRawFrame(
+          {
+            ...base,
+            type: VIR_NET_STREAM,
+            status: status as virNetMessageStatus,
+          },
+          payload,
+        );
       },
-      sendError: (error) => this.sendError({ ...base, type: VIR_NET_STREAM, status: VIR_NET_ERROR }, VIR_NET_STREAM, error),
+      sendError: (error) =>
+        this.sendError(
+          { ...base, type: VIR_NET_STREAM, status: VIR_NET_ERROR },
+          VIR_NET_STREAM,
+          error,
+        ),
       writable: () => this.writable(),
-      holdInput: (on) => (on ? this.hold(`stream ${key}`) : this.release(`stream ${key}`)),
+      holdInput: (on) =>
+        on ? this.hold(`stream ${key}`) : this.release(`stream ${key}`),
       release: () => {
         if (this.streams.get(key) === stream) this.streams.delete(key);
       },

@@ -16,11 +16,19 @@
  */
 import type { MessageHeader } from "../rpc/framing.js";
 import { XdrReader } from "../xdr/reader.js";
-import { VIR_NET_OK, VIR_NET_REPLY } from "../generated/virnetprotocol/codecs.js";
+import {
+  VIR_NET_OK,
+  VIR_NET_REPLY,
+} from "../generated/virnetprotocol/codecs.js";
 import { ensureAcl, filterByAcl, type AccessChecker } from "./acl.js";
 import type { ServerClient } from "./client.js";
 import { ServerError } from "./errors.js";
-import type { CallContext, FilteredCallContext, ProcedureSpec, ServerProgram } from "./program.js";
+import type {
+  CallContext,
+  FilteredCallContext,
+  ProcedureSpec,
+  ServerProgram,
+} from "./program.js";
 import type { ServerStream } from "./stream.js";
 
 /** One line of the call log. */
@@ -42,11 +50,21 @@ export interface DispatchEnv {
   readonly access: AccessChecker;
   /** Driver name in access-denied messages (libvirt uses the connection's driver name). */
   readonly driverName: string;
-  readonly schedule: (job: () => PromiseLike<void> | void, priority: "high" | "low") => void;
+  readonly schedule: (
+    job: () => PromiseLike<void> | void,
+    priority: "high" | "low",
+  ) => void;
   readonly onCall: ((record: CallRecord) => void) | undefined;
 }
 
-export function dispatchCall(env: DispatchEnv, client: ServerClient, header: MessageHeader, frame: Uint8Array, offset: number, done: () => void): void {
+export function dispatchCall(
+  env: DispatchEnv,
+  client: ServerClient,
+  header: MessageHeader,
+  frame: Uint8Array,
+  offset: number,
+  done: () => void,
+): void {
   const started = env.onCall ? performance.now() : 0;
   const finish = (name: string, program: string, error: ServerError | null) => {
     if (error) client.sendError(header, VIR_NET_REPLY, error);
@@ -64,16 +82,42 @@ export function dispatchCall(env: DispatchEnv, client: ServerClient, header: Mes
   };
 
   const program = env.program(header.prog, header.vers);
-  if (!program) return finish("?", String(header.prog), ServerError.rpc(`Cannot find program ${header.prog} version ${header.vers}`));
+  if (!program)
+    return finish(
+      "?",
+      String(header.prog),
+      ServerError.rpc(
+        `Cannot find program ${header.prog} version ${header.vers}`,
+      ),
+    );
   const progName = program.spec.name;
-  if (header.status !== VIR_NET_OK) return finish("?", progName, ServerError.rpc(`Unexpected message status ${header.status}`));
+  if (header.status !== VIR_NET_OK)
+    return finish(
+      "?",
+      progName,
+      ServerError.rpc(`Unexpected message status ${header.status}`),
+    );
   const spec = program.procedure(header.proc);
-  if (!spec) return finish("?", progName, ServerError.rpc(`unknown procedure: ${header.proc}`));
+  if (!spec)
+    return finish(
+      "?",
+      progName,
+      ServerError.rpc(`unknown procedure: ${header.proc}`),
+    );
 
-  env.schedule(() => runCall(env, client, program, spec, header, frame, offset, (error) => finish(spec.name, progName, error)), spec.priority);
+  env.schedule(
+    () =>
+      runCall(env, client, program, spec, header, frame, offset, (error) =>
+        finish(spec.name, progName, error),
+      ),
+    spec.priority,
+  );
 }
 
-const isThenable = (v: unknown): v is PromiseLike<unknown> => v !== null && typeof v === "object" && typeof (v as PromiseLike<unknown>).then === "function";
+const isThenable = (v: unknown): v is PromiseLike<unknown> =>
+  v !== null &&
+  typeof v === "object" &&
+  typeof (v as PromiseLike<unknown>).then === "function";
 
 /**
  * Decode, check, run, reply. Stays synchronous as long as the access checker and the handler
@@ -97,9 +141,24 @@ function runCall(
   };
   const reply = (ret: unknown) => {
     try {
-      client.sendFrame({ prog: header.prog, vers: header.vers, proc: header.proc, type: VIR_NET_REPLY, serial: header.serial, status: VIR_NET_OK }, spec.ret, ret as never);
+      client.sendFrame(
+        {
+          prog: header.prog,
+          vers: header.vers,
+          proc: header.proc,
+          type: VIR_NET_REPLY,
+          serial: header.serial,
+          status: VIR_NET_OK,
+        },
+        spec.ret,
+        ret as never,
+      );
     } catch (e) {
-      return fail(ServerError.internal(`cannot encode the reply of ${spec.name}: ${e instanceof Error ? e.message : String(e)}`));
+      return fail(
+        ServerError.internal(
+          `cannot encode the reply of ${spec.name}: ${e instanceof Error ? e.message : String(e)}`,
+        ),
+      );
     }
     stream?.activate();
     finish(null);
@@ -108,7 +167,10 @@ function runCall(
     const handler = program.handler(header.proc);
     if (!handler) throw ServerError.noSupport(spec.api);
     if (spec.stream) stream = client.openStream(header, spec.stream);
-    const ret = handler(args, makeContext(env, client, spec, header.serial, stream));
+    const ret = handler(
+      args,
+      makeContext(env, client, spec, header.serial, stream),
+    );
     if (isThenable(ret)) return Promise.resolve(ret).then(reply, fail);
     reply(ret);
   };
@@ -122,8 +184,15 @@ function runCall(
       }
     }
     if (spec.acl.length === 0) return invoke(args);
-    const target = spec.aclTarget !== null && args !== null && typeof args === "object" ? (args as Record<string, unknown>)[spec.aclTarget] : null;
-    const denied = ensureAcl(env.access, client.identity, spec.acl, { target: target ?? null, args, procedure: spec.name });
+    const target =
+      spec.aclTarget !== null && args !== null && typeof args === "object"
+        ? (args as Record<string, unknown>)[spec.aclTarget]
+        : null;
+    const denied = ensureAcl(env.access, client.identity, spec.acl, {
+      target: target ?? null,
+      args,
+      procedure: spec.name,
+    });
     const after = (rule: unknown) => {
       if (rule) throw ServerError.accessDenied(env.driverName);
       return invoke(args);
@@ -135,13 +204,32 @@ function runCall(
   }
 }
 
-function makeContext(env: DispatchEnv, client: ServerClient, spec: ProcedureSpec, serial: number, stream: ServerStream | null): CallContext {
-  const base: CallContext & { stream?: ServerStream } = { client, identity: client.identity, procedure: spec, serial };
+function makeContext(
+  env: DispatchEnv,
+  client: ServerClient,
+  spec: ProcedureSpec,
+  serial: number,
+  stream: ServerStream | null,
+): CallContext {
+  const base: CallContext & { stream?: ServerStream } = {
+    client,
+    identity: client.identity,
+    procedure: spec,
+    serial,
+  };
   if (stream) base.stream = stream;
   if (spec.aclFilter.length === 0) return base;
   const filtered: FilteredCallContext = {
     ...base,
-    aclFilter: <T>(items: readonly T[], targetOf?: (item: T) => unknown) => filterByAcl(env.access, client.identity, spec.aclFilter, spec.name, items, targetOf),
+    aclFilter: <T>(items: readonly T[], targetOf?: (item: T) => unknown) =>
+      filterByAcl(
+        env.access,
+        client.identity,
+        spec.aclFilter,
+        spec.name,
+        items,
+        targetOf,
+      ),
   };
   return filtered;
 }

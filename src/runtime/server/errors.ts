@@ -91,7 +91,12 @@ export class ServerError extends Error {
 
   /** VIR_ERR_RPC from VIR_FROM_RPC: what libvirt's RPC layer reports (format "%s"). */
   static rpc(message: string): ServerError {
-    return new ServerError({ code: VirErrorCode.RPC, domain: VirErrorDomain.RPC, message, str1: message });
+    return new ServerError({
+      code: VirErrorCode.RPC,
+      domain: VirErrorDomain.RPC,
+      message,
+      str1: message,
+    });
   }
 
   /**
@@ -100,11 +105,19 @@ export class ServerError extends Error {
    */
   static accessDenied(driverName: string): ServerError {
     const detail = `'${driverName}' denied access`;
-    return new ServerError({ code: VirErrorCode.ACCESS_DENIED, domain: VirErrorDomain.ACCESS, message: `access denied: ${detail}`, str1: detail });
+    return new ServerError({
+      code: VirErrorCode.ACCESS_DENIED,
+      domain: VirErrorDomain.ACCESS,
+      message: `access denied: ${detail}`,
+      str1: detail,
+    });
   }
 
   /** virReportUnsupportedError: the driver has no implementation of `api`. */
-  static noSupport(api: string, domain: number = VirErrorDomain.NONE): ServerError {
+  static noSupport(
+    api: string,
+    domain: number = VirErrorDomain.NONE,
+  ): ServerError {
     return new ServerError({
       code: VirErrorCode.NO_SUPPORT,
       domain,
@@ -114,8 +127,16 @@ export class ServerError extends Error {
   }
 
   /** VIR_ERR_INTERNAL_ERROR ("internal error: %s"). */
-  static internal(detail: string, domain: number = VirErrorDomain.RPC): ServerError {
-    return new ServerError({ code: VirErrorCode.INTERNAL_ERROR, domain, message: `internal error: ${detail}`, str1: detail });
+  static internal(
+    detail: string,
+    domain: number = VirErrorDomain.RPC,
+  ): ServerError {
+    return new ServerError({
+      code: VirErrorCode.INTERNAL_ERROR,
+      domain,
+      message: `internal error: ${detail}`,
+      str1: detail,
+    });
   }
 
   /** Any thrown value as the error to send: ServerErrors as they are, the rest as internal errors. */

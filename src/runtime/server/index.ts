@@ -4,5 +4,16 @@ export * from "./errors.js";
 export * from "./program.js";
 export type { ServerClient } from "./client.js";
 export type { CallRecord } from "./dispatch.js";
-export type { ServerSendStream, ServerReceiveStream, StreamEnd } from "./stream.js";
-export { createRpcServer, DEFAULT_SERVER_LIMITS, type RpcServer, type RpcServerOptions, type ServerLimits, type ListenOptions } from "./server.js";
+export type {
+  ServerSendStream,
+  ServerReceiveStream,
+  StreamEnd,
+} from "./stream.js";
+export {
+  createRpcServer,
+  DEFAULT_SERVER_LIMITS,
+  type RpcServer,
+  type RpcServerOptions,
+  type ServerLimits,
+  type ListenOptions,
+} from "./server.js";

@@ -50,7 +50,10 @@ export interface EventSpec {
 export type ProcedureTable = Readonly<Record<string, ProcedureSpec>>;
 export type EventTable = Readonly<Record<string, EventSpec>>;
 
-export interface ProgramSpec<P extends ProcedureTable = ProcedureTable, E extends EventTable = EventTable> {
+export interface ProgramSpec<
+  P extends ProcedureTable = ProcedureTable,
+  E extends EventTable = EventTable,
+> {
   /** Short name used in logs and default error texts (`remote`, `qemu`, `admin`…). */
   readonly name: string;
   readonly program: number;
@@ -72,7 +75,10 @@ export interface CallContext {
 /** Context of a procedure with `@aclfilter`: a filter for the object list it returns. */
 export interface FilteredCallContext extends CallContext {
   /** Keeps the items the caller may see under the procedure's `@aclfilter` rules. */
-  aclFilter<T>(items: readonly T[], targetOf?: (item: T) => unknown): Promise<T[]>;
+  aclFilter<T>(
+    items: readonly T[],
+    targetOf?: (item: T) => unknown,
+  ): Promise<T[]>;
 }
 
 export interface SendStreamCallContext extends CallContext {
@@ -90,30 +96,46 @@ type StreamPart<S extends ProcedureSpec> = S["stream"] extends "send"
   : S["stream"] extends "receive"
     ? { readonly stream: ServerReceiveStream }
     : unknown;
-type FilterPart<S extends ProcedureSpec> = S["aclFilter"] extends readonly [unknown, ...unknown[]] ? Pick<FilteredCallContext, "aclFilter"> : unknown;
+type FilterPart<S extends ProcedureSpec> = S["aclFilter"] extends readonly [
+  unknown,
+  ...unknown[],
+]
+  ? Pick<FilteredCallContext, "aclFilter">
+  : unknown;
 
-export type ContextOf<S extends ProcedureSpec> = CallContext & StreamPart<S> & FilterPart<S>;
+export type ContextOf<S extends ProcedureSpec> = CallContext &
+  StreamPart<S> &
+  FilterPart<S>;
 export type ArgsOf<S extends ProcedureSpec> = CodecValue<S["args"]>;
 export type RetOf<S extends ProcedureSpec> = CodecValue<S["ret"]>;
 
-export type Handler<S extends ProcedureSpec> = (args: ArgsOf<S>, ctx: ContextOf<S>) => RetOf<S> | PromiseLike<RetOf<S>>;
+export type Handler<S extends ProcedureSpec> = (
+  args: ArgsOf<S>,
+  ctx: ContextOf<S>,
+) => RetOf<S> | PromiseLike<RetOf<S>>;
 
 /** One handler per procedure of the table. */
-export type HandlersOf<P extends ProcedureTable> = { [K in keyof P]: Handler<P[K]> };
+export type HandlersOf<P extends ProcedureTable> = {
+  [K in keyof P]: Handler<P[K]>;
+};
 /** Handlers of the procedures whose server side libvirt generates (`@generate: server|both`). */
 export type GeneratedHandlers<P extends ProcedureTable> = {
   [K in keyof P as P[K]["side"] extends "generated" ? K : never]: Handler<P[K]>;
 };
 /** Slots for the procedures libvirt's daemon implements by hand (`@generate: none|client`). */
 export type HandWrittenHandlers<P extends ProcedureTable> = {
-  [K in keyof P as P[K]["side"] extends "hand-written" ? K : never]: Handler<P[K]>;
+  [K in keyof P as P[K]["side"] extends "hand-written" ? K : never]: Handler<
+    P[K]
+  >;
 };
 
 /** A program with handlers bound: what a server serves. Missing handlers answer "not supported". */
 export interface ServerProgram {
   readonly spec: ProgramSpec;
   /** Handler by procedure number (undefined: no handler). */
-  handler(proc: number): ((args: unknown, ctx: CallContext) => unknown) | undefined;
+  handler(
+    proc: number,
+  ): ((args: unknown, ctx: CallContext) => unknown) | undefined;
   procedure(proc: number): ProcedureSpec | undefined;
 }
 
@@ -126,16 +148,25 @@ export function bindProgram<P extends ProcedureTable, E extends EventTable>(
   handlers: Partial<HandlersOf<P>>,
 ): ServerProgram {
   const byNumber = new Map<number, ProcedureSpec>();
-  const handlerByNumber = new Map<number, (args: unknown, ctx: CallContext) => unknown>();
+  const handlerByNumber = new Map<
+    number,
+    (args: unknown, ctx: CallContext) => unknown
+  >();
   const bag = handlers as Record<string, unknown>;
   for (const [method, proc] of Object.entries(spec.procedures)) {
     byNumber.set(proc.proc, proc);
     const h = bag[method];
-    if (typeof h === "function") handlerByNumber.set(proc.proc, h.bind(handlers) as (args: unknown, ctx: CallContext) => unknown);
+    if (typeof h === "function")
+      handlerByNumber.set(
+        proc.proc,
+        h.bind(handlers) as (args: unknown, ctx: CallContext) => unknown,
+      );
   }
   for (const key of Object.keys(bag)) {
     if (!(key in spec.procedures) && typeof bag[key] === "function") {
-      throw new Error(`${spec.name}: handler '${key}' matches no procedure of the program`);
+      throw new Error(
+        `${spec.name}: handler '${key}' matches no procedure of the program`,
+      );
     }
   }
   return {

@@ -38,7 +38,12 @@ export class Scheduler {
   }
 
   get stats(): SchedulerStats {
-    return { running: this.running, runningPrio: this.runningPrio, queuedLow: this.low.length - this.lowHead, queuedHigh: this.high.length };
+    return {
+      running: this.running,
+      runningPrio: this.runningPrio,
+      queuedLow: this.low.length - this.lowHead,
+      queuedHigh: this.high.length,
+    };
   }
 
   /** Starts queued jobs while slots are free; high priority first. Never re-entered. */
@@ -49,10 +54,17 @@ export class Scheduler {
       for (;;) {
         let job: Job | undefined;
         let prio = false;
-        if (this.high.length > 0 && (this.running < this.limits.workers || this.runningPrio < this.limits.prioWorkers)) {
+        if (
+          this.high.length > 0 &&
+          (this.running < this.limits.workers ||
+            this.runningPrio < this.limits.prioWorkers)
+        ) {
           job = this.high.shift()!;
           prio = this.running >= this.limits.workers;
-        } else if (this.lowHead < this.low.length && this.running < this.limits.workers) {
+        } else if (
+          this.lowHead < this.low.length &&
+          this.running < this.limits.workers
+        ) {
           job = this.takeLow();
         } else {
           break;

@@ -8,8 +8,16 @@
  * ```
  */
 import { existsSync, lstatSync, unlinkSync } from "node:fs";
-import { createServer, type AddressInfo, type Server, type Socket } from "node:net";
-import { VIR_NET_MESSAGE_LEN_MAX, VIR_NET_MESSAGE_MAX } from "../generated/virnetprotocol/codecs.js";
+import {
+  createServer,
+  type AddressInfo,
+  type Server,
+  type Socket,
+} from "node:net";
+import {
+  VIR_NET_MESSAGE_LEN_MAX,
+  VIR_NET_MESSAGE_MAX,
+} from "../generated/virnetprotocol/codecs.js";
 import type { MessageHeader } from "../rpc/framing.js";
 import { allowAll, type AccessChecker, type ClientIdentity } from "./acl.js";
 import { ServerClient, type ClientHost } from "./client.js";
@@ -66,12 +74,19 @@ export interface RpcServerOptions {
   /** Diagnostics (dropped connections, protocol errors). Default: nothing. */
   readonly log?: (line: string) => void;
   /** Extra identity attributes for a new connection. */
-  readonly identify?: (socket: Socket, listener: ListenOptions) => Record<string, string | number | boolean>;
+  readonly identify?: (
+    socket: Socket,
+    listener: ListenOptions,
+  ) => Record<string, string | number | boolean>;
 }
 
 export type ListenOptions =
   | { readonly path: string; readonly readonly?: boolean }
-  | { readonly host?: string; readonly port: number; readonly readonly?: boolean };
+  | {
+      readonly host?: string;
+      readonly port: number;
+      readonly readonly?: boolean;
+    };
 
 export interface RpcServer {
   /** Starts a listener; resolves with its address (a path, or `host:port`). */
@@ -88,7 +103,8 @@ export function createRpcServer(options: RpcServerOptions): RpcServer {
   const programs = new Map<string, ServerProgram>();
   for (const p of options.programs) {
     const key = `${p.spec.program}/${p.spec.version}`;
-    if (programs.has(key)) throw new Error(`program ${p.spec.name} (${key}) is registered twice`);
+    if (programs.has(key))
+      throw new Error(`program ${p.spec.name} (${key}) is registered twice`);
     programs.set(key, p);
   }
   const scheduler = new Scheduler(limits);
@@ -108,16 +124,24 @@ export function createRpcServer(options: RpcServerOptions): RpcServer {
     maxMessage: limits.maxMessage,
     maxClientRequests: limits.maxClientRequests,
     outputHighWater: limits.outputHighWater,
-    dispatchCall: (client: ServerClient, header: MessageHeader, frame: Uint8Array, offset: number, done: () => void) =>
-      dispatchCall(env, client, header, frame, offset, done),
+    dispatchCall: (
+      client: ServerClient,
+      header: MessageHeader,
+      frame: Uint8Array,
+      offset: number,
+      done: () => void,
+    ) => dispatchCall(env, client, header, frame, offset, done),
     log,
     clientClosed: (client) => clients.delete(client),
-    activity: limits.busyPollMicros > 0 ? busyPoller(limits.busyPollMicros) : () => {},
+    activity:
+      limits.busyPollMicros > 0 ? busyPoller(limits.busyPollMicros) : () => {},
   };
 
   const accept = (socket: Socket, listen: ListenOptions) => {
     if (clients.size >= limits.maxClients) {
-      log(`too many clients (${clients.size}/${limits.maxClients}); dropping a new connection`);
+      log(
+        `too many clients (${clients.size}/${limits.maxClients}); dropping a new connection`,
+      );
       socket.destroy();
       return;
     }
@@ -125,7 +149,9 @@ export function createRpcServer(options: RpcServerOptions): RpcServer {
     const identity: ClientIdentity = {
       id: nextId++,
       transport: unix ? "unix" : "tcp",
-      address: unix ? listen.path : `${socket.remoteAddress ?? "?"}:${socket.remotePort ?? 0}`,
+      address: unix
+        ? listen.path
+        : `${socket.remoteAddress ?? "?"}:${socket.remotePort ?? 0}`,
       readonly: listen.readonly ?? false,
       attributes: options.identify?.(socket, listen) ?? {},
     };
@@ -139,7 +165,9 @@ export function createRpcServer(options: RpcServerOptions): RpcServer {
       for (const c of clients) {
         const idle = c.idleMs;
         if (idle > intervalMs * (limits.keepaliveCount + 1)) {
-          log(`client ${c.identity.id}: no keepalive response; closing the connection`);
+          log(
+            `client ${c.identity.id}: no keepalive response; closing the connection`,
+          );
           c.close();
         } else if (idle > intervalMs) {
           c.ping();
@@ -154,7 +182,9 @@ export function createRpcServer(options: RpcServerOptions): RpcServer {
     clients,
     listen(listen) {
       return new Promise((resolve, reject) => {
-        const srv = createServer({ pauseOnConnect: false }, (socket) => accept(socket, listen));
+        const srv = createServer({ pauseOnConnect: false }, (socket) =>
+          accept(socket, listen),
+        );
         srv.once("error", reject);
         const ready = () => {
           srv.off("error", reject);
@@ -162,11 +192,16 @@ export function createRpcServer(options: RpcServerOptions): RpcServer {
           listeners.push(srv);
           startKeepalive();
           const a = srv.address();
-          resolve(typeof a === "string" ? a : `${(a as AddressInfo).address}:${(a as AddressInfo).port}`);
+          resolve(
+            typeof a === "string"
+              ? a
+              : `${(a as AddressInfo).address}:${(a as AddressInfo).port}`,
+          );
         };
         if ("path" in listen) {
           // A socket file left by a previous run is replaced, as libvirtd does.
-          if (existsSync(listen.path) && lstatSync(listen.path).isSocket()) unlinkSync(listen.path);
+          if (existsSync(listen.path) && lstatSync(listen.path).isSocket())
+            unlinkSync(listen.path);
           srv.listen(listen.path, ready);
         } else {
           srv.listen(listen.port, listen.host ?? "127.0.0.1", ready);
@@ -176,7 +211,9 @@ export function createRpcServer(options: RpcServerOptions): RpcServer {
     async close() {
       if (keepaliveTimer) clearInterval(keepaliveTimer);
       keepaliveTimer = null;
-      const closing = listeners.map((s) => new Promise<void>((resolve) => s.close(() => resolve())));
+      const closing = listeners.map(
+        (s) => new Promise<void>((resolve) => s.close(() => resolve())),
+      );
       listeners.length = 0;
       for (const c of [...clients]) c.close();
       await Promise.all(closing);

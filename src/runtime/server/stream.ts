@@ -10,7 +10,12 @@
  *
  * Data only flows after the reply to the call that opened the stream.
  */
-import { VIR_NET_CONTINUE, VIR_NET_ERROR, VIR_NET_MESSAGE_LEGACY_PAYLOAD_MAX, VIR_NET_OK } from "../generated/virnetprotocol/codecs.js";
+import {
+  VIR_NET_CONTINUE,
+  VIR_NET_ERROR,
+  VIR_NET_MESSAGE_LEGACY_PAYLOAD_MAX,
+  VIR_NET_OK,
+} from "../generated/virnetprotocol/codecs.js";
 import { ServerError } from "./errors.js";
 
 /** How a stream ended: the client finished or aborted it, the server aborted it, or the client went away. */
@@ -82,9 +87,12 @@ export class ServerStream implements ServerSendStream, ServerReceiveStream {
   // ---- send direction
 
   async write(data: Uint8Array): Promise<void> {
-    if (this.direction !== "send") throw new Error("write() on a receive stream");
-    if (this.state === "closed") throw this.failure ?? ServerError.rpc("stream is closed");
-    if (this.state === "eof" || this.earlyEnd) throw new Error("write() after end()");
+    if (this.direction !== "send")
+      throw new Error("write() on a receive stream");
+    if (this.state === "closed")
+      throw this.failure ?? ServerError.rpc("stream is closed");
+    if (this.state === "eof" || this.earlyEnd)
+      throw new Error("write() after end()");
     if (this.state === "pending") {
       this.early.push(data.slice());
       return;
@@ -94,8 +102,15 @@ export class ServerStream implements ServerSendStream, ServerReceiveStream {
   }
 
   private sendData(data: Uint8Array): void {
-    for (let at = 0; at < data.length; at += VIR_NET_MESSAGE_LEGACY_PAYLOAD_MAX) {
-      this.sink.send(VIR_NET_CONTINUE, data.subarray(at, at + VIR_NET_MESSAGE_LEGACY_PAYLOAD_MAX));
+    for (
+      let at = 0;
+      at < data.length;
+      at += VIR_NET_MESSAGE_LEGACY_PAYLOAD_MAX
+    ) {
+      this.sink.send(
+        VIR_NET_CONTINUE,
+        data.subarray(at, at + VIR_NET_MESSAGE_LEGACY_PAYLOAD_MAX),
+      );
     }
   }
 
@@ -126,7 +141,8 @@ export class ServerStream implements ServerSendStream, ServerReceiveStream {
           const chunk = this.received.shift();
           if (chunk) {
             this.receivedBytes -= chunk.length;
-            if (this.receivedBytes < RECEIVE_BUFFER_MAX) this.sink.holdInput(false);
+            if (this.receivedBytes < RECEIVE_BUFFER_MAX)
+              this.sink.holdInput(false);
             return { value: chunk, done: false };
           }
           if (this.failure) throw this.failure;
@@ -143,7 +159,8 @@ export class ServerStream implements ServerSendStream, ServerReceiveStream {
       },
       return: async (): Promise<IteratorResult<Uint8Array>> => {
         // The consumer stopped early: the client's further data is not wanted.
-        if (this.state !== "closed") this.abort(ServerError.rpc("stream closed by the server"));
+        if (this.state !== "closed")
+          this.abort(ServerError.rpc("stream closed by the server"));
         return { value: undefined, done: true };
       },
     };
@@ -175,7 +192,10 @@ export class ServerStream implements ServerSendStream, ServerReceiveStream {
       return;
     }
     // VIR_NET_ERROR or anything else: the client aborted. Confirm like libvirt.
-    const aborted = status === VIR_NET_ERROR ? ServerError.rpc("stream aborted by the client") : ServerError.rpc(`stream aborted with unexpected status ${status}`);
+    const aborted =
+      status === VIR_NET_ERROR
+        ? ServerError.rpc("stream aborted by the client")
+        : ServerError.rpc(`stream aborted with unexpected status ${status}`);
     if (status === VIR_NET_ERROR) this.sink.send(VIR_NET_OK, EMPTY);
     else this.sink.sendError(aborted);
     this.close("aborted", aborted);

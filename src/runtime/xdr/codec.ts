@@ -1,6 +1,6 @@
-import { XdrError } from './errors.js';
-import { XdrReader } from './reader.js';
-import { XdrWriter } from './writer.js';
+import { XdrError } from "./errors.js";
+import { XdrReader } from "./reader.js";
+import { XdrWriter } from "./writer.js";
 
 /** A generated (or hand-written) codec for one XDR type. */
 export interface XdrCodec<T> {
@@ -18,7 +18,11 @@ function attachName(e: unknown, name: string): void {
  * Encode `value` and return a fresh copy of the bytes. If `writer` is given it
  * is reset first and reused (its buffer is not retained by the result).
  */
-export function encodeToBytes<T>(codec: XdrCodec<T>, value: T, writer?: XdrWriter): Uint8Array {
+export function encodeToBytes<T>(
+  codec: XdrCodec<T>,
+  value: T,
+  writer?: XdrWriter,
+): Uint8Array {
   const w = writer ?? new XdrWriter();
   w.reset();
   try {

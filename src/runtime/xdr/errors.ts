@@ -8,27 +8,27 @@
  */
 
 export type XdrErrorCode =
-  | 'truncated'
-  | 'length-exceeds-max'
-  | 'length-exceeds-buffer'
-  | 'bad-bool'
-  | 'bad-discriminant'
-  | 'bad-enum'
-  | 'bad-padding'
-  | 'trailing-bytes'
-  | 'bad-utf8'
-  | 'value-out-of-range'
-  | 'message-too-large';
+  | "truncated"
+  | "length-exceeds-max"
+  | "length-exceeds-buffer"
+  | "bad-bool"
+  | "bad-discriminant"
+  | "bad-enum"
+  | "bad-padding"
+  | "trailing-bytes"
+  | "bad-utf8"
+  | "value-out-of-range"
+  | "message-too-large";
 
 export type XdrPathSegment = string | number;
 
 /** Render path segments: strings joined with '.', numbers as `[n]`. */
 export function formatXdrPath(path: readonly XdrPathSegment[]): string {
-  let out = '';
+  let out = "";
   for (let i = 0; i < path.length; i++) {
     const seg = path[i]!;
-    if (typeof seg === 'number') out += '[' + seg + ']';
-    else out += i === 0 ? seg : '.' + seg;
+    if (typeof seg === "number") out += "[" + seg + "]";
+    else out += i === 0 ? seg : "." + seg;
   }
   return out;
 }
@@ -43,7 +43,12 @@ export class XdrError extends Error {
   /** The message without offset / path decoration. */
   readonly detail: string;
 
-  constructor(code: XdrErrorCode, offset: number, detail?: string, path?: XdrPathSegment[]) {
+  constructor(
+    code: XdrErrorCode,
+    offset: number,
+    detail?: string,
+    path?: XdrPathSegment[],
+  ) {
     const p = path ? path.slice() : [];
     const d = detail ?? code;
     super(XdrError.compose(code, offset, d, p));
@@ -78,12 +83,18 @@ export class XdrError extends Error {
     if (segments.length === 0) return this;
     const oldMessage = this.message;
     this.path.unshift(...segments);
-    this.message = XdrError.compose(this.code, this.offset, this.detail, this.path);
+    this.message = XdrError.compose(
+      this.code,
+      this.offset,
+      this.detail,
+      this.path,
+    );
     const stack = this.stack;
-    if (typeof stack === 'string') {
+    if (typeof stack === "string") {
       const oldHeader = `${this.name}: ${oldMessage}`;
       if (stack.startsWith(oldHeader)) {
-        this.stack = `${this.name}: ${this.message}` + stack.slice(oldHeader.length);
+        this.stack =
+          `${this.name}: ${this.message}` + stack.slice(oldHeader.length);
       }
     }
     return this;
@@ -92,8 +103,8 @@ export class XdrError extends Error {
 
 // Set on the prototype (not as an instance field) so the name is already in
 // place when Error's constructor captures the stack header.
-Object.defineProperty(XdrError.prototype, 'name', {
-  value: 'XdrError',
+Object.defineProperty(XdrError.prototype, "name", {
+  value: "XdrError",
   writable: true,
   enumerable: false,
   configurable: true,
@@ -107,7 +118,10 @@ export function isXdrError(e: unknown): e is XdrError {
  * Helper for generated code: if `e` is an XdrError, prepend `segments` to its
  * path; returns `e` unchanged otherwise. Usage: `catch (e) { throw prependXdrPath(e, 'field'); }`
  */
-export function prependXdrPath(e: unknown, ...segments: XdrPathSegment[]): unknown {
+export function prependXdrPath(
+  e: unknown,
+  ...segments: XdrPathSegment[]
+): unknown {
   if (e instanceof XdrError) e.prependPath(...segments);
   return e;
 }

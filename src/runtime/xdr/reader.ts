@@ -1,6 +1,6 @@
-import { XdrError } from './errors.js';
+import { XdrError } from "./errors.js";
 
-const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+const UTF8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 /**
  * Strings up to this many bytes are tried as ASCII by hand (charcode concat);
  * longer ones go to TextDecoder, which wins beyond ~12 bytes on Node 20.
@@ -14,7 +14,9 @@ const ASCII_FAST_PATH_MAX = 12;
  */
 type Slicer = (this: Uint8Array, start: number, end: number) => string;
 const utf8Slice: Slicer | undefined =
-  typeof Buffer === 'function' ? (Buffer.prototype as unknown as { utf8Slice?: Slicer }).utf8Slice : undefined;
+  typeof Buffer === "function"
+    ? (Buffer.prototype as unknown as { utf8Slice?: Slicer }).utf8Slice
+    : undefined;
 const MAX_UINT32 = 0xffffffff;
 
 /** Padded size of `n` bytes (safe for any n < 2^53; no int32 overflow). */
@@ -41,8 +43,14 @@ export class XdrReader {
   readonly end: number;
 
   constructor(buf: Uint8Array, start = 0, end = buf.length) {
-    if (!(start >= 0 && start <= end && end <= buf.length) || start % 1 !== 0 || end % 1 !== 0) {
-      throw new RangeError(`XdrReader: invalid range [${start}, ${end}) for ${buf.length}-byte buffer`);
+    if (
+      !(start >= 0 && start <= end && end <= buf.length) ||
+      start % 1 !== 0 ||
+      end % 1 !== 0
+    ) {
+      throw new RangeError(
+        `XdrReader: invalid range [${start}, ${end}) for ${buf.length}-byte buffer`,
+      );
     }
     this.buf = buf;
     this.pos = start;
@@ -51,13 +59,19 @@ export class XdrReader {
 
   /** DataView over the input; creating one costs more than decoding a small message, so it is lazy. */
   get view(): DataView {
-    return (this.dataView ??= new DataView(this.buf.buffer, this.buf.byteOffset, this.buf.byteLength));
+    return (this.dataView ??= new DataView(
+      this.buf.buffer,
+      this.buf.byteOffset,
+      this.buf.byteLength,
+    ));
   }
 
   /** Big-endian unsigned 32-bit word at absolute index p (bounds already checked). */
   private u32(p: number): number {
     const b = this.buf;
-    return ((b[p]! << 24) | (b[p + 1]! << 16) | (b[p + 2]! << 8) | b[p + 3]!) >>> 0;
+    return (
+      ((b[p]! << 24) | (b[p + 1]! << 16) | (b[p + 2]! << 8) | b[p + 3]!) >>> 0
+    );
   }
 
   /** Bytes left to read. */
@@ -73,7 +87,11 @@ export class XdrReader {
   /** Throw 'trailing-bytes' unless the whole region has been consumed. */
   done(): void {
     if (this.pos !== this.end) {
-      throw new XdrError('trailing-bytes', this.pos, `${this.end - this.pos} unconsumed trailing bytes`);
+      throw new XdrError(
+        "trailing-bytes",
+        this.pos,
+        `${this.end - this.pos} unconsumed trailing bytes`,
+      );
     }
   }
 
@@ -84,7 +102,7 @@ export class XdrReader {
 
   private truncated(n: number): never {
     throw new XdrError(
-      'truncated',
+      "truncated",
       this.pos,
       `need ${n} bytes but only ${this.end - this.pos} remain`,
     );
@@ -103,7 +121,9 @@ export class XdrReader {
     if (p + 4 > this.end) this.truncated(4);
     this.pos = p + 4;
     const b = this.buf;
-    return ((b[p]! << 24) | (b[p + 1]! << 16) | (b[p + 2]! << 8) | b[p + 3]!) >>> 0;
+    return (
+      ((b[p]! << 24) | (b[p + 1]! << 16) | (b[p + 2]! << 8) | b[p + 3]!) >>> 0
+    );
   }
 
   hyper(): bigint {
@@ -139,7 +159,7 @@ export class XdrReader {
     const p = this.pos;
     if (p + 4 > this.end) this.truncated(4);
     const v = this.u32(p);
-    if (v > 1) throw new XdrError('bad-bool', p, `invalid bool value ${v}`);
+    if (v > 1) throw new XdrError("bad-bool", p, `invalid bool value ${v}`);
     this.pos = p + 4;
     return v === 1;
   }
@@ -149,7 +169,8 @@ export class XdrReader {
     const p = this.pos;
     if (p + 4 > this.end) this.truncated(4);
     const v = this.u32(p);
-    if (v > 1) throw new XdrError('bad-bool', p, `invalid optional-data flag ${v}`);
+    if (v > 1)
+      throw new XdrError("bad-bool", p, `invalid optional-data flag ${v}`);
     this.pos = p + 4;
     return v === 1;
   }
@@ -161,9 +182,9 @@ export class XdrReader {
   enumValue(valid: ReadonlySet<number> | ((v: number) => boolean)): number {
     const p = this.pos;
     if (p + 4 > this.end) this.truncated(4);
-    const v = (this.u32(p) | 0);
-    const ok = typeof valid === 'function' ? valid(v) : valid.has(v);
-    if (!ok) throw new XdrError('bad-enum', p, `invalid enum value ${v}`);
+    const v = this.u32(p) | 0;
+    const ok = typeof valid === "function" ? valid(v) : valid.has(v);
+    if (!ok) throw new XdrError("bad-enum", p, `invalid enum value ${v}`);
     this.pos = p + 4;
     return v;
   }
@@ -178,12 +199,16 @@ export class XdrReader {
     if (p + 4 > this.end) this.truncated(4);
     const n = this.u32(p);
     if (n > max) {
-      throw new XdrError('length-exceeds-max', p, `array count ${n} exceeds maximum ${max}`);
+      throw new XdrError(
+        "length-exceeds-max",
+        p,
+        `array count ${n} exceeds maximum ${max}`,
+      );
     }
     const rem = this.end - p - 4;
     if (n * minElementSize > rem) {
       throw new XdrError(
-        'length-exceeds-buffer',
+        "length-exceeds-buffer",
         p,
         `array count ${n} needs at least ${n * minElementSize} bytes but only ${rem} remain`,
       );
@@ -202,12 +227,16 @@ export class XdrReader {
     if (p + 4 > this.end) this.truncated(4);
     const n = this.u32(p);
     if (n > max) {
-      throw new XdrError('length-exceeds-max', p, `${what} length ${n} exceeds maximum ${max}`);
+      throw new XdrError(
+        "length-exceeds-max",
+        p,
+        `${what} length ${n} exceeds maximum ${max}`,
+      );
     }
     const rem = this.end - p - 4;
     if (padded(n) > rem) {
       throw new XdrError(
-        'length-exceeds-buffer',
+        "length-exceeds-buffer",
         p,
         `${what} length ${n} (padded ${padded(n)}) exceeds the ${rem} remaining bytes`,
       );
@@ -222,7 +251,12 @@ export class XdrReader {
     let p = this.pos + n;
     const e = this.pos + padded(n);
     for (; p < e; p++) {
-      if (buf[p] !== 0) throw new XdrError('bad-padding', p, `non-zero padding byte 0x${buf[p]!.toString(16)}`);
+      if (buf[p] !== 0)
+        throw new XdrError(
+          "bad-padding",
+          p,
+          `non-zero padding byte 0x${buf[p]!.toString(16)}`,
+        );
     }
     this.pos = e;
   }
@@ -254,7 +288,7 @@ export class XdrReader {
 
   /** Variable-length opaque<max>, returned as a fresh copy. */
   varOpaque(max: number = MAX_UINT32): Uint8Array {
-    const n = this.length(max, 'opaque');
+    const n = this.length(max, "opaque");
     const p = this.pos;
     this.skipPadded(n);
     return this.buf.slice(p, p + n);
@@ -262,7 +296,7 @@ export class XdrReader {
 
   /** Variable-length opaque<max> as a zero-copy subarray of the input buffer. */
   varOpaqueView(max: number = MAX_UINT32): Uint8Array {
-    const n = this.length(max, 'opaque');
+    const n = this.length(max, "opaque");
     const p = this.pos;
     this.skipPadded(n);
     return this.buf.subarray(p, p + n);
@@ -270,13 +304,13 @@ export class XdrReader {
 
   /** string<max>: length (bytes) checked against max; strict UTF-8 decode ('bad-utf8'). */
   string(max: number = MAX_UINT32): string {
-    const n = this.length(max, 'string');
+    const n = this.length(max, "string");
     const p = this.pos;
     this.skipPadded(n);
-    if (n === 0) return '';
+    if (n === 0) return "";
     const buf = this.buf;
     if (n <= ASCII_FAST_PATH_MAX) {
-      let s = '';
+      let s = "";
       let i = p;
       const e = p + n;
       for (; i < e; i++) {
@@ -289,12 +323,16 @@ export class XdrReader {
       // Native decoding replaces invalid sequences with U+FFFD; only a string containing U+FFFD
       // (invalid input, or a real U+FFFD) needs the strict decoder below to tell them apart.
       const s = utf8Slice.call(buf, p, p + n);
-      if (s.indexOf('\uFFFD') === -1) return s;
+      if (s.indexOf("\uFFFD") === -1) return s;
     }
     try {
       return UTF8.decode(buf.subarray(p, p + n));
     } catch {
-      throw new XdrError('bad-utf8', p, `string of ${n} bytes is not valid UTF-8`);
+      throw new XdrError(
+        "bad-utf8",
+        p,
+        `string of ${n} bytes is not valid UTF-8`,
+      );
     }
   }
 }

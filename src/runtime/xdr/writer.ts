@@ -1,4 +1,4 @@
-import { XdrError } from './errors.js';
+import { XdrError } from "./errors.js";
 
 const UTF8 = new TextEncoder();
 /**
@@ -12,9 +12,16 @@ const ASCII_FAST_PATH_MAX = 16;
  * surrogates included, ~25% cheaper than encodeInto for the 16–100 character strings
  * libvirt messages are full of (no result object, no subarray).
  */
-type Utf8Writer = (this: Uint8Array, s: string, offset: number, length: number) => number;
+type Utf8Writer = (
+  this: Uint8Array,
+  s: string,
+  offset: number,
+  length: number,
+) => number;
 const utf8Write: Utf8Writer | undefined =
-  typeof Buffer === 'function' ? (Buffer.prototype as unknown as { utf8Write?: Utf8Writer }).utf8Write : undefined;
+  typeof Buffer === "function"
+    ? (Buffer.prototype as unknown as { utf8Write?: Utf8Writer }).utf8Write
+    : undefined;
 const MAX_UINT32 = 0xffffffff;
 const MIN_HYPER = -(1n << 63n);
 const MAX_HYPER = (1n << 63n) - 1n;
@@ -39,9 +46,13 @@ export class XdrWriter {
   readonly maxSize: number;
 
   constructor(initialCapacity = 1024, maxSize = Infinity) {
-    if (!(maxSize >= 0)) throw new RangeError(`XdrWriter: invalid maxSize ${maxSize}`);
+    if (!(maxSize >= 0))
+      throw new RangeError(`XdrWriter: invalid maxSize ${maxSize}`);
     // Never allocate beyond maxSize, so every overflow goes through grow().
-    const cap = Math.min(Math.max(16, Math.ceil(initialCapacity) || 0), maxSize);
+    const cap = Math.min(
+      Math.max(16, Math.ceil(initialCapacity) || 0),
+      maxSize,
+    );
     this.buf = new Uint8Array(cap);
     this.view = new DataView(this.buf.buffer);
     this.maxSize = maxSize;
@@ -67,7 +78,7 @@ export class XdrWriter {
   private grow(need: number): void {
     if (need > this.maxSize) {
       throw new XdrError(
-        'message-too-large',
+        "message-too-large",
         this.pos,
         `encoded message would need ${need} bytes, limit is ${this.maxSize}`,
       );
@@ -102,12 +113,16 @@ export class XdrWriter {
   }
 
   private outOfRange(what: string, v: unknown): XdrError {
-    return new XdrError('value-out-of-range', this.pos, `${what} value out of range: ${String(v)}`);
+    return new XdrError(
+      "value-out-of-range",
+      this.pos,
+      `${what} value out of range: ${String(v)}`,
+    );
   }
 
   /** Signed 32-bit integer. */
   int(v: number): void {
-    if ((v | 0) !== v) throw this.outOfRange('int', v);
+    if ((v | 0) !== v) throw this.outOfRange("int", v);
     if (this.pos + 4 > this.buf.length) this.grow(this.pos + 4);
     this.view.setInt32(this.pos, v);
     this.pos += 4;
@@ -115,7 +130,7 @@ export class XdrWriter {
 
   /** Unsigned 32-bit integer. */
   uint(v: number): void {
-    if (v >>> 0 !== v) throw this.outOfRange('unsigned int', v);
+    if (v >>> 0 !== v) throw this.outOfRange("unsigned int", v);
     if (this.pos + 4 > this.buf.length) this.grow(this.pos + 4);
     this.view.setUint32(this.pos, v);
     this.pos += 4;
@@ -123,7 +138,8 @@ export class XdrWriter {
 
   /** Signed 64-bit integer. */
   hyper(v: bigint): void {
-    if (typeof v !== 'bigint' || v < MIN_HYPER || v > MAX_HYPER) throw this.outOfRange('hyper', v);
+    if (typeof v !== "bigint" || v < MIN_HYPER || v > MAX_HYPER)
+      throw this.outOfRange("hyper", v);
     if (this.pos + 8 > this.buf.length) this.grow(this.pos + 8);
     this.view.setBigInt64(this.pos, v);
     this.pos += 8;
@@ -131,8 +147,8 @@ export class XdrWriter {
 
   /** Unsigned 64-bit integer. */
   uhyper(v: bigint): void {
-    if (typeof v !== 'bigint' || v < 0n || v > MAX_UHYPER) {
-      throw this.outOfRange('unsigned hyper', v);
+    if (typeof v !== "bigint" || v < 0n || v > MAX_UHYPER) {
+      throw this.outOfRange("unsigned hyper", v);
     }
     if (this.pos + 8 > this.buf.length) this.grow(this.pos + 8);
     this.view.setBigUint64(this.pos, v);
@@ -141,7 +157,7 @@ export class XdrWriter {
 
   /** IEEE-754 single precision (value is rounded to float32). */
   float(v: number): void {
-    if (typeof v !== 'number') throw this.outOfRange('float', v);
+    if (typeof v !== "number") throw this.outOfRange("float", v);
     if (this.pos + 4 > this.buf.length) this.grow(this.pos + 4);
     this.view.setFloat32(this.pos, v);
     this.pos += 4;
@@ -149,7 +165,7 @@ export class XdrWriter {
 
   /** IEEE-754 double precision. */
   double(v: number): void {
-    if (typeof v !== 'number') throw this.outOfRange('double', v);
+    if (typeof v !== "number") throw this.outOfRange("double", v);
     if (this.pos + 8 > this.buf.length) this.grow(this.pos + 8);
     this.view.setFloat64(this.pos, v);
     this.pos += 8;
@@ -157,7 +173,7 @@ export class XdrWriter {
 
   /** XDR bool: 1 or 0. */
   bool(v: boolean): void {
-    if (typeof v !== 'boolean') throw this.outOfRange('bool', v);
+    if (typeof v !== "boolean") throw this.outOfRange("bool", v);
     if (this.pos + 4 > this.buf.length) this.grow(this.pos + 4);
     this.view.setUint32(this.pos, v ? 1 : 0);
     this.pos += 4;
@@ -172,9 +188,13 @@ export class XdrWriter {
 
   /** Variable-length array count; checked against the declared maximum. */
   count(n: number, max: number): void {
-    if (n >>> 0 !== n) throw this.outOfRange('array count', n);
+    if (n >>> 0 !== n) throw this.outOfRange("array count", n);
     if (n > max) {
-      throw new XdrError('length-exceeds-max', this.pos, `array count ${n} exceeds maximum ${max}`);
+      throw new XdrError(
+        "length-exceeds-max",
+        this.pos,
+        `array count ${n} exceeds maximum ${max}`,
+      );
     }
     if (this.pos + 4 > this.buf.length) this.grow(this.pos + 4);
     this.view.setUint32(this.pos, n);
@@ -202,7 +222,7 @@ export class XdrWriter {
   fixedOpaque(bytes: Uint8Array, len: number): void {
     if (!(bytes instanceof Uint8Array) || bytes.length !== len) {
       throw new XdrError(
-        'value-out-of-range',
+        "value-out-of-range",
         this.pos,
         `fixed opaque must be exactly ${len} bytes, got ${bytes instanceof Uint8Array ? bytes.length : typeof bytes}`,
       );
@@ -212,10 +232,15 @@ export class XdrWriter {
 
   /** Variable-length opaque<max>: length prefix, bytes, zero padding. */
   varOpaque(bytes: Uint8Array, max: number = MAX_UINT32): void {
-    if (!(bytes instanceof Uint8Array)) throw this.outOfRange('opaque', typeof bytes);
+    if (!(bytes instanceof Uint8Array))
+      throw this.outOfRange("opaque", typeof bytes);
     const len = bytes.length;
     if (len > max || len > MAX_UINT32) {
-      throw new XdrError('length-exceeds-max', this.pos, `opaque length ${len} exceeds maximum ${max}`);
+      throw new XdrError(
+        "length-exceeds-max",
+        this.pos,
+        `opaque length ${len} exceeds maximum ${max}`,
+      );
     }
     if (this.pos + 4 > this.buf.length) this.grow(this.pos + 4);
     this.view.setUint32(this.pos, len);
@@ -228,11 +253,15 @@ export class XdrWriter {
    * Lone surrogates are encoded as U+FFFD (TextEncoder semantics).
    */
   string(s: string, max: number = MAX_UINT32): void {
-    if (typeof s !== 'string') throw this.outOfRange('string', typeof s);
+    if (typeof s !== "string") throw this.outOfRange("string", typeof s);
     const n = s.length;
     // UTF-8 length >= UTF-16 length, so this is a cheap early rejection.
     if (n > max) {
-      throw new XdrError('length-exceeds-max', this.pos, `string length ${n} exceeds maximum ${max}`);
+      throw new XdrError(
+        "length-exceeds-max",
+        this.pos,
+        `string length ${n} exceeds maximum ${max}`,
+      );
     }
     const start = this.pos;
     if (n <= ASCII_FAST_PATH_MAX) {
@@ -256,7 +285,10 @@ export class XdrWriter {
     }
     // Worst case 3 bytes per UTF-16 code unit (+ up to 3 bytes of padding).
     // Clamp to maxSize: the real encoding may still fit even if the worst case doesn't.
-    const want = Math.min(start + 4 + n * 3 + 3, Math.max(this.maxSize, start + 4));
+    const want = Math.min(
+      start + 4 + n * 3 + 3,
+      Math.max(this.maxSize, start + 4),
+    );
     if (want > this.buf.length) this.grow(want);
     let read = n;
     let written: number;
@@ -267,14 +299,14 @@ export class XdrWriter {
     }
     if (read < n) {
       throw new XdrError(
-        'message-too-large',
+        "message-too-large",
         start,
         `encoded string does not fit in the ${this.maxSize}-byte message limit`,
       );
     }
     if (written > max) {
       throw new XdrError(
-        'length-exceeds-max',
+        "length-exceeds-max",
         start,
         `string UTF-8 length ${written} exceeds maximum ${max}`,
       );
@@ -283,7 +315,7 @@ export class XdrWriter {
     if (end > this.buf.length) {
       // Only possible when the buffer was clamped to maxSize.
       throw new XdrError(
-        'message-too-large',
+        "message-too-large",
         start,
         `encoded message would need ${end} bytes, limit is ${this.maxSize}`,
       );
@@ -314,10 +346,16 @@ export class XdrWriter {
   /** Overwrite a previously written/reserved 4-byte big-endian unsigned value. */
   patchUint32(at: number, v: number): void {
     if (at >>> 0 !== at || at + 4 > this.pos) {
-      throw new RangeError(`patchUint32: offset ${at} is outside the written region (${this.pos} bytes)`);
+      throw new RangeError(
+        `patchUint32: offset ${at} is outside the written region (${this.pos} bytes)`,
+      );
     }
     if (v >>> 0 !== v) {
-      throw new XdrError('value-out-of-range', at, `unsigned int value out of range: ${String(v)}`);
+      throw new XdrError(
+        "value-out-of-range",
+        at,
+        `unsigned int value out of range: ${String(v)}`,
+      );
     }
     this.view.setUint32(at, v);
   }

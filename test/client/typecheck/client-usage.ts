@@ -1,6 +1,6 @@
 // Compiled (not run) by test/client/types.test.ts under tsc --strict: what the generated client's
 // types accept and refuse. Every `@ts-expect-error` must be an error, or tsc fails.
-import { VirtError, type VirtStream } from 'virt-rpcgen/runtime';
+import { VirtError, type VirtStream } from "virt-rpcgen/runtime";
 import {
   REMOTE_PROC_AUTH_LIST,
   REMOTE_PROC_CONNECT_DOMAIN_EVENT_CALLBACK_REGISTER_ANY,
@@ -11,51 +11,92 @@ import {
   RemoteClient,
   virDomainMigrateFlags,
   type remote_nonnull_domain,
-} from '../../../generated/remote_protocol/index.js';
-import { QemuClient } from '../../../generated/qemu_protocol/index.js';
+} from "../../../generated/remote_protocol/index.js";
+import { QemuClient } from "../../../generated/qemu_protocol/index.js";
 
-export async function usage(remote: RemoteClient, dom: remote_nonnull_domain): Promise<void> {
+export async function usage(
+  remote: RemoteClient,
+  dom: remote_nonnull_domain,
+): Promise<void> {
   // Methods: the args struct's fields in order, the ret struct (or its single member) back.
   const version: bigint = await remote.connectGetVersion();
   const info = await remote.domainGetInfo(dom);
   const state: number = info.state;
-  const found: remote_nonnull_domain = await remote.domainLookupByName('test');
+  const found: remote_nonnull_domain = await remote.domainLookupByName("test");
   await remote.domainMigrateStartPostCopy(dom);
-  await remote.domainMigrateStartPostCopy(dom, 0, { timeoutMs: 1000, signal: AbortSignal.timeout(5) });
+  await remote.domainMigrateStartPostCopy(dom, 0, {
+    timeoutMs: 1000,
+    signal: AbortSignal.timeout(5),
+  });
   // @ts-expect-error the domain is required
   await remote.domainMigrateStartPostCopy();
   // @ts-expect-error no such argument
   await remote.domainGetInfo(dom, 0, {});
 
   // Flags: libvirt's enum members, their bitwise-OR, or any number.
-  const flags = virDomainMigrateFlags.VIR_MIGRATE_LIVE | virDomainMigrateFlags.VIR_MIGRATE_PEER2PEER;
-  await remote.domainMigratePerform(dom, new Uint8Array(), 'qemu+tcp://x/system', flags, null, 0n);
-  await remote.domainMigratePerform(dom, new Uint8Array(), 'qemu+tcp://x/system', 2n, null, 0n);
-  // @ts-expect-error flags are numbers, not strings
-  await remote.domainMigratePerform(dom, new Uint8Array(), 'u', 'live', null, 0n);
+  const flags =
+    virDomainMigrateFlags.VIR_MIGRATE_LIVE |
+    virDomainMigrateFlags.VIR_MIGRATE_PEER2PEER;
+  await remote.domainMigratePerform(
+    dom,
+    new Uint8Array(),
+    "qemu+tcp://x/system",
+    flags,
+    null,
+    0n,
+  );
+  await remote.domainMigratePerform(
+    dom,
+    new Uint8Array(),
+    "qemu+tcp://x/system",
+    2n,
+    null,
+    0n,
+  );
+  await remote.domainMigratePerform(
+    dom,
+    new Uint8Array(),
+    "u",
+    // @ts-expect-error flags are numbers, not strings
+    "live",
+    null,
+    0n,
+  );
 
   // Procedures without a method: the typed call(), keyed by procedure number.
-  const { type }: { type: string } = await remote.call(REMOTE_PROC_CONNECT_GET_TYPE, undefined);
-  await remote.call(REMOTE_PROC_CONNECT_OPEN, { name: 'test:///default', flags: 0 });
+  const { type }: { type: string } = await remote.call(
+    REMOTE_PROC_CONNECT_GET_TYPE,
+    undefined,
+  );
+  await remote.call(REMOTE_PROC_CONNECT_OPEN, {
+    name: "test:///default",
+    flags: 0,
+  });
   const auth = await remote.call(REMOTE_PROC_AUTH_LIST, undefined);
   const firstAuth: number | undefined = auth.types[0];
-  // @ts-expect-error the args struct of CONNECT_OPEN has no `uri`
-  await remote.call(REMOTE_PROC_CONNECT_OPEN, { uri: 'test:///default', flags: 0 });
+  await remote.call(REMOTE_PROC_CONNECT_OPEN, {
+    // @ts-expect-error the args struct of CONNECT_OPEN has no `uri`
+    uri: "test:///default",
+    flags: 0,
+  });
   // @ts-expect-error procedures with a generated method are called through it
   await remote.call(REMOTE_PROC_DOMAIN_GET_INFO, { dom });
-  const { callbackID } = await remote.call(REMOTE_PROC_CONNECT_DOMAIN_EVENT_CALLBACK_REGISTER_ANY, { eventID: 0, dom: null });
+  const { callbackID } = await remote.call(
+    REMOTE_PROC_CONNECT_DOMAIN_EVENT_CALLBACK_REGISTER_ANY,
+    { eventID: 0, dom: null },
+  );
   // A stream procedure without a method resolves with its stream.
   const tunnel = await remote.call(REMOTE_PROC_DOMAIN_MIGRATE_PREPARE_TUNNEL3, {
     cookie_in: new Uint8Array(),
     dname: null,
     resource: 0n,
-    dom_xml: '<domain/>',
+    dom_xml: "<domain/>",
     flags: 0n,
   });
   const tunnelStream: VirtStream = tunnel.stream;
 
   // Events: typed listeners only; *_msg procedures are never methods.
-  const off = remote.on('domainEventCallbackLifecycle', (m) => {
+  const off = remote.on("domainEventCallbackLifecycle", (m) => {
     const id: number = m.callbackID;
     const event: number = m.msg.event;
     void [id, event];
@@ -64,8 +105,8 @@ export async function usage(remote: RemoteClient, dom: remote_nonnull_domain): P
   // @ts-expect-error events are not callable
   await remote.domainEventCallbackLifecycle();
   // @ts-expect-error no such event
-  remote.on('domainEventNope', () => {});
-  remote.on('domainEventCallbackReboot', (m) => {
+  remote.on("domainEventNope", () => {});
+  remote.on("domainEventCallbackReboot", (m) => {
     // @ts-expect-error the reboot message has no `detail`
     void m.detail;
   });
@@ -77,12 +118,23 @@ export async function usage(remote: RemoteClient, dom: remote_nonnull_domain): P
 
   // Another program on the same connection.
   const qemu = new QemuClient(remote.connection);
-  qemu.on('domainMonitorEvent', (m) => void m.event);
+  qemu.on("domainMonitorEvent", (m) => void m.event);
 
   try {
     await remote.domainCreateWithFlags(dom);
   } catch (e) {
-    if (e instanceof VirtError) void [e.code, e.domain, e.level, e.str1, e.codeName];
+    if (e instanceof VirtError)
+      void [e.code, e.domain, e.level, e.str1, e.codeName];
   }
-  void [version, state, found, type, firstAuth, callbackID, tunnelStream, mime, data];
+  void [
+    version,
+    state,
+    found,
+    type,
+    firstAuth,
+    callbackID,
+    tunnelStream,
+    mime,
+    data,
+  ];
 }
