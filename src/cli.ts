@@ -7,7 +7,7 @@ import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 // Only light modules load up front: an up-to-date `generate` must not pay for the parser,
 // ts-morph or prettier.
-import { XdrDiagnosticError } from "./parser/diagnostics.js";
+import { printable, XdrDiagnosticError } from "./parser/diagnostics.js";
 import {
   loadOptionsFrom,
   MODEL_OPTIONS,
@@ -120,6 +120,20 @@ function structsFilterOf(text: string | undefined): RegExp | undefined {
   }
 }
 
+/** Errors from reading inputs or writing outputs: the user's environment, not a bug. */
+const FILE_SYSTEM_ERRORS = new Set([
+  "ENOENT",
+  "EACCES",
+  "EPERM",
+  "EISDIR",
+  "ENOTDIR",
+  "EEXIST",
+  "EROFS",
+  "ENOSPC",
+  "ELOOP",
+  "ENAMETOOLONG",
+]);
+
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;
@@ -134,13 +148,13 @@ main(process.argv.slice(2)).then(
         "code" in err &&
         String(err.code).startsWith("ERR_PARSE_ARGS"))
     ) {
-      process.stderr.write(`virt-rpcgen: ${err.message}\n`);
+      process.stderr.write(`virt-rpcgen: ${printable(err.message)}\n`);
     } else if (
       err instanceof Error &&
       "code" in err &&
-      (err.code === "ENOENT" || err.code === "EACCES" || err.code === "EISDIR")
+      FILE_SYSTEM_ERRORS.has(String(err.code))
     ) {
-      process.stderr.write(`virt-rpcgen: ${err.message}\n`);
+      process.stderr.write(`virt-rpcgen: ${printable(err.message)}\n`);
     } else {
       // A bug in virt-rpcgen, not a user error: keep the stack for the report.
       process.stderr.write(

@@ -1,4 +1,5 @@
 /** `virt-rpcgen generate <file.x>... --out DIR [--check] [--runtime-import SPEC]` */
+import { existsSync, statSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { DEFAULT_RUNTIME_IMPORT, displayPath, generate } from "../generate.js";
 import { loadOptionsFrom, MODEL_OPTIONS, UsageError } from "./options.js";
@@ -21,6 +22,8 @@ export async function generateCommand(args: string[]): Promise<number> {
     throw new UsageError("generate needs at least one .x file");
   if (values.out === undefined)
     throw new UsageError("generate needs --out DIR");
+  if (existsSync(values.out) && !statSync(values.out).isDirectory())
+    throw new UsageError(`--out ${values.out}: not a directory`);
   const result = await generate({
     ...loadOptionsFrom(values),
     files: positionals,

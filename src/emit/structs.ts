@@ -192,29 +192,41 @@ function cType(t: TypeRef): string {
 /** Types from imported protocols that this protocol's types reach, in their declaration order. */
 function importedTypesUsed(p: ProtocolModel): TypeDecl[] {
   const used = new Set<TypeDecl>();
+  // An explicit work list, not recursion: a long chain of types must not exhaust the stack.
   const visited = new Set<TypeDecl>();
-  const visitRef = (t: TypeRef): void => {
-    if (t.kind === "named") visitDecl(t.decl);
-    else if (t.kind === "inlineStruct") t.struct.fields.forEach(visitField);
-    else if (t.kind === "inlineUnion") visitUnion(t.union);
+  const pending: (TypeRef | TypeDecl)[] = [...p.types];
+  const pushField = (f: Field | null | undefined): void => {
+    if (f && "type" in f) pending.push(f.type);
   };
-  const visitField = (f: Field): void => {
-    if ("type" in f) visitRef(f.type);
+  const pushUnion = (u: UnionType): void => {
+    pushField(u.discriminant);
+    u.arms.forEach((a) => pushField(a.field));
+    pushField(u.defaultArm);
   };
-  const visitUnion = (u: UnionType): void => {
-    visitField(u.discriminant);
-    u.arms.forEach((a) => a.field && visitField(a.field));
-    if (u.defaultArm) visitField(u.defaultArm);
-  };
-  const visitDecl = (d: TypeDecl): void => {
-    if (visited.has(d)) return;
-    visited.add(d);
-    if (p.ownerOf(d) !== p) used.add(d);
-    if (d.kind === "struct") d.fields.forEach(visitField);
-    else if (d.kind === "union") visitUnion(d);
-    else if (d.kind === "typedef") visitField(d.field);
-  };
-  p.types.forEach(visitDecl);
+  for (let item = pending.pop(); item !== undefined; item = pending.pop()) {
+    switch (item.kind) {
+      case "named":
+        pending.push(item.decl);
+        break;
+      case "inlineStruct":
+        item.struct.fields.forEach(pushField);
+        break;
+      case "inlineUnion":
+        pushUnion(item.union);
+        break;
+      case "struct":
+      case "union":
+      case "typedef":
+      case "enum":
+        if (visited.has(item)) break;
+        visited.add(item);
+        if (p.ownerOf(item) !== p) used.add(item);
+        if (item.kind === "struct") item.fields.forEach(pushField);
+        else if (item.kind === "union") pushUnion(item);
+        else if (item.kind === "typedef") pushField(item.field);
+        break;
+    }
+  }
   const order: TypeDecl[] = [];
   const walkImports = (imp: ProtocolModel, seen: Set<ProtocolModel>): void => {
     if (seen.has(imp)) return;

@@ -32,7 +32,6 @@ export interface PendingConstant {
 export class ConstantTable {
   private readonly pending = new Map<string, PendingConstant>();
   private readonly values = new Map<string, number>();
-  private readonly inProgress: string[] = [];
 
   constructor(
     /** Constants of imported protocols. */
@@ -70,52 +69,77 @@ export class ConstantTable {
     );
   }
 
-  /** The value of a constant used at `loc`; unknown names and cycles are located errors. */
+  /**
+   * The value of a constant used at `loc`; unknown names and cycles are located errors.
+   * Every constant depends on at most one other name, so evaluation follows the chain of
+   * dependencies in a loop and then computes back along it: a chain of a million constants
+   * needs no deeper call stack than one.
+   */
   valueOf(name: string, loc: SourceLocation): number {
-    const known = this.values.get(name);
-    if (known !== undefined) return known;
-    const p = this.pending.get(name);
-    if (!p) {
-      const imp = this.imported.get(name);
-      if (imp) return imp.value;
-      const ext = this.external.get(name);
-      if (ext !== undefined) return ext;
-      throw XdrDiagnosticError.at(loc, `unknown constant '${name}'`);
+    const chain: PendingConstant[] = [];
+    const onChain = new Map<string, number>();
+    let need: { readonly name: string; readonly loc: SourceLocation } | null = {
+      name,
+      loc,
+    };
+    let v = 0;
+    while (need !== null) {
+      const known = this.values.get(need.name);
+      if (known !== undefined) {
+        v = known;
+        break;
+      }
+      const p = this.pending.get(need.name);
+      if (!p) {
+        v = this.outsideValue(need.name, need.loc);
+        break;
+      }
+      const cycleStart = onChain.get(p.name);
+      if (cycleStart !== undefined) {
+        const cycle = [...chain.slice(cycleStart), p]
+          .map((c) => c.name)
+          .join(" -> ");
+        throw XdrDiagnosticError.at(p.loc, `constant cycle: ${cycle}`);
+      }
+      onChain.set(p.name, chain.length);
+      chain.push(p);
+      need = dependencyOf(p);
     }
-    const cycleStart = this.inProgress.indexOf(name);
-    if (cycleStart !== -1) {
-      const cycle = [...this.inProgress.slice(cycleStart), name].join(" -> ");
-      throw XdrDiagnosticError.at(p.loc, `constant cycle: ${cycle}`);
+    for (let i = chain.length - 1; i >= 0; i--) {
+      const p = chain[i]!;
+      v = this.compute(p, v);
+      this.values.set(p.name, v);
     }
-    this.inProgress.push(name);
-    const v = this.evaluate(p);
-    this.inProgress.pop();
-    this.values.set(name, v);
     return v;
+  }
+
+  private outsideValue(name: string, loc: SourceLocation): number {
+    const imp = this.imported.get(name);
+    if (imp) return imp.value;
+    const ext = this.external.get(name);
+    if (ext !== undefined) return ext;
+    throw XdrDiagnosticError.at(loc, `unknown constant '${name}'`);
   }
 
   evaluateValue(v: Value): number {
     if (v.kind === "name") return this.valueOf(v.name, v.loc);
-    if (
-      v.value > BigInt(Number.MAX_SAFE_INTEGER) ||
-      v.value < BigInt(Number.MIN_SAFE_INTEGER)
-    ) {
-      throw XdrDiagnosticError.at(v.loc, `integer ${v.text} is too large`);
-    }
-    return Number(v.value);
+    return literalValue(v);
   }
 
-  private evaluate(p: PendingConstant): number {
+  /** The value of `p`, given the value of the one it depends on (if any). */
+  private compute(p: PendingConstant, dependency: number): number {
     const s = p.source;
     switch (s.kind) {
       case "value":
-        return this.evaluateValue(s.value);
+        return s.value.kind === "name" ? dependency : literalValue(s.value);
       case "enumMember": {
         const v = s.value
-          ? this.evaluateValue(s.value)
+          ? s.value.kind === "name"
+            ? dependency
+            : literalValue(s.value)
           : s.previous === null
             ? 0
-            : this.valueOf(s.previous, p.loc) + 1;
+            : dependency + 1;
         if (v < -0x80000000 || v > 0x7fffffff) {
           throw XdrDiagnosticError.at(
             p.loc,
@@ -125,14 +149,8 @@ export class ConstantTable {
         return v;
       }
       case "define": {
-        const text = s.text.replace(/^\((.*)\)$/, "$1").trim();
-        const lit = parseIntegerLiteral(text.replace(/[uUlL]+$/, ""));
-        if (lit !== null) return Number(lit);
-        if (/^[A-Za-z_]\w*$/.test(text)) return this.valueOf(text, p.loc);
-        throw XdrDiagnosticError.at(
-          p.loc,
-          `#define ${p.name} '${s.text}' is not an integer constant`,
-        );
+        const lit = defineLiteral(s.text);
+        return lit ?? dependency;
       }
     }
   }
@@ -146,6 +164,48 @@ export class ConstantTable {
       loc: p.loc,
       protocol,
     }));
+  }
+}
+
+function literalValue(v: Value & { kind: "number" }): number {
+  if (
+    v.value > BigInt(Number.MAX_SAFE_INTEGER) ||
+    v.value < BigInt(Number.MIN_SAFE_INTEGER)
+  ) {
+    throw XdrDiagnosticError.at(v.loc, `integer ${v.text} is too large`);
+  }
+  return Number(v.value);
+}
+
+function defineText(text: string): string {
+  return text.replace(/^\((.*)\)$/, "$1").trim();
+}
+
+function defineLiteral(text: string): number | null {
+  const lit = parseIntegerLiteral(defineText(text).replace(/[uUlL]+$/, ""));
+  return lit === null ? null : Number(lit);
+}
+
+/** The name `p`'s value is computed from, if any. */
+function dependencyOf(
+  p: PendingConstant,
+): { readonly name: string; readonly loc: SourceLocation } | null {
+  const s = p.source;
+  switch (s.kind) {
+    case "value":
+      return s.value.kind === "name" ? s.value : null;
+    case "enumMember":
+      if (s.value) return s.value.kind === "name" ? s.value : null;
+      return s.previous === null ? null : { name: s.previous, loc: p.loc };
+    case "define": {
+      if (defineLiteral(s.text) !== null) return null;
+      const text = defineText(s.text);
+      if (/^[A-Za-z_]\w*$/.test(text)) return { name: text, loc: p.loc };
+      throw XdrDiagnosticError.at(
+        p.loc,
+        `#define ${p.name} '${s.text}' is not an integer constant`,
+      );
+    }
   }
 }
 

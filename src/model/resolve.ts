@@ -19,6 +19,8 @@ import {
 } from "../parser/index.js";
 import { ConstantTable } from "./constants.js";
 import { linkProcedures } from "./procedures.js";
+import { checkProgramNumbers } from "./program-numbers.js";
+import { checkTypeGraph } from "./type-graph.js";
 import type {
   Constant,
   EnumMember,
@@ -140,6 +142,8 @@ export function resolveProtocol(
   }
 
   const pendingBodies: (() => void)[] = [];
+  // A union's discriminant may name a typedef declared further down: resolved on demand.
+  const typedefBodies = new Map<TypeDecl, () => void>();
   for (const def of ast.definitions) {
     switch (def.kind) {
       case "const":
@@ -218,9 +222,11 @@ export function resolveProtocol(
           loc: def.decl.loc,
         } as Mutable<import("./types.js").TypedefType>;
         declareType(decl);
-        pendingBodies.push(() => {
-          decl.field = resolveField(def.decl, def.decl.name);
-        });
+        const resolveBody = () => {
+          decl.field ??= resolveField(def.decl, def.decl.name);
+        };
+        typedefBodies.set(decl, resolveBody);
+        pendingBodies.push(resolveBody);
         break;
       }
       case "program":
@@ -230,6 +236,7 @@ export function resolveProtocol(
 
   // Pass 2: bodies.
   for (const resolveBody of pendingBodies) resolveBody();
+  checkProgramNumbers(ast, consts);
   const constants = consts.resolveAll(name);
 
   function lookupType(typeName: string): TypeDecl | undefined {
@@ -422,6 +429,16 @@ export function resolveProtocol(
             `case '${text}' (${value}) is negative but the discriminant is unsigned in union '${unionName}'`,
           );
         }
+        const [lo, hi] =
+          disc.type.kind === "primitive" && disc.type.name === "unsigned int"
+            ? [0, UINT32_MAX]
+            : [-0x80000000, 0x7fffffff];
+        if (value < lo || value > hi) {
+          throw XdrDiagnosticError.at(
+            c.loc,
+            `case '${text}' (${value}) is out of range for the discriminant (${lo} to ${hi}) in union '${unionName}'`,
+          );
+        }
         const dup = seenCases.get(value);
         if (dup !== undefined)
           throw XdrDiagnosticError.at(
@@ -454,23 +471,32 @@ export function resolveProtocol(
     };
   }
 
-  /** The enum constraining case labels, null for int-like discriminants, undefined if invalid. */
-  function discriminantEnum(t: TypeRef): EnumType | null | undefined {
-    if (t.kind === "primitive")
-      return ["int", "unsigned int", "bool"].includes(t.name)
-        ? null
-        : undefined;
-    if (t.kind === "inlineEnum") return t.enumType;
-    if (t.kind === "named") {
+  /**
+   * The enum constraining case labels, null for int-like discriminants, undefined if invalid.
+   * Typedef chains are followed in a loop (a cycle among them is reported later, by the type
+   * graph check, so here it only ends the walk); a typedef not resolved yet is resolved now.
+   */
+  function discriminantEnum(start: TypeRef): EnumType | null | undefined {
+    const seen = new Set<TypeDecl>();
+    for (let t = start; ;) {
+      if (t.kind === "primitive")
+        return ["int", "unsigned int", "bool"].includes(t.name)
+          ? null
+          : undefined;
+      if (t.kind === "inlineEnum") return t.enumType;
+      if (t.kind !== "named" || seen.has(t.decl)) return undefined;
       const d = t.decl;
+      seen.add(d);
       if (d.kind === "enum") return d;
-      if (d.kind === "typedef" && d.field.shape === "scalar")
-        return discriminantEnum(d.field.type);
+      if (d.kind !== "typedef") return undefined;
+      typedefBodies.get(d)?.();
+      if (d.field.shape !== "scalar") return undefined;
+      t = d.field.type;
     }
-    return undefined;
   }
 
   const typeList = [...types.values()];
+  checkTypeGraph(typeList);
   const self: ProtocolModel = {
     name,
     file: ast.file,

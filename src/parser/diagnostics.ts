@@ -21,8 +21,23 @@ export interface Diagnostic {
   readonly message: string;
 }
 
+/**
+ * One line per diagnostic. File names and messages can echo input (a stray character, a
+ * name), so control characters are shown escaped: a NUL, an ESC sequence or a newline in
+ * the input never reaches the terminal raw.
+ */
 export function formatDiagnostic(d: Diagnostic): string {
-  return `${d.loc.file}:${d.loc.line}:${d.loc.col}: error: ${d.message}`;
+  return printable(
+    `${d.loc.file}:${d.loc.line}:${d.loc.col}: error: ${d.message}`,
+  );
+}
+
+/** `s` with C0 and C1 control characters (and DEL) written as `\xNN`. */
+export function printable(s: string): string {
+  return s.replace(
+    /[\x00-\x1f\x7f-\x9f]/g,
+    (c) => "\\x" + c.charCodeAt(0).toString(16).padStart(2, "0"),
+  );
 }
 
 export class XdrDiagnosticError extends Error {

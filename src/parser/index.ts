@@ -13,7 +13,8 @@ import {
 import { XdrGrammar } from "./grammar.js";
 import { parseIntegerLiteral } from "./integer.js";
 import { preprocess } from "./preprocess.js";
-import { decodeSource } from "./source.js";
+import { MAX_SYNTAX_NESTING } from "./limits.js";
+import { checkSourceText, decodeSource } from "./source.js";
 import * as T from "./tokens.js";
 
 export type * from "./ast.js";
@@ -44,6 +45,7 @@ export function parseXdr(
   options: ParseOptions = {},
 ): XdrFile {
   const raw = typeof input === "string" ? input : decodeSource(file, input);
+  checkSourceText(file, raw);
   const pre = preprocess(file, raw, options.defines);
   const lexed = T.xdrLexer.tokenize(pre.text);
   const lines = new LineMap(file, pre.text);
@@ -71,6 +73,8 @@ export function parseXdr(
       );
     }
   }
+
+  checkNesting(file, lexed.tokens);
 
   grammar ??= new XdrGrammar();
   grammar.file = file;
@@ -106,6 +110,26 @@ export function parseXdr(
     defines: pre.defines,
     includes: pre.includes,
   };
+}
+
+/**
+ * The parser (and every later walk over inline bodies) recurses once per level of `{` or `(`,
+ * so nesting is checked on the token stream first: too deep is a located error, not a stack
+ * overflow.
+ */
+function checkNesting(file: string, tokens: readonly IToken[]): void {
+  let depth = 0;
+  for (const tok of tokens) {
+    if (tok.tokenType === T.LCurly || tok.tokenType === T.LParen) {
+      if (++depth > MAX_SYNTAX_NESTING)
+        throw XdrDiagnosticError.at(
+          locOf(file, tok),
+          `'${tok.image}' nests deeper than ${MAX_SYNTAX_NESTING} levels of braces and parentheses`,
+        );
+    } else if (tok.tokenType === T.RCurly || tok.tokenType === T.RParen) {
+      if (depth > 0) depth--;
+    }
+  }
 }
 
 function locOf(file: string, tok: IToken): SourceLocation {

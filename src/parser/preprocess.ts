@@ -11,6 +11,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { LineMap, XdrDiagnosticError } from "./diagnostics.js";
+import { MAX_IF_NESTING } from "./limits.js";
 
 export interface PreprocessResult {
   /** Same length and line structure as the input; inactive and directive lines are spaces. */
@@ -40,31 +41,51 @@ export function preprocess(
   const definedHere = new Set<string>();
   const includes: string[] = [];
   const stack: Frame[] = [];
-  const lines = new LineMap(file, text);
-  const out: string[] = [];
+  let lines: LineMap | undefined; // only needed to report an error
+  // The output is the input with some lines blanked: copied in slices, so a file of millions
+  // of ordinary lines costs no string per line.
+  const pieces: string[] = [];
+  let copied = 0; // text[0, copied) is in `pieces` or in the pending blank run
+  let blankFrom = -1; // start of the pending run of blanked lines
+  const blankLine = (start: number, end: number): void => {
+    if (blankFrom === -1) {
+      pieces.push(text.slice(copied, start));
+      blankFrom = start;
+    }
+    copied = end;
+  };
+  const keepLine = (): void => {
+    if (blankFrom === -1) return;
+    pieces.push(blank(text.slice(blankFrom, copied)));
+    blankFrom = -1;
+  };
   let inComment = false;
-  let offset = 0;
 
   const active = () => stack.length === 0 || stack[stack.length - 1]!.active;
   const fail = (at: number, message: string): never => {
+    lines ??= new LineMap(file, text);
     throw XdrDiagnosticError.at(lines.loc(at), message);
   };
 
-  for (const line of text.split("\n")) {
-    const lineStart = offset;
-    offset += line.length + 1;
-    const trimmed = line.trimStart();
-    if (inComment || !trimmed.startsWith("#")) {
+  for (let lineStart = 0; lineStart <= text.length;) {
+    let lineEnd = text.indexOf("\n", lineStart);
+    if (lineEnd === -1) lineEnd = text.length;
+    const start = lineStart;
+    lineStart = lineEnd + 1;
+    const first = firstNonSpace(text, start, lineEnd);
+    if (inComment || text.charCodeAt(first) !== 35 /* # */) {
       if (!active()) {
-        out.push(blank(line));
+        blankLine(start, lineEnd);
         continue;
       }
-      if (!line.startsWith("%")) inComment = commentStateAfter(line, inComment);
-      out.push(line);
+      keepLine();
+      if (text.charCodeAt(start) !== 37 /* % */)
+        inComment = commentStateAfter(text, start, lineEnd, inComment);
       continue;
     }
-    out.push(blank(line));
-    const at = lineStart + (line.length - trimmed.length);
+    blankLine(start, lineEnd);
+    const at = first;
+    const trimmed = text.slice(first, lineEnd);
     const m = /^#\s*([A-Za-z_]\w*)?\s*(.*?)\s*$/.exec(
       stripLineComments(trimmed),
     )!;
@@ -126,6 +147,8 @@ export function preprocess(
         handleActiveDirective(directive, rest, at);
     }
   }
+  keepLine();
+  pieces.push(text.slice(copied));
   if (stack.length > 0) {
     fail(
       stack[stack.length - 1]!.offset,
@@ -137,7 +160,7 @@ export function preprocess(
       ([k, v]) => initialDefines.get(k) !== v || definedHere.has(k),
     ),
   );
-  return { text: out.join("\n"), defines: own, includes };
+  return { text: pieces.join(""), defines: own, includes };
 
   function handleActiveDirective(
     directive: string,
@@ -192,29 +215,44 @@ export function preprocess(
   }
 }
 
-function blank(line: string): string {
-  return line.replace(/[^\t]/g, " ");
+/** Spaces for every character of `lines` but tabs and newlines, so columns stay where they were. */
+function blank(lines: string): string {
+  return lines.replace(/[^\t\n]/g, " ");
+}
+
+function firstNonSpace(text: string, from: number, end: number): number {
+  let i = from;
+  for (; i < end; i++) {
+    const c = text.charCodeAt(i);
+    if (c !== 32 && c !== 9 && c !== 13 && c !== 11 && c !== 12) break;
+  }
+  return i;
 }
 
 function stripLineComments(s: string): string {
   return s.replace(/\/\*.*?\*\//g, " ").replace(/\/\/.*$/, "");
 }
 
-function commentStateAfter(line: string, inComment: boolean): boolean {
-  let i = 0;
-  while (i < line.length) {
+/** Whether a block comment is open at the end of text[from, end), given whether one was at `from`. */
+function commentStateAfter(
+  text: string,
+  from: number,
+  end: number,
+  inComment: boolean,
+): boolean {
+  for (let i = from; i < end - 1; i++) {
+    const c = text.charCodeAt(i);
     if (inComment) {
-      const end = line.indexOf("*/", i);
-      if (end === -1) return true;
-      inComment = false;
-      i = end + 2;
-    } else {
-      const start = line.indexOf("/*", i);
-      const lineComment = line.indexOf("//", i);
-      if (start === -1 || (lineComment !== -1 && lineComment < start))
-        return false;
-      inComment = true;
-      i = start + 2;
+      if (c === 42 /* * */ && text.charCodeAt(i + 1) === 47 /* / */) {
+        inComment = false;
+        i++;
+      }
+    } else if (c === 47 /* / */) {
+      const d = text.charCodeAt(i + 1);
+      if (d === 42) {
+        inComment = true;
+        i++;
+      } else if (d === 47) return false;
     }
   }
   return inComment;
@@ -245,7 +283,7 @@ function evaluateCondition(
   );
   const joined = (tokens ?? []).join("");
   if (tokens === null || joined.length !== expr.length || expr.trim() === "") {
-    fail(at, `cannot evaluate #if expression '${expr}'`);
+    fail(at, `cannot evaluate #if expression '${excerpt(expr)}'`);
   }
   const toks = tokens!.map((t) => t.trim());
   let pos = 0;
@@ -260,14 +298,31 @@ function evaluateCondition(
       ? 0
       : fail(at, `macro '${name}' does not expand to an integer in #if`);
   };
+  // Parentheses recurse (depth-limited); a chain of `!` is counted in a loop.
+  let depth = 0;
   const primary = (): number => {
+    let negations = 0;
+    while (peek() === "!") {
+      next();
+      negations++;
+    }
+    const v = operand();
+    return negations === 0 ? v : (negations % 2 === 1) === (v === 0) ? 1 : 0;
+  };
+  const operand = (): number => {
     const t = next();
     if (t === undefined)
-      return fail(at, `unexpected end of #if expression '${expr}'`);
-    if (t === "!") return primary() ? 0 : 1;
+      return fail(at, `unexpected end of #if expression '${excerpt(expr)}'`);
     if (t === "(") {
+      if (++depth > MAX_IF_NESTING)
+        fail(
+          at,
+          `#if expression nests parentheses deeper than ${MAX_IF_NESTING} levels`,
+        );
       const v = or();
-      if (next() !== ")") fail(at, `missing ')' in #if expression '${expr}'`);
+      if (next() !== ")")
+        fail(at, `missing ')' in #if expression '${excerpt(expr)}'`);
+      depth--;
       return v;
     }
     if (t === "defined") {
@@ -331,4 +386,9 @@ function evaluateCondition(
   if (pos !== toks.length)
     fail(at, `unexpected '${toks[pos]}' in #if expression`);
   return result !== 0;
+}
+
+/** Input echoed in a message: long enough to recognise, short enough for one line. */
+function excerpt(s: string): string {
+  return s.length > 60 ? s.slice(0, 60) + "…" : s;
 }

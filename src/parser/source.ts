@@ -4,10 +4,12 @@
  * generated code never contains U+FFFD where the author wrote something else.
  */
 import { LineMap, XdrDiagnosticError } from "./diagnostics.js";
+import { MAX_INPUT_BYTES } from "./limits.js";
 
 const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
 
 export function decodeSource(file: string, bytes: Uint8Array): string {
+  checkSize(file, bytes.length, "bytes");
   try {
     const text = strictUtf8.decode(bytes);
     return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
@@ -47,4 +49,33 @@ function firstInvalidUtf8(b: Uint8Array): number {
     i += n + 1;
   }
   return b.length - 1;
+}
+
+/**
+ * Checks that every later stage can rely on: the text fits the input limit and holds no
+ * control characters (NUL, ESC…) other than tab, newline, carriage return, vertical tab and
+ * form feed. The check is one regular-expression scan, so a file of 4 MiB of NUL bytes is
+ * rejected at 1:1 at once instead of feeding the lexer's error recovery.
+ */
+export function checkSourceText(file: string, text: string): void {
+  checkSize(file, text.length, "characters");
+  const bad = /[\x00-\x08\x0e-\x1f\x7f]/.exec(text);
+  if (bad) {
+    const code = bad[0].charCodeAt(0);
+    const before = text.slice(0, bad.index);
+    const loc = new LineMap(file, before).loc(bad.index);
+    throw XdrDiagnosticError.at(
+      loc,
+      `control character U+${code.toString(16).toUpperCase().padStart(4, "0")} is not allowed in .x input`,
+    );
+  }
+}
+
+function checkSize(file: string, size: number, unit: string): void {
+  if (size > MAX_INPUT_BYTES) {
+    throw XdrDiagnosticError.at(
+      { file, line: 1, col: 1, offset: 0 },
+      `input is ${size} ${unit}, more than virt-rpcgen's limit of ${MAX_INPUT_BYTES} (${MAX_INPUT_BYTES / 1024 / 1024} MiB) for a .x file`,
+    );
+  }
 }
