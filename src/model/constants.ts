@@ -9,6 +9,7 @@ import {
   type Value,
 } from "../parser/index.js";
 import { parseIntegerLiteral } from "../parser/integer.js";
+import { C_CONSTANTS } from "./builtins.js";
 import type { Constant } from "./types.js";
 
 /** How a not-yet-evaluated constant is defined. */
@@ -20,7 +21,9 @@ export type ConstantSource =
       readonly value: Value | null;
       readonly previous: string | null;
     }
-  | { readonly kind: "define"; readonly text: string };
+  | { readonly kind: "define"; readonly text: string }
+  /** `const NAME = "text";`: a name that is taken but has no integer value. */
+  | { readonly kind: "string"; readonly text: string };
 
 export interface PendingConstant {
   readonly name: string;
@@ -65,7 +68,8 @@ export class ConstantTable {
     return (
       this.pending.has(name) ||
       this.imported.has(name) ||
-      this.external.has(name)
+      this.external.has(name) ||
+      C_CONSTANTS.has(name)
     );
   }
 
@@ -94,6 +98,12 @@ export class ConstantTable {
         v = this.outsideValue(need.name, need.loc);
         break;
       }
+      if (p.source.kind === "string") {
+        throw XdrDiagnosticError.at(
+          need.loc,
+          `'${p.name}' is a string constant ("${p.source.text}"), not an integer`,
+        );
+      }
       const cycleStart = onChain.get(p.name);
       if (cycleStart !== undefined) {
         const cycle = [...chain.slice(cycleStart), p]
@@ -118,6 +128,8 @@ export class ConstantTable {
     if (imp) return imp.value;
     const ext = this.external.get(name);
     if (ext !== undefined) return ext;
+    const c = C_CONSTANTS.get(name);
+    if (c !== undefined) return c;
     throw XdrDiagnosticError.at(loc, `unknown constant '${name}'`);
   }
 
@@ -152,18 +164,25 @@ export class ConstantTable {
         const lit = defineLiteral(s.text);
         return lit ?? dependency;
       }
+      case "string": // refused by valueOf before it gets here
+        throw XdrDiagnosticError.at(
+          p.loc,
+          `'${p.name}' is a string constant ("${s.text}"), not an integer`,
+        );
     }
   }
 
   /** All constants declared here, evaluated, in declaration order. */
   resolveAll(protocol: string): Constant[] {
-    return [...this.pending.values()].map((p) => ({
-      name: p.name,
-      value: this.valueOf(p.name, p.loc),
-      origin: p.origin,
-      loc: p.loc,
-      protocol,
-    }));
+    return [...this.pending.values()]
+      .filter((p) => p.source.kind !== "string")
+      .map((p) => ({
+        name: p.name,
+        value: this.valueOf(p.name, p.loc),
+        origin: p.origin,
+        loc: p.loc,
+        protocol,
+      }));
   }
 }
 
@@ -197,6 +216,8 @@ function dependencyOf(
     case "enumMember":
       if (s.value) return s.value.kind === "name" ? s.value : null;
       return s.previous === null ? null : { name: s.previous, loc: p.loc };
+    case "string":
+      return null;
     case "define": {
       if (defineLiteral(s.text) !== null) return null;
       const text = defineText(s.text);

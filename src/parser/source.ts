@@ -54,7 +54,7 @@ function firstInvalidUtf8(b: Uint8Array): number {
 /**
  * Checks that every later stage can rely on: the text fits the input limit and holds no
  * control characters (NUL, ESC…) other than tab, newline, carriage return, vertical tab and
- * form feed. The check is one regular-expression scan, so a file of 4 MiB of NUL bytes is
+ * form feed. The check is one regular-expression scan, so a file of NUL bytes is
  * rejected at 1:1 at once instead of feeding the lexer's error recovery.
  */
 export function checkSourceText(file: string, text: string): void {

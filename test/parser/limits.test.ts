@@ -203,21 +203,21 @@ describe("numbers out of range", () => {
         "program P { version V { void f(void) = 1; } = 1; } = 0x100000000;",
       ),
     ).toBe(
-      "t.x:1:54: error: program 'P' number 0x100000000 is out of range (0 to 4294967295: it is sent as an unsigned 32-bit int)",
+      "t.x:1:54: error: program number of 'P' 4294967296 is out of range (0 to 4294967295)",
     );
     expect(
       errorOf(
         "const V1 = 4294967296;\nprogram P { version V { void f(void) = 1; } = V1; } = 1;",
       ),
     ).toBe(
-      "t.x:2:47: error: version 'V' number V1 (4294967296) is out of range (0 to 4294967295: it is sent as an unsigned 32-bit int)",
+      "t.x:2:47: error: version number of 'V' 4294967296 is out of range (0 to 4294967295)",
     );
     expect(
       errorOf(
         "program P { version V { void f(void) = 4294967296; } = 1; } = 1;",
       ),
     ).toBe(
-      "t.x:1:40: error: procedure 'f' number 4294967296 is out of range (0 to 4294967295: it is sent as an unsigned 32-bit int)",
+      "t.x:1:40: error: procedure number of 'f' 4294967296 is out of range (0 to 4294967295)",
     );
     expect(
       errorOf(
