@@ -24,6 +24,8 @@ export interface BodyContext {
   ): string;
   /** Fresh suffix for loop variables. */
   fresh(): number;
+  /** Whether a type can recur at run time, so its codec must count its nesting. */
+  recursive(decl: TypeDecl): boolean;
 }
 
 const UINT32_MAX = 0xffffffff;

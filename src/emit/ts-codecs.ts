@@ -29,7 +29,8 @@ import type {
   TypedefType,
   UnionType,
 } from "../model/types.js";
-import { stableChunk, type Chunk } from "./chunks.js";
+import { listTailOf, recursiveTypes } from "../model/type-graph.js";
+import { rawChunk, stableChunk, type Chunk } from "./chunks.js";
 import {
   decodeField,
   encodeField,
@@ -44,6 +45,7 @@ import {
   unionTypeAlias,
 } from "./ts-text.js";
 import { namedImport, typeAlias } from "./ts-layout.js";
+import { depthLimited, listCodecBodies } from "./ts-list-codec.js";
 
 export interface CodecEmitOptions {
   /** Module specifier of the runtime (default `virt-rpcgen/runtime`). */
@@ -60,6 +62,7 @@ export interface CodecModule {
 const RUNTIME_SYMBOLS = [
   "checkFixedLength",
   "prependXdrPath",
+  "prependXdrRepeat",
   "XdrError",
   "type XdrCodec",
 ] as const;
@@ -71,7 +74,9 @@ export function emitCodecModule(
   const imports = new Map<ProtocolModel, Set<string>>();
   const inlineDecls: TypeDecl[] = [];
   let counter = 0;
+  const recursive = recursiveTypes(p.types);
   const ctx: BodyContext = {
+    recursive: (decl) => recursive.has(decl),
     use(decl) {
       const owner = p.ownerOf(decl);
       if (owner === p) return;
@@ -204,18 +209,23 @@ function codecChunk(
   typeName: string,
   encode: string[],
   decode: string[],
+  recursive = false,
+  irregular = false,
 ): Chunk {
-  return stableChunk(
-    exportConstObject(codecName(name), `XdrCodec<${typeName}>`, [
-      `name: ${JSON.stringify(name)},`,
-      `encode(w, v) {`,
-      ...encode,
-      `},`,
-      `decode(r) {`,
-      ...decode,
-      `},`,
-    ]),
-  );
+  const body = recursive
+    ? depthLimited({ encode, decode })
+    : { encode, decode };
+  const text = exportConstObject(codecName(name), `XdrCodec<${typeName}>`, [
+    `name: ${JSON.stringify(name)},`,
+    `encode(w, v) {`,
+    ...body.encode,
+    `},`,
+    `decode(r) {`,
+    ...body.decode,
+    `},`,
+  ]);
+  // Recursive types and list loops are rare (libvirt has none): prettier lays them out.
+  return recursive || irregular ? rawChunk(text) : stableChunk(text);
 }
 
 /** try/catch that adds the failing member's name to an XdrError's path. */
@@ -257,22 +267,28 @@ function structChunks(
 ): Chunk[] {
   const typeName = tsTypeName(s.name);
   const names = s.fields.map((f) => f.name);
-  const encode = withFieldPath(
-    names,
-    s.fields.map((f) => encodeField(f, prop("v", f.name), ctx)),
-    [],
-  );
-  const decode = withFieldPath(
-    names,
-    s.fields.map((f) => decodeField(f, localName(f.name), ctx)),
-    s.fields.length === 0
-      ? [`return {};`]
-      : [
-          `return {`,
-          ...s.fields.map((f) => `${propKey(f.name)}: ${localName(f.name)},`),
-          `};`,
-        ],
-  );
+  const tail = listTailOf(s);
+  const list = tail ? listCodecBodies(s, tail, ctx) : null;
+  const encode =
+    list?.encode ??
+    withFieldPath(
+      names,
+      s.fields.map((f) => encodeField(f, prop("v", f.name), ctx)),
+      [],
+    );
+  const decode =
+    list?.decode ??
+    withFieldPath(
+      names,
+      s.fields.map((f) => decodeField(f, localName(f.name), ctx)),
+      s.fields.length === 0
+        ? [`return {};`]
+        : [
+            `return {`,
+            ...s.fields.map((f) => `${propKey(f.name)}: ${localName(f.name)},`),
+            `};`,
+          ],
+    );
   const iface: InterfaceDeclarationStructure = {
     kind: StructureKind.Interface,
     name: typeName,
@@ -288,7 +304,17 @@ function structChunks(
     s.fields.length === 0
       ? `${jsDoc([`\`struct ${s.name}\` (${where(p)})`]).join("\n")}\nexport interface ${typeName} {}`
       : printStructure(iface, { indentNumberOfSpaces: 2 }).trimEnd();
-  return [stableChunk(ifaceText), codecChunk(s.name, typeName, encode, decode)];
+  return [
+    stableChunk(ifaceText),
+    codecChunk(
+      s.name,
+      typeName,
+      encode,
+      decode,
+      ctx.recursive(s),
+      list !== null,
+    ),
+  ];
 }
 
 function fieldDocs(f: Field): string[] {
@@ -402,7 +428,7 @@ function unionChunks(
   ]);
   return [
     stableChunk([...doc, unionTypeAlias(typeName, variants)].join("\n")),
-    codecChunk(u.name, typeName, encode, decode),
+    codecChunk(u.name, typeName, encode, decode, ctx.recursive(u)),
   ];
 }
 
@@ -492,6 +518,12 @@ function typedefChunks(
     stableChunk(
       [...doc, typeAlias(typeName, tsTypeOfField(f, ctx))].join("\n"),
     ),
-    codecChunk(t.name, typeName, encodeField(f, "v", ctx), decode),
+    codecChunk(
+      t.name,
+      typeName,
+      encodeField(f, "v", ctx),
+      decode,
+      ctx.recursive(t),
+    ),
   ];
 }

@@ -1,56 +1,61 @@
-// A tiny seeded pseudo-random generator for fuzz tests: the same seed gives the same run, so a
-// failure found with a fresh seed is reproduced by passing that seed (FUZZ_SEED=...).
-// sfc32 (Chris Doty-Humphrey's Small Fast Counting generator), 32-bit state words.
+// The one seeded pseudo-random generator of the test suite (mulberry32): the same seed gives
+// the same cases, so a failure found with a fresh seed is replayed with FUZZ_SEED=<seed>.
 
-export interface Prng {
-  readonly seed: number;
-  /** Uniform 32-bit unsigned integer. */
-  u32(): number;
-  /** Integer in [0, n). */
-  below(n: number): number;
-  /** true with probability p. */
-  chance(p: number): boolean;
-  /** One element of a non-empty list. */
-  pick<T>(list: readonly T[]): T;
-  bytes(n: number): Uint8Array;
-}
-
-export function prng(seed: number): Prng {
-  let a = 0x9e3779b9;
-  let b = 0x243f6a88;
-  let c = 0xb7e15162;
-  let d = seed >>> 0;
-  const u32 = (): number => {
-    const t = (((a + b) | 0) + d) | 0;
-    d = (d + 1) | 0;
-    a = b ^ (b >>> 9);
-    b = (c + (c << 3)) | 0;
-    c = (c << 21) | (c >>> 11);
-    c = (c + t) | 0;
-    return t >>> 0;
-  };
-  for (let i = 0; i < 16; i++) u32(); // mix the seed through the state
-  const below = (n: number): number => Math.floor((u32() / 0x100000000) * n);
-  return {
-    seed: seed >>> 0,
-    u32,
-    below,
-    chance: (p) => u32() / 0x100000000 < p,
-    pick: (list) => list[below(list.length)]!,
-    bytes(n) {
-      const out = new Uint8Array(n);
-      for (let i = 0; i < n; i++) out[i] = u32() & 0xff;
-      return out;
-    },
-  };
+export class Rng {
+  constructor(private state: number) {}
+  /** Uniform in [0, 1). */
+  next(): number {
+    let t = (this.state = (this.state + 0x6d2b79f5) >>> 0);
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  }
+  /** Integer in [lo, hi]. */
+  int(lo: number, hi: number): number {
+    return lo + Math.floor(this.next() * (hi - lo + 1));
+  }
+  uint32(): number {
+    return Math.floor(this.next() * 2 ** 32);
+  }
+  chance(p: number): boolean {
+    return this.next() < p;
+  }
+  pick<T>(xs: readonly T[]): T {
+    return xs[Math.floor(this.next() * xs.length)]!;
+  }
+  bytes(n: number): Uint8Array {
+    return Uint8Array.from({ length: n }, () => this.int(0, 255));
+  }
 }
 
 /**
  * The seeds a fuzz test runs: a fixed one (the same cases on every run) and a fresh one (new
- * cases each run, printed so a failure can be replayed with FUZZ_SEED=<seed>).
+ * cases on each run, to be printed with any failure). FUZZ_SEED=<n> runs that seed alone.
  */
 export function fuzzSeeds(fixed: number): number[] {
   const forced = process.env["FUZZ_SEED"];
   if (forced !== undefined) return [Number(forced) >>> 0];
   return [fixed >>> 0, (Date.now() ^ (process.pid << 16)) >>> 0];
+}
+
+/** Outcome counts by class, printed as one line per class. */
+export class OutcomeCounts {
+  private readonly counts = new Map<string, number>();
+  add(outcome: string): void {
+    this.counts.set(outcome, (this.counts.get(outcome) ?? 0) + 1);
+  }
+  get total(): number {
+    let n = 0;
+    for (const c of this.counts.values()) n += c;
+    return n;
+  }
+  get(outcome: string): number {
+    return this.counts.get(outcome) ?? 0;
+  }
+  toString(): string {
+    return [...this.counts]
+      .sort((a, b) => b[1] - a[1])
+      .map(([k, n]) => `  ${k}: ${n}`)
+      .join("\n");
+  }
 }

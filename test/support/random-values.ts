@@ -7,26 +7,9 @@ import type {
   TypeRef,
   UnionType,
 } from "../../src/model/index.js";
+import { Rng } from "./prng.js";
 
-export class Rng {
-  constructor(private state: number) {}
-  next(): number {
-    // mulberry32
-    let t = (this.state = (this.state + 0x6d2b79f5) >>> 0);
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  }
-  int(lo: number, hi: number): number {
-    return lo + Math.floor(this.next() * (hi - lo + 1));
-  }
-  uint32(): number {
-    return Math.floor(this.next() * 2 ** 32);
-  }
-  pick<T>(xs: readonly T[]): T {
-    return xs[Math.floor(this.next() * xs.length)]!;
-  }
-}
+export { Rng };
 
 const STRING_CHARS = [
   "a",

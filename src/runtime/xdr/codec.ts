@@ -15,6 +15,16 @@ function attachName(e: unknown, name: string): void {
 }
 
 /**
+ * The depth limit (MAX_XDR_DEPTH) keeps recursion well inside the stack; should a caller
+ * already be deep in its own stack, an overflow still ends as a typed error, not a RangeError.
+ */
+function stackOverflowAsXdrError(e: unknown, offset: number): unknown {
+  return e instanceof RangeError && /call stack/i.test(e.message)
+    ? new XdrError("too-deep", offset, "nested too deeply for the call stack")
+    : e;
+}
+
+/**
  * Encode `value` and return a fresh copy of the bytes. If `writer` is given it
  * is reset first and reused (its buffer is not retained by the result).
  */
@@ -27,7 +37,8 @@ export function encodeToBytes<T>(
   w.reset();
   try {
     codec.encode(w, value);
-  } catch (e) {
+  } catch (caught) {
+    const e = stackOverflowAsXdrError(caught, w.length);
     attachName(e, codec.name);
     throw e;
   }
@@ -44,7 +55,8 @@ export function decodeFromBytes<T>(codec: XdrCodec<T>, bytes: Uint8Array): T {
     const v = codec.decode(r);
     r.done();
     return v;
-  } catch (e) {
+  } catch (caught) {
+    const e = stackOverflowAsXdrError(caught, r.pos);
     attachName(e, codec.name);
     throw e;
   }

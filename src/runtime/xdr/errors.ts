@@ -18,7 +18,8 @@ export type XdrErrorCode =
   | "trailing-bytes"
   | "bad-utf8"
   | "value-out-of-range"
-  | "message-too-large";
+  | "message-too-large"
+  | "too-deep";
 
 export type XdrPathSegment = string | number;
 
@@ -112,6 +113,25 @@ Object.defineProperty(XdrError.prototype, "name", {
 
 export function isXdrError(e: unknown): e is XdrError {
   return e instanceof XdrError;
+}
+
+/**
+ * Helper for the loops of generated list codecs: the path of the `count`-th node is `segment`
+ * repeated `count` times (written once with its count past a few), then `rest`.
+ */
+export function prependXdrRepeat(
+  e: unknown,
+  segment: string,
+  count: number,
+  ...rest: XdrPathSegment[]
+): unknown {
+  if (!(e instanceof XdrError)) return e;
+  const links: string[] =
+    count <= 8
+      ? new Array<string>(count).fill(segment)
+      : [`${segment}(×${count})`];
+  e.prependPath(...links, ...rest);
+  return e;
 }
 
 /**

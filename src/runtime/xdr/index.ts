@@ -2,6 +2,7 @@ export {
   XdrError,
   isXdrError,
   prependXdrPath,
+  prependXdrRepeat,
   formatXdrPath,
 } from "./errors.js";
 export type { XdrErrorCode, XdrPathSegment } from "./errors.js";
@@ -10,3 +11,4 @@ export { XdrReader } from "./reader.js";
 export { encodeToBytes, decodeFromBytes } from "./codec.js";
 export type { XdrCodec } from "./codec.js";
 export * from "./checks.js";
+export { MAX_XDR_DEPTH } from "./depth.js";

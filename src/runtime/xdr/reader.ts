@@ -1,3 +1,4 @@
+import { MAX_XDR_DEPTH, tooDeep } from "./depth.js";
 import { XdrError } from "./errors.js";
 
 const UTF8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
@@ -41,6 +42,8 @@ export class XdrReader {
   pos: number;
   /** Exclusive end of the readable region. */
   readonly end: number;
+  /** Nesting of recursive types being decoded (see `enter`). */
+  depth = 0;
 
   constructor(buf: Uint8Array, start = 0, end = buf.length) {
     if (
@@ -55,6 +58,17 @@ export class XdrReader {
     this.buf = buf;
     this.pos = start;
     this.end = end;
+  }
+
+  /**
+   * Called by the decoder of a recursive type on entry (it does `depth--` on exit): past
+   * MAX_XDR_DEPTH levels the message is rejected as "too-deep" instead of exhausting the stack.
+   */
+  enter(): void {
+    if (++this.depth > MAX_XDR_DEPTH) {
+      this.depth--;
+      tooDeep(this.pos);
+    }
   }
 
   /** DataView over the input; creating one costs more than decoding a small message, so it is lazy. */

@@ -1,3 +1,4 @@
+import { MAX_XDR_DEPTH, tooDeep } from "./depth.js";
 import { XdrError } from "./errors.js";
 
 const UTF8 = new TextEncoder();
@@ -44,6 +45,8 @@ export class XdrWriter {
   pos = 0;
   /** Hard upper bound on the encoded size; exceeding it throws 'message-too-large'. */
   readonly maxSize: number;
+  /** Nesting of recursive types being encoded (see `enter`). */
+  depth = 0;
 
   constructor(initialCapacity = 1024, maxSize = Infinity) {
     if (!(maxSize >= 0))
@@ -95,6 +98,18 @@ export class XdrWriter {
   /** Discard all written data (keeps the allocated buffer). */
   reset(): void {
     this.pos = 0;
+    this.depth = 0;
+  }
+
+  /**
+   * Called by the encoder of a recursive type on entry (it does `depth--` on exit): a value
+   * nested deeper than MAX_XDR_DEPTH levels (or a cyclic object graph) is an XdrError.
+   */
+  enter(): void {
+    if (++this.depth > MAX_XDR_DEPTH) {
+      this.depth--;
+      tooDeep(this.pos);
+    }
   }
 
   /**
