@@ -8,6 +8,8 @@ import {
   MAX_TYPE_DEPTH,
 } from "../../src/parser/limits.js";
 import { formatDiagnostic } from "../../src/parser/diagnostics.js";
+import { emitStructsListing } from "../../src/emit/structs.js";
+import { emitCodecModule } from "../../src/emit/ts-codecs.js";
 
 function errorOf(input: string | Uint8Array): string {
   try {
@@ -39,6 +41,25 @@ describe("nesting and chains are bounded, with located errors", () => {
     expect(errorOf(nestedStructs(MAX_SYNTAX_NESTING + 1))).toBe(
       `t.x:1:910: error: '{' nests deeper than 100 levels of braces and parentheses`,
     );
+  });
+
+  it("nesting at the limit goes through the emitters too", () => {
+    const p = loadProtocol("t.x", {
+      readFile: () => nestedStructs(MAX_SYNTAX_NESTING),
+      libvirtDefines: false,
+    });
+    // One member line per level in the listing, plus the struct's own two lines.
+    const listing = emitStructsListing(p, { filter: /./ });
+    expect(
+      listing.split("\n").filter((l) => l.endsWith("struct {")),
+    ).toHaveLength(MAX_SYNTAX_NESTING - 1);
+    const codecs = emitCodecModule(p, {
+      runtimeImport: "virt-rpcgen/runtime",
+      importPathOf: () => "",
+    });
+    const text = codecs.chunks.map((c) => c.text).join("\n");
+    // Every inline body has its own codec: s, s_y, s_y_y, … (99 levels of `_y`).
+    expect(text).toContain(`xdr_s${"_y".repeat(MAX_SYNTAX_NESTING - 1)}:`);
   });
 
   it("nesting far past any stack (10,000 levels) is the same error", () => {
