@@ -61,7 +61,8 @@ function readRawAnnotations(c: Comment, lines: LineMap): RawAnnotation[] {
     const stripped = line.replace(/^\s*\*?/, "");
     if (stripped.trim() === "" || /^\*+$/.test(stripped.trim())) continue;
     const at = lineOffset + (line.length - line.trimStart().length);
-    const m = /^\s*@(\w+)\s*:\s*(.*?)\s*$/.exec(stripped);
+    // The value is trimmed, not matched with `(.*?)\s*$` (quadratic on long runs of spaces).
+    const m = /^\s*@(\w+)\s*:/.exec(stripped);
     if (!m) {
       throw XdrDiagnosticError.at(
         lines.loc(at),
@@ -69,7 +70,11 @@ function readRawAnnotations(c: Comment, lines: LineMap): RawAnnotation[] {
       );
     }
     const keyAt = lineOffset + line.indexOf("@");
-    out.push({ key: m[1]!, value: m[2]!, loc: lines.loc(keyAt) });
+    out.push({
+      key: m[1]!,
+      value: stripped.slice(m[0].length).trim(),
+      loc: lines.loc(keyAt),
+    });
   }
   return out;
 }

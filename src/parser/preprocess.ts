@@ -86,11 +86,11 @@ export function preprocess(
     blankLine(start, lineEnd);
     const at = first;
     const trimmed = text.slice(first, lineEnd);
-    const m = /^#\s*([A-Za-z_]\w*)?\s*(.*?)\s*$/.exec(
-      stripLineComments(trimmed),
-    )!;
+    // No `(.*?)\s*$`: on a long line of spaces that backtracks quadratically.
+    const stripped = stripLineComments(trimmed);
+    const m = /^#\s*([A-Za-z_]\w*)?/.exec(stripped)!;
     const directive = m[1] ?? "";
-    const rest = m[2] ?? "";
+    const rest = stripped.slice(m[0].length).trim();
     switch (directive) {
       case "ifdef":
       case "ifndef": {
@@ -229,8 +229,27 @@ function firstNonSpace(text: string, from: number, end: number): number {
   return i;
 }
 
+/** The line without its comments (a block comment left open runs to the end of the line). */
 function stripLineComments(s: string): string {
-  return s.replace(/\/\*.*?\*\//g, " ").replace(/\/\/.*$/, "");
+  let out = "";
+  let i = 0;
+  let line = s.indexOf("//");
+  for (;;) {
+    // Searches only move forward, so a line of many comments is still read once.
+    if (line !== -1 && line < i) line = s.indexOf("//", i);
+    const block = s.indexOf("/*", i);
+    if (line !== -1 && (block === -1 || line < block))
+      return out + s.slice(i, line);
+    if (block === -1) return out + s.slice(i);
+    const end = s.indexOf("*/", block + 2);
+    if (end === -1) {
+      const rest = s.slice(i);
+      const cut = rest.indexOf("//");
+      return out + (cut === -1 ? rest : rest.slice(0, cut));
+    }
+    out += s.slice(i, block) + " ";
+    i = end + 2;
+  }
 }
 
 /** Whether a block comment is open at the end of text[from, end), given whether one was at `from`. */

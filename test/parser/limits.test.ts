@@ -133,6 +133,33 @@ describe("nesting and chains are bounded, with located errors", () => {
   });
 });
 
+describe("long lines are read in linear time", () => {
+  // Each of these took minutes when a regular expression backtracked over the run of spaces
+  // (quadratic); the test's timeout catches a regression.
+  const spaces = " ".repeat(300_000);
+
+  it("a preprocessor directive with a long run of spaces", () => {
+    expect(errorOf(`#define X${spaces}Y\nconst A = X;\n`)).toMatch(
+      /^t\.x:\d+:\d+: error: unknown constant 'Y'$/,
+    );
+  });
+
+  it("a directive line of many comments", () => {
+    expect(
+      errorOf(`#define X ${"/**/".repeat(100_000)} 2\nconst A = X;\n`),
+    ).toBe("(no error)");
+  });
+
+  it("an annotation value with a long run of spaces", () => {
+    const message = errorOf(
+      `enum demo_procedure {\n    /**\n     * @generate: x${spaces}y\n     */\n    DEMO_PROC_PING = 1\n};\n`,
+    );
+    expect(message).toMatch(
+      /^t\.x:3:8: error: '@generate' annotation value 'x /,
+    );
+  });
+});
+
 describe("cycles among types", () => {
   it("typedef cycle", () => {
     expect(errorOf("typedef b a;\ntypedef a b;\n")).toBe(
