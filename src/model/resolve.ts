@@ -123,10 +123,10 @@ export function resolveProtocol(
 
   for (const [defName, text] of ast.defines) {
     if (/^[A-Za-z_]\w*$/.test(defName) && text !== "") {
-      const loc: SourceLocation = {
+      const loc: SourceLocation = ast.defineLocs?.get(defName) ?? {
         file: ast.file,
-        line: 0,
-        col: 0,
+        line: 1,
+        col: 1,
         offset: 0,
       };
       // Only integer-valued defines become constants; others (e.g. include guards) are skipped.

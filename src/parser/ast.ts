@@ -224,5 +224,7 @@ export interface XdrFile {
   readonly passThrough: readonly PassThroughLine[];
   /** `#define NAME value` seen by the preprocessor (active branches only). */
   readonly defines: ReadonlyMap<string, string>;
+  /** Where the file's own `#define`s are. */
+  readonly defineLocs?: ReadonlyMap<string, SourceLocation>;
   readonly includes: readonly string[];
 }

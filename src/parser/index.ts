@@ -114,6 +114,9 @@ export function parseXdr(
     comments,
     passThrough,
     defines: pre.defines,
+    defineLocs: new Map(
+      [...pre.defineOffsets].map(([name, at]) => [name, lines.loc(at)]),
+    ),
     includes: pre.includes,
   };
 }

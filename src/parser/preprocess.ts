@@ -20,6 +20,8 @@ export interface PreprocessResult {
   readonly defines: ReadonlyMap<string, string>;
   /** `#include` targets seen while active. */
   readonly includes: readonly string[];
+  /** Where each of the file's own `#define`s is (offset of its `#`), for located errors. */
+  readonly defineOffsets: ReadonlyMap<string, number>;
 }
 
 interface Frame {
@@ -39,6 +41,7 @@ export function preprocess(
 ): PreprocessResult {
   const defines = new Map(initialDefines);
   const definedHere = new Set<string>();
+  const defineOffsets = new Map<string, number>();
   const includes: string[] = [];
   const stack: Frame[] = [];
   let lines: LineMap | undefined; // only needed to report an error
@@ -160,7 +163,7 @@ export function preprocess(
       ([k, v]) => initialDefines.get(k) !== v || definedHere.has(k),
     ),
   );
-  return { text: pieces.join(""), defines: own, includes };
+  return { text: pieces.join(""), defines: own, includes, defineOffsets };
 
   function handleActiveDirective(
     directive: string,
@@ -175,6 +178,7 @@ export function preprocess(
           fail(at, `function-like macro '${d![1]}' is not supported`);
         defines.set(d![1]!, (d![3] ?? "").trim());
         definedHere.add(d![1]!);
+        defineOffsets.set(d![1]!, at);
         break;
       }
       case "undef":

@@ -132,7 +132,8 @@ function messageClass(message: string): string {
   );
 }
 
-const ONE_LOCATED_LINE = /^fuzz\.x:\d+:\d+: error: [^\n\x00-\x1f\x7f]*$/;
+const ONE_LOCATED_LINE =
+  /^fuzz\.x:[1-9]\d*:[1-9]\d*: error: [^\n\x00-\x1f\x7f]*$/;
 
 describe("parser fuzzing", () => {
   it.each(fuzzSeeds(0x5eed))(

@@ -139,8 +139,9 @@ describe("long lines are read in linear time", () => {
   const spaces = " ".repeat(300_000);
 
   it("a preprocessor directive with a long run of spaces", () => {
-    expect(errorOf(`#define X${spaces}Y\nconst A = X;\n`)).toMatch(
-      /^t\.x:\d+:\d+: error: unknown constant 'Y'$/,
+    // Located at the '#define' that names the unknown constant.
+    expect(errorOf(`#define X${spaces}Y\nconst A = X;\n`)).toBe(
+      "t.x:1:1: error: unknown constant 'Y'",
     );
   });
 
