@@ -7,7 +7,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, join, resolve as resolvePath } from "node:path";
 import { XdrDiagnosticError, parseXdr, type XdrFile } from "../parser/index.js";
-import { decodeSource } from "../parser/source.js";
+import { decodeSource, readSource } from "../parser/source.js";
 import { parseDefinesFile } from "./constants.js";
 import { protocolNameOf, resolveProtocol } from "./resolve.js";
 import {
@@ -41,7 +41,7 @@ export function loadProtocols(
   options: LoadOptions = {},
 ): ProtocolModel[] {
   const external = externalDefines(options);
-  const read = options.readFile ?? ((p: string) => readFileSync(p));
+  const read = options.readFile ?? readSource;
   const byPath = new Map<string, ProtocolModel>();
   const importByName = new Map<string, string>();
   for (const f of [...(options.importFiles ?? []), ...files])

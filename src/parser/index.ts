@@ -2,7 +2,6 @@
  * Parser entry point: bytes or text of one .x file → `XdrFile` (syntax tree + comments).
  * The lexer and parser are built once per process and reused.
  */
-import { readFileSync } from "node:fs";
 import type { IToken } from "chevrotain";
 import type { Comment, PassThroughLine, XdrFile } from "./ast.js";
 import {
@@ -14,7 +13,7 @@ import { XdrGrammar } from "./grammar.js";
 import { parseIntegerLiteral } from "./integer.js";
 import { preprocess } from "./preprocess.js";
 import { MAX_SYNTAX_NESTING } from "./limits.js";
-import { checkSourceText, decodeSource } from "./source.js";
+import { checkSourceText, decodeSource, readSource } from "./source.js";
 import * as T from "./tokens.js";
 
 export type * from "./ast.js";
@@ -36,7 +35,7 @@ export function parseXdrFile(
   path: string,
   options: ParseOptions = {},
 ): XdrFile {
-  return parseXdr(path, readFileSync(path), options);
+  return parseXdr(path, readSource(path), options);
 }
 
 export function parseXdr(

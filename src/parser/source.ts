@@ -3,10 +3,18 @@
  * Latin-1 byte is reported at its line and column instead of being silently replaced, so the
  * generated code never contains U+FFFD where the author wrote something else.
  */
+import { readFileSync, statSync } from "node:fs";
 import { LineMap, XdrDiagnosticError } from "./diagnostics.js";
 import { MAX_INPUT_BYTES } from "./limits.js";
 
 const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
+
+/** The bytes of a .x file; one over the size limit is refused before it is read. */
+export function readSource(path: string): Uint8Array {
+  const size = statSync(path).size;
+  checkSize(path, size, "bytes");
+  return readFileSync(path);
+}
 
 export function decodeSource(file: string, bytes: Uint8Array): string {
   checkSize(file, bytes.length, "bytes");

@@ -1,5 +1,7 @@
-// The CLI on hostile inputs, as a child process with its wall time and peak memory measured:
-// each input ends in one located error line and exit 1 (or success), within 10 s and 1 GiB.
+// The CLI on hostile inputs, as a child process with its time and peak memory measured: each
+// input ends in one located error line and exit 1 (or success), within 10 s of CPU time and
+// 1 GiB. (Wall time only guards against a hang: with the suite's other processes on two cores
+// it mostly measures them.)
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -10,7 +12,8 @@ import { LIBVIRT_PROTOCOL_DIR } from "../support/protocol-files.js";
 
 const MB50 = 50_000_000;
 const GiB = 1024 ** 3;
-const TIME_LIMIT_MS = 10_000;
+const CPU_LIMIT_MS = 10_000;
+const HANG_LIMIT_MS = 60_000;
 
 let dir: string;
 beforeAll(() => {
@@ -30,7 +33,8 @@ function repeatedTo(text: string, size: number): string {
 }
 
 function expectBounded(run: MeasuredRun): void {
-  expect(run.wallMs).toBeLessThan(TIME_LIMIT_MS);
+  expect(run.cpuMs).toBeLessThan(CPU_LIMIT_MS);
+  expect(run.wallMs).toBeLessThan(HANG_LIMIT_MS);
   expect(run.maxRssBytes).toBeLessThan(GiB);
 }
 
@@ -150,20 +154,18 @@ describe("inputs that overflowed the stack or were accepted", () => {
   it("a chain of 3,000 constants is evaluated", async () => {
     const lines = ["const c0 = 1;"];
     for (let i = 1; i < 3000; i++) lines.push(`const c${i} = c${i - 1};`);
+    // The last constant sizes an array, so the listing shows its value.
+    lines.push("struct s { int a[c2999]; };");
     const file = write("consts.x", lines.join("\n") + "\n");
     const run = await runCliMeasured([
-      "generate",
-      "--emit",
-      "codecs",
+      "structs",
+      "--structs-filter",
+      ".",
       file,
-      "--out",
-      join(dir, "consts-out"),
     ]);
     expect(run.stderr).toBe("");
     expect(run.status).toBe(0);
-    expect(
-      readFileSync(join(dir, "consts-out", "consts", "codecs.ts"), "utf8"),
-    ).toContain("export const c2999 = 1;");
+    expect(run.stdout).toContain(" a[1];");
     expectBounded(run);
   });
 });

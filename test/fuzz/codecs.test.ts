@@ -186,7 +186,7 @@ describe("codec fuzzing", () => {
         `codec fuzz, seed ${seed} (replay: FUZZ_SEED=${seed}), ${counts.total} cases:\n${counts}`,
       );
       expect(failures.slice(0, 5), `FUZZ_SEED=${seed}`).toEqual([]);
-      expect(counts.total).toBeGreaterThan(1000);
+      expect(counts.total).toBeGreaterThan(100);
     },
     60_000,
   );

@@ -177,7 +177,7 @@ describe("parser fuzzing", () => {
         `parser fuzz, seed ${seed} (replay: FUZZ_SEED=${seed}), ${counts.total} cases:\n${counts}`,
       );
       expect(failures.slice(0, 5), `FUZZ_SEED=${seed}`).toEqual([]);
-      expect(counts.total).toBeGreaterThan(50);
+      expect(counts.total).toBeGreaterThan(20);
     },
     60_000,
   );

@@ -1,7 +1,8 @@
-// Runs the built CLI (dist/cli.js) as a child process and measures its wall time and peak
-// resident memory. The peak comes from the child itself: a preloaded module writes
-// `process.resourceUsage().maxRSS` (getrusage's ru_maxrss) to a file when the process exits,
-// so no sampling can miss a short spike and no extra system package is needed.
+// Runs the built CLI (dist/cli.js) as a child process and measures its wall time, CPU time and
+// peak resident memory. CPU time and peak come from the child itself: a preloaded module writes
+// `process.resourceUsage()` (getrusage) to a file when the process exits, so no sampling can
+// miss a short spike and no extra system package is needed. CPU time is what a bound can rely
+// on here: on a machine shared by many test runs, wall time mostly measures the others.
 import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -13,6 +14,8 @@ export interface MeasuredRun {
   readonly stdout: string;
   readonly stderr: string;
   readonly wallMs: number;
+  /** User + system CPU time of the CLI process, in ms (NaN if it died before exiting). */
+  readonly cpuMs: number;
   /** Peak resident set size of the CLI process, in bytes (NaN if it died before exiting). */
   readonly maxRssBytes: number;
 }
@@ -20,7 +23,11 @@ export interface MeasuredRun {
 const PROBE = `
 const { writeFileSync } = require("node:fs");
 process.on("exit", () => {
-  writeFileSync(process.env.RSS_PROBE_OUT, String(process.resourceUsage().maxRSS));
+  const u = process.resourceUsage();
+  writeFileSync(process.env.RSS_PROBE_OUT, JSON.stringify({
+    maxRssKb: u.maxRSS,
+    cpuMs: (u.userCPUTime + u.systemCPUTime) / 1000,
+  }));
 });
 `;
 
@@ -61,12 +68,18 @@ export async function runCliMeasured(
     clearTimeout(timer);
     const wallMs = performance.now() - started;
     let maxRssBytes = NaN;
+    let cpuMs = NaN;
     try {
-      maxRssBytes = Number(readFileSync(out, "utf8")) * 1024;
+      const usage = JSON.parse(readFileSync(out, "utf8")) as {
+        maxRssKb: number;
+        cpuMs: number;
+      };
+      maxRssBytes = usage.maxRssKb * 1024;
+      cpuMs = usage.cpuMs;
     } catch {
       // killed or crashed before the exit hook ran
     }
-    return { status, stdout, stderr, wallMs, maxRssBytes };
+    return { status, stdout, stderr, wallMs, cpuMs, maxRssBytes };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
