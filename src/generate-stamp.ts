@@ -15,6 +15,7 @@ import { createRequire } from "node:module";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { includedProtocols, type LoadOptions } from "./model/load-options.js";
+import { readSource } from "./parser/source.js";
 
 export const STAMP_FILE = ".virt-rpcgen-stamp.json";
 
@@ -70,7 +71,8 @@ function inputClosure(
     const abs = resolve(f);
     if (seen.has(abs) || !existsSync(abs)) return;
     seen.add(abs);
-    const text = readFileSync(abs, "latin1");
+    // Over the size limit: refused here, before a large file is read.
+    const text = readSource(abs).toString("latin1");
     for (const name of includedProtocols(text))
       visit(join(dirname(abs), `${name}.x`));
   };

@@ -10,7 +10,7 @@ import { MAX_INPUT_BYTES } from "./limits.js";
 const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
 
 /** The bytes of a .x file; one over the size limit is refused before it is read. */
-export function readSource(path: string): Uint8Array {
+export function readSource(path: string): Buffer {
   const size = statSync(path).size;
   checkSize(path, size, "bytes");
   return readFileSync(path);
