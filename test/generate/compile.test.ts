@@ -10,5 +10,5 @@ describe("generated code", () => {
     expect(
       await tscDiagnostics(join(REPO_ROOT, "tsconfig.generated.json")),
     ).toBe("");
-  }, 120_000);
+  }, 240_000);
 });

@@ -34,5 +34,5 @@ describe("procedure 364 is just a protocol edit", () => {
     await expect(diff).toMatchFileSnapshot(
       join(REPO_ROOT, "test", "golden", "proc-364.diff"),
     );
-  }, 120_000);
+  }, 240_000);
 });
