@@ -35,6 +35,7 @@ export function formatDiagnostic(d: Diagnostic): string {
 /** `s` with C0 and C1 control characters (and DEL) written as `\xNN`. */
 export function printable(s: string): string {
   return s.replace(
+    // eslint-disable-next-line no-control-regex -- finding control characters is the point
     /[\x00-\x1f\x7f-\x9f]/g,
     (c) => "\\x" + c.charCodeAt(0).toString(16).padStart(2, "0"),
   );

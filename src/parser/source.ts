@@ -67,6 +67,7 @@ function firstInvalidUtf8(b: Uint8Array): number {
  */
 export function checkSourceText(file: string, text: string): void {
   checkSize(file, text.length, "characters");
+  // eslint-disable-next-line no-control-regex -- finding control characters is the point
   const bad = /[\x00-\x08\x0e-\x1f\x7f]/.exec(text);
   if (bad) {
     const code = bad[0].charCodeAt(0);

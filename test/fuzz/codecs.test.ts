@@ -183,7 +183,7 @@ describe("codec fuzzing", () => {
         }
       }
       console.log(
-        `codec fuzz, seed ${seed} (replay: FUZZ_SEED=${seed}), ${counts.total} cases:\n${counts}`,
+        `codec fuzz, seed ${seed} (replay: FUZZ_SEED=${seed}), ${counts.total} cases:\n${counts.toString()}`,
       );
       expect(failures.slice(0, 5), `FUZZ_SEED=${seed}`).toEqual([]);
       expect(counts.total).toBeGreaterThan(100);

@@ -133,6 +133,7 @@ function messageClass(message: string): string {
 }
 
 const ONE_LOCATED_LINE =
+  // eslint-disable-next-line no-control-regex -- a diagnostic must hold no control character
   /^fuzz\.x:[1-9]\d*:[1-9]\d*: error: [^\n\x00-\x1f\x7f]*$/;
 
 describe("parser fuzzing", () => {
@@ -174,7 +175,7 @@ describe("parser fuzzing", () => {
         }
       }
       console.log(
-        `parser fuzz, seed ${seed} (replay: FUZZ_SEED=${seed}), ${counts.total} cases:\n${counts}`,
+        `parser fuzz, seed ${seed} (replay: FUZZ_SEED=${seed}), ${counts.total} cases:\n${counts.toString()}`,
       );
       expect(failures.slice(0, 5), `FUZZ_SEED=${seed}`).toEqual([]);
       expect(counts.total).toBeGreaterThan(20);
