@@ -431,7 +431,7 @@ export class RpcConnection {
     if (this.closeReason) return;
     this.stats.bytesReceived += chunk.length;
     if (this.keepalive.active) this.keepalive.received(Date.now());
-    let frames: Uint8Array[];
+    let frames: readonly Uint8Array[];
     try {
       frames = this.reader.push(chunk);
     } catch (e) {

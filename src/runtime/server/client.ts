@@ -311,7 +311,7 @@ export class ServerClient {
     if (this.closed) return;
     this.lastSeen = Date.now();
     this.host.activity();
-    let frames: Uint8Array[];
+    let frames: readonly Uint8Array[];
     try {
       frames = this.frames.push(chunk);
     } catch (e) {
