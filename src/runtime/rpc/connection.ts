@@ -474,9 +474,10 @@ export class RpcConnection {
     let frames: readonly Uint8Array[];
     try {
       if (this.securityLayer) {
-        frames = [];
+        const all: Uint8Array[] = [];
         for (const plain of this.securityLayer.decode(chunk))
-          frames.push(...this.reader.push(plain));
+          all.push(...this.reader.push(plain));
+        frames = all;
       } else frames = this.reader.push(chunk);
     } catch (e) {
       this.fail(
