@@ -131,6 +131,12 @@ export class FrameReader {
     return frames ?? NO_FRAMES;
   }
 
+  /** Drops the frame under way (the connection is gone): its buffer is freed at once. */
+  discard(): void {
+    this.frame.reset();
+    this.inLengthWord = false;
+  }
+
   /** Bytes received of the frame under way. */
   get pending(): number {
     return this.frame.length;
