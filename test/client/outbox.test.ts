@@ -6,7 +6,6 @@ import { expect, it } from "vitest";
 import {
   FrameReader,
   RpcConnection,
-  XdrReader,
   parseFrame,
   type XdrCodec,
 } from "../../src/runtime/index.js";

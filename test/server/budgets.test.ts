@@ -13,7 +13,6 @@ import {
 } from "../../src/runtime/index.js";
 import {
   ECHO,
-  blobFrame,
   callHead,
   collectGarbage,
   rawSocket,
