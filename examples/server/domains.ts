@@ -5,6 +5,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { ServerError, VirErrorCode, VirErrorDomain } from "virt-rpcgen/runtime";
+import { firstElement } from "./xml-fields.js";
 
 /** virDomainState */
 export const DomainState = { RUNNING: 1, PAUSED: 3, SHUTOFF: 5 } as const;
@@ -175,17 +176,15 @@ export class DomainStore {
 
   /** virDomainDefineXML: a new persistent domain, or an update of one with the same name/uuid. */
   define(xml: string): { dom: Domain; updated: boolean } {
-    const name = /<name>\s*([^<]+?)\s*<\/name>/.exec(xml)?.[1];
+    const name = firstElement(xml, "name")?.text;
     if (!name) throw xmlError("missing name information");
-    const uuidText = /<uuid>\s*([^<]+?)\s*<\/uuid>/.exec(xml)?.[1];
+    const uuidText = firstElement(xml, "uuid")?.text;
     const uuid = uuidText
       ? parseUuid(uuidText)
       : new Uint8Array(randomBytes(16));
     const kib = (tag: string) => {
-      const m = new RegExp(
-        `<${tag}(?:\\s+unit=['"]([A-Za-z]+)['"])?\\s*>\\s*(\\d+)\\s*</${tag}>`,
-      ).exec(xml);
-      if (!m) return null;
+      const el = firstElement(xml, tag);
+      if (!el || !/^\d+$/.test(el.text)) return null;
       const scale: Record<string, number> = {
         b: 1 / 1024,
         k: 1,
@@ -195,16 +194,15 @@ export class DomainStore {
         g: 1048576,
         gib: 1048576,
       };
-      const s = scale[(m[1] ?? "KiB").toLowerCase()];
-      if (s === undefined) throw xmlError(`unknown unit '${m[1]}'`);
-      return Math.floor(Number(m[2]) * s);
+      const s = scale[(el.unit ?? "KiB").toLowerCase()];
+      if (s === undefined) throw xmlError(`unknown unit '${el.unit}'`);
+      return Math.floor(Number(el.text) * s);
     };
     const maxMemKiB = kib("memory");
     if (maxMemKiB === null) throw xmlError("missing memory element");
     const memoryKiB = kib("currentMemory") ?? maxMemKiB;
-    const vcpus = Number(
-      /<vcpu[^>]*>\s*(\d+)\s*<\/vcpu>/.exec(xml)?.[1] ?? "1",
-    );
+    const vcpuText = firstElement(xml, "vcpu")?.text ?? "1";
+    const vcpus = /^\d+$/.test(vcpuText) ? Number(vcpuText) : 1;
     const existing = this.domains.find(
       (x) => x.name === name || Buffer.from(x.uuid).equals(Buffer.from(uuid)),
     );

@@ -4,5 +4,6 @@
  */
 export * from "./xdr/index.js";
 export * from "./rpc/framing.js";
+export { ByteAccumulator } from "./rpc/byte-accumulator.js";
 export * from "./server/index.js";
 export * from "./client/index.js";

@@ -9,8 +9,16 @@ import {
   xdr_remote_domain_lookup_by_name_ret,
   xdr_remote_domain_screenshot_args,
   xdr_remote_connect_get_type_ret,
+  xdr_remote_connect_open_args,
+  xdr_remote_connect_supports_feature_args,
+  xdr_remote_connect_supports_feature_ret,
 } from "../../generated/remote_protocol/codecs.js";
-import { findTool, requireOrSkip, virsh } from "../support/libvirtd.js";
+import {
+  findTool,
+  requireOrSkip,
+  startLibvirtd,
+  virsh,
+} from "../support/libvirtd.js";
 import {
   startExampleServer,
   type ExampleServer,
@@ -20,12 +28,60 @@ import {
   VIR_NET_OK,
   VIR_NET_STREAM,
   decode,
+  decodeError,
+  type ReceivedFrame,
 } from "../support/raw-rpc.js";
 
 const haveVirsh = requireOrSkip("virsh", findTool("virsh") !== null);
 const CONNECT_GET_TYPE = 3;
 const DOMAIN_LOOKUP_BY_NAME = 23;
 const DOMAIN_SCREENSHOT = 211;
+const CONNECT_OPEN = 1;
+const SUPPORTS_FEATURE = 60;
+
+function withTrailing(frame: Uint8Array, extra: number): Uint8Array {
+  const f = new Uint8Array(frame.length + extra).fill(0x5a);
+  f.set(frame);
+  new DataView(f.buffer).setUint32(0, f.length);
+  return f;
+}
+
+/** The same calls, each with bytes after its arguments; what came back, in comparable form. */
+async function probeTrailing(socket: string): Promise<unknown[]> {
+  const p = await RawPeer.connect(socket);
+  const out: unknown[] = [];
+  const summarize = (f: ReceivedFrame) =>
+    f.header.status === 0
+      ? { status: 0 }
+      : { status: f.header.status, code: decodeError(f).code };
+  p.write(
+    withTrailing(
+      p.frame({ proc: CONNECT_OPEN, serial: 1 }, xdr_remote_connect_open_args, {
+        name: "test:///default",
+        flags: 0,
+      }),
+      8,
+    ),
+  );
+  out.push(summarize(await p.reply(1)));
+  p.write(
+    withTrailing(
+      p.frame(
+        { proc: SUPPORTS_FEATURE, serial: 2 },
+        xdr_remote_connect_supports_feature_args,
+        { feature: 10 },
+      ),
+      4,
+    ),
+  );
+  const r = await p.reply(2);
+  out.push(summarize(r));
+  if (r.header.status === 0)
+    out.push(decode(xdr_remote_connect_supports_feature_ret, r));
+  out.push({ stillOpen: !p.closed });
+  p.close();
+  return out;
+}
 
 describe.skipIf(!haveVirsh)("the example server under abuse", () => {
   let srv: ExampleServer;
@@ -170,5 +226,23 @@ describe.skipIf(!haveVirsh)("the example server under abuse", () => {
     expect(await virsh(srv.uri, "screenshot", "beta", "/dev/null")).toContain(
       "Screenshot saved to /dev/null",
     );
+  });
+
+  // libvirtd 9.0 decodes a call's arguments (virNetMessageDecodePayload) and ignores bytes after
+  // them: the call succeeds and the connection stays. We answer exactly as it does.
+  it("bytes after a call's arguments: answered as libvirtd answers them", async () => {
+    const daemon = await startLibvirtd();
+    try {
+      const theirs = await probeTrailing(daemon.socket);
+      expect(theirs).toEqual([
+        { status: 0 },
+        { status: 0 },
+        { supported: 1 },
+        { stillOpen: true },
+      ]);
+      expect(await probeTrailing(srv.socket)).toEqual(theirs);
+    } finally {
+      await daemon.stop();
+    }
   });
 });

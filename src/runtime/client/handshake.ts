@@ -31,6 +31,14 @@ export const DEFAULT_KEEPALIVE: KeepaliveOptions = {
   intervalMs: 5000,
   count: 5,
 };
+/**
+ * How long connecting may take by default: the socket, and then each step of the handshake
+ * (`timeoutMs` overrides it). A server that accepts and then says nothing does not hang
+ * `connect()` forever. Calls have no timeout of their own by default (libvirt's have none, and
+ * some legitimately run for minutes); keepalive, on by default, fails them once the server has
+ * answered nothing for about 30 s.
+ */
+export const DEFAULT_CONNECT_TIMEOUT_MS = 30_000;
 /** `VIR_DRV_FEATURE_PROGRAM_KEEPALIVE` (libvirt_internal.h). */
 export const VIR_DRV_FEATURE_PROGRAM_KEEPALIVE = 10;
 
@@ -114,10 +122,12 @@ export async function openSession(
   const t =
     typeof target === "string" ? parseLibvirtUri(target, program.name) : target;
   const where = typeof target === "string" ? target : undefined;
+  const timeoutMs = options.timeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
   let conn: RpcConnection;
   try {
     conn = await RpcConnection.connect(t, {
       ...options,
+      timeoutMs,
       peer: options.peer ?? where,
     });
   } catch (e) {
@@ -149,7 +159,7 @@ export async function openSession(
       ret,
       {
         signal: options.signal,
-        timeoutMs: options.timeoutMs,
+        timeoutMs,
       },
     );
   try {

@@ -53,6 +53,7 @@ export {
 export {
   openSession,
   DEFAULT_KEEPALIVE,
+  DEFAULT_CONNECT_TIMEOUT_MS,
   VIR_DRV_FEATURE_PROGRAM_KEEPALIVE,
   type HandshakeSpec,
   type ConnectOptions,

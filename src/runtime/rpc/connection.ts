@@ -120,6 +120,11 @@ interface PendingCall {
 /** `busyPollMs` by default: a little above libvirtd's reply time under load on a local socket. */
 export const DEFAULT_BUSY_POLL_MS = 0.2;
 
+/** Process warnings of one connection are at least this far apart (the rest are counted). */
+const WARNING_INTERVAL_MS = 1000;
+/** Unsent output beyond which PINGs are no longer answered (libvirt bounds its queue too). */
+const CONTROL_BACKLOG = 64 * 1024;
+
 const labelOf = (t: CallTarget): string => t.label ?? `procedure ${t.proc}`;
 
 export class RpcConnection {
@@ -151,6 +156,9 @@ export class RpcConnection {
   private resolveClosed!: (e: ConnectionClosedError) => void;
   private readonly warningListeners = new Set<(e: Error) => void>();
   private readonly busyPoll: AdaptiveBusyPoll;
+  private lastWarningAt = -Infinity;
+  private suppressedWarnings = 0;
+  private controlQueued = false;
   private securityLayer: SecurityLayer | null = null;
   /** How the session authenticated (`none`, `polkit`, `sasl SCRAM-SHA-256`); set by the handshake. */
   authentication: string | null = null;
@@ -179,21 +187,17 @@ export class RpcConnection {
     );
     this.whenClosed = new Promise((resolve) => (this.resolveClosed = resolve));
     this.outbox = new Outbox((bytes, done) => {
-      if (this.closeReason) {
-        done();
-        return true;
-      }
+      if (this.closeReason) return done();
       const layer = this.securityLayer;
       const wire = layer ? layer.encode(bytes) : bytes;
       this.stats.bytesSent += wire.length;
       socket.write(wire, () => done());
-      // Written synchronously (the usual case): the socket keeps no reference to `bytes`.
-      return layer !== null || socket.writableLength === 0;
     });
     this.keepalive = new Keepalive(
       (h) => this.sendRaw(h, null),
       (message) =>
         this.fail(new ConnectionClosedError(`${this.peer}: ${message}`)),
+      () => this.mayQueueControl(),
     );
     socket.on("data", (chunk: Uint8Array) => this.onData(chunk));
     socket.on("error", (e: Error) =>
@@ -406,11 +410,42 @@ export class RpcConnection {
 
   warn(e: unknown): void {
     const err = e instanceof Error ? e : new Error(String(e));
-    if (this.warningListeners.size === 0) {
+    if (this.warningListeners.size === 0) return this.processWarning(err);
+    for (const l of this.warningListeners) l(err);
+  }
+
+  /**
+   * At most one process warning per `WARNING_INTERVAL_MS` per connection: a peer sending
+   * thousands of undecodable events gets one line, then a count of the rest.
+   */
+  private processWarning(err: Error): void {
+    const now = Date.now();
+    if (now - this.lastWarningAt >= WARNING_INTERVAL_MS) {
+      this.lastWarningAt = now;
       process.emitWarning(err);
       return;
     }
-    for (const l of this.warningListeners) l(err);
+    if (this.suppressedWarnings++ > 0) return;
+    setTimeout(() => {
+      const n = this.suppressedWarnings;
+      this.suppressedWarnings = 0;
+      this.lastWarningAt = Date.now();
+      process.emitWarning(
+        `${this.peer}: ${n} more warning${n === 1 ? "" : "s"} like "${err.message}" in the last ${WARNING_INTERVAL_MS} ms`,
+      );
+    }, WARNING_INTERVAL_MS).unref();
+  }
+
+  /**
+   * Whether a control message (a PONG) may be queued: not while one is still on its way to
+   * the transport, nor while the transport holds unsent output (the peer is not reading).
+   */
+  private mayQueueControl(): boolean {
+    if (this.controlQueued || this.socket.writableLength > CONTROL_BACKLOG)
+      return false;
+    this.controlQueued = true;
+    this.outbox.whenFlushed(() => (this.controlQueued = false));
+    return true;
   }
 
   /** Flushes queued frames, closes the socket and rejects calls still pending. */
@@ -470,13 +505,13 @@ export class RpcConnection {
   private onData(chunk: Uint8Array): void {
     if (this.closeReason) return;
     this.stats.bytesReceived += chunk.length;
-    if (this.keepalive.active) this.keepalive.received(Date.now());
-    let frames: Uint8Array[];
+    let frames: readonly Uint8Array[];
     try {
       if (this.securityLayer) {
-        frames = [];
+        const all: Uint8Array[] = [];
         for (const plain of this.securityLayer.decode(chunk))
-          frames.push(...this.reader.push(plain));
+          all.push(...this.reader.push(plain));
+        frames = all;
       } else frames = this.reader.push(chunk);
     } catch (e) {
       this.fail(
@@ -487,6 +522,9 @@ export class RpcConnection {
       );
       return;
     }
+    // Keepalive: a whole message is a sign of life, a byte is not.
+    if (frames.length > 0 && this.keepalive.active)
+      this.keepalive.received(Date.now());
     const before = this.pending.size;
     for (const bytes of frames) {
       try {
@@ -544,10 +582,12 @@ export class RpcConnection {
     this.forget(h.serial, call);
     this.stats.repliesReceived++;
     const t = call.target;
-    if (h.prog !== t.program || h.vers !== t.version) {
+    // Matched on serial, program, version and procedure, as libvirt's client does: a reply that
+    // names another procedure does not carry this call's result.
+    if (h.prog !== t.program || h.vers !== t.version || h.proc !== t.proc) {
       call.reject(
         new RpcProtocolError(
-          `${labelOf(t)}: reply for program ${h.prog} version ${h.vers}, expected ${t.program} version ${t.version}`,
+          `${labelOf(t)}: reply for program ${h.prog} version ${h.vers} procedure ${h.proc}, expected ${t.program} version ${t.version} procedure ${t.proc}`,
         ),
       );
       return;

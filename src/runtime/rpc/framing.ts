@@ -4,9 +4,11 @@
  *
  * `FrameReader` turns an arbitrary byte stream into whole frames. It never trusts a length
  * prefix: anything below the header size or above the limit is a `FramingError` raised before
- * a byte is buffered for it, so a forged length cannot make it allocate.
+ * a byte is buffered for it, and within the limit memory grows only with the bytes that
+ * actually arrive, so a forged length cannot make it allocate.
  */
 import { XdrReader } from "../xdr/reader.js";
+import { ByteAccumulator } from "./byte-accumulator.js";
 import { XdrWriter } from "../xdr/writer.js";
 import type { XdrCodec } from "../xdr/codec.js";
 import {
@@ -76,10 +78,18 @@ export function parseFrame(bytes: Uint8Array): Frame {
   return { header, body: r, bytes };
 }
 
-/** Reassembles frames from stream chunks. */
+/**
+ * Reassembles frames from stream chunks, in time linear in the bytes received whatever their
+ * chunking (see `ByteAccumulator`). A frame that lies whole in one chunk is returned as a view
+ * of it, without a copy; one that spans chunks is collected in a buffer that grows with what
+ * has arrived, never to the announced length up front. After a `FramingError` the stream is
+ * unusable (its frame boundaries are lost) and every later `push` throws it again.
+ */
 export class FrameReader {
-  private chunks: Uint8Array[] = [];
-  private buffered = 0;
+  private readonly frame = new ByteAccumulator();
+  /** The frame under way still lacks (part of) its length word. */
+  private inLengthWord = false;
+  private error: FramingError | null = null;
 
   constructor(
     private readonly maxFrame: number = VIR_NET_MESSAGE_MAX +
@@ -87,80 +97,79 @@ export class FrameReader {
   ) {}
 
   /** Feeds bytes; returns every frame completed by them. Throws FramingError on a bad length. */
-  push(chunk: Uint8Array): Uint8Array[] {
-    if (chunk.length > 0) {
-      this.chunks.push(chunk);
-      this.buffered += chunk.length;
-    }
-    const frames: Uint8Array[] = [];
-    for (;;) {
-      if (this.buffered < 4) break;
-      const len = this.peekLength();
-      if (len < MIN_FRAME)
-        throw new FramingError(
-          `frame length ${len} is below the minimum ${MIN_FRAME}`,
-        );
-      if (len > this.maxFrame)
-        throw new FramingError(
-          `frame length ${len} exceeds the limit ${this.maxFrame}`,
-        );
-      if (this.buffered < len) break;
-      frames.push(this.take(len));
-    }
-    return frames;
-  }
-
-  /** Bytes held for an incomplete frame. */
-  get pending(): number {
-    return this.buffered;
-  }
-
-  private peekLength(): number {
-    const first = this.chunks[0]!;
-    if (first.length >= 4)
-      return (
-        ((first[0]! << 24) |
-          (first[1]! << 16) |
-          (first[2]! << 8) |
-          first[3]!) >>>
-        0
-      );
-    const head = this.take(4, false);
-    return (
-      ((head[0]! << 24) | (head[1]! << 16) | (head[2]! << 8) | head[3]!) >>> 0
-    );
-  }
-
-  /** Removes (or with consume=false, copies) the first n buffered bytes. */
-  private take(n: number, consume = true): Uint8Array {
-    const first = this.chunks[0]!;
-    if (first.length >= n) {
-      const out = first.subarray(0, n);
-      if (consume) {
-        if (first.length === n) this.chunks.shift();
-        else this.chunks[0] = first.subarray(n);
-        this.buffered -= n;
+  push(chunk: Uint8Array): readonly Uint8Array[] {
+    if (this.error) throw this.error;
+    // Most chunks of a trickled frame complete nothing: no array for them.
+    let frames: Uint8Array[] | null = null;
+    const end = chunk.length;
+    let at = 0;
+    while (at < end) {
+      const acc = this.frame;
+      if (!acc.busy) {
+        if (end - at < 4) {
+          acc.begin(4);
+          this.inLengthWord = true;
+        } else {
+          const len = this.checkLength(readUint32(chunk, at));
+          if (end - at >= len) {
+            (frames ??= []).push(chunk.subarray(at, at + len));
+            at += len;
+            continue;
+          }
+          acc.begin(len);
+        }
       }
-      return out;
-    }
-    const out = new Uint8Array(n);
-    let filled = 0;
-    let i = 0;
-    while (filled < n) {
-      const c = this.chunks[i]!;
-      const part = Math.min(c.length, n - filled);
-      out.set(c.subarray(0, part), filled);
-      filled += part;
-      if (!consume) {
-        i++;
+      at += acc.append(chunk, at);
+      if (!acc.complete) break;
+      if (this.inLengthWord) {
+        this.inLengthWord = false;
+        acc.extend(this.checkLength(readUint32(acc.view(), 0)) - 4);
         continue;
       }
-      if (part === c.length) this.chunks.shift();
-      else this.chunks[0] = c.subarray(part);
+      (frames ??= []).push(acc.take());
     }
-    if (consume) this.buffered -= n;
-    return out;
+    return frames ?? NO_FRAMES;
   }
+
+  /** Drops the frame under way (the connection is gone): its buffer is freed at once. */
+  discard(): void {
+    this.frame.reset();
+    this.inLengthWord = false;
+  }
+
+  /** Bytes received of the frame under way. */
+  get pending(): number {
+    return this.frame.length;
+  }
+
+  /** Bytes allocated for the frame under way (for memory accounting). */
+  get bufferedCapacity(): number {
+    return this.frame.capacity;
+  }
+
+  private checkLength(len: number): number {
+    if (len < MIN_FRAME)
+      this.error = new FramingError(
+        `frame length ${len} is below the minimum ${MIN_FRAME}`,
+      );
+    else if (len > this.maxFrame)
+      this.error = new FramingError(
+        `frame length ${len} exceeds the limit ${this.maxFrame}`,
+      );
+    if (this.error) {
+      this.frame.reset();
+      throw this.error;
+    }
+    return len;
+  }
+}
+
+const NO_FRAMES: readonly Uint8Array[] = Object.freeze([]);
+
+function readUint32(b: Uint8Array, at: number): number {
+  return (
+    ((b[at]! << 24) | (b[at + 1]! << 16) | (b[at + 2]! << 8) | b[at + 3]!) >>> 0
+  );
 }
 
 /** A writer sized for RPC messages: refuses to grow past libvirt's message limit. */

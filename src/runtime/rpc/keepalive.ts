@@ -28,6 +28,8 @@ export interface KeepaliveStats {
   pongsSent: number;
   pingsSent: number;
   pongsReceived: number;
+  /** PINGs not answered because a PONG was still unsent (the peer is not reading). */
+  pongsSkipped: number;
 }
 
 export function isKeepalive(h: MessageHeader): boolean {
@@ -57,18 +59,26 @@ export class Keepalive {
     pongsSent: 0,
     pingsSent: 0,
     pongsReceived: 0,
+    pongsSkipped: 0,
   };
   private timer: NodeJS.Timeout | null = null;
   private lastReceived = Date.now();
   private countToDeath = 0;
   private current: KeepaliveOptions | null = null;
+  private verdictDue = false;
 
+  /**
+   * `mayAnswer`: whether a PONG may be queued now. One PONG says all there is to say, so while
+   * one is still unsent (a peer that pings and never reads) further PINGs go unanswered rather
+   * than queueing output without bound.
+   */
   constructor(
     private readonly send: (h: MessageHeader) => void,
     private readonly onDead: (message: string) => void,
+    private readonly mayAnswer: () => boolean = () => true,
   ) {}
 
-  /** Any packet arrived: the peer is alive. */
+  /** A whole message arrived: the peer is alive. */
   received(now: number): void {
     this.lastReceived = now;
     if (this.current) this.countToDeath = this.current.count;
@@ -78,6 +88,10 @@ export class Keepalive {
   handle(h: MessageHeader): void {
     if (h.proc === KEEPALIVE_PROC_PING) {
       this.stats.pingsReceived++;
+      if (!this.mayAnswer()) {
+        this.stats.pongsSkipped++;
+        return;
+      }
       this.send(keepaliveHeader(KEEPALIVE_PROC_PONG));
       this.stats.pongsSent++;
     } else if (h.proc === KEEPALIVE_PROC_PONG) {
@@ -122,10 +136,19 @@ export class Keepalive {
     // Timers may fire a little early; a few ms of slack avoids pinging a busy peer.
     if (idle + 5 < o.intervalMs) return;
     if (this.countToDeath === 0) {
-      this.stop();
-      this.onDead(
-        `connection closed due to keepalive timeout (no packet for ${idle} ms after ${o.count} pings)`,
-      );
+      // Judge only after the event loop's next poll phase: after a stall of this process, the
+      // peer's answer may be waiting unread, and it counts first.
+      if (this.verdictDue) return;
+      this.verdictDue = true;
+      setImmediate(() => {
+        this.verdictDue = false;
+        if (this.current !== o || this.countToDeath !== 0) return;
+        const silent = Date.now() - this.lastReceived;
+        this.stop();
+        this.onDead(
+          `connection closed due to keepalive timeout (no packet for ${silent} ms after ${o.count} pings)`,
+        );
+      });
       return;
     }
     this.countToDeath--;

@@ -16,7 +16,12 @@ import type { MessageHeader } from "./framing.js";
 /** Largest frame libvirt accepts, length word included (virNetMessageDecodeLength). */
 export const MAX_FRAME = VIR_NET_MESSAGE_MAX + VIR_NET_MESSAGE_LEN_MAX;
 /** Keep at most this much buffer between batches. */
-const RETAINED_CAPACITY = 1 << 20;
+/**
+ * Batches up to this size are handed over as a copy (the writer's buffer is reused for the next
+ * batch); larger ones are handed over in the writer's own buffer, and the next batch starts in
+ * a new one. Either way, bytes given to the transport are never written again.
+ */
+const COPY_LIMIT = 16 * 1024;
 const noop = () => {};
 
 export class Outbox {
@@ -24,11 +29,12 @@ export class Outbox {
   private scheduled = false;
   private waiters: (() => void)[] = [];
   /**
-   * `sink` writes one batch and calls `done` once the transport took it; it returns true when
-   * it no longer needs `bytes` (written synchronously), so their buffer can take the next batch.
+   * `sink` writes one batch and calls `done` once the transport took it. The bytes are the
+   * transport's from then on: a `Duplex` may keep them as long as it likes (TLS and SSH
+   * transports queue what they are given), so the outbox never reuses their memory.
    */
   constructor(
-    private readonly sink: (bytes: Uint8Array, done: () => void) => boolean,
+    private readonly sink: (bytes: Uint8Array, done: () => void) => void,
   ) {}
 
   /**
@@ -83,10 +89,14 @@ export class Outbox {
     this.waiters = [];
     const done =
       waiters.length === 0 ? noop : () => waiters.forEach((cb) => cb());
-    const consumed = this.sink(w.finish(), done);
-    // Still referenced by the transport (or grown big): start the next batch in a new buffer.
-    if (consumed && w.capacity <= RETAINED_CAPACITY) w.reset();
-    else this.w = new XdrWriter(64 * 1024);
+    if (w.pos <= COPY_LIMIT) {
+      const copy = w.toBytes();
+      w.reset();
+      this.sink(copy, done);
+    } else {
+      this.w = new XdrWriter(64 * 1024);
+      this.sink(w.finish(), done);
+    }
   }
 
   /** Drops what is queued and releases waiters (the connection is gone). */

@@ -6,7 +6,11 @@
  *   `max_client_requests`), so a flooding client only slows itself;
  * - a frame length below the header size or above `maxMessage` closes this connection before a
  *   byte is buffered for it (FrameReader never allocates the claimed size);
- * - while replies pile up unread (`outputHighWater`), input is not read either.
+ * - while replies pile up unread (`outputHighWater`), input is not read either;
+ * - what the connection holds (the frame under way, frames waiting, calls in flight, unsent
+ *   output) is reported to the server, which enforces the memory budgets (server.ts);
+ * - only whole messages count as signs of life for keepalive: a peer trickling the bytes of a
+ *   frame is not kept alive by them.
  */
 import type { Socket } from "node:net";
 import {
@@ -60,6 +64,8 @@ export interface ClientHost {
   clientClosed(client: ServerClient): void;
   /** Input arrived (for busy polling). */
   activity(): void;
+  /** The bytes `client` holds changed by `delta` (see `ServerClient.memoryUsage`). */
+  memoryChanged(client: ServerClient, delta: number): void;
 }
 
 type Listener = () => void;
@@ -80,6 +86,12 @@ export class ServerClient {
   private readonly frames: FrameReader;
   private inFlight = 0;
   private readonly waiting: Uint8Array[] = [];
+  private waitingBytes = 0;
+  /** Bytes of the frames of calls dispatched and not yet answered. */
+  private callBytes = 0;
+  /** `memoryUsage` as last reported to the host. */
+  private accounted = 0;
+  private readonly writableWaiters: Listener[] = [];
   private holds = new Set<string>();
   private streams = new Map<string, ServerStream>();
   private closeListeners: Listener[] = [];
@@ -99,7 +111,7 @@ export class ServerClient {
     this.frames = new FrameReader(host.maxMessage);
     socket.setNoDelay?.(true);
     socket.on("data", (chunk: Buffer) => this.onData(chunk));
-    socket.on("drain", () => this.release("output"));
+    socket.on("drain", () => this.onDrain());
     socket.on("error", () => this.close());
     socket.on("close", () => this.close());
   }
@@ -113,9 +125,38 @@ export class ServerClient {
     return this.closed;
   }
 
-  /** Milliseconds since the client last sent anything. */
+  /** Milliseconds since the client last sent a whole message. */
   get idleMs(): number {
     return Date.now() - this.lastSeen;
+  }
+
+  /**
+   * The client waits on the server (calls in flight, a stream the application has not caught
+   * up with): its silence says nothing about it, and its input may not even be read.
+   */
+  get awaitingServer(): boolean {
+    if (this.inFlight > 0) return true;
+    for (const h of this.holds) if (h !== "output") return true;
+    return false;
+  }
+
+  /**
+   * Bytes this connection holds: the frame under way (as allocated), frames read but waiting,
+   * the frames of calls in flight, and output not yet taken by the kernel.
+   */
+  get memoryUsage(): number {
+    return (
+      this.frames.bufferedCapacity +
+      this.waitingBytes +
+      this.callBytes +
+      this.outLen +
+      this.socket.writableLength
+    );
+  }
+
+  /** `memoryUsage` as the server last accounted it. */
+  get accountedMemory(): number {
+    return this.accounted;
   }
 
   /** Runs `fn` when the connection closes (deregister events, free per-client state). */
@@ -162,7 +203,13 @@ export class ServerClient {
     this.socket.destroy();
     for (const s of [...this.streams.values()]) s.disconnected();
     this.streams.clear();
+    this.frames.discard();
     this.waiting.length = 0;
+    this.waitingBytes = 0;
+    this.callBytes = 0;
+    this.outLen = 0;
+    this.out = null;
+    for (const w of this.writableWaiters.splice(0)) w();
     const listeners = this.closeListeners;
     this.closeListeners = [];
     for (const fn of listeners) {
@@ -221,7 +268,7 @@ export class ServerClient {
       this.flushOutput();
       const copy = Buffer.allocUnsafe(view.length);
       copy.set(view);
-      this.socket.write(copy);
+      this.socket.write(copy, this.afterWrite);
       this.checkOutput();
       return;
     }
@@ -250,13 +297,32 @@ export class ServerClient {
         ? this.out.subarray(this.outLen)
         : null;
     this.outLen = 0;
-    this.socket.write(chunk);
+    this.socket.write(chunk, this.afterWrite);
     this.checkOutput();
+  }
+
+  /** The kernel took a write: what we hold shrank. */
+  private readonly afterWrite = () => this.account();
+
+  private onDrain(): void {
+    this.release("output");
+    for (const w of this.writableWaiters.splice(0)) w();
+    this.account();
+  }
+
+  /** Reports a change of `memoryUsage` to the server, which may close this client for it. */
+  account(): void {
+    if (this.closed) return;
+    const now = this.memoryUsage;
+    const delta = now - this.accounted;
+    if (delta === 0) return;
+    this.accounted = now;
+    this.host.memoryChanged(this, delta);
   }
 
   private checkOutput(): void {
     const queued = this.socket.writableLength;
-    if (queued <= this.host.outputHighWater) return;
+    if (queued <= this.host.outputHighWater) return this.account();
     // Reading stops at the high-water mark, so only server-initiated output (events, stream
     // data) grows past it: a peer that never reads is dropped rather than buffered forever.
     if (queued > OUTPUT_HARD_LIMIT_FACTOR * this.host.outputHighWater) {
@@ -267,21 +333,18 @@ export class ServerClient {
       return;
     }
     this.hold("output");
+    this.account();
   }
 
-  /** Resolves when the output buffer is below the high-water mark. */
+  /**
+   * Resolves when the output buffer is below the high-water mark (or the connection closed).
+   * Waiters are kept in one list, not as a socket listener each: any number of streams may
+   * wait on one connection.
+   */
   writable(): Promise<void> {
     if (this.closed || this.socket.writableLength <= this.host.outputHighWater)
       return Promise.resolve();
-    return new Promise((resolve) => {
-      const done = () => {
-        this.socket.off("drain", done);
-        this.socket.off("close", done);
-        resolve();
-      };
-      this.socket.on("drain", done);
-      this.socket.on("close", done);
-    });
+    return new Promise((resolve) => this.writableWaiters.push(resolve));
   }
 
   // ---- input
@@ -309,9 +372,8 @@ export class ServerClient {
 
   private onData(chunk: Buffer): void {
     if (this.closed) return;
-    this.lastSeen = Date.now();
     this.host.activity();
-    let frames: Uint8Array[];
+    let frames: readonly Uint8Array[];
     try {
       frames = this.frames.push(chunk);
     } catch (e) {
@@ -321,20 +383,30 @@ export class ServerClient {
       this.close();
       return;
     }
+    // Keepalive: a whole message is a sign of life, a byte is not.
+    if (frames.length > 0) this.lastSeen = Date.now();
     this.inputBatch(() => {
       for (const f of frames) {
-        if (this.holds.size > 0 || this.waiting.length > 0)
-          this.waiting.push(f);
-        else this.handleFrame(f);
+        if (this.closed) return;
+        if (this.holds.size > 0 || this.waiting.length > 0) {
+          // A copy: a view would keep the whole socket chunk alive while it waits.
+          this.waiting.push(f.slice());
+          this.waitingBytes += f.length;
+        } else this.handleFrame(f);
       }
     });
+    this.account();
   }
 
   private drainWaiting(): void {
     this.inputBatch(() => {
-      while (this.waiting.length > 0 && this.holds.size === 0 && !this.closed)
-        this.handleFrame(this.waiting.shift()!);
+      while (this.waiting.length > 0 && this.holds.size === 0 && !this.closed) {
+        const f = this.waiting.shift()!;
+        this.waitingBytes -= f.length;
+        this.handleFrame(f);
+      }
     });
+    this.account();
   }
 
   private inputBatch(fn: () => void): void {
@@ -383,13 +455,16 @@ export class ServerClient {
       return;
     }
     this.inFlight++;
+    this.callBytes += bytes.length;
     if (this.inFlight >= this.host.maxClientRequests) this.hold("requests");
     let answered = false;
     this.host.dispatchCall(this, header, bytes, offset, () => {
       if (answered) return;
       answered = true;
       this.inFlight--;
+      if (!this.closed) this.callBytes -= bytes.length;
       if (this.inFlight < this.host.maxClientRequests) this.release("requests");
+      this.account();
     });
   }
 

@@ -15,5 +15,6 @@ export {
   type RpcServer,
   type RpcServerOptions,
   type ServerLimits,
+  type ServerStats,
   type ListenOptions,
 } from "./server.js";

@@ -48,6 +48,32 @@ export interface ServerLimits {
    * CPU costs tens of microseconds per call on virtual machines.
    */
   readonly busyPollMicros: number;
+  /**
+   * Bytes one connection may hold: the frame it is sending (as far as it arrived), frames read
+   * but not yet dispatched, the frames of its calls in flight and its unsent output. Beyond it
+   * the connection is closed (`stats.droppedOverClientBudget`).
+   */
+  readonly maxClientMemory: number;
+  /**
+   * Bytes all connections together may hold (the same accounting). Beyond it the connection
+   * holding the most is closed, then the next, until the total fits again
+   * (`stats.droppedOverServerBudget`).
+   */
+  readonly maxServerMemory: number;
+}
+
+/** What the server counts (for monitoring; read `server.stats`). */
+export interface ServerStats {
+  /** Bytes all connections hold now (see `ServerLimits.maxServerMemory`). */
+  memory: number;
+  /** The most they held at once. */
+  peakMemory: number;
+  /** Connections closed for going over `maxClientMemory`. */
+  droppedOverClientBudget: number;
+  /** Connections closed (largest first) for the total going over `maxServerMemory`. */
+  droppedOverServerBudget: number;
+  /** Connections closed because they sent no whole message for too long (keepalive). */
+  droppedByKeepalive: number;
 }
 
 export const DEFAULT_SERVER_LIMITS: ServerLimits = {
@@ -60,6 +86,8 @@ export const DEFAULT_SERVER_LIMITS: ServerLimits = {
   keepaliveInterval: 5,
   keepaliveCount: 5,
   busyPollMicros: 0,
+  maxClientMemory: 96 * 1024 * 1024,
+  maxServerMemory: 256 * 1024 * 1024,
 };
 
 export interface RpcServerOptions {
@@ -95,6 +123,7 @@ export interface RpcServer {
   close(): Promise<void>;
   readonly clients: ReadonlySet<ServerClient>;
   readonly limits: ServerLimits;
+  readonly stats: Readonly<ServerStats>;
 }
 
 export function createRpcServer(options: RpcServerOptions): RpcServer {
@@ -119,6 +148,38 @@ export function createRpcServer(options: RpcServerOptions): RpcServer {
   const listeners: Server[] = [];
   let nextId = 1;
   let keepaliveTimer: NodeJS.Timeout | null = null;
+  const stats: ServerStats = {
+    memory: 0,
+    peakMemory: 0,
+    droppedOverClientBudget: 0,
+    droppedOverServerBudget: 0,
+    droppedByKeepalive: 0,
+  };
+
+  /** Budgets: the client itself over its own, then the largest clients over the server's. */
+  const memoryChanged = (client: ServerClient, delta: number) => {
+    stats.memory += delta;
+    if (stats.memory > stats.peakMemory) stats.peakMemory = stats.memory;
+    if (client.accountedMemory > limits.maxClientMemory) {
+      stats.droppedOverClientBudget++;
+      log(
+        `client ${client.identity.id}: holds ${client.accountedMemory} bytes, over its budget of ${limits.maxClientMemory}; closing the connection`,
+      );
+      client.close();
+    }
+    while (stats.memory > limits.maxServerMemory) {
+      let largest: ServerClient | null = null;
+      for (const c of clients)
+        if (largest === null || c.accountedMemory > largest.accountedMemory)
+          largest = c;
+      if (largest === null || largest.accountedMemory === 0) break;
+      stats.droppedOverServerBudget++;
+      log(
+        `client ${largest.identity.id}: holds ${largest.accountedMemory} bytes, the most while all clients hold ${stats.memory}, over the server's budget of ${limits.maxServerMemory}; closing the connection`,
+      );
+      largest.close();
+    }
+  };
 
   const host: ClientHost = {
     maxMessage: limits.maxMessage,
@@ -132,7 +193,10 @@ export function createRpcServer(options: RpcServerOptions): RpcServer {
       done: () => void,
     ) => dispatchCall(env, client, header, frame, offset, done),
     log,
-    clientClosed: (client) => clients.delete(client),
+    clientClosed: (client) => {
+      if (clients.delete(client)) stats.memory -= client.accountedMemory;
+    },
+    memoryChanged,
     activity:
       limits.busyPollMicros > 0 ? busyPoller(limits.busyPollMicros) : () => {},
   };
@@ -158,21 +222,50 @@ export function createRpcServer(options: RpcServerOptions): RpcServer {
     clients.add(new ServerClient(socket, identity, host));
   };
 
+  /**
+   * Keepalive, as libvirt's server does it: a PING to a client silent for an interval, closing
+   * it after `keepaliveCount` more. Silence is judged fairly: a sweep that finds a client past
+   * the limit decides only after the event loop's next poll phase (setImmediate), so input that
+   * waited unread (after a long stall of this process, say) counts first; and time this
+   * process spent stalled is not held against anyone.
+   */
   const startKeepalive = () => {
     if (keepaliveTimer || limits.keepaliveInterval <= 0) return;
     const intervalMs = limits.keepaliveInterval * 1000;
+    const deadAfter = intervalMs * (limits.keepaliveCount + 1);
+    let lastSweep = Date.now();
+    let heardSince = 0;
+    const silentFor = (c: ServerClient, now: number) =>
+      Math.min(c.idleMs, now - heardSince);
     keepaliveTimer = setInterval(() => {
+      const now = Date.now();
+      // The timer came very late: this process was stalled, and could not hear anyone.
+      if (now - lastSweep > 2 * intervalMs) heardSince = now;
+      lastSweep = now;
+      const suspects: ServerClient[] = [];
       for (const c of clients) {
-        const idle = c.idleMs;
-        if (idle > intervalMs * (limits.keepaliveCount + 1)) {
+        if (c.awaitingServer) continue;
+        const idle = silentFor(c, now);
+        if (idle > deadAfter) suspects.push(c);
+        else if (idle > intervalMs) c.ping();
+      }
+      if (suspects.length === 0) return;
+      setImmediate(() => {
+        const later = Date.now();
+        for (const c of suspects) {
+          if (
+            c.isClosed ||
+            c.awaitingServer ||
+            silentFor(c, later) <= deadAfter
+          )
+            continue;
+          stats.droppedByKeepalive++;
           log(
             `client ${c.identity.id}: no keepalive response; closing the connection`,
           );
           c.close();
-        } else if (idle > intervalMs) {
-          c.ping();
         }
-      }
+      });
     }, intervalMs);
     keepaliveTimer.unref();
   };
@@ -180,6 +273,7 @@ export function createRpcServer(options: RpcServerOptions): RpcServer {
   return {
     limits,
     clients,
+    stats,
     listen(listen) {
       return new Promise((resolve, reject) => {
         const srv = createServer({ pauseOnConnect: false }, (socket) =>
