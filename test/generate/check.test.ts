@@ -65,7 +65,7 @@ describe("generate --check", () => {
     } finally {
       rmSync(copy, { recursive: true, force: true });
     }
-  });
+  }, 180_000); // CLI runs over libvirt's files: over 60 s on a loaded 2-core machine
 });
 
 describe("the committed stamp", () => {
