@@ -1,6 +1,6 @@
 // The generated client's types, checked by tsc: test/client/typecheck/client-usage.ts uses the
 // client as intended and marks what must not compile with @ts-expect-error.
-import { execFileSync } from "node:child_process";
+import { execAsync } from "../support/exec-async.js";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -8,7 +8,7 @@ import { describe, expect, it } from "vitest";
 import { REPO_ROOT } from "../support/protocol-files.js";
 
 describe("generated client types", () => {
-  it("accept intended use and refuse misuse (tsc --strict)", () => {
+  it("accept intended use and refuse misuse (tsc --strict)", async () => {
     const dir = mkdtempSync(join(tmpdir(), "rpcgen-client-types-"));
     try {
       const config = join(dir, "tsconfig.json");
@@ -30,21 +30,16 @@ describe("generated client types", () => {
           ],
         }),
       );
-      let out = "";
-      try {
-        execFileSync(
-          process.execPath,
-          [
-            join(REPO_ROOT, "node_modules", "typescript", "bin", "tsc"),
-            "-p",
-            config,
-          ],
-          { cwd: REPO_ROOT, encoding: "utf8", stdio: "pipe" },
-        );
-      } catch (e) {
-        out = (e as { stdout: string }).stdout;
-      }
-      expect(out).toBe("");
+      const r = await execAsync(
+        process.execPath,
+        [
+          join(REPO_ROOT, "node_modules", "typescript", "bin", "tsc"),
+          "-p",
+          config,
+        ],
+        { cwd: REPO_ROOT },
+      );
+      expect(`${r.status} ${r.stdout}${r.stderr}`).toBe("0 ");
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -6,7 +6,7 @@
 // values. Our TypeScript for the fixtures and for every .x file Debian installs (rpcsvc-proto,
 // libtirpc-dev) compiles under tsc --strict, and a type test (test/fixtures/onc/narrowing.ts)
 // proves that checking a union's discriminant narrows it.
-import { execFileSync, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -27,6 +27,7 @@ import {
   findRpcgenTools,
   type RpcgenHarness,
 } from "../support/rpcgen-harness.js";
+import { execAsync } from "../support/exec-async.js";
 import { requireOrSkip } from "../support/libvirtd.js";
 import { findRpcgenTools as findRpcgenBinaries } from "../support/rpcgen/build.mjs";
 import { randomValue, Rng } from "../support/random-values.js";
@@ -211,17 +212,12 @@ describe.skipIf(!available)("rpcgen-style protocols against rpcgen", () => {
         expect(existsSync(join(OUT, name, "codecs.ts")), name).toBe(true);
       }
       const tsc = join(REPO_ROOT, "node_modules", "typescript", "bin", "tsc");
-      let output = "";
-      try {
-        execFileSync(
-          process.execPath,
-          [tsc, "-p", join(FIXTURE_DIR, "tsconfig.json")],
-          { cwd: REPO_ROOT, encoding: "utf8", stdio: "pipe" },
-        );
-      } catch (e) {
-        output = String((e as { stdout?: string }).stdout ?? e);
-      }
-      expect(output).toBe("");
+      const r = await execAsync(
+        process.execPath,
+        [tsc, "-p", join(FIXTURE_DIR, "tsconfig.json")],
+        { cwd: REPO_ROOT },
+      );
+      expect(`${r.status} ${r.stdout}${r.stderr}`).toBe("0 ");
     },
     180_000,
   );
