@@ -14,7 +14,11 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { includedProtocols, type LoadOptions } from "./model/load-options.js";
+import {
+  includedProtocols,
+  includedXFiles,
+  type LoadOptions,
+} from "./model/load-options.js";
 import { readSource } from "./parser/source.js";
 
 export const STAMP_FILE = ".virt-rpcgen-stamp.json";
@@ -61,7 +65,7 @@ function generatorFingerprint(): string {
   return (generatorId = h.digest("hex"));
 }
 
-/** Input files plus the sibling protocols their `%#include "x.h"` lines import. */
+/** Input files plus the protocols their `%#include "x.h"` and `#include "x.x"` lines import. */
 function inputClosure(
   files: readonly string[],
   importFiles: readonly string[],
@@ -75,6 +79,7 @@ function inputClosure(
     const text = readSource(abs).toString("latin1");
     for (const name of includedProtocols(text))
       visit(join(dirname(abs), `${name}.x`));
+    for (const file of includedXFiles(text)) visit(join(dirname(abs), file));
   };
   [...importFiles, ...files].forEach(visit);
   return [...seen].sort();

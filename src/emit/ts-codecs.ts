@@ -61,6 +61,7 @@ export interface CodecModule {
 
 const RUNTIME_SYMBOLS = [
   "checkFixedLength",
+  "type DefaultCase",
   "prependXdrPath",
   "prependXdrRepeat",
   "XdrError",
@@ -159,7 +160,11 @@ export function emitCodecModule(
   // Only the runtime symbols the module uses, so projects with noUnusedLocals compile it.
   const text = body.map((c) => c.text).join("\n");
   const used = RUNTIME_SYMBOLS.filter(
-    (n) => n === "type XdrCodec" || new RegExp(`\\b${n}\\(`).test(text),
+    (n) =>
+      n === "type XdrCodec" ||
+      (n === "type DefaultCase"
+        ? /\bDefaultCase\b/.test(text)
+        : new RegExp(`\\b${n}\\(`).test(text)),
   );
   const importLines = [
     namedImport([...used].sort(byName), options.runtimeImport),
@@ -333,6 +338,22 @@ function fieldDocs(f: Field): string[] {
   return bits.length ? [bits.join(" ")] : [];
 }
 
+/**
+ * A union's type and codec. Checking the discriminant narrows the type for every shape:
+ *
+ * ```
+ * enum st { OK = 0, ERR = 1, BUSY = 2 };          export type res =
+ * union res switch (st s) {                →       | { s: 0; v: number } // OK
+ *   case OK: int v;                                | { s: 1 | 2 }; // default: ERR, BUSY
+ *   default: void;
+ * };
+ * ```
+ * A `default:` arm over an enum or bool stands for the values no case names, listed as such.
+ * Over an int, the values it stands for cannot be written as a TypeScript type, so its
+ * discriminant is wrapped (`{ d: { default: 7 } }`, runtime type `DefaultCase`): a plain
+ * `number` there would match every case and stop `u.d === 1` from narrowing.
+ * Unions without a `default:` arm print as they always did (libvirt's outputs do not move).
+ */
 function unionChunks(
   u: UnionType,
   p: ProtocolModel,
@@ -341,50 +362,88 @@ function unionChunks(
   const typeName = tsTypeName(u.name);
   const disc = u.discriminant;
   const dKey = propKey(disc.name);
-  const dRef = disc.type;
-  const isBool = dRef.kind === "primitive" && dRef.name === "bool";
+  const kind = discriminantKind(disc.type);
+  const isBool = kind.kind === "bool";
   const lit = (v: number) => (isBool ? String(v !== 0) : String(v));
-  const discOp = discriminantOp(dRef);
   const discPath = JSON.stringify(disc.name);
 
   // Each arm's statements are wrapped so errors inside name the arm's member.
-  const armEncode = (f: Field, x: string) =>
-    withFieldPath([f.name], [encodeField(f, prop(x, f.name), ctx)], []);
-  const armDecode = (f: Field) =>
+  const armEncode = (f: Field) =>
+    withFieldPath([f.name], [encodeField(f, prop("v", f.name), ctx)], []);
+  const armDecode = (f: Field, discValue: string) =>
     withFieldPath(
       [f.name],
       [decodeField(f, localName(f.name), ctx)],
-      [`return { ${dKey}: d, ${propKey(f.name)}: ${localName(f.name)} };`],
+      [
+        `return { ${dKey}: ${discValue}, ${propKey(f.name)}: ${localName(f.name)} };`,
+      ],
     );
+
+  // A default arm over a closed set of values (enum members, true/false) becomes one more
+  // arm listing the values no case names; over an int it stays open.
+  const arms: { values: number[]; comment?: string; field: Field | null }[] =
+    u.arms.map((arm) => {
+      const named = arm.cases
+        .filter((c) => c.text !== String(c.value))
+        .map((c) => c.text);
+      return {
+        values: arm.cases.map((c) => c.value),
+        comment: named.length ? named.join(", ") : undefined,
+        field: arm.field,
+      };
+    });
+  let openDefault: Field | null | undefined = undefined;
+  if (u.defaultArm !== undefined) {
+    const closed =
+      kind.kind === "bool"
+        ? [
+            { value: 0, name: "FALSE" },
+            { value: 1, name: "TRUE" },
+          ]
+        : kind.kind === "enum"
+          ? kind.enumType.members.map((m) => ({ value: m.value, name: m.name }))
+          : null;
+    if (closed === null) openDefault = u.defaultArm;
+    else {
+      const listed = new Set(
+        u.arms.flatMap((a) => a.cases.map((c) => c.value)),
+      );
+      const rest = closed.filter(
+        (m, i) =>
+          !listed.has(m.value) &&
+          closed.findIndex((x) => x.value === m.value) === i,
+      );
+      if (rest.length > 0)
+        arms.push({
+          values: rest.map((m) => m.value),
+          comment: `default: ${rest.map((m) => (isBool ? lit(m.value) : m.name)).join(", ")}`,
+          field: u.defaultArm,
+        });
+    }
+  }
 
   const variants: { text: string; comment?: string }[] = [];
   const encodeCases: string[] = [];
   const decodeCases: string[] = [];
-  for (const arm of u.arms) {
-    const labels = arm.cases.map((c) => lit(c.value));
-    const named = arm.cases
-      .filter((c) => c.text !== String(c.value))
-      .map((c) => c.text);
-    const comment = named.length ? named.join(", ") : undefined;
+  for (const arm of arms) {
+    const labels = arm.values.map(lit);
     const heads = [
       ...labels.slice(0, -1).map((l) => `case ${l}:`),
       `case ${labels[labels.length - 1]!}: {`,
     ];
     if (arm.field) {
       const f = arm.field;
-      // With a default arm TypeScript cannot narrow on the discriminant, so name the variant.
-      const narrowed =
-        u.defaultArm !== undefined
-          ? `(v as Extract<${typeName}, { ${dKey}: ${labels[0]} }>)`
-          : "v";
       variants.push({
         text: `{ ${dKey}: ${labels.join(" | ")}; ${propKey(f.name)}: ${tsTypeOfField(f, ctx)} }`,
-        comment,
+        comment: arm.comment,
       });
-      encodeCases.push(...heads, ...armEncode(f, narrowed), "break;", "}");
-      decodeCases.push(...heads, ...armDecode(f), "}");
+      encodeCases.push(...heads, ...armEncode(f), "break;", "}");
+      decodeCases.push(...heads, ...armDecode(f, "d"), "}");
     } else {
-      variants.push({ text: `{ ${dKey}: ${labels.join(" | ")} }`, comment });
+      variants.push({
+        text: `{ ${dKey}: ${labels.join(" | ")} }`,
+        comment: arm.comment,
+      });
       encodeCases.push(...labels.map((l) => `case ${l}:`), "break;");
       decodeCases.push(
         ...labels.map((l) => `case ${l}:`),
@@ -392,8 +451,8 @@ function unionChunks(
       );
     }
   }
-  const def = u.defaultArm;
-  if (def === undefined) {
+  let discValue = prop("v", disc.name);
+  if (openDefault === undefined) {
     const bad = (offset: string, value: string) =>
       `throw new XdrError("bad-discriminant", ${offset}, \`invalid discriminant \${${value}} for ${u.name}\`, [${discPath}]);`;
     encodeCases.push(
@@ -401,24 +460,31 @@ function unionChunks(
       bad("w.length", `String((v as { ${dKey}: unknown }).${dKey})`),
     );
     decodeCases.push(`default:`, bad("r.offset - 4", "d"));
-  } else if (def === null) {
-    variants.push({ text: `{ ${dKey}: ${discTsType(dRef, ctx)} }` });
-    encodeCases.push(`default:`, "break;");
-    decodeCases.push(`default:`, `return { ${dKey}: d };`);
   } else {
-    const defType = `{ ${dKey}: ${discTsType(dRef, ctx)}; ${propKey(def.name)}: ${tsTypeOfField(def, ctx)} }`;
-    variants.push({ text: defType });
-    encodeCases.push(`default: {`, ...armEncode(def, `(v as ${defType})`), "}");
-    decodeCases.push(`default: {`, ...armDecode(def), "}");
+    discValue = `typeof ${discValue} === "number" ? ${discValue} : ${discValue}.default`;
+    const wrapped = `{ default: d }`;
+    if (openDefault === null) {
+      variants.push({ text: `{ ${dKey}: DefaultCase }`, comment: "default" });
+      encodeCases.push(`default:`, "break;");
+      decodeCases.push(`default:`, `return { ${dKey}: ${wrapped} };`);
+    } else {
+      const f = openDefault;
+      variants.push({
+        text: `{ ${dKey}: DefaultCase; ${propKey(f.name)}: ${tsTypeOfField(f, ctx)} }`,
+        comment: "default",
+      });
+      encodeCases.push(`default: {`, ...armEncode(f), "}");
+      decodeCases.push(`default: {`, ...armDecode(f, wrapped), "}");
+    }
   }
   const encode = [
-    ...withFieldPath([disc.name], [[discOp.encode(prop("v", disc.name))]], []),
+    ...withFieldPath([disc.name], [[kind.encode(discValue)]], []),
     `switch (${prop("v", disc.name)}) {`,
     ...encodeCases,
     `}`,
   ];
   const decode = [
-    `const d = ${discOp.decode};`,
+    `const d = ${kind.decode};`,
     `switch (d) {`,
     ...decodeCases,
     `}`,
@@ -432,28 +498,41 @@ function unionChunks(
   ];
 }
 
-function discriminantOp(t: TypeRef): {
+type DiscriminantKind = {
   encode: (x: string) => string;
   decode: string;
-} {
+} & ({ kind: "bool" } | { kind: "enum"; enumType: EnumType } | { kind: "int" });
+
+/** How a discriminant travels, looking through typedefs to its primitive or enum. */
+function discriminantKind(t: TypeRef): DiscriminantKind {
+  if (
+    t.kind === "named" &&
+    t.decl.kind === "typedef" &&
+    t.decl.field.shape === "scalar"
+  )
+    return discriminantKind(t.decl.field.type);
+  const asInt = { encode: (x: string) => `w.int(${x});`, decode: "r.int()" };
   if (t.kind === "primitive") {
     if (t.name === "bool")
-      return { encode: (x) => `w.bool(${x});`, decode: "r.bool()" };
-    if (t.name === "unsigned int")
-      return { encode: (x) => `w.uint(${x});`, decode: "r.uint()" };
-    return { encode: (x) => `w.int(${x});`, decode: "r.int()" };
+      return {
+        kind: "bool",
+        encode: (x) => `w.bool(${x});`,
+        decode: "r.bool()",
+      };
+    if (t.name.startsWith("unsigned"))
+      return {
+        kind: "int",
+        encode: (x) => `w.uint(${x});`,
+        decode: "r.uint()",
+      };
+    return { kind: "int", ...asInt };
   }
-  // Enum discriminants are sent as int; the switch below rejects values with no arm.
-  return { encode: (x) => `w.int(${x});`, decode: "r.int()" };
-}
-
-function discTsType(t: TypeRef, ctx: BodyContext): string {
-  if (t.kind === "primitive") return t.name === "bool" ? "boolean" : "number";
-  if (t.kind === "named") {
-    ctx.use(t.decl);
-    return tsTypeName(t.name);
-  }
-  return "number";
+  // Enum discriminants are sent as int; the switch rejects values with no arm.
+  if (t.kind === "inlineEnum")
+    return { kind: "enum", enumType: t.enumType, ...asInt };
+  if (t.kind === "named" && t.decl.kind === "enum")
+    return { kind: "enum", enumType: t.decl, ...asInt };
+  return { kind: "int", ...asInt };
 }
 
 function enumChunks(e: EnumType, p: ProtocolModel): Chunk[] {

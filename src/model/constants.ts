@@ -32,6 +32,12 @@ export interface PendingConstant {
   readonly source: ConstantSource;
 }
 
+/** A `%#define NAME value` line: C sees it, the XDR model does not. */
+export interface CDefine {
+  readonly value: string;
+  readonly loc: SourceLocation;
+}
+
 export class ConstantTable {
   private readonly pending = new Map<string, PendingConstant>();
   private readonly values = new Map<string, number>();
@@ -41,6 +47,8 @@ export class ConstantTable {
     private readonly imported: ReadonlyMap<string, Constant>,
     /** Defines file and --define values. */
     private readonly external: ReadonlyMap<string, number>,
+    /** `%#define`s of the file, named in the error when one of them is used. */
+    private readonly cDefines: ReadonlyMap<string, CDefine> = new Map(),
   ) {}
 
   declare(c: PendingConstant): void {
@@ -130,7 +138,20 @@ export class ConstantTable {
     if (ext !== undefined) return ext;
     const c = C_CONSTANTS.get(name);
     if (c !== undefined) return c;
-    throw XdrDiagnosticError.at(loc, `unknown constant '${name}'`);
+    throw XdrDiagnosticError.at(loc, this.unknownMessage(name));
+  }
+
+  /**
+   * rpcgen copies unknown names into C, where a header or a `%#define` may define them; the
+   * model cannot see C, so the message says how to give the value.
+   */
+  private unknownMessage(name: string): string {
+    const c = this.cDefines.get(name);
+    const value = c && /^-?\w+$/.test(c.value) ? c.value : "VALUE";
+    const fix = `give its value with --define ${name}=${value} or in a defines file (--defines FILE, lines 'NAME = VALUE')`;
+    if (c)
+      return `unknown constant '${name}': it is defined only for C, by '%#define ${name} ${c.value}' at ${c.loc.file}:${c.loc.line}:${c.loc.col}, which virt-rpcgen does not read; ${fix}`;
+    return `unknown constant '${name}'; if a C header defines it, ${fix}`;
   }
 
   evaluateValue(v: Value): number {

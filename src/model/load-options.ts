@@ -29,3 +29,13 @@ export function includedProtocols(text: string): string[] {
     (m) => m[1]!.replace(/^.*\//, ""),
   );
 }
+
+/**
+ * The `.x` files a `.x` text pastes in with cpp (`#include "nis_object.x"`); the loader makes
+ * them imports. For the generate stamp, which must notice when they change.
+ */
+export function includedXFiles(text: string): string[] {
+  return [...text.matchAll(/^\s*#\s*include\s+"([^"]+\.x)"/gm)].map(
+    (m) => m[1]!,
+  );
+}

@@ -87,6 +87,21 @@ export function loadProtocols(
         out.push(sibling);
       // Other headers (internal.h, virxdrdefs.h…) are C-only and carry no XDR types.
     }
+    // `#include "nis_object.x"`: cpp pastes the file in for rpcgen; here it is an import.
+    for (const target of ast.includes.filter((t) => t.endsWith(".x"))) {
+      const included = resolvePath(dirname(path), target);
+      if (!existsSync(included) && !importByName.has(protocolNameOf(target)))
+        throw new XdrDiagnosticError([
+          {
+            loc: { file: path, line: 1, col: 1, offset: 0 },
+            message: `cannot find included file '${target}' next to ${path}`,
+          },
+        ]);
+      const file = existsSync(included)
+        ? included
+        : importByName.get(protocolNameOf(target))!;
+      if (!out.includes(file)) out.push(file);
+    }
     return out;
   }
 

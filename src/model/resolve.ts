@@ -18,7 +18,7 @@ import {
   type XdrFile,
 } from "../parser/index.js";
 import { C_INTEGER_TYPES, libtirpcType } from "./builtins.js";
-import { ConstantTable } from "./constants.js";
+import { ConstantTable, type CDefine } from "./constants.js";
 import { ProgramResolver } from "./programs.js";
 import { linkProcedures } from "./procedures.js";
 import { checkTypeGraph } from "./type-graph.js";
@@ -74,6 +74,7 @@ export function resolveProtocol(
   const consts = new ConstantTable(
     importedConstants,
     options.external ?? new Map(),
+    cDefinesOf(ast),
   );
 
   // Pass 1: declare every constant and type name so bodies may refer forward.
@@ -555,6 +556,18 @@ export function resolveProtocol(
   };
   Object.assign(self, linkProcedures(self, ast, comments, constants));
   return self;
+}
+
+/** `%#define NAME value` lines: constants only C sees. */
+function cDefinesOf(ast: XdrFile): Map<string, CDefine> {
+  const out = new Map<string, CDefine>();
+  for (const line of ast.passThrough) {
+    const m = /^%\s*#\s*define\s+([A-Za-z_]\w*)(?:\s+(.*?))?\s*$/.exec(
+      line.text,
+    );
+    if (m) out.set(m[1]!, { value: m[2] ?? "", loc: line.loc });
+  }
+  return out;
 }
 
 function where(loc: SourceLocation): string {

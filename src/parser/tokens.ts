@@ -113,10 +113,16 @@ export const UnterminatedComment = createToken({
   line_breaks: true,
 });
 
+/**
+ * A `%` line, with the lines it continues onto: rpcgen reads its input through cpp, which
+ * joins a line ending in a backslash with the next (nis.x's multi-line `%#define`s).
+ */
 const percentAtLineStart: CustomPatternMatcherFunc = (text, offset) => {
   if (text.charCodeAt(offset) !== 37 /* % */) return null;
   if (offset > 0 && text.charCodeAt(offset - 1) !== 10) return null;
-  const end = text.indexOf("\n", offset);
+  let end = text.indexOf("\n", offset);
+  while (end !== -1 && text.charCodeAt(end - 1) === 92 /* \ */)
+    end = text.indexOf("\n", end + 1);
   const m = [
     text.slice(offset, end === -1 ? text.length : end),
   ] as unknown as RegExpExecArray;
@@ -127,7 +133,7 @@ export const PassThrough = createToken({
   name: "PassThrough",
   pattern: percentAtLineStart,
   start_chars_hint: ["%"],
-  line_breaks: false,
+  line_breaks: true,
   group: "passthrough",
 });
 

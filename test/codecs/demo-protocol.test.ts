@@ -56,21 +56,21 @@ describe("demo_protocol codecs", () => {
     expect(decodeFromBytes(demo["xdr_demo_node"]!, bytes)).toEqual(list);
   });
 
-  it("a union with a default arm carries unknown discriminants, and void arms carry nothing", () => {
+  it("a union with a default arm carries unknown discriminants (wrapped as DefaultCase), and void arms carry nothing", () => {
     const codec = demo["xdr_demo_maybe"]!;
     expect(hex(encodeToBytes(codec, { present: 1, text: "hi" }))).toBe(
       "00000001" + "00000002" + "68690000",
     );
     expect(hex(encodeToBytes(codec, { present: 0 }))).toBe("00000000");
-    expect(hex(encodeToBytes(codec, { present: 7, code: 9 }))).toBe(
-      "00000007" + "00000009",
-    );
+    expect(
+      hex(encodeToBytes(codec, { present: { default: 7 }, code: 9 })),
+    ).toBe("00000007" + "00000009");
     expect(
       decodeFromBytes(
         codec,
         Uint8Array.from(Buffer.from("0000000700000009", "hex")),
       ),
-    ).toEqual({ present: 7, code: 9 });
+    ).toEqual({ present: { default: 7 }, code: 9 });
   });
 
   it("a union over an enum rejects values no arm names", () => {

@@ -58,7 +58,25 @@ export const BAD_INPUTS: readonly BadInput[] = [
   {
     name: "unknown constant in array size",
     input: "struct a { int x<MAXX>; };",
-    message: "t.x:1:18: error: unknown constant 'MAXX'",
+    message:
+      "t.x:1:18: error: unknown constant 'MAXX'; if a C header defines it, give its value with --define MAXX=VALUE or in a defines file (--defines FILE, lines 'NAME = VALUE')",
+  },
+  {
+    name: "constant only C knows, from a %#define line",
+    input: "%#define MAXX 12\ntypedef int a<MAXX>;",
+    message:
+      "t.x:2:15: error: unknown constant 'MAXX': it is defined only for C, by '%#define MAXX 12' at t.x:1:1, which virt-rpcgen does not read; give its value with --define MAXX=12 or in a defines file (--defines FILE, lines 'NAME = VALUE')",
+  },
+  {
+    name: "string constant used as a number",
+    input: 'const S = "x";\ntypedef int a<S>;',
+    message: `t.x:2:15: error: 'S' is a string constant ("x"), not an integer`,
+  },
+  {
+    name: "unterminated string constant",
+    input: 'const S = "abc;\n',
+    message:
+      "t.x:1:11: error: unterminated string: '\"' has no matching '\"' on its line",
   },
   {
     name: "duplicate type",

@@ -46,25 +46,57 @@ function randomUnion(rng: Rng, u: UnionType, depth: number): unknown {
   const choices = u.arms.length + (u.defaultArm !== undefined ? 1 : 0);
   const k = rng.int(0, choices - 1);
   const d = u.discriminant;
-  const isBool = d.type.kind === "primitive" && d.type.name === "bool";
-  if (k < u.arms.length) {
-    const arm = u.arms[k]!;
-    const value = rng.pick(arm.cases).value;
-    const disc = isBool ? value !== 0 : value;
-    return arm.field
-      ? { [d.name]: disc, [arm.field.name]: randomField(rng, arm.field, depth) }
-      : { [d.name]: disc };
-  }
-  // Default arm: a discriminant value no case uses.
+  const closed = closedValues(d.type);
+  const isBool = closed !== null && closed.length === 2 && isBoolRef(d.type);
+  const disc = (value: number) => (isBool ? value !== 0 : value);
   const used = new Set(u.arms.flatMap((a) => a.cases.map((c) => c.value)));
-  let v = rng.int(0, 1000);
-  while (used.has(v)) v++;
+  const rest = closed?.filter((v) => !used.has(v)) ?? null;
+  if (k < u.arms.length || (rest !== null && rest.length === 0)) {
+    const arm = u.arms[Math.min(k, u.arms.length - 1)]!;
+    const value = rng.pick(arm.cases).value;
+    return arm.field
+      ? {
+          [d.name]: disc(value),
+          [arm.field.name]: randomField(rng, arm.field, depth),
+        }
+      : { [d.name]: disc(value) };
+  }
+  // Default arm: a discriminant value no case uses. Over an enum or bool it is one of the
+  // remaining values; over an int it is wrapped as the runtime's DefaultCase.
+  let v: number | boolean | { default: number };
+  if (rest !== null) v = disc(rng.pick(rest));
+  else {
+    let n = rng.int(0, 1000);
+    while (used.has(n)) n++;
+    v = { default: n };
+  }
   return u.defaultArm
     ? {
         [d.name]: v,
         [u.defaultArm.name]: randomField(rng, u.defaultArm, depth),
       }
     : { [d.name]: v };
+}
+
+/** The values an enum or bool discriminant can take; null for ints. Looks through typedefs. */
+function closedValues(t: TypeRef): number[] | null {
+  if (t.kind === "primitive") return t.name === "bool" ? [0, 1] : null;
+  if (t.kind === "inlineEnum") return t.enumType.members.map((m) => m.value);
+  if (t.kind !== "named") return null;
+  if (t.decl.kind === "enum") return t.decl.members.map((m) => m.value);
+  if (t.decl.kind === "typedef" && t.decl.field.shape === "scalar")
+    return closedValues(t.decl.field.type);
+  return null;
+}
+
+function isBoolRef(t: TypeRef): boolean {
+  if (t.kind === "primitive") return t.name === "bool";
+  return (
+    t.kind === "named" &&
+    t.decl.kind === "typedef" &&
+    t.decl.field.shape === "scalar" &&
+    isBoolRef(t.decl.field.type)
+  );
 }
 
 function randomString(rng: Rng, max: number): string {

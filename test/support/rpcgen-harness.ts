@@ -53,6 +53,10 @@ export interface BuildRpcgenHarnessOptions {
   opt?: string;
   /** Build progress messages. */
   log?: (message: string) => void;
+  /** Build these .x files (named after the file) instead of libvirt's; `protocols` are their names. */
+  xFiles?: readonly string[];
+  /** Extra rpcgen flags, e.g. ['-N'] for rpcgen's multi-argument procedures. */
+  rpcgenFlags?: readonly string[];
 }
 
 export async function buildRpcgenHarness(
@@ -65,10 +69,14 @@ export async function buildRpcgenHarness(
       `rpcgen harness needs: ${tools.missing.join(", ")} (install with: sudo scripts/install-system-deps.sh)`,
     );
   }
-  const protocolDir = ensureProtocolFiles();
+  const protocolDir = options.xFiles ? undefined : ensureProtocolFiles();
   const build = await buildHarnessBinary({
     protocols,
-    protocolDir,
+    ...(protocolDir !== undefined ? { protocolDir } : {}),
+    ...(options.xFiles !== undefined ? { xFiles: options.xFiles } : {}),
+    ...(options.rpcgenFlags !== undefined
+      ? { rpcgenFlags: options.rpcgenFlags }
+      : {}),
     ...(options.opt !== undefined ? { opt: options.opt } : {}),
     ...(options.log !== undefined ? { log: options.log } : {}),
   });

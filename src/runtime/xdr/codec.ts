@@ -10,6 +10,17 @@ export interface XdrCodec<T> {
   decode(r: XdrReader): T;
 }
 
+/**
+ * The discriminant of a value that takes the `default:` arm of a union switched on an int or
+ * unsigned int: the number on the wire, wrapped (`{ d: { default: 7 }, … }`). Wrapped because a
+ * plain `number` would also match every `case`, and comparing the discriminant with a case
+ * value (`u.d === 1`) could no longer narrow the union to that case's arm.
+ */
+export interface DefaultCase {
+  /** A discriminant value no `case` of the union names. */
+  readonly default: number;
+}
+
 function attachName(e: unknown, name: string): void {
   if (e instanceof XdrError && e.path[0] !== name) e.prependPath(name);
 }

@@ -3,15 +3,15 @@
 export declare const REPO_ROOT: string;
 export declare const DEFAULT_PROTOCOL_DIR: string;
 export declare const ALL_PROTOCOLS: readonly [
-  'remote_protocol',
-  'qemu_protocol',
-  'lxc_protocol',
-  'admin_protocol',
-  'virnetprotocol',
-  'virkeepaliveprotocol',
-  'lxc_monitor_protocol',
-  'lock_protocol',
-  'log_protocol',
+  "remote_protocol",
+  "qemu_protocol",
+  "lxc_protocol",
+  "admin_protocol",
+  "virnetprotocol",
+  "virkeepaliveprotocol",
+  "lxc_monitor_protocol",
+  "lock_protocol",
+  "log_protocol",
 ];
 export declare const HARNESS_MAIN_C: string;
 export declare const TABLE_H: string;
@@ -37,6 +37,10 @@ export declare function typesFromHeader(headerText: string): string[];
 export interface BuildLogOptions {
   /** Directory holding `<protocol>.x` (default protocol/libvirt-9.0.0). */
   protocolDir?: string;
+  /** Build these .x files (any protocols, named after the file) instead of libvirt's from protocolDir. */
+  xFiles?: readonly string[];
+  /** Extra rpcgen flags, e.g. ['-N'] for multi-argument procedures. */
+  rpcgenFlags?: readonly string[];
   /** Cache root (default $VIRT_RPCGEN_RPCGEN_CACHE or node_modules/.cache/virt-rpcgen-rpcgen). */
   cacheRoot?: string;
   /** Progress messages (what got (re)built and how long it took). */
@@ -60,14 +64,22 @@ export interface RpcgenSources {
   readonly tools: RpcgenTools;
 }
 
-export declare function generateRpcgenSources(opts?: BuildLogOptions): Promise<RpcgenSources>;
-export declare function withDeps(gen: RpcgenSources, protocols: readonly string[]): string[];
+export declare function generateRpcgenSources(
+  opts?: BuildLogOptions,
+): Promise<RpcgenSources>;
+export declare function withDeps(
+  gen: RpcgenSources,
+  protocols: readonly string[],
+): string[];
 export declare function compileProtocolObjects(
   gen: RpcgenSources,
   protocols: readonly string[],
   opts?: { opt?: string; log?: (message: string) => void },
 ): Promise<string[]>;
-export declare function typeTableSource(gen: RpcgenSources, protocols: readonly string[]): string;
+export declare function typeTableSource(
+  gen: RpcgenSources,
+  protocols: readonly string[],
+): string;
 
 export interface RpcgenProgramOptions extends BuildLogOptions {
   /** Protocols whose types go in the table (default: all found). Dependencies are linked automatically. */
@@ -95,5 +107,9 @@ export interface RpcgenProgram {
 export declare function buildRpcgenProgram(
   opts: RpcgenProgramOptions & { name: string; mainSources: string[] },
 ): Promise<RpcgenProgram>;
-export declare function buildHarnessBinary(opts?: RpcgenProgramOptions): Promise<RpcgenProgram>;
-export declare function buildCodecBenchBinary(opts?: RpcgenProgramOptions): Promise<RpcgenProgram>;
+export declare function buildHarnessBinary(
+  opts?: RpcgenProgramOptions,
+): Promise<RpcgenProgram>;
+export declare function buildCodecBenchBinary(
+  opts?: RpcgenProgramOptions,
+): Promise<RpcgenProgram>;

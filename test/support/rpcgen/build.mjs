@@ -26,7 +26,7 @@ import { createHash, randomBytes } from "node:crypto";
 import { accessSync, constants, existsSync, readFileSync } from "node:fs";
 import { mkdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { delimiter, dirname, join, resolve } from "node:path";
+import { basename, delimiter, dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -313,17 +313,23 @@ function depsFromX(xText, known) {
 // Step 1: sources
 
 /**
- * Run rpcgen on every protocol present in `protocolDir` (cached).
- * @param {{protocolDir?: string, cacheRoot?: string, log?: (m: string) => void}} [opts]
+ * Run rpcgen on every protocol present in `protocolDir`, or on the given `xFiles` (any
+ * protocols, not only libvirt's), with extra `rpcgenFlags` such as `-N` (cached).
+ * @param {{protocolDir?: string, xFiles?: readonly string[], rpcgenFlags?: readonly string[],
+ *          cacheRoot?: string, log?: (m: string) => void}} [opts]
  */
 export async function generateRpcgenSources(opts = {}) {
   const tools = requireTools();
   const protocolDir = opts.protocolDir ?? DEFAULT_PROTOCOL_DIR;
   const cacheRoot = opts.cacheRoot ?? defaultCacheRoot();
   const log = opts.log ?? (() => {});
-  const present = ALL_PROTOCOLS.filter((p) =>
-    existsSync(join(protocolDir, `${p}.x`)),
-  );
+  const rpcgenFlags = [...(opts.rpcgenFlags ?? [])];
+  const pathOf = opts.xFiles
+    ? Object.fromEntries(opts.xFiles.map((f) => [basename(f, ".x"), f]))
+    : null;
+  const present = pathOf
+    ? Object.keys(pathOf)
+    : ALL_PROTOCOLS.filter((p) => existsSync(join(protocolDir, `${p}.x`)));
   if (present.length === 0)
     throw new Error(
       `no libvirt .x files in ${protocolDir} (run: node scripts/fetch-protocol.mjs)`,
@@ -332,7 +338,7 @@ export async function generateRpcgenSources(opts = {}) {
     await Promise.all(
       present.map(async (p) => [
         p,
-        await readFile(join(protocolDir, `${p}.x`), "utf8"),
+        await readFile(pathOf?.[p] ?? join(protocolDir, `${p}.x`), "utf8"),
       ]),
     ),
   );
@@ -342,6 +348,7 @@ export async function generateRpcgenSources(opts = {}) {
     SCHEMA,
     selfSrc,
     rpcgenVersion,
+    rpcgenFlags,
     present,
     present.map((p) => xTexts[p]),
   );
@@ -364,12 +371,14 @@ export async function generateRpcgenSources(opts = {}) {
         // Run in the output dir with a bare file name so the generated .c
         // says `#include "<p>.h"` (genprotocol.pl strips VPATH dirs instead).
         const [h, c] = await Promise.all([
-          run(tools.rpcgen, ["-h", `${p}.x`], { cwd: tmp }),
-          run(tools.rpcgen, ["-c", `${p}.x`], { cwd: tmp }),
+          run(tools.rpcgen, [...rpcgenFlags, "-h", `${p}.x`], { cwd: tmp }),
+          run(tools.rpcgen, [...rpcgenFlags, "-c", `${p}.x`], { cwd: tmp }),
         ]);
-        const header = fixupRpcgenOutput(h.stdout);
+        // libvirt's build post-processes rpcgen's output; other protocols use it as is.
+        const fixup = pathOf ? (text) => text : fixupRpcgenOutput;
+        const header = fixup(h.stdout);
         await writeFile(join(tmp, `${p}.h`), header);
-        await writeFile(join(tmp, `${p}.c`), fixupRpcgenOutput(c.stdout));
+        await writeFile(join(tmp, `${p}.c`), fixup(c.stdout));
         types[p] = typesFromHeader(header);
       }),
     );
