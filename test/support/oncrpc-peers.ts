@@ -21,7 +21,9 @@ export function uniqueProgram(): number {
 }
 
 export interface CDemoServer {
+  /** TCP port. */
   readonly port: number;
+  readonly udpPort: number;
   readonly program: number;
   readonly process: ChildProcess;
   stop(): Promise<void>;
@@ -51,30 +53,33 @@ export async function startCDemoServer(
         });
   let stderr = "";
   child.stderr!.on("data", (b: Buffer) => (stderr += b.toString()));
-  const port = await new Promise<number>((resolve, reject) => {
-    let out = "";
-    const timer = setTimeout(
-      () => reject(new Error(`C server did not start: ${stderr}`)),
-      10_000,
-    );
-    child.stdout!.on("data", (b: Buffer) => {
-      out += b.toString();
-      const m = /port (\d+)/.exec(out);
-      if (m) {
+  const [port, udpPort] = await new Promise<[number, number]>(
+    (resolve, reject) => {
+      let out = "";
+      const timer = setTimeout(
+        () => reject(new Error(`C server did not start: ${stderr}`)),
+        10_000,
+      );
+      child.stdout!.on("data", (b: Buffer) => {
+        out += b.toString();
+        const m = /port (\d+) udp (\d+)/.exec(out);
+        if (m) {
+          clearTimeout(timer);
+          resolve([Number(m[1]), Number(m[2])]);
+        }
+      });
+      child.once("exit", (code) => {
         clearTimeout(timer);
-        resolve(Number(m[1]));
-      }
-    });
-    child.once("exit", (code) => {
-      clearTimeout(timer);
-      reject(new Error(`C server exited with ${code}: ${stderr}`));
-    });
-  });
+        reject(new Error(`C server exited with ${code}: ${stderr}`));
+      });
+    },
+  );
   const exited = new Promise<void>((resolve) =>
     child.once("exit", () => resolve()),
   );
   return {
     port,
+    udpPort,
     program,
     process: child,
     async stop() {

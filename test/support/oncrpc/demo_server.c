@@ -1,8 +1,8 @@
 /*
  * The rpcgen-built C server of onc_demo.x: rpcgen -m's dispatchers (demo_svc.c) under libtirpc's
- * svc_run, on 127.0.0.1 with an ephemeral port, for a program number given on the command line
- * (so concurrent test runs do not collide). Prints "port <n>" once ready. Not registered with
- * rpcbind.
+ * svc_run, on 127.0.0.1 over TCP and UDP with ephemeral ports, for a program number given on the
+ * command line (so concurrent test runs do not collide). Prints "port <tcp> udp <udp>" once
+ * ready. Not registered with rpcbind.
  *
  *   demo_server <program-number> [<send-size>]
  *
@@ -149,7 +149,23 @@ int main(int argc, char **argv) {
     fprintf(stderr, "unable to register program %lu\n", prog);
     return 1;
   }
-  printf("port %d\n", ntohs(addr.sin_port));
+  int usock = socket(AF_INET, SOCK_DGRAM, 0);
+  struct sockaddr_in uaddr = {0};
+  uaddr.sin_family = AF_INET;
+  uaddr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t ulen = sizeof uaddr;
+  if (bind(usock, (struct sockaddr *)&uaddr, sizeof uaddr) != 0 ||
+      getsockname(usock, (struct sockaddr *)&uaddr, &ulen) != 0) {
+    perror("bind udp");
+    return 1;
+  }
+  SVCXPRT *utransp = svcudp_create(usock);
+  if (!utransp || !svc_register(utransp, prog, DEMO_V1, demo_prog_1, 0) ||
+      !svc_register(utransp, prog, DEMO_V2, demo_prog_2, 0)) {
+    fprintf(stderr, "cannot create udp service\n");
+    return 1;
+  }
+  printf("port %d udp %d\n", ntohs(addr.sin_port), ntohs(uaddr.sin_port));
   fflush(stdout);
   svc_run();
   return 1;
