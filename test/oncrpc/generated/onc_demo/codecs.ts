@@ -7,6 +7,17 @@ import {
 
 export const DEMO_NAME_MAX = 64;
 export const DEMO_MAX_ITEMS = 100;
+export const DEMO_PROG = 536871168;
+export const DEMO_V1 = 1;
+export const DEMO_ECHO = 1;
+export const DEMO_ADD = 2;
+export const DEMO_LOOKUP = 3;
+export const DEMO_LIST = 4;
+export const DEMO_CHAIN = 5;
+export const DEMO_RESET = 6;
+export const DEMO_STATS = 7;
+export const DEMO_V2 = 2;
+export const DEMO_ECHO2 = 1;
 
 export const DEMO_RED = 0;
 export const DEMO_GREEN = 1;
@@ -362,7 +373,8 @@ export const xdr_demo_add_args: XdrCodec<demo_add_args> = {
 
 /** `union demo_add_result switch (code)` (onc_demo.x) */
 export type demo_add_result =
-  { code: 0; total: number } | { code: 1 | 2; message: string };
+  | { code: 0; total: number }
+  | { code: 1 | 2; message: string };
 
 export const xdr_demo_add_result: XdrCodec<demo_add_result> = {
   name: "demo_add_result",
