@@ -373,8 +373,7 @@ export const xdr_demo_add_args: XdrCodec<demo_add_args> = {
 
 /** `union demo_add_result switch (code)` (onc_demo.x) */
 export type demo_add_result =
-  | { code: 0; total: number }
-  | { code: 1 | 2; message: string };
+  { code: 0; total: number } | { code: 1 | 2; message: string };
 
 export const xdr_demo_add_result: XdrCodec<demo_add_result> = {
   name: "demo_add_result",
