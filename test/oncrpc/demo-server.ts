@@ -1,19 +1,8 @@
 // The semantics of onc_demo.x (written in the .x next to each procedure), in TypeScript: the
 // same as test/support/oncrpc/demo_server.c, so the C client's output must not change whichever
 // server it talks to.
-import {
-  procedure,
-  type OncRpcServerProgram,
-} from "../../src/runtime/index.js";
-import type { XdrCodec } from "../../src/runtime/xdr/codec.js";
+import type { OncRpcServerProgram } from "../../src/runtime/index.js";
 import * as demo from "./generated/onc_demo/index.js";
-
-const xdrInt: XdrCodec<number> = {
-  name: "int",
-  encode: (w, v) => w.int(v),
-  decode: (r) => r.int(),
-};
-const xdrVoid = null;
 
 export function demoItemFor(name: string): demo.demo_item {
   const n = Buffer.byteLength(name);
@@ -69,63 +58,26 @@ export interface DemoServerOptions {
   readonly failEcho?: number;
 }
 
+/** Both versions of DEMO_PROG, served under `program`, from the generated dispatch tables. */
 export function demoServerPrograms(
   program: number,
   options: DemoServerOptions = {},
 ): OncRpcServerProgram[] {
   const h = demoHandlers;
+  const v1: demo.DemoV1Handlers = {
+    demoEcho: (x) => {
+      if (x === options.failEcho) throw new Error("asked to fail");
+      return h.echo(x);
+    },
+    demoAdd: h.add,
+    demoLookup: h.lookup,
+    demoList: h.list,
+    demoChain: h.chain,
+    demoReset: h.reset,
+    demoStats: h.stats,
+  };
   return [
-    {
-      name: "DEMO_PROG v1",
-      program,
-      version: 1,
-      procedures: new Map([
-        [
-          1,
-          procedure("DEMO_ECHO", xdrInt, xdrInt, (x: number) => {
-            if (x === options.failEcho) throw new Error("asked to fail");
-            return h.echo(x);
-          }),
-        ],
-        [
-          2,
-          procedure(
-            "DEMO_ADD",
-            demo.xdr_demo_add_args,
-            demo.xdr_demo_add_result,
-            h.add,
-          ),
-        ],
-        [
-          3,
-          procedure(
-            "DEMO_LOOKUP",
-            demo.xdr_demo_name,
-            demo.xdr_demo_lookup_result,
-            h.lookup,
-          ),
-        ],
-        [4, procedure("DEMO_LIST", xdrVoid, demo.xdr_demo_inventory, h.list)],
-        [5, procedure("DEMO_CHAIN", xdrInt, demo.xdr_demo_chain, h.chain)],
-        [6, procedure("DEMO_RESET", xdrVoid, xdrVoid, h.reset)],
-        [
-          7,
-          procedure(
-            "DEMO_STATS",
-            demo.xdr_demo_inventory,
-            demo.xdr_demo_stats,
-            h.stats,
-          ),
-        ],
-      ]),
-    },
-    {
-      name: "DEMO_PROG v2",
-      program,
-      version: 2,
-      procedures: new Map([
-        [1, procedure("DEMO_ECHO2", xdrInt, xdrInt, h.echo2)],
-      ]),
-    },
+    demo.demoV1Server(v1, program),
+    demo.demoV2Server({ demoEcho2: h.echo2 }, program),
   ];
 }

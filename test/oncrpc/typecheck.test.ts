@@ -1,0 +1,45 @@
+// The generated ONC-RPC modules (onc_demo.x, libtirpc's rpcb_prot.x) compile under tsc --strict
+// with the flags strict projects add (noUnusedLocals, exactOptionalPropertyTypes,
+// noUncheckedIndexedAccess), and the handler and client types say what the .x says.
+import { execFile } from "node:child_process";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { describe, expect, it } from "vitest";
+import { REPO_ROOT } from "../support/protocol-files.js";
+
+const run = promisify(execFile);
+
+describe("generated ONC-RPC modules", () => {
+  it("compile under tsc --strict", async () => {
+    const tsc = join(REPO_ROOT, "node_modules", "typescript", "bin", "tsc");
+    const files = ["onc_demo", "rpcb_prot"].map((p) =>
+      join(REPO_ROOT, "test", "oncrpc", "generated", p, "index.ts"),
+    );
+    const usage = join(REPO_ROOT, "test", "oncrpc", "typecheck-usage.ts");
+    const result = await run(
+      process.execPath,
+      [
+        tsc,
+        "--noEmit",
+        "--strict",
+        "--noUnusedLocals",
+        "--noUnusedParameters",
+        "--exactOptionalPropertyTypes",
+        "--noUncheckedIndexedAccess",
+        "--target",
+        "ES2022",
+        "--module",
+        "NodeNext",
+        "--moduleResolution",
+        "NodeNext",
+        "--types",
+        "node",
+        "--skipLibCheck",
+        ...files,
+        usage,
+      ],
+      { cwd: REPO_ROOT },
+    ).catch((e: { stdout?: string }) => ({ stdout: e.stdout ?? String(e) }));
+    expect(result.stdout).toBe("");
+  });
+});
