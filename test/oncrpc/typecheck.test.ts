@@ -41,5 +41,5 @@ describe("generated ONC-RPC modules", () => {
       { cwd: REPO_ROOT },
     ).catch((e: { stdout?: string }) => ({ stdout: e.stdout ?? String(e) }));
     expect(result.stdout).toBe("");
-  });
+  }, 180_000); // tsc on a loaded 2-core machine
 });
