@@ -104,7 +104,7 @@ describe.skipIf(!available)("against the C server", () => {
     const client = await OncRpcClient.connect(
       {
         host: "127.0.0.1",
-        port: (relay.address() as AddressInfo).port,
+        port: relay.address().port,
         protocol: "udp",
       },
       { retransmitMs: 50 },
@@ -183,7 +183,7 @@ describe("peers that misbehave", () => {
       expect((r as PromiseRejectedResult).reason).toBeInstanceOf(
         ConnectionClosedError,
       );
-      expect(String((r as PromiseRejectedResult).reason.message)).toMatch(
+      expect(((r as PromiseRejectedResult).reason as Error).message).toMatch(
         /closed by the peer \(3 calls pending\)/,
       );
     }

@@ -32,7 +32,7 @@ function plain<T>(v: T): T {
           ? { bytes: Array.from(x) }
           : (x as { type?: string }) &&
               (x as { type?: string }).type === "Buffer"
-            ? { bytes: (x as unknown as { data: number[] }).data }
+            ? { bytes: (x as { data: number[] }).data }
             : x,
     ),
   ) as T;

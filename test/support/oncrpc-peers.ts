@@ -52,7 +52,7 @@ export async function startCDemoServer(
           stdio: ["ignore", "pipe", "pipe"],
         });
   let stderr = "";
-  child.stderr!.on("data", (b: Buffer) => (stderr += b.toString()));
+  child.stderr.on("data", (b: Buffer) => (stderr += b.toString()));
   const [port, udpPort] = await new Promise<[number, number]>(
     (resolve, reject) => {
       let out = "";
@@ -60,7 +60,7 @@ export async function startCDemoServer(
         () => reject(new Error(`C server did not start: ${stderr}`)),
         10_000,
       );
-      child.stdout!.on("data", (b: Buffer) => {
+      child.stdout.on("data", (b: Buffer) => {
         out += b.toString();
         const m = /port (\d+) udp (\d+)/.exec(out);
         if (m) {

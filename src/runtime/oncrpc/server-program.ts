@@ -49,8 +49,8 @@ export function procedure<A, R>(
 ): OncRpcServerProcedure {
   return {
     name,
-    args: args as XdrCodec<unknown> | null,
-    result: result as XdrCodec<unknown> | null,
+    args: args,
+    result: result,
     run: handler as (args: unknown, ctx: OncRpcCallContext) => unknown,
   };
 }

@@ -168,11 +168,13 @@ export function createOncRpcServer(options: OncRpcServerOptions): OncRpcServer {
     },
     async close() {
       const unset = registrations.splice(0);
-      let unsetError: unknown = null;
-      if (unset.length > 0)
-        await rpcbUnset(unset, options.rpcbind).catch(
-          (e: unknown) => (unsetError = e),
-        );
+      const unsetError =
+        unset.length === 0
+          ? null
+          : await rpcbUnset(unset, options.rpcbind).then(
+              () => null,
+              (e: unknown) => (e instanceof Error ? e : new Error(String(e))),
+            );
       const closing = listeners.map(
         (s) => new Promise<void>((resolve) => s.close(() => resolve())),
       );
