@@ -68,6 +68,10 @@ export function unionTypeAlias(
   if (variants.every((v) => !v.comment) && flat.length <= PRINT_WIDTH)
     return flat;
   if (variants.length === 1 && !variants[0]!.comment) return flat; // too long: prettier's turn
+  // prettier's next try: the whole union on one indented line after the `=`.
+  const joined = `  ${variants.map((v) => v.text).join(" | ")};`;
+  if (variants.every((v) => !v.comment) && joined.length <= PRINT_WIDTH)
+    return `export type ${name} =\n${joined}`;
   return [
     `export type ${name} =`,
     ...variants.map((v, i) => {

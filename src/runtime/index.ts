@@ -7,3 +7,4 @@ export * from "./rpc/framing.js";
 export { ByteAccumulator } from "./rpc/byte-accumulator.js";
 export * from "./server/index.js";
 export * from "./client/index.js";
+export * from "./oncrpc/index.js";

@@ -1,0 +1,222 @@
+#!/usr/bin/env node
+// ONC-RPC benchmark: DEMO_ECHO (onc_demo.x) calls per second between rpcgen-built C peers
+// (libtirpc: svc_run server, clnttcp client) and the generated TypeScript client and server:
+//
+//   C client  → C server    the baseline
+//   TS client → C server    our client
+//   C client  → TS server   our server
+//
+// sequentially and with 8 calls in flight (the C client: 8 threads, a connection each, since a
+// libtirpc CLIENT handle carries one call at a time; the TS client: 8 calls pipelined on one
+// connection). Servers are pinned to CPU 0 and clients to CPU 1 (taskset); the pairs run
+// alternately in every round and the ratios to the C pair are paired per round (median, min–max).
+// Prints a Markdown table and writes bench/results/oncrpc.md.
+//
+//   npm run bench:oncrpc [-- --rounds 5 --seconds 2 --no-save]
+import { spawn, spawnSync } from "node:child_process";
+import { join } from "node:path";
+import {
+  REPO_ROOT,
+  commandLine,
+  die,
+  environment,
+  environmentBlock,
+  fmt,
+  fmtRatio,
+  log,
+  mdTable,
+  parseOptions,
+  saveResult,
+  summary,
+} from "../lib/common.mjs";
+import { buildDemoPeers } from "../../test/support/oncrpc/build.mjs";
+
+const opt = parseOptions(
+  process.argv.slice(2),
+  { rounds: "number", seconds: "number", "no-save": "boolean" },
+  "usage: node bench/oncrpc/run.mjs [--rounds 5] [--seconds 2] [--no-save]",
+);
+const ROUNDS = opt.rounds ?? 5;
+const SECONDS = opt.seconds ?? 2;
+const SERVER_CPU = "0";
+const CLIENT_CPU = "1";
+const IN_FLIGHT = [1, 8];
+const PROGRAM = 0x20000000 + Math.floor(Math.random() * 0x1fff0000);
+const say = (m) => log("bench:oncrpc", m);
+
+function buildTs() {
+  const tsc = join(REPO_ROOT, "node_modules", "typescript", "bin", "tsc");
+  const r = spawnSync(
+    process.execPath,
+    [tsc, "-p", join(REPO_ROOT, "bench", "oncrpc", "tsconfig.json")],
+    {
+      encoding: "utf8",
+    },
+  );
+  if (r.status !== 0)
+    die(`tsc -p bench/oncrpc/tsconfig.json failed:\n${r.stdout}${r.stderr}`);
+  return join(
+    REPO_ROOT,
+    "bench",
+    ".build",
+    "oncrpc",
+    "bench",
+    "oncrpc",
+    "ts-peer.js",
+  );
+}
+
+/** Starts a server pinned to SERVER_CPU; resolves with its port and a stop function. */
+function startServer(cmd, args) {
+  const child = spawn("taskset", ["-c", SERVER_CPU, cmd, ...args], {
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  return new Promise((resolve, reject) => {
+    let out = "";
+    child.stdout.on("data", (b) => {
+      out += b;
+      const m = /port (\d+)/.exec(out);
+      if (m)
+        resolve({
+          port: Number(m[1]),
+          stop: () =>
+            new Promise((r) => {
+              child.once("exit", r);
+              child.kill("SIGTERM");
+            }),
+        });
+    });
+    child.once("exit", (code) =>
+      reject(new Error(`${cmd} exited with ${code}`)),
+    );
+  });
+}
+
+/** Runs a client pinned to CLIENT_CPU; resolves with calls per second. */
+function runClient(cmd, args, parse) {
+  return new Promise((resolve, reject) => {
+    const child = spawn("taskset", ["-c", CLIENT_CPU, cmd, ...args], {
+      stdio: ["ignore", "pipe", "inherit"],
+    });
+    let out = "";
+    child.stdout.on("data", (b) => (out += b));
+    child.once("exit", (code) =>
+      code === 0
+        ? resolve(parse(out))
+        : reject(new Error(`${cmd} ${args.join(" ")}: exit ${code}`)),
+    );
+  });
+}
+
+const peers = await buildDemoPeers({ opt: "-O2" });
+say(`C peers: ${peers.dir}`);
+const tsPeer = buildTs();
+const cServer = await startServer(peers.server, [`0x${PROGRAM.toString(16)}`]);
+const tsServer = await startServer(process.execPath, [
+  tsPeer,
+  "server",
+  String(PROGRAM),
+]);
+
+const cClient = (port, n) =>
+  runClient(
+    peers.client,
+    [
+      "127.0.0.1",
+      String(port),
+      `0x${PROGRAM.toString(16)}`,
+      "bench",
+      String(SECONDS),
+      String(n),
+    ],
+    (out) => {
+      const m = /calls (\d+) seconds ([\d.]+)/.exec(out);
+      if (!m) throw new Error(`C client printed: ${out}`);
+      return Number(m[1]) / Number(m[2]);
+    },
+  );
+const tsClient = (port, n) =>
+  runClient(
+    process.execPath,
+    [
+      tsPeer,
+      "client",
+      String(port),
+      String(PROGRAM),
+      String(n),
+      String(SECONDS),
+    ],
+    (out) => {
+      const r = JSON.parse(out.trim().split("\n").at(-1));
+      return r.calls / r.seconds;
+    },
+  );
+
+const pairs = [
+  ["C client → C server", (n) => cClient(cServer.port, n)],
+  ["TS client → C server", (n) => tsClient(cServer.port, n)],
+  ["C client → TS server", (n) => cClient(tsServer.port, n)],
+];
+/** results[n][pair] = calls/s per round */
+const results = Object.fromEntries(
+  IN_FLIGHT.map((n) => [n, pairs.map(() => [])]),
+);
+try {
+  for (let round = 1; round <= ROUNDS; round++) {
+    for (const n of IN_FLIGHT) {
+      for (const [i, [name, run]] of pairs.entries()) {
+        const rate = await run(n);
+        results[n][i].push(rate);
+        say(
+          `round ${round}/${ROUNDS}, ${n} in flight, ${name}: ${fmt(rate)} calls/s`,
+        );
+      }
+    }
+  }
+} finally {
+  await cServer.stop();
+  await tsServer.stop();
+}
+
+const rows = IN_FLIGHT.map((n) => {
+  const [c, tsc, tss] = results[n];
+  const ratio = (xs) => summary(xs.map((x, r) => x / c[r]));
+  const rate = (xs) => `${fmt(summary(xs).median)}/s`;
+  const mark = (s) => `${fmtRatio(s)} ${s.median >= 1 ? "✅" : "❌"}`;
+  return [
+    n === 1 ? "1 (sequential)" : String(n),
+    rate(c),
+    rate(tsc),
+    rate(tss),
+    mark(ratio(tsc)),
+    mark(ratio(tss)),
+  ];
+});
+const table = mdTable(
+  [
+    "calls in flight",
+    "C client → C server",
+    "TS client → C server",
+    "C client → TS server",
+    "TS client ÷ C pair",
+    "TS server ÷ C pair",
+  ],
+  rows,
+);
+const env = environment();
+const markdown = [
+  "# ONC-RPC: generated TypeScript client and server against rpcgen's C (libtirpc)",
+  "",
+  environmentBlock(env, commandLine(), [
+    `servers pinned to CPU ${SERVER_CPU}, clients to CPU ${CLIENT_CPU}; ${ROUNDS} rounds of ${SECONDS} s per cell, pairs alternating`,
+    "call: DEMO_ECHO(int) of test/fixtures/oncrpc/onc_demo.x over TCP on 127.0.0.1; C built with gcc -O2",
+    "8 in flight: the C client runs 8 threads with a connection each; the TS client pipelines 8 calls on one connection",
+  ]),
+  "",
+  table,
+  "",
+  "Ratios are paired per round: median (min–max). Target: ≥ 1.0× the C pair.",
+  "",
+].join("\n");
+console.log(table);
+if (!opt.noSave) say(`saved ${saveResult("oncrpc", markdown)}`);

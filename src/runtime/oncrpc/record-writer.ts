@@ -1,0 +1,124 @@
+/**
+ * RFC 5531 record marking (§11), outgoing, batched: every record queued during one turn of the
+ * event loop goes out in one socket write (flushed on `process.nextTick`). A record longer than
+ * `fragmentSize` is split into fragments of that size, the last one marked.
+ */
+import { XdrError } from "../xdr/errors.js";
+import { XdrWriter } from "../xdr/writer.js";
+import { LAST_FRAGMENT } from "./record-reader.js";
+
+/** Keep at most this much buffer between batches. */
+const RETAINED_CAPACITY = 1 << 20;
+const noop = () => {};
+
+export interface RecordWriterOptions {
+  /** Largest fragment written (default: 2^31 - 1, i.e. one fragment per record). */
+  readonly fragmentSize?: number | undefined;
+  /** Largest record accepted for sending; larger ones throw `message-too-large`. */
+  readonly maxRecord?: number | undefined;
+}
+
+export class RecordWriter {
+  private w = new XdrWriter(64 * 1024);
+  private scheduled = false;
+  private waiters: (() => void)[] = [];
+  private readonly fragmentSize: number;
+  private readonly maxRecord: number;
+
+  /**
+   * `sink` writes one batch and calls `done` once the transport took it; it returns true when
+   * it no longer needs `bytes` (written synchronously), so their buffer can take the next batch.
+   */
+  constructor(
+    private readonly sink: (bytes: Uint8Array, done: () => void) => boolean,
+    options: RecordWriterOptions = {},
+  ) {
+    this.fragmentSize = Math.min(
+      options.fragmentSize ?? 0x7fffffff,
+      0x7fffffff,
+    );
+    if (!(this.fragmentSize >= 4))
+      throw new RangeError(
+        `fragment size must be at least 4, not ${this.fragmentSize}`,
+      );
+    this.maxRecord = options.maxRecord ?? Infinity;
+  }
+
+  /**
+   * Appends one record written by `encode`. Throws (leaving nothing queued) when `encode`
+   * throws or the record is too large.
+   */
+  record(encode: (w: XdrWriter) => void): void {
+    const w = this.w;
+    const start = w.pos;
+    try {
+      const at = w.reserveUint32();
+      encode(w);
+      const len = w.pos - at - 4;
+      if (len > this.maxRecord)
+        throw new XdrError(
+          "message-too-large",
+          len,
+          `message of ${len} bytes exceeds the limit of ${this.maxRecord} bytes`,
+        );
+      if (len <= this.fragmentSize)
+        w.patchUint32(at, (LAST_FRAGMENT | len) >>> 0);
+      else this.split(at, len);
+    } catch (e) {
+      w.pos = start;
+      throw e;
+    }
+    this.schedule();
+  }
+
+  /** Calls `cb` once everything queued so far has been handed to the transport. */
+  whenFlushed(cb: () => void): void {
+    if (this.w.pos === 0 && !this.scheduled) cb();
+    else this.waiters.push(cb);
+  }
+
+  /** Writes what is queued now (normally done on the next tick). */
+  flush(): void {
+    this.scheduled = false;
+    const w = this.w;
+    if (w.pos === 0) return this.release();
+    const waiters = this.waiters;
+    this.waiters = [];
+    const done =
+      waiters.length === 0 ? noop : () => waiters.forEach((cb) => cb());
+    const consumed = this.sink(w.finish(), done);
+    if (consumed && w.capacity <= RETAINED_CAPACITY) w.reset();
+    else this.w = new XdrWriter(64 * 1024);
+  }
+
+  /** Drops what is queued and releases waiters (the connection is gone). */
+  discard(): void {
+    this.w.reset();
+    this.release();
+  }
+
+  /** Rewrites the record after `at` (one unmarked header, `len` bytes) as fragments. */
+  private split(at: number, len: number): void {
+    const w = this.w;
+    const body = w.buf.slice(at + 4, at + 4 + len);
+    w.pos = at;
+    for (let o = 0; o < len; o += this.fragmentSize) {
+      const part = Math.min(this.fragmentSize, len - o);
+      const last = o + part === len;
+      w.uint(last ? (LAST_FRAGMENT | part) >>> 0 : part);
+      w.raw(body.subarray(o, o + part));
+    }
+  }
+
+  private release(): void {
+    const waiters = this.waiters;
+    this.waiters = [];
+    for (const cb of waiters) cb();
+  }
+
+  private schedule(): void {
+    if (this.scheduled) return;
+    this.scheduled = true;
+    process.nextTick(() => this.flush());
+  }
+}

@@ -1,0 +1,7 @@
+export declare const DEMO_X: string;
+export interface DemoPeers {
+  readonly server: string;
+  readonly client: string;
+  readonly dir: string;
+}
+export declare function buildDemoPeers(options?: { opt?: string }): Promise<DemoPeers>;
