@@ -6,3 +6,4 @@ export * from "./xdr/index.js";
 export * from "./rpc/framing.js";
 export * from "./server/index.js";
 export * from "./client/index.js";
+export * from "./trace/index.js";

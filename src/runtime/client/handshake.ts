@@ -16,6 +16,12 @@ import type { KeepaliveOptions } from "../rpc/keepalive.js";
 import type { SocketOptions } from "../rpc/transport.js";
 import { ConnectionClosedError } from "../rpc/virt-error.js";
 import { parseLibvirtUri, type ConnectTarget } from "./uri.js";
+import {
+  createWireTracer,
+  traceSocket,
+  type TraceOption,
+  type TraceProgram,
+} from "../trace/tracer.js";
 
 /** `remote_auth_type` values. */
 export const REMOTE_AUTH_NONE = 0;
@@ -57,6 +63,11 @@ export interface ConnectOptions extends ConnectionOptions, SocketOptions {
    * the server we speak keepalive). Default: answer the server's pings, send none.
    */
   readonly keepalive?: KeepaliveOptions | false | undefined;
+  /**
+   * Print every message both ways as one JSON line, as `virt-rpcgen trace` does: `true` (to
+   * stderr), a function taking each line, or `{ write, procedures }` to keep only some procedures.
+   */
+  readonly trace?: TraceOption | undefined;
 }
 
 interface HandshakeProgram {
@@ -64,6 +75,8 @@ interface HandshakeProgram {
   readonly program: number;
   readonly version: number;
   readonly handshake?: HandshakeSpec | undefined;
+  /** Procedure names and codecs for `trace`. */
+  readonly trace?: TraceProgram | undefined;
 }
 
 /** Connects to `target` (a libvirt URI or a socket) and runs the program's handshake. */
@@ -77,9 +90,20 @@ export async function openSession(
   const where = typeof target === "string" ? target : undefined;
   let conn: RpcConnection;
   try {
+    const trace = options.trace;
     conn = await RpcConnection.connect(t, {
       ...options,
       peer: options.peer ?? where,
+      ...(trace
+        ? {
+            onSocket: (socket) => {
+              options.onSocket?.(socket);
+              const programs = program.trace ? [program.trace] : [];
+              const tracer = createWireTracer(programs, trace);
+              traceSocket(socket, tracer, "server->client");
+            },
+          }
+        : {}),
     });
   } catch (e) {
     // Name the URI the caller gave, not only the socket it resolved to.
