@@ -238,16 +238,53 @@ function jsonToBytes(v: Json, options: JsonCodecOptions): Uint8Array {
 // ---------------------------------------------------------------------------
 // Decoding
 
-/** Decodes one value of `decl` (a named type) from `r`; errors name the type first. */
+/**
+ * Decodes one value of `decl` (a named type) from `r`; errors name the type first.
+ *
+ * The decoder keeps the path to the value it is reading on a stack (no closure or try block
+ * per field, which cost more than the decoding itself); an error takes the stack as it was
+ * when the error was thrown.
+ */
 export function decodeDecl(
   r: XdrReader,
   decl: TypeDecl,
   options: JsonCodecOptions = {},
 ): Json {
-  return within([decl.name], () => new Decoder(r, options).decl(decl));
+  const d = new Decoder(r, options);
+  try {
+    return d.decl(decl);
+  } catch (e) {
+    throw withPath(e, decl.name, d.path);
+  }
+}
+
+/** Decodes a run of fields (a procedure's arguments) into one object, named `name` in errors. */
+export function decodeFields(
+  r: XdrReader,
+  fields: readonly Field[],
+  name: string,
+  options: JsonCodecOptions = {},
+): Json {
+  const d = new Decoder(r, options);
+  try {
+    return d.fields(fields);
+  } catch (e) {
+    throw withPath(e, name, d.path);
+  }
+}
+
+function withPath(
+  e: unknown,
+  name: string,
+  path: readonly XdrPathSegment[],
+): unknown {
+  if (e instanceof XdrError) e.prependPath(name, ...path);
+  return e;
 }
 
 class Decoder {
+  readonly path: XdrPathSegment[] = [];
+
   constructor(
     private readonly r: XdrReader,
     private readonly options: JsonCodecOptions,
@@ -256,7 +293,7 @@ class Decoder {
   decl(d: TypeDecl): Json {
     switch (d.kind) {
       case "struct":
-        return this.struct(d);
+        return this.fields(d.fields);
       case "union":
         return this.union(d);
       case "enum":
@@ -273,7 +310,7 @@ class Decoder {
       case "named":
         return this.decl(t.decl);
       case "inlineStruct":
-        return this.struct(t.struct);
+        return this.fields(t.struct.fields);
       case "inlineUnion":
         return this.union(t.union);
       case "inlineEnum":
@@ -294,27 +331,39 @@ class Decoder {
     return name;
   }
 
-  struct(s: StructType): Json {
+  fields(fields: readonly Field[]): Json {
     const out: { [key: string]: Json } = {};
-    for (const f of s.fields)
-      out[f.name] = within([f.name], () => this.field(f));
+    const path = this.path;
+    for (const f of fields) {
+      path.push(f.name);
+      out[f.name] = this.field(f);
+      path.pop();
+    }
     return out;
   }
 
   union(u: UnionType): Json {
     const disc = u.discriminant;
     const at = this.r.pos;
-    const d = within([disc.name], () => {
-      const op = PRIMITIVE_OP[primitiveOf(disc.type) ?? "int"];
-      const v =
-        op === "bool"
-          ? this.r.bool()
-            ? 1
-            : 0
-          : this.r[op === "uint" ? "uint" : "int"]();
-      return v;
-    });
+    this.path.push(disc.name);
+    const op = PRIMITIVE_OP[primitiveOf(disc.type) ?? "int"];
+    const d =
+      op === "bool"
+        ? this.r.bool()
+          ? 1
+          : 0
+        : op === "uint"
+          ? this.r.uint()
+          : this.r.int();
     const arm = u.arms.find((a) => a.cases.some((c) => c.value === d));
+    const field = arm ? arm.field : u.defaultArm;
+    if (field === undefined)
+      throw new XdrError(
+        "bad-discriminant",
+        at,
+        `invalid discriminant ${d} for ${u.name}`,
+      );
+    this.path.pop();
     const out: { [key: string]: Json } = {
       [disc.name]: discriminantToJson(
         u,
@@ -322,16 +371,22 @@ class Decoder {
         arm?.cases.find((c) => c.value === d)?.text,
       ),
     };
-    const field = arm ? arm.field : u.defaultArm;
-    if (field === undefined)
-      throw new XdrError(
-        "bad-discriminant",
-        at,
-        `invalid discriminant ${d} for ${u.name}`,
-        [disc.name],
-      );
-    if (field !== null)
-      out[field.name] = within([field.name], () => this.field(field));
+    if (field !== null) {
+      this.path.push(field.name);
+      out[field.name] = this.field(field);
+      this.path.pop();
+    }
+    return out;
+  }
+
+  private items(t: TypeRef, n: number): Json[] {
+    const out: Json[] = [];
+    const path = this.path;
+    for (let i = 0; i < n; i++) {
+      path.push(i);
+      out.push(this.ref(t));
+      path.pop();
+    }
     return out;
   }
 
@@ -342,19 +397,13 @@ class Decoder {
         return this.ref(f.type);
       case "optional":
         return r.presence() ? this.ref(f.type) : null;
-      case "fixedArray": {
-        const out: Json[] = [];
-        for (let i = 0; i < f.size.value; i++)
-          out.push(within([i], () => this.ref(f.type)));
-        return out;
-      }
-      case "varArray": {
-        const n = r.count(f.max?.value ?? MAX_UINT32, minWireSizeOfRef(f.type));
-        const out: Json[] = [];
-        for (let i = 0; i < n; i++)
-          out.push(within([i], () => this.ref(f.type)));
-        return out;
-      }
+      case "fixedArray":
+        return this.items(f.type, f.size.value);
+      case "varArray":
+        return this.items(
+          f.type,
+          r.count(f.max?.value ?? MAX_UINT32, minWireSizeOfRef(f.type)),
+        );
       case "fixedOpaque":
         return bytesToJson(r.fixedOpaqueView(f.size.value), this.options);
       case "varOpaque":
@@ -410,6 +459,17 @@ export function encodeDecl(
   within([decl.name], () => new Encoder(w, options).decl(decl, value));
 }
 
+/** Encodes a run of fields (a procedure's arguments) from one object, named `name` in errors. */
+export function encodeFields(
+  w: XdrWriter,
+  fields: readonly Field[],
+  value: Json,
+  name: string,
+  options: JsonCodecOptions = {},
+): void {
+  within([name], () => new Encoder(w, options).fields(fields, value, name));
+}
+
 function isObject(v: Json): v is { [key: string]: Json } {
   return typeof v === "object" && v !== null && !Array.isArray(v);
 }
@@ -449,8 +509,12 @@ class Encoder {
   }
 
   struct(s: StructType, v: Json): void {
-    if (!isObject(v)) throw shapeError(`an object (struct ${s.name})`, v);
-    for (const f of s.fields) {
+    this.fields(s.fields, v, `struct ${s.name}`);
+  }
+
+  fields(fields: readonly Field[], v: Json, what: string): void {
+    if (!isObject(v)) throw shapeError(`an object (${what})`, v);
+    for (const f of fields) {
       if (!(f.name in v))
         throw new XdrError("value-out-of-range", 0, `missing field`, [f.name]);
       within([f.name], () => this.field(f, v[f.name]!));

@@ -132,6 +132,8 @@ export function payloadKindOf(
 export interface DecodeMessageOptions extends JsonCodecOptions {
   /** Show stream data as `{"bytes": n}` instead of the data itself (trace). */
   readonly summarizeData?: boolean;
+  /** Called with the named header before the body is decoded (trace filters). */
+  readonly onHeader?: (header: { [key: string]: Json }) => void;
 }
 
 /** The header fields with names, in the order they appear on the wire. */
@@ -161,15 +163,16 @@ export function headerToJson(
   };
   const program = protocols.program(header.prog);
   const proc = program?.byNumber.get(header.proc);
+  // Keys in the order of a trace line (runtime/trace/trace-line.ts).
   const json: { [key: string]: Json } = {
     program: program?.name ?? header.prog,
     version: header.vers,
     procedure: proc?.constName ?? header.proc,
-    type: named.type!,
-    serial: header.serial,
-    status: named.status!,
   };
   if (proc) json.api = proc.apiName;
+  json.type = named.type!;
+  json.serial = header.serial;
+  json.status = named.status!;
   return { header, json, payloadAt: r.pos };
 }
 
@@ -180,6 +183,7 @@ export function decodeMessage(
   options: DecodeMessageOptions = {},
 ): { [key: string]: Json } {
   const { header, json, payloadAt } = headerToJson(protocols, frame);
+  options.onHeader?.(json);
   const r = new XdrReader(frame, payloadAt);
   if (carriesFds(header.type)) json.fds = r.uint();
   const kind = payloadKindOf(protocols, header, r.remaining);

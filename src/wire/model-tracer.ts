@@ -12,10 +12,13 @@ import {
 } from "../runtime/trace/trace-line.js";
 import type { WireTracer } from "../runtime/trace/tracer.js";
 import type { Json, JsonCodecOptions } from "./json-codec.js";
-import { decodeMessage, headerToJson, type WireProtocols } from "./message.js";
+import { decodeMessage, type WireProtocols } from "./message.js";
 
 /** libvirt's limit (VIR_NET_MESSAGE_MAX plus the length word). */
 const MAX_FRAME = 33554432 + 4;
+
+/** Thrown (not an Error: no stack to capture) to skip a message the filter does not want. */
+const FILTERED = Symbol("filtered");
 
 export interface ModelTracerOptions extends JsonCodecOptions {
   readonly write: (line: string) => void;
@@ -30,35 +33,44 @@ export function createModelTracer(
   const wanted = procedureFilter(options.procedures);
   const readers = new Map<TraceDirection, FrameReader | null>();
 
-  const describe = (
-    direction: TraceDirection,
-    frame: Uint8Array,
-  ): TraceRecord | null => {
-    const base: TraceRecord = { time: new Date(), direction, connection };
-    let head: { [key: string]: Json } | undefined;
-    try {
-      head = headerToJson(protocols, frame).json;
+  let head: { [key: string]: Json } | undefined;
+  const decodeOptions = {
+    ...options,
+    summarizeData: true,
+    onHeader: (h: { [key: string]: Json }) => {
+      head = h;
       if (
         wanted &&
         !(
-          typeof head.procedure === "string" &&
-          wanted(head.procedure, head.api as string | undefined)
+          typeof h.procedure === "string" &&
+          wanted(h.procedure, h.api as string | undefined)
         )
       )
-        return null;
-      const m = decodeMessage(protocols, frame, {
-        ...options,
-        summarizeData: true,
-      });
-      return { ...base, ...(m as Partial<TraceRecord>), time: base.time };
+        throw FILTERED;
+    },
+  };
+  const conn = connection === undefined ? "" : `,"connection":${connection}`;
+
+  /** One line; the message's keys come in trace-line order, so it is spliced in as it is. */
+  const describe = (
+    direction: TraceDirection,
+    frame: Uint8Array,
+  ): string | null => {
+    const time = new Date();
+    head = undefined;
+    try {
+      const m = decodeMessage(protocols, frame, decodeOptions);
+      return `{"time":"${time.toISOString()}","direction":"${direction}"${conn},${JSON.stringify(m).slice(1)}`;
     } catch (e) {
-      return {
-        ...base,
+      if (e === FILTERED) return null;
+      return formatTraceLine({
         ...(head as Partial<TraceRecord> | undefined),
-        time: base.time,
+        time,
+        direction,
+        connection,
         error: e instanceof Error ? e.message : String(e),
         raw: rawHex(frame),
-      };
+      });
     }
   };
 
@@ -87,8 +99,8 @@ export function createModelTracer(
         return;
       }
       for (const f of frames) {
-        const r = describe(direction, f);
-        if (r) options.write(formatTraceLine(r));
+        const line = describe(direction, f);
+        if (line !== null) options.write(line);
       }
     },
   };
