@@ -20,6 +20,7 @@ export async function traceCommand(
       procedure: { type: "string", short: "p", multiple: true },
       output: { type: "string", short: "o" },
       opaque: { type: "string" },
+      framing: { type: "string" },
       help: { type: "boolean", short: "h" },
     },
   });
@@ -33,19 +34,31 @@ export async function traceCommand(
     throw new UsageError("trace needs --listen ADDR and --connect ADDR");
   if (values.opaque !== undefined && !["base64", "hex"].includes(values.opaque))
     throw new UsageError("--opaque must be base64 or hex");
-  const [{ loadProtocols }, { WireProtocols }, tracer, proxy, address] =
-    await Promise.all([
-      import("../model/index.js"),
-      import("../wire/message.js"),
-      import("../wire/model-tracer.js"),
-      import("../wire/trace-proxy.js"),
-      import("../wire/address.js"),
-    ]);
+  const [
+    { loadProtocols },
+    { WireProtocols },
+    { OncProtocols },
+    tracer,
+    oncTracer,
+    proxy,
+    address,
+    { framingOf },
+  ] = await Promise.all([
+    import("../model/index.js"),
+    import("../wire/message.js"),
+    import("../wire/onc-message.js"),
+    import("../wire/model-tracer.js"),
+    import("../wire/onc-tracer.js"),
+    import("../wire/trace-proxy.js"),
+    import("../wire/address.js"),
+    import("./wire-commands.js"),
+  ]);
   const listen = address.parseAddress(values.listen, "--listen");
   const upstream = address.parseAddress(values.connect, "--connect");
-  const protocols = new WireProtocols(
-    loadProtocols(positionals, loadOptionsFrom(values)),
-  );
+  const models = loadProtocols(positionals, loadOptionsFrom(values));
+  const framing = framingOf(values.framing, models);
+  const protocols = new WireProtocols(models);
+  const onc = new OncProtocols(models);
   const out =
     values.output === undefined || values.output === "-"
       ? process.stdout
@@ -66,11 +79,17 @@ export async function traceCommand(
     listen,
     upstream,
     tracerFor: (n) =>
-      tracer.createModelTracer(
-        protocols,
-        { write, procedures: values.procedure, bytes },
-        n,
-      ),
+      framing === "onc"
+        ? oncTracer.createOncTracer(
+            onc,
+            { write, procedures: values.procedure, bytes },
+            n,
+          )
+        : tracer.createModelTracer(
+            protocols,
+            { write, procedures: values.procedure, bytes },
+            n,
+          ),
     log: (m) => process.stderr.write(`virt-rpcgen trace: ${m}\n`),
   });
   process.stderr.write(

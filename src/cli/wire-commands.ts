@@ -18,6 +18,7 @@ const WIRE_OPTIONS = {
   "output-format": { type: "string" },
   opaque: { type: "string" },
   pretty: { type: "boolean" },
+  framing: { type: "string" },
   help: { type: "boolean", short: "h" },
 } as const;
 
@@ -32,6 +33,26 @@ function formatOption(
   return f;
 }
 
+/**
+ * Which messages the protocols speak: libvirt's (a procedure enum and a `<P>_PROGRAM`
+ * constant) or plain ONC RPC with record marking (`program` blocks only).
+ */
+export function framingOf(
+  option: string | undefined,
+  models: readonly import("../model/index.js").ProtocolModel[],
+): "libvirt" | "onc" {
+  if (option !== undefined) {
+    if (option !== "libvirt" && option !== "onc")
+      throw new UsageError("--framing must be libvirt or onc");
+    return option;
+  }
+  const libvirt = models.some(
+    (m) => m.program !== null && m.procedures.length > 0,
+  );
+  const onc = models.some((m) => m.programs.length > 0);
+  return onc && !libvirt ? "onc" : "libvirt";
+}
+
 async function setUp(args: string[], help: string) {
   const { values, positionals } = parseArgs({
     args,
@@ -44,11 +65,14 @@ async function setUp(args: string[], help: string) {
   }
   if (positionals.length === 0)
     throw new UsageError("give the protocol's .x file(s)");
-  const [{ loadProtocols }, { WireProtocols }] = await Promise.all([
-    import("../model/index.js"),
-    import("../wire/message.js"),
-  ]);
+  const [{ loadProtocols }, { WireProtocols }, { OncProtocols }] =
+    await Promise.all([
+      import("../model/index.js"),
+      import("../wire/message.js"),
+      import("../wire/onc-message.js"),
+    ]);
   const models = loadProtocols(positionals, loadOptionsFrom(values));
+  const framing = framingOf(values.framing, models);
   const opaque = formatOption(values.opaque, "opaque", ["base64", "hex"]) as
     "base64" | "hex";
   const typeDecl =
@@ -64,6 +88,8 @@ async function setUp(args: string[], help: string) {
     values,
     models,
     protocols: new WireProtocols(models),
+    onc: new OncProtocols(models),
+    framing,
     codecOptions: { bytes: opaque },
     typeDecl,
   };
@@ -88,12 +114,14 @@ export async function decodeCommand(
     { decodeDecl },
     msg,
     fr,
+    onc,
   ] = await Promise.all([
     import("../wire/input.js"),
     import("../runtime/xdr/index.js"),
     import("../wire/json-codec.js"),
     import("../wire/message.js"),
     import("../runtime/rpc/framing.js"),
+    import("../wire/onc-message.js"),
   ]);
   const bytes = ((): Uint8Array => {
     if (ctx.values.hex !== undefined) return parseHex(ctx.values.hex);
@@ -116,33 +144,56 @@ export async function decodeCommand(
     writeOut(JSON.stringify(json, null, indent) + "\n");
     return 0;
   }
-  // A stream of messages: split on the length words, one JSON line each.
-  const frames = new fr.FrameReader(Number.MAX_SAFE_INTEGER).push(bytes);
-  let used = 0;
+  // A stream of messages, one JSON line each.
+  const { messages, rest } =
+    ctx.framing === "onc" ? oncMessagesOf(bytes) : libvirtMessagesOf(bytes);
   const lines: string[] = [];
-  for (const frame of frames) {
+  const session = new onc.OncSession(ctx.onc);
+  let used = 0;
+  for (const m of messages) {
     try {
-      lines.push(
-        JSON.stringify(
-          msg.decodeMessage(ctx.protocols, frame, ctx.codecOptions),
-          null,
-          indent,
-        ),
-      );
+      const json =
+        ctx.framing === "onc"
+          ? onc.decodeOncMessage(
+              session,
+              m.bytes,
+              m.fragments,
+              ctx.codecOptions,
+            )
+          : msg.decodeMessage(ctx.protocols, m.bytes, ctx.codecOptions);
+      lines.push(JSON.stringify(json, null, indent));
     } catch (e) {
       writeOut(lines.map((l) => l + "\n").join(""));
       if (e instanceof Error)
         e.message = `message ${lines.length + 1} (at byte ${used}): ${e.message}`;
       throw e;
     }
-    used += frame.length;
+    used += m.size;
   }
   writeOut(lines.map((l) => l + "\n").join(""));
-  if (used !== bytes.length)
+  if (rest !== 0)
     throw new UsageError(
-      `the input ends inside a message: ${bytes.length - used} bytes after message ${lines.length}`,
+      `the input ends inside a message: ${rest} bytes after message ${lines.length}`,
     );
   return 0;
+
+  function libvirtMessagesOf(input: Uint8Array) {
+    const frames = new fr.FrameReader(Number.MAX_SAFE_INTEGER);
+    const messages = frames
+      .push(input)
+      .map((f) => ({ bytes: f, fragments: [], size: f.length }));
+    return { messages, rest: frames.pending };
+  }
+
+  function oncMessagesOf(input: Uint8Array) {
+    const records = new onc.RecordReader(Number.MAX_SAFE_INTEGER);
+    const messages = records.push(input).map((m) => ({
+      bytes: m.message,
+      fragments: m.fragments,
+      size: m.message.length + 4 * m.fragments.length,
+    }));
+    return { messages, rest: records.pending };
+  }
 }
 
 export async function encodeCommand(
@@ -151,13 +202,19 @@ export async function encodeCommand(
 ): Promise<number> {
   const ctx = await setUp(args, help);
   if (!ctx) return 0;
-  const [{ parseJsonValues, readInput }, { XdrWriter }, { encodeDecl }, msg] =
-    await Promise.all([
-      import("../wire/input.js"),
-      import("../runtime/xdr/writer.js"),
-      import("../wire/json-codec.js"),
-      import("../wire/message.js"),
-    ]);
+  const [
+    { parseJsonValues, readInput },
+    { XdrWriter },
+    { encodeDecl },
+    msg,
+    onc,
+  ] = await Promise.all([
+    import("../wire/input.js"),
+    import("../runtime/xdr/writer.js"),
+    import("../wire/json-codec.js"),
+    import("../wire/message.js"),
+    import("../wire/onc-message.js"),
+  ]);
   const outputFormat = formatOption(
     ctx.values["output-format"],
     "output-format",
@@ -174,9 +231,14 @@ export async function encodeCommand(
   } else {
     const messages =
       values.length === 1 && Array.isArray(values[0]) ? values[0] : values;
+    const session = new onc.OncSession(ctx.onc);
     messages.forEach((m, i) => {
       try {
-        parts.push(msg.encodeMessage(ctx.protocols, m, ctx.codecOptions));
+        parts.push(
+          ctx.framing === "onc"
+            ? onc.encodeOncMessage(session, m, ctx.codecOptions)
+            : msg.encodeMessage(ctx.protocols, m, ctx.codecOptions),
+        );
       } catch (e) {
         if (e instanceof Error) e.message = `message ${i + 1}: ${e.message}`;
         throw e;

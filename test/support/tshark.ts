@@ -87,15 +87,19 @@ export interface PdmlField {
   readonly show: string;
 }
 
-/** `tshark -r FILE -T pdml`: per packet, the fields whose names match `wanted`, in order. */
+/**
+ * `tshark -r FILE -d tcp.port==PORT,DISSECTOR -T pdml`: per packet, the fields whose names
+ * match `wanted`, in order.
+ */
 export async function tsharkPdml(
   file: string,
   port: number,
   wanted: RegExp,
+  dissector = "libvirt",
 ): Promise<PdmlField[][]> {
   const { stdout } = await run(
     findTool("tshark") ?? "tshark",
-    ["-r", file, "-d", `tcp.port==${port},libvirt`, "-T", "pdml"],
+    ["-r", file, "-d", `tcp.port==${port},${dissector}`, "-T", "pdml"],
     { maxBuffer: 1024 * 1024 * 1024 },
   );
   const attr = (tag: string, a: string) =>
