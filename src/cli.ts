@@ -29,6 +29,26 @@ Commands:
       --check writes nothing and exits 1 listing stale or missing files.
       --emit codecs,structs,client,server,acl limits the outputs (default: all).
       --force regenerates even when the stamp says nothing changed.
+  decode <file.x>... [--type NAME] [--input FILE | --hex HEX] [--input-format raw|hex]
+      Decode wire bytes into JSON with the protocols' types. Without --type the input is
+      libvirt RPC messages (length, header, body), printed one JSON line each: program,
+      version, procedure, type, serial and status by name, then the body decoded as the
+      procedure's args, ret or msg (an error reply as virNetMessageError, stream data as
+      "data"). --type decodes exactly one value of the named type. Hypers are decimal
+      strings, opaque data base64 (--opaque hex), enums and union arms by name.
+      Bad bytes: the XDR error with the field path, exit 1. Input: FILE, stdin or --hex.
+      --pretty indents the JSON.
+  encode <file.x>... [--type NAME] [--input FILE] [--output-format raw|hex]
+      The reverse of decode: JSON (one value, or one message per line as decode prints
+      them) to wire bytes on stdout. 'decode | encode' gives back the same bytes.
+  trace <file.x>... --listen ADDR --connect ADDR [--procedure NAME]... [--output FILE]
+      A logging proxy: accepts clients on ADDR (a unix socket path, unix:PATH, or
+      [HOST:]PORT / tcp:HOST:PORT), forwards every byte unchanged to the server at
+      --connect, and prints each message, both ways, as one JSON line (time,
+      direction, program, procedure, serial, status, decoded body; stream data as its
+      size). --procedure (repeatable; a REMOTE_PROC_ name, a C API name or a method
+      name) prints only those procedures. Messages it cannot decode are printed raw,
+      with the reason; forwarding never stops for them.
 
 Options for every command:
 ${MODEL_OPTIONS_HELP}
@@ -60,6 +80,18 @@ async function main(argv: string[]): Promise<number> {
     case "generate": {
       const { generateCommand } = await import("./cli/generate-command.js");
       return generateCommand(rest);
+    }
+    case "decode": {
+      const { decodeCommand } = await import("./cli/wire-commands.js");
+      return decodeCommand(rest, HELP);
+    }
+    case "encode": {
+      const { encodeCommand } = await import("./cli/wire-commands.js");
+      return encodeCommand(rest, HELP);
+    }
+    case "trace": {
+      const { traceCommand } = await import("./cli/trace-command.js");
+      return traceCommand(rest, HELP);
     }
     default:
       throw new UsageError(`unknown command '${command}' (try --help)`);
@@ -142,6 +174,12 @@ main(process.argv.slice(2)).then(
     process.exitCode = 1;
     if (err instanceof XdrDiagnosticError) {
       process.stderr.write(err.message + "\n");
+    } else if (
+      err instanceof Error &&
+      (err.name === "XdrError" || err.name === "FramingError")
+    ) {
+      // Bad wire bytes or JSON for decode/encode: the error names the field path.
+      process.stderr.write(`virt-rpcgen: ${err.message}\n`);
     } else if (
       err instanceof UsageError ||
       (err instanceof TypeError &&

@@ -8,6 +8,7 @@ import {
   openSession,
   ProgramClient,
   type RpcConnection,
+  type TraceProgram,
 } from "virt-rpcgen/runtime";
 import * as admin from "./codecs.js";
 
@@ -70,6 +71,148 @@ const HANDSHAKE: HandshakeSpec<admin.admin_connect_open_args> = {
   close: { proc: admin.ADMIN_PROC_CONNECT_CLOSE },
 };
 
+/** Every procedure of `ADMIN_PROGRAM` by number (name, C API, args, ret and msg codecs), for `connect(uri, { trace })`. */
+export const adminTraceProgram: TraceProgram = {
+  name: "ADMIN_PROGRAM",
+  program: admin.ADMIN_PROGRAM,
+  version: admin.ADMIN_PROTOCOL_VERSION,
+  procedures: {
+    [admin.ADMIN_PROC_CONNECT_OPEN]: [
+      "ADMIN_PROC_CONNECT_OPEN",
+      "virAdmConnectOpen",
+      admin.xdr_admin_connect_open_args,
+      null,
+      null,
+    ],
+    [admin.ADMIN_PROC_CONNECT_CLOSE]: [
+      "ADMIN_PROC_CONNECT_CLOSE",
+      "virAdmConnectClose",
+      null,
+      null,
+      null,
+    ],
+    [admin.ADMIN_PROC_CONNECT_GET_LIB_VERSION]: [
+      "ADMIN_PROC_CONNECT_GET_LIB_VERSION",
+      "virAdmConnectGetLibVersion",
+      null,
+      admin.xdr_admin_connect_get_lib_version_ret,
+      null,
+    ],
+    [admin.ADMIN_PROC_CONNECT_LIST_SERVERS]: [
+      "ADMIN_PROC_CONNECT_LIST_SERVERS",
+      "virAdmConnectListServers",
+      admin.xdr_admin_connect_list_servers_args,
+      admin.xdr_admin_connect_list_servers_ret,
+      null,
+    ],
+    [admin.ADMIN_PROC_CONNECT_LOOKUP_SERVER]: [
+      "ADMIN_PROC_CONNECT_LOOKUP_SERVER",
+      "virAdmConnectLookupServer",
+      admin.xdr_admin_connect_lookup_server_args,
+      admin.xdr_admin_connect_lookup_server_ret,
+      null,
+    ],
+    [admin.ADMIN_PROC_SERVER_GET_THREADPOOL_PARAMETERS]: [
+      "ADMIN_PROC_SERVER_GET_THREADPOOL_PARAMETERS",
+      "virAdmServerGetThreadPoolParameters",
+      admin.xdr_admin_server_get_threadpool_parameters_args,
+      admin.xdr_admin_server_get_threadpool_parameters_ret,
+      null,
+    ],
+    [admin.ADMIN_PROC_SERVER_SET_THREADPOOL_PARAMETERS]: [
+      "ADMIN_PROC_SERVER_SET_THREADPOOL_PARAMETERS",
+      "virAdmServerSetThreadPoolParameters",
+      admin.xdr_admin_server_set_threadpool_parameters_args,
+      null,
+      null,
+    ],
+    [admin.ADMIN_PROC_SERVER_LIST_CLIENTS]: [
+      "ADMIN_PROC_SERVER_LIST_CLIENTS",
+      "virAdmServerListClients",
+      admin.xdr_admin_server_list_clients_args,
+      admin.xdr_admin_server_list_clients_ret,
+      null,
+    ],
+    [admin.ADMIN_PROC_SERVER_LOOKUP_CLIENT]: [
+      "ADMIN_PROC_SERVER_LOOKUP_CLIENT",
+      "virAdmServerLookupClient",
+      admin.xdr_admin_server_lookup_client_args,
+      admin.xdr_admin_server_lookup_client_ret,
+      null,
+    ],
+    [admin.ADMIN_PROC_CLIENT_GET_INFO]: [
+      "ADMIN_PROC_CLIENT_GET_INFO",
+      "virAdmClientGetInfo",
+      admin.xdr_admin_client_get_info_args,
+      admin.xdr_admin_client_get_info_ret,
+      null,
+    ],
+    [admin.ADMIN_PROC_CLIENT_CLOSE]: [
+      "ADMIN_PROC_CLIENT_CLOSE",
+      "virAdmClientClose",
+      admin.xdr_admin_client_close_args,
+      null,
+      null,
+    ],
+    [admin.ADMIN_PROC_SERVER_GET_CLIENT_LIMITS]: [
+      "ADMIN_PROC_SERVER_GET_CLIENT_LIMITS",
+      "virAdmServerGetClientLimits",
+      admin.xdr_admin_server_get_client_limits_args,
+      admin.xdr_admin_server_get_client_limits_ret,
+      null,
+    ],
+    [admin.ADMIN_PROC_SERVER_SET_CLIENT_LIMITS]: [
+      "ADMIN_PROC_SERVER_SET_CLIENT_LIMITS",
+      "virAdmServerSetClientLimits",
+      admin.xdr_admin_server_set_client_limits_args,
+      null,
+      null,
+    ],
+    [admin.ADMIN_PROC_CONNECT_GET_LOGGING_OUTPUTS]: [
+      "ADMIN_PROC_CONNECT_GET_LOGGING_OUTPUTS",
+      "virAdmConnectGetLoggingOutputs",
+      admin.xdr_admin_connect_get_logging_outputs_args,
+      admin.xdr_admin_connect_get_logging_outputs_ret,
+      null,
+    ],
+    [admin.ADMIN_PROC_CONNECT_GET_LOGGING_FILTERS]: [
+      "ADMIN_PROC_CONNECT_GET_LOGGING_FILTERS",
+      "virAdmConnectGetLoggingFilters",
+      admin.xdr_admin_connect_get_logging_filters_args,
+      admin.xdr_admin_connect_get_logging_filters_ret,
+      null,
+    ],
+    [admin.ADMIN_PROC_CONNECT_SET_LOGGING_OUTPUTS]: [
+      "ADMIN_PROC_CONNECT_SET_LOGGING_OUTPUTS",
+      "virAdmConnectSetLoggingOutputs",
+      admin.xdr_admin_connect_set_logging_outputs_args,
+      null,
+      null,
+    ],
+    [admin.ADMIN_PROC_CONNECT_SET_LOGGING_FILTERS]: [
+      "ADMIN_PROC_CONNECT_SET_LOGGING_FILTERS",
+      "virAdmConnectSetLoggingFilters",
+      admin.xdr_admin_connect_set_logging_filters_args,
+      null,
+      null,
+    ],
+    [admin.ADMIN_PROC_SERVER_UPDATE_TLS_FILES]: [
+      "ADMIN_PROC_SERVER_UPDATE_TLS_FILES",
+      "virAdmServerUpdateTlsFiles",
+      admin.xdr_admin_server_update_tls_files_args,
+      null,
+      null,
+    ],
+    [admin.ADMIN_PROC_CONNECT_SET_DAEMON_TIMEOUT]: [
+      "ADMIN_PROC_CONNECT_SET_DAEMON_TIMEOUT",
+      "virAdmConnectSetDaemonTimeout",
+      admin.xdr_admin_connect_set_daemon_timeout_args,
+      null,
+      null,
+    ],
+  },
+};
+
 /** Program `ADMIN_PROGRAM` version 1 as the client runtime sees it. */
 export const adminClientProgram: ClientProgram = {
   name: "admin",
@@ -109,6 +252,7 @@ export const adminClientProgram: ClientProgram = {
   },
   events: {},
   handshake: HANDSHAKE,
+  trace: adminTraceProgram,
 };
 
 /** Client of admin_protocol.x: one method per procedure with a client side (`@generate: client|both`). */

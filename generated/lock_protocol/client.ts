@@ -6,6 +6,7 @@ import {
   openSession,
   ProgramClient,
   type RpcConnection,
+  type TraceProgram,
 } from "virt-rpcgen/runtime";
 import * as virLockSpaceProtocol from "./codecs.js";
 
@@ -56,6 +57,71 @@ export interface VirLockSpaceProtocolClientCalls {
 /** Server messages of lock_protocol.x (`*_msg` procedures), for `VirLockSpaceProtocolClient.on`: event → payload. */
 export interface VirLockSpaceProtocolClientEvents {}
 
+/** Every procedure of `VIR_LOCK_SPACE_PROTOCOL_PROGRAM` by number (name, C API, args, ret and msg codecs), for `connect(uri, { trace })`. */
+export const virLockSpaceProtocolTraceProgram: TraceProgram = {
+  name: "VIR_LOCK_SPACE_PROTOCOL_PROGRAM",
+  program: virLockSpaceProtocol.VIR_LOCK_SPACE_PROTOCOL_PROGRAM,
+  version: virLockSpaceProtocol.VIR_LOCK_SPACE_PROTOCOL_PROGRAM_VERSION,
+  procedures: {
+    [virLockSpaceProtocol.VIR_LOCK_SPACE_PROTOCOL_PROC_REGISTER]: [
+      "VIR_LOCK_SPACE_PROTOCOL_PROC_REGISTER",
+      "virRegister",
+      virLockSpaceProtocol.xdr_virLockSpaceProtocolRegisterArgs,
+      null,
+      null,
+    ],
+    [virLockSpaceProtocol.VIR_LOCK_SPACE_PROTOCOL_PROC_RESTRICT]: [
+      "VIR_LOCK_SPACE_PROTOCOL_PROC_RESTRICT",
+      "virRestrict",
+      virLockSpaceProtocol.xdr_virLockSpaceProtocolRestrictArgs,
+      null,
+      null,
+    ],
+    [virLockSpaceProtocol.VIR_LOCK_SPACE_PROTOCOL_PROC_NEW]: [
+      "VIR_LOCK_SPACE_PROTOCOL_PROC_NEW",
+      "virNew",
+      virLockSpaceProtocol.xdr_virLockSpaceProtocolNewArgs,
+      null,
+      null,
+    ],
+    [virLockSpaceProtocol.VIR_LOCK_SPACE_PROTOCOL_PROC_CREATE_RESOURCE]: [
+      "VIR_LOCK_SPACE_PROTOCOL_PROC_CREATE_RESOURCE",
+      "virCreateResource",
+      virLockSpaceProtocol.xdr_virLockSpaceProtocolCreateResourceArgs,
+      null,
+      null,
+    ],
+    [virLockSpaceProtocol.VIR_LOCK_SPACE_PROTOCOL_PROC_DELETE_RESOURCE]: [
+      "VIR_LOCK_SPACE_PROTOCOL_PROC_DELETE_RESOURCE",
+      "virDeleteResource",
+      virLockSpaceProtocol.xdr_virLockSpaceProtocolDeleteResourceArgs,
+      null,
+      null,
+    ],
+    [virLockSpaceProtocol.VIR_LOCK_SPACE_PROTOCOL_PROC_ACQUIRE_RESOURCE]: [
+      "VIR_LOCK_SPACE_PROTOCOL_PROC_ACQUIRE_RESOURCE",
+      "virAcquireResource",
+      virLockSpaceProtocol.xdr_virLockSpaceProtocolAcquireResourceArgs,
+      null,
+      null,
+    ],
+    [virLockSpaceProtocol.VIR_LOCK_SPACE_PROTOCOL_PROC_RELEASE_RESOURCE]: [
+      "VIR_LOCK_SPACE_PROTOCOL_PROC_RELEASE_RESOURCE",
+      "virReleaseResource",
+      virLockSpaceProtocol.xdr_virLockSpaceProtocolReleaseResourceArgs,
+      null,
+      null,
+    ],
+    [virLockSpaceProtocol.VIR_LOCK_SPACE_PROTOCOL_PROC_CREATE_LOCKSPACE]: [
+      "VIR_LOCK_SPACE_PROTOCOL_PROC_CREATE_LOCKSPACE",
+      "virCreateLockspace",
+      virLockSpaceProtocol.xdr_virLockSpaceProtocolCreateLockSpaceArgs,
+      null,
+      null,
+    ],
+  },
+};
+
 /** Program `VIR_LOCK_SPACE_PROTOCOL_PROGRAM` version 1 as the client runtime sees it. */
 export const virLockSpaceProtocolClientProgram: ClientProgram = {
   name: "virLockSpaceProtocol",
@@ -96,6 +162,7 @@ export const virLockSpaceProtocolClientProgram: ClientProgram = {
     ],
   },
   events: {},
+  trace: virLockSpaceProtocolTraceProgram,
 };
 
 /** Client of lock_protocol.x: one method per procedure with a client side (`@generate: client|both`). */

@@ -6,6 +6,7 @@ import {
   openSession,
   ProgramClient,
   type RpcConnection,
+  type TraceProgram,
 } from "virt-rpcgen/runtime";
 import * as virLogManagerProtocol from "./codecs.js";
 
@@ -36,6 +37,47 @@ export interface VirLogManagerProtocolClientCalls {
 /** Server messages of log_protocol.x (`*_msg` procedures), for `VirLogManagerProtocolClient.on`: event → payload. */
 export interface VirLogManagerProtocolClientEvents {}
 
+/** Every procedure of `VIR_LOG_MANAGER_PROTOCOL_PROGRAM` by number (name, C API, args, ret and msg codecs), for `connect(uri, { trace })`. */
+export const virLogManagerProtocolTraceProgram: TraceProgram = {
+  name: "VIR_LOG_MANAGER_PROTOCOL_PROGRAM",
+  program: virLogManagerProtocol.VIR_LOG_MANAGER_PROTOCOL_PROGRAM,
+  version: virLogManagerProtocol.VIR_LOG_MANAGER_PROTOCOL_PROGRAM_VERSION,
+  procedures: {
+    [virLogManagerProtocol.VIR_LOG_MANAGER_PROTOCOL_PROC_DOMAIN_OPEN_LOG_FILE]:
+      [
+        "VIR_LOG_MANAGER_PROTOCOL_PROC_DOMAIN_OPEN_LOG_FILE",
+        "virDomainOpenLogFile",
+        virLogManagerProtocol.xdr_virLogManagerProtocolDomainOpenLogFileArgs,
+        virLogManagerProtocol.xdr_virLogManagerProtocolDomainOpenLogFileRet,
+        null,
+      ],
+    [virLogManagerProtocol.VIR_LOG_MANAGER_PROTOCOL_PROC_DOMAIN_GET_LOG_FILE_POSITION]:
+      [
+        "VIR_LOG_MANAGER_PROTOCOL_PROC_DOMAIN_GET_LOG_FILE_POSITION",
+        "virDomainGetLogFilePosition",
+        virLogManagerProtocol.xdr_virLogManagerProtocolDomainGetLogFilePositionArgs,
+        virLogManagerProtocol.xdr_virLogManagerProtocolDomainGetLogFilePositionRet,
+        null,
+      ],
+    [virLogManagerProtocol.VIR_LOG_MANAGER_PROTOCOL_PROC_DOMAIN_READ_LOG_FILE]:
+      [
+        "VIR_LOG_MANAGER_PROTOCOL_PROC_DOMAIN_READ_LOG_FILE",
+        "virDomainReadLogFile",
+        virLogManagerProtocol.xdr_virLogManagerProtocolDomainReadLogFileArgs,
+        virLogManagerProtocol.xdr_virLogManagerProtocolDomainReadLogFileRet,
+        null,
+      ],
+    [virLogManagerProtocol.VIR_LOG_MANAGER_PROTOCOL_PROC_DOMAIN_APPEND_LOG_FILE]:
+      [
+        "VIR_LOG_MANAGER_PROTOCOL_PROC_DOMAIN_APPEND_LOG_FILE",
+        "virDomainAppendLogFile",
+        virLogManagerProtocol.xdr_virLogManagerProtocolDomainAppendLogFileArgs,
+        virLogManagerProtocol.xdr_virLogManagerProtocolDomainAppendLogFileRet,
+        null,
+      ],
+  },
+};
+
 /** Program `VIR_LOG_MANAGER_PROTOCOL_PROGRAM` version 1 as the client runtime sees it. */
 export const virLogManagerProtocolClientProgram: ClientProgram = {
   name: "virLogManagerProtocol",
@@ -64,6 +106,7 @@ export const virLogManagerProtocolClientProgram: ClientProgram = {
       ],
   },
   events: {},
+  trace: virLogManagerProtocolTraceProgram,
 };
 
 /** Client of log_protocol.x: one method per procedure with a client side (`@generate: client|both`). */

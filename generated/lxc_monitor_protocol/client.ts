@@ -6,6 +6,7 @@ import {
   openSession,
   ProgramClient,
   type RpcConnection,
+  type TraceProgram,
 } from "virt-rpcgen/runtime";
 import * as virLXCMonitor from "./codecs.js";
 
@@ -19,6 +20,29 @@ export interface VirLXCMonitorClientEvents {
   /** `VIR_LXC_MONITOR_PROC_INIT_EVENT` */
   initEvent: virLXCMonitor.virLXCMonitorInitEventMsg;
 }
+
+/** Every procedure of `VIR_LXC_MONITOR_PROGRAM` by number (name, C API, args, ret and msg codecs), for `connect(uri, { trace })`. */
+export const virLXCMonitorTraceProgram: TraceProgram = {
+  name: "VIR_LXC_MONITOR_PROGRAM",
+  program: virLXCMonitor.VIR_LXC_MONITOR_PROGRAM,
+  version: virLXCMonitor.VIR_LXC_MONITOR_PROGRAM_VERSION,
+  procedures: {
+    [virLXCMonitor.VIR_LXC_MONITOR_PROC_EXIT_EVENT]: [
+      "VIR_LXC_MONITOR_PROC_EXIT_EVENT",
+      "virExitEvent",
+      null,
+      null,
+      virLXCMonitor.xdr_virLXCMonitorExitEventMsg,
+    ],
+    [virLXCMonitor.VIR_LXC_MONITOR_PROC_INIT_EVENT]: [
+      "VIR_LXC_MONITOR_PROC_INIT_EVENT",
+      "virInitEvent",
+      null,
+      null,
+      virLXCMonitor.xdr_virLXCMonitorInitEventMsg,
+    ],
+  },
+};
 
 /** Program `VIR_LXC_MONITOR_PROGRAM` version 1 as the client runtime sees it. */
 export const virLXCMonitorClientProgram: ClientProgram = {
@@ -36,6 +60,7 @@ export const virLXCMonitorClientProgram: ClientProgram = {
       virLXCMonitor.xdr_virLXCMonitorInitEventMsg,
     ],
   },
+  trace: virLXCMonitorTraceProgram,
 };
 
 /** Client of lxc_monitor_protocol.x: one method per procedure with a client side (`@generate: client|both`). */

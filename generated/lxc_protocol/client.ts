@@ -6,6 +6,7 @@ import {
   openSession,
   ProgramClient,
   type RpcConnection,
+  type TraceProgram,
 } from "virt-rpcgen/runtime";
 import * as lxc from "./codecs.js";
 
@@ -21,6 +22,22 @@ export interface LxcClientCalls {
 /** Server messages of lxc_protocol.x (`*_msg` procedures), for `LxcClient.on`: event → payload. */
 export interface LxcClientEvents {}
 
+/** Every procedure of `LXC_PROGRAM` by number (name, C API, args, ret and msg codecs), for `connect(uri, { trace })`. */
+export const lxcTraceProgram: TraceProgram = {
+  name: "LXC_PROGRAM",
+  program: lxc.LXC_PROGRAM,
+  version: lxc.LXC_PROTOCOL_VERSION,
+  procedures: {
+    [lxc.LXC_PROC_DOMAIN_OPEN_NAMESPACE]: [
+      "LXC_PROC_DOMAIN_OPEN_NAMESPACE",
+      "virDomainLxcOpenNamespace",
+      lxc.xdr_lxc_domain_open_namespace_args,
+      null,
+      null,
+    ],
+  },
+};
+
 /** Program `LXC_PROGRAM` version 1 as the client runtime sees it. */
 export const lxcClientProgram: ClientProgram = {
   name: "lxc",
@@ -33,6 +50,7 @@ export const lxcClientProgram: ClientProgram = {
     ],
   },
   events: {},
+  trace: lxcTraceProgram,
 };
 
 /** Client of lxc_protocol.x: one method per procedure with a client side (`@generate: client|both`). */

@@ -7,6 +7,7 @@ import {
   openSession,
   ProgramClient,
   type RpcConnection,
+  type TraceProgram,
 } from "virt-rpcgen/runtime";
 import * as qemu from "./codecs.js";
 import * as remote from "../remote_protocol/codecs.js";
@@ -41,6 +42,64 @@ export interface QemuClientEvents {
   domainMonitorEvent: qemu.qemu_domain_monitor_event_msg;
 }
 
+/** Every procedure of `QEMU_PROGRAM` by number (name, C API, args, ret and msg codecs), for `connect(uri, { trace })`. */
+export const qemuTraceProgram: TraceProgram = {
+  name: "QEMU_PROGRAM",
+  program: qemu.QEMU_PROGRAM,
+  version: qemu.QEMU_PROTOCOL_VERSION,
+  procedures: {
+    [qemu.QEMU_PROC_DOMAIN_MONITOR_COMMAND]: [
+      "QEMU_PROC_DOMAIN_MONITOR_COMMAND",
+      "virDomainQemuMonitorCommand",
+      qemu.xdr_qemu_domain_monitor_command_args,
+      qemu.xdr_qemu_domain_monitor_command_ret,
+      null,
+    ],
+    [qemu.QEMU_PROC_DOMAIN_ATTACH]: [
+      "QEMU_PROC_DOMAIN_ATTACH",
+      "virDomainQemuAttach",
+      qemu.xdr_qemu_domain_attach_args,
+      qemu.xdr_qemu_domain_attach_ret,
+      null,
+    ],
+    [qemu.QEMU_PROC_DOMAIN_AGENT_COMMAND]: [
+      "QEMU_PROC_DOMAIN_AGENT_COMMAND",
+      "virDomainQemuAgentCommand",
+      qemu.xdr_qemu_domain_agent_command_args,
+      qemu.xdr_qemu_domain_agent_command_ret,
+      null,
+    ],
+    [qemu.QEMU_PROC_CONNECT_DOMAIN_MONITOR_EVENT_REGISTER]: [
+      "QEMU_PROC_CONNECT_DOMAIN_MONITOR_EVENT_REGISTER",
+      "virConnectDomainQemuMonitorEventRegister",
+      qemu.xdr_qemu_connect_domain_monitor_event_register_args,
+      qemu.xdr_qemu_connect_domain_monitor_event_register_ret,
+      null,
+    ],
+    [qemu.QEMU_PROC_CONNECT_DOMAIN_MONITOR_EVENT_DEREGISTER]: [
+      "QEMU_PROC_CONNECT_DOMAIN_MONITOR_EVENT_DEREGISTER",
+      "virConnectDomainQemuMonitorEventDeregister",
+      qemu.xdr_qemu_connect_domain_monitor_event_deregister_args,
+      null,
+      null,
+    ],
+    [qemu.QEMU_PROC_DOMAIN_MONITOR_EVENT]: [
+      "QEMU_PROC_DOMAIN_MONITOR_EVENT",
+      "virDomainQemuMonitorEvent",
+      null,
+      null,
+      qemu.xdr_qemu_domain_monitor_event_msg,
+    ],
+    [qemu.QEMU_PROC_DOMAIN_MONITOR_COMMAND_WITH_FILES]: [
+      "QEMU_PROC_DOMAIN_MONITOR_COMMAND_WITH_FILES",
+      "virDomainQemuMonitorCommandWithFiles",
+      qemu.xdr_qemu_domain_monitor_command_with_files_args,
+      qemu.xdr_qemu_domain_monitor_command_with_files_ret,
+      null,
+    ],
+  },
+};
+
 /** Program `QEMU_PROGRAM` version 1 as the client runtime sees it. */
 export const qemuClientProgram: ClientProgram = {
   name: "qemu",
@@ -70,6 +129,7 @@ export const qemuClientProgram: ClientProgram = {
       qemu.xdr_qemu_domain_monitor_event_msg,
     ],
   },
+  trace: qemuTraceProgram,
 };
 
 /** Client of qemu_protocol.x: one method per procedure with a client side (`@generate: client|both`). */

@@ -192,6 +192,7 @@ export function emitClientModule(
     "type ConnectOptions",
     "type ConnectTarget",
     "type RpcConnection",
+    "type TraceProgram",
   ]);
   const usedFlagEnums = new Set<string>();
 
@@ -406,6 +407,7 @@ export function emitClientModule(
   // Every chunk is printed in prettier's layout (chunks.ts): imports, the flags enums, the call
   // and event maps, the program description, the class head and one chunk per method.
   const programName = `${prefix}ClientProgram`;
+  const traceName = `${prefix}TraceProgram`;
   const className = `${Type}Client`;
 
   const flagChunks: Chunk[] = [...usedFlagEnums].sort().flatMap((e) => {
@@ -509,8 +511,51 @@ export function emitClientModule(
       { key: "calls", value: obj(callEntries, callEntries.length > 0) },
       { key: "events", value: obj(eventEntries, eventEntries.length > 0) },
       ...(handshake ? [{ key: "handshake", value: raw("HANDSHAKE") }] : []),
+      { key: "trace", value: raw(traceName) },
     ],
     true,
+  );
+  // Every procedure (methods, calls and events) by number, for `connect(uri, { trace })`.
+  const traceEntries: ObjectEntry[] = p.procedures.map((x) => ({
+    key: `[${procConst(x)}]`,
+    value: arr([
+      str(x.constName),
+      str(x.apiName),
+      raw(codecOf(x.args)),
+      raw(codecOf(x.ret)),
+      raw(codecOf(x.msg)),
+    ]),
+  }));
+  const traceChunk = stableChunk(
+    [
+      ...jsDoc([
+        `Every procedure of \`${program.programConst}\` by number (name, C API, args, ret and msg codecs), for \`connect(uri, { trace })\`.`,
+      ]),
+      ...printLiteral(
+        obj(
+          [
+            { key: "name", value: str(program.programConst) },
+            { key: "program", value: raw(own(program.programConst)) },
+            {
+              key: "version",
+              value: raw(
+                program.versionConst
+                  ? own(program.versionConst)
+                  : String(program.version),
+              ),
+            },
+            {
+              key: "procedures",
+              value: obj(traceEntries, traceEntries.length > 0),
+            },
+          ],
+          true,
+        ),
+        0,
+        `export const ${traceName}: TraceProgram = `,
+        ";",
+      ),
+    ].join("\n"),
   );
   const handshakeChunks: Chunk[] = handshake
     ? [
@@ -593,6 +638,7 @@ export function emitClientModule(
     callsInterface,
     eventsInterface,
     ...handshakeChunks,
+    traceChunk,
     programChunk,
     head,
     ...memberChunks.map((c) => c.text),
@@ -625,6 +671,7 @@ export function emitClientModule(
       callsInterface,
       eventsInterface,
       ...handshakeChunks,
+      traceChunk,
       programChunk,
       { ...stableChunk(head), wrap: { before: "", after: "}" } },
       ...memberChunks,

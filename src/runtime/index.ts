@@ -8,3 +8,4 @@ export { ByteAccumulator } from "./rpc/byte-accumulator.js";
 export * from "./server/index.js";
 export * from "./client/index.js";
 export * from "./oncrpc/index.js";
+export * from "./trace/index.js";

@@ -15,6 +15,12 @@ import type { KeepaliveOptions } from "../rpc/keepalive.js";
 import type { SocketOptions } from "../rpc/transport.js";
 import { ConnectionClosedError } from "../rpc/virt-error.js";
 import { parseLibvirtUri, type ConnectTarget } from "./uri.js";
+import {
+  createWireTracer,
+  traceSocket,
+  type TraceOption,
+  type TraceProgram,
+} from "../trace/tracer.js";
 import type { ConnectAuth } from "./auth/credentials.js";
 import { authenticate } from "./auth/negotiate.js";
 import type { SaslData } from "./auth/sasl.js";
@@ -100,6 +106,11 @@ export interface ConnectOptions extends ConnectionOptions, SocketOptions {
    */
   readonly keepalive?: KeepaliveOptions | false | undefined;
   /**
+   * Print every message both ways as one JSON line, as `virt-rpcgen trace` does: `true` (to
+   * stderr), a function taking each line, or `{ write, procedures }` to keep only some procedures.
+   */
+  readonly trace?: TraceOption | undefined;
+  /**
    * Credentials and choices for authentication (none is needed when the server asks for
    * none): `{ username, password }`, a `callback` like `virConnectAuth`, an auth.conf, `type`.
    */
@@ -111,6 +122,8 @@ interface HandshakeProgram {
   readonly program: number;
   readonly version: number;
   readonly handshake?: HandshakeSpec | undefined;
+  /** Procedure names and codecs for `trace`. */
+  readonly trace?: TraceProgram | undefined;
 }
 
 /** Connects to `target` (a libvirt URI or a socket) and runs the program's handshake. */
@@ -125,10 +138,21 @@ export async function openSession(
   const timeoutMs = options.timeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
   let conn: RpcConnection;
   try {
+    const trace = options.trace;
     conn = await RpcConnection.connect(t, {
       ...options,
       timeoutMs,
       peer: options.peer ?? where,
+      ...(trace
+        ? {
+            onSocket: (socket) => {
+              options.onSocket?.(socket);
+              const programs = program.trace ? [program.trace] : [];
+              const tracer = createWireTracer(programs, trace);
+              traceSocket(socket, tracer, "server->client");
+            },
+          }
+        : {}),
     });
   } catch (e) {
     // Name the URI the caller gave, not only the socket it resolved to.

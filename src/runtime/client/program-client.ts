@@ -13,6 +13,7 @@
  * }
  * ```
  */
+import type { TraceProgram } from "../trace/tracer.js";
 import type { XdrCodec } from "../xdr/codec.js";
 import type { XdrReader } from "../xdr/reader.js";
 import type {
@@ -44,6 +45,8 @@ export interface ClientProgram {
   >;
   /** libvirt's connection handshake, when the program has one (remote, admin). */
   readonly handshake?: HandshakeSpec | undefined;
+  /** Every procedure's name and codecs, for `connect(uri, { trace })`. */
+  readonly trace?: TraceProgram | undefined;
 }
 
 /** The shape of a generated call map entry. */

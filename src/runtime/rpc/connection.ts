@@ -67,6 +67,8 @@ export interface ConnectionOptions {
    * throughput and latency. Default 0.2; 0 turns it off.
    */
   readonly busyPollMs?: number | undefined;
+  /** Sees the socket before the connection uses it (tracing: `connect(uri, { trace })`). */
+  readonly onSocket?: ((socket: Duplex) => void) | undefined;
 }
 
 /** Where a call goes: program, version and procedure numbers, and a name for messages. */
@@ -179,6 +181,7 @@ export class RpcConnection {
     private readonly socket: Duplex,
     options: ConnectionOptions = {},
   ) {
+    options.onSocket?.(socket);
     this.peer = options.peer ?? "peer";
     this.callTimeoutMs = options.callTimeoutMs;
     this.busyPoll = new AdaptiveBusyPoll(

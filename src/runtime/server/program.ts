@@ -56,6 +56,8 @@ export interface ProgramSpec<
 > {
   /** Short name used in logs and default error texts (`remote`, `qemu`, `admin`…). */
   readonly name: string;
+  /** The program constant (`REMOTE_PROGRAM`), for traces; default `<NAME>_PROGRAM`. */
+  readonly programName?: string | undefined;
   readonly program: number;
   readonly version: number;
   readonly procedures: P;

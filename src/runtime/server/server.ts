@@ -7,6 +7,12 @@
  * await server.listen({ path: "/run/my.sock" });
  * ```
  */
+import {
+  createWireTracer,
+  traceSocket,
+  type TraceOption,
+} from "../trace/tracer.js";
+import { traceProgramOf } from "../trace/server-program.js";
 import { existsSync, lstatSync, unlinkSync } from "node:fs";
 import {
   createServer,
@@ -101,6 +107,11 @@ export interface RpcServerOptions {
   readonly onCall?: (record: CallRecord) => void;
   /** Diagnostics (dropped connections, protocol errors). Default: nothing. */
   readonly log?: (line: string) => void;
+  /**
+   * Print every message both ways as one JSON line, as `virt-rpcgen trace` does: `true` (to
+   * stderr), a function taking each line, or `{ write, procedures }`.
+   */
+  readonly trace?: TraceOption | undefined;
   /** Extra identity attributes for a new connection. */
   readonly identify?: (
     socket: Socket,
@@ -136,6 +147,9 @@ export function createRpcServer(options: RpcServerOptions): RpcServer {
       throw new Error(`program ${p.spec.name} (${key}) is registered twice`);
     programs.set(key, p);
   }
+  const tracePrograms = options.trace
+    ? options.programs.map((p) => traceProgramOf(p.spec))
+    : [];
   const scheduler = new Scheduler(limits);
   const env: DispatchEnv = {
     program: (prog, vers) => programs.get(`${prog}/${vers}`),
@@ -219,6 +233,12 @@ export function createRpcServer(options: RpcServerOptions): RpcServer {
       readonly: listen.readonly ?? false,
       attributes: options.identify?.(socket, listen) ?? {},
     };
+    if (options.trace)
+      traceSocket(
+        socket,
+        createWireTracer(tracePrograms, options.trace, identity.id),
+        "client->server",
+      );
     clients.add(new ServerClient(socket, identity, host));
   };
 

@@ -1,0 +1,253 @@
+#!/usr/bin/env node
+// Trace benchmark: what `virt-rpcgen trace` costs a libvirt client. libvirt's C client
+// (bench/server/getinfo-client.c, Debian's libvirt-dev) calls virDomainGetInfo on libvirtd's test
+// driver, directly and through the proxy (decoding every message both ways and writing its JSON
+// lines to a file), sequentially and with 8 threads sharing one connection (8 calls in flight).
+// libvirtd is pinned to CPU 1; the client and the proxy share CPU 0 (a tracer runs beside the
+// program it watches). Runs alternate direct / proxy; ratios are paired per round.
+//
+//   npm run bench:trace [-- --seconds 2 --rounds 5 --no-save]
+import { execFileSync, spawn } from "node:child_process";
+import { createConnection } from "node:net";
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
+import { cpus, tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
+const { values: opt } = parseArgs({
+  options: {
+    seconds: { type: "string", default: "2" },
+    rounds: { type: "string", default: "5" },
+    "no-save": { type: "boolean", default: false },
+  },
+});
+const SECONDS = Number(opt.seconds);
+const ROUNDS = Number(opt.rounds);
+const SERVER_CPU = "1";
+const CLIENT_CPU = "0";
+const PROXY_CPU = "0";
+
+function which(name) {
+  for (const d of [
+    ...(process.env.PATH ?? "").split(":"),
+    "/usr/sbin",
+    "/sbin",
+  ])
+    if (d && existsSync(join(d, name))) return join(d, name);
+  throw new Error(`${name} not found (Debian: scripts/install-system-deps.sh)`);
+}
+
+function buildClient() {
+  const out = join(root, "bench", ".build", "trace", "getinfo-client");
+  const src = join(root, "bench", "server", "getinfo-client.c");
+  mkdirSync(dirname(out), { recursive: true });
+  const flags = execFileSync("pkg-config", ["--cflags", "--libs", "libvirt"], {
+    encoding: "utf8",
+  })
+    .trim()
+    .split(/\s+/)
+    .filter(Boolean);
+  execFileSync("gcc", ["-O2", "-Wall", "-o", out, src, ...flags, "-lpthread"], {
+    stdio: "inherit",
+  });
+  return out;
+}
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+async function waitForSocket(path, timeoutMs = 60_000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const ok = await new Promise((resolve) => {
+      const s = createConnection(path);
+      s.once("connect", () => {
+        s.destroy();
+        resolve(true);
+      });
+      s.once("error", () => resolve(false));
+    });
+    if (ok) return;
+    if (Date.now() > deadline)
+      throw new Error(`${path} did not accept connections`);
+    await sleep(50);
+  }
+}
+
+function startPinned(cpu, cmd, args, env = {}) {
+  const child = spawn("taskset", ["-c", cpu, cmd, ...args], {
+    stdio: ["ignore", "pipe", "pipe"],
+    env: { ...process.env, ...env },
+    detached: true,
+  });
+  let output = "";
+  child.stdout.on("data", (c) => (output += c));
+  child.stderr.on("data", (c) => (output += c));
+  const exited = new Promise((r) => child.once("exit", r));
+  return {
+    output: () => output,
+    async stop() {
+      try {
+        process.kill(-child.pid, "SIGTERM");
+      } catch {}
+      await Promise.race([exited, sleep(5000)]);
+    },
+  };
+}
+
+async function startLibvirtd(base) {
+  const dir = join(base, "libvirt");
+  mkdirSync(dir);
+  mkdirSync(join(base, "drivers"));
+  const privileged = process.getuid?.() === 0;
+  const conf = join(base, "libvirtd.conf");
+  writeFileSync(
+    conf,
+    [
+      "listen_tcp = 0",
+      "listen_tls = 0",
+      ...(privileged ? [`unix_sock_dir = "${dir}"`] : []),
+      'unix_sock_rw_perms = "0700"',
+      'auth_unix_rw = "none"',
+      'auth_unix_ro = "none"',
+      "audit_level = 0",
+      'log_outputs = "3:stderr"',
+      "",
+    ].join("\n"),
+  );
+  const proc = startPinned(
+    SERVER_CPU,
+    which("libvirtd"),
+    ["-f", conf, "--pid-file", join(base, "libvirtd.pid")],
+    {
+      LIBVIRT_DRIVER_DIR: join(base, "drivers"),
+      XDG_RUNTIME_DIR: base,
+      XDG_CONFIG_HOME: join(base, "config"),
+      XDG_CACHE_HOME: join(base, "cache"),
+    },
+  );
+  const socket = join(dir, "libvirt-sock");
+  await waitForSocket(socket);
+  return { ...proc, socket };
+}
+
+async function startTrace(base, upstream) {
+  const socket = join(base, "trace.sock");
+  const log = join(base, "trace.jsonl");
+  const proc = startPinned(PROXY_CPU, process.execPath, [
+    join(root, "dist", "cli.js"),
+    "trace",
+    join(root, "protocol", "libvirt-9.0.0", "remote_protocol.x"),
+    "--listen",
+    socket,
+    "--connect",
+    upstream,
+    "--output",
+    log,
+  ]);
+  const deadline = Date.now() + 120_000;
+  while (!/listening on/.test(proc.output())) {
+    if (Date.now() > deadline)
+      throw new Error(`trace did not start:\n${proc.output()}`);
+    await sleep(50);
+  }
+  return { ...proc, socket, log };
+}
+
+function runClient(client, socket, seconds, threads) {
+  const uri = `test+unix:///default?socket=${socket}`;
+  const out = execFileSync(
+    "taskset",
+    ["-c", CLIENT_CPU, client, uri, String(seconds), String(threads), "shared"],
+    { encoding: "utf8", env: { ...process.env, LC_ALL: "C" } },
+  );
+  return JSON.parse(out.trim().split("\n").at(-1)).callsPerSec;
+}
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const WORKLOADS = [
+  { label: "sequential (1 in flight)", threads: 1 },
+  { label: "8 threads, one connection (8 in flight)", threads: 8 },
+];
+
+const client = buildClient();
+const base = mkdtempSync(
+  join(tmpdir().length < 60 ? tmpdir() : "/tmp", "bench-trace-"),
+);
+const rows = [];
+let traceBytes = 0;
+const started = [];
+try {
+  const daemon = await startLibvirtd(base);
+  started.push(daemon);
+  const trace = await startTrace(base, daemon.socket);
+  started.push(trace);
+  runClient(client, daemon.socket, 1, 1); // warm-up (JIT of the proxy's decoder, caches)
+  runClient(client, trace.socket, 1, 1);
+  for (const w of WORKLOADS) {
+    const direct = [];
+    const proxied = [];
+    for (let i = 0; i < ROUNDS; i++) {
+      direct.push(runClient(client, daemon.socket, SECONDS, w.threads));
+      proxied.push(runClient(client, trace.socket, SECONDS, w.threads));
+      process.stderr.write(
+        `${w.label}: round ${i + 1}: direct ${Math.round(direct.at(-1))}/s, through trace ${Math.round(proxied.at(-1))}/s\n`,
+      );
+    }
+    const ratios = direct.map((d, i) => proxied[i] / d);
+    // Added latency per call, paired per round: 1/rate through trace minus 1/rate direct
+    // (per call of the whole run; with 8 in flight this is the throughput cost, not one call's wait).
+    const added = direct.map(
+      (d, i) => (1 / proxied[i] - 1 / d) * 1e6 * w.threads,
+    );
+    rows.push({
+      ...w,
+      direct: median(direct),
+      proxied: median(proxied),
+      ratio: median(ratios),
+      ratioMin: Math.min(...ratios),
+      ratioMax: Math.max(...ratios),
+      latency: (1 / median(direct)) * 1e6 * w.threads,
+      added: median(added),
+    });
+  }
+  traceBytes = statSync(trace.log).size;
+} finally {
+  for (const s of started.reverse()) await s.stop();
+  rmSync(base, { recursive: true, force: true });
+}
+
+const fmt = (n) => Math.round(n).toLocaleString("en-US");
+const libvirtdVersion = execFileSync(which("libvirtd"), ["--version"], {
+  encoding: "utf8",
+}).trim();
+const table = [
+  `# Trace benchmark: virDomainGetInfo through \`virt-rpcgen trace\``,
+  ``,
+  `Client: bench/server/getinfo-client.c (libvirt's C client library, \`virDomainGetInfo\` on domain \`test\`, threads sharing one connection), pinned to CPU ${CLIENT_CPU}.`,
+  `Server: ${libvirtdVersion} with its test driver, pinned to CPU ${SERVER_CPU}. Proxy: \`virt-rpcgen trace remote_protocol.x --listen SOCK --connect LIBVIRTD --output FILE\``,
+  `on Node ${process.version}, pinned to CPU ${PROXY_CPU} with the client, decoding every message both ways into JSON lines (${fmt(traceBytes / 1e6)} MB written over the run).`,
+  `${ROUNDS} rounds of ${SECONDS} s per workload, direct and through the proxy alternating; ratios paired per round: median (min–max).`,
+  `Latency per call: one call's time at the measured rate (× calls in flight); added: paired difference, median.`,
+  `${cpus()[0]?.model ?? ""}, ${cpus().length} CPUs, shared machine.`,
+  ``,
+  `| calls in flight | direct | through trace | ratio (target ≥ 0.8×) | latency per call direct | added by trace |`,
+  `|---|---:|---:|---:|---:|---:|`,
+  ...rows.map(
+    (r) =>
+      `| ${r.label} | ${fmt(r.direct)}/s | ${fmt(r.proxied)}/s | **${r.ratio.toFixed(2)}×** (${r.ratioMin.toFixed(2)}–${r.ratioMax.toFixed(2)}) ${r.ratio >= 0.8 ? "✅" : "❌"} | ${r.latency.toFixed(0)} µs | +${r.added.toFixed(0)} µs |`,
+  ),
+  ``,
+].join("\n");
+process.stdout.write(table);
+if (!opt["no-save"]) {
+  mkdirSync(join(root, "bench", "results"), { recursive: true });
+  writeFileSync(join(root, "bench", "results", "trace.md"), table);
+}
