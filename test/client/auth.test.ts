@@ -2,9 +2,11 @@
 // side with virsh: over plain TCP (where libvirtd only offers DIGEST-MD5 with a security
 // layer) and over its unix socket (SCRAM-SHA-256, and DIGEST-MD5 without a layer).
 import { execFile } from "node:child_process";
+import { createConnection, createServer, type AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   AuthenticationError,
+  ConnectionClosedError,
   VIR_CRED_AUTHNAME,
   VIR_CRED_PASSPHRASE,
   VIR_ERR_AUTH_FAILED,
@@ -189,6 +191,46 @@ describe.skipIf(!haveTools)("SASL authentication against libvirtd", () => {
         await c.close();
       }
     });
+  });
+
+  it("a message altered on the way is caught by the security layer's integrity check", async () => {
+    // A relay between us and libvirtd that flips one byte of what the daemon sends, once told.
+    let corrupt = false;
+    const relay = createServer((down) => {
+      const up = createConnection({ host: "127.0.0.1", port: sasl.port });
+      down.pipe(up);
+      up.on("data", (chunk: Buffer) => {
+        if (corrupt && chunk.length > 24) {
+          corrupt = false;
+          chunk[chunk.length >> 1] ^= 0x01;
+        }
+        down.write(chunk);
+      });
+      const end = () => {
+        up.destroy();
+        down.destroy();
+      };
+      up.on("error", end).on("close", end);
+      down.on("error", end).on("close", end);
+    });
+    await new Promise<void>((r) => relay.listen(0, "127.0.0.1", r));
+    const port = (relay.address() as AddressInfo).port;
+    try {
+      const c = await RemoteClient.connect(
+        `test+tcp://127.0.0.1:${port}/default`,
+        { auth: { username: USER, password: PASSWORD } },
+      );
+      expect(await ourDomains(c)).toContain("test");
+      corrupt = true;
+      const err = await c.connectGetHostname().catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(ConnectionClosedError);
+      expect((err as Error).message).toMatch(
+        /sent a bad frame: DIGEST-MD5: packet fails its integrity check/,
+      );
+      expect(c.connection.closed).toBe(true);
+    } finally {
+      await new Promise((r) => relay.close(r));
+    }
   });
 
   describe("unix socket (auth_unix_rw = sasl): no security layer needed", () => {

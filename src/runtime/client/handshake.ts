@@ -5,7 +5,8 @@
  *    server asks and the `auth=` URI parameter (or `auth.type`) chooses.
  * 2. `*_PROC_CONNECT_SUPPORTS_FEATURE(VIR_DRV_FEATURE_PROGRAM_KEEPALIVE)`: asking makes the
  *    server start pinging us (we always answer); and we ping it too (keepalive, on by default).
- * 3. `*_PROC_CONNECT_OPEN` with the URI and flags.
+ * 3. `*_PROC_CONNECT_OPEN` with the URI and flags, sent together with step 2 (libvirt waits
+ *    for each reply in turn; the daemon handles the two independently).
  *
  * The generator emits a `HandshakeSpec` for programs that have those procedures.
  */
@@ -32,7 +33,7 @@ export {
   REMOTE_AUTH_POLKIT,
 } from "./auth/negotiate.js";
 
-/** libvirt's client keepalive (virsh, virt-manager): a PING after 5 s idle, dead after 5 more. */
+/** libvirt's keepalive defaults (keepalive_interval = 5, keepalive_count = 5 in libvirtd.conf and qemu.conf). */
 export const DEFAULT_KEEPALIVE: KeepaliveOptions = {
   intervalMs: 5000,
   count: 5,
@@ -227,28 +228,32 @@ export async function openSession(
         },
       });
     }
-    if (options.keepalive !== false) {
+    // The keepalive query and the open call go out together: neither depends on the other
+    // (libvirtd answers the query without an open connection), and one round trip less per
+    // connection is a fifth of a short-lived connection's time.
+    const keepalive = options.keepalive ?? DEFAULT_KEEPALIVE;
+    const feature = spec.supportsFeature;
+    const [supported] = await Promise.all([
       // Programs without the feature query (admin) still answer pings: libvirt's server side
       // handles keepalive for every client.
-      const supported = spec.supportsFeature
-        ? (
-            await call(
-              spec.supportsFeature.proc,
-              spec.supportsFeature.args,
+      keepalive === false
+        ? 0
+        : feature
+          ? call(
+              feature.proc,
+              feature.args,
               { feature: VIR_DRV_FEATURE_PROGRAM_KEEPALIVE },
-              spec.supportsFeature.ret,
-            )
-          ).supported
-        : 1;
-      if (supported)
-        conn.startKeepalive(options.keepalive ?? DEFAULT_KEEPALIVE);
-    }
-    await call(
-      spec.open.proc,
-      spec.open.args,
-      spec.open.make(t.name ?? null, options.flags ?? 0),
-      null,
-    );
+              feature.ret,
+            ).then((r) => r.supported)
+          : 1,
+      call(
+        spec.open.proc,
+        spec.open.args,
+        spec.open.make(t.name ?? null, options.flags ?? 0),
+        null,
+      ),
+    ]);
+    if (keepalive !== false && supported) conn.startKeepalive(keepalive);
   } catch (e) {
     conn.destroy(
       new ConnectionClosedError(

@@ -49,6 +49,8 @@ export class ScramMechanism implements SaslMechanism {
   constructor(
     readonly name: "SCRAM-SHA-256" | "SCRAM-SHA-1",
     private readonly credentials: CredentialSource,
+    /** Our nonce; random unless given (the RFCs' worked examples fix it). */
+    private readonly clientNonce?: string,
   ) {}
 
   private get hash(): "sha256" | "sha1" {
@@ -62,7 +64,7 @@ export class ScramMechanism implements SaslMechanism {
       { type: VIR_CRED_USERNAME, prompt: "Authorization id", optional: true },
     ]);
     this.password = password!.normalize("NFKC");
-    this.nonce = randomBytes(24).toString("base64");
+    this.nonce = this.clientNonce ?? randomBytes(24).toString("base64");
     this.gs2Header =
       authzid && authzid !== user ? `n,a=${saslname(authzid)},` : "n,,";
     this.clientFirstBare = `n=${saslname(user!)},r=${this.nonce}`;
