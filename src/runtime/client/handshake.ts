@@ -21,6 +21,8 @@ import { parseLibvirtUri, type ConnectTarget } from "./uri.js";
 export const REMOTE_AUTH_NONE = 0;
 export const REMOTE_AUTH_SASL = 1;
 export const REMOTE_AUTH_POLKIT = 2;
+/** `VIR_CONNECT_RO`: a read-only connection goes to the daemon's `-sock-ro`. */
+const VIR_CONNECT_RO = 1;
 /** `VIR_DRV_FEATURE_PROGRAM_KEEPALIVE` (libvirt_internal.h). */
 export const VIR_DRV_FEATURE_PROGRAM_KEEPALIVE = 10;
 
@@ -73,7 +75,11 @@ export async function openSession(
   options: ConnectOptions = {},
 ): Promise<RpcConnection> {
   const t =
-    typeof target === "string" ? parseLibvirtUri(target, program.name) : target;
+    typeof target === "string"
+      ? parseLibvirtUri(target, program.name, {
+          readonly: ((options.flags ?? 0) & VIR_CONNECT_RO) !== 0,
+        })
+      : target;
   const where = typeof target === "string" ? target : undefined;
   let conn: RpcConnection;
   try {

@@ -32,9 +32,9 @@ import { AdaptiveBusyPoll, type BusyPollStats } from "./busy-poll.js";
 import { MAX_FRAME, Outbox } from "./outbox.js";
 import {
   describeTarget,
-  openSocket,
+  openTransport,
   type SocketOptions,
-  type SocketTarget,
+  type TransportTarget,
 } from "./transport.js";
 import {
   CallTimeoutError,
@@ -151,12 +151,12 @@ export class RpcConnection {
   private readonly warningListeners = new Set<(e: Error) => void>();
   private readonly busyPoll: AdaptiveBusyPoll;
 
-  /** Opens a socket to `target` and runs a connection on it (no handshake: see `openClient`). */
+  /** Opens a stream to `target` and runs a connection on it (no handshake: see `openClient`). */
   static async connect(
-    target: SocketTarget,
+    target: TransportTarget,
     options: ConnectionOptions & SocketOptions = {},
   ): Promise<RpcConnection> {
-    const socket = await openSocket(target, options);
+    const socket = await openTransport(target, options);
     return new RpcConnection(socket, {
       ...options,
       peer: options.peer ?? describeTarget(target),
