@@ -216,6 +216,10 @@ export interface StartLibvirtdOptions {
   };
   /** Listen for plain TCP on 127.0.0.1:`port` (`--listen`; `auth_tcp` via extraConfig). */
   tcp?: { port: number };
+  /** Extra command line arguments (e.g. `--listen` for listen_tcp/listen_tls). */
+  args?: string[];
+  /** Extra environment (e.g. `SASL_CONF_PATH` for a private SASL config). */
+  env?: Record<string, string>;
 }
 
 const MAX_OUTPUT = 64 * 1024;
@@ -347,8 +351,14 @@ export async function startLibvirtd(
   const adminSocket = join(dir, "libvirt-admin-sock");
   const roSocket = join(dir, "libvirt-sock-ro");
 
-  // libvirt's config reader takes the first of repeated settings: these cannot come later.
   const network = options.tls || options.tcp;
+  // A setting given in extraConfig replaces ours (libvirt's config reader takes the first).
+  const overridden = new Set(
+    (options.extraConfig ?? "")
+      .split("\n")
+      .map((l) => /^\s*(\w+)\s*=/.exec(l)?.[1])
+      .filter((k): k is string => k !== undefined),
+  );
   const conf = [
     ...(options.tcp
       ? ["listen_tcp = 1", `tcp_port = "${options.tcp.port}"`]
@@ -377,17 +387,24 @@ export async function startLibvirtd(
     'auth_unix_ro = "none"',
     "audit_level = 0",
     'log_outputs = "3:stderr"',
-    options.extraConfig ?? "",
-    "",
-  ].join("\n");
+  ]
+    .filter((l) => !overridden.has(/^(\w+)/.exec(l)?.[1] ?? ""))
+    .concat([options.extraConfig ?? "", ""])
+    .join("\n");
   writeFileSync(configFile, conf);
   if (runAs)
     for (const p of [baseDir, dir, driverDir, configFile])
       chownSync(p, runAs.uid, runAs.gid);
 
-  const args = ["-f", configFile, "--pid-file", pidFile];
-  // Without socket activation libvirtd opens its TCP/TLS listeners only with --listen.
-  if (network) args.push("--listen");
+  const args = [
+    "-f",
+    configFile,
+    "--pid-file",
+    pidFile,
+    // Without socket activation libvirtd opens its TCP/TLS listeners only with --listen.
+    ...(network && !options.args?.includes("--listen") ? ["--listen"] : []),
+    ...(options.args ?? []),
+  ];
   const child = spawn(bin, args, {
     cwd: baseDir,
     stdio: ["ignore", "pipe", "pipe"],
@@ -401,6 +418,7 @@ export async function startLibvirtd(
       XDG_CONFIG_HOME: join(baseDir, "config"),
       XDG_CACHE_HOME: join(baseDir, "cache"),
       LC_ALL: "C",
+      ...options.env,
     },
   });
   const entry = { child, baseDir };
