@@ -1,3 +1,4 @@
+import type { VirtError } from "virt-rpcgen/runtime";
 import { RemoteClient } from "../../generated/remote_protocol/index.js";
 
 const client = await RemoteClient.connect(process.argv[2]!); // e.g. test+unix:///default?socket=/tmp/x/libvirt-sock
@@ -9,5 +10,7 @@ for (const dom of domains) {
 }
 await client
   .domainMigrateStartPostCopy(domains[0]!)
-  .catch((e) => console.log(`post-copy: ${e.message} (code ${e.code})`));
+  .catch((e: VirtError) =>
+    console.log(`post-copy: ${e.message} (code ${e.code})`),
+  );
 await client.close();

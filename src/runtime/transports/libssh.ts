@@ -61,9 +61,12 @@ interface Ssh2Client {
 }
 type Ssh2Module = { Client: new () => Ssh2Client };
 
+/** Not a literal: TypeScript must not look for the optional package's types. */
+const SSH2_PACKAGE: string = "ssh2";
+
 async function loadSsh2(): Promise<Ssh2Module> {
   try {
-    const m = (await import("ssh2" as string)) as Ssh2Module & {
+    const m = (await import(SSH2_PACKAGE)) as Ssh2Module & {
       default?: Ssh2Module;
     };
     return m.Client ? m : m.default!;

@@ -47,13 +47,16 @@ export function mapTlsPriority(priority: string): TlsVersionRange {
     const sign = token[0];
     const what = token.slice(1);
     if ((sign === "+" || sign === "-") && what === "VERS-ALL") {
-      for (const v of VERSIONS)
-        sign === "+" ? enabled.add(v) : enabled.delete(v);
+      for (const v of VERSIONS) {
+        if (sign === "+") enabled.add(v);
+        else enabled.delete(v);
+      }
       return;
     }
     const version = GNUTLS_VERSION[what];
     if ((sign === "+" || sign === "-") && version) {
-      sign === "+" ? enabled.add(version) : enabled.delete(version);
+      if (sign === "+") enabled.add(version);
+      else enabled.delete(version);
       return;
     }
     throw new Error(
