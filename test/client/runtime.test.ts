@@ -24,6 +24,9 @@ import {
 } from "../support/libvirtd.js";
 
 describe("parseLibvirtUri", () => {
+  // As root, with no daemon socket anywhere and no libvirt.conf: the fixed parts of libvirt's
+  // choice (the socket choice itself is compared with virsh in test/transports/).
+  const root = { euid: 0, exists: () => false, clientConfig: {} };
   it.each([
     [
       "test+unix:///default?socket=/tmp/x/libvirt-sock",
@@ -52,30 +55,33 @@ describe("parseLibvirtUri", () => {
     ],
     [
       "qemu:///system",
-      { path: "/run/libvirt/libvirt-sock", name: "qemu:///system" },
+      { path: "/var/run/libvirt/libvirt-sock", name: "qemu:///system" },
     ],
   ])("%s", (uri, expected) => {
-    expect(parseLibvirtUri(uri)).toEqual(expected);
+    expect(parseLibvirtUri(uri, "remote", root)).toEqual(expected);
   });
 
   it("picks the admin socket for the admin program", () => {
-    expect(parseLibvirtUri("libvirtd:///system", "admin")).toEqual({
+    expect(parseLibvirtUri("libvirtd:///system", "admin", root)).toEqual({
       path: "/run/libvirt/libvirt-admin-sock",
       name: "libvirtd:///system",
     });
-    expect(parseLibvirtUri("virtqemud:///system", "admin")).toEqual({
+    expect(parseLibvirtUri("virtqemud:///system", "admin", root)).toEqual({
       path: "/run/libvirt/virtqemud-admin-sock",
       name: "virtqemud:///system",
     });
   });
 
-  it("refuses transports it does not implement, naming them", () => {
-    expect(() => parseLibvirtUri("qemu+ssh://host/system")).toThrow(
-      "libvirt URI 'qemu+ssh://host/system': transport 'ssh' is not supported (use unix or tcp)",
+  it("refuses what libvirt refuses, and what it serves in-process, naming it", () => {
+    expect(() => parseLibvirtUri("qemu+bogus://host/system")).toThrow(
+      "libvirt URI 'qemu+bogus://host/system': transport in URL not recognised (should be tls|unix|ssh|ext|tcp|libssh2|libssh)",
     );
-    expect(() => parseLibvirtUri("qemu://host/system")).toThrow(
-      "transport 'tls' is not supported",
+    expect(() => parseLibvirtUri("test:///default", "remote", root)).toThrow(
+      "libvirt serves test:// URIs inside its client library",
     );
+    expect(() =>
+      parseLibvirtUri("test+ext:///default", "remote", root),
+    ).toThrow("for 'ext' transport, command is required");
     expect(() => parseLibvirtUri("not a uri")).toThrow(
       "invalid libvirt URI 'not a uri'",
     );

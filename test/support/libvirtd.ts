@@ -201,6 +201,21 @@ export interface StartLibvirtdOptions {
    * /run/libvirt (whose storage driver allows one daemon at a time).
    */
   runAs?: { uid: number; gid: number };
+  /**
+   * Listen for TLS on 127.0.0.1:`port` with these server credentials (libvirtd's `key_file`,
+   * `cert_file`, `ca_file`, `crl_file`); libvirtd then runs with `--listen`. The daemon checks
+   * client certificates unless `noVerifyCertificate`.
+   */
+  tls?: {
+    port: number;
+    keyFile: string;
+    certFile: string;
+    caFile: string;
+    crlFile?: string;
+    noVerifyCertificate?: boolean;
+  };
+  /** Listen for plain TCP on 127.0.0.1:`port` (`--listen`; `auth_tcp` via extraConfig). */
+  tcp?: { port: number };
   /** Extra command line arguments (e.g. `--listen` for listen_tcp/listen_tls). */
   args?: string[];
   /** Extra environment (e.g. `SASL_CONF_PATH` for a private SASL config). */
@@ -336,6 +351,7 @@ export async function startLibvirtd(
   const adminSocket = join(dir, "libvirt-admin-sock");
   const roSocket = join(dir, "libvirt-sock-ro");
 
+  const network = options.tls || options.tcp;
   // A setting given in extraConfig replaces ours (libvirt's config reader takes the first).
   const overridden = new Set(
     (options.extraConfig ?? "")
@@ -344,8 +360,23 @@ export async function startLibvirtd(
       .filter((k): k is string => k !== undefined),
   );
   const conf = [
-    "listen_tcp = 0",
-    "listen_tls = 0",
+    ...(options.tcp
+      ? ["listen_tcp = 1", `tcp_port = "${options.tcp.port}"`]
+      : ["listen_tcp = 0"]),
+    ...(options.tls
+      ? [
+          "listen_tls = 1",
+          `tls_port = "${options.tls.port}"`,
+          `key_file = "${options.tls.keyFile}"`,
+          `cert_file = "${options.tls.certFile}"`,
+          `ca_file = "${options.tls.caFile}"`,
+          ...(options.tls.crlFile
+            ? [`crl_file = "${options.tls.crlFile}"`]
+            : []),
+          `tls_no_verify_certificate = ${options.tls.noVerifyCertificate ? 1 : 0}`,
+        ]
+      : ["listen_tls = 0"]),
+    ...(network ? ['listen_addr = "127.0.0.1"'] : []),
     // Privileged libvirtd puts all three sockets in unix_sock_dir; unprivileged
     // only the rw one, so there we use $XDG_RUNTIME_DIR/libvirt (= dir) instead.
     ...(privileged ? [`unix_sock_dir = "${dir}"`] : []),
@@ -370,6 +401,8 @@ export async function startLibvirtd(
     configFile,
     "--pid-file",
     pidFile,
+    // Without socket activation libvirtd opens its TCP/TLS listeners only with --listen.
+    ...(network && !options.args?.includes("--listen") ? ["--listen"] : []),
     ...(options.args ?? []),
   ];
   const child = spawn(bin, args, {

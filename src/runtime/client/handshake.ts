@@ -27,6 +27,8 @@ import { authenticate } from "./auth/negotiate.js";
 import type { SaslData } from "./auth/sasl.js";
 import { toWireBytes } from "./auth/sasl.js";
 
+/** `VIR_CONNECT_RO`: a read-only connection goes to the daemon's `-sock-ro`. */
+const VIR_CONNECT_RO = 1;
 export {
   REMOTE_AUTH_NONE,
   REMOTE_AUTH_SASL,
@@ -134,7 +136,11 @@ export async function openSession(
   options: ConnectOptions = {},
 ): Promise<RpcConnection> {
   const t =
-    typeof target === "string" ? parseLibvirtUri(target, program.name) : target;
+    typeof target === "string"
+      ? parseLibvirtUri(target, program.name, {
+          readonly: ((options.flags ?? 0) & VIR_CONNECT_RO) !== 0,
+        })
+      : target;
   const where = typeof target === "string" ? target : undefined;
   const timeoutMs = options.timeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
   let conn: RpcConnection;

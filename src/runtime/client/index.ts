@@ -20,10 +20,37 @@ export {
 } from "../rpc/keepalive.js";
 export {
   openSocket,
+  openTransport,
   describeTarget,
   type SocketTarget,
   type SocketOptions,
+  type TransportTarget,
+  type DuplexTarget,
+  type TlsTarget,
+  type TlsSettings,
+  type SshTarget,
+  type SshSettings,
+  type LibsshTarget,
+  type LibsshSettings,
+  type ExtTarget,
 } from "../rpc/transport.js";
+export {
+  chooseUnixSocket,
+  uriDaemonFlags,
+  type RemoteMode,
+  type SocketContext,
+  type DaemonFlags,
+} from "../transports/local-socket.js";
+export {
+  sshProxyCommand,
+  type SshProxy,
+} from "../transports/ssh-proxy-command.js";
+export { sshArgv } from "../transports/ssh.js";
+export { mapTlsPriority } from "../transports/tls-priority.js";
+export {
+  locateTlsCredentials,
+  type TlsCredentialFiles,
+} from "../transports/tls-credentials.js";
 export {
   VirtError,
   ConnectionClosedError,
@@ -61,8 +88,11 @@ export {
 export {
   parseLibvirtUri,
   LIBVIRTD_TCP_PORT,
+  LIBVIRTD_TLS_PORT,
   type ConnectTarget,
+  type UriContext,
 } from "./uri.js";
+export { type ClientConfig } from "./libvirt-conf.js";
 export {
   AuthenticationError,
   REMOTE_AUTH_NONE,

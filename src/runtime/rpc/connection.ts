@@ -33,9 +33,9 @@ import { MAX_FRAME, Outbox } from "./outbox.js";
 import type { SecurityLayer } from "./security-layer.js";
 import {
   describeTarget,
-  openSocket,
+  openTransport,
   type SocketOptions,
-  type SocketTarget,
+  type TransportTarget,
 } from "./transport.js";
 import {
   CallTimeoutError,
@@ -165,12 +165,12 @@ export class RpcConnection {
   /** How the session authenticated (`none`, `polkit`, `sasl SCRAM-SHA-256`); set by the handshake. */
   authentication: string | null = null;
 
-  /** Opens a socket to `target` and runs a connection on it (no handshake: see `openClient`). */
+  /** Opens a stream to `target` and runs a connection on it (no handshake: see `openClient`). */
   static async connect(
-    target: SocketTarget,
+    target: TransportTarget,
     options: ConnectionOptions & SocketOptions = {},
   ): Promise<RpcConnection> {
-    const socket = await openSocket(target, options);
+    const socket = await openTransport(target, options);
     return new RpcConnection(socket, {
       ...options,
       peer: options.peer ?? describeTarget(target),

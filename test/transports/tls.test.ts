@@ -1,0 +1,136 @@
+// `+tls` against libvirtd listening for TLS with certificates made here, side by side with
+// virsh: both list the same domains, and both refuse the same bad setups (our errors name the
+// file at fault).
+import { copyFileSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { RemoteClient } from "../../generated/remote_protocol/index.js";
+import {
+  findTool,
+  requireOrSkip,
+  startLibvirtd,
+  virsh,
+  type Libvirtd,
+} from "../support/libvirtd.js";
+import { freePort } from "../support/free-port.js";
+import { issue, makeCa, makePki, type TestPki } from "../support/pki.js";
+
+const ready =
+  requireOrSkip("libvirtd", findTool("libvirtd") !== null) &&
+  requireOrSkip("virsh", findTool("virsh") !== null) &&
+  requireOrSkip("openssl", findTool("openssl") !== null);
+
+async function ourDomains(uri: string): Promise<string[]> {
+  const client = await RemoteClient.connect(uri, { timeoutMs: 10_000 });
+  try {
+    const { domains } = await client.connectListAllDomains(1, 0);
+    return domains.map((d) => d.name).sort();
+  } finally {
+    await client.close();
+  }
+}
+
+const virshDomains = async (uri: string) =>
+  (await virsh(uri, "list", "--all", "--name"))
+    .split("\n")
+    .map((l) => l.trim())
+    .filter(Boolean)
+    .sort();
+
+/** The error of a promise that must fail. */
+async function failure(p: Promise<unknown>): Promise<string> {
+  try {
+    await p;
+  } catch (e) {
+    if (process.env.SHOW_ERRORS) console.log((e as Error).message);
+    return (e as Error).message;
+  }
+  throw new Error("expected a failure");
+}
+
+describe.skipIf(!ready)("test+tls:// against libvirtd", () => {
+  let base: string;
+  let pki: TestPki;
+  let daemon: Libvirtd;
+  let port: number;
+  const uri = (query: string) =>
+    `test+tls://127.0.0.1:${port}/default?${query}`;
+
+  beforeAll(async () => {
+    base = mkdtempSync(join(tmpdir(), "tls-test-"));
+    pki = makePki(base);
+    port = await freePort();
+    daemon = await startLibvirtd({
+      tls: {
+        port,
+        keyFile: pki.serverKey,
+        certFile: pki.serverCert,
+        caFile: pki.caCert,
+      },
+    });
+  }, 60_000);
+  afterAll(async () => {
+    await daemon?.stop();
+    if (base) rmSync(base, { recursive: true, force: true });
+  });
+
+  it("virsh and our client list the same domains", async () => {
+    const u = uri(`pkipath=${pki.clientDir}`);
+    const [theirs, ours] = [await virshDomains(u), await ourDomains(u)];
+    expect(theirs).toEqual(["test"]);
+    expect(ours).toEqual(theirs);
+  });
+
+  it("refuses a server certificate from another CA, naming our CA file", async () => {
+    const other = join(base, "other");
+    makeCa(join(other, "ca"), "some other CA");
+    issue(
+      join(other, "ca"),
+      other,
+      "client",
+      "/CN=client",
+      "basicConstraints=CA:FALSE",
+    );
+    execCp(join(other, "ca", "ca.pem"), join(other, "cacert.pem"));
+    const u = uri(`pkipath=${other}`);
+    await expect(virsh(u, "list")).rejects.toThrow(
+      "Failed to verify peer's certificate",
+    );
+    const ours = await failure(ourDomains(u));
+    expect(ours).toContain("Failed to verify peer's certificate");
+    expect(ours).toContain("The certificate hasn't got a known issuer.");
+    expect(ours).toContain(join(other, "cacert.pem"));
+  });
+
+  it("with no_verify=1 the server still refuses a client certificate it does not trust", async () => {
+    const other = join(base, "other");
+    const u = uri(`pkipath=${other}&no_verify=1`);
+    await expect(virsh(u, "list")).rejects.toThrow(
+      "Unable to read TLS confirmation",
+    );
+    const ours = await failure(ourDomains(u));
+    expect(ours).toContain("Unable to read TLS confirmation");
+    expect(ours).toContain(join(other, "clientcert.pem"));
+  });
+
+  it("checks the host name as libvirt does: the certificate is for 127.0.0.1, not localhost", async () => {
+    const u = `test+tls://localhost:${port}/default?pkipath=${pki.clientDir}`;
+    const said = "owner does not match the hostname localhost";
+    await expect(virsh(u, "list")).rejects.toThrow(said);
+    expect(await failure(ourDomains(u))).toContain(said);
+  });
+
+  it("names a missing CA certificate as virsh does", async () => {
+    const missing = join(base, "nowhere");
+    const u = uri(`pkipath=${missing}`);
+    const said = `Cannot read CA certificate '${missing}/cacert.pem': No such file or directory`;
+    await expect(virsh(u, "list")).rejects.toThrow(said);
+    expect(await failure(ourDomains(u))).toContain(said);
+  });
+});
+
+function execCp(from: string, to: string): void {
+  rmSync(to, { force: true });
+  copyFileSync(from, to);
+}
