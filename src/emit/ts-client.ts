@@ -123,12 +123,14 @@ const PRIMITIVE_TS: Record<string, string> = {
 };
 
 /** A procedure's role in the client. */
-type Role = "method" | "call" | "event";
+type Role = "method" | "event";
 
+/**
+ * Every call procedure is a method: `@generate` says whether libvirt's C client is written by
+ * hand, which changes nothing on the wire. `*_msg` procedures are server→client events.
+ */
 export function clientRole(x: ProcedureModel): Role {
-  if (x.msg) return "event";
-  const side = x.annotations?.generate;
-  return side === "client" || side === "both" ? "method" : "call";
+  return x.msg ? "event" : "method";
 }
 
 export function emitClientModule(
@@ -210,7 +212,8 @@ export function emitClientModule(
   };
 
   // --- maps of the procedures without methods, and of events ---------------------------------
-  const calls = p.procedures.filter((x) => clientRole(x) === "call");
+  // `call()` reaches every call procedure by number (tools, and wire shapes a method wraps).
+  const calls = p.procedures.filter((x) => clientRole(x) === "method");
   const events = p.procedures.filter((x) => clientRole(x) === "event");
   // --- handshake --------------------------------------------------------------------------------
   const handshake = handshakeSpec(p, own, codecOf, typeOfDecl);
@@ -230,7 +233,7 @@ export function emitClientModule(
   function methodOf(
     x: ProcedureModel,
   ): OptionalKind<MethodDeclarationStructure> {
-    const a = x.annotations!;
+    const a = x.annotations;
     const fields = x.args?.fields ?? [];
     const taken = new Set<string>([...aliases.values()]);
     const paramName = (f: string) =>
@@ -281,15 +284,15 @@ export function emitClientModule(
     const head = [
       `\`${x.apiName}\`: \`${x.constName}\` = ${x.number} (${p.name}.x).`,
     ];
-    const rules = a.aclNone ? ["none"] : a.acl.map((r) => r.text);
+    const rules = !a ? [] : a.aclNone ? ["none"] : a.acl.map((r) => r.text);
     const notes: string[] = [];
     if (rules.length)
       notes.push(`ACL: ${rules.map((r) => `\`${r}\``).join(", ")}.`);
-    if (a.aclFilter.length)
+    if (a?.aclFilter.length)
       notes.push(
         `ACL filter: ${a.aclFilter.map((r) => `\`${r.text}\``).join(", ")}.`,
       );
-    if (a.priority === "high") notes.push("Priority: high.");
+    if (a?.priority === "high") notes.push("Priority: high.");
     if (unwrap) notes.push(`Resolves with \`${x.ret!.name}.${unwrap.name}\`.`);
     let returnType: string;
     // The method's one statement `return callee(args)then;`, in parts for printMethod.
@@ -451,7 +454,7 @@ export function emitClientModule(
     );
   const callsInterface = interfaceChunk(
     `${Type}ClientCalls`,
-    `Procedures of ${p.name}.x without a generated method, for \`${className}.call\`: procedure → args and ret.`,
+    `Call procedures of ${p.name}.x, for \`${className}.call\` (each also has a method): procedure → args and ret.`,
     calls.map((x) => {
       const dir = direction(x);
       return {
@@ -548,7 +551,7 @@ export function emitClientModule(
     : `Connects to \`target\` (a libvirt URI or a socket); the program has no handshake of its own. A program that rides on another's connection (libvirt's qemu and lxc share remote's) takes that one instead: \`new ${className}(connection)\`.`;
   const head = [
     ...jsDoc([
-      `Client of ${p.name}.x: one method per procedure with a client side (\`@generate: client|both\`).`,
+      `Client of ${p.name}.x: one method per call procedure, whatever its \`@generate\` (which says how libvirt writes its C, not what the wire carries).`,
     ]),
     ...genericHead(
       `export class ${className} extends `,

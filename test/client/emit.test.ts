@@ -103,20 +103,27 @@ describe("client emitter", () => {
     }
   });
 
-  it("gives every @generate client|both call a method and puts every other call in the typed call map", () => {
+  it("gives every call procedure a method whatever its @generate, and keeps each in the typed call map", () => {
+    let handWritten = 0;
     for (const x of remote.procedures) {
       if (x.msg) continue;
       const side = x.annotations!.generate;
+      if (side === "none" || side === "server") handWritten++;
       const method = new RegExp(`\\n  ${x.methodName}\\(`);
       const mapped = new RegExp(`\\n  \\[remote\\.${x.constName}\\]: \\{`);
-      if (side === "client" || side === "both") {
-        expect(remoteText, x.constName).toMatch(method);
-        expect(remoteText, x.constName).not.toMatch(mapped);
-      } else {
-        expect(remoteText, x.constName).not.toMatch(method);
-        expect(remoteText, x.constName).toMatch(mapped);
-      }
+      expect(remoteText, x.constName).toMatch(method);
+      expect(remoteText, x.constName).toMatch(mapped);
     }
+    // libvirt 9.0.0 writes the C client of 86 calls by hand: they are methods all the same.
+    expect(handWritten).toBeGreaterThanOrEqual(86);
+    for (const m of [
+      "domainCreate",
+      "domainGetState",
+      "connectGetAllDomainStats",
+      "connectGetType",
+      "connectDomainEventCallbackRegisterAny",
+    ])
+      expect(remoteText).toMatch(new RegExp(`\\n  ${m}\\(`));
     expect(remoteText).toMatch(
       /\n {2}domainMigrateStartPostCopy\(\n {4}dom: remote\.remote_nonnull_domain,\n {4}flags: number = 0,\n {4}options\?: CallOptions,\n {2}\): Promise<void> \{/,
     );
