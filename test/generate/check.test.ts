@@ -65,7 +65,7 @@ describe("generate --check", () => {
     } finally {
       rmSync(copy, { recursive: true, force: true });
     }
-  });
+  }, 240_000); // two full generations: minutes on a loaded 2-core CI machine
 });
 
 describe("the committed stamp", () => {
