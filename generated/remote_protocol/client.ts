@@ -2203,6 +2203,22 @@ const HANDSHAKE: HandshakeSpec<remote.remote_connect_open_args> = {
     proc: remote.REMOTE_PROC_AUTH_POLKIT,
     ret: remote.xdr_remote_auth_polkit_ret,
   },
+  authSasl: {
+    init: {
+      proc: remote.REMOTE_PROC_AUTH_SASL_INIT,
+      ret: remote.xdr_remote_auth_sasl_init_ret,
+    },
+    start: {
+      proc: remote.REMOTE_PROC_AUTH_SASL_START,
+      args: remote.xdr_remote_auth_sasl_start_args,
+      ret: remote.xdr_remote_auth_sasl_start_ret,
+    },
+    step: {
+      proc: remote.REMOTE_PROC_AUTH_SASL_STEP,
+      args: remote.xdr_remote_auth_sasl_step_args,
+      ret: remote.xdr_remote_auth_sasl_step_ret,
+    },
+  },
   supportsFeature: {
     proc: remote.REMOTE_PROC_CONNECT_SUPPORTS_FEATURE,
     args: remote.xdr_remote_connect_supports_feature_args,

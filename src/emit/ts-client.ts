@@ -733,7 +733,7 @@ function sparseExpression(
 /**
  * The handshake when the program follows libvirt's conventions: `<P>_PROC_CONNECT_OPEN` whose
  * args are (a subset of) `name` and `flags`, plus optional AUTH_LIST, AUTH_POLKIT,
- * CONNECT_SUPPORTS_FEATURE and CONNECT_CLOSE.
+ * AUTH_SASL_INIT/START/STEP, CONNECT_SUPPORTS_FEATURE and CONNECT_CLOSE.
  */
 function handshakeSpec(
   p: ProtocolModel,
@@ -784,6 +784,36 @@ function handshakeSpec(
         ["ret", codecOf(polkit.ret)],
       ]),
     );
+  const saslInit = find("AUTH_SASL_INIT");
+  const saslStart = find("AUTH_SASL_START");
+  const saslStep = find("AUTH_SASL_STEP");
+  if (
+    saslInit?.ret &&
+    !saslInit.args &&
+    saslStart?.args &&
+    saslStart.ret &&
+    saslStep?.args &&
+    saslStep.ret
+  )
+    entries.push({
+      key: "authSasl",
+      value: obj([
+        entry("init", [
+          ["proc", own(saslInit.constName)],
+          ["ret", codecOf(saslInit.ret)],
+        ]),
+        entry("start", [
+          ["proc", own(saslStart.constName)],
+          ["args", codecOf(saslStart.args)],
+          ["ret", codecOf(saslStart.ret)],
+        ]),
+        entry("step", [
+          ["proc", own(saslStep.constName)],
+          ["args", codecOf(saslStep.args)],
+          ["ret", codecOf(saslStep.ret)],
+        ]),
+      ]),
+    });
   const feature = find("CONNECT_SUPPORTS_FEATURE");
   if (feature?.args && feature.ret) {
     entries.push(

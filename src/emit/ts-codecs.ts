@@ -112,6 +112,18 @@ export function emitCodecModule(
       ),
     );
   }
+  if (p.stringConstants.length > 0) {
+    body.push(
+      stableChunk(
+        p.stringConstants
+          .map(
+            (c) =>
+              `export const ${tsTypeName(c.name)} = ${JSON.stringify(c.value)};`,
+          )
+          .join("\n"),
+      ),
+    );
+  }
   const emitDecl = (d: TypeDecl) => {
     counter = 0;
     body.push(...declChunks(d, p, ctx));

@@ -9,6 +9,7 @@ import {
   type Value,
 } from "../parser/index.js";
 import { parseIntegerLiteral } from "../parser/integer.js";
+import { C_CONSTANTS } from "./builtins.js";
 import type { Constant } from "./types.js";
 
 /** How a not-yet-evaluated constant is defined. */
@@ -20,7 +21,9 @@ export type ConstantSource =
       readonly value: Value | null;
       readonly previous: string | null;
     }
-  | { readonly kind: "define"; readonly text: string };
+  | { readonly kind: "define"; readonly text: string }
+  /** `const NAME = "text";`: a name that is taken but has no integer value. */
+  | { readonly kind: "string"; readonly text: string };
 
 export interface PendingConstant {
   readonly name: string;
@@ -66,7 +69,8 @@ export class ConstantTable {
     return (
       this.pending.has(name) ||
       this.imported.has(name) ||
-      this.external.has(name)
+      this.external.has(name) ||
+      C_CONSTANTS.has(name)
     );
   }
 
@@ -80,7 +84,15 @@ export class ConstantTable {
       if (imp) return imp.value;
       const ext = this.external.get(name);
       if (ext !== undefined) return ext;
+      const c = C_CONSTANTS.get(name);
+      if (c !== undefined) return c;
       throw XdrDiagnosticError.at(loc, `unknown constant '${name}'`);
+    }
+    if (p.source.kind === "string") {
+      throw XdrDiagnosticError.at(
+        loc,
+        `'${name}' is a string constant ("${p.source.text}"), not an integer`,
+      );
     }
     const cycleStart = this.inProgress.indexOf(name);
     if (cycleStart !== -1) {
@@ -134,18 +146,25 @@ export class ConstantTable {
           `#define ${p.name} '${s.text}' is not an integer constant`,
         );
       }
+      case "string":
+        throw XdrDiagnosticError.at(
+          p.loc,
+          `'${p.name}' is a string constant ("${s.text}"), not an integer`,
+        );
     }
   }
 
   /** All constants declared here, evaluated, in declaration order. */
   resolveAll(protocol: string): Constant[] {
-    return [...this.pending.values()].map((p) => ({
-      name: p.name,
-      value: this.valueOf(p.name, p.loc),
-      origin: p.origin,
-      loc: p.loc,
-      protocol,
-    }));
+    return [...this.pending.values()]
+      .filter((p) => p.source.kind !== "string")
+      .map((p) => ({
+        name: p.name,
+        value: this.valueOf(p.name, p.loc),
+        origin: p.origin,
+        loc: p.loc,
+        protocol,
+      }));
   }
 }
 

@@ -17,7 +17,9 @@ import {
   type Value,
   type XdrFile,
 } from "../parser/index.js";
+import { C_INTEGER_TYPES, libtirpcType } from "./builtins.js";
 import { ConstantTable } from "./constants.js";
+import { ProgramResolver } from "./programs.js";
 import { linkProcedures } from "./procedures.js";
 import type {
   Constant,
@@ -26,6 +28,7 @@ import type {
   Field,
   ProtocolModel,
   SizeValue,
+  StringConstant,
   StructType,
   TypeDecl,
   TypeRef,
@@ -140,8 +143,27 @@ export function resolveProtocol(
   }
 
   const pendingBodies: (() => void)[] = [];
+  const stringConstants: StringConstant[] = [];
+  const programs = new ProgramResolver({
+    consts,
+    resolveTypeSpec: (spec, context) => resolveTypeSpec(spec, context),
+    uint32: (v, what) => size(v, what),
+  });
   for (const def of ast.definitions) {
     switch (def.kind) {
+      case "stringConst":
+        consts.declare({
+          name: def.name,
+          origin: "const",
+          loc: def.loc,
+          source: { kind: "string", text: def.value },
+        });
+        stringConstants.push({
+          name: def.name,
+          value: def.value,
+          loc: def.loc,
+        });
+        break;
       case "const":
         consts.declare({
           name: def.name,
@@ -224,16 +246,25 @@ export function resolveProtocol(
         break;
       }
       case "program":
+        programs.declare(def);
         break;
     }
   }
 
   // Pass 2: bodies.
   for (const resolveBody of pendingBodies) resolveBody();
+  const programList = programs.resolveAll();
   const constants = consts.resolveAll(name);
 
   function lookupType(typeName: string): TypeDecl | undefined {
     return types.get(typeName) ?? importedTypes.get(typeName)?.decl;
+  }
+
+  /** A type the file uses without declaring it, which libtirpc declares (`netobj`, `netbuf`). */
+  function libtirpcTypeUsed(typeName: string): TypeDecl | undefined {
+    const decl = libtirpcType(typeName);
+    if (decl) types.set(typeName, decl);
+    return decl;
   }
 
   function resolveTypeSpec(spec: TypeSpec, context: string): TypeRef {
@@ -248,6 +279,10 @@ export function resolveProtocol(
       case "named": {
         const decl = lookupType(spec.name);
         if (!decl) {
+          const integer = C_INTEGER_TYPES.get(spec.name);
+          if (integer) return { kind: "primitive", name: integer };
+          const lib = libtirpcTypeUsed(spec.name);
+          if (lib) return { kind: "named", name: spec.name, decl: lib };
           if (consts.has(spec.name))
             throw XdrDiagnosticError.at(
               spec.loc,
@@ -288,6 +323,10 @@ export function resolveProtocol(
     }));
   }
 
+  /**
+   * The one range check for unsigned 32-bit numbers written in the file: sizes, maxima, and
+   * program, version and procedure numbers.
+   */
   function size(v: Value, what: string): SizeValue {
     const value = consts.evaluateValue(v);
     if (value < 0 || value > UINT32_MAX) {
@@ -476,6 +515,8 @@ export function resolveProtocol(
     file: ast.file,
     types: typeList,
     constants,
+    stringConstants,
+    programs: programList,
     imports,
     procedureEnum: null,
     structPrefix: null,

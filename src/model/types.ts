@@ -103,11 +103,61 @@ export type TypeDecl = StructType | UnionType | EnumType | TypedefType;
 export interface Constant {
   readonly name: string;
   readonly value: number;
-  /** How it was defined: a `const`, an enum member, a `#define`, or a defines file/--define. */
-  readonly origin: "const" | "enum" | "define" | "external";
+  /**
+   * How it was defined: a `const`, an enum member, a `#define`, a defines file/--define, or
+   * the number of a `program`, `version` or procedure (rpcgen `#define`s those names too).
+   */
+  readonly origin:
+    | "const"
+    | "enum"
+    | "define"
+    | "external"
+    | "program"
+    | "version"
+    | "procedure";
   readonly loc: SourceLocation | null;
   /** The protocol that defines it (for imports); null for external defines. */
   readonly protocol: string | null;
+}
+
+/** `const NAME = "text";` (rpcgen turns it into `#define NAME "text"`). */
+export interface StringConstant {
+  readonly name: string;
+  readonly value: string;
+  readonly loc: SourceLocation;
+}
+
+/**
+ * One procedure of a `program`/`version` block (RFC 5531 §12):
+ * `rpcb_rmtcallres RPCBPROC_CALLIT(rpcb_rmtcallargs) = 5;`.
+ *
+ * Arguments and result are fields, so emitters encode them like struct members: a bare
+ * `string` is a `string` field without maximum, `F(foo *p)` an optional field. Arguments are
+ * named as written, else `arg1`, `arg2`… as rpcgen names them in its `-N` argument structs;
+ * the result is named `result`.
+ */
+export interface RpcProcedure {
+  readonly name: string;
+  readonly number: number;
+  /** Empty for `F()` / `F(void)`; several for rpcgen's multi-argument (`-N`) style. */
+  readonly args: readonly Field[];
+  /** null for `void`. */
+  readonly result: Field | null;
+  readonly loc: SourceLocation;
+}
+
+export interface RpcVersion {
+  readonly name: string;
+  readonly number: number;
+  readonly procedures: readonly RpcProcedure[];
+  readonly loc: SourceLocation;
+}
+
+export interface RpcProgram {
+  readonly name: string;
+  readonly number: number;
+  readonly versions: readonly RpcVersion[];
+  readonly loc: SourceLocation;
 }
 
 export interface ProcedureModel {
@@ -143,8 +193,15 @@ export interface ProtocolModel {
   readonly file: string;
   /** Every named type declared by this file, in declaration order. */
   readonly types: readonly TypeDecl[];
-  /** Constants declared by this file (`const`, enum members, `#define`), in order. */
+  /**
+   * Constants declared by this file (`const`, enum members, `#define`, program, version and
+   * procedure names), in order. A procedure declared in several versions appears once.
+   */
   readonly constants: readonly Constant[];
+  /** `const NAME = "text";` declarations, in order. */
+  readonly stringConstants: readonly StringConstant[];
+  /** Every `program` block of the file, in order (RFC 5531 §12). */
+  readonly programs: readonly RpcProgram[];
   readonly imports: readonly ProtocolModel[];
   /** The procedure enum, if the protocol has one (an enum named `*_procedure`/`*Procedure`). */
   readonly procedureEnum: EnumType | null;
@@ -153,6 +210,7 @@ export interface ProtocolModel {
   /** `REMOTE_PROC` */
   readonly procPrefix: string | null;
   readonly procedures: readonly ProcedureModel[];
+  /** libvirt-style program numbers (from `<P>_PROGRAM` constants, or the first `program` block). */
   readonly program: ProgramInfo | null;
   /** Look a type up here or in imports. */
   lookupType(name: string): TypeDecl | undefined;

@@ -133,10 +133,37 @@ export interface UnionBody extends Span {
   readonly defaultArm: Declaration | null;
 }
 
+/**
+ * The type of a procedure argument or result as rpcgen reads it: `void`, a bare `string`
+ * (a string of any length), or a type.
+ */
+export type ProcedureType =
+  | { readonly kind: "void"; readonly loc: SourceLocation }
+  | { readonly kind: "string"; readonly loc: SourceLocation }
+  | {
+      readonly kind: "type";
+      readonly type: TypeSpec;
+      readonly loc: SourceLocation;
+    };
+
+export interface ProcedureArg extends Span {
+  readonly type: ProcedureType;
+  /** The optional argument name (`int F(int count)`); null when none was written. */
+  readonly name: string | null;
+  /** `F(foo *p)`: a pointer argument, sent as optional data. */
+  readonly pointer: boolean;
+  /** `F(string s<16>)`: the bound written in angle brackets (rpcgen allows it on strings only). */
+  readonly angle: {
+    readonly max: Value | null;
+    readonly loc: SourceLocation;
+  } | null;
+}
+
 export interface Procedure extends Span {
   readonly name: string;
-  readonly result: TypeSpec | null; // null = void
-  readonly args: readonly (TypeSpec | null)[];
+  readonly result: ProcedureType;
+  /** Empty for `F()` and `F(void)`; several for rpcgen's `-N` style. */
+  readonly args: readonly ProcedureArg[];
   readonly number: Value;
 }
 
@@ -149,6 +176,12 @@ export interface VersionDef extends Span {
 export type Definition = Span &
   (
     | { readonly kind: "const"; readonly name: string; readonly value: Value }
+    | {
+        /** `const NAME = "text";`: rpcgen's string constant (a C `#define`). */
+        readonly kind: "stringConst";
+        readonly name: string;
+        readonly value: string;
+      }
     | {
         readonly kind: "typedef";
         readonly decl: Declaration & { readonly name: string };

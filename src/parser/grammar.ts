@@ -17,6 +17,8 @@ import type {
   EnumMember,
   PrimitiveName,
   Procedure,
+  ProcedureArg,
+  ProcedureType,
   StructBody,
   TypeSpec,
   UnionArm,
@@ -44,6 +46,8 @@ const RULE_CONTEXT: Record<string, string> = {
   programDef: "in program definition",
   versionDef: "in version definition",
   procedureDef: "in procedure definition",
+  procArg: "in procedure argument",
+  procType: "in procedure type",
 };
 
 function describe(tok: IToken): string {
@@ -139,15 +143,34 @@ export class XdrGrammar extends EmbeddedActionsParser {
     this.CONSUME(T.Const);
     const name = this.CONSUME(T.Identifier);
     this.CONSUME(T.Equals);
-    const value = this.SUBRULE(this.value);
-    const end = this.CONSUME(T.Semicolon);
-    return {
-      kind: "const",
-      name: name.image,
-      value,
-      loc: this.loc(name),
-      end: this.endOf(end),
-    };
+    return this.OR([
+      {
+        ALT: (): Definition => {
+          const text = this.CONSUME(T.StringLiteral);
+          const end = this.CONSUME(T.Semicolon);
+          return {
+            kind: "stringConst",
+            name: name.image,
+            value: text.image.slice(1, -1),
+            loc: this.loc(name),
+            end: this.endOf(end),
+          };
+        },
+      },
+      {
+        ALT: (): Definition => {
+          const value = this.SUBRULE(this.value);
+          const end = this.CONSUME2(T.Semicolon);
+          return {
+            kind: "const",
+            name: name.image,
+            value,
+            loc: this.loc(name),
+            end: this.endOf(end),
+          };
+        },
+      },
+    ]);
   });
 
   private enumDef = this.RULE("enumDef", (): Definition => {
@@ -239,10 +262,13 @@ export class XdrGrammar extends EmbeddedActionsParser {
     const result = this.SUBRULE(this.procType);
     const name = this.CONSUME(T.Identifier);
     this.CONSUME(T.LParen);
-    const args: (TypeSpec | null)[] = [this.SUBRULE2(this.procType)];
-    this.MANY(() => {
-      this.CONSUME(T.Comma);
-      args.push(this.SUBRULE3(this.procType));
+    const args: ProcedureArg[] = [];
+    this.OPTION(() => {
+      args.push(this.SUBRULE(this.procArg));
+      this.MANY(() => {
+        this.CONSUME(T.Comma);
+        args.push(this.SUBRULE2(this.procArg));
+      });
     });
     this.CONSUME(T.RParen);
     this.CONSUME(T.Equals);
@@ -258,15 +284,62 @@ export class XdrGrammar extends EmbeddedActionsParser {
     };
   });
 
-  private procType = this.RULE("procType", (): TypeSpec | null =>
+  /** rpcgen's argument: type, optional name, optional `*` (and name), optional `<max>`. */
+  private procArg = this.RULE("procArg", (): ProcedureArg => {
+    const type = this.SUBRULE(this.procType);
+    let name: string | null = null;
+    let last: IToken | null = null;
+    this.OPTION(() => {
+      last = this.CONSUME(T.Identifier);
+      name = last.image;
+    });
+    const pointer =
+      this.OPTION2(() => {
+        last = this.CONSUME(T.Star);
+        this.OPTION3(() => {
+          last = this.CONSUME2(T.Identifier);
+          name = last.image;
+        });
+        return true;
+      }) ?? false;
+    const angle =
+      this.OPTION4(() => {
+        const open = this.CONSUME(T.LAngle);
+        const max = this.OPTION5(() => this.SUBRULE(this.value)) ?? null;
+        last = this.CONSUME(T.RAngle);
+        return { max, loc: this.loc(open) };
+      }) ?? null;
+    const lastTok = last as IToken | null;
+    return {
+      type,
+      name,
+      pointer,
+      angle,
+      loc: type.loc,
+      end: lastTok ? this.endOf(lastTok) : type.loc.offset,
+    };
+  });
+
+  private procType = this.RULE("procType", (): ProcedureType =>
     this.OR([
       {
-        ALT: () => {
-          this.CONSUME(T.Void);
-          return null;
+        ALT: (): ProcedureType => ({
+          kind: "void",
+          loc: this.loc(this.CONSUME(T.Void)),
+        }),
+      },
+      {
+        ALT: (): ProcedureType => ({
+          kind: "string",
+          loc: this.loc(this.CONSUME(T.StringKw)),
+        }),
+      },
+      {
+        ALT: (): ProcedureType => {
+          const type = this.SUBRULE(this.typeSpecifier);
+          return { kind: "type", type, loc: type.loc };
         },
       },
-      { ALT: () => this.SUBRULE(this.typeSpecifier) },
     ]),
   );
 
@@ -413,23 +486,60 @@ export class XdrGrammar extends EmbeddedActionsParser {
       {
         ALT: () => {
           const u = this.CONSUME(T.Unsigned);
+          // rpcgen reads `long int`, `short int` and `hyper int` as `long`, `short`, `hyper`.
           const base = this.OPTION(() =>
             this.OR2([
               { ALT: () => this.CONSUME(T.Int) },
-              { ALT: () => this.CONSUME(T.Hyper) },
+              {
+                ALT: () => {
+                  const t = this.CONSUME(T.Hyper);
+                  this.OPTION2(() => this.CONSUME3(T.Int));
+                  return t;
+                },
+              },
               { ALT: () => this.CONSUME(T.Char) },
-              { ALT: () => this.CONSUME(T.Short) },
-              { ALT: () => this.CONSUME(T.Long) },
+              {
+                ALT: () => {
+                  const t = this.CONSUME(T.Short);
+                  this.OPTION3(() => this.CONSUME4(T.Int));
+                  return t;
+                },
+              },
+              {
+                ALT: () => {
+                  const t = this.CONSUME(T.Long);
+                  this.OPTION4(() => this.CONSUME5(T.Int));
+                  return t;
+                },
+              },
             ]),
           );
           return prim(u, `unsigned ${base?.image ?? "int"}` as PrimitiveName);
         },
       },
       { ALT: () => prim(this.CONSUME2(T.Int), "int") },
-      { ALT: () => prim(this.CONSUME2(T.Hyper), "hyper") },
+      {
+        ALT: () => {
+          const t = prim(this.CONSUME2(T.Hyper), "hyper");
+          this.OPTION5(() => this.CONSUME6(T.Int));
+          return t;
+        },
+      },
       { ALT: () => prim(this.CONSUME2(T.Char), "char") },
-      { ALT: () => prim(this.CONSUME2(T.Short), "short") },
-      { ALT: () => prim(this.CONSUME2(T.Long), "long") },
+      {
+        ALT: () => {
+          const t = prim(this.CONSUME2(T.Short), "short");
+          this.OPTION6(() => this.CONSUME7(T.Int));
+          return t;
+        },
+      },
+      {
+        ALT: () => {
+          const t = prim(this.CONSUME2(T.Long), "long");
+          this.OPTION7(() => this.CONSUME8(T.Int));
+          return t;
+        },
+      },
       { ALT: () => prim(this.CONSUME(T.Float), "float") },
       { ALT: () => prim(this.CONSUME(T.Double), "double") },
       { ALT: () => prim(this.CONSUME(T.Quadruple), "quadruple") },

@@ -64,6 +64,12 @@ export function parseXdr(
         "unterminated comment: '/*' has no matching '*/'",
       );
     }
+    if (tok.tokenType === T.UnterminatedString) {
+      throw XdrDiagnosticError.at(
+        locOf(file, tok),
+        "unterminated string: '\"' has no matching '\"' on its line",
+      );
+    }
     if (tok.tokenType === T.Number && parseIntegerLiteral(tok.image) === null) {
       throw XdrDiagnosticError.at(
         locOf(file, tok),

@@ -58,6 +58,20 @@ export const Number = createToken({
   label: "a number",
 });
 
+/** `"text"` as rpcgen reads it: no escapes, ends at the next quote on the same line. */
+export const StringLiteral = createToken({
+  name: "StringLiteral",
+  pattern: /"[^"\n]*"/,
+  label: "a string",
+});
+
+/** A `"` with no closing quote on its line: matched so the error can say so. */
+export const UnterminatedString = createToken({
+  name: "UnterminatedString",
+  pattern: /"[^"\n]*/,
+  label: "an unterminated string",
+});
+
 const punct = (name: string, ch: string): TokenType =>
   createToken({
     name,
@@ -154,6 +168,8 @@ export const allTokens: TokenType[] = [
   Long,
   Identifier,
   Number,
+  StringLiteral,
+  UnterminatedString,
   LCurly,
   RCurly,
   LSquare,

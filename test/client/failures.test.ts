@@ -10,7 +10,11 @@ import {
   expect,
   it,
 } from "vitest";
-import { CallTimeoutError, ConnectionClosedError } from "virt-rpcgen/runtime";
+import {
+  CallTimeoutError,
+  ConnectionClosedError,
+  DEFAULT_KEEPALIVE,
+} from "virt-rpcgen/runtime";
 import {
   RemoteClient,
   type remote_nonnull_domain,
@@ -130,6 +134,28 @@ describe.skipIf(!haveLibvirtd)("failures against libvirtd", () => {
         expect(await quiet.connectGetVersion()).toBeGreaterThan(0n);
       } finally {
         await quiet.close();
+      }
+    });
+
+    it("keepalive is on by default as in libvirt's client (5 s, 5), overridable, or off", async () => {
+      expect(remote.connection.keepaliveOptions).toEqual({
+        intervalMs: 5000,
+        count: 5,
+      });
+      expect(remote.connection.keepaliveOptions).toEqual(DEFAULT_KEEPALIVE);
+      const off = await RemoteClient.connect(daemon.uri, { keepalive: false });
+      const custom = await RemoteClient.connect(daemon.uri, {
+        keepalive: { intervalMs: 1000, count: 3 },
+      });
+      try {
+        expect(off.connection.keepaliveOptions).toBeNull();
+        expect(custom.connection.keepaliveOptions).toEqual({
+          intervalMs: 1000,
+          count: 3,
+        });
+      } finally {
+        await off.close();
+        await custom.close();
       }
     });
 

@@ -206,6 +206,10 @@ export interface StartLibvirtdOptions {
    * /run/libvirt (whose storage driver allows one daemon at a time).
    */
   runAs?: { uid: number; gid: number };
+  /** Extra command line arguments (e.g. `--listen` for listen_tcp/listen_tls). */
+  args?: string[];
+  /** Extra environment (e.g. `SASL_CONF_PATH` for a private SASL config). */
+  env?: Record<string, string>;
 }
 
 const MAX_OUTPUT = 64 * 1024;
@@ -337,6 +341,13 @@ export async function startLibvirtd(
   const adminSocket = join(dir, "libvirt-admin-sock");
   const roSocket = join(dir, "libvirt-sock-ro");
 
+  // A setting given in extraConfig replaces ours (libvirt's config reader takes the first).
+  const overridden = new Set(
+    (options.extraConfig ?? "")
+      .split("\n")
+      .map((l) => /^\s*(\w+)\s*=/.exec(l)?.[1])
+      .filter((k): k is string => k !== undefined),
+  );
   const conf = [
     "listen_tcp = 0",
     "listen_tls = 0",
@@ -350,9 +361,10 @@ export async function startLibvirtd(
     'auth_unix_ro = "none"',
     "audit_level = 0",
     'log_outputs = "3:stderr"',
-    options.extraConfig ?? "",
-    "",
-  ].join("\n");
+  ]
+    .filter((l) => !overridden.has(/^(\w+)/.exec(l)?.[1] ?? ""))
+    .concat([options.extraConfig ?? "", ""])
+    .join("\n");
   writeFileSync(configFile, conf);
   if (runAs)
     for (const p of [baseDir, dir, driverDir, configFile])
@@ -363,8 +375,15 @@ export async function startLibvirtd(
     if (output.length < MAX_OUTPUT) output += chunk.toString("utf8");
   };
   // One libvirtd process; restart() replaces it with a new one on the same sockets.
+  const args = [
+    "-f",
+    configFile,
+    "--pid-file",
+    pidFile,
+    ...(options.args ?? []),
+  ];
   const launch = () => {
-    const child = spawn(bin, ["-f", configFile, "--pid-file", pidFile], {
+    const child = spawn(bin, args, {
       cwd: baseDir,
       stdio: ["ignore", "pipe", "pipe"],
       ...(runAs ? { uid: runAs.uid, gid: runAs.gid } : {}),
@@ -377,6 +396,7 @@ export async function startLibvirtd(
         XDG_CONFIG_HOME: join(baseDir, "config"),
         XDG_CACHE_HOME: join(baseDir, "cache"),
         LC_ALL: "C",
+        ...options.env,
       },
     });
     child.stdout?.on("data", collect);
@@ -423,7 +443,7 @@ export async function startLibvirtd(
   };
 
   const describeFailure = (why: string) =>
-    `libvirtd failed to start: ${why}\n  command: LIBVIRT_DRIVER_DIR=${driverDir} ${bin} -f ${configFile} --pid-file ${pidFile}\n  output:\n${
+    `libvirtd failed to start: ${why}\n  command: LIBVIRT_DRIVER_DIR=${driverDir} ${bin} ${args.join(" ")}\n  output:\n${
       output.trim().replace(/^/gm, "    ") || "    (none)"
     }`;
 

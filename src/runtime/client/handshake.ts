@@ -1,11 +1,10 @@
 /**
  * Opening a session the way libvirt's remote driver does (remote_driver.c, doRemoteOpen):
  *
- * 1. `*_PROC_AUTH_LIST`: the authentication types the server wants. None listed, or
- *    `REMOTE_AUTH_NONE` first: nothing to do. `REMOTE_AUTH_POLKIT`: `*_PROC_AUTH_POLKIT`, which
- *    the server decides from our socket credentials. SASL is not implemented.
+ * 1. Authentication (auth/negotiate.ts): `*_PROC_AUTH_LIST`, then none, polkit or SASL as the
+ *    server asks and the `auth=` URI parameter (or `auth.type`) chooses.
  * 2. `*_PROC_CONNECT_SUPPORTS_FEATURE(VIR_DRV_FEATURE_PROGRAM_KEEPALIVE)`: asking makes the
- *    server start pinging us (we always answer); with `keepalive` we ping it too.
+ *    server start pinging us (we always answer); and we ping it too (keepalive, on by default).
  * 3. `*_PROC_CONNECT_OPEN` with the URI and flags.
  *
  * The generator emits a `HandshakeSpec` for programs that have those procedures.
@@ -16,11 +15,22 @@ import type { KeepaliveOptions } from "../rpc/keepalive.js";
 import type { SocketOptions } from "../rpc/transport.js";
 import { ConnectionClosedError } from "../rpc/virt-error.js";
 import { parseLibvirtUri, type ConnectTarget } from "./uri.js";
+import type { ConnectAuth } from "./auth/credentials.js";
+import { authenticate } from "./auth/negotiate.js";
+import type { SaslData } from "./auth/sasl.js";
+import { toWireBytes } from "./auth/sasl.js";
 
-/** `remote_auth_type` values. */
-export const REMOTE_AUTH_NONE = 0;
-export const REMOTE_AUTH_SASL = 1;
-export const REMOTE_AUTH_POLKIT = 2;
+export {
+  REMOTE_AUTH_NONE,
+  REMOTE_AUTH_SASL,
+  REMOTE_AUTH_POLKIT,
+} from "./auth/negotiate.js";
+
+/** libvirt's client keepalive (virsh, virt-manager): a PING after 5 s idle, dead after 5 more. */
+export const DEFAULT_KEEPALIVE: KeepaliveOptions = {
+  intervalMs: 5000,
+  count: 5,
+};
 /** `VIR_DRV_FEATURE_PROGRAM_KEEPALIVE` (libvirt_internal.h). */
 export const VIR_DRV_FEATURE_PROGRAM_KEEPALIVE = 10;
 
@@ -40,6 +50,28 @@ export interface HandshakeSpec<A = unknown> {
     | undefined;
   readonly authPolkit?:
     { readonly proc: number; readonly ret: XdrCodec<unknown> } | undefined;
+  readonly authSasl?:
+    | {
+        readonly init: {
+          readonly proc: number;
+          readonly ret: XdrCodec<{ readonly mechlist: string }>;
+        };
+        readonly start: {
+          readonly proc: number;
+          readonly args: XdrCodec<{
+            mech: string;
+            nil: number;
+            data: number[];
+          }>;
+          readonly ret: XdrCodec<SaslData>;
+        };
+        readonly step: {
+          readonly proc: number;
+          readonly args: XdrCodec<{ nil: number; data: number[] }>;
+          readonly ret: XdrCodec<SaslData>;
+        };
+      }
+    | undefined;
   readonly supportsFeature?:
     | {
         readonly proc: number;
@@ -53,10 +85,17 @@ export interface ConnectOptions extends ConnectionOptions, SocketOptions {
   /** Flags of the open call (`virConnectFlags`, e.g. VIR_CONNECT_RO = 1). */
   readonly flags?: number | undefined;
   /**
-   * Ping the server when idle and drop it when it stops answering (`false`: do not even tell
-   * the server we speak keepalive). Default: answer the server's pings, send none.
+   * Ping the server after `intervalMs` of silence and drop it after `count` unanswered pings,
+   * as libvirt's clients do. Default `DEFAULT_KEEPALIVE` (5 s, 5): a dead or silent peer is
+   * dropped after about interval × (count + 1) = 30 s. `false`: send no pings and do not even
+   * tell the server we speak keepalive (it then sends none either).
    */
   readonly keepalive?: KeepaliveOptions | false | undefined;
+  /**
+   * Credentials and choices for authentication (none is needed when the server asks for
+   * none): `{ username, password }`, a `callback` like `virConnectAuth`, an auth.conf, `type`.
+   */
+  readonly auth?: ConnectAuth | undefined;
 }
 
 interface HandshakeProgram {
@@ -115,20 +154,44 @@ export async function openSession(
     );
   try {
     if (spec.authList) {
-      const { types } = await call(
-        spec.authList.proc,
-        null,
-        undefined,
-        spec.authList.ret,
-      );
-      const first = types[0];
-      if (first === REMOTE_AUTH_POLKIT && spec.authPolkit) {
-        await call(spec.authPolkit.proc, null, undefined, spec.authPolkit.ret);
-      } else if (first !== undefined && first !== REMOTE_AUTH_NONE) {
-        throw new Error(
-          `${conn.peer} requires authentication type ${first === REMOTE_AUTH_SASL ? "sasl" : first}, which this client does not implement (none and polkit are)`,
-        );
-      }
+      const authList = spec.authList;
+      const polkit = spec.authPolkit;
+      const sasl = spec.authSasl;
+      const params = uriAuthParams(where);
+      conn.authentication = await authenticate({
+        conn,
+        auth: options.auth ?? {},
+        uriAuthType: params.auth,
+        uriAuthFile: params.authfile,
+        host: params.host ?? ("host" in t ? t.host : "localhost"),
+        calls: {
+          list: async () =>
+            (await call(authList.proc, null, undefined, authList.ret)).types,
+          polkit: polkit
+            ? () => call(polkit.proc, null, undefined, polkit.ret)
+            : null,
+          sasl: sasl
+            ? {
+                init: () =>
+                  call(sasl.init.proc, null, undefined, sasl.init.ret),
+                start: (mech, data) =>
+                  call(
+                    sasl.start.proc,
+                    sasl.start.args,
+                    { mech, nil: data ? 0 : 1, data: toWireBytes(data) },
+                    sasl.start.ret,
+                  ),
+                step: (data) =>
+                  call(
+                    sasl.step.proc,
+                    sasl.step.args,
+                    { nil: data ? 0 : 1, data: toWireBytes(data) },
+                    sasl.step.ret,
+                  ),
+              }
+            : null,
+        },
+      });
     }
     if (options.keepalive !== false) {
       // Programs without the feature query (admin) still answer pings: libvirt's server side
@@ -143,8 +206,8 @@ export async function openSession(
             )
           ).supported
         : 1;
-      if (supported && options.keepalive)
-        conn.startKeepalive(options.keepalive);
+      if (supported)
+        conn.startKeepalive(options.keepalive ?? DEFAULT_KEEPALIVE);
     }
     await call(
       spec.open.proc,
@@ -162,4 +225,29 @@ export async function openSession(
     throw e;
   }
   return conn;
+}
+
+/** The URI's host and the parameters authentication reads (`auth=`, `authfile=`). */
+function uriAuthParams(uri: string | undefined): {
+  host?: string;
+  auth?: string;
+  authfile?: string;
+} {
+  if (uri === undefined) return {};
+  let u: URL;
+  try {
+    u = new URL(uri);
+  } catch {
+    return {};
+  }
+  const param = (k: string) =>
+    [...u.searchParams].find(([n]) => n.toLowerCase() === k)?.[1];
+  const host = u.hostname.replace(/^\[|\]$/g, "");
+  return {
+    ...(host ? { host } : {}),
+    ...(param("auth") !== undefined ? { auth: param("auth")! } : {}),
+    ...(param("authfile") !== undefined
+      ? { authfile: param("authfile")! }
+      : {}),
+  };
 }

@@ -72,6 +72,7 @@ export {
 } from "./typed-params.js";
 export {
   openSession,
+  DEFAULT_KEEPALIVE,
   VIR_DRV_FEATURE_PROGRAM_KEEPALIVE,
   type HandshakeSpec,
   type ConnectOptions,
@@ -81,3 +82,26 @@ export {
   LIBVIRTD_TCP_PORT,
   type ConnectTarget,
 } from "./uri.js";
+export {
+  AuthenticationError,
+  REMOTE_AUTH_NONE,
+  REMOTE_AUTH_SASL,
+  REMOTE_AUTH_POLKIT,
+  VIR_ERR_AUTH_FAILED,
+} from "./auth/negotiate.js";
+export {
+  VIR_CRED_USERNAME,
+  VIR_CRED_AUTHNAME,
+  VIR_CRED_LANGUAGE,
+  VIR_CRED_CNONCE,
+  VIR_CRED_PASSPHRASE,
+  VIR_CRED_ECHOPROMPT,
+  VIR_CRED_NOECHOPROMPT,
+  VIR_CRED_REALM,
+  VIR_CRED_EXTERNAL,
+  type ConnectAuth,
+  type ConnectCredential,
+} from "./auth/credentials.js";
+export { AuthConfig } from "./auth/auth-config.js";
+export { SaslError } from "./auth/mechanism.js";
+export { type SecurityLayer } from "../rpc/security-layer.js";

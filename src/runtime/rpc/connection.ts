@@ -30,6 +30,7 @@ import {
 } from "./keepalive.js";
 import { AdaptiveBusyPoll, type BusyPollStats } from "./busy-poll.js";
 import { MAX_FRAME, Outbox } from "./outbox.js";
+import type { SecurityLayer } from "./security-layer.js";
 import {
   describeTarget,
   openSocket,
@@ -150,6 +151,9 @@ export class RpcConnection {
   private resolveClosed!: (e: ConnectionClosedError) => void;
   private readonly warningListeners = new Set<(e: Error) => void>();
   private readonly busyPoll: AdaptiveBusyPoll;
+  private securityLayer: SecurityLayer | null = null;
+  /** How the session authenticated (`none`, `polkit`, `sasl SCRAM-SHA-256`); set by the handshake. */
+  authentication: string | null = null;
 
   /** Opens a socket to `target` and runs a connection on it (no handshake: see `openClient`). */
   static async connect(
@@ -179,10 +183,12 @@ export class RpcConnection {
         done();
         return true;
       }
-      this.stats.bytesSent += bytes.length;
-      socket.write(bytes, () => done());
+      const layer = this.securityLayer;
+      const wire = layer ? layer.encode(bytes) : bytes;
+      this.stats.bytesSent += wire.length;
+      socket.write(wire, () => done());
       // Written synchronously (the usual case): the socket keeps no reference to `bytes`.
-      return socket.writableLength === 0;
+      return layer !== null || socket.writableLength === 0;
     });
     this.keepalive = new Keepalive(
       (h) => this.sendRaw(h, null),
@@ -208,6 +214,30 @@ export class RpcConnection {
    */
   beginClose(): void {
     this.closing = true;
+  }
+
+  /**
+   * Whether bytes travel in clear over TCP (libvirt's `!priv->is_secure`): unix sockets, TLS
+   * and tunnels (ssh, ext) count as secure, so SASL there needs no security layer of its own.
+   */
+  get plainTcp(): boolean {
+    const s = this.socket as Partial<{
+      remoteFamily: string;
+      encrypted: boolean;
+    }>;
+    return (
+      (s.remoteFamily === "IPv4" || s.remoteFamily === "IPv6") &&
+      s.encrypted !== true
+    );
+  }
+
+  /**
+   * From now on, wraps what is sent and unwraps what is received with `layer` (SASL with a
+   * security layer). Set right after the authentication exchange that negotiated it, when no
+   * other message is on the way in either direction.
+   */
+  setSecurityLayer(layer: SecurityLayer): void {
+    this.securityLayer = layer;
   }
 
   get closed(): boolean {
@@ -351,6 +381,16 @@ export class RpcConnection {
     if (!this.closeReason) this.keepalive.start(options);
   }
 
+  /** The keepalive this side runs (null: it only answers the server's pings). */
+  get keepaliveOptions(): KeepaliveOptions | null {
+    return this.keepalive.options;
+  }
+
+  /** The security layer the connection runs through (SASL), if any. */
+  get securityLayerName(): string | null {
+    return this.securityLayer?.name ?? null;
+  }
+
   stopKeepalive(): void {
     this.keepalive.stop();
   }
@@ -433,7 +473,11 @@ export class RpcConnection {
     if (this.keepalive.active) this.keepalive.received(Date.now());
     let frames: Uint8Array[];
     try {
-      frames = this.reader.push(chunk);
+      if (this.securityLayer) {
+        frames = [];
+        for (const plain of this.securityLayer.decode(chunk))
+          frames.push(...this.reader.push(plain));
+      } else frames = this.reader.push(chunk);
     } catch (e) {
       this.fail(
         new ConnectionClosedError(

@@ -61,7 +61,7 @@ export class Keepalive {
   private timer: NodeJS.Timeout | null = null;
   private lastReceived = Date.now();
   private countToDeath = 0;
-  private options: KeepaliveOptions | null = null;
+  private current: KeepaliveOptions | null = null;
 
   constructor(
     private readonly send: (h: MessageHeader) => void,
@@ -71,7 +71,7 @@ export class Keepalive {
   /** Any packet arrived: the peer is alive. */
   received(now: number): void {
     this.lastReceived = now;
-    if (this.options) this.countToDeath = this.options.count;
+    if (this.current) this.countToDeath = this.current.count;
   }
 
   /** Handles a keepalive message (see `isKeepalive`). */
@@ -86,8 +86,13 @@ export class Keepalive {
     // Unknown keepalive procedures are ignored, as libvirt does.
   }
 
+  /** What `start` was given, until stopped. */
+  get options(): KeepaliveOptions | null {
+    return this.current;
+  }
+
   get active(): boolean {
-    return this.options !== null;
+    return this.current !== null;
   }
 
   start(options: KeepaliveOptions): void {
@@ -96,7 +101,7 @@ export class Keepalive {
         `invalid keepalive options ${JSON.stringify(options)}`,
       );
     this.stop();
-    this.options = options;
+    this.current = options;
     this.countToDeath = options.count;
     this.lastReceived = Date.now();
     this.timer = setInterval(() => this.tick(), options.intervalMs);
@@ -107,11 +112,11 @@ export class Keepalive {
   stop(): void {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
-    this.options = null;
+    this.current = null;
   }
 
   private tick(): void {
-    const o = this.options;
+    const o = this.current;
     if (!o) return;
     const idle = Date.now() - this.lastReceived;
     // Timers may fire a little early; a few ms of slack avoids pinging a busy peer.
