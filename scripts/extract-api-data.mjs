@@ -70,7 +70,12 @@ export function readApi(apiDir) {
     }
     for (const m of text.matchAll(/<enum((?:\s+\w+='[^']*')*)\s*\/>/g)) {
       const a = attrs(m[1]);
-      members.push({ name: a.name, type: a.type, value: a.value });
+      members.push({
+        name: a.name,
+        type: a.type,
+        value: a.value,
+        info: unescape(a.info ?? ""),
+      });
     }
     for (const m of text.matchAll(
       /<macro((?:\s+\w+='[^']*')*)\s*>\s*<info><!\[CDATA\[([\s\S]*?)\]\]><\/info>/g,
@@ -102,6 +107,17 @@ export function readApi(apiDir) {
         statsInfo =
           /<info><!\[CDATA\[([\s\S]*?)\]\]><\/info>/.exec(m[2])?.[1] ?? "";
     }
+    // Callback types (virConnectDomainEventBlockJobCallback): their arguments name enums too.
+    for (const m of text.matchAll(
+      /<functype name='([^']+)'[^>]*>([\s\S]*?)<\/functype>/g,
+    )) {
+      const args = [];
+      for (const arg of m[2].matchAll(/<arg((?:\s+\w+='[^']*')*)\s*\/>/g)) {
+        const a = attrs(arg[1]);
+        args.push([a.name, unescape(a.info ?? ""), a.type]);
+      }
+      argInfo.set(m[1], args);
+    }
   }
   const byName = new Map(members.map((m) => [m.name, m]));
   const valueOf = (m, seen = new Set()) => {
@@ -121,8 +137,14 @@ export function readApi(apiDir) {
     if (!/^-?\d+$/.test(m.value)) aliases.add(m.name);
     enums.set(m.type, list);
   }
+  // Event IDs name the callback type their events are delivered to (info='virConnect…Callback').
+  const eventCallbacks = {};
+  for (const m of members)
+    if (/EventID$/.test(m.type ?? "") && argInfo.has(m.info))
+      eventCallbacks[m.name] = m.info;
   return {
     enums,
+    eventCallbacks,
     enumFile,
     aliases,
     flagsInfo,
@@ -332,6 +354,11 @@ export function renderApiJson(api) {
     strings,
     paramSets,
     domainStats: domainStatsKeys(api.statsInfo, api.enums),
+    eventCallbacks: Object.fromEntries(
+      Object.entries(api.eventCallbacks).sort((a, b) =>
+        a[0].localeCompare(b[0]),
+      ),
+    ),
   };
   return JSON.stringify(doc, null, 1) + "\n";
 }

@@ -18,6 +18,8 @@ import {
 import {
   virConnectBaselineCPUFlags,
   virConnectCompareCPUFlags,
+  virConnectDomainEventBlockJobStatus,
+  virConnectDomainEventDiskChangeReason,
   virConnectGetAllDomainStatsFlags,
   virConnectListAllDomainsFlags,
   virConnectListAllInterfacesFlags,
@@ -33,6 +35,7 @@ import {
   virDomainBlockJobAbortFlags,
   virDomainBlockJobInfoFlags,
   virDomainBlockJobSetSpeedFlags,
+  virDomainBlockJobType,
   virDomainBlockPullFlags,
   virDomainBlockRebaseFlags,
   virDomainBlockResizeFlags,
@@ -49,8 +52,12 @@ import {
   virDomainDestroyFlagsValues,
   virDomainDeviceModifyFlags,
   virDomainDirtyRateCalcFlags,
+  virDomainEventGraphicsPhase,
   virDomainEventID,
+  virDomainEventIOErrorAction,
   virDomainEventLifecycleKind,
+  virDomainEventTrayChangeReason,
+  virDomainEventWatchdogAction,
   virDomainFDAssociateFlags,
   virDomainGetHostnameFlags,
   virDomainGetJobStatsFlags,
@@ -59,6 +66,8 @@ import {
   virDomainJobType,
   virDomainLifecycle,
   virDomainLifecycleAction,
+  virDomainMemoryFailureActionType,
+  virDomainMemoryFailureRecipientType,
   virDomainMemoryFlags,
   virDomainMemoryModFlags,
   virDomainMessageType,
@@ -91,6 +100,7 @@ import {
   virNetworkCreateFlags,
   virNetworkDefineFlags,
   virNetworkEventID,
+  virNetworkEventLifecycleType,
   virNetworkPortCreateFlags,
   virNetworkUpdateCommand,
   virNetworkUpdateFlags,
@@ -100,14 +110,17 @@ import {
   virNodeDeviceCreateXMLFlags,
   virNodeDeviceDefineXMLFlags,
   virNodeDeviceEventID,
+  virNodeDeviceEventLifecycleType,
   virNodeSuspendTarget,
   virSecretDefineFlags,
   virSecretEventID,
+  virSecretEventLifecycleType,
   virStoragePoolBuildFlags,
   virStoragePoolCreateFlags,
   virStoragePoolDefineFlags,
   virStoragePoolDeleteFlags,
   virStoragePoolEventID,
+  virStoragePoolEventLifecycleType,
   virStorageVolCreateFlags,
   virStorageVolDeleteFlags,
   virStorageVolDownloadFlags,
@@ -4129,12 +4142,21 @@ export class RemoteEventSubscriptions {
    */
   domainWatchdog(
     dom: remote.remote_domain | null = null,
-  ): Promise<EventSubscription<remote.remote_domain_event_watchdog_msg>> {
+  ): Promise<
+    EventSubscription<
+      remote.remote_domain_event_watchdog_msg & {
+        action: virDomainEventWatchdogAction;
+      }
+    >
+  > {
     return this.client.subscribe(
       DOMAIN_EVENTS,
       "domainEventCallbackWatchdog",
       { eventID: virDomainEventID.VIR_DOMAIN_EVENT_ID_WATCHDOG, dom },
-      (m) => m.msg,
+      (m) =>
+        m.msg as remote.remote_domain_event_watchdog_msg & {
+          action: virDomainEventWatchdogAction;
+        },
     );
   }
 
@@ -4143,12 +4165,21 @@ export class RemoteEventSubscriptions {
    */
   domainIoError(
     dom: remote.remote_domain | null = null,
-  ): Promise<EventSubscription<remote.remote_domain_event_io_error_msg>> {
+  ): Promise<
+    EventSubscription<
+      remote.remote_domain_event_io_error_msg & {
+        action: virDomainEventIOErrorAction;
+      }
+    >
+  > {
     return this.client.subscribe(
       DOMAIN_EVENTS,
       "domainEventCallbackIoError",
       { eventID: virDomainEventID.VIR_DOMAIN_EVENT_ID_IO_ERROR, dom },
-      (m) => m.msg,
+      (m) =>
+        m.msg as remote.remote_domain_event_io_error_msg & {
+          action: virDomainEventIOErrorAction;
+        },
     );
   }
 
@@ -4157,12 +4188,21 @@ export class RemoteEventSubscriptions {
    */
   domainGraphics(
     dom: remote.remote_domain | null = null,
-  ): Promise<EventSubscription<remote.remote_domain_event_graphics_msg>> {
+  ): Promise<
+    EventSubscription<
+      remote.remote_domain_event_graphics_msg & {
+        phase: virDomainEventGraphicsPhase;
+      }
+    >
+  > {
     return this.client.subscribe(
       DOMAIN_EVENTS,
       "domainEventCallbackGraphics",
       { eventID: virDomainEventID.VIR_DOMAIN_EVENT_ID_GRAPHICS, dom },
-      (m) => m.msg,
+      (m) =>
+        m.msg as remote.remote_domain_event_graphics_msg & {
+          phase: virDomainEventGraphicsPhase;
+        },
     );
   }
 
@@ -4172,13 +4212,20 @@ export class RemoteEventSubscriptions {
   domainIoErrorReason(
     dom: remote.remote_domain | null = null,
   ): Promise<
-    EventSubscription<remote.remote_domain_event_io_error_reason_msg>
+    EventSubscription<
+      remote.remote_domain_event_io_error_reason_msg & {
+        action: virDomainEventIOErrorAction;
+      }
+    >
   > {
     return this.client.subscribe(
       DOMAIN_EVENTS,
       "domainEventCallbackIoErrorReason",
       { eventID: virDomainEventID.VIR_DOMAIN_EVENT_ID_IO_ERROR_REASON, dom },
-      (m) => m.msg,
+      (m) =>
+        m.msg as remote.remote_domain_event_io_error_reason_msg & {
+          action: virDomainEventIOErrorAction;
+        },
     );
   }
 
@@ -4201,12 +4248,23 @@ export class RemoteEventSubscriptions {
    */
   domainBlockJob(
     dom: remote.remote_domain | null = null,
-  ): Promise<EventSubscription<remote.remote_domain_event_block_job_msg>> {
+  ): Promise<
+    EventSubscription<
+      remote.remote_domain_event_block_job_msg & {
+        type: virDomainBlockJobType;
+        status: virConnectDomainEventBlockJobStatus;
+      }
+    >
+  > {
     return this.client.subscribe(
       DOMAIN_EVENTS,
       "domainEventCallbackBlockJob",
       { eventID: virDomainEventID.VIR_DOMAIN_EVENT_ID_BLOCK_JOB, dom },
-      (m) => m.msg,
+      (m) =>
+        m.msg as remote.remote_domain_event_block_job_msg & {
+          type: virDomainBlockJobType;
+          status: virConnectDomainEventBlockJobStatus;
+        },
     );
   }
 
@@ -4215,12 +4273,21 @@ export class RemoteEventSubscriptions {
    */
   domainDiskChange(
     dom: remote.remote_domain | null = null,
-  ): Promise<EventSubscription<remote.remote_domain_event_disk_change_msg>> {
+  ): Promise<
+    EventSubscription<
+      remote.remote_domain_event_disk_change_msg & {
+        reason: virConnectDomainEventDiskChangeReason;
+      }
+    >
+  > {
     return this.client.subscribe(
       DOMAIN_EVENTS,
       "domainEventCallbackDiskChange",
       { eventID: virDomainEventID.VIR_DOMAIN_EVENT_ID_DISK_CHANGE, dom },
-      (m) => m.msg,
+      (m) =>
+        m.msg as remote.remote_domain_event_disk_change_msg & {
+          reason: virConnectDomainEventDiskChangeReason;
+        },
     );
   }
 
@@ -4229,12 +4296,21 @@ export class RemoteEventSubscriptions {
    */
   domainTrayChange(
     dom: remote.remote_domain | null = null,
-  ): Promise<EventSubscription<remote.remote_domain_event_tray_change_msg>> {
+  ): Promise<
+    EventSubscription<
+      remote.remote_domain_event_tray_change_msg & {
+        reason: virDomainEventTrayChangeReason;
+      }
+    >
+  > {
     return this.client.subscribe(
       DOMAIN_EVENTS,
       "domainEventCallbackTrayChange",
       { eventID: virDomainEventID.VIR_DOMAIN_EVENT_ID_TRAY_CHANGE, dom },
-      (m) => m.msg,
+      (m) =>
+        m.msg as remote.remote_domain_event_tray_change_msg & {
+          reason: virDomainEventTrayChangeReason;
+        },
     );
   }
 
@@ -4319,12 +4395,23 @@ export class RemoteEventSubscriptions {
    */
   domainBlockJob2(
     dom: remote.remote_domain | null = null,
-  ): Promise<EventSubscription<remote.remote_domain_event_block_job_2_msg>> {
+  ): Promise<
+    EventSubscription<
+      remote.remote_domain_event_block_job_2_msg & {
+        type: virDomainBlockJobType;
+        status: virConnectDomainEventBlockJobStatus;
+      }
+    >
+  > {
     return this.client.subscribe(
       DOMAIN_EVENTS,
       "domainEventBlockJob2",
       { eventID: virDomainEventID.VIR_DOMAIN_EVENT_ID_BLOCK_JOB_2, dom },
-      (m) => m,
+      (m) =>
+        m as remote.remote_domain_event_block_job_2_msg & {
+          type: virDomainBlockJobType;
+          status: virConnectDomainEventBlockJobStatus;
+        },
     );
   }
 
@@ -4472,12 +4559,23 @@ export class RemoteEventSubscriptions {
    */
   domainMemoryFailure(
     dom: remote.remote_domain | null = null,
-  ): Promise<EventSubscription<remote.remote_domain_event_memory_failure_msg>> {
+  ): Promise<
+    EventSubscription<
+      remote.remote_domain_event_memory_failure_msg & {
+        recipient: virDomainMemoryFailureRecipientType;
+        action: virDomainMemoryFailureActionType;
+      }
+    >
+  > {
     return this.client.subscribe(
       DOMAIN_EVENTS,
       "domainEventMemoryFailure",
       { eventID: virDomainEventID.VIR_DOMAIN_EVENT_ID_MEMORY_FAILURE, dom },
-      (m) => m,
+      (m) =>
+        m as remote.remote_domain_event_memory_failure_msg & {
+          recipient: virDomainMemoryFailureRecipientType;
+          action: virDomainMemoryFailureActionType;
+        },
     );
   }
 
@@ -4505,12 +4603,21 @@ export class RemoteEventSubscriptions {
    */
   networkLifecycle(
     net: remote.remote_network | null = null,
-  ): Promise<EventSubscription<remote.remote_network_event_lifecycle_msg>> {
+  ): Promise<
+    EventSubscription<
+      remote.remote_network_event_lifecycle_msg & {
+        event: virNetworkEventLifecycleType;
+      }
+    >
+  > {
     return this.client.subscribe(
       NETWORK_EVENTS,
       "networkEventLifecycle",
       { eventID: virNetworkEventID.VIR_NETWORK_EVENT_ID_LIFECYCLE, net },
-      (m) => m,
+      (m) =>
+        m as remote.remote_network_event_lifecycle_msg & {
+          event: virNetworkEventLifecycleType;
+        },
     );
   }
 
@@ -4519,12 +4626,21 @@ export class RemoteEventSubscriptions {
    */
   nodeDeviceLifecycle(
     dev: remote.remote_node_device | null = null,
-  ): Promise<EventSubscription<remote.remote_node_device_event_lifecycle_msg>> {
+  ): Promise<
+    EventSubscription<
+      remote.remote_node_device_event_lifecycle_msg & {
+        event: virNodeDeviceEventLifecycleType;
+      }
+    >
+  > {
     return this.client.subscribe(
       NODE_DEVICE_EVENTS,
       "nodeDeviceEventLifecycle",
       { eventID: virNodeDeviceEventID.VIR_NODE_DEVICE_EVENT_ID_LIFECYCLE, dev },
-      (m) => m,
+      (m) =>
+        m as remote.remote_node_device_event_lifecycle_msg & {
+          event: virNodeDeviceEventLifecycleType;
+        },
     );
   }
 
@@ -4547,12 +4663,21 @@ export class RemoteEventSubscriptions {
    */
   secretLifecycle(
     secret: remote.remote_secret | null = null,
-  ): Promise<EventSubscription<remote.remote_secret_event_lifecycle_msg>> {
+  ): Promise<
+    EventSubscription<
+      remote.remote_secret_event_lifecycle_msg & {
+        event: virSecretEventLifecycleType;
+      }
+    >
+  > {
     return this.client.subscribe(
       SECRET_EVENTS,
       "secretEventLifecycle",
       { eventID: virSecretEventID.VIR_SECRET_EVENT_ID_LIFECYCLE, secret },
-      (m) => m,
+      (m) =>
+        m as remote.remote_secret_event_lifecycle_msg & {
+          event: virSecretEventLifecycleType;
+        },
     );
   }
 
@@ -4576,7 +4701,11 @@ export class RemoteEventSubscriptions {
   storagePoolLifecycle(
     pool: remote.remote_storage_pool | null = null,
   ): Promise<
-    EventSubscription<remote.remote_storage_pool_event_lifecycle_msg>
+    EventSubscription<
+      remote.remote_storage_pool_event_lifecycle_msg & {
+        event: virStoragePoolEventLifecycleType;
+      }
+    >
   > {
     return this.client.subscribe(
       STORAGE_POOL_EVENTS,
@@ -4585,7 +4714,10 @@ export class RemoteEventSubscriptions {
         eventID: virStoragePoolEventID.VIR_STORAGE_POOL_EVENT_ID_LIFECYCLE,
         pool,
       },
-      (m) => m,
+      (m) =>
+        m as remote.remote_storage_pool_event_lifecycle_msg & {
+          event: virStoragePoolEventLifecycleType;
+        },
     );
   }
 

@@ -43,6 +43,8 @@ export interface LibvirtApiData extends ApiFlags {
   readonly paramSets?: Readonly<
     Record<string, Readonly<Record<string, ParamTypeName | null>>>
   >;
+  /** Event ID member (`VIR_DOMAIN_EVENT_ID_BLOCK_JOB`) → the callback type its events go to. */
+  readonly eventCallbacks?: Readonly<Record<string, string>>;
   /** virConnectGetAllDomainStats's documented keys (`block.<num>.name`) → type (and enum). */
   readonly domainStats?: Readonly<
     Record<string, { type: ParamTypeName | null; enum?: string }>

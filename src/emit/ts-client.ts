@@ -613,6 +613,7 @@ export function emitClientModule(
         ...families.map((f) => rawChunk(eventFamilyConst(f, own, codecOf))),
         rawChunk(
           eventClass(
+            flagsData,
             families,
             subsClass,
             className,
@@ -900,7 +901,23 @@ function familyConstName(f: EventFamily): string {
   return `${f.object.replace(/([a-z])([A-Z])/g, "$1_$2").toUpperCase()}_EVENTS`;
 }
 
+/** The struct a field holds, when it is one (through typedefs). */
+function structOf(f: Field): StructType | null {
+  if (f.shape !== "scalar") return null;
+  let t: TypeRef = f.type;
+  for (let i = 0; i < 8; i++) {
+    if (t.kind === "inlineStruct") return t.struct;
+    if (t.kind !== "named") return null;
+    const d = t.decl;
+    if (d.kind === "struct") return d;
+    if (d.kind !== "typedef" || d.field.shape !== "scalar") return null;
+    t = d.field.type;
+  }
+  return null;
+}
+
 function eventClass(
+  data: LibvirtApiData,
   families: readonly EventFamily[],
   name: string,
   clientName: string,
@@ -929,6 +946,20 @@ function eventClass(
       ) {
         payload = `${payload} & ${api("virDomainEventLifecycleKind")}`;
         cast = ` as ${payload}`;
+      } else {
+        // Members the event's callback type documents as one of an enum (a block job's `type`).
+        const callback = data.eventCallbacks?.[e.member];
+        const fields = e.unwrap ? structOf(msg.fields[1]!)?.fields : msg.fields;
+        const typed = (callback ? (fields ?? []) : []).flatMap((field) => {
+          const named = argumentEnumOf(data, callback!, field.name);
+          return named && !named.bits && field.shape === "scalar"
+            ? [`${propKey(field.name)}: ${api(named.enum)}`]
+            : [];
+        });
+        if (typed.length) {
+          payload = `${payload} & { ${typed.join("; ")} }`;
+          cast = ` as ${payload}`;
+        }
       }
       lines.push(
         "",

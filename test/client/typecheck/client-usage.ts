@@ -15,7 +15,9 @@ import {
   REMOTE_PROC_DOMAIN_MIGRATE_PREPARE_TUNNEL3,
   RemoteClient,
   virConnectListAllDomainsFlags,
+  virDomainBlockJobType,
   virDomainEventDefinedDetailType,
+  virNetworkEventLifecycleType,
   virDomainEventStartedDetailType,
   virDomainEventType,
   virDomainMigrateFlags,
@@ -87,6 +89,16 @@ export async function usage(
     }
   });
   for await (const e of sub) void e.dom.name;
+  // Other events: members their libvirt callback type documents as an enum.
+  const jobs = await remote.events.domainBlockJob2();
+  jobs.on((e) => {
+    const t: virDomainBlockJobType = e.type;
+    // @ts-expect-error a block job status is no block job type
+    const s: virDomainBlockJobType = e.status;
+    void [t, s];
+  });
+  const nets = await remote.events.networkLifecycle();
+  nets.on((e) => void (e.event satisfies virNetworkEventLifecycleType));
   await sub.close();
   // @ts-expect-error the domain filter is a domain
   await remote.events.domainReboot("test");
