@@ -4085,6 +4085,164 @@ const STORAGE_POOL_EVENTS: EventFamilySpec<remote.remote_connect_storage_pool_ev
     },
   };
 
+/** `VIR_DOMAIN_EVENT_ID_LIFECYCLE` events as `client.events.domainLifecycle()` yields them. */
+export type DomainLifecycleEvent = remote.remote_domain_event_lifecycle_msg &
+  virDomainEventLifecycleKind;
+
+/** `VIR_DOMAIN_EVENT_ID_REBOOT` events as `client.events.domainReboot()` yields them. */
+export type DomainRebootEvent = remote.remote_domain_event_reboot_msg;
+
+/** `VIR_DOMAIN_EVENT_ID_RTC_CHANGE` events as `client.events.domainRtcChange()` yields them. */
+export type DomainRtcChangeEvent = remote.remote_domain_event_rtc_change_msg;
+
+/** `VIR_DOMAIN_EVENT_ID_WATCHDOG` events as `client.events.domainWatchdog()` yields them. */
+export type DomainWatchdogEvent = remote.remote_domain_event_watchdog_msg & {
+  action: virDomainEventWatchdogAction;
+};
+
+/** `VIR_DOMAIN_EVENT_ID_IO_ERROR` events as `client.events.domainIoError()` yields them. */
+export type DomainIoErrorEvent = remote.remote_domain_event_io_error_msg & {
+  action: virDomainEventIOErrorAction;
+};
+
+/** `VIR_DOMAIN_EVENT_ID_GRAPHICS` events as `client.events.domainGraphics()` yields them. */
+export type DomainGraphicsEvent = remote.remote_domain_event_graphics_msg & {
+  phase: virDomainEventGraphicsPhase;
+};
+
+/** `VIR_DOMAIN_EVENT_ID_IO_ERROR_REASON` events as `client.events.domainIoErrorReason()` yields them. */
+export type DomainIoErrorReasonEvent =
+  remote.remote_domain_event_io_error_reason_msg & {
+    action: virDomainEventIOErrorAction;
+  };
+
+/** `VIR_DOMAIN_EVENT_ID_CONTROL_ERROR` events as `client.events.domainControlError()` yields them. */
+export type DomainControlErrorEvent =
+  remote.remote_domain_event_control_error_msg;
+
+/** `VIR_DOMAIN_EVENT_ID_BLOCK_JOB` events as `client.events.domainBlockJob()` yields them. */
+export type DomainBlockJobEvent = remote.remote_domain_event_block_job_msg & {
+  type: virDomainBlockJobType;
+  status: virConnectDomainEventBlockJobStatus;
+};
+
+/** `VIR_DOMAIN_EVENT_ID_DISK_CHANGE` events as `client.events.domainDiskChange()` yields them. */
+export type DomainDiskChangeEvent =
+  remote.remote_domain_event_disk_change_msg & {
+    reason: virConnectDomainEventDiskChangeReason;
+  };
+
+/** `VIR_DOMAIN_EVENT_ID_TRAY_CHANGE` events as `client.events.domainTrayChange()` yields them. */
+export type DomainTrayChangeEvent =
+  remote.remote_domain_event_tray_change_msg & {
+    reason: virDomainEventTrayChangeReason;
+  };
+
+/** `VIR_DOMAIN_EVENT_ID_PMWAKEUP` events as `client.events.domainPmwakeup()` yields them. */
+export type DomainPmwakeupEvent =
+  remote.remote_domain_event_callback_pmwakeup_msg;
+
+/** `VIR_DOMAIN_EVENT_ID_PMSUSPEND` events as `client.events.domainPmsuspend()` yields them. */
+export type DomainPmsuspendEvent =
+  remote.remote_domain_event_callback_pmsuspend_msg;
+
+/** `VIR_DOMAIN_EVENT_ID_BALLOON_CHANGE` events as `client.events.domainBalloonChange()` yields them. */
+export type DomainBalloonChangeEvent =
+  remote.remote_domain_event_balloon_change_msg;
+
+/** `VIR_DOMAIN_EVENT_ID_PMSUSPEND_DISK` events as `client.events.domainPmsuspendDisk()` yields them. */
+export type DomainPmsuspendDiskEvent =
+  remote.remote_domain_event_callback_pmsuspend_disk_msg;
+
+/** `VIR_DOMAIN_EVENT_ID_DEVICE_REMOVED` events as `client.events.domainDeviceRemoved()` yields them. */
+export type DomainDeviceRemovedEvent =
+  remote.remote_domain_event_device_removed_msg;
+
+/** `VIR_DOMAIN_EVENT_ID_BLOCK_JOB_2` events as `client.events.domainBlockJob2()` yields them. */
+export type DomainBlockJob2Event =
+  remote.remote_domain_event_block_job_2_msg & {
+    type: virDomainBlockJobType;
+    status: virConnectDomainEventBlockJobStatus;
+  };
+
+/** `VIR_DOMAIN_EVENT_ID_TUNABLE` events as `client.events.domainTunable()` yields them. */
+export type DomainTunableEvent =
+  remote.remote_domain_event_callback_tunable_msg;
+
+/** `VIR_DOMAIN_EVENT_ID_AGENT_LIFECYCLE` events as `client.events.domainAgentLifecycle()` yields them. */
+export type DomainAgentLifecycleEvent =
+  remote.remote_domain_event_callback_agent_lifecycle_msg &
+    virDomainEventLifecycleKind;
+
+/** `VIR_DOMAIN_EVENT_ID_DEVICE_ADDED` events as `client.events.domainDeviceAdded()` yields them. */
+export type DomainDeviceAddedEvent =
+  remote.remote_domain_event_callback_device_added_msg;
+
+/** `VIR_DOMAIN_EVENT_ID_MIGRATION_ITERATION` events as `client.events.domainMigrationIteration()` yields them. */
+export type DomainMigrationIterationEvent =
+  remote.remote_domain_event_callback_migration_iteration_msg;
+
+/** `VIR_DOMAIN_EVENT_ID_JOB_COMPLETED` events as `client.events.domainJobCompleted()` yields them. */
+export type DomainJobCompletedEvent =
+  remote.remote_domain_event_callback_job_completed_msg;
+
+/** `VIR_DOMAIN_EVENT_ID_DEVICE_REMOVAL_FAILED` events as `client.events.domainDeviceRemovalFailed()` yields them. */
+export type DomainDeviceRemovalFailedEvent =
+  remote.remote_domain_event_callback_device_removal_failed_msg;
+
+/** `VIR_DOMAIN_EVENT_ID_METADATA_CHANGE` events as `client.events.domainMetadataChange()` yields them. */
+export type DomainMetadataChangeEvent =
+  remote.remote_domain_event_callback_metadata_change_msg;
+
+/** `VIR_DOMAIN_EVENT_ID_BLOCK_THRESHOLD` events as `client.events.domainBlockThreshold()` yields them. */
+export type DomainBlockThresholdEvent =
+  remote.remote_domain_event_block_threshold_msg;
+
+/** `VIR_DOMAIN_EVENT_ID_MEMORY_FAILURE` events as `client.events.domainMemoryFailure()` yields them. */
+export type DomainMemoryFailureEvent =
+  remote.remote_domain_event_memory_failure_msg & {
+    recipient: virDomainMemoryFailureRecipientType;
+    action: virDomainMemoryFailureActionType;
+  };
+
+/** `VIR_DOMAIN_EVENT_ID_MEMORY_DEVICE_SIZE_CHANGE` events as `client.events.domainMemoryDeviceSizeChange()` yields them. */
+export type DomainMemoryDeviceSizeChangeEvent =
+  remote.remote_domain_event_memory_device_size_change_msg;
+
+/** `VIR_NETWORK_EVENT_ID_LIFECYCLE` events as `client.events.networkLifecycle()` yields them. */
+export type NetworkLifecycleEvent =
+  remote.remote_network_event_lifecycle_msg & {
+    event: virNetworkEventLifecycleType;
+  };
+
+/** `VIR_NODE_DEVICE_EVENT_ID_LIFECYCLE` events as `client.events.nodeDeviceLifecycle()` yields them. */
+export type NodeDeviceLifecycleEvent =
+  remote.remote_node_device_event_lifecycle_msg & {
+    event: virNodeDeviceEventLifecycleType;
+  };
+
+/** `VIR_NODE_DEVICE_EVENT_ID_UPDATE` events as `client.events.nodeDeviceUpdate()` yields them. */
+export type NodeDeviceUpdateEvent = remote.remote_node_device_event_update_msg;
+
+/** `VIR_SECRET_EVENT_ID_LIFECYCLE` events as `client.events.secretLifecycle()` yields them. */
+export type SecretLifecycleEvent = remote.remote_secret_event_lifecycle_msg & {
+  event: virSecretEventLifecycleType;
+};
+
+/** `VIR_SECRET_EVENT_ID_VALUE_CHANGED` events as `client.events.secretValueChanged()` yields them. */
+export type SecretValueChangedEvent =
+  remote.remote_secret_event_value_changed_msg;
+
+/** `VIR_STORAGE_POOL_EVENT_ID_LIFECYCLE` events as `client.events.storagePoolLifecycle()` yields them. */
+export type StoragePoolLifecycleEvent =
+  remote.remote_storage_pool_event_lifecycle_msg & {
+    event: virStoragePoolEventLifecycleType;
+  };
+
+/** `VIR_STORAGE_POOL_EVENT_ID_REFRESH` events as `client.events.storagePoolRefresh()` yields them. */
+export type StoragePoolRefreshEvent =
+  remote.remote_storage_pool_event_refresh_msg;
+
 /** Event subscriptions of remote_protocol.x, one per libvirt event ID: `client.events`. */
 export class RemoteEventSubscriptions {
   constructor(private readonly client: RemoteClient) {}
@@ -4094,18 +4252,12 @@ export class RemoteEventSubscriptions {
    */
   domainLifecycle(
     dom: remote.remote_domain | null = null,
-  ): Promise<
-    EventSubscription<
-      remote.remote_domain_event_lifecycle_msg & virDomainEventLifecycleKind
-    >
-  > {
+  ): Promise<EventSubscription<DomainLifecycleEvent>> {
     return this.client.subscribe(
       DOMAIN_EVENTS,
       "domainEventCallbackLifecycle",
       { eventID: virDomainEventID.VIR_DOMAIN_EVENT_ID_LIFECYCLE, dom },
-      (m) =>
-        m.msg as remote.remote_domain_event_lifecycle_msg &
-          virDomainEventLifecycleKind,
+      (m) => m.msg as DomainLifecycleEvent,
     );
   }
 
@@ -4114,7 +4266,7 @@ export class RemoteEventSubscriptions {
    */
   domainReboot(
     dom: remote.remote_domain | null = null,
-  ): Promise<EventSubscription<remote.remote_domain_event_reboot_msg>> {
+  ): Promise<EventSubscription<DomainRebootEvent>> {
     return this.client.subscribe(
       DOMAIN_EVENTS,
       "domainEventCallbackReboot",
@@ -4128,7 +4280,7 @@ export class RemoteEventSubscriptions {
    */
   domainRtcChange(
     dom: remote.remote_domain | null = null,
-  ): Promise<EventSubscription<remote.remote_domain_event_rtc_change_msg>> {
+  ): Promise<EventSubscription<DomainRtcChangeEvent>> {
     return this.client.subscribe(
       DOMAIN_EVENTS,
       "domainEventCallbackRtcChange",
@@ -4142,21 +4294,12 @@ export class RemoteEventSubscriptions {
    */
   domainWatchdog(
     dom: remote.remote_domain | null = null,
-  ): Promise<
-    EventSubscription<
-      remote.remote_domain_event_watchdog_msg & {
-        action: virDomainEventWatchdogAction;
-      }
-    >
-  > {
+  ): Promise<EventSubscription<DomainWatchdogEvent>> {
     return this.client.subscribe(
       DOMAIN_EVENTS,
       "domainEventCallbackWatchdog",
       { eventID: virDomainEventID.VIR_DOMAIN_EVENT_ID_WATCHDOG, dom },
-      (m) =>
-        m.msg as remote.remote_domain_event_watchdog_msg & {
-          action: virDomainEventWatchdogAction;
-        },
+      (m) => m.msg as DomainWatchdogEvent,
     );
   }
 
@@ -4165,21 +4308,12 @@ export class RemoteEventSubscriptions {
    */
   domainIoError(
     dom: remote.remote_domain | null = null,
-  ): Promise<
-    EventSubscription<
-      remote.remote_domain_event_io_error_msg & {
-        action: virDomainEventIOErrorAction;
-      }
-    >
-  > {
+  ): Promise<EventSubscription<DomainIoErrorEvent>> {
     return this.client.subscribe(
       DOMAIN_EVENTS,
       "domainEventCallbackIoError",
       { eventID: virDomainEventID.VIR_DOMAIN_EVENT_ID_IO_ERROR, dom },
-      (m) =>
-        m.msg as remote.remote_domain_event_io_error_msg & {
-          action: virDomainEventIOErrorAction;
-        },
+      (m) => m.msg as DomainIoErrorEvent,
     );
   }
 
@@ -4188,21 +4322,12 @@ export class RemoteEventSubscriptions {
    */
   domainGraphics(
     dom: remote.remote_domain | null = null,
-  ): Promise<
-    EventSubscription<
-      remote.remote_domain_event_graphics_msg & {
-        phase: virDomainEventGraphicsPhase;
-      }
-    >
-  > {
+  ): Promise<EventSubscription<DomainGraphicsEvent>> {
     return this.client.subscribe(
       DOMAIN_EVENTS,
       "domainEventCallbackGraphics",
       { eventID: virDomainEventID.VIR_DOMAIN_EVENT_ID_GRAPHICS, dom },
-      (m) =>
-        m.msg as remote.remote_domain_event_graphics_msg & {
-          phase: virDomainEventGraphicsPhase;
-        },
+      (m) => m.msg as DomainGraphicsEvent,
     );
   }
 
@@ -4211,21 +4336,12 @@ export class RemoteEventSubscriptions {
    */
   domainIoErrorReason(
     dom: remote.remote_domain | null = null,
-  ): Promise<
-    EventSubscription<
-      remote.remote_domain_event_io_error_reason_msg & {
-        action: virDomainEventIOErrorAction;
-      }
-    >
-  > {
+  ): Promise<EventSubscription<DomainIoErrorReasonEvent>> {
     return this.client.subscribe(
       DOMAIN_EVENTS,
       "domainEventCallbackIoErrorReason",
       { eventID: virDomainEventID.VIR_DOMAIN_EVENT_ID_IO_ERROR_REASON, dom },
-      (m) =>
-        m.msg as remote.remote_domain_event_io_error_reason_msg & {
-          action: virDomainEventIOErrorAction;
-        },
+      (m) => m.msg as DomainIoErrorReasonEvent,
     );
   }
 
@@ -4234,7 +4350,7 @@ export class RemoteEventSubscriptions {
    */
   domainControlError(
     dom: remote.remote_domain | null = null,
-  ): Promise<EventSubscription<remote.remote_domain_event_control_error_msg>> {
+  ): Promise<EventSubscription<DomainControlErrorEvent>> {
     return this.client.subscribe(
       DOMAIN_EVENTS,
       "domainEventCallbackControlError",
@@ -4248,23 +4364,12 @@ export class RemoteEventSubscriptions {
    */
   domainBlockJob(
     dom: remote.remote_domain | null = null,
-  ): Promise<
-    EventSubscription<
-      remote.remote_domain_event_block_job_msg & {
-        type: virDomainBlockJobType;
-        status: virConnectDomainEventBlockJobStatus;
-      }
-    >
-  > {
+  ): Promise<EventSubscription<DomainBlockJobEvent>> {
     return this.client.subscribe(
       DOMAIN_EVENTS,
       "domainEventCallbackBlockJob",
       { eventID: virDomainEventID.VIR_DOMAIN_EVENT_ID_BLOCK_JOB, dom },
-      (m) =>
-        m.msg as remote.remote_domain_event_block_job_msg & {
-          type: virDomainBlockJobType;
-          status: virConnectDomainEventBlockJobStatus;
-        },
+      (m) => m.msg as DomainBlockJobEvent,
     );
   }
 
@@ -4273,21 +4378,12 @@ export class RemoteEventSubscriptions {
    */
   domainDiskChange(
     dom: remote.remote_domain | null = null,
-  ): Promise<
-    EventSubscription<
-      remote.remote_domain_event_disk_change_msg & {
-        reason: virConnectDomainEventDiskChangeReason;
-      }
-    >
-  > {
+  ): Promise<EventSubscription<DomainDiskChangeEvent>> {
     return this.client.subscribe(
       DOMAIN_EVENTS,
       "domainEventCallbackDiskChange",
       { eventID: virDomainEventID.VIR_DOMAIN_EVENT_ID_DISK_CHANGE, dom },
-      (m) =>
-        m.msg as remote.remote_domain_event_disk_change_msg & {
-          reason: virConnectDomainEventDiskChangeReason;
-        },
+      (m) => m.msg as DomainDiskChangeEvent,
     );
   }
 
@@ -4296,21 +4392,12 @@ export class RemoteEventSubscriptions {
    */
   domainTrayChange(
     dom: remote.remote_domain | null = null,
-  ): Promise<
-    EventSubscription<
-      remote.remote_domain_event_tray_change_msg & {
-        reason: virDomainEventTrayChangeReason;
-      }
-    >
-  > {
+  ): Promise<EventSubscription<DomainTrayChangeEvent>> {
     return this.client.subscribe(
       DOMAIN_EVENTS,
       "domainEventCallbackTrayChange",
       { eventID: virDomainEventID.VIR_DOMAIN_EVENT_ID_TRAY_CHANGE, dom },
-      (m) =>
-        m.msg as remote.remote_domain_event_tray_change_msg & {
-          reason: virDomainEventTrayChangeReason;
-        },
+      (m) => m.msg as DomainTrayChangeEvent,
     );
   }
 
@@ -4319,9 +4406,7 @@ export class RemoteEventSubscriptions {
    */
   domainPmwakeup(
     dom: remote.remote_domain | null = null,
-  ): Promise<
-    EventSubscription<remote.remote_domain_event_callback_pmwakeup_msg>
-  > {
+  ): Promise<EventSubscription<DomainPmwakeupEvent>> {
     return this.client.subscribe(
       DOMAIN_EVENTS,
       "domainEventCallbackPMwakeup",
@@ -4335,9 +4420,7 @@ export class RemoteEventSubscriptions {
    */
   domainPmsuspend(
     dom: remote.remote_domain | null = null,
-  ): Promise<
-    EventSubscription<remote.remote_domain_event_callback_pmsuspend_msg>
-  > {
+  ): Promise<EventSubscription<DomainPmsuspendEvent>> {
     return this.client.subscribe(
       DOMAIN_EVENTS,
       "domainEventCallbackPMsuspend",
@@ -4351,7 +4434,7 @@ export class RemoteEventSubscriptions {
    */
   domainBalloonChange(
     dom: remote.remote_domain | null = null,
-  ): Promise<EventSubscription<remote.remote_domain_event_balloon_change_msg>> {
+  ): Promise<EventSubscription<DomainBalloonChangeEvent>> {
     return this.client.subscribe(
       DOMAIN_EVENTS,
       "domainEventCallbackBalloonChange",
@@ -4365,9 +4448,7 @@ export class RemoteEventSubscriptions {
    */
   domainPmsuspendDisk(
     dom: remote.remote_domain | null = null,
-  ): Promise<
-    EventSubscription<remote.remote_domain_event_callback_pmsuspend_disk_msg>
-  > {
+  ): Promise<EventSubscription<DomainPmsuspendDiskEvent>> {
     return this.client.subscribe(
       DOMAIN_EVENTS,
       "domainEventCallbackPMsuspendDisk",
@@ -4381,7 +4462,7 @@ export class RemoteEventSubscriptions {
    */
   domainDeviceRemoved(
     dom: remote.remote_domain | null = null,
-  ): Promise<EventSubscription<remote.remote_domain_event_device_removed_msg>> {
+  ): Promise<EventSubscription<DomainDeviceRemovedEvent>> {
     return this.client.subscribe(
       DOMAIN_EVENTS,
       "domainEventCallbackDeviceRemoved",
@@ -4395,23 +4476,12 @@ export class RemoteEventSubscriptions {
    */
   domainBlockJob2(
     dom: remote.remote_domain | null = null,
-  ): Promise<
-    EventSubscription<
-      remote.remote_domain_event_block_job_2_msg & {
-        type: virDomainBlockJobType;
-        status: virConnectDomainEventBlockJobStatus;
-      }
-    >
-  > {
+  ): Promise<EventSubscription<DomainBlockJob2Event>> {
     return this.client.subscribe(
       DOMAIN_EVENTS,
       "domainEventBlockJob2",
       { eventID: virDomainEventID.VIR_DOMAIN_EVENT_ID_BLOCK_JOB_2, dom },
-      (m) =>
-        m as remote.remote_domain_event_block_job_2_msg & {
-          type: virDomainBlockJobType;
-          status: virConnectDomainEventBlockJobStatus;
-        },
+      (m) => m as DomainBlockJob2Event,
     );
   }
 
@@ -4420,9 +4490,7 @@ export class RemoteEventSubscriptions {
    */
   domainTunable(
     dom: remote.remote_domain | null = null,
-  ): Promise<
-    EventSubscription<remote.remote_domain_event_callback_tunable_msg>
-  > {
+  ): Promise<EventSubscription<DomainTunableEvent>> {
     return this.client.subscribe(
       DOMAIN_EVENTS,
       "domainEventCallbackTunable",
@@ -4436,19 +4504,12 @@ export class RemoteEventSubscriptions {
    */
   domainAgentLifecycle(
     dom: remote.remote_domain | null = null,
-  ): Promise<
-    EventSubscription<
-      remote.remote_domain_event_callback_agent_lifecycle_msg &
-        virDomainEventLifecycleKind
-    >
-  > {
+  ): Promise<EventSubscription<DomainAgentLifecycleEvent>> {
     return this.client.subscribe(
       DOMAIN_EVENTS,
       "domainEventCallbackAgentLifecycle",
       { eventID: virDomainEventID.VIR_DOMAIN_EVENT_ID_AGENT_LIFECYCLE, dom },
-      (m) =>
-        m as remote.remote_domain_event_callback_agent_lifecycle_msg &
-          virDomainEventLifecycleKind,
+      (m) => m as DomainAgentLifecycleEvent,
     );
   }
 
@@ -4457,9 +4518,7 @@ export class RemoteEventSubscriptions {
    */
   domainDeviceAdded(
     dom: remote.remote_domain | null = null,
-  ): Promise<
-    EventSubscription<remote.remote_domain_event_callback_device_added_msg>
-  > {
+  ): Promise<EventSubscription<DomainDeviceAddedEvent>> {
     return this.client.subscribe(
       DOMAIN_EVENTS,
       "domainEventCallbackDeviceAdded",
@@ -4473,9 +4532,7 @@ export class RemoteEventSubscriptions {
    */
   domainMigrationIteration(
     dom: remote.remote_domain | null = null,
-  ): Promise<
-    EventSubscription<remote.remote_domain_event_callback_migration_iteration_msg>
-  > {
+  ): Promise<EventSubscription<DomainMigrationIterationEvent>> {
     return this.client.subscribe(
       DOMAIN_EVENTS,
       "domainEventCallbackMigrationIteration",
@@ -4492,9 +4549,7 @@ export class RemoteEventSubscriptions {
    */
   domainJobCompleted(
     dom: remote.remote_domain | null = null,
-  ): Promise<
-    EventSubscription<remote.remote_domain_event_callback_job_completed_msg>
-  > {
+  ): Promise<EventSubscription<DomainJobCompletedEvent>> {
     return this.client.subscribe(
       DOMAIN_EVENTS,
       "domainEventCallbackJobCompleted",
@@ -4508,9 +4563,7 @@ export class RemoteEventSubscriptions {
    */
   domainDeviceRemovalFailed(
     dom: remote.remote_domain | null = null,
-  ): Promise<
-    EventSubscription<remote.remote_domain_event_callback_device_removal_failed_msg>
-  > {
+  ): Promise<EventSubscription<DomainDeviceRemovalFailedEvent>> {
     return this.client.subscribe(
       DOMAIN_EVENTS,
       "domainEventCallbackDeviceRemovalFailed",
@@ -4527,9 +4580,7 @@ export class RemoteEventSubscriptions {
    */
   domainMetadataChange(
     dom: remote.remote_domain | null = null,
-  ): Promise<
-    EventSubscription<remote.remote_domain_event_callback_metadata_change_msg>
-  > {
+  ): Promise<EventSubscription<DomainMetadataChangeEvent>> {
     return this.client.subscribe(
       DOMAIN_EVENTS,
       "domainEventCallbackMetadataChange",
@@ -4543,9 +4594,7 @@ export class RemoteEventSubscriptions {
    */
   domainBlockThreshold(
     dom: remote.remote_domain | null = null,
-  ): Promise<
-    EventSubscription<remote.remote_domain_event_block_threshold_msg>
-  > {
+  ): Promise<EventSubscription<DomainBlockThresholdEvent>> {
     return this.client.subscribe(
       DOMAIN_EVENTS,
       "domainEventBlockThreshold",
@@ -4559,23 +4608,12 @@ export class RemoteEventSubscriptions {
    */
   domainMemoryFailure(
     dom: remote.remote_domain | null = null,
-  ): Promise<
-    EventSubscription<
-      remote.remote_domain_event_memory_failure_msg & {
-        recipient: virDomainMemoryFailureRecipientType;
-        action: virDomainMemoryFailureActionType;
-      }
-    >
-  > {
+  ): Promise<EventSubscription<DomainMemoryFailureEvent>> {
     return this.client.subscribe(
       DOMAIN_EVENTS,
       "domainEventMemoryFailure",
       { eventID: virDomainEventID.VIR_DOMAIN_EVENT_ID_MEMORY_FAILURE, dom },
-      (m) =>
-        m as remote.remote_domain_event_memory_failure_msg & {
-          recipient: virDomainMemoryFailureRecipientType;
-          action: virDomainMemoryFailureActionType;
-        },
+      (m) => m as DomainMemoryFailureEvent,
     );
   }
 
@@ -4584,9 +4622,7 @@ export class RemoteEventSubscriptions {
    */
   domainMemoryDeviceSizeChange(
     dom: remote.remote_domain | null = null,
-  ): Promise<
-    EventSubscription<remote.remote_domain_event_memory_device_size_change_msg>
-  > {
+  ): Promise<EventSubscription<DomainMemoryDeviceSizeChangeEvent>> {
     return this.client.subscribe(
       DOMAIN_EVENTS,
       "domainEventMemoryDeviceSizeChange",
@@ -4603,21 +4639,12 @@ export class RemoteEventSubscriptions {
    */
   networkLifecycle(
     net: remote.remote_network | null = null,
-  ): Promise<
-    EventSubscription<
-      remote.remote_network_event_lifecycle_msg & {
-        event: virNetworkEventLifecycleType;
-      }
-    >
-  > {
+  ): Promise<EventSubscription<NetworkLifecycleEvent>> {
     return this.client.subscribe(
       NETWORK_EVENTS,
       "networkEventLifecycle",
       { eventID: virNetworkEventID.VIR_NETWORK_EVENT_ID_LIFECYCLE, net },
-      (m) =>
-        m as remote.remote_network_event_lifecycle_msg & {
-          event: virNetworkEventLifecycleType;
-        },
+      (m) => m as NetworkLifecycleEvent,
     );
   }
 
@@ -4626,21 +4653,12 @@ export class RemoteEventSubscriptions {
    */
   nodeDeviceLifecycle(
     dev: remote.remote_node_device | null = null,
-  ): Promise<
-    EventSubscription<
-      remote.remote_node_device_event_lifecycle_msg & {
-        event: virNodeDeviceEventLifecycleType;
-      }
-    >
-  > {
+  ): Promise<EventSubscription<NodeDeviceLifecycleEvent>> {
     return this.client.subscribe(
       NODE_DEVICE_EVENTS,
       "nodeDeviceEventLifecycle",
       { eventID: virNodeDeviceEventID.VIR_NODE_DEVICE_EVENT_ID_LIFECYCLE, dev },
-      (m) =>
-        m as remote.remote_node_device_event_lifecycle_msg & {
-          event: virNodeDeviceEventLifecycleType;
-        },
+      (m) => m as NodeDeviceLifecycleEvent,
     );
   }
 
@@ -4649,7 +4667,7 @@ export class RemoteEventSubscriptions {
    */
   nodeDeviceUpdate(
     dev: remote.remote_node_device | null = null,
-  ): Promise<EventSubscription<remote.remote_node_device_event_update_msg>> {
+  ): Promise<EventSubscription<NodeDeviceUpdateEvent>> {
     return this.client.subscribe(
       NODE_DEVICE_EVENTS,
       "nodeDeviceEventUpdate",
@@ -4663,21 +4681,12 @@ export class RemoteEventSubscriptions {
    */
   secretLifecycle(
     secret: remote.remote_secret | null = null,
-  ): Promise<
-    EventSubscription<
-      remote.remote_secret_event_lifecycle_msg & {
-        event: virSecretEventLifecycleType;
-      }
-    >
-  > {
+  ): Promise<EventSubscription<SecretLifecycleEvent>> {
     return this.client.subscribe(
       SECRET_EVENTS,
       "secretEventLifecycle",
       { eventID: virSecretEventID.VIR_SECRET_EVENT_ID_LIFECYCLE, secret },
-      (m) =>
-        m as remote.remote_secret_event_lifecycle_msg & {
-          event: virSecretEventLifecycleType;
-        },
+      (m) => m as SecretLifecycleEvent,
     );
   }
 
@@ -4686,7 +4695,7 @@ export class RemoteEventSubscriptions {
    */
   secretValueChanged(
     secret: remote.remote_secret | null = null,
-  ): Promise<EventSubscription<remote.remote_secret_event_value_changed_msg>> {
+  ): Promise<EventSubscription<SecretValueChangedEvent>> {
     return this.client.subscribe(
       SECRET_EVENTS,
       "secretEventValueChanged",
@@ -4700,13 +4709,7 @@ export class RemoteEventSubscriptions {
    */
   storagePoolLifecycle(
     pool: remote.remote_storage_pool | null = null,
-  ): Promise<
-    EventSubscription<
-      remote.remote_storage_pool_event_lifecycle_msg & {
-        event: virStoragePoolEventLifecycleType;
-      }
-    >
-  > {
+  ): Promise<EventSubscription<StoragePoolLifecycleEvent>> {
     return this.client.subscribe(
       STORAGE_POOL_EVENTS,
       "storagePoolEventLifecycle",
@@ -4714,10 +4717,7 @@ export class RemoteEventSubscriptions {
         eventID: virStoragePoolEventID.VIR_STORAGE_POOL_EVENT_ID_LIFECYCLE,
         pool,
       },
-      (m) =>
-        m as remote.remote_storage_pool_event_lifecycle_msg & {
-          event: virStoragePoolEventLifecycleType;
-        },
+      (m) => m as StoragePoolLifecycleEvent,
     );
   }
 
@@ -4726,7 +4726,7 @@ export class RemoteEventSubscriptions {
    */
   storagePoolRefresh(
     pool: remote.remote_storage_pool | null = null,
-  ): Promise<EventSubscription<remote.remote_storage_pool_event_refresh_msg>> {
+  ): Promise<EventSubscription<StoragePoolRefreshEvent>> {
     return this.client.subscribe(
       STORAGE_POOL_EVENTS,
       "storagePoolEventRefresh",

@@ -608,26 +608,28 @@ export function emitClientModule(
   // --- event subscriptions (client.events) ---------------------------------------------------------
   const families = eventFamilies(p, flagsData);
   const subsClass = `${Type}EventSubscriptions`;
-  const eventChunks: Chunk[] = families.length
+  const subscriptions = families.length
+    ? eventClass(
+        flagsData,
+        families,
+        subsClass,
+        className,
+        p.name,
+        typeOfDecl,
+        tsTypeOfField,
+        (name) => {
+          usedApi.add(name);
+          return name;
+        },
+        apiNames.has("virDomainEventType") &&
+          lifecycleDetails(flagsData).length > 0,
+      )
+    : null;
+  const eventChunks: Chunk[] = subscriptions
     ? [
         ...families.map((f) => rawChunk(eventFamilyConst(f, own, codecOf))),
-        rawChunk(
-          eventClass(
-            flagsData,
-            families,
-            subsClass,
-            className,
-            p.name,
-            typeOfDecl,
-            tsTypeOfField,
-            (name) => {
-              usedApi.add(name);
-              return name;
-            },
-            apiNames.has("virDomainEventType") &&
-              lifecycleDetails(flagsData).length > 0,
-          ),
-        ),
+        ...subscriptions.aliases.map(rawChunk),
+        rawChunk(subscriptions.cls),
       ]
     : [];
   if (families.length) {
@@ -926,7 +928,8 @@ function eventClass(
   tsTypeOfField: (f: Field) => string,
   api: (name: string) => string,
   lifecycleKinds: boolean,
-): string {
+): { aliases: string[]; cls: string } {
+  const aliases: string[] = [];
   const lines = [
     `/** Event subscriptions of ${protocol}.x, one per libvirt event ID: \`client.events\`. */`,
     `export class ${name} {`,
@@ -938,14 +941,12 @@ function eventClass(
     for (const e of f.events) {
       const msg = e.msg.msg!;
       let payload = e.unwrap ? tsTypeOfField(msg.fields[1]!) : typeOfDecl(msg);
-      let cast = "";
       if (
         lifecycleKinds &&
         f.idEnum === "virDomainEventID" &&
         /_LIFECYCLE$/.test(e.member)
       ) {
         payload = `${payload} & ${api("virDomainEventLifecycleKind")}`;
-        cast = ` as ${payload}`;
       } else {
         // Members the event's callback type documents as one of an enum (a block job's `type`).
         const callback = data.eventCallbacks?.[e.member];
@@ -956,23 +957,29 @@ function eventClass(
             ? [`${propKey(field.name)}: ${api(named.enum)}`]
             : [];
         });
-        if (typed.length) {
-          payload = `${payload} & { ${typed.join("; ")} }`;
-          cast = ` as ${payload}`;
-        }
+        if (typed.length) payload = `${payload} & { ${typed.join("; ")} }`;
       }
+      // A named type per event keeps signatures short (and prettier's layout stable).
+      const alias = `${e.name[0]!.toUpperCase()}${e.name.slice(1)}Event`;
+      const cast = payload.includes(" & ") ? ` as ${alias}` : "";
+      aliases.push(
+        [
+          `/** \`${e.member}\` events as \`client.events.${e.name}()\` yields them. */`,
+          `export type ${alias} = ${payload};`,
+        ].join("\n"),
+      );
       lines.push(
         "",
         `  /**`,
         `   * \`${e.member}\`: registers with \`${f.register.constName}\` (for one ${objField.name}, or all when none is given) and yields \`${e.msg.constName}\`'s events until closed.`,
         `   */`,
         // libvirt's register calls take the object as optional (`remote_domain`): null is all.
-        `  ${e.name}(${objField.name}: ${objType} | null = null): Promise<EventSubscription<${payload}>> {`,
+        `  ${e.name}(${objField.name}: ${objType} | null = null): Promise<EventSubscription<${alias}>> {`,
         `    return this.client.subscribe(${familyConstName(f)}, ${JSON.stringify(e.msg.methodName)}, { eventID: ${api(f.idEnum)}.${e.member}, ${objField.name} }, (m) => ${e.unwrap ? "m.msg" : "m"}${cast});`,
         `  }`,
       );
     }
   }
   lines.push("}");
-  return lines.join("\n");
+  return { aliases, cls: lines.join("\n") };
 }

@@ -16,8 +16,7 @@ import {
   virDomainEventType,
   virDomainState,
   virDomainSchedulerParametersTypes,
-  type remote_domain_event_lifecycle_msg,
-  type virDomainEventLifecycleKind,
+  type DomainLifecycleEvent,
   type virDomainSchedulerParameters,
   type virDomainStatsRecordParameters,
 } from "../../generated/remote_protocol/index.js";
@@ -62,8 +61,7 @@ const VIRSH_STATE: Record<string, string> = {
   VIR_DOMAIN_PAUSED: "paused",
 };
 
-type Lifecycle = remote_domain_event_lifecycle_msg &
-  virDomainEventLifecycleKind;
+type Lifecycle = DomainLifecycleEvent;
 const named = (e: Lifecycle) =>
   `${e.dom.name} ${virDomainEventType[e.event]} ${
     (virDomainEventDetailType[e.event] as Record<number, string>)[e.detail]
