@@ -10,16 +10,8 @@ import {
   ProgramClient,
   type RpcConnection,
 } from "virt-rpcgen/runtime";
+import { virConnectFlags } from "./api.js";
 import * as admin from "./codecs.js";
-
-/** `virConnectFlags`, from libvirt's API description. */
-export const virConnectFlags = {
-  VIR_CONNECT_RO: 1,
-  VIR_CONNECT_NO_ALIASES: 2,
-} as const;
-
-export type virConnectFlags =
-  (typeof virConnectFlags)[keyof typeof virConnectFlags];
 
 /** Call procedures of admin_protocol.x, for `AdminClient.call` (each also has a method): procedure → args and ret. */
 export interface AdminClientCalls {

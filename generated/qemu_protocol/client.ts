@@ -9,26 +9,12 @@ import {
   ProgramClient,
   type RpcConnection,
 } from "virt-rpcgen/runtime";
+import {
+  virConnectDomainQemuMonitorEventRegisterFlags,
+  virDomainQemuMonitorCommandFlags,
+} from "./api.js";
 import * as qemu from "./codecs.js";
 import * as remote from "../remote_protocol/codecs.js";
-
-/** `virConnectDomainQemuMonitorEventRegisterFlags`, from libvirt's API description. */
-export const virConnectDomainQemuMonitorEventRegisterFlags = {
-  VIR_CONNECT_DOMAIN_QEMU_MONITOR_EVENT_REGISTER_REGEX: 1,
-  VIR_CONNECT_DOMAIN_QEMU_MONITOR_EVENT_REGISTER_NOCASE: 2,
-} as const;
-
-export type virConnectDomainQemuMonitorEventRegisterFlags =
-  (typeof virConnectDomainQemuMonitorEventRegisterFlags)[keyof typeof virConnectDomainQemuMonitorEventRegisterFlags];
-
-/** `virDomainQemuMonitorCommandFlags`, from libvirt's API description. */
-export const virDomainQemuMonitorCommandFlags = {
-  VIR_DOMAIN_QEMU_MONITOR_COMMAND_DEFAULT: 0,
-  VIR_DOMAIN_QEMU_MONITOR_COMMAND_HMP: 1,
-} as const;
-
-export type virDomainQemuMonitorCommandFlags =
-  (typeof virDomainQemuMonitorCommandFlags)[keyof typeof virDomainQemuMonitorCommandFlags];
 
 /** Call procedures of qemu_protocol.x, for `QemuClient.call` (each also has a method): procedure → args and ret. */
 export interface QemuClientCalls {

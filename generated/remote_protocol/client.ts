@@ -4,6 +4,8 @@ import {
   type ClientProgram,
   type ConnectOptions,
   type ConnectTarget,
+  type EventFamilySpec,
+  type EventSubscription,
   type Flags,
   type HandshakeSpec,
   openSession,
@@ -13,869 +15,123 @@ import {
   type StreamReply,
   type VirtStream,
 } from "virt-rpcgen/runtime";
+import {
+  virConnectBaselineCPUFlags,
+  virConnectCompareCPUFlags,
+  virConnectDomainEventBlockJobStatus,
+  virConnectDomainEventDiskChangeReason,
+  virConnectGetAllDomainStatsFlags,
+  virConnectListAllDomainsFlags,
+  virConnectListAllInterfacesFlags,
+  virConnectListAllNetworksFlags,
+  virConnectListAllNodeDeviceFlags,
+  virConnectListAllSecretsFlags,
+  virConnectListAllStoragePoolsFlags,
+  virDomainAbortJobFlagsValues,
+  virDomainAuthorizedSSHKeysSetFlags,
+  virDomainBackupBeginFlags,
+  virDomainBlockCommitFlags,
+  virDomainBlockCopyFlags,
+  virDomainBlockJobAbortFlags,
+  virDomainBlockJobInfoFlags,
+  virDomainBlockJobSetSpeedFlags,
+  virDomainBlockJobType,
+  virDomainBlockPullFlags,
+  virDomainBlockRebaseFlags,
+  virDomainBlockResizeFlags,
+  virDomainChannelFlags,
+  virDomainCheckpointCreateFlags,
+  virDomainCheckpointDeleteFlags,
+  virDomainCheckpointListFlags,
+  virDomainCheckpointXMLFlags,
+  virDomainConsoleFlags,
+  virDomainCoreDumpFlags,
+  virDomainCoreDumpFormat,
+  virDomainCreateFlags,
+  virDomainDefineFlags,
+  virDomainDestroyFlagsValues,
+  virDomainDeviceModifyFlags,
+  virDomainDirtyRateCalcFlags,
+  virDomainEventGraphicsPhase,
+  virDomainEventID,
+  virDomainEventIOErrorAction,
+  virDomainEventLifecycleKind,
+  virDomainEventTrayChangeReason,
+  virDomainEventWatchdogAction,
+  virDomainFDAssociateFlags,
+  virDomainGetHostnameFlags,
+  virDomainGetJobStatsFlags,
+  virDomainGuestInfoTypes,
+  virDomainInterfaceAddressesSource,
+  virDomainJobType,
+  virDomainLifecycle,
+  virDomainLifecycleAction,
+  virDomainMemoryFailureActionType,
+  virDomainMemoryFailureRecipientType,
+  virDomainMemoryFlags,
+  virDomainMemoryModFlags,
+  virDomainMessageType,
+  virDomainMetadataType,
+  virDomainMigrateFlags,
+  virDomainMigrateMaxSpeedFlags,
+  virDomainModificationImpact,
+  virDomainOpenGraphicsFlags,
+  virDomainProcessSignal,
+  virDomainRebootFlagValues,
+  virDomainSaveImageXMLFlags,
+  virDomainSaveRestoreFlags,
+  virDomainSetTimeFlags,
+  virDomainSetUserPasswordFlags,
+  virDomainShutdownFlagValues,
+  virDomainSnapshotCreateFlags,
+  virDomainSnapshotDeleteFlags,
+  virDomainSnapshotListFlags,
+  virDomainSnapshotRevertFlags,
+  virDomainSnapshotXMLFlags,
+  virDomainState,
+  virDomainStatsTypes,
+  virDomainUndefineFlagsValues,
+  virDomainVcpuFlags,
+  virDomainXMLFlags,
+  virInterfaceDefineFlags,
+  virKeycodeSet,
+  virNWFilterBindingCreateFlags,
+  virNWFilterDefineFlags,
+  virNetworkCreateFlags,
+  virNetworkDefineFlags,
+  virNetworkEventID,
+  virNetworkEventLifecycleType,
+  virNetworkPortCreateFlags,
+  virNetworkUpdateCommand,
+  virNetworkUpdateFlags,
+  virNetworkUpdateSection,
+  virNetworkXMLFlags,
+  virNodeAllocPagesFlags,
+  virNodeDeviceCreateXMLFlags,
+  virNodeDeviceDefineXMLFlags,
+  virNodeDeviceEventID,
+  virNodeDeviceEventLifecycleType,
+  virNodeSuspendTarget,
+  virSecretDefineFlags,
+  virSecretEventID,
+  virSecretEventLifecycleType,
+  virStoragePoolBuildFlags,
+  virStoragePoolCreateFlags,
+  virStoragePoolDefineFlags,
+  virStoragePoolDeleteFlags,
+  virStoragePoolEventID,
+  virStoragePoolEventLifecycleType,
+  virStorageVolCreateFlags,
+  virStorageVolDeleteFlags,
+  virStorageVolDownloadFlags,
+  virStorageVolInfoFlags,
+  virStorageVolResizeFlags,
+  virStorageVolUploadFlags,
+  virStorageVolWipeAlgorithm,
+  virStorageXMLFlags,
+  virTypedParameterFlags,
+} from "./api.js";
 import * as remote from "./codecs.js";
-
-/** `virConnectBaselineCPUFlags`, from libvirt's API description. */
-export const virConnectBaselineCPUFlags = {
-  VIR_CONNECT_BASELINE_CPU_EXPAND_FEATURES: 1,
-  VIR_CONNECT_BASELINE_CPU_MIGRATABLE: 2,
-} as const;
-
-export type virConnectBaselineCPUFlags =
-  (typeof virConnectBaselineCPUFlags)[keyof typeof virConnectBaselineCPUFlags];
-
-/** `virConnectCompareCPUFlags`, from libvirt's API description. */
-export const virConnectCompareCPUFlags = {
-  VIR_CONNECT_COMPARE_CPU_FAIL_INCOMPATIBLE: 1,
-  VIR_CONNECT_COMPARE_CPU_VALIDATE_XML: 2,
-} as const;
-
-export type virConnectCompareCPUFlags =
-  (typeof virConnectCompareCPUFlags)[keyof typeof virConnectCompareCPUFlags];
-
-/** `virConnectGetAllDomainStatsFlags`, from libvirt's API description. */
-export const virConnectGetAllDomainStatsFlags = {
-  VIR_CONNECT_GET_ALL_DOMAINS_STATS_ACTIVE: 1,
-  VIR_CONNECT_GET_ALL_DOMAINS_STATS_INACTIVE: 2,
-  VIR_CONNECT_GET_ALL_DOMAINS_STATS_PERSISTENT: 4,
-  VIR_CONNECT_GET_ALL_DOMAINS_STATS_TRANSIENT: 8,
-  VIR_CONNECT_GET_ALL_DOMAINS_STATS_RUNNING: 16,
-  VIR_CONNECT_GET_ALL_DOMAINS_STATS_PAUSED: 32,
-  VIR_CONNECT_GET_ALL_DOMAINS_STATS_SHUTOFF: 64,
-  VIR_CONNECT_GET_ALL_DOMAINS_STATS_OTHER: 128,
-  VIR_CONNECT_GET_ALL_DOMAINS_STATS_NOWAIT: 536870912,
-  VIR_CONNECT_GET_ALL_DOMAINS_STATS_BACKING: 1073741824,
-  VIR_CONNECT_GET_ALL_DOMAINS_STATS_ENFORCE_STATS: 2147483648,
-} as const;
-
-export type virConnectGetAllDomainStatsFlags =
-  (typeof virConnectGetAllDomainStatsFlags)[keyof typeof virConnectGetAllDomainStatsFlags];
-
-/** `virConnectListAllDomainsFlags`, from libvirt's API description. */
-export const virConnectListAllDomainsFlags = {
-  VIR_CONNECT_LIST_DOMAINS_ACTIVE: 1,
-  VIR_CONNECT_LIST_DOMAINS_INACTIVE: 2,
-  VIR_CONNECT_LIST_DOMAINS_PERSISTENT: 4,
-  VIR_CONNECT_LIST_DOMAINS_TRANSIENT: 8,
-  VIR_CONNECT_LIST_DOMAINS_RUNNING: 16,
-  VIR_CONNECT_LIST_DOMAINS_PAUSED: 32,
-  VIR_CONNECT_LIST_DOMAINS_SHUTOFF: 64,
-  VIR_CONNECT_LIST_DOMAINS_OTHER: 128,
-  VIR_CONNECT_LIST_DOMAINS_MANAGEDSAVE: 256,
-  VIR_CONNECT_LIST_DOMAINS_NO_MANAGEDSAVE: 512,
-  VIR_CONNECT_LIST_DOMAINS_AUTOSTART: 1024,
-  VIR_CONNECT_LIST_DOMAINS_NO_AUTOSTART: 2048,
-  VIR_CONNECT_LIST_DOMAINS_HAS_SNAPSHOT: 4096,
-  VIR_CONNECT_LIST_DOMAINS_NO_SNAPSHOT: 8192,
-  VIR_CONNECT_LIST_DOMAINS_HAS_CHECKPOINT: 16384,
-  VIR_CONNECT_LIST_DOMAINS_NO_CHECKPOINT: 32768,
-} as const;
-
-export type virConnectListAllDomainsFlags =
-  (typeof virConnectListAllDomainsFlags)[keyof typeof virConnectListAllDomainsFlags];
-
-/** `virConnectListAllInterfacesFlags`, from libvirt's API description. */
-export const virConnectListAllInterfacesFlags = {
-  VIR_CONNECT_LIST_INTERFACES_INACTIVE: 1,
-  VIR_CONNECT_LIST_INTERFACES_ACTIVE: 2,
-} as const;
-
-export type virConnectListAllInterfacesFlags =
-  (typeof virConnectListAllInterfacesFlags)[keyof typeof virConnectListAllInterfacesFlags];
-
-/** `virConnectListAllNetworksFlags`, from libvirt's API description. */
-export const virConnectListAllNetworksFlags = {
-  VIR_CONNECT_LIST_NETWORKS_INACTIVE: 1,
-  VIR_CONNECT_LIST_NETWORKS_ACTIVE: 2,
-  VIR_CONNECT_LIST_NETWORKS_PERSISTENT: 4,
-  VIR_CONNECT_LIST_NETWORKS_TRANSIENT: 8,
-  VIR_CONNECT_LIST_NETWORKS_AUTOSTART: 16,
-  VIR_CONNECT_LIST_NETWORKS_NO_AUTOSTART: 32,
-} as const;
-
-export type virConnectListAllNetworksFlags =
-  (typeof virConnectListAllNetworksFlags)[keyof typeof virConnectListAllNetworksFlags];
-
-/** `virConnectListAllNodeDeviceFlags`, from libvirt's API description. */
-export const virConnectListAllNodeDeviceFlags = {
-  VIR_CONNECT_LIST_NODE_DEVICES_CAP_SYSTEM: 1,
-  VIR_CONNECT_LIST_NODE_DEVICES_CAP_PCI_DEV: 2,
-  VIR_CONNECT_LIST_NODE_DEVICES_CAP_USB_DEV: 4,
-  VIR_CONNECT_LIST_NODE_DEVICES_CAP_USB_INTERFACE: 8,
-  VIR_CONNECT_LIST_NODE_DEVICES_CAP_NET: 16,
-  VIR_CONNECT_LIST_NODE_DEVICES_CAP_SCSI_HOST: 32,
-  VIR_CONNECT_LIST_NODE_DEVICES_CAP_SCSI_TARGET: 64,
-  VIR_CONNECT_LIST_NODE_DEVICES_CAP_SCSI: 128,
-  VIR_CONNECT_LIST_NODE_DEVICES_CAP_STORAGE: 256,
-  VIR_CONNECT_LIST_NODE_DEVICES_CAP_FC_HOST: 512,
-  VIR_CONNECT_LIST_NODE_DEVICES_CAP_VPORTS: 1024,
-  VIR_CONNECT_LIST_NODE_DEVICES_CAP_SCSI_GENERIC: 2048,
-  VIR_CONNECT_LIST_NODE_DEVICES_CAP_DRM: 4096,
-  VIR_CONNECT_LIST_NODE_DEVICES_CAP_MDEV_TYPES: 8192,
-  VIR_CONNECT_LIST_NODE_DEVICES_CAP_MDEV: 16384,
-  VIR_CONNECT_LIST_NODE_DEVICES_CAP_CCW_DEV: 32768,
-  VIR_CONNECT_LIST_NODE_DEVICES_CAP_CSS_DEV: 65536,
-  VIR_CONNECT_LIST_NODE_DEVICES_CAP_VDPA: 131072,
-  VIR_CONNECT_LIST_NODE_DEVICES_CAP_AP_CARD: 262144,
-  VIR_CONNECT_LIST_NODE_DEVICES_CAP_AP_QUEUE: 524288,
-  VIR_CONNECT_LIST_NODE_DEVICES_CAP_AP_MATRIX: 1048576,
-  VIR_CONNECT_LIST_NODE_DEVICES_CAP_VPD: 2097152,
-  VIR_CONNECT_LIST_NODE_DEVICES_INACTIVE: 1073741824,
-  VIR_CONNECT_LIST_NODE_DEVICES_ACTIVE: 2147483648,
-} as const;
-
-export type virConnectListAllNodeDeviceFlags =
-  (typeof virConnectListAllNodeDeviceFlags)[keyof typeof virConnectListAllNodeDeviceFlags];
-
-/** `virConnectListAllSecretsFlags`, from libvirt's API description. */
-export const virConnectListAllSecretsFlags = {
-  VIR_CONNECT_LIST_SECRETS_EPHEMERAL: 1,
-  VIR_CONNECT_LIST_SECRETS_NO_EPHEMERAL: 2,
-  VIR_CONNECT_LIST_SECRETS_PRIVATE: 4,
-  VIR_CONNECT_LIST_SECRETS_NO_PRIVATE: 8,
-} as const;
-
-export type virConnectListAllSecretsFlags =
-  (typeof virConnectListAllSecretsFlags)[keyof typeof virConnectListAllSecretsFlags];
-
-/** `virConnectListAllStoragePoolsFlags`, from libvirt's API description. */
-export const virConnectListAllStoragePoolsFlags = {
-  VIR_CONNECT_LIST_STORAGE_POOLS_INACTIVE: 1,
-  VIR_CONNECT_LIST_STORAGE_POOLS_ACTIVE: 2,
-  VIR_CONNECT_LIST_STORAGE_POOLS_PERSISTENT: 4,
-  VIR_CONNECT_LIST_STORAGE_POOLS_TRANSIENT: 8,
-  VIR_CONNECT_LIST_STORAGE_POOLS_AUTOSTART: 16,
-  VIR_CONNECT_LIST_STORAGE_POOLS_NO_AUTOSTART: 32,
-  VIR_CONNECT_LIST_STORAGE_POOLS_DIR: 64,
-  VIR_CONNECT_LIST_STORAGE_POOLS_FS: 128,
-  VIR_CONNECT_LIST_STORAGE_POOLS_NETFS: 256,
-  VIR_CONNECT_LIST_STORAGE_POOLS_LOGICAL: 512,
-  VIR_CONNECT_LIST_STORAGE_POOLS_DISK: 1024,
-  VIR_CONNECT_LIST_STORAGE_POOLS_ISCSI: 2048,
-  VIR_CONNECT_LIST_STORAGE_POOLS_SCSI: 4096,
-  VIR_CONNECT_LIST_STORAGE_POOLS_MPATH: 8192,
-  VIR_CONNECT_LIST_STORAGE_POOLS_RBD: 16384,
-  VIR_CONNECT_LIST_STORAGE_POOLS_SHEEPDOG: 32768,
-  VIR_CONNECT_LIST_STORAGE_POOLS_GLUSTER: 65536,
-  VIR_CONNECT_LIST_STORAGE_POOLS_ZFS: 131072,
-  VIR_CONNECT_LIST_STORAGE_POOLS_VSTORAGE: 262144,
-  VIR_CONNECT_LIST_STORAGE_POOLS_ISCSI_DIRECT: 524288,
-} as const;
-
-export type virConnectListAllStoragePoolsFlags =
-  (typeof virConnectListAllStoragePoolsFlags)[keyof typeof virConnectListAllStoragePoolsFlags];
-
-/** `virDomainAbortJobFlagsValues`, from libvirt's API description. */
-export const virDomainAbortJobFlagsValues = {
-  VIR_DOMAIN_ABORT_JOB_POSTCOPY: 1,
-} as const;
-
-export type virDomainAbortJobFlagsValues =
-  (typeof virDomainAbortJobFlagsValues)[keyof typeof virDomainAbortJobFlagsValues];
-
-/** `virDomainAuthorizedSSHKeysSetFlags`, from libvirt's API description. */
-export const virDomainAuthorizedSSHKeysSetFlags = {
-  VIR_DOMAIN_AUTHORIZED_SSH_KEYS_SET_APPEND: 1,
-  VIR_DOMAIN_AUTHORIZED_SSH_KEYS_SET_REMOVE: 2,
-} as const;
-
-export type virDomainAuthorizedSSHKeysSetFlags =
-  (typeof virDomainAuthorizedSSHKeysSetFlags)[keyof typeof virDomainAuthorizedSSHKeysSetFlags];
-
-/** `virDomainBackupBeginFlags`, from libvirt's API description. */
-export const virDomainBackupBeginFlags = {
-  VIR_DOMAIN_BACKUP_BEGIN_REUSE_EXTERNAL: 1,
-} as const;
-
-export type virDomainBackupBeginFlags =
-  (typeof virDomainBackupBeginFlags)[keyof typeof virDomainBackupBeginFlags];
-
-/** `virDomainBlockCommitFlags`, from libvirt's API description. */
-export const virDomainBlockCommitFlags = {
-  VIR_DOMAIN_BLOCK_COMMIT_SHALLOW: 1,
-  VIR_DOMAIN_BLOCK_COMMIT_DELETE: 2,
-  VIR_DOMAIN_BLOCK_COMMIT_ACTIVE: 4,
-  VIR_DOMAIN_BLOCK_COMMIT_RELATIVE: 8,
-  VIR_DOMAIN_BLOCK_COMMIT_BANDWIDTH_BYTES: 16,
-} as const;
-
-export type virDomainBlockCommitFlags =
-  (typeof virDomainBlockCommitFlags)[keyof typeof virDomainBlockCommitFlags];
-
-/** `virDomainBlockCopyFlags`, from libvirt's API description. */
-export const virDomainBlockCopyFlags = {
-  VIR_DOMAIN_BLOCK_COPY_SHALLOW: 1,
-  VIR_DOMAIN_BLOCK_COPY_REUSE_EXT: 2,
-  VIR_DOMAIN_BLOCK_COPY_TRANSIENT_JOB: 4,
-  VIR_DOMAIN_BLOCK_COPY_SYNCHRONOUS_WRITES: 8,
-} as const;
-
-export type virDomainBlockCopyFlags =
-  (typeof virDomainBlockCopyFlags)[keyof typeof virDomainBlockCopyFlags];
-
-/** `virDomainBlockJobAbortFlags`, from libvirt's API description. */
-export const virDomainBlockJobAbortFlags = {
-  VIR_DOMAIN_BLOCK_JOB_ABORT_ASYNC: 1,
-  VIR_DOMAIN_BLOCK_JOB_ABORT_PIVOT: 2,
-} as const;
-
-export type virDomainBlockJobAbortFlags =
-  (typeof virDomainBlockJobAbortFlags)[keyof typeof virDomainBlockJobAbortFlags];
-
-/** `virDomainBlockJobInfoFlags`, from libvirt's API description. */
-export const virDomainBlockJobInfoFlags = {
-  VIR_DOMAIN_BLOCK_JOB_INFO_BANDWIDTH_BYTES: 1,
-} as const;
-
-export type virDomainBlockJobInfoFlags =
-  (typeof virDomainBlockJobInfoFlags)[keyof typeof virDomainBlockJobInfoFlags];
-
-/** `virDomainBlockJobSetSpeedFlags`, from libvirt's API description. */
-export const virDomainBlockJobSetSpeedFlags = {
-  VIR_DOMAIN_BLOCK_JOB_SPEED_BANDWIDTH_BYTES: 1,
-} as const;
-
-export type virDomainBlockJobSetSpeedFlags =
-  (typeof virDomainBlockJobSetSpeedFlags)[keyof typeof virDomainBlockJobSetSpeedFlags];
-
-/** `virDomainBlockPullFlags`, from libvirt's API description. */
-export const virDomainBlockPullFlags = {
-  VIR_DOMAIN_BLOCK_PULL_BANDWIDTH_BYTES: 64,
-} as const;
-
-export type virDomainBlockPullFlags =
-  (typeof virDomainBlockPullFlags)[keyof typeof virDomainBlockPullFlags];
-
-/** `virDomainBlockRebaseFlags`, from libvirt's API description. */
-export const virDomainBlockRebaseFlags = {
-  VIR_DOMAIN_BLOCK_REBASE_SHALLOW: 1,
-  VIR_DOMAIN_BLOCK_REBASE_REUSE_EXT: 2,
-  VIR_DOMAIN_BLOCK_REBASE_COPY_RAW: 4,
-  VIR_DOMAIN_BLOCK_REBASE_COPY: 8,
-  VIR_DOMAIN_BLOCK_REBASE_RELATIVE: 16,
-  VIR_DOMAIN_BLOCK_REBASE_COPY_DEV: 32,
-  VIR_DOMAIN_BLOCK_REBASE_BANDWIDTH_BYTES: 64,
-} as const;
-
-export type virDomainBlockRebaseFlags =
-  (typeof virDomainBlockRebaseFlags)[keyof typeof virDomainBlockRebaseFlags];
-
-/** `virDomainBlockResizeFlags`, from libvirt's API description. */
-export const virDomainBlockResizeFlags = {
-  VIR_DOMAIN_BLOCK_RESIZE_BYTES: 1,
-} as const;
-
-export type virDomainBlockResizeFlags =
-  (typeof virDomainBlockResizeFlags)[keyof typeof virDomainBlockResizeFlags];
-
-/** `virDomainChannelFlags`, from libvirt's API description. */
-export const virDomainChannelFlags = {
-  VIR_DOMAIN_CHANNEL_FORCE: 1,
-} as const;
-
-export type virDomainChannelFlags =
-  (typeof virDomainChannelFlags)[keyof typeof virDomainChannelFlags];
-
-/** `virDomainCheckpointCreateFlags`, from libvirt's API description. */
-export const virDomainCheckpointCreateFlags = {
-  VIR_DOMAIN_CHECKPOINT_CREATE_REDEFINE: 1,
-  VIR_DOMAIN_CHECKPOINT_CREATE_QUIESCE: 2,
-  VIR_DOMAIN_CHECKPOINT_CREATE_REDEFINE_VALIDATE: 4,
-} as const;
-
-export type virDomainCheckpointCreateFlags =
-  (typeof virDomainCheckpointCreateFlags)[keyof typeof virDomainCheckpointCreateFlags];
-
-/** `virDomainCheckpointDeleteFlags`, from libvirt's API description. */
-export const virDomainCheckpointDeleteFlags = {
-  VIR_DOMAIN_CHECKPOINT_DELETE_CHILDREN: 1,
-  VIR_DOMAIN_CHECKPOINT_DELETE_METADATA_ONLY: 2,
-  VIR_DOMAIN_CHECKPOINT_DELETE_CHILDREN_ONLY: 4,
-} as const;
-
-export type virDomainCheckpointDeleteFlags =
-  (typeof virDomainCheckpointDeleteFlags)[keyof typeof virDomainCheckpointDeleteFlags];
-
-/** `virDomainCheckpointListFlags`, from libvirt's API description. */
-export const virDomainCheckpointListFlags = {
-  VIR_DOMAIN_CHECKPOINT_LIST_DESCENDANTS: 1,
-  VIR_DOMAIN_CHECKPOINT_LIST_ROOTS: 1,
-  VIR_DOMAIN_CHECKPOINT_LIST_TOPOLOGICAL: 2,
-  VIR_DOMAIN_CHECKPOINT_LIST_LEAVES: 4,
-  VIR_DOMAIN_CHECKPOINT_LIST_NO_LEAVES: 8,
-} as const;
-
-export type virDomainCheckpointListFlags =
-  (typeof virDomainCheckpointListFlags)[keyof typeof virDomainCheckpointListFlags];
-
-/** `virDomainCheckpointXMLFlags`, from libvirt's API description. */
-export const virDomainCheckpointXMLFlags = {
-  VIR_DOMAIN_CHECKPOINT_XML_SECURE: 1,
-  VIR_DOMAIN_CHECKPOINT_XML_NO_DOMAIN: 2,
-  VIR_DOMAIN_CHECKPOINT_XML_SIZE: 4,
-} as const;
-
-export type virDomainCheckpointXMLFlags =
-  (typeof virDomainCheckpointXMLFlags)[keyof typeof virDomainCheckpointXMLFlags];
-
-/** `virDomainConsoleFlags`, from libvirt's API description. */
-export const virDomainConsoleFlags = {
-  VIR_DOMAIN_CONSOLE_FORCE: 1,
-  VIR_DOMAIN_CONSOLE_SAFE: 2,
-} as const;
-
-export type virDomainConsoleFlags =
-  (typeof virDomainConsoleFlags)[keyof typeof virDomainConsoleFlags];
-
-/** `virDomainCoreDumpFlags`, from libvirt's API description. */
-export const virDomainCoreDumpFlags = {
-  VIR_DUMP_CRASH: 1,
-  VIR_DUMP_LIVE: 2,
-  VIR_DUMP_BYPASS_CACHE: 4,
-  VIR_DUMP_RESET: 8,
-  VIR_DUMP_MEMORY_ONLY: 16,
-} as const;
-
-export type virDomainCoreDumpFlags =
-  (typeof virDomainCoreDumpFlags)[keyof typeof virDomainCoreDumpFlags];
-
-/** `virDomainCreateFlags`, from libvirt's API description. */
-export const virDomainCreateFlags = {
-  VIR_DOMAIN_NONE: 0,
-  VIR_DOMAIN_START_PAUSED: 1,
-  VIR_DOMAIN_START_AUTODESTROY: 2,
-  VIR_DOMAIN_START_BYPASS_CACHE: 4,
-  VIR_DOMAIN_START_FORCE_BOOT: 8,
-  VIR_DOMAIN_START_VALIDATE: 16,
-  VIR_DOMAIN_START_RESET_NVRAM: 32,
-} as const;
-
-export type virDomainCreateFlags =
-  (typeof virDomainCreateFlags)[keyof typeof virDomainCreateFlags];
-
-/** `virDomainDefineFlags`, from libvirt's API description. */
-export const virDomainDefineFlags = {
-  VIR_DOMAIN_DEFINE_VALIDATE: 1,
-} as const;
-
-export type virDomainDefineFlags =
-  (typeof virDomainDefineFlags)[keyof typeof virDomainDefineFlags];
-
-/** `virDomainDestroyFlagsValues`, from libvirt's API description. */
-export const virDomainDestroyFlagsValues = {
-  VIR_DOMAIN_DESTROY_DEFAULT: 0,
-  VIR_DOMAIN_DESTROY_GRACEFUL: 1,
-  VIR_DOMAIN_DESTROY_REMOVE_LOGS: 2,
-} as const;
-
-export type virDomainDestroyFlagsValues =
-  (typeof virDomainDestroyFlagsValues)[keyof typeof virDomainDestroyFlagsValues];
-
-/** `virDomainDeviceModifyFlags`, from libvirt's API description. */
-export const virDomainDeviceModifyFlags = {
-  VIR_DOMAIN_DEVICE_MODIFY_CURRENT: 0,
-  VIR_DOMAIN_DEVICE_MODIFY_LIVE: 1,
-  VIR_DOMAIN_DEVICE_MODIFY_CONFIG: 2,
-  VIR_DOMAIN_DEVICE_MODIFY_FORCE: 4,
-} as const;
-
-export type virDomainDeviceModifyFlags =
-  (typeof virDomainDeviceModifyFlags)[keyof typeof virDomainDeviceModifyFlags];
-
-/** `virDomainDirtyRateCalcFlags`, from libvirt's API description. */
-export const virDomainDirtyRateCalcFlags = {
-  VIR_DOMAIN_DIRTYRATE_MODE_PAGE_SAMPLING: 0,
-  VIR_DOMAIN_DIRTYRATE_MODE_DIRTY_BITMAP: 1,
-  VIR_DOMAIN_DIRTYRATE_MODE_DIRTY_RING: 2,
-} as const;
-
-export type virDomainDirtyRateCalcFlags =
-  (typeof virDomainDirtyRateCalcFlags)[keyof typeof virDomainDirtyRateCalcFlags];
-
-/** `virDomainFDAssociateFlags`, from libvirt's API description. */
-export const virDomainFDAssociateFlags = {
-  VIR_DOMAIN_FD_ASSOCIATE_SECLABEL_RESTORE: 1,
-  VIR_DOMAIN_FD_ASSOCIATE_SECLABEL_WRITABLE: 2,
-} as const;
-
-export type virDomainFDAssociateFlags =
-  (typeof virDomainFDAssociateFlags)[keyof typeof virDomainFDAssociateFlags];
-
-/** `virDomainGetHostnameFlags`, from libvirt's API description. */
-export const virDomainGetHostnameFlags = {
-  VIR_DOMAIN_GET_HOSTNAME_LEASE: 1,
-  VIR_DOMAIN_GET_HOSTNAME_AGENT: 2,
-} as const;
-
-export type virDomainGetHostnameFlags =
-  (typeof virDomainGetHostnameFlags)[keyof typeof virDomainGetHostnameFlags];
-
-/** `virDomainGetJobStatsFlags`, from libvirt's API description. */
-export const virDomainGetJobStatsFlags = {
-  VIR_DOMAIN_JOB_STATS_COMPLETED: 1,
-  VIR_DOMAIN_JOB_STATS_KEEP_COMPLETED: 2,
-} as const;
-
-export type virDomainGetJobStatsFlags =
-  (typeof virDomainGetJobStatsFlags)[keyof typeof virDomainGetJobStatsFlags];
-
-/** `virDomainMemoryFlags`, from libvirt's API description. */
-export const virDomainMemoryFlags = {
-  VIR_MEMORY_VIRTUAL: 1,
-  VIR_MEMORY_PHYSICAL: 2,
-} as const;
-
-export type virDomainMemoryFlags =
-  (typeof virDomainMemoryFlags)[keyof typeof virDomainMemoryFlags];
-
-/** `virDomainMemoryModFlags`, from libvirt's API description. */
-export const virDomainMemoryModFlags = {
-  VIR_DOMAIN_MEM_CURRENT: 0,
-  VIR_DOMAIN_MEM_LIVE: 1,
-  VIR_DOMAIN_MEM_CONFIG: 2,
-  VIR_DOMAIN_MEM_MAXIMUM: 4,
-} as const;
-
-export type virDomainMemoryModFlags =
-  (typeof virDomainMemoryModFlags)[keyof typeof virDomainMemoryModFlags];
-
-/** `virDomainMessageType`, from libvirt's API description. */
-export const virDomainMessageType = {
-  VIR_DOMAIN_MESSAGE_DEPRECATION: 1,
-  VIR_DOMAIN_MESSAGE_TAINTING: 2,
-} as const;
-
-export type virDomainMessageType =
-  (typeof virDomainMessageType)[keyof typeof virDomainMessageType];
-
-/** `virDomainMigrateFlags`, from libvirt's API description. */
-export const virDomainMigrateFlags = {
-  VIR_MIGRATE_LIVE: 1,
-  VIR_MIGRATE_PEER2PEER: 2,
-  VIR_MIGRATE_TUNNELLED: 4,
-  VIR_MIGRATE_PERSIST_DEST: 8,
-  VIR_MIGRATE_UNDEFINE_SOURCE: 16,
-  VIR_MIGRATE_PAUSED: 32,
-  VIR_MIGRATE_NON_SHARED_DISK: 64,
-  VIR_MIGRATE_NON_SHARED_INC: 128,
-  VIR_MIGRATE_CHANGE_PROTECTION: 256,
-  VIR_MIGRATE_UNSAFE: 512,
-  VIR_MIGRATE_OFFLINE: 1024,
-  VIR_MIGRATE_COMPRESSED: 2048,
-  VIR_MIGRATE_ABORT_ON_ERROR: 4096,
-  VIR_MIGRATE_AUTO_CONVERGE: 8192,
-  VIR_MIGRATE_RDMA_PIN_ALL: 16384,
-  VIR_MIGRATE_POSTCOPY: 32768,
-  VIR_MIGRATE_TLS: 65536,
-  VIR_MIGRATE_PARALLEL: 131072,
-  VIR_MIGRATE_NON_SHARED_SYNCHRONOUS_WRITES: 262144,
-  VIR_MIGRATE_POSTCOPY_RESUME: 524288,
-  VIR_MIGRATE_ZEROCOPY: 1048576,
-} as const;
-
-export type virDomainMigrateFlags =
-  (typeof virDomainMigrateFlags)[keyof typeof virDomainMigrateFlags];
-
-/** `virDomainMigrateMaxSpeedFlags`, from libvirt's API description. */
-export const virDomainMigrateMaxSpeedFlags = {
-  VIR_DOMAIN_MIGRATE_MAX_SPEED_POSTCOPY: 1,
-} as const;
-
-export type virDomainMigrateMaxSpeedFlags =
-  (typeof virDomainMigrateMaxSpeedFlags)[keyof typeof virDomainMigrateMaxSpeedFlags];
-
-/** `virDomainModificationImpact`, from libvirt's API description. */
-export const virDomainModificationImpact = {
-  VIR_DOMAIN_AFFECT_CURRENT: 0,
-  VIR_DOMAIN_AFFECT_LIVE: 1,
-  VIR_DOMAIN_AFFECT_CONFIG: 2,
-} as const;
-
-export type virDomainModificationImpact =
-  (typeof virDomainModificationImpact)[keyof typeof virDomainModificationImpact];
-
-/** `virDomainOpenGraphicsFlags`, from libvirt's API description. */
-export const virDomainOpenGraphicsFlags = {
-  VIR_DOMAIN_OPEN_GRAPHICS_SKIPAUTH: 1,
-} as const;
-
-export type virDomainOpenGraphicsFlags =
-  (typeof virDomainOpenGraphicsFlags)[keyof typeof virDomainOpenGraphicsFlags];
-
-/** `virDomainRebootFlagValues`, from libvirt's API description. */
-export const virDomainRebootFlagValues = {
-  VIR_DOMAIN_REBOOT_DEFAULT: 0,
-  VIR_DOMAIN_REBOOT_ACPI_POWER_BTN: 1,
-  VIR_DOMAIN_REBOOT_GUEST_AGENT: 2,
-  VIR_DOMAIN_REBOOT_INITCTL: 4,
-  VIR_DOMAIN_REBOOT_SIGNAL: 8,
-  VIR_DOMAIN_REBOOT_PARAVIRT: 16,
-} as const;
-
-export type virDomainRebootFlagValues =
-  (typeof virDomainRebootFlagValues)[keyof typeof virDomainRebootFlagValues];
-
-/** `virDomainSaveImageXMLFlags`, from libvirt's API description. */
-export const virDomainSaveImageXMLFlags = {
-  VIR_DOMAIN_SAVE_IMAGE_XML_SECURE: 1,
-} as const;
-
-export type virDomainSaveImageXMLFlags =
-  (typeof virDomainSaveImageXMLFlags)[keyof typeof virDomainSaveImageXMLFlags];
-
-/** `virDomainSaveRestoreFlags`, from libvirt's API description. */
-export const virDomainSaveRestoreFlags = {
-  VIR_DOMAIN_SAVE_BYPASS_CACHE: 1,
-  VIR_DOMAIN_SAVE_RUNNING: 2,
-  VIR_DOMAIN_SAVE_PAUSED: 4,
-  VIR_DOMAIN_SAVE_RESET_NVRAM: 8,
-} as const;
-
-export type virDomainSaveRestoreFlags =
-  (typeof virDomainSaveRestoreFlags)[keyof typeof virDomainSaveRestoreFlags];
-
-/** `virDomainSetTimeFlags`, from libvirt's API description. */
-export const virDomainSetTimeFlags = {
-  VIR_DOMAIN_TIME_SYNC: 1,
-} as const;
-
-export type virDomainSetTimeFlags =
-  (typeof virDomainSetTimeFlags)[keyof typeof virDomainSetTimeFlags];
-
-/** `virDomainSetUserPasswordFlags`, from libvirt's API description. */
-export const virDomainSetUserPasswordFlags = {
-  VIR_DOMAIN_PASSWORD_ENCRYPTED: 1,
-} as const;
-
-export type virDomainSetUserPasswordFlags =
-  (typeof virDomainSetUserPasswordFlags)[keyof typeof virDomainSetUserPasswordFlags];
-
-/** `virDomainShutdownFlagValues`, from libvirt's API description. */
-export const virDomainShutdownFlagValues = {
-  VIR_DOMAIN_SHUTDOWN_DEFAULT: 0,
-  VIR_DOMAIN_SHUTDOWN_ACPI_POWER_BTN: 1,
-  VIR_DOMAIN_SHUTDOWN_GUEST_AGENT: 2,
-  VIR_DOMAIN_SHUTDOWN_INITCTL: 4,
-  VIR_DOMAIN_SHUTDOWN_SIGNAL: 8,
-  VIR_DOMAIN_SHUTDOWN_PARAVIRT: 16,
-} as const;
-
-export type virDomainShutdownFlagValues =
-  (typeof virDomainShutdownFlagValues)[keyof typeof virDomainShutdownFlagValues];
-
-/** `virDomainSnapshotCreateFlags`, from libvirt's API description. */
-export const virDomainSnapshotCreateFlags = {
-  VIR_DOMAIN_SNAPSHOT_CREATE_REDEFINE: 1,
-  VIR_DOMAIN_SNAPSHOT_CREATE_CURRENT: 2,
-  VIR_DOMAIN_SNAPSHOT_CREATE_NO_METADATA: 4,
-  VIR_DOMAIN_SNAPSHOT_CREATE_HALT: 8,
-  VIR_DOMAIN_SNAPSHOT_CREATE_DISK_ONLY: 16,
-  VIR_DOMAIN_SNAPSHOT_CREATE_REUSE_EXT: 32,
-  VIR_DOMAIN_SNAPSHOT_CREATE_QUIESCE: 64,
-  VIR_DOMAIN_SNAPSHOT_CREATE_ATOMIC: 128,
-  VIR_DOMAIN_SNAPSHOT_CREATE_LIVE: 256,
-  VIR_DOMAIN_SNAPSHOT_CREATE_VALIDATE: 512,
-} as const;
-
-export type virDomainSnapshotCreateFlags =
-  (typeof virDomainSnapshotCreateFlags)[keyof typeof virDomainSnapshotCreateFlags];
-
-/** `virDomainSnapshotDeleteFlags`, from libvirt's API description. */
-export const virDomainSnapshotDeleteFlags = {
-  VIR_DOMAIN_SNAPSHOT_DELETE_CHILDREN: 1,
-  VIR_DOMAIN_SNAPSHOT_DELETE_METADATA_ONLY: 2,
-  VIR_DOMAIN_SNAPSHOT_DELETE_CHILDREN_ONLY: 4,
-} as const;
-
-export type virDomainSnapshotDeleteFlags =
-  (typeof virDomainSnapshotDeleteFlags)[keyof typeof virDomainSnapshotDeleteFlags];
-
-/** `virDomainSnapshotListFlags`, from libvirt's API description. */
-export const virDomainSnapshotListFlags = {
-  VIR_DOMAIN_SNAPSHOT_LIST_DESCENDANTS: 1,
-  VIR_DOMAIN_SNAPSHOT_LIST_ROOTS: 1,
-  VIR_DOMAIN_SNAPSHOT_LIST_METADATA: 2,
-  VIR_DOMAIN_SNAPSHOT_LIST_LEAVES: 4,
-  VIR_DOMAIN_SNAPSHOT_LIST_NO_LEAVES: 8,
-  VIR_DOMAIN_SNAPSHOT_LIST_NO_METADATA: 16,
-  VIR_DOMAIN_SNAPSHOT_LIST_INACTIVE: 32,
-  VIR_DOMAIN_SNAPSHOT_LIST_ACTIVE: 64,
-  VIR_DOMAIN_SNAPSHOT_LIST_DISK_ONLY: 128,
-  VIR_DOMAIN_SNAPSHOT_LIST_INTERNAL: 256,
-  VIR_DOMAIN_SNAPSHOT_LIST_EXTERNAL: 512,
-  VIR_DOMAIN_SNAPSHOT_LIST_TOPOLOGICAL: 1024,
-} as const;
-
-export type virDomainSnapshotListFlags =
-  (typeof virDomainSnapshotListFlags)[keyof typeof virDomainSnapshotListFlags];
-
-/** `virDomainSnapshotRevertFlags`, from libvirt's API description. */
-export const virDomainSnapshotRevertFlags = {
-  VIR_DOMAIN_SNAPSHOT_REVERT_RUNNING: 1,
-  VIR_DOMAIN_SNAPSHOT_REVERT_PAUSED: 2,
-  VIR_DOMAIN_SNAPSHOT_REVERT_FORCE: 4,
-  VIR_DOMAIN_SNAPSHOT_REVERT_RESET_NVRAM: 8,
-} as const;
-
-export type virDomainSnapshotRevertFlags =
-  (typeof virDomainSnapshotRevertFlags)[keyof typeof virDomainSnapshotRevertFlags];
-
-/** `virDomainSnapshotXMLFlags`, from libvirt's API description. */
-export const virDomainSnapshotXMLFlags = {
-  VIR_DOMAIN_SNAPSHOT_XML_SECURE: 1,
-} as const;
-
-export type virDomainSnapshotXMLFlags =
-  (typeof virDomainSnapshotXMLFlags)[keyof typeof virDomainSnapshotXMLFlags];
-
-/** `virDomainUndefineFlagsValues`, from libvirt's API description. */
-export const virDomainUndefineFlagsValues = {
-  VIR_DOMAIN_UNDEFINE_MANAGED_SAVE: 1,
-  VIR_DOMAIN_UNDEFINE_SNAPSHOTS_METADATA: 2,
-  VIR_DOMAIN_UNDEFINE_NVRAM: 4,
-  VIR_DOMAIN_UNDEFINE_KEEP_NVRAM: 8,
-  VIR_DOMAIN_UNDEFINE_CHECKPOINTS_METADATA: 16,
-  VIR_DOMAIN_UNDEFINE_TPM: 32,
-  VIR_DOMAIN_UNDEFINE_KEEP_TPM: 64,
-} as const;
-
-export type virDomainUndefineFlagsValues =
-  (typeof virDomainUndefineFlagsValues)[keyof typeof virDomainUndefineFlagsValues];
-
-/** `virDomainVcpuFlags`, from libvirt's API description. */
-export const virDomainVcpuFlags = {
-  VIR_DOMAIN_VCPU_CURRENT: 0,
-  VIR_DOMAIN_VCPU_LIVE: 1,
-  VIR_DOMAIN_VCPU_CONFIG: 2,
-  VIR_DOMAIN_VCPU_MAXIMUM: 4,
-  VIR_DOMAIN_VCPU_GUEST: 8,
-  VIR_DOMAIN_VCPU_HOTPLUGGABLE: 16,
-} as const;
-
-export type virDomainVcpuFlags =
-  (typeof virDomainVcpuFlags)[keyof typeof virDomainVcpuFlags];
-
-/** `virDomainXMLFlags`, from libvirt's API description. */
-export const virDomainXMLFlags = {
-  VIR_DOMAIN_XML_SECURE: 1,
-  VIR_DOMAIN_XML_INACTIVE: 2,
-  VIR_DOMAIN_XML_UPDATE_CPU: 4,
-  VIR_DOMAIN_XML_MIGRATABLE: 8,
-} as const;
-
-export type virDomainXMLFlags =
-  (typeof virDomainXMLFlags)[keyof typeof virDomainXMLFlags];
-
-/** `virInterfaceDefineFlags`, from libvirt's API description. */
-export const virInterfaceDefineFlags = {
-  VIR_INTERFACE_DEFINE_VALIDATE: 1,
-} as const;
-
-export type virInterfaceDefineFlags =
-  (typeof virInterfaceDefineFlags)[keyof typeof virInterfaceDefineFlags];
-
-/** `virNWFilterBindingCreateFlags`, from libvirt's API description. */
-export const virNWFilterBindingCreateFlags = {
-  VIR_NWFILTER_BINDING_CREATE_VALIDATE: 1,
-} as const;
-
-export type virNWFilterBindingCreateFlags =
-  (typeof virNWFilterBindingCreateFlags)[keyof typeof virNWFilterBindingCreateFlags];
-
-/** `virNWFilterDefineFlags`, from libvirt's API description. */
-export const virNWFilterDefineFlags = {
-  VIR_NWFILTER_DEFINE_VALIDATE: 1,
-} as const;
-
-export type virNWFilterDefineFlags =
-  (typeof virNWFilterDefineFlags)[keyof typeof virNWFilterDefineFlags];
-
-/** `virNetworkCreateFlags`, from libvirt's API description. */
-export const virNetworkCreateFlags = {
-  VIR_NETWORK_CREATE_VALIDATE: 1,
-} as const;
-
-export type virNetworkCreateFlags =
-  (typeof virNetworkCreateFlags)[keyof typeof virNetworkCreateFlags];
-
-/** `virNetworkDefineFlags`, from libvirt's API description. */
-export const virNetworkDefineFlags = {
-  VIR_NETWORK_DEFINE_VALIDATE: 1,
-} as const;
-
-export type virNetworkDefineFlags =
-  (typeof virNetworkDefineFlags)[keyof typeof virNetworkDefineFlags];
-
-/** `virNetworkPortCreateFlags`, from libvirt's API description. */
-export const virNetworkPortCreateFlags = {
-  VIR_NETWORK_PORT_CREATE_RECLAIM: 1,
-  VIR_NETWORK_PORT_CREATE_VALIDATE: 2,
-} as const;
-
-export type virNetworkPortCreateFlags =
-  (typeof virNetworkPortCreateFlags)[keyof typeof virNetworkPortCreateFlags];
-
-/** `virNetworkUpdateFlags`, from libvirt's API description. */
-export const virNetworkUpdateFlags = {
-  VIR_NETWORK_UPDATE_AFFECT_CURRENT: 0,
-  VIR_NETWORK_UPDATE_AFFECT_LIVE: 1,
-  VIR_NETWORK_UPDATE_AFFECT_CONFIG: 2,
-} as const;
-
-export type virNetworkUpdateFlags =
-  (typeof virNetworkUpdateFlags)[keyof typeof virNetworkUpdateFlags];
-
-/** `virNetworkXMLFlags`, from libvirt's API description. */
-export const virNetworkXMLFlags = {
-  VIR_NETWORK_XML_INACTIVE: 1,
-} as const;
-
-export type virNetworkXMLFlags =
-  (typeof virNetworkXMLFlags)[keyof typeof virNetworkXMLFlags];
-
-/** `virNodeAllocPagesFlags`, from libvirt's API description. */
-export const virNodeAllocPagesFlags = {
-  VIR_NODE_ALLOC_PAGES_ADD: 0,
-  VIR_NODE_ALLOC_PAGES_SET: 1,
-} as const;
-
-export type virNodeAllocPagesFlags =
-  (typeof virNodeAllocPagesFlags)[keyof typeof virNodeAllocPagesFlags];
-
-/** `virNodeDeviceCreateXMLFlags`, from libvirt's API description. */
-export const virNodeDeviceCreateXMLFlags = {
-  VIR_NODE_DEVICE_CREATE_XML_VALIDATE: 1,
-} as const;
-
-export type virNodeDeviceCreateXMLFlags =
-  (typeof virNodeDeviceCreateXMLFlags)[keyof typeof virNodeDeviceCreateXMLFlags];
-
-/** `virNodeDeviceDefineXMLFlags`, from libvirt's API description. */
-export const virNodeDeviceDefineXMLFlags = {
-  VIR_NODE_DEVICE_DEFINE_XML_VALIDATE: 1,
-} as const;
-
-export type virNodeDeviceDefineXMLFlags =
-  (typeof virNodeDeviceDefineXMLFlags)[keyof typeof virNodeDeviceDefineXMLFlags];
-
-/** `virSecretDefineFlags`, from libvirt's API description. */
-export const virSecretDefineFlags = {
-  VIR_SECRET_DEFINE_VALIDATE: 1,
-} as const;
-
-export type virSecretDefineFlags =
-  (typeof virSecretDefineFlags)[keyof typeof virSecretDefineFlags];
-
-/** `virStoragePoolBuildFlags`, from libvirt's API description. */
-export const virStoragePoolBuildFlags = {
-  VIR_STORAGE_POOL_BUILD_NEW: 0,
-  VIR_STORAGE_POOL_BUILD_REPAIR: 1,
-  VIR_STORAGE_POOL_BUILD_RESIZE: 2,
-  VIR_STORAGE_POOL_BUILD_NO_OVERWRITE: 4,
-  VIR_STORAGE_POOL_BUILD_OVERWRITE: 8,
-} as const;
-
-export type virStoragePoolBuildFlags =
-  (typeof virStoragePoolBuildFlags)[keyof typeof virStoragePoolBuildFlags];
-
-/** `virStoragePoolCreateFlags`, from libvirt's API description. */
-export const virStoragePoolCreateFlags = {
-  VIR_STORAGE_POOL_CREATE_NORMAL: 0,
-  VIR_STORAGE_POOL_CREATE_WITH_BUILD: 1,
-  VIR_STORAGE_POOL_CREATE_WITH_BUILD_OVERWRITE: 2,
-  VIR_STORAGE_POOL_CREATE_WITH_BUILD_NO_OVERWRITE: 4,
-} as const;
-
-export type virStoragePoolCreateFlags =
-  (typeof virStoragePoolCreateFlags)[keyof typeof virStoragePoolCreateFlags];
-
-/** `virStoragePoolDefineFlags`, from libvirt's API description. */
-export const virStoragePoolDefineFlags = {
-  VIR_STORAGE_POOL_DEFINE_VALIDATE: 1,
-} as const;
-
-export type virStoragePoolDefineFlags =
-  (typeof virStoragePoolDefineFlags)[keyof typeof virStoragePoolDefineFlags];
-
-/** `virStoragePoolDeleteFlags`, from libvirt's API description. */
-export const virStoragePoolDeleteFlags = {
-  VIR_STORAGE_POOL_DELETE_NORMAL: 0,
-  VIR_STORAGE_POOL_DELETE_ZEROED: 1,
-} as const;
-
-export type virStoragePoolDeleteFlags =
-  (typeof virStoragePoolDeleteFlags)[keyof typeof virStoragePoolDeleteFlags];
-
-/** `virStorageVolCreateFlags`, from libvirt's API description. */
-export const virStorageVolCreateFlags = {
-  VIR_STORAGE_VOL_CREATE_PREALLOC_METADATA: 1,
-  VIR_STORAGE_VOL_CREATE_REFLINK: 2,
-  VIR_STORAGE_VOL_CREATE_VALIDATE: 4,
-} as const;
-
-export type virStorageVolCreateFlags =
-  (typeof virStorageVolCreateFlags)[keyof typeof virStorageVolCreateFlags];
-
-/** `virStorageVolDeleteFlags`, from libvirt's API description. */
-export const virStorageVolDeleteFlags = {
-  VIR_STORAGE_VOL_DELETE_NORMAL: 0,
-  VIR_STORAGE_VOL_DELETE_ZEROED: 1,
-  VIR_STORAGE_VOL_DELETE_WITH_SNAPSHOTS: 2,
-} as const;
-
-export type virStorageVolDeleteFlags =
-  (typeof virStorageVolDeleteFlags)[keyof typeof virStorageVolDeleteFlags];
-
-/** `virStorageVolDownloadFlags`, from libvirt's API description. */
-export const virStorageVolDownloadFlags = {
-  VIR_STORAGE_VOL_DOWNLOAD_SPARSE_STREAM: 1,
-} as const;
-
-export type virStorageVolDownloadFlags =
-  (typeof virStorageVolDownloadFlags)[keyof typeof virStorageVolDownloadFlags];
-
-/** `virStorageVolInfoFlags`, from libvirt's API description. */
-export const virStorageVolInfoFlags = {
-  VIR_STORAGE_VOL_USE_ALLOCATION: 0,
-  VIR_STORAGE_VOL_GET_PHYSICAL: 1,
-} as const;
-
-export type virStorageVolInfoFlags =
-  (typeof virStorageVolInfoFlags)[keyof typeof virStorageVolInfoFlags];
-
-/** `virStorageVolResizeFlags`, from libvirt's API description. */
-export const virStorageVolResizeFlags = {
-  VIR_STORAGE_VOL_RESIZE_ALLOCATE: 1,
-  VIR_STORAGE_VOL_RESIZE_DELTA: 2,
-  VIR_STORAGE_VOL_RESIZE_SHRINK: 4,
-} as const;
-
-export type virStorageVolResizeFlags =
-  (typeof virStorageVolResizeFlags)[keyof typeof virStorageVolResizeFlags];
-
-/** `virStorageVolUploadFlags`, from libvirt's API description. */
-export const virStorageVolUploadFlags = {
-  VIR_STORAGE_VOL_UPLOAD_SPARSE_STREAM: 1,
-} as const;
-
-export type virStorageVolUploadFlags =
-  (typeof virStorageVolUploadFlags)[keyof typeof virStorageVolUploadFlags];
-
-/** `virStorageXMLFlags`, from libvirt's API description. */
-export const virStorageXMLFlags = {
-  VIR_STORAGE_XML_INACTIVE: 1,
-} as const;
-
-export type virStorageXMLFlags =
-  (typeof virStorageXMLFlags)[keyof typeof virStorageXMLFlags];
-
-/** `virTypedParameterFlags`, from libvirt's API description. */
-export const virTypedParameterFlags = {
-  VIR_TYPED_PARAM_STRING_OKAY: 4,
-} as const;
-
-export type virTypedParameterFlags =
-  (typeof virTypedParameterFlags)[keyof typeof virTypedParameterFlags];
 
 /** Call procedures of remote_protocol.x, for `RemoteClient.call` (each also has a method): procedure → args and ret. */
 export interface RemoteClientCalls {
@@ -4759,6 +4015,730 @@ export const remoteClientProgram: ClientProgram = {
   handshake: HANDSHAKE,
 };
 
+/** How `virDomainEventID` callbacks are registered and deregistered. */
+const DOMAIN_EVENTS: EventFamilySpec<remote.remote_connect_domain_event_callback_register_any_args> =
+  {
+    register: {
+      proc: remote.REMOTE_PROC_CONNECT_DOMAIN_EVENT_CALLBACK_REGISTER_ANY,
+      args: remote.xdr_remote_connect_domain_event_callback_register_any_args,
+      ret: remote.xdr_remote_connect_domain_event_callback_register_any_ret,
+    },
+    deregister: {
+      proc: remote.REMOTE_PROC_CONNECT_DOMAIN_EVENT_CALLBACK_DEREGISTER_ANY,
+      args: remote.xdr_remote_connect_domain_event_callback_deregister_any_args,
+    },
+  };
+
+/** How `virNetworkEventID` callbacks are registered and deregistered. */
+const NETWORK_EVENTS: EventFamilySpec<remote.remote_connect_network_event_register_any_args> =
+  {
+    register: {
+      proc: remote.REMOTE_PROC_CONNECT_NETWORK_EVENT_REGISTER_ANY,
+      args: remote.xdr_remote_connect_network_event_register_any_args,
+      ret: remote.xdr_remote_connect_network_event_register_any_ret,
+    },
+    deregister: {
+      proc: remote.REMOTE_PROC_CONNECT_NETWORK_EVENT_DEREGISTER_ANY,
+      args: remote.xdr_remote_connect_network_event_deregister_any_args,
+    },
+  };
+
+/** How `virNodeDeviceEventID` callbacks are registered and deregistered. */
+const NODE_DEVICE_EVENTS: EventFamilySpec<remote.remote_connect_node_device_event_register_any_args> =
+  {
+    register: {
+      proc: remote.REMOTE_PROC_CONNECT_NODE_DEVICE_EVENT_REGISTER_ANY,
+      args: remote.xdr_remote_connect_node_device_event_register_any_args,
+      ret: remote.xdr_remote_connect_node_device_event_register_any_ret,
+    },
+    deregister: {
+      proc: remote.REMOTE_PROC_CONNECT_NODE_DEVICE_EVENT_DEREGISTER_ANY,
+      args: remote.xdr_remote_connect_node_device_event_deregister_any_args,
+    },
+  };
+
+/** How `virSecretEventID` callbacks are registered and deregistered. */
+const SECRET_EVENTS: EventFamilySpec<remote.remote_connect_secret_event_register_any_args> =
+  {
+    register: {
+      proc: remote.REMOTE_PROC_CONNECT_SECRET_EVENT_REGISTER_ANY,
+      args: remote.xdr_remote_connect_secret_event_register_any_args,
+      ret: remote.xdr_remote_connect_secret_event_register_any_ret,
+    },
+    deregister: {
+      proc: remote.REMOTE_PROC_CONNECT_SECRET_EVENT_DEREGISTER_ANY,
+      args: remote.xdr_remote_connect_secret_event_deregister_any_args,
+    },
+  };
+
+/** How `virStoragePoolEventID` callbacks are registered and deregistered. */
+const STORAGE_POOL_EVENTS: EventFamilySpec<remote.remote_connect_storage_pool_event_register_any_args> =
+  {
+    register: {
+      proc: remote.REMOTE_PROC_CONNECT_STORAGE_POOL_EVENT_REGISTER_ANY,
+      args: remote.xdr_remote_connect_storage_pool_event_register_any_args,
+      ret: remote.xdr_remote_connect_storage_pool_event_register_any_ret,
+    },
+    deregister: {
+      proc: remote.REMOTE_PROC_CONNECT_STORAGE_POOL_EVENT_DEREGISTER_ANY,
+      args: remote.xdr_remote_connect_storage_pool_event_deregister_any_args,
+    },
+  };
+
+/** `VIR_DOMAIN_EVENT_ID_LIFECYCLE` events as `client.events.domainLifecycle()` yields them. */
+export type DomainLifecycleEvent = remote.remote_domain_event_lifecycle_msg &
+  virDomainEventLifecycleKind;
+
+/** `VIR_DOMAIN_EVENT_ID_REBOOT` events as `client.events.domainReboot()` yields them. */
+export type DomainRebootEvent = remote.remote_domain_event_reboot_msg;
+
+/** `VIR_DOMAIN_EVENT_ID_RTC_CHANGE` events as `client.events.domainRtcChange()` yields them. */
+export type DomainRtcChangeEvent = remote.remote_domain_event_rtc_change_msg;
+
+/** `VIR_DOMAIN_EVENT_ID_WATCHDOG` events as `client.events.domainWatchdog()` yields them. */
+export type DomainWatchdogEvent = remote.remote_domain_event_watchdog_msg & {
+  action: virDomainEventWatchdogAction;
+};
+
+/** `VIR_DOMAIN_EVENT_ID_IO_ERROR` events as `client.events.domainIoError()` yields them. */
+export type DomainIoErrorEvent = remote.remote_domain_event_io_error_msg & {
+  action: virDomainEventIOErrorAction;
+};
+
+/** `VIR_DOMAIN_EVENT_ID_GRAPHICS` events as `client.events.domainGraphics()` yields them. */
+export type DomainGraphicsEvent = remote.remote_domain_event_graphics_msg & {
+  phase: virDomainEventGraphicsPhase;
+};
+
+/** `VIR_DOMAIN_EVENT_ID_IO_ERROR_REASON` events as `client.events.domainIoErrorReason()` yields them. */
+export type DomainIoErrorReasonEvent =
+  remote.remote_domain_event_io_error_reason_msg & {
+    action: virDomainEventIOErrorAction;
+  };
+
+/** `VIR_DOMAIN_EVENT_ID_CONTROL_ERROR` events as `client.events.domainControlError()` yields them. */
+export type DomainControlErrorEvent =
+  remote.remote_domain_event_control_error_msg;
+
+/** `VIR_DOMAIN_EVENT_ID_BLOCK_JOB` events as `client.events.domainBlockJob()` yields them. */
+export type DomainBlockJobEvent = remote.remote_domain_event_block_job_msg & {
+  type: virDomainBlockJobType;
+  status: virConnectDomainEventBlockJobStatus;
+};
+
+/** `VIR_DOMAIN_EVENT_ID_DISK_CHANGE` events as `client.events.domainDiskChange()` yields them. */
+export type DomainDiskChangeEvent =
+  remote.remote_domain_event_disk_change_msg & {
+    reason: virConnectDomainEventDiskChangeReason;
+  };
+
+/** `VIR_DOMAIN_EVENT_ID_TRAY_CHANGE` events as `client.events.domainTrayChange()` yields them. */
+export type DomainTrayChangeEvent =
+  remote.remote_domain_event_tray_change_msg & {
+    reason: virDomainEventTrayChangeReason;
+  };
+
+/** `VIR_DOMAIN_EVENT_ID_PMWAKEUP` events as `client.events.domainPmwakeup()` yields them. */
+export type DomainPmwakeupEvent =
+  remote.remote_domain_event_callback_pmwakeup_msg;
+
+/** `VIR_DOMAIN_EVENT_ID_PMSUSPEND` events as `client.events.domainPmsuspend()` yields them. */
+export type DomainPmsuspendEvent =
+  remote.remote_domain_event_callback_pmsuspend_msg;
+
+/** `VIR_DOMAIN_EVENT_ID_BALLOON_CHANGE` events as `client.events.domainBalloonChange()` yields them. */
+export type DomainBalloonChangeEvent =
+  remote.remote_domain_event_balloon_change_msg;
+
+/** `VIR_DOMAIN_EVENT_ID_PMSUSPEND_DISK` events as `client.events.domainPmsuspendDisk()` yields them. */
+export type DomainPmsuspendDiskEvent =
+  remote.remote_domain_event_callback_pmsuspend_disk_msg;
+
+/** `VIR_DOMAIN_EVENT_ID_DEVICE_REMOVED` events as `client.events.domainDeviceRemoved()` yields them. */
+export type DomainDeviceRemovedEvent =
+  remote.remote_domain_event_device_removed_msg;
+
+/** `VIR_DOMAIN_EVENT_ID_BLOCK_JOB_2` events as `client.events.domainBlockJob2()` yields them. */
+export type DomainBlockJob2Event =
+  remote.remote_domain_event_block_job_2_msg & {
+    type: virDomainBlockJobType;
+    status: virConnectDomainEventBlockJobStatus;
+  };
+
+/** `VIR_DOMAIN_EVENT_ID_TUNABLE` events as `client.events.domainTunable()` yields them. */
+export type DomainTunableEvent =
+  remote.remote_domain_event_callback_tunable_msg;
+
+/** `VIR_DOMAIN_EVENT_ID_AGENT_LIFECYCLE` events as `client.events.domainAgentLifecycle()` yields them. */
+export type DomainAgentLifecycleEvent =
+  remote.remote_domain_event_callback_agent_lifecycle_msg &
+    virDomainEventLifecycleKind;
+
+/** `VIR_DOMAIN_EVENT_ID_DEVICE_ADDED` events as `client.events.domainDeviceAdded()` yields them. */
+export type DomainDeviceAddedEvent =
+  remote.remote_domain_event_callback_device_added_msg;
+
+/** `VIR_DOMAIN_EVENT_ID_MIGRATION_ITERATION` events as `client.events.domainMigrationIteration()` yields them. */
+export type DomainMigrationIterationEvent =
+  remote.remote_domain_event_callback_migration_iteration_msg;
+
+/** `VIR_DOMAIN_EVENT_ID_JOB_COMPLETED` events as `client.events.domainJobCompleted()` yields them. */
+export type DomainJobCompletedEvent =
+  remote.remote_domain_event_callback_job_completed_msg;
+
+/** `VIR_DOMAIN_EVENT_ID_DEVICE_REMOVAL_FAILED` events as `client.events.domainDeviceRemovalFailed()` yields them. */
+export type DomainDeviceRemovalFailedEvent =
+  remote.remote_domain_event_callback_device_removal_failed_msg;
+
+/** `VIR_DOMAIN_EVENT_ID_METADATA_CHANGE` events as `client.events.domainMetadataChange()` yields them. */
+export type DomainMetadataChangeEvent =
+  remote.remote_domain_event_callback_metadata_change_msg;
+
+/** `VIR_DOMAIN_EVENT_ID_BLOCK_THRESHOLD` events as `client.events.domainBlockThreshold()` yields them. */
+export type DomainBlockThresholdEvent =
+  remote.remote_domain_event_block_threshold_msg;
+
+/** `VIR_DOMAIN_EVENT_ID_MEMORY_FAILURE` events as `client.events.domainMemoryFailure()` yields them. */
+export type DomainMemoryFailureEvent =
+  remote.remote_domain_event_memory_failure_msg & {
+    recipient: virDomainMemoryFailureRecipientType;
+    action: virDomainMemoryFailureActionType;
+  };
+
+/** `VIR_DOMAIN_EVENT_ID_MEMORY_DEVICE_SIZE_CHANGE` events as `client.events.domainMemoryDeviceSizeChange()` yields them. */
+export type DomainMemoryDeviceSizeChangeEvent =
+  remote.remote_domain_event_memory_device_size_change_msg;
+
+/** `VIR_NETWORK_EVENT_ID_LIFECYCLE` events as `client.events.networkLifecycle()` yields them. */
+export type NetworkLifecycleEvent =
+  remote.remote_network_event_lifecycle_msg & {
+    event: virNetworkEventLifecycleType;
+  };
+
+/** `VIR_NODE_DEVICE_EVENT_ID_LIFECYCLE` events as `client.events.nodeDeviceLifecycle()` yields them. */
+export type NodeDeviceLifecycleEvent =
+  remote.remote_node_device_event_lifecycle_msg & {
+    event: virNodeDeviceEventLifecycleType;
+  };
+
+/** `VIR_NODE_DEVICE_EVENT_ID_UPDATE` events as `client.events.nodeDeviceUpdate()` yields them. */
+export type NodeDeviceUpdateEvent = remote.remote_node_device_event_update_msg;
+
+/** `VIR_SECRET_EVENT_ID_LIFECYCLE` events as `client.events.secretLifecycle()` yields them. */
+export type SecretLifecycleEvent = remote.remote_secret_event_lifecycle_msg & {
+  event: virSecretEventLifecycleType;
+};
+
+/** `VIR_SECRET_EVENT_ID_VALUE_CHANGED` events as `client.events.secretValueChanged()` yields them. */
+export type SecretValueChangedEvent =
+  remote.remote_secret_event_value_changed_msg;
+
+/** `VIR_STORAGE_POOL_EVENT_ID_LIFECYCLE` events as `client.events.storagePoolLifecycle()` yields them. */
+export type StoragePoolLifecycleEvent =
+  remote.remote_storage_pool_event_lifecycle_msg & {
+    event: virStoragePoolEventLifecycleType;
+  };
+
+/** `VIR_STORAGE_POOL_EVENT_ID_REFRESH` events as `client.events.storagePoolRefresh()` yields them. */
+export type StoragePoolRefreshEvent =
+  remote.remote_storage_pool_event_refresh_msg;
+
+/** Event subscriptions of remote_protocol.x, one per libvirt event ID: `client.events`. */
+export class RemoteEventSubscriptions {
+  constructor(private readonly client: RemoteClient) {}
+
+  /**
+   * `VIR_DOMAIN_EVENT_ID_LIFECYCLE`: registers with `REMOTE_PROC_CONNECT_DOMAIN_EVENT_CALLBACK_REGISTER_ANY` (for one dom, or all when none is given) and yields `REMOTE_PROC_DOMAIN_EVENT_CALLBACK_LIFECYCLE`'s events until closed.
+   */
+  domainLifecycle(
+    dom: remote.remote_domain | null = null,
+  ): Promise<EventSubscription<DomainLifecycleEvent>> {
+    return this.client.subscribe(
+      DOMAIN_EVENTS,
+      "domainEventCallbackLifecycle",
+      { eventID: virDomainEventID.VIR_DOMAIN_EVENT_ID_LIFECYCLE, dom },
+      (m) => m.msg as DomainLifecycleEvent,
+    );
+  }
+
+  /**
+   * `VIR_DOMAIN_EVENT_ID_REBOOT`: registers with `REMOTE_PROC_CONNECT_DOMAIN_EVENT_CALLBACK_REGISTER_ANY` (for one dom, or all when none is given) and yields `REMOTE_PROC_DOMAIN_EVENT_CALLBACK_REBOOT`'s events until closed.
+   */
+  domainReboot(
+    dom: remote.remote_domain | null = null,
+  ): Promise<EventSubscription<DomainRebootEvent>> {
+    return this.client.subscribe(
+      DOMAIN_EVENTS,
+      "domainEventCallbackReboot",
+      { eventID: virDomainEventID.VIR_DOMAIN_EVENT_ID_REBOOT, dom },
+      (m) => m.msg,
+    );
+  }
+
+  /**
+   * `VIR_DOMAIN_EVENT_ID_RTC_CHANGE`: registers with `REMOTE_PROC_CONNECT_DOMAIN_EVENT_CALLBACK_REGISTER_ANY` (for one dom, or all when none is given) and yields `REMOTE_PROC_DOMAIN_EVENT_CALLBACK_RTC_CHANGE`'s events until closed.
+   */
+  domainRtcChange(
+    dom: remote.remote_domain | null = null,
+  ): Promise<EventSubscription<DomainRtcChangeEvent>> {
+    return this.client.subscribe(
+      DOMAIN_EVENTS,
+      "domainEventCallbackRtcChange",
+      { eventID: virDomainEventID.VIR_DOMAIN_EVENT_ID_RTC_CHANGE, dom },
+      (m) => m.msg,
+    );
+  }
+
+  /**
+   * `VIR_DOMAIN_EVENT_ID_WATCHDOG`: registers with `REMOTE_PROC_CONNECT_DOMAIN_EVENT_CALLBACK_REGISTER_ANY` (for one dom, or all when none is given) and yields `REMOTE_PROC_DOMAIN_EVENT_CALLBACK_WATCHDOG`'s events until closed.
+   */
+  domainWatchdog(
+    dom: remote.remote_domain | null = null,
+  ): Promise<EventSubscription<DomainWatchdogEvent>> {
+    return this.client.subscribe(
+      DOMAIN_EVENTS,
+      "domainEventCallbackWatchdog",
+      { eventID: virDomainEventID.VIR_DOMAIN_EVENT_ID_WATCHDOG, dom },
+      (m) => m.msg as DomainWatchdogEvent,
+    );
+  }
+
+  /**
+   * `VIR_DOMAIN_EVENT_ID_IO_ERROR`: registers with `REMOTE_PROC_CONNECT_DOMAIN_EVENT_CALLBACK_REGISTER_ANY` (for one dom, or all when none is given) and yields `REMOTE_PROC_DOMAIN_EVENT_CALLBACK_IO_ERROR`'s events until closed.
+   */
+  domainIoError(
+    dom: remote.remote_domain | null = null,
+  ): Promise<EventSubscription<DomainIoErrorEvent>> {
+    return this.client.subscribe(
+      DOMAIN_EVENTS,
+      "domainEventCallbackIoError",
+      { eventID: virDomainEventID.VIR_DOMAIN_EVENT_ID_IO_ERROR, dom },
+      (m) => m.msg as DomainIoErrorEvent,
+    );
+  }
+
+  /**
+   * `VIR_DOMAIN_EVENT_ID_GRAPHICS`: registers with `REMOTE_PROC_CONNECT_DOMAIN_EVENT_CALLBACK_REGISTER_ANY` (for one dom, or all when none is given) and yields `REMOTE_PROC_DOMAIN_EVENT_CALLBACK_GRAPHICS`'s events until closed.
+   */
+  domainGraphics(
+    dom: remote.remote_domain | null = null,
+  ): Promise<EventSubscription<DomainGraphicsEvent>> {
+    return this.client.subscribe(
+      DOMAIN_EVENTS,
+      "domainEventCallbackGraphics",
+      { eventID: virDomainEventID.VIR_DOMAIN_EVENT_ID_GRAPHICS, dom },
+      (m) => m.msg as DomainGraphicsEvent,
+    );
+  }
+
+  /**
+   * `VIR_DOMAIN_EVENT_ID_IO_ERROR_REASON`: registers with `REMOTE_PROC_CONNECT_DOMAIN_EVENT_CALLBACK_REGISTER_ANY` (for one dom, or all when none is given) and yields `REMOTE_PROC_DOMAIN_EVENT_CALLBACK_IO_ERROR_REASON`'s events until closed.
+   */
+  domainIoErrorReason(
+    dom: remote.remote_domain | null = null,
+  ): Promise<EventSubscription<DomainIoErrorReasonEvent>> {
+    return this.client.subscribe(
+      DOMAIN_EVENTS,
+      "domainEventCallbackIoErrorReason",
+      { eventID: virDomainEventID.VIR_DOMAIN_EVENT_ID_IO_ERROR_REASON, dom },
+      (m) => m.msg as DomainIoErrorReasonEvent,
+    );
+  }
+
+  /**
+   * `VIR_DOMAIN_EVENT_ID_CONTROL_ERROR`: registers with `REMOTE_PROC_CONNECT_DOMAIN_EVENT_CALLBACK_REGISTER_ANY` (for one dom, or all when none is given) and yields `REMOTE_PROC_DOMAIN_EVENT_CALLBACK_CONTROL_ERROR`'s events until closed.
+   */
+  domainControlError(
+    dom: remote.remote_domain | null = null,
+  ): Promise<EventSubscription<DomainControlErrorEvent>> {
+    return this.client.subscribe(
+      DOMAIN_EVENTS,
+      "domainEventCallbackControlError",
+      { eventID: virDomainEventID.VIR_DOMAIN_EVENT_ID_CONTROL_ERROR, dom },
+      (m) => m.msg,
+    );
+  }
+
+  /**
+   * `VIR_DOMAIN_EVENT_ID_BLOCK_JOB`: registers with `REMOTE_PROC_CONNECT_DOMAIN_EVENT_CALLBACK_REGISTER_ANY` (for one dom, or all when none is given) and yields `REMOTE_PROC_DOMAIN_EVENT_CALLBACK_BLOCK_JOB`'s events until closed.
+   */
+  domainBlockJob(
+    dom: remote.remote_domain | null = null,
+  ): Promise<EventSubscription<DomainBlockJobEvent>> {
+    return this.client.subscribe(
+      DOMAIN_EVENTS,
+      "domainEventCallbackBlockJob",
+      { eventID: virDomainEventID.VIR_DOMAIN_EVENT_ID_BLOCK_JOB, dom },
+      (m) => m.msg as DomainBlockJobEvent,
+    );
+  }
+
+  /**
+   * `VIR_DOMAIN_EVENT_ID_DISK_CHANGE`: registers with `REMOTE_PROC_CONNECT_DOMAIN_EVENT_CALLBACK_REGISTER_ANY` (for one dom, or all when none is given) and yields `REMOTE_PROC_DOMAIN_EVENT_CALLBACK_DISK_CHANGE`'s events until closed.
+   */
+  domainDiskChange(
+    dom: remote.remote_domain | null = null,
+  ): Promise<EventSubscription<DomainDiskChangeEvent>> {
+    return this.client.subscribe(
+      DOMAIN_EVENTS,
+      "domainEventCallbackDiskChange",
+      { eventID: virDomainEventID.VIR_DOMAIN_EVENT_ID_DISK_CHANGE, dom },
+      (m) => m.msg as DomainDiskChangeEvent,
+    );
+  }
+
+  /**
+   * `VIR_DOMAIN_EVENT_ID_TRAY_CHANGE`: registers with `REMOTE_PROC_CONNECT_DOMAIN_EVENT_CALLBACK_REGISTER_ANY` (for one dom, or all when none is given) and yields `REMOTE_PROC_DOMAIN_EVENT_CALLBACK_TRAY_CHANGE`'s events until closed.
+   */
+  domainTrayChange(
+    dom: remote.remote_domain | null = null,
+  ): Promise<EventSubscription<DomainTrayChangeEvent>> {
+    return this.client.subscribe(
+      DOMAIN_EVENTS,
+      "domainEventCallbackTrayChange",
+      { eventID: virDomainEventID.VIR_DOMAIN_EVENT_ID_TRAY_CHANGE, dom },
+      (m) => m.msg as DomainTrayChangeEvent,
+    );
+  }
+
+  /**
+   * `VIR_DOMAIN_EVENT_ID_PMWAKEUP`: registers with `REMOTE_PROC_CONNECT_DOMAIN_EVENT_CALLBACK_REGISTER_ANY` (for one dom, or all when none is given) and yields `REMOTE_PROC_DOMAIN_EVENT_CALLBACK_PMWAKEUP`'s events until closed.
+   */
+  domainPmwakeup(
+    dom: remote.remote_domain | null = null,
+  ): Promise<EventSubscription<DomainPmwakeupEvent>> {
+    return this.client.subscribe(
+      DOMAIN_EVENTS,
+      "domainEventCallbackPMwakeup",
+      { eventID: virDomainEventID.VIR_DOMAIN_EVENT_ID_PMWAKEUP, dom },
+      (m) => m,
+    );
+  }
+
+  /**
+   * `VIR_DOMAIN_EVENT_ID_PMSUSPEND`: registers with `REMOTE_PROC_CONNECT_DOMAIN_EVENT_CALLBACK_REGISTER_ANY` (for one dom, or all when none is given) and yields `REMOTE_PROC_DOMAIN_EVENT_CALLBACK_PMSUSPEND`'s events until closed.
+   */
+  domainPmsuspend(
+    dom: remote.remote_domain | null = null,
+  ): Promise<EventSubscription<DomainPmsuspendEvent>> {
+    return this.client.subscribe(
+      DOMAIN_EVENTS,
+      "domainEventCallbackPMsuspend",
+      { eventID: virDomainEventID.VIR_DOMAIN_EVENT_ID_PMSUSPEND, dom },
+      (m) => m,
+    );
+  }
+
+  /**
+   * `VIR_DOMAIN_EVENT_ID_BALLOON_CHANGE`: registers with `REMOTE_PROC_CONNECT_DOMAIN_EVENT_CALLBACK_REGISTER_ANY` (for one dom, or all when none is given) and yields `REMOTE_PROC_DOMAIN_EVENT_CALLBACK_BALLOON_CHANGE`'s events until closed.
+   */
+  domainBalloonChange(
+    dom: remote.remote_domain | null = null,
+  ): Promise<EventSubscription<DomainBalloonChangeEvent>> {
+    return this.client.subscribe(
+      DOMAIN_EVENTS,
+      "domainEventCallbackBalloonChange",
+      { eventID: virDomainEventID.VIR_DOMAIN_EVENT_ID_BALLOON_CHANGE, dom },
+      (m) => m.msg,
+    );
+  }
+
+  /**
+   * `VIR_DOMAIN_EVENT_ID_PMSUSPEND_DISK`: registers with `REMOTE_PROC_CONNECT_DOMAIN_EVENT_CALLBACK_REGISTER_ANY` (for one dom, or all when none is given) and yields `REMOTE_PROC_DOMAIN_EVENT_CALLBACK_PMSUSPEND_DISK`'s events until closed.
+   */
+  domainPmsuspendDisk(
+    dom: remote.remote_domain | null = null,
+  ): Promise<EventSubscription<DomainPmsuspendDiskEvent>> {
+    return this.client.subscribe(
+      DOMAIN_EVENTS,
+      "domainEventCallbackPMsuspendDisk",
+      { eventID: virDomainEventID.VIR_DOMAIN_EVENT_ID_PMSUSPEND_DISK, dom },
+      (m) => m,
+    );
+  }
+
+  /**
+   * `VIR_DOMAIN_EVENT_ID_DEVICE_REMOVED`: registers with `REMOTE_PROC_CONNECT_DOMAIN_EVENT_CALLBACK_REGISTER_ANY` (for one dom, or all when none is given) and yields `REMOTE_PROC_DOMAIN_EVENT_CALLBACK_DEVICE_REMOVED`'s events until closed.
+   */
+  domainDeviceRemoved(
+    dom: remote.remote_domain | null = null,
+  ): Promise<EventSubscription<DomainDeviceRemovedEvent>> {
+    return this.client.subscribe(
+      DOMAIN_EVENTS,
+      "domainEventCallbackDeviceRemoved",
+      { eventID: virDomainEventID.VIR_DOMAIN_EVENT_ID_DEVICE_REMOVED, dom },
+      (m) => m.msg,
+    );
+  }
+
+  /**
+   * `VIR_DOMAIN_EVENT_ID_BLOCK_JOB_2`: registers with `REMOTE_PROC_CONNECT_DOMAIN_EVENT_CALLBACK_REGISTER_ANY` (for one dom, or all when none is given) and yields `REMOTE_PROC_DOMAIN_EVENT_BLOCK_JOB_2`'s events until closed.
+   */
+  domainBlockJob2(
+    dom: remote.remote_domain | null = null,
+  ): Promise<EventSubscription<DomainBlockJob2Event>> {
+    return this.client.subscribe(
+      DOMAIN_EVENTS,
+      "domainEventBlockJob2",
+      { eventID: virDomainEventID.VIR_DOMAIN_EVENT_ID_BLOCK_JOB_2, dom },
+      (m) => m as DomainBlockJob2Event,
+    );
+  }
+
+  /**
+   * `VIR_DOMAIN_EVENT_ID_TUNABLE`: registers with `REMOTE_PROC_CONNECT_DOMAIN_EVENT_CALLBACK_REGISTER_ANY` (for one dom, or all when none is given) and yields `REMOTE_PROC_DOMAIN_EVENT_CALLBACK_TUNABLE`'s events until closed.
+   */
+  domainTunable(
+    dom: remote.remote_domain | null = null,
+  ): Promise<EventSubscription<DomainTunableEvent>> {
+    return this.client.subscribe(
+      DOMAIN_EVENTS,
+      "domainEventCallbackTunable",
+      { eventID: virDomainEventID.VIR_DOMAIN_EVENT_ID_TUNABLE, dom },
+      (m) => m,
+    );
+  }
+
+  /**
+   * `VIR_DOMAIN_EVENT_ID_AGENT_LIFECYCLE`: registers with `REMOTE_PROC_CONNECT_DOMAIN_EVENT_CALLBACK_REGISTER_ANY` (for one dom, or all when none is given) and yields `REMOTE_PROC_DOMAIN_EVENT_CALLBACK_AGENT_LIFECYCLE`'s events until closed.
+   */
+  domainAgentLifecycle(
+    dom: remote.remote_domain | null = null,
+  ): Promise<EventSubscription<DomainAgentLifecycleEvent>> {
+    return this.client.subscribe(
+      DOMAIN_EVENTS,
+      "domainEventCallbackAgentLifecycle",
+      { eventID: virDomainEventID.VIR_DOMAIN_EVENT_ID_AGENT_LIFECYCLE, dom },
+      (m) => m as DomainAgentLifecycleEvent,
+    );
+  }
+
+  /**
+   * `VIR_DOMAIN_EVENT_ID_DEVICE_ADDED`: registers with `REMOTE_PROC_CONNECT_DOMAIN_EVENT_CALLBACK_REGISTER_ANY` (for one dom, or all when none is given) and yields `REMOTE_PROC_DOMAIN_EVENT_CALLBACK_DEVICE_ADDED`'s events until closed.
+   */
+  domainDeviceAdded(
+    dom: remote.remote_domain | null = null,
+  ): Promise<EventSubscription<DomainDeviceAddedEvent>> {
+    return this.client.subscribe(
+      DOMAIN_EVENTS,
+      "domainEventCallbackDeviceAdded",
+      { eventID: virDomainEventID.VIR_DOMAIN_EVENT_ID_DEVICE_ADDED, dom },
+      (m) => m,
+    );
+  }
+
+  /**
+   * `VIR_DOMAIN_EVENT_ID_MIGRATION_ITERATION`: registers with `REMOTE_PROC_CONNECT_DOMAIN_EVENT_CALLBACK_REGISTER_ANY` (for one dom, or all when none is given) and yields `REMOTE_PROC_DOMAIN_EVENT_CALLBACK_MIGRATION_ITERATION`'s events until closed.
+   */
+  domainMigrationIteration(
+    dom: remote.remote_domain | null = null,
+  ): Promise<EventSubscription<DomainMigrationIterationEvent>> {
+    return this.client.subscribe(
+      DOMAIN_EVENTS,
+      "domainEventCallbackMigrationIteration",
+      {
+        eventID: virDomainEventID.VIR_DOMAIN_EVENT_ID_MIGRATION_ITERATION,
+        dom,
+      },
+      (m) => m,
+    );
+  }
+
+  /**
+   * `VIR_DOMAIN_EVENT_ID_JOB_COMPLETED`: registers with `REMOTE_PROC_CONNECT_DOMAIN_EVENT_CALLBACK_REGISTER_ANY` (for one dom, or all when none is given) and yields `REMOTE_PROC_DOMAIN_EVENT_CALLBACK_JOB_COMPLETED`'s events until closed.
+   */
+  domainJobCompleted(
+    dom: remote.remote_domain | null = null,
+  ): Promise<EventSubscription<DomainJobCompletedEvent>> {
+    return this.client.subscribe(
+      DOMAIN_EVENTS,
+      "domainEventCallbackJobCompleted",
+      { eventID: virDomainEventID.VIR_DOMAIN_EVENT_ID_JOB_COMPLETED, dom },
+      (m) => m,
+    );
+  }
+
+  /**
+   * `VIR_DOMAIN_EVENT_ID_DEVICE_REMOVAL_FAILED`: registers with `REMOTE_PROC_CONNECT_DOMAIN_EVENT_CALLBACK_REGISTER_ANY` (for one dom, or all when none is given) and yields `REMOTE_PROC_DOMAIN_EVENT_CALLBACK_DEVICE_REMOVAL_FAILED`'s events until closed.
+   */
+  domainDeviceRemovalFailed(
+    dom: remote.remote_domain | null = null,
+  ): Promise<EventSubscription<DomainDeviceRemovalFailedEvent>> {
+    return this.client.subscribe(
+      DOMAIN_EVENTS,
+      "domainEventCallbackDeviceRemovalFailed",
+      {
+        eventID: virDomainEventID.VIR_DOMAIN_EVENT_ID_DEVICE_REMOVAL_FAILED,
+        dom,
+      },
+      (m) => m,
+    );
+  }
+
+  /**
+   * `VIR_DOMAIN_EVENT_ID_METADATA_CHANGE`: registers with `REMOTE_PROC_CONNECT_DOMAIN_EVENT_CALLBACK_REGISTER_ANY` (for one dom, or all when none is given) and yields `REMOTE_PROC_DOMAIN_EVENT_CALLBACK_METADATA_CHANGE`'s events until closed.
+   */
+  domainMetadataChange(
+    dom: remote.remote_domain | null = null,
+  ): Promise<EventSubscription<DomainMetadataChangeEvent>> {
+    return this.client.subscribe(
+      DOMAIN_EVENTS,
+      "domainEventCallbackMetadataChange",
+      { eventID: virDomainEventID.VIR_DOMAIN_EVENT_ID_METADATA_CHANGE, dom },
+      (m) => m,
+    );
+  }
+
+  /**
+   * `VIR_DOMAIN_EVENT_ID_BLOCK_THRESHOLD`: registers with `REMOTE_PROC_CONNECT_DOMAIN_EVENT_CALLBACK_REGISTER_ANY` (for one dom, or all when none is given) and yields `REMOTE_PROC_DOMAIN_EVENT_BLOCK_THRESHOLD`'s events until closed.
+   */
+  domainBlockThreshold(
+    dom: remote.remote_domain | null = null,
+  ): Promise<EventSubscription<DomainBlockThresholdEvent>> {
+    return this.client.subscribe(
+      DOMAIN_EVENTS,
+      "domainEventBlockThreshold",
+      { eventID: virDomainEventID.VIR_DOMAIN_EVENT_ID_BLOCK_THRESHOLD, dom },
+      (m) => m,
+    );
+  }
+
+  /**
+   * `VIR_DOMAIN_EVENT_ID_MEMORY_FAILURE`: registers with `REMOTE_PROC_CONNECT_DOMAIN_EVENT_CALLBACK_REGISTER_ANY` (for one dom, or all when none is given) and yields `REMOTE_PROC_DOMAIN_EVENT_MEMORY_FAILURE`'s events until closed.
+   */
+  domainMemoryFailure(
+    dom: remote.remote_domain | null = null,
+  ): Promise<EventSubscription<DomainMemoryFailureEvent>> {
+    return this.client.subscribe(
+      DOMAIN_EVENTS,
+      "domainEventMemoryFailure",
+      { eventID: virDomainEventID.VIR_DOMAIN_EVENT_ID_MEMORY_FAILURE, dom },
+      (m) => m as DomainMemoryFailureEvent,
+    );
+  }
+
+  /**
+   * `VIR_DOMAIN_EVENT_ID_MEMORY_DEVICE_SIZE_CHANGE`: registers with `REMOTE_PROC_CONNECT_DOMAIN_EVENT_CALLBACK_REGISTER_ANY` (for one dom, or all when none is given) and yields `REMOTE_PROC_DOMAIN_EVENT_MEMORY_DEVICE_SIZE_CHANGE`'s events until closed.
+   */
+  domainMemoryDeviceSizeChange(
+    dom: remote.remote_domain | null = null,
+  ): Promise<EventSubscription<DomainMemoryDeviceSizeChangeEvent>> {
+    return this.client.subscribe(
+      DOMAIN_EVENTS,
+      "domainEventMemoryDeviceSizeChange",
+      {
+        eventID: virDomainEventID.VIR_DOMAIN_EVENT_ID_MEMORY_DEVICE_SIZE_CHANGE,
+        dom,
+      },
+      (m) => m,
+    );
+  }
+
+  /**
+   * `VIR_NETWORK_EVENT_ID_LIFECYCLE`: registers with `REMOTE_PROC_CONNECT_NETWORK_EVENT_REGISTER_ANY` (for one net, or all when none is given) and yields `REMOTE_PROC_NETWORK_EVENT_LIFECYCLE`'s events until closed.
+   */
+  networkLifecycle(
+    net: remote.remote_network | null = null,
+  ): Promise<EventSubscription<NetworkLifecycleEvent>> {
+    return this.client.subscribe(
+      NETWORK_EVENTS,
+      "networkEventLifecycle",
+      { eventID: virNetworkEventID.VIR_NETWORK_EVENT_ID_LIFECYCLE, net },
+      (m) => m as NetworkLifecycleEvent,
+    );
+  }
+
+  /**
+   * `VIR_NODE_DEVICE_EVENT_ID_LIFECYCLE`: registers with `REMOTE_PROC_CONNECT_NODE_DEVICE_EVENT_REGISTER_ANY` (for one dev, or all when none is given) and yields `REMOTE_PROC_NODE_DEVICE_EVENT_LIFECYCLE`'s events until closed.
+   */
+  nodeDeviceLifecycle(
+    dev: remote.remote_node_device | null = null,
+  ): Promise<EventSubscription<NodeDeviceLifecycleEvent>> {
+    return this.client.subscribe(
+      NODE_DEVICE_EVENTS,
+      "nodeDeviceEventLifecycle",
+      { eventID: virNodeDeviceEventID.VIR_NODE_DEVICE_EVENT_ID_LIFECYCLE, dev },
+      (m) => m as NodeDeviceLifecycleEvent,
+    );
+  }
+
+  /**
+   * `VIR_NODE_DEVICE_EVENT_ID_UPDATE`: registers with `REMOTE_PROC_CONNECT_NODE_DEVICE_EVENT_REGISTER_ANY` (for one dev, or all when none is given) and yields `REMOTE_PROC_NODE_DEVICE_EVENT_UPDATE`'s events until closed.
+   */
+  nodeDeviceUpdate(
+    dev: remote.remote_node_device | null = null,
+  ): Promise<EventSubscription<NodeDeviceUpdateEvent>> {
+    return this.client.subscribe(
+      NODE_DEVICE_EVENTS,
+      "nodeDeviceEventUpdate",
+      { eventID: virNodeDeviceEventID.VIR_NODE_DEVICE_EVENT_ID_UPDATE, dev },
+      (m) => m,
+    );
+  }
+
+  /**
+   * `VIR_SECRET_EVENT_ID_LIFECYCLE`: registers with `REMOTE_PROC_CONNECT_SECRET_EVENT_REGISTER_ANY` (for one secret, or all when none is given) and yields `REMOTE_PROC_SECRET_EVENT_LIFECYCLE`'s events until closed.
+   */
+  secretLifecycle(
+    secret: remote.remote_secret | null = null,
+  ): Promise<EventSubscription<SecretLifecycleEvent>> {
+    return this.client.subscribe(
+      SECRET_EVENTS,
+      "secretEventLifecycle",
+      { eventID: virSecretEventID.VIR_SECRET_EVENT_ID_LIFECYCLE, secret },
+      (m) => m as SecretLifecycleEvent,
+    );
+  }
+
+  /**
+   * `VIR_SECRET_EVENT_ID_VALUE_CHANGED`: registers with `REMOTE_PROC_CONNECT_SECRET_EVENT_REGISTER_ANY` (for one secret, or all when none is given) and yields `REMOTE_PROC_SECRET_EVENT_VALUE_CHANGED`'s events until closed.
+   */
+  secretValueChanged(
+    secret: remote.remote_secret | null = null,
+  ): Promise<EventSubscription<SecretValueChangedEvent>> {
+    return this.client.subscribe(
+      SECRET_EVENTS,
+      "secretEventValueChanged",
+      { eventID: virSecretEventID.VIR_SECRET_EVENT_ID_VALUE_CHANGED, secret },
+      (m) => m,
+    );
+  }
+
+  /**
+   * `VIR_STORAGE_POOL_EVENT_ID_LIFECYCLE`: registers with `REMOTE_PROC_CONNECT_STORAGE_POOL_EVENT_REGISTER_ANY` (for one pool, or all when none is given) and yields `REMOTE_PROC_STORAGE_POOL_EVENT_LIFECYCLE`'s events until closed.
+   */
+  storagePoolLifecycle(
+    pool: remote.remote_storage_pool | null = null,
+  ): Promise<EventSubscription<StoragePoolLifecycleEvent>> {
+    return this.client.subscribe(
+      STORAGE_POOL_EVENTS,
+      "storagePoolEventLifecycle",
+      {
+        eventID: virStoragePoolEventID.VIR_STORAGE_POOL_EVENT_ID_LIFECYCLE,
+        pool,
+      },
+      (m) => m as StoragePoolLifecycleEvent,
+    );
+  }
+
+  /**
+   * `VIR_STORAGE_POOL_EVENT_ID_REFRESH`: registers with `REMOTE_PROC_CONNECT_STORAGE_POOL_EVENT_REGISTER_ANY` (for one pool, or all when none is given) and yields `REMOTE_PROC_STORAGE_POOL_EVENT_REFRESH`'s events until closed.
+   */
+  storagePoolRefresh(
+    pool: remote.remote_storage_pool | null = null,
+  ): Promise<EventSubscription<StoragePoolRefreshEvent>> {
+    return this.client.subscribe(
+      STORAGE_POOL_EVENTS,
+      "storagePoolEventRefresh",
+      {
+        eventID: virStoragePoolEventID.VIR_STORAGE_POOL_EVENT_ID_REFRESH,
+        pool,
+      },
+      (m) => m,
+    );
+  }
+}
+
 /** Client of remote_protocol.x: one method per call procedure, whatever its `@generate` (which says how libvirt writes its C, not what the wire carries). */
 export class RemoteClient extends ProgramClient<
   RemoteClientCalls,
@@ -4776,6 +4756,11 @@ export class RemoteClient extends ProgramClient<
     return new RemoteClient(
       await openSession(remoteClientProgram, target, options),
     );
+  }
+
+  /** Event subscriptions, one per libvirt event ID: `client.events.domainLifecycle()` registers with the server and yields its events. */
+  get events(): RemoteEventSubscriptions {
+    return new RemoteEventSubscriptions(this);
   }
 
   /**
@@ -8951,7 +8936,7 @@ export class RemoteClient extends ProgramClient<
     dom: remote.remote_nonnull_domain,
     flags: number = 0,
     options?: CallOptions,
-  ): Promise<remote.remote_domain_get_state_ret> {
+  ): Promise<remote.remote_domain_get_state_ret & { state: virDomainState }> {
     return this.invoke(
       remote.REMOTE_PROC_DOMAIN_GET_STATE,
       remote.xdr_remote_domain_get_state_args,
@@ -9283,7 +9268,7 @@ export class RemoteClient extends ProgramClient<
    */
   domainSendKey(
     dom: remote.remote_nonnull_domain,
-    codeset: number,
+    codeset: virKeycodeSet,
     holdtime: number,
     keycodes: number[],
     flags: number = 0,
@@ -9969,7 +9954,7 @@ export class RemoteClient extends ProgramClient<
    */
   storageVolWipePattern(
     vol: remote.remote_nonnull_storage_vol,
-    algorithm: number,
+    algorithm: virStorageVolWipeAlgorithm,
     flags: number = 0,
     options?: CallOptions,
   ): Promise<void> {
@@ -10011,7 +9996,7 @@ export class RemoteClient extends ProgramClient<
    */
   domainPMSuspendForDuration(
     dom: remote.remote_nonnull_domain,
-    target: number,
+    target: virNodeSuspendTarget,
     duration: bigint,
     flags: number = 0,
     options?: CallOptions,
@@ -10078,7 +10063,7 @@ export class RemoteClient extends ProgramClient<
    */
   domainSetMetadata(
     dom: remote.remote_nonnull_domain,
-    type: number,
+    type: virDomainMetadataType,
     metadata: remote.remote_string,
     key: remote.remote_string,
     uri: remote.remote_string,
@@ -10104,7 +10089,7 @@ export class RemoteClient extends ProgramClient<
    */
   domainGetMetadata(
     dom: remote.remote_nonnull_domain,
-    type: number,
+    type: virDomainMetadataType,
     uri: remote.remote_string,
     flags: Flags<virDomainModificationImpact> = 0,
     options?: CallOptions,
@@ -10586,8 +10571,8 @@ export class RemoteClient extends ProgramClient<
    */
   networkUpdate(
     net: remote.remote_nonnull_network,
-    command: number,
-    section: number,
+    command: virNetworkUpdateCommand,
+    section: virNetworkUpdateSection,
     parentIndex: number,
     xml: remote.remote_nonnull_string,
     flags: Flags<virNetworkUpdateFlags> = 0,
@@ -10651,7 +10636,7 @@ export class RemoteClient extends ProgramClient<
   domainSendProcessSignal(
     dom: remote.remote_nonnull_domain,
     pid_value: bigint,
-    signum: number,
+    signum: virDomainProcessSignal,
     flags: number = 0,
     options?: CallOptions,
   ): Promise<void> {
@@ -10721,7 +10706,9 @@ export class RemoteClient extends ProgramClient<
     dom: remote.remote_nonnull_domain,
     flags: Flags<virDomainGetJobStatsFlags> = 0,
     options?: CallOptions,
-  ): Promise<remote.remote_domain_get_job_stats_ret> {
+  ): Promise<
+    remote.remote_domain_get_job_stats_ret & { type: virDomainJobType }
+  > {
     return this.invoke(
       remote.REMOTE_PROC_DOMAIN_GET_JOB_STATS,
       remote.xdr_remote_domain_get_job_stats_args,
@@ -11108,7 +11095,7 @@ export class RemoteClient extends ProgramClient<
   domainCoreDumpWithFormat(
     dom: remote.remote_nonnull_domain,
     to: remote.remote_nonnull_string,
-    dumpformat: number,
+    dumpformat: virDomainCoreDumpFormat,
     flags: Flags<virDomainCoreDumpFlags> = 0,
     options?: CallOptions,
   ): Promise<void> {
@@ -11305,14 +11292,14 @@ export class RemoteClient extends ProgramClient<
    */
   connectGetAllDomainStats(
     doms: remote.remote_nonnull_domain[],
-    stats: number,
+    stats: Flags<virDomainStatsTypes>,
     flags: Flags<virConnectGetAllDomainStatsFlags> = 0,
     options?: CallOptions,
   ): Promise<remote.remote_domain_stats_record[]> {
     return this.invoke(
       remote.REMOTE_PROC_CONNECT_GET_ALL_DOMAIN_STATS,
       remote.xdr_remote_connect_get_all_domain_stats_args,
-      { doms, stats, flags: flags >>> 0 },
+      { doms, stats: stats >>> 0, flags: flags >>> 0 },
       remote.xdr_remote_connect_get_all_domain_stats_ret,
       options,
     ).then((r) => r.retStats);
@@ -11461,7 +11448,7 @@ export class RemoteClient extends ProgramClient<
    */
   domainInterfaceAddresses(
     dom: remote.remote_nonnull_domain,
-    source: number,
+    source: virDomainInterfaceAddressesSource,
     flags: number = 0,
     options?: CallOptions,
   ): Promise<remote.remote_domain_interface[]> {
@@ -11960,8 +11947,8 @@ export class RemoteClient extends ProgramClient<
    */
   domainSetLifecycleAction(
     dom: remote.remote_nonnull_domain,
-    type: number,
-    action: number,
+    type: virDomainLifecycle,
+    action: virDomainLifecycleAction,
     flags: Flags<virDomainModificationImpact> = 0,
     options?: CallOptions,
   ): Promise<void> {
@@ -12561,14 +12548,14 @@ export class RemoteClient extends ProgramClient<
    */
   domainGetGuestInfo(
     dom: remote.remote_nonnull_domain,
-    types: number,
+    types: Flags<virDomainGuestInfoTypes>,
     flags: number = 0,
     options?: CallOptions,
   ): Promise<remote.remote_typed_param[]> {
     return this.invoke(
       remote.REMOTE_PROC_DOMAIN_GET_GUEST_INFO,
       remote.xdr_remote_domain_get_guest_info_args,
-      { dom, types, flags },
+      { dom, types: types >>> 0, flags },
       remote.xdr_remote_domain_get_guest_info_ret,
       options,
     ).then((r) => r.params);

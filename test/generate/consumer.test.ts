@@ -1,7 +1,6 @@
 // Used from another repo as users will: `npm pack` this package, install the tarball into an
 // empty consumer project whose `prebuild` runs `virt-rpcgen generate`, and build that project
 // with `tsc --strict`; then run it and check the bytes it encodes (hand-computed below).
-import { execFileSync } from "node:child_process";
 import {
   copyFileSync,
   mkdirSync,
@@ -14,6 +13,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { REPO_ROOT } from "../support/protocol-files.js";
+import { runOk } from "../support/run-async.js";
 
 const work = mkdtempSync(join(tmpdir(), "rpcgen-consumer-"));
 afterAll(() => {
@@ -22,10 +22,8 @@ afterAll(() => {
 });
 
 const run = (cmd: string, args: string[], cwd: string) =>
-  execFileSync(cmd, args, {
+  runOk(cmd, args, {
     cwd,
-    encoding: "utf8",
-    stdio: "pipe",
     env: {
       ...process.env,
       npm_config_fund: "false",
@@ -34,10 +32,10 @@ const run = (cmd: string, args: string[], cwd: string) =>
   });
 
 describe("consumer project", () => {
-  it("packs, installs, generates in prebuild and compiles under tsc --strict", () => {
+  it("packs, installs, generates in prebuild and compiles under tsc --strict", async () => {
     // --ignore-scripts: pack the dist/ that `npm ci` built; re-running `prepare` here would
     // rebuild dist/ under the other test files that run the CLI at the same time.
-    run(
+    await run(
       "npm",
       ["pack", "--ignore-scripts", "--pack-destination", work],
       REPO_ROOT,
@@ -52,9 +50,9 @@ describe("consumer project", () => {
       join(REPO_ROOT, "test", "fixtures", "demo_protocol.x"),
       join(app, "proto", "demo_protocol.x"),
     );
-    const devDep = (name: string) =>
+    const devDep = async (name: string) =>
       JSON.parse(
-        run("npm", ["pkg", "get", `devDependencies.${name}`], REPO_ROOT),
+        await run("npm", ["pkg", "get", `devDependencies.${name}`], REPO_ROOT),
       ) as string;
     // A Node TypeScript project, as users of a libvirt client are: typescript and @types/node.
     writeFileSync(
@@ -71,8 +69,8 @@ describe("consumer project", () => {
           },
           dependencies: { "virt-rpcgen": `file:../${tarball}` },
           devDependencies: {
-            typescript: devDep("typescript"),
-            "@types/node": devDep("@types/node"),
+            typescript: await devDep("typescript"),
+            "@types/node": await devDep("@types/node"),
           },
         },
         null,
@@ -105,9 +103,9 @@ describe("consumer project", () => {
         `console.log(hex(encodeToBytes(xdr_demo_value, { kind: 1, red: 7 })));`,
       ].join("\n"),
     );
-    run("npm", ["install", "--no-package-lock", "--prefer-offline"], app);
-    run("npm", ["run", "build"], app);
-    const out = run("node", ["dist/main.js"], app).trim().split("\n");
+    await run("npm", ["install", "--no-package-lock", "--prefer-offline"], app);
+    await run("npm", ["run", "build"], app);
+    const out = (await run("node", ["dist/main.js"], app)).trim().split("\n");
     // int -1, unsigned 2, hyper 3, unsigned hyper 4 (RFC 4506 big-endian)
     expect(out[0]).toBe(
       "ffffffff" + "00000002" + "0000000000000003" + "0000000000000004",
