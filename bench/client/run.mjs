@@ -31,7 +31,6 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
   BUILD_DIR,
-  PIN_CPU,
   REPO_ROOT,
   commandLine,
   die,

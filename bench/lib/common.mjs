@@ -218,7 +218,9 @@ export function environment() {
       readFileSync("/proc/cpuinfo", "utf8").match(/^processor\s*:/gm)?.length ??
         "?",
     );
-  } catch {}
+  } catch {
+    // Not Linux: the CPU count stays unknown.
+  }
   return {
     date: new Date().toISOString(),
     node: process.version,

@@ -17,7 +17,6 @@ import {
   existsSync,
   mkdirSync,
   mkdtempSync,
-  readFileSync,
   rmSync,
   writeFileSync,
 } from "node:fs";
@@ -102,7 +101,9 @@ function startProcess(cmd, args, env = {}) {
     async stop() {
       try {
         process.kill(-child.pid, "SIGTERM");
-      } catch {}
+      } catch {
+        // Already gone.
+      }
       await Promise.race([exited, sleep(5000)]);
     },
   };

@@ -55,8 +55,10 @@ export function diffLines(
         : k - 1;
     const prevX = d === 0 ? 0 : vd[max + prevK]!;
     const prevY = prevX - prevK;
-    while (x > prevX && y > prevY)
-      (ops.push({ kind: " ", line: a[--x]! }), y--);
+    while (x > prevX && y > prevY) {
+      ops.push({ kind: " ", line: a[--x]! });
+      y--;
+    }
     if (d > 0) {
       if (x === prevX) ops.push({ kind: "+", line: b[--y]! });
       else ops.push({ kind: "-", line: a[--x]! });

@@ -186,7 +186,7 @@ export function emitServerModule(
       `Program \`${program.programConst}\` version ${program.version}.`,
     ]),
     ...specHead.slice(0, -1),
-    ...printLiteral(specValue, 0, specHead[specHead.length - 1]!, ";"),
+    ...printLiteral(specValue, 0, specHead[specHead.length - 1], ";"),
   ].join("\n");
   const alias = (name: string, rhs: string, doc: string) =>
     stableChunk([...jsDoc([doc]), typeAlias(name, rhs)].join("\n"));

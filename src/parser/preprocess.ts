@@ -247,7 +247,7 @@ function evaluateCondition(
   if (tokens === null || joined.length !== expr.length || expr.trim() === "") {
     fail(at, `cannot evaluate #if expression '${expr}'`);
   }
-  const toks = tokens!.map((t) => t.trim());
+  const toks = tokens.map((t) => t.trim());
   let pos = 0;
   const peek = () => toks[pos];
   const next = () => toks[pos++];
@@ -278,7 +278,7 @@ function evaluateCondition(
         fail(at, "'defined' expects a macro name");
       if (paren && next() !== ")")
         fail(at, `missing ')' after defined(${name}`);
-      return defines.has(name!) ? 1 : 0;
+      return defines.has(name) ? 1 : 0;
     }
     if (/^\d|^0[xX]/.test(t)) return Number(t);
     if (/^[A-Za-z_]/.test(t)) return macroValue(t, 0);

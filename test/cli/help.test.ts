@@ -1,14 +1,10 @@
 // After `npm ci`, `npx virt-rpcgen --help` works in the repository (the bin is built by `prepare`).
-import { execFileSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
-import { REPO_ROOT } from "../support/protocol-files.js";
+import { runOk } from "../support/run.js";
 
 describe("npx virt-rpcgen", () => {
-  it("prints the usage with --help and exits 0", () => {
-    const out = execFileSync("npx", ["--no-install", "virt-rpcgen", "--help"], {
-      cwd: REPO_ROOT,
-      encoding: "utf8",
-    });
+  it("prints the usage with --help and exits 0", async () => {
+    const out = await runOk("npx", ["--no-install", "virt-rpcgen", "--help"]);
     expect(out).toMatch(/^Usage: virt-rpcgen <command> \[options\]/);
     expect(out).toContain("structs <file.x> [--expect FILE]");
     expect(out).toContain("generate <file.x>... --out DIR");

@@ -201,7 +201,7 @@ describe.skipIf(!haveLibvirtd)("failures against libvirtd", () => {
       // Stopped first, so the calls are surely in flight when it dies.
       process.kill(daemon.pid, "SIGSTOP");
       const calls = Array.from({ length: 50 }, (_, i) =>
-        track(
+        track<unknown>(
           i % 2
             ? remote.domainGetInfo(test)
             : remote.domainScreenshot(test, 0).then((r) => r.result),

@@ -358,7 +358,7 @@ describe.skipIf(!haveLibvirtd || !haveApi)(
             .filter((m) => m !== null);
           // virt-admin numbers the servers in the order the daemon lists them.
           expect(servers.map((s, i) => [i, s.name])).toEqual(
-            rows.map((m) => [Number(m![1]), m![2]]),
+            rows.map((m) => [Number(m[1]), m[2]]),
           );
           expect(servers.map((s) => s.name)).toContain("libvirtd");
           const version = /Running against daemon: (\d+)\.(\d+)\.(\d+)/.exec(

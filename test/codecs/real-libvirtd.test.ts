@@ -58,12 +58,12 @@ describe.skipIf(!available)("codecs on real libvirtd replies", () => {
           remote.xdr_remote_connect_get_all_domain_stats_args,
           { doms: [], stats: 0, flags: 0 },
         ),
-      remote.xdr_remote_connect_get_all_domain_stats_ret as XdrCodec<unknown>,
+      remote.xdr_remote_connect_get_all_domain_stats_ret,
     ],
     [
       "connectGetCapabilities",
       () => call(remote.REMOTE_PROC_CONNECT_GET_CAPABILITIES, null),
-      remote.xdr_remote_connect_get_capabilities_ret as XdrCodec<unknown>,
+      remote.xdr_remote_connect_get_capabilities_ret,
     ],
   ];
 

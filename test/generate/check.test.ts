@@ -1,6 +1,5 @@
 // generated/ is checked in: it must match what the generator makes from protocol/, and
 // `generate --check` must notice any edit of a generated file.
-import { execFileSync } from "node:child_process";
 import {
   cpSync,
   mkdirSync,
@@ -11,22 +10,20 @@ import {
 } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { run, runOk, type RunResult } from "../support/run.js";
 import { describe, expect, it } from "vitest";
 import {
   LIBVIRT_X_FILES,
   REPO_ROOT,
   ensureProtocolFiles,
 } from "../support/protocol-files.js";
-import { runAsync } from "../support/run-async.js";
 
 const dir = ensureProtocolFiles();
 const cli = join(REPO_ROOT, "dist", "cli.js");
 const inputs = LIBVIRT_X_FILES.map((n) => join(dir, `${n}.x`));
 
-function check(
-  outDir: string,
-): Promise<{ status: number | null; stderr: string }> {
-  return runAsync(process.execPath, [
+function check(outDir: string): Promise<RunResult> {
+  return run(process.execPath, [
     cli,
     "generate",
     ...inputs,
@@ -41,7 +38,7 @@ describe("generate --check", () => {
     const r = await check(join(REPO_ROOT, "generated"));
     expect(r.stderr).toBe("");
     expect(r.status).toBe(0);
-  }, 180_000);
+  });
 
   it("fails after an edit of a generated file, and after a deletion, naming each file", async () => {
     const copy = mkdtempSync(join(tmpdir(), "rpcgen-check-"));
@@ -65,11 +62,11 @@ describe("generate --check", () => {
     } finally {
       rmSync(copy, { recursive: true, force: true });
     }
-  }, 240_000); // two full generations: minutes on a loaded 2-core CI machine
+  });
 });
 
 describe("the committed stamp", () => {
-  it("is current: generate finds generated/ up to date, also after examples were built into dist/", () => {
+  it("is current: generate finds generated/ up to date, also after examples were built into dist/", async () => {
     const copy = mkdtempSync(join(tmpdir(), "rpcgen-stamp-"));
     // What `npm run example:*` leaves next to the generator; it is not part of it.
     const probe = join(REPO_ROOT, "dist", "examples-build", "stamp-probe.js");
@@ -79,11 +76,13 @@ describe("the committed stamp", () => {
       writeFileSync(probe, "export {};\n");
       const stamp = readFileSync(join(copy, ".virt-rpcgen-stamp.json"), "utf8");
       // As `npm run generate` runs it: the shell's glob hands the files over sorted.
-      const out = execFileSync(
-        process.execPath,
-        [cli, "generate", ...[...inputs].sort(), "--out", copy],
-        { stdio: "pipe", encoding: "utf8" },
-      );
+      const out = await runOk(process.execPath, [
+        cli,
+        "generate",
+        ...[...inputs].sort(),
+        "--out",
+        copy,
+      ]);
       expect(out).toContain("is up to date");
       expect(readFileSync(join(copy, ".virt-rpcgen-stamp.json"), "utf8")).toBe(
         stamp,
@@ -96,7 +95,7 @@ describe("the committed stamp", () => {
 });
 
 describe("the runtime's own generated codecs", () => {
-  it("src/runtime/generated matches virnetprotocol.x and virkeepaliveprotocol.x", () => {
+  it("src/runtime/generated matches virnetprotocol.x and virkeepaliveprotocol.x", async () => {
     const files = ["virnetprotocol", "virkeepaliveprotocol"].map((n) =>
       join(dir, `${n}.x`),
     );
@@ -113,8 +112,6 @@ describe("the runtime's own generated codecs", () => {
       "codecs,structs",
       "--check",
     ];
-    expect(() =>
-      execFileSync(process.execPath, args, { stdio: "pipe" }),
-    ).not.toThrow();
+    await runOk(process.execPath, args);
   });
 });

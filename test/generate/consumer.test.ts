@@ -13,7 +13,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { REPO_ROOT } from "../support/protocol-files.js";
-import { runOk } from "../support/run-async.js";
+import { runOk } from "../support/run.js";
 
 const work = mkdtempSync(join(tmpdir(), "rpcgen-consumer-"));
 afterAll(() => {
@@ -50,10 +50,10 @@ describe("consumer project", () => {
       join(REPO_ROOT, "test", "fixtures", "demo_protocol.x"),
       join(app, "proto", "demo_protocol.x"),
     );
-    const devDep = async (name: string) =>
-      JSON.parse(
-        await run("npm", ["pkg", "get", `devDependencies.${name}`], REPO_ROOT),
-      ) as string;
+    const devDeps = JSON.parse(
+      await run("npm", ["pkg", "get", "devDependencies"], REPO_ROOT),
+    ) as Record<string, string>;
+    const devDep = (name: string) => devDeps[name]!;
     // A Node TypeScript project, as users of a libvirt client are: typescript and @types/node.
     writeFileSync(
       join(app, "package.json"),
@@ -69,8 +69,8 @@ describe("consumer project", () => {
           },
           dependencies: { "virt-rpcgen": `file:../${tarball}` },
           devDependencies: {
-            typescript: await devDep("typescript"),
-            "@types/node": await devDep("@types/node"),
+            typescript: devDep("typescript"),
+            "@types/node": devDep("@types/node"),
           },
         },
         null,

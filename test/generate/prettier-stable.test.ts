@@ -6,7 +6,7 @@ import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { REPO_ROOT } from "../support/protocol-files.js";
-import { runAsync } from "../support/run-async.js";
+import { run } from "../support/run.js";
 
 const root = join(REPO_ROOT, "generated");
 const tsFiles = readdirSync(root, { recursive: true, encoding: "utf8" }).filter(
@@ -25,7 +25,7 @@ describe("generated TypeScript is prettier-formatted", () => {
       "prettier.cjs",
     );
     // --list-different: exit 0 when every file is formatted, 1 listing those that are not.
-    const r = await runAsync(
+    const r = await run(
       process.execPath,
       [prettier, "--list-different", ...tsFiles],
       { cwd: root },

@@ -46,12 +46,12 @@ function setup(maxMs = 0.2) {
   return {
     loop,
     poll,
-    send(): void {
+    send: (): void => {
       inFlight++;
       poll.sent();
     },
     /** `count` replies arrive (in one read) at `at` ms. */
-    reply(at: number, count = 1): void {
+    reply: (at: number, count = 1): void => {
       loop.runUntil(at);
       loop.t = Math.max(loop.t, at);
       inFlight -= count;

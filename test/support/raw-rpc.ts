@@ -91,7 +91,7 @@ export class RawPeer {
       serial: 1,
       status: VIR_NET_OK,
       ...header,
-    } as MessageHeader;
+    };
     return writeFrame(this.writer, h, codec, body).slice();
   }
 

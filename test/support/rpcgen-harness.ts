@@ -274,7 +274,7 @@ class Harness implements RpcgenHarness {
   private async runBatch(
     items: readonly { protocol: string; type: string; bytes: Uint8Array }[],
   ): Promise<RoundTripResult[]> {
-    const results: RoundTripResult[] = new Array(items.length);
+    const results = new Array<RoundTripResult>(items.length);
     // Reject locally what the wire format cannot carry.
     const send: number[] = [];
     items.forEach((it, i) => {

@@ -113,7 +113,7 @@ export async function startSaslLibvirtd(options: {
       return path;
     },
     async stop() {
-      await daemon!.stop();
+      await daemon.stop();
       rmSync(saslDir, { recursive: true, force: true });
     },
   };

@@ -118,8 +118,8 @@ export type ReconnectEvent =
 export type ClientEventListener<T> = (msg: T) => void;
 
 export class ProgramClient<
-  C extends { [P in keyof C]: CallSignature } = {},
-  E extends object = {},
+  C extends { [P in keyof C]: CallSignature } = Record<never, never>,
+  E extends object = Record<never, never>,
 > {
   private readonly listeners = new Map<
     string,
@@ -325,16 +325,8 @@ export class ProgramClient<
       );
     const [a, r, stream] = entry;
     if (stream)
-      return this.invokeStream(
-        proc,
-        a,
-        args,
-        r,
-        stream,
-        false,
-        options,
-      ) as Promise<C[P]["ret"]>;
-    return this.invoke(proc, a, args, r, options) as Promise<C[P]["ret"]>;
+      return this.invokeStream(proc, a, args, r, stream, false, options);
+    return this.invoke(proc, a, args, r, options);
   }
 
   /** Listens for a server message; returns the function that stops listening. */
@@ -344,7 +336,7 @@ export class ProgramClient<
   ): () => void {
     const set =
       this.listeners.get(event) ?? new Set<ClientEventListener<never>>();
-    set.add(listener as ClientEventListener<never>);
+    set.add(listener);
     this.listeners.set(event, set);
     this.unsubscribe ??= this.connection.onMessage(
       this.program.program,
@@ -359,7 +351,7 @@ export class ProgramClient<
   ): void {
     const set = this.listeners.get(event);
     if (!set) return;
-    set.delete(listener as ClientEventListener<never>);
+    set.delete(listener);
     if (set.size === 0) this.listeners.delete(event);
     if (this.listeners.size === 0 && this.unsubscribe) {
       this.unsubscribe();

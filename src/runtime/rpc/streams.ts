@@ -157,7 +157,9 @@ export class VirtStream extends Duplex {
             VirtError.fromWire(xdr_virNetMessageError.decode(body)),
           );
         default:
-          throw new RpcProtocolError(`stream packet with status ${h.status}`);
+          throw new RpcProtocolError(
+            `stream packet with status ${h.status as number}`,
+          );
       }
     } catch (e) {
       this.onError(e instanceof Error ? e : new Error(String(e)));

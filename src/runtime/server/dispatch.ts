@@ -151,7 +151,7 @@ function runCall(
           status: VIR_NET_OK,
         },
         spec.ret,
-        ret as never,
+        ret,
       );
     } catch (e) {
       return fail(

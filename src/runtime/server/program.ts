@@ -170,7 +170,7 @@ export function bindProgram<P extends ProcedureTable, E extends EventTable>(
     }
   }
   return {
-    spec: spec as ProgramSpec,
+    spec: spec,
     handler: (n) => handlerByNumber.get(n),
     procedure: (n) => byNumber.get(n),
   };

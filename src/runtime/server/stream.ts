@@ -157,11 +157,11 @@ export class ServerStream implements ServerSendStream, ServerReceiveStream {
           await new Promise<void>((resolve) => (this.wake = resolve));
         }
       },
-      return: async (): Promise<IteratorResult<Uint8Array>> => {
+      return: (): Promise<IteratorResult<Uint8Array>> => {
         // The consumer stopped early: the client's further data is not wanted.
         if (this.state !== "closed")
           this.abort(ServerError.rpc("stream closed by the server"));
-        return { value: undefined, done: true };
+        return Promise.resolve({ value: undefined, done: true });
       },
     };
   }

@@ -81,8 +81,8 @@ export class DigestMd5Mechanism implements SaslMechanism {
     private readonly needLayer: boolean,
   ) {}
 
-  async start(): Promise<null> {
-    return null;
+  start(): Promise<null> {
+    return Promise.resolve(null);
   }
 
   async step(

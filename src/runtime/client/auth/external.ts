@@ -11,13 +11,13 @@ export class ExternalMechanism implements SaslMechanism {
 
   constructor(private readonly authzid: string | undefined) {}
 
-  async start(): Promise<Uint8Array> {
+  start(): Promise<Uint8Array> {
     this.complete = true;
-    return Buffer.from(this.authzid ?? "", "utf8");
+    return Promise.resolve(Buffer.from(this.authzid ?? "", "utf8"));
   }
 
-  async step(): Promise<null> {
-    return null;
+  step(): Promise<null> {
+    return Promise.resolve(null);
   }
 
   securityLayer(): null {
