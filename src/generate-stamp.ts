@@ -100,6 +100,7 @@ export function fingerprintOf(
       runtimeImport: options.runtimeImport,
       emit: options.emit,
       libvirtDefines: options.libvirtDefines !== false,
+      libvirtApi: options.libvirtApi !== false,
       defines: [...(options.defines ?? [])],
       macros: [...(options.macros ?? [])],
       files: options.files.map((f) => f.replace(/^.*[\\/]/, "")),

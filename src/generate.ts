@@ -6,6 +6,8 @@
  *   <out>/remote_protocol/remote_protocol-structs the ABI listing
  *   <out>/remote_protocol/server.ts              dispatch table and handler types (server side)
  *   <out>/remote_protocol/acl.ts                 ACL rules by C API
+ *   <out>/remote_protocol/client.ts              typed client
+ *   <out>/remote_protocol/api.ts                 libvirt's enums, typed parameter names (API data)
  *   <out>/remote_protocol/index.ts               re-exports
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -18,6 +20,7 @@ import {
 } from "./generate-stamp.js";
 import {
   LIBVIRT_DEFINES_FILE,
+  libvirtApiFileOf,
   type LoadOptions,
 } from "./model/load-options.js";
 
@@ -30,9 +33,9 @@ export interface GenerateOptions extends LoadOptions {
   readonly check?: boolean;
   /** Regenerate even when the stamp says the outputs are up to date. */
   readonly force?: boolean;
-  /** Which outputs to write: codecs, structs, client, server, acl (default: all). */
+  /** Which outputs to write: codecs, structs, client, server, acl, api (default: all; client brings api). */
   readonly emit?: readonly (
-    "codecs" | "structs" | "client" | "server" | "acl"
+    "codecs" | "structs" | "client" | "server" | "acl" | "api"
   )[];
 }
 
@@ -58,9 +61,11 @@ export async function generate(
   options: GenerateOptions,
 ): Promise<GenerateResult> {
   const runtimeImport = options.runtimeImport ?? DEFAULT_RUNTIME_IMPORT;
+  const apiFile = libvirtApiFileOf(options);
   const definesFiles = [
     ...(options.libvirtDefines === false ? [] : [LIBVIRT_DEFINES_FILE]),
     ...(options.definesFiles ?? []),
+    ...(apiFile ? [apiFile] : []),
   ];
   const fingerprint = fingerprintOf(
     { ...options, runtimeImport, emit: options.emit ?? [] },
@@ -69,11 +74,15 @@ export async function generate(
   if (!options.force && isFresh(options.outDir, fingerprint))
     return { files: [], stale: [], written: [], upToDate: true };
   // The heavy modules (parser, ts-morph, prettier) load only when there is work to do.
-  const [{ loadProtocols, externalDefines }, { renderOutputs }] =
-    await Promise.all([
-      import("./model/index.js"),
-      import("./render-outputs.js"),
-    ]);
+  const [
+    { loadProtocols, externalDefines },
+    { renderOutputs },
+    { libvirtApiData, NO_LIBVIRT_API },
+  ] = await Promise.all([
+    import("./model/index.js"),
+    import("./render-outputs.js"),
+    import("./emit/libvirt-api-data.js"),
+  ]);
   const protocols = loadProtocols(options.files, options);
   const emit = options.emit ? new Set(options.emit) : undefined;
   const files = await renderOutputs(
@@ -82,6 +91,7 @@ export async function generate(
     runtimeImport,
     externalDefines(options),
     emit,
+    apiFile ? libvirtApiData(apiFile) : NO_LIBVIRT_API,
   );
   const stale: string[] = [];
   const written: string[] = [];

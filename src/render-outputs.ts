@@ -12,17 +12,25 @@ import { hasOncRpcModules } from "./emit/oncrpc-procedures.js";
 import { emitOncRpcProgramsModule } from "./emit/ts-oncrpc-programs.js";
 import { emitOncRpcClientModule } from "./emit/ts-oncrpc-client.js";
 import { emitOncRpcServerModule } from "./emit/ts-oncrpc-server.js";
+
+import { emitApiModule, hasApiModule } from "./emit/ts-libvirt-api.js";
+import {
+  NO_LIBVIRT_API,
+  type LibvirtApiData,
+} from "./emit/libvirt-api-data.js";
 import { formatChunks, stableChunk, type CodeModule } from "./emit/chunks.js";
 import { externalDefines, type ProtocolModel } from "./model/index.js";
 import type { GeneratedFile } from "./generate.js";
 
-export type OutputKind = "codecs" | "structs" | "client" | "server" | "acl";
+export type OutputKind =
+  "codecs" | "structs" | "client" | "server" | "acl" | "api";
 export const ALL_OUTPUTS: ReadonlySet<OutputKind> = new Set([
   "codecs",
   "structs",
   "client",
   "server",
   "acl",
+  "api",
 ]);
 
 /** Every output file for the given protocols, formatted, without touching the disk. */
@@ -34,6 +42,8 @@ export async function renderOutputs(
   defines: ReadonlyMap<string, number> = externalDefines({}),
   /** Which outputs to write (default: all). */
   emit: ReadonlySet<OutputKind> = ALL_OUTPUTS,
+  /** libvirt's API data (enums, typed parameter names, event IDs), when used. */
+  apiData: LibvirtApiData = NO_LIBVIRT_API,
 ): Promise<GeneratedFile[]> {
   const out: GeneratedFile[] = [];
   for (const p of protocols) {
@@ -72,13 +82,20 @@ export async function renderOutputs(
       await addModule("acl.ts", emitAclModule(p, { runtimeImport, defines }));
       exported.push("acl");
     }
-    if (emit.has("client") && hasClientModule(p)) {
+    const client = emit.has("client") && hasClientModule(p);
+    // The client imports its enums from api.ts.
+    if ((emit.has("api") || client) && hasApiModule(p, apiData)) {
+      await addModule("api.ts", emitApiModule(p, apiData, runtimeImport));
+      exported.push("api");
+    }
+    if (client) {
       await addModule(
         "client.ts",
         emitClientModule(p, {
           runtimeImport,
           importPathOf: (o) => `../${o.name}/codecs.js`,
           defines,
+          apiData,
         }),
       );
       exported.push("client");

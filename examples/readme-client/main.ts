@@ -1,16 +1,13 @@
-import type { VirtError } from "virt-rpcgen/runtime";
-import { RemoteClient } from "../../generated/remote_protocol/index.js";
+import * as libvirt from "../../generated/remote_protocol/index.js";
 
-const client = await RemoteClient.connect(process.argv[2]!); // e.g. test+unix:///default?socket=/tmp/x/libvirt-sock
-console.log(`hypervisor version: ${await client.connectGetVersion()}`);
+const client = await libvirt.RemoteClient.connect(process.argv[2]!); // e.g. test+unix:///default?socket=/tmp/x/libvirt-sock
 const { domains } = await client.connectListAllDomains(1);
 for (const dom of domains) {
-  const info = await client.domainGetInfo(dom);
-  console.log(`${dom.name}: state ${info.state}, memory ${info.memory} KiB`);
+  const { state } = await client.domainGetState(dom);
+  console.log(`${dom.name}: ${libvirt.virDomainState[state]}`);
 }
-await client
-  .domainMigrateStartPostCopy(domains[0]!)
-  .catch((e: VirtError) =>
-    console.log(`post-copy: ${e.message} (code ${e.code})`),
-  );
+const events = await client.events.domainLifecycle();
+await client.domainDestroy(domains[0]!);
+const e = await events.once();
+console.log(`${e.dom.name}: ${libvirt.virDomainEventType[e.event]}`);
 await client.close();

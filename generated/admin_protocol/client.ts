@@ -4,15 +4,17 @@ import {
   type ClientProgram,
   type ConnectOptions,
   type ConnectTarget,
+  type Flags,
   type HandshakeSpec,
   openSession,
   ProgramClient,
   type RpcConnection,
   type TraceProgram,
 } from "virt-rpcgen/runtime";
+import { virConnectFlags } from "./api.js";
 import * as admin from "./codecs.js";
 
-/** Procedures of admin_protocol.x without a generated method, for `AdminClient.call`: procedure → args and ret. */
+/** Call procedures of admin_protocol.x, for `AdminClient.call` (each also has a method): procedure → args and ret. */
 export interface AdminClientCalls {
   /** `virAdmConnectOpen` (@generate: none) */
   [admin.ADMIN_PROC_CONNECT_OPEN]: {
@@ -21,6 +23,21 @@ export interface AdminClientCalls {
   };
   /** `virAdmConnectClose` (@generate: none) */
   [admin.ADMIN_PROC_CONNECT_CLOSE]: { args: void; ret: void };
+  /** `virAdmConnectGetLibVersion` (@generate: both) */
+  [admin.ADMIN_PROC_CONNECT_GET_LIB_VERSION]: {
+    args: void;
+    ret: admin.admin_connect_get_lib_version_ret;
+  };
+  /** `virAdmConnectListServers` (@generate: both) */
+  [admin.ADMIN_PROC_CONNECT_LIST_SERVERS]: {
+    args: admin.admin_connect_list_servers_args;
+    ret: admin.admin_connect_list_servers_ret;
+  };
+  /** `virAdmConnectLookupServer` (@generate: both) */
+  [admin.ADMIN_PROC_CONNECT_LOOKUP_SERVER]: {
+    args: admin.admin_connect_lookup_server_args;
+    ret: admin.admin_connect_lookup_server_ret;
+  };
   /** `virAdmServerGetThreadPoolParameters` (@generate: none) */
   [admin.ADMIN_PROC_SERVER_GET_THREADPOOL_PARAMETERS]: {
     args: admin.admin_server_get_threadpool_parameters_args;
@@ -31,10 +48,25 @@ export interface AdminClientCalls {
     args: admin.admin_server_set_threadpool_parameters_args;
     ret: void;
   };
+  /** `virAdmServerListClients` (@generate: both) */
+  [admin.ADMIN_PROC_SERVER_LIST_CLIENTS]: {
+    args: admin.admin_server_list_clients_args;
+    ret: admin.admin_server_list_clients_ret;
+  };
+  /** `virAdmServerLookupClient` (@generate: both) */
+  [admin.ADMIN_PROC_SERVER_LOOKUP_CLIENT]: {
+    args: admin.admin_server_lookup_client_args;
+    ret: admin.admin_server_lookup_client_ret;
+  };
   /** `virAdmClientGetInfo` (@generate: none) */
   [admin.ADMIN_PROC_CLIENT_GET_INFO]: {
     args: admin.admin_client_get_info_args;
     ret: admin.admin_client_get_info_ret;
+  };
+  /** `virAdmClientClose` (@generate: both) */
+  [admin.ADMIN_PROC_CLIENT_CLOSE]: {
+    args: admin.admin_client_close_args;
+    ret: void;
   };
   /** `virAdmServerGetClientLimits` (@generate: none) */
   [admin.ADMIN_PROC_SERVER_GET_CLIENT_LIMITS]: {
@@ -55,6 +87,26 @@ export interface AdminClientCalls {
   [admin.ADMIN_PROC_CONNECT_GET_LOGGING_FILTERS]: {
     args: admin.admin_connect_get_logging_filters_args;
     ret: admin.admin_connect_get_logging_filters_ret;
+  };
+  /** `virAdmConnectSetLoggingOutputs` (@generate: both) */
+  [admin.ADMIN_PROC_CONNECT_SET_LOGGING_OUTPUTS]: {
+    args: admin.admin_connect_set_logging_outputs_args;
+    ret: void;
+  };
+  /** `virAdmConnectSetLoggingFilters` (@generate: both) */
+  [admin.ADMIN_PROC_CONNECT_SET_LOGGING_FILTERS]: {
+    args: admin.admin_connect_set_logging_filters_args;
+    ret: void;
+  };
+  /** `virAdmServerUpdateTlsFiles` (@generate: both) */
+  [admin.ADMIN_PROC_SERVER_UPDATE_TLS_FILES]: {
+    args: admin.admin_server_update_tls_files_args;
+    ret: void;
+  };
+  /** `virAdmConnectSetDaemonTimeout` (@generate: both) */
+  [admin.ADMIN_PROC_CONNECT_SET_DAEMON_TIMEOUT]: {
+    args: admin.admin_connect_set_daemon_timeout_args;
+    ret: void;
   };
 }
 
@@ -221,6 +273,18 @@ export const adminClientProgram: ClientProgram = {
   calls: {
     [admin.ADMIN_PROC_CONNECT_OPEN]: [admin.xdr_admin_connect_open_args, null],
     [admin.ADMIN_PROC_CONNECT_CLOSE]: [null, null],
+    [admin.ADMIN_PROC_CONNECT_GET_LIB_VERSION]: [
+      null,
+      admin.xdr_admin_connect_get_lib_version_ret,
+    ],
+    [admin.ADMIN_PROC_CONNECT_LIST_SERVERS]: [
+      admin.xdr_admin_connect_list_servers_args,
+      admin.xdr_admin_connect_list_servers_ret,
+    ],
+    [admin.ADMIN_PROC_CONNECT_LOOKUP_SERVER]: [
+      admin.xdr_admin_connect_lookup_server_args,
+      admin.xdr_admin_connect_lookup_server_ret,
+    ],
     [admin.ADMIN_PROC_SERVER_GET_THREADPOOL_PARAMETERS]: [
       admin.xdr_admin_server_get_threadpool_parameters_args,
       admin.xdr_admin_server_get_threadpool_parameters_ret,
@@ -229,10 +293,19 @@ export const adminClientProgram: ClientProgram = {
       admin.xdr_admin_server_set_threadpool_parameters_args,
       null,
     ],
+    [admin.ADMIN_PROC_SERVER_LIST_CLIENTS]: [
+      admin.xdr_admin_server_list_clients_args,
+      admin.xdr_admin_server_list_clients_ret,
+    ],
+    [admin.ADMIN_PROC_SERVER_LOOKUP_CLIENT]: [
+      admin.xdr_admin_server_lookup_client_args,
+      admin.xdr_admin_server_lookup_client_ret,
+    ],
     [admin.ADMIN_PROC_CLIENT_GET_INFO]: [
       admin.xdr_admin_client_get_info_args,
       admin.xdr_admin_client_get_info_ret,
     ],
+    [admin.ADMIN_PROC_CLIENT_CLOSE]: [admin.xdr_admin_client_close_args, null],
     [admin.ADMIN_PROC_SERVER_GET_CLIENT_LIMITS]: [
       admin.xdr_admin_server_get_client_limits_args,
       admin.xdr_admin_server_get_client_limits_ret,
@@ -249,13 +322,29 @@ export const adminClientProgram: ClientProgram = {
       admin.xdr_admin_connect_get_logging_filters_args,
       admin.xdr_admin_connect_get_logging_filters_ret,
     ],
+    [admin.ADMIN_PROC_CONNECT_SET_LOGGING_OUTPUTS]: [
+      admin.xdr_admin_connect_set_logging_outputs_args,
+      null,
+    ],
+    [admin.ADMIN_PROC_CONNECT_SET_LOGGING_FILTERS]: [
+      admin.xdr_admin_connect_set_logging_filters_args,
+      null,
+    ],
+    [admin.ADMIN_PROC_SERVER_UPDATE_TLS_FILES]: [
+      admin.xdr_admin_server_update_tls_files_args,
+      null,
+    ],
+    [admin.ADMIN_PROC_CONNECT_SET_DAEMON_TIMEOUT]: [
+      admin.xdr_admin_connect_set_daemon_timeout_args,
+      null,
+    ],
   },
   events: {},
   handshake: HANDSHAKE,
   trace: adminTraceProgram,
 };
 
-/** Client of admin_protocol.x: one method per procedure with a client side (`@generate: client|both`). */
+/** Client of admin_protocol.x: one method per call procedure, whatever its `@generate` (which says how libvirt writes its C, not what the wire carries). */
 export class AdminClient extends ProgramClient<
   AdminClientCalls,
   AdminClientEvents
@@ -271,6 +360,35 @@ export class AdminClient extends ProgramClient<
   ): Promise<AdminClient> {
     return new AdminClient(
       await openSession(adminClientProgram, target, options),
+    );
+  }
+
+  /**
+   * `virAdmConnectOpen`: `ADMIN_PROC_CONNECT_OPEN` = 1 (admin_protocol.x).
+   *
+   * @param flags bitwise-OR of {@link virConnectFlags}
+   */
+  connectOpen(
+    flags: Flags<virConnectFlags> = 0,
+    options?: CallOptions,
+  ): Promise<void> {
+    return this.invoke(
+      admin.ADMIN_PROC_CONNECT_OPEN,
+      admin.xdr_admin_connect_open_args,
+      { flags: flags >>> 0 },
+      null,
+      options,
+    );
+  }
+
+  /** `virAdmConnectClose`: `ADMIN_PROC_CONNECT_CLOSE` = 2 (admin_protocol.x). */
+  connectClose(options?: CallOptions): Promise<void> {
+    return this.invoke(
+      admin.ADMIN_PROC_CONNECT_CLOSE,
+      null,
+      undefined,
+      null,
+      options,
     );
   }
 
@@ -323,6 +441,41 @@ export class AdminClient extends ProgramClient<
     ).then((r) => r.srv);
   }
 
+  /**
+   * `virAdmServerGetThreadPoolParameters`: `ADMIN_PROC_SERVER_GET_THREADPOOL_PARAMETERS` = 6 (admin_protocol.x).
+   *
+   * Resolves with `admin_server_get_threadpool_parameters_ret.params`.
+   */
+  serverGetThreadPoolParameters(
+    srv: admin.admin_nonnull_server,
+    flags: number = 0,
+    options?: CallOptions,
+  ): Promise<admin.admin_typed_param[]> {
+    return this.invoke(
+      admin.ADMIN_PROC_SERVER_GET_THREADPOOL_PARAMETERS,
+      admin.xdr_admin_server_get_threadpool_parameters_args,
+      { srv, flags },
+      admin.xdr_admin_server_get_threadpool_parameters_ret,
+      options,
+    ).then((r) => r.params);
+  }
+
+  /** `virAdmServerSetThreadPoolParameters`: `ADMIN_PROC_SERVER_SET_THREADPOOL_PARAMETERS` = 7 (admin_protocol.x). */
+  serverSetThreadPoolParameters(
+    srv: admin.admin_nonnull_server,
+    params: admin.admin_typed_param[],
+    flags: number = 0,
+    options?: CallOptions,
+  ): Promise<void> {
+    return this.invoke(
+      admin.ADMIN_PROC_SERVER_SET_THREADPOOL_PARAMETERS,
+      admin.xdr_admin_server_set_threadpool_parameters_args,
+      { srv, params, flags },
+      null,
+      options,
+    );
+  }
+
   /** `virAdmServerListClients`: `ADMIN_PROC_SERVER_LIST_CLIENTS` = 8 (admin_protocol.x). */
   serverListClients(
     srv: admin.admin_nonnull_server,
@@ -359,6 +512,25 @@ export class AdminClient extends ProgramClient<
     ).then((r) => r.clnt);
   }
 
+  /**
+   * `virAdmClientGetInfo`: `ADMIN_PROC_CLIENT_GET_INFO` = 10 (admin_protocol.x).
+   *
+   * Resolves with `admin_client_get_info_ret.params`.
+   */
+  clientGetInfo(
+    clnt: admin.admin_nonnull_client,
+    flags: number = 0,
+    options?: CallOptions,
+  ): Promise<admin.admin_typed_param[]> {
+    return this.invoke(
+      admin.ADMIN_PROC_CLIENT_GET_INFO,
+      admin.xdr_admin_client_get_info_args,
+      { clnt, flags },
+      admin.xdr_admin_client_get_info_ret,
+      options,
+    ).then((r) => r.params);
+  }
+
   /** `virAdmClientClose`: `ADMIN_PROC_CLIENT_CLOSE` = 11 (admin_protocol.x). */
   clientClose(
     clnt: admin.admin_nonnull_client,
@@ -370,6 +542,69 @@ export class AdminClient extends ProgramClient<
       admin.xdr_admin_client_close_args,
       { clnt, flags },
       null,
+      options,
+    );
+  }
+
+  /**
+   * `virAdmServerGetClientLimits`: `ADMIN_PROC_SERVER_GET_CLIENT_LIMITS` = 12 (admin_protocol.x).
+   *
+   * Resolves with `admin_server_get_client_limits_ret.params`.
+   */
+  serverGetClientLimits(
+    srv: admin.admin_nonnull_server,
+    flags: number = 0,
+    options?: CallOptions,
+  ): Promise<admin.admin_typed_param[]> {
+    return this.invoke(
+      admin.ADMIN_PROC_SERVER_GET_CLIENT_LIMITS,
+      admin.xdr_admin_server_get_client_limits_args,
+      { srv, flags },
+      admin.xdr_admin_server_get_client_limits_ret,
+      options,
+    ).then((r) => r.params);
+  }
+
+  /** `virAdmServerSetClientLimits`: `ADMIN_PROC_SERVER_SET_CLIENT_LIMITS` = 13 (admin_protocol.x). */
+  serverSetClientLimits(
+    srv: admin.admin_nonnull_server,
+    params: admin.admin_typed_param[],
+    flags: number = 0,
+    options?: CallOptions,
+  ): Promise<void> {
+    return this.invoke(
+      admin.ADMIN_PROC_SERVER_SET_CLIENT_LIMITS,
+      admin.xdr_admin_server_set_client_limits_args,
+      { srv, params, flags },
+      null,
+      options,
+    );
+  }
+
+  /** `virAdmConnectGetLoggingOutputs`: `ADMIN_PROC_CONNECT_GET_LOGGING_OUTPUTS` = 14 (admin_protocol.x). */
+  connectGetLoggingOutputs(
+    flags: number = 0,
+    options?: CallOptions,
+  ): Promise<admin.admin_connect_get_logging_outputs_ret> {
+    return this.invoke(
+      admin.ADMIN_PROC_CONNECT_GET_LOGGING_OUTPUTS,
+      admin.xdr_admin_connect_get_logging_outputs_args,
+      { flags },
+      admin.xdr_admin_connect_get_logging_outputs_ret,
+      options,
+    );
+  }
+
+  /** `virAdmConnectGetLoggingFilters`: `ADMIN_PROC_CONNECT_GET_LOGGING_FILTERS` = 15 (admin_protocol.x). */
+  connectGetLoggingFilters(
+    flags: number = 0,
+    options?: CallOptions,
+  ): Promise<admin.admin_connect_get_logging_filters_ret> {
+    return this.invoke(
+      admin.ADMIN_PROC_CONNECT_GET_LOGGING_FILTERS,
+      admin.xdr_admin_connect_get_logging_filters_args,
+      { flags },
+      admin.xdr_admin_connect_get_logging_filters_ret,
       options,
     );
   }

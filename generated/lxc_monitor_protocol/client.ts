@@ -10,7 +10,7 @@ import {
 } from "virt-rpcgen/runtime";
 import * as virLXCMonitor from "./codecs.js";
 
-/** Procedures of lxc_monitor_protocol.x without a generated method, for `VirLXCMonitorClient.call`: procedure → args and ret. */
+/** Call procedures of lxc_monitor_protocol.x, for `VirLXCMonitorClient.call` (each also has a method): procedure → args and ret. */
 export interface VirLXCMonitorClientCalls {}
 
 /** Server messages of lxc_monitor_protocol.x (`*_msg` procedures), for `VirLXCMonitorClient.on`: event → payload. */
@@ -63,7 +63,7 @@ export const virLXCMonitorClientProgram: ClientProgram = {
   trace: virLXCMonitorTraceProgram,
 };
 
-/** Client of lxc_monitor_protocol.x: one method per procedure with a client side (`@generate: client|both`). */
+/** Client of lxc_monitor_protocol.x: one method per call procedure, whatever its `@generate` (which says how libvirt writes its C, not what the wire carries). */
 export class VirLXCMonitorClient extends ProgramClient<
   VirLXCMonitorClientCalls,
   VirLXCMonitorClientEvents

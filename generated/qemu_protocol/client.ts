@@ -4,20 +4,35 @@ import {
   type ClientProgram,
   type ConnectOptions,
   type ConnectTarget,
+  type Flags,
   openSession,
   ProgramClient,
   type RpcConnection,
   type TraceProgram,
 } from "virt-rpcgen/runtime";
+import {
+  virConnectDomainQemuMonitorEventRegisterFlags,
+  virDomainQemuMonitorCommandFlags,
+} from "./api.js";
 import * as qemu from "./codecs.js";
 import * as remote from "../remote_protocol/codecs.js";
 
-/** Procedures of qemu_protocol.x without a generated method, for `QemuClient.call`: procedure → args and ret. */
+/** Call procedures of qemu_protocol.x, for `QemuClient.call` (each also has a method): procedure → args and ret. */
 export interface QemuClientCalls {
   /** `virDomainQemuMonitorCommand` (@generate: none) */
   [qemu.QEMU_PROC_DOMAIN_MONITOR_COMMAND]: {
     args: qemu.qemu_domain_monitor_command_args;
     ret: qemu.qemu_domain_monitor_command_ret;
+  };
+  /** `virDomainQemuAttach` (@generate: both) */
+  [qemu.QEMU_PROC_DOMAIN_ATTACH]: {
+    args: qemu.qemu_domain_attach_args;
+    ret: qemu.qemu_domain_attach_ret;
+  };
+  /** `virDomainQemuAgentCommand` (@generate: both) */
+  [qemu.QEMU_PROC_DOMAIN_AGENT_COMMAND]: {
+    args: qemu.qemu_domain_agent_command_args;
+    ret: qemu.qemu_domain_agent_command_ret;
   };
   /** `virConnectDomainQemuMonitorEventRegister` (@generate: none) */
   [qemu.QEMU_PROC_CONNECT_DOMAIN_MONITOR_EVENT_REGISTER]: {
@@ -110,6 +125,14 @@ export const qemuClientProgram: ClientProgram = {
       qemu.xdr_qemu_domain_monitor_command_args,
       qemu.xdr_qemu_domain_monitor_command_ret,
     ],
+    [qemu.QEMU_PROC_DOMAIN_ATTACH]: [
+      qemu.xdr_qemu_domain_attach_args,
+      qemu.xdr_qemu_domain_attach_ret,
+    ],
+    [qemu.QEMU_PROC_DOMAIN_AGENT_COMMAND]: [
+      qemu.xdr_qemu_domain_agent_command_args,
+      qemu.xdr_qemu_domain_agent_command_ret,
+    ],
     [qemu.QEMU_PROC_CONNECT_DOMAIN_MONITOR_EVENT_REGISTER]: [
       qemu.xdr_qemu_connect_domain_monitor_event_register_args,
       qemu.xdr_qemu_connect_domain_monitor_event_register_ret,
@@ -132,7 +155,7 @@ export const qemuClientProgram: ClientProgram = {
   trace: qemuTraceProgram,
 };
 
-/** Client of qemu_protocol.x: one method per procedure with a client side (`@generate: client|both`). */
+/** Client of qemu_protocol.x: one method per call procedure, whatever its `@generate` (which says how libvirt writes its C, not what the wire carries). */
 export class QemuClient extends ProgramClient<
   QemuClientCalls,
   QemuClientEvents
@@ -149,6 +172,29 @@ export class QemuClient extends ProgramClient<
     return new QemuClient(
       await openSession(qemuClientProgram, target, options),
     );
+  }
+
+  /**
+   * `virDomainQemuMonitorCommand`: `QEMU_PROC_DOMAIN_MONITOR_COMMAND` = 1 (qemu_protocol.x).
+   *
+   * ACL: `domain:write`.
+   * Resolves with `qemu_domain_monitor_command_ret.result`.
+   *
+   * @param flags bitwise-OR of {@link virDomainQemuMonitorCommandFlags}
+   */
+  domainMonitorCommand(
+    dom: remote.remote_nonnull_domain,
+    cmd: remote.remote_nonnull_string,
+    flags: Flags<virDomainQemuMonitorCommandFlags> = 0,
+    options?: CallOptions,
+  ): Promise<remote.remote_nonnull_string> {
+    return this.invoke(
+      qemu.QEMU_PROC_DOMAIN_MONITOR_COMMAND,
+      qemu.xdr_qemu_domain_monitor_command_args,
+      { dom, cmd, flags: flags >>> 0 },
+      qemu.xdr_qemu_domain_monitor_command_ret,
+      options,
+    ).then((r) => r.result);
   }
 
   /**
@@ -189,6 +235,73 @@ export class QemuClient extends ProgramClient<
       qemu.xdr_qemu_domain_agent_command_args,
       { dom, cmd, timeout, flags },
       qemu.xdr_qemu_domain_agent_command_ret,
+      options,
+    ).then((r) => r.result);
+  }
+
+  /**
+   * `virConnectDomainQemuMonitorEventRegister`: `QEMU_PROC_CONNECT_DOMAIN_MONITOR_EVENT_REGISTER` = 4 (qemu_protocol.x).
+   *
+   * ACL: `connect:search_domains`, `connect:write`.
+   * ACL filter: `domain:getattr`.
+   * Priority: high.
+   * Resolves with `qemu_connect_domain_monitor_event_register_ret.callbackID`.
+   *
+   * @param flags bitwise-OR of {@link virConnectDomainQemuMonitorEventRegisterFlags}
+   */
+  connectDomainMonitorEventRegister(
+    dom: remote.remote_domain,
+    event: remote.remote_string,
+    flags: Flags<virConnectDomainQemuMonitorEventRegisterFlags> = 0,
+    options?: CallOptions,
+  ): Promise<number> {
+    return this.invoke(
+      qemu.QEMU_PROC_CONNECT_DOMAIN_MONITOR_EVENT_REGISTER,
+      qemu.xdr_qemu_connect_domain_monitor_event_register_args,
+      { dom, event, flags: flags >>> 0 },
+      qemu.xdr_qemu_connect_domain_monitor_event_register_ret,
+      options,
+    ).then((r) => r.callbackID);
+  }
+
+  /**
+   * `virConnectDomainQemuMonitorEventDeregister`: `QEMU_PROC_CONNECT_DOMAIN_MONITOR_EVENT_DEREGISTER` = 5 (qemu_protocol.x).
+   *
+   * ACL: `connect:write`.
+   * Priority: high.
+   */
+  connectDomainMonitorEventDeregister(
+    callbackID: number,
+    options?: CallOptions,
+  ): Promise<void> {
+    return this.invoke(
+      qemu.QEMU_PROC_CONNECT_DOMAIN_MONITOR_EVENT_DEREGISTER,
+      qemu.xdr_qemu_connect_domain_monitor_event_deregister_args,
+      { callbackID },
+      null,
+      options,
+    );
+  }
+
+  /**
+   * `virDomainQemuMonitorCommandWithFiles`: `QEMU_PROC_DOMAIN_MONITOR_COMMAND_WITH_FILES` = 7 (qemu_protocol.x).
+   *
+   * ACL: `domain:write`.
+   * Resolves with `qemu_domain_monitor_command_with_files_ret.result`.
+   *
+   * @param flags bitwise-OR of {@link virDomainQemuMonitorCommandFlags}
+   */
+  domainMonitorCommandWithFiles(
+    dom: remote.remote_nonnull_domain,
+    cmd: remote.remote_nonnull_string,
+    flags: Flags<virDomainQemuMonitorCommandFlags> = 0,
+    options?: CallOptions,
+  ): Promise<remote.remote_nonnull_string> {
+    return this.invoke(
+      qemu.QEMU_PROC_DOMAIN_MONITOR_COMMAND_WITH_FILES,
+      qemu.xdr_qemu_domain_monitor_command_with_files_args,
+      { dom, cmd, flags: flags >>> 0 },
+      qemu.xdr_qemu_domain_monitor_command_with_files_ret,
       options,
     ).then((r) => r.result);
   }

@@ -4,6 +4,8 @@ import {
   type ClientProgram,
   type ConnectOptions,
   type ConnectTarget,
+  type EventFamilySpec,
+  type EventSubscription,
   type Flags,
   type HandshakeSpec,
   openSession,
@@ -14,774 +16,125 @@ import {
   type TraceProgram,
   type VirtStream,
 } from "virt-rpcgen/runtime";
+import {
+  virConnectBaselineCPUFlags,
+  virConnectCompareCPUFlags,
+  virConnectDomainEventBlockJobStatus,
+  virConnectDomainEventDiskChangeReason,
+  virConnectGetAllDomainStatsFlags,
+  virConnectListAllDomainsFlags,
+  virConnectListAllInterfacesFlags,
+  virConnectListAllNetworksFlags,
+  virConnectListAllNodeDeviceFlags,
+  virConnectListAllSecretsFlags,
+  virConnectListAllStoragePoolsFlags,
+  virDomainAbortJobFlagsValues,
+  virDomainAuthorizedSSHKeysSetFlags,
+  virDomainBackupBeginFlags,
+  virDomainBlockCommitFlags,
+  virDomainBlockCopyFlags,
+  virDomainBlockJobAbortFlags,
+  virDomainBlockJobInfoFlags,
+  virDomainBlockJobSetSpeedFlags,
+  virDomainBlockJobType,
+  virDomainBlockPullFlags,
+  virDomainBlockRebaseFlags,
+  virDomainBlockResizeFlags,
+  virDomainChannelFlags,
+  virDomainCheckpointCreateFlags,
+  virDomainCheckpointDeleteFlags,
+  virDomainCheckpointListFlags,
+  virDomainCheckpointXMLFlags,
+  virDomainConsoleFlags,
+  virDomainCoreDumpFlags,
+  virDomainCoreDumpFormat,
+  virDomainCreateFlags,
+  virDomainDefineFlags,
+  virDomainDestroyFlagsValues,
+  virDomainDeviceModifyFlags,
+  virDomainDirtyRateCalcFlags,
+  virDomainEventGraphicsPhase,
+  virDomainEventID,
+  virDomainEventIOErrorAction,
+  virDomainEventLifecycleKind,
+  virDomainEventTrayChangeReason,
+  virDomainEventWatchdogAction,
+  virDomainFDAssociateFlags,
+  virDomainGetHostnameFlags,
+  virDomainGetJobStatsFlags,
+  virDomainGuestInfoTypes,
+  virDomainInterfaceAddressesSource,
+  virDomainJobType,
+  virDomainLifecycle,
+  virDomainLifecycleAction,
+  virDomainMemoryFailureActionType,
+  virDomainMemoryFailureRecipientType,
+  virDomainMemoryFlags,
+  virDomainMemoryModFlags,
+  virDomainMessageType,
+  virDomainMetadataType,
+  virDomainMigrateFlags,
+  virDomainMigrateMaxSpeedFlags,
+  virDomainModificationImpact,
+  virDomainOpenGraphicsFlags,
+  virDomainProcessSignal,
+  virDomainRebootFlagValues,
+  virDomainSaveImageXMLFlags,
+  virDomainSaveRestoreFlags,
+  virDomainSetTimeFlags,
+  virDomainSetUserPasswordFlags,
+  virDomainShutdownFlagValues,
+  virDomainSnapshotCreateFlags,
+  virDomainSnapshotDeleteFlags,
+  virDomainSnapshotListFlags,
+  virDomainSnapshotRevertFlags,
+  virDomainSnapshotXMLFlags,
+  virDomainState,
+  virDomainStatsTypes,
+  virDomainUndefineFlagsValues,
+  virDomainVcpuFlags,
+  virDomainXMLFlags,
+  virInterfaceDefineFlags,
+  virKeycodeSet,
+  virNWFilterBindingCreateFlags,
+  virNWFilterDefineFlags,
+  virNetworkCreateFlags,
+  virNetworkDefineFlags,
+  virNetworkEventID,
+  virNetworkEventLifecycleType,
+  virNetworkPortCreateFlags,
+  virNetworkUpdateCommand,
+  virNetworkUpdateFlags,
+  virNetworkUpdateSection,
+  virNetworkXMLFlags,
+  virNodeAllocPagesFlags,
+  virNodeDeviceCreateXMLFlags,
+  virNodeDeviceDefineXMLFlags,
+  virNodeDeviceEventID,
+  virNodeDeviceEventLifecycleType,
+  virNodeSuspendTarget,
+  virSecretDefineFlags,
+  virSecretEventID,
+  virSecretEventLifecycleType,
+  virStoragePoolBuildFlags,
+  virStoragePoolCreateFlags,
+  virStoragePoolDefineFlags,
+  virStoragePoolDeleteFlags,
+  virStoragePoolEventID,
+  virStoragePoolEventLifecycleType,
+  virStorageVolCreateFlags,
+  virStorageVolDeleteFlags,
+  virStorageVolDownloadFlags,
+  virStorageVolInfoFlags,
+  virStorageVolResizeFlags,
+  virStorageVolUploadFlags,
+  virStorageVolWipeAlgorithm,
+  virStorageXMLFlags,
+  virTypedParameterFlags,
+} from "./api.js";
 import * as remote from "./codecs.js";
 
-/** `virConnectBaselineCPUFlags`, from libvirt's API description. */
-export const virConnectBaselineCPUFlags = {
-  VIR_CONNECT_BASELINE_CPU_EXPAND_FEATURES: 1,
-  VIR_CONNECT_BASELINE_CPU_MIGRATABLE: 2,
-} as const;
-
-export type virConnectBaselineCPUFlags =
-  (typeof virConnectBaselineCPUFlags)[keyof typeof virConnectBaselineCPUFlags];
-
-/** `virConnectCompareCPUFlags`, from libvirt's API description. */
-export const virConnectCompareCPUFlags = {
-  VIR_CONNECT_COMPARE_CPU_FAIL_INCOMPATIBLE: 1,
-  VIR_CONNECT_COMPARE_CPU_VALIDATE_XML: 2,
-} as const;
-
-export type virConnectCompareCPUFlags =
-  (typeof virConnectCompareCPUFlags)[keyof typeof virConnectCompareCPUFlags];
-
-/** `virConnectListAllDomainsFlags`, from libvirt's API description. */
-export const virConnectListAllDomainsFlags = {
-  VIR_CONNECT_LIST_DOMAINS_ACTIVE: 1,
-  VIR_CONNECT_LIST_DOMAINS_INACTIVE: 2,
-  VIR_CONNECT_LIST_DOMAINS_PERSISTENT: 4,
-  VIR_CONNECT_LIST_DOMAINS_TRANSIENT: 8,
-  VIR_CONNECT_LIST_DOMAINS_RUNNING: 16,
-  VIR_CONNECT_LIST_DOMAINS_PAUSED: 32,
-  VIR_CONNECT_LIST_DOMAINS_SHUTOFF: 64,
-  VIR_CONNECT_LIST_DOMAINS_OTHER: 128,
-  VIR_CONNECT_LIST_DOMAINS_MANAGEDSAVE: 256,
-  VIR_CONNECT_LIST_DOMAINS_NO_MANAGEDSAVE: 512,
-  VIR_CONNECT_LIST_DOMAINS_AUTOSTART: 1024,
-  VIR_CONNECT_LIST_DOMAINS_NO_AUTOSTART: 2048,
-  VIR_CONNECT_LIST_DOMAINS_HAS_SNAPSHOT: 4096,
-  VIR_CONNECT_LIST_DOMAINS_NO_SNAPSHOT: 8192,
-  VIR_CONNECT_LIST_DOMAINS_HAS_CHECKPOINT: 16384,
-  VIR_CONNECT_LIST_DOMAINS_NO_CHECKPOINT: 32768,
-} as const;
-
-export type virConnectListAllDomainsFlags =
-  (typeof virConnectListAllDomainsFlags)[keyof typeof virConnectListAllDomainsFlags];
-
-/** `virConnectListAllInterfacesFlags`, from libvirt's API description. */
-export const virConnectListAllInterfacesFlags = {
-  VIR_CONNECT_LIST_INTERFACES_INACTIVE: 1,
-  VIR_CONNECT_LIST_INTERFACES_ACTIVE: 2,
-} as const;
-
-export type virConnectListAllInterfacesFlags =
-  (typeof virConnectListAllInterfacesFlags)[keyof typeof virConnectListAllInterfacesFlags];
-
-/** `virConnectListAllNetworksFlags`, from libvirt's API description. */
-export const virConnectListAllNetworksFlags = {
-  VIR_CONNECT_LIST_NETWORKS_INACTIVE: 1,
-  VIR_CONNECT_LIST_NETWORKS_ACTIVE: 2,
-  VIR_CONNECT_LIST_NETWORKS_PERSISTENT: 4,
-  VIR_CONNECT_LIST_NETWORKS_TRANSIENT: 8,
-  VIR_CONNECT_LIST_NETWORKS_AUTOSTART: 16,
-  VIR_CONNECT_LIST_NETWORKS_NO_AUTOSTART: 32,
-} as const;
-
-export type virConnectListAllNetworksFlags =
-  (typeof virConnectListAllNetworksFlags)[keyof typeof virConnectListAllNetworksFlags];
-
-/** `virConnectListAllNodeDeviceFlags`, from libvirt's API description. */
-export const virConnectListAllNodeDeviceFlags = {
-  VIR_CONNECT_LIST_NODE_DEVICES_CAP_SYSTEM: 1,
-  VIR_CONNECT_LIST_NODE_DEVICES_CAP_PCI_DEV: 2,
-  VIR_CONNECT_LIST_NODE_DEVICES_CAP_USB_DEV: 4,
-  VIR_CONNECT_LIST_NODE_DEVICES_CAP_USB_INTERFACE: 8,
-  VIR_CONNECT_LIST_NODE_DEVICES_CAP_NET: 16,
-  VIR_CONNECT_LIST_NODE_DEVICES_CAP_SCSI_HOST: 32,
-  VIR_CONNECT_LIST_NODE_DEVICES_CAP_SCSI_TARGET: 64,
-  VIR_CONNECT_LIST_NODE_DEVICES_CAP_SCSI: 128,
-  VIR_CONNECT_LIST_NODE_DEVICES_CAP_STORAGE: 256,
-  VIR_CONNECT_LIST_NODE_DEVICES_CAP_FC_HOST: 512,
-  VIR_CONNECT_LIST_NODE_DEVICES_CAP_VPORTS: 1024,
-  VIR_CONNECT_LIST_NODE_DEVICES_CAP_SCSI_GENERIC: 2048,
-  VIR_CONNECT_LIST_NODE_DEVICES_CAP_DRM: 4096,
-  VIR_CONNECT_LIST_NODE_DEVICES_CAP_MDEV_TYPES: 8192,
-  VIR_CONNECT_LIST_NODE_DEVICES_CAP_MDEV: 16384,
-  VIR_CONNECT_LIST_NODE_DEVICES_CAP_CCW_DEV: 32768,
-  VIR_CONNECT_LIST_NODE_DEVICES_CAP_CSS_DEV: 65536,
-  VIR_CONNECT_LIST_NODE_DEVICES_CAP_VDPA: 131072,
-  VIR_CONNECT_LIST_NODE_DEVICES_CAP_AP_CARD: 262144,
-  VIR_CONNECT_LIST_NODE_DEVICES_CAP_AP_QUEUE: 524288,
-  VIR_CONNECT_LIST_NODE_DEVICES_CAP_AP_MATRIX: 1048576,
-  VIR_CONNECT_LIST_NODE_DEVICES_CAP_VPD: 2097152,
-  VIR_CONNECT_LIST_NODE_DEVICES_INACTIVE: 1073741824,
-  VIR_CONNECT_LIST_NODE_DEVICES_ACTIVE: 2147483648,
-} as const;
-
-export type virConnectListAllNodeDeviceFlags =
-  (typeof virConnectListAllNodeDeviceFlags)[keyof typeof virConnectListAllNodeDeviceFlags];
-
-/** `virConnectListAllSecretsFlags`, from libvirt's API description. */
-export const virConnectListAllSecretsFlags = {
-  VIR_CONNECT_LIST_SECRETS_EPHEMERAL: 1,
-  VIR_CONNECT_LIST_SECRETS_NO_EPHEMERAL: 2,
-  VIR_CONNECT_LIST_SECRETS_PRIVATE: 4,
-  VIR_CONNECT_LIST_SECRETS_NO_PRIVATE: 8,
-} as const;
-
-export type virConnectListAllSecretsFlags =
-  (typeof virConnectListAllSecretsFlags)[keyof typeof virConnectListAllSecretsFlags];
-
-/** `virConnectListAllStoragePoolsFlags`, from libvirt's API description. */
-export const virConnectListAllStoragePoolsFlags = {
-  VIR_CONNECT_LIST_STORAGE_POOLS_INACTIVE: 1,
-  VIR_CONNECT_LIST_STORAGE_POOLS_ACTIVE: 2,
-  VIR_CONNECT_LIST_STORAGE_POOLS_PERSISTENT: 4,
-  VIR_CONNECT_LIST_STORAGE_POOLS_TRANSIENT: 8,
-  VIR_CONNECT_LIST_STORAGE_POOLS_AUTOSTART: 16,
-  VIR_CONNECT_LIST_STORAGE_POOLS_NO_AUTOSTART: 32,
-  VIR_CONNECT_LIST_STORAGE_POOLS_DIR: 64,
-  VIR_CONNECT_LIST_STORAGE_POOLS_FS: 128,
-  VIR_CONNECT_LIST_STORAGE_POOLS_NETFS: 256,
-  VIR_CONNECT_LIST_STORAGE_POOLS_LOGICAL: 512,
-  VIR_CONNECT_LIST_STORAGE_POOLS_DISK: 1024,
-  VIR_CONNECT_LIST_STORAGE_POOLS_ISCSI: 2048,
-  VIR_CONNECT_LIST_STORAGE_POOLS_SCSI: 4096,
-  VIR_CONNECT_LIST_STORAGE_POOLS_MPATH: 8192,
-  VIR_CONNECT_LIST_STORAGE_POOLS_RBD: 16384,
-  VIR_CONNECT_LIST_STORAGE_POOLS_SHEEPDOG: 32768,
-  VIR_CONNECT_LIST_STORAGE_POOLS_GLUSTER: 65536,
-  VIR_CONNECT_LIST_STORAGE_POOLS_ZFS: 131072,
-  VIR_CONNECT_LIST_STORAGE_POOLS_VSTORAGE: 262144,
-  VIR_CONNECT_LIST_STORAGE_POOLS_ISCSI_DIRECT: 524288,
-} as const;
-
-export type virConnectListAllStoragePoolsFlags =
-  (typeof virConnectListAllStoragePoolsFlags)[keyof typeof virConnectListAllStoragePoolsFlags];
-
-/** `virDomainAbortJobFlagsValues`, from libvirt's API description. */
-export const virDomainAbortJobFlagsValues = {
-  VIR_DOMAIN_ABORT_JOB_POSTCOPY: 1,
-} as const;
-
-export type virDomainAbortJobFlagsValues =
-  (typeof virDomainAbortJobFlagsValues)[keyof typeof virDomainAbortJobFlagsValues];
-
-/** `virDomainBackupBeginFlags`, from libvirt's API description. */
-export const virDomainBackupBeginFlags = {
-  VIR_DOMAIN_BACKUP_BEGIN_REUSE_EXTERNAL: 1,
-} as const;
-
-export type virDomainBackupBeginFlags =
-  (typeof virDomainBackupBeginFlags)[keyof typeof virDomainBackupBeginFlags];
-
-/** `virDomainBlockCommitFlags`, from libvirt's API description. */
-export const virDomainBlockCommitFlags = {
-  VIR_DOMAIN_BLOCK_COMMIT_SHALLOW: 1,
-  VIR_DOMAIN_BLOCK_COMMIT_DELETE: 2,
-  VIR_DOMAIN_BLOCK_COMMIT_ACTIVE: 4,
-  VIR_DOMAIN_BLOCK_COMMIT_RELATIVE: 8,
-  VIR_DOMAIN_BLOCK_COMMIT_BANDWIDTH_BYTES: 16,
-} as const;
-
-export type virDomainBlockCommitFlags =
-  (typeof virDomainBlockCommitFlags)[keyof typeof virDomainBlockCommitFlags];
-
-/** `virDomainBlockCopyFlags`, from libvirt's API description. */
-export const virDomainBlockCopyFlags = {
-  VIR_DOMAIN_BLOCK_COPY_SHALLOW: 1,
-  VIR_DOMAIN_BLOCK_COPY_REUSE_EXT: 2,
-  VIR_DOMAIN_BLOCK_COPY_TRANSIENT_JOB: 4,
-  VIR_DOMAIN_BLOCK_COPY_SYNCHRONOUS_WRITES: 8,
-} as const;
-
-export type virDomainBlockCopyFlags =
-  (typeof virDomainBlockCopyFlags)[keyof typeof virDomainBlockCopyFlags];
-
-/** `virDomainBlockJobAbortFlags`, from libvirt's API description. */
-export const virDomainBlockJobAbortFlags = {
-  VIR_DOMAIN_BLOCK_JOB_ABORT_ASYNC: 1,
-  VIR_DOMAIN_BLOCK_JOB_ABORT_PIVOT: 2,
-} as const;
-
-export type virDomainBlockJobAbortFlags =
-  (typeof virDomainBlockJobAbortFlags)[keyof typeof virDomainBlockJobAbortFlags];
-
-/** `virDomainBlockJobSetSpeedFlags`, from libvirt's API description. */
-export const virDomainBlockJobSetSpeedFlags = {
-  VIR_DOMAIN_BLOCK_JOB_SPEED_BANDWIDTH_BYTES: 1,
-} as const;
-
-export type virDomainBlockJobSetSpeedFlags =
-  (typeof virDomainBlockJobSetSpeedFlags)[keyof typeof virDomainBlockJobSetSpeedFlags];
-
-/** `virDomainBlockPullFlags`, from libvirt's API description. */
-export const virDomainBlockPullFlags = {
-  VIR_DOMAIN_BLOCK_PULL_BANDWIDTH_BYTES: 64,
-} as const;
-
-export type virDomainBlockPullFlags =
-  (typeof virDomainBlockPullFlags)[keyof typeof virDomainBlockPullFlags];
-
-/** `virDomainBlockRebaseFlags`, from libvirt's API description. */
-export const virDomainBlockRebaseFlags = {
-  VIR_DOMAIN_BLOCK_REBASE_SHALLOW: 1,
-  VIR_DOMAIN_BLOCK_REBASE_REUSE_EXT: 2,
-  VIR_DOMAIN_BLOCK_REBASE_COPY_RAW: 4,
-  VIR_DOMAIN_BLOCK_REBASE_COPY: 8,
-  VIR_DOMAIN_BLOCK_REBASE_RELATIVE: 16,
-  VIR_DOMAIN_BLOCK_REBASE_COPY_DEV: 32,
-  VIR_DOMAIN_BLOCK_REBASE_BANDWIDTH_BYTES: 64,
-} as const;
-
-export type virDomainBlockRebaseFlags =
-  (typeof virDomainBlockRebaseFlags)[keyof typeof virDomainBlockRebaseFlags];
-
-/** `virDomainBlockResizeFlags`, from libvirt's API description. */
-export const virDomainBlockResizeFlags = {
-  VIR_DOMAIN_BLOCK_RESIZE_BYTES: 1,
-} as const;
-
-export type virDomainBlockResizeFlags =
-  (typeof virDomainBlockResizeFlags)[keyof typeof virDomainBlockResizeFlags];
-
-/** `virDomainChannelFlags`, from libvirt's API description. */
-export const virDomainChannelFlags = {
-  VIR_DOMAIN_CHANNEL_FORCE: 1,
-} as const;
-
-export type virDomainChannelFlags =
-  (typeof virDomainChannelFlags)[keyof typeof virDomainChannelFlags];
-
-/** `virDomainCheckpointCreateFlags`, from libvirt's API description. */
-export const virDomainCheckpointCreateFlags = {
-  VIR_DOMAIN_CHECKPOINT_CREATE_REDEFINE: 1,
-  VIR_DOMAIN_CHECKPOINT_CREATE_QUIESCE: 2,
-  VIR_DOMAIN_CHECKPOINT_CREATE_REDEFINE_VALIDATE: 4,
-} as const;
-
-export type virDomainCheckpointCreateFlags =
-  (typeof virDomainCheckpointCreateFlags)[keyof typeof virDomainCheckpointCreateFlags];
-
-/** `virDomainCheckpointDeleteFlags`, from libvirt's API description. */
-export const virDomainCheckpointDeleteFlags = {
-  VIR_DOMAIN_CHECKPOINT_DELETE_CHILDREN: 1,
-  VIR_DOMAIN_CHECKPOINT_DELETE_METADATA_ONLY: 2,
-  VIR_DOMAIN_CHECKPOINT_DELETE_CHILDREN_ONLY: 4,
-} as const;
-
-export type virDomainCheckpointDeleteFlags =
-  (typeof virDomainCheckpointDeleteFlags)[keyof typeof virDomainCheckpointDeleteFlags];
-
-/** `virDomainCheckpointListFlags`, from libvirt's API description. */
-export const virDomainCheckpointListFlags = {
-  VIR_DOMAIN_CHECKPOINT_LIST_DESCENDANTS: 1,
-  VIR_DOMAIN_CHECKPOINT_LIST_ROOTS: 1,
-  VIR_DOMAIN_CHECKPOINT_LIST_TOPOLOGICAL: 2,
-  VIR_DOMAIN_CHECKPOINT_LIST_LEAVES: 4,
-  VIR_DOMAIN_CHECKPOINT_LIST_NO_LEAVES: 8,
-} as const;
-
-export type virDomainCheckpointListFlags =
-  (typeof virDomainCheckpointListFlags)[keyof typeof virDomainCheckpointListFlags];
-
-/** `virDomainCheckpointXMLFlags`, from libvirt's API description. */
-export const virDomainCheckpointXMLFlags = {
-  VIR_DOMAIN_CHECKPOINT_XML_SECURE: 1,
-  VIR_DOMAIN_CHECKPOINT_XML_NO_DOMAIN: 2,
-  VIR_DOMAIN_CHECKPOINT_XML_SIZE: 4,
-} as const;
-
-export type virDomainCheckpointXMLFlags =
-  (typeof virDomainCheckpointXMLFlags)[keyof typeof virDomainCheckpointXMLFlags];
-
-/** `virDomainConsoleFlags`, from libvirt's API description. */
-export const virDomainConsoleFlags = {
-  VIR_DOMAIN_CONSOLE_FORCE: 1,
-  VIR_DOMAIN_CONSOLE_SAFE: 2,
-} as const;
-
-export type virDomainConsoleFlags =
-  (typeof virDomainConsoleFlags)[keyof typeof virDomainConsoleFlags];
-
-/** `virDomainCoreDumpFlags`, from libvirt's API description. */
-export const virDomainCoreDumpFlags = {
-  VIR_DUMP_CRASH: 1,
-  VIR_DUMP_LIVE: 2,
-  VIR_DUMP_BYPASS_CACHE: 4,
-  VIR_DUMP_RESET: 8,
-  VIR_DUMP_MEMORY_ONLY: 16,
-} as const;
-
-export type virDomainCoreDumpFlags =
-  (typeof virDomainCoreDumpFlags)[keyof typeof virDomainCoreDumpFlags];
-
-/** `virDomainCreateFlags`, from libvirt's API description. */
-export const virDomainCreateFlags = {
-  VIR_DOMAIN_NONE: 0,
-  VIR_DOMAIN_START_PAUSED: 1,
-  VIR_DOMAIN_START_AUTODESTROY: 2,
-  VIR_DOMAIN_START_BYPASS_CACHE: 4,
-  VIR_DOMAIN_START_FORCE_BOOT: 8,
-  VIR_DOMAIN_START_VALIDATE: 16,
-  VIR_DOMAIN_START_RESET_NVRAM: 32,
-} as const;
-
-export type virDomainCreateFlags =
-  (typeof virDomainCreateFlags)[keyof typeof virDomainCreateFlags];
-
-/** `virDomainDefineFlags`, from libvirt's API description. */
-export const virDomainDefineFlags = {
-  VIR_DOMAIN_DEFINE_VALIDATE: 1,
-} as const;
-
-export type virDomainDefineFlags =
-  (typeof virDomainDefineFlags)[keyof typeof virDomainDefineFlags];
-
-/** `virDomainDestroyFlagsValues`, from libvirt's API description. */
-export const virDomainDestroyFlagsValues = {
-  VIR_DOMAIN_DESTROY_DEFAULT: 0,
-  VIR_DOMAIN_DESTROY_GRACEFUL: 1,
-  VIR_DOMAIN_DESTROY_REMOVE_LOGS: 2,
-} as const;
-
-export type virDomainDestroyFlagsValues =
-  (typeof virDomainDestroyFlagsValues)[keyof typeof virDomainDestroyFlagsValues];
-
-/** `virDomainDeviceModifyFlags`, from libvirt's API description. */
-export const virDomainDeviceModifyFlags = {
-  VIR_DOMAIN_DEVICE_MODIFY_CURRENT: 0,
-  VIR_DOMAIN_DEVICE_MODIFY_LIVE: 1,
-  VIR_DOMAIN_DEVICE_MODIFY_CONFIG: 2,
-  VIR_DOMAIN_DEVICE_MODIFY_FORCE: 4,
-} as const;
-
-export type virDomainDeviceModifyFlags =
-  (typeof virDomainDeviceModifyFlags)[keyof typeof virDomainDeviceModifyFlags];
-
-/** `virDomainDirtyRateCalcFlags`, from libvirt's API description. */
-export const virDomainDirtyRateCalcFlags = {
-  VIR_DOMAIN_DIRTYRATE_MODE_PAGE_SAMPLING: 0,
-  VIR_DOMAIN_DIRTYRATE_MODE_DIRTY_BITMAP: 1,
-  VIR_DOMAIN_DIRTYRATE_MODE_DIRTY_RING: 2,
-} as const;
-
-export type virDomainDirtyRateCalcFlags =
-  (typeof virDomainDirtyRateCalcFlags)[keyof typeof virDomainDirtyRateCalcFlags];
-
-/** `virDomainGetHostnameFlags`, from libvirt's API description. */
-export const virDomainGetHostnameFlags = {
-  VIR_DOMAIN_GET_HOSTNAME_LEASE: 1,
-  VIR_DOMAIN_GET_HOSTNAME_AGENT: 2,
-} as const;
-
-export type virDomainGetHostnameFlags =
-  (typeof virDomainGetHostnameFlags)[keyof typeof virDomainGetHostnameFlags];
-
-/** `virDomainMemoryModFlags`, from libvirt's API description. */
-export const virDomainMemoryModFlags = {
-  VIR_DOMAIN_MEM_CURRENT: 0,
-  VIR_DOMAIN_MEM_LIVE: 1,
-  VIR_DOMAIN_MEM_CONFIG: 2,
-  VIR_DOMAIN_MEM_MAXIMUM: 4,
-} as const;
-
-export type virDomainMemoryModFlags =
-  (typeof virDomainMemoryModFlags)[keyof typeof virDomainMemoryModFlags];
-
-/** `virDomainMigrateFlags`, from libvirt's API description. */
-export const virDomainMigrateFlags = {
-  VIR_MIGRATE_LIVE: 1,
-  VIR_MIGRATE_PEER2PEER: 2,
-  VIR_MIGRATE_TUNNELLED: 4,
-  VIR_MIGRATE_PERSIST_DEST: 8,
-  VIR_MIGRATE_UNDEFINE_SOURCE: 16,
-  VIR_MIGRATE_PAUSED: 32,
-  VIR_MIGRATE_NON_SHARED_DISK: 64,
-  VIR_MIGRATE_NON_SHARED_INC: 128,
-  VIR_MIGRATE_CHANGE_PROTECTION: 256,
-  VIR_MIGRATE_UNSAFE: 512,
-  VIR_MIGRATE_OFFLINE: 1024,
-  VIR_MIGRATE_COMPRESSED: 2048,
-  VIR_MIGRATE_ABORT_ON_ERROR: 4096,
-  VIR_MIGRATE_AUTO_CONVERGE: 8192,
-  VIR_MIGRATE_RDMA_PIN_ALL: 16384,
-  VIR_MIGRATE_POSTCOPY: 32768,
-  VIR_MIGRATE_TLS: 65536,
-  VIR_MIGRATE_PARALLEL: 131072,
-  VIR_MIGRATE_NON_SHARED_SYNCHRONOUS_WRITES: 262144,
-  VIR_MIGRATE_POSTCOPY_RESUME: 524288,
-  VIR_MIGRATE_ZEROCOPY: 1048576,
-} as const;
-
-export type virDomainMigrateFlags =
-  (typeof virDomainMigrateFlags)[keyof typeof virDomainMigrateFlags];
-
-/** `virDomainMigrateMaxSpeedFlags`, from libvirt's API description. */
-export const virDomainMigrateMaxSpeedFlags = {
-  VIR_DOMAIN_MIGRATE_MAX_SPEED_POSTCOPY: 1,
-} as const;
-
-export type virDomainMigrateMaxSpeedFlags =
-  (typeof virDomainMigrateMaxSpeedFlags)[keyof typeof virDomainMigrateMaxSpeedFlags];
-
-/** `virDomainModificationImpact`, from libvirt's API description. */
-export const virDomainModificationImpact = {
-  VIR_DOMAIN_AFFECT_CURRENT: 0,
-  VIR_DOMAIN_AFFECT_LIVE: 1,
-  VIR_DOMAIN_AFFECT_CONFIG: 2,
-} as const;
-
-export type virDomainModificationImpact =
-  (typeof virDomainModificationImpact)[keyof typeof virDomainModificationImpact];
-
-/** `virDomainRebootFlagValues`, from libvirt's API description. */
-export const virDomainRebootFlagValues = {
-  VIR_DOMAIN_REBOOT_DEFAULT: 0,
-  VIR_DOMAIN_REBOOT_ACPI_POWER_BTN: 1,
-  VIR_DOMAIN_REBOOT_GUEST_AGENT: 2,
-  VIR_DOMAIN_REBOOT_INITCTL: 4,
-  VIR_DOMAIN_REBOOT_SIGNAL: 8,
-  VIR_DOMAIN_REBOOT_PARAVIRT: 16,
-} as const;
-
-export type virDomainRebootFlagValues =
-  (typeof virDomainRebootFlagValues)[keyof typeof virDomainRebootFlagValues];
-
-/** `virDomainSaveImageXMLFlags`, from libvirt's API description. */
-export const virDomainSaveImageXMLFlags = {
-  VIR_DOMAIN_SAVE_IMAGE_XML_SECURE: 1,
-} as const;
-
-export type virDomainSaveImageXMLFlags =
-  (typeof virDomainSaveImageXMLFlags)[keyof typeof virDomainSaveImageXMLFlags];
-
-/** `virDomainSaveRestoreFlags`, from libvirt's API description. */
-export const virDomainSaveRestoreFlags = {
-  VIR_DOMAIN_SAVE_BYPASS_CACHE: 1,
-  VIR_DOMAIN_SAVE_RUNNING: 2,
-  VIR_DOMAIN_SAVE_PAUSED: 4,
-  VIR_DOMAIN_SAVE_RESET_NVRAM: 8,
-} as const;
-
-export type virDomainSaveRestoreFlags =
-  (typeof virDomainSaveRestoreFlags)[keyof typeof virDomainSaveRestoreFlags];
-
-/** `virDomainSetTimeFlags`, from libvirt's API description. */
-export const virDomainSetTimeFlags = {
-  VIR_DOMAIN_TIME_SYNC: 1,
-} as const;
-
-export type virDomainSetTimeFlags =
-  (typeof virDomainSetTimeFlags)[keyof typeof virDomainSetTimeFlags];
-
-/** `virDomainSetUserPasswordFlags`, from libvirt's API description. */
-export const virDomainSetUserPasswordFlags = {
-  VIR_DOMAIN_PASSWORD_ENCRYPTED: 1,
-} as const;
-
-export type virDomainSetUserPasswordFlags =
-  (typeof virDomainSetUserPasswordFlags)[keyof typeof virDomainSetUserPasswordFlags];
-
-/** `virDomainShutdownFlagValues`, from libvirt's API description. */
-export const virDomainShutdownFlagValues = {
-  VIR_DOMAIN_SHUTDOWN_DEFAULT: 0,
-  VIR_DOMAIN_SHUTDOWN_ACPI_POWER_BTN: 1,
-  VIR_DOMAIN_SHUTDOWN_GUEST_AGENT: 2,
-  VIR_DOMAIN_SHUTDOWN_INITCTL: 4,
-  VIR_DOMAIN_SHUTDOWN_SIGNAL: 8,
-  VIR_DOMAIN_SHUTDOWN_PARAVIRT: 16,
-} as const;
-
-export type virDomainShutdownFlagValues =
-  (typeof virDomainShutdownFlagValues)[keyof typeof virDomainShutdownFlagValues];
-
-/** `virDomainSnapshotCreateFlags`, from libvirt's API description. */
-export const virDomainSnapshotCreateFlags = {
-  VIR_DOMAIN_SNAPSHOT_CREATE_REDEFINE: 1,
-  VIR_DOMAIN_SNAPSHOT_CREATE_CURRENT: 2,
-  VIR_DOMAIN_SNAPSHOT_CREATE_NO_METADATA: 4,
-  VIR_DOMAIN_SNAPSHOT_CREATE_HALT: 8,
-  VIR_DOMAIN_SNAPSHOT_CREATE_DISK_ONLY: 16,
-  VIR_DOMAIN_SNAPSHOT_CREATE_REUSE_EXT: 32,
-  VIR_DOMAIN_SNAPSHOT_CREATE_QUIESCE: 64,
-  VIR_DOMAIN_SNAPSHOT_CREATE_ATOMIC: 128,
-  VIR_DOMAIN_SNAPSHOT_CREATE_LIVE: 256,
-  VIR_DOMAIN_SNAPSHOT_CREATE_VALIDATE: 512,
-} as const;
-
-export type virDomainSnapshotCreateFlags =
-  (typeof virDomainSnapshotCreateFlags)[keyof typeof virDomainSnapshotCreateFlags];
-
-/** `virDomainSnapshotDeleteFlags`, from libvirt's API description. */
-export const virDomainSnapshotDeleteFlags = {
-  VIR_DOMAIN_SNAPSHOT_DELETE_CHILDREN: 1,
-  VIR_DOMAIN_SNAPSHOT_DELETE_METADATA_ONLY: 2,
-  VIR_DOMAIN_SNAPSHOT_DELETE_CHILDREN_ONLY: 4,
-} as const;
-
-export type virDomainSnapshotDeleteFlags =
-  (typeof virDomainSnapshotDeleteFlags)[keyof typeof virDomainSnapshotDeleteFlags];
-
-/** `virDomainSnapshotListFlags`, from libvirt's API description. */
-export const virDomainSnapshotListFlags = {
-  VIR_DOMAIN_SNAPSHOT_LIST_DESCENDANTS: 1,
-  VIR_DOMAIN_SNAPSHOT_LIST_ROOTS: 1,
-  VIR_DOMAIN_SNAPSHOT_LIST_METADATA: 2,
-  VIR_DOMAIN_SNAPSHOT_LIST_LEAVES: 4,
-  VIR_DOMAIN_SNAPSHOT_LIST_NO_LEAVES: 8,
-  VIR_DOMAIN_SNAPSHOT_LIST_NO_METADATA: 16,
-  VIR_DOMAIN_SNAPSHOT_LIST_INACTIVE: 32,
-  VIR_DOMAIN_SNAPSHOT_LIST_ACTIVE: 64,
-  VIR_DOMAIN_SNAPSHOT_LIST_DISK_ONLY: 128,
-  VIR_DOMAIN_SNAPSHOT_LIST_INTERNAL: 256,
-  VIR_DOMAIN_SNAPSHOT_LIST_EXTERNAL: 512,
-  VIR_DOMAIN_SNAPSHOT_LIST_TOPOLOGICAL: 1024,
-} as const;
-
-export type virDomainSnapshotListFlags =
-  (typeof virDomainSnapshotListFlags)[keyof typeof virDomainSnapshotListFlags];
-
-/** `virDomainSnapshotRevertFlags`, from libvirt's API description. */
-export const virDomainSnapshotRevertFlags = {
-  VIR_DOMAIN_SNAPSHOT_REVERT_RUNNING: 1,
-  VIR_DOMAIN_SNAPSHOT_REVERT_PAUSED: 2,
-  VIR_DOMAIN_SNAPSHOT_REVERT_FORCE: 4,
-  VIR_DOMAIN_SNAPSHOT_REVERT_RESET_NVRAM: 8,
-} as const;
-
-export type virDomainSnapshotRevertFlags =
-  (typeof virDomainSnapshotRevertFlags)[keyof typeof virDomainSnapshotRevertFlags];
-
-/** `virDomainSnapshotXMLFlags`, from libvirt's API description. */
-export const virDomainSnapshotXMLFlags = {
-  VIR_DOMAIN_SNAPSHOT_XML_SECURE: 1,
-} as const;
-
-export type virDomainSnapshotXMLFlags =
-  (typeof virDomainSnapshotXMLFlags)[keyof typeof virDomainSnapshotXMLFlags];
-
-/** `virDomainUndefineFlagsValues`, from libvirt's API description. */
-export const virDomainUndefineFlagsValues = {
-  VIR_DOMAIN_UNDEFINE_MANAGED_SAVE: 1,
-  VIR_DOMAIN_UNDEFINE_SNAPSHOTS_METADATA: 2,
-  VIR_DOMAIN_UNDEFINE_NVRAM: 4,
-  VIR_DOMAIN_UNDEFINE_KEEP_NVRAM: 8,
-  VIR_DOMAIN_UNDEFINE_CHECKPOINTS_METADATA: 16,
-  VIR_DOMAIN_UNDEFINE_TPM: 32,
-  VIR_DOMAIN_UNDEFINE_KEEP_TPM: 64,
-} as const;
-
-export type virDomainUndefineFlagsValues =
-  (typeof virDomainUndefineFlagsValues)[keyof typeof virDomainUndefineFlagsValues];
-
-/** `virDomainVcpuFlags`, from libvirt's API description. */
-export const virDomainVcpuFlags = {
-  VIR_DOMAIN_VCPU_CURRENT: 0,
-  VIR_DOMAIN_VCPU_LIVE: 1,
-  VIR_DOMAIN_VCPU_CONFIG: 2,
-  VIR_DOMAIN_VCPU_MAXIMUM: 4,
-  VIR_DOMAIN_VCPU_GUEST: 8,
-  VIR_DOMAIN_VCPU_HOTPLUGGABLE: 16,
-} as const;
-
-export type virDomainVcpuFlags =
-  (typeof virDomainVcpuFlags)[keyof typeof virDomainVcpuFlags];
-
-/** `virDomainXMLFlags`, from libvirt's API description. */
-export const virDomainXMLFlags = {
-  VIR_DOMAIN_XML_SECURE: 1,
-  VIR_DOMAIN_XML_INACTIVE: 2,
-  VIR_DOMAIN_XML_UPDATE_CPU: 4,
-  VIR_DOMAIN_XML_MIGRATABLE: 8,
-} as const;
-
-export type virDomainXMLFlags =
-  (typeof virDomainXMLFlags)[keyof typeof virDomainXMLFlags];
-
-/** `virInterfaceDefineFlags`, from libvirt's API description. */
-export const virInterfaceDefineFlags = {
-  VIR_INTERFACE_DEFINE_VALIDATE: 1,
-} as const;
-
-export type virInterfaceDefineFlags =
-  (typeof virInterfaceDefineFlags)[keyof typeof virInterfaceDefineFlags];
-
-/** `virNWFilterBindingCreateFlags`, from libvirt's API description. */
-export const virNWFilterBindingCreateFlags = {
-  VIR_NWFILTER_BINDING_CREATE_VALIDATE: 1,
-} as const;
-
-export type virNWFilterBindingCreateFlags =
-  (typeof virNWFilterBindingCreateFlags)[keyof typeof virNWFilterBindingCreateFlags];
-
-/** `virNWFilterDefineFlags`, from libvirt's API description. */
-export const virNWFilterDefineFlags = {
-  VIR_NWFILTER_DEFINE_VALIDATE: 1,
-} as const;
-
-export type virNWFilterDefineFlags =
-  (typeof virNWFilterDefineFlags)[keyof typeof virNWFilterDefineFlags];
-
-/** `virNetworkCreateFlags`, from libvirt's API description. */
-export const virNetworkCreateFlags = {
-  VIR_NETWORK_CREATE_VALIDATE: 1,
-} as const;
-
-export type virNetworkCreateFlags =
-  (typeof virNetworkCreateFlags)[keyof typeof virNetworkCreateFlags];
-
-/** `virNetworkDefineFlags`, from libvirt's API description. */
-export const virNetworkDefineFlags = {
-  VIR_NETWORK_DEFINE_VALIDATE: 1,
-} as const;
-
-export type virNetworkDefineFlags =
-  (typeof virNetworkDefineFlags)[keyof typeof virNetworkDefineFlags];
-
-/** `virNetworkPortCreateFlags`, from libvirt's API description. */
-export const virNetworkPortCreateFlags = {
-  VIR_NETWORK_PORT_CREATE_RECLAIM: 1,
-  VIR_NETWORK_PORT_CREATE_VALIDATE: 2,
-} as const;
-
-export type virNetworkPortCreateFlags =
-  (typeof virNetworkPortCreateFlags)[keyof typeof virNetworkPortCreateFlags];
-
-/** `virNetworkUpdateFlags`, from libvirt's API description. */
-export const virNetworkUpdateFlags = {
-  VIR_NETWORK_UPDATE_AFFECT_CURRENT: 0,
-  VIR_NETWORK_UPDATE_AFFECT_LIVE: 1,
-  VIR_NETWORK_UPDATE_AFFECT_CONFIG: 2,
-} as const;
-
-export type virNetworkUpdateFlags =
-  (typeof virNetworkUpdateFlags)[keyof typeof virNetworkUpdateFlags];
-
-/** `virNetworkXMLFlags`, from libvirt's API description. */
-export const virNetworkXMLFlags = {
-  VIR_NETWORK_XML_INACTIVE: 1,
-} as const;
-
-export type virNetworkXMLFlags =
-  (typeof virNetworkXMLFlags)[keyof typeof virNetworkXMLFlags];
-
-/** `virNodeDeviceCreateXMLFlags`, from libvirt's API description. */
-export const virNodeDeviceCreateXMLFlags = {
-  VIR_NODE_DEVICE_CREATE_XML_VALIDATE: 1,
-} as const;
-
-export type virNodeDeviceCreateXMLFlags =
-  (typeof virNodeDeviceCreateXMLFlags)[keyof typeof virNodeDeviceCreateXMLFlags];
-
-/** `virNodeDeviceDefineXMLFlags`, from libvirt's API description. */
-export const virNodeDeviceDefineXMLFlags = {
-  VIR_NODE_DEVICE_DEFINE_XML_VALIDATE: 1,
-} as const;
-
-export type virNodeDeviceDefineXMLFlags =
-  (typeof virNodeDeviceDefineXMLFlags)[keyof typeof virNodeDeviceDefineXMLFlags];
-
-/** `virSecretDefineFlags`, from libvirt's API description. */
-export const virSecretDefineFlags = {
-  VIR_SECRET_DEFINE_VALIDATE: 1,
-} as const;
-
-export type virSecretDefineFlags =
-  (typeof virSecretDefineFlags)[keyof typeof virSecretDefineFlags];
-
-/** `virStoragePoolBuildFlags`, from libvirt's API description. */
-export const virStoragePoolBuildFlags = {
-  VIR_STORAGE_POOL_BUILD_NEW: 0,
-  VIR_STORAGE_POOL_BUILD_REPAIR: 1,
-  VIR_STORAGE_POOL_BUILD_RESIZE: 2,
-  VIR_STORAGE_POOL_BUILD_NO_OVERWRITE: 4,
-  VIR_STORAGE_POOL_BUILD_OVERWRITE: 8,
-} as const;
-
-export type virStoragePoolBuildFlags =
-  (typeof virStoragePoolBuildFlags)[keyof typeof virStoragePoolBuildFlags];
-
-/** `virStoragePoolCreateFlags`, from libvirt's API description. */
-export const virStoragePoolCreateFlags = {
-  VIR_STORAGE_POOL_CREATE_NORMAL: 0,
-  VIR_STORAGE_POOL_CREATE_WITH_BUILD: 1,
-  VIR_STORAGE_POOL_CREATE_WITH_BUILD_OVERWRITE: 2,
-  VIR_STORAGE_POOL_CREATE_WITH_BUILD_NO_OVERWRITE: 4,
-} as const;
-
-export type virStoragePoolCreateFlags =
-  (typeof virStoragePoolCreateFlags)[keyof typeof virStoragePoolCreateFlags];
-
-/** `virStoragePoolDefineFlags`, from libvirt's API description. */
-export const virStoragePoolDefineFlags = {
-  VIR_STORAGE_POOL_DEFINE_VALIDATE: 1,
-} as const;
-
-export type virStoragePoolDefineFlags =
-  (typeof virStoragePoolDefineFlags)[keyof typeof virStoragePoolDefineFlags];
-
-/** `virStoragePoolDeleteFlags`, from libvirt's API description. */
-export const virStoragePoolDeleteFlags = {
-  VIR_STORAGE_POOL_DELETE_NORMAL: 0,
-  VIR_STORAGE_POOL_DELETE_ZEROED: 1,
-} as const;
-
-export type virStoragePoolDeleteFlags =
-  (typeof virStoragePoolDeleteFlags)[keyof typeof virStoragePoolDeleteFlags];
-
-/** `virStorageVolCreateFlags`, from libvirt's API description. */
-export const virStorageVolCreateFlags = {
-  VIR_STORAGE_VOL_CREATE_PREALLOC_METADATA: 1,
-  VIR_STORAGE_VOL_CREATE_REFLINK: 2,
-  VIR_STORAGE_VOL_CREATE_VALIDATE: 4,
-} as const;
-
-export type virStorageVolCreateFlags =
-  (typeof virStorageVolCreateFlags)[keyof typeof virStorageVolCreateFlags];
-
-/** `virStorageVolDeleteFlags`, from libvirt's API description. */
-export const virStorageVolDeleteFlags = {
-  VIR_STORAGE_VOL_DELETE_NORMAL: 0,
-  VIR_STORAGE_VOL_DELETE_ZEROED: 1,
-  VIR_STORAGE_VOL_DELETE_WITH_SNAPSHOTS: 2,
-} as const;
-
-export type virStorageVolDeleteFlags =
-  (typeof virStorageVolDeleteFlags)[keyof typeof virStorageVolDeleteFlags];
-
-/** `virStorageVolDownloadFlags`, from libvirt's API description. */
-export const virStorageVolDownloadFlags = {
-  VIR_STORAGE_VOL_DOWNLOAD_SPARSE_STREAM: 1,
-} as const;
-
-export type virStorageVolDownloadFlags =
-  (typeof virStorageVolDownloadFlags)[keyof typeof virStorageVolDownloadFlags];
-
-/** `virStorageVolResizeFlags`, from libvirt's API description. */
-export const virStorageVolResizeFlags = {
-  VIR_STORAGE_VOL_RESIZE_ALLOCATE: 1,
-  VIR_STORAGE_VOL_RESIZE_DELTA: 2,
-  VIR_STORAGE_VOL_RESIZE_SHRINK: 4,
-} as const;
-
-export type virStorageVolResizeFlags =
-  (typeof virStorageVolResizeFlags)[keyof typeof virStorageVolResizeFlags];
-
-/** `virStorageVolUploadFlags`, from libvirt's API description. */
-export const virStorageVolUploadFlags = {
-  VIR_STORAGE_VOL_UPLOAD_SPARSE_STREAM: 1,
-} as const;
-
-export type virStorageVolUploadFlags =
-  (typeof virStorageVolUploadFlags)[keyof typeof virStorageVolUploadFlags];
-
-/** `virStorageXMLFlags`, from libvirt's API description. */
-export const virStorageXMLFlags = {
-  VIR_STORAGE_XML_INACTIVE: 1,
-} as const;
-
-export type virStorageXMLFlags =
-  (typeof virStorageXMLFlags)[keyof typeof virStorageXMLFlags];
-
-/** `virTypedParameterFlags`, from libvirt's API description. */
-export const virTypedParameterFlags = {
-  VIR_TYPED_PARAM_STRING_OKAY: 4,
-} as const;
-
-export type virTypedParameterFlags =
-  (typeof virTypedParameterFlags)[keyof typeof virTypedParameterFlags];
-
-/** Procedures of remote_protocol.x without a generated method, for `RemoteClient.call`: procedure → args and ret. */
+/** Call procedures of remote_protocol.x, for `RemoteClient.call` (each also has a method): procedure → args and ret. */
 export interface RemoteClientCalls {
   /** `virConnectOpen` (@generate: none) */
   [remote.REMOTE_PROC_CONNECT_OPEN]: {
@@ -795,30 +148,315 @@ export interface RemoteClientCalls {
     args: void;
     ret: remote.remote_connect_get_type_ret;
   };
+  /** `virConnectGetVersion` (@generate: both) */
+  [remote.REMOTE_PROC_CONNECT_GET_VERSION]: {
+    args: void;
+    ret: remote.remote_connect_get_version_ret;
+  };
+  /** `virConnectGetMaxVcpus` (@generate: both) */
+  [remote.REMOTE_PROC_CONNECT_GET_MAX_VCPUS]: {
+    args: remote.remote_connect_get_max_vcpus_args;
+    ret: remote.remote_connect_get_max_vcpus_ret;
+  };
+  /** `virNodeGetInfo` (@generate: both) */
+  [remote.REMOTE_PROC_NODE_GET_INFO]: {
+    args: void;
+    ret: remote.remote_node_get_info_ret;
+  };
+  /** `virConnectGetCapabilities` (@generate: both) */
+  [remote.REMOTE_PROC_CONNECT_GET_CAPABILITIES]: {
+    args: void;
+    ret: remote.remote_connect_get_capabilities_ret;
+  };
+  /** `virDomainAttachDevice` (@generate: both) */
+  [remote.REMOTE_PROC_DOMAIN_ATTACH_DEVICE]: {
+    args: remote.remote_domain_attach_device_args;
+    ret: void;
+  };
   /** `virDomainCreate` (@generate: server) */
   [remote.REMOTE_PROC_DOMAIN_CREATE]: {
     args: remote.remote_domain_create_args;
     ret: void;
+  };
+  /** `virDomainCreateXML` (@generate: both) */
+  [remote.REMOTE_PROC_DOMAIN_CREATE_XML]: {
+    args: remote.remote_domain_create_xml_args;
+    ret: remote.remote_domain_create_xml_ret;
+  };
+  /** `virDomainDefineXML` (@generate: both) */
+  [remote.REMOTE_PROC_DOMAIN_DEFINE_XML]: {
+    args: remote.remote_domain_define_xml_args;
+    ret: remote.remote_domain_define_xml_ret;
+  };
+  /** `virDomainDestroy` (@generate: both) */
+  [remote.REMOTE_PROC_DOMAIN_DESTROY]: {
+    args: remote.remote_domain_destroy_args;
+    ret: void;
+  };
+  /** `virDomainDetachDevice` (@generate: both) */
+  [remote.REMOTE_PROC_DOMAIN_DETACH_DEVICE]: {
+    args: remote.remote_domain_detach_device_args;
+    ret: void;
+  };
+  /** `virDomainGetXMLDesc` (@generate: both) */
+  [remote.REMOTE_PROC_DOMAIN_GET_XML_DESC]: {
+    args: remote.remote_domain_get_xml_desc_args;
+    ret: remote.remote_domain_get_xml_desc_ret;
+  };
+  /** `virDomainGetAutostart` (@generate: both) */
+  [remote.REMOTE_PROC_DOMAIN_GET_AUTOSTART]: {
+    args: remote.remote_domain_get_autostart_args;
+    ret: remote.remote_domain_get_autostart_ret;
+  };
+  /** `virDomainGetInfo` (@generate: both) */
+  [remote.REMOTE_PROC_DOMAIN_GET_INFO]: {
+    args: remote.remote_domain_get_info_args;
+    ret: remote.remote_domain_get_info_ret;
+  };
+  /** `virDomainGetMaxMemory` (@generate: both) */
+  [remote.REMOTE_PROC_DOMAIN_GET_MAX_MEMORY]: {
+    args: remote.remote_domain_get_max_memory_args;
+    ret: remote.remote_domain_get_max_memory_ret;
+  };
+  /** `virDomainGetMaxVcpus` (@generate: both) */
+  [remote.REMOTE_PROC_DOMAIN_GET_MAX_VCPUS]: {
+    args: remote.remote_domain_get_max_vcpus_args;
+    ret: remote.remote_domain_get_max_vcpus_ret;
+  };
+  /** `virDomainGetOSType` (@generate: both) */
+  [remote.REMOTE_PROC_DOMAIN_GET_OS_TYPE]: {
+    args: remote.remote_domain_get_os_type_args;
+    ret: remote.remote_domain_get_os_type_ret;
   };
   /** `virDomainGetVcpus` (@generate: none) */
   [remote.REMOTE_PROC_DOMAIN_GET_VCPUS]: {
     args: remote.remote_domain_get_vcpus_args;
     ret: remote.remote_domain_get_vcpus_ret;
   };
+  /** `virConnectListDefinedDomains` (@generate: both) */
+  [remote.REMOTE_PROC_CONNECT_LIST_DEFINED_DOMAINS]: {
+    args: remote.remote_connect_list_defined_domains_args;
+    ret: remote.remote_connect_list_defined_domains_ret;
+  };
+  /** `virDomainLookupByID` (@generate: both) */
+  [remote.REMOTE_PROC_DOMAIN_LOOKUP_BY_ID]: {
+    args: remote.remote_domain_lookup_by_id_args;
+    ret: remote.remote_domain_lookup_by_id_ret;
+  };
+  /** `virDomainLookupByName` (@generate: both) */
+  [remote.REMOTE_PROC_DOMAIN_LOOKUP_BY_NAME]: {
+    args: remote.remote_domain_lookup_by_name_args;
+    ret: remote.remote_domain_lookup_by_name_ret;
+  };
+  /** `virDomainLookupByUUID` (@generate: both) */
+  [remote.REMOTE_PROC_DOMAIN_LOOKUP_BY_UUID]: {
+    args: remote.remote_domain_lookup_by_uuid_args;
+    ret: remote.remote_domain_lookup_by_uuid_ret;
+  };
+  /** `virConnectNumOfDefinedDomains` (@generate: both) */
+  [remote.REMOTE_PROC_CONNECT_NUM_OF_DEFINED_DOMAINS]: {
+    args: void;
+    ret: remote.remote_connect_num_of_defined_domains_ret;
+  };
+  /** `virDomainPinVcpu` (@generate: both) */
+  [remote.REMOTE_PROC_DOMAIN_PIN_VCPU]: {
+    args: remote.remote_domain_pin_vcpu_args;
+    ret: void;
+  };
+  /** `virDomainReboot` (@generate: both) */
+  [remote.REMOTE_PROC_DOMAIN_REBOOT]: {
+    args: remote.remote_domain_reboot_args;
+    ret: void;
+  };
+  /** `virDomainResume` (@generate: both) */
+  [remote.REMOTE_PROC_DOMAIN_RESUME]: {
+    args: remote.remote_domain_resume_args;
+    ret: void;
+  };
+  /** `virDomainSetAutostart` (@generate: both) */
+  [remote.REMOTE_PROC_DOMAIN_SET_AUTOSTART]: {
+    args: remote.remote_domain_set_autostart_args;
+    ret: void;
+  };
+  /** `virDomainSetMaxMemory` (@generate: both) */
+  [remote.REMOTE_PROC_DOMAIN_SET_MAX_MEMORY]: {
+    args: remote.remote_domain_set_max_memory_args;
+    ret: void;
+  };
+  /** `virDomainSetMemory` (@generate: both) */
+  [remote.REMOTE_PROC_DOMAIN_SET_MEMORY]: {
+    args: remote.remote_domain_set_memory_args;
+    ret: void;
+  };
+  /** `virDomainSetVcpus` (@generate: both) */
+  [remote.REMOTE_PROC_DOMAIN_SET_VCPUS]: {
+    args: remote.remote_domain_set_vcpus_args;
+    ret: void;
+  };
+  /** `virDomainShutdown` (@generate: both) */
+  [remote.REMOTE_PROC_DOMAIN_SHUTDOWN]: {
+    args: remote.remote_domain_shutdown_args;
+    ret: void;
+  };
+  /** `virDomainSuspend` (@generate: both) */
+  [remote.REMOTE_PROC_DOMAIN_SUSPEND]: {
+    args: remote.remote_domain_suspend_args;
+    ret: void;
+  };
+  /** `virDomainUndefine` (@generate: both) */
+  [remote.REMOTE_PROC_DOMAIN_UNDEFINE]: {
+    args: remote.remote_domain_undefine_args;
+    ret: void;
+  };
+  /** `virConnectListDefinedNetworks` (@generate: both) */
+  [remote.REMOTE_PROC_CONNECT_LIST_DEFINED_NETWORKS]: {
+    args: remote.remote_connect_list_defined_networks_args;
+    ret: remote.remote_connect_list_defined_networks_ret;
+  };
   /** `virConnectListDomains` (@generate: server) */
   [remote.REMOTE_PROC_CONNECT_LIST_DOMAINS]: {
     args: remote.remote_connect_list_domains_args;
     ret: remote.remote_connect_list_domains_ret;
+  };
+  /** `virConnectListNetworks` (@generate: both) */
+  [remote.REMOTE_PROC_CONNECT_LIST_NETWORKS]: {
+    args: remote.remote_connect_list_networks_args;
+    ret: remote.remote_connect_list_networks_ret;
+  };
+  /** `virNetworkCreate` (@generate: both) */
+  [remote.REMOTE_PROC_NETWORK_CREATE]: {
+    args: remote.remote_network_create_args;
+    ret: void;
+  };
+  /** `virNetworkCreateXML` (@generate: both) */
+  [remote.REMOTE_PROC_NETWORK_CREATE_XML]: {
+    args: remote.remote_network_create_xml_args;
+    ret: remote.remote_network_create_xml_ret;
+  };
+  /** `virNetworkDefineXML` (@generate: both) */
+  [remote.REMOTE_PROC_NETWORK_DEFINE_XML]: {
+    args: remote.remote_network_define_xml_args;
+    ret: remote.remote_network_define_xml_ret;
+  };
+  /** `virNetworkDestroy` (@generate: both) */
+  [remote.REMOTE_PROC_NETWORK_DESTROY]: {
+    args: remote.remote_network_destroy_args;
+    ret: void;
+  };
+  /** `virNetworkGetXMLDesc` (@generate: both) */
+  [remote.REMOTE_PROC_NETWORK_GET_XML_DESC]: {
+    args: remote.remote_network_get_xml_desc_args;
+    ret: remote.remote_network_get_xml_desc_ret;
+  };
+  /** `virNetworkGetAutostart` (@generate: both) */
+  [remote.REMOTE_PROC_NETWORK_GET_AUTOSTART]: {
+    args: remote.remote_network_get_autostart_args;
+    ret: remote.remote_network_get_autostart_ret;
+  };
+  /** `virNetworkGetBridgeName` (@generate: both) */
+  [remote.REMOTE_PROC_NETWORK_GET_BRIDGE_NAME]: {
+    args: remote.remote_network_get_bridge_name_args;
+    ret: remote.remote_network_get_bridge_name_ret;
+  };
+  /** `virNetworkLookupByName` (@generate: both) */
+  [remote.REMOTE_PROC_NETWORK_LOOKUP_BY_NAME]: {
+    args: remote.remote_network_lookup_by_name_args;
+    ret: remote.remote_network_lookup_by_name_ret;
+  };
+  /** `virNetworkLookupByUUID` (@generate: both) */
+  [remote.REMOTE_PROC_NETWORK_LOOKUP_BY_UUID]: {
+    args: remote.remote_network_lookup_by_uuid_args;
+    ret: remote.remote_network_lookup_by_uuid_ret;
+  };
+  /** `virNetworkSetAutostart` (@generate: both) */
+  [remote.REMOTE_PROC_NETWORK_SET_AUTOSTART]: {
+    args: remote.remote_network_set_autostart_args;
+    ret: void;
+  };
+  /** `virNetworkUndefine` (@generate: both) */
+  [remote.REMOTE_PROC_NETWORK_UNDEFINE]: {
+    args: remote.remote_network_undefine_args;
+    ret: void;
+  };
+  /** `virConnectNumOfDefinedNetworks` (@generate: both) */
+  [remote.REMOTE_PROC_CONNECT_NUM_OF_DEFINED_NETWORKS]: {
+    args: void;
+    ret: remote.remote_connect_num_of_defined_networks_ret;
+  };
+  /** `virConnectNumOfDomains` (@generate: both) */
+  [remote.REMOTE_PROC_CONNECT_NUM_OF_DOMAINS]: {
+    args: void;
+    ret: remote.remote_connect_num_of_domains_ret;
+  };
+  /** `virConnectNumOfNetworks` (@generate: both) */
+  [remote.REMOTE_PROC_CONNECT_NUM_OF_NETWORKS]: {
+    args: void;
+    ret: remote.remote_connect_num_of_networks_ret;
+  };
+  /** `virDomainCoreDump` (@generate: both) */
+  [remote.REMOTE_PROC_DOMAIN_CORE_DUMP]: {
+    args: remote.remote_domain_core_dump_args;
+    ret: void;
+  };
+  /** `virDomainRestore` (@generate: both) */
+  [remote.REMOTE_PROC_DOMAIN_RESTORE]: {
+    args: remote.remote_domain_restore_args;
+    ret: void;
+  };
+  /** `virDomainSave` (@generate: both) */
+  [remote.REMOTE_PROC_DOMAIN_SAVE]: {
+    args: remote.remote_domain_save_args;
+    ret: void;
   };
   /** `virDomainGetSchedulerType` (@generate: none) */
   [remote.REMOTE_PROC_DOMAIN_GET_SCHEDULER_TYPE]: {
     args: remote.remote_domain_get_scheduler_type_args;
     ret: remote.remote_domain_get_scheduler_type_ret;
   };
+  /** `virDomainGetSchedulerParameters` (@generate: client) */
+  [remote.REMOTE_PROC_DOMAIN_GET_SCHEDULER_PARAMETERS]: {
+    args: remote.remote_domain_get_scheduler_parameters_args;
+    ret: remote.remote_domain_get_scheduler_parameters_ret;
+  };
+  /** `virDomainSetSchedulerParameters` (@generate: both) */
+  [remote.REMOTE_PROC_DOMAIN_SET_SCHEDULER_PARAMETERS]: {
+    args: remote.remote_domain_set_scheduler_parameters_args;
+    ret: void;
+  };
+  /** `virConnectGetHostname` (@generate: both) */
+  [remote.REMOTE_PROC_CONNECT_GET_HOSTNAME]: {
+    args: void;
+    ret: remote.remote_connect_get_hostname_ret;
+  };
+  /** `virConnectSupportsFeature` (@generate: client) */
+  [remote.REMOTE_PROC_CONNECT_SUPPORTS_FEATURE]: {
+    args: remote.remote_connect_supports_feature_args;
+    ret: remote.remote_connect_supports_feature_ret;
+  };
   /** `virDomainMigratePrepare` (@generate: none) */
   [remote.REMOTE_PROC_DOMAIN_MIGRATE_PREPARE]: {
     args: remote.remote_domain_migrate_prepare_args;
     ret: remote.remote_domain_migrate_prepare_ret;
+  };
+  /** `virDomainMigratePerform` (@generate: both) */
+  [remote.REMOTE_PROC_DOMAIN_MIGRATE_PERFORM]: {
+    args: remote.remote_domain_migrate_perform_args;
+    ret: void;
+  };
+  /** `virDomainMigrateFinish` (@generate: both) */
+  [remote.REMOTE_PROC_DOMAIN_MIGRATE_FINISH]: {
+    args: remote.remote_domain_migrate_finish_args;
+    ret: remote.remote_domain_migrate_finish_ret;
+  };
+  /** `virDomainBlockStats` (@generate: both) */
+  [remote.REMOTE_PROC_DOMAIN_BLOCK_STATS]: {
+    args: remote.remote_domain_block_stats_args;
+    ret: remote.remote_domain_block_stats_ret;
+  };
+  /** `virDomainInterfaceStats` (@generate: both) */
+  [remote.REMOTE_PROC_DOMAIN_INTERFACE_STATS]: {
+    args: remote.remote_domain_interface_stats_args;
+    ret: remote.remote_domain_interface_stats_ret;
   };
   /** `virAuthList` (@generate: none) */
   [remote.REMOTE_PROC_AUTH_LIST]: {
@@ -845,15 +483,165 @@ export interface RemoteClientCalls {
     args: void;
     ret: remote.remote_auth_polkit_ret;
   };
+  /** `virConnectNumOfStoragePools` (@generate: both) */
+  [remote.REMOTE_PROC_CONNECT_NUM_OF_STORAGE_POOLS]: {
+    args: void;
+    ret: remote.remote_connect_num_of_storage_pools_ret;
+  };
+  /** `virConnectListStoragePools` (@generate: both) */
+  [remote.REMOTE_PROC_CONNECT_LIST_STORAGE_POOLS]: {
+    args: remote.remote_connect_list_storage_pools_args;
+    ret: remote.remote_connect_list_storage_pools_ret;
+  };
+  /** `virConnectNumOfDefinedStoragePools` (@generate: both) */
+  [remote.REMOTE_PROC_CONNECT_NUM_OF_DEFINED_STORAGE_POOLS]: {
+    args: void;
+    ret: remote.remote_connect_num_of_defined_storage_pools_ret;
+  };
+  /** `virConnectListDefinedStoragePools` (@generate: both) */
+  [remote.REMOTE_PROC_CONNECT_LIST_DEFINED_STORAGE_POOLS]: {
+    args: remote.remote_connect_list_defined_storage_pools_args;
+    ret: remote.remote_connect_list_defined_storage_pools_ret;
+  };
   /** `virConnectFindStoragePoolSources` (@generate: server) */
   [remote.REMOTE_PROC_CONNECT_FIND_STORAGE_POOL_SOURCES]: {
     args: remote.remote_connect_find_storage_pool_sources_args;
     ret: remote.remote_connect_find_storage_pool_sources_ret;
   };
+  /** `virStoragePoolCreateXML` (@generate: both) */
+  [remote.REMOTE_PROC_STORAGE_POOL_CREATE_XML]: {
+    args: remote.remote_storage_pool_create_xml_args;
+    ret: remote.remote_storage_pool_create_xml_ret;
+  };
+  /** `virStoragePoolDefineXML` (@generate: both) */
+  [remote.REMOTE_PROC_STORAGE_POOL_DEFINE_XML]: {
+    args: remote.remote_storage_pool_define_xml_args;
+    ret: remote.remote_storage_pool_define_xml_ret;
+  };
+  /** `virStoragePoolCreate` (@generate: both) */
+  [remote.REMOTE_PROC_STORAGE_POOL_CREATE]: {
+    args: remote.remote_storage_pool_create_args;
+    ret: void;
+  };
+  /** `virStoragePoolBuild` (@generate: both) */
+  [remote.REMOTE_PROC_STORAGE_POOL_BUILD]: {
+    args: remote.remote_storage_pool_build_args;
+    ret: void;
+  };
+  /** `virStoragePoolDestroy` (@generate: both) */
+  [remote.REMOTE_PROC_STORAGE_POOL_DESTROY]: {
+    args: remote.remote_storage_pool_destroy_args;
+    ret: void;
+  };
+  /** `virStoragePoolDelete` (@generate: both) */
+  [remote.REMOTE_PROC_STORAGE_POOL_DELETE]: {
+    args: remote.remote_storage_pool_delete_args;
+    ret: void;
+  };
+  /** `virStoragePoolUndefine` (@generate: both) */
+  [remote.REMOTE_PROC_STORAGE_POOL_UNDEFINE]: {
+    args: remote.remote_storage_pool_undefine_args;
+    ret: void;
+  };
+  /** `virStoragePoolRefresh` (@generate: both) */
+  [remote.REMOTE_PROC_STORAGE_POOL_REFRESH]: {
+    args: remote.remote_storage_pool_refresh_args;
+    ret: void;
+  };
+  /** `virStoragePoolLookupByName` (@generate: both) */
+  [remote.REMOTE_PROC_STORAGE_POOL_LOOKUP_BY_NAME]: {
+    args: remote.remote_storage_pool_lookup_by_name_args;
+    ret: remote.remote_storage_pool_lookup_by_name_ret;
+  };
+  /** `virStoragePoolLookupByUUID` (@generate: both) */
+  [remote.REMOTE_PROC_STORAGE_POOL_LOOKUP_BY_UUID]: {
+    args: remote.remote_storage_pool_lookup_by_uuid_args;
+    ret: remote.remote_storage_pool_lookup_by_uuid_ret;
+  };
+  /** `virStoragePoolLookupByVolume` (@generate: both) */
+  [remote.REMOTE_PROC_STORAGE_POOL_LOOKUP_BY_VOLUME]: {
+    args: remote.remote_storage_pool_lookup_by_volume_args;
+    ret: remote.remote_storage_pool_lookup_by_volume_ret;
+  };
+  /** `virStoragePoolGetInfo` (@generate: both) */
+  [remote.REMOTE_PROC_STORAGE_POOL_GET_INFO]: {
+    args: remote.remote_storage_pool_get_info_args;
+    ret: remote.remote_storage_pool_get_info_ret;
+  };
+  /** `virStoragePoolGetXMLDesc` (@generate: both) */
+  [remote.REMOTE_PROC_STORAGE_POOL_GET_XML_DESC]: {
+    args: remote.remote_storage_pool_get_xml_desc_args;
+    ret: remote.remote_storage_pool_get_xml_desc_ret;
+  };
+  /** `virStoragePoolGetAutostart` (@generate: both) */
+  [remote.REMOTE_PROC_STORAGE_POOL_GET_AUTOSTART]: {
+    args: remote.remote_storage_pool_get_autostart_args;
+    ret: remote.remote_storage_pool_get_autostart_ret;
+  };
+  /** `virStoragePoolSetAutostart` (@generate: both) */
+  [remote.REMOTE_PROC_STORAGE_POOL_SET_AUTOSTART]: {
+    args: remote.remote_storage_pool_set_autostart_args;
+    ret: void;
+  };
+  /** `virStoragePoolNumOfVolumes` (@generate: both) */
+  [remote.REMOTE_PROC_STORAGE_POOL_NUM_OF_VOLUMES]: {
+    args: remote.remote_storage_pool_num_of_volumes_args;
+    ret: remote.remote_storage_pool_num_of_volumes_ret;
+  };
+  /** `virStoragePoolListVolumes` (@generate: both) */
+  [remote.REMOTE_PROC_STORAGE_POOL_LIST_VOLUMES]: {
+    args: remote.remote_storage_pool_list_volumes_args;
+    ret: remote.remote_storage_pool_list_volumes_ret;
+  };
+  /** `virStorageVolCreateXML` (@generate: both) */
+  [remote.REMOTE_PROC_STORAGE_VOL_CREATE_XML]: {
+    args: remote.remote_storage_vol_create_xml_args;
+    ret: remote.remote_storage_vol_create_xml_ret;
+  };
+  /** `virStorageVolDelete` (@generate: both) */
+  [remote.REMOTE_PROC_STORAGE_VOL_DELETE]: {
+    args: remote.remote_storage_vol_delete_args;
+    ret: void;
+  };
+  /** `virStorageVolLookupByName` (@generate: both) */
+  [remote.REMOTE_PROC_STORAGE_VOL_LOOKUP_BY_NAME]: {
+    args: remote.remote_storage_vol_lookup_by_name_args;
+    ret: remote.remote_storage_vol_lookup_by_name_ret;
+  };
+  /** `virStorageVolLookupByKey` (@generate: both) */
+  [remote.REMOTE_PROC_STORAGE_VOL_LOOKUP_BY_KEY]: {
+    args: remote.remote_storage_vol_lookup_by_key_args;
+    ret: remote.remote_storage_vol_lookup_by_key_ret;
+  };
+  /** `virStorageVolLookupByPath` (@generate: both) */
+  [remote.REMOTE_PROC_STORAGE_VOL_LOOKUP_BY_PATH]: {
+    args: remote.remote_storage_vol_lookup_by_path_args;
+    ret: remote.remote_storage_vol_lookup_by_path_ret;
+  };
+  /** `virStorageVolGetInfo` (@generate: both) */
+  [remote.REMOTE_PROC_STORAGE_VOL_GET_INFO]: {
+    args: remote.remote_storage_vol_get_info_args;
+    ret: remote.remote_storage_vol_get_info_ret;
+  };
+  /** `virStorageVolGetXMLDesc` (@generate: both) */
+  [remote.REMOTE_PROC_STORAGE_VOL_GET_XML_DESC]: {
+    args: remote.remote_storage_vol_get_xml_desc_args;
+    ret: remote.remote_storage_vol_get_xml_desc_ret;
+  };
+  /** `virStorageVolGetPath` (@generate: both) */
+  [remote.REMOTE_PROC_STORAGE_VOL_GET_PATH]: {
+    args: remote.remote_storage_vol_get_path_args;
+    ret: remote.remote_storage_vol_get_path_ret;
+  };
   /** `virNodeGetCellsFreeMemory` (@generate: server) */
   [remote.REMOTE_PROC_NODE_GET_CELLS_FREE_MEMORY]: {
     args: remote.remote_node_get_cells_free_memory_args;
     ret: remote.remote_node_get_cells_free_memory_ret;
+  };
+  /** `virNodeGetFreeMemory` (@generate: both) */
+  [remote.REMOTE_PROC_NODE_GET_FREE_MEMORY]: {
+    args: void;
+    ret: remote.remote_node_get_free_memory_ret;
   };
   /** `virDomainBlockPeek` (@generate: none) */
   [remote.REMOTE_PROC_DOMAIN_BLOCK_PEEK]: {
@@ -880,10 +668,50 @@ export interface RemoteClientCalls {
     args: remote.remote_domain_migrate_prepare2_args;
     ret: remote.remote_domain_migrate_prepare2_ret;
   };
+  /** `virDomainMigrateFinish2` (@generate: both) */
+  [remote.REMOTE_PROC_DOMAIN_MIGRATE_FINISH2]: {
+    args: remote.remote_domain_migrate_finish2_args;
+    ret: remote.remote_domain_migrate_finish2_ret;
+  };
   /** `virConnectGetURI` (@generate: server) */
   [remote.REMOTE_PROC_CONNECT_GET_URI]: {
     args: void;
     ret: remote.remote_connect_get_uri_ret;
+  };
+  /** `virNodeNumOfDevices` (@generate: both) */
+  [remote.REMOTE_PROC_NODE_NUM_OF_DEVICES]: {
+    args: remote.remote_node_num_of_devices_args;
+    ret: remote.remote_node_num_of_devices_ret;
+  };
+  /** `virNodeListDevices` (@generate: both) */
+  [remote.REMOTE_PROC_NODE_LIST_DEVICES]: {
+    args: remote.remote_node_list_devices_args;
+    ret: remote.remote_node_list_devices_ret;
+  };
+  /** `virNodeDeviceLookupByName` (@generate: both) */
+  [remote.REMOTE_PROC_NODE_DEVICE_LOOKUP_BY_NAME]: {
+    args: remote.remote_node_device_lookup_by_name_args;
+    ret: remote.remote_node_device_lookup_by_name_ret;
+  };
+  /** `virNodeDeviceGetXMLDesc` (@generate: both) */
+  [remote.REMOTE_PROC_NODE_DEVICE_GET_XML_DESC]: {
+    args: remote.remote_node_device_get_xml_desc_args;
+    ret: remote.remote_node_device_get_xml_desc_ret;
+  };
+  /** `virNodeDeviceGetParent` (@generate: client) */
+  [remote.REMOTE_PROC_NODE_DEVICE_GET_PARENT]: {
+    args: remote.remote_node_device_get_parent_args;
+    ret: remote.remote_node_device_get_parent_ret;
+  };
+  /** `virNodeDeviceNumOfCaps` (@generate: both) */
+  [remote.REMOTE_PROC_NODE_DEVICE_NUM_OF_CAPS]: {
+    args: remote.remote_node_device_num_of_caps_args;
+    ret: remote.remote_node_device_num_of_caps_ret;
+  };
+  /** `virNodeDeviceListCaps` (@generate: both) */
+  [remote.REMOTE_PROC_NODE_DEVICE_LIST_CAPS]: {
+    args: remote.remote_node_device_list_caps_args;
+    ret: remote.remote_node_device_list_caps_ret;
   };
   /** `virNodeDeviceDettach` (@generate: server) */
   [remote.REMOTE_PROC_NODE_DEVICE_DETTACH]: {
@@ -910,20 +738,225 @@ export interface RemoteClientCalls {
     args: void;
     ret: remote.remote_node_get_security_model_ret;
   };
+  /** `virNodeDeviceCreateXML` (@generate: both) */
+  [remote.REMOTE_PROC_NODE_DEVICE_CREATE_XML]: {
+    args: remote.remote_node_device_create_xml_args;
+    ret: remote.remote_node_device_create_xml_ret;
+  };
+  /** `virNodeDeviceDestroy` (@generate: both) */
+  [remote.REMOTE_PROC_NODE_DEVICE_DESTROY]: {
+    args: remote.remote_node_device_destroy_args;
+    ret: void;
+  };
+  /** `virStorageVolCreateXMLFrom` (@generate: both) */
+  [remote.REMOTE_PROC_STORAGE_VOL_CREATE_XML_FROM]: {
+    args: remote.remote_storage_vol_create_xml_from_args;
+    ret: remote.remote_storage_vol_create_xml_from_ret;
+  };
+  /** `virConnectNumOfInterfaces` (@generate: both) */
+  [remote.REMOTE_PROC_CONNECT_NUM_OF_INTERFACES]: {
+    args: void;
+    ret: remote.remote_connect_num_of_interfaces_ret;
+  };
+  /** `virConnectListInterfaces` (@generate: both) */
+  [remote.REMOTE_PROC_CONNECT_LIST_INTERFACES]: {
+    args: remote.remote_connect_list_interfaces_args;
+    ret: remote.remote_connect_list_interfaces_ret;
+  };
+  /** `virInterfaceLookupByName` (@generate: both) */
+  [remote.REMOTE_PROC_INTERFACE_LOOKUP_BY_NAME]: {
+    args: remote.remote_interface_lookup_by_name_args;
+    ret: remote.remote_interface_lookup_by_name_ret;
+  };
+  /** `virInterfaceLookupByMACString` (@generate: both) */
+  [remote.REMOTE_PROC_INTERFACE_LOOKUP_BY_MAC_STRING]: {
+    args: remote.remote_interface_lookup_by_mac_string_args;
+    ret: remote.remote_interface_lookup_by_mac_string_ret;
+  };
+  /** `virInterfaceGetXMLDesc` (@generate: both) */
+  [remote.REMOTE_PROC_INTERFACE_GET_XML_DESC]: {
+    args: remote.remote_interface_get_xml_desc_args;
+    ret: remote.remote_interface_get_xml_desc_ret;
+  };
+  /** `virInterfaceDefineXML` (@generate: both) */
+  [remote.REMOTE_PROC_INTERFACE_DEFINE_XML]: {
+    args: remote.remote_interface_define_xml_args;
+    ret: remote.remote_interface_define_xml_ret;
+  };
+  /** `virInterfaceUndefine` (@generate: both) */
+  [remote.REMOTE_PROC_INTERFACE_UNDEFINE]: {
+    args: remote.remote_interface_undefine_args;
+    ret: void;
+  };
+  /** `virInterfaceCreate` (@generate: both) */
+  [remote.REMOTE_PROC_INTERFACE_CREATE]: {
+    args: remote.remote_interface_create_args;
+    ret: void;
+  };
+  /** `virInterfaceDestroy` (@generate: both) */
+  [remote.REMOTE_PROC_INTERFACE_DESTROY]: {
+    args: remote.remote_interface_destroy_args;
+    ret: void;
+  };
+  /** `virConnectDomainXMLFromNative` (@generate: both) */
+  [remote.REMOTE_PROC_CONNECT_DOMAIN_XML_FROM_NATIVE]: {
+    args: remote.remote_connect_domain_xml_from_native_args;
+    ret: remote.remote_connect_domain_xml_from_native_ret;
+  };
+  /** `virConnectDomainXMLToNative` (@generate: both) */
+  [remote.REMOTE_PROC_CONNECT_DOMAIN_XML_TO_NATIVE]: {
+    args: remote.remote_connect_domain_xml_to_native_args;
+    ret: remote.remote_connect_domain_xml_to_native_ret;
+  };
+  /** `virConnectNumOfDefinedInterfaces` (@generate: both) */
+  [remote.REMOTE_PROC_CONNECT_NUM_OF_DEFINED_INTERFACES]: {
+    args: void;
+    ret: remote.remote_connect_num_of_defined_interfaces_ret;
+  };
+  /** `virConnectListDefinedInterfaces` (@generate: both) */
+  [remote.REMOTE_PROC_CONNECT_LIST_DEFINED_INTERFACES]: {
+    args: remote.remote_connect_list_defined_interfaces_args;
+    ret: remote.remote_connect_list_defined_interfaces_ret;
+  };
+  /** `virConnectNumOfSecrets` (@generate: both) */
+  [remote.REMOTE_PROC_CONNECT_NUM_OF_SECRETS]: {
+    args: void;
+    ret: remote.remote_connect_num_of_secrets_ret;
+  };
+  /** `virConnectListSecrets` (@generate: both) */
+  [remote.REMOTE_PROC_CONNECT_LIST_SECRETS]: {
+    args: remote.remote_connect_list_secrets_args;
+    ret: remote.remote_connect_list_secrets_ret;
+  };
+  /** `virSecretLookupByUUID` (@generate: both) */
+  [remote.REMOTE_PROC_SECRET_LOOKUP_BY_UUID]: {
+    args: remote.remote_secret_lookup_by_uuid_args;
+    ret: remote.remote_secret_lookup_by_uuid_ret;
+  };
+  /** `virSecretDefineXML` (@generate: both) */
+  [remote.REMOTE_PROC_SECRET_DEFINE_XML]: {
+    args: remote.remote_secret_define_xml_args;
+    ret: remote.remote_secret_define_xml_ret;
+  };
+  /** `virSecretGetXMLDesc` (@generate: both) */
+  [remote.REMOTE_PROC_SECRET_GET_XML_DESC]: {
+    args: remote.remote_secret_get_xml_desc_args;
+    ret: remote.remote_secret_get_xml_desc_ret;
+  };
+  /** `virSecretSetValue` (@generate: both) */
+  [remote.REMOTE_PROC_SECRET_SET_VALUE]: {
+    args: remote.remote_secret_set_value_args;
+    ret: void;
+  };
   /** `virSecretGetValue` (@generate: none) */
   [remote.REMOTE_PROC_SECRET_GET_VALUE]: {
     args: remote.remote_secret_get_value_args;
     ret: remote.remote_secret_get_value_ret;
+  };
+  /** `virSecretUndefine` (@generate: both) */
+  [remote.REMOTE_PROC_SECRET_UNDEFINE]: {
+    args: remote.remote_secret_undefine_args;
+    ret: void;
+  };
+  /** `virSecretLookupByUsage` (@generate: both) */
+  [remote.REMOTE_PROC_SECRET_LOOKUP_BY_USAGE]: {
+    args: remote.remote_secret_lookup_by_usage_args;
+    ret: remote.remote_secret_lookup_by_usage_ret;
+  };
+  /** `virDomainMigratePrepareTunnel` (@generate: both) */
+  [remote.REMOTE_PROC_DOMAIN_MIGRATE_PREPARE_TUNNEL]: {
+    args: remote.remote_domain_migrate_prepare_tunnel_args;
+    ret: StreamReply<void>;
   };
   /** `virConnectIsSecure` (@generate: server) */
   [remote.REMOTE_PROC_CONNECT_IS_SECURE]: {
     args: void;
     ret: remote.remote_connect_is_secure_ret;
   };
+  /** `virDomainIsActive` (@generate: both) */
+  [remote.REMOTE_PROC_DOMAIN_IS_ACTIVE]: {
+    args: remote.remote_domain_is_active_args;
+    ret: remote.remote_domain_is_active_ret;
+  };
+  /** `virDomainIsPersistent` (@generate: both) */
+  [remote.REMOTE_PROC_DOMAIN_IS_PERSISTENT]: {
+    args: remote.remote_domain_is_persistent_args;
+    ret: remote.remote_domain_is_persistent_ret;
+  };
+  /** `virNetworkIsActive` (@generate: both) */
+  [remote.REMOTE_PROC_NETWORK_IS_ACTIVE]: {
+    args: remote.remote_network_is_active_args;
+    ret: remote.remote_network_is_active_ret;
+  };
+  /** `virNetworkIsPersistent` (@generate: both) */
+  [remote.REMOTE_PROC_NETWORK_IS_PERSISTENT]: {
+    args: remote.remote_network_is_persistent_args;
+    ret: remote.remote_network_is_persistent_ret;
+  };
+  /** `virStoragePoolIsActive` (@generate: both) */
+  [remote.REMOTE_PROC_STORAGE_POOL_IS_ACTIVE]: {
+    args: remote.remote_storage_pool_is_active_args;
+    ret: remote.remote_storage_pool_is_active_ret;
+  };
+  /** `virStoragePoolIsPersistent` (@generate: both) */
+  [remote.REMOTE_PROC_STORAGE_POOL_IS_PERSISTENT]: {
+    args: remote.remote_storage_pool_is_persistent_args;
+    ret: remote.remote_storage_pool_is_persistent_ret;
+  };
+  /** `virInterfaceIsActive` (@generate: both) */
+  [remote.REMOTE_PROC_INTERFACE_IS_ACTIVE]: {
+    args: remote.remote_interface_is_active_args;
+    ret: remote.remote_interface_is_active_ret;
+  };
+  /** `virConnectGetLibVersion` (@generate: both) */
+  [remote.REMOTE_PROC_CONNECT_GET_LIB_VERSION]: {
+    args: void;
+    ret: remote.remote_connect_get_lib_version_ret;
+  };
+  /** `virConnectCompareCPU` (@generate: both) */
+  [remote.REMOTE_PROC_CONNECT_COMPARE_CPU]: {
+    args: remote.remote_connect_compare_cpu_args;
+    ret: remote.remote_connect_compare_cpu_ret;
+  };
   /** `virDomainMemoryStats` (@generate: none) */
   [remote.REMOTE_PROC_DOMAIN_MEMORY_STATS]: {
     args: remote.remote_domain_memory_stats_args;
     ret: remote.remote_domain_memory_stats_ret;
+  };
+  /** `virDomainAttachDeviceFlags` (@generate: both) */
+  [remote.REMOTE_PROC_DOMAIN_ATTACH_DEVICE_FLAGS]: {
+    args: remote.remote_domain_attach_device_flags_args;
+    ret: void;
+  };
+  /** `virDomainDetachDeviceFlags` (@generate: both) */
+  [remote.REMOTE_PROC_DOMAIN_DETACH_DEVICE_FLAGS]: {
+    args: remote.remote_domain_detach_device_flags_args;
+    ret: void;
+  };
+  /** `virConnectBaselineCPU` (@generate: both) */
+  [remote.REMOTE_PROC_CONNECT_BASELINE_CPU]: {
+    args: remote.remote_connect_baseline_cpu_args;
+    ret: remote.remote_connect_baseline_cpu_ret;
+  };
+  /** `virDomainGetJobInfo` (@generate: both) */
+  [remote.REMOTE_PROC_DOMAIN_GET_JOB_INFO]: {
+    args: remote.remote_domain_get_job_info_args;
+    ret: remote.remote_domain_get_job_info_ret;
+  };
+  /** `virDomainAbortJob` (@generate: both) */
+  [remote.REMOTE_PROC_DOMAIN_ABORT_JOB]: {
+    args: remote.remote_domain_abort_job_args;
+    ret: void;
+  };
+  /** `virStorageVolWipe` (@generate: both) */
+  [remote.REMOTE_PROC_STORAGE_VOL_WIPE]: {
+    args: remote.remote_storage_vol_wipe_args;
+    ret: void;
+  };
+  /** `virDomainMigrateSetMaxDowntime` (@generate: both) */
+  [remote.REMOTE_PROC_DOMAIN_MIGRATE_SET_MAX_DOWNTIME]: {
+    args: remote.remote_domain_migrate_set_max_downtime_args;
+    ret: void;
   };
   /** `virConnectDomainEventRegisterAny` (@generate: none) */
   [remote.REMOTE_PROC_CONNECT_DOMAIN_EVENT_REGISTER_ANY]: {
@@ -935,15 +968,190 @@ export interface RemoteClientCalls {
     args: remote.remote_connect_domain_event_deregister_any_args;
     ret: void;
   };
+  /** `virDomainUpdateDeviceFlags` (@generate: both) */
+  [remote.REMOTE_PROC_DOMAIN_UPDATE_DEVICE_FLAGS]: {
+    args: remote.remote_domain_update_device_flags_args;
+    ret: void;
+  };
+  /** `virNWFilterLookupByName` (@generate: both) */
+  [remote.REMOTE_PROC_NWFILTER_LOOKUP_BY_NAME]: {
+    args: remote.remote_nwfilter_lookup_by_name_args;
+    ret: remote.remote_nwfilter_lookup_by_name_ret;
+  };
+  /** `virNWFilterLookupByUUID` (@generate: both) */
+  [remote.REMOTE_PROC_NWFILTER_LOOKUP_BY_UUID]: {
+    args: remote.remote_nwfilter_lookup_by_uuid_args;
+    ret: remote.remote_nwfilter_lookup_by_uuid_ret;
+  };
+  /** `virNWFilterGetXMLDesc` (@generate: both) */
+  [remote.REMOTE_PROC_NWFILTER_GET_XML_DESC]: {
+    args: remote.remote_nwfilter_get_xml_desc_args;
+    ret: remote.remote_nwfilter_get_xml_desc_ret;
+  };
+  /** `virConnectNumOfNWFilters` (@generate: both) */
+  [remote.REMOTE_PROC_CONNECT_NUM_OF_NWFILTERS]: {
+    args: void;
+    ret: remote.remote_connect_num_of_nwfilters_ret;
+  };
+  /** `virConnectListNWFilters` (@generate: both) */
+  [remote.REMOTE_PROC_CONNECT_LIST_NWFILTERS]: {
+    args: remote.remote_connect_list_nwfilters_args;
+    ret: remote.remote_connect_list_nwfilters_ret;
+  };
+  /** `virNWFilterDefineXML` (@generate: both) */
+  [remote.REMOTE_PROC_NWFILTER_DEFINE_XML]: {
+    args: remote.remote_nwfilter_define_xml_args;
+    ret: remote.remote_nwfilter_define_xml_ret;
+  };
+  /** `virNWFilterUndefine` (@generate: both) */
+  [remote.REMOTE_PROC_NWFILTER_UNDEFINE]: {
+    args: remote.remote_nwfilter_undefine_args;
+    ret: void;
+  };
+  /** `virDomainManagedSave` (@generate: both) */
+  [remote.REMOTE_PROC_DOMAIN_MANAGED_SAVE]: {
+    args: remote.remote_domain_managed_save_args;
+    ret: void;
+  };
+  /** `virDomainHasManagedSaveImage` (@generate: both) */
+  [remote.REMOTE_PROC_DOMAIN_HAS_MANAGED_SAVE_IMAGE]: {
+    args: remote.remote_domain_has_managed_save_image_args;
+    ret: remote.remote_domain_has_managed_save_image_ret;
+  };
+  /** `virDomainManagedSaveRemove` (@generate: both) */
+  [remote.REMOTE_PROC_DOMAIN_MANAGED_SAVE_REMOVE]: {
+    args: remote.remote_domain_managed_save_remove_args;
+    ret: void;
+  };
+  /** `virDomainSnapshotCreateXML` (@generate: both) */
+  [remote.REMOTE_PROC_DOMAIN_SNAPSHOT_CREATE_XML]: {
+    args: remote.remote_domain_snapshot_create_xml_args;
+    ret: remote.remote_domain_snapshot_create_xml_ret;
+  };
+  /** `virDomainSnapshotGetXMLDesc` (@generate: both) */
+  [remote.REMOTE_PROC_DOMAIN_SNAPSHOT_GET_XML_DESC]: {
+    args: remote.remote_domain_snapshot_get_xml_desc_args;
+    ret: remote.remote_domain_snapshot_get_xml_desc_ret;
+  };
+  /** `virDomainSnapshotNum` (@generate: both) */
+  [remote.REMOTE_PROC_DOMAIN_SNAPSHOT_NUM]: {
+    args: remote.remote_domain_snapshot_num_args;
+    ret: remote.remote_domain_snapshot_num_ret;
+  };
+  /** `virDomainSnapshotListNames` (@generate: both) */
+  [remote.REMOTE_PROC_DOMAIN_SNAPSHOT_LIST_NAMES]: {
+    args: remote.remote_domain_snapshot_list_names_args;
+    ret: remote.remote_domain_snapshot_list_names_ret;
+  };
+  /** `virDomainSnapshotLookupByName` (@generate: both) */
+  [remote.REMOTE_PROC_DOMAIN_SNAPSHOT_LOOKUP_BY_NAME]: {
+    args: remote.remote_domain_snapshot_lookup_by_name_args;
+    ret: remote.remote_domain_snapshot_lookup_by_name_ret;
+  };
+  /** `virDomainHasCurrentSnapshot` (@generate: both) */
+  [remote.REMOTE_PROC_DOMAIN_HAS_CURRENT_SNAPSHOT]: {
+    args: remote.remote_domain_has_current_snapshot_args;
+    ret: remote.remote_domain_has_current_snapshot_ret;
+  };
+  /** `virDomainSnapshotCurrent` (@generate: both) */
+  [remote.REMOTE_PROC_DOMAIN_SNAPSHOT_CURRENT]: {
+    args: remote.remote_domain_snapshot_current_args;
+    ret: remote.remote_domain_snapshot_current_ret;
+  };
+  /** `virDomainRevertToSnapshot` (@generate: both) */
+  [remote.REMOTE_PROC_DOMAIN_REVERT_TO_SNAPSHOT]: {
+    args: remote.remote_domain_revert_to_snapshot_args;
+    ret: void;
+  };
+  /** `virDomainSnapshotDelete` (@generate: both) */
+  [remote.REMOTE_PROC_DOMAIN_SNAPSHOT_DELETE]: {
+    args: remote.remote_domain_snapshot_delete_args;
+    ret: void;
+  };
+  /** `virDomainGetBlockInfo` (@generate: both) */
+  [remote.REMOTE_PROC_DOMAIN_GET_BLOCK_INFO]: {
+    args: remote.remote_domain_get_block_info_args;
+    ret: remote.remote_domain_get_block_info_ret;
+  };
+  /** `virDomainCreateWithFlags` (@generate: both) */
+  [remote.REMOTE_PROC_DOMAIN_CREATE_WITH_FLAGS]: {
+    args: remote.remote_domain_create_with_flags_args;
+    ret: remote.remote_domain_create_with_flags_ret;
+  };
+  /** `virDomainSetMemoryParameters` (@generate: both) */
+  [remote.REMOTE_PROC_DOMAIN_SET_MEMORY_PARAMETERS]: {
+    args: remote.remote_domain_set_memory_parameters_args;
+    ret: void;
+  };
   /** `virDomainGetMemoryParameters` (@generate: none) */
   [remote.REMOTE_PROC_DOMAIN_GET_MEMORY_PARAMETERS]: {
     args: remote.remote_domain_get_memory_parameters_args;
     ret: remote.remote_domain_get_memory_parameters_ret;
   };
+  /** `virDomainSetVcpusFlags` (@generate: both) */
+  [remote.REMOTE_PROC_DOMAIN_SET_VCPUS_FLAGS]: {
+    args: remote.remote_domain_set_vcpus_flags_args;
+    ret: void;
+  };
+  /** `virDomainGetVcpusFlags` (@generate: both) */
+  [remote.REMOTE_PROC_DOMAIN_GET_VCPUS_FLAGS]: {
+    args: remote.remote_domain_get_vcpus_flags_args;
+    ret: remote.remote_domain_get_vcpus_flags_ret;
+  };
+  /** `virDomainOpenConsole` (@generate: both) */
+  [remote.REMOTE_PROC_DOMAIN_OPEN_CONSOLE]: {
+    args: remote.remote_domain_open_console_args;
+    ret: StreamReply<void>;
+  };
+  /** `virDomainIsUpdated` (@generate: both) */
+  [remote.REMOTE_PROC_DOMAIN_IS_UPDATED]: {
+    args: remote.remote_domain_is_updated_args;
+    ret: remote.remote_domain_is_updated_ret;
+  };
+  /** `virConnectGetSysinfo` (@generate: both) */
+  [remote.REMOTE_PROC_CONNECT_GET_SYSINFO]: {
+    args: remote.remote_connect_get_sysinfo_args;
+    ret: remote.remote_connect_get_sysinfo_ret;
+  };
+  /** `virDomainSetMemoryFlags` (@generate: both) */
+  [remote.REMOTE_PROC_DOMAIN_SET_MEMORY_FLAGS]: {
+    args: remote.remote_domain_set_memory_flags_args;
+    ret: void;
+  };
+  /** `virDomainSetBlkioParameters` (@generate: both) */
+  [remote.REMOTE_PROC_DOMAIN_SET_BLKIO_PARAMETERS]: {
+    args: remote.remote_domain_set_blkio_parameters_args;
+    ret: void;
+  };
   /** `virDomainGetBlkioParameters` (@generate: none) */
   [remote.REMOTE_PROC_DOMAIN_GET_BLKIO_PARAMETERS]: {
     args: remote.remote_domain_get_blkio_parameters_args;
     ret: remote.remote_domain_get_blkio_parameters_ret;
+  };
+  /** `virDomainMigrateSetMaxSpeed` (@generate: both) */
+  [remote.REMOTE_PROC_DOMAIN_MIGRATE_SET_MAX_SPEED]: {
+    args: remote.remote_domain_migrate_set_max_speed_args;
+    ret: void;
+  };
+  /** `virStorageVolUpload` (@generate: both) */
+  [remote.REMOTE_PROC_STORAGE_VOL_UPLOAD]: {
+    args: remote.remote_storage_vol_upload_args;
+    ret: StreamReply<void>;
+  };
+  /** `virStorageVolDownload` (@generate: both) */
+  [remote.REMOTE_PROC_STORAGE_VOL_DOWNLOAD]: {
+    args: remote.remote_storage_vol_download_args;
+    ret: StreamReply<void>;
+  };
+  /** `virDomainInjectNMI` (@generate: both) */
+  [remote.REMOTE_PROC_DOMAIN_INJECT_NMI]: {
+    args: remote.remote_domain_inject_nmi_args;
+    ret: void;
+  };
+  /** `virDomainScreenshot` (@generate: both) */
+  [remote.REMOTE_PROC_DOMAIN_SCREENSHOT]: {
+    args: remote.remote_domain_screenshot_args;
+    ret: StreamReply<remote.remote_domain_screenshot_ret>;
   };
   /** `virDomainGetState` (@generate: none) */
   [remote.REMOTE_PROC_DOMAIN_GET_STATE]: {
@@ -980,6 +1188,41 @@ export interface RemoteClientCalls {
     args: remote.remote_domain_migrate_confirm3_args;
     ret: void;
   };
+  /** `virDomainSetSchedulerParametersFlags` (@generate: both) */
+  [remote.REMOTE_PROC_DOMAIN_SET_SCHEDULER_PARAMETERS_FLAGS]: {
+    args: remote.remote_domain_set_scheduler_parameters_flags_args;
+    ret: void;
+  };
+  /** `virInterfaceChangeBegin` (@generate: both) */
+  [remote.REMOTE_PROC_INTERFACE_CHANGE_BEGIN]: {
+    args: remote.remote_interface_change_begin_args;
+    ret: void;
+  };
+  /** `virInterfaceChangeCommit` (@generate: both) */
+  [remote.REMOTE_PROC_INTERFACE_CHANGE_COMMIT]: {
+    args: remote.remote_interface_change_commit_args;
+    ret: void;
+  };
+  /** `virInterfaceChangeRollback` (@generate: both) */
+  [remote.REMOTE_PROC_INTERFACE_CHANGE_ROLLBACK]: {
+    args: remote.remote_interface_change_rollback_args;
+    ret: void;
+  };
+  /** `virDomainGetSchedulerParametersFlags` (@generate: client) */
+  [remote.REMOTE_PROC_DOMAIN_GET_SCHEDULER_PARAMETERS_FLAGS]: {
+    args: remote.remote_domain_get_scheduler_parameters_flags_args;
+    ret: remote.remote_domain_get_scheduler_parameters_flags_ret;
+  };
+  /** `virDomainPinVcpuFlags` (@generate: both) */
+  [remote.REMOTE_PROC_DOMAIN_PIN_VCPU_FLAGS]: {
+    args: remote.remote_domain_pin_vcpu_flags_args;
+    ret: void;
+  };
+  /** `virDomainSendKey` (@generate: both) */
+  [remote.REMOTE_PROC_DOMAIN_SEND_KEY]: {
+    args: remote.remote_domain_send_key_args;
+    ret: void;
+  };
   /** `virNodeGetCPUStats` (@generate: none) */
   [remote.REMOTE_PROC_NODE_GET_CPU_STATS]: {
     args: remote.remote_node_get_cpu_stats_args;
@@ -990,24 +1233,114 @@ export interface RemoteClientCalls {
     args: remote.remote_node_get_memory_stats_args;
     ret: remote.remote_node_get_memory_stats_ret;
   };
+  /** `virDomainGetControlInfo` (@generate: both) */
+  [remote.REMOTE_PROC_DOMAIN_GET_CONTROL_INFO]: {
+    args: remote.remote_domain_get_control_info_args;
+    ret: remote.remote_domain_get_control_info_ret;
+  };
   /** `virDomainGetVcpuPinInfo` (@generate: none) */
   [remote.REMOTE_PROC_DOMAIN_GET_VCPU_PIN_INFO]: {
     args: remote.remote_domain_get_vcpu_pin_info_args;
     ret: remote.remote_domain_get_vcpu_pin_info_ret;
+  };
+  /** `virDomainUndefineFlags` (@generate: both) */
+  [remote.REMOTE_PROC_DOMAIN_UNDEFINE_FLAGS]: {
+    args: remote.remote_domain_undefine_flags_args;
+    ret: void;
+  };
+  /** `virDomainSaveFlags` (@generate: both) */
+  [remote.REMOTE_PROC_DOMAIN_SAVE_FLAGS]: {
+    args: remote.remote_domain_save_flags_args;
+    ret: void;
+  };
+  /** `virDomainRestoreFlags` (@generate: both) */
+  [remote.REMOTE_PROC_DOMAIN_RESTORE_FLAGS]: {
+    args: remote.remote_domain_restore_flags_args;
+    ret: void;
+  };
+  /** `virDomainDestroyFlags` (@generate: both) */
+  [remote.REMOTE_PROC_DOMAIN_DESTROY_FLAGS]: {
+    args: remote.remote_domain_destroy_flags_args;
+    ret: void;
+  };
+  /** `virDomainSaveImageGetXMLDesc` (@generate: both) */
+  [remote.REMOTE_PROC_DOMAIN_SAVE_IMAGE_GET_XML_DESC]: {
+    args: remote.remote_domain_save_image_get_xml_desc_args;
+    ret: remote.remote_domain_save_image_get_xml_desc_ret;
+  };
+  /** `virDomainSaveImageDefineXML` (@generate: both) */
+  [remote.REMOTE_PROC_DOMAIN_SAVE_IMAGE_DEFINE_XML]: {
+    args: remote.remote_domain_save_image_define_xml_args;
+    ret: void;
+  };
+  /** `virDomainBlockJobAbort` (@generate: both) */
+  [remote.REMOTE_PROC_DOMAIN_BLOCK_JOB_ABORT]: {
+    args: remote.remote_domain_block_job_abort_args;
+    ret: void;
   };
   /** `virDomainGetBlockJobInfo` (@generate: none) */
   [remote.REMOTE_PROC_DOMAIN_GET_BLOCK_JOB_INFO]: {
     args: remote.remote_domain_get_block_job_info_args;
     ret: remote.remote_domain_get_block_job_info_ret;
   };
+  /** `virDomainBlockJobSetSpeed` (@generate: both) */
+  [remote.REMOTE_PROC_DOMAIN_BLOCK_JOB_SET_SPEED]: {
+    args: remote.remote_domain_block_job_set_speed_args;
+    ret: void;
+  };
+  /** `virDomainBlockPull` (@generate: both) */
+  [remote.REMOTE_PROC_DOMAIN_BLOCK_PULL]: {
+    args: remote.remote_domain_block_pull_args;
+    ret: void;
+  };
+  /** `virDomainMigrateGetMaxSpeed` (@generate: both) */
+  [remote.REMOTE_PROC_DOMAIN_MIGRATE_GET_MAX_SPEED]: {
+    args: remote.remote_domain_migrate_get_max_speed_args;
+    ret: remote.remote_domain_migrate_get_max_speed_ret;
+  };
   /** `virDomainBlockStatsFlags` (@generate: none) */
   [remote.REMOTE_PROC_DOMAIN_BLOCK_STATS_FLAGS]: {
     args: remote.remote_domain_block_stats_flags_args;
     ret: remote.remote_domain_block_stats_flags_ret;
   };
+  /** `virDomainSnapshotGetParent` (@generate: both) */
+  [remote.REMOTE_PROC_DOMAIN_SNAPSHOT_GET_PARENT]: {
+    args: remote.remote_domain_snapshot_get_parent_args;
+    ret: remote.remote_domain_snapshot_get_parent_ret;
+  };
+  /** `virDomainReset` (@generate: both) */
+  [remote.REMOTE_PROC_DOMAIN_RESET]: {
+    args: remote.remote_domain_reset_args;
+    ret: void;
+  };
+  /** `virDomainSnapshotNumChildren` (@generate: both) */
+  [remote.REMOTE_PROC_DOMAIN_SNAPSHOT_NUM_CHILDREN]: {
+    args: remote.remote_domain_snapshot_num_children_args;
+    ret: remote.remote_domain_snapshot_num_children_ret;
+  };
+  /** `virDomainSnapshotListChildrenNames` (@generate: both) */
+  [remote.REMOTE_PROC_DOMAIN_SNAPSHOT_LIST_CHILDREN_NAMES]: {
+    args: remote.remote_domain_snapshot_list_children_names_args;
+    ret: remote.remote_domain_snapshot_list_children_names_ret;
+  };
   /** `virDomainOpenGraphics` (@generate: none) */
   [remote.REMOTE_PROC_DOMAIN_OPEN_GRAPHICS]: {
     args: remote.remote_domain_open_graphics_args;
+    ret: void;
+  };
+  /** `virNodeSuspendForDuration` (@generate: both) */
+  [remote.REMOTE_PROC_NODE_SUSPEND_FOR_DURATION]: {
+    args: remote.remote_node_suspend_for_duration_args;
+    ret: void;
+  };
+  /** `virDomainBlockResize` (@generate: both) */
+  [remote.REMOTE_PROC_DOMAIN_BLOCK_RESIZE]: {
+    args: remote.remote_domain_block_resize_args;
+    ret: void;
+  };
+  /** `virDomainSetBlockIoTune` (@generate: both) */
+  [remote.REMOTE_PROC_DOMAIN_SET_BLOCK_IO_TUNE]: {
+    args: remote.remote_domain_set_block_io_tune_args;
     ret: void;
   };
   /** `virDomainGetBlockIoTune` (@generate: none) */
@@ -1015,15 +1348,45 @@ export interface RemoteClientCalls {
     args: remote.remote_domain_get_block_io_tune_args;
     ret: remote.remote_domain_get_block_io_tune_ret;
   };
+  /** `virDomainSetNumaParameters` (@generate: both) */
+  [remote.REMOTE_PROC_DOMAIN_SET_NUMA_PARAMETERS]: {
+    args: remote.remote_domain_set_numa_parameters_args;
+    ret: void;
+  };
   /** `virDomainGetNumaParameters` (@generate: none) */
   [remote.REMOTE_PROC_DOMAIN_GET_NUMA_PARAMETERS]: {
     args: remote.remote_domain_get_numa_parameters_args;
     ret: remote.remote_domain_get_numa_parameters_ret;
   };
+  /** `virDomainSetInterfaceParameters` (@generate: both) */
+  [remote.REMOTE_PROC_DOMAIN_SET_INTERFACE_PARAMETERS]: {
+    args: remote.remote_domain_set_interface_parameters_args;
+    ret: void;
+  };
   /** `virDomainGetInterfaceParameters` (@generate: none) */
   [remote.REMOTE_PROC_DOMAIN_GET_INTERFACE_PARAMETERS]: {
     args: remote.remote_domain_get_interface_parameters_args;
     ret: remote.remote_domain_get_interface_parameters_ret;
+  };
+  /** `virDomainShutdownFlags` (@generate: both) */
+  [remote.REMOTE_PROC_DOMAIN_SHUTDOWN_FLAGS]: {
+    args: remote.remote_domain_shutdown_flags_args;
+    ret: void;
+  };
+  /** `virStorageVolWipePattern` (@generate: both) */
+  [remote.REMOTE_PROC_STORAGE_VOL_WIPE_PATTERN]: {
+    args: remote.remote_storage_vol_wipe_pattern_args;
+    ret: void;
+  };
+  /** `virStorageVolResize` (@generate: both) */
+  [remote.REMOTE_PROC_STORAGE_VOL_RESIZE]: {
+    args: remote.remote_storage_vol_resize_args;
+    ret: void;
+  };
+  /** `virDomainPMSuspendForDuration` (@generate: both) */
+  [remote.REMOTE_PROC_DOMAIN_PM_SUSPEND_FOR_DURATION]: {
+    args: remote.remote_domain_pm_suspend_for_duration_args;
+    ret: void;
   };
   /** `virDomainGetCPUStats` (@generate: none) */
   [remote.REMOTE_PROC_DOMAIN_GET_CPU_STATS]: {
@@ -1034,6 +1397,56 @@ export interface RemoteClientCalls {
   [remote.REMOTE_PROC_DOMAIN_GET_DISK_ERRORS]: {
     args: remote.remote_domain_get_disk_errors_args;
     ret: remote.remote_domain_get_disk_errors_ret;
+  };
+  /** `virDomainSetMetadata` (@generate: both) */
+  [remote.REMOTE_PROC_DOMAIN_SET_METADATA]: {
+    args: remote.remote_domain_set_metadata_args;
+    ret: void;
+  };
+  /** `virDomainGetMetadata` (@generate: both) */
+  [remote.REMOTE_PROC_DOMAIN_GET_METADATA]: {
+    args: remote.remote_domain_get_metadata_args;
+    ret: remote.remote_domain_get_metadata_ret;
+  };
+  /** `virDomainBlockRebase` (@generate: both) */
+  [remote.REMOTE_PROC_DOMAIN_BLOCK_REBASE]: {
+    args: remote.remote_domain_block_rebase_args;
+    ret: void;
+  };
+  /** `virDomainPMWakeup` (@generate: both) */
+  [remote.REMOTE_PROC_DOMAIN_PM_WAKEUP]: {
+    args: remote.remote_domain_pm_wakeup_args;
+    ret: void;
+  };
+  /** `virDomainSnapshotIsCurrent` (@generate: both) */
+  [remote.REMOTE_PROC_DOMAIN_SNAPSHOT_IS_CURRENT]: {
+    args: remote.remote_domain_snapshot_is_current_args;
+    ret: remote.remote_domain_snapshot_is_current_ret;
+  };
+  /** `virDomainSnapshotHasMetadata` (@generate: both) */
+  [remote.REMOTE_PROC_DOMAIN_SNAPSHOT_HAS_METADATA]: {
+    args: remote.remote_domain_snapshot_has_metadata_args;
+    ret: remote.remote_domain_snapshot_has_metadata_ret;
+  };
+  /** `virConnectListAllDomains` (@generate: both) */
+  [remote.REMOTE_PROC_CONNECT_LIST_ALL_DOMAINS]: {
+    args: remote.remote_connect_list_all_domains_args;
+    ret: remote.remote_connect_list_all_domains_ret;
+  };
+  /** `virDomainListAllSnapshots` (@generate: both) */
+  [remote.REMOTE_PROC_DOMAIN_LIST_ALL_SNAPSHOTS]: {
+    args: remote.remote_domain_list_all_snapshots_args;
+    ret: remote.remote_domain_list_all_snapshots_ret;
+  };
+  /** `virDomainSnapshotListAllChildren` (@generate: both) */
+  [remote.REMOTE_PROC_DOMAIN_SNAPSHOT_LIST_ALL_CHILDREN]: {
+    args: remote.remote_domain_snapshot_list_all_children_args;
+    ret: remote.remote_domain_snapshot_list_all_children_ret;
+  };
+  /** `virDomainGetHostname` (@generate: both) */
+  [remote.REMOTE_PROC_DOMAIN_GET_HOSTNAME]: {
+    args: remote.remote_domain_get_hostname_args;
+    ret: remote.remote_domain_get_hostname_ret;
   };
   /** `virDomainGetSecurityLabelList` (@generate: none) */
   [remote.REMOTE_PROC_DOMAIN_GET_SECURITY_LABEL_LIST]: {
@@ -1050,20 +1463,100 @@ export interface RemoteClientCalls {
     args: remote.remote_domain_get_emulator_pin_info_args;
     ret: remote.remote_domain_get_emulator_pin_info_ret;
   };
+  /** `virConnectListAllStoragePools` (@generate: both) */
+  [remote.REMOTE_PROC_CONNECT_LIST_ALL_STORAGE_POOLS]: {
+    args: remote.remote_connect_list_all_storage_pools_args;
+    ret: remote.remote_connect_list_all_storage_pools_ret;
+  };
+  /** `virStoragePoolListAllVolumes` (@generate: both) */
+  [remote.REMOTE_PROC_STORAGE_POOL_LIST_ALL_VOLUMES]: {
+    args: remote.remote_storage_pool_list_all_volumes_args;
+    ret: remote.remote_storage_pool_list_all_volumes_ret;
+  };
+  /** `virConnectListAllNetworks` (@generate: both) */
+  [remote.REMOTE_PROC_CONNECT_LIST_ALL_NETWORKS]: {
+    args: remote.remote_connect_list_all_networks_args;
+    ret: remote.remote_connect_list_all_networks_ret;
+  };
+  /** `virConnectListAllInterfaces` (@generate: both) */
+  [remote.REMOTE_PROC_CONNECT_LIST_ALL_INTERFACES]: {
+    args: remote.remote_connect_list_all_interfaces_args;
+    ret: remote.remote_connect_list_all_interfaces_ret;
+  };
+  /** `virConnectListAllNodeDevices` (@generate: both) */
+  [remote.REMOTE_PROC_CONNECT_LIST_ALL_NODE_DEVICES]: {
+    args: remote.remote_connect_list_all_node_devices_args;
+    ret: remote.remote_connect_list_all_node_devices_ret;
+  };
+  /** `virConnectListAllNWFilters` (@generate: both) */
+  [remote.REMOTE_PROC_CONNECT_LIST_ALL_NWFILTERS]: {
+    args: remote.remote_connect_list_all_nwfilters_args;
+    ret: remote.remote_connect_list_all_nwfilters_ret;
+  };
+  /** `virConnectListAllSecrets` (@generate: both) */
+  [remote.REMOTE_PROC_CONNECT_LIST_ALL_SECRETS]: {
+    args: remote.remote_connect_list_all_secrets_args;
+    ret: remote.remote_connect_list_all_secrets_ret;
+  };
+  /** `virNodeSetMemoryParameters` (@generate: both) */
+  [remote.REMOTE_PROC_NODE_SET_MEMORY_PARAMETERS]: {
+    args: remote.remote_node_set_memory_parameters_args;
+    ret: void;
+  };
   /** `virNodeGetMemoryParameters` (@generate: none) */
   [remote.REMOTE_PROC_NODE_GET_MEMORY_PARAMETERS]: {
     args: remote.remote_node_get_memory_parameters_args;
     ret: remote.remote_node_get_memory_parameters_ret;
+  };
+  /** `virDomainBlockCommit` (@generate: both) */
+  [remote.REMOTE_PROC_DOMAIN_BLOCK_COMMIT]: {
+    args: remote.remote_domain_block_commit_args;
+    ret: void;
+  };
+  /** `virNetworkUpdate` (@generate: both) */
+  [remote.REMOTE_PROC_NETWORK_UPDATE]: {
+    args: remote.remote_network_update_args;
+    ret: void;
   };
   /** `virNodeGetCPUMap` (@generate: none) */
   [remote.REMOTE_PROC_NODE_GET_CPU_MAP]: {
     args: remote.remote_node_get_cpu_map_args;
     ret: remote.remote_node_get_cpu_map_ret;
   };
+  /** `virDomainFSTrim` (@generate: both) */
+  [remote.REMOTE_PROC_DOMAIN_FSTRIM]: {
+    args: remote.remote_domain_fstrim_args;
+    ret: void;
+  };
+  /** `virDomainSendProcessSignal` (@generate: both) */
+  [remote.REMOTE_PROC_DOMAIN_SEND_PROCESS_SIGNAL]: {
+    args: remote.remote_domain_send_process_signal_args;
+    ret: void;
+  };
+  /** `virDomainOpenChannel` (@generate: both) */
+  [remote.REMOTE_PROC_DOMAIN_OPEN_CHANNEL]: {
+    args: remote.remote_domain_open_channel_args;
+    ret: StreamReply<void>;
+  };
+  /** `virNodeDeviceLookupSCSIHostByWWN` (@generate: both) */
+  [remote.REMOTE_PROC_NODE_DEVICE_LOOKUP_SCSI_HOST_BY_WWN]: {
+    args: remote.remote_node_device_lookup_scsi_host_by_wwn_args;
+    ret: remote.remote_node_device_lookup_scsi_host_by_wwn_ret;
+  };
   /** `virDomainGetJobStats` (@generate: none) */
   [remote.REMOTE_PROC_DOMAIN_GET_JOB_STATS]: {
     args: remote.remote_domain_get_job_stats_args;
     ret: remote.remote_domain_get_job_stats_ret;
+  };
+  /** `virDomainMigrateGetCompressionCache` (@generate: both) */
+  [remote.REMOTE_PROC_DOMAIN_MIGRATE_GET_COMPRESSION_CACHE]: {
+    args: remote.remote_domain_migrate_get_compression_cache_args;
+    ret: remote.remote_domain_migrate_get_compression_cache_ret;
+  };
+  /** `virDomainMigrateSetCompressionCache` (@generate: both) */
+  [remote.REMOTE_PROC_DOMAIN_MIGRATE_SET_COMPRESSION_CACHE]: {
+    args: remote.remote_domain_migrate_set_compression_cache_args;
+    ret: void;
   };
   /** `virNodeDeviceDetachFlags` (@generate: server) */
   [remote.REMOTE_PROC_NODE_DEVICE_DETACH_FLAGS]: {
@@ -1098,6 +1591,11 @@ export interface RemoteClientCalls {
   /** `virDomainMigrateConfirm3Params` (@generate: none) */
   [remote.REMOTE_PROC_DOMAIN_MIGRATE_CONFIRM3_PARAMS]: {
     args: remote.remote_domain_migrate_confirm3_params_args;
+    ret: void;
+  };
+  /** `virDomainSetMemoryStatsPeriod` (@generate: both) */
+  [remote.REMOTE_PROC_DOMAIN_SET_MEMORY_STATS_PERIOD]: {
+    args: remote.remote_domain_set_memory_stats_period_args;
     ret: void;
   };
   /** `virDomainCreateXMLWithFiles` (@generate: none) */
@@ -1135,10 +1633,30 @@ export interface RemoteClientCalls {
     args: remote.remote_connect_domain_event_callback_deregister_any_args;
     ret: void;
   };
+  /** `virDomainCoreDumpWithFormat` (@generate: both) */
+  [remote.REMOTE_PROC_DOMAIN_CORE_DUMP_WITH_FORMAT]: {
+    args: remote.remote_domain_core_dump_with_format_args;
+    ret: void;
+  };
+  /** `virDomainFSFreeze` (@generate: both) */
+  [remote.REMOTE_PROC_DOMAIN_FSFREEZE]: {
+    args: remote.remote_domain_fsfreeze_args;
+    ret: remote.remote_domain_fsfreeze_ret;
+  };
+  /** `virDomainFSThaw` (@generate: both) */
+  [remote.REMOTE_PROC_DOMAIN_FSTHAW]: {
+    args: remote.remote_domain_fsthaw_args;
+    ret: remote.remote_domain_fsthaw_ret;
+  };
   /** `virDomainGetTime` (@generate: none) */
   [remote.REMOTE_PROC_DOMAIN_GET_TIME]: {
     args: remote.remote_domain_get_time_args;
     ret: remote.remote_domain_get_time_ret;
+  };
+  /** `virDomainSetTime` (@generate: both) */
+  [remote.REMOTE_PROC_DOMAIN_SET_TIME]: {
+    args: remote.remote_domain_set_time_args;
+    ret: void;
   };
   /** `virNodeGetFreePages` (@generate: none) */
   [remote.REMOTE_PROC_NODE_GET_FREE_PAGES]: {
@@ -1150,6 +1668,11 @@ export interface RemoteClientCalls {
     args: remote.remote_network_get_dhcp_leases_args;
     ret: remote.remote_network_get_dhcp_leases_ret;
   };
+  /** `virConnectGetDomainCapabilities` (@generate: both) */
+  [remote.REMOTE_PROC_CONNECT_GET_DOMAIN_CAPABILITIES]: {
+    args: remote.remote_connect_get_domain_capabilities_args;
+    ret: remote.remote_connect_get_domain_capabilities_ret;
+  };
   /** `virDomainOpenGraphicsFD` (@generate: none) */
   [remote.REMOTE_PROC_DOMAIN_OPEN_GRAPHICS_FD]: {
     args: remote.remote_domain_open_graphics_fd_args;
@@ -1159,6 +1682,11 @@ export interface RemoteClientCalls {
   [remote.REMOTE_PROC_CONNECT_GET_ALL_DOMAIN_STATS]: {
     args: remote.remote_connect_get_all_domain_stats_args;
     ret: remote.remote_connect_get_all_domain_stats_ret;
+  };
+  /** `virDomainBlockCopy` (@generate: both) */
+  [remote.REMOTE_PROC_DOMAIN_BLOCK_COPY]: {
+    args: remote.remote_domain_block_copy_args;
+    ret: void;
   };
   /** `virNodeAllocPages` (@generate: none) */
   [remote.REMOTE_PROC_NODE_ALLOC_PAGES]: {
@@ -1170,15 +1698,40 @@ export interface RemoteClientCalls {
     args: remote.remote_domain_get_fsinfo_args;
     ret: remote.remote_domain_get_fsinfo_ret;
   };
+  /** `virDomainDefineXMLFlags` (@generate: both) */
+  [remote.REMOTE_PROC_DOMAIN_DEFINE_XML_FLAGS]: {
+    args: remote.remote_domain_define_xml_flags_args;
+    ret: remote.remote_domain_define_xml_flags_ret;
+  };
   /** `virDomainGetIOThreadInfo` (@generate: none) */
   [remote.REMOTE_PROC_DOMAIN_GET_IOTHREAD_INFO]: {
     args: remote.remote_domain_get_iothread_info_args;
     ret: remote.remote_domain_get_iothread_info_ret;
   };
+  /** `virDomainPinIOThread` (@generate: both) */
+  [remote.REMOTE_PROC_DOMAIN_PIN_IOTHREAD]: {
+    args: remote.remote_domain_pin_iothread_args;
+    ret: void;
+  };
   /** `virDomainInterfaceAddresses` (@generate: none) */
   [remote.REMOTE_PROC_DOMAIN_INTERFACE_ADDRESSES]: {
     args: remote.remote_domain_interface_addresses_args;
     ret: remote.remote_domain_interface_addresses_ret;
+  };
+  /** `virDomainAddIOThread` (@generate: both) */
+  [remote.REMOTE_PROC_DOMAIN_ADD_IOTHREAD]: {
+    args: remote.remote_domain_add_iothread_args;
+    ret: void;
+  };
+  /** `virDomainDelIOThread` (@generate: both) */
+  [remote.REMOTE_PROC_DOMAIN_DEL_IOTHREAD]: {
+    args: remote.remote_domain_del_iothread_args;
+    ret: void;
+  };
+  /** `virDomainSetUserPassword` (@generate: both) */
+  [remote.REMOTE_PROC_DOMAIN_SET_USER_PASSWORD]: {
+    args: remote.remote_domain_set_user_password_args;
+    ret: void;
   };
   /** `virDomainRename` (@generate: server) */
   [remote.REMOTE_PROC_DOMAIN_RENAME]: {
@@ -1195,10 +1748,20 @@ export interface RemoteClientCalls {
     args: void;
     ret: void;
   };
+  /** `virDomainMigrateStartPostCopy` (@generate: both) */
+  [remote.REMOTE_PROC_DOMAIN_MIGRATE_START_POST_COPY]: {
+    args: remote.remote_domain_migrate_start_post_copy_args;
+    ret: void;
+  };
   /** `virDomainGetPerfEvents` (@generate: none) */
   [remote.REMOTE_PROC_DOMAIN_GET_PERF_EVENTS]: {
     args: remote.remote_domain_get_perf_events_args;
     ret: remote.remote_domain_get_perf_events_ret;
+  };
+  /** `virDomainSetPerfEvents` (@generate: both) */
+  [remote.REMOTE_PROC_DOMAIN_SET_PERF_EVENTS]: {
+    args: remote.remote_domain_set_perf_events_args;
+    ret: void;
   };
   /** `virConnectStoragePoolEventRegisterAny` (@generate: none) */
   [remote.REMOTE_PROC_CONNECT_STORAGE_POOL_EVENT_REGISTER_ANY]: {
@@ -1208,6 +1771,16 @@ export interface RemoteClientCalls {
   /** `virConnectStoragePoolEventDeregisterAny` (@generate: none) */
   [remote.REMOTE_PROC_CONNECT_STORAGE_POOL_EVENT_DEREGISTER_ANY]: {
     args: remote.remote_connect_storage_pool_event_deregister_any_args;
+    ret: void;
+  };
+  /** `virDomainGetGuestVcpus` (@generate: both) */
+  [remote.REMOTE_PROC_DOMAIN_GET_GUEST_VCPUS]: {
+    args: remote.remote_domain_get_guest_vcpus_args;
+    ret: remote.remote_domain_get_guest_vcpus_ret;
+  };
+  /** `virDomainSetGuestVcpus` (@generate: both) */
+  [remote.REMOTE_PROC_DOMAIN_SET_GUEST_VCPUS]: {
+    args: remote.remote_domain_set_guest_vcpus_args;
     ret: void;
   };
   /** `virConnectNodeDeviceEventRegisterAny` (@generate: none) */
@@ -1235,6 +1808,56 @@ export interface RemoteClientCalls {
     args: remote.remote_connect_secret_event_deregister_any_args;
     ret: void;
   };
+  /** `virDomainSetVcpu` (@generate: both) */
+  [remote.REMOTE_PROC_DOMAIN_SET_VCPU]: {
+    args: remote.remote_domain_set_vcpu_args;
+    ret: void;
+  };
+  /** `virDomainSetBlockThreshold` (@generate: both) */
+  [remote.REMOTE_PROC_DOMAIN_SET_BLOCK_THRESHOLD]: {
+    args: remote.remote_domain_set_block_threshold_args;
+    ret: void;
+  };
+  /** `virDomainMigrateGetMaxDowntime` (@generate: both) */
+  [remote.REMOTE_PROC_DOMAIN_MIGRATE_GET_MAX_DOWNTIME]: {
+    args: remote.remote_domain_migrate_get_max_downtime_args;
+    ret: remote.remote_domain_migrate_get_max_downtime_ret;
+  };
+  /** `virDomainManagedSaveGetXMLDesc` (@generate: both) */
+  [remote.REMOTE_PROC_DOMAIN_MANAGED_SAVE_GET_XML_DESC]: {
+    args: remote.remote_domain_managed_save_get_xml_desc_args;
+    ret: remote.remote_domain_managed_save_get_xml_desc_ret;
+  };
+  /** `virDomainManagedSaveDefineXML` (@generate: both) */
+  [remote.REMOTE_PROC_DOMAIN_MANAGED_SAVE_DEFINE_XML]: {
+    args: remote.remote_domain_managed_save_define_xml_args;
+    ret: void;
+  };
+  /** `virDomainSetLifecycleAction` (@generate: both) */
+  [remote.REMOTE_PROC_DOMAIN_SET_LIFECYCLE_ACTION]: {
+    args: remote.remote_domain_set_lifecycle_action_args;
+    ret: void;
+  };
+  /** `virStoragePoolLookupByTargetPath` (@generate: both) */
+  [remote.REMOTE_PROC_STORAGE_POOL_LOOKUP_BY_TARGET_PATH]: {
+    args: remote.remote_storage_pool_lookup_by_target_path_args;
+    ret: remote.remote_storage_pool_lookup_by_target_path_ret;
+  };
+  /** `virDomainDetachDeviceAlias` (@generate: both) */
+  [remote.REMOTE_PROC_DOMAIN_DETACH_DEVICE_ALIAS]: {
+    args: remote.remote_domain_detach_device_alias_args;
+    ret: void;
+  };
+  /** `virConnectCompareHypervisorCPU` (@generate: both) */
+  [remote.REMOTE_PROC_CONNECT_COMPARE_HYPERVISOR_CPU]: {
+    args: remote.remote_connect_compare_hypervisor_cpu_args;
+    ret: remote.remote_connect_compare_hypervisor_cpu_ret;
+  };
+  /** `virConnectBaselineHypervisorCPU` (@generate: both) */
+  [remote.REMOTE_PROC_CONNECT_BASELINE_HYPERVISOR_CPU]: {
+    args: remote.remote_connect_baseline_hypervisor_cpu_args;
+    ret: remote.remote_connect_baseline_hypervisor_cpu_ret;
+  };
   /** `virNodeGetSEVInfo` (@generate: none) */
   [remote.REMOTE_PROC_NODE_GET_SEV_INFO]: {
     args: remote.remote_node_get_sev_info_args;
@@ -1245,15 +1868,135 @@ export interface RemoteClientCalls {
     args: remote.remote_domain_get_launch_security_info_args;
     ret: remote.remote_domain_get_launch_security_info_ret;
   };
+  /** `virNWFilterBindingLookupByPortDev` (@generate: both) */
+  [remote.REMOTE_PROC_NWFILTER_BINDING_LOOKUP_BY_PORT_DEV]: {
+    args: remote.remote_nwfilter_binding_lookup_by_port_dev_args;
+    ret: remote.remote_nwfilter_binding_lookup_by_port_dev_ret;
+  };
+  /** `virNWFilterBindingGetXMLDesc` (@generate: both) */
+  [remote.REMOTE_PROC_NWFILTER_BINDING_GET_XML_DESC]: {
+    args: remote.remote_nwfilter_binding_get_xml_desc_args;
+    ret: remote.remote_nwfilter_binding_get_xml_desc_ret;
+  };
+  /** `virNWFilterBindingCreateXML` (@generate: both) */
+  [remote.REMOTE_PROC_NWFILTER_BINDING_CREATE_XML]: {
+    args: remote.remote_nwfilter_binding_create_xml_args;
+    ret: remote.remote_nwfilter_binding_create_xml_ret;
+  };
+  /** `virNWFilterBindingDelete` (@generate: both) */
+  [remote.REMOTE_PROC_NWFILTER_BINDING_DELETE]: {
+    args: remote.remote_nwfilter_binding_delete_args;
+    ret: void;
+  };
+  /** `virConnectListAllNWFilterBindings` (@generate: both) */
+  [remote.REMOTE_PROC_CONNECT_LIST_ALL_NWFILTER_BINDINGS]: {
+    args: remote.remote_connect_list_all_nwfilter_bindings_args;
+    ret: remote.remote_connect_list_all_nwfilter_bindings_ret;
+  };
+  /** `virDomainSetIOThreadParams` (@generate: both) */
+  [remote.REMOTE_PROC_DOMAIN_SET_IOTHREAD_PARAMS]: {
+    args: remote.remote_domain_set_iothread_params_args;
+    ret: void;
+  };
+  /** `virConnectGetStoragePoolCapabilities` (@generate: both) */
+  [remote.REMOTE_PROC_CONNECT_GET_STORAGE_POOL_CAPABILITIES]: {
+    args: remote.remote_connect_get_storage_pool_capabilities_args;
+    ret: remote.remote_connect_get_storage_pool_capabilities_ret;
+  };
+  /** `virNetworkListAllPorts` (@generate: both) */
+  [remote.REMOTE_PROC_NETWORK_LIST_ALL_PORTS]: {
+    args: remote.remote_network_list_all_ports_args;
+    ret: remote.remote_network_list_all_ports_ret;
+  };
+  /** `virNetworkPortLookupByUUID` (@generate: both) */
+  [remote.REMOTE_PROC_NETWORK_PORT_LOOKUP_BY_UUID]: {
+    args: remote.remote_network_port_lookup_by_uuid_args;
+    ret: remote.remote_network_port_lookup_by_uuid_ret;
+  };
+  /** `virNetworkPortCreateXML` (@generate: both) */
+  [remote.REMOTE_PROC_NETWORK_PORT_CREATE_XML]: {
+    args: remote.remote_network_port_create_xml_args;
+    ret: remote.remote_network_port_create_xml_ret;
+  };
   /** `virNetworkPortGetParameters` (@generate: none) */
   [remote.REMOTE_PROC_NETWORK_PORT_GET_PARAMETERS]: {
     args: remote.remote_network_port_get_parameters_args;
     ret: remote.remote_network_port_get_parameters_ret;
   };
+  /** `virNetworkPortSetParameters` (@generate: both) */
+  [remote.REMOTE_PROC_NETWORK_PORT_SET_PARAMETERS]: {
+    args: remote.remote_network_port_set_parameters_args;
+    ret: void;
+  };
+  /** `virNetworkPortGetXMLDesc` (@generate: both) */
+  [remote.REMOTE_PROC_NETWORK_PORT_GET_XML_DESC]: {
+    args: remote.remote_network_port_get_xml_desc_args;
+    ret: remote.remote_network_port_get_xml_desc_ret;
+  };
+  /** `virNetworkPortDelete` (@generate: both) */
+  [remote.REMOTE_PROC_NETWORK_PORT_DELETE]: {
+    args: remote.remote_network_port_delete_args;
+    ret: void;
+  };
+  /** `virDomainCheckpointCreateXML` (@generate: both) */
+  [remote.REMOTE_PROC_DOMAIN_CHECKPOINT_CREATE_XML]: {
+    args: remote.remote_domain_checkpoint_create_xml_args;
+    ret: remote.remote_domain_checkpoint_create_xml_ret;
+  };
+  /** `virDomainCheckpointGetXMLDesc` (@generate: both) */
+  [remote.REMOTE_PROC_DOMAIN_CHECKPOINT_GET_XML_DESC]: {
+    args: remote.remote_domain_checkpoint_get_xml_desc_args;
+    ret: remote.remote_domain_checkpoint_get_xml_desc_ret;
+  };
+  /** `virDomainListAllCheckpoints` (@generate: both) */
+  [remote.REMOTE_PROC_DOMAIN_LIST_ALL_CHECKPOINTS]: {
+    args: remote.remote_domain_list_all_checkpoints_args;
+    ret: remote.remote_domain_list_all_checkpoints_ret;
+  };
+  /** `virDomainCheckpointListAllChildren` (@generate: both) */
+  [remote.REMOTE_PROC_DOMAIN_CHECKPOINT_LIST_ALL_CHILDREN]: {
+    args: remote.remote_domain_checkpoint_list_all_children_args;
+    ret: remote.remote_domain_checkpoint_list_all_children_ret;
+  };
+  /** `virDomainCheckpointLookupByName` (@generate: both) */
+  [remote.REMOTE_PROC_DOMAIN_CHECKPOINT_LOOKUP_BY_NAME]: {
+    args: remote.remote_domain_checkpoint_lookup_by_name_args;
+    ret: remote.remote_domain_checkpoint_lookup_by_name_ret;
+  };
+  /** `virDomainCheckpointGetParent` (@generate: both) */
+  [remote.REMOTE_PROC_DOMAIN_CHECKPOINT_GET_PARENT]: {
+    args: remote.remote_domain_checkpoint_get_parent_args;
+    ret: remote.remote_domain_checkpoint_get_parent_ret;
+  };
+  /** `virDomainCheckpointDelete` (@generate: both) */
+  [remote.REMOTE_PROC_DOMAIN_CHECKPOINT_DELETE]: {
+    args: remote.remote_domain_checkpoint_delete_args;
+    ret: void;
+  };
   /** `virDomainGetGuestInfo` (@generate: none) */
   [remote.REMOTE_PROC_DOMAIN_GET_GUEST_INFO]: {
     args: remote.remote_domain_get_guest_info_args;
     ret: remote.remote_domain_get_guest_info_ret;
+  };
+  /** `virConnectSetIdentity` (@generate: client) */
+  [remote.REMOTE_PROC_CONNECT_SET_IDENTITY]: {
+    args: remote.remote_connect_set_identity_args;
+    ret: void;
+  };
+  /** `virDomainAgentSetResponseTimeout` (@generate: both) */
+  [remote.REMOTE_PROC_DOMAIN_AGENT_SET_RESPONSE_TIMEOUT]: {
+    args: remote.remote_domain_agent_set_response_timeout_args;
+    ret: remote.remote_domain_agent_set_response_timeout_ret;
+  };
+  /** `virDomainBackupBegin` (@generate: both) */
+  [remote.REMOTE_PROC_DOMAIN_BACKUP_BEGIN]: {
+    args: remote.remote_domain_backup_begin_args;
+    ret: void;
+  };
+  /** `virDomainBackupGetXMLDesc` (@generate: both) */
+  [remote.REMOTE_PROC_DOMAIN_BACKUP_GET_XML_DESC]: {
+    args: remote.remote_domain_backup_get_xml_desc_args;
+    ret: remote.remote_domain_backup_get_xml_desc_ret;
   };
   /** `virDomainAuthorizedSSHKeysGet` (@generate: none) */
   [remote.REMOTE_PROC_DOMAIN_AUTHORIZED_SSH_KEYS_GET]: {
@@ -1269,6 +2012,81 @@ export interface RemoteClientCalls {
   [remote.REMOTE_PROC_DOMAIN_GET_MESSAGES]: {
     args: remote.remote_domain_get_messages_args;
     ret: remote.remote_domain_get_messages_ret;
+  };
+  /** `virDomainStartDirtyRateCalc` (@generate: both) */
+  [remote.REMOTE_PROC_DOMAIN_START_DIRTY_RATE_CALC]: {
+    args: remote.remote_domain_start_dirty_rate_calc_args;
+    ret: void;
+  };
+  /** `virNodeDeviceDefineXML` (@generate: both) */
+  [remote.REMOTE_PROC_NODE_DEVICE_DEFINE_XML]: {
+    args: remote.remote_node_device_define_xml_args;
+    ret: remote.remote_node_device_define_xml_ret;
+  };
+  /** `virNodeDeviceUndefine` (@generate: both) */
+  [remote.REMOTE_PROC_NODE_DEVICE_UNDEFINE]: {
+    args: remote.remote_node_device_undefine_args;
+    ret: void;
+  };
+  /** `virNodeDeviceCreate` (@generate: both) */
+  [remote.REMOTE_PROC_NODE_DEVICE_CREATE]: {
+    args: remote.remote_node_device_create_args;
+    ret: void;
+  };
+  /** `virNWFilterDefineXMLFlags` (@generate: both) */
+  [remote.REMOTE_PROC_NWFILTER_DEFINE_XML_FLAGS]: {
+    args: remote.remote_nwfilter_define_xml_flags_args;
+    ret: remote.remote_nwfilter_define_xml_flags_ret;
+  };
+  /** `virNetworkDefineXMLFlags` (@generate: both) */
+  [remote.REMOTE_PROC_NETWORK_DEFINE_XML_FLAGS]: {
+    args: remote.remote_network_define_xml_flags_args;
+    ret: remote.remote_network_define_xml_flags_ret;
+  };
+  /** `virNodeDeviceGetAutostart` (@generate: both) */
+  [remote.REMOTE_PROC_NODE_DEVICE_GET_AUTOSTART]: {
+    args: remote.remote_node_device_get_autostart_args;
+    ret: remote.remote_node_device_get_autostart_ret;
+  };
+  /** `virNodeDeviceSetAutostart` (@generate: both) */
+  [remote.REMOTE_PROC_NODE_DEVICE_SET_AUTOSTART]: {
+    args: remote.remote_node_device_set_autostart_args;
+    ret: void;
+  };
+  /** `virNodeDeviceIsPersistent` (@generate: both) */
+  [remote.REMOTE_PROC_NODE_DEVICE_IS_PERSISTENT]: {
+    args: remote.remote_node_device_is_persistent_args;
+    ret: remote.remote_node_device_is_persistent_ret;
+  };
+  /** `virNodeDeviceIsActive` (@generate: both) */
+  [remote.REMOTE_PROC_NODE_DEVICE_IS_ACTIVE]: {
+    args: remote.remote_node_device_is_active_args;
+    ret: remote.remote_node_device_is_active_ret;
+  };
+  /** `virNetworkCreateXMLFlags` (@generate: both) */
+  [remote.REMOTE_PROC_NETWORK_CREATE_XML_FLAGS]: {
+    args: remote.remote_network_create_xml_flags_args;
+    ret: remote.remote_network_create_xml_flags_ret;
+  };
+  /** `virDomainSetLaunchSecurityState` (@generate: both) */
+  [remote.REMOTE_PROC_DOMAIN_SET_LAUNCH_SECURITY_STATE]: {
+    args: remote.remote_domain_set_launch_security_state_args;
+    ret: void;
+  };
+  /** `virDomainSaveParams` (@generate: both) */
+  [remote.REMOTE_PROC_DOMAIN_SAVE_PARAMS]: {
+    args: remote.remote_domain_save_params_args;
+    ret: void;
+  };
+  /** `virDomainRestoreParams` (@generate: both) */
+  [remote.REMOTE_PROC_DOMAIN_RESTORE_PARAMS]: {
+    args: remote.remote_domain_restore_params_args;
+    ret: void;
+  };
+  /** `virDomainAbortJobFlags` (@generate: both) */
+  [remote.REMOTE_PROC_DOMAIN_ABORT_JOB_FLAGS]: {
+    args: remote.remote_domain_abort_job_flags_args;
+    ret: void;
   };
   /** `virDomainFDAssociate` (@generate: none) */
   [remote.REMOTE_PROC_DOMAIN_FD_ASSOCIATE]: {
@@ -4547,25 +5365,253 @@ export const remoteClientProgram: ClientProgram = {
       null,
       remote.xdr_remote_connect_get_type_ret,
     ],
+    [remote.REMOTE_PROC_CONNECT_GET_VERSION]: [
+      null,
+      remote.xdr_remote_connect_get_version_ret,
+    ],
+    [remote.REMOTE_PROC_CONNECT_GET_MAX_VCPUS]: [
+      remote.xdr_remote_connect_get_max_vcpus_args,
+      remote.xdr_remote_connect_get_max_vcpus_ret,
+    ],
+    [remote.REMOTE_PROC_NODE_GET_INFO]: [
+      null,
+      remote.xdr_remote_node_get_info_ret,
+    ],
+    [remote.REMOTE_PROC_CONNECT_GET_CAPABILITIES]: [
+      null,
+      remote.xdr_remote_connect_get_capabilities_ret,
+    ],
+    [remote.REMOTE_PROC_DOMAIN_ATTACH_DEVICE]: [
+      remote.xdr_remote_domain_attach_device_args,
+      null,
+    ],
     [remote.REMOTE_PROC_DOMAIN_CREATE]: [
       remote.xdr_remote_domain_create_args,
       null,
+    ],
+    [remote.REMOTE_PROC_DOMAIN_CREATE_XML]: [
+      remote.xdr_remote_domain_create_xml_args,
+      remote.xdr_remote_domain_create_xml_ret,
+    ],
+    [remote.REMOTE_PROC_DOMAIN_DEFINE_XML]: [
+      remote.xdr_remote_domain_define_xml_args,
+      remote.xdr_remote_domain_define_xml_ret,
+    ],
+    [remote.REMOTE_PROC_DOMAIN_DESTROY]: [
+      remote.xdr_remote_domain_destroy_args,
+      null,
+    ],
+    [remote.REMOTE_PROC_DOMAIN_DETACH_DEVICE]: [
+      remote.xdr_remote_domain_detach_device_args,
+      null,
+    ],
+    [remote.REMOTE_PROC_DOMAIN_GET_XML_DESC]: [
+      remote.xdr_remote_domain_get_xml_desc_args,
+      remote.xdr_remote_domain_get_xml_desc_ret,
+    ],
+    [remote.REMOTE_PROC_DOMAIN_GET_AUTOSTART]: [
+      remote.xdr_remote_domain_get_autostart_args,
+      remote.xdr_remote_domain_get_autostart_ret,
+    ],
+    [remote.REMOTE_PROC_DOMAIN_GET_INFO]: [
+      remote.xdr_remote_domain_get_info_args,
+      remote.xdr_remote_domain_get_info_ret,
+    ],
+    [remote.REMOTE_PROC_DOMAIN_GET_MAX_MEMORY]: [
+      remote.xdr_remote_domain_get_max_memory_args,
+      remote.xdr_remote_domain_get_max_memory_ret,
+    ],
+    [remote.REMOTE_PROC_DOMAIN_GET_MAX_VCPUS]: [
+      remote.xdr_remote_domain_get_max_vcpus_args,
+      remote.xdr_remote_domain_get_max_vcpus_ret,
+    ],
+    [remote.REMOTE_PROC_DOMAIN_GET_OS_TYPE]: [
+      remote.xdr_remote_domain_get_os_type_args,
+      remote.xdr_remote_domain_get_os_type_ret,
     ],
     [remote.REMOTE_PROC_DOMAIN_GET_VCPUS]: [
       remote.xdr_remote_domain_get_vcpus_args,
       remote.xdr_remote_domain_get_vcpus_ret,
     ],
+    [remote.REMOTE_PROC_CONNECT_LIST_DEFINED_DOMAINS]: [
+      remote.xdr_remote_connect_list_defined_domains_args,
+      remote.xdr_remote_connect_list_defined_domains_ret,
+    ],
+    [remote.REMOTE_PROC_DOMAIN_LOOKUP_BY_ID]: [
+      remote.xdr_remote_domain_lookup_by_id_args,
+      remote.xdr_remote_domain_lookup_by_id_ret,
+    ],
+    [remote.REMOTE_PROC_DOMAIN_LOOKUP_BY_NAME]: [
+      remote.xdr_remote_domain_lookup_by_name_args,
+      remote.xdr_remote_domain_lookup_by_name_ret,
+    ],
+    [remote.REMOTE_PROC_DOMAIN_LOOKUP_BY_UUID]: [
+      remote.xdr_remote_domain_lookup_by_uuid_args,
+      remote.xdr_remote_domain_lookup_by_uuid_ret,
+    ],
+    [remote.REMOTE_PROC_CONNECT_NUM_OF_DEFINED_DOMAINS]: [
+      null,
+      remote.xdr_remote_connect_num_of_defined_domains_ret,
+    ],
+    [remote.REMOTE_PROC_DOMAIN_PIN_VCPU]: [
+      remote.xdr_remote_domain_pin_vcpu_args,
+      null,
+    ],
+    [remote.REMOTE_PROC_DOMAIN_REBOOT]: [
+      remote.xdr_remote_domain_reboot_args,
+      null,
+    ],
+    [remote.REMOTE_PROC_DOMAIN_RESUME]: [
+      remote.xdr_remote_domain_resume_args,
+      null,
+    ],
+    [remote.REMOTE_PROC_DOMAIN_SET_AUTOSTART]: [
+      remote.xdr_remote_domain_set_autostart_args,
+      null,
+    ],
+    [remote.REMOTE_PROC_DOMAIN_SET_MAX_MEMORY]: [
+      remote.xdr_remote_domain_set_max_memory_args,
+      null,
+    ],
+    [remote.REMOTE_PROC_DOMAIN_SET_MEMORY]: [
+      remote.xdr_remote_domain_set_memory_args,
+      null,
+    ],
+    [remote.REMOTE_PROC_DOMAIN_SET_VCPUS]: [
+      remote.xdr_remote_domain_set_vcpus_args,
+      null,
+    ],
+    [remote.REMOTE_PROC_DOMAIN_SHUTDOWN]: [
+      remote.xdr_remote_domain_shutdown_args,
+      null,
+    ],
+    [remote.REMOTE_PROC_DOMAIN_SUSPEND]: [
+      remote.xdr_remote_domain_suspend_args,
+      null,
+    ],
+    [remote.REMOTE_PROC_DOMAIN_UNDEFINE]: [
+      remote.xdr_remote_domain_undefine_args,
+      null,
+    ],
+    [remote.REMOTE_PROC_CONNECT_LIST_DEFINED_NETWORKS]: [
+      remote.xdr_remote_connect_list_defined_networks_args,
+      remote.xdr_remote_connect_list_defined_networks_ret,
+    ],
     [remote.REMOTE_PROC_CONNECT_LIST_DOMAINS]: [
       remote.xdr_remote_connect_list_domains_args,
       remote.xdr_remote_connect_list_domains_ret,
+    ],
+    [remote.REMOTE_PROC_CONNECT_LIST_NETWORKS]: [
+      remote.xdr_remote_connect_list_networks_args,
+      remote.xdr_remote_connect_list_networks_ret,
+    ],
+    [remote.REMOTE_PROC_NETWORK_CREATE]: [
+      remote.xdr_remote_network_create_args,
+      null,
+    ],
+    [remote.REMOTE_PROC_NETWORK_CREATE_XML]: [
+      remote.xdr_remote_network_create_xml_args,
+      remote.xdr_remote_network_create_xml_ret,
+    ],
+    [remote.REMOTE_PROC_NETWORK_DEFINE_XML]: [
+      remote.xdr_remote_network_define_xml_args,
+      remote.xdr_remote_network_define_xml_ret,
+    ],
+    [remote.REMOTE_PROC_NETWORK_DESTROY]: [
+      remote.xdr_remote_network_destroy_args,
+      null,
+    ],
+    [remote.REMOTE_PROC_NETWORK_GET_XML_DESC]: [
+      remote.xdr_remote_network_get_xml_desc_args,
+      remote.xdr_remote_network_get_xml_desc_ret,
+    ],
+    [remote.REMOTE_PROC_NETWORK_GET_AUTOSTART]: [
+      remote.xdr_remote_network_get_autostart_args,
+      remote.xdr_remote_network_get_autostart_ret,
+    ],
+    [remote.REMOTE_PROC_NETWORK_GET_BRIDGE_NAME]: [
+      remote.xdr_remote_network_get_bridge_name_args,
+      remote.xdr_remote_network_get_bridge_name_ret,
+    ],
+    [remote.REMOTE_PROC_NETWORK_LOOKUP_BY_NAME]: [
+      remote.xdr_remote_network_lookup_by_name_args,
+      remote.xdr_remote_network_lookup_by_name_ret,
+    ],
+    [remote.REMOTE_PROC_NETWORK_LOOKUP_BY_UUID]: [
+      remote.xdr_remote_network_lookup_by_uuid_args,
+      remote.xdr_remote_network_lookup_by_uuid_ret,
+    ],
+    [remote.REMOTE_PROC_NETWORK_SET_AUTOSTART]: [
+      remote.xdr_remote_network_set_autostart_args,
+      null,
+    ],
+    [remote.REMOTE_PROC_NETWORK_UNDEFINE]: [
+      remote.xdr_remote_network_undefine_args,
+      null,
+    ],
+    [remote.REMOTE_PROC_CONNECT_NUM_OF_DEFINED_NETWORKS]: [
+      null,
+      remote.xdr_remote_connect_num_of_defined_networks_ret,
+    ],
+    [remote.REMOTE_PROC_CONNECT_NUM_OF_DOMAINS]: [
+      null,
+      remote.xdr_remote_connect_num_of_domains_ret,
+    ],
+    [remote.REMOTE_PROC_CONNECT_NUM_OF_NETWORKS]: [
+      null,
+      remote.xdr_remote_connect_num_of_networks_ret,
+    ],
+    [remote.REMOTE_PROC_DOMAIN_CORE_DUMP]: [
+      remote.xdr_remote_domain_core_dump_args,
+      null,
+    ],
+    [remote.REMOTE_PROC_DOMAIN_RESTORE]: [
+      remote.xdr_remote_domain_restore_args,
+      null,
+    ],
+    [remote.REMOTE_PROC_DOMAIN_SAVE]: [
+      remote.xdr_remote_domain_save_args,
+      null,
     ],
     [remote.REMOTE_PROC_DOMAIN_GET_SCHEDULER_TYPE]: [
       remote.xdr_remote_domain_get_scheduler_type_args,
       remote.xdr_remote_domain_get_scheduler_type_ret,
     ],
+    [remote.REMOTE_PROC_DOMAIN_GET_SCHEDULER_PARAMETERS]: [
+      remote.xdr_remote_domain_get_scheduler_parameters_args,
+      remote.xdr_remote_domain_get_scheduler_parameters_ret,
+    ],
+    [remote.REMOTE_PROC_DOMAIN_SET_SCHEDULER_PARAMETERS]: [
+      remote.xdr_remote_domain_set_scheduler_parameters_args,
+      null,
+    ],
+    [remote.REMOTE_PROC_CONNECT_GET_HOSTNAME]: [
+      null,
+      remote.xdr_remote_connect_get_hostname_ret,
+    ],
+    [remote.REMOTE_PROC_CONNECT_SUPPORTS_FEATURE]: [
+      remote.xdr_remote_connect_supports_feature_args,
+      remote.xdr_remote_connect_supports_feature_ret,
+    ],
     [remote.REMOTE_PROC_DOMAIN_MIGRATE_PREPARE]: [
       remote.xdr_remote_domain_migrate_prepare_args,
       remote.xdr_remote_domain_migrate_prepare_ret,
+    ],
+    [remote.REMOTE_PROC_DOMAIN_MIGRATE_PERFORM]: [
+      remote.xdr_remote_domain_migrate_perform_args,
+      null,
+    ],
+    [remote.REMOTE_PROC_DOMAIN_MIGRATE_FINISH]: [
+      remote.xdr_remote_domain_migrate_finish_args,
+      remote.xdr_remote_domain_migrate_finish_ret,
+    ],
+    [remote.REMOTE_PROC_DOMAIN_BLOCK_STATS]: [
+      remote.xdr_remote_domain_block_stats_args,
+      remote.xdr_remote_domain_block_stats_ret,
+    ],
+    [remote.REMOTE_PROC_DOMAIN_INTERFACE_STATS]: [
+      remote.xdr_remote_domain_interface_stats_args,
+      remote.xdr_remote_domain_interface_stats_ret,
     ],
     [remote.REMOTE_PROC_AUTH_LIST]: [null, remote.xdr_remote_auth_list_ret],
     [remote.REMOTE_PROC_AUTH_SASL_INIT]: [
@@ -4581,13 +5627,133 @@ export const remoteClientProgram: ClientProgram = {
       remote.xdr_remote_auth_sasl_step_ret,
     ],
     [remote.REMOTE_PROC_AUTH_POLKIT]: [null, remote.xdr_remote_auth_polkit_ret],
+    [remote.REMOTE_PROC_CONNECT_NUM_OF_STORAGE_POOLS]: [
+      null,
+      remote.xdr_remote_connect_num_of_storage_pools_ret,
+    ],
+    [remote.REMOTE_PROC_CONNECT_LIST_STORAGE_POOLS]: [
+      remote.xdr_remote_connect_list_storage_pools_args,
+      remote.xdr_remote_connect_list_storage_pools_ret,
+    ],
+    [remote.REMOTE_PROC_CONNECT_NUM_OF_DEFINED_STORAGE_POOLS]: [
+      null,
+      remote.xdr_remote_connect_num_of_defined_storage_pools_ret,
+    ],
+    [remote.REMOTE_PROC_CONNECT_LIST_DEFINED_STORAGE_POOLS]: [
+      remote.xdr_remote_connect_list_defined_storage_pools_args,
+      remote.xdr_remote_connect_list_defined_storage_pools_ret,
+    ],
     [remote.REMOTE_PROC_CONNECT_FIND_STORAGE_POOL_SOURCES]: [
       remote.xdr_remote_connect_find_storage_pool_sources_args,
       remote.xdr_remote_connect_find_storage_pool_sources_ret,
     ],
+    [remote.REMOTE_PROC_STORAGE_POOL_CREATE_XML]: [
+      remote.xdr_remote_storage_pool_create_xml_args,
+      remote.xdr_remote_storage_pool_create_xml_ret,
+    ],
+    [remote.REMOTE_PROC_STORAGE_POOL_DEFINE_XML]: [
+      remote.xdr_remote_storage_pool_define_xml_args,
+      remote.xdr_remote_storage_pool_define_xml_ret,
+    ],
+    [remote.REMOTE_PROC_STORAGE_POOL_CREATE]: [
+      remote.xdr_remote_storage_pool_create_args,
+      null,
+    ],
+    [remote.REMOTE_PROC_STORAGE_POOL_BUILD]: [
+      remote.xdr_remote_storage_pool_build_args,
+      null,
+    ],
+    [remote.REMOTE_PROC_STORAGE_POOL_DESTROY]: [
+      remote.xdr_remote_storage_pool_destroy_args,
+      null,
+    ],
+    [remote.REMOTE_PROC_STORAGE_POOL_DELETE]: [
+      remote.xdr_remote_storage_pool_delete_args,
+      null,
+    ],
+    [remote.REMOTE_PROC_STORAGE_POOL_UNDEFINE]: [
+      remote.xdr_remote_storage_pool_undefine_args,
+      null,
+    ],
+    [remote.REMOTE_PROC_STORAGE_POOL_REFRESH]: [
+      remote.xdr_remote_storage_pool_refresh_args,
+      null,
+    ],
+    [remote.REMOTE_PROC_STORAGE_POOL_LOOKUP_BY_NAME]: [
+      remote.xdr_remote_storage_pool_lookup_by_name_args,
+      remote.xdr_remote_storage_pool_lookup_by_name_ret,
+    ],
+    [remote.REMOTE_PROC_STORAGE_POOL_LOOKUP_BY_UUID]: [
+      remote.xdr_remote_storage_pool_lookup_by_uuid_args,
+      remote.xdr_remote_storage_pool_lookup_by_uuid_ret,
+    ],
+    [remote.REMOTE_PROC_STORAGE_POOL_LOOKUP_BY_VOLUME]: [
+      remote.xdr_remote_storage_pool_lookup_by_volume_args,
+      remote.xdr_remote_storage_pool_lookup_by_volume_ret,
+    ],
+    [remote.REMOTE_PROC_STORAGE_POOL_GET_INFO]: [
+      remote.xdr_remote_storage_pool_get_info_args,
+      remote.xdr_remote_storage_pool_get_info_ret,
+    ],
+    [remote.REMOTE_PROC_STORAGE_POOL_GET_XML_DESC]: [
+      remote.xdr_remote_storage_pool_get_xml_desc_args,
+      remote.xdr_remote_storage_pool_get_xml_desc_ret,
+    ],
+    [remote.REMOTE_PROC_STORAGE_POOL_GET_AUTOSTART]: [
+      remote.xdr_remote_storage_pool_get_autostart_args,
+      remote.xdr_remote_storage_pool_get_autostart_ret,
+    ],
+    [remote.REMOTE_PROC_STORAGE_POOL_SET_AUTOSTART]: [
+      remote.xdr_remote_storage_pool_set_autostart_args,
+      null,
+    ],
+    [remote.REMOTE_PROC_STORAGE_POOL_NUM_OF_VOLUMES]: [
+      remote.xdr_remote_storage_pool_num_of_volumes_args,
+      remote.xdr_remote_storage_pool_num_of_volumes_ret,
+    ],
+    [remote.REMOTE_PROC_STORAGE_POOL_LIST_VOLUMES]: [
+      remote.xdr_remote_storage_pool_list_volumes_args,
+      remote.xdr_remote_storage_pool_list_volumes_ret,
+    ],
+    [remote.REMOTE_PROC_STORAGE_VOL_CREATE_XML]: [
+      remote.xdr_remote_storage_vol_create_xml_args,
+      remote.xdr_remote_storage_vol_create_xml_ret,
+    ],
+    [remote.REMOTE_PROC_STORAGE_VOL_DELETE]: [
+      remote.xdr_remote_storage_vol_delete_args,
+      null,
+    ],
+    [remote.REMOTE_PROC_STORAGE_VOL_LOOKUP_BY_NAME]: [
+      remote.xdr_remote_storage_vol_lookup_by_name_args,
+      remote.xdr_remote_storage_vol_lookup_by_name_ret,
+    ],
+    [remote.REMOTE_PROC_STORAGE_VOL_LOOKUP_BY_KEY]: [
+      remote.xdr_remote_storage_vol_lookup_by_key_args,
+      remote.xdr_remote_storage_vol_lookup_by_key_ret,
+    ],
+    [remote.REMOTE_PROC_STORAGE_VOL_LOOKUP_BY_PATH]: [
+      remote.xdr_remote_storage_vol_lookup_by_path_args,
+      remote.xdr_remote_storage_vol_lookup_by_path_ret,
+    ],
+    [remote.REMOTE_PROC_STORAGE_VOL_GET_INFO]: [
+      remote.xdr_remote_storage_vol_get_info_args,
+      remote.xdr_remote_storage_vol_get_info_ret,
+    ],
+    [remote.REMOTE_PROC_STORAGE_VOL_GET_XML_DESC]: [
+      remote.xdr_remote_storage_vol_get_xml_desc_args,
+      remote.xdr_remote_storage_vol_get_xml_desc_ret,
+    ],
+    [remote.REMOTE_PROC_STORAGE_VOL_GET_PATH]: [
+      remote.xdr_remote_storage_vol_get_path_args,
+      remote.xdr_remote_storage_vol_get_path_ret,
+    ],
     [remote.REMOTE_PROC_NODE_GET_CELLS_FREE_MEMORY]: [
       remote.xdr_remote_node_get_cells_free_memory_args,
       remote.xdr_remote_node_get_cells_free_memory_ret,
+    ],
+    [remote.REMOTE_PROC_NODE_GET_FREE_MEMORY]: [
+      null,
+      remote.xdr_remote_node_get_free_memory_ret,
     ],
     [remote.REMOTE_PROC_DOMAIN_BLOCK_PEEK]: [
       remote.xdr_remote_domain_block_peek_args,
@@ -4609,9 +5775,41 @@ export const remoteClientProgram: ClientProgram = {
       remote.xdr_remote_domain_migrate_prepare2_args,
       remote.xdr_remote_domain_migrate_prepare2_ret,
     ],
+    [remote.REMOTE_PROC_DOMAIN_MIGRATE_FINISH2]: [
+      remote.xdr_remote_domain_migrate_finish2_args,
+      remote.xdr_remote_domain_migrate_finish2_ret,
+    ],
     [remote.REMOTE_PROC_CONNECT_GET_URI]: [
       null,
       remote.xdr_remote_connect_get_uri_ret,
+    ],
+    [remote.REMOTE_PROC_NODE_NUM_OF_DEVICES]: [
+      remote.xdr_remote_node_num_of_devices_args,
+      remote.xdr_remote_node_num_of_devices_ret,
+    ],
+    [remote.REMOTE_PROC_NODE_LIST_DEVICES]: [
+      remote.xdr_remote_node_list_devices_args,
+      remote.xdr_remote_node_list_devices_ret,
+    ],
+    [remote.REMOTE_PROC_NODE_DEVICE_LOOKUP_BY_NAME]: [
+      remote.xdr_remote_node_device_lookup_by_name_args,
+      remote.xdr_remote_node_device_lookup_by_name_ret,
+    ],
+    [remote.REMOTE_PROC_NODE_DEVICE_GET_XML_DESC]: [
+      remote.xdr_remote_node_device_get_xml_desc_args,
+      remote.xdr_remote_node_device_get_xml_desc_ret,
+    ],
+    [remote.REMOTE_PROC_NODE_DEVICE_GET_PARENT]: [
+      remote.xdr_remote_node_device_get_parent_args,
+      remote.xdr_remote_node_device_get_parent_ret,
+    ],
+    [remote.REMOTE_PROC_NODE_DEVICE_NUM_OF_CAPS]: [
+      remote.xdr_remote_node_device_num_of_caps_args,
+      remote.xdr_remote_node_device_num_of_caps_ret,
+    ],
+    [remote.REMOTE_PROC_NODE_DEVICE_LIST_CAPS]: [
+      remote.xdr_remote_node_device_list_caps_args,
+      remote.xdr_remote_node_device_list_caps_ret,
     ],
     [remote.REMOTE_PROC_NODE_DEVICE_DETTACH]: [
       remote.xdr_remote_node_device_dettach_args,
@@ -4633,17 +5831,182 @@ export const remoteClientProgram: ClientProgram = {
       null,
       remote.xdr_remote_node_get_security_model_ret,
     ],
+    [remote.REMOTE_PROC_NODE_DEVICE_CREATE_XML]: [
+      remote.xdr_remote_node_device_create_xml_args,
+      remote.xdr_remote_node_device_create_xml_ret,
+    ],
+    [remote.REMOTE_PROC_NODE_DEVICE_DESTROY]: [
+      remote.xdr_remote_node_device_destroy_args,
+      null,
+    ],
+    [remote.REMOTE_PROC_STORAGE_VOL_CREATE_XML_FROM]: [
+      remote.xdr_remote_storage_vol_create_xml_from_args,
+      remote.xdr_remote_storage_vol_create_xml_from_ret,
+    ],
+    [remote.REMOTE_PROC_CONNECT_NUM_OF_INTERFACES]: [
+      null,
+      remote.xdr_remote_connect_num_of_interfaces_ret,
+    ],
+    [remote.REMOTE_PROC_CONNECT_LIST_INTERFACES]: [
+      remote.xdr_remote_connect_list_interfaces_args,
+      remote.xdr_remote_connect_list_interfaces_ret,
+    ],
+    [remote.REMOTE_PROC_INTERFACE_LOOKUP_BY_NAME]: [
+      remote.xdr_remote_interface_lookup_by_name_args,
+      remote.xdr_remote_interface_lookup_by_name_ret,
+    ],
+    [remote.REMOTE_PROC_INTERFACE_LOOKUP_BY_MAC_STRING]: [
+      remote.xdr_remote_interface_lookup_by_mac_string_args,
+      remote.xdr_remote_interface_lookup_by_mac_string_ret,
+    ],
+    [remote.REMOTE_PROC_INTERFACE_GET_XML_DESC]: [
+      remote.xdr_remote_interface_get_xml_desc_args,
+      remote.xdr_remote_interface_get_xml_desc_ret,
+    ],
+    [remote.REMOTE_PROC_INTERFACE_DEFINE_XML]: [
+      remote.xdr_remote_interface_define_xml_args,
+      remote.xdr_remote_interface_define_xml_ret,
+    ],
+    [remote.REMOTE_PROC_INTERFACE_UNDEFINE]: [
+      remote.xdr_remote_interface_undefine_args,
+      null,
+    ],
+    [remote.REMOTE_PROC_INTERFACE_CREATE]: [
+      remote.xdr_remote_interface_create_args,
+      null,
+    ],
+    [remote.REMOTE_PROC_INTERFACE_DESTROY]: [
+      remote.xdr_remote_interface_destroy_args,
+      null,
+    ],
+    [remote.REMOTE_PROC_CONNECT_DOMAIN_XML_FROM_NATIVE]: [
+      remote.xdr_remote_connect_domain_xml_from_native_args,
+      remote.xdr_remote_connect_domain_xml_from_native_ret,
+    ],
+    [remote.REMOTE_PROC_CONNECT_DOMAIN_XML_TO_NATIVE]: [
+      remote.xdr_remote_connect_domain_xml_to_native_args,
+      remote.xdr_remote_connect_domain_xml_to_native_ret,
+    ],
+    [remote.REMOTE_PROC_CONNECT_NUM_OF_DEFINED_INTERFACES]: [
+      null,
+      remote.xdr_remote_connect_num_of_defined_interfaces_ret,
+    ],
+    [remote.REMOTE_PROC_CONNECT_LIST_DEFINED_INTERFACES]: [
+      remote.xdr_remote_connect_list_defined_interfaces_args,
+      remote.xdr_remote_connect_list_defined_interfaces_ret,
+    ],
+    [remote.REMOTE_PROC_CONNECT_NUM_OF_SECRETS]: [
+      null,
+      remote.xdr_remote_connect_num_of_secrets_ret,
+    ],
+    [remote.REMOTE_PROC_CONNECT_LIST_SECRETS]: [
+      remote.xdr_remote_connect_list_secrets_args,
+      remote.xdr_remote_connect_list_secrets_ret,
+    ],
+    [remote.REMOTE_PROC_SECRET_LOOKUP_BY_UUID]: [
+      remote.xdr_remote_secret_lookup_by_uuid_args,
+      remote.xdr_remote_secret_lookup_by_uuid_ret,
+    ],
+    [remote.REMOTE_PROC_SECRET_DEFINE_XML]: [
+      remote.xdr_remote_secret_define_xml_args,
+      remote.xdr_remote_secret_define_xml_ret,
+    ],
+    [remote.REMOTE_PROC_SECRET_GET_XML_DESC]: [
+      remote.xdr_remote_secret_get_xml_desc_args,
+      remote.xdr_remote_secret_get_xml_desc_ret,
+    ],
+    [remote.REMOTE_PROC_SECRET_SET_VALUE]: [
+      remote.xdr_remote_secret_set_value_args,
+      null,
+    ],
     [remote.REMOTE_PROC_SECRET_GET_VALUE]: [
       remote.xdr_remote_secret_get_value_args,
       remote.xdr_remote_secret_get_value_ret,
+    ],
+    [remote.REMOTE_PROC_SECRET_UNDEFINE]: [
+      remote.xdr_remote_secret_undefine_args,
+      null,
+    ],
+    [remote.REMOTE_PROC_SECRET_LOOKUP_BY_USAGE]: [
+      remote.xdr_remote_secret_lookup_by_usage_args,
+      remote.xdr_remote_secret_lookup_by_usage_ret,
+    ],
+    [remote.REMOTE_PROC_DOMAIN_MIGRATE_PREPARE_TUNNEL]: [
+      remote.xdr_remote_domain_migrate_prepare_tunnel_args,
+      null,
+      "write",
     ],
     [remote.REMOTE_PROC_CONNECT_IS_SECURE]: [
       null,
       remote.xdr_remote_connect_is_secure_ret,
     ],
+    [remote.REMOTE_PROC_DOMAIN_IS_ACTIVE]: [
+      remote.xdr_remote_domain_is_active_args,
+      remote.xdr_remote_domain_is_active_ret,
+    ],
+    [remote.REMOTE_PROC_DOMAIN_IS_PERSISTENT]: [
+      remote.xdr_remote_domain_is_persistent_args,
+      remote.xdr_remote_domain_is_persistent_ret,
+    ],
+    [remote.REMOTE_PROC_NETWORK_IS_ACTIVE]: [
+      remote.xdr_remote_network_is_active_args,
+      remote.xdr_remote_network_is_active_ret,
+    ],
+    [remote.REMOTE_PROC_NETWORK_IS_PERSISTENT]: [
+      remote.xdr_remote_network_is_persistent_args,
+      remote.xdr_remote_network_is_persistent_ret,
+    ],
+    [remote.REMOTE_PROC_STORAGE_POOL_IS_ACTIVE]: [
+      remote.xdr_remote_storage_pool_is_active_args,
+      remote.xdr_remote_storage_pool_is_active_ret,
+    ],
+    [remote.REMOTE_PROC_STORAGE_POOL_IS_PERSISTENT]: [
+      remote.xdr_remote_storage_pool_is_persistent_args,
+      remote.xdr_remote_storage_pool_is_persistent_ret,
+    ],
+    [remote.REMOTE_PROC_INTERFACE_IS_ACTIVE]: [
+      remote.xdr_remote_interface_is_active_args,
+      remote.xdr_remote_interface_is_active_ret,
+    ],
+    [remote.REMOTE_PROC_CONNECT_GET_LIB_VERSION]: [
+      null,
+      remote.xdr_remote_connect_get_lib_version_ret,
+    ],
+    [remote.REMOTE_PROC_CONNECT_COMPARE_CPU]: [
+      remote.xdr_remote_connect_compare_cpu_args,
+      remote.xdr_remote_connect_compare_cpu_ret,
+    ],
     [remote.REMOTE_PROC_DOMAIN_MEMORY_STATS]: [
       remote.xdr_remote_domain_memory_stats_args,
       remote.xdr_remote_domain_memory_stats_ret,
+    ],
+    [remote.REMOTE_PROC_DOMAIN_ATTACH_DEVICE_FLAGS]: [
+      remote.xdr_remote_domain_attach_device_flags_args,
+      null,
+    ],
+    [remote.REMOTE_PROC_DOMAIN_DETACH_DEVICE_FLAGS]: [
+      remote.xdr_remote_domain_detach_device_flags_args,
+      null,
+    ],
+    [remote.REMOTE_PROC_CONNECT_BASELINE_CPU]: [
+      remote.xdr_remote_connect_baseline_cpu_args,
+      remote.xdr_remote_connect_baseline_cpu_ret,
+    ],
+    [remote.REMOTE_PROC_DOMAIN_GET_JOB_INFO]: [
+      remote.xdr_remote_domain_get_job_info_args,
+      remote.xdr_remote_domain_get_job_info_ret,
+    ],
+    [remote.REMOTE_PROC_DOMAIN_ABORT_JOB]: [
+      remote.xdr_remote_domain_abort_job_args,
+      null,
+    ],
+    [remote.REMOTE_PROC_STORAGE_VOL_WIPE]: [
+      remote.xdr_remote_storage_vol_wipe_args,
+      null,
+    ],
+    [remote.REMOTE_PROC_DOMAIN_MIGRATE_SET_MAX_DOWNTIME]: [
+      remote.xdr_remote_domain_migrate_set_max_downtime_args,
+      null,
     ],
     [remote.REMOTE_PROC_CONNECT_DOMAIN_EVENT_REGISTER_ANY]: [
       remote.xdr_remote_connect_domain_event_register_any_args,
@@ -4653,13 +6016,157 @@ export const remoteClientProgram: ClientProgram = {
       remote.xdr_remote_connect_domain_event_deregister_any_args,
       null,
     ],
+    [remote.REMOTE_PROC_DOMAIN_UPDATE_DEVICE_FLAGS]: [
+      remote.xdr_remote_domain_update_device_flags_args,
+      null,
+    ],
+    [remote.REMOTE_PROC_NWFILTER_LOOKUP_BY_NAME]: [
+      remote.xdr_remote_nwfilter_lookup_by_name_args,
+      remote.xdr_remote_nwfilter_lookup_by_name_ret,
+    ],
+    [remote.REMOTE_PROC_NWFILTER_LOOKUP_BY_UUID]: [
+      remote.xdr_remote_nwfilter_lookup_by_uuid_args,
+      remote.xdr_remote_nwfilter_lookup_by_uuid_ret,
+    ],
+    [remote.REMOTE_PROC_NWFILTER_GET_XML_DESC]: [
+      remote.xdr_remote_nwfilter_get_xml_desc_args,
+      remote.xdr_remote_nwfilter_get_xml_desc_ret,
+    ],
+    [remote.REMOTE_PROC_CONNECT_NUM_OF_NWFILTERS]: [
+      null,
+      remote.xdr_remote_connect_num_of_nwfilters_ret,
+    ],
+    [remote.REMOTE_PROC_CONNECT_LIST_NWFILTERS]: [
+      remote.xdr_remote_connect_list_nwfilters_args,
+      remote.xdr_remote_connect_list_nwfilters_ret,
+    ],
+    [remote.REMOTE_PROC_NWFILTER_DEFINE_XML]: [
+      remote.xdr_remote_nwfilter_define_xml_args,
+      remote.xdr_remote_nwfilter_define_xml_ret,
+    ],
+    [remote.REMOTE_PROC_NWFILTER_UNDEFINE]: [
+      remote.xdr_remote_nwfilter_undefine_args,
+      null,
+    ],
+    [remote.REMOTE_PROC_DOMAIN_MANAGED_SAVE]: [
+      remote.xdr_remote_domain_managed_save_args,
+      null,
+    ],
+    [remote.REMOTE_PROC_DOMAIN_HAS_MANAGED_SAVE_IMAGE]: [
+      remote.xdr_remote_domain_has_managed_save_image_args,
+      remote.xdr_remote_domain_has_managed_save_image_ret,
+    ],
+    [remote.REMOTE_PROC_DOMAIN_MANAGED_SAVE_REMOVE]: [
+      remote.xdr_remote_domain_managed_save_remove_args,
+      null,
+    ],
+    [remote.REMOTE_PROC_DOMAIN_SNAPSHOT_CREATE_XML]: [
+      remote.xdr_remote_domain_snapshot_create_xml_args,
+      remote.xdr_remote_domain_snapshot_create_xml_ret,
+    ],
+    [remote.REMOTE_PROC_DOMAIN_SNAPSHOT_GET_XML_DESC]: [
+      remote.xdr_remote_domain_snapshot_get_xml_desc_args,
+      remote.xdr_remote_domain_snapshot_get_xml_desc_ret,
+    ],
+    [remote.REMOTE_PROC_DOMAIN_SNAPSHOT_NUM]: [
+      remote.xdr_remote_domain_snapshot_num_args,
+      remote.xdr_remote_domain_snapshot_num_ret,
+    ],
+    [remote.REMOTE_PROC_DOMAIN_SNAPSHOT_LIST_NAMES]: [
+      remote.xdr_remote_domain_snapshot_list_names_args,
+      remote.xdr_remote_domain_snapshot_list_names_ret,
+    ],
+    [remote.REMOTE_PROC_DOMAIN_SNAPSHOT_LOOKUP_BY_NAME]: [
+      remote.xdr_remote_domain_snapshot_lookup_by_name_args,
+      remote.xdr_remote_domain_snapshot_lookup_by_name_ret,
+    ],
+    [remote.REMOTE_PROC_DOMAIN_HAS_CURRENT_SNAPSHOT]: [
+      remote.xdr_remote_domain_has_current_snapshot_args,
+      remote.xdr_remote_domain_has_current_snapshot_ret,
+    ],
+    [remote.REMOTE_PROC_DOMAIN_SNAPSHOT_CURRENT]: [
+      remote.xdr_remote_domain_snapshot_current_args,
+      remote.xdr_remote_domain_snapshot_current_ret,
+    ],
+    [remote.REMOTE_PROC_DOMAIN_REVERT_TO_SNAPSHOT]: [
+      remote.xdr_remote_domain_revert_to_snapshot_args,
+      null,
+    ],
+    [remote.REMOTE_PROC_DOMAIN_SNAPSHOT_DELETE]: [
+      remote.xdr_remote_domain_snapshot_delete_args,
+      null,
+    ],
+    [remote.REMOTE_PROC_DOMAIN_GET_BLOCK_INFO]: [
+      remote.xdr_remote_domain_get_block_info_args,
+      remote.xdr_remote_domain_get_block_info_ret,
+    ],
+    [remote.REMOTE_PROC_DOMAIN_CREATE_WITH_FLAGS]: [
+      remote.xdr_remote_domain_create_with_flags_args,
+      remote.xdr_remote_domain_create_with_flags_ret,
+    ],
+    [remote.REMOTE_PROC_DOMAIN_SET_MEMORY_PARAMETERS]: [
+      remote.xdr_remote_domain_set_memory_parameters_args,
+      null,
+    ],
     [remote.REMOTE_PROC_DOMAIN_GET_MEMORY_PARAMETERS]: [
       remote.xdr_remote_domain_get_memory_parameters_args,
       remote.xdr_remote_domain_get_memory_parameters_ret,
     ],
+    [remote.REMOTE_PROC_DOMAIN_SET_VCPUS_FLAGS]: [
+      remote.xdr_remote_domain_set_vcpus_flags_args,
+      null,
+    ],
+    [remote.REMOTE_PROC_DOMAIN_GET_VCPUS_FLAGS]: [
+      remote.xdr_remote_domain_get_vcpus_flags_args,
+      remote.xdr_remote_domain_get_vcpus_flags_ret,
+    ],
+    [remote.REMOTE_PROC_DOMAIN_OPEN_CONSOLE]: [
+      remote.xdr_remote_domain_open_console_args,
+      null,
+      "read",
+    ],
+    [remote.REMOTE_PROC_DOMAIN_IS_UPDATED]: [
+      remote.xdr_remote_domain_is_updated_args,
+      remote.xdr_remote_domain_is_updated_ret,
+    ],
+    [remote.REMOTE_PROC_CONNECT_GET_SYSINFO]: [
+      remote.xdr_remote_connect_get_sysinfo_args,
+      remote.xdr_remote_connect_get_sysinfo_ret,
+    ],
+    [remote.REMOTE_PROC_DOMAIN_SET_MEMORY_FLAGS]: [
+      remote.xdr_remote_domain_set_memory_flags_args,
+      null,
+    ],
+    [remote.REMOTE_PROC_DOMAIN_SET_BLKIO_PARAMETERS]: [
+      remote.xdr_remote_domain_set_blkio_parameters_args,
+      null,
+    ],
     [remote.REMOTE_PROC_DOMAIN_GET_BLKIO_PARAMETERS]: [
       remote.xdr_remote_domain_get_blkio_parameters_args,
       remote.xdr_remote_domain_get_blkio_parameters_ret,
+    ],
+    [remote.REMOTE_PROC_DOMAIN_MIGRATE_SET_MAX_SPEED]: [
+      remote.xdr_remote_domain_migrate_set_max_speed_args,
+      null,
+    ],
+    [remote.REMOTE_PROC_STORAGE_VOL_UPLOAD]: [
+      remote.xdr_remote_storage_vol_upload_args,
+      null,
+      "write",
+    ],
+    [remote.REMOTE_PROC_STORAGE_VOL_DOWNLOAD]: [
+      remote.xdr_remote_storage_vol_download_args,
+      null,
+      "read",
+    ],
+    [remote.REMOTE_PROC_DOMAIN_INJECT_NMI]: [
+      remote.xdr_remote_domain_inject_nmi_args,
+      null,
+    ],
+    [remote.REMOTE_PROC_DOMAIN_SCREENSHOT]: [
+      remote.xdr_remote_domain_screenshot_args,
+      remote.xdr_remote_domain_screenshot_ret,
+      "read",
     ],
     [remote.REMOTE_PROC_DOMAIN_GET_STATE]: [
       remote.xdr_remote_domain_get_state_args,
@@ -4690,6 +6197,34 @@ export const remoteClientProgram: ClientProgram = {
       remote.xdr_remote_domain_migrate_confirm3_args,
       null,
     ],
+    [remote.REMOTE_PROC_DOMAIN_SET_SCHEDULER_PARAMETERS_FLAGS]: [
+      remote.xdr_remote_domain_set_scheduler_parameters_flags_args,
+      null,
+    ],
+    [remote.REMOTE_PROC_INTERFACE_CHANGE_BEGIN]: [
+      remote.xdr_remote_interface_change_begin_args,
+      null,
+    ],
+    [remote.REMOTE_PROC_INTERFACE_CHANGE_COMMIT]: [
+      remote.xdr_remote_interface_change_commit_args,
+      null,
+    ],
+    [remote.REMOTE_PROC_INTERFACE_CHANGE_ROLLBACK]: [
+      remote.xdr_remote_interface_change_rollback_args,
+      null,
+    ],
+    [remote.REMOTE_PROC_DOMAIN_GET_SCHEDULER_PARAMETERS_FLAGS]: [
+      remote.xdr_remote_domain_get_scheduler_parameters_flags_args,
+      remote.xdr_remote_domain_get_scheduler_parameters_flags_ret,
+    ],
+    [remote.REMOTE_PROC_DOMAIN_PIN_VCPU_FLAGS]: [
+      remote.xdr_remote_domain_pin_vcpu_flags_args,
+      null,
+    ],
+    [remote.REMOTE_PROC_DOMAIN_SEND_KEY]: [
+      remote.xdr_remote_domain_send_key_args,
+      null,
+    ],
     [remote.REMOTE_PROC_NODE_GET_CPU_STATS]: [
       remote.xdr_remote_node_get_cpu_stats_args,
       remote.xdr_remote_node_get_cpu_stats_ret,
@@ -4698,33 +6233,129 @@ export const remoteClientProgram: ClientProgram = {
       remote.xdr_remote_node_get_memory_stats_args,
       remote.xdr_remote_node_get_memory_stats_ret,
     ],
+    [remote.REMOTE_PROC_DOMAIN_GET_CONTROL_INFO]: [
+      remote.xdr_remote_domain_get_control_info_args,
+      remote.xdr_remote_domain_get_control_info_ret,
+    ],
     [remote.REMOTE_PROC_DOMAIN_GET_VCPU_PIN_INFO]: [
       remote.xdr_remote_domain_get_vcpu_pin_info_args,
       remote.xdr_remote_domain_get_vcpu_pin_info_ret,
+    ],
+    [remote.REMOTE_PROC_DOMAIN_UNDEFINE_FLAGS]: [
+      remote.xdr_remote_domain_undefine_flags_args,
+      null,
+    ],
+    [remote.REMOTE_PROC_DOMAIN_SAVE_FLAGS]: [
+      remote.xdr_remote_domain_save_flags_args,
+      null,
+    ],
+    [remote.REMOTE_PROC_DOMAIN_RESTORE_FLAGS]: [
+      remote.xdr_remote_domain_restore_flags_args,
+      null,
+    ],
+    [remote.REMOTE_PROC_DOMAIN_DESTROY_FLAGS]: [
+      remote.xdr_remote_domain_destroy_flags_args,
+      null,
+    ],
+    [remote.REMOTE_PROC_DOMAIN_SAVE_IMAGE_GET_XML_DESC]: [
+      remote.xdr_remote_domain_save_image_get_xml_desc_args,
+      remote.xdr_remote_domain_save_image_get_xml_desc_ret,
+    ],
+    [remote.REMOTE_PROC_DOMAIN_SAVE_IMAGE_DEFINE_XML]: [
+      remote.xdr_remote_domain_save_image_define_xml_args,
+      null,
+    ],
+    [remote.REMOTE_PROC_DOMAIN_BLOCK_JOB_ABORT]: [
+      remote.xdr_remote_domain_block_job_abort_args,
+      null,
     ],
     [remote.REMOTE_PROC_DOMAIN_GET_BLOCK_JOB_INFO]: [
       remote.xdr_remote_domain_get_block_job_info_args,
       remote.xdr_remote_domain_get_block_job_info_ret,
     ],
+    [remote.REMOTE_PROC_DOMAIN_BLOCK_JOB_SET_SPEED]: [
+      remote.xdr_remote_domain_block_job_set_speed_args,
+      null,
+    ],
+    [remote.REMOTE_PROC_DOMAIN_BLOCK_PULL]: [
+      remote.xdr_remote_domain_block_pull_args,
+      null,
+    ],
+    [remote.REMOTE_PROC_DOMAIN_MIGRATE_GET_MAX_SPEED]: [
+      remote.xdr_remote_domain_migrate_get_max_speed_args,
+      remote.xdr_remote_domain_migrate_get_max_speed_ret,
+    ],
     [remote.REMOTE_PROC_DOMAIN_BLOCK_STATS_FLAGS]: [
       remote.xdr_remote_domain_block_stats_flags_args,
       remote.xdr_remote_domain_block_stats_flags_ret,
     ],
+    [remote.REMOTE_PROC_DOMAIN_SNAPSHOT_GET_PARENT]: [
+      remote.xdr_remote_domain_snapshot_get_parent_args,
+      remote.xdr_remote_domain_snapshot_get_parent_ret,
+    ],
+    [remote.REMOTE_PROC_DOMAIN_RESET]: [
+      remote.xdr_remote_domain_reset_args,
+      null,
+    ],
+    [remote.REMOTE_PROC_DOMAIN_SNAPSHOT_NUM_CHILDREN]: [
+      remote.xdr_remote_domain_snapshot_num_children_args,
+      remote.xdr_remote_domain_snapshot_num_children_ret,
+    ],
+    [remote.REMOTE_PROC_DOMAIN_SNAPSHOT_LIST_CHILDREN_NAMES]: [
+      remote.xdr_remote_domain_snapshot_list_children_names_args,
+      remote.xdr_remote_domain_snapshot_list_children_names_ret,
+    ],
     [remote.REMOTE_PROC_DOMAIN_OPEN_GRAPHICS]: [
       remote.xdr_remote_domain_open_graphics_args,
+      null,
+    ],
+    [remote.REMOTE_PROC_NODE_SUSPEND_FOR_DURATION]: [
+      remote.xdr_remote_node_suspend_for_duration_args,
+      null,
+    ],
+    [remote.REMOTE_PROC_DOMAIN_BLOCK_RESIZE]: [
+      remote.xdr_remote_domain_block_resize_args,
+      null,
+    ],
+    [remote.REMOTE_PROC_DOMAIN_SET_BLOCK_IO_TUNE]: [
+      remote.xdr_remote_domain_set_block_io_tune_args,
       null,
     ],
     [remote.REMOTE_PROC_DOMAIN_GET_BLOCK_IO_TUNE]: [
       remote.xdr_remote_domain_get_block_io_tune_args,
       remote.xdr_remote_domain_get_block_io_tune_ret,
     ],
+    [remote.REMOTE_PROC_DOMAIN_SET_NUMA_PARAMETERS]: [
+      remote.xdr_remote_domain_set_numa_parameters_args,
+      null,
+    ],
     [remote.REMOTE_PROC_DOMAIN_GET_NUMA_PARAMETERS]: [
       remote.xdr_remote_domain_get_numa_parameters_args,
       remote.xdr_remote_domain_get_numa_parameters_ret,
     ],
+    [remote.REMOTE_PROC_DOMAIN_SET_INTERFACE_PARAMETERS]: [
+      remote.xdr_remote_domain_set_interface_parameters_args,
+      null,
+    ],
     [remote.REMOTE_PROC_DOMAIN_GET_INTERFACE_PARAMETERS]: [
       remote.xdr_remote_domain_get_interface_parameters_args,
       remote.xdr_remote_domain_get_interface_parameters_ret,
+    ],
+    [remote.REMOTE_PROC_DOMAIN_SHUTDOWN_FLAGS]: [
+      remote.xdr_remote_domain_shutdown_flags_args,
+      null,
+    ],
+    [remote.REMOTE_PROC_STORAGE_VOL_WIPE_PATTERN]: [
+      remote.xdr_remote_storage_vol_wipe_pattern_args,
+      null,
+    ],
+    [remote.REMOTE_PROC_STORAGE_VOL_RESIZE]: [
+      remote.xdr_remote_storage_vol_resize_args,
+      null,
+    ],
+    [remote.REMOTE_PROC_DOMAIN_PM_SUSPEND_FOR_DURATION]: [
+      remote.xdr_remote_domain_pm_suspend_for_duration_args,
+      null,
     ],
     [remote.REMOTE_PROC_DOMAIN_GET_CPU_STATS]: [
       remote.xdr_remote_domain_get_cpu_stats_args,
@@ -4733,6 +6364,46 @@ export const remoteClientProgram: ClientProgram = {
     [remote.REMOTE_PROC_DOMAIN_GET_DISK_ERRORS]: [
       remote.xdr_remote_domain_get_disk_errors_args,
       remote.xdr_remote_domain_get_disk_errors_ret,
+    ],
+    [remote.REMOTE_PROC_DOMAIN_SET_METADATA]: [
+      remote.xdr_remote_domain_set_metadata_args,
+      null,
+    ],
+    [remote.REMOTE_PROC_DOMAIN_GET_METADATA]: [
+      remote.xdr_remote_domain_get_metadata_args,
+      remote.xdr_remote_domain_get_metadata_ret,
+    ],
+    [remote.REMOTE_PROC_DOMAIN_BLOCK_REBASE]: [
+      remote.xdr_remote_domain_block_rebase_args,
+      null,
+    ],
+    [remote.REMOTE_PROC_DOMAIN_PM_WAKEUP]: [
+      remote.xdr_remote_domain_pm_wakeup_args,
+      null,
+    ],
+    [remote.REMOTE_PROC_DOMAIN_SNAPSHOT_IS_CURRENT]: [
+      remote.xdr_remote_domain_snapshot_is_current_args,
+      remote.xdr_remote_domain_snapshot_is_current_ret,
+    ],
+    [remote.REMOTE_PROC_DOMAIN_SNAPSHOT_HAS_METADATA]: [
+      remote.xdr_remote_domain_snapshot_has_metadata_args,
+      remote.xdr_remote_domain_snapshot_has_metadata_ret,
+    ],
+    [remote.REMOTE_PROC_CONNECT_LIST_ALL_DOMAINS]: [
+      remote.xdr_remote_connect_list_all_domains_args,
+      remote.xdr_remote_connect_list_all_domains_ret,
+    ],
+    [remote.REMOTE_PROC_DOMAIN_LIST_ALL_SNAPSHOTS]: [
+      remote.xdr_remote_domain_list_all_snapshots_args,
+      remote.xdr_remote_domain_list_all_snapshots_ret,
+    ],
+    [remote.REMOTE_PROC_DOMAIN_SNAPSHOT_LIST_ALL_CHILDREN]: [
+      remote.xdr_remote_domain_snapshot_list_all_children_args,
+      remote.xdr_remote_domain_snapshot_list_all_children_ret,
+    ],
+    [remote.REMOTE_PROC_DOMAIN_GET_HOSTNAME]: [
+      remote.xdr_remote_domain_get_hostname_args,
+      remote.xdr_remote_domain_get_hostname_ret,
     ],
     [remote.REMOTE_PROC_DOMAIN_GET_SECURITY_LABEL_LIST]: [
       remote.xdr_remote_domain_get_security_label_list_args,
@@ -4746,17 +6417,82 @@ export const remoteClientProgram: ClientProgram = {
       remote.xdr_remote_domain_get_emulator_pin_info_args,
       remote.xdr_remote_domain_get_emulator_pin_info_ret,
     ],
+    [remote.REMOTE_PROC_CONNECT_LIST_ALL_STORAGE_POOLS]: [
+      remote.xdr_remote_connect_list_all_storage_pools_args,
+      remote.xdr_remote_connect_list_all_storage_pools_ret,
+    ],
+    [remote.REMOTE_PROC_STORAGE_POOL_LIST_ALL_VOLUMES]: [
+      remote.xdr_remote_storage_pool_list_all_volumes_args,
+      remote.xdr_remote_storage_pool_list_all_volumes_ret,
+    ],
+    [remote.REMOTE_PROC_CONNECT_LIST_ALL_NETWORKS]: [
+      remote.xdr_remote_connect_list_all_networks_args,
+      remote.xdr_remote_connect_list_all_networks_ret,
+    ],
+    [remote.REMOTE_PROC_CONNECT_LIST_ALL_INTERFACES]: [
+      remote.xdr_remote_connect_list_all_interfaces_args,
+      remote.xdr_remote_connect_list_all_interfaces_ret,
+    ],
+    [remote.REMOTE_PROC_CONNECT_LIST_ALL_NODE_DEVICES]: [
+      remote.xdr_remote_connect_list_all_node_devices_args,
+      remote.xdr_remote_connect_list_all_node_devices_ret,
+    ],
+    [remote.REMOTE_PROC_CONNECT_LIST_ALL_NWFILTERS]: [
+      remote.xdr_remote_connect_list_all_nwfilters_args,
+      remote.xdr_remote_connect_list_all_nwfilters_ret,
+    ],
+    [remote.REMOTE_PROC_CONNECT_LIST_ALL_SECRETS]: [
+      remote.xdr_remote_connect_list_all_secrets_args,
+      remote.xdr_remote_connect_list_all_secrets_ret,
+    ],
+    [remote.REMOTE_PROC_NODE_SET_MEMORY_PARAMETERS]: [
+      remote.xdr_remote_node_set_memory_parameters_args,
+      null,
+    ],
     [remote.REMOTE_PROC_NODE_GET_MEMORY_PARAMETERS]: [
       remote.xdr_remote_node_get_memory_parameters_args,
       remote.xdr_remote_node_get_memory_parameters_ret,
+    ],
+    [remote.REMOTE_PROC_DOMAIN_BLOCK_COMMIT]: [
+      remote.xdr_remote_domain_block_commit_args,
+      null,
+    ],
+    [remote.REMOTE_PROC_NETWORK_UPDATE]: [
+      remote.xdr_remote_network_update_args,
+      null,
     ],
     [remote.REMOTE_PROC_NODE_GET_CPU_MAP]: [
       remote.xdr_remote_node_get_cpu_map_args,
       remote.xdr_remote_node_get_cpu_map_ret,
     ],
+    [remote.REMOTE_PROC_DOMAIN_FSTRIM]: [
+      remote.xdr_remote_domain_fstrim_args,
+      null,
+    ],
+    [remote.REMOTE_PROC_DOMAIN_SEND_PROCESS_SIGNAL]: [
+      remote.xdr_remote_domain_send_process_signal_args,
+      null,
+    ],
+    [remote.REMOTE_PROC_DOMAIN_OPEN_CHANNEL]: [
+      remote.xdr_remote_domain_open_channel_args,
+      null,
+      "read",
+    ],
+    [remote.REMOTE_PROC_NODE_DEVICE_LOOKUP_SCSI_HOST_BY_WWN]: [
+      remote.xdr_remote_node_device_lookup_scsi_host_by_wwn_args,
+      remote.xdr_remote_node_device_lookup_scsi_host_by_wwn_ret,
+    ],
     [remote.REMOTE_PROC_DOMAIN_GET_JOB_STATS]: [
       remote.xdr_remote_domain_get_job_stats_args,
       remote.xdr_remote_domain_get_job_stats_ret,
+    ],
+    [remote.REMOTE_PROC_DOMAIN_MIGRATE_GET_COMPRESSION_CACHE]: [
+      remote.xdr_remote_domain_migrate_get_compression_cache_args,
+      remote.xdr_remote_domain_migrate_get_compression_cache_ret,
+    ],
+    [remote.REMOTE_PROC_DOMAIN_MIGRATE_SET_COMPRESSION_CACHE]: [
+      remote.xdr_remote_domain_migrate_set_compression_cache_args,
+      null,
     ],
     [remote.REMOTE_PROC_NODE_DEVICE_DETACH_FLAGS]: [
       remote.xdr_remote_node_device_detach_flags_args,
@@ -4784,6 +6520,10 @@ export const remoteClientProgram: ClientProgram = {
     ],
     [remote.REMOTE_PROC_DOMAIN_MIGRATE_CONFIRM3_PARAMS]: [
       remote.xdr_remote_domain_migrate_confirm3_params_args,
+      null,
+    ],
+    [remote.REMOTE_PROC_DOMAIN_SET_MEMORY_STATS_PERIOD]: [
+      remote.xdr_remote_domain_set_memory_stats_period_args,
       null,
     ],
     [remote.REMOTE_PROC_DOMAIN_CREATE_XML_WITH_FILES]: [
@@ -4814,9 +6554,25 @@ export const remoteClientProgram: ClientProgram = {
       remote.xdr_remote_connect_domain_event_callback_deregister_any_args,
       null,
     ],
+    [remote.REMOTE_PROC_DOMAIN_CORE_DUMP_WITH_FORMAT]: [
+      remote.xdr_remote_domain_core_dump_with_format_args,
+      null,
+    ],
+    [remote.REMOTE_PROC_DOMAIN_FSFREEZE]: [
+      remote.xdr_remote_domain_fsfreeze_args,
+      remote.xdr_remote_domain_fsfreeze_ret,
+    ],
+    [remote.REMOTE_PROC_DOMAIN_FSTHAW]: [
+      remote.xdr_remote_domain_fsthaw_args,
+      remote.xdr_remote_domain_fsthaw_ret,
+    ],
     [remote.REMOTE_PROC_DOMAIN_GET_TIME]: [
       remote.xdr_remote_domain_get_time_args,
       remote.xdr_remote_domain_get_time_ret,
+    ],
+    [remote.REMOTE_PROC_DOMAIN_SET_TIME]: [
+      remote.xdr_remote_domain_set_time_args,
+      null,
     ],
     [remote.REMOTE_PROC_NODE_GET_FREE_PAGES]: [
       remote.xdr_remote_node_get_free_pages_args,
@@ -4826,6 +6582,10 @@ export const remoteClientProgram: ClientProgram = {
       remote.xdr_remote_network_get_dhcp_leases_args,
       remote.xdr_remote_network_get_dhcp_leases_ret,
     ],
+    [remote.REMOTE_PROC_CONNECT_GET_DOMAIN_CAPABILITIES]: [
+      remote.xdr_remote_connect_get_domain_capabilities_args,
+      remote.xdr_remote_connect_get_domain_capabilities_ret,
+    ],
     [remote.REMOTE_PROC_DOMAIN_OPEN_GRAPHICS_FD]: [
       remote.xdr_remote_domain_open_graphics_fd_args,
       null,
@@ -4833,6 +6593,10 @@ export const remoteClientProgram: ClientProgram = {
     [remote.REMOTE_PROC_CONNECT_GET_ALL_DOMAIN_STATS]: [
       remote.xdr_remote_connect_get_all_domain_stats_args,
       remote.xdr_remote_connect_get_all_domain_stats_ret,
+    ],
+    [remote.REMOTE_PROC_DOMAIN_BLOCK_COPY]: [
+      remote.xdr_remote_domain_block_copy_args,
+      null,
     ],
     [remote.REMOTE_PROC_NODE_ALLOC_PAGES]: [
       remote.xdr_remote_node_alloc_pages_args,
@@ -4842,13 +6606,33 @@ export const remoteClientProgram: ClientProgram = {
       remote.xdr_remote_domain_get_fsinfo_args,
       remote.xdr_remote_domain_get_fsinfo_ret,
     ],
+    [remote.REMOTE_PROC_DOMAIN_DEFINE_XML_FLAGS]: [
+      remote.xdr_remote_domain_define_xml_flags_args,
+      remote.xdr_remote_domain_define_xml_flags_ret,
+    ],
     [remote.REMOTE_PROC_DOMAIN_GET_IOTHREAD_INFO]: [
       remote.xdr_remote_domain_get_iothread_info_args,
       remote.xdr_remote_domain_get_iothread_info_ret,
     ],
+    [remote.REMOTE_PROC_DOMAIN_PIN_IOTHREAD]: [
+      remote.xdr_remote_domain_pin_iothread_args,
+      null,
+    ],
     [remote.REMOTE_PROC_DOMAIN_INTERFACE_ADDRESSES]: [
       remote.xdr_remote_domain_interface_addresses_args,
       remote.xdr_remote_domain_interface_addresses_ret,
+    ],
+    [remote.REMOTE_PROC_DOMAIN_ADD_IOTHREAD]: [
+      remote.xdr_remote_domain_add_iothread_args,
+      null,
+    ],
+    [remote.REMOTE_PROC_DOMAIN_DEL_IOTHREAD]: [
+      remote.xdr_remote_domain_del_iothread_args,
+      null,
+    ],
+    [remote.REMOTE_PROC_DOMAIN_SET_USER_PASSWORD]: [
+      remote.xdr_remote_domain_set_user_password_args,
+      null,
     ],
     [remote.REMOTE_PROC_DOMAIN_RENAME]: [
       remote.xdr_remote_domain_rename_args,
@@ -4856,9 +6640,17 @@ export const remoteClientProgram: ClientProgram = {
     ],
     [remote.REMOTE_PROC_CONNECT_REGISTER_CLOSE_CALLBACK]: [null, null],
     [remote.REMOTE_PROC_CONNECT_UNREGISTER_CLOSE_CALLBACK]: [null, null],
+    [remote.REMOTE_PROC_DOMAIN_MIGRATE_START_POST_COPY]: [
+      remote.xdr_remote_domain_migrate_start_post_copy_args,
+      null,
+    ],
     [remote.REMOTE_PROC_DOMAIN_GET_PERF_EVENTS]: [
       remote.xdr_remote_domain_get_perf_events_args,
       remote.xdr_remote_domain_get_perf_events_ret,
+    ],
+    [remote.REMOTE_PROC_DOMAIN_SET_PERF_EVENTS]: [
+      remote.xdr_remote_domain_set_perf_events_args,
+      null,
     ],
     [remote.REMOTE_PROC_CONNECT_STORAGE_POOL_EVENT_REGISTER_ANY]: [
       remote.xdr_remote_connect_storage_pool_event_register_any_args,
@@ -4866,6 +6658,14 @@ export const remoteClientProgram: ClientProgram = {
     ],
     [remote.REMOTE_PROC_CONNECT_STORAGE_POOL_EVENT_DEREGISTER_ANY]: [
       remote.xdr_remote_connect_storage_pool_event_deregister_any_args,
+      null,
+    ],
+    [remote.REMOTE_PROC_DOMAIN_GET_GUEST_VCPUS]: [
+      remote.xdr_remote_domain_get_guest_vcpus_args,
+      remote.xdr_remote_domain_get_guest_vcpus_ret,
+    ],
+    [remote.REMOTE_PROC_DOMAIN_SET_GUEST_VCPUS]: [
+      remote.xdr_remote_domain_set_guest_vcpus_args,
       null,
     ],
     [remote.REMOTE_PROC_CONNECT_NODE_DEVICE_EVENT_REGISTER_ANY]: [
@@ -4888,6 +6688,46 @@ export const remoteClientProgram: ClientProgram = {
       remote.xdr_remote_connect_secret_event_deregister_any_args,
       null,
     ],
+    [remote.REMOTE_PROC_DOMAIN_SET_VCPU]: [
+      remote.xdr_remote_domain_set_vcpu_args,
+      null,
+    ],
+    [remote.REMOTE_PROC_DOMAIN_SET_BLOCK_THRESHOLD]: [
+      remote.xdr_remote_domain_set_block_threshold_args,
+      null,
+    ],
+    [remote.REMOTE_PROC_DOMAIN_MIGRATE_GET_MAX_DOWNTIME]: [
+      remote.xdr_remote_domain_migrate_get_max_downtime_args,
+      remote.xdr_remote_domain_migrate_get_max_downtime_ret,
+    ],
+    [remote.REMOTE_PROC_DOMAIN_MANAGED_SAVE_GET_XML_DESC]: [
+      remote.xdr_remote_domain_managed_save_get_xml_desc_args,
+      remote.xdr_remote_domain_managed_save_get_xml_desc_ret,
+    ],
+    [remote.REMOTE_PROC_DOMAIN_MANAGED_SAVE_DEFINE_XML]: [
+      remote.xdr_remote_domain_managed_save_define_xml_args,
+      null,
+    ],
+    [remote.REMOTE_PROC_DOMAIN_SET_LIFECYCLE_ACTION]: [
+      remote.xdr_remote_domain_set_lifecycle_action_args,
+      null,
+    ],
+    [remote.REMOTE_PROC_STORAGE_POOL_LOOKUP_BY_TARGET_PATH]: [
+      remote.xdr_remote_storage_pool_lookup_by_target_path_args,
+      remote.xdr_remote_storage_pool_lookup_by_target_path_ret,
+    ],
+    [remote.REMOTE_PROC_DOMAIN_DETACH_DEVICE_ALIAS]: [
+      remote.xdr_remote_domain_detach_device_alias_args,
+      null,
+    ],
+    [remote.REMOTE_PROC_CONNECT_COMPARE_HYPERVISOR_CPU]: [
+      remote.xdr_remote_connect_compare_hypervisor_cpu_args,
+      remote.xdr_remote_connect_compare_hypervisor_cpu_ret,
+    ],
+    [remote.REMOTE_PROC_CONNECT_BASELINE_HYPERVISOR_CPU]: [
+      remote.xdr_remote_connect_baseline_hypervisor_cpu_args,
+      remote.xdr_remote_connect_baseline_hypervisor_cpu_ret,
+    ],
     [remote.REMOTE_PROC_NODE_GET_SEV_INFO]: [
       remote.xdr_remote_node_get_sev_info_args,
       remote.xdr_remote_node_get_sev_info_ret,
@@ -4896,13 +6736,109 @@ export const remoteClientProgram: ClientProgram = {
       remote.xdr_remote_domain_get_launch_security_info_args,
       remote.xdr_remote_domain_get_launch_security_info_ret,
     ],
+    [remote.REMOTE_PROC_NWFILTER_BINDING_LOOKUP_BY_PORT_DEV]: [
+      remote.xdr_remote_nwfilter_binding_lookup_by_port_dev_args,
+      remote.xdr_remote_nwfilter_binding_lookup_by_port_dev_ret,
+    ],
+    [remote.REMOTE_PROC_NWFILTER_BINDING_GET_XML_DESC]: [
+      remote.xdr_remote_nwfilter_binding_get_xml_desc_args,
+      remote.xdr_remote_nwfilter_binding_get_xml_desc_ret,
+    ],
+    [remote.REMOTE_PROC_NWFILTER_BINDING_CREATE_XML]: [
+      remote.xdr_remote_nwfilter_binding_create_xml_args,
+      remote.xdr_remote_nwfilter_binding_create_xml_ret,
+    ],
+    [remote.REMOTE_PROC_NWFILTER_BINDING_DELETE]: [
+      remote.xdr_remote_nwfilter_binding_delete_args,
+      null,
+    ],
+    [remote.REMOTE_PROC_CONNECT_LIST_ALL_NWFILTER_BINDINGS]: [
+      remote.xdr_remote_connect_list_all_nwfilter_bindings_args,
+      remote.xdr_remote_connect_list_all_nwfilter_bindings_ret,
+    ],
+    [remote.REMOTE_PROC_DOMAIN_SET_IOTHREAD_PARAMS]: [
+      remote.xdr_remote_domain_set_iothread_params_args,
+      null,
+    ],
+    [remote.REMOTE_PROC_CONNECT_GET_STORAGE_POOL_CAPABILITIES]: [
+      remote.xdr_remote_connect_get_storage_pool_capabilities_args,
+      remote.xdr_remote_connect_get_storage_pool_capabilities_ret,
+    ],
+    [remote.REMOTE_PROC_NETWORK_LIST_ALL_PORTS]: [
+      remote.xdr_remote_network_list_all_ports_args,
+      remote.xdr_remote_network_list_all_ports_ret,
+    ],
+    [remote.REMOTE_PROC_NETWORK_PORT_LOOKUP_BY_UUID]: [
+      remote.xdr_remote_network_port_lookup_by_uuid_args,
+      remote.xdr_remote_network_port_lookup_by_uuid_ret,
+    ],
+    [remote.REMOTE_PROC_NETWORK_PORT_CREATE_XML]: [
+      remote.xdr_remote_network_port_create_xml_args,
+      remote.xdr_remote_network_port_create_xml_ret,
+    ],
     [remote.REMOTE_PROC_NETWORK_PORT_GET_PARAMETERS]: [
       remote.xdr_remote_network_port_get_parameters_args,
       remote.xdr_remote_network_port_get_parameters_ret,
     ],
+    [remote.REMOTE_PROC_NETWORK_PORT_SET_PARAMETERS]: [
+      remote.xdr_remote_network_port_set_parameters_args,
+      null,
+    ],
+    [remote.REMOTE_PROC_NETWORK_PORT_GET_XML_DESC]: [
+      remote.xdr_remote_network_port_get_xml_desc_args,
+      remote.xdr_remote_network_port_get_xml_desc_ret,
+    ],
+    [remote.REMOTE_PROC_NETWORK_PORT_DELETE]: [
+      remote.xdr_remote_network_port_delete_args,
+      null,
+    ],
+    [remote.REMOTE_PROC_DOMAIN_CHECKPOINT_CREATE_XML]: [
+      remote.xdr_remote_domain_checkpoint_create_xml_args,
+      remote.xdr_remote_domain_checkpoint_create_xml_ret,
+    ],
+    [remote.REMOTE_PROC_DOMAIN_CHECKPOINT_GET_XML_DESC]: [
+      remote.xdr_remote_domain_checkpoint_get_xml_desc_args,
+      remote.xdr_remote_domain_checkpoint_get_xml_desc_ret,
+    ],
+    [remote.REMOTE_PROC_DOMAIN_LIST_ALL_CHECKPOINTS]: [
+      remote.xdr_remote_domain_list_all_checkpoints_args,
+      remote.xdr_remote_domain_list_all_checkpoints_ret,
+    ],
+    [remote.REMOTE_PROC_DOMAIN_CHECKPOINT_LIST_ALL_CHILDREN]: [
+      remote.xdr_remote_domain_checkpoint_list_all_children_args,
+      remote.xdr_remote_domain_checkpoint_list_all_children_ret,
+    ],
+    [remote.REMOTE_PROC_DOMAIN_CHECKPOINT_LOOKUP_BY_NAME]: [
+      remote.xdr_remote_domain_checkpoint_lookup_by_name_args,
+      remote.xdr_remote_domain_checkpoint_lookup_by_name_ret,
+    ],
+    [remote.REMOTE_PROC_DOMAIN_CHECKPOINT_GET_PARENT]: [
+      remote.xdr_remote_domain_checkpoint_get_parent_args,
+      remote.xdr_remote_domain_checkpoint_get_parent_ret,
+    ],
+    [remote.REMOTE_PROC_DOMAIN_CHECKPOINT_DELETE]: [
+      remote.xdr_remote_domain_checkpoint_delete_args,
+      null,
+    ],
     [remote.REMOTE_PROC_DOMAIN_GET_GUEST_INFO]: [
       remote.xdr_remote_domain_get_guest_info_args,
       remote.xdr_remote_domain_get_guest_info_ret,
+    ],
+    [remote.REMOTE_PROC_CONNECT_SET_IDENTITY]: [
+      remote.xdr_remote_connect_set_identity_args,
+      null,
+    ],
+    [remote.REMOTE_PROC_DOMAIN_AGENT_SET_RESPONSE_TIMEOUT]: [
+      remote.xdr_remote_domain_agent_set_response_timeout_args,
+      remote.xdr_remote_domain_agent_set_response_timeout_ret,
+    ],
+    [remote.REMOTE_PROC_DOMAIN_BACKUP_BEGIN]: [
+      remote.xdr_remote_domain_backup_begin_args,
+      null,
+    ],
+    [remote.REMOTE_PROC_DOMAIN_BACKUP_GET_XML_DESC]: [
+      remote.xdr_remote_domain_backup_get_xml_desc_args,
+      remote.xdr_remote_domain_backup_get_xml_desc_ret,
     ],
     [remote.REMOTE_PROC_DOMAIN_AUTHORIZED_SSH_KEYS_GET]: [
       remote.xdr_remote_domain_authorized_ssh_keys_get_args,
@@ -4915,6 +6851,66 @@ export const remoteClientProgram: ClientProgram = {
     [remote.REMOTE_PROC_DOMAIN_GET_MESSAGES]: [
       remote.xdr_remote_domain_get_messages_args,
       remote.xdr_remote_domain_get_messages_ret,
+    ],
+    [remote.REMOTE_PROC_DOMAIN_START_DIRTY_RATE_CALC]: [
+      remote.xdr_remote_domain_start_dirty_rate_calc_args,
+      null,
+    ],
+    [remote.REMOTE_PROC_NODE_DEVICE_DEFINE_XML]: [
+      remote.xdr_remote_node_device_define_xml_args,
+      remote.xdr_remote_node_device_define_xml_ret,
+    ],
+    [remote.REMOTE_PROC_NODE_DEVICE_UNDEFINE]: [
+      remote.xdr_remote_node_device_undefine_args,
+      null,
+    ],
+    [remote.REMOTE_PROC_NODE_DEVICE_CREATE]: [
+      remote.xdr_remote_node_device_create_args,
+      null,
+    ],
+    [remote.REMOTE_PROC_NWFILTER_DEFINE_XML_FLAGS]: [
+      remote.xdr_remote_nwfilter_define_xml_flags_args,
+      remote.xdr_remote_nwfilter_define_xml_flags_ret,
+    ],
+    [remote.REMOTE_PROC_NETWORK_DEFINE_XML_FLAGS]: [
+      remote.xdr_remote_network_define_xml_flags_args,
+      remote.xdr_remote_network_define_xml_flags_ret,
+    ],
+    [remote.REMOTE_PROC_NODE_DEVICE_GET_AUTOSTART]: [
+      remote.xdr_remote_node_device_get_autostart_args,
+      remote.xdr_remote_node_device_get_autostart_ret,
+    ],
+    [remote.REMOTE_PROC_NODE_DEVICE_SET_AUTOSTART]: [
+      remote.xdr_remote_node_device_set_autostart_args,
+      null,
+    ],
+    [remote.REMOTE_PROC_NODE_DEVICE_IS_PERSISTENT]: [
+      remote.xdr_remote_node_device_is_persistent_args,
+      remote.xdr_remote_node_device_is_persistent_ret,
+    ],
+    [remote.REMOTE_PROC_NODE_DEVICE_IS_ACTIVE]: [
+      remote.xdr_remote_node_device_is_active_args,
+      remote.xdr_remote_node_device_is_active_ret,
+    ],
+    [remote.REMOTE_PROC_NETWORK_CREATE_XML_FLAGS]: [
+      remote.xdr_remote_network_create_xml_flags_args,
+      remote.xdr_remote_network_create_xml_flags_ret,
+    ],
+    [remote.REMOTE_PROC_DOMAIN_SET_LAUNCH_SECURITY_STATE]: [
+      remote.xdr_remote_domain_set_launch_security_state_args,
+      null,
+    ],
+    [remote.REMOTE_PROC_DOMAIN_SAVE_PARAMS]: [
+      remote.xdr_remote_domain_save_params_args,
+      null,
+    ],
+    [remote.REMOTE_PROC_DOMAIN_RESTORE_PARAMS]: [
+      remote.xdr_remote_domain_restore_params_args,
+      null,
+    ],
+    [remote.REMOTE_PROC_DOMAIN_ABORT_JOB_FLAGS]: [
+      remote.xdr_remote_domain_abort_job_flags_args,
+      null,
     ],
     [remote.REMOTE_PROC_DOMAIN_FD_ASSOCIATE]: [
       remote.xdr_remote_domain_fd_associate_args,
@@ -5131,7 +7127,731 @@ export const remoteClientProgram: ClientProgram = {
   trace: remoteTraceProgram,
 };
 
-/** Client of remote_protocol.x: one method per procedure with a client side (`@generate: client|both`). */
+/** How `virDomainEventID` callbacks are registered and deregistered. */
+const DOMAIN_EVENTS: EventFamilySpec<remote.remote_connect_domain_event_callback_register_any_args> =
+  {
+    register: {
+      proc: remote.REMOTE_PROC_CONNECT_DOMAIN_EVENT_CALLBACK_REGISTER_ANY,
+      args: remote.xdr_remote_connect_domain_event_callback_register_any_args,
+      ret: remote.xdr_remote_connect_domain_event_callback_register_any_ret,
+    },
+    deregister: {
+      proc: remote.REMOTE_PROC_CONNECT_DOMAIN_EVENT_CALLBACK_DEREGISTER_ANY,
+      args: remote.xdr_remote_connect_domain_event_callback_deregister_any_args,
+    },
+  };
+
+/** How `virNetworkEventID` callbacks are registered and deregistered. */
+const NETWORK_EVENTS: EventFamilySpec<remote.remote_connect_network_event_register_any_args> =
+  {
+    register: {
+      proc: remote.REMOTE_PROC_CONNECT_NETWORK_EVENT_REGISTER_ANY,
+      args: remote.xdr_remote_connect_network_event_register_any_args,
+      ret: remote.xdr_remote_connect_network_event_register_any_ret,
+    },
+    deregister: {
+      proc: remote.REMOTE_PROC_CONNECT_NETWORK_EVENT_DEREGISTER_ANY,
+      args: remote.xdr_remote_connect_network_event_deregister_any_args,
+    },
+  };
+
+/** How `virNodeDeviceEventID` callbacks are registered and deregistered. */
+const NODE_DEVICE_EVENTS: EventFamilySpec<remote.remote_connect_node_device_event_register_any_args> =
+  {
+    register: {
+      proc: remote.REMOTE_PROC_CONNECT_NODE_DEVICE_EVENT_REGISTER_ANY,
+      args: remote.xdr_remote_connect_node_device_event_register_any_args,
+      ret: remote.xdr_remote_connect_node_device_event_register_any_ret,
+    },
+    deregister: {
+      proc: remote.REMOTE_PROC_CONNECT_NODE_DEVICE_EVENT_DEREGISTER_ANY,
+      args: remote.xdr_remote_connect_node_device_event_deregister_any_args,
+    },
+  };
+
+/** How `virSecretEventID` callbacks are registered and deregistered. */
+const SECRET_EVENTS: EventFamilySpec<remote.remote_connect_secret_event_register_any_args> =
+  {
+    register: {
+      proc: remote.REMOTE_PROC_CONNECT_SECRET_EVENT_REGISTER_ANY,
+      args: remote.xdr_remote_connect_secret_event_register_any_args,
+      ret: remote.xdr_remote_connect_secret_event_register_any_ret,
+    },
+    deregister: {
+      proc: remote.REMOTE_PROC_CONNECT_SECRET_EVENT_DEREGISTER_ANY,
+      args: remote.xdr_remote_connect_secret_event_deregister_any_args,
+    },
+  };
+
+/** How `virStoragePoolEventID` callbacks are registered and deregistered. */
+const STORAGE_POOL_EVENTS: EventFamilySpec<remote.remote_connect_storage_pool_event_register_any_args> =
+  {
+    register: {
+      proc: remote.REMOTE_PROC_CONNECT_STORAGE_POOL_EVENT_REGISTER_ANY,
+      args: remote.xdr_remote_connect_storage_pool_event_register_any_args,
+      ret: remote.xdr_remote_connect_storage_pool_event_register_any_ret,
+    },
+    deregister: {
+      proc: remote.REMOTE_PROC_CONNECT_STORAGE_POOL_EVENT_DEREGISTER_ANY,
+      args: remote.xdr_remote_connect_storage_pool_event_deregister_any_args,
+    },
+  };
+
+/** `VIR_DOMAIN_EVENT_ID_LIFECYCLE` events as `client.events.domainLifecycle()` yields them. */
+export type DomainLifecycleEvent = remote.remote_domain_event_lifecycle_msg &
+  virDomainEventLifecycleKind;
+
+/** `VIR_DOMAIN_EVENT_ID_REBOOT` events as `client.events.domainReboot()` yields them. */
+export type DomainRebootEvent = remote.remote_domain_event_reboot_msg;
+
+/** `VIR_DOMAIN_EVENT_ID_RTC_CHANGE` events as `client.events.domainRtcChange()` yields them. */
+export type DomainRtcChangeEvent = remote.remote_domain_event_rtc_change_msg;
+
+/** `VIR_DOMAIN_EVENT_ID_WATCHDOG` events as `client.events.domainWatchdog()` yields them. */
+export type DomainWatchdogEvent = remote.remote_domain_event_watchdog_msg & {
+  action: virDomainEventWatchdogAction;
+};
+
+/** `VIR_DOMAIN_EVENT_ID_IO_ERROR` events as `client.events.domainIoError()` yields them. */
+export type DomainIoErrorEvent = remote.remote_domain_event_io_error_msg & {
+  action: virDomainEventIOErrorAction;
+};
+
+/** `VIR_DOMAIN_EVENT_ID_GRAPHICS` events as `client.events.domainGraphics()` yields them. */
+export type DomainGraphicsEvent = remote.remote_domain_event_graphics_msg & {
+  phase: virDomainEventGraphicsPhase;
+};
+
+/** `VIR_DOMAIN_EVENT_ID_IO_ERROR_REASON` events as `client.events.domainIoErrorReason()` yields them. */
+export type DomainIoErrorReasonEvent =
+  remote.remote_domain_event_io_error_reason_msg & {
+    action: virDomainEventIOErrorAction;
+  };
+
+/** `VIR_DOMAIN_EVENT_ID_CONTROL_ERROR` events as `client.events.domainControlError()` yields them. */
+export type DomainControlErrorEvent =
+  remote.remote_domain_event_control_error_msg;
+
+/** `VIR_DOMAIN_EVENT_ID_BLOCK_JOB` events as `client.events.domainBlockJob()` yields them. */
+export type DomainBlockJobEvent = remote.remote_domain_event_block_job_msg & {
+  type: virDomainBlockJobType;
+  status: virConnectDomainEventBlockJobStatus;
+};
+
+/** `VIR_DOMAIN_EVENT_ID_DISK_CHANGE` events as `client.events.domainDiskChange()` yields them. */
+export type DomainDiskChangeEvent =
+  remote.remote_domain_event_disk_change_msg & {
+    reason: virConnectDomainEventDiskChangeReason;
+  };
+
+/** `VIR_DOMAIN_EVENT_ID_TRAY_CHANGE` events as `client.events.domainTrayChange()` yields them. */
+export type DomainTrayChangeEvent =
+  remote.remote_domain_event_tray_change_msg & {
+    reason: virDomainEventTrayChangeReason;
+  };
+
+/** `VIR_DOMAIN_EVENT_ID_PMWAKEUP` events as `client.events.domainPmwakeup()` yields them. */
+export type DomainPmwakeupEvent =
+  remote.remote_domain_event_callback_pmwakeup_msg;
+
+/** `VIR_DOMAIN_EVENT_ID_PMSUSPEND` events as `client.events.domainPmsuspend()` yields them. */
+export type DomainPmsuspendEvent =
+  remote.remote_domain_event_callback_pmsuspend_msg;
+
+/** `VIR_DOMAIN_EVENT_ID_BALLOON_CHANGE` events as `client.events.domainBalloonChange()` yields them. */
+export type DomainBalloonChangeEvent =
+  remote.remote_domain_event_balloon_change_msg;
+
+/** `VIR_DOMAIN_EVENT_ID_PMSUSPEND_DISK` events as `client.events.domainPmsuspendDisk()` yields them. */
+export type DomainPmsuspendDiskEvent =
+  remote.remote_domain_event_callback_pmsuspend_disk_msg;
+
+/** `VIR_DOMAIN_EVENT_ID_DEVICE_REMOVED` events as `client.events.domainDeviceRemoved()` yields them. */
+export type DomainDeviceRemovedEvent =
+  remote.remote_domain_event_device_removed_msg;
+
+/** `VIR_DOMAIN_EVENT_ID_BLOCK_JOB_2` events as `client.events.domainBlockJob2()` yields them. */
+export type DomainBlockJob2Event =
+  remote.remote_domain_event_block_job_2_msg & {
+    type: virDomainBlockJobType;
+    status: virConnectDomainEventBlockJobStatus;
+  };
+
+/** `VIR_DOMAIN_EVENT_ID_TUNABLE` events as `client.events.domainTunable()` yields them. */
+export type DomainTunableEvent =
+  remote.remote_domain_event_callback_tunable_msg;
+
+/** `VIR_DOMAIN_EVENT_ID_AGENT_LIFECYCLE` events as `client.events.domainAgentLifecycle()` yields them. */
+export type DomainAgentLifecycleEvent =
+  remote.remote_domain_event_callback_agent_lifecycle_msg &
+    virDomainEventLifecycleKind;
+
+/** `VIR_DOMAIN_EVENT_ID_DEVICE_ADDED` events as `client.events.domainDeviceAdded()` yields them. */
+export type DomainDeviceAddedEvent =
+  remote.remote_domain_event_callback_device_added_msg;
+
+/** `VIR_DOMAIN_EVENT_ID_MIGRATION_ITERATION` events as `client.events.domainMigrationIteration()` yields them. */
+export type DomainMigrationIterationEvent =
+  remote.remote_domain_event_callback_migration_iteration_msg;
+
+/** `VIR_DOMAIN_EVENT_ID_JOB_COMPLETED` events as `client.events.domainJobCompleted()` yields them. */
+export type DomainJobCompletedEvent =
+  remote.remote_domain_event_callback_job_completed_msg;
+
+/** `VIR_DOMAIN_EVENT_ID_DEVICE_REMOVAL_FAILED` events as `client.events.domainDeviceRemovalFailed()` yields them. */
+export type DomainDeviceRemovalFailedEvent =
+  remote.remote_domain_event_callback_device_removal_failed_msg;
+
+/** `VIR_DOMAIN_EVENT_ID_METADATA_CHANGE` events as `client.events.domainMetadataChange()` yields them. */
+export type DomainMetadataChangeEvent =
+  remote.remote_domain_event_callback_metadata_change_msg;
+
+/** `VIR_DOMAIN_EVENT_ID_BLOCK_THRESHOLD` events as `client.events.domainBlockThreshold()` yields them. */
+export type DomainBlockThresholdEvent =
+  remote.remote_domain_event_block_threshold_msg;
+
+/** `VIR_DOMAIN_EVENT_ID_MEMORY_FAILURE` events as `client.events.domainMemoryFailure()` yields them. */
+export type DomainMemoryFailureEvent =
+  remote.remote_domain_event_memory_failure_msg & {
+    recipient: virDomainMemoryFailureRecipientType;
+    action: virDomainMemoryFailureActionType;
+  };
+
+/** `VIR_DOMAIN_EVENT_ID_MEMORY_DEVICE_SIZE_CHANGE` events as `client.events.domainMemoryDeviceSizeChange()` yields them. */
+export type DomainMemoryDeviceSizeChangeEvent =
+  remote.remote_domain_event_memory_device_size_change_msg;
+
+/** `VIR_NETWORK_EVENT_ID_LIFECYCLE` events as `client.events.networkLifecycle()` yields them. */
+export type NetworkLifecycleEvent =
+  remote.remote_network_event_lifecycle_msg & {
+    event: virNetworkEventLifecycleType;
+  };
+
+/** `VIR_NODE_DEVICE_EVENT_ID_LIFECYCLE` events as `client.events.nodeDeviceLifecycle()` yields them. */
+export type NodeDeviceLifecycleEvent =
+  remote.remote_node_device_event_lifecycle_msg & {
+    event: virNodeDeviceEventLifecycleType;
+  };
+
+/** `VIR_NODE_DEVICE_EVENT_ID_UPDATE` events as `client.events.nodeDeviceUpdate()` yields them. */
+export type NodeDeviceUpdateEvent = remote.remote_node_device_event_update_msg;
+
+/** `VIR_SECRET_EVENT_ID_LIFECYCLE` events as `client.events.secretLifecycle()` yields them. */
+export type SecretLifecycleEvent = remote.remote_secret_event_lifecycle_msg & {
+  event: virSecretEventLifecycleType;
+};
+
+/** `VIR_SECRET_EVENT_ID_VALUE_CHANGED` events as `client.events.secretValueChanged()` yields them. */
+export type SecretValueChangedEvent =
+  remote.remote_secret_event_value_changed_msg;
+
+/** `VIR_STORAGE_POOL_EVENT_ID_LIFECYCLE` events as `client.events.storagePoolLifecycle()` yields them. */
+export type StoragePoolLifecycleEvent =
+  remote.remote_storage_pool_event_lifecycle_msg & {
+    event: virStoragePoolEventLifecycleType;
+  };
+
+/** `VIR_STORAGE_POOL_EVENT_ID_REFRESH` events as `client.events.storagePoolRefresh()` yields them. */
+export type StoragePoolRefreshEvent =
+  remote.remote_storage_pool_event_refresh_msg;
+
+/** Event subscriptions of remote_protocol.x, one per libvirt event ID: `client.events`. */
+export class RemoteEventSubscriptions {
+  constructor(private readonly client: RemoteClient) {}
+
+  /**
+   * `VIR_DOMAIN_EVENT_ID_LIFECYCLE`: registers with `REMOTE_PROC_CONNECT_DOMAIN_EVENT_CALLBACK_REGISTER_ANY` (for one dom, or all when none is given) and yields `REMOTE_PROC_DOMAIN_EVENT_CALLBACK_LIFECYCLE`'s events until closed.
+   */
+  domainLifecycle(
+    dom: remote.remote_domain | null = null,
+  ): Promise<EventSubscription<DomainLifecycleEvent>> {
+    return this.client.subscribe(
+      DOMAIN_EVENTS,
+      "domainEventCallbackLifecycle",
+      { eventID: virDomainEventID.VIR_DOMAIN_EVENT_ID_LIFECYCLE, dom },
+      (m) => m.msg as DomainLifecycleEvent,
+    );
+  }
+
+  /**
+   * `VIR_DOMAIN_EVENT_ID_REBOOT`: registers with `REMOTE_PROC_CONNECT_DOMAIN_EVENT_CALLBACK_REGISTER_ANY` (for one dom, or all when none is given) and yields `REMOTE_PROC_DOMAIN_EVENT_CALLBACK_REBOOT`'s events until closed.
+   */
+  domainReboot(
+    dom: remote.remote_domain | null = null,
+  ): Promise<EventSubscription<DomainRebootEvent>> {
+    return this.client.subscribe(
+      DOMAIN_EVENTS,
+      "domainEventCallbackReboot",
+      { eventID: virDomainEventID.VIR_DOMAIN_EVENT_ID_REBOOT, dom },
+      (m) => m.msg,
+    );
+  }
+
+  /**
+   * `VIR_DOMAIN_EVENT_ID_RTC_CHANGE`: registers with `REMOTE_PROC_CONNECT_DOMAIN_EVENT_CALLBACK_REGISTER_ANY` (for one dom, or all when none is given) and yields `REMOTE_PROC_DOMAIN_EVENT_CALLBACK_RTC_CHANGE`'s events until closed.
+   */
+  domainRtcChange(
+    dom: remote.remote_domain | null = null,
+  ): Promise<EventSubscription<DomainRtcChangeEvent>> {
+    return this.client.subscribe(
+      DOMAIN_EVENTS,
+      "domainEventCallbackRtcChange",
+      { eventID: virDomainEventID.VIR_DOMAIN_EVENT_ID_RTC_CHANGE, dom },
+      (m) => m.msg,
+    );
+  }
+
+  /**
+   * `VIR_DOMAIN_EVENT_ID_WATCHDOG`: registers with `REMOTE_PROC_CONNECT_DOMAIN_EVENT_CALLBACK_REGISTER_ANY` (for one dom, or all when none is given) and yields `REMOTE_PROC_DOMAIN_EVENT_CALLBACK_WATCHDOG`'s events until closed.
+   */
+  domainWatchdog(
+    dom: remote.remote_domain | null = null,
+  ): Promise<EventSubscription<DomainWatchdogEvent>> {
+    return this.client.subscribe(
+      DOMAIN_EVENTS,
+      "domainEventCallbackWatchdog",
+      { eventID: virDomainEventID.VIR_DOMAIN_EVENT_ID_WATCHDOG, dom },
+      (m) => m.msg as DomainWatchdogEvent,
+    );
+  }
+
+  /**
+   * `VIR_DOMAIN_EVENT_ID_IO_ERROR`: registers with `REMOTE_PROC_CONNECT_DOMAIN_EVENT_CALLBACK_REGISTER_ANY` (for one dom, or all when none is given) and yields `REMOTE_PROC_DOMAIN_EVENT_CALLBACK_IO_ERROR`'s events until closed.
+   */
+  domainIoError(
+    dom: remote.remote_domain | null = null,
+  ): Promise<EventSubscription<DomainIoErrorEvent>> {
+    return this.client.subscribe(
+      DOMAIN_EVENTS,
+      "domainEventCallbackIoError",
+      { eventID: virDomainEventID.VIR_DOMAIN_EVENT_ID_IO_ERROR, dom },
+      (m) => m.msg as DomainIoErrorEvent,
+    );
+  }
+
+  /**
+   * `VIR_DOMAIN_EVENT_ID_GRAPHICS`: registers with `REMOTE_PROC_CONNECT_DOMAIN_EVENT_CALLBACK_REGISTER_ANY` (for one dom, or all when none is given) and yields `REMOTE_PROC_DOMAIN_EVENT_CALLBACK_GRAPHICS`'s events until closed.
+   */
+  domainGraphics(
+    dom: remote.remote_domain | null = null,
+  ): Promise<EventSubscription<DomainGraphicsEvent>> {
+    return this.client.subscribe(
+      DOMAIN_EVENTS,
+      "domainEventCallbackGraphics",
+      { eventID: virDomainEventID.VIR_DOMAIN_EVENT_ID_GRAPHICS, dom },
+      (m) => m.msg as DomainGraphicsEvent,
+    );
+  }
+
+  /**
+   * `VIR_DOMAIN_EVENT_ID_IO_ERROR_REASON`: registers with `REMOTE_PROC_CONNECT_DOMAIN_EVENT_CALLBACK_REGISTER_ANY` (for one dom, or all when none is given) and yields `REMOTE_PROC_DOMAIN_EVENT_CALLBACK_IO_ERROR_REASON`'s events until closed.
+   */
+  domainIoErrorReason(
+    dom: remote.remote_domain | null = null,
+  ): Promise<EventSubscription<DomainIoErrorReasonEvent>> {
+    return this.client.subscribe(
+      DOMAIN_EVENTS,
+      "domainEventCallbackIoErrorReason",
+      { eventID: virDomainEventID.VIR_DOMAIN_EVENT_ID_IO_ERROR_REASON, dom },
+      (m) => m.msg as DomainIoErrorReasonEvent,
+    );
+  }
+
+  /**
+   * `VIR_DOMAIN_EVENT_ID_CONTROL_ERROR`: registers with `REMOTE_PROC_CONNECT_DOMAIN_EVENT_CALLBACK_REGISTER_ANY` (for one dom, or all when none is given) and yields `REMOTE_PROC_DOMAIN_EVENT_CALLBACK_CONTROL_ERROR`'s events until closed.
+   */
+  domainControlError(
+    dom: remote.remote_domain | null = null,
+  ): Promise<EventSubscription<DomainControlErrorEvent>> {
+    return this.client.subscribe(
+      DOMAIN_EVENTS,
+      "domainEventCallbackControlError",
+      { eventID: virDomainEventID.VIR_DOMAIN_EVENT_ID_CONTROL_ERROR, dom },
+      (m) => m.msg,
+    );
+  }
+
+  /**
+   * `VIR_DOMAIN_EVENT_ID_BLOCK_JOB`: registers with `REMOTE_PROC_CONNECT_DOMAIN_EVENT_CALLBACK_REGISTER_ANY` (for one dom, or all when none is given) and yields `REMOTE_PROC_DOMAIN_EVENT_CALLBACK_BLOCK_JOB`'s events until closed.
+   */
+  domainBlockJob(
+    dom: remote.remote_domain | null = null,
+  ): Promise<EventSubscription<DomainBlockJobEvent>> {
+    return this.client.subscribe(
+      DOMAIN_EVENTS,
+      "domainEventCallbackBlockJob",
+      { eventID: virDomainEventID.VIR_DOMAIN_EVENT_ID_BLOCK_JOB, dom },
+      (m) => m.msg as DomainBlockJobEvent,
+    );
+  }
+
+  /**
+   * `VIR_DOMAIN_EVENT_ID_DISK_CHANGE`: registers with `REMOTE_PROC_CONNECT_DOMAIN_EVENT_CALLBACK_REGISTER_ANY` (for one dom, or all when none is given) and yields `REMOTE_PROC_DOMAIN_EVENT_CALLBACK_DISK_CHANGE`'s events until closed.
+   */
+  domainDiskChange(
+    dom: remote.remote_domain | null = null,
+  ): Promise<EventSubscription<DomainDiskChangeEvent>> {
+    return this.client.subscribe(
+      DOMAIN_EVENTS,
+      "domainEventCallbackDiskChange",
+      { eventID: virDomainEventID.VIR_DOMAIN_EVENT_ID_DISK_CHANGE, dom },
+      (m) => m.msg as DomainDiskChangeEvent,
+    );
+  }
+
+  /**
+   * `VIR_DOMAIN_EVENT_ID_TRAY_CHANGE`: registers with `REMOTE_PROC_CONNECT_DOMAIN_EVENT_CALLBACK_REGISTER_ANY` (for one dom, or all when none is given) and yields `REMOTE_PROC_DOMAIN_EVENT_CALLBACK_TRAY_CHANGE`'s events until closed.
+   */
+  domainTrayChange(
+    dom: remote.remote_domain | null = null,
+  ): Promise<EventSubscription<DomainTrayChangeEvent>> {
+    return this.client.subscribe(
+      DOMAIN_EVENTS,
+      "domainEventCallbackTrayChange",
+      { eventID: virDomainEventID.VIR_DOMAIN_EVENT_ID_TRAY_CHANGE, dom },
+      (m) => m.msg as DomainTrayChangeEvent,
+    );
+  }
+
+  /**
+   * `VIR_DOMAIN_EVENT_ID_PMWAKEUP`: registers with `REMOTE_PROC_CONNECT_DOMAIN_EVENT_CALLBACK_REGISTER_ANY` (for one dom, or all when none is given) and yields `REMOTE_PROC_DOMAIN_EVENT_CALLBACK_PMWAKEUP`'s events until closed.
+   */
+  domainPmwakeup(
+    dom: remote.remote_domain | null = null,
+  ): Promise<EventSubscription<DomainPmwakeupEvent>> {
+    return this.client.subscribe(
+      DOMAIN_EVENTS,
+      "domainEventCallbackPMwakeup",
+      { eventID: virDomainEventID.VIR_DOMAIN_EVENT_ID_PMWAKEUP, dom },
+      (m) => m,
+    );
+  }
+
+  /**
+   * `VIR_DOMAIN_EVENT_ID_PMSUSPEND`: registers with `REMOTE_PROC_CONNECT_DOMAIN_EVENT_CALLBACK_REGISTER_ANY` (for one dom, or all when none is given) and yields `REMOTE_PROC_DOMAIN_EVENT_CALLBACK_PMSUSPEND`'s events until closed.
+   */
+  domainPmsuspend(
+    dom: remote.remote_domain | null = null,
+  ): Promise<EventSubscription<DomainPmsuspendEvent>> {
+    return this.client.subscribe(
+      DOMAIN_EVENTS,
+      "domainEventCallbackPMsuspend",
+      { eventID: virDomainEventID.VIR_DOMAIN_EVENT_ID_PMSUSPEND, dom },
+      (m) => m,
+    );
+  }
+
+  /**
+   * `VIR_DOMAIN_EVENT_ID_BALLOON_CHANGE`: registers with `REMOTE_PROC_CONNECT_DOMAIN_EVENT_CALLBACK_REGISTER_ANY` (for one dom, or all when none is given) and yields `REMOTE_PROC_DOMAIN_EVENT_CALLBACK_BALLOON_CHANGE`'s events until closed.
+   */
+  domainBalloonChange(
+    dom: remote.remote_domain | null = null,
+  ): Promise<EventSubscription<DomainBalloonChangeEvent>> {
+    return this.client.subscribe(
+      DOMAIN_EVENTS,
+      "domainEventCallbackBalloonChange",
+      { eventID: virDomainEventID.VIR_DOMAIN_EVENT_ID_BALLOON_CHANGE, dom },
+      (m) => m.msg,
+    );
+  }
+
+  /**
+   * `VIR_DOMAIN_EVENT_ID_PMSUSPEND_DISK`: registers with `REMOTE_PROC_CONNECT_DOMAIN_EVENT_CALLBACK_REGISTER_ANY` (for one dom, or all when none is given) and yields `REMOTE_PROC_DOMAIN_EVENT_CALLBACK_PMSUSPEND_DISK`'s events until closed.
+   */
+  domainPmsuspendDisk(
+    dom: remote.remote_domain | null = null,
+  ): Promise<EventSubscription<DomainPmsuspendDiskEvent>> {
+    return this.client.subscribe(
+      DOMAIN_EVENTS,
+      "domainEventCallbackPMsuspendDisk",
+      { eventID: virDomainEventID.VIR_DOMAIN_EVENT_ID_PMSUSPEND_DISK, dom },
+      (m) => m,
+    );
+  }
+
+  /**
+   * `VIR_DOMAIN_EVENT_ID_DEVICE_REMOVED`: registers with `REMOTE_PROC_CONNECT_DOMAIN_EVENT_CALLBACK_REGISTER_ANY` (for one dom, or all when none is given) and yields `REMOTE_PROC_DOMAIN_EVENT_CALLBACK_DEVICE_REMOVED`'s events until closed.
+   */
+  domainDeviceRemoved(
+    dom: remote.remote_domain | null = null,
+  ): Promise<EventSubscription<DomainDeviceRemovedEvent>> {
+    return this.client.subscribe(
+      DOMAIN_EVENTS,
+      "domainEventCallbackDeviceRemoved",
+      { eventID: virDomainEventID.VIR_DOMAIN_EVENT_ID_DEVICE_REMOVED, dom },
+      (m) => m.msg,
+    );
+  }
+
+  /**
+   * `VIR_DOMAIN_EVENT_ID_BLOCK_JOB_2`: registers with `REMOTE_PROC_CONNECT_DOMAIN_EVENT_CALLBACK_REGISTER_ANY` (for one dom, or all when none is given) and yields `REMOTE_PROC_DOMAIN_EVENT_BLOCK_JOB_2`'s events until closed.
+   */
+  domainBlockJob2(
+    dom: remote.remote_domain | null = null,
+  ): Promise<EventSubscription<DomainBlockJob2Event>> {
+    return this.client.subscribe(
+      DOMAIN_EVENTS,
+      "domainEventBlockJob2",
+      { eventID: virDomainEventID.VIR_DOMAIN_EVENT_ID_BLOCK_JOB_2, dom },
+      (m) => m as DomainBlockJob2Event,
+    );
+  }
+
+  /**
+   * `VIR_DOMAIN_EVENT_ID_TUNABLE`: registers with `REMOTE_PROC_CONNECT_DOMAIN_EVENT_CALLBACK_REGISTER_ANY` (for one dom, or all when none is given) and yields `REMOTE_PROC_DOMAIN_EVENT_CALLBACK_TUNABLE`'s events until closed.
+   */
+  domainTunable(
+    dom: remote.remote_domain | null = null,
+  ): Promise<EventSubscription<DomainTunableEvent>> {
+    return this.client.subscribe(
+      DOMAIN_EVENTS,
+      "domainEventCallbackTunable",
+      { eventID: virDomainEventID.VIR_DOMAIN_EVENT_ID_TUNABLE, dom },
+      (m) => m,
+    );
+  }
+
+  /**
+   * `VIR_DOMAIN_EVENT_ID_AGENT_LIFECYCLE`: registers with `REMOTE_PROC_CONNECT_DOMAIN_EVENT_CALLBACK_REGISTER_ANY` (for one dom, or all when none is given) and yields `REMOTE_PROC_DOMAIN_EVENT_CALLBACK_AGENT_LIFECYCLE`'s events until closed.
+   */
+  domainAgentLifecycle(
+    dom: remote.remote_domain | null = null,
+  ): Promise<EventSubscription<DomainAgentLifecycleEvent>> {
+    return this.client.subscribe(
+      DOMAIN_EVENTS,
+      "domainEventCallbackAgentLifecycle",
+      { eventID: virDomainEventID.VIR_DOMAIN_EVENT_ID_AGENT_LIFECYCLE, dom },
+      (m) => m as DomainAgentLifecycleEvent,
+    );
+  }
+
+  /**
+   * `VIR_DOMAIN_EVENT_ID_DEVICE_ADDED`: registers with `REMOTE_PROC_CONNECT_DOMAIN_EVENT_CALLBACK_REGISTER_ANY` (for one dom, or all when none is given) and yields `REMOTE_PROC_DOMAIN_EVENT_CALLBACK_DEVICE_ADDED`'s events until closed.
+   */
+  domainDeviceAdded(
+    dom: remote.remote_domain | null = null,
+  ): Promise<EventSubscription<DomainDeviceAddedEvent>> {
+    return this.client.subscribe(
+      DOMAIN_EVENTS,
+      "domainEventCallbackDeviceAdded",
+      { eventID: virDomainEventID.VIR_DOMAIN_EVENT_ID_DEVICE_ADDED, dom },
+      (m) => m,
+    );
+  }
+
+  /**
+   * `VIR_DOMAIN_EVENT_ID_MIGRATION_ITERATION`: registers with `REMOTE_PROC_CONNECT_DOMAIN_EVENT_CALLBACK_REGISTER_ANY` (for one dom, or all when none is given) and yields `REMOTE_PROC_DOMAIN_EVENT_CALLBACK_MIGRATION_ITERATION`'s events until closed.
+   */
+  domainMigrationIteration(
+    dom: remote.remote_domain | null = null,
+  ): Promise<EventSubscription<DomainMigrationIterationEvent>> {
+    return this.client.subscribe(
+      DOMAIN_EVENTS,
+      "domainEventCallbackMigrationIteration",
+      {
+        eventID: virDomainEventID.VIR_DOMAIN_EVENT_ID_MIGRATION_ITERATION,
+        dom,
+      },
+      (m) => m,
+    );
+  }
+
+  /**
+   * `VIR_DOMAIN_EVENT_ID_JOB_COMPLETED`: registers with `REMOTE_PROC_CONNECT_DOMAIN_EVENT_CALLBACK_REGISTER_ANY` (for one dom, or all when none is given) and yields `REMOTE_PROC_DOMAIN_EVENT_CALLBACK_JOB_COMPLETED`'s events until closed.
+   */
+  domainJobCompleted(
+    dom: remote.remote_domain | null = null,
+  ): Promise<EventSubscription<DomainJobCompletedEvent>> {
+    return this.client.subscribe(
+      DOMAIN_EVENTS,
+      "domainEventCallbackJobCompleted",
+      { eventID: virDomainEventID.VIR_DOMAIN_EVENT_ID_JOB_COMPLETED, dom },
+      (m) => m,
+    );
+  }
+
+  /**
+   * `VIR_DOMAIN_EVENT_ID_DEVICE_REMOVAL_FAILED`: registers with `REMOTE_PROC_CONNECT_DOMAIN_EVENT_CALLBACK_REGISTER_ANY` (for one dom, or all when none is given) and yields `REMOTE_PROC_DOMAIN_EVENT_CALLBACK_DEVICE_REMOVAL_FAILED`'s events until closed.
+   */
+  domainDeviceRemovalFailed(
+    dom: remote.remote_domain | null = null,
+  ): Promise<EventSubscription<DomainDeviceRemovalFailedEvent>> {
+    return this.client.subscribe(
+      DOMAIN_EVENTS,
+      "domainEventCallbackDeviceRemovalFailed",
+      {
+        eventID: virDomainEventID.VIR_DOMAIN_EVENT_ID_DEVICE_REMOVAL_FAILED,
+        dom,
+      },
+      (m) => m,
+    );
+  }
+
+  /**
+   * `VIR_DOMAIN_EVENT_ID_METADATA_CHANGE`: registers with `REMOTE_PROC_CONNECT_DOMAIN_EVENT_CALLBACK_REGISTER_ANY` (for one dom, or all when none is given) and yields `REMOTE_PROC_DOMAIN_EVENT_CALLBACK_METADATA_CHANGE`'s events until closed.
+   */
+  domainMetadataChange(
+    dom: remote.remote_domain | null = null,
+  ): Promise<EventSubscription<DomainMetadataChangeEvent>> {
+    return this.client.subscribe(
+      DOMAIN_EVENTS,
+      "domainEventCallbackMetadataChange",
+      { eventID: virDomainEventID.VIR_DOMAIN_EVENT_ID_METADATA_CHANGE, dom },
+      (m) => m,
+    );
+  }
+
+  /**
+   * `VIR_DOMAIN_EVENT_ID_BLOCK_THRESHOLD`: registers with `REMOTE_PROC_CONNECT_DOMAIN_EVENT_CALLBACK_REGISTER_ANY` (for one dom, or all when none is given) and yields `REMOTE_PROC_DOMAIN_EVENT_BLOCK_THRESHOLD`'s events until closed.
+   */
+  domainBlockThreshold(
+    dom: remote.remote_domain | null = null,
+  ): Promise<EventSubscription<DomainBlockThresholdEvent>> {
+    return this.client.subscribe(
+      DOMAIN_EVENTS,
+      "domainEventBlockThreshold",
+      { eventID: virDomainEventID.VIR_DOMAIN_EVENT_ID_BLOCK_THRESHOLD, dom },
+      (m) => m,
+    );
+  }
+
+  /**
+   * `VIR_DOMAIN_EVENT_ID_MEMORY_FAILURE`: registers with `REMOTE_PROC_CONNECT_DOMAIN_EVENT_CALLBACK_REGISTER_ANY` (for one dom, or all when none is given) and yields `REMOTE_PROC_DOMAIN_EVENT_MEMORY_FAILURE`'s events until closed.
+   */
+  domainMemoryFailure(
+    dom: remote.remote_domain | null = null,
+  ): Promise<EventSubscription<DomainMemoryFailureEvent>> {
+    return this.client.subscribe(
+      DOMAIN_EVENTS,
+      "domainEventMemoryFailure",
+      { eventID: virDomainEventID.VIR_DOMAIN_EVENT_ID_MEMORY_FAILURE, dom },
+      (m) => m as DomainMemoryFailureEvent,
+    );
+  }
+
+  /**
+   * `VIR_DOMAIN_EVENT_ID_MEMORY_DEVICE_SIZE_CHANGE`: registers with `REMOTE_PROC_CONNECT_DOMAIN_EVENT_CALLBACK_REGISTER_ANY` (for one dom, or all when none is given) and yields `REMOTE_PROC_DOMAIN_EVENT_MEMORY_DEVICE_SIZE_CHANGE`'s events until closed.
+   */
+  domainMemoryDeviceSizeChange(
+    dom: remote.remote_domain | null = null,
+  ): Promise<EventSubscription<DomainMemoryDeviceSizeChangeEvent>> {
+    return this.client.subscribe(
+      DOMAIN_EVENTS,
+      "domainEventMemoryDeviceSizeChange",
+      {
+        eventID: virDomainEventID.VIR_DOMAIN_EVENT_ID_MEMORY_DEVICE_SIZE_CHANGE,
+        dom,
+      },
+      (m) => m,
+    );
+  }
+
+  /**
+   * `VIR_NETWORK_EVENT_ID_LIFECYCLE`: registers with `REMOTE_PROC_CONNECT_NETWORK_EVENT_REGISTER_ANY` (for one net, or all when none is given) and yields `REMOTE_PROC_NETWORK_EVENT_LIFECYCLE`'s events until closed.
+   */
+  networkLifecycle(
+    net: remote.remote_network | null = null,
+  ): Promise<EventSubscription<NetworkLifecycleEvent>> {
+    return this.client.subscribe(
+      NETWORK_EVENTS,
+      "networkEventLifecycle",
+      { eventID: virNetworkEventID.VIR_NETWORK_EVENT_ID_LIFECYCLE, net },
+      (m) => m as NetworkLifecycleEvent,
+    );
+  }
+
+  /**
+   * `VIR_NODE_DEVICE_EVENT_ID_LIFECYCLE`: registers with `REMOTE_PROC_CONNECT_NODE_DEVICE_EVENT_REGISTER_ANY` (for one dev, or all when none is given) and yields `REMOTE_PROC_NODE_DEVICE_EVENT_LIFECYCLE`'s events until closed.
+   */
+  nodeDeviceLifecycle(
+    dev: remote.remote_node_device | null = null,
+  ): Promise<EventSubscription<NodeDeviceLifecycleEvent>> {
+    return this.client.subscribe(
+      NODE_DEVICE_EVENTS,
+      "nodeDeviceEventLifecycle",
+      { eventID: virNodeDeviceEventID.VIR_NODE_DEVICE_EVENT_ID_LIFECYCLE, dev },
+      (m) => m as NodeDeviceLifecycleEvent,
+    );
+  }
+
+  /**
+   * `VIR_NODE_DEVICE_EVENT_ID_UPDATE`: registers with `REMOTE_PROC_CONNECT_NODE_DEVICE_EVENT_REGISTER_ANY` (for one dev, or all when none is given) and yields `REMOTE_PROC_NODE_DEVICE_EVENT_UPDATE`'s events until closed.
+   */
+  nodeDeviceUpdate(
+    dev: remote.remote_node_device | null = null,
+  ): Promise<EventSubscription<NodeDeviceUpdateEvent>> {
+    return this.client.subscribe(
+      NODE_DEVICE_EVENTS,
+      "nodeDeviceEventUpdate",
+      { eventID: virNodeDeviceEventID.VIR_NODE_DEVICE_EVENT_ID_UPDATE, dev },
+      (m) => m,
+    );
+  }
+
+  /**
+   * `VIR_SECRET_EVENT_ID_LIFECYCLE`: registers with `REMOTE_PROC_CONNECT_SECRET_EVENT_REGISTER_ANY` (for one secret, or all when none is given) and yields `REMOTE_PROC_SECRET_EVENT_LIFECYCLE`'s events until closed.
+   */
+  secretLifecycle(
+    secret: remote.remote_secret | null = null,
+  ): Promise<EventSubscription<SecretLifecycleEvent>> {
+    return this.client.subscribe(
+      SECRET_EVENTS,
+      "secretEventLifecycle",
+      { eventID: virSecretEventID.VIR_SECRET_EVENT_ID_LIFECYCLE, secret },
+      (m) => m as SecretLifecycleEvent,
+    );
+  }
+
+  /**
+   * `VIR_SECRET_EVENT_ID_VALUE_CHANGED`: registers with `REMOTE_PROC_CONNECT_SECRET_EVENT_REGISTER_ANY` (for one secret, or all when none is given) and yields `REMOTE_PROC_SECRET_EVENT_VALUE_CHANGED`'s events until closed.
+   */
+  secretValueChanged(
+    secret: remote.remote_secret | null = null,
+  ): Promise<EventSubscription<SecretValueChangedEvent>> {
+    return this.client.subscribe(
+      SECRET_EVENTS,
+      "secretEventValueChanged",
+      { eventID: virSecretEventID.VIR_SECRET_EVENT_ID_VALUE_CHANGED, secret },
+      (m) => m,
+    );
+  }
+
+  /**
+   * `VIR_STORAGE_POOL_EVENT_ID_LIFECYCLE`: registers with `REMOTE_PROC_CONNECT_STORAGE_POOL_EVENT_REGISTER_ANY` (for one pool, or all when none is given) and yields `REMOTE_PROC_STORAGE_POOL_EVENT_LIFECYCLE`'s events until closed.
+   */
+  storagePoolLifecycle(
+    pool: remote.remote_storage_pool | null = null,
+  ): Promise<EventSubscription<StoragePoolLifecycleEvent>> {
+    return this.client.subscribe(
+      STORAGE_POOL_EVENTS,
+      "storagePoolEventLifecycle",
+      {
+        eventID: virStoragePoolEventID.VIR_STORAGE_POOL_EVENT_ID_LIFECYCLE,
+        pool,
+      },
+      (m) => m as StoragePoolLifecycleEvent,
+    );
+  }
+
+  /**
+   * `VIR_STORAGE_POOL_EVENT_ID_REFRESH`: registers with `REMOTE_PROC_CONNECT_STORAGE_POOL_EVENT_REGISTER_ANY` (for one pool, or all when none is given) and yields `REMOTE_PROC_STORAGE_POOL_EVENT_REFRESH`'s events until closed.
+   */
+  storagePoolRefresh(
+    pool: remote.remote_storage_pool | null = null,
+  ): Promise<EventSubscription<StoragePoolRefreshEvent>> {
+    return this.client.subscribe(
+      STORAGE_POOL_EVENTS,
+      "storagePoolEventRefresh",
+      {
+        eventID: virStoragePoolEventID.VIR_STORAGE_POOL_EVENT_ID_REFRESH,
+        pool,
+      },
+      (m) => m,
+    );
+  }
+}
+
+/** Client of remote_protocol.x: one method per call procedure, whatever its `@generate` (which says how libvirt writes its C, not what the wire carries). */
 export class RemoteClient extends ProgramClient<
   RemoteClientCalls,
   RemoteClientEvents
@@ -5148,6 +7868,64 @@ export class RemoteClient extends ProgramClient<
     return new RemoteClient(
       await openSession(remoteClientProgram, target, options),
     );
+  }
+
+  /** Event subscriptions, one per libvirt event ID: `client.events.domainLifecycle()` registers with the server and yields its events. */
+  get events(): RemoteEventSubscriptions {
+    return new RemoteEventSubscriptions(this);
+  }
+
+  /**
+   * `virConnectOpen`: `REMOTE_PROC_CONNECT_OPEN` = 1 (remote_protocol.x).
+   *
+   * ACL: `connect:getattr`.
+   * Priority: high.
+   */
+  connectOpen(
+    name: remote.remote_string,
+    flags: number = 0,
+    options?: CallOptions,
+  ): Promise<void> {
+    return this.invoke(
+      remote.REMOTE_PROC_CONNECT_OPEN,
+      remote.xdr_remote_connect_open_args,
+      { name, flags },
+      null,
+      options,
+    );
+  }
+
+  /**
+   * `virConnectClose`: `REMOTE_PROC_CONNECT_CLOSE` = 2 (remote_protocol.x).
+   *
+   * ACL: `none`.
+   * Priority: high.
+   */
+  connectClose(options?: CallOptions): Promise<void> {
+    return this.invoke(
+      remote.REMOTE_PROC_CONNECT_CLOSE,
+      null,
+      undefined,
+      null,
+      options,
+    );
+  }
+
+  /**
+   * `virConnectGetType`: `REMOTE_PROC_CONNECT_GET_TYPE` = 3 (remote_protocol.x).
+   *
+   * ACL: `connect:getattr`.
+   * Priority: high.
+   * Resolves with `remote_connect_get_type_ret.type`.
+   */
+  connectGetType(options?: CallOptions): Promise<remote.remote_nonnull_string> {
+    return this.invoke(
+      remote.REMOTE_PROC_CONNECT_GET_TYPE,
+      null,
+      undefined,
+      remote.xdr_remote_connect_get_type_ret,
+      options,
+    ).then((r) => r.type);
   }
 
   /**
@@ -5235,6 +8013,24 @@ export class RemoteClient extends ProgramClient<
       remote.REMOTE_PROC_DOMAIN_ATTACH_DEVICE,
       remote.xdr_remote_domain_attach_device_args,
       { dom, xml },
+      null,
+      options,
+    );
+  }
+
+  /**
+   * `virDomainCreate`: `REMOTE_PROC_DOMAIN_CREATE` = 9 (remote_protocol.x).
+   *
+   * ACL: `domain:start`.
+   */
+  domainCreate(
+    dom: remote.remote_nonnull_domain,
+    options?: CallOptions,
+  ): Promise<void> {
+    return this.invoke(
+      remote.REMOTE_PROC_DOMAIN_CREATE,
+      remote.xdr_remote_domain_create_args,
+      { dom },
       null,
       options,
     );
@@ -5438,6 +8234,27 @@ export class RemoteClient extends ProgramClient<
       remote.xdr_remote_domain_get_os_type_ret,
       options,
     ).then((r) => r.type);
+  }
+
+  /**
+   * `virDomainGetVcpus`: `REMOTE_PROC_DOMAIN_GET_VCPUS` = 20 (remote_protocol.x).
+   *
+   * ACL: `domain:read`.
+   * Priority: high.
+   */
+  domainGetVcpus(
+    dom: remote.remote_nonnull_domain,
+    maxinfo: number,
+    maplen: number,
+    options?: CallOptions,
+  ): Promise<remote.remote_domain_get_vcpus_ret> {
+    return this.invoke(
+      remote.REMOTE_PROC_DOMAIN_GET_VCPUS,
+      remote.xdr_remote_domain_get_vcpus_args,
+      { dom, maxinfo, maplen },
+      remote.xdr_remote_domain_get_vcpus_ret,
+      options,
+    );
   }
 
   /**
@@ -5750,6 +8567,24 @@ export class RemoteClient extends ProgramClient<
       remote.xdr_remote_connect_list_defined_networks_ret,
       options,
     ).then((r) => r.names);
+  }
+
+  /**
+   * `virConnectListDomains`: `REMOTE_PROC_CONNECT_LIST_DOMAINS` = 37 (remote_protocol.x).
+   *
+   * ACL: `connect:search_domains`.
+   * ACL filter: `domain:getattr`.
+   * Priority: high.
+   * Resolves with `remote_connect_list_domains_ret.ids`.
+   */
+  connectListDomains(maxids: number, options?: CallOptions): Promise<number[]> {
+    return this.invoke(
+      remote.REMOTE_PROC_CONNECT_LIST_DOMAINS,
+      remote.xdr_remote_connect_list_domains_args,
+      { maxids },
+      remote.xdr_remote_connect_list_domains_ret,
+      options,
+    ).then((r) => r.ids);
   }
 
   /**
@@ -6105,6 +8940,24 @@ export class RemoteClient extends ProgramClient<
   }
 
   /**
+   * `virDomainGetSchedulerType`: `REMOTE_PROC_DOMAIN_GET_SCHEDULER_TYPE` = 56 (remote_protocol.x).
+   *
+   * ACL: `domain:read`.
+   */
+  domainGetSchedulerType(
+    dom: remote.remote_nonnull_domain,
+    options?: CallOptions,
+  ): Promise<remote.remote_domain_get_scheduler_type_ret> {
+    return this.invoke(
+      remote.REMOTE_PROC_DOMAIN_GET_SCHEDULER_TYPE,
+      remote.xdr_remote_domain_get_scheduler_type_args,
+      { dom },
+      remote.xdr_remote_domain_get_scheduler_type_ret,
+      options,
+    );
+  }
+
+  /**
    * `virDomainGetSchedulerParameters`: `REMOTE_PROC_DOMAIN_GET_SCHEDULER_PARAMETERS` = 57 (remote_protocol.x).
    *
    * ACL: `domain:read`.
@@ -6180,6 +9033,34 @@ export class RemoteClient extends ProgramClient<
       remote.xdr_remote_connect_supports_feature_ret,
       options,
     ).then((r) => r.supported);
+  }
+
+  /**
+   * `virDomainMigratePrepare`: `REMOTE_PROC_DOMAIN_MIGRATE_PREPARE` = 61 (remote_protocol.x).
+   *
+   * ACL: `domain:migrate`, `domain:start`, `domain:write`.
+   *
+   * @param flags bitwise-OR of {@link virDomainMigrateFlags}
+   */
+  domainMigratePrepare(
+    uri_in: remote.remote_string,
+    flags: Flags<virDomainMigrateFlags> | bigint,
+    dname: remote.remote_string,
+    resource: bigint,
+    options?: CallOptions,
+  ): Promise<remote.remote_domain_migrate_prepare_ret> {
+    return this.invoke(
+      remote.REMOTE_PROC_DOMAIN_MIGRATE_PREPARE,
+      remote.xdr_remote_domain_migrate_prepare_args,
+      {
+        uri_in,
+        flags: typeof flags === "bigint" ? flags : BigInt(flags >>> 0),
+        dname,
+        resource,
+      },
+      remote.xdr_remote_domain_migrate_prepare_ret,
+      options,
+    );
   }
 
   /**
@@ -6283,6 +9164,98 @@ export class RemoteClient extends ProgramClient<
   }
 
   /**
+   * `virAuthList`: `REMOTE_PROC_AUTH_LIST` = 66 (remote_protocol.x).
+   *
+   * ACL: `none`.
+   * Priority: high.
+   * Resolves with `remote_auth_list_ret.types`.
+   */
+  authList(options?: CallOptions): Promise<remote.remote_auth_type[]> {
+    return this.invoke(
+      remote.REMOTE_PROC_AUTH_LIST,
+      null,
+      undefined,
+      remote.xdr_remote_auth_list_ret,
+      options,
+    ).then((r) => r.types);
+  }
+
+  /**
+   * `virAuthSaslInit`: `REMOTE_PROC_AUTH_SASL_INIT` = 67 (remote_protocol.x).
+   *
+   * ACL: `none`.
+   * Priority: high.
+   * Resolves with `remote_auth_sasl_init_ret.mechlist`.
+   */
+  authSaslInit(options?: CallOptions): Promise<remote.remote_nonnull_string> {
+    return this.invoke(
+      remote.REMOTE_PROC_AUTH_SASL_INIT,
+      null,
+      undefined,
+      remote.xdr_remote_auth_sasl_init_ret,
+      options,
+    ).then((r) => r.mechlist);
+  }
+
+  /**
+   * `virAuthSaslStart`: `REMOTE_PROC_AUTH_SASL_START` = 68 (remote_protocol.x).
+   *
+   * ACL: `none`.
+   * Priority: high.
+   */
+  authSaslStart(
+    mech: remote.remote_nonnull_string,
+    nil: number,
+    data: number[],
+    options?: CallOptions,
+  ): Promise<remote.remote_auth_sasl_start_ret> {
+    return this.invoke(
+      remote.REMOTE_PROC_AUTH_SASL_START,
+      remote.xdr_remote_auth_sasl_start_args,
+      { mech, nil, data },
+      remote.xdr_remote_auth_sasl_start_ret,
+      options,
+    );
+  }
+
+  /**
+   * `virAuthSaslStep`: `REMOTE_PROC_AUTH_SASL_STEP` = 69 (remote_protocol.x).
+   *
+   * ACL: `none`.
+   * Priority: high.
+   */
+  authSaslStep(
+    nil: number,
+    data: number[],
+    options?: CallOptions,
+  ): Promise<remote.remote_auth_sasl_step_ret> {
+    return this.invoke(
+      remote.REMOTE_PROC_AUTH_SASL_STEP,
+      remote.xdr_remote_auth_sasl_step_args,
+      { nil, data },
+      remote.xdr_remote_auth_sasl_step_ret,
+      options,
+    );
+  }
+
+  /**
+   * `virAuthPolkit`: `REMOTE_PROC_AUTH_POLKIT` = 70 (remote_protocol.x).
+   *
+   * ACL: `none`.
+   * Priority: high.
+   * Resolves with `remote_auth_polkit_ret.complete`.
+   */
+  authPolkit(options?: CallOptions): Promise<number> {
+    return this.invoke(
+      remote.REMOTE_PROC_AUTH_POLKIT,
+      null,
+      undefined,
+      remote.xdr_remote_auth_polkit_ret,
+      options,
+    ).then((r) => r.complete);
+  }
+
+  /**
    * `virConnectNumOfStoragePools`: `REMOTE_PROC_CONNECT_NUM_OF_STORAGE_POOLS` = 71 (remote_protocol.x).
    *
    * ACL: `connect:search_storage_pools`.
@@ -6358,6 +9331,27 @@ export class RemoteClient extends ProgramClient<
       remote.xdr_remote_connect_list_defined_storage_pools_ret,
       options,
     ).then((r) => r.names);
+  }
+
+  /**
+   * `virConnectFindStoragePoolSources`: `REMOTE_PROC_CONNECT_FIND_STORAGE_POOL_SOURCES` = 75 (remote_protocol.x).
+   *
+   * ACL: `connect:detect_storage_pools`.
+   * Resolves with `remote_connect_find_storage_pool_sources_ret.xml`.
+   */
+  connectFindStoragePoolSources(
+    type: remote.remote_nonnull_string,
+    srcSpec: remote.remote_string,
+    flags: number = 0,
+    options?: CallOptions,
+  ): Promise<remote.remote_nonnull_string> {
+    return this.invoke(
+      remote.REMOTE_PROC_CONNECT_FIND_STORAGE_POOL_SOURCES,
+      remote.xdr_remote_connect_find_storage_pool_sources_args,
+      { type, srcSpec, flags },
+      remote.xdr_remote_connect_find_storage_pool_sources_ret,
+      options,
+    ).then((r) => r.xml);
   }
 
   /**
@@ -6876,6 +9870,27 @@ export class RemoteClient extends ProgramClient<
   }
 
   /**
+   * `virNodeGetCellsFreeMemory`: `REMOTE_PROC_NODE_GET_CELLS_FREE_MEMORY` = 101 (remote_protocol.x).
+   *
+   * ACL: `connect:read`.
+   * Priority: high.
+   * Resolves with `remote_node_get_cells_free_memory_ret.cells`.
+   */
+  nodeGetCellsFreeMemory(
+    startCell: number,
+    maxcells: number,
+    options?: CallOptions,
+  ): Promise<bigint[]> {
+    return this.invoke(
+      remote.REMOTE_PROC_NODE_GET_CELLS_FREE_MEMORY,
+      remote.xdr_remote_node_get_cells_free_memory_args,
+      { startCell, maxcells },
+      remote.xdr_remote_node_get_cells_free_memory_ret,
+      options,
+    ).then((r) => r.cells);
+  }
+
+  /**
    * `virNodeGetFreeMemory`: `REMOTE_PROC_NODE_GET_FREE_MEMORY` = 102 (remote_protocol.x).
    *
    * ACL: `connect:read`.
@@ -6890,6 +9905,118 @@ export class RemoteClient extends ProgramClient<
       remote.xdr_remote_node_get_free_memory_ret,
       options,
     ).then((r) => r.freeMem);
+  }
+
+  /**
+   * `virDomainBlockPeek`: `REMOTE_PROC_DOMAIN_BLOCK_PEEK` = 103 (remote_protocol.x).
+   *
+   * ACL: `domain:block_read`.
+   * Resolves with `remote_domain_block_peek_ret.buffer`.
+   */
+  domainBlockPeek(
+    dom: remote.remote_nonnull_domain,
+    path: remote.remote_nonnull_string,
+    offset: bigint,
+    size: number,
+    flags: number = 0,
+    options?: CallOptions,
+  ): Promise<Uint8Array> {
+    return this.invoke(
+      remote.REMOTE_PROC_DOMAIN_BLOCK_PEEK,
+      remote.xdr_remote_domain_block_peek_args,
+      { dom, path, offset, size, flags },
+      remote.xdr_remote_domain_block_peek_ret,
+      options,
+    ).then((r) => r.buffer);
+  }
+
+  /**
+   * `virDomainMemoryPeek`: `REMOTE_PROC_DOMAIN_MEMORY_PEEK` = 104 (remote_protocol.x).
+   *
+   * ACL: `domain:mem_read`.
+   * Resolves with `remote_domain_memory_peek_ret.buffer`.
+   *
+   * @param flags bitwise-OR of {@link virDomainMemoryFlags}
+   */
+  domainMemoryPeek(
+    dom: remote.remote_nonnull_domain,
+    offset: bigint,
+    size: number,
+    flags: Flags<virDomainMemoryFlags> = 0,
+    options?: CallOptions,
+  ): Promise<Uint8Array> {
+    return this.invoke(
+      remote.REMOTE_PROC_DOMAIN_MEMORY_PEEK,
+      remote.xdr_remote_domain_memory_peek_args,
+      { dom, offset, size, flags: flags >>> 0 },
+      remote.xdr_remote_domain_memory_peek_ret,
+      options,
+    ).then((r) => r.buffer);
+  }
+
+  /**
+   * `virConnectDomainEventRegister`: `REMOTE_PROC_CONNECT_DOMAIN_EVENT_REGISTER` = 105 (remote_protocol.x).
+   *
+   * ACL: `connect:search_domains`.
+   * ACL filter: `domain:getattr`.
+   * Priority: high.
+   * Resolves with `remote_connect_domain_event_register_ret.cb_registered`.
+   */
+  connectDomainEventRegister(options?: CallOptions): Promise<number> {
+    return this.invoke(
+      remote.REMOTE_PROC_CONNECT_DOMAIN_EVENT_REGISTER,
+      null,
+      undefined,
+      remote.xdr_remote_connect_domain_event_register_ret,
+      options,
+    ).then((r) => r.cb_registered);
+  }
+
+  /**
+   * `virConnectDomainEventDeregister`: `REMOTE_PROC_CONNECT_DOMAIN_EVENT_DEREGISTER` = 106 (remote_protocol.x).
+   *
+   * ACL: `connect:read`.
+   * Priority: high.
+   * Resolves with `remote_connect_domain_event_deregister_ret.cb_registered`.
+   */
+  connectDomainEventDeregister(options?: CallOptions): Promise<number> {
+    return this.invoke(
+      remote.REMOTE_PROC_CONNECT_DOMAIN_EVENT_DEREGISTER,
+      null,
+      undefined,
+      remote.xdr_remote_connect_domain_event_deregister_ret,
+      options,
+    ).then((r) => r.cb_registered);
+  }
+
+  /**
+   * `virDomainMigratePrepare2`: `REMOTE_PROC_DOMAIN_MIGRATE_PREPARE2` = 108 (remote_protocol.x).
+   *
+   * ACL: `domain:migrate`, `domain:start`, `domain:write`.
+   *
+   * @param flags bitwise-OR of {@link virDomainMigrateFlags}
+   */
+  domainMigratePrepare2(
+    uri_in: remote.remote_string,
+    flags: Flags<virDomainMigrateFlags> | bigint,
+    dname: remote.remote_string,
+    resource: bigint,
+    dom_xml: remote.remote_nonnull_string,
+    options?: CallOptions,
+  ): Promise<remote.remote_domain_migrate_prepare2_ret> {
+    return this.invoke(
+      remote.REMOTE_PROC_DOMAIN_MIGRATE_PREPARE2,
+      remote.xdr_remote_domain_migrate_prepare2_args,
+      {
+        uri_in,
+        flags: typeof flags === "bigint" ? flags : BigInt(flags >>> 0),
+        dname,
+        resource,
+        dom_xml,
+      },
+      remote.xdr_remote_domain_migrate_prepare2_ret,
+      options,
+    );
   }
 
   /**
@@ -6921,6 +10048,23 @@ export class RemoteClient extends ProgramClient<
       remote.xdr_remote_domain_migrate_finish2_ret,
       options,
     ).then((r) => r.ddom);
+  }
+
+  /**
+   * `virConnectGetURI`: `REMOTE_PROC_CONNECT_GET_URI` = 110 (remote_protocol.x).
+   *
+   * ACL: `connect:getattr`.
+   * Priority: high.
+   * Resolves with `remote_connect_get_uri_ret.uri`.
+   */
+  connectGetURI(options?: CallOptions): Promise<remote.remote_nonnull_string> {
+    return this.invoke(
+      remote.REMOTE_PROC_CONNECT_GET_URI,
+      null,
+      undefined,
+      remote.xdr_remote_connect_get_uri_ret,
+      options,
+    ).then((r) => r.uri);
   }
 
   /**
@@ -7067,6 +10211,97 @@ export class RemoteClient extends ProgramClient<
       remote.xdr_remote_node_device_list_caps_ret,
       options,
     ).then((r) => r.names);
+  }
+
+  /**
+   * `virNodeDeviceDettach`: `REMOTE_PROC_NODE_DEVICE_DETTACH` = 118 (remote_protocol.x).
+   *
+   * ACL: `node_device:detach`.
+   */
+  nodeDeviceDettach(
+    name: remote.remote_nonnull_string,
+    options?: CallOptions,
+  ): Promise<void> {
+    return this.invoke(
+      remote.REMOTE_PROC_NODE_DEVICE_DETTACH,
+      remote.xdr_remote_node_device_dettach_args,
+      { name },
+      null,
+      options,
+    );
+  }
+
+  /**
+   * `virNodeDeviceReAttach`: `REMOTE_PROC_NODE_DEVICE_RE_ATTACH` = 119 (remote_protocol.x).
+   *
+   * ACL: `node_device:detach`.
+   */
+  nodeDeviceReAttach(
+    name: remote.remote_nonnull_string,
+    options?: CallOptions,
+  ): Promise<void> {
+    return this.invoke(
+      remote.REMOTE_PROC_NODE_DEVICE_RE_ATTACH,
+      remote.xdr_remote_node_device_re_attach_args,
+      { name },
+      null,
+      options,
+    );
+  }
+
+  /**
+   * `virNodeDeviceReset`: `REMOTE_PROC_NODE_DEVICE_RESET` = 120 (remote_protocol.x).
+   *
+   * ACL: `node_device:detach`.
+   */
+  nodeDeviceReset(
+    name: remote.remote_nonnull_string,
+    options?: CallOptions,
+  ): Promise<void> {
+    return this.invoke(
+      remote.REMOTE_PROC_NODE_DEVICE_RESET,
+      remote.xdr_remote_node_device_reset_args,
+      { name },
+      null,
+      options,
+    );
+  }
+
+  /**
+   * `virDomainGetSecurityLabel`: `REMOTE_PROC_DOMAIN_GET_SECURITY_LABEL` = 121 (remote_protocol.x).
+   *
+   * ACL: `domain:read`.
+   * Priority: high.
+   */
+  domainGetSecurityLabel(
+    dom: remote.remote_nonnull_domain,
+    options?: CallOptions,
+  ): Promise<remote.remote_domain_get_security_label_ret> {
+    return this.invoke(
+      remote.REMOTE_PROC_DOMAIN_GET_SECURITY_LABEL,
+      remote.xdr_remote_domain_get_security_label_args,
+      { dom },
+      remote.xdr_remote_domain_get_security_label_ret,
+      options,
+    );
+  }
+
+  /**
+   * `virNodeGetSecurityModel`: `REMOTE_PROC_NODE_GET_SECURITY_MODEL` = 122 (remote_protocol.x).
+   *
+   * ACL: `connect:read`.
+   * Priority: high.
+   */
+  nodeGetSecurityModel(
+    options?: CallOptions,
+  ): Promise<remote.remote_node_get_security_model_ret> {
+    return this.invoke(
+      remote.REMOTE_PROC_NODE_GET_SECURITY_MODEL,
+      null,
+      undefined,
+      remote.xdr_remote_node_get_security_model_ret,
+      options,
+    );
   }
 
   /**
@@ -7520,6 +10755,27 @@ export class RemoteClient extends ProgramClient<
   }
 
   /**
+   * `virSecretGetValue`: `REMOTE_PROC_SECRET_GET_VALUE` = 145 (remote_protocol.x).
+   *
+   * ACL: `secret:read_secure`.
+   * Priority: high.
+   * Resolves with `remote_secret_get_value_ret.value`.
+   */
+  secretGetValue(
+    secret: remote.remote_nonnull_secret,
+    flags: number = 0,
+    options?: CallOptions,
+  ): Promise<Uint8Array> {
+    return this.invoke(
+      remote.REMOTE_PROC_SECRET_GET_VALUE,
+      remote.xdr_remote_secret_get_value_args,
+      { secret, flags },
+      remote.xdr_remote_secret_get_value_ret,
+      options,
+    ).then((r) => r.value);
+  }
+
+  /**
    * `virSecretUndefine`: `REMOTE_PROC_SECRET_UNDEFINE` = 146 (remote_protocol.x).
    *
    * ACL: `secret:delete`.
@@ -7587,6 +10843,23 @@ export class RemoteClient extends ProgramClient<
       false,
       options,
     );
+  }
+
+  /**
+   * `virConnectIsSecure`: `REMOTE_PROC_CONNECT_IS_SECURE` = 149 (remote_protocol.x).
+   *
+   * ACL: `none`.
+   * Priority: high.
+   * Resolves with `remote_connect_is_secure_ret.secure`.
+   */
+  connectIsSecure(options?: CallOptions): Promise<number> {
+    return this.invoke(
+      remote.REMOTE_PROC_CONNECT_IS_SECURE,
+      null,
+      undefined,
+      remote.xdr_remote_connect_is_secure_ret,
+      options,
+    ).then((r) => r.secure);
   }
 
   /**
@@ -7770,6 +11043,27 @@ export class RemoteClient extends ProgramClient<
   }
 
   /**
+   * `virDomainMemoryStats`: `REMOTE_PROC_DOMAIN_MEMORY_STATS` = 159 (remote_protocol.x).
+   *
+   * ACL: `domain:read`.
+   * Resolves with `remote_domain_memory_stats_ret.stats`.
+   */
+  domainMemoryStats(
+    dom: remote.remote_nonnull_domain,
+    maxStats: number,
+    flags: number = 0,
+    options?: CallOptions,
+  ): Promise<remote.remote_domain_memory_stat[]> {
+    return this.invoke(
+      remote.REMOTE_PROC_DOMAIN_MEMORY_STATS,
+      remote.xdr_remote_domain_memory_stats_args,
+      { dom, maxStats, flags },
+      remote.xdr_remote_domain_memory_stats_ret,
+      options,
+    ).then((r) => r.stats);
+  }
+
+  /**
    * `virDomainAttachDeviceFlags`: `REMOTE_PROC_DOMAIN_ATTACH_DEVICE_FLAGS` = 160 (remote_protocol.x).
    *
    * ACL: `domain:write`, `domain:save:!VIR_DOMAIN_AFFECT_CONFIG|VIR_DOMAIN_AFFECT_LIVE`, `domain:save:VIR_DOMAIN_AFFECT_CONFIG`.
@@ -7905,6 +11199,45 @@ export class RemoteClient extends ProgramClient<
       remote.REMOTE_PROC_DOMAIN_MIGRATE_SET_MAX_DOWNTIME,
       remote.xdr_remote_domain_migrate_set_max_downtime_args,
       { dom, downtime, flags },
+      null,
+      options,
+    );
+  }
+
+  /**
+   * `virConnectDomainEventRegisterAny`: `REMOTE_PROC_CONNECT_DOMAIN_EVENT_REGISTER_ANY` = 167 (remote_protocol.x).
+   *
+   * ACL: `connect:search_domains`.
+   * ACL filter: `domain:getattr`.
+   * Priority: high.
+   */
+  connectDomainEventRegisterAny(
+    eventID: number,
+    options?: CallOptions,
+  ): Promise<void> {
+    return this.invoke(
+      remote.REMOTE_PROC_CONNECT_DOMAIN_EVENT_REGISTER_ANY,
+      remote.xdr_remote_connect_domain_event_register_any_args,
+      { eventID },
+      null,
+      options,
+    );
+  }
+
+  /**
+   * `virConnectDomainEventDeregisterAny`: `REMOTE_PROC_CONNECT_DOMAIN_EVENT_DEREGISTER_ANY` = 168 (remote_protocol.x).
+   *
+   * ACL: `connect:read`.
+   * Priority: high.
+   */
+  connectDomainEventDeregisterAny(
+    eventID: number,
+    options?: CallOptions,
+  ): Promise<void> {
+    return this.invoke(
+      remote.REMOTE_PROC_CONNECT_DOMAIN_EVENT_DEREGISTER_ANY,
+      remote.xdr_remote_connect_domain_event_deregister_any_args,
+      { eventID },
       null,
       options,
     );
@@ -8393,6 +11726,28 @@ export class RemoteClient extends ProgramClient<
   }
 
   /**
+   * `virDomainGetMemoryParameters`: `REMOTE_PROC_DOMAIN_GET_MEMORY_PARAMETERS` = 198 (remote_protocol.x).
+   *
+   * ACL: `domain:read`.
+   *
+   * @param flags bitwise-OR of {@link virDomainModificationImpact} and {@link virTypedParameterFlags}
+   */
+  domainGetMemoryParameters(
+    dom: remote.remote_nonnull_domain,
+    nparams: number,
+    flags: Flags<virDomainModificationImpact | virTypedParameterFlags> = 0,
+    options?: CallOptions,
+  ): Promise<remote.remote_domain_get_memory_parameters_ret> {
+    return this.invoke(
+      remote.REMOTE_PROC_DOMAIN_GET_MEMORY_PARAMETERS,
+      remote.xdr_remote_domain_get_memory_parameters_args,
+      { dom, nparams, flags: flags >>> 0 },
+      remote.xdr_remote_domain_get_memory_parameters_ret,
+      options,
+    );
+  }
+
+  /**
    * `virDomainSetVcpusFlags`: `REMOTE_PROC_DOMAIN_SET_VCPUS_FLAGS` = 199 (remote_protocol.x).
    *
    * ACL: `domain:write`, `domain:save:!VIR_DOMAIN_AFFECT_CONFIG|VIR_DOMAIN_AFFECT_LIVE`, `domain:save:VIR_DOMAIN_AFFECT_CONFIG`, `domain:write:VIR_DOMAIN_VCPU_GUEST`.
@@ -8545,6 +11900,28 @@ export class RemoteClient extends ProgramClient<
   }
 
   /**
+   * `virDomainGetBlkioParameters`: `REMOTE_PROC_DOMAIN_GET_BLKIO_PARAMETERS` = 206 (remote_protocol.x).
+   *
+   * ACL: `domain:read`.
+   *
+   * @param flags bitwise-OR of {@link virDomainModificationImpact} and {@link virTypedParameterFlags}
+   */
+  domainGetBlkioParameters(
+    dom: remote.remote_nonnull_domain,
+    nparams: number,
+    flags: Flags<virDomainModificationImpact | virTypedParameterFlags> = 0,
+    options?: CallOptions,
+  ): Promise<remote.remote_domain_get_blkio_parameters_ret> {
+    return this.invoke(
+      remote.REMOTE_PROC_DOMAIN_GET_BLKIO_PARAMETERS,
+      remote.xdr_remote_domain_get_blkio_parameters_args,
+      { dom, nparams, flags: flags >>> 0 },
+      remote.xdr_remote_domain_get_blkio_parameters_ret,
+      options,
+    );
+  }
+
+  /**
    * `virDomainMigrateSetMaxSpeed`: `REMOTE_PROC_DOMAIN_MIGRATE_SET_MAX_SPEED` = 207 (remote_protocol.x).
    *
    * ACL: `domain:migrate`.
@@ -8659,6 +12036,219 @@ export class RemoteClient extends ProgramClient<
       false,
       options,
     ).then(({ result, stream }) => ({ result: result.mime, stream }));
+  }
+
+  /**
+   * `virDomainGetState`: `REMOTE_PROC_DOMAIN_GET_STATE` = 212 (remote_protocol.x).
+   *
+   * ACL: `domain:read`.
+   * Priority: high.
+   */
+  domainGetState(
+    dom: remote.remote_nonnull_domain,
+    flags: number = 0,
+    options?: CallOptions,
+  ): Promise<remote.remote_domain_get_state_ret & { state: virDomainState }> {
+    return this.invoke(
+      remote.REMOTE_PROC_DOMAIN_GET_STATE,
+      remote.xdr_remote_domain_get_state_args,
+      { dom, flags },
+      remote.xdr_remote_domain_get_state_ret,
+      options,
+    );
+  }
+
+  /**
+   * `virDomainMigrateBegin3`: `REMOTE_PROC_DOMAIN_MIGRATE_BEGIN3` = 213 (remote_protocol.x).
+   *
+   * ACL: `domain:migrate`.
+   *
+   * @param flags bitwise-OR of {@link virDomainMigrateFlags}
+   */
+  domainMigrateBegin3(
+    dom: remote.remote_nonnull_domain,
+    xmlin: remote.remote_string,
+    flags: Flags<virDomainMigrateFlags> | bigint,
+    dname: remote.remote_string,
+    resource: bigint,
+    options?: CallOptions,
+  ): Promise<remote.remote_domain_migrate_begin3_ret> {
+    return this.invoke(
+      remote.REMOTE_PROC_DOMAIN_MIGRATE_BEGIN3,
+      remote.xdr_remote_domain_migrate_begin3_args,
+      {
+        dom,
+        xmlin,
+        flags: typeof flags === "bigint" ? flags : BigInt(flags >>> 0),
+        dname,
+        resource,
+      },
+      remote.xdr_remote_domain_migrate_begin3_ret,
+      options,
+    );
+  }
+
+  /**
+   * `virDomainMigratePrepare3`: `REMOTE_PROC_DOMAIN_MIGRATE_PREPARE3` = 214 (remote_protocol.x).
+   *
+   * ACL: `domain:migrate`, `domain:start`, `domain:write`.
+   *
+   * @param flags bitwise-OR of {@link virDomainMigrateFlags}
+   */
+  domainMigratePrepare3(
+    cookie_in: Uint8Array,
+    uri_in: remote.remote_string,
+    flags: Flags<virDomainMigrateFlags> | bigint,
+    dname: remote.remote_string,
+    resource: bigint,
+    dom_xml: remote.remote_nonnull_string,
+    options?: CallOptions,
+  ): Promise<remote.remote_domain_migrate_prepare3_ret> {
+    return this.invoke(
+      remote.REMOTE_PROC_DOMAIN_MIGRATE_PREPARE3,
+      remote.xdr_remote_domain_migrate_prepare3_args,
+      {
+        cookie_in,
+        uri_in,
+        flags: typeof flags === "bigint" ? flags : BigInt(flags >>> 0),
+        dname,
+        resource,
+        dom_xml,
+      },
+      remote.xdr_remote_domain_migrate_prepare3_ret,
+      options,
+    );
+  }
+
+  /**
+   * `virDomainMigratePrepareTunnel3`: `REMOTE_PROC_DOMAIN_MIGRATE_PREPARE_TUNNEL3` = 215 (remote_protocol.x).
+   *
+   * ACL: `domain:migrate`, `domain:start`, `domain:write`.
+   * Resolves with `remote_domain_migrate_prepare_tunnel3_ret.cookie_out`.
+   * Then send the data (`@writestream`): resolves once the server accepted the call, with the stream to write; `end()` it to finish.
+   *
+   * @param flags bitwise-OR of {@link virDomainMigrateFlags}
+   */
+  domainMigratePrepareTunnel3(
+    cookie_in: Uint8Array,
+    flags: Flags<virDomainMigrateFlags> | bigint,
+    dname: remote.remote_string,
+    resource: bigint,
+    dom_xml: remote.remote_nonnull_string,
+    options?: StreamCallOptions,
+  ): Promise<StreamReply<Uint8Array>> {
+    return this.invokeStream(
+      remote.REMOTE_PROC_DOMAIN_MIGRATE_PREPARE_TUNNEL3,
+      remote.xdr_remote_domain_migrate_prepare_tunnel3_args,
+      {
+        cookie_in,
+        flags: typeof flags === "bigint" ? flags : BigInt(flags >>> 0),
+        dname,
+        resource,
+        dom_xml,
+      },
+      remote.xdr_remote_domain_migrate_prepare_tunnel3_ret,
+      "write",
+      false,
+      options,
+    ).then(({ result, stream }) => ({ result: result.cookie_out, stream }));
+  }
+
+  /**
+   * `virDomainMigratePerform3`: `REMOTE_PROC_DOMAIN_MIGRATE_PERFORM3` = 216 (remote_protocol.x).
+   *
+   * ACL: `domain:migrate`.
+   * Resolves with `remote_domain_migrate_perform3_ret.cookie_out`.
+   *
+   * @param flags bitwise-OR of {@link virDomainMigrateFlags}
+   */
+  domainMigratePerform3(
+    dom: remote.remote_nonnull_domain,
+    xmlin: remote.remote_string,
+    cookie_in: Uint8Array,
+    dconnuri: remote.remote_string,
+    uri: remote.remote_string,
+    flags: Flags<virDomainMigrateFlags> | bigint,
+    dname: remote.remote_string,
+    resource: bigint,
+    options?: CallOptions,
+  ): Promise<Uint8Array> {
+    return this.invoke(
+      remote.REMOTE_PROC_DOMAIN_MIGRATE_PERFORM3,
+      remote.xdr_remote_domain_migrate_perform3_args,
+      {
+        dom,
+        xmlin,
+        cookie_in,
+        dconnuri,
+        uri,
+        flags: typeof flags === "bigint" ? flags : BigInt(flags >>> 0),
+        dname,
+        resource,
+      },
+      remote.xdr_remote_domain_migrate_perform3_ret,
+      options,
+    ).then((r) => r.cookie_out);
+  }
+
+  /**
+   * `virDomainMigrateFinish3`: `REMOTE_PROC_DOMAIN_MIGRATE_FINISH3` = 217 (remote_protocol.x).
+   *
+   * ACL: `domain:migrate`.
+   *
+   * @param flags bitwise-OR of {@link virDomainMigrateFlags}
+   */
+  domainMigrateFinish3(
+    dname: remote.remote_nonnull_string,
+    cookie_in: Uint8Array,
+    dconnuri: remote.remote_string,
+    uri: remote.remote_string,
+    flags: Flags<virDomainMigrateFlags> | bigint,
+    cancelled: number,
+    options?: CallOptions,
+  ): Promise<remote.remote_domain_migrate_finish3_ret> {
+    return this.invoke(
+      remote.REMOTE_PROC_DOMAIN_MIGRATE_FINISH3,
+      remote.xdr_remote_domain_migrate_finish3_args,
+      {
+        dname,
+        cookie_in,
+        dconnuri,
+        uri,
+        flags: typeof flags === "bigint" ? flags : BigInt(flags >>> 0),
+        cancelled,
+      },
+      remote.xdr_remote_domain_migrate_finish3_ret,
+      options,
+    );
+  }
+
+  /**
+   * `virDomainMigrateConfirm3`: `REMOTE_PROC_DOMAIN_MIGRATE_CONFIRM3` = 218 (remote_protocol.x).
+   *
+   * ACL: `domain:migrate`.
+   *
+   * @param flags bitwise-OR of {@link virDomainMigrateFlags}
+   */
+  domainMigrateConfirm3(
+    dom: remote.remote_nonnull_domain,
+    cookie_in: Uint8Array,
+    flags: Flags<virDomainMigrateFlags> | bigint,
+    cancelled: number,
+    options?: CallOptions,
+  ): Promise<void> {
+    return this.invoke(
+      remote.REMOTE_PROC_DOMAIN_MIGRATE_CONFIRM3,
+      remote.xdr_remote_domain_migrate_confirm3_args,
+      {
+        dom,
+        cookie_in,
+        flags: typeof flags === "bigint" ? flags : BigInt(flags >>> 0),
+        cancelled,
+      },
+      null,
+      options,
+    );
   }
 
   /**
@@ -8790,7 +12380,7 @@ export class RemoteClient extends ProgramClient<
    */
   domainSendKey(
     dom: remote.remote_nonnull_domain,
-    codeset: number,
+    codeset: virKeycodeSet,
     holdtime: number,
     keycodes: number[],
     flags: number = 0,
@@ -8801,6 +12391,48 @@ export class RemoteClient extends ProgramClient<
       remote.xdr_remote_domain_send_key_args,
       { dom, codeset, holdtime, keycodes, flags },
       null,
+      options,
+    );
+  }
+
+  /**
+   * `virNodeGetCPUStats`: `REMOTE_PROC_NODE_GET_CPU_STATS` = 227 (remote_protocol.x).
+   *
+   * ACL: `connect:read`.
+   * Priority: high.
+   */
+  nodeGetCPUStats(
+    cpuNum: number,
+    nparams: number,
+    flags: number = 0,
+    options?: CallOptions,
+  ): Promise<remote.remote_node_get_cpu_stats_ret> {
+    return this.invoke(
+      remote.REMOTE_PROC_NODE_GET_CPU_STATS,
+      remote.xdr_remote_node_get_cpu_stats_args,
+      { cpuNum, nparams, flags },
+      remote.xdr_remote_node_get_cpu_stats_ret,
+      options,
+    );
+  }
+
+  /**
+   * `virNodeGetMemoryStats`: `REMOTE_PROC_NODE_GET_MEMORY_STATS` = 228 (remote_protocol.x).
+   *
+   * ACL: `connect:read`.
+   * Priority: high.
+   */
+  nodeGetMemoryStats(
+    nparams: number,
+    cellNum: number,
+    flags: number = 0,
+    options?: CallOptions,
+  ): Promise<remote.remote_node_get_memory_stats_ret> {
+    return this.invoke(
+      remote.REMOTE_PROC_NODE_GET_MEMORY_STATS,
+      remote.xdr_remote_node_get_memory_stats_args,
+      { nparams, cellNum, flags },
+      remote.xdr_remote_node_get_memory_stats_ret,
       options,
     );
   }
@@ -8821,6 +12453,29 @@ export class RemoteClient extends ProgramClient<
       remote.xdr_remote_domain_get_control_info_args,
       { dom, flags },
       remote.xdr_remote_domain_get_control_info_ret,
+      options,
+    );
+  }
+
+  /**
+   * `virDomainGetVcpuPinInfo`: `REMOTE_PROC_DOMAIN_GET_VCPU_PIN_INFO` = 230 (remote_protocol.x).
+   *
+   * ACL: `domain:read`.
+   *
+   * @param flags bitwise-OR of {@link virDomainModificationImpact}
+   */
+  domainGetVcpuPinInfo(
+    dom: remote.remote_nonnull_domain,
+    ncpumaps: number,
+    maplen: number,
+    flags: Flags<virDomainModificationImpact> = 0,
+    options?: CallOptions,
+  ): Promise<remote.remote_domain_get_vcpu_pin_info_ret> {
+    return this.invoke(
+      remote.REMOTE_PROC_DOMAIN_GET_VCPU_PIN_INFO,
+      remote.xdr_remote_domain_get_vcpu_pin_info_args,
+      { dom, ncpumaps, maplen, flags: flags >>> 0 },
+      remote.xdr_remote_domain_get_vcpu_pin_info_ret,
       options,
     );
   }
@@ -8983,6 +12638,28 @@ export class RemoteClient extends ProgramClient<
   }
 
   /**
+   * `virDomainGetBlockJobInfo`: `REMOTE_PROC_DOMAIN_GET_BLOCK_JOB_INFO` = 238 (remote_protocol.x).
+   *
+   * ACL: `domain:read`.
+   *
+   * @param flags bitwise-OR of {@link virDomainBlockJobInfoFlags}
+   */
+  domainGetBlockJobInfo(
+    dom: remote.remote_nonnull_domain,
+    path: remote.remote_nonnull_string,
+    flags: Flags<virDomainBlockJobInfoFlags> = 0,
+    options?: CallOptions,
+  ): Promise<remote.remote_domain_get_block_job_info_ret> {
+    return this.invoke(
+      remote.REMOTE_PROC_DOMAIN_GET_BLOCK_JOB_INFO,
+      remote.xdr_remote_domain_get_block_job_info_args,
+      { dom, path, flags: flags >>> 0 },
+      remote.xdr_remote_domain_get_block_job_info_ret,
+      options,
+    );
+  }
+
+  /**
    * `virDomainBlockJobSetSpeed`: `REMOTE_PROC_DOMAIN_BLOCK_JOB_SET_SPEED` = 239 (remote_protocol.x).
    *
    * ACL: `domain:write`.
@@ -9048,6 +12725,29 @@ export class RemoteClient extends ProgramClient<
       remote.xdr_remote_domain_migrate_get_max_speed_ret,
       options,
     ).then((r) => r.bandwidth);
+  }
+
+  /**
+   * `virDomainBlockStatsFlags`: `REMOTE_PROC_DOMAIN_BLOCK_STATS_FLAGS` = 243 (remote_protocol.x).
+   *
+   * ACL: `domain:read`.
+   *
+   * @param flags bitwise-OR of {@link virTypedParameterFlags}
+   */
+  domainBlockStatsFlags(
+    dom: remote.remote_nonnull_domain,
+    path: remote.remote_nonnull_string,
+    nparams: number,
+    flags: Flags<virTypedParameterFlags> = 0,
+    options?: CallOptions,
+  ): Promise<remote.remote_domain_block_stats_flags_ret> {
+    return this.invoke(
+      remote.REMOTE_PROC_DOMAIN_BLOCK_STATS_FLAGS,
+      remote.xdr_remote_domain_block_stats_flags_args,
+      { dom, path, nparams, flags: flags >>> 0 },
+      remote.xdr_remote_domain_block_stats_flags_ret,
+      options,
+    );
   }
 
   /**
@@ -9138,6 +12838,28 @@ export class RemoteClient extends ProgramClient<
   }
 
   /**
+   * `virDomainOpenGraphics`: `REMOTE_PROC_DOMAIN_OPEN_GRAPHICS` = 249 (remote_protocol.x).
+   *
+   * ACL: `domain:open_graphics`.
+   *
+   * @param flags bitwise-OR of {@link virDomainOpenGraphicsFlags}
+   */
+  domainOpenGraphics(
+    dom: remote.remote_nonnull_domain,
+    idx: number,
+    flags: Flags<virDomainOpenGraphicsFlags> = 0,
+    options?: CallOptions,
+  ): Promise<void> {
+    return this.invoke(
+      remote.REMOTE_PROC_DOMAIN_OPEN_GRAPHICS,
+      remote.xdr_remote_domain_open_graphics_args,
+      { dom, idx, flags: flags >>> 0 },
+      null,
+      options,
+    );
+  }
+
+  /**
    * `virNodeSuspendForDuration`: `REMOTE_PROC_NODE_SUSPEND_FOR_DURATION` = 250 (remote_protocol.x).
    *
    * ACL: `connect:pm_control`.
@@ -9204,6 +12926,29 @@ export class RemoteClient extends ProgramClient<
   }
 
   /**
+   * `virDomainGetBlockIoTune`: `REMOTE_PROC_DOMAIN_GET_BLOCK_IO_TUNE` = 253 (remote_protocol.x).
+   *
+   * ACL: `domain:read`.
+   *
+   * @param flags bitwise-OR of {@link virDomainModificationImpact} and {@link virTypedParameterFlags}
+   */
+  domainGetBlockIoTune(
+    dom: remote.remote_nonnull_domain,
+    disk: remote.remote_string,
+    nparams: number,
+    flags: Flags<virDomainModificationImpact | virTypedParameterFlags> = 0,
+    options?: CallOptions,
+  ): Promise<remote.remote_domain_get_block_io_tune_ret> {
+    return this.invoke(
+      remote.REMOTE_PROC_DOMAIN_GET_BLOCK_IO_TUNE,
+      remote.xdr_remote_domain_get_block_io_tune_args,
+      { dom, disk, nparams, flags: flags >>> 0 },
+      remote.xdr_remote_domain_get_block_io_tune_ret,
+      options,
+    );
+  }
+
+  /**
    * `virDomainSetNumaParameters`: `REMOTE_PROC_DOMAIN_SET_NUMA_PARAMETERS` = 254 (remote_protocol.x).
    *
    * ACL: `domain:write`, `domain:save:!VIR_DOMAIN_AFFECT_CONFIG|VIR_DOMAIN_AFFECT_LIVE`, `domain:save:VIR_DOMAIN_AFFECT_CONFIG`.
@@ -9221,6 +12966,28 @@ export class RemoteClient extends ProgramClient<
       remote.xdr_remote_domain_set_numa_parameters_args,
       { dom, params, flags: flags >>> 0 },
       null,
+      options,
+    );
+  }
+
+  /**
+   * `virDomainGetNumaParameters`: `REMOTE_PROC_DOMAIN_GET_NUMA_PARAMETERS` = 255 (remote_protocol.x).
+   *
+   * ACL: `domain:read`.
+   *
+   * @param flags bitwise-OR of {@link virDomainModificationImpact} and {@link virTypedParameterFlags}
+   */
+  domainGetNumaParameters(
+    dom: remote.remote_nonnull_domain,
+    nparams: number,
+    flags: Flags<virDomainModificationImpact | virTypedParameterFlags> = 0,
+    options?: CallOptions,
+  ): Promise<remote.remote_domain_get_numa_parameters_ret> {
+    return this.invoke(
+      remote.REMOTE_PROC_DOMAIN_GET_NUMA_PARAMETERS,
+      remote.xdr_remote_domain_get_numa_parameters_args,
+      { dom, nparams, flags: flags >>> 0 },
+      remote.xdr_remote_domain_get_numa_parameters_ret,
       options,
     );
   }
@@ -9244,6 +13011,29 @@ export class RemoteClient extends ProgramClient<
       remote.xdr_remote_domain_set_interface_parameters_args,
       { dom, device, params, flags: flags >>> 0 },
       null,
+      options,
+    );
+  }
+
+  /**
+   * `virDomainGetInterfaceParameters`: `REMOTE_PROC_DOMAIN_GET_INTERFACE_PARAMETERS` = 257 (remote_protocol.x).
+   *
+   * ACL: `domain:read`.
+   *
+   * @param flags bitwise-OR of {@link virDomainModificationImpact} and {@link virTypedParameterFlags}
+   */
+  domainGetInterfaceParameters(
+    dom: remote.remote_nonnull_domain,
+    device: remote.remote_nonnull_string,
+    nparams: number,
+    flags: Flags<virDomainModificationImpact | virTypedParameterFlags> = 0,
+    options?: CallOptions,
+  ): Promise<remote.remote_domain_get_interface_parameters_ret> {
+    return this.invoke(
+      remote.REMOTE_PROC_DOMAIN_GET_INTERFACE_PARAMETERS,
+      remote.xdr_remote_domain_get_interface_parameters_args,
+      { dom, device, nparams, flags: flags >>> 0 },
+      remote.xdr_remote_domain_get_interface_parameters_ret,
       options,
     );
   }
@@ -9276,7 +13066,7 @@ export class RemoteClient extends ProgramClient<
    */
   storageVolWipePattern(
     vol: remote.remote_nonnull_storage_vol,
-    algorithm: number,
+    algorithm: virStorageVolWipeAlgorithm,
     flags: number = 0,
     options?: CallOptions,
   ): Promise<void> {
@@ -9318,7 +13108,7 @@ export class RemoteClient extends ProgramClient<
    */
   domainPMSuspendForDuration(
     dom: remote.remote_nonnull_domain,
-    target: number,
+    target: virNodeSuspendTarget,
     duration: bigint,
     flags: number = 0,
     options?: CallOptions,
@@ -9333,6 +13123,50 @@ export class RemoteClient extends ProgramClient<
   }
 
   /**
+   * `virDomainGetCPUStats`: `REMOTE_PROC_DOMAIN_GET_CPU_STATS` = 262 (remote_protocol.x).
+   *
+   * ACL: `domain:read`.
+   *
+   * @param flags bitwise-OR of {@link virTypedParameterFlags}
+   */
+  domainGetCPUStats(
+    dom: remote.remote_nonnull_domain,
+    nparams: number,
+    start_cpu: number,
+    ncpus: number,
+    flags: Flags<virTypedParameterFlags> = 0,
+    options?: CallOptions,
+  ): Promise<remote.remote_domain_get_cpu_stats_ret> {
+    return this.invoke(
+      remote.REMOTE_PROC_DOMAIN_GET_CPU_STATS,
+      remote.xdr_remote_domain_get_cpu_stats_args,
+      { dom, nparams, start_cpu, ncpus, flags: flags >>> 0 },
+      remote.xdr_remote_domain_get_cpu_stats_ret,
+      options,
+    );
+  }
+
+  /**
+   * `virDomainGetDiskErrors`: `REMOTE_PROC_DOMAIN_GET_DISK_ERRORS` = 263 (remote_protocol.x).
+   *
+   * ACL: `domain:read`.
+   */
+  domainGetDiskErrors(
+    dom: remote.remote_nonnull_domain,
+    maxerrors: number,
+    flags: number = 0,
+    options?: CallOptions,
+  ): Promise<remote.remote_domain_get_disk_errors_ret> {
+    return this.invoke(
+      remote.REMOTE_PROC_DOMAIN_GET_DISK_ERRORS,
+      remote.xdr_remote_domain_get_disk_errors_args,
+      { dom, maxerrors, flags },
+      remote.xdr_remote_domain_get_disk_errors_ret,
+      options,
+    );
+  }
+
+  /**
    * `virDomainSetMetadata`: `REMOTE_PROC_DOMAIN_SET_METADATA` = 264 (remote_protocol.x).
    *
    * ACL: `domain:write`, `domain:save:!VIR_DOMAIN_AFFECT_CONFIG|VIR_DOMAIN_AFFECT_LIVE`, `domain:save:VIR_DOMAIN_AFFECT_CONFIG`.
@@ -9341,7 +13175,7 @@ export class RemoteClient extends ProgramClient<
    */
   domainSetMetadata(
     dom: remote.remote_nonnull_domain,
-    type: number,
+    type: virDomainMetadataType,
     metadata: remote.remote_string,
     key: remote.remote_string,
     uri: remote.remote_string,
@@ -9367,7 +13201,7 @@ export class RemoteClient extends ProgramClient<
    */
   domainGetMetadata(
     dom: remote.remote_nonnull_domain,
-    type: number,
+    type: virDomainMetadataType,
     uri: remote.remote_string,
     flags: Flags<virDomainModificationImpact> = 0,
     options?: CallOptions,
@@ -9556,6 +13390,69 @@ export class RemoteClient extends ProgramClient<
   }
 
   /**
+   * `virDomainGetSecurityLabelList`: `REMOTE_PROC_DOMAIN_GET_SECURITY_LABEL_LIST` = 278 (remote_protocol.x).
+   *
+   * ACL: `domain:read`.
+   * Priority: high.
+   */
+  domainGetSecurityLabelList(
+    dom: remote.remote_nonnull_domain,
+    options?: CallOptions,
+  ): Promise<remote.remote_domain_get_security_label_list_ret> {
+    return this.invoke(
+      remote.REMOTE_PROC_DOMAIN_GET_SECURITY_LABEL_LIST,
+      remote.xdr_remote_domain_get_security_label_list_args,
+      { dom },
+      remote.xdr_remote_domain_get_security_label_list_ret,
+      options,
+    );
+  }
+
+  /**
+   * `virDomainPinEmulator`: `REMOTE_PROC_DOMAIN_PIN_EMULATOR` = 279 (remote_protocol.x).
+   *
+   * ACL: `domain:write`, `domain:save:!VIR_DOMAIN_AFFECT_CONFIG|VIR_DOMAIN_AFFECT_LIVE`, `domain:save:VIR_DOMAIN_AFFECT_CONFIG`.
+   *
+   * @param flags bitwise-OR of {@link virDomainModificationImpact}
+   */
+  domainPinEmulator(
+    dom: remote.remote_nonnull_domain,
+    cpumap: Uint8Array,
+    flags: Flags<virDomainModificationImpact> = 0,
+    options?: CallOptions,
+  ): Promise<void> {
+    return this.invoke(
+      remote.REMOTE_PROC_DOMAIN_PIN_EMULATOR,
+      remote.xdr_remote_domain_pin_emulator_args,
+      { dom, cpumap, flags: flags >>> 0 },
+      null,
+      options,
+    );
+  }
+
+  /**
+   * `virDomainGetEmulatorPinInfo`: `REMOTE_PROC_DOMAIN_GET_EMULATOR_PIN_INFO` = 280 (remote_protocol.x).
+   *
+   * ACL: `domain:read`.
+   *
+   * @param flags bitwise-OR of {@link virDomainModificationImpact}
+   */
+  domainGetEmulatorPinInfo(
+    dom: remote.remote_nonnull_domain,
+    maplen: number,
+    flags: Flags<virDomainModificationImpact> = 0,
+    options?: CallOptions,
+  ): Promise<remote.remote_domain_get_emulator_pin_info_ret> {
+    return this.invoke(
+      remote.REMOTE_PROC_DOMAIN_GET_EMULATOR_PIN_INFO,
+      remote.xdr_remote_domain_get_emulator_pin_info_args,
+      { dom, maplen, flags: flags >>> 0 },
+      remote.xdr_remote_domain_get_emulator_pin_info_ret,
+      options,
+    );
+  }
+
+  /**
    * `virConnectListAllStoragePools`: `REMOTE_PROC_CONNECT_LIST_ALL_STORAGE_POOLS` = 281 (remote_protocol.x).
    *
    * ACL: `connect:search_storage_pools`.
@@ -9733,6 +13630,25 @@ export class RemoteClient extends ProgramClient<
   }
 
   /**
+   * `virNodeGetMemoryParameters`: `REMOTE_PROC_NODE_GET_MEMORY_PARAMETERS` = 289 (remote_protocol.x).
+   *
+   * ACL: `connect:read`.
+   */
+  nodeGetMemoryParameters(
+    nparams: number,
+    flags: number = 0,
+    options?: CallOptions,
+  ): Promise<remote.remote_node_get_memory_parameters_ret> {
+    return this.invoke(
+      remote.REMOTE_PROC_NODE_GET_MEMORY_PARAMETERS,
+      remote.xdr_remote_node_get_memory_parameters_args,
+      { nparams, flags },
+      remote.xdr_remote_node_get_memory_parameters_ret,
+      options,
+    );
+  }
+
+  /**
    * `virDomainBlockCommit`: `REMOTE_PROC_DOMAIN_BLOCK_COMMIT` = 290 (remote_protocol.x).
    *
    * ACL: `domain:block_write`.
@@ -9767,8 +13683,8 @@ export class RemoteClient extends ProgramClient<
    */
   networkUpdate(
     net: remote.remote_nonnull_network,
-    command: number,
-    section: number,
+    command: virNetworkUpdateCommand,
+    section: virNetworkUpdateSection,
     parentIndex: number,
     xml: remote.remote_nonnull_string,
     flags: Flags<virNetworkUpdateFlags> = 0,
@@ -9779,6 +13695,26 @@ export class RemoteClient extends ProgramClient<
       remote.xdr_remote_network_update_args,
       { net, command, section, parentIndex, xml, flags: flags >>> 0 },
       null,
+      options,
+    );
+  }
+
+  /**
+   * `virNodeGetCPUMap`: `REMOTE_PROC_NODE_GET_CPU_MAP` = 293 (remote_protocol.x).
+   *
+   * ACL: `connect:read`.
+   */
+  nodeGetCPUMap(
+    need_map: number,
+    need_online: number,
+    flags: number = 0,
+    options?: CallOptions,
+  ): Promise<remote.remote_node_get_cpu_map_ret> {
+    return this.invoke(
+      remote.REMOTE_PROC_NODE_GET_CPU_MAP,
+      remote.xdr_remote_node_get_cpu_map_args,
+      { need_map, need_online, flags },
+      remote.xdr_remote_node_get_cpu_map_ret,
       options,
     );
   }
@@ -9812,7 +13748,7 @@ export class RemoteClient extends ProgramClient<
   domainSendProcessSignal(
     dom: remote.remote_nonnull_domain,
     pid_value: bigint,
-    signum: number,
+    signum: virDomainProcessSignal,
     flags: number = 0,
     options?: CallOptions,
   ): Promise<void> {
@@ -9872,6 +13808,29 @@ export class RemoteClient extends ProgramClient<
   }
 
   /**
+   * `virDomainGetJobStats`: `REMOTE_PROC_DOMAIN_GET_JOB_STATS` = 298 (remote_protocol.x).
+   *
+   * ACL: `domain:read`.
+   *
+   * @param flags bitwise-OR of {@link virDomainGetJobStatsFlags}
+   */
+  domainGetJobStats(
+    dom: remote.remote_nonnull_domain,
+    flags: Flags<virDomainGetJobStatsFlags> = 0,
+    options?: CallOptions,
+  ): Promise<
+    remote.remote_domain_get_job_stats_ret & { type: virDomainJobType }
+  > {
+    return this.invoke(
+      remote.REMOTE_PROC_DOMAIN_GET_JOB_STATS,
+      remote.xdr_remote_domain_get_job_stats_args,
+      { dom, flags: flags >>> 0 },
+      remote.xdr_remote_domain_get_job_stats_ret,
+      options,
+    );
+  }
+
+  /**
    * `virDomainMigrateGetCompressionCache`: `REMOTE_PROC_DOMAIN_MIGRATE_GET_COMPRESSION_CACHE` = 299 (remote_protocol.x).
    *
    * ACL: `domain:migrate`.
@@ -9912,6 +13871,165 @@ export class RemoteClient extends ProgramClient<
   }
 
   /**
+   * `virNodeDeviceDetachFlags`: `REMOTE_PROC_NODE_DEVICE_DETACH_FLAGS` = 301 (remote_protocol.x).
+   *
+   * ACL: `node_device:detach`.
+   */
+  nodeDeviceDetachFlags(
+    name: remote.remote_nonnull_string,
+    driverName: remote.remote_string,
+    flags: number = 0,
+    options?: CallOptions,
+  ): Promise<void> {
+    return this.invoke(
+      remote.REMOTE_PROC_NODE_DEVICE_DETACH_FLAGS,
+      remote.xdr_remote_node_device_detach_flags_args,
+      { name, driverName, flags },
+      null,
+      options,
+    );
+  }
+
+  /**
+   * `virDomainMigrateBegin3Params`: `REMOTE_PROC_DOMAIN_MIGRATE_BEGIN3_PARAMS` = 302 (remote_protocol.x).
+   *
+   * ACL: `domain:migrate`.
+   *
+   * @param flags bitwise-OR of {@link virDomainMigrateFlags}
+   */
+  domainMigrateBegin3Params(
+    dom: remote.remote_nonnull_domain,
+    params: remote.remote_typed_param[],
+    flags: Flags<virDomainMigrateFlags> = 0,
+    options?: CallOptions,
+  ): Promise<remote.remote_domain_migrate_begin3_params_ret> {
+    return this.invoke(
+      remote.REMOTE_PROC_DOMAIN_MIGRATE_BEGIN3_PARAMS,
+      remote.xdr_remote_domain_migrate_begin3_params_args,
+      { dom, params, flags: flags >>> 0 },
+      remote.xdr_remote_domain_migrate_begin3_params_ret,
+      options,
+    );
+  }
+
+  /**
+   * `virDomainMigratePrepare3Params`: `REMOTE_PROC_DOMAIN_MIGRATE_PREPARE3_PARAMS` = 303 (remote_protocol.x).
+   *
+   * ACL: `domain:migrate`, `domain:start`, `domain:write`.
+   *
+   * @param flags bitwise-OR of {@link virDomainMigrateFlags}
+   */
+  domainMigratePrepare3Params(
+    params: remote.remote_typed_param[],
+    cookie_in: Uint8Array,
+    flags: Flags<virDomainMigrateFlags> = 0,
+    options?: CallOptions,
+  ): Promise<remote.remote_domain_migrate_prepare3_params_ret> {
+    return this.invoke(
+      remote.REMOTE_PROC_DOMAIN_MIGRATE_PREPARE3_PARAMS,
+      remote.xdr_remote_domain_migrate_prepare3_params_args,
+      { params, cookie_in, flags: flags >>> 0 },
+      remote.xdr_remote_domain_migrate_prepare3_params_ret,
+      options,
+    );
+  }
+
+  /**
+   * `virDomainMigratePrepareTunnel3Params`: `REMOTE_PROC_DOMAIN_MIGRATE_PREPARE_TUNNEL3_PARAMS` = 304 (remote_protocol.x).
+   *
+   * ACL: `domain:migrate`, `domain:start`, `domain:write`.
+   * Resolves with `remote_domain_migrate_prepare_tunnel3_params_ret.cookie_out`.
+   *
+   * @param flags bitwise-OR of {@link virDomainMigrateFlags}
+   */
+  domainMigratePrepareTunnel3Params(
+    params: remote.remote_typed_param[],
+    cookie_in: Uint8Array,
+    flags: Flags<virDomainMigrateFlags> = 0,
+    options?: CallOptions,
+  ): Promise<Uint8Array> {
+    return this.invoke(
+      remote.REMOTE_PROC_DOMAIN_MIGRATE_PREPARE_TUNNEL3_PARAMS,
+      remote.xdr_remote_domain_migrate_prepare_tunnel3_params_args,
+      { params, cookie_in, flags: flags >>> 0 },
+      remote.xdr_remote_domain_migrate_prepare_tunnel3_params_ret,
+      options,
+    ).then((r) => r.cookie_out);
+  }
+
+  /**
+   * `virDomainMigratePerform3Params`: `REMOTE_PROC_DOMAIN_MIGRATE_PERFORM3_PARAMS` = 305 (remote_protocol.x).
+   *
+   * ACL: `domain:migrate`.
+   * Resolves with `remote_domain_migrate_perform3_params_ret.cookie_out`.
+   *
+   * @param flags bitwise-OR of {@link virDomainMigrateFlags}
+   */
+  domainMigratePerform3Params(
+    dom: remote.remote_nonnull_domain,
+    dconnuri: remote.remote_string,
+    params: remote.remote_typed_param[],
+    cookie_in: Uint8Array,
+    flags: Flags<virDomainMigrateFlags> = 0,
+    options?: CallOptions,
+  ): Promise<Uint8Array> {
+    return this.invoke(
+      remote.REMOTE_PROC_DOMAIN_MIGRATE_PERFORM3_PARAMS,
+      remote.xdr_remote_domain_migrate_perform3_params_args,
+      { dom, dconnuri, params, cookie_in, flags: flags >>> 0 },
+      remote.xdr_remote_domain_migrate_perform3_params_ret,
+      options,
+    ).then((r) => r.cookie_out);
+  }
+
+  /**
+   * `virDomainMigrateFinish3Params`: `REMOTE_PROC_DOMAIN_MIGRATE_FINISH3_PARAMS` = 306 (remote_protocol.x).
+   *
+   * ACL: `domain:migrate`.
+   *
+   * @param flags bitwise-OR of {@link virDomainMigrateFlags}
+   */
+  domainMigrateFinish3Params(
+    params: remote.remote_typed_param[],
+    cookie_in: Uint8Array,
+    flags: Flags<virDomainMigrateFlags>,
+    cancelled: number,
+    options?: CallOptions,
+  ): Promise<remote.remote_domain_migrate_finish3_params_ret> {
+    return this.invoke(
+      remote.REMOTE_PROC_DOMAIN_MIGRATE_FINISH3_PARAMS,
+      remote.xdr_remote_domain_migrate_finish3_params_args,
+      { params, cookie_in, flags: flags >>> 0, cancelled },
+      remote.xdr_remote_domain_migrate_finish3_params_ret,
+      options,
+    );
+  }
+
+  /**
+   * `virDomainMigrateConfirm3Params`: `REMOTE_PROC_DOMAIN_MIGRATE_CONFIRM3_PARAMS` = 307 (remote_protocol.x).
+   *
+   * ACL: `domain:migrate`.
+   *
+   * @param flags bitwise-OR of {@link virDomainMigrateFlags}
+   */
+  domainMigrateConfirm3Params(
+    dom: remote.remote_nonnull_domain,
+    params: remote.remote_typed_param[],
+    cookie_in: Uint8Array,
+    flags: Flags<virDomainMigrateFlags>,
+    cancelled: number,
+    options?: CallOptions,
+  ): Promise<void> {
+    return this.invoke(
+      remote.REMOTE_PROC_DOMAIN_MIGRATE_CONFIRM3_PARAMS,
+      remote.xdr_remote_domain_migrate_confirm3_params_args,
+      { dom, params, cookie_in, flags: flags >>> 0, cancelled },
+      null,
+      options,
+    );
+  }
+
+  /**
    * `virDomainSetMemoryStatsPeriod`: `REMOTE_PROC_DOMAIN_SET_MEMORY_STATS_PERIOD` = 308 (remote_protocol.x).
    *
    * ACL: `domain:write`, `domain:save:!VIR_DOMAIN_AFFECT_CONFIG|VIR_DOMAIN_AFFECT_LIVE`, `domain:save:VIR_DOMAIN_AFFECT_CONFIG`.
@@ -9934,6 +14052,152 @@ export class RemoteClient extends ProgramClient<
   }
 
   /**
+   * `virDomainCreateXMLWithFiles`: `REMOTE_PROC_DOMAIN_CREATE_XML_WITH_FILES` = 309 (remote_protocol.x).
+   *
+   * ACL: `domain:write`, `domain:start`.
+   * Resolves with `remote_domain_create_xml_with_files_ret.dom`.
+   *
+   * @param flags bitwise-OR of {@link virDomainCreateFlags}
+   */
+  domainCreateXMLWithFiles(
+    xml_desc: remote.remote_nonnull_string,
+    flags: Flags<virDomainCreateFlags> = 0,
+    options?: CallOptions,
+  ): Promise<remote.remote_nonnull_domain> {
+    return this.invoke(
+      remote.REMOTE_PROC_DOMAIN_CREATE_XML_WITH_FILES,
+      remote.xdr_remote_domain_create_xml_with_files_args,
+      { xml_desc, flags: flags >>> 0 },
+      remote.xdr_remote_domain_create_xml_with_files_ret,
+      options,
+    ).then((r) => r.dom);
+  }
+
+  /**
+   * `virDomainCreateWithFiles`: `REMOTE_PROC_DOMAIN_CREATE_WITH_FILES` = 310 (remote_protocol.x).
+   *
+   * ACL: `domain:start`.
+   * Resolves with `remote_domain_create_with_files_ret.dom`.
+   *
+   * @param flags bitwise-OR of {@link virDomainCreateFlags}
+   */
+  domainCreateWithFiles(
+    dom: remote.remote_nonnull_domain,
+    flags: Flags<virDomainCreateFlags> = 0,
+    options?: CallOptions,
+  ): Promise<remote.remote_nonnull_domain> {
+    return this.invoke(
+      remote.REMOTE_PROC_DOMAIN_CREATE_WITH_FILES,
+      remote.xdr_remote_domain_create_with_files_args,
+      { dom, flags: flags >>> 0 },
+      remote.xdr_remote_domain_create_with_files_ret,
+      options,
+    ).then((r) => r.dom);
+  }
+
+  /**
+   * `virConnectGetCPUModelNames`: `REMOTE_PROC_CONNECT_GET_CPU_MODEL_NAMES` = 312 (remote_protocol.x).
+   *
+   * ACL: `connect:read`.
+   */
+  connectGetCPUModelNames(
+    arch: remote.remote_nonnull_string,
+    need_results: number,
+    flags: number = 0,
+    options?: CallOptions,
+  ): Promise<remote.remote_connect_get_cpu_model_names_ret> {
+    return this.invoke(
+      remote.REMOTE_PROC_CONNECT_GET_CPU_MODEL_NAMES,
+      remote.xdr_remote_connect_get_cpu_model_names_args,
+      { arch, need_results, flags },
+      remote.xdr_remote_connect_get_cpu_model_names_ret,
+      options,
+    );
+  }
+
+  /**
+   * `virConnectNetworkEventRegisterAny`: `REMOTE_PROC_CONNECT_NETWORK_EVENT_REGISTER_ANY` = 313 (remote_protocol.x).
+   *
+   * ACL: `connect:search_networks`.
+   * ACL filter: `network:getattr`.
+   * Priority: high.
+   * Resolves with `remote_connect_network_event_register_any_ret.callbackID`.
+   */
+  connectNetworkEventRegisterAny(
+    eventID: number,
+    net: remote.remote_network,
+    options?: CallOptions,
+  ): Promise<number> {
+    return this.invoke(
+      remote.REMOTE_PROC_CONNECT_NETWORK_EVENT_REGISTER_ANY,
+      remote.xdr_remote_connect_network_event_register_any_args,
+      { eventID, net },
+      remote.xdr_remote_connect_network_event_register_any_ret,
+      options,
+    ).then((r) => r.callbackID);
+  }
+
+  /**
+   * `virConnectNetworkEventDeregisterAny`: `REMOTE_PROC_CONNECT_NETWORK_EVENT_DEREGISTER_ANY` = 314 (remote_protocol.x).
+   *
+   * ACL: `connect:read`.
+   * Priority: high.
+   */
+  connectNetworkEventDeregisterAny(
+    callbackID: number,
+    options?: CallOptions,
+  ): Promise<void> {
+    return this.invoke(
+      remote.REMOTE_PROC_CONNECT_NETWORK_EVENT_DEREGISTER_ANY,
+      remote.xdr_remote_connect_network_event_deregister_any_args,
+      { callbackID },
+      null,
+      options,
+    );
+  }
+
+  /**
+   * `virConnectDomainEventCallbackRegisterAny`: `REMOTE_PROC_CONNECT_DOMAIN_EVENT_CALLBACK_REGISTER_ANY` = 316 (remote_protocol.x).
+   *
+   * ACL: `connect:search_domains`.
+   * ACL filter: `domain:getattr`.
+   * Priority: high.
+   * Resolves with `remote_connect_domain_event_callback_register_any_ret.callbackID`.
+   */
+  connectDomainEventCallbackRegisterAny(
+    eventID: number,
+    dom: remote.remote_domain,
+    options?: CallOptions,
+  ): Promise<number> {
+    return this.invoke(
+      remote.REMOTE_PROC_CONNECT_DOMAIN_EVENT_CALLBACK_REGISTER_ANY,
+      remote.xdr_remote_connect_domain_event_callback_register_any_args,
+      { eventID, dom },
+      remote.xdr_remote_connect_domain_event_callback_register_any_ret,
+      options,
+    ).then((r) => r.callbackID);
+  }
+
+  /**
+   * `virConnectDomainEventCallbackDeregisterAny`: `REMOTE_PROC_CONNECT_DOMAIN_EVENT_CALLBACK_DEREGISTER_ANY` = 317 (remote_protocol.x).
+   *
+   * ACL: `connect:read`.
+   * Priority: high.
+   */
+  connectDomainEventCallbackDeregisterAny(
+    callbackID: number,
+    options?: CallOptions,
+  ): Promise<void> {
+    return this.invoke(
+      remote.REMOTE_PROC_CONNECT_DOMAIN_EVENT_CALLBACK_DEREGISTER_ANY,
+      remote.xdr_remote_connect_domain_event_callback_deregister_any_args,
+      { callbackID },
+      null,
+      options,
+    );
+  }
+
+  /**
    * `virDomainCoreDumpWithFormat`: `REMOTE_PROC_DOMAIN_CORE_DUMP_WITH_FORMAT` = 334 (remote_protocol.x).
    *
    * ACL: `domain:core_dump`.
@@ -9943,7 +14207,7 @@ export class RemoteClient extends ProgramClient<
   domainCoreDumpWithFormat(
     dom: remote.remote_nonnull_domain,
     to: remote.remote_nonnull_string,
-    dumpformat: number,
+    dumpformat: virDomainCoreDumpFormat,
     flags: Flags<virDomainCoreDumpFlags> = 0,
     options?: CallOptions,
   ): Promise<void> {
@@ -9999,6 +14263,25 @@ export class RemoteClient extends ProgramClient<
   }
 
   /**
+   * `virDomainGetTime`: `REMOTE_PROC_DOMAIN_GET_TIME` = 337 (remote_protocol.x).
+   *
+   * ACL: `domain:write`.
+   */
+  domainGetTime(
+    dom: remote.remote_nonnull_domain,
+    flags: number = 0,
+    options?: CallOptions,
+  ): Promise<remote.remote_domain_get_time_ret> {
+    return this.invoke(
+      remote.REMOTE_PROC_DOMAIN_GET_TIME,
+      remote.xdr_remote_domain_get_time_args,
+      { dom, flags },
+      remote.xdr_remote_domain_get_time_ret,
+      options,
+    );
+  }
+
+  /**
    * `virDomainSetTime`: `REMOTE_PROC_DOMAIN_SET_TIME` = 338 (remote_protocol.x).
    *
    * ACL: `domain:set_time`.
@@ -10017,6 +14300,50 @@ export class RemoteClient extends ProgramClient<
       remote.xdr_remote_domain_set_time_args,
       { dom, seconds, nseconds, flags: flags >>> 0 },
       null,
+      options,
+    );
+  }
+
+  /**
+   * `virNodeGetFreePages`: `REMOTE_PROC_NODE_GET_FREE_PAGES` = 340 (remote_protocol.x).
+   *
+   * ACL: `connect:read`.
+   * Priority: high.
+   * Resolves with `remote_node_get_free_pages_ret.counts`.
+   */
+  nodeGetFreePages(
+    pages: number[],
+    startCell: number,
+    cellCount: number,
+    flags: number = 0,
+    options?: CallOptions,
+  ): Promise<bigint[]> {
+    return this.invoke(
+      remote.REMOTE_PROC_NODE_GET_FREE_PAGES,
+      remote.xdr_remote_node_get_free_pages_args,
+      { pages, startCell, cellCount, flags },
+      remote.xdr_remote_node_get_free_pages_ret,
+      options,
+    ).then((r) => r.counts);
+  }
+
+  /**
+   * `virNetworkGetDHCPLeases`: `REMOTE_PROC_NETWORK_GET_DHCP_LEASES` = 341 (remote_protocol.x).
+   *
+   * ACL: `network:read`.
+   */
+  networkGetDHCPLeases(
+    net: remote.remote_nonnull_network,
+    mac: remote.remote_string,
+    need_results: number,
+    flags: number = 0,
+    options?: CallOptions,
+  ): Promise<remote.remote_network_get_dhcp_leases_ret> {
+    return this.invoke(
+      remote.REMOTE_PROC_NETWORK_GET_DHCP_LEASES,
+      remote.xdr_remote_network_get_dhcp_leases_args,
+      { net, mac, need_results, flags },
+      remote.xdr_remote_network_get_dhcp_leases_ret,
       options,
     );
   }
@@ -10045,6 +14372,52 @@ export class RemoteClient extends ProgramClient<
   }
 
   /**
+   * `virDomainOpenGraphicsFD`: `REMOTE_PROC_DOMAIN_OPEN_GRAPHICS_FD` = 343 (remote_protocol.x).
+   *
+   * ACL: `domain:open_graphics`.
+   *
+   * @param flags bitwise-OR of {@link virDomainOpenGraphicsFlags}
+   */
+  domainOpenGraphicsFD(
+    dom: remote.remote_nonnull_domain,
+    idx: number,
+    flags: Flags<virDomainOpenGraphicsFlags> = 0,
+    options?: CallOptions,
+  ): Promise<void> {
+    return this.invoke(
+      remote.REMOTE_PROC_DOMAIN_OPEN_GRAPHICS_FD,
+      remote.xdr_remote_domain_open_graphics_fd_args,
+      { dom, idx, flags: flags >>> 0 },
+      null,
+      options,
+    );
+  }
+
+  /**
+   * `virConnectGetAllDomainStats`: `REMOTE_PROC_CONNECT_GET_ALL_DOMAIN_STATS` = 344 (remote_protocol.x).
+   *
+   * ACL: `connect:search_domains`.
+   * ACL filter: `domain:read`.
+   * Resolves with `remote_connect_get_all_domain_stats_ret.retStats`.
+   *
+   * @param flags bitwise-OR of {@link virConnectGetAllDomainStatsFlags}
+   */
+  connectGetAllDomainStats(
+    doms: remote.remote_nonnull_domain[],
+    stats: Flags<virDomainStatsTypes>,
+    flags: Flags<virConnectGetAllDomainStatsFlags> = 0,
+    options?: CallOptions,
+  ): Promise<remote.remote_domain_stats_record[]> {
+    return this.invoke(
+      remote.REMOTE_PROC_CONNECT_GET_ALL_DOMAIN_STATS,
+      remote.xdr_remote_connect_get_all_domain_stats_args,
+      { doms, stats: stats >>> 0, flags: flags >>> 0 },
+      remote.xdr_remote_connect_get_all_domain_stats_ret,
+      options,
+    ).then((r) => r.retStats);
+  }
+
+  /**
    * `virDomainBlockCopy`: `REMOTE_PROC_DOMAIN_BLOCK_COPY` = 345 (remote_protocol.x).
    *
    * ACL: `domain:block_write`.
@@ -10064,6 +14437,50 @@ export class RemoteClient extends ProgramClient<
       remote.xdr_remote_domain_block_copy_args,
       { dom, path, destxml, params, flags: flags >>> 0 },
       null,
+      options,
+    );
+  }
+
+  /**
+   * `virNodeAllocPages`: `REMOTE_PROC_NODE_ALLOC_PAGES` = 347 (remote_protocol.x).
+   *
+   * ACL: `connect:write`.
+   * Resolves with `remote_node_alloc_pages_ret.ret`.
+   *
+   * @param flags bitwise-OR of {@link virNodeAllocPagesFlags}
+   */
+  nodeAllocPages(
+    pageSizes: number[],
+    pageCounts: bigint[],
+    startCell: number,
+    cellCount: number,
+    flags: Flags<virNodeAllocPagesFlags> = 0,
+    options?: CallOptions,
+  ): Promise<number> {
+    return this.invoke(
+      remote.REMOTE_PROC_NODE_ALLOC_PAGES,
+      remote.xdr_remote_node_alloc_pages_args,
+      { pageSizes, pageCounts, startCell, cellCount, flags: flags >>> 0 },
+      remote.xdr_remote_node_alloc_pages_ret,
+      options,
+    ).then((r) => r.ret);
+  }
+
+  /**
+   * `virDomainGetFSInfo`: `REMOTE_PROC_DOMAIN_GET_FSINFO` = 349 (remote_protocol.x).
+   *
+   * ACL: `domain:fs_freeze`.
+   */
+  domainGetFSInfo(
+    dom: remote.remote_nonnull_domain,
+    flags: number = 0,
+    options?: CallOptions,
+  ): Promise<remote.remote_domain_get_fsinfo_ret> {
+    return this.invoke(
+      remote.REMOTE_PROC_DOMAIN_GET_FSINFO,
+      remote.xdr_remote_domain_get_fsinfo_args,
+      { dom, flags },
+      remote.xdr_remote_domain_get_fsinfo_ret,
       options,
     );
   }
@@ -10092,6 +14509,27 @@ export class RemoteClient extends ProgramClient<
   }
 
   /**
+   * `virDomainGetIOThreadInfo`: `REMOTE_PROC_DOMAIN_GET_IOTHREAD_INFO` = 351 (remote_protocol.x).
+   *
+   * ACL: `domain:read`.
+   *
+   * @param flags bitwise-OR of {@link virDomainModificationImpact}
+   */
+  domainGetIOThreadInfo(
+    dom: remote.remote_nonnull_domain,
+    flags: Flags<virDomainModificationImpact> = 0,
+    options?: CallOptions,
+  ): Promise<remote.remote_domain_get_iothread_info_ret> {
+    return this.invoke(
+      remote.REMOTE_PROC_DOMAIN_GET_IOTHREAD_INFO,
+      remote.xdr_remote_domain_get_iothread_info_args,
+      { dom, flags: flags >>> 0 },
+      remote.xdr_remote_domain_get_iothread_info_ret,
+      options,
+    );
+  }
+
+  /**
    * `virDomainPinIOThread`: `REMOTE_PROC_DOMAIN_PIN_IOTHREAD` = 352 (remote_protocol.x).
    *
    * ACL: `domain:write`, `domain:save:!VIR_DOMAIN_AFFECT_CONFIG|VIR_DOMAIN_AFFECT_LIVE`, `domain:save:VIR_DOMAIN_AFFECT_CONFIG`.
@@ -10112,6 +14550,27 @@ export class RemoteClient extends ProgramClient<
       null,
       options,
     );
+  }
+
+  /**
+   * `virDomainInterfaceAddresses`: `REMOTE_PROC_DOMAIN_INTERFACE_ADDRESSES` = 353 (remote_protocol.x).
+   *
+   * ACL: `domain:read`, `domain:write::source:VIR_DOMAIN_INTERFACE_ADDRESSES_SRC_AGENT`.
+   * Resolves with `remote_domain_interface_addresses_ret.ifaces`.
+   */
+  domainInterfaceAddresses(
+    dom: remote.remote_nonnull_domain,
+    source: virDomainInterfaceAddressesSource,
+    flags: number = 0,
+    options?: CallOptions,
+  ): Promise<remote.remote_domain_interface[]> {
+    return this.invoke(
+      remote.REMOTE_PROC_DOMAIN_INTERFACE_ADDRESSES,
+      remote.xdr_remote_domain_interface_addresses_args,
+      { dom, source, flags },
+      remote.xdr_remote_domain_interface_addresses_ret,
+      options,
+    ).then((r) => r.ifaces);
   }
 
   /**
@@ -10182,6 +14641,59 @@ export class RemoteClient extends ProgramClient<
   }
 
   /**
+   * `virDomainRename`: `REMOTE_PROC_DOMAIN_RENAME` = 358 (remote_protocol.x).
+   *
+   * ACL: `domain:write`, `domain:save`.
+   * Resolves with `remote_domain_rename_ret.retcode`.
+   */
+  domainRename(
+    dom: remote.remote_nonnull_domain,
+    new_name: remote.remote_string,
+    flags: number = 0,
+    options?: CallOptions,
+  ): Promise<number> {
+    return this.invoke(
+      remote.REMOTE_PROC_DOMAIN_RENAME,
+      remote.xdr_remote_domain_rename_args,
+      { dom, new_name, flags },
+      remote.xdr_remote_domain_rename_ret,
+      options,
+    ).then((r) => r.retcode);
+  }
+
+  /**
+   * `virConnectRegisterCloseCallback`: `REMOTE_PROC_CONNECT_REGISTER_CLOSE_CALLBACK` = 360 (remote_protocol.x).
+   *
+   * ACL: `connect:getattr`.
+   * Priority: high.
+   */
+  connectRegisterCloseCallback(options?: CallOptions): Promise<void> {
+    return this.invoke(
+      remote.REMOTE_PROC_CONNECT_REGISTER_CLOSE_CALLBACK,
+      null,
+      undefined,
+      null,
+      options,
+    );
+  }
+
+  /**
+   * `virConnectUnregisterCloseCallback`: `REMOTE_PROC_CONNECT_UNREGISTER_CLOSE_CALLBACK` = 361 (remote_protocol.x).
+   *
+   * ACL: `connect:getattr`.
+   * Priority: high.
+   */
+  connectUnregisterCloseCallback(options?: CallOptions): Promise<void> {
+    return this.invoke(
+      remote.REMOTE_PROC_CONNECT_UNREGISTER_CLOSE_CALLBACK,
+      null,
+      undefined,
+      null,
+      options,
+    );
+  }
+
+  /**
    * `virDomainMigrateStartPostCopy`: `REMOTE_PROC_DOMAIN_MIGRATE_START_POST_COPY` = 364 (remote_protocol.x).
    *
    * ACL: `domain:migrate`.
@@ -10201,6 +14713,28 @@ export class RemoteClient extends ProgramClient<
   }
 
   /**
+   * `virDomainGetPerfEvents`: `REMOTE_PROC_DOMAIN_GET_PERF_EVENTS` = 365 (remote_protocol.x).
+   *
+   * ACL: `domain:read`.
+   * Resolves with `remote_domain_get_perf_events_ret.params`.
+   *
+   * @param flags bitwise-OR of {@link virDomainModificationImpact} and {@link virTypedParameterFlags}
+   */
+  domainGetPerfEvents(
+    dom: remote.remote_nonnull_domain,
+    flags: Flags<virDomainModificationImpact | virTypedParameterFlags> = 0,
+    options?: CallOptions,
+  ): Promise<remote.remote_typed_param[]> {
+    return this.invoke(
+      remote.REMOTE_PROC_DOMAIN_GET_PERF_EVENTS,
+      remote.xdr_remote_domain_get_perf_events_args,
+      { dom, flags: flags >>> 0 },
+      remote.xdr_remote_domain_get_perf_events_ret,
+      options,
+    ).then((r) => r.params);
+  }
+
+  /**
    * `virDomainSetPerfEvents`: `REMOTE_PROC_DOMAIN_SET_PERF_EVENTS` = 366 (remote_protocol.x).
    *
    * ACL: `domain:write`.
@@ -10217,6 +14751,47 @@ export class RemoteClient extends ProgramClient<
       remote.REMOTE_PROC_DOMAIN_SET_PERF_EVENTS,
       remote.xdr_remote_domain_set_perf_events_args,
       { dom, params, flags: flags >>> 0 },
+      null,
+      options,
+    );
+  }
+
+  /**
+   * `virConnectStoragePoolEventRegisterAny`: `REMOTE_PROC_CONNECT_STORAGE_POOL_EVENT_REGISTER_ANY` = 368 (remote_protocol.x).
+   *
+   * ACL: `connect:search_storage_pools`.
+   * ACL filter: `storage_pool:getattr`.
+   * Priority: high.
+   * Resolves with `remote_connect_storage_pool_event_register_any_ret.callbackID`.
+   */
+  connectStoragePoolEventRegisterAny(
+    eventID: number,
+    pool: remote.remote_storage_pool,
+    options?: CallOptions,
+  ): Promise<number> {
+    return this.invoke(
+      remote.REMOTE_PROC_CONNECT_STORAGE_POOL_EVENT_REGISTER_ANY,
+      remote.xdr_remote_connect_storage_pool_event_register_any_args,
+      { eventID, pool },
+      remote.xdr_remote_connect_storage_pool_event_register_any_ret,
+      options,
+    ).then((r) => r.callbackID);
+  }
+
+  /**
+   * `virConnectStoragePoolEventDeregisterAny`: `REMOTE_PROC_CONNECT_STORAGE_POOL_EVENT_DEREGISTER_ANY` = 369 (remote_protocol.x).
+   *
+   * ACL: `connect:read`.
+   * Priority: high.
+   */
+  connectStoragePoolEventDeregisterAny(
+    callbackID: number,
+    options?: CallOptions,
+  ): Promise<void> {
+    return this.invoke(
+      remote.REMOTE_PROC_CONNECT_STORAGE_POOL_EVENT_DEREGISTER_ANY,
+      remote.xdr_remote_connect_storage_pool_event_deregister_any_args,
+      { callbackID },
       null,
       options,
     );
@@ -10258,6 +14833,110 @@ export class RemoteClient extends ProgramClient<
       remote.REMOTE_PROC_DOMAIN_SET_GUEST_VCPUS,
       remote.xdr_remote_domain_set_guest_vcpus_args,
       { dom, cpumap, state, flags },
+      null,
+      options,
+    );
+  }
+
+  /**
+   * `virConnectNodeDeviceEventRegisterAny`: `REMOTE_PROC_CONNECT_NODE_DEVICE_EVENT_REGISTER_ANY` = 374 (remote_protocol.x).
+   *
+   * ACL: `connect:search_node_devices`.
+   * ACL filter: `node_device:getattr`.
+   * Priority: high.
+   * Resolves with `remote_connect_node_device_event_register_any_ret.callbackID`.
+   */
+  connectNodeDeviceEventRegisterAny(
+    eventID: number,
+    dev: remote.remote_node_device,
+    options?: CallOptions,
+  ): Promise<number> {
+    return this.invoke(
+      remote.REMOTE_PROC_CONNECT_NODE_DEVICE_EVENT_REGISTER_ANY,
+      remote.xdr_remote_connect_node_device_event_register_any_args,
+      { eventID, dev },
+      remote.xdr_remote_connect_node_device_event_register_any_ret,
+      options,
+    ).then((r) => r.callbackID);
+  }
+
+  /**
+   * `virConnectNodeDeviceEventDeregisterAny`: `REMOTE_PROC_CONNECT_NODE_DEVICE_EVENT_DEREGISTER_ANY` = 375 (remote_protocol.x).
+   *
+   * ACL: `connect:read`.
+   * Priority: high.
+   */
+  connectNodeDeviceEventDeregisterAny(
+    callbackID: number,
+    options?: CallOptions,
+  ): Promise<void> {
+    return this.invoke(
+      remote.REMOTE_PROC_CONNECT_NODE_DEVICE_EVENT_DEREGISTER_ANY,
+      remote.xdr_remote_connect_node_device_event_deregister_any_args,
+      { callbackID },
+      null,
+      options,
+    );
+  }
+
+  /**
+   * `virStorageVolGetInfoFlags`: `REMOTE_PROC_STORAGE_VOL_GET_INFO_FLAGS` = 378 (remote_protocol.x).
+   *
+   * ACL: `storage_vol:read`.
+   * Priority: high.
+   *
+   * @param flags bitwise-OR of {@link virStorageVolInfoFlags}
+   */
+  storageVolGetInfoFlags(
+    vol: remote.remote_nonnull_storage_vol,
+    flags: Flags<virStorageVolInfoFlags> = 0,
+    options?: CallOptions,
+  ): Promise<remote.remote_storage_vol_get_info_flags_ret> {
+    return this.invoke(
+      remote.REMOTE_PROC_STORAGE_VOL_GET_INFO_FLAGS,
+      remote.xdr_remote_storage_vol_get_info_flags_args,
+      { vol, flags: flags >>> 0 },
+      remote.xdr_remote_storage_vol_get_info_flags_ret,
+      options,
+    );
+  }
+
+  /**
+   * `virConnectSecretEventRegisterAny`: `REMOTE_PROC_CONNECT_SECRET_EVENT_REGISTER_ANY` = 380 (remote_protocol.x).
+   *
+   * ACL: `connect:search_secrets`.
+   * ACL filter: `secret:getattr`.
+   * Priority: high.
+   * Resolves with `remote_connect_secret_event_register_any_ret.callbackID`.
+   */
+  connectSecretEventRegisterAny(
+    eventID: number,
+    secret: remote.remote_secret,
+    options?: CallOptions,
+  ): Promise<number> {
+    return this.invoke(
+      remote.REMOTE_PROC_CONNECT_SECRET_EVENT_REGISTER_ANY,
+      remote.xdr_remote_connect_secret_event_register_any_args,
+      { eventID, secret },
+      remote.xdr_remote_connect_secret_event_register_any_ret,
+      options,
+    ).then((r) => r.callbackID);
+  }
+
+  /**
+   * `virConnectSecretEventDeregisterAny`: `REMOTE_PROC_CONNECT_SECRET_EVENT_DEREGISTER_ANY` = 381 (remote_protocol.x).
+   *
+   * ACL: `connect:read`.
+   * Priority: high.
+   */
+  connectSecretEventDeregisterAny(
+    callbackID: number,
+    options?: CallOptions,
+  ): Promise<void> {
+    return this.invoke(
+      remote.REMOTE_PROC_CONNECT_SECRET_EVENT_DEREGISTER_ANY,
+      remote.xdr_remote_connect_secret_event_deregister_any_args,
+      { callbackID },
       null,
       options,
     );
@@ -10380,8 +15059,8 @@ export class RemoteClient extends ProgramClient<
    */
   domainSetLifecycleAction(
     dom: remote.remote_nonnull_domain,
-    type: number,
-    action: number,
+    type: virDomainLifecycle,
+    action: virDomainLifecycleAction,
     flags: Flags<virDomainModificationImpact> = 0,
     options?: CallOptions,
   ): Promise<void> {
@@ -10486,6 +15165,45 @@ export class RemoteClient extends ProgramClient<
       remote.xdr_remote_connect_baseline_hypervisor_cpu_ret,
       options,
     ).then((r) => r.cpu);
+  }
+
+  /**
+   * `virNodeGetSEVInfo`: `REMOTE_PROC_NODE_GET_SEV_INFO` = 395 (remote_protocol.x).
+   *
+   * ACL: `connect:read`.
+   */
+  nodeGetSEVInfo(
+    nparams: number,
+    flags: number = 0,
+    options?: CallOptions,
+  ): Promise<remote.remote_node_get_sev_info_ret> {
+    return this.invoke(
+      remote.REMOTE_PROC_NODE_GET_SEV_INFO,
+      remote.xdr_remote_node_get_sev_info_args,
+      { nparams, flags },
+      remote.xdr_remote_node_get_sev_info_ret,
+      options,
+    );
+  }
+
+  /**
+   * `virDomainGetLaunchSecurityInfo`: `REMOTE_PROC_DOMAIN_GET_LAUNCH_SECURITY_INFO` = 396 (remote_protocol.x).
+   *
+   * ACL: `domain:read`.
+   * Resolves with `remote_domain_get_launch_security_info_ret.params`.
+   */
+  domainGetLaunchSecurityInfo(
+    dom: remote.remote_nonnull_domain,
+    flags: number = 0,
+    options?: CallOptions,
+  ): Promise<remote.remote_typed_param[]> {
+    return this.invoke(
+      remote.REMOTE_PROC_DOMAIN_GET_LAUNCH_SECURITY_INFO,
+      remote.xdr_remote_domain_get_launch_security_info_args,
+      { dom, flags },
+      remote.xdr_remote_domain_get_launch_security_info_ret,
+      options,
+    ).then((r) => r.params);
   }
 
   /**
@@ -10698,6 +15416,26 @@ export class RemoteClient extends ProgramClient<
       remote.xdr_remote_network_port_create_xml_ret,
       options,
     ).then((r) => r.port);
+  }
+
+  /**
+   * `virNetworkPortGetParameters`: `REMOTE_PROC_NETWORK_PORT_GET_PARAMETERS` = 407 (remote_protocol.x).
+   *
+   * ACL: `network_port:read`.
+   */
+  networkPortGetParameters(
+    port: remote.remote_nonnull_network_port,
+    nparams: number,
+    flags: number = 0,
+    options?: CallOptions,
+  ): Promise<remote.remote_network_port_get_parameters_ret> {
+    return this.invoke(
+      remote.REMOTE_PROC_NETWORK_PORT_GET_PARAMETERS,
+      remote.xdr_remote_network_port_get_parameters_args,
+      { port, nparams, flags },
+      remote.xdr_remote_network_port_get_parameters_ret,
+      options,
+    );
   }
 
   /**
@@ -10915,6 +15653,27 @@ export class RemoteClient extends ProgramClient<
   }
 
   /**
+   * `virDomainGetGuestInfo`: `REMOTE_PROC_DOMAIN_GET_GUEST_INFO` = 418 (remote_protocol.x).
+   *
+   * ACL: `domain:write`.
+   * Resolves with `remote_domain_get_guest_info_ret.params`.
+   */
+  domainGetGuestInfo(
+    dom: remote.remote_nonnull_domain,
+    types: Flags<virDomainGuestInfoTypes>,
+    flags: number = 0,
+    options?: CallOptions,
+  ): Promise<remote.remote_typed_param[]> {
+    return this.invoke(
+      remote.REMOTE_PROC_DOMAIN_GET_GUEST_INFO,
+      remote.xdr_remote_domain_get_guest_info_args,
+      { dom, types: types >>> 0, flags },
+      remote.xdr_remote_domain_get_guest_info_ret,
+      options,
+    ).then((r) => r.params);
+  }
+
+  /**
    * `virConnectSetIdentity`: `REMOTE_PROC_CONNECT_SET_IDENTITY` = 419 (remote_protocol.x).
    *
    * ACL: `connect:write`.
@@ -10996,6 +15755,72 @@ export class RemoteClient extends ProgramClient<
       remote.xdr_remote_domain_backup_get_xml_desc_ret,
       options,
     ).then((r) => r.xml);
+  }
+
+  /**
+   * `virDomainAuthorizedSSHKeysGet`: `REMOTE_PROC_DOMAIN_AUTHORIZED_SSH_KEYS_GET` = 424 (remote_protocol.x).
+   *
+   * ACL: `domain:write`.
+   * Resolves with `remote_domain_authorized_ssh_keys_get_ret.keys`.
+   */
+  domainAuthorizedSSHKeysGet(
+    dom: remote.remote_nonnull_domain,
+    user: remote.remote_nonnull_string,
+    flags: number = 0,
+    options?: CallOptions,
+  ): Promise<remote.remote_nonnull_string[]> {
+    return this.invoke(
+      remote.REMOTE_PROC_DOMAIN_AUTHORIZED_SSH_KEYS_GET,
+      remote.xdr_remote_domain_authorized_ssh_keys_get_args,
+      { dom, user, flags },
+      remote.xdr_remote_domain_authorized_ssh_keys_get_ret,
+      options,
+    ).then((r) => r.keys);
+  }
+
+  /**
+   * `virDomainAuthorizedSSHKeysSet`: `REMOTE_PROC_DOMAIN_AUTHORIZED_SSH_KEYS_SET` = 425 (remote_protocol.x).
+   *
+   * ACL: `domain:write`.
+   *
+   * @param flags bitwise-OR of {@link virDomainAuthorizedSSHKeysSetFlags}
+   */
+  domainAuthorizedSSHKeysSet(
+    dom: remote.remote_nonnull_domain,
+    user: remote.remote_nonnull_string,
+    keys: remote.remote_nonnull_string[],
+    flags: Flags<virDomainAuthorizedSSHKeysSetFlags> = 0,
+    options?: CallOptions,
+  ): Promise<void> {
+    return this.invoke(
+      remote.REMOTE_PROC_DOMAIN_AUTHORIZED_SSH_KEYS_SET,
+      remote.xdr_remote_domain_authorized_ssh_keys_set_args,
+      { dom, user, keys, flags: flags >>> 0 },
+      null,
+      options,
+    );
+  }
+
+  /**
+   * `virDomainGetMessages`: `REMOTE_PROC_DOMAIN_GET_MESSAGES` = 426 (remote_protocol.x).
+   *
+   * ACL: `domain:read`.
+   * Resolves with `remote_domain_get_messages_ret.msgs`.
+   *
+   * @param flags bitwise-OR of {@link virDomainMessageType}
+   */
+  domainGetMessages(
+    dom: remote.remote_nonnull_domain,
+    flags: Flags<virDomainMessageType> = 0,
+    options?: CallOptions,
+  ): Promise<remote.remote_nonnull_string[]> {
+    return this.invoke(
+      remote.REMOTE_PROC_DOMAIN_GET_MESSAGES,
+      remote.xdr_remote_domain_get_messages_args,
+      { dom, flags: flags >>> 0 },
+      remote.xdr_remote_domain_get_messages_ret,
+      options,
+    ).then((r) => r.msgs);
   }
 
   /**
@@ -11310,6 +16135,28 @@ export class RemoteClient extends ProgramClient<
       remote.REMOTE_PROC_DOMAIN_ABORT_JOB_FLAGS,
       remote.xdr_remote_domain_abort_job_flags_args,
       { dom, flags: flags >>> 0 },
+      null,
+      options,
+    );
+  }
+
+  /**
+   * `virDomainFDAssociate`: `REMOTE_PROC_DOMAIN_FD_ASSOCIATE` = 443 (remote_protocol.x).
+   *
+   * ACL: `domain:write`.
+   *
+   * @param flags bitwise-OR of {@link virDomainFDAssociateFlags}
+   */
+  domainFDAssociate(
+    dom: remote.remote_nonnull_domain,
+    name: remote.remote_nonnull_string,
+    flags: Flags<virDomainFDAssociateFlags> = 0,
+    options?: CallOptions,
+  ): Promise<void> {
+    return this.invoke(
+      remote.REMOTE_PROC_DOMAIN_FD_ASSOCIATE,
+      remote.xdr_remote_domain_fd_associate_args,
+      { dom, name, flags: flags >>> 0 },
       null,
       options,
     );

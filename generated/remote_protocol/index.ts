@@ -2,4 +2,5 @@
 export * from "./codecs.js";
 export * from "./server.js";
 export * from "./acl.js";
+export * from "./api.js";
 export * from "./client.js";

@@ -52,7 +52,14 @@ export async function generateCommand(args: string[]): Promise<number> {
   return 0;
 }
 
-const OUTPUT_KINDS = ["codecs", "structs", "client", "server", "acl"] as const;
+const OUTPUT_KINDS = [
+  "codecs",
+  "structs",
+  "client",
+  "server",
+  "acl",
+  "api",
+] as const;
 type OutputKind = (typeof OUTPUT_KINDS)[number];
 
 /** `--emit codecs,structs`: a subset of the outputs. */

@@ -8,6 +8,8 @@ export const MODEL_OPTIONS = {
   define: { type: "string", multiple: true },
   defines: { type: "string", multiple: true },
   "no-libvirt-defines": { type: "boolean" },
+  "no-libvirt-api": { type: "boolean" },
+  "libvirt-api": { type: "string" },
   import: { type: "string", multiple: true },
   D: { type: "string", short: "D", multiple: true },
 } as const;
@@ -15,6 +17,10 @@ export const MODEL_OPTIONS = {
 export const MODEL_OPTIONS_HELP = `  --define NAME=VALUE    give a C header constant a value (wins over defines files)
   --defines FILE         read NAME = VALUE lines from FILE
   --no-libvirt-defines   do not load the bundled libvirt constants (defines/libvirt.defines)
+  --no-libvirt-api       do not load libvirt's API data (defines/libvirt-api.json: enums,
+                         typed parameter names, event IDs): plain numbers, no api.ts
+  --libvirt-api FILE     another extraction of libvirt's API description
+                         (node scripts/extract-api-data.mjs --api-dir DIR --out FILE)
   --import FILE.x        resolve '%#include "FILE.h"' and shared types from FILE.x
   -D MACRO[=VALUE]       define a preprocessor macro for #ifdef/#if`;
 
@@ -22,6 +28,8 @@ export function loadOptionsFrom(values: {
   define?: string[];
   defines?: string[];
   "no-libvirt-defines"?: boolean;
+  "no-libvirt-api"?: boolean;
+  "libvirt-api"?: string;
   import?: string[];
   D?: string[];
 }): LoadOptions {
@@ -44,6 +52,8 @@ export function loadOptionsFrom(values: {
     macros,
     definesFiles: values.defines ?? [],
     libvirtDefines: !values["no-libvirt-defines"],
+    libvirtApi: !values["no-libvirt-api"],
+    ...(values["libvirt-api"] ? { libvirtApiFile: values["libvirt-api"] } : {}),
     importFiles: values.import ?? [],
   };
 }

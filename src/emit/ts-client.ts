@@ -57,19 +57,23 @@ import type {
   TypeRef,
 } from "../model/types.js";
 import {
+  argumentEnumOf,
   enumMemberValue,
   flagsEnumsOf,
-  libvirtApiFlags,
+  libvirtApiData,
   type ApiFlags,
-} from "./api-flags.js";
+  type LibvirtApiData,
+} from "./libvirt-api-data.js";
+import { apiEnumsOf, lifecycleDetails } from "./ts-libvirt-api.js";
+import { eventFamilies, type EventFamily } from "./ts-client-events.js";
 import { codecName, programPrefix, propKey, tsTypeName } from "./ts-names.js";
 
 export interface ClientEmitOptions {
   readonly runtimeImport: string;
   /** How another protocol's codec module is imported from this one. */
   readonly importPathOf: (protocol: ProtocolModel) => string;
-  /** Flags enums of libvirt's API (default: the bundled defines/libvirt-api-flags.json). */
-  readonly apiFlags?: ApiFlags;
+  /** libvirt's API data (default: the bundled defines/libvirt-api.json); its enums are in `api.ts`. */
+  readonly apiData?: LibvirtApiData;
   /** Values for `@sparseflag` names the API description does not know. */
   readonly defines?: ReadonlyMap<string, number>;
 }
@@ -99,6 +103,22 @@ const BASE_MEMBERS = new Set([
   "dispatch",
   "listeners",
   "unsubscribe",
+  "events",
+  "subscribe",
+  "keepConnected",
+  "onReconnect",
+  "eventHost",
+  "conn",
+  "subscriptions",
+  "reconnect",
+  "reconnecting",
+  "closing",
+  "watch",
+  "tell",
+  "reconnectLoop",
+  "adopt",
+  "targets",
+  "target",
   "constructor",
   "toString",
   "valueOf",
@@ -123,19 +143,24 @@ const PRIMITIVE_TS: Record<string, string> = {
 };
 
 /** A procedure's role in the client. */
-type Role = "method" | "call" | "event";
+type Role = "method" | "event";
 
+/**
+ * Every call procedure is a method: `@generate` says whether libvirt's C client is written by
+ * hand, which changes nothing on the wire. `*_msg` procedures are server→client events.
+ */
 export function clientRole(x: ProcedureModel): Role {
-  if (x.msg) return "event";
-  const side = x.annotations?.generate;
-  return side === "client" || side === "both" ? "method" : "call";
+  return x.msg ? "event" : "method";
 }
 
 export function emitClientModule(
   p: ProtocolModel,
   options: ClientEmitOptions,
 ): CodeModule {
-  const flagsData = options.apiFlags ?? libvirtApiFlags();
+  const flagsData = options.apiData ?? libvirtApiData();
+  // Names the protocol's api.ts module declares (enums) that this module uses.
+  const apiNames = new Set(apiEnumsOf(p, flagsData));
+  const usedApi = new Set<string>();
   const { value: prefix, type: Type } = programPrefix(p);
   const program = p.program!;
   const aliases = new Map<ProtocolModel, string>([[p, prefix]]);
@@ -194,7 +219,6 @@ export function emitClientModule(
     "type RpcConnection",
     "type TraceProgram",
   ]);
-  const usedFlagEnums = new Set<string>();
 
   const procConst = (x: ProcedureModel) => own(x.constName);
   const retType = (x: ProcedureModel) => (x.ret ? typeOfDecl(x.ret) : "void");
@@ -211,7 +235,8 @@ export function emitClientModule(
   };
 
   // --- maps of the procedures without methods, and of events ---------------------------------
-  const calls = p.procedures.filter((x) => clientRole(x) === "call");
+  // `call()` reaches every call procedure by number (tools, and wire shapes a method wraps).
+  const calls = p.procedures.filter((x) => clientRole(x) === "method");
   const events = p.procedures.filter((x) => clientRole(x) === "event");
   // --- handshake --------------------------------------------------------------------------------
   const handshake = handshakeSpec(p, own, codecOf, typeOfDecl);
@@ -231,7 +256,7 @@ export function emitClientModule(
   function methodOf(
     x: ProcedureModel,
   ): OptionalKind<MethodDeclarationStructure> {
-    const a = x.annotations!;
+    const a = x.annotations;
     const fields = x.args?.fields ?? [];
     const taken = new Set<string>([...aliases.values()]);
     const paramName = (f: string) =>
@@ -253,7 +278,7 @@ export function emitClientModule(
         const enums = flagsEnumsOf(flagsData, x.apiName);
         const wide = PRIMITIVE_TS[f.type.name] === "bigint";
         if (enums.length > 0) {
-          enums.forEach((e) => usedFlagEnums.add(e));
+          enums.forEach((e) => usedApi.add(e));
           runtime.add("type Flags");
           type = `Flags<${enums.join(" | ")}>${wide ? " | bigint" : ""}`;
           docs.push(
@@ -267,6 +292,17 @@ export function emitClientModule(
         }
         if (i === fields.length - 1)
           initializer = wide && enums.length === 0 ? "0n" : "0";
+      } else if (f.shape === "scalar" && f.type.kind === "primitive") {
+        // Another argument libvirt documents as one of an enum (`stats`: virDomainStatsTypes).
+        const named = argumentEnumOf(flagsData, x.apiName, f.name);
+        if (named && PRIMITIVE_TS[f.type.name] === undefined) {
+          usedApi.add(named.enum);
+          if (named.bits) {
+            runtime.add("type Flags");
+            type = `Flags<${named.enum}>`;
+            value = f.type.name === "int" ? `${name} | 0` : `${name} >>> 0`;
+          } else type = named.enum;
+        }
       }
       return {
         name,
@@ -277,20 +313,36 @@ export function emitClientModule(
       };
     });
     const unwrap = x.ret && x.ret.fields.length === 1 ? x.ret.fields[0]! : null;
-    const result = unwrap ? tsTypeOfField(unwrap) : retType(x);
+    // Returned values libvirt documents as one of an enum (`state`: virDomainState).
+    const retEnums = (x.ret?.fields ?? []).flatMap((f) => {
+      const named =
+        f.shape === "scalar" && f.type.kind === "primitive"
+          ? argumentEnumOf(flagsData, x.apiName, f.name)
+          : null;
+      if (!named || named.bits) return [];
+      usedApi.add(named.enum);
+      return [`${propKey(f.name)}: ${named.enum}`];
+    });
+    const result = unwrap
+      ? retEnums.length
+        ? retEnums[0]!.replace(/^[^:]*: /, "")
+        : tsTypeOfField(unwrap)
+      : retEnums.length
+        ? `${retType(x)} & { ${retEnums.join("; ")} }`
+        : retType(x);
     const dir = direction(x);
     const head = [
       `\`${x.apiName}\`: \`${x.constName}\` = ${x.number} (${p.name}.x).`,
     ];
-    const rules = a.aclNone ? ["none"] : a.acl.map((r) => r.text);
+    const rules = !a ? [] : a.aclNone ? ["none"] : a.acl.map((r) => r.text);
     const notes: string[] = [];
     if (rules.length)
       notes.push(`ACL: ${rules.map((r) => `\`${r}\``).join(", ")}.`);
-    if (a.aclFilter.length)
+    if (a?.aclFilter.length)
       notes.push(
         `ACL filter: ${a.aclFilter.map((r) => `\`${r.text}\``).join(", ")}.`,
       );
-    if (a.priority === "high") notes.push("Priority: high.");
+    if (a?.priority === "high") notes.push("Priority: high.");
     if (unwrap) notes.push(`Resolves with \`${x.ret!.name}.${unwrap.name}\`.`);
     let returnType: string;
     // The method's one statement `return callee(args)then;`, in parts for printMethod.
@@ -410,27 +462,6 @@ export function emitClientModule(
   const traceName = `${prefix}TraceProgram`;
   const className = `${Type}Client`;
 
-  const flagChunks: Chunk[] = [...usedFlagEnums].sort().flatMap((e) => {
-    const members = Object.entries(flagsData.enums[e]!).map(([k, v]) => ({
-      key: propKey(k),
-      value: raw(String(v)),
-    }));
-    return [
-      stableChunk(
-        [
-          ...jsDoc([`\`${e}\`, from libvirt's API description.`]),
-          ...printLiteral(
-            obj(members, members.length > 0),
-            0,
-            `export const ${e} = `,
-            " as const;",
-          ),
-        ].join("\n"),
-      ),
-      stableChunk(typeAlias(e, `(typeof ${e})[keyof typeof ${e}]`)),
-    ];
-  });
-
   const interfaceChunk = (
     name: string,
     doc: string,
@@ -453,7 +484,7 @@ export function emitClientModule(
     );
   const callsInterface = interfaceChunk(
     `${Type}ClientCalls`,
-    `Procedures of ${p.name}.x without a generated method, for \`${className}.call\`: procedure → args and ret.`,
+    `Call procedures of ${p.name}.x, for \`${className}.call\` (each also has a method): procedure → args and ret.`,
     calls.map((x) => {
       const dir = direction(x);
       return {
@@ -591,9 +622,9 @@ export function emitClientModule(
   const connectDoc = handshake
     ? `Connects to \`target\` (a libvirt URI such as \`test+unix:///default?socket=/tmp/x/libvirt-sock\`, or a socket) and opens the session as libvirt's client does (see the runtime's \`openSession\`).`
     : `Connects to \`target\` (a libvirt URI or a socket); the program has no handshake of its own. A program that rides on another's connection (libvirt's qemu and lxc share remote's) takes that one instead: \`new ${className}(connection)\`.`;
-  const head = [
+  const headLines = [
     ...jsDoc([
-      `Client of ${p.name}.x: one method per procedure with a client side (\`@generate: client|both\`).`,
+      `Client of ${p.name}.x: one method per call procedure, whatever its \`@generate\` (which says how libvirt writes its C, not what the wire carries).`,
     ]),
     ...genericHead(
       `export class ${className} extends `,
@@ -616,7 +647,52 @@ export function emitClientModule(
       `    return new ${className}(await openSession(${programName}, target, options));`,
     ),
     "  }",
-  ].join("\n");
+  ];
+  const head = headLines;
+
+  // --- event subscriptions (client.events) ---------------------------------------------------------
+  const families = eventFamilies(p, flagsData);
+  const subsClass = `${Type}EventSubscriptions`;
+  const subscriptions = families.length
+    ? eventClass(
+        flagsData,
+        families,
+        subsClass,
+        className,
+        p.name,
+        typeOfDecl,
+        tsTypeOfField,
+        (name) => {
+          usedApi.add(name);
+          return name;
+        },
+        apiNames.has("virDomainEventType") &&
+          lifecycleDetails(flagsData).length > 0,
+      )
+    : null;
+  const eventChunks: Chunk[] = subscriptions
+    ? [
+        ...families.map((f) => rawChunk(eventFamilyConst(f, own, codecOf))),
+        ...subscriptions.aliases.map(rawChunk),
+        rawChunk(subscriptions.cls),
+      ]
+    : [];
+  if (families.length) {
+    runtime.add("type EventFamilySpec");
+    runtime.add("type EventSubscription");
+    head.push(
+      "",
+      ...jsDoc(
+        [
+          `Event subscriptions, one per libvirt event ID: \`client.events.${families[0]!.events[0]!.name}()\` registers with the server and yields its events.`,
+        ],
+        "  ",
+      ),
+      `  get events(): ${subsClass} {`,
+      `    return new ${subsClass}(this);`,
+      "  }",
+    );
+  }
 
   // Members are formatted (when they need it) inside a stand-in class.
   const asMember = { wrap: { before: "class _ {", after: "}" } };
@@ -634,13 +710,13 @@ export function emitClientModule(
   });
   // Import only what the module uses, so projects with noUnusedLocals compile it.
   const body = [
-    ...flagChunks,
     callsInterface,
     eventsInterface,
     ...handshakeChunks,
     traceChunk,
     programChunk,
-    head,
+    ...eventChunks,
+    head.join("\n"),
     ...memberChunks.map((c) => c.text),
   ]
     .map((c) => (typeof c === "string" ? c : c.text))
@@ -652,8 +728,13 @@ export function emitClientModule(
     .sort((a, b) =>
       a.replace(/^type /, "").localeCompare(b.replace(/^type /, "")),
     );
+  const apiImports = [...usedApi]
+    .filter((n) => apiNames.has(n) || n === "virDomainEventLifecycleKind")
+    .filter(uses)
+    .sort();
   const imports = [
     namedImport(sortedRuntime, options.runtimeImport),
+    ...(apiImports.length ? [namedImport(apiImports, "./api.js")] : []),
     ...[...aliases]
       .filter(([, alias]) => body.includes(`${alias}.`))
       .map(([owner, alias]) =>
@@ -667,13 +748,13 @@ export function emitClientModule(
     header: `// Generated by virt-rpcgen from ${p.name}.x. Do not edit: change the protocol and regenerate.\n`,
     chunks: [
       stableChunk(imports.join("\n")),
-      ...flagChunks,
       callsInterface,
       eventsInterface,
       ...handshakeChunks,
       traceChunk,
       programChunk,
-      { ...stableChunk(head), wrap: { before: "", after: "}" } },
+      ...eventChunks,
+      { ...stableChunk(head.join("\n")), wrap: { before: "", after: "}" } },
       ...memberChunks,
       { ...stableChunk("}"), join: "\n", verbatim: true },
     ],
@@ -848,4 +929,104 @@ function printMethod(
     );
   lines.push("  }");
   return lines.join("\n");
+}
+
+/** `const DOMAIN_EVENTS: EventFamilySpec<args> = { register: …, deregister: … };` */
+function eventFamilyConst(
+  f: EventFamily,
+  own: (n: string) => string,
+  codecOf: (s: StructType | null) => string,
+): string {
+  return [
+    `/** How \`${f.idEnum}\` callbacks are registered and deregistered. */`,
+    `const ${familyConstName(f)}: EventFamilySpec<${own(tsTypeName(f.register.args!.name))}> = {`,
+    `  register: { proc: ${own(f.register.constName)}, args: ${codecOf(f.register.args)}, ret: ${codecOf(f.register.ret)} },`,
+    `  deregister: { proc: ${own(f.deregister.constName)}, args: ${codecOf(f.deregister.args)} },`,
+    `};`,
+  ].join("\n");
+}
+
+function familyConstName(f: EventFamily): string {
+  return `${f.object.replace(/([a-z])([A-Z])/g, "$1_$2").toUpperCase()}_EVENTS`;
+}
+
+/** The struct a field holds, when it is one (through typedefs). */
+function structOf(f: Field): StructType | null {
+  if (f.shape !== "scalar") return null;
+  let t: TypeRef = f.type;
+  for (let i = 0; i < 8; i++) {
+    if (t.kind === "inlineStruct") return t.struct;
+    if (t.kind !== "named") return null;
+    const d = t.decl;
+    if (d.kind === "struct") return d;
+    if (d.kind !== "typedef" || d.field.shape !== "scalar") return null;
+    t = d.field.type;
+  }
+  return null;
+}
+
+function eventClass(
+  data: LibvirtApiData,
+  families: readonly EventFamily[],
+  name: string,
+  clientName: string,
+  protocol: string,
+  typeOfDecl: (d: TypeDecl) => string,
+  tsTypeOfField: (f: Field) => string,
+  api: (name: string) => string,
+  lifecycleKinds: boolean,
+): { aliases: string[]; cls: string } {
+  const aliases: string[] = [];
+  const lines = [
+    `/** Event subscriptions of ${protocol}.x, one per libvirt event ID: \`client.events\`. */`,
+    `export class ${name} {`,
+    `  constructor(private readonly client: ${clientName}) {}`,
+  ];
+  for (const f of families) {
+    const objField = f.register.args!.fields[1]!;
+    const objType = tsTypeOfField(objField);
+    for (const e of f.events) {
+      const msg = e.msg.msg!;
+      let payload = e.unwrap ? tsTypeOfField(msg.fields[1]!) : typeOfDecl(msg);
+      if (
+        lifecycleKinds &&
+        f.idEnum === "virDomainEventID" &&
+        /_LIFECYCLE$/.test(e.member)
+      ) {
+        payload = `${payload} & ${api("virDomainEventLifecycleKind")}`;
+      } else {
+        // Members the event's callback type documents as one of an enum (a block job's `type`).
+        const callback = data.eventCallbacks?.[e.member];
+        const fields = e.unwrap ? structOf(msg.fields[1]!)?.fields : msg.fields;
+        const typed = (callback ? (fields ?? []) : []).flatMap((field) => {
+          const named = argumentEnumOf(data, callback!, field.name);
+          return named && !named.bits && field.shape === "scalar"
+            ? [`${propKey(field.name)}: ${api(named.enum)}`]
+            : [];
+        });
+        if (typed.length) payload = `${payload} & { ${typed.join("; ")} }`;
+      }
+      // A named type per event keeps signatures short (and prettier's layout stable).
+      const alias = `${e.name[0]!.toUpperCase()}${e.name.slice(1)}Event`;
+      const cast = payload.includes(" & ") ? ` as ${alias}` : "";
+      aliases.push(
+        [
+          `/** \`${e.member}\` events as \`client.events.${e.name}()\` yields them. */`,
+          `export type ${alias} = ${payload};`,
+        ].join("\n"),
+      );
+      lines.push(
+        "",
+        `  /**`,
+        `   * \`${e.member}\`: registers with \`${f.register.constName}\` (for one ${objField.name}, or all when none is given) and yields \`${e.msg.constName}\`'s events until closed.`,
+        `   */`,
+        // libvirt's register calls take the object as optional (`remote_domain`): null is all.
+        `  ${e.name}(${objField.name}: ${objType} | null = null): Promise<EventSubscription<${alias}>> {`,
+        `    return this.client.subscribe(${familyConstName(f)}, ${JSON.stringify(e.msg.methodName)}, { eventID: ${api(f.idEnum)}.${e.member}, ${objField.name} }, (m) => ${e.unwrap ? "m.msg" : "m"}${cast});`,
+        `  }`,
+      );
+    }
+  }
+  lines.push("}");
+  return { aliases, cls: lines.join("\n") };
 }

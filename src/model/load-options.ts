@@ -6,6 +6,13 @@ export interface LoadOptions {
   readonly importFiles?: readonly string[];
   /** Load the bundled libvirt defines file (default true). */
   readonly libvirtDefines?: boolean;
+  /**
+   * Load libvirt's API data (enums, typed parameter names, event IDs) for the protocols it
+   * describes (default true): the bundled defines/libvirt-api.json, or `libvirtApiFile`.
+   */
+  readonly libvirtApi?: boolean;
+  /** Another extraction of libvirt's API description (scripts/extract-api-data.mjs). */
+  readonly libvirtApiFile?: string;
   /** Extra defines files. */
   readonly definesFiles?: readonly string[];
   /** `--define NAME=VALUE`: wins over defines files. */
@@ -19,6 +26,17 @@ export interface LoadOptions {
 export const LIBVIRT_DEFINES_FILE = fileURLToPath(
   new URL("../../defines/libvirt.defines", import.meta.url),
 );
+
+export const LIBVIRT_API_FILE = fileURLToPath(
+  new URL("../../defines/libvirt-api.json", import.meta.url),
+);
+
+/** The API data file a run uses, or null without one. */
+export function libvirtApiFileOf(options: LoadOptions): string | null {
+  return options.libvirtApi === false
+    ? null
+    : (options.libvirtApiFile ?? LIBVIRT_API_FILE);
+}
 
 /**
  * The protocols a `.x` text imports: `%#include "remote_protocol.h"` → `remote_protocol`.

@@ -174,14 +174,19 @@ export interface Libvirtd {
   uri: string;
   /** Config file passed with -f. */
   configFile: string;
-  /** libvirtd's pid (the direct child; no --daemon). */
-  pid: number;
+  /** libvirtd's pid (the direct child; no --daemon; a new one after restart()). */
+  readonly pid: number;
   /** Whether libvirtd runs as root (privileged mode). */
   privileged: boolean;
   /** What libvirtd wrote to stdout/stderr so far. */
   output(): string;
   /** SIGTERM (then SIGKILL after 5 s), wait for exit, remove baseDir. Idempotent. */
   stop(): Promise<void>;
+  /**
+   * Stops libvirtd (its clients see the connection close) and starts a new one on the same
+   * sockets and config; resolves once it answers. The test driver's state starts afresh.
+   */
+  restart(): Promise<void>;
 }
 
 export interface StartLibvirtdOptions {
@@ -396,6 +401,11 @@ export async function startLibvirtd(
     for (const p of [baseDir, dir, driverDir, configFile])
       chownSync(p, runAs.uid, runAs.gid);
 
+  let output = "";
+  const collect = (chunk: Buffer) => {
+    if (output.length < MAX_OUTPUT) output += chunk.toString("utf8");
+  };
+  // One libvirtd process; restart() replaces it with a new one on the same sockets.
   const args = [
     "-f",
     configFile,
@@ -405,59 +415,60 @@ export async function startLibvirtd(
     ...(network && !options.args?.includes("--listen") ? ["--listen"] : []),
     ...(options.args ?? []),
   ];
-  const child = spawn(bin, args, {
-    cwd: baseDir,
-    stdio: ["ignore", "pipe", "pipe"],
-    ...(runAs ? { uid: runAs.uid, gid: runAs.gid } : {}),
-    env: {
-      ...process.env,
-      ...(runAs ? { HOME: baseDir } : {}),
-      LIBVIRT_DRIVER_DIR: driverDir,
-      // Only used when unprivileged: keep runtime/config/cache inside baseDir.
-      XDG_RUNTIME_DIR: baseDir,
-      XDG_CONFIG_HOME: join(baseDir, "config"),
-      XDG_CACHE_HOME: join(baseDir, "cache"),
-      LC_ALL: "C",
-      ...options.env,
-    },
-  });
-  const entry = { child, baseDir };
+  const launch = () => {
+    const child = spawn(bin, args, {
+      cwd: baseDir,
+      stdio: ["ignore", "pipe", "pipe"],
+      ...(runAs ? { uid: runAs.uid, gid: runAs.gid } : {}),
+      env: {
+        ...process.env,
+        ...(runAs ? { HOME: baseDir } : {}),
+        LIBVIRT_DRIVER_DIR: driverDir,
+        // Only used when unprivileged: keep runtime/config/cache inside baseDir.
+        XDG_RUNTIME_DIR: baseDir,
+        XDG_CONFIG_HOME: join(baseDir, "config"),
+        XDG_CACHE_HOME: join(baseDir, "cache"),
+        LC_ALL: "C",
+        ...options.env,
+      },
+    });
+    child.stdout?.on("data", collect);
+    child.stderr?.on("data", collect);
+    // Held in an object so TypeScript does not narrow it to `null` in the loop below.
+    const state: {
+      exited?: { code: number | null; signal: NodeJS.Signals | null };
+      spawnError?: Error;
+    } = {};
+    const exitPromise = new Promise<void>((resolve) => {
+      child.once("exit", (code, signal) => {
+        state.exited = { code, signal };
+        resolve();
+      });
+      child.once("error", (err) => {
+        state.spawnError = err;
+        state.exited ??= { code: null, signal: null };
+        resolve();
+      });
+    });
+    return { child, state, exitPromise };
+  };
+  let current = launch();
+  const entry = { child: current.child, baseDir };
   live.add(entry);
   installExitHook();
 
-  let output = "";
-  const collect = (chunk: Buffer) => {
-    if (output.length < MAX_OUTPUT) output += chunk.toString("utf8");
+  const terminate = async () => {
+    if (!current.state.exited) {
+      current.child.kill("SIGTERM");
+      const killTimer = setTimeout(() => current.child.kill("SIGKILL"), 5_000);
+      await current.exitPromise;
+      clearTimeout(killTimer);
+    }
   };
-  child.stdout?.on("data", collect);
-  child.stderr?.on("data", collect);
-
-  // Held in an object so TypeScript does not narrow it to `null` in the loop below.
-  const state: {
-    exited?: { code: number | null; signal: NodeJS.Signals | null };
-    spawnError?: Error;
-  } = {};
-  const exitPromise = new Promise<void>((resolve) => {
-    child.once("exit", (code, signal) => {
-      state.exited = { code, signal };
-      resolve();
-    });
-    child.once("error", (err) => {
-      state.spawnError = err;
-      state.exited ??= { code: null, signal: null };
-      resolve();
-    });
-  });
-
   let stopped: Promise<void> | null = null;
   const stop = (): Promise<void> => {
     stopped ??= (async () => {
-      if (!state.exited) {
-        child.kill("SIGTERM");
-        const killTimer = setTimeout(() => child.kill("SIGKILL"), 5_000);
-        await exitPromise;
-        clearTimeout(killTimer);
-      }
+      await terminate();
       live.delete(entry);
       rmSync(baseDir, { recursive: true, force: true });
     })();
@@ -469,26 +480,37 @@ export async function startLibvirtd(
       output.trim().replace(/^/gm, "    ") || "    (none)"
     }`;
 
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (state.exited) {
-      const why = state.spawnError
-        ? `spawn error: ${state.spawnError.message}`
-        : `exited early (code ${state.exited.code}, signal ${state.exited.signal})`;
-      await stop();
-      throw new Error(describeFailure(why));
+  const waitReady = async () => {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const state = current.state;
+      if (state.exited) {
+        const why = state.spawnError
+          ? `spawn error: ${state.spawnError.message}`
+          : `exited early (code ${state.exited.code}, signal ${state.exited.signal})`;
+        await stop();
+        throw new Error(describeFailure(why));
+      }
+      if (await probeRpc(socket)) break;
+      if (Date.now() > deadline) {
+        await stop();
+        throw new Error(
+          describeFailure(
+            `${socket} did not accept connections within ${timeoutMs} ms`,
+          ),
+        );
+      }
+      await sleep(25);
     }
-    if (await probeRpc(socket)) break;
-    if (Date.now() > deadline) {
-      await stop();
-      throw new Error(
-        describeFailure(
-          `${socket} did not accept connections within ${timeoutMs} ms`,
-        ),
-      );
-    }
-    await sleep(25);
-  }
+  };
+  await waitReady();
+
+  const restart = async () => {
+    await terminate();
+    current = launch();
+    entry.child = current.child;
+    await waitReady();
+  };
 
   return {
     dir,
@@ -498,9 +520,12 @@ export async function startLibvirtd(
     roSocket,
     uri: `test+unix:///default?socket=${socket}`,
     configFile,
-    pid: child.pid!,
+    get pid() {
+      return current.child.pid!;
+    },
     privileged,
     output: () => output,
     stop,
+    restart,
   };
 }

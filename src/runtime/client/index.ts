@@ -75,8 +75,28 @@ export {
   type StreamReply,
   type StreamCallOptions,
   type Flags,
+  flags,
   type ClientEventListener,
+  type ReconnectOptions,
+  type ReconnectEvent,
 } from "./program-client.js";
+export {
+  EventSubscription,
+  type EventFamilySpec,
+  type EventHost,
+} from "./event-subscription.js";
+export {
+  TYPED_PARAM,
+  typedParamsToObject,
+  typedParamsFromObject,
+  typedParamsAll,
+  typedParamValue,
+  wireTypedParamValue,
+  type TypedParamValue,
+  type TypedParamType,
+  type WireTypedParam,
+  type WireTypedParamValue,
+} from "./typed-params.js";
 export {
   openSession,
   DEFAULT_KEEPALIVE,

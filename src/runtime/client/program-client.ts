@@ -22,7 +22,17 @@ import type {
   RpcConnection,
 } from "../rpc/connection.js";
 import { VirtStream, type StreamDirection } from "../rpc/streams.js";
-import type { HandshakeSpec } from "./handshake.js";
+import {
+  openSession,
+  type ConnectOptions,
+  type HandshakeSpec,
+} from "./handshake.js";
+import type { ConnectTarget } from "./uri.js";
+import {
+  EventSubscription,
+  type EventFamilySpec,
+  type EventHost,
+} from "./event-subscription.js";
 
 /** `[args codec, ret codec, stream direction]` of one procedure callable through `call`. */
 export type CallEntry = readonly [
@@ -74,10 +84,39 @@ export interface StreamCallOptions extends CallOptions {
 }
 
 /**
- * A flags argument: any number, with the members of libvirt's enum for it offered by editors
- * (`Flags<virDomainMigrateFlags>` accepts `VIR_MIGRATE_LIVE | VIR_MIGRATE_PEER2PEER` and `0`).
+ * A flags argument: members of libvirt's enum for it (`Flags<virDomainMigrateFlags>`), their
+ * bitwise-OR (a `number`, as TypeScript types `|`), any `number` variable, or `0`. The enums are
+ * TypeScript enums, so a member of another enum is a compile error; `flags(A, B)` combines
+ * members and keeps the enum's type.
  */
-export type Flags<E extends number> = E | (number & {});
+export type Flags<E extends number> = E | 0;
+
+/** Combines members of one flags enum, keeping its type: `flags(VIR_MIGRATE_LIVE, VIR_MIGRATE_PEER2PEER)`. */
+export function flags<E extends number>(...members: E[]): E {
+  let v = 0;
+  for (const m of members) v |= m;
+  return v as E;
+}
+
+/** How `keepConnected` reconnects. */
+export interface ReconnectOptions extends ConnectOptions {
+  /** Delay before the first attempt, doubled after each failure up to `maxDelayMs` (default 100 ms). */
+  readonly initialDelayMs?: number | undefined;
+  /** Longest delay between attempts (default 5 s). */
+  readonly maxDelayMs?: number | undefined;
+  /** Attempts before giving up (default: unlimited). Calls waiting for the reconnect then fail. */
+  readonly maxAttempts?: number | undefined;
+}
+
+/** What `onReconnect` listeners hear. */
+export type ReconnectEvent =
+  | { readonly type: "disconnected"; readonly error: Error }
+  | { readonly type: "reconnected"; readonly attempts: number }
+  | {
+      readonly type: "failed";
+      readonly error: unknown;
+      readonly attempts: number;
+    };
 
 export type ClientEventListener<T> = (msg: T) => void;
 
@@ -92,13 +131,183 @@ export class ProgramClient<
   /** One call target per procedure, made once: calls allocate no strings. */
   private readonly targets = new Map<number, CallTarget>();
   private unsubscribe: (() => void) | null = null;
+  private conn: RpcConnection;
+  private readonly subscriptions = new Set<EventSubscription<unknown>>();
+  private reconnect: {
+    readonly target: string | ConnectTarget;
+    readonly options: ReconnectOptions;
+    readonly listeners: Set<(e: ReconnectEvent) => void>;
+  } | null = null;
+  /** Set while reconnecting: calls wait for it. */
+  private reconnecting: Promise<void> | null = null;
+  private closing = false;
+  private resubscribing = false;
 
   constructor(
     /** The connection this client talks on; other programs (qemu, lxc) can share it. */
-    readonly connection: RpcConnection,
+    connection: RpcConnection,
     /** The program as the generated code declares it. */
     readonly program: ClientProgram,
-  ) {}
+  ) {
+    this.conn = connection;
+  }
+
+  /** The connection this client talks on (a new one after `keepConnected` reconnected). */
+  get connection(): RpcConnection {
+    return this.conn;
+  }
+
+  /**
+   * Reconnects to `target` whenever the connection is lost (the daemon restarted, the network
+   * dropped), with the delays of `options`, and registers every open event subscription again
+   * (`client.events…`): listeners and iterators go on. Calls made while reconnecting wait for
+   * it; calls in flight when the connection went fail with its error (they may or may not have
+   * run). `close()` stops it. `target` and `options` are those given to `connect`.
+   */
+  keepConnected(
+    target: string | ConnectTarget,
+    options: ReconnectOptions = {},
+  ): this {
+    const first = this.reconnect === null;
+    this.reconnect = {
+      target,
+      options,
+      listeners: this.reconnect?.listeners ?? new Set(),
+    };
+    if (first) this.watch(this.conn);
+    return this;
+  }
+
+  /** Hears `keepConnected`'s disconnects, reconnects and failures; returns the function that stops it. */
+  onReconnect(listener: (e: ReconnectEvent) => void): () => void {
+    if (!this.reconnect)
+      throw new Error("onReconnect needs keepConnected() first");
+    const set = this.reconnect.listeners;
+    set.add(listener);
+    return () => set.delete(listener);
+  }
+
+  /**
+   * Registers an event callback with the server (generated `client.events.*` methods call
+   * this); resolves once the server answered with its callback ID.
+   */
+  async subscribe<K extends keyof E & string, A, T>(
+    family: EventFamilySpec<A>,
+    event: K,
+    args: A,
+    payload: (msg: E[K]) => T,
+  ): Promise<EventSubscription<T>> {
+    const sub = new EventSubscription<T>(
+      this.eventHost,
+      family as EventFamilySpec<unknown>,
+      event,
+      args,
+      payload as (msg: unknown) => T,
+    );
+    await sub.register();
+    this.subscriptions.add(sub as EventSubscription<unknown>);
+    return sub;
+  }
+
+  private readonly eventHost: EventHost = {
+    // Re-registering after a reconnect goes ahead of the calls waiting for the reconnect.
+    callProc: (proc, args, value, ret) =>
+      this.resubscribing
+        ? this.conn.call(this.target(proc), args, value, ret)
+        : this.invoke(proc, args, value, ret),
+    listen: (event, listener) =>
+      this.on(
+        event as keyof E & string,
+        listener as ClientEventListener<E[keyof E & string]>,
+      ),
+    forget: (sub) => void this.subscriptions.delete(sub),
+    warn: (e) => this.conn.warn(e),
+  };
+
+  private watch(conn: RpcConnection): void {
+    void conn.whenClosed.then((error) => {
+      if (this.closing || !this.reconnect || this.conn !== conn) return;
+      this.tell({ type: "disconnected", error });
+      const run = this.reconnectLoop();
+      this.reconnecting = run;
+      run.then(
+        () => {
+          if (this.reconnecting === run) this.reconnecting = null;
+        },
+        () => undefined,
+      );
+    });
+  }
+
+  private tell(e: ReconnectEvent): void {
+    for (const l of [...(this.reconnect?.listeners ?? [])]) {
+      try {
+        l(e);
+      } catch (err) {
+        this.conn.warn(err);
+      }
+    }
+  }
+
+  private async reconnectLoop(): Promise<void> {
+    const r = this.reconnect!;
+    let delay = r.options.initialDelayMs ?? 100;
+    const max = r.options.maxDelayMs ?? 5_000;
+    for (let attempt = 1; ; attempt++) {
+      await new Promise((resolve) => setTimeout(resolve, delay));
+      if (this.closing) throw new Error(`${this.program.name} client closed`);
+      let conn: RpcConnection;
+      try {
+        conn = await openSession(this.program, r.target, r.options);
+      } catch (error) {
+        if (
+          r.options.maxAttempts !== undefined &&
+          attempt >= r.options.maxAttempts
+        ) {
+          this.tell({ type: "failed", error, attempts: attempt });
+          for (const s of [...this.subscriptions]) s.end(error);
+          throw error;
+        }
+        delay = Math.min(delay * 2, max);
+        continue;
+      }
+      if (this.closing) {
+        await conn.close();
+        throw new Error(`${this.program.name} client closed`);
+      }
+      this.adopt(conn);
+      // Events first: calls waiting for the reconnect run once every callback is registered
+      // again, so none of their events is missed.
+      this.resubscribing = true;
+      try {
+        for (const s of [...this.subscriptions]) {
+          try {
+            await s.register();
+          } catch (e) {
+            // Lost again: the next reconnect registers it; any other failure ends it.
+            if (!conn.closed) s.end(e);
+          }
+        }
+      } finally {
+        this.resubscribing = false;
+      }
+      this.tell({ type: "reconnected", attempts: attempt });
+      return;
+    }
+  }
+
+  /** Moves the client (and its event listeners) onto a new connection. */
+  private adopt(conn: RpcConnection): void {
+    this.unsubscribe?.();
+    this.unsubscribe = null;
+    this.conn = conn;
+    this.targets.clear();
+    if (this.listeners.size > 0)
+      this.unsubscribe = conn.onMessage(this.program.program, (proc, body) =>
+        this.dispatch(proc, body),
+      );
+    this.watch(conn);
+  }
 
   /**
    * Calls a procedure that has no generated method, by number (`REMOTE_PROC_CONNECT_OPEN`…),
@@ -192,6 +401,8 @@ export class ProgramClient<
    * program has one, then the connection. Other clients sharing the connection end with it.
    */
   async close(): Promise<void> {
+    this.closing = true;
+    for (const s of [...this.subscriptions]) s.end(null);
     const close = this.program.handshake?.close;
     if (close && !this.connection.closed) {
       this.connection.beginClose();
@@ -210,7 +421,11 @@ export class ProgramClient<
     ret: XdrCodec<R> | null,
     options?: CallOptions,
   ): Promise<R> {
-    return this.connection.call(this.target(proc), args, value, ret, options);
+    if (this.reconnecting)
+      return this.reconnecting.then(() =>
+        this.conn.call(this.target(proc), args, value, ret, options),
+      );
+    return this.conn.call(this.target(proc), args, value, ret, options);
   }
 
   private target(proc: number): CallTarget {
