@@ -27,7 +27,8 @@ Commands:
   generate <file.x>... --out DIR [--check] [--force] [--emit KINDS] [--runtime-import SPEC]
       Write one folder per protocol with its typed codecs and structs listing.
       --check writes nothing and exits 1 listing stale or missing files.
-      --emit codecs,structs,client,server,acl limits the outputs (default: all).
+      --emit codecs,structs,client,server,acl,reference chooses the outputs (default: all but
+          reference, the static HTML protocol reference).
       --force regenerates even when the stamp says nothing changed.
 
 Options for every command:
