@@ -27,8 +27,9 @@ Commands:
   generate <file.x>... --out DIR [--check] [--force] [--emit KINDS] [--runtime-import SPEC]
       Write one folder per protocol with its typed codecs and structs listing.
       --check writes nothing and exits 1 listing stale or missing files.
-      --emit codecs,structs,client,server,acl,api limits the outputs (default: all;
-                         client brings api, libvirt's enums, when the API data describes the protocol).
+      --emit codecs,structs,client,server,acl,api,reference chooses the outputs (default: all
+          but reference, the static HTML protocol reference; client brings api, libvirt's
+          enums, when the API data describes the protocol).
       --force regenerates even when the stamp says nothing changed.
   decode <file.x>... [--type NAME] [--input FILE | --hex HEX] [--input-format raw|hex]
       Decode wire bytes into JSON with the protocols' types. Without --type the input is

@@ -11,6 +11,7 @@
  *   <out>/remote_protocol/index.ts               re-exports
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import type { OutputKind } from "./output-kinds.js";
 import { dirname, join, relative } from "node:path";
 import {
   fingerprintOf,
@@ -33,10 +34,8 @@ export interface GenerateOptions extends LoadOptions {
   readonly check?: boolean;
   /** Regenerate even when the stamp says the outputs are up to date. */
   readonly force?: boolean;
-  /** Which outputs to write: codecs, structs, client, server, acl, api (default: all; client brings api). */
-  readonly emit?: readonly (
-    "codecs" | "structs" | "client" | "server" | "acl" | "api"
-  )[];
+  /** Which outputs to write (default: DEFAULT_OUTPUTS, everything but the HTML reference; client brings api). */
+  readonly emit?: readonly OutputKind[];
 }
 
 export interface GeneratedFile {

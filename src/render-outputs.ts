@@ -21,17 +21,8 @@ import {
 import { formatChunks, stableChunk, type CodeModule } from "./emit/chunks.js";
 import { externalDefines, type ProtocolModel } from "./model/index.js";
 import type { GeneratedFile } from "./generate.js";
-
-export type OutputKind =
-  "codecs" | "structs" | "client" | "server" | "acl" | "api";
-export const ALL_OUTPUTS: ReadonlySet<OutputKind> = new Set([
-  "codecs",
-  "structs",
-  "client",
-  "server",
-  "acl",
-  "api",
-]);
+import { DEFAULT_OUTPUTS, type OutputKind } from "./output-kinds.js";
+import { emitReferencePage } from "./emit/reference/page.js";
 
 /** Every output file for the given protocols, formatted, without touching the disk. */
 export async function renderOutputs(
@@ -41,7 +32,7 @@ export async function renderOutputs(
   /** Values for names in ACL rules that the protocols do not define (default: the bundled libvirt defines). */
   defines: ReadonlyMap<string, number> = externalDefines({}),
   /** Which outputs to write (default: all). */
-  emit: ReadonlySet<OutputKind> = ALL_OUTPUTS,
+  emit: ReadonlySet<OutputKind> = DEFAULT_OUTPUTS,
   /** libvirt's API data (enums, typed parameter names, event IDs), when used. */
   apiData: LibvirtApiData = NO_LIBVIRT_API,
 ): Promise<GeneratedFile[]> {
@@ -65,6 +56,11 @@ export async function renderOutputs(
         importPathOf: (o) => `../${o.name}/codecs.js`,
       }),
     );
+    if (emit.has("reference"))
+      out.push({
+        path: `${dir}/reference.html`,
+        content: emitReferencePage(p),
+      });
     if (emit.has("structs"))
       out.push({
         path: `${dir}/${p.name}-structs`,

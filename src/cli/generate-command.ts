@@ -3,6 +3,7 @@ import { existsSync, statSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { DEFAULT_RUNTIME_IMPORT, displayPath, generate } from "../generate.js";
 import { loadOptionsFrom, MODEL_OPTIONS, UsageError } from "./options.js";
+import { OUTPUT_KINDS, type OutputKind } from "../output-kinds.js";
 
 export async function generateCommand(args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -51,16 +52,6 @@ export async function generateCommand(args: string[]): Promise<number> {
   }
   return 0;
 }
-
-const OUTPUT_KINDS = [
-  "codecs",
-  "structs",
-  "client",
-  "server",
-  "acl",
-  "api",
-] as const;
-type OutputKind = (typeof OUTPUT_KINDS)[number];
 
 /** `--emit codecs,structs`: a subset of the outputs. */
 function parseEmit(text: string): OutputKind[] {

@@ -76,3 +76,92 @@ function minOfUnion(u: UnionType): number {
   );
   return 4 + (Number.isFinite(armMin) ? armMin : 0);
 }
+
+/**
+ * The most bytes a value of a type can take on the wire, or null when nothing bounds it (`<>`
+ * without a maximum, or recursion through an optional member). For the protocol reference.
+ */
+export function maxWireSizeOfDecl(d: TypeDecl): number | null {
+  return maxOfDecl(d, new Set());
+}
+
+function maxOfDecl(d: TypeDecl, open: Set<TypeDecl>): number | null {
+  if (open.has(d)) return null; // recursive: a list can be as long as the message
+  open.add(d);
+  let n: number | null;
+  switch (d.kind) {
+    case "enum":
+      n = 4;
+      break;
+    case "typedef":
+      n = maxOfField(d.field, open);
+      break;
+    case "struct":
+      n = sumOrNull(d.fields.map((f) => maxOfField(f, open)));
+      break;
+    case "union":
+      n = maxOfUnion(d, open);
+      break;
+  }
+  open.delete(d);
+  return n;
+}
+
+function maxOfRef(t: TypeRef, open: Set<TypeDecl>): number | null {
+  switch (t.kind) {
+    case "primitive":
+      return minWireSizeOfRef(t);
+    case "named":
+      return maxOfDecl(t.decl, open);
+    case "inlineStruct":
+      return sumOrNull(t.struct.fields.map((f) => maxOfField(f, open)));
+    case "inlineUnion":
+      return maxOfUnion(t.union, open);
+    case "inlineEnum":
+      return 4;
+  }
+}
+
+function maxOfField(f: Field, open: Set<TypeDecl>): number | null {
+  const pad = (n: number) => (n + 3) & ~3;
+  switch (f.shape) {
+    case "scalar":
+      return maxOfRef(f.type, open);
+    case "optional": {
+      const inner = maxOfRef(f.type, open);
+      return inner === null ? null : 4 + inner;
+    }
+    case "fixedArray": {
+      const inner = maxOfRef(f.type, open);
+      return inner === null ? null : f.size.value * inner;
+    }
+    case "varArray": {
+      const inner = maxOfRef(f.type, open);
+      return inner === null || f.max === null ? null : 4 + f.max.value * inner;
+    }
+    case "fixedOpaque":
+      return pad(f.size.value);
+    case "varOpaque":
+    case "string":
+      return f.max === null ? null : 4 + pad(f.max.value);
+  }
+}
+
+function maxOfUnion(u: UnionType, open: Set<TypeDecl>): number | null {
+  const arms = [
+    ...u.arms.map((a) => a.field),
+    ...(u.defaultArm === undefined ? [] : [u.defaultArm]),
+  ];
+  const sizes = arms.map((f) => (f === null ? 0 : maxOfField(f, open)));
+  if (sizes.includes(null)) return null;
+  return 4 + Math.max(0, ...(sizes as number[]));
+}
+
+function sumOrNull(sizes: readonly (number | null)[]): number | null {
+  let total = 0;
+  for (const s of sizes) {
+    if (s === null) return null;
+    total += s;
+  }
+  return total;
+}
