@@ -3,6 +3,7 @@
  * comes from a protocol's `codecs.ts`; only the names the module text really uses are imported,
  * so projects with `noUnusedLocals` compile it.
  */
+import { recursiveTypes } from "../model/type-graph.js";
 import type { ProtocolModel, TypeDecl } from "../model/types.js";
 import type { BodyContext } from "./ts-codec-bodies.js";
 import { namedImport } from "./ts-layout.js";
@@ -30,7 +31,9 @@ export function importCollector(
 ): ImportCollector {
   const byOwner = new Map<ProtocolModel, Set<string>>();
   let counter = 0;
+  const recursive = recursiveTypes(p.types);
   const ctx: BodyContext = {
+    recursive: (decl) => recursive.has(decl),
     use(decl: TypeDecl) {
       const owner = p.ownerOf(decl);
       const set = byOwner.get(owner) ?? new Set<string>();

@@ -82,7 +82,7 @@ export function createModelTracer(
         reader = new FrameReader(MAX_FRAME);
         readers.set(direction, reader);
       }
-      let frames: Uint8Array[];
+      let frames: readonly Uint8Array[];
       try {
         frames = reader.push(chunk.slice());
       } catch (e) {

@@ -170,7 +170,7 @@ export function createWireTracer(
         reader = new FrameReader(MAX_FRAME);
         readers.set(direction, reader);
       }
-      let frames: Uint8Array[];
+      let frames: readonly Uint8Array[];
       try {
         // FrameReader keeps views of partial frames: hand it a copy.
         frames = reader.push(chunk.slice());

@@ -2,7 +2,9 @@
 import {
   checkFixedLength,
   prependXdrPath,
+  prependXdrRepeat,
   type XdrCodec,
+  XdrError,
 } from "../../../../src/runtime/index.js";
 
 export const rpcb_highproc_2 = 5;
@@ -91,32 +93,55 @@ export interface rp__list {
 export const xdr_rp__list: XdrCodec<rp__list> = {
   name: "rp__list",
   encode(w, v) {
+    let cur = v;
+    let slow = v;
+    let k = 0;
     let f = "rpcb_map";
     try {
-      xdr_rpcb.encode(w, v.rpcb_map);
-      f = "rpcb_next";
-      if (v.rpcb_next === null) {
-        w.presence(false);
-      } else {
+      for (;;) {
+        f = "rpcb_map";
+        xdr_rpcb.encode(w, cur.rpcb_map);
+        f = "rpcb_next";
+        const next = cur.rpcb_next;
+        if (next === null) {
+          w.presence(false);
+          return;
+        }
         w.presence(true);
-        xdr_rp__list.encode(w, v.rpcb_next);
+        cur = next;
+        k++;
+        if ((k & 1) === 0) slow = slow.rpcb_next!;
+        if (cur === slow) {
+          throw new XdrError(
+            "value-out-of-range",
+            w.length,
+            "the list links back to an earlier node",
+          );
+        }
       }
     } catch (e) {
-      throw prependXdrPath(e, f);
+      throw prependXdrRepeat(e, "rpcb_next", k, f);
     }
   },
   decode(r) {
+    let head: rp__list | undefined;
+    let last: rp__list | undefined;
+    let k = 0;
     let f = "rpcb_map";
     try {
-      const _rpcb_map = xdr_rpcb.decode(r);
-      f = "rpcb_next";
-      const _rpcb_next = r.presence() ? xdr_rp__list.decode(r) : null;
-      return {
-        rpcb_map: _rpcb_map,
-        rpcb_next: _rpcb_next,
-      };
+      for (;;) {
+        f = "rpcb_map";
+        const _rpcb_map = xdr_rpcb.decode(r);
+        const cur: rp__list = { rpcb_map: _rpcb_map, rpcb_next: null };
+        if (last === undefined) head = cur;
+        else last.rpcb_next = cur;
+        last = cur;
+        f = "rpcb_next";
+        if (!r.presence()) return head!;
+        k++;
+      }
     } catch (e) {
-      throw prependXdrPath(e, f);
+      throw prependXdrRepeat(e, "rpcb_next", k, f);
     }
   },
 };
@@ -280,34 +305,58 @@ export interface rpcb_entry_list {
 export const xdr_rpcb_entry_list: XdrCodec<rpcb_entry_list> = {
   name: "rpcb_entry_list",
   encode(w, v) {
+    let cur = v;
+    let slow = v;
+    let k = 0;
     let f = "rpcb_entry_map";
     try {
-      xdr_rpcb_entry.encode(w, v.rpcb_entry_map);
-      f = "rpcb_entry_next";
-      if (v.rpcb_entry_next === null) {
-        w.presence(false);
-      } else {
+      for (;;) {
+        f = "rpcb_entry_map";
+        xdr_rpcb_entry.encode(w, cur.rpcb_entry_map);
+        f = "rpcb_entry_next";
+        const next = cur.rpcb_entry_next;
+        if (next === null) {
+          w.presence(false);
+          return;
+        }
         w.presence(true);
-        xdr_rpcb_entry_list.encode(w, v.rpcb_entry_next);
+        cur = next;
+        k++;
+        if ((k & 1) === 0) slow = slow.rpcb_entry_next!;
+        if (cur === slow) {
+          throw new XdrError(
+            "value-out-of-range",
+            w.length,
+            "the list links back to an earlier node",
+          );
+        }
       }
     } catch (e) {
-      throw prependXdrPath(e, f);
+      throw prependXdrRepeat(e, "rpcb_entry_next", k, f);
     }
   },
   decode(r) {
+    let head: rpcb_entry_list | undefined;
+    let last: rpcb_entry_list | undefined;
+    let k = 0;
     let f = "rpcb_entry_map";
     try {
-      const _rpcb_entry_map = xdr_rpcb_entry.decode(r);
-      f = "rpcb_entry_next";
-      const _rpcb_entry_next = r.presence()
-        ? xdr_rpcb_entry_list.decode(r)
-        : null;
-      return {
-        rpcb_entry_map: _rpcb_entry_map,
-        rpcb_entry_next: _rpcb_entry_next,
-      };
+      for (;;) {
+        f = "rpcb_entry_map";
+        const _rpcb_entry_map = xdr_rpcb_entry.decode(r);
+        const cur: rpcb_entry_list = {
+          rpcb_entry_map: _rpcb_entry_map,
+          rpcb_entry_next: null,
+        };
+        if (last === undefined) head = cur;
+        else last.rpcb_entry_next = cur;
+        last = cur;
+        f = "rpcb_entry_next";
+        if (!r.presence()) return head!;
+        k++;
+      }
     } catch (e) {
-      throw prependXdrPath(e, f);
+      throw prependXdrRepeat(e, "rpcb_entry_next", k, f);
     }
   },
 };
@@ -343,52 +392,78 @@ export interface rpcbs_addrlist {
 export const xdr_rpcbs_addrlist: XdrCodec<rpcbs_addrlist> = {
   name: "rpcbs_addrlist",
   encode(w, v) {
+    let cur = v;
+    let slow = v;
+    let k = 0;
     let f = "prog";
     try {
-      w.uint(v.prog);
-      f = "vers";
-      w.uint(v.vers);
-      f = "success";
-      w.int(v.success);
-      f = "failure";
-      w.int(v.failure);
-      f = "netid";
-      w.string(v.netid, 4294967295);
-      f = "next";
-      if (v.next === null) {
-        w.presence(false);
-      } else {
+      for (;;) {
+        f = "prog";
+        w.uint(cur.prog);
+        f = "vers";
+        w.uint(cur.vers);
+        f = "success";
+        w.int(cur.success);
+        f = "failure";
+        w.int(cur.failure);
+        f = "netid";
+        w.string(cur.netid, 4294967295);
+        f = "next";
+        const next = cur.next;
+        if (next === null) {
+          w.presence(false);
+          return;
+        }
         w.presence(true);
-        xdr_rpcbs_addrlist.encode(w, v.next);
+        cur = next;
+        k++;
+        if ((k & 1) === 0) slow = slow.next!;
+        if (cur === slow) {
+          throw new XdrError(
+            "value-out-of-range",
+            w.length,
+            "the list links back to an earlier node",
+          );
+        }
       }
     } catch (e) {
-      throw prependXdrPath(e, f);
+      throw prependXdrRepeat(e, "next", k, f);
     }
   },
   decode(r) {
+    let head: rpcbs_addrlist | undefined;
+    let last: rpcbs_addrlist | undefined;
+    let k = 0;
     let f = "prog";
     try {
-      const _prog = r.uint();
-      f = "vers";
-      const _vers = r.uint();
-      f = "success";
-      const _success = r.int();
-      f = "failure";
-      const _failure = r.int();
-      f = "netid";
-      const _netid = r.string(4294967295);
-      f = "next";
-      const _next = r.presence() ? xdr_rpcbs_addrlist.decode(r) : null;
-      return {
-        prog: _prog,
-        vers: _vers,
-        success: _success,
-        failure: _failure,
-        netid: _netid,
-        next: _next,
-      };
+      for (;;) {
+        f = "prog";
+        const _prog = r.uint();
+        f = "vers";
+        const _vers = r.uint();
+        f = "success";
+        const _success = r.int();
+        f = "failure";
+        const _failure = r.int();
+        f = "netid";
+        const _netid = r.string(4294967295);
+        const cur: rpcbs_addrlist = {
+          prog: _prog,
+          vers: _vers,
+          success: _success,
+          failure: _failure,
+          netid: _netid,
+          next: null,
+        };
+        if (last === undefined) head = cur;
+        else last.next = cur;
+        last = cur;
+        f = "next";
+        if (!r.presence()) return head!;
+        k++;
+      }
     } catch (e) {
-      throw prependXdrPath(e, f);
+      throw prependXdrRepeat(e, "next", k, f);
     }
   },
 };
@@ -408,62 +483,88 @@ export interface rpcbs_rmtcalllist {
 export const xdr_rpcbs_rmtcalllist: XdrCodec<rpcbs_rmtcalllist> = {
   name: "rpcbs_rmtcalllist",
   encode(w, v) {
+    let cur = v;
+    let slow = v;
+    let k = 0;
     let f = "prog";
     try {
-      w.uint(v.prog);
-      f = "vers";
-      w.uint(v.vers);
-      f = "proc";
-      w.uint(v.proc);
-      f = "success";
-      w.int(v.success);
-      f = "failure";
-      w.int(v.failure);
-      f = "indirect";
-      w.int(v.indirect);
-      f = "netid";
-      w.string(v.netid, 4294967295);
-      f = "next";
-      if (v.next === null) {
-        w.presence(false);
-      } else {
+      for (;;) {
+        f = "prog";
+        w.uint(cur.prog);
+        f = "vers";
+        w.uint(cur.vers);
+        f = "proc";
+        w.uint(cur.proc);
+        f = "success";
+        w.int(cur.success);
+        f = "failure";
+        w.int(cur.failure);
+        f = "indirect";
+        w.int(cur.indirect);
+        f = "netid";
+        w.string(cur.netid, 4294967295);
+        f = "next";
+        const next = cur.next;
+        if (next === null) {
+          w.presence(false);
+          return;
+        }
         w.presence(true);
-        xdr_rpcbs_rmtcalllist.encode(w, v.next);
+        cur = next;
+        k++;
+        if ((k & 1) === 0) slow = slow.next!;
+        if (cur === slow) {
+          throw new XdrError(
+            "value-out-of-range",
+            w.length,
+            "the list links back to an earlier node",
+          );
+        }
       }
     } catch (e) {
-      throw prependXdrPath(e, f);
+      throw prependXdrRepeat(e, "next", k, f);
     }
   },
   decode(r) {
+    let head: rpcbs_rmtcalllist | undefined;
+    let last: rpcbs_rmtcalllist | undefined;
+    let k = 0;
     let f = "prog";
     try {
-      const _prog = r.uint();
-      f = "vers";
-      const _vers = r.uint();
-      f = "proc";
-      const _proc = r.uint();
-      f = "success";
-      const _success = r.int();
-      f = "failure";
-      const _failure = r.int();
-      f = "indirect";
-      const _indirect = r.int();
-      f = "netid";
-      const _netid = r.string(4294967295);
-      f = "next";
-      const _next = r.presence() ? xdr_rpcbs_rmtcalllist.decode(r) : null;
-      return {
-        prog: _prog,
-        vers: _vers,
-        proc: _proc,
-        success: _success,
-        failure: _failure,
-        indirect: _indirect,
-        netid: _netid,
-        next: _next,
-      };
+      for (;;) {
+        f = "prog";
+        const _prog = r.uint();
+        f = "vers";
+        const _vers = r.uint();
+        f = "proc";
+        const _proc = r.uint();
+        f = "success";
+        const _success = r.int();
+        f = "failure";
+        const _failure = r.int();
+        f = "indirect";
+        const _indirect = r.int();
+        f = "netid";
+        const _netid = r.string(4294967295);
+        const cur: rpcbs_rmtcalllist = {
+          prog: _prog,
+          vers: _vers,
+          proc: _proc,
+          success: _success,
+          failure: _failure,
+          indirect: _indirect,
+          netid: _netid,
+          next: null,
+        };
+        if (last === undefined) head = cur;
+        else last.next = cur;
+        last = cur;
+        f = "next";
+        if (!r.presence()) return head!;
+        k++;
+      }
     } catch (e) {
-      throw prependXdrPath(e, f);
+      throw prependXdrRepeat(e, "next", k, f);
     }
   },
 };
