@@ -45,7 +45,6 @@ import {
   namedImport,
   namespaceImport,
   signature,
-  typeAlias,
 } from "./ts-layout.js";
 import { jsDoc } from "./ts-text.js";
 import type {

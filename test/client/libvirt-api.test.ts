@@ -47,7 +47,7 @@ function parseDomstats(text: string): Map<string, Map<string, string>> {
   let current: Map<string, string> | null = null;
   for (const line of text.split("\n")) {
     const dom = /^Domain: '(.*)'$/.exec(line);
-    if (dom) out.set(dom[1]!, (current = new Map()));
+    if (dom) out.set(dom[1]!, (current = new Map<string, string>()));
     const kv = /^\s+([^=\s]+)=(.*)$/.exec(line);
     if (kv && current) current.set(kv[1]!, kv[2]!);
   }
@@ -131,13 +131,13 @@ describe.skipIf(!haveLibvirtd || !haveApi)(
       const virshState = async () =>
         (await virsh(daemon.uri, "domstate", dom.name)).trim();
       expect(await state()).toBe("VIR_DOMAIN_SHUTOFF");
-      expect(VIRSH_STATE[(await state())!]).toBe(await virshState());
+      expect(VIRSH_STATE[await state()]).toBe(await virshState());
       await client.domainCreate(dom);
       expect(await state()).toBe("VIR_DOMAIN_RUNNING");
-      expect(VIRSH_STATE[(await state())!]).toBe(await virshState());
+      expect(VIRSH_STATE[await state()]).toBe(await virshState());
       await client.domainDestroy(dom);
       expect(await state()).toBe("VIR_DOMAIN_SHUTOFF");
-      expect(VIRSH_STATE[(await state())!]).toBe(await virshState());
+      expect(VIRSH_STATE[await state()]).toBe(await virshState());
       await client.domainUndefine(dom);
     });
 

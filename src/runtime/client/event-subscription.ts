@@ -58,7 +58,7 @@ export class EventSubscription<T> implements AsyncIterable<T> {
   private readonly waiters = new Set<Waiter<T>>();
   private buffer: T[] = [];
   private ended = false;
-  private endError: unknown = null;
+  private endError: Error | null = null;
   /** Events dropped because nobody took them (see BUFFER_LIMIT). */
   dropped = 0;
 
@@ -138,7 +138,7 @@ export class EventSubscription<T> implements AsyncIterable<T> {
           w.wake = null;
         }
       },
-      return: async (): Promise<IteratorResult<T>> => finish(),
+      return: (): Promise<IteratorResult<T>> => Promise.resolve(finish()),
     };
   }
 
@@ -176,7 +176,10 @@ export class EventSubscription<T> implements AsyncIterable<T> {
   end(error: unknown): void {
     if (this.ended) return;
     this.ended = true;
-    this.endError = error;
+    this.endError =
+      error === null || error instanceof Error
+        ? error
+        : new Error("the event subscription ended", { cause: error });
     this.stopListening?.();
     this.stopListening = null;
     this.host.forget(this as EventSubscription<unknown>);

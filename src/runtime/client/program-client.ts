@@ -199,7 +199,7 @@ export class ProgramClient<
   ): Promise<EventSubscription<T>> {
     const sub = new EventSubscription<T>(
       this.eventHost,
-      family as EventFamilySpec<unknown>,
+      family,
       event,
       args,
       payload as (msg: unknown) => T,
@@ -215,11 +215,7 @@ export class ProgramClient<
       this.resubscribing
         ? this.conn.call(this.target(proc), args, value, ret)
         : this.invoke(proc, args, value, ret),
-    listen: (event, listener) =>
-      this.on(
-        event as keyof E & string,
-        listener as ClientEventListener<E[keyof E & string]>,
-      ),
+    listen: (event, listener) => this.on(event as keyof E & string, listener),
     forget: (sub) => void this.subscriptions.delete(sub),
     warn: (e) => this.conn.warn(e),
   };

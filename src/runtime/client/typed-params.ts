@@ -70,7 +70,9 @@ export function typedParamValue(v: WireTypedParamValue): TypedParamValue {
  * libvirt documents (`virDomainSchedulerParameters`, `virDomainStatsRecordParameters`); fields it
  * does not know are there too, as `TypedParamValue`.
  */
-export function typedParamsToObject<T extends object = {}>(
+export function typedParamsToObject<
+  T extends object = Record<string, TypedParamValue | undefined>,
+>(
   params: readonly WireTypedParam[],
 ): T & Record<string, TypedParamValue | undefined> {
   const out: Record<string, TypedParamValue> = {};
