@@ -96,7 +96,9 @@ function startPinned(cpu, cmd, args, env = {}) {
     async stop() {
       try {
         process.kill(-child.pid, "SIGTERM");
-      } catch {}
+      } catch {
+        // already gone
+      }
       await Promise.race([exited, sleep(5000)]);
     },
   };

@@ -297,7 +297,7 @@ export function encodeMessage(
           : "this message has no body",
         ["body"],
       );
-    encodeDecl(w, kind.decl, json.body!, options);
+    encodeDecl(w, kind.decl, json.body ?? null, options);
   } else {
     const kind = payloadKindOf(protocols, header, 0);
     if (kind.kind === "type")

@@ -17,8 +17,8 @@ import { decodeMessage, type WireProtocols } from "./message.js";
 /** libvirt's limit (VIR_NET_MESSAGE_MAX plus the length word). */
 const MAX_FRAME = 33554432 + 4;
 
-/** Thrown (not an Error: no stack to capture) to skip a message the filter does not want. */
-const FILTERED = Symbol("filtered");
+/** Thrown to skip a message the filter does not want (made once: no stack per message). */
+const FILTERED = new Error("filtered out");
 
 export interface ModelTracerOptions extends JsonCodecOptions {
   readonly write: (line: string) => void;

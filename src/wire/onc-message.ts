@@ -200,9 +200,8 @@ export function decodeOncMessage(
       "reply_data",
       "stat",
     );
-    status = (accepted ??
-      get(header, "body", "rbody", "rreply", "reject_stat") ??
-      null) as Json;
+    status =
+      accepted ?? get(header, "body", "rbody", "rreply", "reject_stat") ?? null;
     hasBody = accepted === "SUCCESS";
   }
   const found = call ? protocols.find(...call) : {};
@@ -256,12 +255,9 @@ export function encodeOncMessage(
     call = [c.prog as number, c.vers as number, c.proc as number];
     session.rememberCall(xid, call);
   } else call = session.callFor(xid);
-  if ("payload" in json)
+  if (typeof json.payload === "string")
     w.raw(
-      Buffer.from(
-        String(json.payload),
-        options.bytes === "hex" ? "hex" : "base64",
-      ),
+      Buffer.from(json.payload, options.bytes === "hex" ? "hex" : "base64"),
     );
   else if ("body" in json) {
     const p = call ? protocols.find(...call).procedure : undefined;
@@ -276,7 +272,7 @@ export function encodeOncMessage(
     encodeFields(
       w,
       fields,
-      json.body!,
+      json.body ?? null,
       `${p.name}_${type === "CALL" ? "args" : "result"}`,
       options,
     );

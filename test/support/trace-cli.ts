@@ -33,7 +33,7 @@ export async function startTraceCli(
       () => reject(new Error(`trace did not start: ${err}`)),
       options.timeoutMs ?? 30_000,
     );
-    child.stderr!.on("data", (c: Buffer) => {
+    child.stderr.on("data", (c: Buffer) => {
       err += c.toString();
       const m = /listening on (\S+),/.exec(err);
       if (m) {

@@ -146,7 +146,7 @@ describe.skipIf(!haveTools)(
 
     it("decodes the calls and their replies by xid", () => {
       expect(
-        lines.map((l) => `${l.direction} ${l.procedure} ${l.type}`),
+        lines.map((l) => `${l.direction} ${String(l.procedure)} ${l.type}`),
       ).toEqual([
         "client->server RPCBPROC_DUMP CALL",
         "server->client RPCBPROC_DUMP REPLY",

@@ -202,9 +202,9 @@ export function traceSocket(
   const outgoing: TraceDirection =
     incoming === "client->server" ? "server->client" : "client->server";
   socket.on("data", (chunk: Uint8Array) => tracer.observe(incoming, chunk));
-  const write = socket.write;
-  socket.write = function (this: Duplex, chunk: unknown, ...rest: unknown[]) {
+  const write = socket.write.bind(socket) as (...a: unknown[]) => boolean;
+  socket.write = function (chunk: unknown, ...rest: unknown[]) {
     if (chunk instanceof Uint8Array) tracer.observe(outgoing, chunk);
-    return (write as (...a: unknown[]) => boolean).call(this, chunk, ...rest);
+    return write(chunk, ...rest);
   } as typeof socket.write;
 }
