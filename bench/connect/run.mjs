@@ -11,6 +11,8 @@
 //                  message after authentication is RC4-encrypted
 //   unix+SCRAM     unix socket, auth_unix_rw = sasl, `auth=sasl.SCRAM-SHA-256` (PBKDF2 with
 //                  cyrus' default 10000 iterations on both sides, every connection)
+//   tls, tls+SCRAM the same over TLS (certificates made with openssl for 127.0.0.1, `pkipath=`),
+//                  when the runtime has +tls
 // libvirtd is pinned to CPU 0, every client process to CPU 1 (taskset). Implementations run
 // alternating, one process each, order reversed every other round; the ratio is computed per
 // round and reported as median (min–max). Prints a Markdown table and writes
@@ -133,6 +135,89 @@ function freePort() {
   });
 }
 
+/** Whether this runtime has the `+tls` transport (added by the transports work). */
+const HAVE_TLS = existsSync(
+  join(REPO_ROOT, "dist", "runtime", "transports", "tls.js"),
+);
+
+function openssl(cwd, ...args) {
+  execFileSync("openssl", args, { cwd, stdio: ["ignore", "ignore", "pipe"] });
+}
+
+/** A CA, a server certificate for 127.0.0.1 and a client one, laid out as libvirt wants them. */
+function makePki(base) {
+  const dir = join(base, "pki");
+  const client = join(dir, "client");
+  mkdirSync(client, { recursive: true });
+  openssl(
+    dir,
+    "req",
+    "-x509",
+    "-newkey",
+    "rsa:2048",
+    "-nodes",
+    "-days",
+    "2",
+    "-keyout",
+    "ca-key.pem",
+    "-out",
+    "cacert.pem",
+    "-subj",
+    "/CN=bench CA",
+    "-addext",
+    "basicConstraints=critical,CA:TRUE",
+    "-addext",
+    "keyUsage=critical,keyCertSign,cRLSign",
+  );
+  const issue = (name, subject, usage, extra) => {
+    writeFileSync(
+      join(dir, `${name}.ext`),
+      `basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature,keyEncipherment\nextendedKeyUsage=${usage}\n${extra}`,
+    );
+    openssl(
+      dir,
+      "req",
+      "-newkey",
+      "rsa:2048",
+      "-nodes",
+      "-keyout",
+      `${name}key.pem`,
+      "-out",
+      `${name}.csr`,
+      "-subj",
+      subject,
+    );
+    openssl(
+      dir,
+      "x509",
+      "-req",
+      "-in",
+      `${name}.csr`,
+      "-CA",
+      "cacert.pem",
+      "-CAkey",
+      "ca-key.pem",
+      "-CAcreateserial",
+      "-days",
+      "2",
+      "-out",
+      `${name}cert.pem`,
+      "-extfile",
+      `${name}.ext`,
+    );
+  };
+  issue(
+    "server",
+    "/O=bench/CN=127.0.0.1",
+    "serverAuth",
+    "subjectAltName=IP:127.0.0.1\n",
+  );
+  issue("client", "/O=bench/CN=client", "clientAuth", "");
+  for (const f of ["cacert.pem", "clientcert.pem", "clientkey.pem"])
+    execFileSync("cp", [join(dir, f), join(client, f)]);
+  return { dir, client };
+}
+
 /**
  * A private libvirtd (test driver only; the recipe of test/support/libvirtd.ts and
  * test/support/sasl.ts) listening on a unix socket and on TCP 127.0.0.1, pinned to CPU 0.
@@ -163,15 +248,22 @@ async function startLibvirtd(auth) {
     env.SASL_CONF_PATH = base;
   }
   const port = await freePort();
+  const tlsPort = await freePort();
+  const pki = makePki(base);
   const root = process.getuid?.() === 0;
   writeFileSync(
     join(base, "libvirtd.conf"),
     [
       "listen_tcp = 1",
-      "listen_tls = 0",
+      "listen_tls = 1",
       'listen_addr = "127.0.0.1"',
       `tcp_port = "${port}"`,
       `auth_tcp = "${auth}"`,
+      `tls_port = "${tlsPort}"`,
+      `auth_tls = "${auth}"`,
+      `key_file = "${join(pki.dir, "serverkey.pem")}"`,
+      `cert_file = "${join(pki.dir, "servercert.pem")}"`,
+      `ca_file = "${join(pki.dir, "cacert.pem")}"`,
       ...(root ? [`unix_sock_dir = "${dir}"`] : []),
       'unix_sock_rw_perms = "0700"',
       'unix_sock_admin_perms = "0700"',
@@ -225,6 +317,7 @@ async function startLibvirtd(auth) {
   return {
     unix: `test+unix:///default?socket=${socket}`,
     tcp: `test+tcp://127.0.0.1:${port}/default`,
+    tls: `test+tls://127.0.0.1:${tlsPort}/default?pkipath=${pki.client}`,
     stop,
   };
 }
@@ -255,6 +348,10 @@ function waitForIdle() {
   waitedMs += Date.now() - t0;
 }
 
+// Interrupted: still stop the daemons (the exit handlers below do).
+for (const sig of ["SIGINT", "SIGTERM"])
+  process.on(sig, () => process.exit(130));
+
 requireTaskset();
 const distNote = ensureDist("bench:connect");
 const cExe = buildC();
@@ -277,9 +374,21 @@ const ALL = [
     uri: `${sasl.unix}&auth=sasl.SCRAM-SHA-256`,
     creds,
   },
+  { key: "tls", label: "tls", uri: plain.tls, creds: [], tls: true },
+  {
+    key: "tls+scram",
+    label: "tls + SASL SCRAM-SHA-256",
+    uri: `${sasl.tls}&auth=sasl.SCRAM-SHA-256`,
+    creds,
+    tls: true,
+  },
 ];
 const only = opts.only?.split(",");
-const CASES = only ? ALL.filter((c) => only.includes(c.key)) : ALL;
+const CASES = (only ? ALL.filter((c) => only.includes(c.key)) : ALL).filter(
+  (c) => !c.tls || HAVE_TLS,
+);
+if (!HAVE_TLS)
+  log("bench:connect", "this runtime has no +tls yet: skipping the tls rows");
 const impls = [
   {
     key: "c",
@@ -322,7 +431,10 @@ for (let round = 0; round < ROUNDS; round++) {
   for (const c of CASES) {
     const order = round % 2 ? [...impls].reverse() : impls;
     const got = {};
-    for (const impl of order) got[impl.key] = runOnce(impl, c);
+    for (const impl of order) {
+      got[impl.key] = runOnce(impl, c);
+      await sleep(0); // lets SIGINT/SIGTERM stop the daemons between runs
+    }
     for (const k of KEYS) results[c.key][k].push(got[k]);
     log(
       "bench:connect",
