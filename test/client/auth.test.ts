@@ -202,7 +202,8 @@ describe.skipIf(!haveTools)("SASL authentication against libvirtd", () => {
       up.on("data", (chunk: Buffer) => {
         if (corrupt && chunk.length > 24) {
           corrupt = false;
-          chunk[chunk.length >> 1] ^= 0x01;
+          const at = chunk.length >> 1;
+          chunk[at] = chunk[at]! ^ 0x01;
         }
         down.write(chunk);
       });

@@ -222,7 +222,7 @@ describe("other recursion is depth-limited", () => {
   it("mutual recursion through a union and a typedef", () => {
     // op 1, negated present, … then op 0, literal 42.
     const levels = (n: number) =>
-      words(...new Array<number>(n).fill([1, 1]).flat(), 0, 42);
+      words(...new Array<number[]>(n).fill([1, 1]).flat(), 0, 42);
     const ok = decodeFromBytes(rec.xdr_rec_expr, levels(10));
     let x: Expr | null = ok;
     let n = 0;
