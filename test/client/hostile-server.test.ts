@@ -162,6 +162,7 @@ it("thousands of undecodable events make one process warning and a count, not th
   const onWarning = (w: Error) => warnings.push(w);
   process.on("warning", onWarning);
   try {
+    const t0 = Date.now();
     const conn = await RpcConnection.connect({ path }, { busyPollMs: 0 });
     conn.onMessage(0x88, (_proc, body) => {
       body.uint(); // the event is empty: undecodable
@@ -172,8 +173,11 @@ it("thousands of undecodable events make one process warning and a count, not th
     expect(conn.stats.eventsReceived).toBe(EVENTS);
     await new Promise((r) => setTimeout(r, 1300));
     conn.destroy();
+    // One warning and one count per second at most (a loaded machine may spread the events
+    // over a few seconds): a handful, not 20,000.
+    const seconds = Math.ceil((Date.now() - t0) / 1000);
     expect(warnings.length).toBeGreaterThanOrEqual(1);
-    expect(warnings.length).toBeLessThanOrEqual(3);
+    expect(warnings.length).toBeLessThanOrEqual(2 * seconds + 1);
     expect(warnings.map((w) => w.message).join("\n")).toMatch(
       /\d+ more warnings like/,
     );

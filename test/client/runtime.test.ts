@@ -148,8 +148,21 @@ describe.skipIf(!haveLibvirtd)("message size limit", () => {
     }
   });
 
-  it("busy-polls for replies by default, only while calls are in flight", async () => {
+  it("does not busy-poll by default", async () => {
     const client = await RemoteClient.connect(daemon.uri);
+    try {
+      await Promise.all(
+        Array.from({ length: 20 }, () => client.connectGetVersion()),
+      );
+      expect(client.connection.busyPollStats.hits).toBe(0);
+      expect(client.connection.busyPollStats.windowMs).toBe(0);
+    } finally {
+      await client.close();
+    }
+  });
+
+  it("busy-polls for replies with busyPollMs, only while calls are in flight", async () => {
+    const client = await RemoteClient.connect(daemon.uri, { busyPollMs: 0.2 });
     try {
       const dom = await client.domainLookupByName("test");
       const infos = await Promise.all(

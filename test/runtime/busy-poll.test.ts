@@ -3,6 +3,7 @@
 import { describe, expect, it } from "vitest";
 import {
   AdaptiveBusyPoll,
+  busyPollSpinner,
   type BusyPollClock,
 } from "../../src/runtime/rpc/busy-poll.js";
 
@@ -10,7 +11,7 @@ class FakeLoop implements BusyPollClock {
   t = 0;
   /** Waits between turns, in ms. */
   pauses: number[] = [];
-  private queue: (() => void)[] = [];
+  queue: (() => void)[] = [];
   pause(ms: number): void {
     this.pauses.push(ms);
     this.t += ms;
@@ -181,5 +182,28 @@ describe("adaptive busy-polling", () => {
     for (const bad of [-1, Number.NaN, Number.POSITIVE_INFINITY]) {
       expect(() => new AdaptiveBusyPoll(bad, () => 0)).toThrow(RangeError);
     }
+  });
+});
+
+describe("one spinner for every connection", () => {
+  it("several connections share one loop, and each stops within its window when its replies stall", () => {
+    const loop = new FakeLoop();
+    const polls = Array.from(
+      { length: 4 },
+      () => new AdaptiveBusyPoll(0.2, () => 1, loop),
+    );
+    for (const p of polls) p.sent();
+    let mostQueued = 0;
+    // A turn of the shared loop with four members: ~4 µs.
+    while (loop.spinning && loop.t < 50) {
+      mostQueued = Math.max(mostQueued, loop.queue.length);
+      loop.t += 0.004;
+      loop.turn();
+    }
+    expect(mostQueued).toBe(1);
+    expect(loop.spinning).toBe(false);
+    // Window 0.2 ms, plus up to one look (8 unpaced turns) late.
+    expect(loop.t).toBeLessThan(0.2 + 8 * 0.004 + 0.01);
+    expect(busyPollSpinner(loop)).toEqual({ spinning: false, members: 0 });
   });
 });

@@ -100,6 +100,8 @@ export class AdaptiveBusyPoll {
   private lastInput = 0;
   private hits = 0;
   private misses = 0;
+  /** Ms spent spinning for nothing since the last activity. */
+  private idleSpun = 0;
 
   /**
    * `maxMs`: the largest window (0 disables busy-polling). `due`: how many answers are expected
@@ -124,6 +126,7 @@ export class AdaptiveBusyPoll {
   /** Something was sent that awaits an answer. */
   sent(): void {
     this.lastActivity = this.clock.now();
+    this.idleSpun = 0;
     this.spin();
   }
 
@@ -148,6 +151,7 @@ export class AdaptiveBusyPoll {
     }
     this.gaveUp = false;
     this.lastActivity = this.lastInput = now;
+    this.idleSpun = 0;
     this.spin();
   }
 
@@ -171,35 +175,110 @@ export class AdaptiveBusyPoll {
       return;
     }
     this.spinning = true;
-    let turns = 0;
-    let lastLook = this.clock.now();
-    const turn = () => {
-      const due = this.due();
-      if (due === 0) {
-        this.spinning = false;
-        return;
-      }
-      const pace = Math.min(
-        MAX_PACE_MS,
-        (Math.max(0, due - PACE_RESERVE) * this.interval) / 8,
-      );
-      // Unpaced, a turn is a fraction of a microsecond of work: read the clock every 8th only.
-      if (pace > 0 || (++turns & 7) === 0) {
-        const now = this.clock.now();
-        if (now - lastLook > pace + STALL_MS) {
-          // This process was busy (a GC pause, other callbacks), not waiting: that is no reason
-          // to give up, and a reply that came meanwhile is no sign the window is too short.
-          this.lastActivity = now;
-        } else if (now - this.lastActivity > this.window + pace) {
-          this.spinning = false;
-          this.gaveUp = true;
-          return;
-        }
-        lastLook = now;
-      }
-      if (pace > 0) this.clock.pause(pace);
-      this.clock.defer(turn);
-    };
-    this.clock.defer(turn);
+    this.idleSpun = 0;
+    spinnerFor(this.clock).join(this);
   }
+
+  /** The pause this poller wants between turns (ms). */
+  pace(): number {
+    return Math.min(
+      MAX_PACE_MS,
+      (Math.max(0, this.due() - PACE_RESERVE) * this.interval) / 8,
+    );
+  }
+
+  /**
+   * One look of the shared spinner: `spun` ms went by since its last look while turning (not
+   * counted when `stalled`: the process was busy, not waiting). Returns whether to go on.
+   */
+  keepSpinning(spun: number, stalled: boolean): boolean {
+    if (this.due() === 0) {
+      this.spinning = false;
+      return false;
+    }
+    // Only time spent turning for nothing counts against the window: not a stall of this
+    // process, and not (as when every connection spun on its own) another connection's turns.
+    if (stalled) this.lastActivity = this.clock.now();
+    else this.idleSpun += spun;
+    if (this.idleSpun > this.window) {
+      this.spinning = false;
+      this.gaveUp = true;
+      return false;
+    }
+    return true;
+  }
+}
+
+/**
+ * One spinning loop per clock (one per process for the real one), whatever the number of
+ * connections: each turn asks every member whether to go on, pauses for the largest pace any
+ * of them wants, and re-arms itself while any member remains.
+ */
+class Spinner {
+  private readonly members = new Set<AdaptiveBusyPoll>();
+  private turning = false;
+  private turns = 0;
+  private lastLook = 0;
+  private pace = 0;
+
+  constructor(private readonly clock: BusyPollClock) {}
+
+  get size(): number {
+    return this.members.size;
+  }
+
+  get active(): boolean {
+    return this.turning;
+  }
+
+  join(p: AdaptiveBusyPoll): void {
+    this.members.add(p);
+    if (this.turning) return;
+    this.turning = true;
+    this.turns = 0;
+    this.pace = p.pace();
+    this.lastLook = this.clock.now();
+    this.clock.defer(this.turn);
+  }
+
+  private readonly turn = (): void => {
+    // Unpaced, a turn is a fraction of a microsecond of work: look at the clock every 8th only.
+    if (this.pace > 0 || (++this.turns & 7) === 0) {
+      const now = this.clock.now();
+      const spun = now - this.lastLook;
+      const stalled = spun > this.pace + STALL_MS;
+      this.lastLook = now;
+      let pace = 0;
+      for (const p of this.members) {
+        if (!p.keepSpinning(spun, stalled)) this.members.delete(p);
+        else pace = Math.max(pace, p.pace());
+      }
+      this.pace = pace;
+    } else {
+      for (const p of this.members)
+        if (!p.keepSpinning(0, false)) this.members.delete(p);
+    }
+    if (this.members.size === 0) {
+      this.turning = false;
+      return;
+    }
+    if (this.pace > 0) this.clock.pause(this.pace);
+    this.clock.defer(this.turn);
+  };
+}
+
+const spinners = new WeakMap<BusyPollClock, Spinner>();
+function spinnerFor(clock: BusyPollClock): Spinner {
+  let s = spinners.get(clock);
+  if (!s) spinners.set(clock, (s = new Spinner(clock)));
+  return s;
+}
+
+/** The process-wide spinner's state (for tests and monitoring). */
+export function busyPollSpinner(clock: BusyPollClock = nodeClock): {
+  readonly spinning: boolean;
+  readonly members: number;
+} {
+  const s = spinnerFor(clock);
+  return { spinning: s.active, members: s.size };
 }

@@ -63,8 +63,10 @@ export interface ConnectionOptions {
    * event loop turning for up to this many ms after the last send or reply instead of sleeping
    * in epoll, so a reply is read without the daemon having to wake this process up. The window
    * shrinks to nothing when replies take longer than this (slow calls) and grows back when they
-   * are quick; nothing spins while no call is in flight. Trades some client CPU while busy for
-   * throughput and latency. Default 0.2; 0 turns it off.
+   * are quick; nothing spins while no call is in flight. Trades client CPU while busy for
+   * throughput and latency: worth it on a host where the client has a CPU to itself (0.2 meets
+   * libvirt's C client, bench/client), not where it shares one (bench/busy-poll: a co-hosted
+   * workload lost ~40% of its CPU and the client's own calls/s halved). Default 0 (off).
    */
   readonly busyPollMs?: number | undefined;
   /** Sees the socket before the connection uses it (tracing: `connect(uri, { trace })`). */
@@ -119,8 +121,12 @@ interface PendingCall {
   onAbort: (() => void) | undefined;
 }
 
-/** `busyPollMs` by default: a little above libvirtd's reply time under load on a local socket. */
-export const DEFAULT_BUSY_POLL_MS = 0.2;
+/**
+ * `busyPollMs` by default: off, since spinning costs a co-hosted workload (bench/busy-poll).
+ * 0.2 (a little above libvirtd's reply time under load on a local socket) is the value to opt in
+ * with.
+ */
+export const DEFAULT_BUSY_POLL_MS = 0;
 
 /** Process warnings of one connection are at least this far apart (the rest are counted). */
 const WARNING_INTERVAL_MS = 1000;
