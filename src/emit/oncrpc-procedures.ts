@@ -196,7 +196,7 @@ export function resultType(proc: RpcProcedure, ctx: BodyContext): string {
   return proc.result === null ? "void" : tsTypeOfField(proc.result, ctx);
 }
 
-/** The procedure as written in the .x: `int DEMO_ECHO(int) = 1;`, for doc comments. */
+/** `DEMO_ECHO(number): number, procedure 1`: the procedure in TypeScript types, for doc comments. */
 export function procSignature(proc: RpcProcedure, ctx: BodyContext): string {
   const args =
     proc.args.length === 0

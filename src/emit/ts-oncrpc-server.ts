@@ -19,7 +19,6 @@ import {
   argParams,
   argsShape,
   methodName,
-  paramName,
   procSignature,
   resultCodec,
   resultType,
@@ -86,7 +85,6 @@ function unitChunks(
     entries.push(
       `[${proc.number}, procedure(${JSON.stringify(proc.name)}, ${args.kind === "void" ? "null" : args.codec}, ${result ?? "null"}, ${call})],`,
     );
-    void paramName;
   }
   return [
     rawChunk(
