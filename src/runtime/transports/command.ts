@@ -75,9 +75,7 @@ export class CommandStream extends Duplex {
       if (!this.push(chunk)) stdout!.pause();
     });
     stdout!.once("end", () => void this.stdoutEnded());
-    stdin!.on("error", (e) =>
-      this.destroy(new Error(this.describeExit(e.message), { cause: e })),
-    );
+    stdin!.on("error", (e) => void this.failAfterExit(e));
   }
 
   /** What the child printed on stderr (the last 4 KiB). */
@@ -96,16 +94,36 @@ export class CommandStream extends Duplex {
     return `${name} ${status}${said ? `: ${said}` : ""}`;
   }
 
-  private async stdoutEnded(): Promise<void> {
-    if (!this.exit && this.child.exitCode === null)
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, EXIT_GRACE_MS);
-        this.child.once("exit", () => {
-          clearTimeout(timer);
-          // stderr may still hold the last words: let its pipe drain.
-          setImmediate(resolve);
-        });
+  /** Resolves once the child exited and all it wrote on stderr was read (or after a grace). */
+  private exited(): Promise<void> {
+    const done = () =>
+      (this.exit !== null || this.child.exitCode !== null) &&
+      this.child.stderr!.readableEnded;
+    if (done()) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      const check = () => {
+        if (!done()) return;
+        clearTimeout(timer);
+        resolve();
+      };
+      const timer = setTimeout(resolve, EXIT_GRACE_MS);
+      this.child.once("exit", () => setImmediate(check));
+      this.child.stderr!.once("end", check);
+      this.child.stderr!.once("close", () => {
+        clearTimeout(timer);
+        resolve();
       });
+    });
+  }
+
+  /** A write failed (EPIPE: the child is gone): report why it went, not the EPIPE. */
+  private async failAfterExit(e: Error): Promise<void> {
+    await this.exited();
+    this.destroy(new Error(this.describeExit(e.message), { cause: e }));
+  }
+
+  private async stdoutEnded(): Promise<void> {
+    await this.exited();
     const failed =
       this.exit !== null && (this.exit.code !== 0 || this.exit.signal !== null);
     if (failed || this.stderr.trim())
@@ -123,7 +141,10 @@ export class CommandStream extends Duplex {
     done: (e?: Error | null) => void,
   ): void {
     // `done` only once the pipe took the bytes: until then the caller must not reuse them.
-    this.child.stdin!.write(chunk, (e) => done(e));
+    // A failed write ends the stream with the child's own account (failAfterExit).
+    this.child.stdin!.write(chunk, (e) => {
+      if (!e) done();
+    });
   }
 
   override _final(done: (e?: Error | null) => void): void {
