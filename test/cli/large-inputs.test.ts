@@ -117,7 +117,8 @@ describe("inputs that overflowed the stack or were accepted", () => {
     [
       "10,000 '!' in #if",
       `#if ${"!".repeat(10_000)}1\nconst A = B;\n#endif\n`,
-      (f) => `${f}:2:11: error: unknown constant 'B'\n`,
+      (f) =>
+        `${f}:2:11: error: unknown constant 'B'; if a C header defines it, give its value with --define B=VALUE or in a defines file (--defines FILE, lines 'NAME = VALUE')\n`,
     ],
     [
       "typedef cycle",

@@ -86,7 +86,7 @@ describe("nesting and chains are bounded, with located errors", () => {
       `#if ${"!".repeat(n)}0\nconst A = 1;\n#endif\nconst B = A;\n`;
     expect(errorOf(bangs(100_001))).toBe("(no error)");
     expect(errorOf(bangs(100_000))).toBe(
-      "t.x:4:11: error: unknown constant 'A'",
+      "t.x:4:11: error: unknown constant 'A'; if a C header defines it, give its value with --define A=VALUE or in a defines file (--defines FILE, lines 'NAME = VALUE')",
     );
   });
 
@@ -141,7 +141,7 @@ describe("long lines are read in linear time", () => {
   it("a preprocessor directive with a long run of spaces", () => {
     // Located at the '#define' that names the unknown constant.
     expect(errorOf(`#define X${spaces}Y\nconst A = X;\n`)).toBe(
-      "t.x:1:1: error: unknown constant 'Y'",
+      "t.x:1:1: error: unknown constant 'Y'; if a C header defines it, give its value with --define Y=VALUE or in a defines file (--defines FILE, lines 'NAME = VALUE')",
     );
   });
 

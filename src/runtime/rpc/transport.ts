@@ -66,6 +66,9 @@ export function describeTarget(t: TransportTarget): string {
       return `ext:${t.command}`;
     case "duplex":
       return t.description;
+    default:
+      // Unreachable for typed callers; plain-JS ones get a readable message.
+      return `unknown transport ${String((t as { transport?: unknown }).transport)}`;
   }
 }
 
@@ -114,6 +117,10 @@ async function openAny(
       );
     case "duplex":
       return target.open(options);
+    default:
+      throw new Error(
+        `unknown transport ${String((target as { transport?: unknown }).transport)}`,
+      );
   }
 }
 
