@@ -266,8 +266,11 @@ describe.skipIf(!ready)("local socket choice, compared with virsh", () => {
       const virshHits = await candidates.takeHits();
       const ours = await ourChoices(run, cases);
       expect(ours).toEqual(theirs.map((t) => ({ socket: t.socket })));
-      // Both connected where they said, in the same order (nothing where nothing listens).
-      expect(await candidates.takeHits()).toEqual(virshHits);
+      // Both connected where they said, as often (nothing where nothing listens). Compared as
+      // sorted lists: accepts on different listening sockets are reported in no fixed order.
+      expect([...(await candidates.takeHits())].sort()).toEqual(
+        [...virshHits].sort(),
+      );
       expect(virshHits.length).toBeGreaterThan(0);
     },
     120_000,
