@@ -82,7 +82,13 @@ function inputClosure(
     for (const file of includedXFiles(text)) visit(join(dirname(abs), file));
   };
   [...importFiles, ...files].forEach(visit);
-  return [...seen].sort();
+  // Ordered by file name (what the fingerprint hashes with each file), not by absolute path:
+  // that made the fingerprint depend on where the checkout is (a fresh clone in /tmp ordered a
+  // system .x under /usr differently than one in /work).
+  const name = (f: string) => f.replace(/^.*[\\/]/, "");
+  return [...seen].sort((a, b) =>
+    name(a) < name(b) ? -1 : name(a) > name(b) ? 1 : a < b ? -1 : a > b ? 1 : 0,
+  );
 }
 
 export function fingerprintOf(

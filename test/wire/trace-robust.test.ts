@@ -99,7 +99,7 @@ describe.skipIf(!haveLibvirtd)("trace with undecodable messages", () => {
     // In serial order: libvirtd's workers may answer the two calls in either order.
     const answers = lines
       .filter((l) => l.type === "VIR_NET_REPLY")
-      .sort((a, b) => a.serial - b.serial);
+      .sort((a, b) => Number(a.serial) - Number(b.serial));
     expect(answers.map((l) => [l.serial, l.status])).toEqual([
       [1, "VIR_NET_ERROR"],
       [2, "VIR_NET_ERROR"],
