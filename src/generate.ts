@@ -12,6 +12,7 @@
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import type { OutputKind } from "./output-kinds.js";
+import type { OutputFile } from "./output-file.js";
 import { dirname, join, relative } from "node:path";
 import {
   fingerprintOf,
@@ -38,14 +39,8 @@ export interface GenerateOptions extends LoadOptions {
   readonly emit?: readonly OutputKind[];
 }
 
-export interface GeneratedFile {
-  /** Path relative to outDir, with forward slashes. */
-  readonly path: string;
-  readonly content: string;
-}
-
 export interface GenerateResult {
-  readonly files: readonly GeneratedFile[];
+  readonly files: readonly OutputFile[];
   /** Files whose content on disk differs or that are missing (relative paths). */
   readonly stale: readonly string[];
   /** Files actually written (empty with check). */

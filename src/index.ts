@@ -18,6 +18,6 @@ export {
   DEFAULT_RUNTIME_IMPORT,
   type GenerateOptions,
   type GenerateResult,
-  type GeneratedFile,
 } from "./generate.js";
+export type { OutputFile } from "./output-file.js";
 export { renderOutputs } from "./render-outputs.js";

@@ -20,7 +20,7 @@ import {
 } from "./emit/libvirt-api-data.js";
 import { formatChunks, stableChunk, type CodeModule } from "./emit/chunks.js";
 import { externalDefines, type ProtocolModel } from "./model/index.js";
-import type { GeneratedFile } from "./generate.js";
+import type { OutputFile } from "./output-file.js";
 import { DEFAULT_OUTPUTS, type OutputKind } from "./output-kinds.js";
 import { emitReferencePage } from "./emit/reference/page.js";
 
@@ -35,8 +35,8 @@ export async function renderOutputs(
   emit: ReadonlySet<OutputKind> = DEFAULT_OUTPUTS,
   /** libvirt's API data (enums, typed parameter names, event IDs), when used. */
   apiData: LibvirtApiData = NO_LIBVIRT_API,
-): Promise<GeneratedFile[]> {
-  const out: GeneratedFile[] = [];
+): Promise<OutputFile[]> {
+  const out: OutputFile[] = [];
   for (const p of protocols) {
     const dir = p.name;
     const addModule = async (file: string, m: CodeModule) => {

@@ -6,7 +6,7 @@
 import { parseProcedureAnnotations } from "../annotations/index.js";
 import { XdrDiagnosticError, type XdrFile } from "../parser/index.js";
 import { apiNameOf, linkKey, methodNameOf, procNameOf } from "./naming.js";
-import type { CommentIndex } from "./resolve.js";
+import type { CommentIndex } from "./comment-index.js";
 import type {
   Constant,
   EnumType,

@@ -2,12 +2,9 @@
  * Syntax tree → resolved `ProtocolModel`: every name bound, every constant evaluated, every
  * union checked against its discriminant, and comments turned into hints.
  */
-import { isAnnotationComment, parseMemberHint } from "../annotations/index.js";
-import type { MemberHint } from "../annotations/types.js";
 import {
   LineMap,
   XdrDiagnosticError,
-  type Comment,
   type Declaration,
   type EnumBody,
   type SourceLocation,
@@ -18,6 +15,7 @@ import {
   type XdrFile,
 } from "../parser/index.js";
 import { C_INTEGER_TYPES, libtirpcType } from "./builtins.js";
+import { CommentIndex } from "./comment-index.js";
 import { ConstantTable, type CDefine } from "./constants.js";
 import { ProgramResolver } from "./programs.js";
 import { linkProcedures } from "./procedures.js";
@@ -583,47 +581,4 @@ function allImports(imports: readonly ProtocolModel[]): ProtocolModel[] {
   };
   imports.forEach(visit);
   return out;
-}
-
-/** Comments sorted by offset, with the queries the model needs. */
-export class CommentIndex {
-  constructor(
-    readonly all: readonly Comment[],
-    readonly lines: LineMap,
-  ) {}
-
-  /** First index with offset >= `offset`. */
-  private firstAtOrAfter(offset: number): number {
-    let lo = 0;
-    let hi = this.all.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (this.all[mid]!.offset < offset) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
-  }
-
-  /** Hints in comments that start on the same line, after `offset`. */
-  hintsAfter(offset: number): MemberHint[] {
-    const line = this.lines.lineOf(offset);
-    const out: MemberHint[] = [];
-    for (let i = this.firstAtOrAfter(offset); i < this.all.length; i++) {
-      const c = this.all[i]!;
-      if (c.loc.line !== line) break;
-      const hint = parseMemberHint(c, this.lines);
-      if (hint) out.push(hint);
-    }
-    return out;
-  }
-
-  /** The nearest annotation doc comment strictly between `from` and `to`. */
-  annotationBetween(from: number, to: number): Comment | null {
-    for (let i = this.firstAtOrAfter(to) - 1; i >= 0; i--) {
-      const c = this.all[i]!;
-      if (c.offset < from) break;
-      if (c.end <= to && isAnnotationComment(c)) return c;
-    }
-    return null;
-  }
 }

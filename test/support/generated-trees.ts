@@ -5,7 +5,7 @@ import { join } from "node:path";
 import {
   loadProtocols,
   renderOutputs,
-  type GeneratedFile,
+  type OutputFile,
 } from "../../src/index.js";
 import {
   LIBVIRT_X_FILES,
@@ -25,7 +25,7 @@ export async function renderLibvirtTree(
         ? editRemote(readFileSync(p, "utf8"))
         : readFileSync(p),
   });
-  const out: GeneratedFile[] = await renderOutputs(
+  const out: OutputFile[] = await renderOutputs(
     protocols,
     join(REPO_ROOT, "generated"),
     "virt-rpcgen/runtime",

@@ -44,7 +44,7 @@ import {
 } from "../generated/virnetprotocol/codecs.js";
 import type { ClientIdentity } from "./acl.js";
 import { ServerError } from "./errors.js";
-import type { EventSpec } from "./program.js";
+import type { EventSpec } from "./event-spec.js";
 import { ServerStream, type StreamSink } from "./stream.js";
 
 /** What a connection needs from its server. */

@@ -15,7 +15,10 @@
 import type { XdrCodec } from "../xdr/codec.js";
 import type { AclRuleSpec, ClientIdentity } from "./acl.js";
 import type { ServerClient } from "./client.js";
+import type { EventSpec } from "./event-spec.js";
 import type { ServerReceiveStream, ServerSendStream } from "./stream.js";
+
+export type { EventSpec } from "./event-spec.js";
 
 export interface ProcedureSpec {
   readonly proc: number;
@@ -37,14 +40,6 @@ export interface ProcedureSpec {
   readonly aclFilter: readonly AclRuleSpec[];
   /** The args member naming the object the ACL rules check (e.g. `dom`), or null. */
   readonly aclTarget: string | null;
-}
-
-export interface EventSpec {
-  readonly prog: number;
-  readonly vers: number;
-  readonly proc: number;
-  readonly name: string;
-  readonly msg: XdrCodec<unknown>;
 }
 
 export type ProcedureTable = Readonly<Record<string, ProcedureSpec>>;
