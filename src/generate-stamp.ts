@@ -23,7 +23,7 @@ import { readSource } from "./parser/source.js";
 
 export const STAMP_FILE = ".virt-rpcgen-stamp.json";
 
-interface Stamp {
+export interface Stamp {
   readonly fingerprint: string;
   readonly files: Record<string, string>;
 }
@@ -121,17 +121,30 @@ export function fingerprintOf(
   return h.digest("hex");
 }
 
-/** True when the stamp matches and every recorded file is on disk with its recorded hash. */
-export function isFresh(outDir: string, fingerprint: string): boolean {
+/** The stamp a previous run left in `outDir`, or null (none, or unreadable). */
+export function readStamp(outDir: string): Stamp | null {
   const path = join(outDir, STAMP_FILE);
-  if (!existsSync(path)) return false;
-  let stamp: Stamp;
+  if (!existsSync(path)) return null;
   try {
-    stamp = JSON.parse(readFileSync(path, "utf8")) as Stamp;
+    const stamp = JSON.parse(readFileSync(path, "utf8")) as Partial<Stamp>;
+    if (
+      typeof stamp.fingerprint !== "string" ||
+      typeof stamp.files !== "object"
+    )
+      return null;
+    return stamp as Stamp;
   } catch {
-    return false;
+    return null;
   }
-  if (stamp.fingerprint !== fingerprint) return false;
+}
+
+/** True when the stamp matches and every recorded file is on disk with its recorded hash. */
+export function isFresh(
+  stamp: Stamp | null,
+  outDir: string,
+  fingerprint: string,
+): boolean {
+  if (stamp?.fingerprint !== fingerprint) return false;
   for (const [rel, hash] of Object.entries(stamp.files)) {
     const p = join(outDir, rel);
     if (!existsSync(p) || sha256(readFileSync(p)) !== hash) return false;

@@ -13,10 +13,12 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import type { OutputKind } from "./output-kinds.js";
 import type { OutputFile } from "./output-file.js";
+import { findOrphans } from "./output-orphans.js";
 import { dirname, join, relative } from "node:path";
 import {
   fingerprintOf,
   isFresh,
+  readStamp,
   stampContent,
   writeStamp,
 } from "./generate-stamp.js";
@@ -47,6 +49,13 @@ export interface GenerateResult {
   readonly written: readonly string[];
   /** True when the stamp showed nothing changed, so nothing was rendered. */
   readonly upToDate: boolean;
+  /**
+   * Generated output this run no longer produces (relative paths; folders end with "/"),
+   * left in place: modified since written, unknown to the stamp, or `check` was set.
+   */
+  readonly orphans: readonly string[];
+  /** Orphaned files this run removed (it wrote them before and they are unmodified). */
+  readonly removed: readonly string[];
 }
 
 export const DEFAULT_RUNTIME_IMPORT = "virt-rpcgen/runtime";
@@ -65,8 +74,20 @@ export async function generate(
     { ...options, runtimeImport, emit: options.emit ?? [] },
     definesFiles,
   );
-  if (!options.force && isFresh(options.outDir, fingerprint))
-    return { files: [], stale: [], written: [], upToDate: true };
+  const previous = readStamp(options.outDir);
+  if (!options.force && isFresh(previous, options.outDir, fingerprint)) {
+    // Same inputs, same outputs: only a folder copied in since can be orphaned.
+    const produced = Object.keys(previous?.files ?? {});
+    const { orphans } = findOrphans(options.outDir, produced, {}, false);
+    return {
+      files: [],
+      stale: [],
+      written: [],
+      upToDate: true,
+      orphans,
+      removed: [],
+    };
+  }
   // The heavy modules (parser, ts-morph, prettier) load only when there is work to do.
   const [
     { loadProtocols, externalDefines },
@@ -99,13 +120,21 @@ export async function generate(
     writeFileSync(target, f.content);
     written.push(f.path);
   }
+  const { orphans, removed } = findOrphans(
+    options.outDir,
+    files.map((f) => f.path),
+    previous?.files ?? {},
+    !options.check,
+  );
   if (!options.check) {
     mkdirSync(options.outDir, { recursive: true });
     writeStamp(options.outDir, stampContent(fingerprint, files));
   }
-  return { files, stale, written, upToDate: false };
+  return { files, stale, written, upToDate: false, orphans, removed };
 }
 
 export function displayPath(outDir: string, rel: string): string {
-  return relative(process.cwd(), join(outDir, rel)) || rel;
+  const shown = relative(process.cwd(), join(outDir, rel)) || rel;
+  // A folder keeps its trailing slash, so it reads as one.
+  return rel.endsWith("/") && !shown.endsWith("/") ? `${shown}/` : shown;
 }

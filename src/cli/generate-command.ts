@@ -25,6 +25,7 @@ export async function generateCommand(args: string[]): Promise<number> {
     throw new UsageError("generate needs --out DIR");
   if (existsSync(values.out) && !statSync(values.out).isDirectory())
     throw new UsageError(`--out ${values.out}: not a directory`);
+  const outDir = values.out;
   const result = await generate({
     ...loadOptionsFrom(values),
     files: positionals,
@@ -34,14 +35,35 @@ export async function generateCommand(args: string[]): Promise<number> {
     force: values.force ?? false,
     ...(values.emit === undefined ? {} : { emit: parseEmit(values.emit) }),
   });
+  const orphanLines = result.orphans.map(
+    (f) => `  ${displayPath(outDir, f)}\n`,
+  );
   if (values.check) {
-    if (result.stale.length === 0) return 0;
-    process.stderr.write(
-      `virt-rpcgen: ${result.stale.length} generated file(s) are stale or missing; run generate:\n`,
-    );
-    for (const f of result.stale)
-      process.stderr.write(`  ${displayPath(values.out, f)}\n`);
+    if (result.stale.length === 0 && result.orphans.length === 0) return 0;
+    if (result.stale.length > 0) {
+      process.stderr.write(
+        `virt-rpcgen: ${result.stale.length} generated file(s) are stale or missing; run generate:\n`,
+      );
+      for (const f of result.stale)
+        process.stderr.write(`  ${displayPath(values.out, f)}\n`);
+    }
+    if (result.orphans.length > 0) {
+      process.stderr.write(
+        `virt-rpcgen: ${result.orphans.length} orphaned output(s), generated before but no longer produced by these inputs; delete them (or run generate, which removes the ones it wrote and nobody edited):\n${orphanLines.join("")}`,
+      );
+    }
     return 1;
+  }
+  for (const f of result.removed) {
+    if (!values.quiet)
+      process.stdout.write(
+        `virt-rpcgen: removed ${displayPath(values.out, f)} (no longer generated)\n`,
+      );
+  }
+  if (result.orphans.length > 0) {
+    process.stderr.write(
+      `virt-rpcgen: warning: ${result.orphans.length} orphaned output(s), generated before but no longer produced by these inputs (edited since, or not recorded in the stamp, so left in place); delete them:\n${orphanLines.join("")}`,
+    );
   }
   if (!values.quiet && result.upToDate) {
     process.stdout.write(`virt-rpcgen: ${values.out} is up to date\n`);
