@@ -12,10 +12,16 @@
 //                sequentially, as one timed unit
 //   B  ours      node dist/cli.js generate protocol/libvirt-9.0.0/remote_protocol.x --out <fresh tmp dir>
 //   C  ours (unchanged inputs)   the same command again, into B's already-generated dir
-// Wall time per process (spawn to exit). Ratios per round: B ÷ A and C ÷ A.
+// With --baseline DIR (another checkout of virt-rpcgen with a built dist/, e.g. a git worktree
+// of the commit before a change), each round also runs
+//   D  before    DIR/dist/cli.js generate … into a fresh dir, and
+//   E  before (unchanged inputs)
+// so the README can show before and after measured side by side, in the same rounds.
+// Wall time per process (spawn to exit). Ratios per round: B ÷ A, C ÷ A (and D ÷ A, E ÷ A).
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import {
+  existsSync,
   mkdtempSync,
   readFileSync,
   readdirSync,
@@ -45,8 +51,13 @@ import {
 } from "../lib/common.mjs";
 import { ensureLibvirtSource } from "../lib/libvirt-source.mjs";
 
-const USAGE = "usage: node bench/generate/run.mjs [--rounds N]";
-const opts = parseOptions(process.argv.slice(2), { rounds: "number" }, USAGE);
+const USAGE =
+  "usage: node bench/generate/run.mjs [--rounds N] [--baseline CHECKOUT_DIR]";
+const opts = parseOptions(
+  process.argv.slice(2),
+  { rounds: "number", baseline: "string" },
+  USAGE,
+);
 const ROUNDS = Math.floor(opts.rounds ?? 12);
 const P = "bench:generate";
 
@@ -84,6 +95,15 @@ const rel = (p) => relative(REPO_ROOT, p);
 const TOOLCHAIN = join(REPO_ROOT, "bench", "generate", "libvirt-toolchain.sh");
 const CLI = join(REPO_ROOT, "dist", "cli.js");
 const oursArgs = (out) => [CLI, "generate", rel(X_OURS), "--out", out];
+const BASELINE = opts.baseline ? join(opts.baseline, "dist", "cli.js") : null;
+if (BASELINE && !existsSync(BASELINE))
+  die(`--baseline: ${BASELINE} not found (build that checkout first)`);
+const baselineCommit = opts.baseline
+  ? spawnSync("git", ["-C", opts.baseline, "log", "-1", "--format=%h %s"], {
+      encoding: "utf8",
+    }).stdout.trim()
+  : "";
+const baselineArgs = (out) => [BASELINE, "generate", X_OURS, "--out", out];
 
 function listing(dir) {
   const out = [];
@@ -100,7 +120,7 @@ function listing(dir) {
   return out;
 }
 
-const times = { libvirt: [], ours: [], rerun: [] };
+const times = { libvirt: [], ours: [], rerun: [], before: [], beforeRerun: [] };
 /** Generator fingerprint (dist/ + inputs) seen by each round's fresh run. */
 const generators = [];
 /**
@@ -134,6 +154,19 @@ for (let round = 0; round < ROUNDS; round++) {
     const fpC = fingerprint(ourOut);
     times.libvirt.push(a.ms);
     times.ours.push(b.ms);
+    if (BASELINE) {
+      const beforeOut = mkdtempSync(join(tmpdir(), "bench-generate-before-"));
+      try {
+        times.before.push(
+          runPinned(process.execPath, baselineArgs(beforeOut)).ms,
+        );
+        times.beforeRerun.push(
+          runPinned(process.execPath, baselineArgs(beforeOut)).ms,
+        );
+      } finally {
+        rmSync(beforeOut, { recursive: true, force: true });
+      }
+    }
     const wrote = written(c.stdout + c.stderr);
     if (fpB !== fpC || wrote > 0) {
       rerunInvalid.push(
@@ -145,7 +178,7 @@ for (let round = 0; round < ROUNDS; round++) {
     }
     log(
       P,
-      `round ${round + 1}/${ROUNDS}: libvirt ${fmtMs(a.ms)}, ours ${fmtMs(b.ms)}, ours unchanged re-run ${fmtMs(c.ms)}${fpB !== fpC ? " (generator changed meanwhile: left out)" : ""}`,
+      `round ${round + 1}/${ROUNDS}: libvirt ${fmtMs(a.ms)}, ours ${fmtMs(b.ms)}, ours unchanged re-run ${fmtMs(c.ms)}${fpB !== fpC ? " (generator changed meanwhile: left out)" : ""}${BASELINE ? `, before ${fmtMs(times.before.at(-1))} / ${fmtMs(times.beforeRerun.at(-1))}` : ""}`,
     );
     if (round === ROUNDS - 1) {
       last = {
@@ -172,6 +205,21 @@ const s = {
   oursRatio: summary(times.ours.map((x, i) => x / times.libvirt[i])),
   rerunRatio: summary(valid(times.rerun.map((x, i) => x / times.libvirt[i]))),
 };
+const beforeRows = BASELINE
+  ? [
+      ["before", times.before, "into a fresh dir"],
+      ["before", times.beforeRerun, "again, unchanged inputs"],
+    ].map(([, xs, what]) => {
+      const t = summary(xs);
+      const r = summary(xs.map((x, i) => x / times.libvirt[i]));
+      return [
+        `before (${baselineCommit.split(" ")[0]}): \`generate\` ${what}`,
+        fmtMs(t.median),
+        `${fmtMs(t.min)}–${fmtMs(t.max)}`,
+        ratioCellOf(r),
+      ];
+    })
+  : [];
 
 function generatorNote() {
   const distinct = [...new Set(generators)];
@@ -183,7 +231,10 @@ function generatorNote() {
   return `${distinct.length} — dist/ or the inputs changed during the run (before round ${changes.join(", ")}); re-run the benchmark on a quiet tree`;
 }
 
-const ratioCell = (r) => `**${fmt(r.median)}×** (${fmt(r.min)}–${fmt(r.max)})`;
+function ratioCellOf(r) {
+  return `**${fmt(r.median)}×** (${fmt(r.min)}–${fmt(r.max)})`;
+}
+const ratioCell = ratioCellOf;
 const table = mdTable(
   [
     "run (one process per round, pinned)",
@@ -210,6 +261,7 @@ const table = mdTable(
       `${fmtMs(s.rerun.min)}–${fmtMs(s.rerun.max)}`,
       ratioCell(s.rerunRatio),
     ],
+    ...beforeRows,
   ],
 );
 
@@ -228,7 +280,12 @@ const perlVersion =
 const md = `# Generation of remote_protocol.x: virt-rpcgen CLI vs libvirt's toolchain
 
 ${environmentBlock(env, commandLine(), [
-  `rounds: ${ROUNDS} (alternating A libvirt, B ours fresh, C ours unchanged; wall ${fmt(elapsed)} s)`,
+  `rounds: ${ROUNDS} (alternating A libvirt, B ours fresh, C ours unchanged${BASELINE ? ", D before fresh, E before unchanged" : ""}; wall ${fmt(elapsed)} s)`,
+  ...(BASELINE
+    ? [
+        `before: the same command with the generator of commit ${baselineCommit} (a separate checkout, \`--baseline\`)`,
+      ]
+    : []),
   `ours: \`node dist/cli.js generate ${rel(X_OURS)} --out <fresh tmp dir>\` (C: the same command again into that dir)`,
   `libvirt: \`sh bench/generate/libvirt-toolchain.sh ${rel(libvirtDir)} <fresh tmp dir> ${rpcgen}\` (${(rpcgenVersion.stdout || rpcgenVersion.stderr).trim().split("\n")[0] || "rpcgen ?"}, perl ${perlVersion}); same remote_protocol.x (sha256 checked)`,
   `libvirt ${readFileSync(join(libvirtDir, "SOURCE"), "utf8").split("\n")[0]}`,
