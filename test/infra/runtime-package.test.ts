@@ -161,6 +161,10 @@ async function project(
   return { dir, installed, size: Number(du.split("\t")[0]) };
 }
 
+// A project with nothing but the package, shared by the size check and the probes.
+let plain: Promise<Project> | undefined;
+const plainProject = () => (plain ??= project("plain-app", "commonjs", {}));
+
 async function compileAndRun(p: Project, tsconfigs: string[]) {
   const diagnostics = await Promise.all(
     tsconfigs.map((tsconfig) => tscDiagnostics(tsconfig, p.dir)),
@@ -185,7 +189,7 @@ const EXPECTED = {
 // Concurrent: each test is mostly a child process (npm, tsc, node) in its own project.
 describe.concurrent("virt-rpcgen-runtime installed alone", () => {
   it("has no dependencies and installs in under 1 MB", async () => {
-    const p = await project("size-check", "module", {});
+    const p = await plainProject();
     const manifest = JSON.parse(
       readFileSync(
         join(p.dir, "node_modules", "virt-rpcgen-runtime", "package.json"),
@@ -249,7 +253,7 @@ describe.concurrent("virt-rpcgen-runtime installed alone", () => {
   });
 
   it("import and require give the same classes; /xdr loads none of Node's networking modules", async () => {
-    const p = await project("probe-app", "commonjs", {});
+    const p = await plainProject();
     const run = async (file: string, text: string) => {
       writeFileSync(join(p.dir, file), text);
       return JSON.parse(
