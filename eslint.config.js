@@ -9,6 +9,7 @@ export default tseslint.config(
   {
     ignores: [
       "dist/**",
+      "packages/runtime/dist/**",
       "node_modules/**",
       "generated/**",
       "src/runtime/generated/**",

@@ -50,13 +50,14 @@ const tsc = (project) =>
     { cwd: root, stdio: "inherit" },
   );
 
-// `tsc -p tsconfig.json` rewrites every output, so dist/index.js dates the package build;
+// `tsc -p tsconfig.json` rewrites every output, so dist/index.js dates the package build (the
+// runtime package, packages/runtime/dist, is built with it);
 // the examples build is incremental and dated by a stamp this script writes.
 const distMark = join(root, "dist", "index.js");
 const examplesStamp = join(root, "dist", "examples-build", ".example-stamp");
 const staleDist = () =>
   newest(join(root, "src"), ".ts") > mtime(distMark) ||
-  !existsSync(join(root, "dist", "runtime", "index.js"));
+  !existsSync(join(root, "packages", "runtime", "dist", "index.js"));
 const staleExamples = () =>
   Math.max(
     newest(join(root, "examples"), ".ts"),
@@ -82,7 +83,10 @@ if (staleDist() || staleExamples()) {
     }
   }
   try {
-    if (staleDist()) tsc("tsconfig.json");
+    if (staleDist()) {
+      tsc("packages/runtime/tsconfig.json");
+      tsc("tsconfig.json");
+    }
     if (staleExamples()) {
       tsc("tsconfig.examples.json");
       mkdirSync(dirname(examplesStamp), { recursive: true });

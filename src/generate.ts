@@ -31,7 +31,7 @@ import {
 export interface GenerateOptions extends LoadOptions {
   readonly files: readonly string[];
   readonly outDir: string;
-  /** Module specifier generated code imports the runtime from (default `virt-rpcgen/runtime`). */
+  /** Module specifier generated code imports the runtime from (default `virt-rpcgen-runtime`). */
   readonly runtimeImport?: string;
   /** Write nothing; report stale or missing files. */
   readonly check?: boolean;
@@ -58,7 +58,7 @@ export interface GenerateResult {
   readonly removed: readonly string[];
 }
 
-export const DEFAULT_RUNTIME_IMPORT = "virt-rpcgen/runtime";
+export const DEFAULT_RUNTIME_IMPORT = "virt-rpcgen-runtime";
 
 export async function generate(
   options: GenerateOptions,

@@ -1,4 +1,4 @@
-/** Programmatic API of virt-rpcgen (the generator side; the runtime is `virt-rpcgen/runtime`). */
+/** Programmatic API of virt-rpcgen (the generator side; the runtime is the `virt-rpcgen-runtime` package). */
 export {
   parseXdr,
   parseXdrFile,

@@ -2,7 +2,7 @@
 // of CHUNK bytes, repeatedly for about SECONDS, and prints {chunk, nsPerMiB, reps} as JSON.
 // The chunks are views made before timing (a socket hands over ready chunks too), so what is
 // timed is the reader alone.
-import { FrameReader } from "../../dist/runtime/index.js";
+import { FrameReader } from "virt-rpcgen-runtime/rpc";
 
 const chunk = Number(process.argv[2]);
 if (!Number.isInteger(chunk) || chunk < 0)

@@ -289,9 +289,11 @@ function mtime(p) {
  * @returns {string|null} a warning to record, or null
  */
 export function ensureDist(prefix = "bench") {
-  const outs = ["dist/cli.js", "dist/index.js", "dist/runtime/index.js"].map(
-    (p) => join(REPO_ROOT, p),
-  );
+  const outs = [
+    "dist/cli.js",
+    "dist/index.js",
+    "packages/runtime/dist/index.js",
+  ].map((p) => join(REPO_ROOT, p));
   const missing = outs.some((p) => !existsSync(p));
   const oldest = Math.min(...outs.map(mtime));
   const stale =
@@ -325,13 +327,13 @@ const TSCONFIG_BENCH = join(REPO_ROOT, "tsconfig.bench.json");
 /**
  * Compile generated/**\/*.ts to bench/.build/generated (tsconfig.bench.json)
  * when the output is missing or older than its inputs (generated/, the runtime's
- * .d.ts in dist/runtime, tsconfig.bench.json).
+ * .d.ts in packages/runtime/dist, tsconfig.bench.json).
  */
 export function ensureGeneratedBuild(prefix = "bench") {
   const stamp = join(GENERATED_BUILD_DIR, ".stamp");
   const newestInput = Math.max(
     newestMtime(join(REPO_ROOT, "generated"), /\.ts$/),
-    newestMtime(join(REPO_ROOT, "dist", "runtime"), /\.d\.ts$/),
+    newestMtime(join(REPO_ROOT, "packages", "runtime", "dist"), /\.d\.ts$/),
     mtime(TSCONFIG_BENCH),
   );
   if (existsSync(stamp) && mtime(stamp) >= newestInput) return;

@@ -6,7 +6,7 @@
  * Prints the hypervisor version, every domain with its state and memory, and what
  * `domainMigrateStartPostCopy` on the first domain answers. Exits 1 when it cannot connect.
  */
-import { VirtError } from "virt-rpcgen/runtime";
+import { VirtError } from "virt-rpcgen-runtime";
 import { RemoteClient } from "../../generated/remote_protocol/index.js";
 
 /** `virDomainState` names (libvirt-domain.h). */

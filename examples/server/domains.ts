@@ -4,7 +4,7 @@
  * the RPC handlers live in driver.ts.
  */
 import { randomBytes } from "node:crypto";
-import { ServerError, VirErrorCode, VirErrorDomain } from "virt-rpcgen/runtime";
+import { ServerError, VirErrorCode, VirErrorDomain } from "virt-rpcgen-runtime";
 import { firstElement } from "./xml-fields.js";
 
 /** virDomainState */

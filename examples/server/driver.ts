@@ -9,7 +9,7 @@ import {
   type RemoteServerHandlers,
   type remote_nonnull_domain,
 } from "../../generated/remote_protocol/index.js";
-import { ServerError, type ServerClient } from "virt-rpcgen/runtime";
+import { ServerError, type ServerClient } from "virt-rpcgen-runtime";
 import {
   DomainStore,
   LifecycleEvent,

@@ -14,7 +14,7 @@ import {
   type AccessChecker,
   type CallRecord,
   type ListenOptions,
-} from "virt-rpcgen/runtime";
+} from "virt-rpcgen-runtime";
 import { remoteServerProgram } from "../../generated/remote_protocol/index.js";
 import { createExampleDriver } from "./driver.js";
 

@@ -10,7 +10,7 @@ import {
   ProgramClient,
   type RpcConnection,
   type TraceProgram,
-} from "virt-rpcgen/runtime";
+} from "virt-rpcgen-runtime";
 import { virConnectFlags } from "./api.js";
 import * as admin from "./codecs.js";
 

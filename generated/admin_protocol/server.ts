@@ -8,7 +8,7 @@ import {
   type ProcedureTable,
   type ProgramSpec,
   type ServerProgram,
-} from "virt-rpcgen/runtime";
+} from "virt-rpcgen-runtime";
 import * as admin from "./codecs.js";
 
 /** `ADMIN_PROGRAM` */

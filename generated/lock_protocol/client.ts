@@ -8,7 +8,7 @@ import {
   ProgramClient,
   type RpcConnection,
   type TraceProgram,
-} from "virt-rpcgen/runtime";
+} from "virt-rpcgen-runtime";
 import * as virLockSpaceProtocol from "./codecs.js";
 
 /** Call procedures of lock_protocol.x, for `VirLockSpaceProtocolClient.call` (each also has a method): procedure → args and ret. */

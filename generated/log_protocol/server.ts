@@ -8,7 +8,7 @@ import {
   type ProcedureTable,
   type ProgramSpec,
   type ServerProgram,
-} from "virt-rpcgen/runtime";
+} from "virt-rpcgen-runtime";
 import * as virLogManagerProtocol from "./codecs.js";
 
 /** `VIR_LOG_MANAGER_PROTOCOL_PROGRAM` */

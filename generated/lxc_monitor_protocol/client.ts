@@ -7,7 +7,7 @@ import {
   ProgramClient,
   type RpcConnection,
   type TraceProgram,
-} from "virt-rpcgen/runtime";
+} from "virt-rpcgen-runtime";
 import * as virLXCMonitor from "./codecs.js";
 
 /** Call procedures of lxc_monitor_protocol.x, for `VirLXCMonitorClient.call` (each also has a method): procedure → args and ret. */

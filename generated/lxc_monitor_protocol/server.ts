@@ -8,7 +8,7 @@ import {
   type ProcedureTable,
   type ProgramSpec,
   type ServerProgram,
-} from "virt-rpcgen/runtime";
+} from "virt-rpcgen-runtime";
 import * as virLXCMonitor from "./codecs.js";
 
 /** `VIR_LXC_MONITOR_PROGRAM` */

@@ -8,7 +8,7 @@ import {
   ProgramClient,
   type RpcConnection,
   type TraceProgram,
-} from "virt-rpcgen/runtime";
+} from "virt-rpcgen-runtime";
 import * as lxc from "./codecs.js";
 import * as remote from "../remote_protocol/codecs.js";
 

@@ -8,7 +8,7 @@ import {
   type ProcedureTable,
   type ProgramSpec,
   type ServerProgram,
-} from "virt-rpcgen/runtime";
+} from "virt-rpcgen-runtime";
 import * as lxc from "./codecs.js";
 
 /** `LXC_PROGRAM` */

@@ -9,7 +9,7 @@ import {
   ProgramClient,
   type RpcConnection,
   type TraceProgram,
-} from "virt-rpcgen/runtime";
+} from "virt-rpcgen-runtime";
 import {
   virConnectDomainQemuMonitorEventRegisterFlags,
   virDomainQemuMonitorCommandFlags,

@@ -8,7 +8,7 @@ import {
   type ProcedureTable,
   type ProgramSpec,
   type ServerProgram,
-} from "virt-rpcgen/runtime";
+} from "virt-rpcgen-runtime";
 import * as qemu from "./codecs.js";
 
 /** `QEMU_PROGRAM` */

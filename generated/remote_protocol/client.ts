@@ -15,7 +15,7 @@ import {
   type StreamReply,
   type TraceProgram,
   type VirtStream,
-} from "virt-rpcgen/runtime";
+} from "virt-rpcgen-runtime";
 import {
   virConnectBaselineCPUFlags,
   virConnectCompareCPUFlags,

@@ -8,7 +8,7 @@ import {
   type ProcedureTable,
   type ProgramSpec,
   type ServerProgram,
-} from "virt-rpcgen/runtime";
+} from "virt-rpcgen-runtime";
 import * as remote from "./codecs.js";
 
 /** `REMOTE_PROGRAM` */

@@ -117,10 +117,10 @@ export async function decodeCommand(
     onc,
   ] = await Promise.all([
     import("../wire/input.js"),
-    import("../runtime/xdr/index.js"),
+    import("virt-rpcgen-runtime/xdr"),
     import("../wire/json-codec.js"),
     import("../wire/message.js"),
-    import("../runtime/rpc/framing.js"),
+    import("virt-rpcgen-runtime/rpc"),
     import("../wire/onc-message.js"),
   ]);
   const bytes = ((): Uint8Array => {
@@ -210,7 +210,7 @@ export async function encodeCommand(
     onc,
   ] = await Promise.all([
     import("../wire/input.js"),
-    import("../runtime/xdr/writer.js"),
+    import("virt-rpcgen-runtime/xdr"),
     import("../wire/json-codec.js"),
     import("../wire/message.js"),
     import("../wire/onc-message.js"),

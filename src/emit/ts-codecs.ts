@@ -48,7 +48,7 @@ import { namedImport, typeAlias } from "./ts-layout.js";
 import { depthLimited, listCodecBodies } from "./ts-list-codec.js";
 
 export interface CodecEmitOptions {
-  /** Module specifier of the runtime (default `virt-rpcgen/runtime`). */
+  /** Module specifier of the runtime (default `virt-rpcgen-runtime`). */
   readonly runtimeImport: string;
   /** How another protocol's codec module is imported from this one. */
   readonly importPathOf: (protocol: ProtocolModel) => string;

@@ -15,9 +15,12 @@
  *
  * Errors are the runtime's `XdrError`s with the field path, as the generated codecs give them.
  */
-import { XdrError, type XdrPathSegment } from "../runtime/xdr/errors.js";
-import type { XdrReader } from "../runtime/xdr/reader.js";
-import type { XdrWriter } from "../runtime/xdr/writer.js";
+import {
+  XdrError,
+  type XdrPathSegment,
+  type XdrReader,
+  type XdrWriter,
+} from "virt-rpcgen-runtime/xdr";
 import type {
   EnumType,
   Field,

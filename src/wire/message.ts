@@ -14,16 +14,14 @@
  * `program` and `procedure` are numbers when no loaded protocol names them; the payload is then
  * kept as `"payload"` (base64/hex). Stream data is `"data"`. `api` is informative only.
  */
-import { XdrError } from "../runtime/xdr/errors.js";
-import { XdrReader } from "../runtime/xdr/reader.js";
-import { XdrWriter } from "../runtime/xdr/writer.js";
+import { XdrError, XdrReader, XdrWriter } from "virt-rpcgen-runtime/xdr";
 import type {
   ProcedureModel,
   ProtocolModel,
   StructType,
   TypeDecl,
 } from "../model/index.js";
-import { carriesFds, payloadRoleOf } from "../runtime/trace/payload.js";
+import { carriesFds, payloadRoleOf } from "virt-rpcgen-runtime/trace";
 import { builtinProtocols } from "./builtin-protocols.js";
 import {
   decodeDecl,

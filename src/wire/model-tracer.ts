@@ -2,15 +2,15 @@
  * Trace lines decoded with the model (for `virt-rpcgen trace`): the same lines the runtime's
  * tracer prints, with the CLI's lossless JSON bodies (enums and union arms by name).
  */
-import { FrameReader } from "../runtime/rpc/framing.js";
-import { procedureFilter } from "../runtime/trace/filter.js";
+import { FrameReader } from "virt-rpcgen-runtime/rpc";
 import {
+  procedureFilter,
   formatTraceLine,
   rawHex,
   type TraceDirection,
   type TraceRecord,
-} from "../runtime/trace/trace-line.js";
-import type { WireTracer } from "../runtime/trace/tracer.js";
+  type WireTracer,
+} from "virt-rpcgen-runtime/trace";
 import type { Json, JsonCodecOptions } from "./json-codec.js";
 import { decodeMessage, type WireProtocols } from "./message.js";
 

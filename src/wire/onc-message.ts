@@ -14,9 +14,7 @@
  * `header` is the whole `rpc_msg` (credentials, verifiers, reply status) so encoding gives back
  * the same bytes; a message sent in several fragments keeps their sizes in `"fragments"`.
  */
-import { XdrError } from "../runtime/xdr/errors.js";
-import { XdrReader } from "../runtime/xdr/reader.js";
-import { XdrWriter } from "../runtime/xdr/writer.js";
+import { XdrError, XdrReader, XdrWriter } from "virt-rpcgen-runtime/xdr";
 import type {
   ProtocolModel,
   RpcProcedure,

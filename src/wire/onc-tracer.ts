@@ -3,13 +3,13 @@
  * ONC message's own fields (xid, program, version, procedure, type, status, rpc_msg header,
  * body). Replies are named after their call (matched by xid within the connection).
  */
-import { procedureFilter } from "../runtime/trace/filter.js";
 import {
+  procedureFilter,
   formatTraceLine,
   rawHex,
   type TraceDirection,
-} from "../runtime/trace/trace-line.js";
-import type { WireTracer } from "../runtime/trace/tracer.js";
+  type WireTracer,
+} from "virt-rpcgen-runtime/trace";
 import type { ModelTracerOptions } from "./model-tracer.js";
 import {
   decodeOncMessage,

@@ -10,8 +10,7 @@ import {
   type Server,
   type Socket,
 } from "node:net";
-import type { WireTracer } from "../runtime/trace/tracer.js";
-import type { TraceDirection } from "../runtime/trace/trace-line.js";
+import type { WireTracer, TraceDirection } from "virt-rpcgen-runtime/trace";
 import { describeAddress, type SocketAddress } from "./address.js";
 
 export interface TraceProxy {

@@ -1,11 +1,15 @@
-// Used from another repo as users will: `npm pack` this package, install the tarball into an
-// empty consumer project whose `prebuild` runs `virt-rpcgen generate`, and build that project
-// with `tsc --strict`; then run it and check the bytes it encodes (hand-computed below).
+// Used from another repo as users will: `npm pack` this package and the runtime package
+// (packages/runtime), install the generator as a devDependency and the runtime as a dependency
+// of an empty consumer project whose `prebuild` runs `virt-rpcgen generate`, and build that
+// project with `tsc --strict`; then run it and check the bytes it encodes (hand-computed
+// below). The published generator carries no `prepare` script, no source maps and no copy of
+// the runtime, and loads from CommonJS.
 import {
   copyFileSync,
   mkdirSync,
   mkdtempSync,
   readdirSync,
+  readFileSync,
   rmSync,
   writeFileSync,
 } from "node:fs";
@@ -40,8 +44,33 @@ describe("consumer project", () => {
       ["pack", "--ignore-scripts", "--pack-destination", work],
       REPO_ROOT,
     );
-    const tarball = readdirSync(work).find((f) => f.endsWith(".tgz"))!;
+    await run(
+      "npm",
+      ["pack", "--pack-destination", work],
+      join(REPO_ROOT, "packages", "runtime"),
+    );
+    const tarballs = readdirSync(work).filter((f) => f.endsWith(".tgz"));
+    const tarball = tarballs.find((f) => /^virt-rpcgen-\d/.test(f))!;
+    const runtimeTarball = tarballs.find((f) =>
+      f.startsWith("virt-rpcgen-runtime-"),
+    )!;
     expect(tarball).toMatch(/^virt-rpcgen-.*\.tgz$/);
+    expect(runtimeTarball).toMatch(/^virt-rpcgen-runtime-.*\.tgz$/);
+    const packed = (
+      await run("tar", ["-tzf", join(work, tarball)], work)
+    ).split("\n");
+    expect(packed.filter((f) => f.endsWith(".map"))).toEqual([]);
+    expect(packed.filter((f) => f.startsWith("package/dist/runtime/"))).toEqual(
+      [],
+    );
+    const manifest = JSON.parse(
+      await run(
+        "tar",
+        ["-xzOf", join(work, tarball), "package/package.json"],
+        work,
+      ),
+    ) as { scripts: Record<string, string> };
+    expect(manifest.scripts).not.toHaveProperty("prepare");
 
     const app = join(work, "app");
     mkdirSync(join(app, "proto"), { recursive: true });
@@ -67,8 +96,11 @@ describe("consumer project", () => {
               "virt-rpcgen generate proto/demo_protocol.x --out src/generated",
             build: "tsc -p .",
           },
-          dependencies: { "virt-rpcgen": `file:../${tarball}` },
+          dependencies: {
+            "virt-rpcgen-runtime": `file:../${runtimeTarball}`,
+          },
           devDependencies: {
+            "virt-rpcgen": `file:../${tarball}`,
             typescript: devDep("typescript"),
             "@types/node": devDep("@types/node"),
           },
@@ -95,7 +127,10 @@ describe("consumer project", () => {
     writeFileSync(
       join(app, "src", "main.ts"),
       [
-        `import { encodeToBytes } from "virt-rpcgen/runtime";`,
+        `import { encodeToBytes } from "virt-rpcgen-runtime";`,
+        // Code written against the generator's old runtime entry gets the same module.
+        `import { encodeToBytes as compat } from "virt-rpcgen/runtime";`,
+        `if (compat !== encodeToBytes) throw new Error("virt-rpcgen/runtime is another copy");`,
         `import { xdr_demo_point, xdr_demo_value, type demo_point } from "./generated/demo_protocol/index.js";`,
         `const p: demo_point = { x: -1, y: 2, z: 3n, w: 4n };`,
         `const hex = (b: Uint8Array) => Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("");`,
@@ -112,5 +147,19 @@ describe("consumer project", () => {
     );
     // discriminant DEMO_RED (1), then int 7
     expect(out[1]).toBe("00000001" + "00000007");
+    // The generated code imports the runtime package; the generator loads from CommonJS.
+    expect(
+      readFileSync(join(app, "src/generated/demo_protocol/codecs.ts"), "utf8"),
+    ).toContain('from "virt-rpcgen-runtime";');
+    writeFileSync(
+      join(app, "load.cjs"),
+      `const g = require("virt-rpcgen");
+       console.log(typeof g.generate, typeof g.parseXdr, g.DEFAULT_RUNTIME_IMPORT);
+       console.log(g.parseXdr("a.x", "const A = 1;").definitions.length);`,
+    );
+    expect((await run("node", ["load.cjs"], app)).trim().split("\n")).toEqual([
+      "function function virt-rpcgen-runtime",
+      "1",
+    ]);
   }, 300_000);
 });

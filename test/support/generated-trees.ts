@@ -3,6 +3,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import {
+  DEFAULT_RUNTIME_IMPORT,
   loadProtocols,
   renderOutputs,
   type OutputFile,
@@ -28,7 +29,7 @@ export async function renderLibvirtTree(
   const out: OutputFile[] = await renderOutputs(
     protocols,
     join(REPO_ROOT, "generated"),
-    "virt-rpcgen/runtime",
+    DEFAULT_RUNTIME_IMPORT,
   );
   return new Map(out.map((f) => [f.path, f.content]));
 }

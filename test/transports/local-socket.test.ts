@@ -20,7 +20,7 @@ const ready =
   requireOrSkip("setpriv", findTool("setpriv") !== null) &&
   requireOrSkip("root (for a mount namespace and running as nobody)", isRoot);
 
-const RUNTIME = resolve("dist/runtime/index.js");
+const RUNTIME = resolve("packages/runtime/dist/index.js");
 
 interface Run {
   /** A directory bind-mounted over /run/libvirt for this run. */
