@@ -12,6 +12,8 @@ import { createConnection } from "node:net";
 import {
   existsSync,
   mkdirSync,
+  readdirSync,
+  readFileSync,
   mkdtempSync,
   rmSync,
   statSync,
@@ -22,19 +24,44 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 
+const PROXY_CPU_DEFAULT = "0";
 const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const { values: opt } = parseArgs({
   options: {
     seconds: { type: "string", default: "2" },
     rounds: { type: "string", default: "5" },
     "no-save": { type: "boolean", default: false },
+    workloads: { type: "string", default: "1,8" },
+    "proxy-cpu": { type: "string" },
+    compare: { type: "string", multiple: true, default: [] },
+    "cpu-prof": { type: "string" },
+    help: { type: "boolean", short: "h", default: false },
   },
 });
+if (opt.help) {
+  process.stdout.write(`npm run bench:trace -- [options]
+  --seconds S        length of one run (default 2)
+  --rounds N         rounds per workload (default 5)
+  --workloads LIST   calls in flight per workload, comma-separated (default 1,8)
+  --proxy-cpu CPUS   taskset CPU list for the proxy (default ${PROXY_CPU_DEFAULT})
+  --compare DIST     also run the proxy of another build (a copy of dist/), interleaved in
+                     every round, for A/B comparisons (repeatable)
+  --cpu-prof DIR     run the proxy under node --cpu-prof, profiles written to DIR
+  --no-save          print the table only (implied by --compare, --proxy-cpu, --workloads, --cpu-prof)
+`);
+  process.exit(0);
+}
 const SECONDS = Number(opt.seconds);
 const ROUNDS = Number(opt.rounds);
 const SERVER_CPU = "1";
 const CLIENT_CPU = "0";
-const PROXY_CPU = "0";
+const PROXY_CPU = opt["proxy-cpu"] ?? PROXY_CPU_DEFAULT;
+const SAVE =
+  !opt["no-save"] &&
+  opt.compare.length === 0 &&
+  opt["proxy-cpu"] === undefined &&
+  opt.workloads === "1,8" &&
+  opt["cpu-prof"] === undefined;
 
 function which(name) {
   for (const d of [
@@ -92,6 +119,7 @@ function startPinned(cpu, cmd, args, env = {}) {
   child.stderr.on("data", (c) => (output += c));
   const exited = new Promise((r) => child.once("exit", r));
   return {
+    pid: child.pid,
     output: () => output,
     async stop() {
       try {
@@ -140,11 +168,21 @@ async function startLibvirtd(base) {
   return { ...proc, socket };
 }
 
-async function startTrace(base, upstream) {
-  const socket = join(base, "trace.sock");
-  const log = join(base, "trace.jsonl");
+async function startTrace(base, upstream, dist, name) {
+  const socket = join(base, `${name}.sock`);
+  const log = join(base, `${name}.jsonl`);
+  const prof = opt["cpu-prof"]
+    ? [
+        "--cpu-prof",
+        "--cpu-prof-dir",
+        opt["cpu-prof"],
+        "--cpu-prof-name",
+        `${name}.cpuprofile`,
+      ]
+    : [];
   const proc = startPinned(PROXY_CPU, process.execPath, [
-    join(root, "dist", "cli.js"),
+    ...prof,
+    join(dist, "cli.js"),
     "trace",
     join(root, "protocol", "libvirt-9.0.0", "remote_protocol.x"),
     "--listen",
@@ -160,24 +198,46 @@ async function startTrace(base, upstream) {
       throw new Error(`trace did not start:\n${proc.output()}`);
     await sleep(50);
   }
-  return { ...proc, socket, log };
+  return { ...proc, socket, log, name };
 }
 
-function runClient(client, socket, seconds, threads) {
+/** CPU time (ns) a process has had so far, all its threads (scheduler statistics). */
+function cpuNs(pid) {
+  let ns = 0;
+  for (const t of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      ns += Number(
+        readFileSync(`/proc/${pid}/task/${t}/schedstat`, "utf8").split(" ")[0],
+      );
+    } catch {
+      // thread gone
+    }
+  }
+  return ns;
+}
+
+/** Calls/s of one run; with `watch`, also the CPU time it used per call (µs). */
+function runClient(client, socket, seconds, threads, watch) {
   const uri = `test+unix:///default?socket=${socket}`;
+  const before = watch ? cpuNs(watch.pid) : 0;
   const out = execFileSync(
     "taskset",
     ["-c", CLIENT_CPU, client, uri, String(seconds), String(threads), "shared"],
     { encoding: "utf8", env: { ...process.env, LC_ALL: "C" } },
   );
-  return JSON.parse(out.trim().split("\n").at(-1)).callsPerSec;
+  const r = JSON.parse(out.trim().split("\n").at(-1));
+  const cpu = watch ? (cpuNs(watch.pid) - before) / 1e3 / r.calls : NaN;
+  return { rate: r.callsPerSec, cpu };
 }
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-const WORKLOADS = [
-  { label: "sequential (1 in flight)", threads: 1 },
-  { label: "8 threads, one connection (8 in flight)", threads: 8 },
-];
+const WORKLOADS = opt.workloads.split(",").map((n) => ({
+  label:
+    n === "1"
+      ? "sequential (1 in flight)"
+      : `${n} threads, one connection (${n} in flight)`,
+  threads: Number(n),
+}));
 
 const client = buildClient();
 const base = mkdtempSync(
@@ -189,38 +249,77 @@ const started = [];
 try {
   const daemon = await startLibvirtd(base);
   started.push(daemon);
-  const trace = await startTrace(base, daemon.socket);
-  started.push(trace);
+  // The proxy of this build, then any builds to compare with (each its own process).
+  const traces = [];
+  for (const [i, dist] of [join(root, "dist"), ...opt.compare].entries()) {
+    const t = await startTrace(
+      base,
+      daemon.socket,
+      dist,
+      i === 0 ? "trace" : `compare${i}`,
+    );
+    started.push(t);
+    traces.push(t);
+  }
   runClient(client, daemon.socket, 1, 1); // warm-up (JIT of the proxy's decoder, caches)
-  runClient(client, trace.socket, 1, 1);
+  for (const t of traces) runClient(client, t.socket, 1, 1);
   for (const w of WORKLOADS) {
     const direct = [];
-    const proxied = [];
+    const proxied = traces.map(() => []);
+    const cpu = traces.map(() => []);
+    const daemonCpu = [];
     for (let i = 0; i < ROUNDS; i++) {
-      direct.push(runClient(client, daemon.socket, SECONDS, w.threads));
-      proxied.push(runClient(client, trace.socket, SECONDS, w.threads));
+      const d = runClient(client, daemon.socket, SECONDS, w.threads, daemon);
+      direct.push(d.rate);
+      daemonCpu.push(d.cpu);
+      // Rotate the proxies' order so none always runs right after the direct run.
+      for (let k = 0; k < traces.length; k++) {
+        const j = (k + i) % traces.length;
+        proxied[j].push(
+          (() => {
+            const r = runClient(
+              client,
+              traces[j].socket,
+              SECONDS,
+              w.threads,
+              traces[j],
+            );
+            cpu[j].push(r.cpu);
+            return r.rate;
+          })(),
+        );
+      }
       process.stderr.write(
-        `${w.label}: round ${i + 1}: direct ${Math.round(direct.at(-1))}/s, through trace ${Math.round(proxied.at(-1))}/s\n`,
+        `${w.label}: round ${i + 1}: direct ${Math.round(direct.at(-1))}/s (libvirtd ${daemonCpu.at(-1).toFixed(0)} µs CPU/call), ${traces.map((t, j) => `${t.name} ${Math.round(proxied[j].at(-1))}/s (${(proxied[j].at(-1) / direct.at(-1)).toFixed(2)}x, ${cpu[j].at(-1).toFixed(0)} µs CPU/call)`).join(", ")}\n`,
       );
     }
-    const ratios = direct.map((d, i) => proxied[i] / d);
-    // Added latency per call, paired per round: 1/rate through trace minus 1/rate direct
-    // (per call of the whole run; with 8 in flight this is the throughput cost, not one call's wait).
-    const added = direct.map(
-      (d, i) => (1 / proxied[i] - 1 / d) * 1e6 * w.threads,
-    );
-    rows.push({
-      ...w,
-      direct: median(direct),
-      proxied: median(proxied),
-      ratio: median(ratios),
-      ratioMin: Math.min(...ratios),
-      ratioMax: Math.max(...ratios),
-      latency: (1 / median(direct)) * 1e6 * w.threads,
-      added: median(added),
+    traces.forEach((t, j) => {
+      const ratios = direct.map((d, i) => proxied[j][i] / d);
+      // Added latency per call, paired per round: 1/rate through trace minus 1/rate direct
+      // (per call of the whole run; with 8 in flight this is the throughput cost, not one call's wait).
+      const added = direct.map(
+        (d, i) => (1 / proxied[j][i] - 1 / d) * 1e6 * w.threads,
+      );
+      const row = {
+        ...w,
+        direct: median(direct),
+        proxied: median(proxied[j]),
+        ratio: median(ratios),
+        ratioMin: Math.min(...ratios),
+        ratioMax: Math.max(...ratios),
+        latency: (1 / median(direct)) * 1e6 * w.threads,
+        added: median(added),
+        cpu: median(cpu[j]),
+        daemonCpu: median(daemonCpu),
+      };
+      if (j === 0) rows.push(row);
+      else
+        process.stderr.write(
+          `${t.name} (${opt.compare[j - 1]}): ${w.label}: ratio ${row.ratio.toFixed(2)} (${row.ratioMin.toFixed(2)}–${row.ratioMax.toFixed(2)}), ${row.cpu.toFixed(1)} µs CPU/call (${rows.at(-1).cpu.toFixed(1)} for this build)\n`,
+        );
     });
   }
-  traceBytes = statSync(trace.log).size;
+  traceBytes = statSync(traces[0].log).size;
 } finally {
   for (const s of started.reverse()) await s.stop();
   rmSync(base, { recursive: true, force: true });
@@ -249,7 +348,7 @@ const table = [
   ``,
 ].join("\n");
 process.stdout.write(table);
-if (!opt["no-save"]) {
+if (SAVE) {
   mkdirSync(join(root, "bench", "results"), { recursive: true });
   writeFileSync(join(root, "bench", "results", "trace.md"), table);
 }

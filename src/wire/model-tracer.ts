@@ -4,13 +4,13 @@
  */
 import { FrameReader } from "../runtime/rpc/framing.js";
 import { procedureFilter } from "../runtime/trace/filter.js";
+import { observeLoop, type WireTracer } from "../runtime/trace/observe-loop.js";
 import {
   formatTraceLine,
+  isoTime,
   rawHex,
-  type TraceDirection,
   type TraceRecord,
 } from "../runtime/trace/trace-line.js";
-import type { WireTracer } from "../runtime/trace/tracer.js";
 import type { Json, JsonCodecOptions } from "./json-codec.js";
 import { decodeMessage, type WireProtocols } from "./message.js";
 
@@ -23,6 +23,8 @@ const FILTERED = new Error("filtered out");
 export interface ModelTracerOptions extends JsonCodecOptions {
   readonly write: (line: string) => void;
   readonly procedures?: readonly string[] | undefined;
+  /** The chunks observed are never reused by the caller (see observeLoop). */
+  readonly keepsChunks?: boolean;
 }
 
 export function createModelTracer(
@@ -31,7 +33,6 @@ export function createModelTracer(
   connection?: number,
 ): WireTracer {
   const wanted = procedureFilter(options.procedures);
-  const readers = new Map<TraceDirection, FrameReader | null>();
 
   let head: { [key: string]: Json } | undefined;
   const decodeOptions = {
@@ -51,57 +52,28 @@ export function createModelTracer(
   };
   const conn = connection === undefined ? "" : `,"connection":${connection}`;
 
-  /** One line; the message's keys come in trace-line order, so it is spliced in as it is. */
-  const describe = (
-    direction: TraceDirection,
-    frame: Uint8Array,
-  ): string | null => {
-    const time = new Date();
-    head = undefined;
-    try {
-      const m = decodeMessage(protocols, frame, decodeOptions);
-      return `{"time":"${time.toISOString()}","direction":"${direction}"${conn},${JSON.stringify(m).slice(1)}`;
-    } catch (e) {
-      if (e === FILTERED) return null;
-      return formatTraceLine({
-        ...(head as Partial<TraceRecord> | undefined),
-        time,
-        direction,
-        connection,
-        error: e instanceof Error ? e.message : String(e),
-        raw: rawHex(frame),
-      });
-    }
-  };
-
-  return {
-    observe(direction, chunk) {
-      let reader = readers.get(direction);
-      if (reader === null) return;
-      if (reader === undefined) {
-        reader = new FrameReader(MAX_FRAME);
-        readers.set(direction, reader);
-      }
-      let frames: readonly Uint8Array[];
+  return observeLoop({
+    split: () => new FrameReader(MAX_FRAME),
+    // One line; the message's keys come in trace-line order, so it is spliced in as it is.
+    describe: (direction, frame: Uint8Array, time) => {
+      head = undefined;
       try {
-        frames = reader.push(chunk.slice());
+        const m = decodeMessage(protocols, frame, decodeOptions);
+        return `{"time":"${isoTime(time)}","direction":"${direction}"${conn},${JSON.stringify(m).slice(1)}`;
       } catch (e) {
-        readers.set(direction, null);
-        options.write(
-          formatTraceLine({
-            time: new Date(),
-            direction,
-            connection,
-            error: `${(e as Error).message}; not decoding this direction any more`,
-            raw: rawHex(chunk),
-          }),
-        );
-        return;
-      }
-      for (const f of frames) {
-        const line = describe(direction, f);
-        if (line !== null) options.write(line);
+        if (e === FILTERED) return null;
+        return formatTraceLine({
+          ...(head as Partial<TraceRecord> | undefined),
+          time: new Date(time),
+          direction,
+          connection,
+          error: e instanceof Error ? e.message : String(e),
+          raw: rawHex(frame),
+        });
       }
     },
-  };
+    write: options.write,
+    connection,
+    keepsChunks: options.keepsChunks,
+  });
 }
