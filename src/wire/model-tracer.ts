@@ -13,6 +13,7 @@ import {
 } from "../runtime/trace/trace-line.js";
 import type { Json, JsonCodecOptions } from "./json-codec.js";
 import { decodeMessage, type WireProtocols } from "./message.js";
+import { MessageTextDecoder } from "./message-text.js";
 
 /** libvirt's limit (VIR_NET_MESSAGE_MAX plus the length word). */
 const MAX_FRAME = 33554432 + 4;
@@ -51,11 +52,20 @@ export function createModelTracer(
     },
   };
   const conn = connection === undefined ? "" : `,"connection":${connection}`;
+  const fast = textDecoders(protocols, options);
 
   return observeLoop({
     split: () => new FrameReader(MAX_FRAME),
     // One line; the message's keys come in trace-line order, so it is spliced in as it is.
     describe: (direction, frame: Uint8Array, time) => {
+      try {
+        const text = fast.text(frame, wanted);
+        return text === null
+          ? null
+          : `{"time":"${isoTime(time)}","direction":"${direction}"${conn},${text}`;
+      } catch {
+        // Bad bytes (or something the fast path does not know): the interpreter says why.
+      }
       head = undefined;
       try {
         const m = decodeMessage(protocols, frame, decodeOptions);
@@ -76,4 +86,19 @@ export function createModelTracer(
     connection,
     keepsChunks: options.keepsChunks,
   });
+}
+
+/** One compiled decoder per protocol set and bytes option, shared by all connections. */
+const compiled = new WeakMap<WireProtocols, Map<string, MessageTextDecoder>>();
+function textDecoders(
+  protocols: WireProtocols,
+  options: JsonCodecOptions,
+): MessageTextDecoder {
+  let byOption = compiled.get(protocols);
+  if (!byOption)
+    compiled.set(protocols, (byOption = new Map<string, MessageTextDecoder>()));
+  const key = options.bytes ?? "base64";
+  let d = byOption.get(key);
+  if (!d) byOption.set(key, (d = new MessageTextDecoder(protocols, options)));
+  return d;
 }
