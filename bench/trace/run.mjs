@@ -55,7 +55,8 @@ if (opt.help) {
   --server-cpu CPUS  … for libvirtd (default ${SERVER_CPU_DEFAULT})
   --compare DIST[@CPUS]  also run the proxy of another build (a copy of dist/; dist itself
                      to compare pinnings), pinned to CPUS (default: as --proxy-cpu),
-                     interleaved in every round, for A/B comparisons (repeatable)
+                     interleaved in every round, for A/B comparisons (repeatable);
+                     DIST "bare": bench/trace/bare-forwarder.mjs, a proxy that decodes nothing
   --cpu-prof DIR     run the proxy under node --cpu-prof, profiles written to DIR
   --no-save          print the table only (implied by any option but --seconds and --rounds)
 `);
@@ -194,7 +195,9 @@ async function startTrace(base, upstream, dist, name, cpu) {
     : [];
   const proc = startPinned(cpu, process.execPath, [
     ...prof,
-    join(dist, "cli.js"),
+    ...(dist === "bare"
+      ? [join(root, "bench", "trace", "bare-forwarder.mjs")]
+      : [join(dist, "cli.js")]),
     "trace",
     join(root, "protocol", "libvirt-9.0.0", "remote_protocol.x"),
     "--listen",
