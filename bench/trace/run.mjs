@@ -3,38 +3,78 @@
 // (bench/server/getinfo-client.c, Debian's libvirt-dev) calls virDomainGetInfo on libvirtd's test
 // driver, directly and through the proxy (decoding every message both ways and writing its JSON
 // lines to a file), sequentially and with 8 threads sharing one connection (8 calls in flight).
-// libvirtd is pinned to CPU 1; the client and the proxy share CPU 0 (a tracer runs beside the
-// program it watches). Runs alternate direct / proxy; ratios are paired per round.
+// The client is pinned to CPU 0 and libvirtd to CPU 1 in every run; the proxy is not pinned (on
+// a 2-CPU machine it has no core of its own; pinned beside the client or libvirtd it competes
+// with that one alone). Runs alternate direct / proxy; ratios are paired per round. Also prints
+// CPU time per call and CPU busy shares, which say more than calls/s on a loaded machine.
 //
-//   npm run bench:trace [-- --seconds 2 --rounds 5 --no-save]
+//   npm run bench:trace [-- --seconds 2 --rounds 5]      (--help for A/B and pinning options)
 import { execFileSync, spawn } from "node:child_process";
 import { createConnection } from "node:net";
 import {
   existsSync,
   mkdirSync,
+  readdirSync,
+  readFileSync,
   mkdtempSync,
   rmSync,
   statSync,
   writeFileSync,
 } from "node:fs";
-import { cpus, tmpdir } from "node:os";
+import { cpus, loadavg, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 
+// The proxy is left to the scheduler: see the results header.
+const PROXY_CPU_DEFAULT = "0,1";
+const CLIENT_CPU_DEFAULT = "0";
+const SERVER_CPU_DEFAULT = "1";
 const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const { values: opt } = parseArgs({
   options: {
     seconds: { type: "string", default: "2" },
     rounds: { type: "string", default: "5" },
     "no-save": { type: "boolean", default: false },
+    workloads: { type: "string", default: "1,8" },
+    "proxy-cpu": { type: "string" },
+    "client-cpu": { type: "string" },
+    "server-cpu": { type: "string" },
+    compare: { type: "string", multiple: true, default: [] },
+    "cpu-prof": { type: "string" },
+    help: { type: "boolean", short: "h", default: false },
   },
 });
+if (opt.help) {
+  process.stdout.write(`npm run bench:trace -- [options]
+  --seconds S        length of one run (default 2)
+  --rounds N         rounds per workload (default 5)
+  --workloads LIST   calls in flight per workload, comma-separated (default 1,8)
+  --proxy-cpu CPUS   taskset CPU list for the proxy (default ${PROXY_CPU_DEFAULT})
+  --client-cpu CPUS  … for the client (default ${CLIENT_CPU_DEFAULT})
+  --server-cpu CPUS  … for libvirtd (default ${SERVER_CPU_DEFAULT})
+  --compare DIST[@CPUS]  also run the proxy of another build (a copy of dist/; dist itself
+                     to compare pinnings), pinned to CPUS (default: as --proxy-cpu),
+                     interleaved in every round, for A/B comparisons (repeatable);
+                     DIST "bare": bench/trace/bare-forwarder.mjs, a proxy that decodes nothing
+  --cpu-prof DIR     run the proxy under node --cpu-prof, profiles written to DIR
+  --no-save          print the table only (implied by any option but --seconds and --rounds)
+`);
+  process.exit(0);
+}
 const SECONDS = Number(opt.seconds);
 const ROUNDS = Number(opt.rounds);
-const SERVER_CPU = "1";
-const CLIENT_CPU = "0";
-const PROXY_CPU = "0";
+const SERVER_CPU = opt["server-cpu"] ?? SERVER_CPU_DEFAULT;
+const CLIENT_CPU = opt["client-cpu"] ?? CLIENT_CPU_DEFAULT;
+const PROXY_CPU = opt["proxy-cpu"] ?? PROXY_CPU_DEFAULT;
+const SAVE =
+  !opt["no-save"] &&
+  opt.compare.length === 0 &&
+  opt["proxy-cpu"] === undefined &&
+  opt["client-cpu"] === undefined &&
+  opt["server-cpu"] === undefined &&
+  opt.workloads === "1,8" &&
+  opt["cpu-prof"] === undefined;
 
 function which(name) {
   for (const d of [
@@ -92,6 +132,7 @@ function startPinned(cpu, cmd, args, env = {}) {
   child.stderr.on("data", (c) => (output += c));
   const exited = new Promise((r) => child.once("exit", r));
   return {
+    pid: child.pid,
     output: () => output,
     async stop() {
       try {
@@ -140,11 +181,23 @@ async function startLibvirtd(base) {
   return { ...proc, socket };
 }
 
-async function startTrace(base, upstream) {
-  const socket = join(base, "trace.sock");
-  const log = join(base, "trace.jsonl");
-  const proc = startPinned(PROXY_CPU, process.execPath, [
-    join(root, "dist", "cli.js"),
+async function startTrace(base, upstream, dist, name, cpu) {
+  const socket = join(base, `${name}.sock`);
+  const log = join(base, `${name}.jsonl`);
+  const prof = opt["cpu-prof"]
+    ? [
+        "--cpu-prof",
+        "--cpu-prof-dir",
+        opt["cpu-prof"],
+        "--cpu-prof-name",
+        `${name}.cpuprofile`,
+      ]
+    : [];
+  const proc = startPinned(cpu, process.execPath, [
+    ...prof,
+    ...(dist === "bare"
+      ? [join(root, "bench", "trace", "bare-forwarder.mjs")]
+      : [join(dist, "cli.js")]),
     "trace",
     join(root, "protocol", "libvirt-9.0.0", "remote_protocol.x"),
     "--listen",
@@ -160,25 +213,70 @@ async function startTrace(base, upstream) {
       throw new Error(`trace did not start:\n${proc.output()}`);
     await sleep(50);
   }
-  return { ...proc, socket, log };
+  return { ...proc, socket, log, name };
 }
 
-function runClient(client, socket, seconds, threads) {
+/** CPU time (ns) a process has had so far, all its threads (scheduler statistics). */
+function cpuNs(pid) {
+  let ns = 0;
+  for (const t of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      ns += Number(
+        readFileSync(`/proc/${pid}/task/${t}/schedstat`, "utf8").split(" ")[0],
+      );
+    } catch {
+      // thread gone
+    }
+  }
+  return ns;
+}
+
+/** Calls/s of one run; with `watch`, also the CPU time it used per call (µs). */
+function runClient(client, socket, seconds, threads, watch) {
   const uri = `test+unix:///default?socket=${socket}`;
+  const before = watch ? cpuNs(watch.pid) : 0;
+  // bash's `times` prints the client's user and system time (its child) after it.
   const out = execFileSync(
-    "taskset",
-    ["-c", CLIENT_CPU, client, uri, String(seconds), String(threads), "shared"],
+    "bash",
+    [
+      "-c",
+      'taskset -c "$@" && times',
+      "bash",
+      CLIENT_CPU,
+      client,
+      uri,
+      String(seconds),
+      String(threads),
+      "shared",
+    ],
     { encoding: "utf8", env: { ...process.env, LC_ALL: "C" } },
   );
-  return JSON.parse(out.trim().split("\n").at(-1)).callsPerSec;
+  const lines = out.trim().split("\n");
+  const r = JSON.parse(lines.find((l) => l.startsWith("{")));
+  const [user, sys] = [...lines.at(-1).matchAll(/(\d+)m([\d.]+)s/g)].map(
+    (m) => Number(m[1]) * 60 + Number(m[2]),
+  );
+  const cpu = watch ? (cpuNs(watch.pid) - before) / 1e3 / r.calls : NaN;
+  // Busy share of one CPU over the run (the client's 0.2 s of set-up included).
+  return {
+    rate: r.callsPerSec,
+    cpu,
+    busy: watch ? (cpuNs(watch.pid) - before) / 1e9 / r.seconds : NaN,
+    clientBusy: (user + sys) / r.seconds,
+  };
 }
 
+const pct = (x) => `${Math.round(100 * x)}%`;
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-const WORKLOADS = [
-  { label: "sequential (1 in flight)", threads: 1 },
-  { label: "8 threads, one connection (8 in flight)", threads: 8 },
-];
+const WORKLOADS = opt.workloads.split(",").map((n) => ({
+  label:
+    n === "1"
+      ? "sequential (1 in flight)"
+      : `${n} threads, one connection (${n} in flight)`,
+  threads: Number(n),
+}));
 
+const loadStart = loadavg();
 const client = buildClient();
 const base = mkdtempSync(
   join(tmpdir().length < 60 ? tmpdir() : "/tmp", "bench-trace-"),
@@ -189,38 +287,86 @@ const started = [];
 try {
   const daemon = await startLibvirtd(base);
   started.push(daemon);
-  const trace = await startTrace(base, daemon.socket);
-  started.push(trace);
+  // The proxy of this build, then any builds to compare with (each its own process).
+  const traces = [];
+  for (const [i, spec] of [join(root, "dist"), ...opt.compare].entries()) {
+    const [dist, cpu = PROXY_CPU] = spec.split("@");
+    const t = await startTrace(
+      base,
+      daemon.socket,
+      dist,
+      i === 0 ? "trace" : `compare${i}`,
+      cpu,
+    );
+    started.push(t);
+    traces.push(t);
+  }
   runClient(client, daemon.socket, 1, 1); // warm-up (JIT of the proxy's decoder, caches)
-  runClient(client, trace.socket, 1, 1);
+  for (const t of traces) runClient(client, t.socket, 1, 1);
   for (const w of WORKLOADS) {
     const direct = [];
-    const proxied = [];
+    const proxied = traces.map(() => []);
+    const cpu = traces.map(() => []);
+    const daemonCpu = [];
+    const busy = [];
     for (let i = 0; i < ROUNDS; i++) {
-      direct.push(runClient(client, daemon.socket, SECONDS, w.threads));
-      proxied.push(runClient(client, trace.socket, SECONDS, w.threads));
+      const d = runClient(client, daemon.socket, SECONDS, w.threads, daemon);
+      direct.push(d.rate);
+      daemonCpu.push(d.cpu);
+      busy.push({ client: d.clientBusy, libvirtd: d.busy });
+      // Rotate the proxies' order so none always runs right after the direct run.
+      for (let k = 0; k < traces.length; k++) {
+        const j = (k + i) % traces.length;
+        proxied[j].push(
+          (() => {
+            const r = runClient(
+              client,
+              traces[j].socket,
+              SECONDS,
+              w.threads,
+              traces[j],
+            );
+            cpu[j].push(r.cpu);
+            if (j === 0) busy.at(-1).proxied = r;
+            return r.rate;
+          })(),
+        );
+      }
       process.stderr.write(
-        `${w.label}: round ${i + 1}: direct ${Math.round(direct.at(-1))}/s, through trace ${Math.round(proxied.at(-1))}/s\n`,
+        `${w.label}: round ${i + 1}: direct ${Math.round(direct.at(-1))}/s (libvirtd ${daemonCpu.at(-1).toFixed(0)} µs CPU/call; CPU busy: client ${pct(busy.at(-1).client)}, libvirtd ${pct(busy.at(-1).libvirtd)}; through trace: client ${pct(busy.at(-1).proxied.clientBusy)}, proxy ${pct(busy.at(-1).proxied.busy)}), ${traces.map((t, j) => `${t.name} ${Math.round(proxied[j].at(-1))}/s (${(proxied[j].at(-1) / direct.at(-1)).toFixed(2)}x, ${cpu[j].at(-1).toFixed(0)} µs CPU/call)`).join(", ")}\n`,
       );
     }
-    const ratios = direct.map((d, i) => proxied[i] / d);
-    // Added latency per call, paired per round: 1/rate through trace minus 1/rate direct
-    // (per call of the whole run; with 8 in flight this is the throughput cost, not one call's wait).
-    const added = direct.map(
-      (d, i) => (1 / proxied[i] - 1 / d) * 1e6 * w.threads,
-    );
-    rows.push({
-      ...w,
-      direct: median(direct),
-      proxied: median(proxied),
-      ratio: median(ratios),
-      ratioMin: Math.min(...ratios),
-      ratioMax: Math.max(...ratios),
-      latency: (1 / median(direct)) * 1e6 * w.threads,
-      added: median(added),
+    traces.forEach((t, j) => {
+      const ratios = direct.map((d, i) => proxied[j][i] / d);
+      // Added latency per call, paired per round: 1/rate through trace minus 1/rate direct
+      // (per call of the whole run; with 8 in flight this is the throughput cost, not one call's wait).
+      const added = direct.map(
+        (d, i) => (1 / proxied[j][i] - 1 / d) * 1e6 * w.threads,
+      );
+      const row = {
+        ...w,
+        direct: median(direct),
+        proxied: median(proxied[j]),
+        ratio: median(ratios),
+        ratioMin: Math.min(...ratios),
+        ratioMax: Math.max(...ratios),
+        latency: (1 / median(direct)) * 1e6 * w.threads,
+        added: median(added),
+        cpu: median(cpu[j]),
+        daemonCpu: median(daemonCpu),
+        busyClient: median(busy.map((b) => b.client)),
+        busyDaemon: median(busy.map((b) => b.libvirtd)),
+        busyProxy: median(busy.map((b) => b.proxied.busy)),
+        busyProxiedClient: median(busy.map((b) => b.proxied.clientBusy)),
+      };
+      if (j === 0) rows.push(row);
+      else
+        process.stderr.write(
+          `${t.name} (${opt.compare[j - 1]}): ${w.label}: ratio ${row.ratio.toFixed(2)} (${row.ratioMin.toFixed(2)}–${row.ratioMax.toFixed(2)}), ${row.cpu.toFixed(1)} µs CPU/call (${rows.at(-1).cpu.toFixed(1)} for this build)\n`,
+        );
     });
   }
-  traceBytes = statSync(trace.log).size;
+  traceBytes = statSync(traces[0].log).size;
 } finally {
   for (const s of started.reverse()) await s.stop();
   rmSync(base, { recursive: true, force: true });
@@ -235,10 +381,13 @@ const table = [
   ``,
   `Client: bench/server/getinfo-client.c (libvirt's C client library, \`virDomainGetInfo\` on domain \`test\`, threads sharing one connection), pinned to CPU ${CLIENT_CPU}.`,
   `Server: ${libvirtdVersion} with its test driver, pinned to CPU ${SERVER_CPU}. Proxy: \`virt-rpcgen trace remote_protocol.x --listen SOCK --connect LIBVIRTD --output FILE\``,
-  `on Node ${process.version}, pinned to CPU ${PROXY_CPU} with the client, decoding every message both ways into JSON lines (${fmt(traceBytes / 1e6)} MB written over the run).`,
+  `on Node ${process.version}, ${PROXY_CPU === "0,1" ? "not pinned (the scheduler puts it on either CPU, where there is idle time: pinned beside the client or libvirtd it would compete with one of them for its core, and the ratio would measure that choice more than the proxy)" : `pinned to CPU ${PROXY_CPU}`}, decoding every message both ways into JSON lines (${fmt(traceBytes / 1e6)} MB written over the run).`,
   `${ROUNDS} rounds of ${SECONDS} s per workload, direct and through the proxy alternating; ratios paired per round: median (min–max).`,
   `Latency per call: one call's time at the measured rate (× calls in flight); added: paired difference, median.`,
-  `${cpus()[0]?.model ?? ""}, ${cpus().length} CPUs, shared machine.`,
+  `CPU busy (share of one CPU, median): ${rows.map((r) => `${r.threads} in flight: direct client ${pct(r.busyClient)}, libvirtd ${pct(r.busyDaemon)}; through trace client ${pct(r.busyProxiedClient)}, proxy ${pct(r.busyProxy)}`).join("; ")}.`,
+  `${cpus()[0]?.model ?? ""}, ${cpus().length} CPUs; load average ${loadStart.map((x) => x.toFixed(1)).join(" ")} before the run, ${loadavg()
+    .map((x) => x.toFixed(1))
+    .join(" ")} after (other work on the machine shows here).`,
   ``,
   `| calls in flight | direct | through trace | ratio (target ≥ 0.8×) | latency per call direct | added by trace |`,
   `|---|---:|---:|---:|---:|---:|`,
@@ -249,7 +398,7 @@ const table = [
   ``,
 ].join("\n");
 process.stdout.write(table);
-if (!opt["no-save"]) {
+if (SAVE) {
   mkdirSync(join(root, "bench", "results"), { recursive: true });
   writeFileSync(join(root, "bench", "results", "trace.md"), table);
 }

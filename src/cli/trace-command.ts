@@ -2,7 +2,7 @@
  * `virt-rpcgen trace <file.x>... --listen ADDR --connect ADDR`: a logging proxy printing every
  * message both ways as one JSON line (see src/wire/trace-proxy.ts and model-tracer.ts).
  */
-import { createWriteStream } from "node:fs";
+import { closeSync, openSync, writeSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { loadOptionsFrom, MODEL_OPTIONS, UsageError } from "./options.js";
 
@@ -59,21 +59,8 @@ export async function traceCommand(
   const framing = framingOf(values.framing, models);
   const protocols = new WireProtocols(models);
   const onc = new OncProtocols(models);
-  const out =
-    values.output === undefined || values.output === "-"
-      ? process.stdout
-      : createWriteStream(values.output, { flags: "a" });
-  // Lines are gathered and written once per turn of the event loop: one write for a burst.
-  let pending: string[] = [];
-  const flush = () => {
-    const text = pending.join("");
-    pending = [];
-    out.write(text);
-  };
-  const write = (line: string) => {
-    if (pending.length === 0) setImmediate(flush);
-    pending.push(line + "\n");
-  };
+  const out = traceOutput(values.output);
+  const write = out.line;
   const bytes = values.opaque as "base64" | "hex" | undefined;
   const running = await proxy.startTraceProxy({
     listen,
@@ -82,14 +69,15 @@ export async function traceCommand(
       framing === "onc"
         ? oncTracer.createOncTracer(
             onc,
-            { write, procedures: values.procedure, bytes },
+            { write, procedures: values.procedure, bytes, keepsChunks: true },
             n,
           )
         : tracer.createModelTracer(
             protocols,
-            { write, procedures: values.procedure, bytes },
+            { write, procedures: values.procedure, bytes, keepsChunks: true },
             n,
           ),
+    traced: out.batchDone,
     log: (m) => process.stderr.write(`virt-rpcgen trace: ${m}\n`),
   });
   process.stderr.write(
@@ -101,8 +89,49 @@ export async function traceCommand(
     process.once("SIGTERM", stop);
   });
   await running.close();
-  if (pending.length > 0) flush();
-  if (out !== process.stdout)
-    await new Promise<void>((r) => (out as NodeJS.WritableStream).end(r));
+  out.close();
   return 0;
+}
+
+/** Lines gathered before a write: bursts of messages cost one write, not one per line. */
+const FLUSH_BYTES = 64 * 1024;
+/** …and a line waits at most this long for its write. */
+const FLUSH_MS = 20;
+
+/**
+ * Where the lines go: stdout, or a file appended to with plain synchronous writes of whole
+ * batches (a WriteStream would hand every batch to a thread-pool thread, a thread switch per
+ * batch on the proxy's CPU).
+ */
+function traceOutput(path: string | undefined): {
+  line: (line: string) => void;
+  batchDone: () => void;
+  close: () => void;
+} {
+  const fd = path === undefined || path === "-" ? null : openSync(path, "a");
+  let pending = "";
+  let timer: NodeJS.Timeout | null = null;
+  const flush = () => {
+    if (timer !== null) clearTimeout(timer);
+    timer = null;
+    const text = pending;
+    pending = "";
+    if (text.length === 0) return;
+    if (fd === null) process.stdout.write(text);
+    else writeSync(fd, text);
+  };
+  return {
+    line: (line) => {
+      pending += line + "\n";
+    },
+    batchDone: () => {
+      if (pending.length >= FLUSH_BYTES) flush();
+      else if (timer === null && pending.length > 0)
+        timer = setTimeout(flush, FLUSH_MS);
+    },
+    close: () => {
+      flush();
+      if (fd !== null) closeSync(fd);
+    },
+  };
 }

@@ -106,7 +106,7 @@ function enumValueOf(e: EnumType, v: Json): number {
 }
 
 /** The enum a type reference ends at (through typedefs), if any. */
-function enumOf(t: TypeRef): EnumType | null {
+export function enumOf(t: TypeRef): EnumType | null {
   if (t.kind === "inlineEnum") return t.enumType;
   if (t.kind !== "named") return null;
   const d: TypeDecl = t.decl;
@@ -117,7 +117,7 @@ function enumOf(t: TypeRef): EnumType | null {
 }
 
 /** The primitive a type reference ends at (through typedefs), if any. */
-function primitiveOf(t: TypeRef): PrimitiveName | null {
+export function primitiveOf(t: TypeRef): PrimitiveName | null {
   if (t.kind === "primitive") return t.name;
   if (
     t.kind === "named" &&
@@ -142,7 +142,7 @@ function floatToJson(v: number, bits: () => string, canonical: string): Json {
   return v;
 }
 
-function readPrimitive(r: XdrReader, op: Op): Json {
+export function readPrimitive(r: XdrReader, op: Op): Json {
   switch (op) {
     case "int":
       return r.int();
@@ -421,7 +421,7 @@ class Decoder {
 }
 
 /** The discriminant as JSON: enum member name, named case label, bool, or number. */
-function discriminantToJson(
+export function discriminantToJson(
   u: UnionType,
   d: number,
   label: string | undefined,

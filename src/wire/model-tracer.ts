@@ -3,16 +3,17 @@
  * tracer prints, with the CLI's lossless JSON bodies (enums and union arms by name).
  */
 import { FrameReader } from "virt-rpcgen-runtime/rpc";
+import { procedureFilter } from "virt-rpcgen-runtime/trace";
+import { observeLoop, type WireTracer } from "virt-rpcgen-runtime/trace";
 import {
-  procedureFilter,
   formatTraceLine,
+  isoTime,
   rawHex,
-  type TraceDirection,
   type TraceRecord,
-  type WireTracer,
 } from "virt-rpcgen-runtime/trace";
 import type { Json, JsonCodecOptions } from "./json-codec.js";
 import { decodeMessage, type WireProtocols } from "./message.js";
+import { MessageTextDecoder } from "./message-text.js";
 
 /** libvirt's limit (VIR_NET_MESSAGE_MAX plus the length word). */
 const MAX_FRAME = 33554432 + 4;
@@ -23,6 +24,8 @@ const FILTERED = new Error("filtered out");
 export interface ModelTracerOptions extends JsonCodecOptions {
   readonly write: (line: string) => void;
   readonly procedures?: readonly string[] | undefined;
+  /** The chunks observed are never reused by the caller (see observeLoop). */
+  readonly keepsChunks?: boolean;
 }
 
 export function createModelTracer(
@@ -31,7 +34,6 @@ export function createModelTracer(
   connection?: number,
 ): WireTracer {
   const wanted = procedureFilter(options.procedures);
-  const readers = new Map<TraceDirection, FrameReader | null>();
 
   let head: { [key: string]: Json } | undefined;
   const decodeOptions = {
@@ -50,58 +52,53 @@ export function createModelTracer(
     },
   };
   const conn = connection === undefined ? "" : `,"connection":${connection}`;
+  const fast = textDecoders(protocols, options);
 
-  /** One line; the message's keys come in trace-line order, so it is spliced in as it is. */
-  const describe = (
-    direction: TraceDirection,
-    frame: Uint8Array,
-  ): string | null => {
-    const time = new Date();
-    head = undefined;
-    try {
-      const m = decodeMessage(protocols, frame, decodeOptions);
-      return `{"time":"${time.toISOString()}","direction":"${direction}"${conn},${JSON.stringify(m).slice(1)}`;
-    } catch (e) {
-      if (e === FILTERED) return null;
-      return formatTraceLine({
-        ...(head as Partial<TraceRecord> | undefined),
-        time,
-        direction,
-        connection,
-        error: e instanceof Error ? e.message : String(e),
-        raw: rawHex(frame),
-      });
-    }
-  };
-
-  return {
-    observe(direction, chunk) {
-      let reader = readers.get(direction);
-      if (reader === null) return;
-      if (reader === undefined) {
-        reader = new FrameReader(MAX_FRAME);
-        readers.set(direction, reader);
-      }
-      let frames: readonly Uint8Array[];
+  return observeLoop({
+    split: () => new FrameReader(MAX_FRAME),
+    // One line; the message's keys come in trace-line order, so it is spliced in as it is.
+    describe: (direction, frame: Uint8Array, time) => {
       try {
-        frames = reader.push(chunk.slice());
-      } catch (e) {
-        readers.set(direction, null);
-        options.write(
-          formatTraceLine({
-            time: new Date(),
-            direction,
-            connection,
-            error: `${(e as Error).message}; not decoding this direction any more`,
-            raw: rawHex(chunk),
-          }),
-        );
-        return;
+        const text = fast.text(frame, wanted);
+        return text === null
+          ? null
+          : `{"time":"${isoTime(time)}","direction":"${direction}"${conn},${text}`;
+      } catch {
+        // Bad bytes (or something the fast path does not know): the interpreter says why.
       }
-      for (const f of frames) {
-        const line = describe(direction, f);
-        if (line !== null) options.write(line);
+      head = undefined;
+      try {
+        const m = decodeMessage(protocols, frame, decodeOptions);
+        return `{"time":"${isoTime(time)}","direction":"${direction}"${conn},${JSON.stringify(m).slice(1)}`;
+      } catch (e) {
+        if (e === FILTERED) return null;
+        return formatTraceLine({
+          ...(head as Partial<TraceRecord> | undefined),
+          time: new Date(time),
+          direction,
+          connection,
+          error: e instanceof Error ? e.message : String(e),
+          raw: rawHex(frame),
+        });
       }
     },
-  };
+    write: options.write,
+    connection,
+    keepsChunks: options.keepsChunks,
+  });
+}
+
+/** One compiled decoder per protocol set and bytes option, shared by all connections. */
+const compiled = new WeakMap<WireProtocols, Map<string, MessageTextDecoder>>();
+function textDecoders(
+  protocols: WireProtocols,
+  options: JsonCodecOptions,
+): MessageTextDecoder {
+  let byOption = compiled.get(protocols);
+  if (!byOption)
+    compiled.set(protocols, (byOption = new Map<string, MessageTextDecoder>()));
+  const key = options.bytes ?? "base64";
+  let d = byOption.get(key);
+  if (!d) byOption.set(key, (d = new MessageTextDecoder(protocols, options)));
+  return d;
 }

@@ -1,8 +1,14 @@
 /**
  * The logging proxy behind `virt-rpcgen trace`: every client that connects gets its own
- * connection to the real server; bytes are forwarded as they come, unchanged, and a copy is
+ * connection to the real server; bytes are forwarded as they come, unchanged, and the chunk is
  * handed to the tracer after forwarding. Nothing the tracer does (or fails to do) touches the
  * forwarded stream.
+ *
+ * Tracing is kept off the forwarding path: a chunk is written to the other side first, then
+ * queued with the time it arrived; the queue is decoded once the event loop has handled the
+ * sockets that were ready (setImmediate), so a burst of messages is forwarded before any of
+ * it is decoded. The chunks are Node's own 'data' buffers, never reused, so the tracer keeps
+ * views of them instead of copies.
  */
 import {
   createConnection,
@@ -24,11 +30,27 @@ export async function startTraceProxy(options: {
   readonly upstream: SocketAddress;
   /** A tracer per proxied connection (numbered from 1). */
   readonly tracerFor: (connection: number) => WireTracer;
+  /** Called after each batch of queued chunks has been traced (to write out the lines). */
+  readonly traced?: () => void;
   readonly log?: (message: string) => void;
 }): Promise<TraceProxy> {
   const log = options.log ?? (() => {});
   const sockets = new Set<Socket>();
   let count = 0;
+
+  // Chunks waiting to be traced, in arrival order across all connections.
+  let queue: {
+    tracer: WireTracer;
+    direction: TraceDirection;
+    chunk: Buffer;
+    time: number;
+  }[] = [];
+  const drain = () => {
+    const batch = queue;
+    queue = [];
+    for (const q of batch) q.tracer.observe(q.direction, q.chunk, q.time);
+    options.traced?.();
+  };
 
   const server: Server = createServer({ pauseOnConnect: true }, (client) => {
     const n = ++count;
@@ -41,7 +63,8 @@ export async function startTraceProxy(options: {
     const forward = (from: Socket, to: Socket, direction: TraceDirection) => {
       from.on("data", (chunk: Buffer) => {
         if (!to.write(chunk)) from.pause();
-        tracer.observe(direction, chunk);
+        if (queue.length === 0) setImmediate(drain);
+        queue.push({ tracer, direction, chunk, time: Date.now() });
       });
       to.on("drain", () => from.resume());
       from.on("end", () => to.end());
@@ -81,7 +104,10 @@ export async function startTraceProxy(options: {
     close: () =>
       new Promise<void>((resolve) => {
         for (const s of sockets) s.destroy();
-        server.close(() => resolve());
+        server.close(() => {
+          drain();
+          resolve();
+        });
       }),
   };
 }

@@ -12,7 +12,13 @@ export {
   type WireTracer,
 } from "./tracer.js";
 export {
+  observeLoop,
+  type MessageSplitter,
+  type ObserveLoopOptions,
+} from "./observe-loop.js";
+export {
   formatTraceLine,
+  isoTime,
   rawHex,
   type TraceRecord,
   type TraceDirection,

@@ -47,6 +47,27 @@ const ORDER: readonly (keyof TraceRecord)[] = [
   "raw",
 ];
 
+/** The second `isoTime` formatted last, and its text up to the milliseconds. */
+let cachedSecond = NaN;
+let cachedPrefix = "";
+
+/**
+ * `new Date(ms).toISOString()`, cheaply: messages come many per second, so the text up to the
+ * second is reused and only the milliseconds are formatted.
+ */
+export function isoTime(time: number): string {
+  const ms = Math.floor(time);
+  const second = Math.floor(ms / 1000);
+  if (second !== cachedSecond) {
+    const full = new Date(second * 1000).toISOString();
+    // Years beyond 9999 have a longer prefix; the format always ends in ".mmmZ".
+    cachedPrefix = full.slice(0, full.length - 4);
+    cachedSecond = second;
+  }
+  const milli = ms - second * 1000;
+  return `${cachedPrefix}${milli < 10 ? "00" : milli < 100 ? "0" : ""}${milli}Z`;
+}
+
 /** The record as one line of JSON (no newline). `body` must already be JSON-ready. */
 export function formatTraceLine(r: TraceRecord): string {
   const out: Record<string, unknown> = { time: r.time.toISOString() };

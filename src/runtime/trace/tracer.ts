@@ -6,6 +6,7 @@
  */
 import type { Duplex } from "node:stream";
 import { FrameReader, parseFrame } from "../rpc/framing.js";
+import { observeLoop, type WireTracer } from "./observe-loop.js";
 import type { XdrCodec } from "../xdr/codec.js";
 import {
   VIR_NET_MESSAGE_MAX,
@@ -76,10 +77,7 @@ export const KEEPALIVE_TRACE_PROGRAM: TraceProgram = {
 
 const MAX_FRAME = VIR_NET_MESSAGE_MAX + VIR_NET_MESSAGE_LEN_MAX;
 
-export interface WireTracer {
-  /** Bytes that went `direction`; they are copied when kept, so the caller may reuse them. */
-  observe(direction: TraceDirection, chunk: Uint8Array): void;
-}
+export type { WireTracer };
 
 export function traceOptionsOf(option: TraceOption): TraceOptions {
   if (option === true) return {};
@@ -101,13 +99,12 @@ export function createWireTracer(
   const byNumber = new Map<number, TraceProgram>();
   for (const p of [...programs, KEEPALIVE_TRACE_PROGRAM])
     if (!byNumber.has(p.program)) byNumber.set(p.program, p);
-  const readers = new Map<TraceDirection, FrameReader | null>();
-
   const describe = (
     direction: TraceDirection,
     frame: Uint8Array,
+    ms: number,
   ): TraceRecord | null => {
-    const time = new Date();
+    const time = new Date(ms);
     let record: TraceRecord = { time, direction, connection };
     try {
       const { header: h, body: r } = parseFrame(frame);
@@ -158,36 +155,15 @@ export function createWireTracer(
     }
   };
 
-  const print = (r: TraceRecord | null) => {
-    if (r) write(formatTraceLine(r));
-  };
-
-  return {
-    observe(direction, chunk) {
-      let reader = readers.get(direction);
-      if (reader === null) return; // framing lost: nothing more can be decoded this way
-      if (reader === undefined) {
-        reader = new FrameReader(MAX_FRAME);
-        readers.set(direction, reader);
-      }
-      let frames: readonly Uint8Array[];
-      try {
-        // FrameReader keeps views of partial frames: hand it a copy.
-        frames = reader.push(chunk.slice());
-      } catch (e) {
-        readers.set(direction, null);
-        print({
-          time: new Date(),
-          direction,
-          connection,
-          error: `${(e as Error).message}; not decoding this direction any more`,
-          raw: rawHex(chunk),
-        });
-        return;
-      }
-      for (const f of frames) print(describe(direction, f));
+  return observeLoop({
+    split: () => new FrameReader(MAX_FRAME),
+    describe: (direction, frame, ms) => {
+      const r = describe(direction, frame, ms);
+      return r && formatTraceLine(r);
     },
-  };
+    write,
+    connection,
+  });
 }
 
 /**
