@@ -10,7 +10,8 @@
  * record is one too (no RPC message is empty).
  *
  * Memory and time are linear in what the peer actually sent, whatever its chunking: a record
- * that arrives in one chunk is handed out as a view of it (no copy); one that arrives in pieces
+ * that arrives in one chunk is handed out as a view of it (no copy; one copy when the caller
+ * reuses its input buffer); one that arrives in pieces
  * is copied into one growing buffer (`ByteAccumulator`: at most twice the bytes received), never
  * kept as a list of chunks — a peer writing one byte at a time would otherwise cost a chunk
  * object (~100–200 bytes) per byte, ~100× the record limit.
@@ -54,7 +55,14 @@ export class RecordReader {
   /** Fragment sizes of the record under way (only while `pushFragmented` is reading). */
   private sizes: number[] | null = null;
 
-  constructor(limits: Partial<RecordLimits> = {}) {
+  /**
+   * `reusedInput`: the caller refills the buffer of the chunks it pushes (a socket's `onread`
+   * buffer), so a record that arrived in one chunk is copied too, not handed out as a view.
+   */
+  constructor(
+    limits: Partial<RecordLimits> = {},
+    private readonly reusedInput = false,
+  ) {
     this.limits = { ...DEFAULT_RECORD_LIMITS, ...limits };
   }
 
@@ -129,9 +137,13 @@ export class RecordReader {
         }
         const length = this.startFragment(word);
         if (sizes) this.sizes!.push(length);
-        // Fast path: a whole record in this chunk, as one fragment: a view, no copy.
+        // Fast path: a whole record in this chunk, as one fragment: a view (or one copy).
         if (this.lastFragment && !this.body.busy && n - at >= length) {
-          records.push(chunk.subarray(at, at + length));
+          records.push(
+            this.reusedInput
+              ? Uint8Array.prototype.slice.call(chunk, at, at + length)
+              : chunk.subarray(at, at + length),
+          );
           at += length;
           this.endRecord(sizes);
           continue;
