@@ -10,10 +10,13 @@
 // libtirpc CLIENT handle carries one call at a time; the TS client: 8 calls pipelined on one
 // connection). Servers are pinned to CPU 0 and clients to CPU 1 (taskset); the pairs run
 // alternately in every round and the ratios to the C pair are paired per round (median, min–max).
+// Before the rounds, every pair runs once unrecorded (the TS server's JIT warms up; the TS client
+// warms up in each run itself, by calls as well as time: see ts-peer.ts).
 // Prints a Markdown table and writes bench/results/oncrpc.md.
 //
 //   npm run bench:oncrpc [-- --rounds 5 --seconds 2 --no-save]
 import { spawn, spawnSync } from "node:child_process";
+import { cpus, loadavg } from "node:os";
 import { join } from "node:path";
 import {
   REPO_ROOT,
@@ -43,6 +46,8 @@ const CLIENT_CPU = "1";
 const IN_FLIGHT = [1, 8];
 const PROGRAM = 0x20000000 + Math.floor(Math.random() * 0x1fff0000);
 const say = (m) => log("bench:oncrpc", m);
+const fmtLoad = (l) => l.map((x) => x.toFixed(1)).join(" / ");
+const LOAD_AT_START = loadavg();
 
 function buildTs() {
   const tsc = join(REPO_ROOT, "node_modules", "typescript", "bin", "tsc");
@@ -135,7 +140,7 @@ const cClient = (port, n) =>
       return Number(m[1]) / Number(m[2]);
     },
   );
-const tsClient = (port, n) =>
+const tsClient = (port, n, busyPollMs = 0) =>
   runClient(
     process.execPath,
     [
@@ -145,6 +150,7 @@ const tsClient = (port, n) =>
       String(PROGRAM),
       String(n),
       String(SECONDS),
+      String(busyPollMs),
     ],
     (out) => {
       const r = JSON.parse(out.trim().split("\n").at(-1));
@@ -152,9 +158,14 @@ const tsClient = (port, n) =>
     },
   );
 
+const BUSY_POLL_MS = 0.2;
 const pairs = [
   ["C client → C server", (n) => cClient(cServer.port, n)],
   ["TS client → C server", (n) => tsClient(cServer.port, n)],
+  [
+    `TS client (busyPollMs ${BUSY_POLL_MS}) → C server`,
+    (n) => tsClient(cServer.port, n, BUSY_POLL_MS),
+  ],
   ["C client → TS server", (n) => cClient(tsServer.port, n)],
 ];
 /** results[n][pair] = calls/s per round */
@@ -162,6 +173,13 @@ const results = Object.fromEntries(
   IN_FLIGHT.map((n) => [n, pairs.map(() => [])]),
 );
 try {
+  for (const n of IN_FLIGHT)
+    for (const [name, run] of pairs) {
+      const rate = await run(n);
+      say(
+        `warm-up, ${n} in flight, ${name}: ${fmt(rate)} calls/s (not recorded)`,
+      );
+    }
   for (let round = 1; round <= ROUNDS; round++) {
     for (const n of IN_FLIGHT) {
       for (const [i, [name, run]] of pairs.entries()) {
@@ -179,7 +197,7 @@ try {
 }
 
 const rows = IN_FLIGHT.map((n) => {
-  const [c, tsc, tss] = results[n];
+  const [c, tsc, tscBusy, tss] = results[n];
   const ratio = (xs) => summary(xs.map((x, r) => x / c[r]));
   const rate = (xs) => `${fmt(summary(xs).median)}/s`;
   const mark = (s) => `${fmtRatio(s)} ${s.median >= 1 ? "✅" : "❌"}`;
@@ -187,8 +205,10 @@ const rows = IN_FLIGHT.map((n) => {
     n === 1 ? "1 (sequential)" : String(n),
     rate(c),
     rate(tsc),
+    rate(tscBusy),
     rate(tss),
     mark(ratio(tsc)),
+    mark(ratio(tscBusy)),
     mark(ratio(tss)),
   ];
 });
@@ -197,8 +217,10 @@ const table = mdTable(
     "calls in flight",
     "C client → C server",
     "TS client → C server",
+    `TS client, busyPollMs ${BUSY_POLL_MS} → C server`,
     "C client → TS server",
     "TS client ÷ C pair",
+    `TS client, busyPollMs ${BUSY_POLL_MS} ÷ C pair`,
     "TS server ÷ C pair",
   ],
   rows,
@@ -211,6 +233,8 @@ const markdown = [
     `servers pinned to CPU ${SERVER_CPU}, clients to CPU ${CLIENT_CPU}; ${ROUNDS} rounds of ${SECONDS} s per cell, pairs alternating`,
     "call: DEMO_ECHO(int) of test/fixtures/oncrpc/onc_demo.x over TCP on 127.0.0.1; C built with gcc -O2",
     "8 in flight: the C client runs 8 threads with a connection each; the TS client pipelines 8 calls on one connection",
+    `TS client: its defaults (no busy-polling), and with \`busyPollMs: ${BUSY_POLL_MS}\`; each run warms up for 300 ms and at least 5000 calls first; every pair runs once unrecorded before the rounds`,
+    `machine load (load averages over 1 / 5 / 15 min, ${cpus().length} CPUs): ${fmtLoad(LOAD_AT_START)} at the start, ${fmtLoad(loadavg())} at the end`,
   ]),
   "",
   table,

@@ -2,8 +2,10 @@
  * The TypeScript side of bench/oncrpc/run.mjs, built from onc_demo.x's generated client and
  * server (test/oncrpc/generated/onc_demo):
  *
- *   node ts-peer.js client PORT PROGRAM IN_FLIGHT SECONDS
- *       DEMO_ECHO calls, IN_FLIGHT at a time on one connection, for SECONDS after a warm-up;
+ *   node ts-peer.js client PORT PROGRAM IN_FLIGHT SECONDS [BUSY_POLL_MS]
+ *       DEMO_ECHO calls, IN_FLIGHT at a time on one connection, for SECONDS after a warm-up
+ *       (300 ms and at least 5000 calls),
+ *       with the client's `busyPollMs` option (default: the client's default);
  *       prints one JSON line: calls, seconds, cpuSeconds.
  *   node ts-peer.js server PROGRAM
  *       serves DEMO_PROG v1 on 127.0.0.1 (ephemeral port); prints "port N" and runs until killed.
@@ -16,6 +18,7 @@ import {
 } from "../../test/oncrpc/generated/onc_demo/index.js";
 
 const mode = process.argv[2];
+const WARM_UP_CALLS = 5000;
 
 if (mode === "server") {
   const program = Number(process.argv[3]);
@@ -37,27 +40,29 @@ if (mode === "server") {
   const address = await server.listen({ host: "127.0.0.1", port: 0 });
   console.log(`port ${address.split(":")[1]}`);
 } else if (mode === "client") {
-  const [port, program, inFlight, seconds] = process.argv
+  const [port, program, inFlight, seconds, busyPollMs] = process.argv
     .slice(3)
-    .map(Number) as [number, number, number, number];
+    .map(Number) as [number, number, number, number, number | undefined];
   const client = await DemoV1Client.connect(
     { host: "127.0.0.1", port },
-    { program },
+    { program, busyPollMs },
   );
-  const phase = async (ms: number) => {
-    let stop = false;
+  /** Calls for `ms`, and on until `minCalls` were made (at most `maxMs`). */
+  const phase = async (ms: number, minCalls = 0, maxMs = ms) => {
     let calls = 0;
+    const t0 = performance.now();
+    const more = () => {
+      const t = performance.now() - t0;
+      return t < maxMs && (t < ms || calls < minCalls);
+    };
     const loop = async () => {
-      while (!stop) {
+      while (more()) {
         await client.demoEcho(calls);
         calls++;
       }
     };
-    const t0 = performance.now();
     const cpu0 = process.cpuUsage();
-    const loops = Array.from({ length: inFlight }, loop);
-    setTimeout(() => (stop = true), ms);
-    await Promise.all(loops);
+    await Promise.all(Array.from({ length: inFlight }, loop));
     const cpu = process.cpuUsage(cpu0);
     return {
       calls,
@@ -65,12 +70,14 @@ if (mode === "server") {
       cpuSeconds: (cpu.user + cpu.system) / 1e6,
     };
   };
-  await phase(300);
+  // Warm-up by calls, not only time: on a loaded machine 300 ms can be a few hundred calls,
+  // too few for V8 to have optimised the call path, and the run would measure the interpreter.
+  await phase(300, WARM_UP_CALLS, 10_000);
   console.log(JSON.stringify(await phase(seconds * 1000)));
   await client.close();
 } else {
   console.error(
-    "usage: ts-peer.js client PORT PROGRAM IN_FLIGHT SECONDS | server PROGRAM",
+    "usage: ts-peer.js client PORT PROGRAM IN_FLIGHT SECONDS [BUSY_POLL_MS] | server PROGRAM",
   );
   process.exit(2);
 }

@@ -15,6 +15,7 @@
  * the same bytes; a message sent in several fragments keeps their sizes in `"fragments"`.
  */
 import { XdrError, XdrReader, XdrWriter } from "virt-rpcgen-runtime/xdr";
+import { RecordReader as OncRecordReader } from "virt-rpcgen-runtime/oncrpc";
 import type {
   ProtocolModel,
   RpcProcedure,
@@ -84,77 +85,31 @@ export class OncSession {
   }
 }
 
-/** Splits a record-marked stream into messages, keeping each message's fragment sizes. */
+/**
+ * Splits a record-marked stream into messages, keeping each message's fragment sizes: the
+ * runtime's splitter (linear in time and memory whatever the chunking), with `maxMessage` as
+ * its fragment and record limit.
+ */
 export class RecordReader {
-  private buffered: Uint8Array[] = [];
-  private size = 0;
-  private fragments: Uint8Array[] = [];
-  private sizes: number[] = [];
+  private readonly reader: OncRecordReader;
 
-  constructor(private readonly maxMessage: number) {}
+  constructor(maxMessage: number) {
+    this.reader = new OncRecordReader({
+      maxFragment: maxMessage,
+      maxRecord: maxMessage,
+    });
+  }
 
   /** Bytes held for an incomplete message. */
   get pending(): number {
-    return this.size + this.sizes.reduce((a, b) => a + b + 4, 0);
+    return this.reader.pending;
   }
 
   push(chunk: Uint8Array): { message: Uint8Array; fragments: number[] }[] {
-    if (chunk.length) {
-      this.buffered.push(chunk);
-      this.size += chunk.length;
-    }
-    const out: { message: Uint8Array; fragments: number[] }[] = [];
-    for (;;) {
-      if (this.size < 4) break;
-      const head = this.peek(4);
-      const word =
-        ((head[0]! << 24) | (head[1]! << 16) | (head[2]! << 8) | head[3]!) >>>
-        0;
-      const last = word >>> 31 === 1;
-      const len = word & 0x7fffffff;
-      const total = this.sizes.reduce((a, b) => a + b, 0) + len;
-      if (total > this.maxMessage)
-        throw new XdrError(
-          "message-too-large",
-          0,
-          `record of ${total} bytes exceeds the limit ${this.maxMessage}`,
-        );
-      if (this.size < 4 + len) break;
-      const bytes = this.take(4 + len).subarray(4);
-      this.fragments.push(bytes);
-      this.sizes.push(len);
-      if (last) {
-        out.push({ message: concat(this.fragments), fragments: this.sizes });
-        this.fragments = [];
-        this.sizes = [];
-      }
-    }
-    return out;
+    return this.reader
+      .pushFragmented(chunk)
+      .map((r) => ({ message: r.bytes, fragments: r.fragments }));
   }
-
-  private peek(n: number): Uint8Array {
-    const all = concat(this.buffered);
-    this.buffered = [all];
-    return all.subarray(0, n);
-  }
-
-  private take(n: number): Uint8Array {
-    const all = concat(this.buffered);
-    this.buffered = all.length > n ? [all.subarray(n)] : [];
-    this.size -= n;
-    return all.subarray(0, n);
-  }
-}
-
-function concat(parts: Uint8Array[]): Uint8Array {
-  if (parts.length === 1) return parts[0]!;
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
 }
 
 const get = (o: Json | undefined, ...keys: string[]): Json | undefined => {

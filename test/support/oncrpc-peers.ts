@@ -8,12 +8,16 @@ import { execFile, spawn, type ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
 import { createConnection } from "node:net";
 import { promisify } from "node:util";
-import { buildDemoPeers, type DemoPeers } from "./oncrpc/build.mjs";
+import {
+  buildDemoPeers,
+  buildMultiPeers,
+  type DemoPeers,
+} from "./oncrpc/build.mjs";
 import { findTool } from "./libvirtd.js";
 
 const run = promisify(execFile);
 
-export { buildDemoPeers, type DemoPeers };
+export { buildDemoPeers, buildMultiPeers, type DemoPeers };
 
 /** A program number of the user-defined range (0x20000000–0x3fffffff) unlikely to be in use. */
 export function uniqueProgram(): number {
@@ -23,6 +27,7 @@ export function uniqueProgram(): number {
 export interface CDemoServer {
   /** TCP port. */
   readonly port: number;
+  /** UDP port (0: the server serves TCP only, as onc_multi.x's). */
   readonly udpPort: number;
   readonly program: number;
   readonly process: ChildProcess;
@@ -36,7 +41,10 @@ export interface CDemoServerOptions {
   readonly sendSize?: number;
 }
 
-/** Starts the C server of onc_demo.x for `program` on 127.0.0.1 (ephemeral port). */
+/**
+ * Starts the C server of onc_demo.x (or another of build.mjs's servers) for `program` on
+ * 127.0.0.1 (ephemeral port).
+ */
 export async function startCDemoServer(
   peers: DemoPeers,
   program: number,
@@ -62,10 +70,10 @@ export async function startCDemoServer(
       );
       child.stdout.on("data", (b: Buffer) => {
         out += b.toString();
-        const m = /port (\d+) udp (\d+)/.exec(out);
+        const m = /port (\d+)(?: udp (\d+))?\n/.exec(out);
         if (m) {
           clearTimeout(timer);
-          resolve([Number(m[1]), Number(m[2])]);
+          resolve([Number(m[1]), Number(m[2] ?? 0)]);
         }
       });
       child.once("exit", (code) => {
@@ -90,7 +98,7 @@ export async function startCDemoServer(
   };
 }
 
-/** Runs the C client of onc_demo.x; resolves with its stdout. */
+/** Runs the C client of onc_demo.x (or another of build.mjs's clients); resolves with its stdout. */
 export async function runCDemoClient(
   peers: DemoPeers,
   port: number,

@@ -16,7 +16,7 @@ import {
   ConnectionClosedError,
   RpcProtocolError,
 } from "../rpc/virt-error.js";
-import { openSocket, type SocketOptions } from "../rpc/transport.js";
+import type { SocketOptions } from "../rpc/transport.js";
 import {
   AuthError,
   GarbageArgumentsError,
@@ -74,8 +74,9 @@ export interface OncRpcClientOptions extends SocketOptions {
   /** Streams: largest fragment sent (default: one fragment per record). */
   readonly fragmentSize?: number | undefined;
   /**
-   * Adaptive busy-polling for replies while calls are in flight, in ms (see
-   * rpc/busy-poll.ts); default 0.2, 0 turns it off.
+   * Adaptive busy-polling for replies while calls are in flight: the largest window in ms (see
+   * rpc/busy-poll.ts; 0.2 is a good value). Default 0, off, as for the libvirt client: spinning
+   * costs CPU that other work on the machine may need (bench/oncrpc shows both).
    */
   readonly busyPollMs?: number | undefined;
 }
@@ -110,7 +111,7 @@ interface PendingCall {
 
 const DEFAULT_UDP_TIMEOUT_MS = 25_000;
 const DEFAULT_RETRANSMIT_MS = 1000;
-const DEFAULT_BUSY_POLL_MS = 0.2;
+const DEFAULT_BUSY_POLL_MS = 0;
 
 const labelOf = (t: OncRpcCallTarget): string =>
   t.label ?? `program ${t.program} version ${t.version} procedure ${t.proc}`;
@@ -145,18 +146,13 @@ export class OncRpcClient {
         callTimeoutMs: options.callTimeoutMs ?? DEFAULT_UDP_TIMEOUT_MS,
       });
     }
-    const socket = await openSocket(
-      "path" in target
-        ? { path: target.path }
-        : { host: target.host, port: target.port },
-      options,
-    );
-    const peer =
-      "path" in target
-        ? `unix:${target.path}`
-        : `tcp:${target.host}:${target.port}`;
     return new OncRpcClient(
-      new StreamTransport(socket, peer, options),
+      await StreamTransport.open(
+        "path" in target
+          ? { path: target.path }
+          : { host: target.host, port: target.port },
+        options,
+      ),
       options,
     );
   }

@@ -1,14 +1,22 @@
 /**
  * RFC 5531 record marking (§11), incoming: a stream of fragments, each a 4-byte header (top bit:
  * last fragment of the record; low 31 bits: its length) and its bytes, reassembled into records.
+ * The one record splitter of the project: the ONC-RPC client and server and the wire tracer
+ * (src/wire) all read record-marked streams through it.
  *
  * Nothing is trusted: a fragment longer than `maxFragment`, or a record that would grow past
  * `maxRecord` (fragment headers counted, so endless empty fragments end too), is a
  * `RecordMarkingError` raised when its header arrives, before a byte is buffered for it; an empty
- * record is one too (no RPC message is empty). Each input byte is looked at once, and a record
- * is copied once, when complete (not at all when it arrived in one chunk), so a record sent a
- * byte at a time costs linear time.
+ * record is one too (no RPC message is empty).
+ *
+ * Memory and time are linear in what the peer actually sent, whatever its chunking: a record
+ * that arrives in one chunk is handed out as a view of it (no copy; one copy when the caller
+ * reuses its input buffer); one that arrives in pieces
+ * is copied into one growing buffer (`ByteAccumulator`: at most twice the bytes received), never
+ * kept as a list of chunks — a peer writing one byte at a time would otherwise cost a chunk
+ * object (~100–200 bytes) per byte, ~100× the record limit.
  */
+import { ByteAccumulator } from "../rpc/byte-accumulator.js";
 import { RecordMarkingError } from "./errors.js";
 
 export interface RecordLimits {
@@ -26,6 +34,12 @@ export const DEFAULT_RECORD_LIMITS: RecordLimits = {
 
 export const LAST_FRAGMENT = 0x80000000;
 
+/** A record with the sizes of the fragments it came in (for tracers). */
+export interface FragmentedRecord {
+  readonly bytes: Uint8Array;
+  readonly fragments: number[];
+}
+
 export class RecordReader {
   private readonly limits: RecordLimits;
   /** Header bytes gathered so far (a header can straddle chunks). */
@@ -34,13 +48,21 @@ export class RecordReader {
   /** Bytes still to come of the current fragment; -1 while reading a header. */
   private fragmentLeft = -1;
   private lastFragment = false;
-  /** The current record's bytes, as views into the chunks they came in. */
-  private parts: Uint8Array[] = [];
-  private recordBytes = 0;
+  /** The record under way, when it did not arrive in one chunk. */
+  private readonly body = new ByteAccumulator();
   /** Record size counting fragment headers, for the limit. */
   private wireBytes = 0;
+  /** Fragment sizes of the record under way (only while `pushFragmented` is reading). */
+  private sizes: number[] | null = null;
 
-  constructor(limits: Partial<RecordLimits> = {}) {
+  /**
+   * `reusedInput`: the caller refills the buffer of the chunks it pushes (a socket's `onread`
+   * buffer), so a record that arrived in one chunk is copied too, not handed out as a view.
+   */
+  constructor(
+    limits: Partial<RecordLimits> = {},
+    private readonly reusedInput = false,
+  ) {
     this.limits = { ...DEFAULT_RECORD_LIMITS, ...limits };
   }
 
@@ -51,50 +73,30 @@ export class RecordReader {
     );
   }
 
-  /** Bytes held for the record under way. */
+  /** Bytes received of the record under way. */
   get pending(): number {
-    return this.recordBytes + this.headerFill;
+    return this.body.length + this.headerFill;
+  }
+
+  /** Bytes allocated for the record under way (at most twice `pending`, or 256). */
+  get buffered(): number {
+    return this.body.capacity + this.header.length;
   }
 
   /** Feeds bytes; returns the records they complete. Throws RecordMarkingError. */
   push(chunk: Uint8Array): Uint8Array[] {
     const records: Uint8Array[] = [];
-    let at = 0;
-    const n = chunk.length;
-    while (at < n) {
-      if (this.fragmentLeft < 0) {
-        // Fast path: the whole header in this chunk.
-        if (this.headerFill === 0 && n - at >= 4) {
-          this.startFragment(
-            ((chunk[at]! << 24) |
-              (chunk[at + 1]! << 16) |
-              (chunk[at + 2]! << 8) |
-              chunk[at + 3]!) >>>
-              0,
-          );
-          at += 4;
-        } else {
-          this.header[this.headerFill++] = chunk[at++]!;
-          if (this.headerFill < 4) continue;
-          const h = this.header;
-          this.headerFill = 0;
-          this.startFragment(
-            ((h[0]! << 24) | (h[1]! << 16) | (h[2]! << 8) | h[3]!) >>> 0,
-          );
-        }
-      } else {
-        const take = Math.min(this.fragmentLeft, n - at);
-        this.parts.push(chunk.subarray(at, at + take));
-        this.recordBytes += take;
-        this.fragmentLeft -= take;
-        at += take;
-      }
-      if (this.fragmentLeft === 0) {
-        this.fragmentLeft = -1;
-        if (this.lastFragment) records.push(this.takeRecord());
-      }
-    }
+    this.read(chunk, records, null);
     return records;
+  }
+
+  /** As `push`, with the sizes of each record's fragments. */
+  pushFragmented(chunk: Uint8Array): FragmentedRecord[] {
+    const records: Uint8Array[] = [];
+    const sizes: number[][] = [];
+    this.sizes ??= [];
+    this.read(chunk, records, sizes);
+    return records.map((bytes, i) => ({ bytes, fragments: sizes[i]! }));
   }
 
   /**
@@ -108,7 +110,63 @@ export class RecordReader {
       );
   }
 
-  private startFragment(word: number): void {
+  private read(
+    chunk: Uint8Array,
+    records: Uint8Array[],
+    sizes: number[][] | null,
+  ): void {
+    let at = 0;
+    const n = chunk.length;
+    while (at < n) {
+      if (this.fragmentLeft < 0) {
+        let word: number;
+        if (this.headerFill === 0 && n - at >= 4) {
+          word =
+            ((chunk[at]! << 24) |
+              (chunk[at + 1]! << 16) |
+              (chunk[at + 2]! << 8) |
+              chunk[at + 3]!) >>>
+            0;
+          at += 4;
+        } else {
+          this.header[this.headerFill++] = chunk[at++]!;
+          if (this.headerFill < 4) continue;
+          const h = this.header;
+          this.headerFill = 0;
+          word = ((h[0]! << 24) | (h[1]! << 16) | (h[2]! << 8) | h[3]!) >>> 0;
+        }
+        const length = this.startFragment(word);
+        if (sizes) this.sizes!.push(length);
+        // Fast path: a whole record in this chunk, as one fragment: a view (or one copy).
+        if (this.lastFragment && !this.body.busy && n - at >= length) {
+          records.push(
+            this.reusedInput
+              ? Uint8Array.prototype.slice.call(chunk, at, at + length)
+              : chunk.subarray(at, at + length),
+          );
+          at += length;
+          this.endRecord(sizes);
+          continue;
+        }
+        if (this.body.busy) this.body.extend(length);
+        else this.body.begin(length);
+      } else {
+        const took = this.body.append(chunk, at);
+        this.fragmentLeft -= took;
+        at += took;
+      }
+      if (this.fragmentLeft === 0) {
+        this.fragmentLeft = -1;
+        if (this.lastFragment) {
+          records.push(this.body.take());
+          this.endRecord(sizes);
+        }
+      }
+    }
+  }
+
+  /** Checks a fragment header; returns the fragment's length. */
+  private startFragment(word: number): number {
     const length = word & 0x7fffffff;
     this.lastFragment = word >= LAST_FRAGMENT;
     if (length > this.limits.maxFragment)
@@ -123,26 +181,18 @@ export class RecordReader {
             ? ""
             : " (fragments without a last-fragment mark)"),
       );
-    if (this.lastFragment && this.recordBytes + length === 0)
+    if (this.lastFragment && this.body.length + length === 0)
       throw new RecordMarkingError("empty record (no RPC message is empty)");
     this.fragmentLeft = length;
+    return length;
   }
 
-  private takeRecord(): Uint8Array {
-    const parts = this.parts;
-    let out: Uint8Array;
-    if (parts.length === 1) out = parts[0]!;
-    else {
-      out = new Uint8Array(this.recordBytes);
-      let o = 0;
-      for (const p of parts) {
-        out.set(p, o);
-        o += p.length;
-      }
-    }
-    this.parts = [];
-    this.recordBytes = 0;
+  private endRecord(sizes: number[][] | null): void {
+    this.fragmentLeft = -1;
     this.wireBytes = 0;
-    return out;
+    if (sizes) {
+      sizes.push(this.sizes!);
+      this.sizes = [];
+    }
   }
 }

@@ -125,6 +125,7 @@ export class AdaptiveBusyPoll {
 
   /** Something was sent that awaits an answer. */
   sent(): void {
+    if (this.maxMs === 0) return; // off: not even a look at the clock per call
     this.lastActivity = this.clock.now();
     this.idleSpun = 0;
     this.spin();
@@ -135,6 +136,7 @@ export class AdaptiveBusyPoll {
    * tells whether more are expected).
    */
   received(answers: number): void {
+    if (this.maxMs === 0) return;
     const now = this.clock.now();
     if (this.spinning) {
       this.hits++;

@@ -5,3 +5,5 @@ export interface DemoPeers {
   readonly dir: string;
 }
 export declare function buildDemoPeers(options?: { opt?: string }): Promise<DemoPeers>;
+export declare const MULTI_X: string;
+export declare function buildMultiPeers(options?: { opt?: string }): Promise<DemoPeers>;

@@ -10,7 +10,7 @@ import { createHash, randomBytes } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { cp, mkdir, rename, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { dirname, join, resolve } from "node:path";
+import { basename, dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { findRpcgenTools } from "../rpcgen/build.mjs";
@@ -25,45 +25,85 @@ export const DEMO_X = resolve(
   "oncrpc",
   "onc_demo.x",
 );
-const SOURCES = ["demo_common.h", "demo_server.c", "demo_client.c"].map((f) =>
-  join(HERE, f),
-);
 
 /**
  * Builds (or finds cached) `demo_server` and `demo_client`; resolves with their paths.
  * Throws when rpcgen, gcc or libtirpc-dev are missing.
  */
 export async function buildDemoPeers({ opt = "-O2" } = {}) {
+  return buildPeers({
+    name: "oncrpc",
+    x: DEMO_X,
+    stem: "demo",
+    sources: ["demo_common.h", "demo_server.c", "demo_client.c"],
+    rpcgenFlags: [],
+    opt,
+  });
+}
+
+export const MULTI_X = resolve(
+  HERE,
+  "..",
+  "..",
+  "fixtures",
+  "oncrpc",
+  "onc_multi.x",
+);
+
+/**
+ * Builds (or finds cached) `multi_server` and `multi_client` of onc_multi.x with `rpcgen -N`
+ * (multi-argument procedures, each argument a C parameter of its own).
+ */
+export async function buildMultiPeers({ opt = "-O2" } = {}) {
+  return buildPeers({
+    name: "oncrpc-multi",
+    x: MULTI_X,
+    stem: "multi",
+    sources: ["multi_server.c", "multi_client.c"],
+    rpcgenFlags: ["-N"],
+    opt,
+  });
+}
+
+/**
+ * rpcgen `x` into <stem>_xdr.c, <stem>_svc.c, <stem>_clnt.c and its header, then compiles
+ * <stem>_server and <stem>_client from them and `sources` (files next to this one).
+ */
+async function buildPeers({ name, x, stem, sources, rpcgenFlags, opt }) {
   const tools = findRpcgenTools();
   if (!tools.ok)
     throw new Error(
       `C peers need: ${tools.missing.join(", ")} (scripts/install-system-deps.sh)`,
     );
+  const paths = sources.map((f) => join(HERE, f));
   const h = createHash("sha256");
-  for (const f of [DEMO_X, ...SOURCES, fileURLToPath(import.meta.url)])
+  for (const f of [x, ...paths, fileURLToPath(import.meta.url)])
     h.update(readFileSync(f));
-  h.update(opt + tools.cc + tools.rpcgen);
+  h.update(opt + tools.cc + tools.rpcgen + rpcgenFlags.join(" "));
   const dir = join(
     tmpdir(),
-    `virt-rpcgen-oncrpc-${h.digest("hex").slice(0, 16)}`,
+    `virt-rpcgen-${name}-${h.digest("hex").slice(0, 16)}`,
   );
   const peers = {
-    server: join(dir, "demo_server"),
-    client: join(dir, "demo_client"),
+    server: join(dir, `${stem}_server`),
+    client: join(dir, `${stem}_client`),
     dir,
   };
   if (existsSync(peers.client)) return peers;
   const work = `${dir}.tmp-${randomBytes(4).toString("hex")}`;
+  const xName = basename(x);
   await mkdir(work, { recursive: true });
   try {
-    await cp(DEMO_X, join(work, "onc_demo.x"));
-    for (const f of SOURCES) await cp(f, join(work, f.slice(HERE.length + 1)));
+    await cp(x, join(work, xName));
+    for (const f of paths) await cp(f, join(work, basename(f)));
     const rpcgen = (flag, out) =>
-      run(tools.rpcgen, [flag, "onc_demo.x", "-o", out], { cwd: work });
-    await rpcgen("-h", "onc_demo.h");
-    await rpcgen("-c", "demo_xdr.c");
-    await rpcgen("-m", "demo_svc.c");
-    await rpcgen("-l", "demo_clnt.c");
+      run(tools.rpcgen, [...rpcgenFlags, flag, xName, "-o", out], {
+        cwd: work,
+      });
+    await rpcgen("-h", xName.replace(/\.x$/, ".h"));
+    await rpcgen("-c", `${stem}_xdr.c`);
+    await rpcgen("-m", `${stem}_svc.c`);
+    await rpcgen("-l", `${stem}_clnt.c`);
     const cc = (out, srcs, libs = []) =>
       run(
         tools.cc,
@@ -82,10 +122,14 @@ export async function buildDemoPeers({ opt = "-O2" } = {}) {
           cwd: work,
         },
       );
-    await cc("demo_server", ["demo_server.c", "demo_svc.c", "demo_xdr.c"]);
+    await cc(`${stem}_server`, [
+      `${stem}_server.c`,
+      `${stem}_svc.c`,
+      `${stem}_xdr.c`,
+    ]);
     await cc(
-      "demo_client",
-      ["demo_client.c", "demo_clnt.c", "demo_xdr.c"],
+      `${stem}_client`,
+      [`${stem}_client.c`, `${stem}_clnt.c`, `${stem}_xdr.c`],
       ["-lpthread"],
     );
     try {
