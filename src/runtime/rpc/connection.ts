@@ -30,6 +30,7 @@ import {
 } from "./keepalive.js";
 import { AdaptiveBusyPoll, type BusyPollStats } from "./busy-poll.js";
 import { MAX_FRAME, Outbox } from "./outbox.js";
+import { OneMessagePerRecord } from "./one-message-per-record.js";
 import type { SecurityLayer } from "./security-layer.js";
 import {
   describeTarget,
@@ -195,12 +196,18 @@ export class RpcConnection {
       () => this.pending.size,
     );
     this.whenClosed = new Promise((resolve) => (this.resolveClosed = resolve));
+    // TLS: one message per record (see one-message-per-record.ts), else libvirtd may leave a
+    // second message of the same record unread.
+    const records = (socket as Partial<{ encrypted: boolean }>).encrypted
+      ? new OneMessagePerRecord(socket)
+      : null;
     this.outbox = new Outbox((bytes, done) => {
       if (this.closeReason) return done();
       const layer = this.securityLayer;
       const wire = layer ? layer.encode(bytes) : bytes;
       this.stats.bytesSent += wire.length;
-      socket.write(wire, () => done());
+      if (records && !layer) records.write(wire, done);
+      else socket.write(wire, () => done());
     });
     this.keepalive = new Keepalive(
       (h) => this.sendRaw(h, null),
