@@ -22,6 +22,7 @@ export class OneMessagePerRecord {
   private readonly queue: QueuedMessage[] = [];
   private head = 0;
   private writing = false;
+  private ending = false;
 
   constructor(private readonly socket: Duplex) {}
 
@@ -48,11 +49,18 @@ export class OneMessagePerRecord {
     if (!this.writing) this.next();
   }
 
+  /** Ends the stream once every queued message was written. */
+  end(): void {
+    this.ending = true;
+    if (!this.writing) this.socket.end();
+  }
+
   private next(): void {
     if (this.head === this.queue.length) {
       this.queue.length = 0;
       this.head = 0;
       this.writing = false;
+      if (this.ending) this.socket.end();
       return;
     }
     const m = this.queue[this.head++]!;
