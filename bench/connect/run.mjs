@@ -11,14 +11,19 @@
 //                  message after authentication is RC4-encrypted
 //   unix+SCRAM     unix socket, auth_unix_rw = sasl, `auth=sasl.SCRAM-SHA-256` (PBKDF2 with
 //                  cyrus' default 10000 iterations on both sides, every connection)
-//   tls, tls+SCRAM the same over TLS (certificates made with openssl for 127.0.0.1, `pkipath=`),
-//                  when the runtime has +tls
+//   tls, tls+SCRAM the same over TLS (certificates made with openssl for 127.0.0.1 by the
+//                  tests' test/support/pki.ts, `pkipath=`)
+//   ssh            the system ssh to a private sshd on 127.0.0.1 (test/support/sshd.ts), whose
+//                  far side runs virt-ssh-helper (libvirt's default proxy) to the unix socket;
+//                  both clients spawn one ssh per connection, which dominates (run 3× longer)
+// One connection stays open to each daemon during the run (--no-hold: none), so the test
+// driver's state is not rebuilt for every measured connection (see `holders` below).
 // libvirtd is pinned to CPU 0, every client process to CPU 1 (taskset). Implementations run
 // alternating, one process each, order reversed every other round; the ratio is computed per
 // round and reported as median (min–max). Prints a Markdown table and writes
 // bench/results/connect.md.
 //
-//   npm run bench:connect [-- --rounds 5 --seconds 2 --no-save]
+//   npm run bench:connect [-- --rounds 5 --seconds 2 --idle-wait 15 --no-hold --no-save]
 import { execFileSync, spawn, spawnSync } from "node:child_process";
 import {
   existsSync,
@@ -32,6 +37,7 @@ import {
 import { createConnection, createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 import {
   BUILD_DIR,
   REPO_ROOT,
@@ -55,10 +61,17 @@ import {
 } from "../lib/common.mjs";
 
 const USAGE =
-  "usage: node bench/connect/run.mjs [--rounds N] [--seconds S] [--only unix,tcp,...] [--no-save]";
+  "usage: node bench/connect/run.mjs [--rounds N] [--seconds S] [--only unix,tcp,...] [--idle-wait S] [--no-hold] [--no-save]";
 const opts = parseOptions(
   process.argv.slice(2),
-  { rounds: "number", seconds: "number", only: "string", "no-save": "boolean" },
+  {
+    rounds: "number",
+    seconds: "number",
+    only: "string",
+    "idle-wait": "number",
+    "no-hold": "boolean",
+    "no-save": "boolean",
+  },
   USAGE,
 );
 const ROUNDS = opts.rounds ?? 5;
@@ -102,14 +115,26 @@ function buildC() {
   return exe;
 }
 
+/** The tests' helpers this benchmark reuses (compiled by bench/connect/tsconfig.json). */
+const SHARED_HELPERS = ["pki.ts", "sshd.ts", "libvirtd.ts", "free-port.ts"];
+const helper = (name) =>
+  import(pathToFileURL(join(OUT, "test", "support", `${name}.js`)).href);
+
 function buildTs() {
   const js = join(OUT, "bench", "connect", "ts-connect.js");
   const inputs = Math.max(
     mtime(join(REPO_ROOT, "bench", "connect", "ts-connect.ts")),
+    ...SHARED_HELPERS.map((h) => mtime(join(REPO_ROOT, "test", "support", h))),
     newestMtime(join(REPO_ROOT, "generated"), /\.ts$/),
     newestMtime(join(REPO_ROOT, "dist", "runtime"), /\.js$/),
   );
-  if (mtime(js) > inputs) return js;
+  const outputs = [
+    js,
+    ...SHARED_HELPERS.map((h) =>
+      join(OUT, "test", "support", h.replace(/\.ts$/, ".js")),
+    ),
+  ];
+  if (Math.min(...outputs.map(mtime)) > inputs) return js;
   log("bench:connect", "compiling bench/connect/ts-connect.ts (tsc)");
   const tsc = join(REPO_ROOT, "node_modules", "typescript", "bin", "tsc");
   const r = spawnSync(
@@ -133,89 +158,6 @@ function freePort() {
       s.close(() => resolve(port));
     });
   });
-}
-
-/** Whether this runtime has the `+tls` transport (added by the transports work). */
-const HAVE_TLS = existsSync(
-  join(REPO_ROOT, "dist", "runtime", "transports", "tls.js"),
-);
-
-function openssl(cwd, ...args) {
-  execFileSync("openssl", args, { cwd, stdio: ["ignore", "ignore", "pipe"] });
-}
-
-/** A CA, a server certificate for 127.0.0.1 and a client one, laid out as libvirt wants them. */
-function makePki(base) {
-  const dir = join(base, "pki");
-  const client = join(dir, "client");
-  mkdirSync(client, { recursive: true });
-  openssl(
-    dir,
-    "req",
-    "-x509",
-    "-newkey",
-    "rsa:2048",
-    "-nodes",
-    "-days",
-    "2",
-    "-keyout",
-    "ca-key.pem",
-    "-out",
-    "cacert.pem",
-    "-subj",
-    "/CN=bench CA",
-    "-addext",
-    "basicConstraints=critical,CA:TRUE",
-    "-addext",
-    "keyUsage=critical,keyCertSign,cRLSign",
-  );
-  const issue = (name, subject, usage, extra) => {
-    writeFileSync(
-      join(dir, `${name}.ext`),
-      `basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature,keyEncipherment\nextendedKeyUsage=${usage}\n${extra}`,
-    );
-    openssl(
-      dir,
-      "req",
-      "-newkey",
-      "rsa:2048",
-      "-nodes",
-      "-keyout",
-      `${name}key.pem`,
-      "-out",
-      `${name}.csr`,
-      "-subj",
-      subject,
-    );
-    openssl(
-      dir,
-      "x509",
-      "-req",
-      "-in",
-      `${name}.csr`,
-      "-CA",
-      "cacert.pem",
-      "-CAkey",
-      "ca-key.pem",
-      "-CAcreateserial",
-      "-days",
-      "2",
-      "-out",
-      `${name}cert.pem`,
-      "-extfile",
-      `${name}.ext`,
-    );
-  };
-  issue(
-    "server",
-    "/O=bench/CN=127.0.0.1",
-    "serverAuth",
-    "subjectAltName=IP:127.0.0.1\n",
-  );
-  issue("client", "/O=bench/CN=client", "clientAuth", "");
-  for (const f of ["cacert.pem", "clientcert.pem", "clientkey.pem"])
-    execFileSync("cp", [join(dir, f), join(client, f)]);
-  return { dir, client };
 }
 
 /**
@@ -249,7 +191,7 @@ async function startLibvirtd(auth) {
   }
   const port = await freePort();
   const tlsPort = await freePort();
-  const pki = makePki(base);
+  const pki = makePki(join(base, "pki"));
   const root = process.getuid?.() === 0;
   writeFileSync(
     join(base, "libvirtd.conf"),
@@ -261,9 +203,9 @@ async function startLibvirtd(auth) {
       `auth_tcp = "${auth}"`,
       `tls_port = "${tlsPort}"`,
       `auth_tls = "${auth}"`,
-      `key_file = "${join(pki.dir, "serverkey.pem")}"`,
-      `cert_file = "${join(pki.dir, "servercert.pem")}"`,
-      `ca_file = "${join(pki.dir, "cacert.pem")}"`,
+      `key_file = "${pki.serverKey}"`,
+      `cert_file = "${pki.serverCert}"`,
+      `ca_file = "${pki.caCert}"`,
       ...(root ? [`unix_sock_dir = "${dir}"`] : []),
       'unix_sock_rw_perms = "0700"',
       'unix_sock_admin_perms = "0700"',
@@ -317,7 +259,10 @@ async function startLibvirtd(auth) {
   return {
     unix: `test+unix:///default?socket=${socket}`,
     tcp: `test+tcp://127.0.0.1:${port}/default`,
-    tls: `test+tls://127.0.0.1:${tlsPort}/default?pkipath=${pki.client}`,
+    tls: `test+tls://127.0.0.1:${tlsPort}/default?pkipath=${pki.clientDir}`,
+    /** The socket directory (sshd bind-mounts it over /run/libvirt). */
+    dir,
+    socket,
     stop,
   };
 }
@@ -339,11 +284,12 @@ function busyFraction(ms) {
   return b.total === a.total ? 0 : 1 - (b.idle - a.idle) / (b.total - a.total);
 }
 
-/** On a shared machine: wait (up to 15 s) for the CPUs to be ≥ 90% idle before each run. */
+/** On a shared machine: wait (up to IDLE_WAIT s) for the CPUs to be ≥ 90% idle before each run. */
+const IDLE_WAIT = opts.idleWait ?? 15;
 let waitedMs = 0;
 function waitForIdle() {
   const t0 = Date.now();
-  while (busyFraction(300) > 0.1 && Date.now() - t0 < 15_000)
+  while (busyFraction(300) > 0.1 && Date.now() - t0 < IDLE_WAIT * 1000)
     Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 300);
   waitedMs += Date.now() - t0;
 }
@@ -356,9 +302,56 @@ requireTaskset();
 const distNote = ensureDist("bench:connect");
 const cExe = buildC();
 const tsJs = buildTs();
+const { makePki } = await helper("pki");
 const plain = await startLibvirtd("none");
 const sasl = await startLibvirtd("sasl");
 const creds = [USER, PASSWORD];
+
+// +ssh: a private sshd on 127.0.0.1 (test/support/sshd.ts: own config, host and client keys,
+// known_hosts) in a mount namespace where the plain daemon's socket directory is libvirt's
+// /run/libvirt, so the far side's `virt-ssh-helper test:///default` (libvirt's default proxy)
+// reaches it. Both clients run the same `ssh` (`command=`: the system ssh reading that
+// known_hosts, so the machine's ~/.ssh is left alone). Needs root (sshd, unshare).
+let sshUri = null;
+let sshd = null;
+if (process.getuid?.() === 0) {
+  const { startSshd } = await helper("sshd");
+  sshd = await startSshd({ bindLibvirtDir: plain.dir });
+  const pidFile = join(sshd.dir, "sshd.pid");
+  process.on("exit", () => {
+    // Interrupted (the normal end awaits sshd.stop()): a SIGTERM is all an exit handler can do.
+    if (existsSync(pidFile))
+      try {
+        process.kill(Number(readFileSync(pidFile, "utf8")), "SIGTERM");
+      } catch {
+        // already gone
+      }
+  });
+  sshUri = `test+ssh://root@127.0.0.1:${sshd.port}/default?socket=${plain.socket}&keyfile=${sshd.clientKey}&command=${sshd.sshWrapper}`;
+} else log("bench:connect", "not root: no sshd, skipping the ssh row");
+
+// One connection held open to each daemon for the whole run (unless --no-hold). The test
+// driver's `test:///default` state is created by the first open and freed when its last
+// connection closes, and libvirtd closes a client only after answering its CONNECT_CLOSE
+// (virNetServerClientDelayedClose). Without a holder every measured connection would pay for
+// the driver parsing its built-in XML again — or not, depending on whether the client's next
+// open reaches the daemon before the previous connection's teardown: a race between the
+// daemon's threads that decides a large part of the rate. A real driver (qemu) keeps its
+// state across connections, so with a holder both clients measure the connection itself.
+const holders = [];
+if (!opts.noHold) {
+  const { RemoteClient } = await import(
+    pathToFileURL(join(OUT, "generated", "remote_protocol", "index.js")).href
+  );
+  for (const [uri, auth] of [
+    [plain.unix, undefined],
+    [
+      `${sasl.unix}&auth=sasl.SCRAM-SHA-256`,
+      { username: USER, password: PASSWORD },
+    ],
+  ])
+    holders.push(await RemoteClient.connect(uri, { auth, keepalive: false }));
+}
 const ALL = [
   { key: "unix", label: "unix", uri: plain.unix, creds: [] },
   { key: "tcp", label: "tcp", uri: plain.tcp, creds: [] },
@@ -374,32 +367,40 @@ const ALL = [
     uri: `${sasl.unix}&auth=sasl.SCRAM-SHA-256`,
     creds,
   },
-  { key: "tls", label: "tls", uri: plain.tls, creds: [], tls: true },
+  { key: "tls", label: "tls", uri: plain.tls, creds: [] },
   {
     key: "tls+scram",
     label: "tls + SASL SCRAM-SHA-256",
     uri: `${sasl.tls}&auth=sasl.SCRAM-SHA-256`,
     creds,
-    tls: true,
   },
+  ...(sshUri
+    ? [
+        {
+          key: "ssh",
+          label: "ssh (system ssh, virt-ssh-helper on the far side)",
+          uri: sshUri,
+          creds: [],
+          // A few connections per second at best: a longer run for a usable count.
+          seconds: SECONDS * 3,
+        },
+      ]
+    : []),
 ];
 const only = opts.only?.split(",");
-const CASES = (only ? ALL.filter((c) => only.includes(c.key)) : ALL).filter(
-  (c) => !c.tls || HAVE_TLS,
-);
-if (!HAVE_TLS)
-  log("bench:connect", "this runtime has no +tls yet: skipping the tls rows");
+const CASES = only ? ALL.filter((c) => only.includes(c.key)) : ALL;
+const secondsOf = (c) => String(c.seconds ?? SECONDS);
 const impls = [
   {
     key: "c",
     name: "libvirt C client",
-    run: (c) => runPinned(cExe, [c.uri, String(SECONDS), ...c.creds]),
+    run: (c) => runPinned(cExe, [c.uri, secondsOf(c), ...c.creds]),
   },
   {
     key: "ts",
     name: "TypeScript client (defaults)",
     run: (c) =>
-      runPinned(process.execPath, [tsJs, c.uri, String(SECONDS), ...c.creds]),
+      runPinned(process.execPath, [tsJs, c.uri, secondsOf(c), ...c.creds]),
   },
   {
     key: "tsNoKa",
@@ -408,7 +409,7 @@ const impls = [
       runPinned(process.execPath, [
         tsJs,
         c.uri,
-        String(SECONDS),
+        secondsOf(c),
         ...c.creds,
         "--no-keepalive",
       ]),
@@ -442,6 +443,8 @@ for (let round = 0; round < ROUNDS; round++) {
     );
   }
 }
+for (const h of holders) await h.close();
+await sshd?.stop();
 plain.stop();
 sasl.stop();
 
@@ -488,12 +491,15 @@ const md = [
       .replace(
         /^.*\(libvirt\) /,
         "",
-      )}, test driver, pinned with \`taskset -c ${DAEMON_CPU}\`; one daemon with auth none (unix, tcp) and one with auth sasl (unix, tcp; sasldb made by saslpasswd2, mech_list scram-sha-256 digest-md5)`,
-    `one connection = open (socket, authentication, open), one \`virConnectGetVersion\`, close; sequential, ${SECONDS} s per run after 0.5 s of warm-up`,
+      )}, test driver, pinned with \`taskset -c ${DAEMON_CPU}\`; one daemon with auth none (unix, tcp, tls; ssh reaches its unix socket) and one with auth sasl (unix, tcp, tls; sasldb made by saslpasswd2, mech_list scram-sha-256 digest-md5); TLS certificates from test/support/pki.ts (openssl); ssh: a private sshd (test/support/sshd.ts) on 127.0.0.1, \`command=\` an ssh reading its known_hosts, virt-ssh-helper on the far side`,
+    `one connection = open (socket, authentication, open), one \`virConnectGetVersion\`, close; sequential, ${SECONDS} s per run (ssh: ${SECONDS * 3} s) after 0.5 s of warm-up`,
+    opts.noHold
+      ? "no connection held open: each measured connection makes the test driver rebuild its default state (or not, when the next open reaches libvirtd before the previous connection's delayed close)"
+      : "one connection held open to each daemon during the run (as any long-lived client would), so the test driver keeps its default state and each measured connection costs what a connection costs (`--no-hold` measures without it)",
     "C client (bench/connect/c-connect.c, gcc -O2, Debian libvirt-dev): `virConnectOpenAuth` with a credentials callback, `virConnectGetVersion`, `virConnectClose`; no event loop registered, so libvirt's client does not ask for keepalive. On the wire (LIBVIRT_DEBUG): AUTH_LIST, [SASL exchange], CONNECT_OPEN, two CONNECT_SUPPORTS_FEATURE probes after the open, CONNECT_GET_VERSION, CONNECT_CLOSE, each waiting for its reply",
-    'TS client (bench/connect/ts-connect.ts): `RemoteClient.connect(uri, { auth: { username, password } })`, `connectGetVersion()`, `close()`; on the wire: AUTH_LIST, [SASL exchange], CONNECT_SUPPORTS_FEATURE(keepalive) and CONNECT_OPEN sent together, CONNECT_GET_VERSION, CONNECT_CLOSE; **defaults** include keepalive (the query, then a timer); "keepalive off" skips both, like the C program',
+    'TS client (bench/connect/ts-connect.ts): `RemoteClient.connect(uri, { auth: { username, password } })`, `connectGetVersion()`, `close()`; on the wire: AUTH_LIST, [SASL exchange], CONNECT_SUPPORTS_FEATURE(keepalive) and CONNECT_OPEN sent together (over TLS in separate records), CONNECT_GET_VERSION, CONNECT_CLOSE; **defaults** include keepalive (the query, then a timer); "keepalive off" skips both, like the C program',
     "client CPU: CPU time of the client process over the measured seconds, as a share of one CPU (median)",
-    `rounds: ${ROUNDS} (alternating, one pinned process per implementation, order reversed every other round; each run waits up to 15 s for the CPUs to be ≥90% idle — ${Math.round(waitedMs / 1000)} s spent waiting; wall ${wall} s)`,
+    `rounds: ${ROUNDS} (alternating, one pinned process per implementation, order reversed every other round; each run waits up to ${IDLE_WAIT} s for the CPUs to be ≥90% idle — ${Math.round(waitedMs / 1000)} s spent waiting; wall ${wall} s)`,
     ...(distNote ? [distNote] : []),
   ]),
   "",

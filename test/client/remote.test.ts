@@ -69,6 +69,21 @@ describe.skipIf(!haveLibvirtd || !haveApi)(
       await daemon?.stop();
     });
 
+    // close() sends CONNECT_CLOSE without waiting for the reply, and leaves the socket for
+    // libvirtd to close: ending it first made libvirtd log "End of file while reading data"
+    // now and then (when it read the end before it had ended the session itself).
+    it("close() ends sessions without libvirtd logging an error", async () => {
+      const before = daemon.output().length;
+      for (let i = 0; i < 20; i++) {
+        const c = await RemoteClient.connect(daemon.uri, { timeoutMs: 10_000 });
+        await c.connectGetVersion();
+        await c.close();
+        expect(c.connection.closed).toBe(true);
+      }
+      await new Promise((r) => setTimeout(r, 500)); // late log lines
+      expect(daemon.output().slice(before)).not.toMatch(/error|End of file/);
+    });
+
     it("connects with the handshake and reads the hypervisor version virsh reports", async () => {
       const version = await remote.connectGetVersion();
       const out = await virsh(daemon.uri, "version");

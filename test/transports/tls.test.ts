@@ -82,6 +82,27 @@ describe.skipIf(!ready)("test+tls:// against libvirtd", () => {
     expect(ours).toEqual(theirs);
   });
 
+  // libvirtd reads one message per readable event; a second message in the same TLS record
+  // sits decrypted in GnuTLS's buffer, unseen, until more bytes arrive (a keepalive PING 5 s
+  // later, or never with keepalive off). Calls made together must still come back at once.
+  it("answers calls made together (one message per TLS record), also the handshake's keepalive query and open", async () => {
+    const u = uri(`pkipath=${pki.clientDir}`);
+    // Default keepalive: the query and the open call are queued together. A call left unread
+    // fails with a timeout here instead of waiting for the next PING.
+    const client = await RemoteClient.connect(u, { timeoutMs: 3_000 });
+    try {
+      const calls = { timeoutMs: 3_000 };
+      const versions = await Promise.all([
+        client.connectGetVersion(calls),
+        client.connectGetVersion(calls),
+        client.connectGetLibVersion(calls),
+      ]);
+      expect(versions).toHaveLength(3);
+    } finally {
+      await client.close();
+    }
+  });
+
   it("refuses a server certificate from another CA, naming our CA file", async () => {
     const other = join(base, "other");
     makeCa(join(other, "ca"), "some other CA");

@@ -400,13 +400,20 @@ export class ProgramClient<
     this.closing = true;
     for (const s of [...this.subscriptions]) s.end(null);
     const close = this.program.handshake?.close;
+    let letPeerClose = false;
     if (close && !this.connection.closed) {
       this.connection.beginClose();
-      await this.invoke(close.proc, null, undefined, null, {
+      const closing = this.invoke(close.proc, null, undefined, null, {
         timeoutMs: 5_000,
       }).catch(() => undefined);
+      // On a socket, CONNECT_CLOSE is sent and its reply not waited for: libvirtd ends the
+      // session and then closes the connection itself (which the socket waits for in the
+      // background); the reply carries nothing, and a failed close is ignored here as by
+      // libvirt's client. Waiting would only cost every short-lived connection a round trip.
+      letPeerClose = !this.reconnecting && this.connection.canLetPeerClose;
+      if (!letPeerClose) await closing;
     }
-    await this.connection.close();
+    await this.connection.close({ letPeerClose });
   }
 
   /** One call of this program. */

@@ -7,6 +7,7 @@
  * stream registered under their serial. When the peer goes away every pending call is rejected
  * at once with a `ConnectionClosedError`.
  */
+import { Socket } from "node:net";
 import type { Duplex } from "node:stream";
 import type { XdrCodec } from "../xdr/codec.js";
 import type { XdrReader } from "../xdr/reader.js";
@@ -30,6 +31,7 @@ import {
 } from "./keepalive.js";
 import { AdaptiveBusyPoll, type BusyPollStats } from "./busy-poll.js";
 import { MAX_FRAME, Outbox } from "./outbox.js";
+import { OneMessagePerRecord } from "./one-message-per-record.js";
 import type { SecurityLayer } from "./security-layer.js";
 import {
   describeTarget,
@@ -130,6 +132,8 @@ export const DEFAULT_BUSY_POLL_MS = 0;
 
 /** Process warnings of one connection are at least this far apart (the rest are counted). */
 const WARNING_INTERVAL_MS = 1000;
+/** How long `close({ letPeerClose })` leaves the socket open for the peer to close it. */
+const LINGER_MS = 5_000;
 /** Unsent output beyond which PINGs are no longer answered (libvirt bounds its queue too). */
 const CONTROL_BACKLOG = 64 * 1024;
 
@@ -168,6 +172,7 @@ export class RpcConnection {
   private suppressedWarnings = 0;
   private controlQueued = false;
   private securityLayer: SecurityLayer | null = null;
+  private readonly records: OneMessagePerRecord | null;
   /** How the session authenticated (`none`, `polkit`, `sasl SCRAM-SHA-256`); set by the handshake. */
   authentication: string | null = null;
 
@@ -195,12 +200,19 @@ export class RpcConnection {
       () => this.pending.size,
     );
     this.whenClosed = new Promise((resolve) => (this.resolveClosed = resolve));
+    // TLS: one message per record (see one-message-per-record.ts), else libvirtd may leave a
+    // second message of the same record unread.
+    const records = (socket as Partial<{ encrypted: boolean }>).encrypted
+      ? new OneMessagePerRecord(socket)
+      : null;
+    this.records = records;
     this.outbox = new Outbox((bytes, done) => {
       if (this.closeReason) return done();
       const layer = this.securityLayer;
       const wire = layer ? layer.encode(bytes) : bytes;
       this.stats.bytesSent += wire.length;
-      socket.write(wire, () => done());
+      if (records && !layer) records.write(wire, done);
+      else socket.write(wire, () => done());
     });
     this.keepalive = new Keepalive(
       (h) => this.sendRaw(h, null),
@@ -217,8 +229,13 @@ export class RpcConnection {
         ),
       ),
     );
-    socket.on("end", () => this.fail(this.peerClosed()));
-    socket.on("close", () => this.fail(this.peerClosed()));
+    // Only when still open: an Error (and its stack trace) per event was a measurable part of
+    // a short-lived connection's CPU (bench/connect).
+    const peerGone = () => {
+      if (!this.closeReason) this.fail(this.peerClosed());
+    };
+    socket.on("end", peerGone);
+    socket.on("close", peerGone);
   }
 
   /**
@@ -242,6 +259,14 @@ export class RpcConnection {
       (s.remoteFamily === "IPv4" || s.remoteFamily === "IPv6") &&
       s.encrypted !== true
     );
+  }
+
+  /**
+   * Whether `close({ letPeerClose: true })` can leave the socket to the peer: a unix, TCP or
+   * TLS socket can stay open without keeping the process alive (`unref`).
+   */
+  get canLetPeerClose(): boolean {
+    return this.socket instanceof Socket;
   }
 
   /**
@@ -457,8 +482,17 @@ export class RpcConnection {
     return true;
   }
 
-  /** Flushes queued frames, closes the socket and rejects calls still pending. */
-  async close(): Promise<void> {
+  /**
+   * Flushes queued frames, closes the socket and rejects calls still pending.
+   *
+   * `letPeerClose` (see `canLetPeerClose`): the last frame asked the peer to end the session
+   * (CONNECT_CLOSE), and the peer closes the connection once it answered. The socket then
+   * stays open, unread and not keeping the process alive, until the peer closes it (at most
+   * `LINGER_MS`): libvirtd logs "End of file while reading data" when the stream ends before
+   * it ended the session itself, which it otherwise does now and then (a race between its
+   * threads). The session counts as closed at once.
+   */
+  async close(options?: { letPeerClose?: boolean }): Promise<void> {
     if (!this.closeReason) {
       this.closing = true;
       this.outbox.flush();
@@ -468,6 +502,7 @@ export class RpcConnection {
           `connection to ${this.peer} closed by the client`,
         ),
         true,
+        options?.letPeerClose === true && this.canLetPeerClose,
       );
     }
     await this.whenClosed;
@@ -646,8 +681,21 @@ export class RpcConnection {
     stream.packet(h, body);
   }
 
+  /** `close({ letPeerClose })`: the socket ends when the peer ends it, or is dropped after LINGER_MS. */
+  private lingerForPeer(socket: Socket): void {
+    // Node ends our side when the peer's end arrives (allowHalfOpen is off). A peer that
+    // does not close loses the connection when the time is up.
+    const timer = setTimeout(() => socket.destroy(), LINGER_MS).unref();
+    socket.once("close", () => clearTimeout(timer));
+    socket.unref();
+  }
+
   /** Closes with `reason`: rejects pending calls, fails streams; `graceful` lets queued bytes out. */
-  private fail(reason: ConnectionClosedError, graceful = false): void {
+  private fail(
+    reason: ConnectionClosedError,
+    graceful = false,
+    letPeerClose = false,
+  ): void {
     if (this.closeReason) return;
     this.closeReason = reason;
     this.keepalive.stop();
@@ -662,7 +710,9 @@ export class RpcConnection {
     const streams = [...this.streams.values()];
     this.streams.clear();
     for (const s of streams) s.closed(reason);
-    if (graceful) this.socket.end();
+    if (letPeerClose) this.lingerForPeer(this.socket as Socket);
+    // Over TLS, queued messages may still be waiting their turn: the end follows them.
+    else if (graceful) (this.records ?? this.socket).end();
     else this.socket.destroy();
     this.resolveClosed(reason);
   }
