@@ -24,13 +24,15 @@ Commands:
       remote_|qemu_|lxc_|admin_|keepalive|virNet|virLockSpace|virLXCMonitor prefixes).
       With --expect, compare with FILE (whitespace runs compared as 'diff -b'):
       exit 0 when equal, else print a unified diff and exit 1.
-  generate <file.x>... --out DIR [--check] [--force] [--emit KINDS] [--runtime-import SPEC]
+  generate <file.x>... --out DIR [--check] [--force] [--prune] [--emit KINDS] [--runtime-import SPEC]
       Write one folder per protocol with its typed codecs and structs listing.
-      --check writes nothing and exits 1 listing stale or missing files.
+      --check writes nothing and exits 1 listing stale, missing or orphaned files (output an
+          earlier run wrote that these inputs no longer produce; generate warns about them).
       --emit codecs,structs,client,server,acl,api,reference chooses the outputs (default: all
           but reference, the static HTML protocol reference; client brings api, libvirt's
           enums, when the API data describes the protocol).
       --force regenerates even when the stamp says nothing changed.
+      --prune deletes orphaned files the stamp shows an earlier run wrote, unmodified since.
   decode <file.x>... [--type NAME] [--input FILE | --hex HEX] [--input-format raw|hex]
       Decode wire bytes into JSON with the protocols' types. Without --type the input is
       libvirt RPC messages (length, header, body), printed one JSON line each: program,

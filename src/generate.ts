@@ -35,6 +35,12 @@ export interface GenerateOptions extends LoadOptions {
   readonly runtimeImport?: string;
   /** Write nothing; report stale or missing files. */
   readonly check?: boolean;
+  /**
+   * Delete orphaned output: files an earlier run wrote (the stamp has their hashes), unmodified
+   * since, that these inputs no longer produce. Off by default: two `generate` runs sharing an
+   * output folder would delete each other's files.
+   */
+  readonly prune?: boolean;
   /** Regenerate even when the stamp says the outputs are up to date. */
   readonly force?: boolean;
   /** Which outputs to write (default: DEFAULT_OUTPUTS, everything but the HTML reference; client brings api). */
@@ -51,10 +57,10 @@ export interface GenerateResult {
   readonly upToDate: boolean;
   /**
    * Generated output this run no longer produces (relative paths; folders end with "/"),
-   * left in place: modified since written, unknown to the stamp, or `check` was set.
+   * left in place (without `prune`, or modified since written, or unknown to the stamp).
    */
   readonly orphans: readonly string[];
-  /** Orphaned files this run removed (it wrote them before and they are unmodified). */
+  /** Orphaned files this run removed (`prune`: it wrote them before and they are unmodified). */
   readonly removed: readonly string[];
 }
 
@@ -124,7 +130,7 @@ export async function generate(
     options.outDir,
     files.map((f) => f.path),
     previous?.files ?? {},
-    !options.check,
+    options.prune === true && !options.check,
   );
   if (!options.check) {
     mkdirSync(options.outDir, { recursive: true });

@@ -16,6 +16,7 @@ export async function generateCommand(args: string[]): Promise<number> {
       "runtime-import": { type: "string" },
       quiet: { type: "boolean", short: "q" },
       force: { type: "boolean" },
+      prune: { type: "boolean" },
       emit: { type: "string" },
     },
   });
@@ -33,6 +34,7 @@ export async function generateCommand(args: string[]): Promise<number> {
     runtimeImport: values["runtime-import"] ?? DEFAULT_RUNTIME_IMPORT,
     check: values.check ?? false,
     force: values.force ?? false,
+    prune: values.prune ?? false,
     ...(values.emit === undefined ? {} : { emit: parseEmit(values.emit) }),
   });
   const orphanLines = result.orphans.map(
@@ -49,7 +51,7 @@ export async function generateCommand(args: string[]): Promise<number> {
     }
     if (result.orphans.length > 0) {
       process.stderr.write(
-        `virt-rpcgen: ${result.orphans.length} orphaned output(s), generated before but no longer produced by these inputs; delete them (or run generate, which removes the ones it wrote and nobody edited):\n${orphanLines.join("")}`,
+        `virt-rpcgen: ${result.orphans.length} orphaned output(s), generated before but no longer produced by these inputs; delete them (generate --prune deletes the ones it wrote and nobody edited):\n${orphanLines.join("")}`,
       );
     }
     return 1;
@@ -62,7 +64,7 @@ export async function generateCommand(args: string[]): Promise<number> {
   }
   if (result.orphans.length > 0) {
     process.stderr.write(
-      `virt-rpcgen: warning: ${result.orphans.length} orphaned output(s), generated before but no longer produced by these inputs (edited since, or not recorded in the stamp, so left in place); delete them:\n${orphanLines.join("")}`,
+      `virt-rpcgen: warning: ${result.orphans.length} orphaned output(s), generated before but no longer produced by these inputs; delete them (--prune deletes those the stamp shows it wrote and nobody edited):\n${orphanLines.join("")}`,
     );
   }
   if (!values.quiet && result.upToDate) {

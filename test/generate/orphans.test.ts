@@ -1,5 +1,5 @@
 // Output that earlier runs wrote and the current inputs no longer produce: `--check` fails on
-// it, `generate` removes what it wrote itself (unmodified) and warns about the rest.
+// it, `generate` warns, and `generate --prune` removes what it wrote itself (unmodified).
 import {
   cpSync,
   existsSync,
@@ -44,7 +44,7 @@ const generateOk = (out: string, files: string[], ...extra: string[]) =>
 const at = (path: string) => join(cwd, path);
 
 describe("orphaned outputs", () => {
-  it("a protocol dropped from the inputs: its unmodified folder is removed, and --check fails before that", async () => {
+  it("a protocol dropped from the inputs: --check fails, generate warns and keeps it, --prune removes it", async () => {
     const { inputs, out } = workspace();
     const alpha = join(inputs, "alpha.x");
     const beta = join(inputs, "beta.x");
@@ -58,7 +58,15 @@ describe("orphaned outputs", () => {
     expect(check.stderr).not.toContain("alpha");
     expect(existsSync(at(join(out, "beta", "codecs.ts")))).toBe(true);
 
-    const gen = await generate(out, [alpha]);
+    const warned = await generate(out, [alpha]);
+    expect(warned.status).toBe(0);
+    expect(warned.stderr).toContain("warning");
+    expect(warned.stderr).toContain(join(out, "beta", "codecs.ts"));
+    expect(existsSync(at(join(out, "beta", "codecs.ts")))).toBe(true);
+
+    // The stamp still vouches for beta's files (the previous run wrote them): --prune goes.
+    await generateOk(out, [alpha, beta]);
+    const gen = await generate(out, [alpha], "--prune");
     expect(gen.status).toBe(0);
     expect(gen.stdout).toContain("removed");
     expect(gen.stderr).toBe("");
@@ -67,7 +75,7 @@ describe("orphaned outputs", () => {
     expect((await generate(out, [alpha], "--check")).status).toBe(0);
   });
 
-  it("an orphaned file edited since it was written is kept, with a warning naming it", async () => {
+  it("--prune keeps an orphaned file edited since it was written, with a warning naming it", async () => {
     const { inputs, out } = workspace();
     const alpha = join(inputs, "alpha.x");
     const beta = join(inputs, "beta.x");
@@ -76,7 +84,7 @@ describe("orphaned outputs", () => {
     const editedAt = at(edited);
     writeFileSync(editedAt, readFileSync(editedAt, "utf8") + "// mine\n");
 
-    const gen = await generate(out, [alpha]);
+    const gen = await generate(out, [alpha], "--prune");
     expect(gen.status).toBe(0);
     expect(gen.stderr).toContain("warning");
     expect(gen.stderr).toContain(edited);
@@ -102,18 +110,18 @@ describe("orphaned outputs", () => {
     expect(check.stderr).toContain(join(out, "gamma") + "/");
     expect(check.stderr).not.toContain("notes");
     // generate never deletes what it cannot prove it wrote.
-    const gen = await generate(out, [alpha]);
+    const gen = await generate(out, [alpha], "--prune");
     expect(gen.status).toBe(0);
     expect(gen.stderr).toContain(join(out, "gamma") + "/");
     expect(existsSync(at(join(out, "gamma", "codecs.ts")))).toBe(true);
   });
 
-  it("an output kind dropped from --emit: its files are removed", async () => {
+  it("an output kind dropped from --emit: --prune removes its files", async () => {
     const { inputs, out } = workspace();
     const alpha = join(inputs, "alpha.x");
     await generateOk(out, [alpha], "--emit", "codecs,structs");
     expect(existsSync(at(join(out, "alpha", "alpha-structs")))).toBe(true);
-    const gen = await generate(out, [alpha], "--emit", "codecs");
+    const gen = await generate(out, [alpha], "--emit", "codecs", "--prune");
     expect(gen.status).toBe(0);
     expect(existsSync(at(join(out, "alpha", "alpha-structs")))).toBe(false);
     expect(existsSync(at(join(out, "alpha", "codecs.ts")))).toBe(true);

@@ -5,7 +5,7 @@
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { createRpcServer } from "virt-rpcgen/runtime";
 import {
   RemoteClient,
@@ -157,6 +157,12 @@ describe.skipIf(!haveLibvirtd)("trace hook", () => {
     const { domains } = await client.connectListAllDomains(1);
     const info = await client.domainGetInfo(domains[0]!);
     await client.close();
+    // close() sends CONNECT_CLOSE without waiting for its reply (as libvirt's client does on
+    // a socket); the server must still trace that last call before the test closes it.
+    await vi.waitFor(
+      () => expect(serverLines.length).toBeGreaterThanOrEqual(lines.length),
+      { timeout: 5000 },
+    );
     await server.close();
     expect(info.maxMem).toBe(2n ** 60n);
     const strip = (l: Line) => {
