@@ -225,6 +225,19 @@ const table = mdTable(
   ],
   rows,
 );
+/** Says so when other work competed for the CPUs: these ratios then say little. */
+function loadNote() {
+  const busiest = Math.max(LOAD_AT_START[0], loadavg()[0]);
+  if (busiest < cpus().length / 2) return [];
+  return [
+    `The machine was not idle: a 1-minute load average of up to ${busiest.toFixed(1)} on ${cpus().length} CPUs, ` +
+      "from other work. Every process here waited for its CPU, the C pair's too, so absolute rates " +
+      "are far below an idle machine's and rounds spread widely; rerun on an idle machine before " +
+      "trusting the ratios.",
+    "",
+  ];
+}
+
 const env = environment();
 const markdown = [
   "# ONC-RPC: generated TypeScript client and server against rpcgen's C (libtirpc)",
@@ -241,6 +254,7 @@ const markdown = [
   "",
   "Ratios are paired per round: median (min–max). Target: ≥ 1.0× the C pair.",
   "",
+  ...loadNote(),
 ].join("\n");
 console.log(table);
 if (!opt.noSave) say(`saved ${saveResult("oncrpc", markdown)}`);

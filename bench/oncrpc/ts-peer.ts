@@ -39,6 +39,8 @@ if (mode === "server") {
   });
   const address = await server.listen({ host: "127.0.0.1", port: 0 });
   console.log(`port ${address.split(":")[1]}`);
+  // Exit normally on SIGTERM (so `node --cpu-prof` writes its profile).
+  process.once("SIGTERM", () => process.exit(0));
 } else if (mode === "client") {
   const [port, program, inFlight, seconds, busyPollMs] = process.argv
     .slice(3)

@@ -35,8 +35,8 @@ export class StreamTransport implements ClientTransport {
 
   /**
    * Connects a unix or TCP socket that reads into one reused buffer (`onread`), not through the
-   * stream's `data` events: no buffer allocated and no stream bookkeeping per read, which is
-   * most of the client's own work per call (records are copied out of the buffer instead).
+   * stream's `data` events: no 64 KiB buffer allocated and no stream bookkeeping per read, a
+   * part of the client's own work per call (records are copied out of the buffer instead).
    */
   static async open(
     target: SocketTarget,
