@@ -69,24 +69,30 @@ function followsDefaults(config: Readonly<Record<string, unknown>>): boolean {
  * reflowed; generated code has no line starting with `*` otherwise), and the head of an exported
  * const whose annotation is a single generic type (`export const xdr_x: XdrCodec<x> =`), which
  * prettier keeps on one line however long it is, a `key: "string",` or `key: ns.name,` entry that fits on
- * neither line (the literal printer has already tried the next line), a template-literal
+ * neither line (the literal printer has already tried the next line), a `key: 12,` entry (a number
+ * or boolean never leaves its key's line), a template-literal
  * argument on its own line, a type member `key: ns.Type;` or `[ns.NAME]: {` opening an object
  * type, and an indexed access type
  * `(typeof X)[keyof typeof X];`.
  */
 const UNBREAKABLE =
-  /^\s*(\/\/.*|\/\*\*.*\*\/|\* .*|export const [\w$]+: [\w$]+<[\w$]+> =|([\w$]{1,4}: )?("[^"]*"|[\w$]+\.[\w$]+),|`[^`]*`,|(\[[\w$.]+\]|[\w$]+): [\w$]+(\.[\w$]+)*;|\[[\w$.]+\]: \{|\[[\w$.]+\]:|\(typeof [\w$]+\)\[keyof typeof [\w$]+\];)$/;
+  /^\s*(\/\/.*|\/\*\*.*\*\/|\* .*|export const [\w$]+: [\w$]+<[\w$]+> =|([\w$]{1,4}: )?("[^"]*"|[\w$]+\.[\w$]+),|[\w$]+: (0[xX][0-9a-fA-F]+|\d+|true|false),|`[^`]*`,|(\[[\w$.]+\]|[\w$]+): [\w$]+(\.[\w$]+)*;|\[[\w$.]+\]: \{|\[[\w$.]+\]:|\(typeof [\w$]+\)\[keyof typeof [\w$]+\];)$/;
+
+/** `code; // comment` with no quote in the comment (so the `//` is not inside a string). */
+const TRAILING_COMMENT = /^(\s*\S.*[;,{]) \/\/ [^"'`]*$/;
 
 function fits(text: string): boolean {
   let start = 0;
   for (;;) {
     const end = text.indexOf("\n", start);
     const stop = end === -1 ? text.length : end;
-    if (
-      stop - start > PRINT_WIDTH &&
-      !UNBREAKABLE.test(text.slice(start, stop))
-    )
-      return false;
+    if (stop - start > PRINT_WIDTH) {
+      const line = text.slice(start, stop);
+      // A trailing line comment does not count towards the width (prettier prints it as a
+      // line suffix), as long as the code before it fits.
+      const code = TRAILING_COMMENT.exec(line)?.[1] ?? line;
+      if (code.length > PRINT_WIDTH && !UNBREAKABLE.test(code)) return false;
+    }
     if (end === -1) return true;
     start = end + 1;
   }
