@@ -35,12 +35,18 @@ export async function generateCommand(args: string[]): Promise<number> {
     ...(values.emit === undefined ? {} : { emit: parseEmit(values.emit) }),
   });
   if (values.check) {
-    if (result.stale.length === 0) return 0;
-    process.stderr.write(
-      `virt-rpcgen: ${result.stale.length} generated file(s) are stale or missing; run generate:\n`,
-    );
-    for (const f of result.stale)
-      process.stderr.write(`  ${displayPath(values.out, f)}\n`);
+    if (result.stale.length === 0 && !result.staleReason) return 0;
+    if (result.staleReason)
+      process.stderr.write(
+        `virt-rpcgen: ${values.out} is stale: ${result.staleReason}; run generate\n`,
+      );
+    if (result.stale.length > 0) {
+      process.stderr.write(
+        `virt-rpcgen: ${result.stale.length} generated file(s) are stale or missing; run generate:\n`,
+      );
+      for (const f of result.stale)
+        process.stderr.write(`  ${displayPath(values.out, f)}\n`);
+    }
     return 1;
   }
   if (!values.quiet && result.upToDate) {

@@ -1,0 +1,77 @@
+/**
+ * The prettier config files that apply to generated files, found without loading prettier (an
+ * up-to-date `generate` must stay near-instant): for each output folder, the nearest of the
+ * files prettier's own search looks for, walking up to the root, as prettier does. The stamp
+ * records them with a hash of their content, so a changed, added or removed config makes the
+ * outputs stale.
+ */
+import { createHash } from "node:crypto";
+import { existsSync, readFileSync, statSync } from "node:fs";
+import { dirname, join } from "node:path";
+
+/** prettier 3's search list, in its order (src/config/prettier-config/config-searcher.js). */
+const CONFIG_FILES = [
+  "package.json",
+  "package.yaml",
+  ".prettierrc",
+  ".prettierrc.json",
+  ".prettierrc.yml",
+  ".prettierrc.yaml",
+  ".prettierrc.json5",
+  ".prettierrc.js",
+  "prettier.config.js",
+  ".prettierrc.ts",
+  "prettier.config.ts",
+  ".prettierrc.mjs",
+  "prettier.config.mjs",
+  ".prettierrc.mts",
+  "prettier.config.mts",
+  ".prettierrc.cjs",
+  "prettier.config.cjs",
+  ".prettierrc.cts",
+  "prettier.config.cts",
+  ".prettierrc.toml",
+];
+
+/** package.json and package.yaml count only with a `prettier` key, as in prettier's search. */
+function isConfig(path: string, name: string): boolean {
+  if (!existsSync(path) || !statSync(path).isFile()) return false;
+  if (name === "package.json") {
+    try {
+      const pkg = JSON.parse(readFileSync(path, "utf8")) as unknown;
+      return typeof pkg === "object" && pkg !== null && "prettier" in pkg;
+    } catch {
+      return false;
+    }
+  }
+  if (name === "package.yaml")
+    return /^prettier\s*:/m.test(readFileSync(path, "utf8"));
+  return true;
+}
+
+/** The config file prettier would use for a file in `dir`, or null. */
+export function nearestPrettierConfig(dir: string): string | null {
+  for (let d = dir; ; d = dirname(d)) {
+    for (const name of CONFIG_FILES) {
+      const path = join(d, name);
+      if (isConfig(path, name)) return path;
+    }
+    if (dirname(d) === d) return null;
+  }
+}
+
+/** Config file → sha256 of its content, for the config files of the given output folders. */
+export function prettierConfigHashes(
+  dirs: readonly string[],
+): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const dir of dirs) {
+    const file = nearestPrettierConfig(dir);
+    if (file && !out.has(file))
+      out.set(
+        file,
+        createHash("sha256").update(readFileSync(file)).digest("hex"),
+      );
+  }
+  return out;
+}
