@@ -450,6 +450,9 @@ export class ProtocolGenerator {
       }
       if (this.rng.chance(0.6))
         defs.push(`struct ${prefix}_${bare}_ret ${this.structBody()};`);
+      // A message (an event the server sends).
+      if (this.rng.chance(0.1))
+        defs.push(`struct ${prefix}_${bare}_msg ${this.structBody()};`);
       const notes = [
         `@generate: ${this.rng.pick(["both", "both", "client", "server", "none"])}`,
       ];
