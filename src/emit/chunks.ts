@@ -4,10 +4,16 @@
  * `formatChunks` then runs prettier only on the chunks that are not, or that have a line
  * longer than the print width (where prettier's line breaking takes over), in one batch.
  *
+ * The printers are unsure exactly where prettier's line breaking decides: they lay out the
+ * shapes whose rules they know (ts-text.ts, ts-layout.ts, literal-printer.ts) and leave anything
+ * else long, so a line over the width that prettier would not keep long (`UNBREAKABLE`; a
+ * trailing line comment does not count) sends its chunk to prettier.
+ *
  * Formatting top-level statements one by one gives the same text as formatting the file, so
- * the result is exactly prettier's — test/generate/prettier-stable.test.ts proves it on every
- * generated file. Under a prettier config other than the defaults (or with plugins) prettier
- * formats the whole file.
+ * the result is exactly prettier's: test/generate/prettier-stable.test.ts checks every file of
+ * generated/, test/generate/prettier-random.test.ts every output of 500+ random protocols.
+ * Under a prettier config other than the defaults (or with plugins) prettier formats the whole
+ * file.
  * `VIRT_RPCGEN_DEBUG_CHUNKS=1` reports per file how many chunks needed prettier (and keeps the
  * batch in /tmp/virt-rpcgen-batch.ts when prettier rejects it).
  */

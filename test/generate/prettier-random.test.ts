@@ -21,7 +21,7 @@ import {
 const FIXED_SEED = 0x9e3779b9;
 /** Protocols per seed: the fixed seed alone gives the 500 every run checks. */
 const FIXED_COUNT = Number(process.env["RPCGEN_FORMAT_COUNT"] ?? 500);
-const FRESH_COUNT = 100;
+const FRESH_COUNT = 60;
 /** Protocols checked under each non-default prettier config, per seed. */
 const CONFIGURED_COUNT = 10;
 

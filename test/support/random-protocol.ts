@@ -116,7 +116,7 @@ export class ProtocolGenerator {
   }
 
   private comment(): string {
-    if (!this.rng.chance(0.2)) return "";
+    if (!this.rng.chance(0.15)) return "";
     const words = Array.from({ length: this.rng.int(1, 30) }, () =>
       this.ident(this.rng.int(1, 12), false),
     );
@@ -178,7 +178,7 @@ export class ProtocolGenerator {
   }
 
   private structBody(): string {
-    const n = this.rng.int(1, 6);
+    const n = this.rng.int(1, 4);
     const fields = Array.from(
       { length: n },
       () => `  ${this.declaration(this.fieldName())};\n`,
@@ -331,7 +331,7 @@ export class ProtocolGenerator {
 
   private definitions(): string[] {
     const out: string[] = [];
-    const n = this.rng.int(1, 6);
+    const n = this.rng.int(1, 4);
     for (let i = 0; i < n; i++) {
       out.push(
         this.comment() +
@@ -365,14 +365,14 @@ export class ProtocolGenerator {
       return this.scalarType();
     };
     const programs: string[] = [];
-    const progCount = this.rng.chance(0.8) ? 1 : 2;
+    const progCount = this.rng.chance(0.9) ? 1 : 2;
     let progNumber = 0x20000000 + this.rng.int(0, 0xffffff);
     for (let p = 0; p < progCount; p++) {
       const versions: string[] = [];
       const versionCount = this.rng.int(1, 2);
       for (let v = 1; v <= versionCount; v++) {
         const procs: string[] = [];
-        const procCount = this.rng.int(1, 5);
+        const procCount = this.rng.int(1, 3);
         for (let k = 1; k <= procCount; k++) {
           const argc = this.rng.pick([0, 1, 1, 1, 2, 3, 4]);
           const args =
@@ -414,7 +414,7 @@ export class ProtocolGenerator {
     );
     this.scope.keys.add(`${prefix}procedure`);
     const members: string[] = [];
-    const procCount = this.rng.int(1, 4);
+    const procCount = this.rng.int(1, 3);
     const used = new Set<number>();
     for (let k = 0; k < procCount; k++) {
       const bare = this.ident(this.length(1), false);
@@ -435,7 +435,7 @@ export class ProtocolGenerator {
       const needsFlags = acl.split(":").length > 2;
       let argFields = 0;
       if (needsFlags || this.rng.chance(0.75)) {
-        argFields = this.rng.int(1, 4);
+        argFields = this.rng.int(1, 3);
         const fields = Array.from(
           { length: argFields },
           () => `  ${this.declaration(this.fieldName())};\n`,
@@ -481,8 +481,11 @@ export class ProtocolGenerator {
 
   protocol(): RandomProtocol {
     const r = this.rng.next();
-    if (r < 0.4) return this.libvirtProtocol();
-    if (r < 0.7) return this.oncProtocol();
+    // Fewer ONC-RPC protocols: their client, server and programs modules are large and laid
+    // out by prettier itself (the emitters mark those chunks unstable), so they cost the most
+    // time for the least layout-engine coverage.
+    if (r < 0.5) return this.libvirtProtocol();
+    if (r < 0.65) return this.oncProtocol();
     return this.typesProtocol();
   }
 }
