@@ -69,22 +69,32 @@ function generatorFingerprint(): string {
     }
   };
   walk(root);
-  try {
-    const require = createRequire(import.meta.url);
-    h.update(readFileSync(require.resolve("prettier/package.json")));
-  } catch {
-    h.update("prettier:unknown");
-  }
+  h.update(prettierPackageJson() ?? "prettier:unknown");
   return (generatorId = h.digest("hex"));
 }
 
-function prettierVersion(): string {
+let prettierPackage: Buffer | null | undefined;
+
+/** prettier's package.json, read once (resolving it costs ~20 ms). */
+function prettierPackageJson(): Buffer | null {
+  if (prettierPackage !== undefined) return prettierPackage;
   try {
     const require = createRequire(import.meta.url);
-    const pkg = JSON.parse(
-      readFileSync(require.resolve("prettier/package.json"), "utf8"),
-    ) as { version?: string };
-    return pkg.version ?? "unknown";
+    prettierPackage = readFileSync(require.resolve("prettier/package.json"));
+  } catch {
+    prettierPackage = null;
+  }
+  return prettierPackage;
+}
+
+function prettierVersion(): string {
+  const json = prettierPackageJson();
+  if (!json) return "unknown";
+  try {
+    return (
+      (JSON.parse(json.toString("utf8")) as { version?: string }).version ??
+      "unknown"
+    );
   } catch {
     return "unknown";
   }

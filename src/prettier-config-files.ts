@@ -6,7 +6,7 @@
  * outputs stale.
  */
 import { createHash } from "node:crypto";
-import { existsSync, readFileSync, statSync } from "node:fs";
+import { readdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, join } from "node:path";
 
 /** prettier 3's search list, in its order (src/config/prettier-config/config-searcher.js). */
@@ -35,7 +35,7 @@ const CONFIG_FILES = [
 
 /** package.json and package.yaml count only with a `prettier` key, as in prettier's search. */
 function isConfig(path: string, name: string): boolean {
-  if (!existsSync(path) || !statSync(path).isFile()) return false;
+  if (!statSync(path, { throwIfNoEntry: false })?.isFile()) return false;
   if (name === "package.json") {
     try {
       const pkg = JSON.parse(readFileSync(path, "utf8")) as unknown;
@@ -49,13 +49,38 @@ function isConfig(path: string, name: string): boolean {
   return true;
 }
 
-/** The config file prettier would use for a file in `dir`, or null. */
-export function nearestPrettierConfig(dir: string): string | null {
-  for (let d = dir; ; d = dirname(d)) {
-    for (const name of CONFIG_FILES) {
-      const path = join(d, name);
-      if (isConfig(path, name)) return path;
+/** Config file by folder (null: none in that folder), for one search over several folders. */
+type SearchCache = Map<string, string | null>;
+
+/** The config file in `dir` itself, or null: one directory listing per folder. */
+function configFileIn(dir: string, configIn: SearchCache): string | null {
+  let found = configIn.get(dir);
+  if (found !== undefined) return found;
+  let names: Set<string>;
+  try {
+    names = new Set(readdirSync(dir));
+  } catch {
+    names = new Set(); // an output folder not written yet
+  }
+  found = null;
+  for (const name of CONFIG_FILES) {
+    if (names.has(name) && isConfig(join(dir, name), name)) {
+      found = join(dir, name);
+      break;
     }
+  }
+  configIn.set(dir, found);
+  return found;
+}
+
+/** The config file prettier would use for a file in `dir`, or null. */
+export function nearestPrettierConfig(
+  dir: string,
+  cache: SearchCache = new Map(),
+): string | null {
+  for (let d = dir; ; d = dirname(d)) {
+    const found = configFileIn(d, cache);
+    if (found) return found;
     if (dirname(d) === d) return null;
   }
 }
@@ -65,8 +90,9 @@ export function prettierConfigHashes(
   dirs: readonly string[],
 ): Map<string, string> {
   const out = new Map<string, string>();
+  const cache: SearchCache = new Map();
   for (const dir of dirs) {
-    const file = nearestPrettierConfig(dir);
+    const file = nearestPrettierConfig(dir, cache);
     if (file && !out.has(file))
       out.set(
         file,
