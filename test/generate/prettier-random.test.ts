@@ -3,7 +3,8 @@
 // characters, inline types nested in each other): each generated TypeScript file must come out
 // of prettier (the pinned version, under the output's prettier config) unchanged. A fixed seed
 // gives the same protocols on every run; a fresh seed finds new ones and is printed with any
-// failure. RPCGEN_FORMAT_SEED=<n> replays one seed alone.
+// failure. RPCGEN_FORMAT_SEED=<n> replays one seed alone (RPCGEN_FORMAT_COUNT=<n> changes
+// how many protocols it makes).
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -139,11 +140,13 @@ async function mismatchesOf(
  * prettier would change. A protocol that does not generate fails the test at once.
  */
 async function check(
+  /** The seed the test runs with (reported); `stream` derives the protocols from it. */
   seed: number,
+  stream: number,
   count: number,
   outDir: string,
 ): Promise<{ files: number; outputs: Output[]; mismatches: Mismatch[] }> {
-  const gen = new ProtocolGenerator(new Rng(seed));
+  const gen = new ProtocolGenerator(new Rng((seed ^ stream) >>> 0));
   const outputs: Output[] = [];
   for (let index = 0; index < count; index++) {
     const protocol = gen.protocol();
@@ -184,6 +187,7 @@ describe("generated files equal prettier's output on random protocols", () => {
     it(`seed ${seed}: ${count} protocols, prettier defaults`, async () => {
       const { files, mismatches } = await check(
         seed,
+        0,
         count,
         join(tmp, "default"),
       );
@@ -201,7 +205,8 @@ describe("generated files equal prettier's output on random protocols", () => {
         writeFileSync(join(outDir, MARKER_PLUGIN), MARKER_PLUGIN_SOURCE);
         writeFileSync(join(outDir, ".prettierrc.json"), JSON.stringify(config));
         const { files, mismatches, outputs } = await check(
-          seed ^ 0x5bd1e995,
+          seed,
+          0x5bd1e995,
           CONFIGURED_COUNT,
           outDir,
         );
