@@ -6,13 +6,15 @@
  * defines files, the generator's own code and the prettier version) and a hash of every file
  * it wrote. A later run whose fingerprint matches and whose files on disk still have those
  * hashes has nothing to do: no parsing, no emitting, no prettier. Any edit of a generated file
- * changes its hash, so `--check` still reports it. A changed prettier *config* is not seen:
- * use `--force` after changing it.
+ * changes its hash, so `--check` still reports it. The stamp also records the prettier config
+ * files that apply to the outputs (found without loading prettier, see prettier-config-files.ts)
+ * with their hashes, prettier's version and the config they resolve to: a changed, added or
+ * removed config makes the outputs stale, and `--check` names it.
  */
 import { createHash } from "node:crypto";
 import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import { dirname, join, resolve } from "node:path";
+import { dirname, join, relative, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import {
   includedProtocols,
@@ -20,11 +22,22 @@ import {
   type LoadOptions,
 } from "./model/load-options.js";
 import { readSource } from "./parser/source.js";
+import { prettierConfigHashes } from "./prettier-config-files.js";
 
 export const STAMP_FILE = ".virt-rpcgen-stamp.json";
 
+/** What formatted the outputs: prettier's version and its config files (relative to outDir). */
+export interface PrettierRecord {
+  readonly version: string;
+  /** Config file (relative to outDir, `/`-separated) → sha256 of its content. */
+  readonly configFiles: Record<string, string>;
+  /** What each config file resolves to for the outputs (informative; written after rendering). */
+  readonly configs?: Record<string, unknown>;
+}
+
 export interface Stamp {
   readonly fingerprint: string;
+  readonly prettier?: PrettierRecord;
   readonly files: Record<string, string>;
 }
 
@@ -56,13 +69,91 @@ function generatorFingerprint(): string {
     }
   };
   walk(root);
+  h.update(prettierPackageJson() ?? "prettier:unknown");
+  return (generatorId = h.digest("hex"));
+}
+
+let prettierPackage: Buffer | null | undefined;
+
+/** prettier's package.json, read once (resolving it costs ~20 ms). */
+function prettierPackageJson(): Buffer | null {
+  if (prettierPackage !== undefined) return prettierPackage;
   try {
     const require = createRequire(import.meta.url);
-    h.update(readFileSync(require.resolve("prettier/package.json")));
+    prettierPackage = readFileSync(require.resolve("prettier/package.json"));
   } catch {
-    h.update("prettier:unknown");
+    prettierPackage = null;
   }
-  return (generatorId = h.digest("hex"));
+  return prettierPackage;
+}
+
+function prettierVersion(): string {
+  const json = prettierPackageJson();
+  if (!json) return "unknown";
+  try {
+    return (
+      (JSON.parse(json.toString("utf8")) as { version?: string }).version ??
+      "unknown"
+    );
+  } catch {
+    return "unknown";
+  }
+}
+
+const outputDirName = (f: string) =>
+  f.replace(/^.*[\\/]/, "").replace(/\.x$/, "");
+
+/** prettier's version and the config files that apply to the output folders of `files`. */
+export function prettierRecordOf(
+  outDir: string,
+  files: readonly string[],
+): PrettierRecord {
+  const dirs = files.map((f) => resolve(outDir, outputDirName(f)));
+  const configFiles: Record<string, string> = {};
+  for (const [file, hash] of prettierConfigHashes(dirs))
+    configFiles[relative(resolve(outDir), file).split(sep).join("/")] = hash;
+  return { version: prettierVersion(), configFiles };
+}
+
+/** The prettier record of the stamp in `outDir`, or null without a stamp (or an older one). */
+export function recordedPrettier(outDir: string): PrettierRecord | null {
+  try {
+    const stamp = JSON.parse(
+      readFileSync(join(outDir, STAMP_FILE), "utf8"),
+    ) as Stamp;
+    return stamp.prettier ?? null;
+  } catch {
+    return null;
+  }
+}
+
+/** Why outputs formatted under `was` are stale under `now`, or null when they are not. */
+export function prettierChange(
+  was: PrettierRecord,
+  now: PrettierRecord,
+): string | null {
+  if (was.version !== now.version)
+    return `prettier ${now.version} is not the prettier ${was.version} that formatted them`;
+  const names = new Set([
+    ...Object.keys(was.configFiles),
+    ...Object.keys(now.configFiles),
+  ]);
+  const changed = [...names].filter(
+    (n) => was.configFiles[n] !== now.configFiles[n],
+  );
+  if (changed.length === 0) return null;
+  return `prettier config changed: ${changed
+    .map(
+      (n) =>
+        `${n} (${
+          !(n in was.configFiles)
+            ? "added"
+            : !(n in now.configFiles)
+              ? "removed"
+              : "edited"
+        })`,
+    )
+    .join(", ")}`;
 }
 
 /** Input files plus the protocols their `%#include "x.h"` and `#include "x.x"` lines import. */
@@ -98,9 +189,11 @@ export function fingerprintOf(
     emit: readonly string[];
   },
   definesFiles: readonly string[],
+  prettierRecord: PrettierRecord,
 ): string {
   const h = createHash("sha256");
   h.update(generatorFingerprint());
+  h.update(JSON.stringify(prettierRecord));
   h.update(
     JSON.stringify({
       runtimeImport: options.runtimeImport,
@@ -155,9 +248,11 @@ export function isFresh(
 export function stampContent(
   fingerprint: string,
   files: readonly { path: string; content: string }[],
+  prettierRecord: PrettierRecord,
 ): string {
   const stamp: Stamp = {
     fingerprint,
+    prettier: prettierRecord,
     files: Object.fromEntries(files.map((f) => [f.path, sha256(f.content)])),
   };
   return JSON.stringify(stamp, null, 2) + "\n";

@@ -14,13 +14,17 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import type { OutputKind } from "./output-kinds.js";
 import type { OutputFile } from "./output-file.js";
 import { findOrphans } from "./output-orphans.js";
-import { dirname, join, relative } from "node:path";
+import { dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
 import {
   fingerprintOf,
   isFresh,
+  prettierChange,
+  prettierRecordOf,
   readStamp,
+  recordedPrettier,
   stampContent,
   writeStamp,
+  type PrettierRecord,
 } from "./generate-stamp.js";
 import {
   LIBVIRT_DEFINES_FILE,
@@ -62,6 +66,11 @@ export interface GenerateResult {
   readonly orphans: readonly string[];
   /** Orphaned files this run removed (`prune`: it wrote them before and they are unmodified). */
   readonly removed: readonly string[];
+  /**
+   * Why the outputs are stale as a whole, whatever their text: they were formatted under
+   * another prettier config or version (names the config file). Set with and without check.
+   */
+  readonly staleReason?: string;
 }
 
 export const DEFAULT_RUNTIME_IMPORT = "virt-rpcgen-runtime";
@@ -76,9 +85,11 @@ export async function generate(
     ...(options.definesFiles ?? []),
     ...(apiFile ? [apiFile] : []),
   ];
+  const prettierNow = prettierRecordOf(options.outDir, options.files);
   const fingerprint = fingerprintOf(
     { ...options, runtimeImport, emit: options.emit ?? [] },
     definesFiles,
+    prettierNow,
   );
   const previous = readStamp(options.outDir);
   if (!options.force && isFresh(previous, options.outDir, fingerprint)) {
@@ -116,6 +127,10 @@ export async function generate(
   );
   const stale: string[] = [];
   const written: string[] = [];
+  // Outputs formatted under another prettier config or version are stale even where the new
+  // one happens to print the same text: the stamp no longer describes them.
+  const recorded = recordedPrettier(options.outDir);
+  const prettierChanged = recorded && prettierChange(recorded, prettierNow);
   for (const f of files) {
     const target = join(options.outDir, f.path);
     const current = existsSync(target) ? readFileSync(target, "utf8") : null;
@@ -134,9 +149,58 @@ export async function generate(
   );
   if (!options.check) {
     mkdirSync(options.outDir, { recursive: true });
-    writeStamp(options.outDir, stampContent(fingerprint, files));
+    writeStamp(
+      options.outDir,
+      stampContent(fingerprint, files, {
+        ...prettierNow,
+        configs: await resolvedConfigs(options.outDir, prettierNow, files),
+      }),
+    );
   }
-  return { files, stale, written, upToDate: false, orphans, removed };
+  return {
+    files,
+    stale,
+    written,
+    upToDate: false,
+    orphans,
+    removed,
+    ...(prettierChanged ? { staleReason: prettierChanged } : {}),
+  };
+}
+/** What each recorded config file resolves to, for an output file it applies to. */
+async function resolvedConfigs(
+  outDir: string,
+  record: PrettierRecord,
+  files: readonly OutputFile[],
+): Promise<Record<string, unknown>> {
+  const names = Object.keys(record.configFiles);
+  if (names.length === 0) return {};
+  const { prettierConfigFor } = await import("./emit/chunks.js");
+  const { nearestPrettierConfig } = await import("./prettier-config-files.js");
+  const out: Record<string, unknown> = {};
+  for (const f of files) {
+    if (!f.path.endsWith(".ts")) continue;
+    const target = join(outDir, f.path);
+    const config = nearestPrettierConfig(dirname(target));
+    if (!config) continue;
+    const name = relative(resolve(outDir), config).split(sep).join("/");
+    if (name in out) continue;
+    const resolved = await prettierConfigFor(target);
+    // Plugins resolved to absolute paths would tie the stamp to the checkout's location.
+    out[name] = {
+      ...resolved,
+      ...(Array.isArray(resolved["plugins"])
+        ? {
+            plugins: (resolved["plugins"] as unknown[]).map((p) =>
+              typeof p === "string" && isAbsolute(p)
+                ? relative(resolve(outDir), p).split(sep).join("/")
+                : p,
+            ),
+          }
+        : {}),
+    };
+  }
+  return out;
 }
 
 export function displayPath(outDir: string, rel: string): string {

@@ -41,7 +41,16 @@ export async function generateCommand(args: string[]): Promise<number> {
     (f) => `  ${displayPath(outDir, f)}\n`,
   );
   if (values.check) {
-    if (result.stale.length === 0 && result.orphans.length === 0) return 0;
+    if (
+      result.stale.length === 0 &&
+      !result.staleReason &&
+      result.orphans.length === 0
+    )
+      return 0;
+    if (result.staleReason)
+      process.stderr.write(
+        `virt-rpcgen: ${values.out} is stale: ${result.staleReason}; run generate\n`,
+      );
     if (result.stale.length > 0) {
       process.stderr.write(
         `virt-rpcgen: ${result.stale.length} generated file(s) are stale or missing; run generate:\n`,

@@ -10,7 +10,8 @@
  * - broken objects and arrays put each entry on its own line with a trailing comma;
  * - "fits" counts the rest of the line after the literal (the `,` or `;` that follows);
  * - a `key: value` whose unbreakable value does not fit moves to the next line when the key
- *   is 5 columns or longer, and stays long after a shorter key.
+ *   is 5 columns or longer, and stays long after a shorter key or when the value is a number,
+ *   boolean or template literal.
  * Deviations are caught by test/generate/prettier-stable.test.ts on every generated file.
  */
 
@@ -52,6 +53,13 @@ export const typeObj = (entries: readonly ObjectEntry[]): Literal => ({
 });
 
 const WIDTH = 80;
+
+/**
+ * Values prettier keeps on the line of their key (its "never-break-after-operator" layout):
+ * number literals (not negative ones: `-1` is a unary expression), booleans, template literals.
+ */
+export const NEVER_BREAKS_AFTER_KEY =
+  /^(0[xX][0-9a-fA-F]+|0[oO][0-7]+|0[bB][01]+|\d+(\.\d*)?([eE][+-]?\d+)?|true|false|`[^`]*`)$/;
 
 /** The literal on one line, or null when it can never be on one line (expanded, documented). */
 export function flat(l: Literal): string | null {
@@ -112,9 +120,10 @@ export function printLiteral(
     // prettier's layouts for `key: value` that does not fit: a key shorter than 5 columns
     // (tabWidth + 3) never breaks after the colon; a longer key moves the value to the next line.
     // A type annotation (`key: Type;` in an object type) never breaks after the colon.
+    // A number, boolean or template literal never moves below its key, however long the line.
     const key =
       prefix.endsWith(": ") && !typeMember ? prefix.slice(0, -2) : null;
-    if (key !== null && key.length >= 5)
+    if (key !== null && key.length >= 5 && !NEVER_BREAKS_AFTER_KEY.test(l.text))
       return [`${pad}${key}:`, `${pad}  ${l.text}${suffix}`];
     return [`${pad}${prefix}${l.text}${suffix}`];
   }

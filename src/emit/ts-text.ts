@@ -5,6 +5,7 @@
  */
 import { PRINT_WIDTH } from "./chunks.js";
 import { reindent } from "./indent.js";
+import { NEVER_BREAKS_AFTER_KEY } from "./literal-printer.js";
 import { breakLine } from "./ts-layout.js";
 
 export function jsDoc(lines: readonly string[], indent = ""): string[] {
@@ -53,25 +54,36 @@ export function exportConstObject(
 export function objectEntry(key: string, value: string, depth: number): string {
   const pad = "  ".repeat(depth);
   const line = `${pad}${key}: ${value},`;
-  return line.length <= PRINT_WIDTH ? line : `${pad}${key}:\n${pad}  ${value},`;
+  // prettier never breaks after a key shorter than 5 columns, nor before a number literal.
+  return line.length <= PRINT_WIDTH ||
+    key.length < 5 ||
+    NEVER_BREAKS_AFTER_KEY.test(value)
+    ? line
+    : `${pad}${key}:\n${pad}  ${value},`;
 }
 
 /**
- * A type alias of object-type variants, each with an optional trailing comment:
- * one line when it fits and has no comments, else one `| variant` per line.
+ * A type alias of object-type variants, each with an optional trailing comment. A comment on
+ * the last variant trails the statement (prettier does not count it towards the width); one on
+ * any other variant breaks the union into one `| variant` per line. Without those: one line
+ * when it fits, else the union on one indented line after the `=`, else one variant per line.
  */
 export function unionTypeAlias(
   name: string,
   variants: readonly { text: string; comment?: string }[],
 ): string {
   const flat = `export type ${name} = ${variants.map((v) => v.text).join(" | ")};`;
-  if (variants.every((v) => !v.comment) && flat.length <= PRINT_WIDTH)
-    return flat;
-  if (variants.length === 1 && !variants[0]!.comment) return flat; // too long: prettier's turn
-  // prettier's next try: the whole union on one indented line after the `=`.
-  const joined = `  ${variants.map((v) => v.text).join(" | ")};`;
-  if (variants.every((v) => !v.comment) && joined.length <= PRINT_WIDTH)
-    return `export type ${name} =\n${joined}`;
+  const innerComment = variants.slice(0, -1).some((v) => v.comment);
+  const lastComment = variants[variants.length - 1]?.comment;
+  const tail = lastComment ? ` // ${lastComment}` : "";
+  if (!innerComment) {
+    if (flat.length <= PRINT_WIDTH) return flat + tail;
+    // One variant is no union; too long, it breaks the object type: prettier's turn.
+    if (variants.length === 1) return flat + tail;
+    const joined = `  ${variants.map((v) => v.text).join(" | ")};`;
+    if (joined.length <= PRINT_WIDTH)
+      return `export type ${name} =\n${joined}${tail}`;
+  }
   return [
     `export type ${name} =`,
     ...variants.map((v, i) => {

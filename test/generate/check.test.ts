@@ -115,3 +115,63 @@ describe("the runtime's own generated codecs", () => {
     await runOk(process.execPath, args);
   });
 });
+
+describe("generate --check and the prettier config", () => {
+  const demo = join(REPO_ROOT, "test", "fixtures", "demo_protocol.x");
+  const gen = (out: string, ...more: string[]) =>
+    run(process.execPath, [
+      cli,
+      "generate",
+      demo,
+      "--out",
+      out,
+      "--no-libvirt-defines",
+      ...more,
+    ]);
+
+  it("reports a config added, edited or removed since generate as stale, naming it", async () => {
+    const out = mkdtempSync(join(tmpdir(), "rpcgen-check-prettier-"));
+    try {
+      expect((await gen(out)).status).toBe(0);
+      expect((await gen(out, "--check")).status).toBe(0);
+      // A config that prints the same text: the outputs are unchanged, the stamp is not.
+      writeFileSync(join(out, ".prettierrc.json"), '{ "semi": true }\n');
+      let r = await gen(out, "--check");
+      expect(r.status).toBe(1);
+      expect(r.stderr).toContain(
+        "prettier config changed: .prettierrc.json (added)",
+      );
+      expect((await gen(out)).status).toBe(0);
+      const stamp = JSON.parse(
+        readFileSync(join(out, ".virt-rpcgen-stamp.json"), "utf8"),
+      ) as { prettier: { configs: Record<string, unknown> } };
+      expect(stamp.prettier.configs).toEqual({
+        ".prettierrc.json": { semi: true },
+      });
+      expect((await gen(out, "--check")).status).toBe(0);
+      // A config that changes the text: stale files, and the config named.
+      writeFileSync(join(out, ".prettierrc.json"), '{ "semi": false }\n');
+      r = await gen(out, "--check");
+      expect(r.status).toBe(1);
+      expect(r.stderr).toContain(
+        "prettier config changed: .prettierrc.json (edited)",
+      );
+      expect(r.stderr).toContain("demo_protocol/codecs.ts");
+      expect((await gen(out)).status).toBe(0);
+      expect(
+        readFileSync(join(out, "demo_protocol", "codecs.ts"), "utf8"),
+      ).not.toMatch(/;\n/);
+      rmSync(join(out, ".prettierrc.json"));
+      r = await gen(out, "--check");
+      expect(r.status).toBe(1);
+      expect(r.stderr).toContain(
+        "prettier config changed: .prettierrc.json (removed)",
+      );
+      // A plain run (no --check) sees the change too and rewrites the outputs.
+      expect((await gen(out)).stdout).not.toContain("up to date");
+      expect((await gen(out, "--check")).status).toBe(0);
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+    }
+  });
+});
