@@ -39,13 +39,7 @@ import {
   type Literal,
   type ObjectEntry,
 } from "./literal-printer.js";
-import {
-  breakLine,
-  genericHead,
-  namedImport,
-  namespaceImport,
-  signature,
-} from "./ts-layout.js";
+import { breakLine, genericHead, signature } from "./ts-layout.js";
 import { jsDoc } from "./ts-text.js";
 import type {
   Field,
@@ -65,7 +59,20 @@ import {
 } from "./libvirt-api-data.js";
 import { apiEnumsOf, lifecycleDetails } from "./ts-libvirt-api.js";
 import { eventFamilies, type EventFamily } from "./ts-client-events.js";
-import { codecName, programPrefix, propKey, tsTypeName } from "./ts-names.js";
+import {
+  bindingName,
+  codecName,
+  literalKey,
+  memberName,
+  programPrefix,
+  propKey,
+  tsTypeName,
+} from "./ts-names.js";
+import { byCodeUnits, GeneratedFile } from "./generated-file.js";
+import {
+  PROGRAM_CLIENT_MEMBERS,
+  type RuntimeSymbol,
+} from "../runtime/generated-code-symbols.js";
 
 export interface ClientEmitOptions {
   readonly runtimeImport: string;
@@ -87,53 +94,16 @@ export function hasClientModule(p: ProtocolModel): boolean {
   return p.procedures.some((x) => x.annotations !== null || x.msg !== null);
 }
 
-/** Members of the runtime's ProgramClient (and Object) a generated method must not shadow. */
-const BASE_MEMBERS = new Set([
-  "call",
-  "on",
-  "off",
-  "once",
-  "close",
-  "connection",
-  "program",
-  "invoke",
-  "invokeStream",
-  "invokeStreamOnly",
-  "dispatch",
-  "listeners",
-  "unsubscribe",
-  "events",
-  "subscribe",
-  "keepConnected",
-  "onReconnect",
-  "eventHost",
-  "conn",
-  "subscriptions",
-  "reconnect",
-  "reconnecting",
-  "closing",
-  "watch",
-  "tell",
-  "reconnectLoop",
-  "adopt",
-  "targets",
-  "target",
+/**
+ * Members a method named after a procedure must not redeclare: ProgramClient's (the runtime
+ * keeps that list, held to the class by its type check and a test) and the generated class'
+ * own; memberName adds Object.prototype's.
+ */
+const BASE_MEMBERS: ReadonlySet<string> = new Set([
+  ...PROGRAM_CLIENT_MEMBERS,
   "constructor",
-  "toString",
-  "valueOf",
-  "hasOwnProperty",
-  "isPrototypeOf",
-  "propertyIsEnumerable",
-  "toLocaleString",
+  "events",
 ]);
-
-const RESERVED_PARAMS = new Set(
-  (
-    "break case catch class const continue debugger default delete do else enum export extends false finally for function if import in " +
-    "instanceof new null return super switch this throw true try typeof var void while with as implements interface let package private " +
-    "protected public static yield await arguments eval options"
-  ).split(" "),
-);
 
 const PRIMITIVE_TS: Record<string, string> = {
   hyper: "bigint",
@@ -159,22 +129,44 @@ export function emitClientModule(
   const flagsData = options.apiData ?? libvirtApiData();
   // Names the protocol's api.ts module declares (enums) that this module uses.
   const apiNames = new Set(apiEnumsOf(p, flagsData));
-  const usedApi = new Set<string>();
   const { value: prefix, type: Type } = programPrefix(p);
   const program = p.program!;
-  const aliases = new Map<ProtocolModel, string>([[p, prefix]]);
-  const aliasOf = (owner: ProtocolModel): string => {
-    let a = aliases.get(owner);
-    if (!a) {
-      a = programPrefix(owner).value;
-      if ([...aliases.values()].includes(a)) a = `${a}${aliases.size}`;
-      aliases.set(owner, a);
-    }
-    return a;
-  };
-  // Every imported protocol gets its alias up front, so parameter names can avoid all of them.
-  p.imports.forEach(aliasOf);
-  const own = (name: string) => `${prefix}.${name}`;
+  const programName = `${prefix}ClientProgram`;
+  const traceName = `${prefix}TraceProgram`;
+  const className = `${Type}Client`;
+  const families = eventFamilies(p, flagsData);
+  const subsClass = `${Type}EventSubscriptions`;
+  // Everything the module declares, known before any import is named.
+  const file = new GeneratedFile(options.runtimeImport, [
+    className,
+    `${Type}ClientCalls`,
+    `${Type}ClientEvents`,
+    programName,
+    traceName,
+    "HANDSHAKE",
+    subsClass,
+    ...families.flatMap((f) => [
+      familyConstName(f),
+      ...f.events.map(eventAliasName),
+    ]),
+    // libvirt's enums (api.ts) keep their names.
+    ...apiNames,
+    "virDomainEventLifecycleKind",
+  ]);
+  const api = (name: string): string => file.importDeclared("./api.js", name);
+  const codecsPathOf = (owner: ProtocolModel) =>
+    owner === p ? "./codecs.js" : options.importPathOf(owner);
+  // Every protocol gets its alias up front, so parameter names can avoid all of them; a
+  // namespace is imported once something is named through it.
+  const aliases = new Map<ProtocolModel, string>(
+    [p, ...p.imports].map((o) => [
+      o,
+      file.reserveNamespace(codecsPathOf(o), programPrefix(o).value),
+    ]),
+  );
+  const aliasOf = (owner: ProtocolModel): string =>
+    file.namespace(codecsPathOf(owner), aliases.get(owner)!);
+  const own = (name: string) => `${aliasOf(p)}.${name}`;
   const typeOfDecl = (decl: TypeDecl) =>
     `${aliasOf(p.ownerOf(decl))}.${tsTypeName(decl.name)}`;
   const codecOf = (s: StructType | null) =>
@@ -208,19 +200,9 @@ export function emitClientModule(
         return "string";
     }
   };
-  const runtime = new Set<string>([
-    "ProgramClient",
-    "openSession",
-    "type CallOptions",
-    "type ClientProgram",
-    "type ConnectOptions",
-    "type ConnectTarget",
-    "type RpcConnection",
-    "type TraceProgram",
-  ]);
-
   const procConst = (x: ProcedureModel) => own(x.constName);
   const retType = (x: ProcedureModel) => (x.ret ? typeOfDecl(x.ret) : "void");
+  const rt = (symbol: RuntimeSymbol) => file.runtime(symbol);
   const argsType = (x: ProcedureModel) =>
     x.args ? typeOfDecl(x.args) : "void";
   const direction = (x: ProcedureModel): "read" | "write" | null => {
@@ -239,7 +221,6 @@ export function emitClientModule(
   const events = p.procedures.filter((x) => clientRole(x) === "event");
   // --- handshake --------------------------------------------------------------------------------
   const handshake = handshakeSpec(p, own, codecOf, typeOfDecl);
-  if (handshake) runtime.add("type HandshakeSpec");
 
   // --- methods ----------------------------------------------------------------------------------
   const callParts = new Map<
@@ -257,11 +238,9 @@ export function emitClientModule(
   ): OptionalKind<MethodDeclarationStructure> {
     const a = x.annotations;
     const fields = x.args?.fields ?? [];
-    const taken = new Set<string>([...aliases.values()]);
-    const paramName = (f: string) =>
-      RESERVED_PARAMS.has(f) || taken.has(f) || !/^[A-Za-z_$][\w$]*$/.test(f)
-        ? `${f.replace(/\W/g, "_")}_`
-        : f;
+    // `options` is the method's last parameter.
+    const taken = new Set<string>([...aliases.values(), "options"]);
+    const paramName = (f: string) => bindingName(f, taken);
     const docs: string[] = [];
     const params = fields.map((f, i) => {
       const name = paramName(f.name);
@@ -277,9 +256,7 @@ export function emitClientModule(
         const enums = flagsEnumsOf(flagsData, x.apiName);
         const wide = PRIMITIVE_TS[f.type.name] === "bigint";
         if (enums.length > 0) {
-          enums.forEach((e) => usedApi.add(e));
-          runtime.add("type Flags");
-          type = `Flags<${enums.join(" | ")}>${wide ? " | bigint" : ""}`;
+          type = `${rt("Flags")}<${enums.map(api).join(" | ")}>${wide ? " | bigint" : ""}`;
           docs.push(
             `@param ${name} bitwise-OR of ${enums.map((e) => `{@link ${e}}`).join(" and ")}`,
           );
@@ -295,12 +272,10 @@ export function emitClientModule(
         // Another argument libvirt documents as one of an enum (`stats`: virDomainStatsTypes).
         const named = argumentEnumOf(flagsData, x.apiName, f.name);
         if (named && PRIMITIVE_TS[f.type.name] === undefined) {
-          usedApi.add(named.enum);
           if (named.bits) {
-            runtime.add("type Flags");
-            type = `Flags<${named.enum}>`;
+            type = `${rt("Flags")}<${api(named.enum)}>`;
             value = f.type.name === "int" ? `${name} | 0` : `${name} >>> 0`;
-          } else type = named.enum;
+          } else type = api(named.enum);
         }
       }
       return {
@@ -319,8 +294,7 @@ export function emitClientModule(
           ? argumentEnumOf(flagsData, x.apiName, f.name)
           : null;
       if (!named || named.bits) return [];
-      usedApi.add(named.enum);
-      return [`${propKey(f.name)}: ${named.enum}`];
+      return [`${propKey(f.name)}: ${api(named.enum)}`];
     });
     const result = unwrap
       ? retEnums.length
@@ -349,20 +323,19 @@ export function emitClientModule(
       ? obj(
           params.map((q) =>
             q.value
-              ? { key: propKey(q.field), value: raw(q.value) }
+              ? { key: literalKey(q.field), value: raw(q.value) }
               : q.name === q.field
                 ? {
                     key: propKey(q.field),
                     value: raw(propKey(q.field)),
                     shorthand: true,
                   }
-                : { key: propKey(q.field), value: raw(q.name) },
+                : { key: literalKey(q.field), value: raw(q.name) },
           ),
         )
       : raw("undefined");
     let call: CallParts;
     if (dir) {
-      runtime.add("type StreamCallOptions");
       const sparse = sparseExpression(x, params, flagsData, options.defines);
       notes.push(
         dir === "read"
@@ -374,8 +347,7 @@ export function emitClientModule(
           `Sparse (holes) when \`${x.annotations!.sparseFlag}\` is set.`,
         );
       if (x.ret) {
-        runtime.add("type StreamReply");
-        returnType = `Promise<StreamReply<${result}>>`;
+        returnType = `Promise<${rt("StreamReply")}<${result}>>`;
         call = {
           callee: "this.invokeStream",
           args: [
@@ -392,8 +364,7 @@ export function emitClientModule(
             : "",
         };
       } else {
-        runtime.add("type VirtStream");
-        returnType = "Promise<VirtStream>";
+        returnType = `Promise<${rt("VirtStream")}>`;
         call = {
           callee: "this.invokeStreamOnly",
           args: [
@@ -421,9 +392,7 @@ export function emitClientModule(
         then: unwrap ? `.then((r) => r.${unwrap.name})` : "",
       };
     }
-    const name = BASE_MEMBERS.has(x.methodName)
-      ? `${x.methodName}_`
-      : x.methodName;
+    const name = memberName(x.methodName, BASE_MEMBERS);
     const method: OptionalKind<MethodDeclarationStructure> = {
       name,
       docs: [
@@ -441,7 +410,7 @@ export function emitClientModule(
         })),
         {
           name: "options",
-          type: dir ? "StreamCallOptions" : "CallOptions",
+          type: rt(dir ? "StreamCallOptions" : "CallOptions"),
           hasQuestionToken: true,
         },
       ],
@@ -457,10 +426,6 @@ export function emitClientModule(
   // --- file ---------------------------------------------------------------------------------------
   // Every chunk is printed in prettier's layout (chunks.ts): imports, the flags enums, the call
   // and event maps, the program description, the class head and one chunk per method.
-  const programName = `${prefix}ClientProgram`;
-  const traceName = `${prefix}TraceProgram`;
-  const className = `${Type}Client`;
-
   const interfaceChunk = (
     name: string,
     doc: string,
@@ -492,7 +457,9 @@ export function emitClientModule(
           { key: "args", value: raw(argsType(x)) },
           {
             key: "ret",
-            value: raw(dir ? `StreamReply<${retType(x)}>` : retType(x)),
+            value: raw(
+              dir ? `${rt("StreamReply")}<${retType(x)}>` : retType(x),
+            ),
           },
         ]),
         docs: [
@@ -582,7 +549,7 @@ export function emitClientModule(
           true,
         ),
         0,
-        `export const ${traceName}: TraceProgram = `,
+        `export const ${traceName}: ${rt("TraceProgram")} = `,
         ";",
       ),
     ].join("\n"),
@@ -597,7 +564,7 @@ export function emitClientModule(
             ...printLiteral(
               handshake.literal,
               0,
-              `const HANDSHAKE: HandshakeSpec<${handshake.argsType}> = `,
+              `const HANDSHAKE: ${rt("HandshakeSpec")}<${handshake.argsType}> = `,
               ";",
             ),
           ].join("\n"),
@@ -612,7 +579,7 @@ export function emitClientModule(
       ...printLiteral(
         programLiteral,
         0,
-        `export const ${programName}: ClientProgram = `,
+        `export const ${programName}: ${rt("ClientProgram")} = `,
         ";",
       ),
     ].join("\n"),
@@ -627,11 +594,11 @@ export function emitClientModule(
     ]),
     ...genericHead(
       `export class ${className} extends `,
-      "ProgramClient",
+      rt("ProgramClient"),
       [`${Type}ClientCalls`, `${Type}ClientEvents`],
       " {",
     ),
-    "  constructor(connection: RpcConnection) {",
+    `  constructor(connection: ${rt("RpcConnection")}) {`,
     `    super(connection, ${programName});`,
     "  }",
     "",
@@ -639,19 +606,20 @@ export function emitClientModule(
     ...signature(
       "  ",
       "static async connect",
-      ["target: string | ConnectTarget", "options?: ConnectOptions"],
+      [
+        `target: string | ${rt("ConnectTarget")}`,
+        `options?: ${rt("ConnectOptions")}`,
+      ],
       `Promise<${className}>`,
     ),
     ...breakLine(
-      `    return new ${className}(await openSession(${programName}, target, options));`,
+      `    return new ${className}(await ${rt("openSession")}(${programName}, target, options));`,
     ),
     "  }",
   ];
   const head = headLines;
 
   // --- event subscriptions (client.events) ---------------------------------------------------------
-  const families = eventFamilies(p, flagsData);
-  const subsClass = `${Type}EventSubscriptions`;
   const subscriptions = families.length
     ? eventClass(
         flagsData,
@@ -661,24 +629,22 @@ export function emitClientModule(
         p.name,
         typeOfDecl,
         tsTypeOfField,
-        (name) => {
-          usedApi.add(name);
-          return name;
-        },
+        api,
+        rt,
         apiNames.has("virDomainEventType") &&
           lifecycleDetails(flagsData).length > 0,
       )
     : null;
   const eventChunks: Chunk[] = subscriptions
     ? [
-        ...families.map((f) => rawChunk(eventFamilyConst(f, own, codecOf))),
+        ...families.map((f) =>
+          rawChunk(eventFamilyConst(f, own, codecOf, rt("EventFamilySpec"))),
+        ),
         ...subscriptions.aliases.map(rawChunk),
         rawChunk(subscriptions.cls),
       ]
     : [];
   if (families.length) {
-    runtime.add("type EventFamilySpec");
-    runtime.add("type EventSubscription");
     head.push(
       "",
       ...jsDoc(
@@ -707,42 +673,11 @@ export function emitClientModule(
       ...asMember,
     };
   });
-  // Import only what the module uses, so projects with noUnusedLocals compile it.
-  const body = [
-    callsInterface,
-    eventsInterface,
-    ...handshakeChunks,
-    traceChunk,
-    programChunk,
-    ...eventChunks,
-    head.join("\n"),
-    ...memberChunks.map((c) => c.text),
-  ]
-    .map((c) => (typeof c === "string" ? c : c.text))
-    .join("\n");
-  const uses = (name: string) =>
-    new RegExp(`(^|[^\\w$.])${name.replace(/^type /, "")}\\b`).test(body);
-  const sortedRuntime = [...runtime]
-    .filter(uses)
-    .sort((a, b) =>
-      a.replace(/^type /, "").localeCompare(b.replace(/^type /, "")),
-    );
-  const apiImports = [...usedApi]
-    .filter((n) => apiNames.has(n) || n === "virDomainEventLifecycleKind")
-    .filter(uses)
-    .sort();
-  const imports = [
-    namedImport(sortedRuntime, options.runtimeImport),
-    ...(apiImports.length ? [namedImport(apiImports, "./api.js")] : []),
-    ...[...aliases]
-      .filter(([, alias]) => body.includes(`${alias}.`))
-      .map(([owner, alias]) =>
-        namespaceImport(
-          alias,
-          owner === p ? "./codecs.js" : options.importPathOf(owner),
-        ),
-      ),
-  ];
+  // Imports are what the chunks above named through the file: nothing unused.
+  const imports = file.imports(
+    ["./api.js", ...[p, ...p.imports].map(codecsPathOf)],
+    { compare: new Map([["./api.js", byCodeUnits]]) },
+  );
   return {
     header: `// Generated by virt-rpcgen from ${p.name}.x. Do not edit: change the protocol and regenerate.\n`,
     chunks: [
@@ -935,14 +870,20 @@ function eventFamilyConst(
   f: EventFamily,
   own: (n: string) => string,
   codecOf: (s: StructType | null) => string,
+  EventFamilySpec: string,
 ): string {
   return [
     `/** How \`${f.idEnum}\` callbacks are registered and deregistered. */`,
-    `const ${familyConstName(f)}: EventFamilySpec<${own(tsTypeName(f.register.args!.name))}> = {`,
+    `const ${familyConstName(f)}: ${EventFamilySpec}<${own(tsTypeName(f.register.args!.name))}> = {`,
     `  register: { proc: ${own(f.register.constName)}, args: ${codecOf(f.register.args)}, ret: ${codecOf(f.register.ret)} },`,
     `  deregister: { proc: ${own(f.deregister.constName)}, args: ${codecOf(f.deregister.args)} },`,
     `};`,
   ].join("\n");
+}
+
+/** `StatusEvent`: the payload type of `client.events.status()`. */
+function eventAliasName(e: { readonly name: string }): string {
+  return `${e.name[0]!.toUpperCase()}${e.name.slice(1)}Event`;
 }
 
 function familyConstName(f: EventFamily): string {
@@ -973,6 +914,7 @@ function eventClass(
   typeOfDecl: (d: TypeDecl) => string,
   tsTypeOfField: (f: Field) => string,
   api: (name: string) => string,
+  rt: (symbol: RuntimeSymbol) => string,
   lifecycleKinds: boolean,
 ): { aliases: string[]; cls: string } {
   const aliases: string[] = [];
@@ -1006,7 +948,7 @@ function eventClass(
         if (typed.length) payload = `${payload} & { ${typed.join("; ")} }`;
       }
       // A named type per event keeps signatures short (and prettier's layout stable).
-      const alias = `${e.name[0]!.toUpperCase()}${e.name.slice(1)}Event`;
+      const alias = eventAliasName(e);
       const cast = payload.includes(" & ") ? ` as ${alias}` : "";
       aliases.push(
         [
@@ -1020,7 +962,7 @@ function eventClass(
         `   * \`${e.member}\`: registers with \`${f.register.constName}\` (for one ${objField.name}, or all when none is given) and yields \`${e.msg.constName}\`'s events until closed.`,
         `   */`,
         // libvirt's register calls take the object as optional (`remote_domain`): null is all.
-        `  ${e.name}(${objField.name}: ${objType} | null = null): Promise<EventSubscription<${alias}>> {`,
+        `  ${e.name}(${objField.name}: ${objType} | null = null): Promise<${rt("EventSubscription")}<${alias}>> {`,
         `    return this.client.subscribe(${familyConstName(f)}, ${JSON.stringify(e.msg.methodName)}, { eventID: ${api(f.idEnum)}.${e.member}, ${objField.name} }, (m) => ${e.unwrap ? "m.msg" : "m"}${cast});`,
         `  }`,
       );

@@ -5,6 +5,7 @@
  * `unsigned int flags;`            → encode `w.uint(v.flags);`  decode `const _flags = r.uint();`
  * `remote_typed_param params<64>;` → a length-checked loop calling `xdr_remote_typed_param`.
  */
+import type { RuntimeSymbol } from "../runtime/generated-code-symbols.js";
 import { minWireSizeOfRef } from "../model/wire-size.js";
 import type {
   Field,
@@ -26,6 +27,8 @@ export interface BodyContext {
   fresh(): number;
   /** Whether a type can recur at run time, so its codec must count its nesting. */
   recursive(decl: TypeDecl): boolean;
+  /** The local name of a runtime symbol, imported by the module. */
+  runtime(symbol: RuntimeSymbol): string;
 }
 
 const UINT32_MAX = 0xffffffff;
@@ -132,7 +135,7 @@ export function encodeField(f: Field, x: string, ctx: BodyContext): string[] {
           ? [`const ${arr} = ${x};`, `w.count(${arr}.length, ${maxOf(f.max)});`]
           : [
               `const ${arr} = ${x};`,
-              `checkFixedLength(${arr}, ${f.size.value});`,
+              `${ctx.runtime("checkFixedLength")}(${arr}, ${f.size.value});`,
             ];
       return [
         ...head,
@@ -142,7 +145,7 @@ export function encodeField(f: Field, x: string, ctx: BodyContext): string[] {
         encodeScalar(f.type, `${arr}[${i}]!`, ctx),
         `}`,
         `} catch (e) {`,
-        `throw prependXdrPath(e, ${i});`,
+        `throw ${ctx.runtime("prependXdrPath")}(e, ${i});`,
         `}`,
       ];
     }
@@ -192,7 +195,7 @@ export function decodeField(
         `${local}[${i}] = ${decodeScalar(f.type, ctx)};`,
         `}`,
         `} catch (e) {`,
-        `throw prependXdrPath(e, ${i});`,
+        `throw ${ctx.runtime("prependXdrPath")}(e, ${i});`,
         `}`,
       ];
     }
