@@ -16,12 +16,7 @@
  * the methods is independent of the procedure list's order, so adding a procedure adds exactly
  * its method (or its map entries).
  */
-import {
-  printStructure,
-  StructureKind,
-  type MethodDeclarationStructure,
-  type OptionalKind,
-} from "ts-morph";
+import type { MethodDeclarationStructure, OptionalKind } from "ts-morph";
 import {
   rawChunk,
   stableChunk,
@@ -223,19 +218,9 @@ export function emitClientModule(
   const handshake = handshakeSpec(p, own, codecOf, typeOfDecl);
 
   // --- methods ----------------------------------------------------------------------------------
-  const callParts = new Map<
-    OptionalKind<MethodDeclarationStructure>,
-    CallParts
-  >();
-  const methods: OptionalKind<MethodDeclarationStructure>[] = [];
-  for (const x of p.procedures) {
-    if (clientRole(x) !== "method") continue;
-    methods.push(methodOf(x));
-  }
+  const methods = calls.map(methodOf);
 
-  function methodOf(
-    x: ProcedureModel,
-  ): OptionalKind<MethodDeclarationStructure> {
+  function methodOf(x: ProcedureModel): ClientMethod {
     const a = x.annotations;
     const fields = x.args?.fields ?? [];
     // `options` is the method's last parameter.
@@ -393,7 +378,7 @@ export function emitClientModule(
       };
     }
     const name = memberName(x.methodName, BASE_MEMBERS);
-    const method: OptionalKind<MethodDeclarationStructure> = {
+    const method: ClientMethod["structure"] = {
       name,
       docs: [
         [
@@ -415,12 +400,8 @@ export function emitClientModule(
         },
       ],
       returnType,
-      statements: [
-        `return ${call.callee}(${call.args.map((a) => flat(a)!).join(", ")})${call.then};`,
-      ],
     };
-    callParts.set(method, call);
-    return method;
+    return { structure: method, call };
   }
 
   // --- file ---------------------------------------------------------------------------------------
@@ -661,18 +642,10 @@ export function emitClientModule(
 
   // Members are formatted (when they need it) inside a stand-in class.
   const asMember = { wrap: { before: "class _ {", after: "}" } };
-  const memberChunks: Chunk[] = methods.map((m) => {
-    const text = printMethod(m, callParts.get(m));
-    if (text !== null) return { ...stableChunk(text), ...asMember };
-    const single = printStructure(
-      { kind: StructureKind.Class, name: "_", methods: [m] },
-      { indentNumberOfSpaces: 2 },
-    ).trim();
-    return {
-      ...rawChunk(single.split("\n").slice(1, -1).join("\n")),
-      ...asMember,
-    };
-  });
+  const memberChunks: Chunk[] = methods.map((m) => ({
+    ...stableChunk(printMethod(m)),
+    ...asMember,
+  }));
   // Imports are what the chunks above named through the file: nothing unused.
   const imports = file.imports(
     ["./api.js", ...[p, ...p.imports].map(codecsPathOf)],
@@ -819,29 +792,28 @@ interface CallParts {
 }
 
 /**
- * A client method in prettier's layout (docs, signature broken one parameter per line when too
- * long, the call broken one argument per line when too long), or null when its shape is one
- * this printer does not know; the chunk is then formatted by prettier.
+ * A client method: its declaration as a ts-morph structure (name, docs, parameters, return
+ * type) and its one statement in parts, which printMethod lays out as prettier does.
  */
-function printMethod(
-  m: OptionalKind<MethodDeclarationStructure>,
-  call: CallParts | undefined,
-): string | null {
-  if (
-    !call ||
-    m.isStatic ||
-    m.isAsync ||
-    (m.docs?.length ?? 0) > 1 ||
-    typeof m.returnType !== "string"
-  )
-    return null;
-  const doc = m.docs?.[0];
-  if (doc !== undefined && typeof doc !== "string") return null;
+interface ClientMethod {
+  readonly structure: OptionalKind<MethodDeclarationStructure> & {
+    readonly returnType: string;
+    readonly docs: [string];
+  };
+  readonly call: CallParts;
+}
+
+/**
+ * A client method in prettier's layout: docs, the signature broken one parameter per line when
+ * too long, the call broken one argument per line when too long.
+ */
+function printMethod({ structure: m, call }: ClientMethod): string {
+  const doc = m.docs[0];
   const params = (m.parameters ?? []).map(
     (q) =>
       `${q.name}${q.hasQuestionToken ? "?" : ""}${q.type ? `: ${String(q.type)}` : ""}${q.initializer ? ` = ${String(q.initializer)}` : ""}`,
   );
-  const lines = doc === undefined ? [] : jsDoc(doc.split("\n"), "  ");
+  const lines = jsDoc(doc.split("\n"), "  ");
   const flatHead = `  ${m.name}(${params.join(", ")}): ${m.returnType} {`;
   if (flatHead.length <= 80) lines.push(flatHead);
   else

@@ -10,15 +10,11 @@
  *                                                            export const xdr_remote_domain_migrate_start_post_copy_args: XdrCodec<…> =
  *                                                              { name: "…", encode(w, v) {…}, decode(r) {…} };
  * ```
- * Imports and interfaces are ts-morph structures printed with `printStructure`; codec objects
- * are printed as text in prettier's layout (ts-morph would give them a hanging indent), so most
- * chunks need no prettier pass (chunks.ts).
+ * Interfaces are ts-morph structures printed with its CodeBlockWriter (ts-interface.ts); codec
+ * objects are printed as text in prettier's layout, so most chunks need no prettier pass
+ * (chunks.ts); imports are the GeneratedFile's.
  */
-import {
-  printStructure,
-  StructureKind,
-  type InterfaceDeclarationStructure,
-} from "ts-morph";
+import { printInterface, type PrintableInterface } from "./ts-interface.js";
 import type {
   EnumType,
   Field,
@@ -328,8 +324,7 @@ function structChunks(
             `};`,
           ],
     );
-  const iface: InterfaceDeclarationStructure = {
-    kind: StructureKind.Interface,
+  const iface: PrintableInterface = {
     name: typeName,
     isExported: true,
     docs: [`\`struct ${s.name}\` (${where(p)})`],
@@ -342,7 +337,7 @@ function structChunks(
   const ifaceText =
     s.fields.length === 0
       ? `${jsDoc([`\`struct ${s.name}\` (${where(p)})`]).join("\n")}\nexport interface ${typeName} {}`
-      : printStructure(iface, { indentNumberOfSpaces: 2 }).trimEnd();
+      : printInterface(iface).trimEnd();
   return [
     stableChunk(ifaceText),
     codecChunk(
