@@ -65,6 +65,11 @@ import {
 } from "./ts-names.js";
 import { byCodeUnits, GeneratedFile } from "./generated-file.js";
 import {
+  tsPrimitive,
+  tsTypeOfField as fieldType,
+  type TypeNaming,
+} from "./ts-types.js";
+import {
   PROGRAM_CLIENT_MEMBERS,
   type RuntimeSymbol,
 } from "../runtime/generated-code-symbols.js";
@@ -99,12 +104,6 @@ const BASE_MEMBERS: ReadonlySet<string> = new Set([
   "constructor",
   "events",
 ]);
-
-const PRIMITIVE_TS: Record<string, string> = {
-  hyper: "bigint",
-  "unsigned hyper": "bigint",
-  bool: "boolean",
-};
 
 /** A procedure's role in the client. */
 type Role = "method" | "event";
@@ -166,35 +165,12 @@ export function emitClientModule(
     `${aliasOf(p.ownerOf(decl))}.${tsTypeName(decl.name)}`;
   const codecOf = (s: StructType | null) =>
     s ? `${aliasOf(p.ownerOf(s))}.${codecName(s.name)}` : "null";
-  const tsTypeOfRef = (t: TypeRef): string => {
-    if (t.kind === "primitive") return PRIMITIVE_TS[t.name] ?? "number";
-    if (t.kind === "named") return typeOfDecl(t.decl);
-    const body =
-      t.kind === "inlineStruct"
-        ? t.struct
-        : t.kind === "inlineUnion"
-          ? t.union
-          : t.enumType;
-    return own(tsTypeName(body.name));
+  // Codecs' types through their namespace: `remote.remote_nonnull_domain`.
+  const naming: TypeNaming = {
+    named: typeOfDecl,
+    inline: (body) => own(tsTypeName(body.name)),
   };
-  const tsTypeOfField = (f: Field): string => {
-    switch (f.shape) {
-      case "scalar":
-        return tsTypeOfRef(f.type);
-      case "optional":
-        return `${tsTypeOfRef(f.type)} | null`;
-      case "fixedArray":
-      case "varArray": {
-        const el = tsTypeOfRef(f.type);
-        return /[ |]/.test(el) ? `(${el})[]` : `${el}[]`;
-      }
-      case "fixedOpaque":
-      case "varOpaque":
-        return "Uint8Array";
-      case "string":
-        return "string";
-    }
-  };
+  const tsTypeOfField = (f: Field): string => fieldType(f, naming);
   const procConst = (x: ProcedureModel) => own(x.constName);
   const retType = (x: ProcedureModel) => (x.ret ? typeOfDecl(x.ret) : "void");
   const rt = (symbol: RuntimeSymbol) => file.runtime(symbol);
@@ -239,7 +215,7 @@ export function emitClientModule(
         f.type.kind === "primitive"
       ) {
         const enums = flagsEnumsOf(flagsData, x.apiName);
-        const wide = PRIMITIVE_TS[f.type.name] === "bigint";
+        const wide = tsPrimitive(f.type.name) === "bigint";
         if (enums.length > 0) {
           type = `${rt("Flags")}<${enums.map(api).join(" | ")}>${wide ? " | bigint" : ""}`;
           docs.push(
@@ -256,7 +232,7 @@ export function emitClientModule(
       } else if (f.shape === "scalar" && f.type.kind === "primitive") {
         // Another argument libvirt documents as one of an enum (`stats`: virDomainStatsTypes).
         const named = argumentEnumOf(flagsData, x.apiName, f.name);
-        if (named && PRIMITIVE_TS[f.type.name] === undefined) {
+        if (named && tsPrimitive(f.type.name) === "number") {
           if (named.bits) {
             type = `${rt("Flags")}<${api(named.enum)}>`;
             value = f.type.name === "int" ? `${name} | 0` : `${name} >>> 0`;

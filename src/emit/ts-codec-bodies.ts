@@ -8,12 +8,20 @@
 import type { RuntimeSymbol } from "../runtime/generated-code-symbols.js";
 import { minWireSizeOfRef } from "../model/wire-size.js";
 import type {
+  EnumType,
   Field,
   PrimitiveName,
+  StructType,
   TypeDecl,
   TypeRef,
+  UnionType,
 } from "../model/types.js";
 import { codecName, tsTypeName } from "./ts-names.js";
+import {
+  tsTypeOfField as fieldType,
+  tsTypeOfRef as refType,
+  type TypeNaming,
+} from "./ts-types.js";
 
 /** What a codec body needs from the file it is emitted into. */
 export interface BodyContext {
@@ -33,51 +41,54 @@ export interface BodyContext {
 
 const UINT32_MAX = 0xffffffff;
 
-const PRIMITIVE_OPS: Record<PrimitiveName, { op: string; ts: string }> = {
-  int: { op: "int", ts: "number" },
-  "unsigned int": { op: "uint", ts: "number" },
-  hyper: { op: "hyper", ts: "bigint" },
-  "unsigned hyper": { op: "uhyper", ts: "bigint" },
-  float: { op: "float", ts: "number" },
-  double: { op: "double", ts: "number" },
-  quadruple: { op: "double", ts: "number" },
-  bool: { op: "bool", ts: "boolean" },
+/** The XdrWriter/XdrReader method of each primitive. */
+const PRIMITIVE_OPS: Record<PrimitiveName, { op: string }> = {
+  int: { op: "int" },
+  "unsigned int": { op: "uint" },
+  hyper: { op: "hyper" },
+  "unsigned hyper": { op: "uhyper" },
+  float: { op: "float" },
+  double: { op: "double" },
+  quadruple: { op: "double" },
+  bool: { op: "bool" },
   // rpcgen sends char/short/long as 4-byte ints (xdr_char, xdr_short, xdr_long).
-  char: { op: "int", ts: "number" },
-  "unsigned char": { op: "uint", ts: "number" },
-  short: { op: "int", ts: "number" },
-  "unsigned short": { op: "uint", ts: "number" },
-  long: { op: "int", ts: "number" },
-  "unsigned long": { op: "uint", ts: "number" },
+  char: { op: "int" },
+  "unsigned char": { op: "uint" },
+  short: { op: "int" },
+  "unsigned short": { op: "uint" },
+  long: { op: "int" },
+  "unsigned long": { op: "uint" },
 };
 
+/** How a codecs-like module names types: bare, importing other protocols' as it goes. */
+function namingOf(ctx: BodyContext): TypeNaming {
+  return {
+    named(decl) {
+      ctx.use(decl);
+      return tsTypeName(decl.name);
+    },
+    inline(body) {
+      return tsTypeName(ctx.inline(inlineRefOf(body)));
+    },
+  };
+}
+
+function inlineRefOf(
+  body: StructType | UnionType | EnumType,
+): TypeRef & { kind: "inlineStruct" | "inlineUnion" | "inlineEnum" } {
+  return body.kind === "struct"
+    ? { kind: "inlineStruct", struct: body }
+    : body.kind === "union"
+      ? { kind: "inlineUnion", union: body }
+      : { kind: "inlineEnum", enumType: body };
+}
+
 export function tsTypeOfRef(t: TypeRef, ctx: BodyContext): string {
-  switch (t.kind) {
-    case "primitive":
-      return PRIMITIVE_OPS[t.name].ts;
-    case "named":
-      ctx.use(t.decl);
-      return tsTypeName(t.name);
-    default:
-      return tsTypeName(ctx.inline(t));
-  }
+  return refType(t, namingOf(ctx));
 }
 
 export function tsTypeOfField(f: Field, ctx: BodyContext): string {
-  switch (f.shape) {
-    case "scalar":
-      return tsTypeOfRef(f.type, ctx);
-    case "optional":
-      return `${tsTypeOfRef(f.type, ctx)} | null`;
-    case "fixedArray":
-    case "varArray":
-      return `${tsTypeOfRef(f.type, ctx)}[]`;
-    case "fixedOpaque":
-    case "varOpaque":
-      return "Uint8Array";
-    case "string":
-      return "string";
-  }
+  return fieldType(f, namingOf(ctx));
 }
 
 function codecOf(t: TypeRef, ctx: BodyContext): string {
