@@ -1,47 +1,47 @@
 /**
- * Imports of the ONC-RPC modules (programs, client, server): every type and codec they name
- * comes from a protocol's `codecs.ts`; only the names the module text really uses are imported,
- * so projects with `noUnusedLocals` compile it.
+ * The import side of the ONC-RPC modules (programs, client, server): a GeneratedFile whose
+ * every type and codec comes from a protocol's `codecs.ts` under its own name, and whose
+ * runtime symbols take another name when the protocol declares theirs.
  */
 import { recursiveTypes } from "../model/type-graph.js";
 import type { ProtocolModel, TypeDecl } from "../model/types.js";
+import { GeneratedFile } from "./generated-file.js";
 import type { BodyContext } from "./ts-codec-bodies.js";
-import { namedImport } from "./ts-layout.js";
 import { codecName, tsTypeName } from "./ts-names.js";
 
 export interface ImportCollector {
+  readonly file: GeneratedFile;
   readonly ctx: BodyContext;
   /** A constant of the protocol's own codecs module (program numbers). */
   useConstant(name: string): string;
-  /** Import lines for the names `text` uses: the runtime's, then each codec module's. */
-  lines(
-    text: string,
-    runtimeImport: string,
-    runtime: readonly string[],
-    extra?: readonly { from: string; names: readonly string[] }[],
-  ): string;
+  /** The import statements: the runtime's, then each codec module's by protocol name, then `extra`. */
+  lines(extra?: readonly string[]): string;
 }
-
-const uses = (text: string, name: string) =>
-  new RegExp(`(?<![\\w$.])${name.replace(/\$/g, "\\$")}(?![\\w$])`).test(text);
 
 export function importCollector(
   p: ProtocolModel,
   importPathOf: (o: ProtocolModel) => string,
+  runtimeImport: string,
+  declared: Iterable<string>,
 ): ImportCollector {
-  const byOwner = new Map<ProtocolModel, Set<string>>();
+  // The protocols' names stay theirs: runtime imports step aside.
+  const file = new GeneratedFile(runtimeImport, declared);
+  const owners = [p, ...p.imports];
+  for (const owner of owners) {
+    for (const d of owner.types)
+      file.declare(tsTypeName(d.name), codecName(d.name));
+    for (const c of owner.constants) file.declare(tsTypeName(c.name));
+  }
   let counter = 0;
   const recursive = recursiveTypes(p.types);
   const ctx: BodyContext = {
     recursive: (decl) => recursive.has(decl),
-    use(decl: TypeDecl) {
-      const owner = p.ownerOf(decl);
-      const set = byOwner.get(owner) ?? new Set<string>();
-      set.add(`type ${tsTypeName(decl.name)}`);
-      set.add(codecName(decl.name));
-      byOwner.set(owner, set);
+    use(decl: TypeDecl, as) {
+      const from = importPathOf(p.ownerOf(decl));
+      if (as === "type") file.importDeclared(from, tsTypeName(decl.name), true);
+      else file.importDeclared(from, codecName(decl.name));
     },
-    inline(t) {
+    inline(t, as) {
       const body =
         t.kind === "inlineStruct"
           ? t.struct
@@ -49,40 +49,21 @@ export function importCollector(
             ? t.union
             : t.enumType;
       // The codecs module declares inline bodies under these names.
-      ctx.use(body);
+      ctx.use(body, as);
       return body.name;
     },
     fresh: () => counter++,
+    runtime: (symbol) => file.runtime(symbol),
   };
   return {
+    file,
     ctx,
     useConstant(name) {
-      const set = byOwner.get(p) ?? new Set<string>();
-      const ts = tsTypeName(name);
-      set.add(ts);
-      byOwner.set(p, set);
-      return ts;
+      return file.importDeclared(importPathOf(p), tsTypeName(name));
     },
-    lines(text, runtimeImport, runtime, extra = []) {
-      const bare = (n: string) => n.replace(/^type /, "");
-      const byName = (a: string, b: string) => bare(a).localeCompare(bare(b));
-      const out: string[] = [];
-      const rt = runtime.filter((n) => uses(text, bare(n)));
-      if (rt.length > 0)
-        out.push(namedImport([...rt].sort(byName), runtimeImport));
-      for (const [owner, names] of [...byOwner].sort((a, b) =>
-        a[0].name.localeCompare(b[0].name),
-      )) {
-        const used = [...names].filter((n) => uses(text, bare(n)));
-        if (used.length > 0)
-          out.push(namedImport(used.sort(byName), importPathOf(owner)));
-      }
-      for (const e of extra) {
-        const used = e.names.filter((n) => uses(text, bare(n)));
-        if (used.length > 0)
-          out.push(namedImport([...used].sort(byName), e.from));
-      }
-      return out.join("\n");
+    lines(extra = []) {
+      const byName = [...owners].sort((a, b) => a.name.localeCompare(b.name));
+      return file.imports([...byName.map(importPathOf), ...extra]).join("\n");
     },
   };
 }

@@ -23,7 +23,7 @@ import type {
 import { hasClientModule } from "./ts-client.js";
 import { hasServerModule } from "./ts-server.js";
 import type { BodyContext } from "./ts-codec-bodies.js";
-import { codecName, tsTypeName } from "./ts-names.js";
+import { codecName, memberName, tsTypeName } from "./ts-names.js";
 import { tsTypeOfField } from "./ts-codec-bodies.js";
 
 /** Whether `p` gets the standard ONC-RPC client and server (rather than libvirt's, or none). */
@@ -79,7 +79,7 @@ export function versionUnits(p: ProtocolModel): VersionUnit[] {
   );
 }
 
-/** Members of the generated client class a procedure method must not shadow. */
+/** Members of the generated client class a procedure method must not shadow (besides Object.prototype's). */
 const CLIENT_MEMBERS = new Set([
   "rpc",
   "program",
@@ -94,7 +94,7 @@ const CLIENT_MEMBERS = new Set([
 /** The method (client) and handler (server) name of a procedure. */
 export function methodName(proc: RpcProcedure): string {
   const m = camel(proc.name);
-  return CLIENT_MEMBERS.has(m) || /^\d/.test(m) ? `${m}_` : m;
+  return /^\d/.test(m) ? `${m}_` : memberName(m, CLIENT_MEMBERS);
 }
 
 /** `demo_echo_1_args`: the name rpcgen's C uses for this procedure in this version, plus a role. */
@@ -131,7 +131,7 @@ function fieldCodec(
   declare: (c: ProcedureCodec) => void,
 ): string {
   if (field.shape === "scalar" && field.type.kind === "named") {
-    ctx.use(field.type.decl);
+    ctx.use(field.type.decl, "codec");
     return codecName(field.type.name);
   }
   declare({ name, tsType: tsTypeOfField(field, ctx), fields: [field] });

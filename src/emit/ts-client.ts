@@ -14,14 +14,9 @@
  * `*_msg` procedures are server→client events: never methods, only typed listeners. Codecs are
  * used through a namespace import (`import * as remote from "./codecs.js"`) and everything but
  * the methods is independent of the procedure list's order, so adding a procedure adds exactly
- * its method (or its map entries).
+ * its method (or its map entries). The methods themselves are ts-client-methods.ts'; every
+ * name this module imports goes through its GeneratedFile.
  */
-import {
-  printStructure,
-  StructureKind,
-  type MethodDeclarationStructure,
-  type OptionalKind,
-} from "ts-morph";
 import {
   rawChunk,
   stableChunk,
@@ -30,7 +25,6 @@ import {
 } from "./chunks.js";
 import {
   arr,
-  flat,
   obj,
   printLiteral,
   raw,
@@ -39,13 +33,7 @@ import {
   type Literal,
   type ObjectEntry,
 } from "./literal-printer.js";
-import {
-  breakLine,
-  genericHead,
-  namedImport,
-  namespaceImport,
-  signature,
-} from "./ts-layout.js";
+import { breakLine, genericHead, signature } from "./ts-layout.js";
 import { jsDoc } from "./ts-text.js";
 import type {
   Field,
@@ -57,15 +45,21 @@ import type {
 } from "../model/types.js";
 import {
   argumentEnumOf,
-  enumMemberValue,
-  flagsEnumsOf,
   libvirtApiData,
-  type ApiFlags,
   type LibvirtApiData,
 } from "./libvirt-api-data.js";
 import { apiEnumsOf, lifecycleDetails } from "./ts-libvirt-api.js";
 import { eventFamilies, type EventFamily } from "./ts-client-events.js";
 import { codecName, programPrefix, propKey, tsTypeName } from "./ts-names.js";
+import { byCodeUnits, GeneratedFile } from "./generated-file.js";
+import {
+  clientMethod,
+  direction,
+  printMethod,
+  type ClientMethodContext,
+} from "./ts-client-methods.js";
+import { tsTypeOfField as fieldType, type TypeNaming } from "./ts-types.js";
+import type { RuntimeSymbol } from "../runtime/generated-code-symbols.js";
 
 export interface ClientEmitOptions {
   readonly runtimeImport: string;
@@ -87,60 +81,6 @@ export function hasClientModule(p: ProtocolModel): boolean {
   return p.procedures.some((x) => x.annotations !== null || x.msg !== null);
 }
 
-/** Members of the runtime's ProgramClient (and Object) a generated method must not shadow. */
-const BASE_MEMBERS = new Set([
-  "call",
-  "on",
-  "off",
-  "once",
-  "close",
-  "connection",
-  "program",
-  "invoke",
-  "invokeStream",
-  "invokeStreamOnly",
-  "dispatch",
-  "listeners",
-  "unsubscribe",
-  "events",
-  "subscribe",
-  "keepConnected",
-  "onReconnect",
-  "eventHost",
-  "conn",
-  "subscriptions",
-  "reconnect",
-  "reconnecting",
-  "closing",
-  "watch",
-  "tell",
-  "reconnectLoop",
-  "adopt",
-  "targets",
-  "target",
-  "constructor",
-  "toString",
-  "valueOf",
-  "hasOwnProperty",
-  "isPrototypeOf",
-  "propertyIsEnumerable",
-  "toLocaleString",
-]);
-
-const RESERVED_PARAMS = new Set(
-  (
-    "break case catch class const continue debugger default delete do else enum export extends false finally for function if import in " +
-    "instanceof new null return super switch this throw true try typeof var void while with as implements interface let package private " +
-    "protected public static yield await arguments eval options"
-  ).split(" "),
-);
-
-const PRIMITIVE_TS: Record<string, string> = {
-  hyper: "bigint",
-  "unsigned hyper": "bigint",
-  bool: "boolean",
-};
-
 /** A procedure's role in the client. */
 type Role = "method" | "event";
 
@@ -159,79 +99,59 @@ export function emitClientModule(
   const flagsData = options.apiData ?? libvirtApiData();
   // Names the protocol's api.ts module declares (enums) that this module uses.
   const apiNames = new Set(apiEnumsOf(p, flagsData));
-  const usedApi = new Set<string>();
   const { value: prefix, type: Type } = programPrefix(p);
   const program = p.program!;
-  const aliases = new Map<ProtocolModel, string>([[p, prefix]]);
-  const aliasOf = (owner: ProtocolModel): string => {
-    let a = aliases.get(owner);
-    if (!a) {
-      a = programPrefix(owner).value;
-      if ([...aliases.values()].includes(a)) a = `${a}${aliases.size}`;
-      aliases.set(owner, a);
-    }
-    return a;
-  };
-  // Every imported protocol gets its alias up front, so parameter names can avoid all of them.
-  p.imports.forEach(aliasOf);
-  const own = (name: string) => `${prefix}.${name}`;
+  const programName = `${prefix}ClientProgram`;
+  const traceName = `${prefix}TraceProgram`;
+  const className = `${Type}Client`;
+  const families = eventFamilies(p, flagsData);
+  const subsClass = `${Type}EventSubscriptions`;
+  // Everything the module declares, known before any import is named.
+  const file = new GeneratedFile(options.runtimeImport, [
+    className,
+    `${Type}ClientCalls`,
+    `${Type}ClientEvents`,
+    programName,
+    traceName,
+    "HANDSHAKE",
+    subsClass,
+    ...families.flatMap((f) => [
+      familyConstName(f),
+      ...f.events.map(eventAliasName),
+    ]),
+    // libvirt's enums (api.ts) keep their names.
+    ...apiNames,
+    "virDomainEventLifecycleKind",
+  ]);
+  const api = (name: string): string => file.importDeclared("./api.js", name);
+  const codecsPathOf = (owner: ProtocolModel) =>
+    owner === p ? "./codecs.js" : options.importPathOf(owner);
+  // Every protocol gets its alias up front, so parameter names can avoid all of them; a
+  // namespace is imported once something is named through it.
+  const aliases = new Map<ProtocolModel, string>(
+    [p, ...p.imports].map((o) => [
+      o,
+      file.reserveNamespace(codecsPathOf(o), programPrefix(o).value),
+    ]),
+  );
+  const aliasOf = (owner: ProtocolModel): string =>
+    file.namespace(codecsPathOf(owner), aliases.get(owner)!);
+  const own = (name: string) => `${aliasOf(p)}.${name}`;
   const typeOfDecl = (decl: TypeDecl) =>
     `${aliasOf(p.ownerOf(decl))}.${tsTypeName(decl.name)}`;
   const codecOf = (s: StructType | null) =>
     s ? `${aliasOf(p.ownerOf(s))}.${codecName(s.name)}` : "null";
-  const tsTypeOfRef = (t: TypeRef): string => {
-    if (t.kind === "primitive") return PRIMITIVE_TS[t.name] ?? "number";
-    if (t.kind === "named") return typeOfDecl(t.decl);
-    const body =
-      t.kind === "inlineStruct"
-        ? t.struct
-        : t.kind === "inlineUnion"
-          ? t.union
-          : t.enumType;
-    return own(tsTypeName(body.name));
+  // Codecs' types through their namespace: `remote.remote_nonnull_domain`.
+  const naming: TypeNaming = {
+    named: typeOfDecl,
+    inline: (body) => own(tsTypeName(body.name)),
   };
-  const tsTypeOfField = (f: Field): string => {
-    switch (f.shape) {
-      case "scalar":
-        return tsTypeOfRef(f.type);
-      case "optional":
-        return `${tsTypeOfRef(f.type)} | null`;
-      case "fixedArray":
-      case "varArray": {
-        const el = tsTypeOfRef(f.type);
-        return /[ |]/.test(el) ? `(${el})[]` : `${el}[]`;
-      }
-      case "fixedOpaque":
-      case "varOpaque":
-        return "Uint8Array";
-      case "string":
-        return "string";
-    }
-  };
-  const runtime = new Set<string>([
-    "ProgramClient",
-    "openSession",
-    "type CallOptions",
-    "type ClientProgram",
-    "type ConnectOptions",
-    "type ConnectTarget",
-    "type RpcConnection",
-    "type TraceProgram",
-  ]);
-
+  const tsTypeOfField = (f: Field): string => fieldType(f, naming);
   const procConst = (x: ProcedureModel) => own(x.constName);
   const retType = (x: ProcedureModel) => (x.ret ? typeOfDecl(x.ret) : "void");
+  const rt = (symbol: RuntimeSymbol) => file.runtime(symbol);
   const argsType = (x: ProcedureModel) =>
     x.args ? typeOfDecl(x.args) : "void";
-  const direction = (x: ProcedureModel): "read" | "write" | null => {
-    const a = x.annotations;
-    if (!a) return null;
-    return a.readStream !== null
-      ? "read"
-      : a.writeStream !== null
-        ? "write"
-        : null;
-  };
 
   // --- maps of the procedures without methods, and of events ---------------------------------
   // `call()` reaches every call procedure by number (tools, and wire shapes a method wraps).
@@ -239,228 +159,25 @@ export function emitClientModule(
   const events = p.procedures.filter((x) => clientRole(x) === "event");
   // --- handshake --------------------------------------------------------------------------------
   const handshake = handshakeSpec(p, own, codecOf, typeOfDecl);
-  if (handshake) runtime.add("type HandshakeSpec");
 
   // --- methods ----------------------------------------------------------------------------------
-  const callParts = new Map<
-    OptionalKind<MethodDeclarationStructure>,
-    CallParts
-  >();
-  const methods: OptionalKind<MethodDeclarationStructure>[] = [];
-  for (const x of p.procedures) {
-    if (clientRole(x) !== "method") continue;
-    methods.push(methodOf(x));
-  }
-
-  function methodOf(
-    x: ProcedureModel,
-  ): OptionalKind<MethodDeclarationStructure> {
-    const a = x.annotations;
-    const fields = x.args?.fields ?? [];
-    const taken = new Set<string>([...aliases.values()]);
-    const paramName = (f: string) =>
-      RESERVED_PARAMS.has(f) || taken.has(f) || !/^[A-Za-z_$][\w$]*$/.test(f)
-        ? `${f.replace(/\W/g, "_")}_`
-        : f;
-    const docs: string[] = [];
-    const params = fields.map((f, i) => {
-      const name = paramName(f.name);
-      let type = tsTypeOfField(f);
-      let initializer: string | undefined;
-      // The value put in the args struct, when the parameter needs converting.
-      let value: string | undefined;
-      if (
-        f.name === "flags" &&
-        f.shape === "scalar" &&
-        f.type.kind === "primitive"
-      ) {
-        const enums = flagsEnumsOf(flagsData, x.apiName);
-        const wide = PRIMITIVE_TS[f.type.name] === "bigint";
-        if (enums.length > 0) {
-          enums.forEach((e) => usedApi.add(e));
-          runtime.add("type Flags");
-          type = `Flags<${enums.join(" | ")}>${wide ? " | bigint" : ""}`;
-          docs.push(
-            `@param ${name} bitwise-OR of ${enums.map((e) => `{@link ${e}}`).join(" and ")}`,
-          );
-          // `A | B` of flags with bit 31 set is negative in JavaScript: take its 32 bits as C does.
-          const bits = f.type.name === "int" ? `${name} | 0` : `${name} >>> 0`;
-          value = wide
-            ? `typeof ${name} === "bigint" ? ${name} : BigInt(${name} >>> 0)`
-            : bits;
-        }
-        if (i === fields.length - 1)
-          initializer = wide && enums.length === 0 ? "0n" : "0";
-      } else if (f.shape === "scalar" && f.type.kind === "primitive") {
-        // Another argument libvirt documents as one of an enum (`stats`: virDomainStatsTypes).
-        const named = argumentEnumOf(flagsData, x.apiName, f.name);
-        if (named && PRIMITIVE_TS[f.type.name] === undefined) {
-          usedApi.add(named.enum);
-          if (named.bits) {
-            runtime.add("type Flags");
-            type = `Flags<${named.enum}>`;
-            value = f.type.name === "int" ? `${name} | 0` : `${name} >>> 0`;
-          } else type = named.enum;
-        }
-      }
-      return {
-        name,
-        type,
-        field: f.name,
-        ...(initializer ? { initializer } : {}),
-        ...(value ? { value } : {}),
-      };
-    });
-    const unwrap = x.ret && x.ret.fields.length === 1 ? x.ret.fields[0]! : null;
-    // Returned values libvirt documents as one of an enum (`state`: virDomainState).
-    const retEnums = (x.ret?.fields ?? []).flatMap((f) => {
-      const named =
-        f.shape === "scalar" && f.type.kind === "primitive"
-          ? argumentEnumOf(flagsData, x.apiName, f.name)
-          : null;
-      if (!named || named.bits) return [];
-      usedApi.add(named.enum);
-      return [`${propKey(f.name)}: ${named.enum}`];
-    });
-    const result = unwrap
-      ? retEnums.length
-        ? retEnums[0]!.replace(/^[^:]*: /, "")
-        : tsTypeOfField(unwrap)
-      : retEnums.length
-        ? `${retType(x)} & { ${retEnums.join("; ")} }`
-        : retType(x);
-    const dir = direction(x);
-    const head = [
-      `\`${x.apiName}\`: \`${x.constName}\` = ${x.number} (${p.name}.x).`,
-    ];
-    const rules = !a ? [] : a.aclNone ? ["none"] : a.acl.map((r) => r.text);
-    const notes: string[] = [];
-    if (rules.length)
-      notes.push(`ACL: ${rules.map((r) => `\`${r}\``).join(", ")}.`);
-    if (a?.aclFilter.length)
-      notes.push(
-        `ACL filter: ${a.aclFilter.map((r) => `\`${r.text}\``).join(", ")}.`,
-      );
-    if (a?.priority === "high") notes.push("Priority: high.");
-    if (unwrap) notes.push(`Resolves with \`${x.ret!.name}.${unwrap.name}\`.`);
-    let returnType: string;
-    // The method's one statement `return callee(args)then;`, in parts for printMethod.
-    const argsLiteral: Literal = x.args
-      ? obj(
-          params.map((q) =>
-            q.value
-              ? { key: propKey(q.field), value: raw(q.value) }
-              : q.name === q.field
-                ? {
-                    key: propKey(q.field),
-                    value: raw(propKey(q.field)),
-                    shorthand: true,
-                  }
-                : { key: propKey(q.field), value: raw(q.name) },
-          ),
-        )
-      : raw("undefined");
-    let call: CallParts;
-    if (dir) {
-      runtime.add("type StreamCallOptions");
-      const sparse = sparseExpression(x, params, flagsData, options.defines);
-      notes.push(
-        dir === "read"
-          ? "The server then sends data (`@readstream`): resolves once it accepted the call, with the stream to read."
-          : "Then send the data (`@writestream`): resolves once the server accepted the call, with the stream to write; `end()` it to finish.",
-      );
-      if (sparse !== "false")
-        notes.push(
-          `Sparse (holes) when \`${x.annotations!.sparseFlag}\` is set.`,
-        );
-      if (x.ret) {
-        runtime.add("type StreamReply");
-        returnType = `Promise<StreamReply<${result}>>`;
-        call = {
-          callee: "this.invokeStream",
-          args: [
-            raw(procConst(x)),
-            raw(codecOf(x.args)),
-            argsLiteral,
-            raw(codecOf(x.ret)),
-            raw(`"${dir}"`),
-            raw(sparse),
-            raw("options"),
-          ],
-          then: unwrap
-            ? `.then(({ result, stream }) => ({ result: result.${unwrap.name}, stream }))`
-            : "",
-        };
-      } else {
-        runtime.add("type VirtStream");
-        returnType = "Promise<VirtStream>";
-        call = {
-          callee: "this.invokeStreamOnly",
-          args: [
-            raw(procConst(x)),
-            raw(codecOf(x.args)),
-            argsLiteral,
-            raw(`"${dir}"`),
-            raw(sparse),
-            raw("options"),
-          ],
-          then: "",
-        };
-      }
-    } else {
-      returnType = `Promise<${result}>`;
-      call = {
-        callee: "this.invoke",
-        args: [
-          raw(procConst(x)),
-          raw(codecOf(x.args)),
-          argsLiteral,
-          raw(codecOf(x.ret)),
-          raw("options"),
-        ],
-        then: unwrap ? `.then((r) => r.${unwrap.name})` : "",
-      };
-    }
-    const name = BASE_MEMBERS.has(x.methodName)
-      ? `${x.methodName}_`
-      : x.methodName;
-    const method: OptionalKind<MethodDeclarationStructure> = {
-      name,
-      docs: [
-        [
-          ...head,
-          ...(notes.length ? ["", ...notes] : []),
-          ...(docs.length ? ["", ...docs] : []),
-        ].join("\n"),
-      ],
-      parameters: [
-        ...params.map((q) => ({
-          name: q.name,
-          type: q.type,
-          ...(q.initializer ? { initializer: q.initializer } : {}),
-        })),
-        {
-          name: "options",
-          type: dir ? "StreamCallOptions" : "CallOptions",
-          hasQuestionToken: true,
-        },
-      ],
-      returnType,
-      statements: [
-        `return ${call.callee}(${call.args.map((a) => flat(a)!).join(", ")})${call.then};`,
-      ],
-    };
-    callParts.set(method, call);
-    return method;
-  }
+  const methodContext: ClientMethodContext = {
+    protocolName: p.name,
+    flagsData,
+    defines: options.defines,
+    takenNames: [...aliases.values()],
+    rt,
+    api,
+    own,
+    typeOfDecl,
+    codecOf,
+    tsTypeOfField,
+  };
+  const methods = calls.map((x) => clientMethod(x, methodContext));
 
   // --- file ---------------------------------------------------------------------------------------
   // Every chunk is printed in prettier's layout (chunks.ts): imports, the flags enums, the call
   // and event maps, the program description, the class head and one chunk per method.
-  const programName = `${prefix}ClientProgram`;
-  const traceName = `${prefix}TraceProgram`;
-  const className = `${Type}Client`;
-
   const interfaceChunk = (
     name: string,
     doc: string,
@@ -492,7 +209,9 @@ export function emitClientModule(
           { key: "args", value: raw(argsType(x)) },
           {
             key: "ret",
-            value: raw(dir ? `StreamReply<${retType(x)}>` : retType(x)),
+            value: raw(
+              dir ? `${rt("StreamReply")}<${retType(x)}>` : retType(x),
+            ),
           },
         ]),
         docs: [
@@ -582,7 +301,7 @@ export function emitClientModule(
           true,
         ),
         0,
-        `export const ${traceName}: TraceProgram = `,
+        `export const ${traceName}: ${rt("TraceProgram")} = `,
         ";",
       ),
     ].join("\n"),
@@ -597,7 +316,7 @@ export function emitClientModule(
             ...printLiteral(
               handshake.literal,
               0,
-              `const HANDSHAKE: HandshakeSpec<${handshake.argsType}> = `,
+              `const HANDSHAKE: ${rt("HandshakeSpec")}<${handshake.argsType}> = `,
               ";",
             ),
           ].join("\n"),
@@ -612,7 +331,7 @@ export function emitClientModule(
       ...printLiteral(
         programLiteral,
         0,
-        `export const ${programName}: ClientProgram = `,
+        `export const ${programName}: ${rt("ClientProgram")} = `,
         ";",
       ),
     ].join("\n"),
@@ -627,11 +346,11 @@ export function emitClientModule(
     ]),
     ...genericHead(
       `export class ${className} extends `,
-      "ProgramClient",
+      rt("ProgramClient"),
       [`${Type}ClientCalls`, `${Type}ClientEvents`],
       " {",
     ),
-    "  constructor(connection: RpcConnection) {",
+    `  constructor(connection: ${rt("RpcConnection")}) {`,
     `    super(connection, ${programName});`,
     "  }",
     "",
@@ -639,19 +358,20 @@ export function emitClientModule(
     ...signature(
       "  ",
       "static async connect",
-      ["target: string | ConnectTarget", "options?: ConnectOptions"],
+      [
+        `target: string | ${rt("ConnectTarget")}`,
+        `options?: ${rt("ConnectOptions")}`,
+      ],
       `Promise<${className}>`,
     ),
     ...breakLine(
-      `    return new ${className}(await openSession(${programName}, target, options));`,
+      `    return new ${className}(await ${rt("openSession")}(${programName}, target, options));`,
     ),
     "  }",
   ];
   const head = headLines;
 
   // --- event subscriptions (client.events) ---------------------------------------------------------
-  const families = eventFamilies(p, flagsData);
-  const subsClass = `${Type}EventSubscriptions`;
   const subscriptions = families.length
     ? eventClass(
         flagsData,
@@ -661,24 +381,22 @@ export function emitClientModule(
         p.name,
         typeOfDecl,
         tsTypeOfField,
-        (name) => {
-          usedApi.add(name);
-          return name;
-        },
+        api,
+        rt,
         apiNames.has("virDomainEventType") &&
           lifecycleDetails(flagsData).length > 0,
       )
     : null;
   const eventChunks: Chunk[] = subscriptions
     ? [
-        ...families.map((f) => rawChunk(eventFamilyConst(f, own, codecOf))),
+        ...families.map((f) =>
+          rawChunk(eventFamilyConst(f, own, codecOf, rt("EventFamilySpec"))),
+        ),
         ...subscriptions.aliases.map(rawChunk),
         rawChunk(subscriptions.cls),
       ]
     : [];
   if (families.length) {
-    runtime.add("type EventFamilySpec");
-    runtime.add("type EventSubscription");
     head.push(
       "",
       ...jsDoc(
@@ -695,54 +413,15 @@ export function emitClientModule(
 
   // Members are formatted (when they need it) inside a stand-in class.
   const asMember = { wrap: { before: "class _ {", after: "}" } };
-  const memberChunks: Chunk[] = methods.map((m) => {
-    const text = printMethod(m, callParts.get(m));
-    if (text !== null) return { ...stableChunk(text), ...asMember };
-    const single = printStructure(
-      { kind: StructureKind.Class, name: "_", methods: [m] },
-      { indentNumberOfSpaces: 2 },
-    ).trim();
-    return {
-      ...rawChunk(single.split("\n").slice(1, -1).join("\n")),
-      ...asMember,
-    };
-  });
-  // Import only what the module uses, so projects with noUnusedLocals compile it.
-  const body = [
-    callsInterface,
-    eventsInterface,
-    ...handshakeChunks,
-    traceChunk,
-    programChunk,
-    ...eventChunks,
-    head.join("\n"),
-    ...memberChunks.map((c) => c.text),
-  ]
-    .map((c) => (typeof c === "string" ? c : c.text))
-    .join("\n");
-  const uses = (name: string) =>
-    new RegExp(`(^|[^\\w$.])${name.replace(/^type /, "")}\\b`).test(body);
-  const sortedRuntime = [...runtime]
-    .filter(uses)
-    .sort((a, b) =>
-      a.replace(/^type /, "").localeCompare(b.replace(/^type /, "")),
-    );
-  const apiImports = [...usedApi]
-    .filter((n) => apiNames.has(n) || n === "virDomainEventLifecycleKind")
-    .filter(uses)
-    .sort();
-  const imports = [
-    namedImport(sortedRuntime, options.runtimeImport),
-    ...(apiImports.length ? [namedImport(apiImports, "./api.js")] : []),
-    ...[...aliases]
-      .filter(([, alias]) => body.includes(`${alias}.`))
-      .map(([owner, alias]) =>
-        namespaceImport(
-          alias,
-          owner === p ? "./codecs.js" : options.importPathOf(owner),
-        ),
-      ),
-  ];
+  const memberChunks: Chunk[] = methods.map((m) => ({
+    ...stableChunk(printMethod(m)),
+    ...asMember,
+  }));
+  // Imports are what the chunks above named through the file: nothing unused.
+  const imports = file.imports(
+    ["./api.js", ...[p, ...p.imports].map(codecsPathOf)],
+    { compare: new Map([["./api.js", byCodeUnits]]) },
+  );
   return {
     header: `// Generated by virt-rpcgen from ${p.name}.x. Do not edit: change the protocol and regenerate.\n`,
     chunks: [
@@ -758,25 +437,6 @@ export function emitClientModule(
       { ...stableChunk("}"), join: "\n", verbatim: true },
     ],
   };
-}
-
-/** `(flags & 1) !== 0` when the procedure's `@sparseflag` names a known flag, else `false`. */
-function sparseExpression(
-  x: ProcedureModel,
-  params: readonly { name: string; field: string }[],
-  flagsData: ApiFlags,
-  defines: ReadonlyMap<string, number> | undefined,
-): string {
-  const flag = x.annotations?.sparseFlag;
-  if (!flag) return "false";
-  const value = enumMemberValue(flagsData, flag) ?? defines?.get(flag);
-  const param = params.find((q) => q.field === "flags");
-  if (value === undefined || !param) {
-    throw new Error(
-      `${x.constName}: @sparseflag ${flag} needs a 'flags' argument and a known value (give it with --define ${flag}=N)`,
-    );
-  }
-  return `(${param.name} & ${value}) !== 0`;
 }
 
 /**
@@ -876,73 +536,25 @@ function handshakeSpec(
   return { literal: obj(entries, true), argsType: typeOfDecl(open.args) };
 }
 
-/** A method's single `return callee(args)then;` statement, in parts. */
-interface CallParts {
-  readonly callee: string;
-  readonly args: readonly Literal[];
-  readonly then: string;
-}
-
-/**
- * A client method in prettier's layout (docs, signature broken one parameter per line when too
- * long, the call broken one argument per line when too long), or null when its shape is one
- * this printer does not know; the chunk is then formatted by prettier.
- */
-function printMethod(
-  m: OptionalKind<MethodDeclarationStructure>,
-  call: CallParts | undefined,
-): string | null {
-  if (
-    !call ||
-    m.isStatic ||
-    m.isAsync ||
-    (m.docs?.length ?? 0) > 1 ||
-    typeof m.returnType !== "string"
-  )
-    return null;
-  const doc = m.docs?.[0];
-  if (doc !== undefined && typeof doc !== "string") return null;
-  const params = (m.parameters ?? []).map(
-    (q) =>
-      `${q.name}${q.hasQuestionToken ? "?" : ""}${q.type ? `: ${String(q.type)}` : ""}${q.initializer ? ` = ${String(q.initializer)}` : ""}`,
-  );
-  const lines = doc === undefined ? [] : jsDoc(doc.split("\n"), "  ");
-  const flatHead = `  ${m.name}(${params.join(", ")}): ${m.returnType} {`;
-  if (flatHead.length <= 80) lines.push(flatHead);
-  else
-    lines.push(
-      `  ${m.name}(`,
-      ...params.map((q) => `    ${q},`),
-      `  ): ${m.returnType} {`,
-    );
-  const flatArgs = call.args.map(flat);
-  const flatCall = flatArgs.every((a) => a !== null)
-    ? `    return ${call.callee}(${flatArgs.join(", ")})${call.then};`
-    : null;
-  if (flatCall !== null && flatCall.length <= 80) lines.push(flatCall);
-  else
-    lines.push(
-      `    return ${call.callee}(`,
-      ...call.args.flatMap((a) => printLiteral(a, 6, "", ",")),
-      `    )${call.then};`,
-    );
-  lines.push("  }");
-  return lines.join("\n");
-}
-
 /** `const DOMAIN_EVENTS: EventFamilySpec<args> = { register: …, deregister: … };` */
 function eventFamilyConst(
   f: EventFamily,
   own: (n: string) => string,
   codecOf: (s: StructType | null) => string,
+  EventFamilySpec: string,
 ): string {
   return [
     `/** How \`${f.idEnum}\` callbacks are registered and deregistered. */`,
-    `const ${familyConstName(f)}: EventFamilySpec<${own(tsTypeName(f.register.args!.name))}> = {`,
+    `const ${familyConstName(f)}: ${EventFamilySpec}<${own(tsTypeName(f.register.args!.name))}> = {`,
     `  register: { proc: ${own(f.register.constName)}, args: ${codecOf(f.register.args)}, ret: ${codecOf(f.register.ret)} },`,
     `  deregister: { proc: ${own(f.deregister.constName)}, args: ${codecOf(f.deregister.args)} },`,
     `};`,
   ].join("\n");
+}
+
+/** `StatusEvent`: the payload type of `client.events.status()`. */
+function eventAliasName(e: { readonly name: string }): string {
+  return `${e.name[0]!.toUpperCase()}${e.name.slice(1)}Event`;
 }
 
 function familyConstName(f: EventFamily): string {
@@ -973,6 +585,7 @@ function eventClass(
   typeOfDecl: (d: TypeDecl) => string,
   tsTypeOfField: (f: Field) => string,
   api: (name: string) => string,
+  rt: (symbol: RuntimeSymbol) => string,
   lifecycleKinds: boolean,
 ): { aliases: string[]; cls: string } {
   const aliases: string[] = [];
@@ -1006,7 +619,7 @@ function eventClass(
         if (typed.length) payload = `${payload} & { ${typed.join("; ")} }`;
       }
       // A named type per event keeps signatures short (and prettier's layout stable).
-      const alias = `${e.name[0]!.toUpperCase()}${e.name.slice(1)}Event`;
+      const alias = eventAliasName(e);
       const cast = payload.includes(" & ") ? ` as ${alias}` : "";
       aliases.push(
         [
@@ -1020,7 +633,7 @@ function eventClass(
         `   * \`${e.member}\`: registers with \`${f.register.constName}\` (for one ${objField.name}, or all when none is given) and yields \`${e.msg.constName}\`'s events until closed.`,
         `   */`,
         // libvirt's register calls take the object as optional (`remote_domain`): null is all.
-        `  ${e.name}(${objField.name}: ${objType} | null = null): Promise<EventSubscription<${alias}>> {`,
+        `  ${e.name}(${objField.name}: ${objType} | null = null): Promise<${rt("EventSubscription")}<${alias}>> {`,
         `    return this.client.subscribe(${familyConstName(f)}, ${JSON.stringify(e.msg.methodName)}, { eventID: ${api(f.idEnum)}.${e.member}, ${objField.name} }, (m) => ${e.unwrap ? "m.msg" : "m"}${cast});`,
         `  }`,
       );

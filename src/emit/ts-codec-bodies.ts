@@ -5,86 +5,106 @@
  * `unsigned int flags;`            → encode `w.uint(v.flags);`  decode `const _flags = r.uint();`
  * `remote_typed_param params<64>;` → a length-checked loop calling `xdr_remote_typed_param`.
  */
+import type { RuntimeSymbol } from "../runtime/generated-code-symbols.js";
 import { minWireSizeOfRef } from "../model/wire-size.js";
 import type {
+  EnumType,
   Field,
   PrimitiveName,
+  StructType,
   TypeDecl,
   TypeRef,
+  UnionType,
 } from "../model/types.js";
 import { codecName, tsTypeName } from "./ts-names.js";
+import {
+  tsTypeOfField as fieldType,
+  tsTypeOfRef as refType,
+  type TypeNaming,
+} from "./ts-types.js";
 
 /** What a codec body needs from the file it is emitted into. */
 export interface BodyContext {
-  /** Makes `decl` usable in this file (importing it when another protocol owns it). */
-  use(decl: TypeDecl): void;
-  /** Name for an anonymous inline body, registered for emission as its own declaration. */
+  /**
+   * Makes `decl`'s TypeScript type or its codec usable in this file (importing it when another
+   * module declares it). Only what is used is imported: an unused import fails
+   * `noUnusedLocals` in the user's build.
+   */
+  use(decl: TypeDecl, as: "type" | "codec"): void;
+  /** Name for an anonymous inline body (its type or its codec, as `use`). */
   inline(
     t: TypeRef & { kind: "inlineStruct" | "inlineUnion" | "inlineEnum" },
+    as: "type" | "codec",
   ): string;
   /** Fresh suffix for loop variables. */
   fresh(): number;
   /** Whether a type can recur at run time, so its codec must count its nesting. */
   recursive(decl: TypeDecl): boolean;
+  /** The local name of a runtime symbol, imported by the module. */
+  runtime(symbol: RuntimeSymbol): string;
 }
 
 const UINT32_MAX = 0xffffffff;
 
-const PRIMITIVE_OPS: Record<PrimitiveName, { op: string; ts: string }> = {
-  int: { op: "int", ts: "number" },
-  "unsigned int": { op: "uint", ts: "number" },
-  hyper: { op: "hyper", ts: "bigint" },
-  "unsigned hyper": { op: "uhyper", ts: "bigint" },
-  float: { op: "float", ts: "number" },
-  double: { op: "double", ts: "number" },
-  quadruple: { op: "double", ts: "number" },
-  bool: { op: "bool", ts: "boolean" },
+/** The XdrWriter/XdrReader method of each primitive. */
+const PRIMITIVE_OPS: Record<PrimitiveName, { op: string }> = {
+  int: { op: "int" },
+  "unsigned int": { op: "uint" },
+  hyper: { op: "hyper" },
+  "unsigned hyper": { op: "uhyper" },
+  float: { op: "float" },
+  double: { op: "double" },
+  quadruple: { op: "double" },
+  bool: { op: "bool" },
   // rpcgen sends char/short/long as 4-byte ints (xdr_char, xdr_short, xdr_long).
-  char: { op: "int", ts: "number" },
-  "unsigned char": { op: "uint", ts: "number" },
-  short: { op: "int", ts: "number" },
-  "unsigned short": { op: "uint", ts: "number" },
-  long: { op: "int", ts: "number" },
-  "unsigned long": { op: "uint", ts: "number" },
+  char: { op: "int" },
+  "unsigned char": { op: "uint" },
+  short: { op: "int" },
+  "unsigned short": { op: "uint" },
+  long: { op: "int" },
+  "unsigned long": { op: "uint" },
 };
 
+/** How a codecs-like module names types: bare, importing other protocols' as it goes. */
+function namingOf(ctx: BodyContext): TypeNaming {
+  return {
+    named(decl) {
+      ctx.use(decl, "type");
+      return tsTypeName(decl.name);
+    },
+    inline(body) {
+      return tsTypeName(ctx.inline(inlineRefOf(body), "type"));
+    },
+  };
+}
+
+function inlineRefOf(
+  body: StructType | UnionType | EnumType,
+): TypeRef & { kind: "inlineStruct" | "inlineUnion" | "inlineEnum" } {
+  return body.kind === "struct"
+    ? { kind: "inlineStruct", struct: body }
+    : body.kind === "union"
+      ? { kind: "inlineUnion", union: body }
+      : { kind: "inlineEnum", enumType: body };
+}
+
 export function tsTypeOfRef(t: TypeRef, ctx: BodyContext): string {
-  switch (t.kind) {
-    case "primitive":
-      return PRIMITIVE_OPS[t.name].ts;
-    case "named":
-      ctx.use(t.decl);
-      return tsTypeName(t.name);
-    default:
-      return tsTypeName(ctx.inline(t));
-  }
+  return refType(t, namingOf(ctx));
 }
 
 export function tsTypeOfField(f: Field, ctx: BodyContext): string {
-  switch (f.shape) {
-    case "scalar":
-      return tsTypeOfRef(f.type, ctx);
-    case "optional":
-      return `${tsTypeOfRef(f.type, ctx)} | null`;
-    case "fixedArray":
-    case "varArray":
-      return `${tsTypeOfRef(f.type, ctx)}[]`;
-    case "fixedOpaque":
-    case "varOpaque":
-      return "Uint8Array";
-    case "string":
-      return "string";
-  }
+  return fieldType(f, namingOf(ctx));
 }
 
 function codecOf(t: TypeRef, ctx: BodyContext): string {
   if (t.kind === "named") {
-    ctx.use(t.decl);
+    ctx.use(t.decl, "codec");
     return codecName(t.name);
   }
   return codecName(
     ctx.inline(
       t as TypeRef & { kind: "inlineStruct" | "inlineUnion" | "inlineEnum" },
+      "codec",
     ),
   );
 }
@@ -132,7 +152,7 @@ export function encodeField(f: Field, x: string, ctx: BodyContext): string[] {
           ? [`const ${arr} = ${x};`, `w.count(${arr}.length, ${maxOf(f.max)});`]
           : [
               `const ${arr} = ${x};`,
-              `checkFixedLength(${arr}, ${f.size.value});`,
+              `${ctx.runtime("checkFixedLength")}(${arr}, ${f.size.value});`,
             ];
       return [
         ...head,
@@ -142,7 +162,7 @@ export function encodeField(f: Field, x: string, ctx: BodyContext): string[] {
         encodeScalar(f.type, `${arr}[${i}]!`, ctx),
         `}`,
         `} catch (e) {`,
-        `throw prependXdrPath(e, ${i});`,
+        `throw ${ctx.runtime("prependXdrPath")}(e, ${i});`,
         `}`,
       ];
     }
@@ -192,7 +212,7 @@ export function decodeField(
         `${local}[${i}] = ${decodeScalar(f.type, ctx)};`,
         `}`,
         `} catch (e) {`,
-        `throw prependXdrPath(e, ${i});`,
+        `throw ${ctx.runtime("prependXdrPath")}(e, ${i});`,
         `}`,
       ];
     }

@@ -10,15 +10,11 @@
  *                                                            export const xdr_remote_domain_migrate_start_post_copy_args: XdrCodec<…> =
  *                                                              { name: "…", encode(w, v) {…}, decode(r) {…} };
  * ```
- * Imports and interfaces are ts-morph structures printed with `printStructure`; codec objects
- * are printed as text in prettier's layout (ts-morph would give them a hanging indent), so most
- * chunks need no prettier pass (chunks.ts).
+ * Interfaces are ts-morph structures printed with its CodeBlockWriter (ts-interface.ts); codec
+ * objects are printed as text in prettier's layout, so most chunks need no prettier pass
+ * (chunks.ts); imports are the GeneratedFile's.
  */
-import {
-  printStructure,
-  StructureKind,
-  type InterfaceDeclarationStructure,
-} from "ts-morph";
+import { printInterface, type PrintableInterface } from "./ts-interface.js";
 import type {
   EnumType,
   Field,
@@ -37,14 +33,22 @@ import {
   tsTypeOfField,
   type BodyContext,
 } from "./ts-codec-bodies.js";
-import { codecName, localName, prop, propKey, tsTypeName } from "./ts-names.js";
+import {
+  codecName,
+  literalKey,
+  localName,
+  prop,
+  propKey,
+  tsTypeName,
+} from "./ts-names.js";
+import { GeneratedFile } from "./generated-file.js";
 import {
   exportConstObject,
   jsDoc,
   objectEntry,
   unionTypeAlias,
 } from "./ts-text.js";
-import { namedImport, typeAlias } from "./ts-layout.js";
+import { typeAlias } from "./ts-layout.js";
 import { depthLimited, listCodecBodies } from "./ts-list-codec.js";
 
 export interface CodecEmitOptions {
@@ -59,45 +63,46 @@ export interface CodecModule {
   readonly chunks: readonly Chunk[];
 }
 
-const RUNTIME_SYMBOLS = [
-  "checkFixedLength",
-  "type DefaultCase",
-  "prependXdrPath",
-  "prependXdrRepeat",
-  "XdrError",
-  "type XdrCodec",
-] as const;
-
 export function emitCodecModule(
   p: ProtocolModel,
   options: CodecEmitOptions,
 ): CodecModule {
-  const imports = new Map<ProtocolModel, Set<string>>();
-  const inlineDecls: TypeDecl[] = [];
+  const inlineDecls = inlineBodiesOf(p.types);
+  const all = [...p.types, ...inlineDecls];
+  // Everything the module declares, known before any import is named: imports never shadow it.
+  const file = new GeneratedFile(options.runtimeImport, [
+    ...p.constants.map((c) => tsTypeName(c.name)),
+    ...p.stringConstants.map((c) => tsTypeName(c.name)),
+    ...all.flatMap((d) => [tsTypeName(d.name), codecName(d.name)]),
+    "codecs",
+  ]);
+  // Other protocols' types and codecs keep their names here: no runtime import may take them.
+  for (const owner of p.imports)
+    for (const d of owner.types)
+      file.declare(tsTypeName(d.name), codecName(d.name));
   let counter = 0;
   const recursive = recursiveTypes(p.types);
   const ctx: BodyContext = {
     recursive: (decl) => recursive.has(decl),
-    use(decl) {
+    use(decl, as) {
       const owner = p.ownerOf(decl);
       if (owner === p) return;
-      const set = imports.get(owner) ?? new Set<string>();
-      set.add(tsTypeName(decl.name));
-      set.add(codecName(decl.name));
-      imports.set(owner, set);
+      const from = options.importPathOf(owner);
+      if (as === "type") file.importDeclared(from, tsTypeName(decl.name), true);
+      else file.importDeclared(from, codecName(decl.name));
     },
     inline(t) {
-      // The resolver names inline bodies after their place (`outer_field`); emit each once.
-      const body =
+      // The resolver names inline bodies after their place (`outer_field`).
+      return (
         t.kind === "inlineStruct"
           ? t.struct
           : t.kind === "inlineUnion"
             ? t.union
-            : t.enumType;
-      if (!inlineDecls.includes(body)) inlineDecls.push(body);
-      return body.name;
+            : t.enumType
+      ).name;
     },
     fresh: () => counter++,
+    runtime: (symbol) => file.runtime(symbol),
   };
 
   const body: Chunk[] = [];
@@ -130,14 +135,11 @@ export function emitCodecModule(
       ),
     );
   }
-  const emitDecl = (d: TypeDecl) => {
+  for (const d of all) {
     counter = 0;
     body.push(...declChunks(d, p, ctx));
-  };
-  p.types.forEach(emitDecl);
-  for (let i = 0; i < inlineDecls.length; i++) emitDecl(inlineDecls[i]!);
+  }
 
-  const all = [...p.types, ...inlineDecls];
   body.push(
     stableChunk(
       [
@@ -149,7 +151,7 @@ export function emitCodecModule(
           : [
               "export const codecs = {",
               ...all.map((d) =>
-                objectEntry(propKey(d.name), codecName(d.name), 1),
+                objectEntry(literalKey(d.name), codecName(d.name), 1),
               ),
               "};",
             ].join("\n"),
@@ -157,39 +159,57 @@ export function emitCodecModule(
     ),
   );
 
-  // Only the runtime symbols the module uses, so projects with noUnusedLocals compile it.
-  const text = body.map((c) => c.text).join("\n");
-  const used = RUNTIME_SYMBOLS.filter(
-    (n) =>
-      n === "type XdrCodec" ||
-      (n === "type DefaultCase"
-        ? /\bDefaultCase\b/.test(text)
-        : new RegExp(`\\b${n}\\(`).test(text)),
+  const owners = [...p.imports].sort((a, b) => a.name.localeCompare(b.name));
+  const importChunk = stableChunk(
+    file.imports(owners.map((o) => options.importPathOf(o))).join("\n"),
   );
-  const importLines = [
-    namedImport([...used].sort(byName), options.runtimeImport),
-  ];
-  for (const [owner, names] of [...imports].sort((a, b) =>
-    a[0].name.localeCompare(b[0].name),
-  )) {
-    importLines.push(
-      namedImport(
-        [...names]
-          .sort(byName)
-          .map((n) => (n.startsWith("xdr_") ? n : `type ${n}`)),
-        options.importPathOf(owner),
-      ),
-    );
-  }
-  const importChunk = stableChunk(importLines.join("\n"));
   return {
     header: `// Generated by virt-rpcgen from ${p.name}.x. Do not edit: change the protocol and regenerate.\n`,
     chunks: [importChunk, ...body],
   };
 }
 
-const byName = (a: string, b: string) =>
-  a.replace(/^type /, "").localeCompare(b.replace(/^type /, ""));
+/**
+ * The inline struct, union and enum bodies of `decls` (and of the bodies inside them), in the
+ * order their codecs are declared: after the named types, each once.
+ */
+function inlineBodiesOf(decls: readonly TypeDecl[]): TypeDecl[] {
+  const out: TypeDecl[] = [];
+  const visitRef = (t: TypeRef) => {
+    const body =
+      t.kind === "inlineStruct"
+        ? t.struct
+        : t.kind === "inlineUnion"
+          ? t.union
+          : t.kind === "inlineEnum"
+            ? t.enumType
+            : null;
+    if (body && !out.includes(body)) out.push(body);
+  };
+  const visitField = (f: Field | null | undefined) => {
+    if (f && "type" in f) visitRef(f.type);
+  };
+  const visit = (d: TypeDecl) => {
+    switch (d.kind) {
+      case "struct":
+        d.fields.forEach(visitField);
+        break;
+      case "union":
+        visitField(d.discriminant);
+        d.arms.forEach((a) => visitField(a.field));
+        visitField(d.defaultArm);
+        break;
+      case "typedef":
+        visitField(d.field);
+        break;
+      case "enum":
+        break;
+    }
+  };
+  decls.forEach(visit);
+  for (let i = 0; i < out.length; i++) visit(out[i]!);
+  return out;
+}
 
 /** Where a declaration comes from. No line number: adding a procedure must not touch other declarations. */
 function where(p: ProtocolModel): string {
@@ -203,13 +223,14 @@ function declChunks(d: TypeDecl, p: ProtocolModel, ctx: BodyContext): Chunk[] {
     case "union":
       return unionChunks(d, p, ctx);
     case "enum":
-      return enumChunks(d, p);
+      return enumChunks(d, p, ctx);
     case "typedef":
       return typedefChunks(d, p, ctx);
   }
 }
 
 function codecChunk(
+  ctx: BodyContext,
   name: string,
   typeName: string,
   encode: string[],
@@ -220,21 +241,26 @@ function codecChunk(
   const body = recursive
     ? depthLimited({ encode, decode })
     : { encode, decode };
-  const text = exportConstObject(codecName(name), `XdrCodec<${typeName}>`, [
-    `name: ${JSON.stringify(name)},`,
-    `encode(w, v) {`,
-    ...body.encode,
-    `},`,
-    `decode(r) {`,
-    ...body.decode,
-    `},`,
-  ]);
+  const text = exportConstObject(
+    codecName(name),
+    `${ctx.runtime("XdrCodec")}<${typeName}>`,
+    [
+      `name: ${JSON.stringify(name)},`,
+      `encode(w, v) {`,
+      ...body.encode,
+      `},`,
+      `decode(r) {`,
+      ...body.decode,
+      `},`,
+    ],
+  );
   // Recursive types and list loops are rare (libvirt has none): prettier lays them out.
   return recursive || irregular ? rawChunk(text) : stableChunk(text);
 }
 
 /** try/catch that adds the failing member's name to an XdrError's path. */
 function withFieldPath(
+  ctx: BodyContext,
   fieldNames: readonly string[],
   perField: string[][],
   tail: string[],
@@ -246,7 +272,7 @@ function withFieldPath(
       ...perField[0]!,
       ...tail,
       `} catch (e) {`,
-      `throw prependXdrPath(e, ${JSON.stringify(fieldNames[0])});`,
+      `throw ${ctx.runtime("prependXdrPath")}(e, ${JSON.stringify(fieldNames[0])});`,
       `}`,
     ];
   }
@@ -260,7 +286,7 @@ function withFieldPath(
     ...steps,
     ...tail,
     `} catch (e) {`,
-    `throw prependXdrPath(e, f);`,
+    `throw ${ctx.runtime("prependXdrPath")}(e, f);`,
     `}`,
   ];
 }
@@ -277,6 +303,7 @@ function structChunks(
   const encode =
     list?.encode ??
     withFieldPath(
+      ctx,
       names,
       s.fields.map((f) => encodeField(f, prop("v", f.name), ctx)),
       [],
@@ -284,18 +311,20 @@ function structChunks(
   const decode =
     list?.decode ??
     withFieldPath(
+      ctx,
       names,
       s.fields.map((f) => decodeField(f, localName(f.name), ctx)),
       s.fields.length === 0
         ? [`return {};`]
         : [
             `return {`,
-            ...s.fields.map((f) => `${propKey(f.name)}: ${localName(f.name)},`),
+            ...s.fields.map(
+              (f) => `${literalKey(f.name)}: ${localName(f.name)},`,
+            ),
             `};`,
           ],
     );
-  const iface: InterfaceDeclarationStructure = {
-    kind: StructureKind.Interface,
+  const iface: PrintableInterface = {
     name: typeName,
     isExported: true,
     docs: [`\`struct ${s.name}\` (${where(p)})`],
@@ -308,10 +337,11 @@ function structChunks(
   const ifaceText =
     s.fields.length === 0
       ? `${jsDoc([`\`struct ${s.name}\` (${where(p)})`]).join("\n")}\nexport interface ${typeName} {}`
-      : printStructure(iface, { indentNumberOfSpaces: 2 }).trimEnd();
+      : printInterface(iface).trimEnd();
   return [
     stableChunk(ifaceText),
     codecChunk(
+      ctx,
       s.name,
       typeName,
       encode,
@@ -362,6 +392,7 @@ function unionChunks(
   const typeName = tsTypeName(u.name);
   const disc = u.discriminant;
   const dKey = propKey(disc.name);
+  const dLiteral = literalKey(disc.name);
   const kind = discriminantKind(disc.type);
   const isBool = kind.kind === "bool";
   const lit = (v: number) => (isBool ? String(v !== 0) : String(v));
@@ -369,13 +400,14 @@ function unionChunks(
 
   // Each arm's statements are wrapped so errors inside name the arm's member.
   const armEncode = (f: Field) =>
-    withFieldPath([f.name], [encodeField(f, prop("v", f.name), ctx)], []);
+    withFieldPath(ctx, [f.name], [encodeField(f, prop("v", f.name), ctx)], []);
   const armDecode = (f: Field, discValue: string) =>
     withFieldPath(
+      ctx,
       [f.name],
       [decodeField(f, localName(f.name), ctx)],
       [
-        `return { ${dKey}: ${discValue}, ${propKey(f.name)}: ${localName(f.name)} };`,
+        `return { ${dLiteral}: ${discValue}, ${literalKey(f.name)}: ${localName(f.name)} };`,
       ],
     );
 
@@ -447,14 +479,14 @@ function unionChunks(
       encodeCases.push(...labels.map((l) => `case ${l}:`), "break;");
       decodeCases.push(
         ...labels.map((l) => `case ${l}:`),
-        `return { ${dKey}: d };`,
+        `return { ${dLiteral}: d };`,
       );
     }
   }
   let discValue = prop("v", disc.name);
   if (openDefault === undefined) {
     const bad = (offset: string, value: string) =>
-      `throw new XdrError("bad-discriminant", ${offset}, \`invalid discriminant \${${value}} for ${u.name}\`, [${discPath}]);`;
+      `throw new ${ctx.runtime("XdrError")}("bad-discriminant", ${offset}, \`invalid discriminant \${${value}} for ${u.name}\`, [${discPath}]);`;
     encodeCases.push(
       `default:`,
       bad("w.length", `String((v as { ${dKey}: unknown }).${dKey})`),
@@ -464,13 +496,16 @@ function unionChunks(
     discValue = `typeof ${discValue} === "number" ? ${discValue} : ${discValue}.default`;
     const wrapped = `{ default: d }`;
     if (openDefault === null) {
-      variants.push({ text: `{ ${dKey}: DefaultCase }`, comment: "default" });
+      variants.push({
+        text: `{ ${dKey}: ${ctx.runtime("DefaultCase")} }`,
+        comment: "default",
+      });
       encodeCases.push(`default:`, "break;");
-      decodeCases.push(`default:`, `return { ${dKey}: ${wrapped} };`);
+      decodeCases.push(`default:`, `return { ${dLiteral}: ${wrapped} };`);
     } else {
       const f = openDefault;
       variants.push({
-        text: `{ ${dKey}: DefaultCase; ${propKey(f.name)}: ${tsTypeOfField(f, ctx)} }`,
+        text: `{ ${dKey}: ${ctx.runtime("DefaultCase")}; ${propKey(f.name)}: ${tsTypeOfField(f, ctx)} }`,
         comment: "default",
       });
       encodeCases.push(`default: {`, ...armEncode(f), "}");
@@ -478,7 +513,7 @@ function unionChunks(
     }
   }
   const encode = [
-    ...withFieldPath([disc.name], [[kind.encode(discValue)]], []),
+    ...withFieldPath(ctx, [disc.name], [[kind.encode(discValue)]], []),
     `switch (${prop("v", disc.name)}) {`,
     ...encodeCases,
     `}`,
@@ -494,7 +529,7 @@ function unionChunks(
   ]);
   return [
     stableChunk([...doc, unionTypeAlias(typeName, variants)].join("\n")),
-    codecChunk(u.name, typeName, encode, decode, ctx.recursive(u)),
+    codecChunk(ctx, u.name, typeName, encode, decode, ctx.recursive(u)),
   ];
 }
 
@@ -535,7 +570,7 @@ function discriminantKind(t: TypeRef): DiscriminantKind {
   return { kind: "int", ...asInt };
 }
 
-function enumChunks(e: EnumType, p: ProtocolModel): Chunk[] {
+function enumChunks(e: EnumType, p: ProtocolModel, ctx: BodyContext): Chunk[] {
   const typeName = tsTypeName(e.name);
   const values = [...new Set(e.members.map((m) => m.value))].sort(
     (a, b) => a - b,
@@ -554,7 +589,9 @@ function enumChunks(e: EnumType, p: ProtocolModel): Chunk[] {
   const valuesObject = [
     ...jsDoc([`\`enum ${e.name}\` (${where(p)}): member names to values.`]),
     `export const ${typeName} = {`,
-    ...e.members.map((m) => objectEntry(propKey(m.name), String(m.value), 1)),
+    ...e.members.map((m) =>
+      objectEntry(literalKey(m.name), String(m.value), 1),
+    ),
     `} as const;`,
   ].join("\n");
   const aliasText = typeAlias(
@@ -566,12 +603,13 @@ function enumChunks(e: EnumType, p: ProtocolModel): Chunk[] {
     stableChunk(valuesObject),
     stableChunk(aliasText),
     codecChunk(
+      ctx,
       e.name,
       typeName,
       [`w.int(v);`],
       [
         ...check,
-        `throw new XdrError("bad-enum", r.offset - 4, \`invalid value \${d} for enum ${e.name}\`);`,
+        `throw new ${ctx.runtime("XdrError")}("bad-enum", r.offset - 4, \`invalid value \${d} for enum ${e.name}\`);`,
       ],
     ),
   ];
@@ -598,6 +636,7 @@ function typedefChunks(
       [...doc, typeAlias(typeName, tsTypeOfField(f, ctx))].join("\n"),
     ),
     codecChunk(
+      ctx,
       t.name,
       typeName,
       encodeField(f, "v", ctx),

@@ -23,7 +23,7 @@ import {
   encodeField,
   type BodyContext,
 } from "./ts-codec-bodies.js";
-import { localName, prop, propKey, tsTypeName } from "./ts-names.js";
+import { literalKey, localName, prop, tsTypeName } from "./ts-names.js";
 
 export interface CodecBodies {
   readonly encode: string[];
@@ -64,16 +64,16 @@ export function listCodecBodies(
     `k++;`,
     `if ((k & 1) === 0) slow = ${prop("slow", tail.name)}!;`,
     `if (cur === slow) {`,
-    `throw new XdrError("value-out-of-range", w.length, "the list links back to an earlier node");`,
+    `throw new ${ctx.runtime("XdrError")}("value-out-of-range", w.length, "the list links back to an earlier node");`,
     `}`,
     `}`,
     `} catch (e) {`,
-    `throw prependXdrRepeat(e, ${tailPath}, k, f);`,
+    `throw ${ctx.runtime("prependXdrRepeat")}(e, ${tailPath}, k, f);`,
     `}`,
   ];
   const fields = [
-    ...members.map((f) => `${propKey(f.name)}: ${localName(f.name)}`),
-    `${propKey(tail.name)}: null`,
+    ...members.map((f) => `${literalKey(f.name)}: ${localName(f.name)}`),
+    `${literalKey(tail.name)}: null`,
   ];
   const decode = [
     `let head: ${typeName} | undefined;`,
@@ -85,14 +85,17 @@ export function listCodecBodies(
     ...members.flatMap((f) => step(f, decodeField(f, localName(f.name), ctx))),
     `const cur: ${typeName} = { ${fields.join(", ")} };`,
     `if (last === undefined) head = cur;`,
-    `else ${prop("last", tail.name)} = cur;`,
+    // Assigning `__proto__` would set the prototype: that member is defined instead.
+    tail.name === "__proto__"
+      ? `else Object.defineProperty(last, "__proto__", { value: cur, enumerable: true, writable: true, configurable: true });`
+      : `else ${prop("last", tail.name)} = cur;`,
     `last = cur;`,
     `f = ${tailPath};`,
     `if (!r.presence()) return head!;`,
     `k++;`,
     `}`,
     `} catch (e) {`,
-    `throw prependXdrRepeat(e, ${tailPath}, k, f);`,
+    `throw ${ctx.runtime("prependXdrRepeat")}(e, ${tailPath}, k, f);`,
     `}`,
   ];
   return { encode, decode };

@@ -140,6 +140,8 @@ export interface ServerProgram {
  * Binds handlers to a program. Handlers are looked up by the table's keys (method names);
  * procedures without one are answered with libvirt's "not supported by the connection driver".
  */
+const OBJECT_MEMBERS = Object.prototype as unknown as Record<string, unknown>;
+
 export function bindProgram<P extends ProcedureTable, E extends EventTable>(
   spec: ProgramSpec<P, E>,
   handlers: Partial<HandlersOf<P>>,
@@ -152,15 +154,20 @@ export function bindProgram<P extends ProcedureTable, E extends EventTable>(
   const bag = handlers as Record<string, unknown>;
   for (const [method, proc] of Object.entries(spec.procedures)) {
     byNumber.set(proc.proc, proc);
+    // A procedure named `constructor` or `toString` has no handler when the object only
+    // inherits one from Object.prototype.
     const h = bag[method];
-    if (typeof h === "function")
+    if (typeof h === "function" && h !== OBJECT_MEMBERS[method])
       handlerByNumber.set(
         proc.proc,
         h.bind(handlers) as (args: unknown, ctx: CallContext) => unknown,
       );
   }
   for (const key of Object.keys(bag)) {
-    if (!(key in spec.procedures) && typeof bag[key] === "function") {
+    if (
+      !Object.hasOwn(spec.procedures, key) &&
+      typeof bag[key] === "function"
+    ) {
       throw new Error(
         `${spec.name}: handler '${key}' matches no procedure of the program`,
       );
