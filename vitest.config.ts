@@ -11,7 +11,7 @@ export default defineConfig({
     // test/infra/runtime-package.test.ts and test/generate/consumer.test.ts.
     alias: [
       {
-        find: /^virt-rpcgen-runtime\/(xdr|rpc|client|server|oncrpc|trace)$/,
+        find: /^virt-rpcgen-runtime\/(xdr|rpc|client|server|oncrpc|trace|symbols)$/,
         replacement: `${runtimeSource}$1/index.ts`,
       },
       {

@@ -73,7 +73,9 @@ export interface GenerateResult {
   readonly staleReason?: string;
 }
 
-export const DEFAULT_RUNTIME_IMPORT = "virt-rpcgen-runtime";
+import { DEFAULT_RUNTIME_IMPORT } from "./runtime-package.js";
+
+export { DEFAULT_RUNTIME_IMPORT };
 
 export async function generate(
   options: GenerateOptions,

@@ -9,8 +9,8 @@ import {
   openSession,
   ProgramClient,
   type RpcConnection,
-  type TraceProgram,
-} from "virt-rpcgen-runtime";
+} from "virt-rpcgen-runtime/client";
+import { type TraceProgram } from "virt-rpcgen-runtime/trace";
 import { virConnectFlags } from "./api.js";
 import * as admin from "./codecs.js";
 

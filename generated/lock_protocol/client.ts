@@ -7,8 +7,8 @@ import {
   openSession,
   ProgramClient,
   type RpcConnection,
-  type TraceProgram,
-} from "virt-rpcgen-runtime";
+} from "virt-rpcgen-runtime/client";
+import { type TraceProgram } from "virt-rpcgen-runtime/trace";
 import * as virLockSpaceProtocol from "./codecs.js";
 
 /** Call procedures of lock_protocol.x, for `VirLockSpaceProtocolClient.call` (each also has a method): procedure → args and ret. */

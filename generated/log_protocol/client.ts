@@ -7,8 +7,8 @@ import {
   openSession,
   ProgramClient,
   type RpcConnection,
-  type TraceProgram,
-} from "virt-rpcgen-runtime";
+} from "virt-rpcgen-runtime/client";
+import { type TraceProgram } from "virt-rpcgen-runtime/trace";
 import * as virLogManagerProtocol from "./codecs.js";
 
 /** Call procedures of log_protocol.x, for `VirLogManagerProtocolClient.call` (each also has a method): procedure → args and ret. */

@@ -7,8 +7,8 @@ import {
   openSession,
   ProgramClient,
   type RpcConnection,
-  type TraceProgram,
-} from "virt-rpcgen-runtime";
+} from "virt-rpcgen-runtime/client";
+import { type TraceProgram } from "virt-rpcgen-runtime/trace";
 import * as lxc from "./codecs.js";
 import * as remote from "../remote_protocol/codecs.js";
 

@@ -8,8 +8,8 @@ import {
   openSession,
   ProgramClient,
   type RpcConnection,
-  type TraceProgram,
-} from "virt-rpcgen-runtime";
+} from "virt-rpcgen-runtime/client";
+import { type TraceProgram } from "virt-rpcgen-runtime/trace";
 import {
   virConnectDomainQemuMonitorEventRegisterFlags,
   virDomainQemuMonitorCommandFlags,

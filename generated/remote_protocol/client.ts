@@ -13,9 +13,9 @@ import {
   type RpcConnection,
   type StreamCallOptions,
   type StreamReply,
-  type TraceProgram,
   type VirtStream,
-} from "virt-rpcgen-runtime";
+} from "virt-rpcgen-runtime/client";
+import { type TraceProgram } from "virt-rpcgen-runtime/trace";
 import {
   virConnectBaselineCPUFlags,
   virConnectCompareCPUFlags,

@@ -4,7 +4,7 @@ import {
   prependXdrPath,
   type XdrCodec,
   XdrError,
-} from "virt-rpcgen-runtime";
+} from "virt-rpcgen-runtime/xdr";
 
 export const REMOTE_STRING_MAX = 4194304;
 export const REMOTE_CONNECT_IDENTITY_PARAMS_MAX = 20;

@@ -3,12 +3,12 @@ import {
   bindProgram,
   type EventTable,
   type GeneratedHandlers,
-  type HandWrittenHandlers,
   type HandlersOf,
+  type HandWrittenHandlers,
   type ProcedureTable,
   type ProgramSpec,
   type ServerProgram,
-} from "virt-rpcgen-runtime";
+} from "virt-rpcgen-runtime/server";
 import * as remote from "./codecs.js";
 
 /** `REMOTE_PROGRAM` */

@@ -10,28 +10,29 @@ import {
   GENERATED_CODE_SYMBOLS,
   type RuntimeEntry,
   type RuntimeSymbol,
-} from "../runtime/generated-code-symbols.js";
+} from "virt-rpcgen-runtime/symbols";
+import { DEFAULT_RUNTIME_IMPORT } from "../runtime-package.js";
 import { PRINT_WIDTH } from "./chunks.js";
 import { namedImport, namespaceImport } from "./ts-layout.js";
 import { isReservedWord } from "./ts-names.js";
 
 /**
- * Whether a runtime given as a bare package name (`virt-rpcgen-runtime`) is imported one entry
- * at a time (`virt-rpcgen-runtime/xdr`, `…/client`), so a codec-only module never loads the
- * client. Off until the runtime package publishes those entries; a relative runtime path
- * (the repository's own generated trees) is always one module.
+ * Whether runtime symbols are imported one entry at a time (`virt-rpcgen-runtime/xdr`,
+ * `…/client`), so a codec-only module never loads the client or `node:net`. Only the runtime
+ * package itself is known to publish those entries: any other `--runtime-import` (a relative
+ * path to the sources, `virt-rpcgen/runtime`, a user's own re-export) is one module.
  */
-export const RUNTIME_ENTRY_IMPORTS = false;
+export function importsByEntry(runtimeImport: string): boolean {
+  return runtimeImport === DEFAULT_RUNTIME_IMPORT;
+}
 
 /** The module specifier a runtime symbol of `entry` is imported from. */
 export function runtimeSpecifier(
   runtimeImport: string,
   entry: RuntimeEntry,
-  byEntry: boolean = RUNTIME_ENTRY_IMPORTS,
+  byEntry: boolean = importsByEntry(runtimeImport),
 ): string {
-  const relative =
-    runtimeImport.startsWith(".") || runtimeImport.startsWith("/");
-  return byEntry && !relative ? `${runtimeImport}/${entry}` : runtimeImport;
+  return byEntry ? `${runtimeImport}/${entry}` : runtimeImport;
 }
 
 /** An order of imported names within one import statement. */
@@ -64,7 +65,7 @@ export class GeneratedFile {
   constructor(
     private readonly runtimeImport: string,
     declared: Iterable<string> = [],
-    private readonly byEntry: boolean = RUNTIME_ENTRY_IMPORTS,
+    private readonly byEntry: boolean = importsByEntry(runtimeImport),
   ) {
     for (const name of declared) this.taken.add(name);
   }

@@ -17,8 +17,8 @@ import type {
   TypeDecl,
   Field,
 } from "../model/types.js";
-import type { RuntimeSymbol } from "../runtime/generated-code-symbols.js";
-import { PROGRAM_CLIENT_MEMBERS } from "../runtime/generated-code-symbols.js";
+import type { RuntimeSymbol } from "virt-rpcgen-runtime/symbols";
+import { PROGRAM_CLIENT_MEMBERS } from "virt-rpcgen-runtime/symbols";
 import {
   argumentEnumOf,
   enumMemberValue,

@@ -59,7 +59,7 @@ import {
   type ClientMethodContext,
 } from "./ts-client-methods.js";
 import { tsTypeOfField as fieldType, type TypeNaming } from "./ts-types.js";
-import type { RuntimeSymbol } from "../runtime/generated-code-symbols.js";
+import type { RuntimeSymbol } from "virt-rpcgen-runtime/symbols";
 
 export interface ClientEmitOptions {
   readonly runtimeImport: string;

@@ -5,7 +5,7 @@
  * `unsigned int flags;`            → encode `w.uint(v.flags);`  decode `const _flags = r.uint();`
  * `remote_typed_param params<64>;` → a length-checked loop calling `xdr_remote_typed_param`.
  */
-import type { RuntimeSymbol } from "../runtime/generated-code-symbols.js";
+import type { RuntimeSymbol } from "virt-rpcgen-runtime/symbols";
 import { minWireSizeOfRef } from "../model/wire-size.js";
 import type {
   EnumType,

@@ -21,7 +21,7 @@ import type {
 import { aclRulesLiteral, constantLookup } from "./acl-rules.js";
 import { codecName, literalKey, programPrefix } from "./ts-names.js";
 import { byInitialThenCodeUnits, GeneratedFile } from "./generated-file.js";
-import type { RuntimeSymbol } from "../runtime/generated-code-symbols.js";
+import type { RuntimeSymbol } from "virt-rpcgen-runtime/symbols";
 import { stableChunk, type Chunk, type CodeModule } from "./chunks.js";
 import { genericHead, signature, typeAlias } from "./ts-layout.js";
 import {

@@ -8,7 +8,7 @@ import {
   type ClientProgram,
   type RpcConnection,
 } from "../../src/runtime/index.js";
-import { PROGRAM_CLIENT_MEMBERS } from "../../src/runtime/generated-code-symbols.js";
+import { PROGRAM_CLIENT_MEMBERS } from "../../src/runtime/symbols/index.js";
 
 describe("PROGRAM_CLIENT_MEMBERS", () => {
   it("lists every member of a ProgramClient, private ones included", () => {

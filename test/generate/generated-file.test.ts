@@ -6,7 +6,7 @@ import {
   GeneratedFile,
   runtimeSpecifier,
 } from "../../src/emit/generated-file.js";
-import { GENERATED_CODE_SYMBOLS } from "../../src/runtime/generated-code-symbols.js";
+import { GENERATED_CODE_SYMBOLS } from "../../src/runtime/symbols/index.js";
 import * as runtime from "../../src/runtime/index.js";
 
 describe("GeneratedFile", () => {
@@ -42,15 +42,21 @@ describe("GeneratedFile", () => {
     expect(f.imports()).toEqual(['import * as a$ from "./b.js";']);
   });
 
-  it("a bare runtime package can be imported one entry at a time; a relative runtime is one module", () => {
-    expect(runtimeSpecifier("virt-rpcgen-runtime", "xdr", true)).toBe(
+  it("the runtime package is imported one entry at a time; any other runtime import is one module", () => {
+    expect(runtimeSpecifier("virt-rpcgen-runtime", "xdr")).toBe(
       "virt-rpcgen-runtime/xdr",
     );
     expect(runtimeSpecifier("virt-rpcgen-runtime", "client", false)).toBe(
       "virt-rpcgen-runtime",
     );
-    expect(runtimeSpecifier("../../xdr/index.js", "xdr", true)).toBe(
+    expect(runtimeSpecifier("../../xdr/index.js", "xdr")).toBe(
       "../../xdr/index.js",
+    );
+    expect(runtimeSpecifier("virt-rpcgen/runtime", "xdr")).toBe(
+      "virt-rpcgen/runtime",
+    );
+    expect(runtimeSpecifier("my-vendored-runtime", "xdr")).toBe(
+      "my-vendored-runtime",
     );
     const f = new GeneratedFile("virt-rpcgen-runtime", [], true);
     f.runtime("ProgramClient");

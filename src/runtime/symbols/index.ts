@@ -5,12 +5,12 @@
  * and the type checker holds it to the entries' real exports: renaming or moving a symbol
  * breaks the build here, not users' generated code.
  */
-import type * as xdr from "./xdr/index.js";
-import type * as rpc from "./rpc/framing.js";
-import type * as client from "./client/index.js";
-import type * as server from "./server/index.js";
-import type * as oncrpc from "./oncrpc/index.js";
-import type * as trace from "./trace/index.js";
+import type * as xdr from "../xdr/index.js";
+import type * as rpc from "../rpc/framing.js";
+import type * as client from "../client/index.js";
+import type * as server from "../server/index.js";
+import type * as oncrpc from "../oncrpc/index.js";
+import type * as trace from "../trace/index.js";
 
 /** The runtime's entries, as generated code could import them one by one. */
 export type RuntimeEntry =
@@ -159,4 +159,4 @@ function table(): ReadonlyMap<RuntimeSymbol, RuntimeSymbolInfo> {
 export const GENERATED_CODE_SYMBOLS = table();
 
 /** Members of the generated clients' base class, which generated methods must not redeclare. */
-export { PROGRAM_CLIENT_MEMBERS } from "./client/program-client-members.js";
+export { PROGRAM_CLIENT_MEMBERS } from "../client/program-client-members.js";
