@@ -116,6 +116,12 @@ export function printLiteral(
     pad.length + prefix.length + f.length + suffix.length <= WIDTH
   )
     return [`${pad}${prefix}${f}${suffix}`];
+  // An empty `{}` or `[]` cannot break inside: after `const x = ` prettier moves it (with what
+  // follows it) below the `=`; after a key it stays as a long value would.
+  if ((f === "{}" || f === "[]") && prefix.endsWith(" = "))
+    return [`${pad}${prefix.slice(0, -1)}`, `${pad}  ${f}${suffix}`];
+  if (f === "{}" || f === "[]")
+    return printLiteral(raw(f), indent, prefix, suffix, typeMember);
   if (l.kind === "raw") {
     // prettier's layouts for `key: value` that does not fit: a key shorter than 5 columns
     // (tabWidth + 3) never breaks after the colon; a longer key moves the value to the next line.

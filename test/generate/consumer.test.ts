@@ -147,10 +147,16 @@ describe("consumer project", () => {
     );
     // discriminant DEMO_RED (1), then int 7
     expect(out[1]).toBe("00000001" + "00000007");
-    // The generated code imports the runtime package; the generator loads from CommonJS.
-    expect(
-      readFileSync(join(app, "src/generated/demo_protocol/codecs.ts"), "utf8"),
-    ).toContain('from "virt-rpcgen-runtime";');
+    // The generated codecs import the runtime package's codec entry alone (no client, no
+    // node:net); the generator loads from CommonJS.
+    const codecsText = readFileSync(
+      join(app, "src/generated/demo_protocol/codecs.ts"),
+      "utf8",
+    );
+    expect(codecsText).toContain('from "virt-rpcgen-runtime/xdr";');
+    expect(codecsText).not.toMatch(
+      /from "virt-rpcgen-runtime(\/(client|server|rpc))?";/,
+    );
     writeFileSync(
       join(app, "load.cjs"),
       `const g = require("virt-rpcgen");
