@@ -1,7 +1,7 @@
 // `+tls` against libvirtd listening for TLS with certificates made here, side by side with
 // virsh: both list the same domains, and both refuse the same bad setups (our errors name the
 // file at fault).
-import { copyFileSync, mkdtempSync, rmSync } from "node:fs";
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -133,6 +133,22 @@ describe.skipIf(!ready)("test+tls:// against libvirtd", () => {
     const ours = await failure(ourDomains(u));
     expect(ours).toContain("Unable to read TLS confirmation");
     expect(ours).toContain(join(other, "clientcert.pem"));
+  });
+
+  // Credentials are kept between connections while their files stay the same: a file that
+  // changes is read again by the next connection.
+  it("reads the credentials again when a file changed (another CA is refused at once)", async () => {
+    const dir = join(base, "changing");
+    mkdirSync(dir);
+    for (const f of ["cacert.pem", "clientcert.pem", "clientkey.pem"])
+      copyFileSync(join(pki.clientDir, f), join(dir, f));
+    const u = uri(`pkipath=${dir}`);
+    expect(await ourDomains(u)).toEqual(["test"]);
+    copyFileSync(join(base, "other", "cacert.pem"), join(dir, "cacert.pem"));
+    const ours = await failure(ourDomains(u));
+    expect(ours).toContain("The certificate hasn't got a known issuer.");
+    copyFileSync(join(pki.clientDir, "cacert.pem"), join(dir, "cacert.pem"));
+    expect(await ourDomains(u)).toEqual(["test"]);
   });
 
   it("checks the host name as libvirt does: the certificate is for 127.0.0.1, not localhost", async () => {

@@ -15,6 +15,7 @@ import {
 } from "./tls-credentials.js";
 import { certificateMatchesHost } from "./tls-hostname.js";
 import { mapTlsPriority } from "./tls-priority.js";
+import { tlsContext } from "./tls-context-cache.js";
 
 export const LIBVIRTD_TLS_PORT = 16514;
 
@@ -149,29 +150,25 @@ export async function openTls(
   const started = Date.now();
   const where = `tls:${target.host}:${target.port}`;
   const s = target.tls;
-  const creds = loadTlsCredentials(
-    locateTlsCredentials(s.pkipath, s.tryUserPkiPath),
-    s.sanityCheck,
-  );
+  const files = locateTlsCredentials(s.pkipath, s.tryUserPkiPath);
   const versions = s.priority ? mapTlsPriority(s.priority) : {};
   if (options.signal?.aborted) throw options.signal.reason;
+  const { creds, context } = tlsContext(files, s.sanityCheck, versions, () =>
+    loadTlsCredentials(files, s.sanityCheck),
+  );
   let socket: TLSSocket;
   try {
     socket = tlsConnect({
       host: target.host,
       port: target.port,
-      ca: creds.ca,
-      ...(creds.crl !== undefined ? { crl: creds.crl } : {}),
-      ...(creds.cert !== undefined ? { cert: creds.cert, key: creds.key } : {}),
-      ...versions,
+      secureContext: context,
       // Verified below, in libvirt's way and words (and not at all with no_verify=1).
       rejectUnauthorized: false,
       checkServerIdentity: () => undefined,
     });
   } catch (e) {
-    // Bad PEM, or a key that does not belong to the certificate.
     throw new Error(
-      `Unable to set x509 key and certificate: ${creds.files.key}, ${creds.files.cert}: ${(e as Error).message}`,
+      `cannot start TLS with ${creds.files.cert}: ${(e as Error).message}`,
       { cause: e },
     );
   }
