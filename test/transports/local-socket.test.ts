@@ -5,7 +5,14 @@
 // (`unshare -m`, a directory bind-mounted over /run/libvirt, inside that namespace only);
 // session paths with a private XDG_RUNTIME_DIR. Non-root runs are as `nobody`.
 import { spawn } from "node:child_process";
-import { chmodSync, chownSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import {
+  chmodSync,
+  chownSync,
+  cpSync,
+  mkdirSync,
+  mkdtempSync,
+  rmSync,
+} from "node:fs";
 import { createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -20,7 +27,22 @@ const ready =
   requireOrSkip("setpriv", findTool("setpriv") !== null) &&
   requireOrSkip("root (for a mount namespace and running as nobody)", isRoot);
 
-const RUNTIME = resolve("packages/runtime/dist/index.js");
+/**
+ * The built runtime package, copied where `nobody` can read it: a checkout inside a private
+ * directory (`mktemp -d` makes them 0700) is out of nobody's reach.
+ */
+function readableRuntime(): { entry: string; dir: string } {
+  const dir = mkdtempSync(join(tmpdir(), "runtime-for-nobody-"));
+  chmodSync(dir, 0o755);
+  const pkg = join(dir, "virt-rpcgen-runtime");
+  cpSync(resolve("packages/runtime/dist"), join(pkg, "dist"), {
+    recursive: true,
+  });
+  cpSync(resolve("packages/runtime/package.json"), join(pkg, "package.json"));
+  return { entry: join(pkg, "dist", "index.js"), dir };
+}
+const runtimeCopy = readableRuntime();
+const RUNTIME = runtimeCopy.entry;
 
 interface Run {
   /** A directory bind-mounted over /run/libvirt for this run. */
@@ -174,6 +196,7 @@ describe.skipIf(!ready)("local socket choice, compared with virsh", () => {
   });
   afterAll(() => {
     for (const d of dirs) rmSync(d, { recursive: true, force: true });
+    rmSync(runtimeCopy.dir, { recursive: true, force: true });
   });
 
   /** A private /run/libvirt and a private session runtime dir with the named sockets. */
