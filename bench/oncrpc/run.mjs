@@ -122,6 +122,13 @@ const tsServer = await startServer(process.execPath, [
   "server",
   String(PROGRAM),
 ]);
+const SERVER_BUSY_POLL_MICROS = 100;
+const tsServerBusy = await startServer(process.execPath, [
+  tsPeer,
+  "server",
+  String(PROGRAM),
+  String(SERVER_BUSY_POLL_MICROS),
+]);
 
 const cClient = (port, n) =>
   runClient(
@@ -167,6 +174,10 @@ const pairs = [
     (n) => tsClient(cServer.port, n, BUSY_POLL_MS),
   ],
   ["C client → TS server", (n) => cClient(tsServer.port, n)],
+  [
+    `C client → TS server (busyPollMicros ${SERVER_BUSY_POLL_MICROS})`,
+    (n) => cClient(tsServerBusy.port, n),
+  ],
 ];
 /** results[n][pair] = calls/s per round */
 const results = Object.fromEntries(
@@ -194,10 +205,11 @@ try {
 } finally {
   await cServer.stop();
   await tsServer.stop();
+  await tsServerBusy.stop();
 }
 
 const rows = IN_FLIGHT.map((n) => {
-  const [c, tsc, tscBusy, tss] = results[n];
+  const [c, tsc, tscBusy, tss, tssBusy] = results[n];
   const ratio = (xs) => summary(xs.map((x, r) => x / c[r]));
   const rate = (xs) => `${fmt(summary(xs).median)}/s`;
   const mark = (s) => `${fmtRatio(s)} ${s.median >= 1 ? "✅" : "❌"}`;
@@ -207,9 +219,11 @@ const rows = IN_FLIGHT.map((n) => {
     rate(tsc),
     rate(tscBusy),
     rate(tss),
+    rate(tssBusy),
     mark(ratio(tsc)),
     mark(ratio(tscBusy)),
     mark(ratio(tss)),
+    mark(ratio(tssBusy)),
   ];
 });
 const table = mdTable(
@@ -219,9 +233,11 @@ const table = mdTable(
     "TS client → C server",
     `TS client, busyPollMs ${BUSY_POLL_MS} → C server`,
     "C client → TS server",
+    `C client → TS server, busyPollMicros ${SERVER_BUSY_POLL_MICROS}`,
     "TS client ÷ C pair",
     `TS client, busyPollMs ${BUSY_POLL_MS} ÷ C pair`,
     "TS server ÷ C pair",
+    `TS server, busyPollMicros ${SERVER_BUSY_POLL_MICROS} ÷ C pair`,
   ],
   rows,
 );
@@ -247,6 +263,7 @@ const markdown = [
     "call: DEMO_ECHO(int) of test/fixtures/oncrpc/onc_demo.x over TCP on 127.0.0.1; C built with gcc -O2",
     "8 in flight: the C client runs 8 threads with a connection each; the TS client pipelines 8 calls on one connection",
     `TS client: its defaults (no busy-polling), and with \`busyPollMs: ${BUSY_POLL_MS}\`; each run warms up for 300 ms and at least 5000 calls first; every pair runs once unrecorded before the rounds`,
+    `TS server: its defaults (no busy-polling), and a second server with \`busyPollMicros: ${SERVER_BUSY_POLL_MICROS}\``,
     `machine load (load averages over 1 / 5 / 15 min, ${cpus().length} CPUs): ${fmtLoad(LOAD_AT_START)} at the start, ${fmtLoad(loadavg())} at the end`,
   ]),
   "",

@@ -22,6 +22,7 @@ const WARM_UP_CALLS = 5000;
 
 if (mode === "server") {
   const program = Number(process.argv[3]);
+  const busyPollMicros = Number(process.argv[4] ?? 0);
   const unused = () => {
     throw new Error("not part of the benchmark");
   };
@@ -36,6 +37,7 @@ if (mode === "server") {
   };
   const server = createOncRpcServer({
     programs: [demoV1Server(handlers, program)],
+    busyPollMicros,
   });
   const address = await server.listen({ host: "127.0.0.1", port: 0 });
   console.log(`port ${address.split(":")[1]}`);
@@ -79,7 +81,7 @@ if (mode === "server") {
   await client.close();
 } else {
   console.error(
-    "usage: ts-peer.js client PORT PROGRAM IN_FLIGHT SECONDS [BUSY_POLL_MS] | server PROGRAM",
+    "usage: ts-peer.js client PORT PROGRAM IN_FLIGHT SECONDS [BUSY_POLL_MS] | server PROGRAM [BUSY_POLL_MICROS]",
   );
   process.exit(2);
 }

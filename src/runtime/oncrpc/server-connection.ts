@@ -39,6 +39,8 @@ export class ServerConnection {
     log: (line: string) => void,
     private readonly onClose: (c: ServerConnection) => void,
     fragmentSize?: number,
+    /** Called on every input (the server's busy-poller, or nothing). */
+    activity: () => void = () => {},
   ) {
     this.reader = new RecordReader(limits.record);
     this.writer = new RecordWriter(
@@ -61,7 +63,10 @@ export class ServerConnection {
       },
     };
     socket.setNoDelay?.(true);
-    socket.on("data", (chunk: Uint8Array) => this.onData(chunk));
+    socket.on("data", (chunk: Uint8Array) => {
+      activity();
+      this.onData(chunk);
+    });
     socket.on("drain", () => this.pump());
     socket.on("error", () => this.close());
     socket.on("close", () => this.close());

@@ -284,3 +284,24 @@ export function busyPollSpinner(clock: BusyPollClock = nodeClock): {
   const s = spinnerFor(clock);
   return { spinning: s.active, members: s.size };
 }
+
+/**
+ * A server's busy-polling: call the returned function on every input. While immediates are
+ * pending, libuv polls for I/O without blocking; re-arming one until `micros` after the last
+ * input keeps the event loop (and its CPU) awake for the next call. 0 gives a no-op.
+ */
+export function activityBusyPoller(micros: number): () => void {
+  if (!(micros > 0)) return () => {};
+  let hotUntil = 0;
+  let spinning = false;
+  const spin = () => {
+    if (performance.now() < hotUntil) setImmediate(spin);
+    else spinning = false;
+  };
+  return () => {
+    hotUntil = performance.now() + micros / 1000;
+    if (spinning) return;
+    spinning = true;
+    setImmediate(spin);
+  };
+}

@@ -24,6 +24,7 @@ import {
   VIR_NET_MESSAGE_LEN_MAX,
   VIR_NET_MESSAGE_MAX,
 } from "../generated/virnetprotocol/codecs.js";
+import { activityBusyPoller } from "../rpc/busy-poll.js";
 import type { MessageHeader } from "../rpc/framing.js";
 import { allowAll, type AccessChecker, type ClientIdentity } from "./acl.js";
 import { ServerClient, type ClientHost } from "./client.js";
@@ -211,8 +212,7 @@ export function createRpcServer(options: RpcServerOptions): RpcServer {
       if (clients.delete(client)) stats.memory -= client.accountedMemory;
     },
     memoryChanged,
-    activity:
-      limits.busyPollMicros > 0 ? busyPoller(limits.busyPollMicros) : () => {},
+    activity: activityBusyPoller(limits.busyPollMicros),
   };
 
   const accept = (socket: Socket, listen: ListenOptions) => {
@@ -332,24 +332,5 @@ export function createRpcServer(options: RpcServerOptions): RpcServer {
       for (const c of [...clients]) c.close();
       await Promise.all(closing);
     },
-  };
-}
-
-/**
- * While immediates are pending, libuv polls for I/O without blocking; re-arming one until
- * `micros` after the last input keeps the event loop (and its CPU) awake for the next call.
- */
-function busyPoller(micros: number): () => void {
-  let hotUntil = 0;
-  let spinning = false;
-  const spin = () => {
-    if (performance.now() < hotUntil) setImmediate(spin);
-    else spinning = false;
-  };
-  return () => {
-    hotUntil = performance.now() + micros / 1000;
-    if (spinning) return;
-    spinning = true;
-    setImmediate(spin);
   };
 }
