@@ -115,7 +115,6 @@ export type ArgsShape =
 /** A codec that programs.ts has to declare for a procedure (the others are type codecs). */
 export interface ProcedureCodec {
   readonly name: string;
-  readonly tsType: string;
   /** The fields it encodes; one field encodes the value itself, several a tuple. */
   readonly fields: readonly Field[];
 }
@@ -134,7 +133,7 @@ function fieldCodec(
     ctx.use(field.type.decl, "codec");
     return codecName(field.type.name);
   }
-  declare({ name, tsType: tsTypeOfField(field, ctx), fields: [field] });
+  declare({ name, fields: [field] });
   return name;
 }
 
@@ -152,7 +151,6 @@ export function argsShape(
   }
   declare({
     name: base,
-    tsType: `[${proc.args.map((a) => tsTypeOfField(a, ctx)).join(", ")}]`,
     fields: proc.args,
   });
   return { kind: "many", fields: proc.args, codec: base };
