@@ -115,18 +115,6 @@ export function prettierRecordOf(
   return { version: prettierVersion(), configFiles };
 }
 
-/** The prettier record of the stamp in `outDir`, or null without a stamp (or an older one). */
-export function recordedPrettier(outDir: string): PrettierRecord | null {
-  try {
-    const stamp = JSON.parse(
-      readFileSync(join(outDir, STAMP_FILE), "utf8"),
-    ) as Stamp;
-    return stamp.prettier ?? null;
-  } catch {
-    return null;
-  }
-}
-
 /** Why outputs formatted under `was` are stale under `now`, or null when they are not. */
 export function prettierChange(
   was: PrettierRecord,

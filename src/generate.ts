@@ -21,7 +21,6 @@ import {
   prettierChange,
   prettierRecordOf,
   readStamp,
-  recordedPrettier,
   stampContent,
   writeStamp,
   type PrettierRecord,
@@ -131,7 +130,7 @@ export async function generate(
   const written: string[] = [];
   // Outputs formatted under another prettier config or version are stale even where the new
   // one happens to print the same text: the stamp no longer describes them.
-  const recorded = recordedPrettier(options.outDir);
+  const recorded = previous?.prettier ?? null;
   const prettierChanged = recorded && prettierChange(recorded, prettierNow);
   for (const f of files) {
     const target = join(options.outDir, f.path);
