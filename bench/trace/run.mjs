@@ -56,7 +56,8 @@ if (opt.help) {
   --compare DIST[@CPUS]  also run the proxy of another build (a copy of dist/; dist itself
                      to compare pinnings), pinned to CPUS (default: as --proxy-cpu),
                      interleaved in every round, for A/B comparisons (repeatable);
-                     DIST "bare": bench/trace/bare-forwarder.mjs, a proxy that decodes nothing
+                     DIST "bare": bench/trace/bare-forwarder.mjs, a proxy that decodes nothing;
+                     DIST "socat": socat(1), a C forwarder, the floor of any proxy process
   --cpu-prof DIR     run the proxy under node --cpu-prof, profiles written to DIR
   --no-save          print the table only (implied by any option but --seconds and --rounds)
 `);
@@ -193,20 +194,29 @@ async function startTrace(base, upstream, dist, name, cpu) {
         `${name}.cpuprofile`,
       ]
     : [];
-  const proc = startPinned(cpu, process.execPath, [
-    ...prof,
-    ...(dist === "bare"
-      ? [join(root, "bench", "trace", "bare-forwarder.mjs")]
-      : [join(dist, "cli.js")]),
-    "trace",
-    join(root, "protocol", "libvirt-9.0.0", "remote_protocol.x"),
-    "--listen",
-    socket,
-    "--connect",
-    upstream,
-    "--output",
-    log,
-  ]);
+  const proc =
+    dist === "socat"
+      ? startPinned(cpu, which("socat"), [
+          "-d",
+          "-d",
+          `UNIX-LISTEN:${socket},fork`,
+          `UNIX-CONNECT:${upstream}`,
+        ])
+      : startPinned(cpu, process.execPath, [
+          ...prof,
+          ...(dist.startsWith("bare")
+            ? [join(root, "bench", "trace", "bare-forwarder.mjs")]
+            : [join(dist, "cli.js")]),
+          ...(dist.startsWith("bare:") ? ["--spin", dist.slice(5)] : []),
+          "trace",
+          join(root, "protocol", "libvirt-9.0.0", "remote_protocol.x"),
+          "--listen",
+          socket,
+          "--connect",
+          upstream,
+          "--output",
+          log,
+        ]);
   const deadline = Date.now() + 120_000;
   while (!/listening on/.test(proc.output())) {
     if (Date.now() > deadline)
@@ -216,14 +226,37 @@ async function startTrace(base, upstream, dist, name, cpu) {
   return { ...proc, socket, log, name };
 }
 
-/** CPU time (ns) a process has had so far, all its threads (scheduler statistics). */
+/**
+ * CPU time (ns) a process has had so far, all its threads and its live children (socat forks
+ * one per connection), from scheduler statistics.
+ */
 function cpuNs(pid) {
   let ns = 0;
-  for (const t of readdirSync(`/proc/${pid}/task`)) {
+  let tasks = [];
+  try {
+    tasks = readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return 0; // gone
+  }
+  try {
+    // Children already reaped (a socat connection's process ends with it): clock ticks.
+    const f = readFileSync(`/proc/${pid}/stat`, "utf8")
+      .slice(readFileSync(`/proc/${pid}/stat`, "utf8").lastIndexOf(")") + 2)
+      .split(" ");
+    ns += (Number(f[13]) + Number(f[14])) * 1e7;
+  } catch {
+    // gone
+  }
+  for (const t of tasks) {
     try {
       ns += Number(
         readFileSync(`/proc/${pid}/task/${t}/schedstat`, "utf8").split(" ")[0],
       );
+      for (const c of readFileSync(`/proc/${pid}/task/${t}/children`, "utf8")
+        .trim()
+        .split(/\s+/)
+        .filter(Boolean))
+        ns += cpuNs(Number(c));
     } catch {
       // thread gone
     }
