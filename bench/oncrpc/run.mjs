@@ -129,6 +129,10 @@ const tsServerBusy = await startServer(process.execPath, [
   String(PROGRAM),
   String(SERVER_BUSY_POLL_MICROS),
 ]);
+// The floor of any Node server (no XDR, no dispatch): how much of the gap is Node's own.
+const bareServer = await startServer(process.execPath, [
+  join(REPO_ROOT, "bench", "oncrpc", "bare-server.mjs"),
+]);
 
 const cClient = (port, n) =>
   runClient(
@@ -178,6 +182,7 @@ const pairs = [
     `C client → TS server (busyPollMicros ${SERVER_BUSY_POLL_MICROS})`,
     (n) => cClient(tsServerBusy.port, n),
   ],
+  ["C client → bare Node server", (n) => cClient(bareServer.port, n)],
 ];
 /** results[n][pair] = calls/s per round */
 const results = Object.fromEntries(
@@ -206,10 +211,11 @@ try {
   await cServer.stop();
   await tsServer.stop();
   await tsServerBusy.stop();
+  await bareServer.stop();
 }
 
 const rows = IN_FLIGHT.map((n) => {
-  const [c, tsc, tscBusy, tss, tssBusy] = results[n];
+  const [c, tsc, tscBusy, tss, tssBusy, bare] = results[n];
   const ratio = (xs) => summary(xs.map((x, r) => x / c[r]));
   const rate = (xs) => `${fmt(summary(xs).median)}/s`;
   const mark = (s) => `${fmtRatio(s)} ${s.median >= 1 ? "✅" : "❌"}`;
@@ -224,6 +230,7 @@ const rows = IN_FLIGHT.map((n) => {
     mark(ratio(tscBusy)),
     mark(ratio(tss)),
     mark(ratio(tssBusy)),
+    fmtRatio(ratio(bare)),
   ];
 });
 const table = mdTable(
@@ -238,6 +245,7 @@ const table = mdTable(
     `TS client, busyPollMs ${BUSY_POLL_MS} ÷ C pair`,
     "TS server ÷ C pair",
     `TS server, busyPollMicros ${SERVER_BUSY_POLL_MICROS} ÷ C pair`,
+    "bare Node server ÷ C pair (floor, not a target)",
   ],
   rows,
 );
@@ -264,6 +272,7 @@ const markdown = [
     "8 in flight: the C client runs 8 threads with a connection each; the TS client pipelines 8 calls on one connection",
     `TS client: its defaults (no busy-polling), and with \`busyPollMs: ${BUSY_POLL_MS}\`; each run warms up for 300 ms and at least 5000 calls first; every pair runs once unrecorded before the rounds`,
     `TS server: its defaults (no busy-polling), and a second server with \`busyPollMicros: ${SERVER_BUSY_POLL_MICROS}\``,
+    "bare Node server: bench/oncrpc/bare-server.mjs, the least a Node server can do per call (net.Server, one write per chunk, canned replies, no XDR or dispatch): the part of any gap that is Node's own",
     `machine load (load averages over 1 / 5 / 15 min, ${cpus().length} CPUs): ${fmtLoad(LOAD_AT_START)} at the start, ${fmtLoad(loadavg())} at the end`,
   ]),
   "",

@@ -1,6 +1,7 @@
 /**
  * RFC 5531 record marking (§11), outgoing, batched: every record queued during one turn of the
- * event loop goes out in one socket write (flushed on `process.nextTick`). A record longer than
+ * event loop goes out in one socket write (flushed on `process.nextTick`, or at the end of a
+ * `batch`). A record longer than
  * `fragmentSize` is split into fragments of that size, the last one marked.
  */
 import { XdrError } from "../xdr/errors.js";
@@ -21,6 +22,7 @@ export interface RecordWriterOptions {
 export class RecordWriter {
   private w = new XdrWriter(64 * 1024);
   private scheduled = false;
+  private batching = false;
   private waiters: (() => void)[] = [];
   private readonly fragmentSize: number;
   private readonly maxRecord: number;
@@ -116,8 +118,24 @@ export class RecordWriter {
     for (const cb of waiters) cb();
   }
 
+  /**
+   * Runs `fn`, then writes what it queued at once instead of on the next tick: a server that
+   * answers the calls of one read synchronously saves a tick (and its bookkeeping) per batch.
+   */
+  batch(fn: () => void): void {
+    if (this.batching) return fn();
+    this.batching = true;
+    try {
+      fn();
+    } finally {
+      // Also when `fn` throws: what it queued is not scheduled on a tick.
+      this.batching = false;
+      if (this.w.pos > 0 || this.waiters.length > 0) this.flush();
+    }
+  }
+
   private schedule(): void {
-    if (this.scheduled) return;
+    if (this.scheduled || this.batching) return;
     this.scheduled = true;
     process.nextTick(() => this.flush());
   }

@@ -109,18 +109,23 @@ export class ServerConnection {
 
   /** Dispatches waiting records while the limits allow; pauses reading when they do not. */
   private pump(): void {
-    while (this.waiting.length > 0 && !this.closed && !this.busy()) {
-      const record = this.waiting.shift()!;
-      const outcome = dispatchRecord(this.table, record, this.sink);
-      if (outcome === "drop") return this.close();
-      if (outcome === "pending") this.inFlight++;
-    }
+    // Synchronous answers to what was read go out in one write before returning to the loop.
+    this.writer.batch(this.dispatchWaiting);
     if (this.closed) return;
     const pause = this.busy();
     if (pause && !this.paused) this.socket.pause();
     else if (!pause && this.paused) this.socket.resume();
     this.paused = pause;
   }
+
+  private readonly dispatchWaiting = (): void => {
+    while (this.waiting.length > 0 && !this.closed && !this.busy()) {
+      const record = this.waiting.shift()!;
+      const outcome = dispatchRecord(this.table, record, this.sink);
+      if (outcome === "drop") return this.close();
+      if (outcome === "pending") this.inFlight++;
+    }
+  };
 
   private busy(): boolean {
     return (
