@@ -183,6 +183,24 @@ const pairs = [
     (n) => cClient(tsServerBusy.port, n),
   ],
   ["C client → bare Node server", (n) => cClient(bareServer.port, n)],
+  [
+    "bare Node client → C server",
+    (n) =>
+      runClient(
+        process.execPath,
+        [
+          join(REPO_ROOT, "bench", "oncrpc", "bare-client.mjs"),
+          String(cServer.port),
+          String(PROGRAM),
+          String(n),
+          String(SECONDS),
+        ],
+        (out) => {
+          const r = JSON.parse(out.trim().split("\n").at(-1));
+          return r.calls / r.seconds;
+        },
+      ),
+  ],
 ];
 /** results[n][pair] = calls/s per round */
 const results = Object.fromEntries(
@@ -215,7 +233,7 @@ try {
 }
 
 const rows = IN_FLIGHT.map((n) => {
-  const [c, tsc, tscBusy, tss, tssBusy, bare] = results[n];
+  const [c, tsc, tscBusy, tss, tssBusy, bare, bareClient] = results[n];
   const ratio = (xs) => summary(xs.map((x, r) => x / c[r]));
   const rate = (xs) => `${fmt(summary(xs).median)}/s`;
   const mark = (s) => `${fmtRatio(s)} ${s.median >= 1 ? "✅" : "❌"}`;
@@ -230,6 +248,7 @@ const rows = IN_FLIGHT.map((n) => {
     mark(ratio(tscBusy)),
     mark(ratio(tss)),
     mark(ratio(tssBusy)),
+    fmtRatio(ratio(bareClient)),
     fmtRatio(ratio(bare)),
   ];
 });
@@ -245,6 +264,7 @@ const table = mdTable(
     `TS client, busyPollMs ${BUSY_POLL_MS} ÷ C pair`,
     "TS server ÷ C pair",
     `TS server, busyPollMicros ${SERVER_BUSY_POLL_MICROS} ÷ C pair`,
+    "bare Node client ÷ C pair (floor, not a target)",
     "bare Node server ÷ C pair (floor, not a target)",
   ],
   rows,
@@ -272,6 +292,7 @@ const markdown = [
     "8 in flight: the C client runs 8 threads with a connection each; the TS client pipelines 8 calls on one connection",
     `TS client: its defaults (no busy-polling), and with \`busyPollMs: ${BUSY_POLL_MS}\`; each run warms up for 300 ms and at least 5000 calls first; every pair runs once unrecorded before the rounds`,
     `TS server: its defaults (no busy-polling), and a second server with \`busyPollMicros: ${SERVER_BUSY_POLL_MICROS}\``,
+    "bare Node client: bench/oncrpc/bare-client.mjs, the least a Node client can do per call (onread into one buffer, one write per call, canned calls, no XDR or bookkeeping); 8 in flight pipelined on one connection like the TS client",
     "bare Node server: bench/oncrpc/bare-server.mjs, the least a Node server can do per call (net.Server, one write per chunk, canned replies, no XDR or dispatch): the part of any gap that is Node's own",
     `machine load (load averages over 1 / 5 / 15 min, ${cpus().length} CPUs): ${fmtLoad(LOAD_AT_START)} at the start, ${fmtLoad(loadavg())} at the end`,
   ]),
