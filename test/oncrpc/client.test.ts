@@ -134,12 +134,14 @@ describe.skipIf(!available)("against the C server", () => {
 describe("peers that misbehave", () => {
   async function peer(
     onConnection: (s: Socket) => void,
-  ): Promise<{ port: number; close(): void }> {
+  ): Promise<{ port: number; close(): void; closed(): Promise<void> }> {
     const server = createServer(onConnection);
     await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
     return {
       port: (server.address() as AddressInfo).port,
       close: () => server.close(),
+      /** Stops listening; resolves once the listening socket is closed (and its connections). */
+      closed: () => new Promise<void>((r) => server.close(() => r())),
     };
   }
 
@@ -196,8 +198,7 @@ describe("peers that misbehave", () => {
   it("nobody listening: the connect fails with the transport's error", async () => {
     const p = await peer(() => {});
     const port = p.port;
-    p.close();
-    await new Promise((r) => setTimeout(r, 20));
+    await p.closed();
     await expect(
       OncRpcClient.connect({ host: "127.0.0.1", port }),
     ).rejects.toThrow(/cannot connect to tcp:127.0.0.1:\d+: .*ECONNREFUSED/);

@@ -11,6 +11,7 @@ import {
   ProcedureUnavailableError,
   ProgramMismatchError,
   ProgramUnavailableError,
+  RecordReader,
   RpcMismatchError,
   RpcSystemError,
   authSys,
@@ -240,12 +241,16 @@ describe.skipIf(!available)(
       // Our server answers RPC version 3 calls with RPC_MISMATCH 2..2; a reply claiming 3..4 is
       // built here by hand and fed to our client through a tiny relay.
       const { createServer } = await import("node:net");
-      const relay = createServer((s) =>
+      const relay = createServer((s) => {
+        // Whole call records, however TCP cuts or merges the client's writes.
+        const calls = new RecordReader();
         s.on("data", (d: Buffer) => {
-          const xid = d.readUInt32BE(4);
-          s.write(record(words(xid, 1, 1, 0, 3, 4)));
-        }),
-      );
+          for (const call of calls.push(d)) {
+            const xid = Buffer.from(call).readUInt32BE(0);
+            s.write(record(words(xid, 1, 1, 0, 3, 4)));
+          }
+        });
+      });
       await new Promise<void>((r) => relay.listen(0, "127.0.0.1", r));
       const port = (relay.address() as { port: number }).port;
       const client = await OncRpcClient.connect({ host: "127.0.0.1", port });

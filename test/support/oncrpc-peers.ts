@@ -31,6 +31,7 @@ export interface CDemoServer {
   readonly udpPort: number;
   readonly program: number;
   readonly process: ChildProcess;
+  /** Stops it; rejects if it had died before (a signal or an exit of its own). */
   stop(): Promise<void>;
 }
 
@@ -82,8 +83,13 @@ export async function startCDemoServer(
       });
     },
   );
+  let stopping = false;
+  let diedEarly: string | null = null;
   const exited = new Promise<void>((resolve) =>
-    child.once("exit", () => resolve()),
+    child.once("exit", (code, signal) => {
+      if (!stopping) diedEarly = signal ? `signal ${signal}` : `code ${code}`;
+      resolve();
+    }),
   );
   return {
     port,
@@ -91,9 +97,15 @@ export async function startCDemoServer(
     program,
     process: child,
     async stop() {
+      stopping = true;
       if (child.exitCode === null && child.signalCode === null)
         child.kill("SIGTERM");
       await exited;
+      // Tests after its death fail with ECONNREFUSED/ECONNRESET; this names the cause.
+      if (diedEarly !== null)
+        throw new Error(
+          `C server ${args[0]} died before stop() (${diedEarly}): ${stderr}`,
+        );
     },
   };
 }

@@ -33,15 +33,40 @@ export function words(...values: number[]): Uint8Array {
   return w.toBytes();
 }
 
+export interface FragmentHeader {
+  readonly length: number;
+  readonly last: boolean;
+}
+
+/**
+ * The record-marking headers in `bytes` (whole fragments, as a peer sent them), whatever
+ * chunks they arrived in; throws if `bytes` ends inside a fragment.
+ */
+export function fragmentHeaders(bytes: Uint8Array): FragmentHeader[] {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const headers: FragmentHeader[] = [];
+  for (let at = 0; at < bytes.length;) {
+    if (at + 4 > bytes.length) throw new Error(`a header cut short at ${at}`);
+    const word = view.getUint32(at);
+    const header = { length: word & 0x7fffffff, last: word >>> 31 === 1 };
+    at += 4 + header.length;
+    if (at > bytes.length) throw new Error(`a fragment cut short at ${at}`);
+    headers.push(header);
+  }
+  return headers;
+}
+
 /** A connection that collects reply records and notices when the peer closes. */
 export class RawConnection {
   private readonly reader = new RecordReader();
   private readonly records: Uint8Array[] = [];
+  private readonly chunks: Uint8Array[] = [];
   private waiters: (() => void)[] = [];
   closed = false;
 
   private constructor(readonly socket: Socket) {
     socket.on("data", (chunk: Uint8Array) => {
+      this.chunks.push(chunk);
       for (const r of this.reader.push(chunk)) this.records.push(r);
       this.wake();
     });
@@ -85,6 +110,11 @@ export class RawConnection {
     while (!this.closed && Date.now() < deadline)
       await this.next(deadline - Date.now());
     return this.closed;
+  }
+
+  /** Every byte received so far, record-marking headers included. */
+  received(): Uint8Array {
+    return Uint8Array.from(Buffer.concat(this.chunks));
   }
 
   close(): void {

@@ -13,7 +13,7 @@ import {
   mkdtempSync,
   rmSync,
 } from "node:fs";
-import { createServer, type Server } from "node:net";
+import { createConnection, createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
@@ -161,30 +161,61 @@ async function ourChoices(run: Run, cases: readonly Case[]) {
   return lines.map((l) => JSON.parse(l) as { socket?: string; error?: string });
 }
 
+/** What takeHits' own connections send first, to be told apart from the clients'. */
+const MARKER = Buffer.from("takeHits marker\n");
+
 /** Listening sockets that record which of them got a connection. */
 class Candidates {
-  readonly hits: string[] = [];
-  private servers: Server[] = [];
+  private hits: { shownAs: string; marker: boolean }[] = [];
+  private servers: { server: Server; path: string }[] = [];
+  private markerSeen = new Map<string, () => void>();
   async listen(path: string, shownAs: string, owner?: number): Promise<void> {
     const server = createServer((s) => {
-      this.hits.push(shownAs);
+      const hit = { shownAs, marker: false };
+      this.hits.push(hit);
       // End after the client's first message, so it reads EOF rather than dying of SIGPIPE.
       s.on("error", () => {});
-      s.once("data", () => s.end());
+      s.once("data", (first: Buffer) => {
+        if (first.equals(MARKER)) {
+          hit.marker = true;
+          this.markerSeen.get(path)?.();
+        }
+        s.end();
+      });
       setTimeout(() => s.destroy(), 5000).unref();
     });
     await new Promise<void>((r) => server.listen(path, r));
     chmodSync(path, 0o777);
     if (owner !== undefined) chownSync(path, owner, owner);
-    this.servers.push(server);
+    this.servers.push({ server, path });
   }
-  /** The connections so far (the last accept may still be queued when the client exits). */
+  /**
+   * The connections so far. The clients have exited, but their last connections may still
+   * wait in a listening socket's accept queue; a connection of ours to each socket queues
+   * behind them (accepts are first in, first out), so once all of ours are seen, all of
+   * theirs have been counted — however long the event loop took to get to them.
+   */
   async takeHits(): Promise<string[]> {
-    await new Promise((r) => setTimeout(r, 200));
-    return this.hits.splice(0);
+    await Promise.all(
+      this.servers.map(
+        ({ path }) =>
+          new Promise<void>((resolve, reject) => {
+            this.markerSeen.set(path, resolve);
+            const s = createConnection(path, () => s.end(MARKER));
+            s.on("error", reject);
+          }),
+      ),
+    );
+    this.markerSeen.clear();
+    return this.hits
+      .splice(0)
+      .filter((h) => !h.marker)
+      .map((h) => h.shownAs);
   }
   async close(): Promise<void> {
-    await Promise.all(this.servers.map((s) => new Promise((r) => s.close(r))));
+    await Promise.all(
+      this.servers.map(({ server }) => new Promise((r) => server.close(r))),
+    );
   }
 }
 
