@@ -11,7 +11,7 @@ import {
   authSys,
 } from "../../src/runtime/index.js";
 import type { XdrCodec } from "../../src/runtime/xdr/codec.js";
-import { findRpcgenTools, requireOrSkip } from "./support.js";
+import { requireOrSkip, rpcgenPeersAvailable } from "./support.js";
 import {
   buildDemoPeers,
   ensureRpcbind,
@@ -26,10 +26,7 @@ const xdrInt: XdrCodec<number> = {
   encode: (w, v) => w.int(v),
   decode: (r) => r.int(),
 };
-const available = requireOrSkip(
-  "rpcgen + gcc + libtirpc-dev",
-  findRpcgenTools().ok,
-);
+const available = rpcgenPeersAvailable();
 const haveRpcbind = requireOrSkip("rpcbind", findTool("rpcbind") !== null);
 
 describe.skipIf(!available)("against the C server", () => {

@@ -16,7 +16,7 @@ import {
   authSys,
 } from "../../src/runtime/index.js";
 import type { XdrCodec } from "../../src/runtime/xdr/codec.js";
-import { findRpcgenTools, requireOrSkip } from "./support.js";
+import { rpcgenPeersAvailable } from "./support.js";
 import {
   buildDemoPeers,
   startBothServers,
@@ -31,10 +31,7 @@ import {
 } from "../support/oncrpc-raw.js";
 import { demoServerPrograms } from "./demo-server.js";
 
-const available = requireOrSkip(
-  "rpcgen + gcc + libtirpc-dev",
-  findRpcgenTools().ok,
-);
+const available = rpcgenPeersAvailable();
 const xdrInt: XdrCodec<number> = {
   name: "int",
   encode: (w, v) => w.int(v),

@@ -4,7 +4,7 @@
 // talks to the C server or to ours. The expected values are worked out by hand from the
 // semantics written in the .x.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { findRpcgenTools, requireOrSkip } from "./support.js";
+import { rpcgenPeersAvailable } from "./support.js";
 import {
   buildMultiPeers,
   runCDemoClient,
@@ -49,10 +49,7 @@ const TRANSCRIPT = [
   "",
 ].join("\n");
 
-const available = requireOrSkip(
-  "rpcgen + gcc + libtirpc-dev",
-  findRpcgenTools().ok,
-);
+const available = rpcgenPeersAvailable();
 
 describe.skipIf(!available)(
   "onc_multi.x: rpcgen -N multi-argument procedures against rpcgen's C",

@@ -2,7 +2,7 @@
 // our client calls every procedure of the C server, and the C client's transcript of every
 // procedure is the same whether it talks to the C server or to ours.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { findRpcgenTools, requireOrSkip } from "./support.js";
+import { rpcgenPeersAvailable } from "./support.js";
 import {
   buildDemoPeers,
   runCDemoClient,
@@ -34,10 +34,7 @@ function plain<T>(v: T): T {
   ) as T;
 }
 
-const available = requireOrSkip(
-  "rpcgen + gcc + libtirpc-dev",
-  findRpcgenTools().ok,
-);
+const available = rpcgenPeersAvailable();
 
 describe.skipIf(!available)(
   "onc_demo.x: generated TypeScript against rpcgen's C",
