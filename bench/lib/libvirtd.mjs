@@ -2,16 +2,9 @@
 // of test/support/libvirtd.ts, in plain Node), its version, and C clients built against
 // Debian's libvirt-dev.
 import { execFileSync } from "node:child_process";
-import {
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  rmSync,
-  statSync,
-  writeFileSync,
-} from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { REPO_ROOT, log } from "./common.mjs";
+import { REPO_ROOT, log, mtime, newestMtime } from "./common.mjs";
 import {
   socketTmpdir,
   startPinned,
@@ -123,15 +116,19 @@ export function libvirtdVersion() {
 
 /**
  * Compiles a C client of the benchmarks (repo-relative `src`) with gcc -O2 against libvirt
- * (pkg-config) into `exe`, unless `exe` is newer than `src`; returns `exe`.
+ * (pkg-config) into `exe`, unless `exe` is newer than `src` and the headers in bench/c;
+ * returns `exe`.
  * @param {string} src
  * @param {string} exe
  * @param {{ prefix: string, libs?: string[] }} options
  */
 export function buildLibvirtClient(src, exe, { prefix, libs = [] }) {
   const source = join(REPO_ROOT, src);
-  if (existsSync(exe) && statSync(exe).mtimeMs > statSync(source).mtimeMs)
-    return exe;
+  const newestInput = Math.max(
+    mtime(source),
+    newestMtime(join(REPO_ROOT, "bench", "c"), /\.h$/),
+  );
+  if (mtime(exe) > newestInput) return exe;
   log(prefix, `compiling ${src} (gcc -O2, libvirt-dev)`);
   mkdirSync(dirname(exe), { recursive: true });
   const flags = execFileSync("pkg-config", ["--cflags", "--libs", "libvirt"], {
