@@ -21,18 +21,15 @@ import {
   type virDomainStatsRecordParameters,
 } from "../../generated/remote_protocol/index.js";
 import {
-  findTool,
   requireOrSkip,
+  requireTools,
   startLibvirtd,
   virsh,
   type Libvirtd,
 } from "../support/libvirtd.js";
 import { apiEnumValue, haveLibvirtApiXml } from "../support/libvirt-api.js";
 
-const haveLibvirtd = requireOrSkip(
-  "libvirtd",
-  findTool("libvirtd") !== null && findTool("virsh") !== null,
-);
+const haveLibvirtd = requireTools("libvirtd", "virsh");
 const haveApi = requireOrSkip(
   "libvirt-dev (libvirt-api.xml)",
   haveLibvirtApiXml(),

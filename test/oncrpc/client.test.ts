@@ -11,7 +11,7 @@ import {
   authSys,
 } from "../../src/runtime/index.js";
 import type { XdrCodec } from "../../src/runtime/xdr/codec.js";
-import { requireOrSkip, rpcgenPeersAvailable } from "./support.js";
+import { requireTools, rpcgenPeersAvailable } from "./support.js";
 import {
   buildDemoPeers,
   ensureRpcbind,
@@ -19,7 +19,6 @@ import {
   uniqueProgram,
   type CDemoServer,
 } from "../support/oncrpc-peers.js";
-import { findTool } from "../support/libvirtd.js";
 
 const xdrInt: XdrCodec<number> = {
   name: "int",
@@ -27,7 +26,7 @@ const xdrInt: XdrCodec<number> = {
   decode: (r) => r.int(),
 };
 const available = rpcgenPeersAvailable();
-const haveRpcbind = requireOrSkip("rpcbind", findTool("rpcbind") !== null);
+const haveRpcbind = requireTools("rpcbind");
 
 describe.skipIf(!available)("against the C server", () => {
   const program = uniqueProgram();

@@ -1,7 +1,7 @@
-import { requireOrSkip } from "../support/libvirtd.js";
+import { requireOrSkip, requireTools } from "../support/libvirtd.js";
 import { findRpcgenTools } from "../support/rpcgen-harness.js";
 
-export { requireOrSkip, findRpcgenTools };
+export { requireOrSkip, requireTools, findRpcgenTools };
 
 /**
  * Whether the rpcgen-built C peers can be built here (rpcgen, gcc, libtirpc-dev); with CI=true

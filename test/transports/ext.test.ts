@@ -7,18 +7,14 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RemoteClient } from "../../generated/remote_protocol/index.js";
 import {
-  findTool,
-  requireOrSkip,
+  requireTools,
   startLibvirtd,
   virsh,
   type Libvirtd,
 } from "../support/libvirtd.js";
 import { ourDomains, virshDomains } from "../support/domain-names.js";
 
-const ready =
-  requireOrSkip("libvirtd", findTool("libvirtd") !== null) &&
-  requireOrSkip("virsh", findTool("virsh") !== null) &&
-  requireOrSkip("nc", findTool("nc") !== null);
+const ready = requireTools("libvirtd", "virsh", "nc");
 
 describe.skipIf(!ready)("test+ext:// against libvirtd", () => {
   let daemon: Libvirtd;

@@ -8,8 +8,8 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
-  findTool,
   requireOrSkip,
+  requireTools,
   startLibvirtd,
   virsh,
   type Libvirtd,
@@ -22,12 +22,7 @@ import { startSshd, type Sshd } from "../support/sshd.js";
 const SSH_TIMEOUT_MS = 20_000;
 const isRoot = process.getuid?.() === 0;
 const ready =
-  requireOrSkip("libvirtd", findTool("libvirtd") !== null) &&
-  requireOrSkip("virsh", findTool("virsh") !== null) &&
-  requireOrSkip("sshd", findTool("sshd") !== null) &&
-  requireOrSkip("ssh", findTool("ssh") !== null) &&
-  requireOrSkip("nc", findTool("nc") !== null) &&
-  requireOrSkip("virt-ssh-helper", findTool("virt-ssh-helper") !== null) &&
+  requireTools("libvirtd", "virsh", "sshd", "ssh", "nc", "virt-ssh-helper") &&
   requireOrSkip("root (for sshd and a mount namespace)", isRoot);
 
 describe.skipIf(!ready)("test+ssh:// and test+libssh:// through sshd", () => {

@@ -7,8 +7,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RemoteClient } from "../../generated/remote_protocol/index.js";
 import {
-  findTool,
-  requireOrSkip,
+  requireTools,
   startLibvirtd,
   virsh,
   type Libvirtd,
@@ -18,10 +17,7 @@ import { failure } from "../support/failure.js";
 import { freePort } from "../support/free-port.js";
 import { issue, makeCa, makePki, type TestPki } from "../support/pki.js";
 
-const ready =
-  requireOrSkip("libvirtd", findTool("libvirtd") !== null) &&
-  requireOrSkip("virsh", findTool("virsh") !== null) &&
-  requireOrSkip("openssl", findTool("openssl") !== null);
+const ready = requireTools("libvirtd", "virsh", "openssl");
 
 describe.skipIf(!ready)("test+tls:// against libvirtd", () => {
   let base: string;

@@ -17,6 +17,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   findTool,
   requireOrSkip,
+  requireTools,
   startLibvirtd,
   virsh,
   type Libvirtd,
@@ -29,12 +30,7 @@ import { FrameReader } from "../../src/runtime/rpc/framing.js";
 import { loadProtocols } from "../../src/model/index.js";
 import { decodeMessage, WireProtocols } from "../../src/wire/message.js";
 
-const haveTools = requireOrSkip(
-  "libvirtd, virsh, tshark",
-  findTool("libvirtd") !== null &&
-    findTool("virsh") !== null &&
-    findTool("tshark") !== null,
-);
+const haveTools = requireTools("libvirtd", "virsh", "tshark");
 const haveApi = requireOrSkip(
   "libvirt-dev (libvirt-api.xml)",
   haveLibvirtApiXml(),
