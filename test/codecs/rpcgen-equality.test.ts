@@ -4,7 +4,6 @@
 // the same values.
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { XdrCodec } from "virt-rpcgen/runtime";
 import { loadProtocols, type ProtocolModel } from "../../src/index.js";
 import {
   LIBVIRT_X_FILES,
@@ -43,16 +42,13 @@ describe.skipIf(!available)(
     it("for every struct and union of the 9 libvirt protocols", async () => {
       let covered = 0;
       for (const p of protocols) {
-        const mod = (await import(
-          join(REPO_ROOT, "generated", p.name, "codecs.ts")
-        )) as { codecs: Record<string, XdrCodec<unknown>> };
         const decls = p.types.filter(
           (t) => t.kind === "struct" || t.kind === "union",
         );
         await expectByteEqualToRpcgen(
           harness,
           p.name,
-          mod.codecs,
+          join(REPO_ROOT, "generated", p.name, "codecs.ts"),
           decls,
           VALUES_PER_TYPE,
         );

@@ -12,16 +12,19 @@ import { randomValue, Rng } from "./random-values.js";
 import type { RpcgenHarness } from "./rpcgen-harness.js";
 
 /**
- * Checks `valuesPerType` values of every type in `decls` of `protocol` (its generated `codecs`)
- * against the harness; each type must be one the harness's C knows.
+ * Checks `valuesPerType` values of every type in `decls` of `protocol` (whose generated codecs
+ * are the module `codecsFile`) against the harness; each type must be one the harness's C knows.
  */
 export async function expectByteEqualToRpcgen(
   harness: RpcgenHarness,
   protocol: string,
-  codecs: Record<string, XdrCodec<unknown>>,
+  codecsFile: string,
   decls: readonly TypeDecl[],
   valuesPerType: number,
 ): Promise<void> {
+  const { codecs } = (await import(codecsFile)) as {
+    codecs: Record<string, XdrCodec<unknown>>;
+  };
   const cTypes = new Set(harness.types.get(protocol) ?? []);
   const items: {
     protocol: string;
