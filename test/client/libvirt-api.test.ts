@@ -21,19 +21,15 @@ import {
   type virDomainStatsRecordParameters,
 } from "../../generated/remote_protocol/index.js";
 import {
-  requireOrSkip,
   requireTools,
   startLibvirtd,
   virsh,
   type Libvirtd,
 } from "../support/libvirtd.js";
-import { apiEnumValue, haveLibvirtApiXml } from "../support/libvirt-api.js";
+import { apiEnumValue, requireLibvirtApiXml } from "../support/libvirt-api.js";
 
 const haveLibvirtd = requireTools("libvirtd", "virsh");
-const haveApi = requireOrSkip(
-  "libvirt-dev (libvirt-api.xml)",
-  haveLibvirtApiXml(),
-);
+const haveApi = requireLibvirtApiXml();
 
 const domainXml = (name: string) =>
   `<domain type='test'><name>${name}</name><memory>65536</memory><os><type>hvm</type></os></domain>`;

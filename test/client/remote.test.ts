@@ -17,20 +17,16 @@ import {
 } from "../../generated/remote_protocol/index.js";
 import { AdminClient } from "../../generated/admin_protocol/index.js";
 import {
-  requireOrSkip,
   requireTools,
   startLibvirtd,
   virsh,
   type Libvirtd,
 } from "../support/libvirtd.js";
-import { apiEnumValue, haveLibvirtApiXml } from "../support/libvirt-api.js";
+import { apiEnumValue, requireLibvirtApiXml } from "../support/libvirt-api.js";
 import { execFileSync } from "node:child_process";
 
 const haveLibvirtd = requireTools("libvirtd", "virsh");
-const haveApi = requireOrSkip(
-  "libvirt-dev (libvirt-api.xml)",
-  haveLibvirtApiXml(),
-);
+const haveApi = requireLibvirtApiXml();
 const haveVirtAdmin = requireTools("virt-admin");
 const SCREENSHOT = "/usr/share/libvirt/test-screenshot.png";
 
