@@ -10,14 +10,14 @@
 // Reported per mode: the workload's throughput beside the idle and the busy application, as a
 // share of its throughput alone (paired per round); the application's CPU share, event-loop
 // delay p99 and calls per second in each phase.
-import { spawn, spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import { join } from "node:path";
 import {
   BUILD_DIR,
   PIN_CPU,
   REPO_ROOT,
   commandLine,
-  die,
+  compileTs,
   ensureDist,
   environment,
   environmentBlock,
@@ -50,16 +50,7 @@ const APP = join(BUILD_DIR, "client", "bench", "client", "cohosted-app.js");
 
 requireTaskset();
 const distNote = ensureDist("bench:busy-poll");
-const tsc = join(REPO_ROOT, "node_modules", "typescript", "bin", "tsc");
-const built = spawnSync(
-  process.execPath,
-  [tsc, "-p", join(REPO_ROOT, "bench", "client", "tsconfig.json")],
-  { encoding: "utf8" },
-);
-if (built.status !== 0)
-  die(
-    `tsc -p bench/client/tsconfig.json failed:\n${built.stdout}${built.stderr}`,
-  );
+compileTs("bench/client/tsconfig.json");
 const daemon = await startLibvirtd({ cpu: "0", maxClientRequests: 64 });
 
 /** The workload alone on the CPU: chunks per second. */
@@ -129,7 +120,7 @@ for (let round = 0; round < ROUNDS; round++) {
   }
   log("bench:busy-poll", `round ${round + 1}/${ROUNDS} done`);
 }
-daemon.stop();
+await daemon.stop();
 
 const pct = (x) => `${fmt(100 * x)}%`;
 const s = (xs) => {

@@ -16,25 +16,28 @@
 // reported as median (min–max). Prints a Markdown table and writes bench/results/client.md.
 //
 //   npm run bench:client [-- --rounds 5 --seconds 2 --no-save]
-import { execFileSync, spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { startLibvirtd, which } from "../lib/libvirtd.mjs";
+import {
+  buildLibvirtClient,
+  libvirtdVersion,
+  startLibvirtd,
+} from "../lib/libvirtd.mjs";
 import {
   BUILD_DIR,
   REPO_ROOT,
   commandLine,
+  compileTsIfStale,
   die,
   ensureDist,
   environment,
   environmentBlock,
   fmt,
   fmtRatio,
+  idleWaiter,
   lastJsonLine,
   log,
   mdTable,
   median,
-  newestMtime,
   parseOptions,
   requireTaskset,
   runPinned,
@@ -62,83 +65,22 @@ const DAEMON_CPU = "0";
 const MAX_CLIENT_REQUESTS = 64;
 const OUT = join(BUILD_DIR, "client");
 
-const mtime = (p) => (existsSync(p) ? statSync(p).mtimeMs : 0);
-
-function buildC() {
-  const exe = join(OUT, "c-client");
-  const src = join(REPO_ROOT, "bench", "client", "c-client.c");
-  if (mtime(exe) > mtime(src)) return exe;
-  log(
-    "bench:client",
-    "compiling bench/client/c-client.c (gcc -O2, libvirt-dev)",
-  );
-  mkdirSync(OUT, { recursive: true });
-  const flags = execFileSync("pkg-config", ["--cflags", "--libs", "libvirt"], {
-    encoding: "utf8",
-  })
-    .trim()
-    .split(/\s+/)
-    .filter(Boolean);
-  execFileSync("gcc", ["-O2", "-Wall", "-o", exe, src, ...flags, "-lpthread"], {
-    stdio: "inherit",
-  });
-  return exe;
-}
-
 function buildTs() {
   const js = join(OUT, "bench", "client", "ts-client.js");
-  const inputs = Math.max(
-    mtime(join(REPO_ROOT, "bench", "client", "ts-client.ts")),
-    newestMtime(join(REPO_ROOT, "generated"), /\.ts$/),
-    newestMtime(join(REPO_ROOT, "dist", "runtime"), /\.js$/),
-  );
-  if (mtime(js) > inputs) return js;
-  log(
+  compileTsIfStale(
     "bench:client",
-    "compiling bench/client/ts-client.ts and generated/ (tsc -p bench/client/tsconfig.json)",
+    "bench/client/tsconfig.json",
+    [js],
+    [join(REPO_ROOT, "bench", "client", "ts-client.ts")],
   );
-  const tsc = join(REPO_ROOT, "node_modules", "typescript", "bin", "tsc");
-  const r = spawnSync(
-    process.execPath,
-    [tsc, "-p", join(REPO_ROOT, "bench", "client", "tsconfig.json")],
-    { encoding: "utf8" },
-  );
-  if (r.status !== 0)
-    die(`tsc -p bench/client/tsconfig.json failed:\n${r.stdout}${r.stderr}`);
   return js;
 }
 
-/** Fraction of CPU time not idle over `ms`, all CPUs (from /proc/stat). */
-function busyFraction(ms) {
-  const read = () => {
-    const f = readFileSync("/proc/stat", "utf8")
-      .split("\n")[0]
-      .trim()
-      .split(/\s+/)
-      .slice(1)
-      .map(Number);
-    return { idle: f[3] + f[4], total: f.reduce((a, b) => a + b, 0) };
-  };
-  const a = read();
-  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
-  const b = read();
-  return b.total === a.total ? 0 : 1 - (b.idle - a.idle) / (b.total - a.total);
-}
-
-/**
- * This machine may be shared: before each run, wait (up to a minute) until the CPUs are at
- * least 90% idle, so other people's work does not land in one implementation's run only.
- */
-let waitedMs = 0;
-function waitForIdle() {
-  const t0 = Date.now();
-  while (busyFraction(300) > 0.1 && Date.now() - t0 < 60_000)
-    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 500);
-  waitedMs += Date.now() - t0;
-}
+/** Each run starts once the CPUs are ≥ 90% idle (a minute at most). */
+const idle = idleWaiter(60_000, 500);
 
 function runOnce(impl, uri, n) {
-  waitForIdle();
+  idle.wait();
   const r = impl.run(uri, n);
   const out = lastJsonLine(r.stdout, impl.name);
   if (out.failed) die(`${impl.name} with ${n} in flight: a call failed`);
@@ -147,7 +89,11 @@ function runOnce(impl, uri, n) {
 
 requireTaskset();
 const distNote = ensureDist("bench:client");
-const cExe = buildC();
+const cExe = buildLibvirtClient(
+  "bench/client/c-client.c",
+  join(OUT, "c-client"),
+  { prefix: "bench:client", libs: ["-lpthread"] },
+);
 const tsJs = buildTs();
 const daemon = await startLibvirtd({
   cpu: DAEMON_CPU,
@@ -206,7 +152,7 @@ for (let round = 0; round < ROUNDS; round++) {
     );
   }
 }
-daemon.stop();
+await daemon.stop();
 
 const wall = Math.round((Date.now() - t0) / 1000);
 const cps = (r, k) => fmt(median(r[k].map((x) => x.cps)));
@@ -248,20 +194,16 @@ const md = [
   "# Client speed: generated TypeScript client vs libvirt's C client",
   "",
   environmentBlock(environment(), commandLine(), [
-    `libvirtd ${execFileSync(which("libvirtd"), ["--version"], {
-      encoding: "utf8",
-    })
-      .trim()
-      .replace(
-        /^.*\(libvirt\) /,
-        "",
-      )}, test driver, pinned with \`taskset -c ${DAEMON_CPU}\`; \`max_client_requests = ${MAX_CLIENT_REQUESTS}\` (default 5) so that 32 calls can be in the daemon at once, for both clients`,
+    `libvirtd ${libvirtdVersion().replace(
+      /^.*\(libvirt\) /,
+      "",
+    )}, test driver, pinned with \`taskset -c ${DAEMON_CPU}\`; \`max_client_requests = ${MAX_CLIENT_REQUESTS}\` (default 5) so that 32 calls can be in the daemon at once, for both clients`,
     `call: \`virDomainGetInfo\` on domain "test" (\`REMOTE_PROC_DOMAIN_GET_INFO\`), ${SECONDS} s per run; the TS process first warms up 0.5 s (not counted)`,
     'C client (bench/client/c-client.c, gcc -O2, Debian libvirt-dev): N threads looping on `virDomainGetInfo`; **shared** = one `virConnectPtr` for all threads (one socket, as the TS client; the ratios are against this one); "conn per thread" = one `virConnectPtr` each, for reference',
     'TS client (bench/client/ts-client.ts): one `RemoteClient`, N async loops each awaiting `domainGetInfo`; **default** = `RemoteClient.connect(uri)`, whose connection busy-polls adaptively for replies (while calls are in flight it keeps the event loop turning for up to 0.2 ms after the last send or reply instead of sleeping in epoll, so libvirtd does not have to wake the client; the window shrinks to nothing when replies are slow); "busyPollMs 0" never spins, for reference',
     "client CPU: CPU time of the client process over the measured seconds, as a share of one CPU (median); a spinning client counts its spinning",
     "neither client negotiates keepalive (the C program registers no event loop, so libvirt's client skips it; the TS client is told `keepalive: false`), so libvirtd does the same work for both",
-    `rounds: ${ROUNDS} (alternating, one pinned process per implementation, order reversed every other round; each run starts once the CPUs are ≥90% idle — ${Math.round(waitedMs / 1000)} s spent waiting; wall ${wall} s)`,
+    `rounds: ${ROUNDS} (alternating, one pinned process per implementation, order reversed every other round; each run starts once the CPUs are ≥90% idle — ${Math.round(idle.waitedMs / 1000)} s spent waiting; wall ${wall} s)`,
     ...(distNote ? [distNote] : []),
   ]),
   "",

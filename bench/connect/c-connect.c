@@ -16,23 +16,10 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <time.h>
+#include "../c/clock.h"
 
 static const char *user;
 static const char *password;
-
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-static double cpu_seconds(void)
-{
-    struct rusage u;
-    getrusage(RUSAGE_SELF, &u);
-    return u.ru_utime.tv_sec + u.ru_utime.tv_usec / 1e6 + u.ru_stime.tv_sec + u.ru_stime.tv_usec / 1e6;
-}
 
 static int fill(virConnectCredentialPtr cred, unsigned int ncred, void *opaque)
 {

@@ -24,35 +24,32 @@
 // bench/results/connect.md.
 //
 //   npm run bench:connect [-- --rounds 5 --seconds 2 --idle-wait 15 --no-hold --no-save]
-import { execFileSync, spawn, spawnSync } from "node:child_process";
-import {
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readFileSync,
-  rmSync,
-  statSync,
-  writeFileSync,
-} from "node:fs";
-import { createConnection, createServer } from "node:net";
-import { tmpdir } from "node:os";
+import { execFileSync } from "node:child_process";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
+import {
+  buildLibvirtClient,
+  libvirtdVersion,
+  startLibvirtd,
+} from "../lib/libvirtd.mjs";
+import { sleep, which } from "../lib/processes.mjs";
 import {
   BUILD_DIR,
   REPO_ROOT,
   commandLine,
+  compileTsIfStale,
   die,
   ensureDist,
   environment,
   environmentBlock,
   fmt,
   fmtRatio,
+  idleWaiter,
   lastJsonLine,
   log,
   mdTable,
   median,
-  newestMtime,
   parseOptions,
   requireTaskset,
   runPinned,
@@ -81,40 +78,6 @@ const OUT = join(BUILD_DIR, "connect");
 const USER = "bench";
 const PASSWORD = "bench-password";
 
-function which(name) {
-  for (const d of [
-    ...(process.env.PATH ?? "").split(":"),
-    "/usr/sbin",
-    "/sbin",
-  ]) {
-    if (d && existsSync(join(d, name))) return join(d, name);
-  }
-  die(`${name} not found (Debian: scripts/install-system-deps.sh)`);
-}
-
-const mtime = (p) => (existsSync(p) ? statSync(p).mtimeMs : 0);
-
-function buildC() {
-  const exe = join(OUT, "c-connect");
-  const src = join(REPO_ROOT, "bench", "connect", "c-connect.c");
-  if (mtime(exe) > mtime(src)) return exe;
-  log(
-    "bench:connect",
-    "compiling bench/connect/c-connect.c (gcc -O2, libvirt-dev)",
-  );
-  mkdirSync(OUT, { recursive: true });
-  const flags = execFileSync("pkg-config", ["--cflags", "--libs", "libvirt"], {
-    encoding: "utf8",
-  })
-    .trim()
-    .split(/\s+/)
-    .filter(Boolean);
-  execFileSync("gcc", ["-O2", "-Wall", "-o", exe, src, ...flags], {
-    stdio: "inherit",
-  });
-  return exe;
-}
-
 /** The tests' helpers this benchmark reuses (compiled by bench/connect/tsconfig.json). */
 const SHARED_HELPERS = ["pki.ts", "sshd.ts", "libvirtd.ts", "free-port.ts"];
 const helper = (name) =>
@@ -122,177 +85,82 @@ const helper = (name) =>
 
 function buildTs() {
   const js = join(OUT, "bench", "connect", "ts-connect.js");
-  const inputs = Math.max(
-    mtime(join(REPO_ROOT, "bench", "connect", "ts-connect.ts")),
-    ...SHARED_HELPERS.map((h) => mtime(join(REPO_ROOT, "test", "support", h))),
-    newestMtime(join(REPO_ROOT, "generated"), /\.ts$/),
-    newestMtime(join(REPO_ROOT, "dist", "runtime"), /\.js$/),
+  compileTsIfStale(
+    "bench:connect",
+    "bench/connect/tsconfig.json",
+    [
+      js,
+      ...SHARED_HELPERS.map((h) =>
+        join(OUT, "test", "support", h.replace(/\.ts$/, ".js")),
+      ),
+    ],
+    [
+      join(REPO_ROOT, "bench", "connect", "ts-connect.ts"),
+      ...SHARED_HELPERS.map((h) => join(REPO_ROOT, "test", "support", h)),
+    ],
   );
-  const outputs = [
-    js,
-    ...SHARED_HELPERS.map((h) =>
-      join(OUT, "test", "support", h.replace(/\.ts$/, ".js")),
-    ),
-  ];
-  if (Math.min(...outputs.map(mtime)) > inputs) return js;
-  log("bench:connect", "compiling bench/connect/ts-connect.ts (tsc)");
-  const tsc = join(REPO_ROOT, "node_modules", "typescript", "bin", "tsc");
-  const r = spawnSync(
-    process.execPath,
-    [tsc, "-p", join(REPO_ROOT, "bench", "connect", "tsconfig.json")],
-    { encoding: "utf8" },
-  );
-  if (r.status !== 0)
-    die(`tsc -p bench/connect/tsconfig.json failed:\n${r.stdout}${r.stderr}`);
   return js;
 }
 
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once("error", reject);
-    s.listen(0, "127.0.0.1", () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-}
-
 /**
- * A private libvirtd (test driver only; the recipe of test/support/libvirtd.ts and
- * test/support/sasl.ts) listening on a unix socket and on TCP 127.0.0.1, pinned to CPU 0.
+ * A private libvirtd (bench/lib/libvirtd.mjs; SASL as in test/support/sasl.ts) listening on a
+ * unix socket and on TCP and TLS on 127.0.0.1, pinned to CPU 0.
  */
-async function startLibvirtd(auth) {
-  const base = mkdtempSync(join(tmpdir(), "bench-connect-"));
-  const dir = join(base, "libvirt");
-  mkdirSync(dir, { mode: 0o700 });
-  mkdirSync(join(base, "drivers"));
-  const env = {
-    ...process.env,
-    LIBVIRT_DRIVER_DIR: join(base, "drivers"),
-    XDG_RUNTIME_DIR: base,
-    XDG_CONFIG_HOME: join(base, "config"),
-    XDG_CACHE_HOME: join(base, "cache"),
-  };
-  if (auth === "sasl") {
-    const db = join(base, "passwd.db");
-    writeFileSync(
-      join(base, "libvirt.conf"),
-      `mech_list: scram-sha-256 digest-md5\nsasldb_path: ${db}\n`,
-    );
-    execFileSync(
-      which("saslpasswd2"),
-      ["-p", "-f", db, "-a", "libvirt", "-c", USER],
-      { input: PASSWORD },
-    );
-    env.SASL_CONF_PATH = base;
-  }
+async function startDaemon(auth) {
   const port = await freePort();
   const tlsPort = await freePort();
-  const pki = makePki(join(base, "pki"));
-  const root = process.getuid?.() === 0;
-  writeFileSync(
-    join(base, "libvirtd.conf"),
-    [
-      "listen_tcp = 1",
-      "listen_tls = 1",
-      'listen_addr = "127.0.0.1"',
-      `tcp_port = "${port}"`,
-      `auth_tcp = "${auth}"`,
-      `tls_port = "${tlsPort}"`,
-      `auth_tls = "${auth}"`,
-      `key_file = "${pki.serverKey}"`,
-      `cert_file = "${pki.serverCert}"`,
-      `ca_file = "${pki.caCert}"`,
-      ...(root ? [`unix_sock_dir = "${dir}"`] : []),
-      'unix_sock_rw_perms = "0700"',
-      'unix_sock_admin_perms = "0700"',
-      `auth_unix_rw = "${auth}"`,
-      'auth_unix_ro = "none"',
-      "audit_level = 0",
-      'log_outputs = "3:stderr"',
-      // Sequential connections: the daemon must not refuse churn.
-      "max_anonymous_clients = 1000",
-      "",
-    ].join("\n"),
-  );
-  const child = spawn(
-    "taskset",
-    [
-      "-c",
-      DAEMON_CPU,
-      which("libvirtd"),
-      "--listen",
-      "-f",
-      join(base, "libvirtd.conf"),
-      "--pid-file",
-      join(base, "libvirtd.pid"),
-    ],
-    { cwd: base, stdio: "ignore", env },
-  );
-  const socket = join(dir, "libvirt-sock");
-  const deadline = Date.now() + 20_000;
-  const accepts = (o) =>
-    new Promise((resolve) =>
-      createConnection(o)
-        .once("connect", function () {
-          this.destroy();
-          resolve(true);
-        })
-        .once("error", () => resolve(false)),
-    );
-  while (
-    !(await accepts(socket)) ||
-    !(await accepts({ port, host: "127.0.0.1" }))
-  ) {
-    if (Date.now() > deadline || child.exitCode !== null)
-      die(`libvirtd (auth ${auth}) did not start (${base})`);
-    await sleep(50);
-  }
-  const stop = () => {
-    child.kill("SIGTERM");
-    rmSync(base, { recursive: true, force: true });
-  };
-  process.on("exit", stop);
+  let pki;
+  const daemon = await startLibvirtd({
+    cpu: DAEMON_CPU,
+    authUnixRw: auth,
+    listen: true,
+    async configure(base) {
+      const env = {};
+      if (auth === "sasl") {
+        const db = join(base, "passwd.db");
+        writeFileSync(
+          join(base, "libvirt.conf"),
+          `mech_list: scram-sha-256 digest-md5\nsasldb_path: ${db}\n`,
+        );
+        execFileSync(
+          which("saslpasswd2"),
+          ["-p", "-f", db, "-a", "libvirt", "-c", USER],
+          { input: PASSWORD },
+        );
+        env.SASL_CONF_PATH = base;
+      }
+      pki = makePki(join(base, "pki"));
+      return {
+        conf: [
+          "listen_tcp = 1",
+          "listen_tls = 1",
+          'listen_addr = "127.0.0.1"',
+          `tcp_port = "${port}"`,
+          `auth_tcp = "${auth}"`,
+          `tls_port = "${tlsPort}"`,
+          `auth_tls = "${auth}"`,
+          `key_file = "${pki.serverKey}"`,
+          `cert_file = "${pki.serverCert}"`,
+          `ca_file = "${pki.caCert}"`,
+          // Sequential connections: the daemon must not refuse churn.
+          "max_anonymous_clients = 1000",
+        ],
+        env,
+        waitFor: [{ port, host: "127.0.0.1" }],
+      };
+    },
+  });
   return {
-    unix: `test+unix:///default?socket=${socket}`,
+    ...daemon,
+    unix: daemon.uri,
     tcp: `test+tcp://127.0.0.1:${port}/default`,
     tls: `test+tls://127.0.0.1:${tlsPort}/default?pkipath=${pki.clientDir}`,
-    /** The socket directory (sshd bind-mounts it over /run/libvirt). */
-    dir,
-    socket,
-    stop,
   };
-}
-
-/** Fraction of CPU time not idle over `ms`, all CPUs (from /proc/stat). */
-function busyFraction(ms) {
-  const read = () => {
-    const f = readFileSync("/proc/stat", "utf8")
-      .split("\n")[0]
-      .trim()
-      .split(/\s+/)
-      .slice(1)
-      .map(Number);
-    return { idle: f[3] + f[4], total: f.reduce((a, b) => a + b, 0) };
-  };
-  const a = read();
-  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
-  const b = read();
-  return b.total === a.total ? 0 : 1 - (b.idle - a.idle) / (b.total - a.total);
 }
 
 /** On a shared machine: wait (up to IDLE_WAIT s) for the CPUs to be ≥ 90% idle before each run. */
 const IDLE_WAIT = opts.idleWait ?? 15;
-let waitedMs = 0;
-function waitForIdle() {
-  const t0 = Date.now();
-  while (busyFraction(300) > 0.1 && Date.now() - t0 < IDLE_WAIT * 1000)
-    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 300);
-  waitedMs += Date.now() - t0;
-}
+const idle = idleWaiter(IDLE_WAIT * 1000, 300);
 
 // Interrupted: still stop the daemons (the exit handlers below do).
 for (const sig of ["SIGINT", "SIGTERM"])
@@ -300,11 +168,16 @@ for (const sig of ["SIGINT", "SIGTERM"])
 
 requireTaskset();
 const distNote = ensureDist("bench:connect");
-const cExe = buildC();
+const cExe = buildLibvirtClient(
+  "bench/connect/c-connect.c",
+  join(OUT, "c-connect"),
+  { prefix: "bench:connect" },
+);
 const tsJs = buildTs();
 const { makePki } = await helper("pki");
-const plain = await startLibvirtd("none");
-const sasl = await startLibvirtd("sasl");
+const { freePort } = await helper("free-port");
+const plain = await startDaemon("none");
+const sasl = await startDaemon("sasl");
 const creds = [USER, PASSWORD];
 
 // +ssh: a private sshd on 127.0.0.1 (test/support/sshd.ts: own config, host and client keys,
@@ -418,7 +291,7 @@ const impls = [
 const KEYS = impls.map((i) => i.key);
 
 function runOnce(impl, c) {
-  waitForIdle();
+  idle.wait();
   const out = lastJsonLine(impl.run(c).stdout, impl.name);
   if (out.failed) die(`${impl.name} on ${c.label}: a connection failed`);
   return { cps: out.connectionsPerSecond, cpu: out.cpuSeconds / out.seconds };
@@ -445,8 +318,8 @@ for (let round = 0; round < ROUNDS; round++) {
 }
 for (const h of holders) await h.close();
 await sshd?.stop();
-plain.stop();
-sasl.stop();
+await plain.stop();
+await sasl.stop();
 
 const wall = Math.round((Date.now() - t0) / 1000);
 const med = (r, k) => fmt(median(r[k].map((x) => x.cps)));
@@ -484,14 +357,10 @@ const md = [
   "# Connections per second: generated TypeScript client vs libvirt's C client",
   "",
   environmentBlock(environment(), commandLine(), [
-    `libvirtd ${execFileSync(which("libvirtd"), ["--version"], {
-      encoding: "utf8",
-    })
-      .trim()
-      .replace(
-        /^.*\(libvirt\) /,
-        "",
-      )}, test driver, pinned with \`taskset -c ${DAEMON_CPU}\`; one daemon with auth none (unix, tcp, tls; ssh reaches its unix socket) and one with auth sasl (unix, tcp, tls; sasldb made by saslpasswd2, mech_list scram-sha-256 digest-md5); TLS certificates from test/support/pki.ts (openssl); ssh: a private sshd (test/support/sshd.ts) on 127.0.0.1, \`command=\` an ssh reading its known_hosts, virt-ssh-helper on the far side`,
+    `libvirtd ${libvirtdVersion().replace(
+      /^.*\(libvirt\) /,
+      "",
+    )}, test driver, pinned with \`taskset -c ${DAEMON_CPU}\`; one daemon with auth none (unix, tcp, tls; ssh reaches its unix socket) and one with auth sasl (unix, tcp, tls; sasldb made by saslpasswd2, mech_list scram-sha-256 digest-md5); TLS certificates from test/support/pki.ts (openssl); ssh: a private sshd (test/support/sshd.ts) on 127.0.0.1, \`command=\` an ssh reading its known_hosts, virt-ssh-helper on the far side`,
     `one connection = open (socket, authentication, open), one \`virConnectGetVersion\`, close; sequential, ${SECONDS} s per run (ssh: ${SECONDS * 3} s) after 0.5 s of warm-up`,
     opts.noHold
       ? "no connection held open: each measured connection makes the test driver rebuild its default state (or not, when the next open reaches libvirtd before the previous connection's delayed close)"
@@ -499,7 +368,7 @@ const md = [
     "C client (bench/connect/c-connect.c, gcc -O2, Debian libvirt-dev): `virConnectOpenAuth` with a credentials callback, `virConnectGetVersion`, `virConnectClose`; no event loop registered, so libvirt's client does not ask for keepalive. On the wire (LIBVIRT_DEBUG): AUTH_LIST, [SASL exchange], CONNECT_OPEN, two CONNECT_SUPPORTS_FEATURE probes after the open, CONNECT_GET_VERSION, CONNECT_CLOSE, each waiting for its reply",
     'TS client (bench/connect/ts-connect.ts): `RemoteClient.connect(uri, { auth: { username, password } })`, `connectGetVersion()`, `close()`; on the wire: AUTH_LIST, [SASL exchange], CONNECT_SUPPORTS_FEATURE(keepalive) and CONNECT_OPEN sent together (over TLS in separate records), CONNECT_GET_VERSION, CONNECT_CLOSE; **defaults** include keepalive (the query, then a timer); "keepalive off" skips both, like the C program',
     "client CPU: CPU time of the client process over the measured seconds, as a share of one CPU (median)",
-    `rounds: ${ROUNDS} (alternating, one pinned process per implementation, order reversed every other round; each run waits up to ${IDLE_WAIT} s for the CPUs to be ≥90% idle — ${Math.round(waitedMs / 1000)} s spent waiting; wall ${wall} s)`,
+    `rounds: ${ROUNDS} (alternating, one pinned process per implementation, order reversed every other round; each run waits up to ${IDLE_WAIT} s for the CPUs to be ≥90% idle — ${Math.round(idle.waitedMs / 1000)} s spent waiting; wall ${wall} s)`,
     ...(distNote ? [distNote] : []),
   ]),
   "",

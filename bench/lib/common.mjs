@@ -131,6 +131,41 @@ export function runPinned(cmd, args, opts = {}) {
   return { ms, stdout: r.stdout ?? "", stderr: r.stderr ?? "" };
 }
 
+/** Fraction of CPU time not idle over `ms`, all CPUs (from /proc/stat). */
+export function busyFraction(ms) {
+  const read = () => {
+    const f = readFileSync("/proc/stat", "utf8")
+      .split("\n")[0]
+      .trim()
+      .split(/\s+/)
+      .slice(1)
+      .map(Number);
+    return { idle: f[3] + f[4], total: f.reduce((a, b) => a + b, 0) };
+  };
+  const a = read();
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+  const b = read();
+  return b.total === a.total ? 0 : 1 - (b.idle - a.idle) / (b.total - a.total);
+}
+
+/**
+ * This machine may be shared: `wait()` before each run waits (up to `maxMs`, checking every
+ * `pauseMs`) until the CPUs are at least 90% idle, so other people's work does not land in one
+ * implementation's run only. `waitedMs` is the time spent waiting so far.
+ */
+export function idleWaiter(maxMs, pauseMs) {
+  const waiter = {
+    waitedMs: 0,
+    wait() {
+      const t0 = Date.now();
+      while (busyFraction(300) > 0.1 && Date.now() - t0 < maxMs)
+        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, pauseMs);
+      waiter.waitedMs += Date.now() - t0;
+    },
+  };
+  return waiter;
+}
+
 /** Parse the last JSON line a benchmark process printed. */
 export function lastJsonLine(stdout, what) {
   const line = stdout.trim().split("\n").filter(Boolean).at(-1);
@@ -277,8 +312,21 @@ export function newestMtime(dir, re = /./) {
   return newest;
 }
 
-function mtime(p) {
+/** mtime (ms) of `p`, 0 when it does not exist. */
+export function mtime(p) {
   return existsSync(p) ? statSync(p).mtimeMs : 0;
+}
+
+/** Runs `tsc -p <tsconfig>` (a path relative to the repository root); exits when it fails. */
+export function compileTs(tsconfig) {
+  const tsc = join(REPO_ROOT, "node_modules", "typescript", "bin", "tsc");
+  const r = spawnSync(
+    process.execPath,
+    [tsc, "-p", join(REPO_ROOT, tsconfig)],
+    { cwd: REPO_ROOT, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] },
+  );
+  if (r.status !== 0)
+    die(`tsc -p ${tsconfig} failed:\n${`${r.stdout}\n${r.stderr}`.trim()}`);
 }
 
 /**
@@ -321,6 +369,24 @@ export function ensureDist(prefix = "bench") {
   return note;
 }
 
+/**
+ * Runs `tsc -p <tsconfig>` unless every file in `outputs` is newer than every file in `inputs`
+ * and than what compiled clients import: generated/ and the runtime in dist/.
+ */
+export function compileTsIfStale(prefix, tsconfig, outputs, inputs) {
+  const newestInput = Math.max(
+    ...inputs.map(mtime),
+    newestMtime(join(REPO_ROOT, "generated"), /\.ts$/),
+    newestMtime(join(REPO_ROOT, "dist", "runtime"), /\.js$/),
+  );
+  if (Math.min(...outputs.map(mtime)) > newestInput) return;
+  log(
+    prefix,
+    `compiling ${inputs.map((p) => relative(REPO_ROOT, p)).join(", ")} (tsc -p ${tsconfig})`,
+  );
+  compileTs(tsconfig);
+}
+
 export const GENERATED_BUILD_DIR = join(BUILD_DIR, "generated");
 const TSCONFIG_BENCH = join(REPO_ROOT, "tsconfig.bench.json");
 
@@ -341,16 +407,7 @@ export function ensureGeneratedBuild(prefix = "bench") {
     prefix,
     "compiling generated/ -> bench/.build/generated (tsc -p tsconfig.bench.json)",
   );
-  const tsc = join(REPO_ROOT, "node_modules", "typescript", "bin", "tsc");
-  const r = spawnSync(process.execPath, [tsc, "-p", TSCONFIG_BENCH], {
-    cwd: REPO_ROOT,
-    encoding: "utf8",
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  if (r.status !== 0)
-    die(
-      `tsc -p tsconfig.bench.json failed:\n${`${r.stdout}\n${r.stderr}`.trim()}`,
-    );
+  compileTs("tsconfig.bench.json");
   mkdirSync(GENERATED_BUILD_DIR, { recursive: true });
   writeFileSync(stamp, new Date().toISOString() + "\n");
 }

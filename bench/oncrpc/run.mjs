@@ -15,13 +15,13 @@
 // Prints a Markdown table and writes bench/results/oncrpc.md.
 //
 //   npm run bench:oncrpc [-- --rounds 5 --seconds 2 --no-save]
-import { spawn, spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import { cpus, loadavg } from "node:os";
 import { join } from "node:path";
 import {
   REPO_ROOT,
   commandLine,
-  die,
+  compileTs,
   environment,
   environmentBlock,
   fmt,
@@ -50,16 +50,7 @@ const fmtLoad = (l) => l.map((x) => x.toFixed(1)).join(" / ");
 const LOAD_AT_START = loadavg();
 
 function buildTs() {
-  const tsc = join(REPO_ROOT, "node_modules", "typescript", "bin", "tsc");
-  const r = spawnSync(
-    process.execPath,
-    [tsc, "-p", join(REPO_ROOT, "bench", "oncrpc", "tsconfig.json")],
-    {
-      encoding: "utf8",
-    },
-  );
-  if (r.status !== 0)
-    die(`tsc -p bench/oncrpc/tsconfig.json failed:\n${r.stdout}${r.stderr}`);
+  compileTs("bench/oncrpc/tsconfig.json");
   return join(
     REPO_ROOT,
     "bench",

@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include "../c/clock.h"
 
 static const char *uri;
 static double seconds;
@@ -27,13 +28,6 @@ struct worker {
     long calls;
     int failed;
 };
-
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 static void quiet(void *opaque, virErrorPtr err)
 {

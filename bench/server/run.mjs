@@ -11,19 +11,18 @@
 //
 // Workloads: 1 thread, then THREADS and 2×THREADS threads, sharing one connection or each with
 // its own. The example server runs twice: with default settings and with --busy-poll.
-import { execFileSync, spawn } from "node:child_process";
-import { createConnection } from "node:net";
-import {
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  rmSync,
-  writeFileSync,
-} from "node:fs";
-import { cpus, tmpdir } from "node:os";
+import { execFileSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { cpus } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
+import {
+  buildLibvirtClient,
+  libvirtdVersion,
+  startLibvirtd,
+} from "../lib/libvirtd.mjs";
+import { socketTmpdir, startPinned, waitForOutput } from "../lib/processes.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const { values: opt } = parseArgs({
@@ -40,113 +39,9 @@ const THREADS = Number(opt.threads);
 const SERVER_CPU = "1";
 const CLIENT_CPU = "0";
 
-function which(name) {
-  for (const d of [
-    ...(process.env.PATH ?? "").split(":"),
-    "/usr/sbin",
-    "/sbin",
-  ]) {
-    if (d && existsSync(join(d, name))) return join(d, name);
-  }
-  throw new Error(`${name} not found (Debian: scripts/install-system-deps.sh)`);
-}
-
-function buildClient() {
-  const out = join(root, "bench", ".build", "server", "getinfo-client");
-  const src = join(root, "bench", "server", "getinfo-client.c");
-  mkdirSync(dirname(out), { recursive: true });
-  const flags = execFileSync("pkg-config", ["--cflags", "--libs", "libvirt"], {
-    encoding: "utf8",
-  })
-    .trim()
-    .split(/\s+/)
-    .filter(Boolean);
-  execFileSync("gcc", ["-O2", "-Wall", "-o", out, src, ...flags, "-lpthread"], {
-    stdio: "inherit",
-  });
-  return out;
-}
-
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-async function waitForSocket(path, timeoutMs = 60_000) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const ok = await new Promise((resolve) => {
-      const s = createConnection(path);
-      s.once("connect", () => {
-        s.destroy();
-        resolve(true);
-      });
-      s.once("error", () => resolve(false));
-    });
-    if (ok) return;
-    if (Date.now() > deadline)
-      throw new Error(`${path} did not accept connections`);
-    await sleep(50);
-  }
-}
-
-function startProcess(cmd, args, env = {}) {
-  const child = spawn("taskset", ["-c", SERVER_CPU, cmd, ...args], {
-    stdio: ["ignore", "pipe", "pipe"],
-    env: { ...process.env, ...env },
-    detached: true,
-  });
-  let output = "";
-  child.stdout.on("data", (c) => (output += c));
-  child.stderr.on("data", (c) => (output += c));
-  const exited = new Promise((r) => child.once("exit", r));
-  return {
-    output: () => output,
-    async stop() {
-      try {
-        process.kill(-child.pid, "SIGTERM");
-      } catch {
-        // Already gone.
-      }
-      await Promise.race([exited, sleep(5000)]);
-    },
-  };
-}
-
-async function startLibvirtd(base) {
-  const dir = join(base, "libvirt");
-  mkdirSync(dir);
-  mkdirSync(join(base, "drivers"));
-  const privileged = process.getuid?.() === 0;
-  const conf = join(base, "libvirtd.conf");
-  writeFileSync(
-    conf,
-    [
-      "listen_tcp = 0",
-      "listen_tls = 0",
-      ...(privileged ? [`unix_sock_dir = "${dir}"`] : []),
-      'unix_sock_rw_perms = "0700"',
-      'auth_unix_rw = "none"',
-      'auth_unix_ro = "none"',
-      "audit_level = 0",
-      'log_outputs = "3:stderr"',
-      "",
-    ].join("\n"),
-  );
-  const proc = startProcess(
-    which("libvirtd"),
-    ["-f", conf, "--pid-file", join(base, "libvirtd.pid")],
-    {
-      LIBVIRT_DRIVER_DIR: join(base, "drivers"),
-      XDG_RUNTIME_DIR: base,
-      XDG_CONFIG_HOME: join(base, "config"),
-      XDG_CACHE_HOME: join(base, "cache"),
-    },
-  );
-  const socket = join(dir, "libvirt-sock");
-  await waitForSocket(socket);
-  return { ...proc, uri: `test+unix:///default?socket=${socket}` };
-}
-
 async function startExample(base, name, extra = []) {
   const socket = join(base, `${name}.sock`);
-  const proc = startProcess(process.execPath, [
+  const proc = startPinned(SERVER_CPU, process.execPath, [
     join(root, "scripts", "run-example.mjs"),
     "server",
     "--socket",
@@ -154,12 +49,7 @@ async function startExample(base, name, extra = []) {
     "--quiet",
     ...extra,
   ]);
-  const deadline = Date.now() + 120_000;
-  while (!/listening on/.test(proc.output())) {
-    if (Date.now() > deadline)
-      throw new Error(`example server did not start:\n${proc.output()}`);
-    await sleep(50);
-  }
+  await waitForOutput(proc, /listening on/, "example server");
   return { ...proc, uri: `test+unix:///default?socket=${socket}` };
 }
 
@@ -210,14 +100,19 @@ async function measure(servers, client) {
   return rows;
 }
 
-const client = buildClient();
-const base = mkdtempSync(
-  join(tmpdir().length < 60 ? tmpdir() : "/tmp", "bench-server-"),
+const client = buildLibvirtClient(
+  "bench/server/getinfo-client.c",
+  join(root, "bench", ".build", "server", "getinfo-client"),
+  { prefix: "bench:server", libs: ["-lpthread"] },
 );
+const base = mkdtempSync(join(socketTmpdir(), "bench-server-"));
 let results;
 const started = [];
 try {
-  started.push({ name: "libvirtd", ...(await startLibvirtd(base)) });
+  started.push({
+    name: "libvirtd",
+    ...(await startLibvirtd({ cpu: SERVER_CPU })),
+  });
   started.push({
     name: "virt-rpcgen",
     ...(await startExample(base, "example")),
@@ -241,14 +136,11 @@ try {
 }
 
 const fmt = (n) => Math.round(n).toLocaleString("en-US");
-const libvirtdVersion = execFileSync(which("libvirtd"), ["--version"], {
-  encoding: "utf8",
-}).trim();
 const table = [
   `# Server benchmark: virDomainGetInfo calls per second`,
   ``,
   `Client: bench/server/getinfo-client.c (libvirt's C client library, \`virDomainGetInfo\` on domain \`test\`), pinned to CPU ${CLIENT_CPU}.`,
-  `Servers pinned to CPU ${SERVER_CPU}: ${libvirtdVersion} with its test driver (\`test:///default\`), and the`,
+  `Servers pinned to CPU ${SERVER_CPU}: ${libvirtdVersion()} with its test driver (\`test:///default\`), and the`,
   `example server (\`npm run example:server -- --quiet\`: generated remote_protocol dispatch with every \`@acl\` rule evaluated`,
   `(allow-all checker), in-memory driver) on Node ${process.version}, by default and with \`--busy-poll ${BUSY_POLL_US}\``,
   `(the event loop keeps polling for ${BUSY_POLL_US} µs after input instead of sleeping: on this VM waking an idle CPU`,

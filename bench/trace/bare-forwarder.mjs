@@ -8,7 +8,9 @@ const args = process.argv.slice(2);
 const listen = args[args.indexOf("--listen") + 1];
 const upstream = args[args.indexOf("--connect") + 1];
 // --spin US: keep the event loop turning for US µs after each chunk (busy-polling).
-const spinUs = args.includes("--spin") ? Number(args[args.indexOf("--spin") + 1]) : 0;
+const spinUs = args.includes("--spin")
+  ? Number(args[args.indexOf("--spin") + 1])
+  : 0;
 let hotUntil = 0;
 let spinning = false;
 const spin = () => {

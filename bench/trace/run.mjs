@@ -9,10 +9,8 @@
 // CPU time per call and CPU busy shares, which say more than calls/s on a loaded machine.
 //
 //   npm run bench:trace [-- --seconds 2 --rounds 5]      (--help for A/B and pinning options)
-import { execFileSync, spawn } from "node:child_process";
-import { createConnection } from "node:net";
+import { execFileSync } from "node:child_process";
 import {
-  existsSync,
   mkdirSync,
   readdirSync,
   readFileSync,
@@ -21,10 +19,21 @@ import {
   statSync,
   writeFileSync,
 } from "node:fs";
-import { cpus, loadavg, tmpdir } from "node:os";
+import { cpus, loadavg } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
+import {
+  buildLibvirtClient,
+  libvirtdVersion,
+  startLibvirtd,
+} from "../lib/libvirtd.mjs";
+import {
+  socketTmpdir,
+  startPinned,
+  waitForOutput,
+  which,
+} from "../lib/processes.mjs";
 
 // The proxy is left to the scheduler: see the results header.
 const PROXY_CPU_DEFAULT = "0,1";
@@ -77,111 +86,6 @@ const SAVE =
   opt.workloads === "1,8" &&
   opt["cpu-prof"] === undefined;
 
-function which(name) {
-  for (const d of [
-    ...(process.env.PATH ?? "").split(":"),
-    "/usr/sbin",
-    "/sbin",
-  ])
-    if (d && existsSync(join(d, name))) return join(d, name);
-  throw new Error(`${name} not found (Debian: scripts/install-system-deps.sh)`);
-}
-
-function buildClient() {
-  const out = join(root, "bench", ".build", "trace", "getinfo-client");
-  const src = join(root, "bench", "server", "getinfo-client.c");
-  mkdirSync(dirname(out), { recursive: true });
-  const flags = execFileSync("pkg-config", ["--cflags", "--libs", "libvirt"], {
-    encoding: "utf8",
-  })
-    .trim()
-    .split(/\s+/)
-    .filter(Boolean);
-  execFileSync("gcc", ["-O2", "-Wall", "-o", out, src, ...flags, "-lpthread"], {
-    stdio: "inherit",
-  });
-  return out;
-}
-
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-async function waitForSocket(path, timeoutMs = 60_000) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const ok = await new Promise((resolve) => {
-      const s = createConnection(path);
-      s.once("connect", () => {
-        s.destroy();
-        resolve(true);
-      });
-      s.once("error", () => resolve(false));
-    });
-    if (ok) return;
-    if (Date.now() > deadline)
-      throw new Error(`${path} did not accept connections`);
-    await sleep(50);
-  }
-}
-
-function startPinned(cpu, cmd, args, env = {}) {
-  const child = spawn("taskset", ["-c", cpu, cmd, ...args], {
-    stdio: ["ignore", "pipe", "pipe"],
-    env: { ...process.env, ...env },
-    detached: true,
-  });
-  let output = "";
-  child.stdout.on("data", (c) => (output += c));
-  child.stderr.on("data", (c) => (output += c));
-  const exited = new Promise((r) => child.once("exit", r));
-  return {
-    pid: child.pid,
-    output: () => output,
-    async stop() {
-      try {
-        process.kill(-child.pid, "SIGTERM");
-      } catch {
-        // already gone
-      }
-      await Promise.race([exited, sleep(5000)]);
-    },
-  };
-}
-
-async function startLibvirtd(base) {
-  const dir = join(base, "libvirt");
-  mkdirSync(dir);
-  mkdirSync(join(base, "drivers"));
-  const privileged = process.getuid?.() === 0;
-  const conf = join(base, "libvirtd.conf");
-  writeFileSync(
-    conf,
-    [
-      "listen_tcp = 0",
-      "listen_tls = 0",
-      ...(privileged ? [`unix_sock_dir = "${dir}"`] : []),
-      'unix_sock_rw_perms = "0700"',
-      'auth_unix_rw = "none"',
-      'auth_unix_ro = "none"',
-      "audit_level = 0",
-      'log_outputs = "3:stderr"',
-      "",
-    ].join("\n"),
-  );
-  const proc = startPinned(
-    SERVER_CPU,
-    which("libvirtd"),
-    ["-f", conf, "--pid-file", join(base, "libvirtd.pid")],
-    {
-      LIBVIRT_DRIVER_DIR: join(base, "drivers"),
-      XDG_RUNTIME_DIR: base,
-      XDG_CONFIG_HOME: join(base, "config"),
-      XDG_CACHE_HOME: join(base, "cache"),
-    },
-  );
-  const socket = join(dir, "libvirt-sock");
-  await waitForSocket(socket);
-  return { ...proc, socket };
-}
-
 async function startTrace(base, upstream, dist, name, cpu) {
   const socket = join(base, `${name}.sock`);
   const log = join(base, `${name}.jsonl`);
@@ -217,12 +121,7 @@ async function startTrace(base, upstream, dist, name, cpu) {
           "--output",
           log,
         ]);
-  const deadline = Date.now() + 120_000;
-  while (!/listening on/.test(proc.output())) {
-    if (Date.now() > deadline)
-      throw new Error(`trace did not start:\n${proc.output()}`);
-    await sleep(50);
-  }
+  await waitForOutput(proc, /listening on/, "trace");
   return { ...proc, socket, log, name };
 }
 
@@ -310,15 +209,17 @@ const WORKLOADS = opt.workloads.split(",").map((n) => ({
 }));
 
 const loadStart = loadavg();
-const client = buildClient();
-const base = mkdtempSync(
-  join(tmpdir().length < 60 ? tmpdir() : "/tmp", "bench-trace-"),
+const client = buildLibvirtClient(
+  "bench/server/getinfo-client.c",
+  join(root, "bench", ".build", "trace", "getinfo-client"),
+  { prefix: "bench:trace", libs: ["-lpthread"] },
 );
+const base = mkdtempSync(join(socketTmpdir(), "bench-trace-"));
 const rows = [];
 let traceBytes = 0;
 const started = [];
 try {
-  const daemon = await startLibvirtd(base);
+  const daemon = await startLibvirtd({ cpu: SERVER_CPU });
   started.push(daemon);
   // The proxy of this build, then any builds to compare with (each its own process).
   const traces = [];
@@ -406,14 +307,11 @@ try {
 }
 
 const fmt = (n) => Math.round(n).toLocaleString("en-US");
-const libvirtdVersion = execFileSync(which("libvirtd"), ["--version"], {
-  encoding: "utf8",
-}).trim();
 const table = [
   `# Trace benchmark: virDomainGetInfo through \`virt-rpcgen trace\``,
   ``,
   `Client: bench/server/getinfo-client.c (libvirt's C client library, \`virDomainGetInfo\` on domain \`test\`, threads sharing one connection), pinned to CPU ${CLIENT_CPU}.`,
-  `Server: ${libvirtdVersion} with its test driver, pinned to CPU ${SERVER_CPU}. Proxy: \`virt-rpcgen trace remote_protocol.x --listen SOCK --connect LIBVIRTD --output FILE\``,
+  `Server: ${libvirtdVersion()} with its test driver, pinned to CPU ${SERVER_CPU}. Proxy: \`virt-rpcgen trace remote_protocol.x --listen SOCK --connect LIBVIRTD --output FILE\``,
   `on Node ${process.version}, ${PROXY_CPU === "0,1" ? "not pinned (the scheduler puts it on either CPU, where there is idle time: pinned beside the client or libvirtd it would compete with one of them for its core, and the ratio would measure that choice more than the proxy)" : `pinned to CPU ${PROXY_CPU}`}, decoding every message both ways into JSON lines (${fmt(traceBytes / 1e6)} MB written over the run).`,
   `${ROUNDS} rounds of ${SECONDS} s per workload, direct and through the proxy alternating; ratios paired per round: median (min–max).`,
   `Latency per call: one call's time at the measured rate (× calls in flight); added: paired difference, median.`,

@@ -14,13 +14,10 @@ import {
   type ConnectCredential,
 } from "virt-rpcgen/runtime";
 import { RemoteClient } from "../../generated/remote_protocol/index.js";
-import { findTool, requireOrSkip } from "../support/libvirtd.js";
+import { findTool, requireTools } from "../support/libvirtd.js";
 import { startSaslLibvirtd, type SaslLibvirtd } from "../support/sasl.js";
 
-const haveTools =
-  requireOrSkip("libvirtd", findTool("libvirtd") !== null) &&
-  requireOrSkip("virsh", findTool("virsh") !== null) &&
-  requireOrSkip("saslpasswd2", findTool("saslpasswd2") !== null);
+const haveTools = requireTools("libvirtd", "virsh", "saslpasswd2");
 
 const USER = "alice";
 const PASSWORD = 's3cret,="pass"';

@@ -5,8 +5,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
-  findTool,
-  requireOrSkip,
+  requireTools,
   startLibvirtd,
   virsh,
   type Libvirtd,
@@ -14,10 +13,7 @@ import {
 import { REPO_ROOT } from "../support/protocol-files.js";
 import { RemoteClient } from "../../generated/remote_protocol/index.js";
 
-const haveLibvirtd = requireOrSkip(
-  "libvirtd",
-  findTool("libvirtd") !== null && findTool("virsh") !== null,
-);
+const haveLibvirtd = requireTools("libvirtd", "virsh");
 
 function runExample(
   name: string,

@@ -20,13 +20,12 @@ import {
   type remote_nonnull_domain,
 } from "../../generated/remote_protocol/index.js";
 import {
-  findTool,
-  requireOrSkip,
+  requireTools,
   startLibvirtd,
   type Libvirtd,
 } from "../support/libvirtd.js";
 
-const haveLibvirtd = requireOrSkip("libvirtd", findTool("libvirtd") !== null);
+const haveLibvirtd = requireTools("libvirtd");
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Tracks whether a promise settled, without ever leaving a rejection unhandled. */

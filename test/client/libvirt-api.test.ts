@@ -21,22 +21,15 @@ import {
   type virDomainStatsRecordParameters,
 } from "../../generated/remote_protocol/index.js";
 import {
-  findTool,
-  requireOrSkip,
+  requireTools,
   startLibvirtd,
   virsh,
   type Libvirtd,
 } from "../support/libvirtd.js";
-import { apiEnumValue, haveLibvirtApiXml } from "../support/libvirt-api.js";
+import { apiEnumValue, requireLibvirtApiXml } from "../support/libvirt-api.js";
 
-const haveLibvirtd = requireOrSkip(
-  "libvirtd",
-  findTool("libvirtd") !== null && findTool("virsh") !== null,
-);
-const haveApi = requireOrSkip(
-  "libvirt-dev (libvirt-api.xml)",
-  haveLibvirtApiXml(),
-);
+const haveLibvirtd = requireTools("libvirtd", "virsh");
+const haveApi = requireLibvirtApiXml();
 
 const domainXml = (name: string) =>
   `<domain type='test'><name>${name}</name><memory>65536</memory><os><type>hvm</type></os></domain>`;

@@ -17,27 +17,17 @@ import {
 } from "../../generated/remote_protocol/index.js";
 import { AdminClient } from "../../generated/admin_protocol/index.js";
 import {
-  findTool,
-  requireOrSkip,
+  requireTools,
   startLibvirtd,
   virsh,
   type Libvirtd,
 } from "../support/libvirtd.js";
-import { apiEnumValue, haveLibvirtApiXml } from "../support/libvirt-api.js";
+import { apiEnumValue, requireLibvirtApiXml } from "../support/libvirt-api.js";
 import { execFileSync } from "node:child_process";
 
-const haveLibvirtd = requireOrSkip(
-  "libvirtd",
-  findTool("libvirtd") !== null && findTool("virsh") !== null,
-);
-const haveApi = requireOrSkip(
-  "libvirt-dev (libvirt-api.xml)",
-  haveLibvirtApiXml(),
-);
-const haveVirtAdmin = requireOrSkip(
-  "virt-admin",
-  findTool("virt-admin") !== null,
-);
+const haveLibvirtd = requireTools("libvirtd", "virsh");
+const haveApi = requireLibvirtApiXml();
+const haveVirtAdmin = requireTools("virt-admin");
 const SCREENSHOT = "/usr/share/libvirt/test-screenshot.png";
 
 /** virsh's error line for a failing command, without the `error: ` prefix. */

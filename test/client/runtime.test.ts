@@ -17,8 +17,7 @@ import {
   xdr_remote_connect_open_args,
 } from "../../generated/remote_protocol/index.js";
 import {
-  findTool,
-  requireOrSkip,
+  requireTools,
   startLibvirtd,
   type Libvirtd,
 } from "../support/libvirtd.js";
@@ -88,7 +87,7 @@ describe("parseLibvirtUri", () => {
   });
 });
 
-const haveLibvirtd = requireOrSkip("libvirtd", findTool("libvirtd") !== null);
+const haveLibvirtd = requireTools("libvirtd");
 
 describe.skipIf(!haveLibvirtd)("message size limit", () => {
   let daemon: Libvirtd;

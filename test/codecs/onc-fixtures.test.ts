@@ -12,11 +12,6 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
-  decodeFromBytes,
-  encodeToBytes,
-  type XdrCodec,
-} from "virt-rpcgen/runtime";
-import {
   generate,
   loadProtocols,
   type ProtocolModel,
@@ -30,7 +25,7 @@ import {
 import { tscDiagnostics } from "../support/run.js";
 import { requireOrSkip } from "../support/libvirtd.js";
 import { findRpcgenTools as findRpcgenBinaries } from "../support/rpcgen/build.mjs";
-import { randomValue, Rng } from "../support/random-values.js";
+import { expectByteEqualToRpcgen } from "../support/rpcgen-byte-equality.js";
 
 const FIXTURE_DIR = join(REPO_ROOT, "test", "fixtures", "onc");
 const FIXTURES = ["onc_types", "onc_unions", "onc_programs"];
@@ -143,52 +138,16 @@ describe.skipIf(!available)("rpcgen-style protocols against rpcgen", () => {
   it("codecs are byte-equal to rpcgen's C in both directions, for every type", async () => {
     let covered = 0;
     for (const p of fixtures) {
-      const mod = (await import(join(OUT, p.name, "codecs.ts"))) as {
-        codecs: Record<string, XdrCodec<unknown>>;
-      };
-      const cTypes = new Set(harness.types.get(p.name) ?? []);
       // libtirpc's own types (netobj) have no rpcgen routine in this file; C has them built in.
       const decls = p.types.filter((t) => t.loc.file === p.file);
-      const items: {
-        protocol: string;
-        type: string;
-        bytes: Uint8Array;
-        value: unknown;
-        codec: XdrCodec<unknown>;
-      }[] = [];
-      for (const d of decls) {
-        expect(cTypes.has(d.name), `${p.name}:${d.name} in rpcgen's C`).toBe(
-          true,
-        );
-        const codec = mod.codecs[d.name]!;
-        const rng = new Rng(hash(`${p.name}:${d.name}`));
-        for (let k = 0; k < VALUES_PER_TYPE; k++) {
-          const value = randomValue(rng, d);
-          items.push({
-            protocol: p.name,
-            type: d.name,
-            bytes: encodeToBytes(codec, value),
-            value,
-            codec,
-          });
-        }
-        covered++;
-      }
-      const results = await harness.roundTrip(items);
-      results.forEach((res, i) => {
-        const item = items[i]!;
-        const label = `${item.protocol}:${item.type} #${i % VALUES_PER_TYPE}`;
-        expect(res.ok ? "" : res.error, label).toBe("");
-        if (!res.ok) return;
-        // TS → C: C decodes our bytes and re-encodes them identically.
-        expect(Buffer.from(res.bytes).toString("hex"), label).toBe(
-          Buffer.from(item.bytes).toString("hex"),
-        );
-        // C → TS: we decode C's bytes to the value we started from.
-        expect(decodeFromBytes(item.codec, res.bytes), label).toEqual(
-          item.value,
-        );
-      });
+      await expectByteEqualToRpcgen(
+        harness,
+        p.name,
+        join(OUT, p.name, "codecs.ts"),
+        decls,
+        VALUES_PER_TYPE,
+      );
+      covered += decls.length;
     }
     console.log(
       `rpcgen byte equality: ${covered} types of ${fixtures.length} fixture protocols, ${VALUES_PER_TYPE} values each`,
@@ -216,10 +175,3 @@ describe.skipIf(!available)("rpcgen-style protocols against rpcgen", () => {
     180_000,
   );
 });
-
-function hash(s: string): number {
-  let h = 2166136261;
-  for (let i = 0; i < s.length; i++)
-    h = Math.imul(h ^ s.charCodeAt(i), 16777619) >>> 0;
-  return h;
-}

@@ -11,8 +11,7 @@ import {
   LIBVIRT_X_FILES,
 } from "../support/protocol-files.js";
 import {
-  findTool,
-  requireOrSkip,
+  requireTools,
   startLibvirtd,
   virsh,
   type Libvirtd,
@@ -47,8 +46,8 @@ describe("protocol files", () => {
   });
 });
 
-const haveLibvirtd = requireOrSkip("libvirtd", findTool("libvirtd") !== null);
-const haveVirsh = requireOrSkip("virsh", findTool("virsh") !== null);
+const haveLibvirtd = requireTools("libvirtd");
+const haveVirsh = requireTools("virsh");
 
 describe.skipIf(!haveLibvirtd || !haveVirsh)("libvirtd (test driver)", () => {
   let daemon: Libvirtd;

@@ -11,7 +11,7 @@ import {
   authSys,
 } from "../../src/runtime/index.js";
 import type { XdrCodec } from "../../src/runtime/xdr/codec.js";
-import { findRpcgenTools, requireOrSkip } from "./support.js";
+import { requireTools, rpcgenPeersAvailable } from "./support.js";
 import {
   buildDemoPeers,
   ensureRpcbind,
@@ -19,18 +19,14 @@ import {
   uniqueProgram,
   type CDemoServer,
 } from "../support/oncrpc-peers.js";
-import { findTool } from "../support/libvirtd.js";
 
 const xdrInt: XdrCodec<number> = {
   name: "int",
   encode: (w, v) => w.int(v),
   decode: (r) => r.int(),
 };
-const available = requireOrSkip(
-  "rpcgen + gcc + libtirpc-dev",
-  findRpcgenTools().ok,
-);
-const haveRpcbind = requireOrSkip("rpcbind", findTool("rpcbind") !== null);
+const available = rpcgenPeersAvailable();
+const haveRpcbind = requireTools("rpcbind");
 
 describe.skipIf(!available)("against the C server", () => {
   const program = uniqueProgram();

@@ -15,16 +15,14 @@ import {
   RpcMismatchError,
   RpcSystemError,
   authSys,
-  createOncRpcServer,
-  type OncRpcServer,
 } from "../../src/runtime/index.js";
 import type { XdrCodec } from "../../src/runtime/xdr/codec.js";
-import { findRpcgenTools, requireOrSkip } from "./support.js";
+import { rpcgenPeersAvailable } from "./support.js";
 import {
   buildDemoPeers,
-  startCDemoServer,
+  startBothServers,
   uniqueProgram,
-  type CDemoServer,
+  type BothServers,
 } from "../support/oncrpc-peers.js";
 import {
   RawConnection,
@@ -34,10 +32,7 @@ import {
 } from "../support/oncrpc-raw.js";
 import { demoServerPrograms } from "./demo-server.js";
 
-const available = requireOrSkip(
-  "rpcgen + gcc + libtirpc-dev",
-  findRpcgenTools().ok,
-);
+const available = rpcgenPeersAvailable();
 const xdrInt: XdrCodec<number> = {
   name: "int",
   encode: (w, v) => w.int(v),
@@ -48,23 +43,16 @@ describe.skipIf(!available)(
   "error replies: libtirpc's C server and ours",
   () => {
     const program = uniqueProgram();
-    let c: CDemoServer;
-    let ts: OncRpcServer;
-    let tsPort: number;
+    let servers: BothServers;
 
     beforeAll(async () => {
-      c = await startCDemoServer(await buildDemoPeers(), program);
-      ts = createOncRpcServer({
-        programs: demoServerPrograms(program, { failEcho: 666 }),
-      });
-      tsPort = Number(
-        (await ts.listen({ host: "127.0.0.1", port: 0 })).split(":")[1],
+      servers = await startBothServers(
+        await buildDemoPeers(),
+        program,
+        demoServerPrograms(program, { failEcho: 666 }),
       );
     });
-    afterAll(async () => {
-      await c?.stop();
-      await ts?.close();
-    });
+    afterAll(() => servers?.stop());
 
     const call = (
       over: Partial<{ prog: number; vers: number; proc: number }>,
@@ -133,7 +121,7 @@ describe.skipIf(!available)(
 
     it.each(cases)("%s: the same reply bytes (%s)", async (_name, message) => {
       const replies: (string | null)[] = [];
-      for (const port of [c.port, tsPort]) {
+      for (const port of [servers.c.port, servers.tsPort]) {
         const conn = await RawConnection.open(port);
         conn.write(record(message));
         const reply = await conn.next();
@@ -147,11 +135,11 @@ describe.skipIf(!available)(
     it("a call of RPC version 3: libtirpc drops the connection, ours answers RPC_MISMATCH 2..2 (RFC 5531)", async () => {
       const bytes = call({}, words(7));
       new DataView(bytes.buffer).setUint32(8, 3); // rpcvers
-      const cConn = await RawConnection.open(c.port);
+      const cConn = await RawConnection.open(servers.c.port);
       cConn.write(record(bytes));
       expect(await cConn.next()).toBeNull();
       expect(cConn.closed).toBe(true);
-      const ours = await RawConnection.open(tsPort);
+      const ours = await RawConnection.open(servers.tsPort);
       ours.write(record(bytes));
       const reply = await ours.next();
       ours.close();
@@ -161,8 +149,8 @@ describe.skipIf(!available)(
     });
 
     describe.each([
-      ["the C server", () => c.port],
-      ["our server", () => tsPort],
+      ["the C server", () => servers.c.port],
+      ["our server", () => servers.tsPort],
     ])("our client's typed errors from %s", (_name, port) => {
       let client: OncRpcClient;
       beforeAll(async () => {
@@ -229,7 +217,7 @@ describe.skipIf(!available)(
     it("SYSTEM_ERR when a handler throws (ours; an rpcgen server has no way to send it)", async () => {
       const client = await OncRpcClient.connect({
         host: "127.0.0.1",
-        port: tsPort,
+        port: servers.tsPort,
       });
       await expect(
         client.call({ program, version: 1, proc: 1 }, xdrInt, 666, xdrInt),

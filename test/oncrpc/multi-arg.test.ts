@@ -4,17 +4,13 @@
 // talks to the C server or to ours. The expected values are worked out by hand from the
 // semantics written in the .x.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  createOncRpcServer,
-  type OncRpcServer,
-} from "../../src/runtime/index.js";
-import { findRpcgenTools, requireOrSkip } from "./support.js";
+import { rpcgenPeersAvailable } from "./support.js";
 import {
   buildMultiPeers,
   runCDemoClient,
-  startCDemoServer,
+  startBothServers,
   uniqueProgram,
-  type CDemoServer,
+  type BothServers,
   type DemoPeers,
 } from "../support/oncrpc-peers.js";
 import * as multi from "./generated/onc_multi/index.js";
@@ -53,36 +49,26 @@ const TRANSCRIPT = [
   "",
 ].join("\n");
 
-const available = requireOrSkip(
-  "rpcgen + gcc + libtirpc-dev",
-  findRpcgenTools().ok,
-);
+const available = rpcgenPeersAvailable();
 
 describe.skipIf(!available)(
   "onc_multi.x: rpcgen -N multi-argument procedures against rpcgen's C",
   () => {
     const program = uniqueProgram();
     let peers: DemoPeers;
-    let c: CDemoServer;
-    let ts: OncRpcServer;
-    let tsPort: number;
+    let servers: BothServers;
 
     beforeAll(async () => {
       peers = await buildMultiPeers();
-      c = await startCDemoServer(peers, program);
-      ts = createOncRpcServer({
-        programs: [multi.multiV1Server(handlers, program)],
-      });
-      tsPort = Number((await ts.listen({ port: 0 })).split(":")[1]);
+      servers = await startBothServers(peers, program, [
+        multi.multiV1Server(handlers, program),
+      ]);
     }, 120_000);
-    afterAll(async () => {
-      await c?.stop();
-      await ts?.close();
-    });
+    afterAll(() => servers?.stop());
 
     it("our client → the C server (rpcgen -N): arguments go out one after the other", async () => {
       const client = await multi.MultiV1Client.connect(
-        { host: "127.0.0.1", port: c.port },
+        { host: "127.0.0.1", port: servers.c.port },
         { program },
       );
       await client.nullProc();
@@ -106,8 +92,12 @@ describe.skipIf(!available)(
     });
 
     it("the C client (rpcgen -N stubs) → our server: the same transcript as against the C server", async () => {
-      expect(await runCDemoClient(peers, c.port, program)).toBe(TRANSCRIPT);
-      expect(await runCDemoClient(peers, tsPort, program)).toBe(TRANSCRIPT);
+      expect(await runCDemoClient(peers, servers.c.port, program)).toBe(
+        TRANSCRIPT,
+      );
+      expect(await runCDemoClient(peers, servers.tsPort, program)).toBe(
+        TRANSCRIPT,
+      );
     });
   },
 );

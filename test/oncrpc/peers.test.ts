@@ -2,17 +2,13 @@
 // our client calls every procedure of the C server, and the C client's transcript of every
 // procedure is the same whether it talks to the C server or to ours.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  createOncRpcServer,
-  type OncRpcServer,
-} from "../../src/runtime/index.js";
-import { findRpcgenTools, requireOrSkip } from "./support.js";
+import { rpcgenPeersAvailable } from "./support.js";
 import {
   buildDemoPeers,
   runCDemoClient,
-  startCDemoServer,
+  startBothServers,
   uniqueProgram,
-  type CDemoServer,
+  type BothServers,
   type DemoPeers,
 } from "../support/oncrpc-peers.js";
 import {
@@ -38,34 +34,28 @@ function plain<T>(v: T): T {
   ) as T;
 }
 
-const available = requireOrSkip(
-  "rpcgen + gcc + libtirpc-dev",
-  findRpcgenTools().ok,
-);
+const available = rpcgenPeersAvailable();
 
 describe.skipIf(!available)(
   "onc_demo.x: generated TypeScript against rpcgen's C",
   () => {
     const program = uniqueProgram();
     let peers: DemoPeers;
-    let c: CDemoServer;
-    let ts: OncRpcServer;
-    let tsPort: number;
+    let servers: BothServers;
 
     beforeAll(async () => {
       peers = await buildDemoPeers();
-      c = await startCDemoServer(peers, program);
-      ts = createOncRpcServer({ programs: demoServerPrograms(program) });
-      tsPort = Number((await ts.listen({ port: 0 })).split(":")[1]);
+      servers = await startBothServers(
+        peers,
+        program,
+        demoServerPrograms(program),
+      );
     });
-    afterAll(async () => {
-      await c?.stop();
-      await ts?.close();
-    });
+    afterAll(() => servers?.stop());
 
     it("our client → the C server: every procedure of both versions", async () => {
       const v1 = await demo.DemoV1Client.connect(
-        { host: "127.0.0.1", port: c.port },
+        { host: "127.0.0.1", port: servers.c.port },
         { program },
       );
       await v1.nullProc();
@@ -109,7 +99,7 @@ describe.skipIf(!available)(
       await v1.close();
 
       const v2 = await demo.DemoV2Client.connect(
-        { host: "127.0.0.1", port: c.port },
+        { host: "127.0.0.1", port: servers.c.port },
         { program },
       );
       expect(await v2.demoEcho2(21)).toBe(42);
@@ -118,7 +108,7 @@ describe.skipIf(!available)(
 
     it("our client over UDP → the C server", async () => {
       const v1 = await demo.DemoV1Client.connect(
-        { host: "127.0.0.1", port: c.udpPort, protocol: "udp" },
+        { host: "127.0.0.1", port: servers.c.udpPort, protocol: "udp" },
         { program },
       );
       expect(await v1.demoList()).toEqual(demoHandlers.list());
@@ -126,23 +116,28 @@ describe.skipIf(!available)(
     });
 
     it("the C client → our server: the same transcript as against the C server", async () => {
-      const fromC = await runCDemoClient(peers, c.port, program, "script");
+      const fromC = await runCDemoClient(
+        peers,
+        servers.c.port,
+        program,
+        "script",
+      );
       expect(fromC).toContain(
         "lookup abc status=0 {name=abc count=3 price=-3000",
       );
       expect(fromC.split("\n").length).toBeGreaterThan(10);
-      expect(await runCDemoClient(peers, tsPort, program, "script")).toBe(
-        fromC,
-      );
+      expect(
+        await runCDemoClient(peers, servers.tsPort, program, "script"),
+      ).toBe(fromC);
     });
 
     it("our client → our server: the same answers as the C server gave", async () => {
       const ours = await demo.DemoV1Client.connect(
-        { host: "127.0.0.1", port: tsPort },
+        { host: "127.0.0.1", port: servers.tsPort },
         { program },
       );
       const theirs = await demo.DemoV1Client.connect(
-        { host: "127.0.0.1", port: c.port },
+        { host: "127.0.0.1", port: servers.c.port },
         { program },
       );
       for (const call of [

@@ -14,7 +14,7 @@ import {
   type OncRpcServer,
 } from "../../src/runtime/index.js";
 import type { XdrCodec } from "../../src/runtime/xdr/codec.js";
-import { findRpcgenTools, requireOrSkip } from "./support.js";
+import { rpcgenPeersAvailable } from "./support.js";
 import {
   buildDemoPeers,
   runCDemoClient,
@@ -111,10 +111,7 @@ describe("RecordReader", () => {
   });
 });
 
-const available = requireOrSkip(
-  "rpcgen + gcc + libtirpc-dev",
-  findRpcgenTools().ok,
-);
+const available = rpcgenPeersAvailable();
 
 describe.skipIf(!available)(
   "multi-fragment records with libtirpc's C peers",

@@ -7,8 +7,7 @@ import {
   createOncRpcServer,
   type OncRpcServer,
 } from "../../src/runtime/index.js";
-import { requireOrSkip } from "./support.js";
-import { findTool } from "../support/libvirtd.js";
+import { requireTools } from "./support.js";
 import {
   ensureRpcbind,
   rpcinfo,
@@ -17,10 +16,7 @@ import {
 import * as rpcb from "./generated/rpcb_prot/index.js";
 import { demoServerPrograms } from "./demo-server.js";
 
-const available = requireOrSkip(
-  "rpcbind + rpcinfo",
-  findTool("rpcbind") !== null && findTool("rpcinfo") !== null,
-);
+const available = requireTools("rpcbind", "rpcinfo");
 
 /** `RPCBPROC_DUMP`'s linked list as an array. */
 function entries(list: rpcb.rpcblist_ptr): rpcb.rpcb[] {

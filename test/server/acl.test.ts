@@ -5,13 +5,13 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadProtocols } from "../../src/index.js";
 import { emitServerModule } from "../../src/emit/ts-server.js";
 import { emitAclModule } from "../../src/emit/ts-acl.js";
-import { findTool, requireOrSkip, virsh } from "../support/libvirtd.js";
+import { requireTools, virsh } from "../support/libvirtd.js";
 import {
   startExampleServer,
   type ExampleServer,
 } from "../support/example-server.js";
 
-const haveVirsh = requireOrSkip("virsh", findTool("virsh") !== null);
+const haveVirsh = requireTools("virsh");
 
 describe.skipIf(!haveVirsh)(
   "virsh against a server that denies domain:migrate and domain:write",

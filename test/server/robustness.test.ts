@@ -13,12 +13,7 @@ import {
   xdr_remote_connect_supports_feature_args,
   xdr_remote_connect_supports_feature_ret,
 } from "../../generated/remote_protocol/codecs.js";
-import {
-  findTool,
-  requireOrSkip,
-  startLibvirtd,
-  virsh,
-} from "../support/libvirtd.js";
+import { requireTools, startLibvirtd, virsh } from "../support/libvirtd.js";
 import {
   startExampleServer,
   type ExampleServer,
@@ -32,7 +27,7 @@ import {
   type ReceivedFrame,
 } from "../support/raw-rpc.js";
 
-const haveVirsh = requireOrSkip("virsh", findTool("virsh") !== null);
+const haveVirsh = requireTools("virsh");
 const CONNECT_GET_TYPE = 3;
 const DOMAIN_LOOKUP_BY_NAME = 23;
 const DOMAIN_SCREENSHOT = 211;

@@ -6,13 +6,13 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { findTool, requireOrSkip, virsh } from "../support/libvirtd.js";
+import { findTool, requireTools, virsh } from "../support/libvirtd.js";
 import {
   startExampleServer,
   type ExampleServer,
 } from "../support/example-server.js";
 
-const haveVirsh = requireOrSkip("virsh", findTool("virsh") !== null);
+const haveVirsh = requireTools("virsh");
 
 describe.skipIf(!haveVirsh)("virsh against the example server", () => {
   let srv: ExampleServer;

@@ -1,12 +1,18 @@
 // libvirt's own API description (Debian package libvirt-dev), read directly so tests compare
 // against libvirt's numbers, not against what the generator extracted from the same file.
 import { existsSync, readFileSync } from "node:fs";
+import { requireOrSkip } from "./libvirtd.js";
 
 export const LIBVIRT_API_DIR = "/usr/share/libvirt/api";
 export const LIBVIRT_API_XML = `${LIBVIRT_API_DIR}/libvirt-api.xml`;
 
 export function haveLibvirtApiXml(): boolean {
   return existsSync(LIBVIRT_API_XML);
+}
+
+/** requireOrSkip for libvirt-api.xml: fails under CI=true when it is missing, else skips. */
+export function requireLibvirtApiXml(): boolean {
+  return requireOrSkip("libvirt-dev (libvirt-api.xml)", haveLibvirtApiXml());
 }
 
 let members: Map<string, { value: string; type: string }> | null = null;

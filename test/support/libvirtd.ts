@@ -124,6 +124,16 @@ export function requireOrSkip(name: string, available: boolean): boolean {
   return false;
 }
 
+/**
+ * requireOrSkip for executables: whether every one of `names` is found by findTool (the first
+ * missing one fails under CI=true, or is warned about and skipped otherwise), e.g.
+ *
+ *   const ready = requireTools("libvirtd", "virsh", "openssl");
+ */
+export function requireTools(...names: string[]): boolean {
+  return names.every((name) => requireOrSkip(name, findTool(name) !== null));
+}
+
 /** `requireOrSkip(name, findTool(name) !== null)`. */
 export function requireTool(name: string): boolean {
   return requireOrSkip(name, findTool(name) !== null);

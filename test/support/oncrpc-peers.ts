@@ -14,6 +14,11 @@ import {
   type DemoPeers,
 } from "./oncrpc/build.mjs";
 import { findTool } from "./libvirtd.js";
+import {
+  createOncRpcServer,
+  type OncRpcServerOptions,
+  type OncRpcServerProgram,
+} from "../../src/runtime/index.js";
 
 const run = promisify(execFile);
 
@@ -106,6 +111,46 @@ export async function startCDemoServer(
         throw new Error(
           `C server ${args[0]} died before stop() (${diedEarly}): ${stderr}`,
         );
+    },
+  };
+}
+
+/** The C server and ours serving the same program side by side. */
+export interface BothServers {
+  readonly c: CDemoServer;
+  /** Our server's TCP port on 127.0.0.1. */
+  readonly tsPort: number;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts the C server of `peers` and our server with `programs`, both for `program` on
+ * 127.0.0.1 (ephemeral ports): for tests that send both the same calls.
+ */
+export async function startBothServers(
+  peers: DemoPeers,
+  program: number,
+  programs: readonly OncRpcServerProgram[],
+  options: {
+    readonly c?: CDemoServerOptions;
+    readonly ts?: Omit<OncRpcServerOptions, "programs">;
+  } = {},
+): Promise<BothServers> {
+  const c = await startCDemoServer(peers, program, options.c);
+  const ts = createOncRpcServer({ ...options.ts, programs });
+  let address: string;
+  try {
+    address = await ts.listen({ host: "127.0.0.1", port: 0 });
+  } catch (e) {
+    await c.stop();
+    throw e;
+  }
+  return {
+    c,
+    tsPort: Number(address.split(":")[1]),
+    async stop() {
+      await c.stop();
+      await ts.close();
     },
   };
 }

@@ -4,35 +4,21 @@
 // downloads them from Debian's libvirt source package into protocol/libvirt-9.0.0/.
 import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
+import {
+  ALL_PROTOCOLS,
+  DEFAULT_PROTOCOL_DIR,
+  REPO_ROOT,
+} from "./rpcgen/build.mjs";
 
-/** Repository root (test/support/ -> ../..). */
-export const REPO_ROOT: string = resolve(
-  dirname(fileURLToPath(import.meta.url)),
-  "..",
-  "..",
-);
+/** Repository root. */
+export { REPO_ROOT };
 
 /** Absolute path of protocol/libvirt-9.0.0 (flat: `<name>.x`, `<name>-structs`, SOURCE). */
-export const LIBVIRT_PROTOCOL_DIR: string = join(
-  REPO_ROOT,
-  "protocol",
-  "libvirt-9.0.0",
-);
+export const LIBVIRT_PROTOCOL_DIR: string = DEFAULT_PROTOCOL_DIR;
 
-/** Base names (without `.x`) of the 9 libvirt 9.0.0 XDR protocol files. */
-export const LIBVIRT_X_FILES = [
-  "remote_protocol",
-  "qemu_protocol",
-  "lxc_protocol",
-  "admin_protocol",
-  "virnetprotocol",
-  "virkeepaliveprotocol",
-  "lxc_monitor_protocol",
-  "lock_protocol",
-  "log_protocol",
-] as const;
+/** Base names (without `.x`) of the 9 libvirt 9.0.0 XDR protocol files (the rpcgen harness's list). */
+export const LIBVIRT_X_FILES = ALL_PROTOCOLS;
 
 export type LibvirtProtocolName = (typeof LIBVIRT_X_FILES)[number];
 

@@ -17,14 +17,12 @@ import { createConnection, createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
-import { findTool, requireOrSkip } from "../support/libvirtd.js";
+import { requireOrSkip, requireTools } from "../support/libvirtd.js";
 
 const NOBODY = 65534;
 const isRoot = process.getuid?.() === 0;
 const ready =
-  requireOrSkip("virsh", findTool("virsh") !== null) &&
-  requireOrSkip("unshare", findTool("unshare") !== null) &&
-  requireOrSkip("setpriv", findTool("setpriv") !== null) &&
+  requireTools("virsh", "unshare", "setpriv") &&
   requireOrSkip("root (for a mount namespace and running as nobody)", isRoot);
 
 /**

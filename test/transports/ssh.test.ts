@@ -7,52 +7,23 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { RemoteClient } from "../../generated/remote_protocol/index.js";
 import {
-  findTool,
   requireOrSkip,
+  requireTools,
   startLibvirtd,
   virsh,
   type Libvirtd,
 } from "../support/libvirtd.js";
+import { ourDomains, virshDomains } from "../support/domain-names.js";
+import { failure } from "../support/failure.js";
 import { startSshd, type Sshd } from "../support/sshd.js";
 
+/** An ssh connection (ssh, the far side's helper) takes longer to set up than a socket. */
+const SSH_TIMEOUT_MS = 20_000;
 const isRoot = process.getuid?.() === 0;
 const ready =
-  requireOrSkip("libvirtd", findTool("libvirtd") !== null) &&
-  requireOrSkip("virsh", findTool("virsh") !== null) &&
-  requireOrSkip("sshd", findTool("sshd") !== null) &&
-  requireOrSkip("ssh", findTool("ssh") !== null) &&
-  requireOrSkip("nc", findTool("nc") !== null) &&
-  requireOrSkip("virt-ssh-helper", findTool("virt-ssh-helper") !== null) &&
+  requireTools("libvirtd", "virsh", "sshd", "ssh", "nc", "virt-ssh-helper") &&
   requireOrSkip("root (for sshd and a mount namespace)", isRoot);
-
-async function ourDomains(uri: string): Promise<string[]> {
-  const client = await RemoteClient.connect(uri, { timeoutMs: 20_000 });
-  try {
-    const { domains } = await client.connectListAllDomains(1, 0);
-    return domains.map((d) => d.name).sort();
-  } finally {
-    await client.close();
-  }
-}
-
-const virshDomains = async (uri: string) =>
-  (await virsh(uri, "list", "--all", "--name"))
-    .split("\n")
-    .map((l) => l.trim())
-    .filter(Boolean)
-    .sort();
-
-async function failure(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-  } catch (e) {
-    if (process.env.SHOW_ERRORS) console.log((e as Error).message);
-    return (e as Error).message;
-  }
-  throw new Error("expected a failure");
-}
 
 describe.skipIf(!ready)("test+ssh:// and test+libssh:// through sshd", () => {
   let daemon: Libvirtd;
@@ -75,7 +46,7 @@ describe.skipIf(!ready)("test+ssh:// and test+libssh:// through sshd", () => {
       const uri = `test+ssh://${base()}&command=${sshd.sshWrapper}&proxy=${proxy}`;
       const theirs = await virshDomains(uri);
       expect(theirs).toEqual(["test"]);
-      expect(await ourDomains(uri)).toEqual(theirs);
+      expect(await ourDomains(uri, SSH_TIMEOUT_MS)).toEqual(theirs);
     },
     30_000,
   );
@@ -83,7 +54,7 @@ describe.skipIf(!ready)("test+ssh:// and test+libssh:// through sshd", () => {
   it("+ssh: ssh's refusal is the error (a key sshd does not accept)", async () => {
     const uri = `test+ssh://root@127.0.0.1:${sshd.port}/default?socket=${daemon.socket}&keyfile=${join(sshd.dir, "host_ed25519")}&command=${sshd.sshWrapper}`;
     await expect(virsh(uri, "list")).rejects.toThrow("Permission denied");
-    expect(await failure(ourDomains(uri))).toContain(
+    expect(await failure(ourDomains(uri, SSH_TIMEOUT_MS))).toContain(
       "Permission denied (publickey)",
     );
   });
@@ -96,8 +67,8 @@ describe.skipIf(!ready)("test+ssh:// and test+libssh:// through sshd", () => {
       if (transport === "libssh") {
         const theirs = await virshDomains(uri);
         expect(theirs).toEqual(["test"]);
-        expect(await ourDomains(uri)).toEqual(theirs);
-      } else expect(await ourDomains(uri)).toEqual(["test"]);
+        expect(await ourDomains(uri, SSH_TIMEOUT_MS)).toEqual(theirs);
+      } else expect(await ourDomains(uri, SSH_TIMEOUT_MS)).toEqual(["test"]);
     },
     30_000,
   );
@@ -110,7 +81,7 @@ describe.skipIf(!ready)("test+ssh:// and test+libssh:// through sshd", () => {
     await expect(virsh(uri, "list")).rejects.toThrow(
       "SSH HOST KEY VERIFICATION FAILED",
     );
-    expect(await failure(ourDomains(uri))).toContain(
+    expect(await failure(ourDomains(uri, SSH_TIMEOUT_MS))).toContain(
       "SSH HOST KEY VERIFICATION FAILED",
     );
   });

@@ -7,47 +7,17 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RemoteClient } from "../../generated/remote_protocol/index.js";
 import {
-  findTool,
-  requireOrSkip,
+  requireTools,
   startLibvirtd,
   virsh,
   type Libvirtd,
 } from "../support/libvirtd.js";
+import { ourDomains, virshDomains } from "../support/domain-names.js";
+import { failure } from "../support/failure.js";
 import { freePort } from "../support/free-port.js";
 import { issue, makeCa, makePki, type TestPki } from "../support/pki.js";
 
-const ready =
-  requireOrSkip("libvirtd", findTool("libvirtd") !== null) &&
-  requireOrSkip("virsh", findTool("virsh") !== null) &&
-  requireOrSkip("openssl", findTool("openssl") !== null);
-
-async function ourDomains(uri: string): Promise<string[]> {
-  const client = await RemoteClient.connect(uri, { timeoutMs: 10_000 });
-  try {
-    const { domains } = await client.connectListAllDomains(1, 0);
-    return domains.map((d) => d.name).sort();
-  } finally {
-    await client.close();
-  }
-}
-
-const virshDomains = async (uri: string) =>
-  (await virsh(uri, "list", "--all", "--name"))
-    .split("\n")
-    .map((l) => l.trim())
-    .filter(Boolean)
-    .sort();
-
-/** The error of a promise that must fail. */
-async function failure(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-  } catch (e) {
-    if (process.env.SHOW_ERRORS) console.log((e as Error).message);
-    return (e as Error).message;
-  }
-  throw new Error("expected a failure");
-}
+const ready = requireTools("libvirtd", "virsh", "openssl");
 
 describe.skipIf(!ready)("test+tls:// against libvirtd", () => {
   let base: string;

@@ -12,15 +12,14 @@ import {
   remoteServerProgram,
 } from "../../generated/remote_protocol/index.js";
 import {
-  findTool,
-  requireOrSkip,
+  requireTools,
   startLibvirtd,
   type Libvirtd,
 } from "../support/libvirtd.js";
 import { LIBVIRT_PROTOCOL_DIR } from "../support/protocol-files.js";
 import { startTraceCli, type TraceCli } from "../support/trace-cli.js";
 
-const haveLibvirtd = requireOrSkip("libvirtd", findTool("libvirtd") !== null);
+const haveLibvirtd = requireTools("libvirtd");
 const REMOTE_X = join(LIBVIRT_PROTOCOL_DIR, "remote_protocol.x");
 
 type Line = Record<string, unknown>;

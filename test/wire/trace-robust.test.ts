@@ -9,8 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
-  findTool,
-  requireOrSkip,
+  requireTools,
   startLibvirtd,
   type Libvirtd,
 } from "../support/libvirtd.js";
@@ -18,7 +17,7 @@ import { LIBVIRT_PROTOCOL_DIR, REPO_ROOT } from "../support/protocol-files.js";
 import { startTraceCli, type TraceCli } from "../support/trace-cli.js";
 import { FrameReader } from "../../src/runtime/rpc/framing.js";
 
-const haveLibvirtd = requireOrSkip("libvirtd", findTool("libvirtd") !== null);
+const haveLibvirtd = requireTools("libvirtd");
 const REMOTE_X = join(LIBVIRT_PROTOCOL_DIR, "remote_protocol.x");
 const CLI = join(REPO_ROOT, "dist", "cli.js");
 

@@ -16,12 +16,12 @@ import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   findTool,
-  requireOrSkip,
+  requireTools,
   startLibvirtd,
   virsh,
   type Libvirtd,
 } from "../support/libvirtd.js";
-import { apiEnumValue, haveLibvirtApiXml } from "../support/libvirt-api.js";
+import { apiEnumValue, requireLibvirtApiXml } from "../support/libvirt-api.js";
 import { LIBVIRT_PROTOCOL_DIR, REPO_ROOT } from "../support/protocol-files.js";
 import { startTraceCli, type TraceCli } from "../support/trace-cli.js";
 import { startCapture, tsharkFields, tsharkPdml } from "../support/tshark.js";
@@ -29,16 +29,8 @@ import { FrameReader } from "../../src/runtime/rpc/framing.js";
 import { loadProtocols } from "../../src/model/index.js";
 import { decodeMessage, WireProtocols } from "../../src/wire/message.js";
 
-const haveTools = requireOrSkip(
-  "libvirtd, virsh, tshark",
-  findTool("libvirtd") !== null &&
-    findTool("virsh") !== null &&
-    findTool("tshark") !== null,
-);
-const haveApi = requireOrSkip(
-  "libvirt-dev (libvirt-api.xml)",
-  haveLibvirtApiXml(),
-);
+const haveTools = requireTools("libvirtd", "virsh", "tshark");
+const haveApi = requireLibvirtApiXml();
 const sh = promisify(execFile);
 const REMOTE_X = join(LIBVIRT_PROTOCOL_DIR, "remote_protocol.x");
 const CLI = join(REPO_ROOT, "dist", "cli.js");
