@@ -50,6 +50,7 @@ const { values: opt } = parseArgs({
     "client-cpu": { type: "string" },
     "server-cpu": { type: "string" },
     compare: { type: "string", multiple: true, default: [] },
+    "no-floors": { type: "boolean", default: false },
     "cpu-prof": { type: "string" },
     help: { type: "boolean", short: "h", default: false },
   },
@@ -67,6 +68,8 @@ if (opt.help) {
                      interleaved in every round, for A/B comparisons (repeatable);
                      DIST "bare": bench/trace/bare-forwarder.mjs, a proxy that decodes nothing;
                      DIST "socat": socat(1), a C forwarder, the floor of any proxy process
+  --no-floors        leave out the two floors every run has by default: socat (a C
+                     forwarder) and the bare Node forwarder, in the same rounds
   --cpu-prof DIR     run the proxy under node --cpu-prof, profiles written to DIR
   --no-save          print the table only (implied by any option but --seconds and --rounds)
 `);
@@ -84,7 +87,18 @@ const SAVE =
   opt["client-cpu"] === undefined &&
   opt["server-cpu"] === undefined &&
   opt.workloads === "1,8" &&
-  opt["cpu-prof"] === undefined;
+  opt["cpu-prof"] === undefined &&
+  !opt["no-floors"];
+/**
+ * What any proxy costs here, run in the same rounds: socat, a C forwarder (the floor of any
+ * proxy process), and a Node forwarder that decodes nothing (the floor of a proxy in Node).
+ */
+const FLOORS = opt["no-floors"]
+  ? []
+  : [
+      { spec: "socat", label: "socat (C forwarder)" },
+      { spec: "bare", label: "bare Node forwarder" },
+    ];
 
 async function startTrace(base, upstream, dist, name, cpu) {
   const socket = join(base, `${name}.sock`);
@@ -223,13 +237,22 @@ try {
   started.push(daemon);
   // The proxy of this build, then any builds to compare with (each its own process).
   const traces = [];
-  for (const [i, spec] of [join(root, "dist"), ...opt.compare].entries()) {
+  const specs = [
+    join(root, "dist"),
+    ...FLOORS.map((f) => f.spec),
+    ...opt.compare,
+  ];
+  for (const [i, spec] of specs.entries()) {
     const [dist, cpu = PROXY_CPU] = spec.split("@");
     const t = await startTrace(
       base,
       daemon.socket,
       dist,
-      i === 0 ? "trace" : `compare${i}`,
+      i === 0
+        ? "trace"
+        : i <= FLOORS.length
+          ? dist
+          : `compare${i - FLOORS.length}`,
       cpu,
     );
     started.push(t);
@@ -293,10 +316,11 @@ try {
         busyProxy: median(busy.map((b) => b.proxied.busy)),
         busyProxiedClient: median(busy.map((b) => b.proxied.clientBusy)),
       };
-      if (j === 0) rows.push(row);
-      else
+      if (j === 0) rows.push({ ...row, floors: [] });
+      else if (j <= FLOORS.length) rows.at(-1).floors.push(row);
+      if (j > 0)
         process.stderr.write(
-          `${t.name} (${opt.compare[j - 1]}): ${w.label}: ratio ${row.ratio.toFixed(2)} (${row.ratioMin.toFixed(2)}–${row.ratioMax.toFixed(2)}), ${row.cpu.toFixed(1)} µs CPU/call (${rows.at(-1).cpu.toFixed(1)} for this build)\n`,
+          `${t.name} (${specs[j]}): ${w.label}: ratio ${row.ratio.toFixed(2)} (${row.ratioMin.toFixed(2)}–${row.ratioMax.toFixed(2)}), ${row.cpu.toFixed(1)} µs CPU/call (${rows.at(-1).cpu.toFixed(1)} for this build)\n`,
         );
     });
   }
@@ -320,13 +344,19 @@ const table = [
     .map((x) => x.toFixed(1))
     .join(" ")} after (other work on the machine shows here).`,
   ``,
-  `| calls in flight | direct | through trace | ratio (target ≥ 0.8×) | latency per call direct | added by trace |`,
-  `|---|---:|---:|---:|---:|---:|`,
+  `| calls in flight | direct | through trace | ratio (target ≥ 0.8×) | latency per call direct | added by trace |${FLOORS.map((f) => ` ${f.label} ÷ direct (floor) |`).join("")} proxy CPU per call: trace${FLOORS.map((f) => ` / ${f.spec}`).join("")} |`,
+  `|---|---:|---:|---:|---:|---:|${FLOORS.map(() => "---:|").join("")}---:|`,
   ...rows.map(
     (r) =>
-      `| ${r.label} | ${fmt(r.direct)}/s | ${fmt(r.proxied)}/s | **${r.ratio.toFixed(2)}×** (${r.ratioMin.toFixed(2)}–${r.ratioMax.toFixed(2)}) ${r.ratio >= 0.8 ? "✅" : "❌"} | ${r.latency.toFixed(0)} µs | +${r.added.toFixed(0)} µs |`,
+      `| ${r.label} | ${fmt(r.direct)}/s | ${fmt(r.proxied)}/s | **${r.ratio.toFixed(2)}×** (${r.ratioMin.toFixed(2)}–${r.ratioMax.toFixed(2)}) ${r.ratio >= 0.8 ? "✅" : "❌"} | ${r.latency.toFixed(0)} µs | +${r.added.toFixed(0)} µs |${r.floors.map((f) => ` ${f.ratio.toFixed(2)}× (${f.ratioMin.toFixed(2)}–${f.ratioMax.toFixed(2)}) |`).join("")} ${[r, ...r.floors].map((x) => x.cpu.toFixed(0)).join(" / ")} µs |`,
   ),
   ``,
+  ...(FLOORS.length > 0
+    ? [
+        `Floors, run in the same rounds: socat(1) forwarding the unix socket (\`UNIX-LISTEN:…,fork UNIX-CONNECT:…\`; a C process, its CPU counted with its per-connection children), and bench/trace/bare-forwarder.mjs, a Node forwarder that decodes nothing. No proxy process does better than socat here; what the trace costs beyond the bare forwarder is its decoding and output.`,
+        ``,
+      ]
+    : []),
 ].join("\n");
 process.stdout.write(table);
 if (SAVE) {
