@@ -50,6 +50,7 @@ import {
 } from "./ts-text.js";
 import { typeAlias } from "./ts-layout.js";
 import { depthLimited, listCodecBodies } from "./ts-list-codec.js";
+import { inlineBody } from "./ts-types.js";
 import { generatedHeader } from "./generated-header.js";
 
 export interface CodecEmitOptions {
@@ -94,13 +95,7 @@ export function emitCodecModule(
     },
     inline(t) {
       // The resolver names inline bodies after their place (`outer_field`).
-      return (
-        t.kind === "inlineStruct"
-          ? t.struct
-          : t.kind === "inlineUnion"
-            ? t.union
-            : t.enumType
-      ).name;
+      return inlineBody(t).name;
     },
     fresh: () => counter++,
     runtime: (symbol) => file.runtime(symbol),
