@@ -69,8 +69,7 @@ export function emitCodecModule(
   p: ProtocolModel,
   options: CodecEmitOptions,
 ): CodecModule {
-  const inlineDecls = inlineBodiesOf(p.types);
-  const all = [...p.types, ...inlineDecls];
+  const all = [...p.types, ...inlineBodiesOf(p.types)];
   // Everything the module declares, known before any import is named: imports never shadow it.
   const file = new GeneratedFile(options.runtimeImport, [
     ...p.constants.map((c) => tsTypeName(c.name)),
@@ -82,9 +81,37 @@ export function emitCodecModule(
   for (const owner of p.imports)
     for (const d of owner.types)
       file.declare(tsTypeName(d.name), codecName(d.name));
-  let counter = 0;
   const recursive = recursiveTypes(p.types);
-  const ctx: BodyContext = {
+  const body: Chunk[] = [
+    ...constantChunks(p),
+    ...all.flatMap((d) =>
+      declChunks(d, p, bodyContext(p, file, options, recursive)),
+    ),
+    codecMapChunk(p, all),
+  ];
+  const owners = [...p.imports].sort((a, b) => a.name.localeCompare(b.name));
+  const imports = file.imports(owners.map((o) => options.importPathOf(o)));
+  // A protocol of constants alone imports nothing: no empty chunk (a blank line) either.
+  const importChunks =
+    imports.length > 0 ? [stableChunk(imports.join("\n"))] : [];
+  return {
+    header: generatedHeader(`${p.name}.x`),
+    chunks: [...importChunks, ...body],
+  };
+}
+
+/**
+ * How one declaration's bodies name things in this module: the protocol's own types by their
+ * names, other protocols' imported under theirs; loop variables numbered from 0 per declaration.
+ */
+function bodyContext(
+  p: ProtocolModel,
+  file: GeneratedFile,
+  options: CodecEmitOptions,
+  recursive: ReadonlySet<TypeDecl>,
+): BodyContext {
+  let counter = 0;
+  return {
     recursive: (decl) => recursive.has(decl),
     use(decl, as) {
       const owner = p.ownerOf(decl);
@@ -100,11 +127,14 @@ export function emitCodecModule(
     fresh: () => counter++,
     runtime: (symbol) => file.runtime(symbol),
   };
+}
 
-  const body: Chunk[] = [];
-  const consts = p.constants.filter((c) => c.origin !== "enum"); // enum members go with their enum
-  if (consts.length > 0) {
-    body.push(
+/** The numeric constants (enum members go with their enum), then the string constants. */
+function constantChunks(p: ProtocolModel): Chunk[] {
+  const chunks: Chunk[] = [];
+  const consts = p.constants.filter((c) => c.origin !== "enum");
+  if (consts.length > 0)
+    chunks.push(
       stableChunk(
         consts
           .map((c) =>
@@ -118,9 +148,8 @@ export function emitCodecModule(
           .join("\n"),
       ),
     );
-  }
-  if (p.stringConstants.length > 0) {
-    body.push(
+  if (p.stringConstants.length > 0)
+    chunks.push(
       stableChunk(
         p.stringConstants
           .map(
@@ -130,40 +159,27 @@ export function emitCodecModule(
           .join("\n"),
       ),
     );
-  }
-  for (const d of all) {
-    counter = 0;
-    body.push(...declChunks(d, p, ctx));
-  }
+  return chunks;
+}
 
-  body.push(
-    stableChunk(
-      [
-        ...jsDoc([
-          `Every codec of ${p.name}.x by XDR type name, for tools that look codecs up by name.`,
-        ]),
-        all.length === 0
-          ? "export const codecs = {};"
-          : [
-              "export const codecs = {",
-              ...all.map((d) =>
-                objectEntry(literalKey(d.name), codecName(d.name), 1),
-              ),
-              "};",
-            ].join("\n"),
-      ].join("\n"),
-    ),
+/** `export const codecs = { name: xdr_name, … };`, for tools that look codecs up by name. */
+function codecMapChunk(p: ProtocolModel, all: readonly TypeDecl[]): Chunk {
+  return stableChunk(
+    [
+      ...jsDoc([
+        `Every codec of ${p.name}.x by XDR type name, for tools that look codecs up by name.`,
+      ]),
+      all.length === 0
+        ? "export const codecs = {};"
+        : [
+            "export const codecs = {",
+            ...all.map((d) =>
+              objectEntry(literalKey(d.name), codecName(d.name), 1),
+            ),
+            "};",
+          ].join("\n"),
+    ].join("\n"),
   );
-
-  const owners = [...p.imports].sort((a, b) => a.name.localeCompare(b.name));
-  const imports = file.imports(owners.map((o) => options.importPathOf(o)));
-  // A protocol of constants alone imports nothing: no empty chunk (a blank line) either.
-  const importChunks =
-    imports.length > 0 ? [stableChunk(imports.join("\n"))] : [];
-  return {
-    header: generatedHeader(`${p.name}.x`),
-    chunks: [...importChunks, ...body],
-  };
 }
 
 /**
