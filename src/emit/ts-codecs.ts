@@ -424,49 +424,7 @@ function unionChunks(
       ],
     );
 
-  // A default arm over a closed set of values (enum members, true/false) becomes one more
-  // arm listing the values no case names; over an int it stays open.
-  const arms: { values: number[]; comment?: string; field: Field | null }[] =
-    u.arms.map((arm) => {
-      const named = arm.cases
-        .filter((c) => c.text !== String(c.value))
-        .map((c) => c.text);
-      return {
-        values: arm.cases.map((c) => c.value),
-        comment: named.length ? named.join(", ") : undefined,
-        field: arm.field,
-      };
-    });
-  let openDefault: Field | null | undefined = undefined;
-  if (u.defaultArm !== undefined) {
-    const closed =
-      kind.kind === "bool"
-        ? [
-            { value: 0, name: "FALSE" },
-            { value: 1, name: "TRUE" },
-          ]
-        : kind.kind === "enum"
-          ? kind.enumType.members.map((m) => ({ value: m.value, name: m.name }))
-          : null;
-    if (closed === null) openDefault = u.defaultArm;
-    else {
-      const listed = new Set(
-        u.arms.flatMap((a) => a.cases.map((c) => c.value)),
-      );
-      const rest = closed.filter(
-        (m, i) =>
-          !listed.has(m.value) &&
-          closed.findIndex((x) => x.value === m.value) === i,
-      );
-      if (rest.length > 0)
-        arms.push({
-          values: rest.map((m) => m.value),
-          comment: `default: ${rest.map((m) => (isBool ? lit(m.value) : m.name)).join(", ")}`,
-          field: u.defaultArm,
-        });
-    }
-  }
-
+  const { arms, openDefault } = unionArms(u, kind);
   const variants: { text: string; comment?: string }[] = [];
   const encodeCases: string[] = [];
   const decodeCases: string[] = [];
@@ -544,6 +502,60 @@ function unionChunks(
     stableChunk([...doc, unionTypeAlias(typeName, variants)].join("\n")),
     codecChunk(ctx, u.name, typeName, encode, decode, ctx.recursive(u)),
   ];
+}
+
+/** One arm of a union's switch: its discriminant values and member (null: void). */
+interface UnionArm {
+  readonly values: readonly number[];
+  /** The cases' names, when they are not plain numbers. */
+  readonly comment?: string | undefined;
+  readonly field: Field | null;
+}
+
+/**
+ * The union's arms. A default arm over a closed set of values (enum members, true/false)
+ * becomes one more arm listing the values no case names; over an int it stays open
+ * (`openDefault`: its member, null for void; undefined when there is no open default).
+ */
+function unionArms(
+  u: UnionType,
+  kind: DiscriminantKind,
+): { arms: UnionArm[]; openDefault: Field | null | undefined } {
+  const isBool = kind.kind === "bool";
+  const arms: UnionArm[] = u.arms.map((arm) => {
+    const named = arm.cases
+      .filter((c) => c.text !== String(c.value))
+      .map((c) => c.text);
+    return {
+      values: arm.cases.map((c) => c.value),
+      comment: named.length ? named.join(", ") : undefined,
+      field: arm.field,
+    };
+  });
+  if (u.defaultArm === undefined) return { arms, openDefault: undefined };
+  const closed =
+    kind.kind === "bool"
+      ? [
+          { value: 0, name: "FALSE" },
+          { value: 1, name: "TRUE" },
+        ]
+      : kind.kind === "enum"
+        ? kind.enumType.members.map((m) => ({ value: m.value, name: m.name }))
+        : null;
+  if (closed === null) return { arms, openDefault: u.defaultArm };
+  const listed = new Set(u.arms.flatMap((a) => a.cases.map((c) => c.value)));
+  const rest = closed.filter(
+    (m, i) =>
+      !listed.has(m.value) &&
+      closed.findIndex((x) => x.value === m.value) === i,
+  );
+  if (rest.length > 0)
+    arms.push({
+      values: rest.map((m) => m.value),
+      comment: `default: ${rest.map((m) => (isBool ? String(m.value !== 0) : m.name)).join(", ")}`,
+      field: u.defaultArm,
+    });
+  return { arms, openDefault: undefined };
 }
 
 type DiscriminantKind = {
