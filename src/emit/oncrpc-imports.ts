@@ -8,6 +8,7 @@ import type { ProtocolModel, TypeDecl } from "../model/types.js";
 import { GeneratedFile } from "./generated-file.js";
 import type { BodyContext } from "./ts-codec-bodies.js";
 import { codecName, tsTypeName } from "./ts-names.js";
+import { inlineBody } from "./ts-types.js";
 
 export interface ImportCollector {
   readonly file: GeneratedFile;
@@ -42,12 +43,7 @@ export function importCollector(
       else file.importDeclared(from, codecName(decl.name));
     },
     inline(t, as) {
-      const body =
-        t.kind === "inlineStruct"
-          ? t.struct
-          : t.kind === "inlineUnion"
-            ? t.union
-            : t.enumType;
+      const body = inlineBody(t);
       // The codecs module declares inline bodies under these names.
       ctx.use(body, as);
       return body.name;

@@ -100,6 +100,16 @@ export function eventFamilies(
   return out;
 }
 
+/** `StatusEvent`: the payload type of `client.events.status()`. */
+export function eventAliasName(e: { readonly name: string }): string {
+  return `${e.name[0]!.toUpperCase()}${e.name.slice(1)}Event`;
+}
+
+/** `DOMAIN_EVENTS`: how a family's callbacks are registered. */
+export function familyConstName(f: EventFamily): string {
+  return `${f.object.replace(/([a-z])([A-Z])/g, "$1_$2").toUpperCase()}_EVENTS`;
+}
+
 function hasOnly(s: StructType, names: readonly string[]): boolean {
   return (
     s.fields.length === names.length &&

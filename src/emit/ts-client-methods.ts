@@ -80,21 +80,76 @@ export function clientMethod(
   x: ProcedureModel,
   ctx: ClientMethodContext,
 ): ClientMethod {
-  const { flagsData, rt, api, codecOf, tsTypeOfField } = ctx;
-  const procConst = (x: ProcedureModel) => ctx.own(x.constName);
-  const retType = (x: ProcedureModel) =>
-    x.ret ? ctx.typeOfDecl(x.ret) : "void";
-  const a = x.annotations;
+  const { params, docs } = methodParams(x, ctx);
+  const { result, unwrap } = methodResult(x, ctx);
+  const notes = annotationNotes(x, unwrap);
+  const dir = direction(x);
+  let sparse = "false";
+  if (dir) {
+    sparse = sparseExpression(x, params, ctx.flagsData, ctx.defines);
+    notes.push(...streamNotes(x, dir, sparse));
+  }
+  const { returnType, call } = methodCall(x, ctx, params, {
+    dir,
+    sparse,
+    result,
+    unwrap,
+  });
+  const head = `\`${x.apiName}\`: \`${x.constName}\` = ${x.number} (${ctx.protocolName}.x).`;
+  const method: ClientMethod["structure"] = {
+    name: memberName(x.methodName, BASE_MEMBERS),
+    docs: [
+      [
+        head,
+        ...(notes.length ? ["", ...notes] : []),
+        ...(docs.length ? ["", ...docs] : []),
+      ].join("\n"),
+    ],
+    parameters: [
+      ...params.map((q) => ({
+        name: q.name,
+        type: q.type,
+        ...(q.initializer ? { initializer: q.initializer } : {}),
+      })),
+      {
+        name: "options",
+        type: ctx.rt(dir ? "StreamCallOptions" : "CallOptions"),
+        hasQuestionToken: true,
+      },
+    ],
+    returnType,
+  };
+  return { structure: method, call };
+}
+
+/** A method parameter, for one member of the args struct. */
+interface MethodParam {
+  readonly name: string;
+  readonly type: string;
+  /** The args member it fills. */
+  readonly field: string;
+  readonly initializer?: string;
+  /** The value put in the args struct, when the parameter needs converting. */
+  readonly value?: string;
+}
+
+/**
+ * One parameter per args member, typed as libvirt documents it (`flags` as the flags enums
+ * its API combines, other enum arguments as their enum), with `@param` docs for the flags.
+ */
+function methodParams(
+  x: ProcedureModel,
+  ctx: ClientMethodContext,
+): { params: MethodParam[]; docs: string[] } {
+  const { flagsData, rt, api } = ctx;
   const fields = x.args?.fields ?? [];
   // `options` is the method's last parameter.
   const taken = new Set<string>([...ctx.takenNames, "options"]);
-  const paramName = (f: string) => bindingName(f, taken);
   const docs: string[] = [];
-  const params = fields.map((f, i) => {
-    const name = paramName(f.name);
-    let type = tsTypeOfField(f);
+  const params = fields.map((f, i): MethodParam => {
+    const name = bindingName(f.name, taken);
+    let type = ctx.tsTypeOfField(f);
     let initializer: string | undefined;
-    // The value put in the args struct, when the parameter needs converting.
     let value: string | undefined;
     if (
       f.name === "flags" &&
@@ -134,27 +189,40 @@ export function clientMethod(
       ...(value ? { value } : {}),
     };
   });
+  return { params, docs };
+}
+
+/**
+ * What the method resolves with: the ret struct, or its only member (`unwrap`), with the
+ * members libvirt documents as one of an enum (`state`: virDomainState) typed as that enum.
+ */
+function methodResult(
+  x: ProcedureModel,
+  ctx: ClientMethodContext,
+): { result: string; unwrap: Field | null } {
   const unwrap = x.ret && x.ret.fields.length === 1 ? x.ret.fields[0]! : null;
-  // Returned values libvirt documents as one of an enum (`state`: virDomainState).
   const retEnums = (x.ret?.fields ?? []).flatMap((f) => {
     const named =
       f.shape === "scalar" && f.type.kind === "primitive"
-        ? argumentEnumOf(flagsData, x.apiName, f.name)
+        ? argumentEnumOf(ctx.flagsData, x.apiName, f.name)
         : null;
     if (!named || named.bits) return [];
-    return [`${propKey(f.name)}: ${api(named.enum)}`];
+    return [`${propKey(f.name)}: ${ctx.api(named.enum)}`];
   });
+  const retType = () => (x.ret ? ctx.typeOfDecl(x.ret) : "void");
   const result = unwrap
     ? retEnums.length
       ? retEnums[0]!.replace(/^[^:]*: /, "")
-      : tsTypeOfField(unwrap)
+      : ctx.tsTypeOfField(unwrap)
     : retEnums.length
-      ? `${retType(x)} & { ${retEnums.join("; ")} }`
-      : retType(x);
-  const dir = direction(x);
-  const head = [
-    `\`${x.apiName}\`: \`${x.constName}\` = ${x.number} (${ctx.protocolName}.x).`,
-  ];
+      ? `${retType()} & { ${retEnums.join("; ")} }`
+      : retType();
+  return { result, unwrap };
+}
+
+/** The doc lines the annotations give: ACL rules and filters, priority, what it resolves with. */
+function annotationNotes(x: ProcedureModel, unwrap: Field | null): string[] {
+  const a = x.annotations;
   const rules = !a ? [] : a.aclNone ? ["none"] : a.acl.map((r) => r.text);
   const notes: string[] = [];
   if (rules.length)
@@ -165,106 +233,102 @@ export function clientMethod(
     );
   if (a?.priority === "high") notes.push("Priority: high.");
   if (unwrap) notes.push(`Resolves with \`${x.ret!.name}.${unwrap.name}\`.`);
-  let returnType: string;
-  // The method's one statement `return callee(args)then;`, in parts for printMethod.
-  const argsLiteral: Literal = x.args
-    ? obj(
-        params.map((q) =>
-          q.value
-            ? { key: literalKey(q.field), value: raw(q.value) }
-            : q.name === q.field
-              ? {
-                  key: propKey(q.field),
-                  value: raw(propKey(q.field)),
-                  shorthand: true,
-                }
-              : { key: literalKey(q.field), value: raw(q.name) },
-        ),
-      )
-    : raw("undefined");
-  let call: CallParts;
-  if (dir) {
-    const sparse = sparseExpression(x, params, flagsData, ctx.defines);
-    notes.push(
-      dir === "read"
-        ? "The server then sends data (`@readstream`): resolves once it accepted the call, with the stream to read."
-        : "Then send the data (`@writestream`): resolves once the server accepted the call, with the stream to write; `end()` it to finish.",
-    );
-    if (sparse !== "false")
-      notes.push(
-        `Sparse (holes) when \`${x.annotations!.sparseFlag}\` is set.`,
-      );
-    if (x.ret) {
-      returnType = `Promise<${rt("StreamReply")}<${result}>>`;
-      call = {
+  return notes;
+}
+
+/** How a stream procedure's method is used, and when its stream is sparse. */
+function streamNotes(
+  x: ProcedureModel,
+  dir: "read" | "write",
+  sparse: string,
+): string[] {
+  return [
+    dir === "read"
+      ? "The server then sends data (`@readstream`): resolves once it accepted the call, with the stream to read."
+      : "Then send the data (`@writestream`): resolves once the server accepted the call, with the stream to write; `end()` it to finish.",
+    ...(sparse !== "false"
+      ? [`Sparse (holes) when \`${x.annotations!.sparseFlag}\` is set.`]
+      : []),
+  ];
+}
+
+/** The args struct from the parameters: `{ dom, flags: flags >>> 0 }`. */
+function argsLiteral(
+  x: ProcedureModel,
+  params: readonly MethodParam[],
+): Literal {
+  if (!x.args) return raw("undefined");
+  return obj(
+    params.map((q) =>
+      q.value
+        ? { key: literalKey(q.field), value: raw(q.value) }
+        : q.name === q.field
+          ? {
+              key: propKey(q.field),
+              value: raw(propKey(q.field)),
+              shorthand: true,
+            }
+          : { key: literalKey(q.field), value: raw(q.name) },
+    ),
+  );
+}
+
+/**
+ * The method's return type and its one statement: `invoke` for a call, `invokeStream` for a
+ * stream call with a ret, `invokeStreamOnly` for one without; all take the procedure, the args
+ * codec and struct first and the call options last.
+ */
+function methodCall(
+  x: ProcedureModel,
+  ctx: ClientMethodContext,
+  params: readonly MethodParam[],
+  {
+    dir,
+    sparse,
+    result,
+    unwrap,
+  }: {
+    dir: "read" | "write" | null;
+    sparse: string;
+    result: string;
+    unwrap: Field | null;
+  },
+): { returnType: string; call: CallParts } {
+  const { rt, codecOf } = ctx;
+  const args = [
+    raw(ctx.own(x.constName)),
+    raw(codecOf(x.args)),
+    argsLiteral(x, params),
+  ];
+  const stream = [raw(`"${dir}"`), raw(sparse), raw("options")];
+  if (!dir)
+    return {
+      returnType: `Promise<${result}>`,
+      call: {
+        callee: "this.invoke",
+        args: [...args, raw(codecOf(x.ret)), raw("options")],
+        then: unwrap ? `.then((r) => r.${unwrap.name})` : "",
+      },
+    };
+  if (x.ret)
+    return {
+      returnType: `Promise<${rt("StreamReply")}<${result}>>`,
+      call: {
         callee: "this.invokeStream",
-        args: [
-          raw(procConst(x)),
-          raw(codecOf(x.args)),
-          argsLiteral,
-          raw(codecOf(x.ret)),
-          raw(`"${dir}"`),
-          raw(sparse),
-          raw("options"),
-        ],
+        args: [...args, raw(codecOf(x.ret)), ...stream],
         then: unwrap
           ? `.then(({ result, stream }) => ({ result: result.${unwrap.name}, stream }))`
           : "",
-      };
-    } else {
-      returnType = `Promise<${rt("VirtStream")}>`;
-      call = {
-        callee: "this.invokeStreamOnly",
-        args: [
-          raw(procConst(x)),
-          raw(codecOf(x.args)),
-          argsLiteral,
-          raw(`"${dir}"`),
-          raw(sparse),
-          raw("options"),
-        ],
-        then: "",
-      };
-    }
-  } else {
-    returnType = `Promise<${result}>`;
-    call = {
-      callee: "this.invoke",
-      args: [
-        raw(procConst(x)),
-        raw(codecOf(x.args)),
-        argsLiteral,
-        raw(codecOf(x.ret)),
-        raw("options"),
-      ],
-      then: unwrap ? `.then((r) => r.${unwrap.name})` : "",
-    };
-  }
-  const name = memberName(x.methodName, BASE_MEMBERS);
-  const method: ClientMethod["structure"] = {
-    name,
-    docs: [
-      [
-        ...head,
-        ...(notes.length ? ["", ...notes] : []),
-        ...(docs.length ? ["", ...docs] : []),
-      ].join("\n"),
-    ],
-    parameters: [
-      ...params.map((q) => ({
-        name: q.name,
-        type: q.type,
-        ...(q.initializer ? { initializer: q.initializer } : {}),
-      })),
-      {
-        name: "options",
-        type: rt(dir ? "StreamCallOptions" : "CallOptions"),
-        hasQuestionToken: true,
       },
-    ],
-    returnType,
+    };
+  return {
+    returnType: `Promise<${rt("VirtStream")}>`,
+    call: {
+      callee: "this.invokeStreamOnly",
+      args: [...args, ...stream],
+      then: "",
+    },
   };
-  return { structure: method, call };
 }
 
 /** `(flags & 1) !== 0` when the procedure's `@sparseflag` names a known flag, else `false`. */

@@ -50,6 +50,7 @@ import {
 } from "./ts-text.js";
 import { typeAlias } from "./ts-layout.js";
 import { depthLimited, listCodecBodies } from "./ts-list-codec.js";
+import { inlineBody } from "./ts-types.js";
 import { generatedHeader } from "./generated-header.js";
 
 export interface CodecEmitOptions {
@@ -68,8 +69,7 @@ export function emitCodecModule(
   p: ProtocolModel,
   options: CodecEmitOptions,
 ): CodecModule {
-  const inlineDecls = inlineBodiesOf(p.types);
-  const all = [...p.types, ...inlineDecls];
+  const all = [...p.types, ...inlineBodiesOf(p.types)];
   // Everything the module declares, known before any import is named: imports never shadow it.
   const file = new GeneratedFile(options.runtimeImport, [
     ...p.constants.map((c) => tsTypeName(c.name)),
@@ -81,9 +81,37 @@ export function emitCodecModule(
   for (const owner of p.imports)
     for (const d of owner.types)
       file.declare(tsTypeName(d.name), codecName(d.name));
-  let counter = 0;
   const recursive = recursiveTypes(p.types);
-  const ctx: BodyContext = {
+  const body: Chunk[] = [
+    ...constantChunks(p),
+    ...all.flatMap((d) =>
+      declChunks(d, p, bodyContext(p, file, options, recursive)),
+    ),
+    codecMapChunk(p, all),
+  ];
+  const owners = [...p.imports].sort((a, b) => a.name.localeCompare(b.name));
+  const imports = file.imports(owners.map((o) => options.importPathOf(o)));
+  // A protocol of constants alone imports nothing: no empty chunk (a blank line) either.
+  const importChunks =
+    imports.length > 0 ? [stableChunk(imports.join("\n"))] : [];
+  return {
+    header: generatedHeader(`${p.name}.x`),
+    chunks: [...importChunks, ...body],
+  };
+}
+
+/**
+ * How one declaration's bodies name things in this module: the protocol's own types by their
+ * names, other protocols' imported under theirs; loop variables numbered from 0 per declaration.
+ */
+function bodyContext(
+  p: ProtocolModel,
+  file: GeneratedFile,
+  options: CodecEmitOptions,
+  recursive: ReadonlySet<TypeDecl>,
+): BodyContext {
+  let counter = 0;
+  return {
     recursive: (decl) => recursive.has(decl),
     use(decl, as) {
       const owner = p.ownerOf(decl);
@@ -94,22 +122,19 @@ export function emitCodecModule(
     },
     inline(t) {
       // The resolver names inline bodies after their place (`outer_field`).
-      return (
-        t.kind === "inlineStruct"
-          ? t.struct
-          : t.kind === "inlineUnion"
-            ? t.union
-            : t.enumType
-      ).name;
+      return inlineBody(t).name;
     },
     fresh: () => counter++,
     runtime: (symbol) => file.runtime(symbol),
   };
+}
 
-  const body: Chunk[] = [];
-  const consts = p.constants.filter((c) => c.origin !== "enum"); // enum members go with their enum
-  if (consts.length > 0) {
-    body.push(
+/** The numeric constants (enum members go with their enum), then the string constants. */
+function constantChunks(p: ProtocolModel): Chunk[] {
+  const chunks: Chunk[] = [];
+  const consts = p.constants.filter((c) => c.origin !== "enum");
+  if (consts.length > 0)
+    chunks.push(
       stableChunk(
         consts
           .map((c) =>
@@ -123,9 +148,8 @@ export function emitCodecModule(
           .join("\n"),
       ),
     );
-  }
-  if (p.stringConstants.length > 0) {
-    body.push(
+  if (p.stringConstants.length > 0)
+    chunks.push(
       stableChunk(
         p.stringConstants
           .map(
@@ -135,40 +159,27 @@ export function emitCodecModule(
           .join("\n"),
       ),
     );
-  }
-  for (const d of all) {
-    counter = 0;
-    body.push(...declChunks(d, p, ctx));
-  }
+  return chunks;
+}
 
-  body.push(
-    stableChunk(
-      [
-        ...jsDoc([
-          `Every codec of ${p.name}.x by XDR type name, for tools that look codecs up by name.`,
-        ]),
-        all.length === 0
-          ? "export const codecs = {};"
-          : [
-              "export const codecs = {",
-              ...all.map((d) =>
-                objectEntry(literalKey(d.name), codecName(d.name), 1),
-              ),
-              "};",
-            ].join("\n"),
-      ].join("\n"),
-    ),
+/** `export const codecs = { name: xdr_name, … };`, for tools that look codecs up by name. */
+function codecMapChunk(p: ProtocolModel, all: readonly TypeDecl[]): Chunk {
+  return stableChunk(
+    [
+      ...jsDoc([
+        `Every codec of ${p.name}.x by XDR type name, for tools that look codecs up by name.`,
+      ]),
+      all.length === 0
+        ? "export const codecs = {};"
+        : [
+            "export const codecs = {",
+            ...all.map((d) =>
+              objectEntry(literalKey(d.name), codecName(d.name), 1),
+            ),
+            "};",
+          ].join("\n"),
+    ].join("\n"),
   );
-
-  const owners = [...p.imports].sort((a, b) => a.name.localeCompare(b.name));
-  const imports = file.imports(owners.map((o) => options.importPathOf(o)));
-  // A protocol of constants alone imports nothing: no empty chunk (a blank line) either.
-  const importChunks =
-    imports.length > 0 ? [stableChunk(imports.join("\n"))] : [];
-  return {
-    header: generatedHeader(`${p.name}.x`),
-    chunks: [...importChunks, ...body],
-  };
 }
 
 /**
@@ -413,49 +424,7 @@ function unionChunks(
       ],
     );
 
-  // A default arm over a closed set of values (enum members, true/false) becomes one more
-  // arm listing the values no case names; over an int it stays open.
-  const arms: { values: number[]; comment?: string; field: Field | null }[] =
-    u.arms.map((arm) => {
-      const named = arm.cases
-        .filter((c) => c.text !== String(c.value))
-        .map((c) => c.text);
-      return {
-        values: arm.cases.map((c) => c.value),
-        comment: named.length ? named.join(", ") : undefined,
-        field: arm.field,
-      };
-    });
-  let openDefault: Field | null | undefined = undefined;
-  if (u.defaultArm !== undefined) {
-    const closed =
-      kind.kind === "bool"
-        ? [
-            { value: 0, name: "FALSE" },
-            { value: 1, name: "TRUE" },
-          ]
-        : kind.kind === "enum"
-          ? kind.enumType.members.map((m) => ({ value: m.value, name: m.name }))
-          : null;
-    if (closed === null) openDefault = u.defaultArm;
-    else {
-      const listed = new Set(
-        u.arms.flatMap((a) => a.cases.map((c) => c.value)),
-      );
-      const rest = closed.filter(
-        (m, i) =>
-          !listed.has(m.value) &&
-          closed.findIndex((x) => x.value === m.value) === i,
-      );
-      if (rest.length > 0)
-        arms.push({
-          values: rest.map((m) => m.value),
-          comment: `default: ${rest.map((m) => (isBool ? lit(m.value) : m.name)).join(", ")}`,
-          field: u.defaultArm,
-        });
-    }
-  }
-
+  const { arms, openDefault } = unionArms(u, kind);
   const variants: { text: string; comment?: string }[] = [];
   const encodeCases: string[] = [];
   const decodeCases: string[] = [];
@@ -533,6 +502,60 @@ function unionChunks(
     stableChunk([...doc, unionTypeAlias(typeName, variants)].join("\n")),
     codecChunk(ctx, u.name, typeName, encode, decode, ctx.recursive(u)),
   ];
+}
+
+/** One arm of a union's switch: its discriminant values and member (null: void). */
+interface UnionArm {
+  readonly values: readonly number[];
+  /** The cases' names, when they are not plain numbers. */
+  readonly comment?: string | undefined;
+  readonly field: Field | null;
+}
+
+/**
+ * The union's arms. A default arm over a closed set of values (enum members, true/false)
+ * becomes one more arm listing the values no case names; over an int it stays open
+ * (`openDefault`: its member, null for void; undefined when there is no open default).
+ */
+function unionArms(
+  u: UnionType,
+  kind: DiscriminantKind,
+): { arms: UnionArm[]; openDefault: Field | null | undefined } {
+  const isBool = kind.kind === "bool";
+  const arms: UnionArm[] = u.arms.map((arm) => {
+    const named = arm.cases
+      .filter((c) => c.text !== String(c.value))
+      .map((c) => c.text);
+    return {
+      values: arm.cases.map((c) => c.value),
+      comment: named.length ? named.join(", ") : undefined,
+      field: arm.field,
+    };
+  });
+  if (u.defaultArm === undefined) return { arms, openDefault: undefined };
+  const closed =
+    kind.kind === "bool"
+      ? [
+          { value: 0, name: "FALSE" },
+          { value: 1, name: "TRUE" },
+        ]
+      : kind.kind === "enum"
+        ? kind.enumType.members.map((m) => ({ value: m.value, name: m.name }))
+        : null;
+  if (closed === null) return { arms, openDefault: u.defaultArm };
+  const listed = new Set(u.arms.flatMap((a) => a.cases.map((c) => c.value)));
+  const rest = closed.filter(
+    (m, i) =>
+      !listed.has(m.value) &&
+      closed.findIndex((x) => x.value === m.value) === i,
+  );
+  if (rest.length > 0)
+    arms.push({
+      values: rest.map((m) => m.value),
+      comment: `default: ${rest.map((m) => (isBool ? String(m.value !== 0) : m.name)).join(", ")}`,
+      field: u.defaultArm,
+    });
+  return { arms, openDefault: undefined };
 }
 
 type DiscriminantKind = {

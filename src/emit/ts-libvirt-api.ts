@@ -14,30 +14,20 @@
  *   … as a ullong                                                             cpu_shares?: bigint; …
  * ```
  * Protocols the data does not describe, and protocols generated without it, get no api module.
+ * The typed-parameter interfaces are ts-libvirt-api-params.ts'.
  */
 import { stableChunk, type Chunk, type CodeModule } from "./chunks.js";
 import { GeneratedFile } from "./generated-file.js";
 import { jsDoc } from "./ts-text.js";
-import { propKey } from "./ts-names.js";
 import type { ProtocolModel } from "../model/types.js";
 import {
   apiFileOf,
   argumentEnumOf,
   flagsEnumsOf,
   type LibvirtApiData,
-  type ParamTypeName,
 } from "./libvirt-api-data.js";
 import { generatedHeader } from "./generated-header.js";
-
-const TS_OF_PARAM: Record<ParamTypeName, string> = {
-  int: "number",
-  uint: "number",
-  llong: "bigint",
-  ullong: "bigint",
-  double: "number",
-  boolean: "boolean",
-  string: "string",
-};
+import { domainStatsChunk, paramSetChunks } from "./ts-libvirt-api-params.js";
 
 /** Enum typedefs `virDomainEvent<X>DetailType`, by the lower-cased `<X>` (`pmsuspended`). */
 function lifecycleDetailEnums(data: LibvirtApiData): Map<string, string> {
@@ -95,159 +85,31 @@ export function hasApiModule(p: ProtocolModel, data: LibvirtApiData): boolean {
   );
 }
 
-/** `block.<num>.name` → `` `block.${number}.name` ``; null when the key has no placeholder. */
-function keyPattern(key: string): string | null {
-  const t = key.replace(/<[^>]+>|%z?[ud]/g, "${number}");
-  return t === key ? null : `\`${t}\``;
-}
-
 export function emitApiModule(
   p: ProtocolModel,
   data: LibvirtApiData,
   runtimeImport: string,
 ): CodeModule {
-  const chunks: Chunk[] = [];
   const apiFile = apiFileOf(data, p.name);
   const source = apiFile ? `libvirt's ${apiFile}` : "libvirt's API description";
   const enumNames = apiEnumsOf(p, data);
   // libvirt's enum names are all `vir…`: the runtime's TypedParamValue never collides.
   const file = new GeneratedFile(runtimeImport, enumNames);
-  for (const name of enumNames) {
-    const members = Object.entries(data.enums[name]!);
-    chunks.push(
-      stableChunk(
-        [
-          ...jsDoc([`\`${name}\`, from ${source}.`]),
-          members.length === 0
-            ? `export enum ${name} {}`
-            : [
-                `export enum ${name} {`,
-                ...members.map(([k, v]) => `  ${k} = ${v},`),
-                "}",
-              ].join("\n"),
-        ].join("\n"),
-      ),
-    );
-  }
   const details = lifecycleDetails(data);
-  if (details.length && enumNames.includes("virDomainEventType")) {
-    chunks.push(
-      stableChunk(
-        [
-          ...jsDoc([
-            "The detail enum of each lifecycle event type: `virDomainEventDetailType[event][detail]` is the detail's name.",
-          ]),
-          "export const virDomainEventDetailType = {",
-          ...details.map(
-            (d) => `  [virDomainEventType.${d.member}]: ${d.detail},`,
-          ),
-          "} as const;",
-        ].join("\n"),
-      ),
-      stableChunk(
-        [
-          ...jsDoc([
-            "A lifecycle event's `event` and `detail`: the detail's enum follows from the event type.",
-          ]),
-          "export type virDomainEventLifecycleKind =",
-          ...details.map(
-            (d, i) =>
-              `  | { event: virDomainEventType.${d.member}; detail: ${d.detail} }${i === details.length - 1 ? ";" : ""}`,
-          ),
-        ].join("\n"),
-      ),
-    );
-  }
   const strings = apiFile ? (data.strings?.[apiFile] ?? {}) : {};
-  const own = new Set(Object.keys(strings));
-  if (own.size) {
-    chunks.push(
-      stableChunk(
-        [
-          ...jsDoc([
-            `Typed parameter names and other string constants, from ${source}.`,
-          ]),
-          ...Object.entries(strings).map(
-            ([k, v]) => `export const ${k} = ${JSON.stringify(v)};`,
-          ),
-        ].join("\n"),
-      ),
-    );
-  }
-  for (const [set, fields] of Object.entries(data.paramSets ?? {})) {
-    const entries = Object.entries(fields).filter(([m]) => own.has(m));
-    if (entries.length === 0) continue;
-    const props: string[] = [];
-    const types: string[] = [];
-    for (const [macro, type] of entries) {
-      const field = strings[macro]!;
-      const ts = type ? TS_OF_PARAM[type] : file.runtime("TypedParamValue");
-      const pattern = keyPattern(field);
-      props.push(
-        `  /** \`${macro}\`${type ? ` (${type})` : ""} */`,
-        pattern
-          ? `  [key: ${pattern}]: ${ts};`
-          : `  ${propKey(field)}?: ${ts};`,
-      );
-      if (type && !pattern) types.push(`  ${propKey(field)}: "${type}",`);
-    }
-    const prefix = commonPrefix(entries.map(([m]) => m));
-    chunks.push(
-      stableChunk(
-        [
-          ...jsDoc([
-            `Typed parameters named by \`${prefix}*\`, typed as ${source} documents them (for \`typedParamsToObject\`).`,
-          ]),
-          `export interface ${set} {`,
-          ...props,
-          "}",
-        ].join("\n"),
-      ),
-    );
-    if (types.length)
-      chunks.push(
-        stableChunk(
-          [
-            ...jsDoc([
-              `The wire type of each \`${set}\` field (for \`typedParamsFromObject\`).`,
-            ]),
-            `export const ${set}Types = {`,
-            ...types,
-            "} as const;",
-          ].join("\n"),
-        ),
-      );
-  }
-  if (
-    apiFile &&
+  const chunks: Chunk[] = [
+    ...enumNames.map((name) => enumChunk(name, data.enums[name]!, source)),
+    ...(details.length && enumNames.includes("virDomainEventType")
+      ? lifecycleChunks(details)
+      : []),
+    ...(Object.keys(strings).length ? [stringsChunk(strings, source)] : []),
+    ...paramSetChunks(data, strings, source, file),
+    ...(apiFile &&
     data.domainStats &&
     data.enumFiles?.[apiFile]?.includes("virDomainStatsTypes")
-  ) {
-    const props: string[] = [];
-    for (const [key, d] of Object.entries(data.domainStats)) {
-      const ts = d.enum
-        ? d.enum
-        : d.type
-          ? TS_OF_PARAM[d.type]
-          : file.runtime("TypedParamValue");
-      const pattern = keyPattern(key);
-      props.push(
-        pattern ? `  [key: ${pattern}]: ${ts};` : `  ${propKey(key)}?: ${ts};`,
-      );
-    }
-    chunks.push(
-      stableChunk(
-        [
-          ...jsDoc([
-            "The statistics `virConnectGetAllDomainStats` documents, typed as it documents them (for `typedParamsToObject`).",
-          ]),
-          "export interface virDomainStatsRecordParameters {",
-          ...props,
-          "}",
-        ].join("\n"),
-      ),
-    );
-  }
+      ? [domainStatsChunk(data.domainStats, file)]
+      : []),
+  ];
   return {
     header: generatedHeader(
       `${source} for ${p.name}.x`,
@@ -262,9 +124,72 @@ export function emitApiModule(
   };
 }
 
-function commonPrefix(names: readonly string[]): string {
-  let prefix = names[0] ?? "";
-  for (const n of names)
-    while (!n.startsWith(prefix)) prefix = prefix.slice(0, -1);
-  return prefix.replace(/[^_]*$/, "");
+/** `export enum virX { A = 0, … }`: nominal, and names back from values. */
+function enumChunk(
+  name: string,
+  members: Readonly<Record<string, number>>,
+  source: string,
+): Chunk {
+  const entries = Object.entries(members);
+  return stableChunk(
+    [
+      ...jsDoc([`\`${name}\`, from ${source}.`]),
+      entries.length === 0
+        ? `export enum ${name} {}`
+        : [
+            `export enum ${name} {`,
+            ...entries.map(([k, v]) => `  ${k} = ${v},`),
+            "}",
+          ].join("\n"),
+    ].join("\n"),
+  );
+}
+
+/** Which detail enum goes with which lifecycle event type, as a value and as a type. */
+function lifecycleChunks(
+  details: ReturnType<typeof lifecycleDetails>,
+): Chunk[] {
+  return [
+    stableChunk(
+      [
+        ...jsDoc([
+          "The detail enum of each lifecycle event type: `virDomainEventDetailType[event][detail]` is the detail's name.",
+        ]),
+        "export const virDomainEventDetailType = {",
+        ...details.map(
+          (d) => `  [virDomainEventType.${d.member}]: ${d.detail},`,
+        ),
+        "} as const;",
+      ].join("\n"),
+    ),
+    stableChunk(
+      [
+        ...jsDoc([
+          "A lifecycle event's `event` and `detail`: the detail's enum follows from the event type.",
+        ]),
+        "export type virDomainEventLifecycleKind =",
+        ...details.map(
+          (d, i) =>
+            `  | { event: virDomainEventType.${d.member}; detail: ${d.detail} }${i === details.length - 1 ? ";" : ""}`,
+        ),
+      ].join("\n"),
+    ),
+  ];
+}
+
+/** The API file's string constants (typed parameter names and others). */
+function stringsChunk(
+  strings: Readonly<Record<string, string>>,
+  source: string,
+): Chunk {
+  return stableChunk(
+    [
+      ...jsDoc([
+        `Typed parameter names and other string constants, from ${source}.`,
+      ]),
+      ...Object.entries(strings).map(
+        ([k, v]) => `export const ${k} = ${JSON.stringify(v)};`,
+      ),
+    ].join("\n"),
+  );
 }

@@ -11,65 +11,42 @@
  * } = 0x20000100;                          }
  * ```
  */
-import type { ProtocolModel } from "../model/types.js";
+import type { ProtocolModel, RpcProcedure } from "../model/types.js";
 import { rawChunk, type Chunk, type CodeModule } from "./chunks.js";
-import { importCollector, type ImportCollector } from "./oncrpc-imports.js";
+import { oncRpcModule, type OncRpcModuleContext } from "./oncrpc-module.js";
 import {
   argParams,
   argValue,
-  argsShape,
   methodName,
   procSignature,
-  resultCodec,
   resultType,
-  versionUnits,
-  type ProcedureCodec,
   type VersionUnit,
 } from "./oncrpc-procedures.js";
-import {
-  procedureCodecNames,
-  type OncRpcEmitOptions,
-} from "./ts-oncrpc-programs.js";
+import type { OncRpcEmitOptions } from "./ts-oncrpc-programs.js";
 import { jsDoc } from "./ts-text.js";
-import { generatedHeader } from "./generated-header.js";
 
 export function emitOncRpcClientModule(
   p: ProtocolModel,
   options: OncRpcEmitOptions,
 ): CodeModule {
-  const units = versionUnits(p);
-  const imports = importCollector(
+  return oncRpcModule(
     p,
-    options.importPathOf,
-    options.runtimeImport,
-    [
-      ...units.map((u) => `${u.type}Client`),
-      ...procedureCodecNames(p, options),
-    ],
+    options,
+    (u) => [`${u.type}Client`],
+    (u, m) => [classChunk(p, u, m)],
   );
-  const declare = (c: ProcedureCodec) =>
-    imports.file.importDeclared("./programs.js", c.name);
-  const chunks: Chunk[] = units.map((u) =>
-    classChunk(p, u, imports, declare, imports.useConstant(u.program.name)),
-  );
-  return {
-    header: generatedHeader(`${p.name}.x`),
-    chunks: [rawChunk(imports.lines(["./programs.js"])), ...chunks],
-  };
 }
 
 function classChunk(
   p: ProtocolModel,
   u: VersionUnit,
-  imports: ImportCollector,
-  declare: (c: ProcedureCodec) => void,
-  progConst: string,
+  m: OncRpcModuleContext,
 ): Chunk {
-  const { ctx, file } = imports;
+  const progConst = m.imports.useConstant(u.program.name);
+  const { file } = m.imports;
   const Client = file.runtime("OncRpcClient");
   const CallOptions = file.runtime("OncRpcCallOptions");
   const cls = `${u.type}Client`;
-  const label = `${u.program.name} ${u.version.name}`;
   const lines: string[] = [
     ...jsDoc([
       `Client of \`program ${u.program.name}\` (${u.program.number}), \`version ${u.version.name}\` (${u.version.number}), from ${p.name}.x.`,
@@ -89,28 +66,41 @@ function classChunk(
     "",
     "/** Procedure 0 (NULL), which every server answers: checks the program and version are served. */",
     `nullProc(options?: ${CallOptions}): Promise<void> {`,
-    `return this.rpc.call({ program: this.program, version: ${u.version.number}, proc: 0, label: ${JSON.stringify(`${label} NULL`)} }, null, undefined, null, options);`,
+    `return this.rpc.call(${callHead(u, 0, "NULL")}, null, undefined, null, options);`,
     "}",
-  ];
-  for (const proc of u.version.procedures) {
-    const args = argsShape(proc, u.version, ctx, declare);
-    const result = resultCodec(proc, u.version, ctx, declare);
-    const argsCodec = args.kind === "void" ? "null" : args.codec;
-    lines.push(
-      "",
-      ...jsDoc([`\`${procSignature(proc, ctx)}\``]),
-      `${methodName(proc)}(${[...argParams(proc, ctx), `options?: ${CallOptions}`].join(", ")}): Promise<${resultType(proc, ctx)}> {`,
-      `return this.rpc.call({ program: this.program, version: ${u.version.number}, proc: ${proc.number}, label: ${JSON.stringify(`${label} ${proc.name}`)} }, ${argsCodec}, ${argValue(proc)}, ${result ?? "null"}, options);`,
-      "}",
-    );
-  }
-  lines.push(
+    ...u.version.procedures.flatMap((proc) =>
+      procedureMethod(u, proc, m, CallOptions),
+    ),
     "",
     "/** Sends what is queued, then closes the connection. */",
     "close(): Promise<void> {",
     "return this.rpc.close();",
     "}",
     "}",
-  );
+  ];
   return rawChunk(lines.join("\n"));
+}
+
+/** The call's first argument: `{ program, version, proc, label }`. */
+function callHead(u: VersionUnit, proc: number, name: string): string {
+  const label = `${u.program.name} ${u.version.name} ${name}`;
+  return `{ program: this.program, version: ${u.version.number}, proc: ${proc}, label: ${JSON.stringify(label)} }`;
+}
+
+/** A procedure's method (after a blank line): its arguments in, its result out. */
+function procedureMethod(
+  u: VersionUnit,
+  proc: RpcProcedure,
+  m: OncRpcModuleContext,
+  CallOptions: string,
+): string[] {
+  const { ctx } = m.imports;
+  const wire = m.wire(proc, u);
+  return [
+    "",
+    ...jsDoc([`\`${procSignature(proc, ctx)}\``]),
+    `${methodName(proc)}(${[...argParams(proc, ctx), `options?: ${CallOptions}`].join(", ")}): Promise<${resultType(proc, ctx)}> {`,
+    `return this.rpc.call(${callHead(u, proc.number, proc.name)}, ${wire.argsCodec}, ${argValue(proc)}, ${wire.resultCodec}, options);`,
+    "}",
+  ];
 }

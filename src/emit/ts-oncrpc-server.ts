@@ -14,79 +14,56 @@
  */
 import type { ProtocolModel } from "../model/types.js";
 import { rawChunk, type Chunk, type CodeModule } from "./chunks.js";
-import { importCollector, type ImportCollector } from "./oncrpc-imports.js";
+import { oncRpcModule, type OncRpcModuleContext } from "./oncrpc-module.js";
 import {
   argParams,
-  argsShape,
   methodName,
   procSignature,
-  resultCodec,
   resultType,
-  versionUnits,
-  type ProcedureCodec,
   type VersionUnit,
 } from "./oncrpc-procedures.js";
-import {
-  procedureCodecNames,
-  type OncRpcEmitOptions,
-} from "./ts-oncrpc-programs.js";
+import type { OncRpcEmitOptions } from "./ts-oncrpc-programs.js";
 import { jsDoc } from "./ts-text.js";
-import { generatedHeader } from "./generated-header.js";
 
 export function emitOncRpcServerModule(
   p: ProtocolModel,
   options: OncRpcEmitOptions,
 ): CodeModule {
-  const units = versionUnits(p);
-  const imports = importCollector(
+  return oncRpcModule(
     p,
-    options.importPathOf,
-    options.runtimeImport,
-    [
-      ...units.flatMap((u) => [`${u.type}Handlers`, `${u.value}Server`]),
-      ...procedureCodecNames(p, options),
-    ],
+    options,
+    (u) => [`${u.type}Handlers`, `${u.value}Server`],
+    (u, m) => unitChunks(p, u, m),
   );
-  const declare = (c: ProcedureCodec) =>
-    imports.file.importDeclared("./programs.js", c.name);
-  const chunks: Chunk[] = units.flatMap((u) =>
-    unitChunks(p, u, imports, declare),
-  );
-  return {
-    header: generatedHeader(`${p.name}.x`),
-    chunks: [rawChunk(imports.lines(["./programs.js"])), ...chunks],
-  };
 }
 
 function unitChunks(
   p: ProtocolModel,
   u: VersionUnit,
-  imports: ImportCollector,
-  declare: (c: ProcedureCodec) => void,
+  m: OncRpcModuleContext,
 ): Chunk[] {
-  const { ctx, file } = imports;
+  const { ctx, file } = m.imports;
   const CallContext = file.runtime("OncRpcCallContext");
-  const progConst = imports.useConstant(u.program.name);
+  const progConst = m.imports.useConstant(u.program.name);
   const iface = `${u.type}Handlers`;
   const members: string[] = [];
   const entries: string[] = [];
   for (const proc of u.version.procedures) {
-    const args = argsShape(proc, u.version, ctx, declare);
-    const result = resultCodec(proc, u.version, ctx, declare);
+    const { args, argsCodec, resultCodec } = m.wire(proc, u);
     const ret = resultType(proc, ctx);
-    const m = methodName(proc);
+    const name = methodName(proc);
     members.push(
       ...jsDoc([`\`${procSignature(proc, ctx)}\``]),
-      `${m}(${[...argParams(proc, ctx), `ctx: ${CallContext}`].join(", ")}): ${ret} | Promise<${ret}>;`,
+      `${name}(${[...argParams(proc, ctx), `ctx: ${CallContext}`].join(", ")}): ${ret} | Promise<${ret}>;`,
     );
     const call =
       args.kind === "void"
-        ? `(_args, ctx) => handlers.${m}(ctx)`
+        ? `(_args, ctx) => handlers.${name}(ctx)`
         : args.kind === "one"
-          ? `(arg, ctx) => handlers.${m}(arg, ctx)`
-          : `(args, ctx) => handlers.${m}(${args.fields.map((_, i) => `args[${i}]`).join(", ")}, ctx)`;
+          ? `(arg, ctx) => handlers.${name}(arg, ctx)`
+          : `(args, ctx) => handlers.${name}(${args.fields.map((_, i) => `args[${i}]`).join(", ")}, ctx)`;
     entries.push(
-      `[${proc.number}, ${file.runtime("procedure")}(${JSON.stringify(proc.name)}, ${args.kind === "void" ? "null" : args.codec}, ${result ?? "null"}, ${call})],`,
+      `[${proc.number}, ${file.runtime("procedure")}(${JSON.stringify(proc.name)}, ${argsCodec}, ${resultCodec}, ${call})],`,
     );
   }
   return [

@@ -11,15 +11,12 @@
  *                                                        acl: [{ object: "domain", permission: "migrate", … }], … },
  * ```
  * `RemoteHandlers` (generated server side) and `RemoteHandWrittenHandlers` (libvirt dispatches
- * by hand) are mapped from the table, so a new procedure adds exactly one table entry.
+ * by hand) are mapped from the table, so a new procedure adds exactly one table entry. The
+ * tables themselves are ts-server-tables.ts'.
  */
-import type {
-  ProcedureModel,
-  ProtocolModel,
-  StructType,
-} from "../model/types.js";
-import { aclRulesLiteral, constantLookup } from "./acl-rules.js";
-import { codecName, literalKey, programPrefix } from "./ts-names.js";
+import type { ProtocolModel, StructType } from "../model/types.js";
+import { constantLookup } from "./acl-rules.js";
+import { codecName, programPrefix } from "./ts-names.js";
 import { byInitialThenCodeUnits, GeneratedFile } from "./generated-file.js";
 import type { RuntimeSymbol } from "virt-rpcgen-runtime/symbols";
 import { stableChunk, type Chunk, type CodeModule } from "./chunks.js";
@@ -30,10 +27,14 @@ import {
   raw,
   str,
   type Literal,
-  type ObjectEntry,
 } from "./literal-printer.js";
 import { jsDoc } from "./ts-text.js";
 import { generatedHeader } from "./generated-header.js";
+import {
+  eventEntries,
+  procedureEntries,
+  tableChunk,
+} from "./ts-server-tables.js";
 
 export interface ServerEmitOptions {
   readonly runtimeImport: string;
@@ -47,9 +48,14 @@ export function hasServerModule(p: ProtocolModel): boolean {
   return p.procedures.some((x) => x.annotations !== null || x.msg !== null);
 }
 
-/** Procedures a client calls (events are messages, not calls; unannotated protocols have no dispatch side). */
-function callProcedures(p: ProtocolModel): ProcedureModel[] {
-  return p.procedures.filter((x) => x.msg === null && x.annotations !== null);
+/** The names a server module declares (for `remote`: `remoteProcedures`, `RemoteHandlers`…). */
+interface ServerNames {
+  readonly value: string;
+  readonly type: string;
+  readonly procedures: string;
+  readonly events: string;
+  readonly spec: string;
+  readonly serverProgram: string;
 }
 
 export function emitServerModule(
@@ -57,17 +63,24 @@ export function emitServerModule(
   options: ServerEmitOptions,
 ): CodeModule {
   const { value, type } = programPrefix(p);
-  const lookup = constantLookup(p, options.defines);
+  const names: ServerNames = {
+    value,
+    type,
+    procedures: `${value}Procedures`,
+    events: `${value}Events`,
+    spec: `${value}ProgramSpec`,
+    serverProgram: `${value}ServerProgram`,
+  };
   const file = new GeneratedFile(options.runtimeImport, [
     "PROGRAM",
     "VERSION",
-    `${value}Procedures`,
-    `${value}Events`,
-    `${value}ProgramSpec`,
+    names.procedures,
+    names.events,
+    names.spec,
     `${type}Handlers`,
     `${type}HandWrittenHandlers`,
     `${type}ServerHandlers`,
-    `${value}ServerProgram`,
+    names.serverProgram,
   ]);
   const rt = (symbol: RuntimeSymbol) => file.runtime(symbol);
   // A namespace import: a new procedure then adds its table entry and nothing else.
@@ -75,198 +88,137 @@ export function emitServerModule(
     s
       ? raw(`${file.namespace("./codecs.js", value)}.${codecName(s.name)}`)
       : raw("null");
-
-  const entries: ObjectEntry[] = callProcedures(p).map((x) => {
-    const a = x.annotations!;
-    const side =
-      a.generate === "server" || a.generate === "both"
-        ? "generated"
-        : "hand-written";
-    const stream =
-      a.readStream !== null
-        ? str("send")
-        : a.writeStream !== null
-          ? str("receive")
-          : raw("null");
-    const target = aclTarget(x);
-    return {
-      key: literalKey(x.methodName),
-      doc: procedureDoc(x),
-      value: obj(
-        [
-          { key: "proc", value: raw(String(x.number)) },
-          { key: "name", value: str(x.constName) },
-          { key: "api", value: str(x.apiName) },
-          { key: "side", value: str(side) },
-          { key: "args", value: codec(x.args) },
-          { key: "ret", value: codec(x.ret) },
-          { key: "priority", value: str(a.priority) },
-          { key: "stream", value: stream },
-          { key: "acl", value: aclRulesLiteral(a.acl, x, lookup) },
-          { key: "aclFilter", value: aclRulesLiteral(a.aclFilter, x, lookup) },
-          {
-            key: "aclTarget",
-            value: target === null ? raw("null") : str(target),
-          },
-        ],
-        true,
-      ),
-    };
-  });
-  const events: ObjectEntry[] = p.procedures
-    .filter((x) => x.msg !== null)
-    .map((x) => ({
-      key: literalKey(x.methodName),
-      doc: `\`${x.constName}\` = ${x.number}`,
-      value: obj([
-        { key: "prog", value: raw("PROGRAM") },
-        { key: "vers", value: raw("VERSION") },
-        { key: "proc", value: raw(String(x.number)) },
-        { key: "name", value: str(x.constName) },
-        { key: "msg", value: codec(x.msg) },
-      ]),
-    }));
-
-  const program = p.program!;
-  const table = (
-    name: string,
-    doc: string,
-    tableEntries: ObjectEntry[],
-    satisfies: string,
-  ): Chunk =>
-    stableChunk(
-      [
-        ...jsDoc([doc]),
-        ...printLiteral(
-          obj(tableEntries, tableEntries.length > 0),
-          0,
-          `export const ${name} = `,
-          ` as const satisfies ${satisfies};`,
-        ),
-      ].join("\n"),
-    );
-
-  const procedureTable = table(
-    `${value}Procedures`,
+  const procedures = procedureEntries(
+    p,
+    codec,
+    constantLookup(p, options.defines),
+  );
+  const events = eventEntries(p, codec);
+  // Built in the order that names their runtime imports first, not in the order printed.
+  const procedureTable = tableChunk(
+    names.procedures,
     `The calls of ${p.name}.x by handler name: what the dispatcher needs to decode, check and answer each one.`,
-    entries,
+    procedures,
     rt("ProcedureTable"),
   );
-  const eventTable = table(
-    `${value}Events`,
-    `Server→client messages of ${p.name}.x (events), for \`client.sendEvent(${value}Events.<name>, msg)\`.`,
+  const eventTable = tableChunk(
+    names.events,
+    `Server→client messages of ${p.name}.x (events), for \`client.sendEvent(${names.events}.<name>, msg)\`.`,
     events,
     rt("EventTable"),
   );
-
-  // The program spec: `export const xProgramSpec: ProgramSpec<typeof xProcedures, typeof xEvents> = {…};`
-  const specHead = genericHead(
-    `export const ${value}ProgramSpec: `,
-    rt("ProgramSpec"),
-    [`typeof ${value}Procedures`, `typeof ${value}Events`],
-    " = ",
-  );
-  const specValue = obj([
-    { key: "name", value: str(value) },
-    { key: "program", value: raw("PROGRAM") },
-    { key: "version", value: raw("VERSION") },
-    { key: "procedures", value: raw(`${value}Procedures`) },
-    { key: "events", value: raw(`${value}Events`) },
-  ]);
-  const spec = [
-    ...jsDoc([
-      `Program \`${program.programConst}\` version ${program.version}.`,
-    ]),
-    ...specHead.slice(0, -1),
-    ...printLiteral(specValue, 0, specHead[specHead.length - 1], ";"),
-  ].join("\n");
-  const alias = (name: string, rhs: string, doc: string) =>
-    stableChunk([...jsDoc([doc]), typeAlias(name, rhs)].join("\n"));
-  const bind = [
-    ...jsDoc([
-      `Binds handlers to program \`${program.programConst}\`, ready for \`createRpcServer({ programs: [...] })\`.`,
-    ]),
-    ...signature(
-      "",
-      `export function ${value}ServerProgram`,
-      [`handlers: ${type}ServerHandlers`],
-      rt("ServerProgram"),
-    ),
-    `  return ${rt("bindProgram")}(${value}ProgramSpec, handlers);`,
-    "}",
-  ].join("\n");
-  const handlerTypes = [
-    alias(
-      `${type}Handlers`,
-      `${rt("GeneratedHandlers")}<typeof ${value}Procedures>`,
-      `One handler per call whose server side libvirt generates (\`@generate: server|both\`): decoded args and a call context in, the ret out.`,
-    ),
-    alias(
-      `${type}HandWrittenHandlers`,
-      `${rt("HandWrittenHandlers")}<typeof ${value}Procedures>`,
-      `Slots for the calls libvirt's daemon implements by hand (\`@generate: none|client\`), typed the same way.`,
-    ),
-    alias(
-      `${type}ServerHandlers`,
-      `Partial<${rt("HandlersOf")}<typeof ${value}Procedures>>`,
-      `What a server implements: any subset; calls without a handler are answered "not supported".`,
-    ),
-  ];
+  const spec = specChunk(p, names, rt);
+  const bind = bindChunk(p, names, rt);
+  const handlerTypes = handlerTypeChunks(names, rt);
   return {
     header: generatedHeader(`${p.name}.x`),
     chunks: [
       // Every name above is resolved: the file's imports are complete.
-      {
-        ...stableChunk(
-          file
-            .imports([], {
-              compare: new Map([
-                [options.runtimeImport, byInitialThenCodeUnits],
-              ]),
-            })
-            .join("\n"),
-        ),
-      },
       stableChunk(
-        [
-          ...jsDoc([`\`${program.programConst}\``]),
-          `const PROGRAM = ${program.program};`,
-          ...jsDoc([`\`${program.versionConst ?? "version"}\``]),
-          `const VERSION = ${program.version};`,
-        ].join("\n"),
+        file
+          .imports([], {
+            compare: new Map([[options.runtimeImport, byInitialThenCodeUnits]]),
+          })
+          .join("\n"),
       ),
+      programConstants(p),
       procedureTable,
       eventTable,
-      stableChunk(spec),
+      spec,
       ...handlerTypes,
-      stableChunk(bind),
+      bind,
     ],
   };
 }
 
-function procedureDoc(x: ProcedureModel): string {
-  const a = x.annotations!;
-  const bits = [
-    `\`${x.constName}\` = ${x.number}: \`${x.apiName}\``,
-    `@generate: ${a.generate}`,
-  ];
-  if (a.aclNone) bits.push("@acl: none");
-  for (const r of a.acl) bits.push(`@acl: ${r.text}`);
-  for (const r of a.aclFilter) bits.push(`@aclfilter: ${r.text}`);
-  if (a.priority === "high") bits.push("@priority: high");
-  if (a.readStream !== null) bits.push(`@readstream: ${a.readStream}`);
-  if (a.writeStream !== null) bits.push(`@writestream: ${a.writeStream}`);
-  return bits.join("; ");
+/** `const PROGRAM = …; const VERSION = …;`, which the event table refers to. */
+function programConstants(p: ProtocolModel): Chunk {
+  const program = p.program!;
+  return stableChunk(
+    [
+      ...jsDoc([`\`${program.programConst}\``]),
+      `const PROGRAM = ${program.program};`,
+      ...jsDoc([`\`${program.versionConst ?? "version"}\``]),
+      `const VERSION = ${program.version};`,
+    ].join("\n"),
+  );
 }
 
-/** The argument naming the object the ACL rules check: a `*_nonnull_<object>` member. */
-function aclTarget(x: ProcedureModel): string | null {
-  const rule = x.annotations?.acl[0];
-  if (!rule || !x.args) return null;
-  const re = new RegExp(`(^|_)nonnull_${rule.object}$`);
-  const f = x.args.fields.find(
-    (f) =>
-      f.shape === "scalar" && f.type.kind === "named" && re.test(f.type.name),
+/** `export const xProgramSpec: ProgramSpec<typeof xProcedures, typeof xEvents> = {…};` */
+function specChunk(
+  p: ProtocolModel,
+  names: ServerNames,
+  rt: (symbol: RuntimeSymbol) => string,
+): Chunk {
+  const head = genericHead(
+    `export const ${names.spec}: `,
+    rt("ProgramSpec"),
+    [`typeof ${names.procedures}`, `typeof ${names.events}`],
+    " = ",
   );
-  return f ? f.name : null;
+  const value = obj([
+    { key: "name", value: str(names.value) },
+    { key: "program", value: raw("PROGRAM") },
+    { key: "version", value: raw("VERSION") },
+    { key: "procedures", value: raw(names.procedures) },
+    { key: "events", value: raw(names.events) },
+  ]);
+  return stableChunk(
+    [
+      ...jsDoc([
+        `Program \`${p.program!.programConst}\` version ${p.program!.version}.`,
+      ]),
+      ...head.slice(0, -1),
+      ...printLiteral(value, 0, head[head.length - 1], ";"),
+    ].join("\n"),
+  );
+}
+
+/** `export function xServerProgram(handlers)`: the spec bound to handlers. */
+function bindChunk(
+  p: ProtocolModel,
+  names: ServerNames,
+  rt: (symbol: RuntimeSymbol) => string,
+): Chunk {
+  return stableChunk(
+    [
+      ...jsDoc([
+        `Binds handlers to program \`${p.program!.programConst}\`, ready for \`createRpcServer({ programs: [...] })\`.`,
+      ]),
+      ...signature(
+        "",
+        `export function ${names.serverProgram}`,
+        [`handlers: ${names.type}ServerHandlers`],
+        rt("ServerProgram"),
+      ),
+      `  return ${rt("bindProgram")}(${names.spec}, handlers);`,
+      "}",
+    ].join("\n"),
+  );
+}
+
+/** The handler types, mapped from the procedure table by the runtime's types. */
+function handlerTypeChunks(
+  { type, procedures }: ServerNames,
+  rt: (symbol: RuntimeSymbol) => string,
+): Chunk[] {
+  const alias = (name: string, rhs: string, doc: string) =>
+    stableChunk([...jsDoc([doc]), typeAlias(name, rhs)].join("\n"));
+  return [
+    alias(
+      `${type}Handlers`,
+      `${rt("GeneratedHandlers")}<typeof ${procedures}>`,
+      `One handler per call whose server side libvirt generates (\`@generate: server|both\`): decoded args and a call context in, the ret out.`,
+    ),
+    alias(
+      `${type}HandWrittenHandlers`,
+      `${rt("HandWrittenHandlers")}<typeof ${procedures}>`,
+      `Slots for the calls libvirt's daemon implements by hand (\`@generate: none|client\`), typed the same way.`,
+    ),
+    alias(
+      `${type}ServerHandlers`,
+      `Partial<${rt("HandlersOf")}<typeof ${procedures}>>`,
+      `What a server implements: any subset; calls without a handler are answered "not supported".`,
+    ),
+  ];
 }
