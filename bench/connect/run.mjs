@@ -79,7 +79,13 @@ const USER = "bench";
 const PASSWORD = "bench-password";
 
 /** The tests' helpers this benchmark reuses (compiled by bench/connect/tsconfig.json). */
-const SHARED_HELPERS = ["pki.ts", "sshd.ts", "libvirtd.ts", "free-port.ts"];
+const SHARED_HELPERS = [
+  "pki.ts",
+  "sshd.ts",
+  "libvirtd.ts",
+  "free-port.ts",
+  "run-libvirt-mount.ts",
+];
 const helper = (name) =>
   import(pathToFileURL(join(OUT, "test", "support", `${name}.js`)).href);
 

@@ -1,4 +1,4 @@
-// Shared helpers of the benchmarks in bench/codec, bench/generate, bench/structs.
+// Shared helpers of the benchmarks under bench/ (peers and libvirtd: processes.mjs, libvirtd.mjs).
 //
 // Plain Node ESM, no dependencies. Conventions every benchmark follows:
 //   * every measured process is pinned: `taskset -c 1 <cmd>` (see runPinned)

@@ -11,15 +11,9 @@ import {
   RpcConnection,
   RpcProtocolError,
   parseFrame,
-  type XdrCodec,
 } from "../../src/runtime/index.js";
+import { u32 } from "../support/hand-written-program.js";
 import { RemoteClient } from "../../generated/remote_protocol/index.js";
-
-const u32: XdrCodec<{ v: number }> = {
-  name: "u32",
-  encode: (w, x) => w.uint(x.v),
-  decode: (r) => ({ v: r.uint() }),
-};
 
 let dir = "";
 let server: Server | null = null;

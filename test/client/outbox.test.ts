@@ -9,12 +9,8 @@ import {
   parseFrame,
   type XdrCodec,
 } from "../../src/runtime/index.js";
+import { u32 } from "../support/hand-written-program.js";
 
-const u32: XdrCodec<{ v: number }> = {
-  name: "u32",
-  encode: (w, x) => w.uint(x.v),
-  decode: (r) => ({ v: r.uint() }),
-};
 const opaque: XdrCodec<{ data: Uint8Array }> = {
   name: "opaque",
   encode: (w, x) => w.varOpaque(x.data),

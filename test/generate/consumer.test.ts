@@ -7,33 +7,20 @@
 import {
   copyFileSync,
   mkdirSync,
-  mkdtempSync,
   readdirSync,
   readFileSync,
-  rmSync,
   writeFileSync,
 } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { REPO_ROOT } from "../support/protocol-files.js";
+import { NPM_ENV, scratchProjectDir } from "../support/npm-project.js";
 import { runOk } from "../support/run.js";
 
-const work = mkdtempSync(join(tmpdir(), "rpcgen-consumer-"));
-afterAll(() => {
-  if (!process.env.KEEP_CONSUMER)
-    rmSync(work, { recursive: true, force: true });
-});
+const work = scratchProjectDir("rpcgen-consumer-");
 
 const run = (cmd: string, args: string[], cwd: string) =>
-  runOk(cmd, args, {
-    cwd,
-    env: {
-      ...process.env,
-      npm_config_fund: "false",
-      npm_config_audit: "false",
-    },
-  });
+  runOk(cmd, args, { cwd, env: NPM_ENV });
 
 describe("consumer project", () => {
   it("packs, installs, generates in prebuild and compiles under tsc --strict", async () => {

@@ -7,30 +7,18 @@
 import {
   cpSync,
   mkdirSync,
-  mkdtempSync,
   readdirSync,
   readFileSync,
-  rmSync,
   writeFileSync,
 } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { REPO_ROOT } from "../support/protocol-files.js";
+import { NPM_ENV, scratchProjectDir } from "../support/npm-project.js";
 import { runOk, tscDiagnostics } from "../support/run.js";
 
-const work = mkdtempSync(join(tmpdir(), "rpcgen-runtime-pkg-"));
-afterAll(() => {
-  if (!process.env.KEEP_CONSUMER)
-    rmSync(work, { recursive: true, force: true });
-});
-
-const env = {
-  ...process.env,
-  npm_config_fund: "false",
-  npm_config_audit: "false",
-  npm_config_update_notifier: "false",
-};
+const work = scratchProjectDir("rpcgen-runtime-pkg-");
+const env = NPM_ENV;
 const RUNTIME_DIR = join(REPO_ROOT, "packages", "runtime");
 const TYPES = join(REPO_ROOT, "node_modules", "@types");
 

@@ -16,6 +16,7 @@ import {
   type ServerClient,
   type XdrCodec,
 } from "../../src/runtime/index.js";
+import { PLAIN_PROCEDURE, u32 } from "../support/hand-written-program.js";
 import {
   RawPeer,
   VIR_NET_CONTINUE,
@@ -28,11 +29,6 @@ import {
 } from "../support/raw-rpc.js";
 
 const PROG = 0x31337;
-const u32: XdrCodec<{ v: number }> = {
-  name: "u32",
-  encode: (w, x) => w.uint(x.v),
-  decode: (r) => ({ v: r.uint() }),
-};
 const flagged: XdrCodec<{
   obj: { name: string };
   flags: number;
@@ -51,17 +47,9 @@ const flagged: XdrCodec<{
   }),
 };
 
-const base = {
-  side: "generated",
-  priority: "low",
-  stream: null,
-  acl: [],
-  aclFilter: [],
-  aclTarget: null,
-} as const;
 const procedures = {
   echo: {
-    ...base,
+    ...PLAIN_PROCEDURE,
     proc: 1,
     name: "T_PROC_ECHO",
     api: "tEcho",
@@ -69,7 +57,7 @@ const procedures = {
     ret: u32,
   },
   slow: {
-    ...base,
+    ...PLAIN_PROCEDURE,
     proc: 2,
     name: "T_PROC_SLOW",
     api: "tSlow",
@@ -77,7 +65,7 @@ const procedures = {
     ret: u32,
   },
   fast: {
-    ...base,
+    ...PLAIN_PROCEDURE,
     proc: 3,
     name: "T_PROC_FAST",
     api: "tFast",
@@ -86,7 +74,7 @@ const procedures = {
     priority: "high",
   },
   guarded: {
-    ...base,
+    ...PLAIN_PROCEDURE,
     proc: 4,
     name: "T_PROC_GUARDED",
     api: "tGuarded",
@@ -116,7 +104,7 @@ const procedures = {
     ],
   },
   unimplemented: {
-    ...base,
+    ...PLAIN_PROCEDURE,
     proc: 5,
     name: "T_PROC_UNIMPLEMENTED",
     api: "tUnimplemented",
@@ -124,7 +112,7 @@ const procedures = {
     ret: null,
   },
   download: {
-    ...base,
+    ...PLAIN_PROCEDURE,
     proc: 6,
     name: "T_PROC_DOWNLOAD",
     api: "tDownload",
@@ -133,7 +121,7 @@ const procedures = {
     stream: "send",
   },
   upload: {
-    ...base,
+    ...PLAIN_PROCEDURE,
     proc: 7,
     name: "T_PROC_UPLOAD",
     api: "tUpload",
@@ -142,7 +130,7 @@ const procedures = {
     stream: "receive",
   },
   list: {
-    ...base,
+    ...PLAIN_PROCEDURE,
     proc: 8,
     name: "T_PROC_LIST",
     api: "tList",
@@ -153,7 +141,7 @@ const procedures = {
     ],
   },
   subscribe: {
-    ...base,
+    ...PLAIN_PROCEDURE,
     proc: 9,
     name: "T_PROC_SUBSCRIBE",
     api: "tSubscribe",

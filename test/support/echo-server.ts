@@ -16,6 +16,7 @@ import {
   type ServerLimits,
   type XdrCodec,
 } from "../../src/runtime/index.js";
+import { PLAIN_PROCEDURE, u32 } from "./hand-written-program.js";
 
 export const ECHO_PROG = 0x3e3e01;
 export const PROC_ECHO = 1;
@@ -23,28 +24,16 @@ export const PROC_BLOB = 2;
 /** A send stream of `v` packets of 64 KiB, starting 20 ms after the reply. */
 export const PROC_DOWNLOAD = 3;
 
-export const u32: XdrCodec<{ v: number }> = {
-  name: "u32",
-  encode: (w, x) => w.uint(x.v),
-  decode: (r) => ({ v: r.uint() }),
-};
+export { u32 };
 export const blob: XdrCodec<{ data: Uint8Array }> = {
   name: "blob",
   encode: (w, x) => w.varOpaque(x.data, 2 << 20),
   decode: (r) => ({ data: r.varOpaqueView(2 << 20) }),
 };
 
-const base = {
-  side: "generated",
-  priority: "low",
-  stream: null,
-  acl: [],
-  aclFilter: [],
-  aclTarget: null,
-} as const;
 const procedures = {
   echo: {
-    ...base,
+    ...PLAIN_PROCEDURE,
     proc: PROC_ECHO,
     name: "E_PROC_ECHO",
     api: "eEcho",
@@ -52,7 +41,7 @@ const procedures = {
     ret: u32,
   },
   blob: {
-    ...base,
+    ...PLAIN_PROCEDURE,
     proc: PROC_BLOB,
     name: "E_PROC_BLOB",
     api: "eBlob",
@@ -60,7 +49,7 @@ const procedures = {
     ret: u32,
   },
   download: {
-    ...base,
+    ...PLAIN_PROCEDURE,
     proc: PROC_DOWNLOAD,
     name: "E_PROC_DOWNLOAD",
     api: "eDownload",

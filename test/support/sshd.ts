@@ -22,6 +22,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { findTool } from "./libvirtd.js";
 import { freePort } from "./free-port.js";
+import { withRunLibvirtAt } from "./run-libvirt-mount.js";
 
 export interface Sshd {
   dir: string;
@@ -121,23 +122,13 @@ export async function startSshd(options: StartSshdOptions = {}): Promise<Sshd> {
   chmodSync(sshWrapper, 0o755);
   mkdirSync("/run/sshd", { recursive: true, mode: 0o755 });
 
-  const run = [sshd, "-D", "-e", "-f", config];
-  const child: ChildProcess = options.bindLibvirtDir
-    ? spawn(
-        "unshare",
-        [
-          "-m",
-          "--propagation",
-          "private",
-          "sh",
-          "-c",
-          `mount --bind "$0" /run/libvirt && exec "$@"`,
-          options.bindLibvirtDir,
-          ...run,
-        ],
-        { stdio: ["ignore", "pipe", "pipe"] },
-      )
-    : spawn(run[0]!, run.slice(1), { stdio: ["ignore", "pipe", "pipe"] });
+  const run: [string, ...string[]] = [sshd, "-D", "-e", "-f", config];
+  const [cmd, ...args] = options.bindLibvirtDir
+    ? withRunLibvirtAt(options.bindLibvirtDir, run)
+    : run;
+  const child: ChildProcess = spawn(cmd, args, {
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   let output = "";
   child.stdout?.on("data", (c: Buffer) => (output += c.toString()));
   child.stderr?.on("data", (c: Buffer) => (output += c.toString()));

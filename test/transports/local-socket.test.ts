@@ -18,6 +18,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { requireOrSkip, requireTools } from "../support/libvirtd.js";
+import { withRunLibvirtAt } from "../support/run-libvirt-mount.js";
 
 const NOBODY = 65534;
 const isRoot = process.getuid?.() === 0;
@@ -64,27 +65,15 @@ function runIsolated(
         ...argv,
       ]
     : argv;
-  const child = spawn(
-    "unshare",
-    [
-      "-m",
-      "--propagation",
-      "private",
-      "sh",
-      "-c",
-      'mount --bind "$0" /run/libvirt && exec "$@"',
-      run.systemDir,
-      ...inner,
-    ],
-    {
-      env: {
-        PATH: process.env.PATH ?? "/usr/bin:/bin",
-        LC_ALL: "C",
-        ...run.env,
-      },
-      stdio: ["ignore", "pipe", "pipe"],
+  const [cmd, ...args] = withRunLibvirtAt(run.systemDir, inner);
+  const child = spawn(cmd, args, {
+    env: {
+      PATH: process.env.PATH ?? "/usr/bin:/bin",
+      LC_ALL: "C",
+      ...run.env,
     },
-  );
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   let stdout = "";
   let stderr = "";
   child.stdout.on("data", (c: Buffer) => (stdout += c.toString()));
