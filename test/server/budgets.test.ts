@@ -52,15 +52,27 @@ const p99 = (xs: number[]) =>
  * its scheduling priority; a hostile peer is normally on another machine, and here its CPU use
  * should not be what slows the server down.
  */
-function child(script: string, args: string[], nice = 0): Promise<string> {
+function child(
+  script: string,
+  args: string[],
+  nice = 0,
+  /** Called with the child's stdin whenever it prints a line that says `half`. */
+  onHalf?: (stdin: NodeJS.WritableStream) => void,
+): Promise<string> {
   return new Promise((resolve, reject) => {
     const p = spawn(process.execPath, ["-e", script, ...args], {
-      stdio: ["ignore", "pipe", "pipe"],
+      stdio: [onHalf ? "pipe" : "ignore", "pipe", "pipe"],
     });
     if (nice && p.pid !== undefined) setPriority(p.pid, nice);
     let out = "";
     let err = "";
-    p.stdout.on("data", (c: Buffer) => (out += c.toString()));
+    p.stdout.on("data", (c: Buffer) => {
+      out += c.toString();
+      if (onHalf && /^half$/m.test(out)) {
+        out = out.replace(/^half\n/m, "");
+        onHalf(p.stdin!);
+      }
+    });
     p.stderr.on("data", (c: Buffer) => (err += c.toString()));
     p.on("exit", (code) =>
       code === 0
@@ -70,7 +82,8 @@ function child(script: string, args: string[], nice = 0): Promise<string> {
   });
 }
 
-// Writes a 1 MiB \`blob\` call one byte per write, then prints the reply's value.
+// Writes a 1 MiB \`blob\` call one byte per write, then prints the reply's value. Halfway it
+// prints "half" and waits for a line on stdin: the server then holds half a frame.
 const TRICKLER = `
 const net = require("node:net");
 const [path, n] = process.argv.slice(1);
@@ -87,22 +100,41 @@ const s = net.createConnection(path, async () => {
   for (let i = 0; i < f.length; i++) {
     s.write(f.subarray(i, i + 1));
     if ((i & 1023) === 1023) await new Promise((r) => setImmediate(r));
+    if (i === f.length >> 1) {
+      while (s.writableLength > 0) await new Promise((r) => setImmediate(r));
+      console.log("half");
+      await new Promise((r) => process.stdin.once("data", r));
+      process.stdin.pause();
+    }
   }
 });
 s.on("error", (e) => { console.error(e.message); process.exit(1); });
 `;
 
 describe("a frame trickled one byte at a time", () => {
-  it("costs another client nothing (p99 < 10 ms) and the server stays within its budget", async () => {
+  it("does not hold up another client, and the server stays within its budget", async () => {
     srv = await startEchoServer();
     const { server } = srv;
     const conn = await RpcConnection.connect({ path: srv.path });
     const rssBefore = process.memoryUsage().rss;
     const payload = MiB - 32;
     let done = false;
-    const trickle = child(TRICKLER, [srv.path, String(payload)], 10).finally(
-      () => (done = true),
-    );
+    // While the server holds half the trickled frame, another client's calls are answered: 20
+    // of them, then the trickle goes on (an order, not a timing: a server that read the frame
+    // before anything else would never answer them, and the test would time out here).
+    let answeredMidFrame = -1;
+    const trickle = child(
+      TRICKLER,
+      [srv.path, String(payload)],
+      10,
+      (stdin) =>
+        void (async () => {
+          for (let i = 0; i < 20; i++)
+            expect((await conn.call(ECHO, u32, { v: i }, u32)).v).toBe(i + 1);
+          answeredMidFrame = 20;
+          stdin.write("go\n");
+        })(),
+    ).finally(() => (done = true));
     const latencies: number[] = [];
     let peakRss = 0;
     while (!done) {
@@ -119,8 +151,10 @@ describe("a frame trickled one byte at a time", () => {
     console.log(
       `trickle: ${latencies.length} calls meanwhile, p99 ${p99(latencies).toFixed(2)} ms, max ${Math.max(...latencies).toFixed(1)} ms; server peak ${server.stats.peakMemory} bytes accounted, RSS +${((peakRss - rssBefore) / MiB).toFixed(1)} MiB`,
     );
-    expect(latencies.length).toBeGreaterThan(100);
-    expect(p99(latencies)).toBeLessThan(10);
+    expect(answeredMidFrame).toBe(20);
+    // Latency while the trickle runs is printed above, not asserted: a wall-clock bound fails
+    // on a loaded machine for reasons that are not the server's.
+    expect(latencies.length).toBeGreaterThan(0);
     // What the server held for the trickled frame: at most twice what had arrived (the frame
     // buffer doubles), far inside its budget; before, each byte cost a chunk object (~100-200
     // bytes): 1 MiB would have been 100-200 MiB.
