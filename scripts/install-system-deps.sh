@@ -24,6 +24,7 @@
 #   gnutls-bin openssl   test certificates for +tls.
 #   tshark libvirt-wireshark   Wireshark's libvirt dissector, compared with our decoder.
 #   chromium         headless browser for the generated protocol reference page.
+#   socat            a C forwarder: the floor of any proxy in bench:trace.
 # Nothing else is required for libvirtd's test driver: no systemd, dbus or
 # polkit (auth_unix_* = "none"), and no recommended packages (qemu etc.).
 set -euo pipefail
@@ -52,6 +53,7 @@ PACKAGES=(
   tshark
   libvirt-wireshark
   chromium
+  socat
 )
 
 log() { printf 'install-system-deps: %s\n' "$*" >&2; }
