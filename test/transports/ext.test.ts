@@ -51,4 +51,18 @@ describe.skipIf(!ready)("test+ext:// against libvirtd", () => {
       RemoteClient.connect(uri, { timeoutMs: 10_000 }),
     ).rejects.toThrow(`${bad} exited with status 3: no route to the daemon`);
   });
+
+  it("reports the exit status of a command that closes its pipes before it exits", async () => {
+    // Its output and stderr end 300 ms before its exit status exists: the error must wait for
+    // the status (it once resolved on stderr's close and said "closed its output").
+    const bad = script(
+      "closes-first",
+      "echo 'no route to the daemon' >&2; exec 1>&- 2>&-; sleep 0.3; exit 3",
+    );
+    await expect(
+      RemoteClient.connect(`test+ext:///default?command=${bad}`, {
+        timeoutMs: 10_000,
+      }),
+    ).rejects.toThrow(`${bad} exited with status 3: no route to the daemon`);
+  });
 });

@@ -85,20 +85,34 @@ export class CommandStream extends Duplex {
 
   private describeExit(fallback: string): string {
     const name = this.argv[0];
-    const status = this.exit
-      ? this.exit.signal
-        ? `killed by ${this.exit.signal}`
-        : `exited with status ${this.exit.code}`
+    const { exitCode, signalCode } = this.child;
+    const exit =
+      this.exit ??
+      (exitCode !== null || signalCode !== null
+        ? { code: exitCode, signal: signalCode }
+        : null);
+    const status = exit
+      ? exit.signal
+        ? `killed by ${exit.signal}`
+        : `exited with status ${exit.code}`
       : fallback;
     const said = this.stderr.trim();
     return `${name} ${status}${said ? `: ${said}` : ""}`;
   }
 
-  /** Resolves once the child exited and all it wrote on stderr was read (or after a grace). */
+  /**
+   * Resolves once the child exited and all it wrote on stderr was read (or after a grace).
+   * Both, in either order: a child's pipes usually close before Node has reaped it (the exit
+   * status comes with SIGCHLD, a turn or more later), and resolving on stderr alone reported
+   * "closed its output" for a command that exited with a status.
+   */
   private exited(): Promise<void> {
+    const stderr = this.child.stderr!;
     const done = () =>
-      (this.exit !== null || this.child.exitCode !== null) &&
-      this.child.stderr!.readableEnded;
+      (this.exit !== null ||
+        this.child.exitCode !== null ||
+        this.child.signalCode !== null) &&
+      (stderr.readableEnded || stderr.destroyed);
     if (done()) return Promise.resolve();
     return new Promise<void>((resolve) => {
       const check = () => {
@@ -108,11 +122,8 @@ export class CommandStream extends Duplex {
       };
       const timer = setTimeout(resolve, EXIT_GRACE_MS);
       this.child.once("exit", () => setImmediate(check));
-      this.child.stderr!.once("end", check);
-      this.child.stderr!.once("close", () => {
-        clearTimeout(timer);
-        resolve();
-      });
+      stderr.once("end", check);
+      stderr.once("close", check);
     });
   }
 
