@@ -39,6 +39,10 @@ describe.skipIf(!haveLibvirtd)("trace with undecodable messages", () => {
   let daemon: Libvirtd;
   let proxy: TraceCli;
   let dir: string;
+  const proxyAt = (name: string) => ({
+    socket: join(dir, `${name}.sock`),
+    log: join(dir, `${name}.jsonl`),
+  });
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), "wire-robust-"));
@@ -104,6 +108,56 @@ describe.skipIf(!haveLibvirtd)("trace with undecodable messages", () => {
       [2, "VIR_NET_ERROR"],
     ]);
     for (const a of answers) expect(a.body).toHaveProperty("message");
+  });
+
+  it("writes a line far longer than its output buffer whole, non-ASCII text included", async () => {
+    // The lines go through a reused 128 KiB buffer: one of ~1.2 MB (300,000 characters of 1 to
+    // 4 bytes of UTF-8) must come out whole, between two ordinary ones.
+    const big = proxyAt("big");
+    const started = await startTraceCli([
+      REMOTE_X,
+      "--listen",
+      big.socket,
+      "--connect",
+      daemon.socket,
+      "--output",
+      big.log,
+    ]);
+    const xml = "<domain>é€😀</domain>".repeat(15_000);
+    const bytes = Buffer.from(xml, "utf8");
+    const arg = Buffer.alloc(4 + ((bytes.length + 3) & ~3));
+    arg.writeUInt32BE(bytes.length, 0);
+    bytes.copy(arg, 4);
+    const socket: Socket = createConnection(big.socket);
+    const frames = new FrameReader();
+    const replies: Uint8Array[] = [];
+    socket.on("data", (c: Buffer) => replies.push(...frames.push(c)));
+    await new Promise((r) => socket.once("connect", r));
+    // CONNECT_GET_VERSION, DOMAIN_DEFINE_XML (11) with the big string, CONNECT_GET_VERSION.
+    socket.write(
+      Buffer.concat([
+        call(4, 1, new Uint8Array(0)),
+        call(11, 2, arg),
+        call(4, 3, new Uint8Array(0)),
+      ]),
+    );
+    for (let i = 0; i < 300 && replies.length < 3; i++)
+      await new Promise((r) => setTimeout(r, 50));
+    socket.destroy();
+    expect(replies).toHaveLength(3);
+    await started.stop();
+    const lines = readFileSync(big.log, "utf8")
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    const calls = lines.filter((l) => l.type === "VIR_NET_CALL");
+    expect(calls.map((l) => [l.serial, l.procedure])).toEqual([
+      [1, "REMOTE_PROC_CONNECT_GET_VERSION"],
+      [2, "REMOTE_PROC_DOMAIN_DEFINE_XML"],
+      [3, "REMOTE_PROC_CONNECT_GET_VERSION"],
+    ]);
+    expect((calls[1]!.body as { xml: string }).xml).toBe(xml);
+    expect(lines.filter((l) => l.type === "VIR_NET_REPLY")).toHaveLength(3);
   });
 
   it("decode gives the field path of bad bytes and exit status 1", async () => {
