@@ -33,26 +33,32 @@ Commands:
           enums, when the API data describes the protocol).
       --force regenerates even when the stamp says nothing changed.
       --prune deletes orphaned files the stamp shows an earlier run wrote, unmodified since.
+      --runtime-import SPEC: the module generated code imports its runtime from (default:
+          virt-rpcgen-runtime). -q, --quiet prints nothing but errors and warnings.
   decode <file.x>... [--type NAME] [--input FILE | --hex HEX] [--input-format raw|hex]
       Decode wire bytes into JSON with the protocols' types. Without --type the input is
       libvirt RPC messages (length, header, body), printed one JSON line each: program,
       version, procedure, type, serial and status by name, then the body decoded as the
       procedure's args, ret or msg (an error reply as virNetMessageError, stream data as
-      "data"). --type decodes exactly one value of the named type. Hypers are decimal
-      strings, opaque data base64 (--opaque hex), enums and union arms by name.
-      Bad bytes: the XDR error with the field path, exit 1. Input: FILE, stdin or --hex.
-      --pretty indents the JSON.
+      "data"). Protocols with only rpcgen 'program' blocks get ONC RPC messages instead
+      (record marking, rpc_msg header, replies matched to calls by xid); --framing
+      libvirt|onc overrides the choice. --type decodes exactly one value of the named type.
+      Hypers are decimal strings, opaque data base64 (--opaque hex), enums and union arms
+      by name. Bad bytes: the XDR error with the field path, exit 1. Input: FILE, stdin or
+      --hex. --pretty indents the JSON.
   encode <file.x>... [--type NAME] [--input FILE] [--output-format raw|hex]
       The reverse of decode: JSON (one value, or one message per line as decode prints
       them) to wire bytes on stdout. 'decode | encode' gives back the same bytes.
   trace <file.x>... --listen ADDR --connect ADDR [--procedure NAME]... [--output FILE]
+        [--opaque base64|hex] [--framing libvirt|onc]
       A logging proxy: accepts clients on ADDR (a unix socket path, unix:PATH, or
       [HOST:]PORT / tcp:HOST:PORT), forwards every byte unchanged to the server at
       --connect, and prints each message, both ways, as one JSON line (time,
       direction, program, procedure, serial, status, decoded body; stream data as its
       size). --procedure (repeatable; a REMOTE_PROC_ name, a C API name or a method
       name) prints only those procedures. Messages it cannot decode are printed raw,
-      with the reason; forwarding never stops for them.
+      with the reason; forwarding never stops for them. --output FILE appends the lines
+      to FILE instead of stdout.
 
 Options for every command:
 ${MODEL_OPTIONS_HELP}
@@ -83,7 +89,7 @@ async function main(argv: string[]): Promise<number> {
       return await structsCommand(rest);
     case "generate": {
       const { generateCommand } = await import("./cli/generate-command.js");
-      return generateCommand(rest);
+      return generateCommand(rest, HELP);
     }
     case "decode": {
       const { decodeCommand } = await import("./cli/wire-commands.js");

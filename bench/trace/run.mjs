@@ -67,6 +67,7 @@ if (opt.help) {
                      to compare pinnings), pinned to CPUS (default: as --proxy-cpu),
                      interleaved in every round, for A/B comparisons (repeatable);
                      DIST "bare": bench/trace/bare-forwarder.mjs, a proxy that decodes nothing;
+                     DIST "bare:US": the same, busy-polling US µs after each chunk;
                      DIST "socat": socat(1), a C forwarder, the floor of any proxy process
   --no-floors        leave out the two floors every run has by default: socat (a C
                      forwarder) and the bare Node forwarder, in the same rounds

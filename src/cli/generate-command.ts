@@ -5,7 +5,10 @@ import { DEFAULT_RUNTIME_IMPORT, displayPath, generate } from "../generate.js";
 import { loadOptionsFrom, MODEL_OPTIONS, UsageError } from "./options.js";
 import { OUTPUT_KINDS, type OutputKind } from "../output-kinds.js";
 
-export async function generateCommand(args: string[]): Promise<number> {
+export async function generateCommand(
+  args: string[],
+  help: string,
+): Promise<number> {
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
@@ -18,8 +21,13 @@ export async function generateCommand(args: string[]): Promise<number> {
       force: { type: "boolean" },
       prune: { type: "boolean" },
       emit: { type: "string" },
+      help: { type: "boolean", short: "h" },
     },
   });
+  if (values.help) {
+    process.stdout.write(help);
+    return 0;
+  }
   if (positionals.length === 0)
     throw new UsageError("generate needs at least one .x file");
   if (values.out === undefined)
