@@ -72,6 +72,39 @@ describe("RecordReader", () => {
     }
   });
 
+  it("pushFragmented gives each record with its fragment sizes, whatever the chunking", () => {
+    for (const chunk of [1, 5, 300, fragmented.length]) {
+      const r = new RecordReader();
+      const got: { hex: string; fragments: number[] }[] = [];
+      for (let i = 0; i < fragmented.length; i += chunk)
+        for (const f of r.pushFragmented(fragmented.subarray(i, i + chunk)))
+          got.push({
+            hex: Buffer.from(f.bytes).toString("hex"),
+            fragments: f.fragments,
+          });
+      expect(got).toEqual([
+        { hex: Buffer.from(message).toString("hex"), fragments: [0, 300, 700] },
+        { hex: "00000063", fragments: [4] },
+      ]);
+    }
+  });
+
+  it("keeps no view of a chunk once push returns (the caller may overwrite it)", () => {
+    // Tracers and the server hand over buffers they may reuse: a record that spans chunks
+    // must have been copied out of the earlier ones.
+    for (const chunk of [1, 3, 301, 700]) {
+      const r = new RecordReader();
+      const got: string[] = [];
+      for (let i = 0; i < fragmented.length; i += chunk) {
+        const piece = fragmented.slice(i, i + chunk);
+        for (const f of r.pushFragmented(piece))
+          got.push(Buffer.from(f.bytes).toString("hex"));
+        piece.fill(0xee);
+      }
+      expect(got).toEqual([Buffer.from(message).toString("hex"), "00000063"]);
+    }
+  });
+
   it("a fragment over the limit is refused from its header alone, before buffering", () => {
     const r = new RecordReader({ maxFragment: 1024, maxRecord: 4096 });
     expect(() => r.push(header(0x7fffffff, true))).toThrow(RecordMarkingError);

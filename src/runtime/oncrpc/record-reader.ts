@@ -52,8 +52,8 @@ export class RecordReader {
   private readonly body = new ByteAccumulator();
   /** Record size counting fragment headers, for the limit. */
   private wireBytes = 0;
-  /** Fragment sizes of the record under way (only while `pushFragmented` is reading). */
-  private sizes: number[] | null = null;
+  /** Fragment sizes of the record under way (kept only by `pushFragmented`). */
+  private sizes: number[] = [];
 
   /**
    * `reusedInput`: the caller refills the buffer of the chunks it pushes (a socket's `onread`
@@ -90,13 +90,14 @@ export class RecordReader {
     return records;
   }
 
-  /** As `push`, with the sizes of each record's fragments. */
+  /**
+   * As `push`, with the sizes of each record's fragments (for tracers). A reader is fed by one
+   * of the two: `push` does not keep fragment sizes.
+   */
   pushFragmented(chunk: Uint8Array): FragmentedRecord[] {
-    const records: Uint8Array[] = [];
-    const sizes: number[][] = [];
-    this.sizes ??= [];
-    this.read(chunk, records, sizes);
-    return records.map((bytes, i) => ({ bytes, fragments: sizes[i]! }));
+    const records: FragmentedRecord[] = [];
+    this.read(chunk, null, records);
+    return records;
   }
 
   /**
@@ -110,10 +111,11 @@ export class RecordReader {
       );
   }
 
+  /** Reads `chunk`; completed records go to `records`, or with their sizes to `fragmented`. */
   private read(
     chunk: Uint8Array,
-    records: Uint8Array[],
-    sizes: number[][] | null,
+    records: Uint8Array[] | null,
+    fragmented: FragmentedRecord[] | null,
   ): void {
     let at = 0;
     const n = chunk.length;
@@ -136,16 +138,17 @@ export class RecordReader {
           word = ((h[0]! << 24) | (h[1]! << 16) | (h[2]! << 8) | h[3]!) >>> 0;
         }
         const length = this.startFragment(word);
-        if (sizes) this.sizes!.push(length);
+        if (fragmented) this.sizes.push(length);
         // Fast path: a whole record in this chunk, as one fragment: a view (or one copy).
         if (this.lastFragment && !this.body.busy && n - at >= length) {
-          records.push(
+          this.endRecord(
             this.reusedInput
               ? Uint8Array.prototype.slice.call(chunk, at, at + length)
               : chunk.subarray(at, at + length),
+            records,
+            fragmented,
           );
           at += length;
-          this.endRecord(sizes);
           continue;
         }
         if (this.body.busy) this.body.extend(length);
@@ -157,10 +160,8 @@ export class RecordReader {
       }
       if (this.fragmentLeft === 0) {
         this.fragmentLeft = -1;
-        if (this.lastFragment) {
-          records.push(this.body.take());
-          this.endRecord(sizes);
-        }
+        if (this.lastFragment)
+          this.endRecord(this.body.take(), records, fragmented);
       }
     }
   }
@@ -187,12 +188,16 @@ export class RecordReader {
     return length;
   }
 
-  private endRecord(sizes: number[][] | null): void {
+  private endRecord(
+    bytes: Uint8Array,
+    records: Uint8Array[] | null,
+    fragmented: FragmentedRecord[] | null,
+  ): void {
     this.fragmentLeft = -1;
     this.wireBytes = 0;
-    if (sizes) {
-      sizes.push(this.sizes!);
+    if (fragmented) {
+      fragmented.push({ bytes, fragments: this.sizes });
       this.sizes = [];
-    }
+    } else records!.push(bytes);
   }
 }
