@@ -55,6 +55,5 @@ export function createOncTracer(
     },
     write: options.write,
     connection,
-    keepsChunks: options.keepsChunks,
   });
 }
