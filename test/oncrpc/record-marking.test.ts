@@ -105,6 +105,35 @@ describe("RecordReader", () => {
     }
   });
 
+  it("with reusedInput, records are copied out of the chunk (runs of them at once)", () => {
+    const small = (v: number) => concat(header(4, true), words(v));
+    const stream = concat(
+      small(1),
+      small(2),
+      fragmented,
+      small(3),
+      small(4),
+      small(5),
+    );
+    const want = [1, 2]
+      .map((v) => Buffer.from(words(v)).toString("hex"))
+      .concat(Buffer.from(message).toString("hex"), "00000063")
+      .concat([3, 4, 5].map((v) => Buffer.from(words(v)).toString("hex")));
+    for (const chunk of [1, 7, 8, 20, 1100, stream.length]) {
+      const r = new RecordReader({}, true);
+      const buffer = new Uint8Array(chunk); // one buffer, refilled for every read
+      const got: Uint8Array[] = [];
+      for (let i = 0; i < stream.length; i += chunk) {
+        const piece = stream.subarray(i, i + chunk);
+        buffer.set(piece);
+        got.push(...r.push(buffer.subarray(0, piece.length)));
+      }
+      buffer.fill(0xee);
+      expect(got.map((g) => Buffer.from(g).toString("hex"))).toEqual(want);
+      expect(r.idle).toBe(true);
+    }
+  });
+
   it("a fragment over the limit is refused from its header alone, before buffering", () => {
     const r = new RecordReader({ maxFragment: 1024, maxRecord: 4096 });
     expect(() => r.push(header(0x7fffffff, true))).toThrow(RecordMarkingError);
