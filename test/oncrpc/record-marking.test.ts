@@ -169,7 +169,11 @@ describe("RecordReader", () => {
   it("a stream ending inside a record is an error", () => {
     const r = new RecordReader();
     r.push(concat(header(100, true), new Uint8Array(10)));
-    expect(() => r.end()).toThrow(/ended inside a record \(10 bytes/);
+    expect(() => r.end()).toThrow(/ended inside a record \(14 bytes/);
+    const headerOnly = new RecordReader();
+    headerOnly.push(header(100, true));
+    expect(headerOnly.pending).toBe(4);
+    expect(() => headerOnly.end()).toThrow(/ended inside a record \(4 bytes/);
   });
 });
 
@@ -344,7 +348,8 @@ describe("malformed record marking against our server", () => {
     bad.socket.end();
     expect(await bad.next(1000)).toBeNull();
     expect(await bad.whenClosed()).toBe(true);
-    expect(logs.some((l) => /ended inside a record \(10 bytes/.test(l))).toBe(
+    // 14: the fragment header and 10 bytes.
+    expect(logs.some((l) => /ended inside a record \(14 bytes/.test(l))).toBe(
       true,
     );
     await stillServed();

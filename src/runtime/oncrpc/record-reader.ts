@@ -74,9 +74,11 @@ export class RecordReader {
     );
   }
 
-  /** Bytes received of the record under way. */
+  /** Bytes received of the record under way, fragment headers included. */
   get pending(): number {
-    return this.body.length + this.headerFill;
+    // wireBytes counts the fragments announced so far, headers included; the one under way
+    // still lacks fragmentLeft of its bytes.
+    return this.wireBytes - Math.max(this.fragmentLeft, 0) + this.headerFill;
   }
 
   /** Bytes allocated for the record under way (at most twice `pending`, or 256). */
@@ -189,14 +191,15 @@ export class RecordReader {
       throw new RecordMarkingError(
         `fragment of ${length} bytes exceeds the limit of ${this.limits.maxFragment}`,
       );
-    this.wireBytes += 4 + length;
-    if (this.wireBytes > this.limits.maxRecord)
+    const wireBytes = this.wireBytes + 4 + length;
+    if (wireBytes > this.limits.maxRecord)
       throw new RecordMarkingError(
-        `record of at least ${this.wireBytes} bytes exceeds the limit of ${this.limits.maxRecord}` +
+        `record of at least ${wireBytes} bytes exceeds the limit of ${this.limits.maxRecord}` +
           (this.lastFragment
             ? ""
             : " (fragments without a last-fragment mark)"),
       );
+    this.wireBytes = wireBytes;
     if (this.lastFragment && this.body.length + length === 0)
       throw new RecordMarkingError("empty record (no RPC message is empty)");
     this.fragmentLeft = length;
