@@ -69,12 +69,12 @@ export async function traceCommand(
       framing === "onc"
         ? oncTracer.createOncTracer(
             onc,
-            { write, procedures: values.procedure, bytes, keepsChunks: true },
+            { write, procedures: values.procedure, bytes },
             n,
           )
         : tracer.createModelTracer(
             protocols,
-            { write, procedures: values.procedure, bytes, keepsChunks: true },
+            { write, procedures: values.procedure, bytes },
             n,
           ),
     traced: out.batchDone,

@@ -115,6 +115,7 @@ export async function decodeCommand(
     msg,
     fr,
     onc,
+    rpcOnc,
   ] = await Promise.all([
     import("../wire/input.js"),
     import("virt-rpcgen-runtime/xdr"),
@@ -122,6 +123,8 @@ export async function decodeCommand(
     import("../wire/message.js"),
     import("virt-rpcgen-runtime/rpc"),
     import("../wire/onc-message.js"),
+    // The ONC runtime (client, server…) is loaded only when its record splitter is needed.
+    ctx.framing === "onc" ? import("virt-rpcgen-runtime/oncrpc") : null,
   ]);
   const bytes = ((): Uint8Array => {
     if (ctx.values.hex !== undefined) return parseHex(ctx.values.hex);
@@ -186,11 +189,14 @@ export async function decodeCommand(
   }
 
   function oncMessagesOf(input: Uint8Array) {
-    const records = new onc.RecordReader(Number.MAX_SAFE_INTEGER);
-    const messages = records.push(input).map((m) => ({
-      bytes: m.message,
+    const records = new rpcOnc!.RecordReader({
+      maxFragment: Number.MAX_SAFE_INTEGER,
+      maxRecord: Number.MAX_SAFE_INTEGER,
+    });
+    const messages = records.pushFragmented(input).map((m) => ({
+      bytes: m.bytes,
       fragments: m.fragments,
-      size: m.message.length + 4 * m.fragments.length,
+      size: m.bytes.length + 4 * m.fragments.length,
     }));
     return { messages, rest: records.pending };
   }

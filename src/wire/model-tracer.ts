@@ -24,8 +24,6 @@ const FILTERED = new Error("filtered out");
 export interface ModelTracerOptions extends JsonCodecOptions {
   readonly write: (line: string) => void;
   readonly procedures?: readonly string[] | undefined;
-  /** The chunks observed are never reused by the caller (see observeLoop). */
-  readonly keepsChunks?: boolean;
 }
 
 export function createModelTracer(
@@ -84,7 +82,6 @@ export function createModelTracer(
     },
     write: options.write,
     connection,
-    keepsChunks: options.keepsChunks,
   });
 }
 

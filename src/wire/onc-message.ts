@@ -15,7 +15,6 @@
  * the same bytes; a message sent in several fragments keeps their sizes in `"fragments"`.
  */
 import { XdrError, XdrReader, XdrWriter } from "virt-rpcgen-runtime/xdr";
-import { RecordReader as OncRecordReader } from "virt-rpcgen-runtime/oncrpc";
 import type {
   ProtocolModel,
   RpcProcedure,
@@ -85,33 +84,6 @@ export class OncSession {
   }
 }
 
-/**
- * Splits a record-marked stream into messages, keeping each message's fragment sizes: the
- * runtime's splitter (linear in time and memory whatever the chunking), with `maxMessage` as
- * its fragment and record limit.
- */
-export class RecordReader {
-  private readonly reader: OncRecordReader;
-
-  constructor(maxMessage: number) {
-    this.reader = new OncRecordReader({
-      maxFragment: maxMessage,
-      maxRecord: maxMessage,
-    });
-  }
-
-  /** Bytes held for an incomplete message. */
-  get pending(): number {
-    return this.reader.pending;
-  }
-
-  push(chunk: Uint8Array): { message: Uint8Array; fragments: number[] }[] {
-    return this.reader
-      .pushFragmented(chunk)
-      .map((r) => ({ message: r.bytes, fragments: r.fragments }));
-  }
-}
-
 const get = (o: Json | undefined, ...keys: string[]): Json | undefined => {
   let v: Json | undefined = o;
   for (const k of keys) {
@@ -122,7 +94,10 @@ const get = (o: Json | undefined, ...keys: string[]): Json | undefined => {
   return v;
 };
 
-/** Decodes one message (without its record marks); `fragments` as RecordReader gave them. */
+/**
+ * Decodes one message (without its record marks); `fragments` as the runtime's
+ * `RecordReader.pushFragmented` gave them.
+ */
 export function decodeOncMessage(
   session: OncSession,
   message: Uint8Array,

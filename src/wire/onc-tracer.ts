@@ -3,6 +3,7 @@
  * ONC message's own fields (xid, program, version, procedure, type, status, rpc_msg header,
  * body). Replies are named after their call (matched by xid within the connection).
  */
+import { RecordReader } from "virt-rpcgen-runtime/oncrpc";
 import { procedureFilter } from "virt-rpcgen-runtime/trace";
 import { observeLoop, type WireTracer } from "virt-rpcgen-runtime/trace";
 import { formatTraceLine, isoTime, rawHex } from "virt-rpcgen-runtime/trace";
@@ -10,12 +11,12 @@ import type { ModelTracerOptions } from "./model-tracer.js";
 import {
   decodeOncMessage,
   OncSession,
-  RecordReader,
   type OncProtocols,
 } from "./onc-message.js";
 
 /** rpcgen's default maximum record size is far smaller; this only bounds memory. */
 const MAX_RECORD = 64 * 1024 * 1024;
+const LIMITS = { maxFragment: MAX_RECORD, maxRecord: MAX_RECORD };
 
 export function createOncTracer(
   protocols: OncProtocols,
@@ -27,12 +28,15 @@ export function createOncTracer(
   const conn = connection === undefined ? "" : `,"connection":${connection}`;
 
   return observeLoop({
-    split: () => new RecordReader(MAX_RECORD),
+    split: () => {
+      const reader = new RecordReader(LIMITS);
+      return { push: (chunk) => reader.pushFragmented(chunk) };
+    },
     describe: (direction, record, time) => {
       try {
         const m = decodeOncMessage(
           session,
-          record.message,
+          record.bytes,
           record.fragments,
           options,
         );
@@ -45,12 +49,11 @@ export function createOncTracer(
           direction,
           connection,
           error: e instanceof Error ? e.message : String(e),
-          raw: rawHex(record.message),
+          raw: rawHex(record.bytes),
         });
       }
     },
     write: options.write,
     connection,
-    keepsChunks: options.keepsChunks,
   });
 }

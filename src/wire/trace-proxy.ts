@@ -7,8 +7,7 @@
  * Tracing is kept off the forwarding path: a chunk is written to the other side first, then
  * queued with the time it arrived; the queue is decoded once the event loop has handled the
  * sockets that were ready (setImmediate), so a burst of messages is forwarded before any of
- * it is decoded. The chunks are Node's own 'data' buffers, never reused, so the tracer keeps
- * views of them instead of copies.
+ * it is decoded. The tracer reads the chunks in place (Node's own 'data' buffers), no copies.
  */
 import {
   createConnection,

@@ -72,6 +72,68 @@ describe("RecordReader", () => {
     }
   });
 
+  it("pushFragmented gives each record with its fragment sizes, whatever the chunking", () => {
+    for (const chunk of [1, 5, 300, fragmented.length]) {
+      const r = new RecordReader();
+      const got: { hex: string; fragments: number[] }[] = [];
+      for (let i = 0; i < fragmented.length; i += chunk)
+        for (const f of r.pushFragmented(fragmented.subarray(i, i + chunk)))
+          got.push({
+            hex: Buffer.from(f.bytes).toString("hex"),
+            fragments: f.fragments,
+          });
+      expect(got).toEqual([
+        { hex: Buffer.from(message).toString("hex"), fragments: [0, 300, 700] },
+        { hex: "00000063", fragments: [4] },
+      ]);
+    }
+  });
+
+  it("keeps no view of a chunk once push returns (the caller may overwrite it)", () => {
+    // Tracers and the server hand over buffers they may reuse: a record that spans chunks
+    // must have been copied out of the earlier ones.
+    for (const chunk of [1, 3, 301, 700]) {
+      const r = new RecordReader();
+      const got: string[] = [];
+      for (let i = 0; i < fragmented.length; i += chunk) {
+        const piece = fragmented.slice(i, i + chunk);
+        for (const f of r.pushFragmented(piece))
+          got.push(Buffer.from(f.bytes).toString("hex"));
+        piece.fill(0xee);
+      }
+      expect(got).toEqual([Buffer.from(message).toString("hex"), "00000063"]);
+    }
+  });
+
+  it("with reusedInput, records are copied out of the chunk (runs of them at once)", () => {
+    const small = (v: number) => concat(header(4, true), words(v));
+    const stream = concat(
+      small(1),
+      small(2),
+      fragmented,
+      small(3),
+      small(4),
+      small(5),
+    );
+    const want = [1, 2]
+      .map((v) => Buffer.from(words(v)).toString("hex"))
+      .concat(Buffer.from(message).toString("hex"), "00000063")
+      .concat([3, 4, 5].map((v) => Buffer.from(words(v)).toString("hex")));
+    for (const chunk of [1, 7, 8, 20, 1100, stream.length]) {
+      const r = new RecordReader({}, true);
+      const buffer = new Uint8Array(chunk); // one buffer, refilled for every read
+      const got: Uint8Array[] = [];
+      for (let i = 0; i < stream.length; i += chunk) {
+        const piece = stream.subarray(i, i + chunk);
+        buffer.set(piece);
+        got.push(...r.push(buffer.subarray(0, piece.length)));
+      }
+      buffer.fill(0xee);
+      expect(got.map((g) => Buffer.from(g).toString("hex"))).toEqual(want);
+      expect(r.idle).toBe(true);
+    }
+  });
+
   it("a fragment over the limit is refused from its header alone, before buffering", () => {
     const r = new RecordReader({ maxFragment: 1024, maxRecord: 4096 });
     expect(() => r.push(header(0x7fffffff, true))).toThrow(RecordMarkingError);
@@ -107,7 +169,11 @@ describe("RecordReader", () => {
   it("a stream ending inside a record is an error", () => {
     const r = new RecordReader();
     r.push(concat(header(100, true), new Uint8Array(10)));
-    expect(() => r.end()).toThrow(/ended inside a record \(10 bytes/);
+    expect(() => r.end()).toThrow(/ended inside a record \(14 bytes/);
+    const headerOnly = new RecordReader();
+    headerOnly.push(header(100, true));
+    expect(headerOnly.pending).toBe(4);
+    expect(() => headerOnly.end()).toThrow(/ended inside a record \(4 bytes/);
   });
 });
 
@@ -282,7 +348,8 @@ describe("malformed record marking against our server", () => {
     bad.socket.end();
     expect(await bad.next(1000)).toBeNull();
     expect(await bad.whenClosed()).toBe(true);
-    expect(logs.some((l) => /ended inside a record \(10 bytes/.test(l))).toBe(
+    // 14: the fragment header and 10 bytes.
+    expect(logs.some((l) => /ended inside a record \(14 bytes/.test(l))).toBe(
       true,
     );
     await stillServed();

@@ -122,6 +122,23 @@ describe("FrameReader", () => {
     }
   });
 
+  it("keeps no view of a chunk once push returns (the caller may overwrite it)", () => {
+    // The library tracer and the server hand over buffers they may reuse: a frame that spans
+    // chunks must have been copied out of the earlier ones.
+    const frames = [frameOf(MIN_FRAME + 8, 5), frameOf(3000, 6)];
+    const stream = Buffer.concat(frames);
+    for (const size of [1, 3, 5, 1000, 2999]) {
+      const r = new FrameReader();
+      const got: string[] = [];
+      for (let i = 0; i < stream.length; i += size) {
+        const piece = new Uint8Array(stream.subarray(i, i + size));
+        for (const f of r.push(piece)) got.push(Buffer.from(f).toString("hex"));
+        piece.fill(0xee);
+      }
+      expect(got).toEqual(frames.map((f) => Buffer.from(f).toString("hex")));
+    }
+  });
+
   it("buffers a forged maximum-size frame only as far as its bytes arrived", () => {
     const r = new FrameReader();
     const head = new Uint8Array(64 * 1024);

@@ -10,11 +10,12 @@
  * record is one too (no RPC message is empty).
  *
  * Memory and time are linear in what the peer actually sent, whatever its chunking: a record
- * that arrives in one chunk is handed out as a view of it (no copy; one copy when the caller
- * reuses its input buffer); one that arrives in pieces
- * is copied into one growing buffer (`ByteAccumulator`: at most twice the bytes received), never
+ * that arrives in one chunk is handed out as a view of it (no copy; when the caller reuses its
+ * input buffer, a view of one copy per run of such records); one that arrives in pieces is
+ * copied into one growing buffer (`ByteAccumulator`: at most twice the bytes received), never
  * kept as a list of chunks — a peer writing one byte at a time would otherwise cost a chunk
- * object (~100–200 bytes) per byte, ~100× the record limit.
+ * object (~100–200 bytes) per byte, ~100× the record limit. No view of a pushed chunk is kept
+ * once `push` returns.
  */
 import { ByteAccumulator } from "../rpc/byte-accumulator.js";
 import { RecordMarkingError } from "./errors.js";
@@ -52,12 +53,12 @@ export class RecordReader {
   private readonly body = new ByteAccumulator();
   /** Record size counting fragment headers, for the limit. */
   private wireBytes = 0;
-  /** Fragment sizes of the record under way (only while `pushFragmented` is reading). */
-  private sizes: number[] | null = null;
+  /** Fragment sizes of the record under way (kept only by `pushFragmented`). */
+  private sizes: number[] = [];
 
   /**
    * `reusedInput`: the caller refills the buffer of the chunks it pushes (a socket's `onread`
-   * buffer), so a record that arrived in one chunk is copied too, not handed out as a view.
+   * buffer), so records that arrived in one chunk are copied out of it too (see `endOfRun`).
    */
   constructor(
     limits: Partial<RecordLimits> = {},
@@ -73,9 +74,11 @@ export class RecordReader {
     );
   }
 
-  /** Bytes received of the record under way. */
+  /** Bytes received of the record under way, fragment headers included. */
   get pending(): number {
-    return this.body.length + this.headerFill;
+    // wireBytes counts the fragments announced so far, headers included; the one under way
+    // still lacks fragmentLeft of its bytes.
+    return this.wireBytes - Math.max(this.fragmentLeft, 0) + this.headerFill;
   }
 
   /** Bytes allocated for the record under way (at most twice `pending`, or 256). */
@@ -90,13 +93,14 @@ export class RecordReader {
     return records;
   }
 
-  /** As `push`, with the sizes of each record's fragments. */
+  /**
+   * As `push`, with the sizes of each record's fragments (for tracers). A reader is fed by one
+   * of the two: `push` does not keep fragment sizes.
+   */
   pushFragmented(chunk: Uint8Array): FragmentedRecord[] {
-    const records: Uint8Array[] = [];
-    const sizes: number[][] = [];
-    this.sizes ??= [];
-    this.read(chunk, records, sizes);
-    return records.map((bytes, i) => ({ bytes, fragments: sizes[i]! }));
+    const records: FragmentedRecord[] = [];
+    this.read(chunk, null, records);
+    return records;
   }
 
   /**
@@ -110,13 +114,18 @@ export class RecordReader {
       );
   }
 
+  /** Reads `chunk`; completed records go to `records`, or with their sizes to `fragmented`. */
   private read(
     chunk: Uint8Array,
-    records: Uint8Array[],
-    sizes: number[][] | null,
+    records: Uint8Array[] | null,
+    fragmented: FragmentedRecord[] | null,
   ): void {
     let at = 0;
     const n = chunk.length;
+    // With reusedInput: a copy of a run of whole records of this chunk (see copyRun).
+    let run: Uint8Array | null = null;
+    let runAt = 0;
+    let runEnd = 0;
     while (at < n) {
       if (this.fragmentLeft < 0) {
         let word: number;
@@ -136,16 +145,27 @@ export class RecordReader {
           word = ((h[0]! << 24) | (h[1]! << 16) | (h[2]! << 8) | h[3]!) >>> 0;
         }
         const length = this.startFragment(word);
-        if (sizes) this.sizes!.push(length);
-        // Fast path: a whole record in this chunk, as one fragment: a view (or one copy).
+        if (fragmented) this.sizes.push(length);
+        // Fast path: a whole record in this chunk, as one fragment: a view of it, or of a copy
+        // made once for the run of whole records it starts.
         if (this.lastFragment && !this.body.busy && n - at >= length) {
-          records.push(
-            this.reusedInput
-              ? Uint8Array.prototype.slice.call(chunk, at, at + length)
-              : chunk.subarray(at, at + length),
-          );
+          let bytes: Uint8Array;
+          if (!this.reusedInput) bytes = chunk.subarray(at, at + length);
+          else if (at + length <= runEnd)
+            bytes = run!.subarray(at - runAt, at - runAt + length);
+          else {
+            runEnd = endOfRun(chunk, at + length);
+            runAt = at;
+            if (runEnd === at + length)
+              run = bytes = Uint8Array.prototype.slice.call(chunk, at, runEnd);
+            else {
+              run = new Uint8Array(runEnd - at);
+              run.set(chunk.subarray(at, runEnd));
+              bytes = run.subarray(0, length);
+            }
+          }
+          this.endRecord(bytes, records, fragmented);
           at += length;
-          this.endRecord(sizes);
           continue;
         }
         if (this.body.busy) this.body.extend(length);
@@ -157,10 +177,8 @@ export class RecordReader {
       }
       if (this.fragmentLeft === 0) {
         this.fragmentLeft = -1;
-        if (this.lastFragment) {
-          records.push(this.body.take());
-          this.endRecord(sizes);
-        }
+        if (this.lastFragment)
+          this.endRecord(this.body.take(), records, fragmented);
       }
     }
   }
@@ -173,26 +191,55 @@ export class RecordReader {
       throw new RecordMarkingError(
         `fragment of ${length} bytes exceeds the limit of ${this.limits.maxFragment}`,
       );
-    this.wireBytes += 4 + length;
-    if (this.wireBytes > this.limits.maxRecord)
+    const wireBytes = this.wireBytes + 4 + length;
+    if (wireBytes > this.limits.maxRecord)
       throw new RecordMarkingError(
-        `record of at least ${this.wireBytes} bytes exceeds the limit of ${this.limits.maxRecord}` +
+        `record of at least ${wireBytes} bytes exceeds the limit of ${this.limits.maxRecord}` +
           (this.lastFragment
             ? ""
             : " (fragments without a last-fragment mark)"),
       );
+    this.wireBytes = wireBytes;
     if (this.lastFragment && this.body.length + length === 0)
       throw new RecordMarkingError("empty record (no RPC message is empty)");
     this.fragmentLeft = length;
     return length;
   }
 
-  private endRecord(sizes: number[][] | null): void {
+  private endRecord(
+    bytes: Uint8Array,
+    records: Uint8Array[] | null,
+    fragmented: FragmentedRecord[] | null,
+  ): void {
     this.fragmentLeft = -1;
     this.wireBytes = 0;
-    if (sizes) {
-      sizes.push(this.sizes!);
+    if (fragmented) {
+      fragmented.push({ bytes, fragments: this.sizes });
       this.sizes = [];
-    }
+    } else records!.push(bytes);
   }
+}
+
+/**
+ * Where the run of whole one-fragment records that follows `at` in `chunk` ends. With
+ * reusedInput, a run is copied out of the chunk at once and its records are views of the copy:
+ * one allocation per chunk rather than per record (a small Uint8Array of its own costs ~80 ns,
+ * one over 64 bytes several hundred). A record kept then keeps its run alive, at most a chunk,
+ * as a view of a chunk does without reusedInput. The records' headers are checked again (and
+ * the limits applied) as they are read.
+ */
+function endOfRun(chunk: Uint8Array, at: number): number {
+  const n = chunk.length;
+  while (n - at >= 4) {
+    const word =
+      ((chunk[at]! << 24) |
+        (chunk[at + 1]! << 16) |
+        (chunk[at + 2]! << 8) |
+        chunk[at + 3]!) >>>
+      0;
+    const length = word & 0x7fffffff;
+    if (word < LAST_FRAGMENT || length === 0 || n - at - 4 < length) break;
+    at += 4 + length;
+  }
+  return at;
 }

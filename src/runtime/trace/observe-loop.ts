@@ -7,15 +7,20 @@
  */
 import { formatTraceLine, rawHex, type TraceDirection } from "./trace-line.js";
 
-/** Splits a byte stream into messages (FrameReader, RecordReader); throws when framing is lost. */
+/**
+ * Splits a byte stream into messages (FrameReader, RecordReader); throws when framing is lost.
+ * A splitter keeps no view of a chunk once `push` returns (what spans chunks is copied), and
+ * the messages it returns are only read before `observe` returns: the caller may reuse its
+ * chunks, and none is copied for the tracer.
+ */
 export interface MessageSplitter<M> {
   push(chunk: Uint8Array): readonly M[];
 }
 
 export interface WireTracer {
   /**
-   * Bytes that went `direction`, seen at `time` (ms since the epoch; default now). Unless the
-   * tracer was made with `keepsChunks`, they are copied when kept, so the caller may reuse them.
+   * Bytes that went `direction`, seen at `time` (ms since the epoch; default now). They are
+   * read before this returns, never kept: the caller may reuse them.
    */
   observe(direction: TraceDirection, chunk: Uint8Array, time?: number): void;
 }
@@ -30,16 +35,10 @@ export interface ObserveLoopOptions<M> {
   ) => string | null;
   readonly write: (line: string) => void;
   readonly connection?: number | undefined;
-  /**
-   * The caller never reuses or changes the chunks it hands over (a proxy's 'data' buffers), so
-   * messages may be views of them; otherwise each chunk is copied first.
-   */
-  readonly keepsChunks?: boolean;
 }
 
 export function observeLoop<M>(options: ObserveLoopOptions<M>): WireTracer {
   const { describe, write, connection } = options;
-  const copy = !options.keepsChunks;
   // Two directions: two fields, no map lookup per chunk. null: framing lost.
   let toServer: MessageSplitter<M> | null | undefined;
   let toClient: MessageSplitter<M> | null | undefined;
@@ -56,9 +55,7 @@ export function observeLoop<M>(options: ObserveLoopOptions<M>): WireTracer {
       }
       let messages: readonly M[];
       try {
-        // Splitters keep views of what they are given: a chunk the caller may reuse is copied
-        // (new Uint8Array, not slice(): a Buffer's slice is a view).
-        messages = splitter.push(copy ? new Uint8Array(chunk) : chunk);
+        messages = splitter.push(chunk);
       } catch (e) {
         if (toServerSide) toServer = null;
         else toClient = null;
