@@ -125,6 +125,54 @@ describe.skipIf(!available)("against the C server", () => {
     expect(await client.call(echo, xdrInt, 2, xdrInt)).toBe(2);
     await client.close();
   });
+
+  it("abort and timeout free their calls (UDP: no more retransmissions); the late replies are counted and dropped", async () => {
+    const tcp = await OncRpcClient.connect({
+      host: "127.0.0.1",
+      port: c.port,
+    });
+    const udp = await OncRpcClient.connect(
+      { host: "127.0.0.1", port: c.udpPort, protocol: "udp" },
+      { retransmitMs: 20 },
+    );
+    // The stopped server reads nothing until it is continued: every call waits.
+    c.process.kill("SIGSTOP");
+    try {
+      const ac = new AbortController();
+      const aborted = tcp
+        .call(echo, xdrInt, 1, xdrInt, { signal: ac.signal })
+        .catch((e: unknown) => e);
+      const timed = tcp
+        .call(echo, xdrInt, 2, xdrInt, { timeoutMs: 100 })
+        .catch((e: unknown) => e);
+      const udpAc = new AbortController();
+      const udpAborted = udp
+        .call(echo, xdrInt, 3, xdrInt, { signal: udpAc.signal })
+        .catch((e: unknown) => e);
+      await new Promise((r) => setTimeout(r, 80));
+      expect(tcp.pendingCalls).toBe(2);
+      expect(udp.stats.retransmissions).toBeGreaterThanOrEqual(1);
+      ac.abort(new Error("gave up"));
+      udpAc.abort(new Error("gave up on UDP"));
+      expect(((await aborted) as Error).message).toBe("gave up");
+      expect(((await udpAborted) as Error).message).toBe("gave up on UDP");
+      expect(udp.pendingCalls).toBe(0);
+      const retransmitted = udp.stats.retransmissions;
+      expect(await timed).toBeInstanceOf(CallTimeoutError);
+      expect(tcp.pendingCalls).toBe(0);
+      await new Promise((r) => setTimeout(r, 100)); // 5 retransmission intervals
+      expect(udp.stats.retransmissions).toBe(retransmitted);
+    } finally {
+      c.process.kill("SIGCONT");
+    }
+    // The server answers both TCP calls now: neither has an owner any more.
+    await expect.poll(() => tcp.stats.lateReplies, { timeout: 2000 }).toBe(2);
+    expect(tcp.stats.repliesReceived).toBe(0);
+    expect(await tcp.call(echo, xdrInt, 4, xdrInt)).toBe(4);
+    expect(await udp.call(echo, xdrInt, 5, xdrInt)).toBe(5);
+    await tcp.close();
+    await udp.close();
+  });
 });
 
 describe("peers that misbehave", () => {

@@ -6,11 +6,11 @@
  */
 import { XdrError } from "../xdr/errors.js";
 import { XdrWriter } from "../xdr/writer.js";
+import { BatchedWriter } from "../rpc/batched-writer.js";
 import { LAST_FRAGMENT } from "./record-reader.js";
 
 /** Keep at most this much buffer between batches. */
 const RETAINED_CAPACITY = 1 << 20;
-const noop = () => {};
 
 export interface RecordWriterOptions {
   /** Largest fragment written (default: 2^31 - 1, i.e. one fragment per record). */
@@ -19,11 +19,7 @@ export interface RecordWriterOptions {
   readonly maxRecord?: number | undefined;
 }
 
-export class RecordWriter {
-  private w = new XdrWriter(64 * 1024);
-  private scheduled = false;
-  private batching = false;
-  private waiters: (() => void)[] = [];
+export class RecordWriter extends BatchedWriter {
   private readonly fragmentSize: number;
   private readonly maxRecord: number;
 
@@ -35,6 +31,7 @@ export class RecordWriter {
     private readonly sink: (bytes: Uint8Array, done: () => void) => boolean,
     options: RecordWriterOptions = {},
   ) {
+    super(64 * 1024);
     this.fragmentSize = Math.min(
       options.fragmentSize ?? 0x7fffffff,
       0x7fffffff,
@@ -73,30 +70,11 @@ export class RecordWriter {
     this.schedule();
   }
 
-  /** Calls `cb` once everything queued so far has been handed to the transport. */
-  whenFlushed(cb: () => void): void {
-    if (this.w.pos === 0 && !this.scheduled) cb();
-    else this.waiters.push(cb);
-  }
-
-  /** Writes what is queued now (normally done on the next tick). */
-  flush(): void {
-    this.scheduled = false;
-    const w = this.w;
-    if (w.pos === 0) return this.release();
-    const waiters = this.waiters;
-    this.waiters = [];
-    const done =
-      waiters.length === 0 ? noop : () => waiters.forEach((cb) => cb());
+  /** The sink may keep the batch's buffer (it did not consume it at once): start a new one. */
+  protected handOver(w: XdrWriter, done: () => void): void {
     const consumed = this.sink(w.finish(), done);
     if (consumed && w.capacity <= RETAINED_CAPACITY) w.reset();
     else this.w = new XdrWriter(64 * 1024);
-  }
-
-  /** Drops what is queued and releases waiters (the connection is gone). */
-  discard(): void {
-    this.w.reset();
-    this.release();
   }
 
   /** Rewrites the record after `at` (one unmarked header, `len` bytes) as fragments. */
@@ -112,12 +90,6 @@ export class RecordWriter {
     }
   }
 
-  private release(): void {
-    const waiters = this.waiters;
-    this.waiters = [];
-    for (const cb of waiters) cb();
-  }
-
   /**
    * Runs `fn`, then writes what it queued at once instead of on the next tick: a server that
    * answers the calls of one read synchronously saves a tick (and its bookkeeping) per batch.
@@ -130,13 +102,7 @@ export class RecordWriter {
     } finally {
       // Also when `fn` throws: what it queued is not scheduled on a tick.
       this.batching = false;
-      if (this.w.pos > 0 || this.waiters.length > 0) this.flush();
+      if (this.hasWork) this.flush();
     }
-  }
-
-  private schedule(): void {
-    if (this.scheduled || this.batching) return;
-    this.scheduled = true;
-    process.nextTick(() => this.flush());
   }
 }

@@ -1,7 +1,6 @@
 /**
- * Outgoing frames, batched: every frame queued during one turn of the event loop goes out in a
- * single socket write (flushed on `process.nextTick`, i.e. after the promise jobs that queued
- * them). With many calls in flight this is one syscall per batch instead of one per call.
+ * Outgoing libvirt frames, batched (batched-writer.ts): every frame queued during one turn of
+ * the event loop goes out in a single socket write.
  */
 import type { XdrCodec } from "../xdr/codec.js";
 import { XdrError } from "../xdr/errors.js";
@@ -11,26 +10,19 @@ import {
   VIR_NET_MESSAGE_MAX,
   xdr_virNetMessageHeader,
 } from "../generated/virnetprotocol/codecs.js";
+import { BatchedWriter } from "./batched-writer.js";
 import type { MessageHeader } from "./framing.js";
 
 /** Largest frame libvirt accepts, length word included (virNetMessageDecodeLength). */
 export const MAX_FRAME = VIR_NET_MESSAGE_MAX + VIR_NET_MESSAGE_LEN_MAX;
-/** Keep at most this much buffer between batches. */
 /**
  * Batches up to this size are handed over as a copy (the writer's buffer is reused for the next
  * batch); larger ones are handed over in the writer's own buffer, and the next batch starts in
  * a new one. Either way, bytes given to the transport are never written again.
  */
 const COPY_LIMIT = 16 * 1024;
-const noop = () => {};
 
-export class Outbox {
-  // Small at first: most connections only ever send small batches, and a fresh 64 KiB buffer
-  // per connection cost ~0.7 ms (zeroed external memory V8 must account for); it doubles as
-  // needed and keeps what it grew to (up to RETAINED_CAPACITY).
-  private w = new XdrWriter(4 * 1024);
-  private scheduled = false;
-  private waiters: (() => void)[] = [];
+export class Outbox extends BatchedWriter {
   /**
    * `sink` writes one batch and calls `done` once the transport took it. The bytes are the
    * transport's from then on: a `Duplex` may keep them as long as it likes (TLS and SSH
@@ -38,7 +30,12 @@ export class Outbox {
    */
   constructor(
     private readonly sink: (bytes: Uint8Array, done: () => void) => void,
-  ) {}
+  ) {
+    // Small at first: most connections only ever send small batches, and a fresh 64 KiB
+    // buffer per connection cost ~0.7 ms (zeroed external memory V8 must account for); it
+    // doubles as needed.
+    super(4 * 1024);
+  }
 
   /**
    * Appends one frame. Throws (leaving the outbox unchanged) when the body cannot be encoded or
@@ -77,21 +74,8 @@ export class Outbox {
     this.schedule();
   }
 
-  /** Calls `cb` once everything queued so far has been handed to the transport. */
-  whenFlushed(cb: () => void): void {
-    if (this.w.pos === 0 && !this.scheduled) cb();
-    else this.waiters.push(cb);
-  }
-
-  /** Writes what is queued now (normally done on the next tick). */
-  flush(): void {
-    this.scheduled = false;
-    const w = this.w;
-    if (w.pos === 0) return this.release();
-    const waiters = this.waiters;
-    this.waiters = [];
-    const done =
-      waiters.length === 0 ? noop : () => waiters.forEach((cb) => cb());
+  /** Small batches go out as a copy, large ones in the writer's own buffer (never reused). */
+  protected handOver(w: XdrWriter, done: () => void): void {
     if (w.pos <= COPY_LIMIT) {
       const copy = w.toBytes();
       w.reset();
@@ -100,18 +84,6 @@ export class Outbox {
       this.w = new XdrWriter(64 * 1024);
       this.sink(w.finish(), done);
     }
-  }
-
-  /** Drops what is queued and releases waiters (the connection is gone). */
-  discard(): void {
-    this.w.reset();
-    this.release();
-  }
-
-  private release(): void {
-    const waiters = this.waiters;
-    this.waiters = [];
-    for (const cb of waiters) cb();
   }
 
   private close(start: number, at: number): void {
@@ -124,11 +96,5 @@ export class Outbox {
       );
     }
     this.w.patchUint32(at, len);
-  }
-
-  private schedule(): void {
-    if (this.scheduled) return;
-    this.scheduled = true;
-    process.nextTick(() => this.flush());
   }
 }
