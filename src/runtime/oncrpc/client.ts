@@ -11,8 +11,11 @@ import type { XdrCodec } from "../xdr/codec.js";
 import { XdrError } from "../xdr/errors.js";
 import { XdrReader } from "../xdr/reader.js";
 import { AdaptiveBusyPoll, type BusyPollStats } from "../rpc/busy-poll.js";
-import { PendingCalls, type PendingCall } from "../rpc/pending-calls.js";
-import { ConnectionClosedError, RpcProtocolError } from "../rpc/virt-error.js";
+import {
+  CallTimeoutError,
+  ConnectionClosedError,
+  RpcProtocolError,
+} from "../rpc/virt-error.js";
 import type { SocketOptions } from "../rpc/transport.js";
 import {
   AuthError,
@@ -95,6 +98,17 @@ export interface OncRpcClientStats {
   retransmissions: number;
 }
 
+interface PendingCall {
+  readonly target: OncRpcCallTarget;
+  readonly ret: XdrCodec<unknown> | null;
+  readonly resolve: (v: unknown) => void;
+  readonly reject: (e: unknown) => void;
+  timer: NodeJS.Timeout | undefined;
+  retransmit: NodeJS.Timeout | undefined;
+  signal: AbortSignal | undefined;
+  onAbort: (() => void) | undefined;
+}
+
 const DEFAULT_UDP_TIMEOUT_MS = 25_000;
 const DEFAULT_RETRANSMIT_MS = 1000;
 const DEFAULT_BUSY_POLL_MS = 0;
@@ -111,10 +125,7 @@ export class OncRpcClient {
   };
   /** Resolves (never rejects) with the reason once the client is closed. */
   readonly whenClosed: Promise<ConnectionClosedError>;
-  private readonly pending = new PendingCalls<OncRpcCallTarget>(
-    labelOf,
-    () => this.peer,
-  );
+  private readonly pending = new Map<number, PendingCall>();
   private xid = (Math.random() * 0x100000000) >>> 0;
   private closeReason: ConnectionClosedError | null = null;
   private resolveClosed!: (e: ConnectionClosedError) => void;
@@ -231,22 +242,49 @@ export class OncRpcClient {
       return Promise.reject(e);
     }
     this.stats.callsSent++;
-    const reply = this.pending.add(
-      xid,
-      target,
-      ret,
-      options?.timeoutMs ?? this.callTimeoutMs,
-      signal,
-    );
-    if (datagram !== null) {
-      const bytes = datagram;
-      this.pending.resendEvery(xid, this.retransmitMs, () => {
-        this.stats.retransmissions++;
-        this.transport.resend(bytes);
-      });
-    }
-    this.busyPoll.sent();
-    return reply;
+    return new Promise<R>((resolve, reject) => {
+      const call: PendingCall = {
+        target,
+        ret,
+        resolve: resolve as (v: unknown) => void,
+        reject,
+        timer: undefined,
+        retransmit: undefined,
+        signal: undefined,
+        onAbort: undefined,
+      };
+      const timeoutMs = options?.timeoutMs ?? this.callTimeoutMs;
+      if (timeoutMs !== undefined) {
+        call.timer = setTimeout(() => {
+          if (this.pending.get(xid) !== call) return;
+          this.forget(xid, call);
+          reject(
+            new CallTimeoutError(
+              `${labelOf(target)} got no reply from ${this.peer} within ${timeoutMs} ms`,
+              timeoutMs,
+            ),
+          );
+        }, timeoutMs);
+      }
+      if (datagram !== null) {
+        const bytes = datagram;
+        call.retransmit = setInterval(() => {
+          this.stats.retransmissions++;
+          this.transport.resend(bytes);
+        }, this.retransmitMs);
+      }
+      if (signal) {
+        call.signal = signal;
+        call.onAbort = () => {
+          if (this.pending.get(xid) !== call) return;
+          this.forget(xid, call);
+          reject(signal.reason);
+        };
+        signal.addEventListener("abort", call.onAbort, { once: true });
+      }
+      this.pending.set(xid, call);
+      this.busyPoll.sent();
+    });
   }
 
   /** Sends queued calls, closes, and rejects the calls still pending. */
@@ -266,6 +304,13 @@ export class OncRpcClient {
     return this.xid;
   }
 
+  private forget(xid: number, call: PendingCall): void {
+    this.pending.delete(xid);
+    if (call.timer) clearTimeout(call.timer);
+    if (call.retransmit) clearInterval(call.retransmit);
+    if (call.onAbort) call.signal!.removeEventListener("abort", call.onAbort);
+  }
+
   private onMessage(bytes: Uint8Array): void {
     if (bytes.length < 4) return this.malformed(new Error("no xid"), null);
     const r = new XdrReader(bytes);
@@ -281,7 +326,7 @@ export class OncRpcClient {
     } catch (e) {
       return this.malformed(e, [xid, call]);
     }
-    this.pending.settle(xid, call);
+    this.forget(xid, call);
     this.stats.repliesReceived++;
     if (header.stat !== SUCCESS) {
       call.reject(refusal(labelOf(call.target), header));
@@ -302,13 +347,10 @@ export class OncRpcClient {
    * A reply RFC 5531 does not allow: its call fails with an RpcProtocolError; over a stream the
    * peer broke the protocol and the connection is dropped, a stray datagram is just ignored.
    */
-  private malformed(
-    e: unknown,
-    owner: [number, PendingCall<OncRpcCallTarget>] | null,
-  ): void {
+  private malformed(e: unknown, owner: [number, PendingCall] | null): void {
     const message = `${this.peer} sent a malformed reply: ${(e as Error).message}`;
     if (owner) {
-      this.pending.settle(owner[0], owner[1]);
+      this.forget(owner[0], owner[1]);
       owner[1].reject(new RpcProtocolError(message, { cause: e }));
     }
     if (!this.transport.datagram) this.transport.close(false);
@@ -316,14 +358,20 @@ export class OncRpcClient {
 
   private onClosed(reason: ConnectionClosedError): void {
     if (this.closeReason) return;
-    const note = this.pending.pendingNote();
+    const n = this.pending.size;
     this.closeReason =
-      note === ""
+      n === 0
         ? reason
-        : new ConnectionClosedError(`${reason.message}${note}`, {
-            cause: reason.cause,
-          });
-    this.pending.rejectAll(this.closeReason);
+        : new ConnectionClosedError(
+            `${reason.message} (${n} call${n === 1 ? "" : "s"} pending)`,
+            { cause: reason.cause },
+          );
+    const pending = [...this.pending];
+    this.pending.clear();
+    for (const [xid, call] of pending) {
+      this.forget(xid, call);
+      call.reject(this.closeReason);
+    }
     this.resolveClosed(this.closeReason);
   }
 }

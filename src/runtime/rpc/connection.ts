@@ -32,7 +32,6 @@ import {
 import { AdaptiveBusyPoll, type BusyPollStats } from "./busy-poll.js";
 import { MAX_FRAME, Outbox } from "./outbox.js";
 import { OneMessagePerRecord } from "./one-message-per-record.js";
-import { PendingCalls } from "./pending-calls.js";
 import type { SecurityLayer } from "./security-layer.js";
 import {
   describeTarget,
@@ -41,6 +40,7 @@ import {
   type TransportTarget,
 } from "./transport.js";
 import {
+  CallTimeoutError,
   ConnectionClosedError,
   RpcProtocolError,
   VirtError,
@@ -113,6 +113,16 @@ export interface ConnectionStats {
   bytesReceived: number;
 }
 
+interface PendingCall {
+  readonly target: CallTarget;
+  readonly ret: XdrCodec<unknown> | null;
+  readonly resolve: (v: unknown) => void;
+  readonly reject: (e: unknown) => void;
+  timer: NodeJS.Timeout | undefined;
+  signal: AbortSignal | undefined;
+  onAbort: (() => void) | undefined;
+}
+
 /**
  * `busyPollMs` by default: off, since spinning costs a co-hosted workload (bench/busy-poll).
  * 0.2 (a little above libvirtd's reply time under load on a local socket) is the value to opt in
@@ -147,10 +157,7 @@ export class RpcConnection {
 
   private readonly reader = new FrameReader(MAX_FRAME);
   private readonly outbox: Outbox;
-  private readonly pending = new PendingCalls<CallTarget>(
-    labelOf,
-    () => this.peer,
-  );
+  private readonly pending = new Map<number, PendingCall>();
   private readonly streams = new Map<number, StreamEndpoint>();
   private readonly handlers = new Map<number, Set<MessageHandler>>();
   private readonly keepalive: Keepalive;
@@ -217,7 +224,7 @@ export class RpcConnection {
     socket.on("error", (e: Error) =>
       this.fail(
         new ConnectionClosedError(
-          `connection to ${this.peer} lost: ${e.message}${this.pending.pendingNote()}`,
+          `connection to ${this.peer} lost: ${e.message}${this.pendingNote()}`,
           { cause: e },
         ),
       ),
@@ -334,15 +341,41 @@ export class RpcConnection {
     }
     if (onSerial) onSerial(serial);
     this.stats.callsSent++;
-    const reply = this.pending.add(
-      serial,
-      target,
-      ret,
-      options?.timeoutMs ?? this.callTimeoutMs,
-      signal,
-    );
-    this.busyPoll.sent();
-    return reply;
+    return new Promise<R>((resolve, reject) => {
+      const call: PendingCall = {
+        target,
+        ret,
+        resolve: resolve as (v: unknown) => void,
+        reject,
+        timer: undefined,
+        signal: undefined,
+        onAbort: undefined,
+      };
+      const timeoutMs = options?.timeoutMs ?? this.callTimeoutMs;
+      if (timeoutMs !== undefined) {
+        call.timer = setTimeout(() => {
+          if (this.pending.get(serial) !== call) return;
+          this.forget(serial, call);
+          reject(
+            new CallTimeoutError(
+              `${labelOf(call.target)} got no reply from ${this.peer} within ${timeoutMs} ms`,
+              timeoutMs,
+            ),
+          );
+        }, timeoutMs);
+      }
+      if (signal) {
+        call.signal = signal;
+        call.onAbort = () => {
+          if (this.pending.get(serial) !== call) return;
+          this.forget(serial, call);
+          reject(signal.reason);
+        };
+        signal.addEventListener("abort", call.onAbort, { once: true });
+      }
+      this.pending.set(serial, call);
+      this.busyPoll.sent();
+    });
   }
 
   /** Queues a frame with an already-encoded payload (stream data, keepalive). */
@@ -492,14 +525,25 @@ export class RpcConnection {
     return this.serial;
   }
 
+  private forget(serial: number, call: PendingCall): void {
+    this.pending.delete(serial);
+    if (call.timer) clearTimeout(call.timer);
+    if (call.onAbort) call.signal!.removeEventListener("abort", call.onAbort);
+  }
+
   private peerClosed(): ConnectionClosedError {
     if (this.closing)
       return new ConnectionClosedError(
         `connection to ${this.peer} closed by the client`,
       );
     return new ConnectionClosedError(
-      `connection to ${this.peer} closed by the peer${this.pending.pendingNote()}`,
+      `connection to ${this.peer} closed by the peer${this.pendingNote()}`,
     );
+  }
+
+  private pendingNote(): string {
+    const n = this.pending.size;
+    return n ? ` (${n} call${n === 1 ? "" : "s"} pending)` : "";
   }
 
   private onData(chunk: Uint8Array): void {
@@ -556,7 +600,7 @@ export class RpcConnection {
         // Node sockets cannot receive file descriptors (SCM_RIGHTS).
         const call = this.pending.get(h.serial);
         if (call) {
-          this.pending.settle(h.serial, call);
+          this.forget(h.serial, call);
           call.reject(
             new RpcProtocolError(
               `${labelOf(call.target)}: the reply carries file descriptors, which this client cannot receive`,
@@ -579,7 +623,7 @@ export class RpcConnection {
       this.stats.lateReplies++;
       return;
     }
-    this.pending.settle(h.serial, call);
+    this.forget(h.serial, call);
     this.stats.repliesReceived++;
     const t = call.target;
     // Matched on serial, program, version and procedure, as libvirt's client does: a reply that
@@ -656,7 +700,13 @@ export class RpcConnection {
     this.closeReason = reason;
     this.keepalive.stop();
     if (!graceful) this.outbox.discard();
-    this.pending.rejectAll(reason);
+    const pending = [...this.pending.values()];
+    this.pending.clear();
+    for (const call of pending) {
+      if (call.timer) clearTimeout(call.timer);
+      if (call.onAbort) call.signal!.removeEventListener("abort", call.onAbort);
+      call.reject(reason);
+    }
     const streams = [...this.streams.values()];
     this.streams.clear();
     for (const s of streams) s.closed(reason);
