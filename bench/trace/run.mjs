@@ -154,9 +154,8 @@ function cpuNs(pid) {
   }
   try {
     // Children already reaped (a socat connection's process ends with it): clock ticks.
-    const f = readFileSync(`/proc/${pid}/stat`, "utf8")
-      .slice(readFileSync(`/proc/${pid}/stat`, "utf8").lastIndexOf(")") + 2)
-      .split(" ");
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
     ns += (Number(f[13]) + Number(f[14])) * 1e7;
   } catch {
     // gone
