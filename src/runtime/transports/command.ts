@@ -46,7 +46,6 @@ export function childEnvironment(pass: readonly string[]): NodeJS.ProcessEnv {
 export class CommandStream extends Duplex {
   readonly child: ChildProcess;
   private stderr = "";
-  private exit: { code: number | null; signal: string | null } | null = null;
 
   constructor(
     /** The program and its arguments. */
@@ -64,9 +63,6 @@ export class CommandStream extends Duplex {
     this.child.once("error", (e) =>
       this.destroy(new Error(`cannot run ${file}: ${e.message}`, { cause: e })),
     );
-    this.child.once("exit", (code, signal) => {
-      this.exit = { code, signal };
-    });
     stderr!.setEncoding("utf8");
     stderr!.on("data", (text: string) => {
       this.stderr = (this.stderr + text).slice(-STDERR_KEPT);
@@ -83,14 +79,17 @@ export class CommandStream extends Duplex {
     return this.stderr;
   }
 
+  /** How the child ended, once Node has reaped it (null before). */
+  private get exit(): { code: number | null; signal: string | null } | null {
+    const { exitCode, signalCode } = this.child;
+    return exitCode !== null || signalCode !== null
+      ? { code: exitCode, signal: signalCode }
+      : null;
+  }
+
   private describeExit(fallback: string): string {
     const name = this.argv[0];
-    const { exitCode, signalCode } = this.child;
-    const exit =
-      this.exit ??
-      (exitCode !== null || signalCode !== null
-        ? { code: exitCode, signal: signalCode }
-        : null);
+    const exit = this.exit;
     const status = exit
       ? exit.signal
         ? `killed by ${exit.signal}`
@@ -109,10 +108,7 @@ export class CommandStream extends Duplex {
   private exited(): Promise<void> {
     const stderr = this.child.stderr!;
     const done = () =>
-      (this.exit !== null ||
-        this.child.exitCode !== null ||
-        this.child.signalCode !== null) &&
-      (stderr.readableEnded || stderr.destroyed);
+      this.exit !== null && (stderr.readableEnded || stderr.destroyed);
     if (done()) return Promise.resolve();
     return new Promise<void>((resolve) => {
       const check = () => {
@@ -135,8 +131,8 @@ export class CommandStream extends Duplex {
 
   private async stdoutEnded(): Promise<void> {
     await this.exited();
-    const failed =
-      this.exit !== null && (this.exit.code !== 0 || this.exit.signal !== null);
+    const exit = this.exit;
+    const failed = exit !== null && (exit.code !== 0 || exit.signal !== null);
     if (failed || this.stderr.trim())
       this.destroy(new Error(this.describeExit("closed its output")));
     else this.push(null);
