@@ -122,6 +122,8 @@ function traceOutput(path: string | undefined): {
     else
       for (let off = 0; off < used;) off += writeSync(fd, buf, off, used - off);
     used = 0;
+    // A line too long for the usual buffer grew it: do not keep that much for ever.
+    if (buf.length > 2 * FLUSH_BYTES) buf = Buffer.allocUnsafe(2 * FLUSH_BYTES);
   };
   return {
     line: (line) => {
